@@ -1,0 +1,259 @@
+//! `auth.*`: registration, tokens, login with `tokened_password`, sessions.
+
+use crate::accounts::{self, CreateError, NewUser};
+use crate::api::envelope::{Node, Reply};
+use crate::api::params::Params;
+use crate::api::{Ctx, Session};
+use crate::db::{now, users::User};
+use crate::error::{ApiError, ApiResult, Code};
+use crate::mail::Mail;
+use crate::secrets::{ct_eq, hash_secret, md5_hex, random_string, LOWER_ALNUM};
+use crate::state::AppState;
+
+/// 18 for an unknown key, 25 when the key demands a newer `app_version`.
+pub async fn check_api_key(app: &AppState, params: &Params) -> ApiResult<()> {
+    let key = params.get("api_key").unwrap_or("").trim();
+    let min: Option<String> = sqlx::query_scalar("SELECT min_app_version FROM api_keys WHERE key_hash = $1")
+        .bind(hash_secret(key))
+        .fetch_optional(&app.db.pool)
+        .await?;
+    let min = min.ok_or_else(|| ApiError::new(Code::UnknownApiKey))?;
+    if !min.is_empty() {
+        let given = params.get("app_version").unwrap_or("");
+        if given.trim().is_empty() || version_lt(given, &min) {
+            return Err(ApiError::new(Code::OutdatedVersion));
+        }
+    }
+    Ok(())
+}
+
+/// Compares dotted versions part by part: numbers numerically, other parts as text.
+pub fn version_lt(a: &str, b: &str) -> bool {
+    let parts = |s: &str| -> Vec<String> { s.trim().split(['.', '-', '_']).map(str::to_string).collect() };
+    let (pa, pb) = (parts(a), parts(b));
+    for i in 0..pa.len().max(pb.len()) {
+        let x = pa.get(i).map(String::as_str).unwrap_or("0");
+        let y = pb.get(i).map(String::as_str).unwrap_or("0");
+        let ord = match (x.parse::<u64>(), y.parse::<u64>()) {
+            (Ok(m), Ok(n)) => m.cmp(&n),
+            _ => x.cmp(y),
+        };
+        if ord != std::cmp::Ordering::Equal {
+            return ord == std::cmp::Ordering::Less;
+        }
+    }
+    false
+}
+
+pub async fn register(c: &Ctx<'_>) -> ApiResult<Reply> {
+    check_api_key(c.app, c.params).await?;
+    if !c.app.cfg.registration {
+        return Err(ApiError::with_text(Code::PermissionDenied, "Registration is closed on this server"));
+    }
+    let p = c.params;
+    let given_password = p.get("password").unwrap_or("");
+    let password = if given_password.is_empty() { accounts::generate_password() } else { given_password.to_string() };
+    let new = NewUser {
+        user_name: p.get("user_name").unwrap_or("").trim(),
+        full_name: p.get("full_name").unwrap_or(""),
+        email: p.get("email").unwrap_or("").trim(),
+        password: &password,
+        membership: "lite",
+        membership_ends: 0,
+        activated: false,
+    };
+    let check = NewUser { password: given_password, ..new };
+    accounts::validate(&check, 20, true).map_err(registration_error)?;
+    let (_, activation) = accounts::create(&c.app.db, &c.app.secrets, &new).await.map_err(registration_error)?;
+    let link = c.app.url(&format!("/activate/{}", activation.unwrap_or_default()));
+    let mut text = format!(
+        "Hello {},\n\nyour dropspace account {} was created. Activate it by opening this link:\n\n{}\n",
+        new.full_name.trim(),
+        new.user_name,
+        link
+    );
+    if given_password.is_empty() {
+        text.push_str(&format!("\nYour password: {password}\n"));
+    }
+    let mail = Mail {
+        to: new.email.to_string(),
+        subject: "Activate your dropspace account".into(),
+        text,
+        html: None,
+        reply_to: None,
+        from_name: None,
+    };
+    c.app.mail.send(mail).await?;
+    Ok(Reply::status_ok())
+}
+
+fn registration_error(e: CreateError) -> ApiError {
+    match e {
+        CreateError::Invalid(text) => ApiError::with_text(Code::RegistrationError, text),
+        CreateError::Internal(e) => ApiError::internal(format!("{e:#}")),
+    }
+}
+
+pub async fn create_token(c: &Ctx<'_>) -> ApiResult<Reply> {
+    check_api_key(c.app, c.params).await?;
+    let token = random_string(32, LOWER_ALNUM);
+    let version = c.params.get("api_version").unwrap_or("1.0").trim().to_string();
+    let t = now();
+    sqlx::query("DELETE FROM tokens WHERE expires < $1").bind(t).execute(&c.app.db.pool).await?;
+    sqlx::query("INSERT INTO tokens (token_hash, api_version, expires) VALUES ($1, $2, $3)")
+        .bind(hash_secret(&token))
+        .bind(version)
+        .bind(t + c.app.cfg.limits.token_ttl_secs)
+        .execute(&c.app.db.pool)
+        .await?;
+    Ok(Reply::one(Node::text("token", token)))
+}
+
+pub async fn login(c: &Ctx<'_>) -> ApiResult<Reply> {
+    let app = c.app;
+    let limits = &app.cfg.limits;
+    let p = c.params;
+    let user_name = p.get("user_name").unwrap_or("").trim();
+    let account_key = format!("login-user:{}", user_name.to_lowercase());
+    let address_key = format!("login-addr:{}", c.client_ip);
+    for key in [&account_key, &address_key] {
+        if let Some(wait) = app.db.throttle_wait(key).await? {
+            return Err(ApiError::with_text(
+                Code::AuthenticationFailure,
+                format!("Too many failed logins; wait {wait} seconds before trying again"),
+            ));
+        }
+    }
+    // The token is single use: it is consumed whatever the outcome.
+    let token = p.get("token").unwrap_or("").trim();
+    let version: Option<String> =
+        sqlx::query_scalar("DELETE FROM tokens WHERE token_hash = $1 AND expires >= $2 RETURNING api_version")
+            .bind(hash_secret(token))
+            .bind(now())
+            .fetch_optional(&app.db.pool)
+            .await?;
+    let version = version.ok_or_else(|| ApiError::new(Code::SessionBad))?;
+
+    let user = app.db.user_by_name(user_name).await?;
+    let given = p.get("tokened_password").unwrap_or("").trim().to_ascii_lowercase();
+    let password_ok = match &user {
+        Some(u) => match app.secrets.open(&u.md5_sealed) {
+            Some(md5_pw) => ct_eq(&md5_hex(&format!("{token}{md5_pw}")), &given),
+            None => false,
+        },
+        None => {
+            // Same work for unknown names, so timing does not tell them apart.
+            let _ = ct_eq(&md5_hex(&format!("{token}{}", md5_hex(""))), &given);
+            false
+        }
+    };
+    let user = match (user, password_ok) {
+        (Some(u), true) => u,
+        _ => {
+            app.db.throttle_fail(&account_key, limits.login_failures_per_account, limits.login_delay_secs).await?;
+            app.db.throttle_fail(&address_key, limits.login_failures_per_address, limits.login_delay_secs).await?;
+            return Err(ApiError::new(Code::AuthenticationFailure));
+        }
+    };
+    app.db.throttle_clear(&account_key).await?;
+    if user.activated == 0 {
+        return Err(ApiError::with_text(
+            Code::AuthenticationFailure,
+            "Account not activated yet: follow the link in the activation email first",
+        ));
+    }
+
+    let session_key = random_string(32, LOWER_ALNUM);
+    let t = now();
+    let idle_cutoff = t - limits.session_idle_secs;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND last_seen < $2")
+        .bind(user.id)
+        .bind(idle_cutoff)
+        .execute(&app.db.pool)
+        .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO sessions (key_hash, user_id, api_version, created, last_seen) \
+         SELECT $1, $2, $3, $4, $4 \
+         WHERE (SELECT COUNT(*) FROM sessions WHERE user_id = $2 AND last_seen >= $5) < $6",
+    )
+    .bind(hash_secret(&session_key))
+    .bind(user.id)
+    .bind(&version)
+    .bind(t)
+    .bind(idle_cutoff)
+    .bind(limits.max_sessions_per_user)
+    .execute(&app.db.pool)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(ApiError::new(Code::TooManySessions));
+    }
+    let tier = user.tier(&app.cfg);
+    let flag = |b: bool| if b { "1" } else { "0" };
+    Ok(Reply::ok(vec![
+        Node::text("session_key", session_key),
+        Node::text("email", &user.email),
+        Node::text("membership_type", &user.membership),
+        Node::text("membership_ends", user.membership_ends),
+        Node::text("capable_upload", flag(tier.capable_upload)),
+        Node::text("capable_download", flag(tier.capable_download)),
+        Node::text("capable_folders", flag(tier.capable_folders)),
+        Node::text("capable_files", flag(tier.capable_files)),
+        Node::text("bandwidth_left", user.bandwidth_left(&app.cfg)),
+        Node::text("diskspace_left", user.diskspace_left(&app.cfg)),
+    ]))
+}
+
+/// Looks up a live session and refreshes its idle timer; anything else is 6.
+pub async fn load_session(app: &AppState, key: &str) -> ApiResult<Session> {
+    let key_hash = hash_secret(key.trim());
+    let t = now();
+    let row: Option<(i64, String, i64)> =
+        sqlx::query_as("SELECT user_id, api_version, last_seen FROM sessions WHERE key_hash = $1")
+            .bind(&key_hash)
+            .fetch_optional(&app.db.pool)
+            .await?;
+    let (user_id, api_version, last_seen) = row.ok_or_else(|| ApiError::new(Code::SessionBad))?;
+    if last_seen < t - app.cfg.limits.session_idle_secs {
+        sqlx::query("DELETE FROM sessions WHERE key_hash = $1").bind(&key_hash).execute(&app.db.pool).await?;
+        return Err(ApiError::new(Code::SessionBad));
+    }
+    // Refresh at most every few seconds: one write per call would be a
+    // needless cost under load, and idle timeouts are hours.
+    if t - last_seen >= 5 {
+        sqlx::query("UPDATE sessions SET last_seen = $1 WHERE key_hash = $2")
+            .bind(t)
+            .bind(&key_hash)
+            .execute(&app.db.pool)
+            .await?;
+    }
+    let user: User = app.db.user_by_id(user_id).await?.ok_or_else(|| ApiError::new(Code::SessionBad))?;
+    Ok(Session { user, api_version, key_hash })
+}
+
+pub async fn check_session(c: &Ctx<'_>) -> ApiResult<Reply> {
+    let user = c.user()?;
+    Ok(Reply::ok(vec![
+        Node::text("session", "ok"),
+        Node::text("bandwidth_left", user.bandwidth_left(&c.app.cfg)),
+        Node::text("diskspace_left", user.diskspace_left(&c.app.cfg)),
+    ]))
+}
+
+pub async fn logout(c: &Ctx<'_>) -> ApiResult<Reply> {
+    let session = c.session()?;
+    sqlx::query("DELETE FROM sessions WHERE key_hash = $1").bind(&session.key_hash).execute(&c.app.db.pool).await?;
+    Ok(Reply::status_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_lt;
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert!(version_lt("0.9", "0.10"));
+        assert!(version_lt("1.2", "1.2.1"));
+        assert!(!version_lt("2.0", "1.9.9"));
+        assert!(!version_lt("1.0", "1.0.0"));
+    }
+}

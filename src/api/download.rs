@@ -1,0 +1,9 @@
+//! `download.*` methods.
+
+use crate::api::envelope::Reply;
+use crate::api::{not_implemented, Ctx};
+use crate::error::ApiResult;
+
+pub async fn get_info(_c: &Ctx<'_>) -> ApiResult<Reply> {
+    not_implemented()
+}

@@ -1,0 +1,41 @@
+//! `folders.*` methods.
+
+use crate::api::envelope::Reply;
+use crate::api::{not_implemented, Ctx};
+use crate::error::ApiResult;
+
+pub async fn create(_c: &Ctx<'_>) -> ApiResult<Reply> {
+    not_implemented()
+}
+
+pub async fn get_all(_c: &Ctx<'_>) -> ApiResult<Reply> {
+    not_implemented()
+}
+
+pub async fn get_contents(_c: &Ctx<'_>) -> ApiResult<Reply> {
+    not_implemented()
+}
+
+pub async fn get_info(_c: &Ctx<'_>) -> ApiResult<Reply> {
+    not_implemented()
+}
+
+pub async fn set_info(_c: &Ctx<'_>) -> ApiResult<Reply> {
+    not_implemented()
+}
+
+pub async fn move_folder(_c: &Ctx<'_>) -> ApiResult<Reply> {
+    not_implemented()
+}
+
+pub async fn delete(_c: &Ctx<'_>) -> ApiResult<Reply> {
+    not_implemented()
+}
+
+pub async fn get_shared(_c: &Ctx<'_>) -> ApiResult<Reply> {
+    not_implemented()
+}
+
+pub async fn send_mail(_c: &Ctx<'_>) -> ApiResult<Reply> {
+    not_implemented()
+}

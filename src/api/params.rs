@@ -1,0 +1,128 @@
+//! Request parameters of `/rest/`: the query string merged with a POST body
+//! (urlencoded or multipart); the body wins on a clash, and within one source
+//! the last value wins. Accessors map absence to 4 and bad values to 21.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap};
+use http_body_util::{BodyExt, Limited};
+
+use crate::error::{ApiError, ApiResult, Code};
+
+#[derive(Debug, Default, Clone)]
+pub struct Params {
+    map: HashMap<String, String>,
+}
+
+impl Params {
+    pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Params {
+        let mut map = HashMap::new();
+        for (k, v) in pairs {
+            map.insert(k, v);
+        }
+        Params { map }
+    }
+
+    /// Reads query and body; a body over `limit` bytes is 16.
+    pub async fn read(query: Option<&str>, headers: &HeaderMap, body: Body, limit: usize) -> ApiResult<Params> {
+        let mut params = Params::from_pairs(parse_urlencoded(query.unwrap_or("").as_bytes()));
+        let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+        if ctype.starts_with("multipart/form-data") {
+            let boundary = multer::parse_boundary(&ctype)
+                .map_err(|_| ApiError::with_text(Code::InvalidParameter, "bad multipart boundary"))?;
+            let constraints = multer::Constraints::new().size_limit(
+                multer::SizeLimit::new().whole_stream(limit as u64).per_field(limit as u64),
+            );
+            let mut mp = multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
+            loop {
+                match mp.next_field().await {
+                    Ok(Some(field)) => {
+                        let name = field.name().unwrap_or("").to_string();
+                        let text = field.text().await.map_err(|e| bad_body(&e))?;
+                        if !name.is_empty() {
+                            params.map.insert(name, text);
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => return Err(bad_body(&e)),
+                }
+            }
+        } else if ctype.is_empty()
+            || ctype.starts_with("application/x-www-form-urlencoded")
+            || ctype.starts_with("text/plain")
+        {
+            let bytes = Limited::new(body, limit)
+                .collect()
+                .await
+                .map_err(|_| ApiError::with_text(Code::InvalidParameter, "request body too large or unreadable"))?
+                .to_bytes();
+            for (k, v) in parse_urlencoded(&bytes) {
+                params.map.insert(k, v);
+            }
+        }
+        Ok(params)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.map.get(name).map(String::as_str)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+
+    /// A mandatory parameter: absent is 4 (empty is allowed).
+    pub fn required(&self, name: &str) -> ApiResult<&str> {
+        self.get(name).ok_or_else(|| ApiError::with_text(Code::ParameterMissing, format!("Parameter missing: {name}")))
+    }
+
+    /// A mandatory parameter that must not be empty either.
+    pub fn required_nonempty(&self, name: &str) -> ApiResult<&str> {
+        match self.get(name) {
+            Some(v) if !v.trim().is_empty() => Ok(v),
+            _ => Err(ApiError::with_text(Code::ParameterMissing, format!("Parameter missing: {name}"))),
+        }
+    }
+
+    /// An optional non-negative integer; malformed is 21. Empty counts as absent.
+    pub fn opt_u64(&self, name: &str) -> ApiResult<Option<i64>> {
+        match self.get(name).map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n <= i64::MAX as u64)
+                .map(|n| Some(n as i64))
+                .ok_or_else(|| bad_value(name)),
+        }
+    }
+
+    /// An optional 0/1 flag; anything else is 21.
+    pub fn opt_flag(&self, name: &str) -> ApiResult<Option<bool>> {
+        match self.get(name).map(str::trim) {
+            None | Some("") => Ok(None),
+            Some("0") => Ok(Some(false)),
+            Some("1") => Ok(Some(true)),
+            Some(_) => Err(bad_value(name)),
+        }
+    }
+}
+
+/// Error 21 naming the parameter.
+pub fn bad_value(name: &str) -> ApiError {
+    ApiError::with_text(Code::ParameterBadValue, format!("Invalid value for parameter {name}"))
+}
+
+fn bad_body(e: &multer::Error) -> ApiError {
+    ApiError::with_text(Code::InvalidParameter, format!("malformed request body: {e}"))
+}
+
+fn parse_urlencoded(bytes: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
+    url::form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned()))
+}
+
+/// Splits a comma list, trimming blanks and dropping empties.
+pub fn comma_list(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}

@@ -1,0 +1,195 @@
+//! The command line: `dropspace serve` and `dropspace admin …`
+//! (CONTRACT.md), with room for `dropspace client …`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::accounts::{self, NewUser};
+use crate::config::Config;
+use crate::server;
+
+#[derive(Parser)]
+#[command(name = "dropspace", version, about = "Self-hosted file sharing that speaks the sendspace API")]
+pub struct Cli {
+    /// Configuration file (TOML); every key can be overridden by DROPSPACE_* variables.
+    #[arg(long, global = true, env = "DROPSPACE_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the server in the foreground until SIGINT/SIGTERM.
+    Serve,
+    /// Administer a deployment (works while the server runs).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// API keys for sendspace clients.
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Maintenance mode: every method that writes answers error 15.
+    Maintenance { state: OnOff },
+}
+
+#[derive(Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key; it is printed alone on the last line.
+    Create {
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Clients with an older app_version get error 25.
+        #[arg(long, default_value = "")]
+        min_app_version: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Membership {
+    Lite,
+    Pro,
+    Max,
+}
+
+impl Membership {
+    fn as_str(self) -> &'static str {
+        match self {
+            Membership::Lite => "lite",
+            Membership::Pro => "pro",
+            Membership::Max => "max",
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an activated account.
+    Create {
+        #[arg(long)]
+        user_name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "")]
+        full_name: String,
+        #[arg(long, value_enum, default_value = "lite")]
+        membership: Membership,
+    },
+    /// Change an account's tier and, for paid tiers, when it ends.
+    SetMembership {
+        #[arg(long)]
+        user_name: String,
+        #[arg(long, value_enum)]
+        membership: Membership,
+        /// RFC 3339 end of the membership; omitted means it does not end.
+        #[arg(long)]
+        ends: Option<String>,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(matches!(cli.command, Command::Serve));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving { "info" } else { "warn" };
+    let filter = EnvFilter::try_from_env("DROPSPACE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let cfg = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve => server::serve(cfg).await,
+        Command::Admin { command } => admin(cfg, command).await,
+    }
+}
+
+async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
+    let parts = server::open(&cfg).await?;
+    let db = &parts.db;
+    match command {
+        AdminCommand::ApiKey { command: ApiKeyCommand::Create { name, min_app_version } } => {
+            let key = server::create_api_key(db, &name, &min_app_version).await?;
+            println!("{key}");
+        }
+        AdminCommand::User { command: UserCommand::Create { user_name, email, password, full_name, membership } } => {
+            let new = NewUser {
+                user_name: &user_name,
+                full_name: &full_name,
+                email: &email,
+                password: &password,
+                membership: membership.as_str(),
+                membership_ends: 0,
+                activated: true,
+            };
+            anyhow::ensure!(!password.is_empty(), "a password is required");
+            accounts::validate(&new, 1024, false)?;
+            let (id, _) = accounts::create(db, &parts.secrets, &new).await?;
+            println!("created user {user_name} (id {id})");
+        }
+        AdminCommand::User { command: UserCommand::SetMembership { user_name, membership, ends } } => {
+            let ends = match ends {
+                Some(s) => time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| anyhow::anyhow!("--ends must be RFC 3339: {e}"))?
+                    .unix_timestamp(),
+                None => 0,
+            };
+            let done = sqlx::query("UPDATE users SET membership = $1, membership_ends = $2 WHERE user_name_lower = $3")
+                .bind(membership.as_str())
+                .bind(ends)
+                .bind(user_name.to_lowercase())
+                .execute(&db.pool)
+                .await?;
+            anyhow::ensure!(done.rows_affected() == 1, "no user named {user_name}");
+            println!("{user_name}: membership {}", membership.as_str());
+        }
+        AdminCommand::Maintenance { state } => {
+            let value = match state {
+                OnOff::On => "on",
+                OnOff::Off => "off",
+            };
+            db.set_setting("maintenance", value).await?;
+            println!("maintenance {value}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! Configuration: one TOML file plus `DROPSPACE_*` environment overrides
+//! (sections joined by `__`), as CONTRACT.md describes.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Deserializer, Serialize};
+
+const MIB: i64 = 1024 * 1024;
+const GIB: i64 = 1024 * MIB;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: String,
+    /// Base of every URL handed out; defaults to `http://{bound address}`.
+    pub public_url: Option<String>,
+    /// `sqlite://…` or `postgres://…`; defaults to `data_dir/dropspace.db`.
+    pub database_url: Option<String>,
+    /// Hex key (64 chars) that encrypts stored secrets; defaults to a key file
+    /// in `data_dir/secrets` so a database dump alone is useless.
+    pub secret_key: Option<String>,
+    pub registration: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// Seconds running transfers get to finish after SIGTERM.
+    pub shutdown_grace_secs: u64,
+    pub mail: MailConfig,
+    pub storage: StorageConfig,
+    pub limits: Limits,
+    pub tiers: Tiers,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./data"),
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            database_url: None,
+            secret_key: None,
+            registration: true,
+            trust_forwarded_for: false,
+            shutdown_grace_secs: 30,
+            mail: MailConfig::default(),
+            storage: StorageConfig::default(),
+            limits: Limits::default(),
+            tiers: Tiers::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MailConfig {
+    /// `smtp://user:pass@host:port` or `smtps://…`; unset writes `.eml` files.
+    pub smtp_url: Option<String>,
+    pub from: String,
+    pub max_attempts: i64,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig { smtp_url: None, from: "dropspace <noreply@localhost>".into(), max_attempts: 10 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageConfig {
+    /// `fs` or `s3`.
+    pub backend: String,
+    pub s3: S3Config,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig { backend: "fs".into(), s3: S3Config::default() }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct S3Config {
+    pub endpoint: Option<String>,
+    pub bucket: String,
+    pub region: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    /// Virtual-host style addressing; path style (the default) suits MinIO & co.
+    pub virtual_host_style: bool,
+    /// Multipart part size in bytes (memory per upload is bounded by it).
+    pub part_size: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    pub max_sessions_per_user: i64,
+    pub addressbook_size: i64,
+    pub token_ttl_secs: i64,
+    pub session_idle_secs: i64,
+    pub upload_identifier_ttl_secs: i64,
+    /// Signed direct download URLs stay valid this long.
+    pub download_url_ttl_secs: i64,
+    /// Failed logins per account allowed before each further try must wait.
+    pub login_failures_per_account: i64,
+    /// Failed logins per client address allowed before each further try must wait.
+    pub login_failures_per_address: i64,
+    /// Seconds a throttled account or address must wait between tries.
+    pub login_delay_secs: i64,
+    /// Largest `/rest/` request body (parameters only; uploads go elsewhere).
+    pub max_api_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_sessions_per_user: 20,
+            addressbook_size: 1000,
+            token_ttl_secs: 900,
+            session_idle_secs: 86400,
+            upload_identifier_ttl_secs: 86400,
+            download_url_ttl_secs: 6 * 3600,
+            login_failures_per_account: 5,
+            login_failures_per_address: 20,
+            login_delay_secs: 20,
+            max_api_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// Limits of a membership tier; `-1` means unlimited.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Tier {
+    pub max_file_size: i64,
+    pub diskspace: i64,
+    /// Bytes of downloads per calendar month.
+    pub bandwidth: i64,
+    #[serde(deserialize_with = "de_flag")]
+    pub capable_upload: bool,
+    #[serde(deserialize_with = "de_flag")]
+    pub capable_download: bool,
+    #[serde(deserialize_with = "de_flag")]
+    pub capable_folders: bool,
+    #[serde(deserialize_with = "de_flag")]
+    pub capable_files: bool,
+    #[serde(deserialize_with = "de_flag")]
+    pub capable_rss: bool,
+}
+
+impl Default for Tier {
+    fn default() -> Self {
+        Tier {
+            max_file_size: 300 * MIB,
+            diskspace: 10 * GIB,
+            bandwidth: -1,
+            capable_upload: true,
+            capable_download: true,
+            capable_folders: true,
+            capable_files: true,
+            capable_rss: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AnonymousTier {
+    pub max_file_size: i64,
+}
+
+impl Default for AnonymousTier {
+    fn default() -> Self {
+        AnonymousTier { max_file_size: 300 * MIB }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Tiers {
+    pub anonymous: AnonymousTier,
+    pub lite: Tier,
+    pub pro: Tier,
+    pub max: Tier,
+}
+
+impl Default for Tiers {
+    fn default() -> Self {
+        Tiers {
+            anonymous: AnonymousTier::default(),
+            lite: Tier::default(),
+            pro: Tier { max_file_size: 4 * GIB, diskspace: 100 * GIB, ..Tier::default() },
+            max: Tier { max_file_size: -1, diskspace: -1, ..Tier::default() },
+        }
+    }
+}
+
+impl Tiers {
+    /// The tier for a membership name; unknown names get `lite`.
+    pub fn get(&self, membership: &str) -> &Tier {
+        match membership {
+            "pro" => &self.pro,
+            "max" => &self.max,
+            _ => &self.lite,
+        }
+    }
+}
+
+/// Flags are accepted as booleans or as 0/1 (environment overrides are numbers).
+fn de_flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        B(bool),
+        I(i64),
+        S(String),
+    }
+    match Flag::deserialize(d)? {
+        Flag::B(b) => Ok(b),
+        Flag::I(i) => Ok(i != 0),
+        Flag::S(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            other => Err(serde::de::Error::custom(format!("not a flag: {other}"))),
+        },
+    }
+}
+
+impl Config {
+    /// Defaults, then the TOML file (if any), then `DROPSPACE_*` variables.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            anyhow::ensure!(path.exists(), "config file {} not found", path.display());
+            fig = fig.merge(Toml::file(path));
+        }
+        fig = fig.merge(Env::prefixed("DROPSPACE_").split("__").ignore(&["config"]).lowercase(true));
+        fig.extract().context("invalid configuration")
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("dropspace.db").display()),
+        }
+    }
+}

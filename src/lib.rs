@@ -1,0 +1,16 @@
+//! dropspace: a self-hosted file-sharing server that speaks the sendspace
+//! REST API. See `docs/architecture.md` for the map of modules.
+
+pub mod accounts;
+pub mod api;
+pub mod background;
+pub mod blobs;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod mail;
+pub mod pages;
+pub mod secrets;
+pub mod server;
+pub mod state;

@@ -1,0 +1,36 @@
+//! `/activate/{token}`: the link in the registration mail.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::{esc, page};
+use crate::secrets::hash_secret;
+use crate::state::App;
+
+/// Activates the account the token belongs to. Safe to open twice: the
+/// token is cleared on first use and a second visit says it is unknown.
+pub async fn activate(State(app): State<App>, Path(token): Path<String>) -> Response {
+    let activated: Result<Option<String>, sqlx::Error> = sqlx::query_scalar(
+        "UPDATE users SET activated = 1, activation_hash = NULL WHERE activation_hash = $1 RETURNING user_name",
+    )
+    .bind(hash_secret(token.trim()))
+    .fetch_optional(&app.db.pool)
+    .await;
+    match activated {
+        Ok(Some(name)) => page(
+            StatusCode::OK,
+            "Account activated",
+            &format!("<div class=\"box\"><p>The account <b>{}</b> is active. You can log in now.</p></div>", esc(&name)),
+        ),
+        Ok(None) => page(
+            StatusCode::NOT_FOUND,
+            "Unknown activation link",
+            "<p>This activation link is unknown or was already used.</p>",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "activation");
+            page(StatusCode::SERVICE_UNAVAILABLE, "Try again later", "<p>The server could not activate the account right now.</p>")
+        }
+    }
+}

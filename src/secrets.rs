@@ -1,0 +1,163 @@
+//! Server-side secrets: the key that seals what must be recoverable
+//! (md5 of passwords, download passwords) and signs what the server hands
+//! out (upload `extra_info`, direct download URLs). It lives outside the
+//! database — a dump alone opens nothing. Every node of a deployment must
+//! share it (`secret_key` in the configuration, or the same key file).
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+#[derive(Clone)]
+pub struct Secrets {
+    seal_key: [u8; 32],
+    sign_key: [u8; 32],
+}
+
+impl Secrets {
+    /// From the configured hex key, or the key file under `data_dir/secrets`
+    /// (created with mode 0600 on first start).
+    pub fn load(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Secrets> {
+        let master: Vec<u8> = match configured {
+            Some(hex_key) => hex::decode(hex_key.trim()).context("secret_key must be hex")?,
+            None => {
+                let dir = data_dir.join("secrets");
+                let path = dir.join("master.key");
+                if path.exists() {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    hex::decode(text.trim()).context("secret key file must hold hex")?
+                } else {
+                    std::fs::create_dir_all(&dir)?;
+                    let key: [u8; 32] = rand::thread_rng().gen();
+                    write_private(&path, hex::encode(key).as_bytes())?;
+                    key.to_vec()
+                }
+            }
+        };
+        anyhow::ensure!(master.len() >= 32, "secret key must be at least 32 bytes (64 hex chars)");
+        Ok(Secrets { seal_key: derive(&master, b"seal"), sign_key: derive(&master, b"sign") })
+    }
+
+    /// Encrypts a short secret for storage.
+    pub fn seal(&self, plain: &str) -> String {
+        let cipher = XChaCha20Poly1305::new((&self.seal_key).into());
+        let nonce_bytes: [u8; 24] = rand::thread_rng().gen();
+        let nonce = XNonce::from_slice(&nonce_bytes);
+        // Encryption of an in-memory buffer cannot fail for this AEAD.
+        let ct = cipher.encrypt(nonce, plain.as_bytes()).unwrap_or_default();
+        let mut out = nonce_bytes.to_vec();
+        out.extend_from_slice(&ct);
+        B64.encode(out)
+    }
+
+    /// Decrypts what `seal` produced; `None` when tampered or sealed by another key.
+    pub fn open(&self, sealed: &str) -> Option<String> {
+        let raw = B64.decode(sealed).ok()?;
+        if raw.len() < 24 {
+            return None;
+        }
+        let cipher = XChaCha20Poly1305::new((&self.seal_key).into());
+        let plain = cipher.decrypt(XNonce::from_slice(&raw[..24]), &raw[24..]).ok()?;
+        String::from_utf8(plain).ok()
+    }
+
+    /// HMAC-SHA256 of `msg`, URL-safe base64 without padding.
+    pub fn sign(&self, msg: &str) -> String {
+        B64.encode(self.mac(msg))
+    }
+
+    /// Constant-time check of a `sign` output.
+    pub fn verify(&self, msg: &str, sig: &str) -> bool {
+        match B64.decode(sig) {
+            Ok(given) => self.mac(msg).as_slice().ct_eq(&given).into(),
+            Err(_) => false,
+        }
+    }
+
+    fn mac(&self, msg: &str) -> Vec<u8> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.sign_key).expect("any key length");
+        mac.update(msg.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+}
+
+fn derive(master: &[u8], label: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"dropspace-v1:");
+    h.update(label);
+    h.update(b":");
+    h.update(master);
+    h.finalize().into()
+}
+
+/// Writes a file readable only by its owner, atomically.
+pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+/// SHA-256 hex of a high-entropy secret (session keys, tokens, API keys):
+/// the database keeps only this, so a dump reveals no usable key.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Lowercase hex md5, as the sendspace login scheme needs.
+pub fn md5_hex(data: &str) -> String {
+    use md5::Md5;
+    hex::encode(Md5::digest(data.as_bytes()))
+}
+
+/// Constant-time string equality.
+pub fn ct_eq(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+pub const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+pub const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/// A random string over `alphabet` from the OS-seeded CSPRNG.
+pub fn random_string(len: usize, alphabet: &[u8]) -> String {
+    let mut rng = rand::thread_rng();
+    (0..len).map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char).collect()
+}
+
+/// Argon2id hash of a password (PHC string).
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+}
+
+/// Checks a password against an argon2 PHC string.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    match PasswordHash::new(phc) {
+        Ok(parsed) => argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,185 @@
+//! Starting the server: storage, database, background workers, the router,
+//! and a graceful shutdown that lets running transfers finish.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::blobs::Blobs;
+use crate::config::Config;
+use crate::db::{now, Db};
+use crate::mail::Mailer;
+use crate::secrets::{hash_secret, random_string, Secrets, UPPER_ALNUM};
+use crate::state::{public_url, App, AppState};
+use crate::{api, pages};
+
+/// Everything a node needs, opened from the configuration.
+pub struct Parts {
+    pub db: Db,
+    pub blobs: Blobs,
+    pub secrets: Secrets,
+    pub mail: Mailer,
+}
+
+pub async fn open(cfg: &Config) -> anyhow::Result<Parts> {
+    std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    let secrets = Secrets::load(cfg.secret_key.as_deref(), &cfg.data_dir)?;
+    let db = Db::connect(cfg).await?;
+    let blobs = Blobs::new(cfg)?;
+    let mail = Mailer::new(cfg, db.clone())?;
+    Ok(Parts { db, blobs, secrets, mail })
+}
+
+/// Creates an API key and returns it (only its hash is stored).
+pub async fn create_api_key(db: &Db, name: &str, min_app_version: &str) -> anyhow::Result<String> {
+    let key = random_string(20, UPPER_ALNUM);
+    sqlx::query("INSERT INTO api_keys (key_hash, name, min_app_version, created) VALUES ($1, $2, $3, $4)")
+        .bind(hash_secret(&key))
+        .bind(name)
+        .bind(min_app_version)
+        .bind(now())
+        .execute(&db.pool)
+        .await?;
+    Ok(key)
+}
+
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/rest", get(api::rest).post(api::rest))
+        .route("/rest/", get(api::rest).post(api::rest))
+        .route("/activate/{token}", get(pages::activate::activate))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .fallback(|| async { pages::not_found() })
+        .layer(CatchPanicLayer::new())
+        .with_state(app)
+}
+
+async fn healthz(State(app): State<App>) -> Response {
+    if app.is_draining() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "draining\n").into_response();
+    }
+    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&app.db.pool).await {
+        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
+    }
+}
+
+async fn metrics(State(app): State<App>) -> Response {
+    match &app.metrics {
+        Some(h) => ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], h.render()).into_response(),
+        None => (StatusCode::NOT_FOUND, "metrics disabled\n").into_response(),
+    }
+}
+
+/// The client address: the socket peer, or `X-Forwarded-For`'s first hop
+/// when the operator says a trusted proxy sets it.
+pub fn client_ip(app: &AppState, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
+    if app.cfg.trust_forwarded_for {
+        if let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok())
+        {
+            return ip;
+        }
+    }
+    peer.ip()
+}
+
+fn install_metrics() -> Option<PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<PrometheusHandle>> = std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+            PrometheusBuilder::new()
+                .set_buckets(&buckets)
+                .ok()
+                .and_then(|b| b.install_recorder().ok())
+        })
+        .clone()
+}
+
+/// `dropspace serve`: runs until SIGINT/SIGTERM.
+pub async fn serve(cfg: Config) -> anyhow::Result<()> {
+    let parts = open(&cfg).await?;
+    let has_key: Option<i64> = sqlx::query_scalar("SELECT id FROM api_keys LIMIT 1").fetch_optional(&parts.db.pool).await?;
+    if has_key.is_none() {
+        let key = create_api_key(&parts.db, "default", "").await?;
+        println!("api key: {key}");
+    }
+    let listener = tokio::net::TcpListener::bind(&cfg.listen)
+        .await
+        .with_context(|| format!("binding {}", cfg.listen))?;
+    let bound = listener.local_addr()?;
+    let grace = Duration::from_secs(cfg.shutdown_grace_secs);
+    let app: App = Arc::new(AppState {
+        public_url: public_url(&cfg, bound),
+        cfg,
+        db: parts.db,
+        blobs: parts.blobs,
+        secrets: parts.secrets,
+        mail: parts.mail,
+        metrics: install_metrics(),
+        draining: Default::default(),
+    });
+    crate::background::spawn_all(&app);
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let service = router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let mut server = tokio::spawn(async move {
+        let mut rx = stop_rx;
+        axum::serve(listener, service)
+            .with_graceful_shutdown(async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+    println!("listening on http://{bound}");
+    tracing::info!(%bound, public_url = %app.public_url, "listening");
+
+    tokio::select! {
+        res = &mut server => return res.context("server task")?.context("server"),
+        _ = shutdown_signal() => {}
+    }
+    tracing::info!(grace_secs = grace.as_secs(), "shutting down: draining running transfers");
+    app.draining.store(true, Ordering::SeqCst);
+    let _ = stop_tx.send(true);
+    match tokio::time::timeout(grace, &mut server).await {
+        Ok(res) => res.context("server task")?.context("server")?,
+        Err(_) => tracing::warn!("grace period over; closing remaining connections"),
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
