@@ -34,7 +34,11 @@ impl From<sqlx::Error> for CreateError {
 /// spaces 3-20, a valid email; password 4-20 chars unless empty.
 /// An empty full name is allowed only where `require_full_name` is false
 /// (the admin CLI), and then the user name stands in for it.
-pub fn validate(u: &NewUser<'_>, max_password: usize, require_full_name: bool) -> Result<(), CreateError> {
+pub fn validate(
+    u: &NewUser<'_>,
+    max_password: usize,
+    require_full_name: bool,
+) -> Result<(), CreateError> {
     let bad = |s: &str| Err(CreateError::Invalid(s.to_string()));
     let n = u.user_name;
     if !(3..=20).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -62,20 +66,30 @@ pub fn validate(u: &NewUser<'_>, max_password: usize, require_full_name: bool) -
 
 /// A password for accounts registered without one.
 pub fn generate_password() -> String {
-    random_string(12, b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+    random_string(
+        12,
+        b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789",
+    )
 }
 
 /// Inserts a validated account. Returns its id and, for an inactive
 /// account, the activation token to mail.
-pub async fn create(db: &Db, secrets: &Secrets, u: &NewUser<'_>) -> Result<(i64, Option<String>), CreateError> {
+pub async fn create(
+    db: &Db,
+    secrets: &Secrets,
+    u: &NewUser<'_>,
+) -> Result<(i64, Option<String>), CreateError> {
     let email = u.email.trim();
-    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE user_name_lower = $1 OR email_lower = $2")
-        .bind(u.user_name.to_lowercase())
-        .bind(email.to_lowercase())
-        .fetch_optional(&db.pool)
-        .await?;
+    let taken: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE user_name_lower = $1 OR email_lower = $2")
+            .bind(u.user_name.to_lowercase())
+            .bind(email.to_lowercase())
+            .fetch_optional(&db.pool)
+            .await?;
     if taken.is_some() {
-        return Err(CreateError::Invalid("User name or email address is already registered".into()));
+        return Err(CreateError::Invalid(
+            "User name or email address is already registered".into(),
+        ));
     }
     let password = u.password.to_string();
     let phc = tokio::task::spawn_blocking(move || hash_password(&password))
@@ -105,9 +119,9 @@ pub async fn create(db: &Db, secrets: &Secrets, u: &NewUser<'_>) -> Result<(i64,
     match inserted {
         Ok(id) => Ok((id, activation)),
         // A concurrent registration of the same name hits the unique index.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            Err(CreateError::Invalid("User name or email address is already registered".into()))
-        }
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(CreateError::Invalid(
+            "User name or email address is already registered".into(),
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -9,6 +9,8 @@ use crate::state::App;
 
 pub fn spawn_all(app: &App) {
     tokio::spawn(app.mail.clone().run_worker());
+    crate::transfer::spawn_background(app);
+    crate::library::spawn_background(app);
     let a = app.clone();
     tokio::spawn(async move {
         loop {
@@ -24,7 +26,10 @@ pub fn spawn_all(app: &App) {
 pub async fn sweep_expired(app: &App) -> sqlx::Result<()> {
     let t = now();
     let pool = &app.db.pool;
-    sqlx::query("DELETE FROM tokens WHERE expires < $1").bind(t).execute(pool).await?;
+    sqlx::query("DELETE FROM tokens WHERE expires < $1")
+        .bind(t)
+        .execute(pool)
+        .await?;
     sqlx::query("DELETE FROM sessions WHERE last_seen < $1")
         .bind(t - app.cfg.limits.session_idle_secs)
         .execute(pool)

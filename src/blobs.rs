@@ -44,15 +44,22 @@ impl Blobs {
             "fs" => {
                 let root = cfg.data_dir.join("blobs");
                 let tmp = cfg.data_dir.join("blobs-tmp");
-                std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
-                std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+                std::fs::create_dir_all(&root)
+                    .with_context(|| format!("creating {}", root.display()))?;
+                std::fs::create_dir_all(&tmp)
+                    .with_context(|| format!("creating {}", tmp.display()))?;
                 let root = root.canonicalize()?;
                 let tmp = tmp.canonicalize()?;
                 let builder = services::Fs::default()
                     .root(&root.to_string_lossy())
                     .atomic_write_dir(&tmp.to_string_lossy());
                 let op = Operator::new(builder)?.finish();
-                Ok(Blobs { op, fs_root: Some(root), part_size: 256 * 1024, fail: Arc::default() })
+                Ok(Blobs {
+                    op,
+                    fs_root: Some(root),
+                    part_size: 256 * 1024,
+                    fail: Arc::default(),
+                })
             }
             "s3" => {
                 let s3 = &cfg.storage.s3;
@@ -76,7 +83,12 @@ impl Blobs {
                 }
                 let op = Operator::new(builder)?.finish();
                 let part_size = s3.part_size.unwrap_or(8 * 1024 * 1024).max(5 * 1024 * 1024);
-                Ok(Blobs { op, fs_root: None, part_size, fail: Arc::default() })
+                Ok(Blobs {
+                    op,
+                    fs_root: None,
+                    part_size,
+                    fail: Arc::default(),
+                })
             }
             other => anyhow::bail!("storage.backend must be fs or s3, not {other:?}"),
         }
@@ -105,7 +117,10 @@ impl Blobs {
     pub async fn writer(&self, key: &str) -> Result<BlobWriter, StorageError> {
         self.check()?;
         let w = self.op.writer_with(key).chunk(self.part_size).await?;
-        Ok(BlobWriter { inner: w, fail: self.fail.clone() })
+        Ok(BlobWriter {
+            inner: w,
+            fail: self.fail.clone(),
+        })
     }
 
     /// Streams `range` of a blob.
@@ -122,7 +137,9 @@ impl Blobs {
             let failing = fail.load(Ordering::SeqCst);
             async move {
                 if failing {
-                    Err(std::io::Error::other("storage unavailable (injected fault)"))
+                    Err(std::io::Error::other(
+                        "storage unavailable (injected fault)",
+                    ))
                 } else {
                     Ok(b)
                 }
@@ -146,7 +163,11 @@ impl Blobs {
     pub async fn list(&self) -> Result<Vec<String>, StorageError> {
         self.check()?;
         let entries = self.op.list_with("").recursive(true).await?;
-        Ok(entries.into_iter().filter(|e| e.metadata().is_file()).map(|e| e.path().to_string()).collect())
+        Ok(entries
+            .into_iter()
+            .filter(|e| e.metadata().is_file())
+            .map(|e| e.path().to_string())
+            .collect())
     }
 
     /// The file holding a blob on the fs backend, for zero-copy serving.

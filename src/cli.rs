@@ -11,7 +11,11 @@ use crate::config::Config;
 use crate::server;
 
 #[derive(Parser)]
-#[command(name = "dropspace", version, about = "Self-hosted file sharing that speaks the sendspace API")]
+#[command(
+    name = "dropspace",
+    version,
+    about = "Self-hosted file sharing that speaks the sendspace API"
+)]
 pub struct Cli {
     /// Configuration file (TOML); every key can be overridden by DROPSPACE_* variables.
     #[arg(long, global = true, env = "DROPSPACE_CONFIG")]
@@ -112,7 +116,10 @@ pub enum UserCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(matches!(cli.command, Command::Serve));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: starting runtime: {e}");
@@ -131,8 +138,12 @@ pub fn main() -> ExitCode {
 fn init_tracing(serving: bool) {
     use tracing_subscriber::EnvFilter;
     let default = if serving { "info" } else { "warn" };
-    let filter = EnvFilter::try_from_env("DROPSPACE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter =
+        EnvFilter::try_from_env("DROPSPACE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -147,11 +158,26 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
     let parts = server::open(&cfg).await?;
     let db = &parts.db;
     match command {
-        AdminCommand::ApiKey { command: ApiKeyCommand::Create { name, min_app_version } } => {
+        AdminCommand::ApiKey {
+            command:
+                ApiKeyCommand::Create {
+                    name,
+                    min_app_version,
+                },
+        } => {
             let key = server::create_api_key(db, &name, &min_app_version).await?;
             println!("{key}");
         }
-        AdminCommand::User { command: UserCommand::Create { user_name, email, password, full_name, membership } } => {
+        AdminCommand::User {
+            command:
+                UserCommand::Create {
+                    user_name,
+                    email,
+                    password,
+                    full_name,
+                    membership,
+                },
+        } => {
             let new = NewUser {
                 user_name: &user_name,
                 full_name: &full_name,
@@ -166,19 +192,30 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
             let (id, _) = accounts::create(db, &parts.secrets, &new).await?;
             println!("created user {user_name} (id {id})");
         }
-        AdminCommand::User { command: UserCommand::SetMembership { user_name, membership, ends } } => {
+        AdminCommand::User {
+            command:
+                UserCommand::SetMembership {
+                    user_name,
+                    membership,
+                    ends,
+                },
+        } => {
             let ends = match ends {
-                Some(s) => time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
-                    .map_err(|e| anyhow::anyhow!("--ends must be RFC 3339: {e}"))?
-                    .unix_timestamp(),
+                Some(s) => {
+                    time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
+                        .map_err(|e| anyhow::anyhow!("--ends must be RFC 3339: {e}"))?
+                        .unix_timestamp()
+                }
                 None => 0,
             };
-            let done = sqlx::query("UPDATE users SET membership = $1, membership_ends = $2 WHERE user_name_lower = $3")
-                .bind(membership.as_str())
-                .bind(ends)
-                .bind(user_name.to_lowercase())
-                .execute(&db.pool)
-                .await?;
+            let done = sqlx::query(
+                "UPDATE users SET membership = $1, membership_ends = $2 WHERE user_name_lower = $3",
+            )
+            .bind(membership.as_str())
+            .bind(ends)
+            .bind(user_name.to_lowercase())
+            .execute(&db.pool)
+            .await?;
             anyhow::ensure!(done.rows_affected() == 1, "no user named {user_name}");
             println!("{user_name}: membership {}", membership.as_str());
         }

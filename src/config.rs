@@ -64,7 +64,11 @@ pub struct MailConfig {
 
 impl Default for MailConfig {
     fn default() -> Self {
-        MailConfig { smtp_url: None, from: "dropspace <noreply@localhost>".into(), max_attempts: 10 }
+        MailConfig {
+            smtp_url: None,
+            from: "dropspace <noreply@localhost>".into(),
+            max_attempts: 10,
+        }
     }
 }
 
@@ -78,7 +82,10 @@ pub struct StorageConfig {
 
 impl Default for StorageConfig {
     fn default() -> Self {
-        StorageConfig { backend: "fs".into(), s3: S3Config::default() }
+        StorageConfig {
+            backend: "fs".into(),
+            s3: S3Config::default(),
+        }
     }
 }
 
@@ -176,7 +183,9 @@ pub struct AnonymousTier {
 
 impl Default for AnonymousTier {
     fn default() -> Self {
-        AnonymousTier { max_file_size: 300 * MIB }
+        AnonymousTier {
+            max_file_size: 300 * MIB,
+        }
     }
 }
 
@@ -194,8 +203,16 @@ impl Default for Tiers {
         Tiers {
             anonymous: AnonymousTier::default(),
             lite: Tier::default(),
-            pro: Tier { max_file_size: 4 * GIB, diskspace: 100 * GIB, ..Tier::default() },
-            max: Tier { max_file_size: -1, diskspace: -1, ..Tier::default() },
+            pro: Tier {
+                max_file_size: 4 * GIB,
+                diskspace: 100 * GIB,
+                ..Tier::default()
+            },
+            max: Tier {
+                max_file_size: -1,
+                diskspace: -1,
+                ..Tier::default()
+            },
         }
     }
 }
@@ -239,14 +256,22 @@ impl Config {
             anyhow::ensure!(path.exists(), "config file {} not found", path.display());
             fig = fig.merge(Toml::file(path));
         }
-        fig = fig.merge(Env::prefixed("DROPSPACE_").split("__").ignore(&["config"]).lowercase(true));
+        fig = fig.merge(
+            Env::prefixed("DROPSPACE_")
+                .split("__")
+                .ignore(&["config"])
+                .lowercase(true),
+        );
         fig.extract().context("invalid configuration")
     }
 
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),
-            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("dropspace.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("dropspace.db").display()
+            ),
         }
     }
 }

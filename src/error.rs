@@ -157,11 +157,19 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: Code) -> Self {
-        ApiError { code, detail: None, id: None }
+        ApiError {
+            code,
+            detail: None,
+            id: None,
+        }
     }
 
     pub fn with_text(code: Code, text: impl Into<String>) -> Self {
-        ApiError { code, detail: Some(text.into()), id: None }
+        ApiError {
+            code,
+            detail: Some(text.into()),
+            id: None,
+        }
     }
 
     pub fn id(mut self, id: impl Into<String>) -> Self {
@@ -178,7 +186,10 @@ impl ApiError {
     /// client can act on. The cause is logged, never sent.
     pub fn internal(err: impl fmt::Display) -> Self {
         tracing::error!(error = %err, "internal error");
-        ApiError::with_text(Code::SystemMaintenance, "Temporary server error, try again later")
+        ApiError::with_text(
+            Code::SystemMaintenance,
+            "Temporary server error, try again later",
+        )
     }
 }
 

@@ -41,7 +41,11 @@ pub struct Mailer {
 
 impl Mailer {
     pub fn new(cfg: &Config, db: Db) -> anyhow::Result<Mailer> {
-        let from: Mailbox = cfg.mail.from.parse().context("mail.from is not a valid mailbox")?;
+        let from: Mailbox = cfg
+            .mail
+            .from
+            .parse()
+            .context("mail.from is not a valid mailbox")?;
         let smtp = match &cfg.mail.smtp_url {
             Some(url) if !url.is_empty() => Some(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -53,14 +57,25 @@ impl Mailer {
         };
         let outbox = cfg.data_dir.join("outbox");
         if smtp.is_none() {
-            std::fs::create_dir_all(&outbox).with_context(|| format!("creating {}", outbox.display()))?;
+            std::fs::create_dir_all(&outbox)
+                .with_context(|| format!("creating {}", outbox.display()))?;
         }
-        Ok(Mailer { db, from, outbox, smtp, max_attempts: cfg.mail.max_attempts.max(1), wake: Arc::new(Notify::new()) })
+        Ok(Mailer {
+            db,
+            from,
+            outbox,
+            smtp,
+            max_attempts: cfg.mail.max_attempts.max(1),
+            wake: Arc::new(Notify::new()),
+        })
     }
 
     /// Composes and queues a message; returns once it is durably queued.
     pub async fn send(&self, mail: Mail) -> anyhow::Result<()> {
-        let to: Mailbox = mail.to.parse().with_context(|| "invalid recipient address".to_string())?;
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .with_context(|| "invalid recipient address".to_string())?;
         let from = match &mail.from_name {
             Some(name) => Mailbox::new(Some(name.clone()), self.from.email.clone()),
             None => self.from.clone(),
@@ -72,8 +87,16 @@ impl Mailer {
         let message = match mail.html {
             Some(html) => builder.multipart(
                 MultiPart::alternative()
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text))
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html)),
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(mail.text),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(html),
+                    ),
             )?,
             None => builder.header(ContentType::TEXT_PLAIN).body(mail.text)?,
         };
@@ -124,11 +147,17 @@ impl Mailer {
         };
         match self.deliver(&recipient, &message).await {
             Ok(()) => {
-                sqlx::query("DELETE FROM mail_queue WHERE id = $1").bind(id).execute(&self.db.pool).await?;
+                sqlx::query("DELETE FROM mail_queue WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.db.pool)
+                    .await?;
             }
             Err(e) if attempts >= self.max_attempts => {
                 tracing::error!(mail_id = id, error = %format!("{e:#}"), "giving up on mail");
-                sqlx::query("DELETE FROM mail_queue WHERE id = $1").bind(id).execute(&self.db.pool).await?;
+                sqlx::query("DELETE FROM mail_queue WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.db.pool)
+                    .await?;
             }
             Err(e) => {
                 let backoff = 30 * (1i64 << attempts.clamp(0, 8));
@@ -148,12 +177,17 @@ impl Mailer {
         match &self.smtp {
             Some(smtp) => {
                 let to: lettre::Address = recipient.parse()?;
-                let envelope = lettre::address::Envelope::new(Some(self.from.email.clone()), vec![to])?;
+                let envelope =
+                    lettre::address::Envelope::new(Some(self.from.email.clone()), vec![to])?;
                 smtp.send_raw(&envelope, message.as_bytes()).await?;
                 Ok(())
             }
             None => {
-                let name = format!("{}-{}", now(), random_string(12, crate::secrets::LOWER_ALNUM));
+                let name = format!(
+                    "{}-{}",
+                    now(),
+                    random_string(12, crate::secrets::LOWER_ALNUM)
+                );
                 let tmp = self.outbox.join(format!(".{name}.tmp"));
                 let dest = self.outbox.join(format!("{name}.eml"));
                 let bytes = message.as_bytes().to_vec();
@@ -175,5 +209,7 @@ impl Mailer {
 pub fn valid_email(s: &str) -> bool {
     let s = s.trim();
     s.len() <= 254
-        && s.parse::<lettre::Address>().map(|a| a.domain().contains('.') || a.domain() == "localhost").unwrap_or(false)
+        && s.parse::<lettre::Address>()
+            .map(|a| a.domain().contains('.') || a.domain() == "localhost")
+            .unwrap_or(false)
 }

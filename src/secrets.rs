@@ -44,8 +44,14 @@ impl Secrets {
                 }
             }
         };
-        anyhow::ensure!(master.len() >= 32, "secret key must be at least 32 bytes (64 hex chars)");
-        Ok(Secrets { seal_key: derive(&master, b"seal"), sign_key: derive(&master, b"sign") })
+        anyhow::ensure!(
+            master.len() >= 32,
+            "secret key must be at least 32 bytes (64 hex chars)"
+        );
+        Ok(Secrets {
+            seal_key: derive(&master, b"seal"),
+            sign_key: derive(&master, b"sign"),
+        })
     }
 
     /// Encrypts a short secret for storage.
@@ -67,7 +73,9 @@ impl Secrets {
             return None;
         }
         let cipher = XChaCha20Poly1305::new((&self.seal_key).into());
-        let plain = cipher.decrypt(XNonce::from_slice(&raw[..24]), &raw[24..]).ok()?;
+        let plain = cipher
+            .decrypt(XNonce::from_slice(&raw[..24]), &raw[24..])
+            .ok()?;
         String::from_utf8(plain).ok()
     }
 
@@ -85,7 +93,8 @@ impl Secrets {
     }
 
     fn mac(&self, msg: &str) -> Vec<u8> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.sign_key).expect("any key length");
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.sign_key).expect("any key length");
         mac.update(msg.as_bytes());
         mac.finalize().into_bytes().to_vec()
     }
@@ -110,7 +119,9 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let mut f = opts
+        .open(&tmp)
+        .with_context(|| format!("creating {}", tmp.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path)?;
@@ -140,7 +151,9 @@ pub const UPPER_ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 /// A random string over `alphabet` from the OS-seeded CSPRNG.
 pub fn random_string(len: usize, alphabet: &[u8]) -> String {
     let mut rng = rand::thread_rng();
-    (0..len).map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char).collect()
+    (0..len)
+        .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
+        .collect()
 }
 
 /// Argon2id hash of a password (PHC string).
@@ -157,7 +170,9 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 pub fn verify_password(password: &str, phc: &str) -> bool {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
     match PasswordHash::new(phc) {
-        Ok(parsed) => argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }

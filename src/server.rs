@@ -32,24 +32,32 @@ pub struct Parts {
 }
 
 pub async fn open(cfg: &Config) -> anyhow::Result<Parts> {
-    std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    std::fs::create_dir_all(&cfg.data_dir)
+        .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     let secrets = Secrets::load(cfg.secret_key.as_deref(), &cfg.data_dir)?;
     let db = Db::connect(cfg).await?;
     let blobs = Blobs::new(cfg)?;
     let mail = Mailer::new(cfg, db.clone())?;
-    Ok(Parts { db, blobs, secrets, mail })
+    Ok(Parts {
+        db,
+        blobs,
+        secrets,
+        mail,
+    })
 }
 
 /// Creates an API key and returns it (only its hash is stored).
 pub async fn create_api_key(db: &Db, name: &str, min_app_version: &str) -> anyhow::Result<String> {
     let key = random_string(20, UPPER_ALNUM);
-    sqlx::query("INSERT INTO api_keys (key_hash, name, min_app_version, created) VALUES ($1, $2, $3, $4)")
-        .bind(hash_secret(&key))
-        .bind(name)
-        .bind(min_app_version)
-        .bind(now())
-        .execute(&db.pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO api_keys (key_hash, name, min_app_version, created) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(hash_secret(&key))
+    .bind(name)
+    .bind(min_app_version)
+    .bind(now())
+    .execute(&db.pool)
+    .await?;
     Ok(key)
 }
 
@@ -60,6 +68,11 @@ pub fn router(app: App) -> Router {
         .route("/activate/{token}", get(pages::activate::activate))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .merge(crate::transfer::routes())
+        .merge(pages::download::routes())
+        .merge(pages::delete::routes())
+        .merge(pages::folder::routes())
+        .merge(pages::rss::routes())
         .fallback(|| async { pages::not_found() })
         .layer(CatchPanicLayer::new())
         .with_state(app)
@@ -69,7 +82,10 @@ async fn healthz(State(app): State<App>) -> Response {
     if app.is_draining() {
         return (StatusCode::SERVICE_UNAVAILABLE, "draining\n").into_response();
     }
-    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&app.db.pool).await {
+    match sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&app.db.pool)
+        .await
+    {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
     }
@@ -77,7 +93,14 @@ async fn healthz(State(app): State<App>) -> Response {
 
 async fn metrics(State(app): State<App>) -> Response {
     match &app.metrics {
-        Some(h) => ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], h.render()).into_response(),
+        Some(h) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; version=0.0.4",
+            )],
+            h.render(),
+        )
+            .into_response(),
         None => (StatusCode::NOT_FOUND, "metrics disabled\n").into_response(),
     }
 }
@@ -102,7 +125,9 @@ fn install_metrics() -> Option<PrometheusHandle> {
     static HANDLE: std::sync::OnceLock<Option<PrometheusHandle>> = std::sync::OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+            let buckets = [
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+            ];
             PrometheusBuilder::new()
                 .set_buckets(&buckets)
                 .ok()
@@ -114,7 +139,9 @@ fn install_metrics() -> Option<PrometheusHandle> {
 /// `dropspace serve`: runs until SIGINT/SIGTERM.
 pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     let parts = open(&cfg).await?;
-    let has_key: Option<i64> = sqlx::query_scalar("SELECT id FROM api_keys LIMIT 1").fetch_optional(&parts.db.pool).await?;
+    let has_key: Option<i64> = sqlx::query_scalar("SELECT id FROM api_keys LIMIT 1")
+        .fetch_optional(&parts.db.pool)
+        .await?;
     if has_key.is_none() {
         let key = create_api_key(&parts.db, "default", "").await?;
         println!("api key: {key}");
@@ -153,7 +180,10 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         res = &mut server => return res.context("server task")?.context("server"),
         _ = shutdown_signal() => {}
     }
-    tracing::info!(grace_secs = grace.as_secs(), "shutting down: draining running transfers");
+    tracing::info!(
+        grace_secs = grace.as_secs(),
+        "shutting down: draining running transfers"
+    );
     app.draining.store(true, Ordering::SeqCst);
     let _ = stop_tx.send(true);
     match tokio::time::timeout(grace, &mut server).await {

@@ -13,10 +13,11 @@ use crate::state::AppState;
 /// 18 for an unknown key, 25 when the key demands a newer `app_version`.
 pub async fn check_api_key(app: &AppState, params: &Params) -> ApiResult<()> {
     let key = params.get("api_key").unwrap_or("").trim();
-    let min: Option<String> = sqlx::query_scalar("SELECT min_app_version FROM api_keys WHERE key_hash = $1")
-        .bind(hash_secret(key))
-        .fetch_optional(&app.db.pool)
-        .await?;
+    let min: Option<String> =
+        sqlx::query_scalar("SELECT min_app_version FROM api_keys WHERE key_hash = $1")
+            .bind(hash_secret(key))
+            .fetch_optional(&app.db.pool)
+            .await?;
     let min = min.ok_or_else(|| ApiError::new(Code::UnknownApiKey))?;
     if !min.is_empty() {
         let given = params.get("app_version").unwrap_or("");
@@ -29,7 +30,12 @@ pub async fn check_api_key(app: &AppState, params: &Params) -> ApiResult<()> {
 
 /// Compares dotted versions part by part: numbers numerically, other parts as text.
 pub fn version_lt(a: &str, b: &str) -> bool {
-    let parts = |s: &str| -> Vec<String> { s.trim().split(['.', '-', '_']).map(str::to_string).collect() };
+    let parts = |s: &str| -> Vec<String> {
+        s.trim()
+            .split(['.', '-', '_'])
+            .map(str::to_string)
+            .collect()
+    };
     let (pa, pb) = (parts(a), parts(b));
     for i in 0..pa.len().max(pb.len()) {
         let x = pa.get(i).map(String::as_str).unwrap_or("0");
@@ -48,11 +54,18 @@ pub fn version_lt(a: &str, b: &str) -> bool {
 pub async fn register(c: &Ctx<'_>) -> ApiResult<Reply> {
     check_api_key(c.app, c.params).await?;
     if !c.app.cfg.registration {
-        return Err(ApiError::with_text(Code::PermissionDenied, "Registration is closed on this server"));
+        return Err(ApiError::with_text(
+            Code::PermissionDenied,
+            "Registration is closed on this server",
+        ));
     }
     let p = c.params;
     let given_password = p.get("password").unwrap_or("");
-    let password = if given_password.is_empty() { accounts::generate_password() } else { given_password.to_string() };
+    let password = if given_password.is_empty() {
+        accounts::generate_password()
+    } else {
+        given_password.to_string()
+    };
     let new = NewUser {
         user_name: p.get("user_name").unwrap_or("").trim(),
         full_name: p.get("full_name").unwrap_or(""),
@@ -62,10 +75,17 @@ pub async fn register(c: &Ctx<'_>) -> ApiResult<Reply> {
         membership_ends: 0,
         activated: false,
     };
-    let check = NewUser { password: given_password, ..new };
+    let check = NewUser {
+        password: given_password,
+        ..new
+    };
     accounts::validate(&check, 20, true).map_err(registration_error)?;
-    let (_, activation) = accounts::create(&c.app.db, &c.app.secrets, &new).await.map_err(registration_error)?;
-    let link = c.app.url(&format!("/activate/{}", activation.unwrap_or_default()));
+    let (_, activation) = accounts::create(&c.app.db, &c.app.secrets, &new)
+        .await
+        .map_err(registration_error)?;
+    let link = c
+        .app
+        .url(&format!("/activate/{}", activation.unwrap_or_default()));
     let mut text = format!(
         "Hello {},\n\nyour dropspace account {} was created. Activate it by opening this link:\n\n{}\n",
         new.full_name.trim(),
@@ -97,9 +117,17 @@ fn registration_error(e: CreateError) -> ApiError {
 pub async fn create_token(c: &Ctx<'_>) -> ApiResult<Reply> {
     check_api_key(c.app, c.params).await?;
     let token = random_string(32, LOWER_ALNUM);
-    let version = c.params.get("api_version").unwrap_or("1.0").trim().to_string();
+    let version = c
+        .params
+        .get("api_version")
+        .unwrap_or("1.0")
+        .trim()
+        .to_string();
     let t = now();
-    sqlx::query("DELETE FROM tokens WHERE expires < $1").bind(t).execute(&c.app.db.pool).await?;
+    sqlx::query("DELETE FROM tokens WHERE expires < $1")
+        .bind(t)
+        .execute(&c.app.db.pool)
+        .await?;
     sqlx::query("INSERT INTO tokens (token_hash, api_version, expires) VALUES ($1, $2, $3)")
         .bind(hash_secret(&token))
         .bind(version)
@@ -126,16 +154,21 @@ pub async fn login(c: &Ctx<'_>) -> ApiResult<Reply> {
     }
     // The token is single use: it is consumed whatever the outcome.
     let token = p.get("token").unwrap_or("").trim();
-    let version: Option<String> =
-        sqlx::query_scalar("DELETE FROM tokens WHERE token_hash = $1 AND expires >= $2 RETURNING api_version")
-            .bind(hash_secret(token))
-            .bind(now())
-            .fetch_optional(&app.db.pool)
-            .await?;
+    let version: Option<String> = sqlx::query_scalar(
+        "DELETE FROM tokens WHERE token_hash = $1 AND expires >= $2 RETURNING api_version",
+    )
+    .bind(hash_secret(token))
+    .bind(now())
+    .fetch_optional(&app.db.pool)
+    .await?;
     let version = version.ok_or_else(|| ApiError::new(Code::SessionBad))?;
 
     let user = app.db.user_by_name(user_name).await?;
-    let given = p.get("tokened_password").unwrap_or("").trim().to_ascii_lowercase();
+    let given = p
+        .get("tokened_password")
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     let password_ok = match &user {
         Some(u) => match app.secrets.open(&u.md5_sealed) {
             Some(md5_pw) => ct_eq(&md5_hex(&format!("{token}{md5_pw}")), &given),
@@ -150,8 +183,20 @@ pub async fn login(c: &Ctx<'_>) -> ApiResult<Reply> {
     let user = match (user, password_ok) {
         (Some(u), true) => u,
         _ => {
-            app.db.throttle_fail(&account_key, limits.login_failures_per_account, limits.login_delay_secs).await?;
-            app.db.throttle_fail(&address_key, limits.login_failures_per_address, limits.login_delay_secs).await?;
+            app.db
+                .throttle_fail(
+                    &account_key,
+                    limits.login_failures_per_account,
+                    limits.login_delay_secs,
+                )
+                .await?;
+            app.db
+                .throttle_fail(
+                    &address_key,
+                    limits.login_failures_per_address,
+                    limits.login_delay_secs,
+                )
+                .await?;
             return Err(ApiError::new(Code::AuthenticationFailure));
         }
     };
@@ -214,7 +259,10 @@ pub async fn load_session(app: &AppState, key: &str) -> ApiResult<Session> {
             .await?;
     let (user_id, api_version, last_seen) = row.ok_or_else(|| ApiError::new(Code::SessionBad))?;
     if last_seen < t - app.cfg.limits.session_idle_secs {
-        sqlx::query("DELETE FROM sessions WHERE key_hash = $1").bind(&key_hash).execute(&app.db.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE key_hash = $1")
+            .bind(&key_hash)
+            .execute(&app.db.pool)
+            .await?;
         return Err(ApiError::new(Code::SessionBad));
     }
     // Refresh at most every few seconds: one write per call would be a
@@ -226,8 +274,16 @@ pub async fn load_session(app: &AppState, key: &str) -> ApiResult<Session> {
             .execute(&app.db.pool)
             .await?;
     }
-    let user: User = app.db.user_by_id(user_id).await?.ok_or_else(|| ApiError::new(Code::SessionBad))?;
-    Ok(Session { user, api_version, key_hash })
+    let user: User = app
+        .db
+        .user_by_id(user_id)
+        .await?
+        .ok_or_else(|| ApiError::new(Code::SessionBad))?;
+    Ok(Session {
+        user,
+        api_version,
+        key_hash,
+    })
 }
 
 pub async fn check_session(c: &Ctx<'_>) -> ApiResult<Reply> {
@@ -241,7 +297,10 @@ pub async fn check_session(c: &Ctx<'_>) -> ApiResult<Reply> {
 
 pub async fn logout(c: &Ctx<'_>) -> ApiResult<Reply> {
     let session = c.session()?;
-    sqlx::query("DELETE FROM sessions WHERE key_hash = $1").bind(&session.key_hash).execute(&c.app.db.pool).await?;
+    sqlx::query("DELETE FROM sessions WHERE key_hash = $1")
+        .bind(&session.key_hash)
+        .execute(&c.app.db.pool)
+        .await?;
     Ok(Reply::status_ok())
 }
 

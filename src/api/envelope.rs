@@ -23,12 +23,19 @@ pub struct Node {
 
 impl Node {
     pub fn new(name: impl Into<Cow<'static, str>>) -> Node {
-        Node { name: name.into(), ..Node::default() }
+        Node {
+            name: name.into(),
+            ..Node::default()
+        }
     }
 
     /// `<name>text</name>`
     pub fn text(name: impl Into<Cow<'static, str>>, text: impl ToString) -> Node {
-        Node { name: name.into(), text: Some(text.to_string()), ..Node::default() }
+        Node {
+            name: name.into(),
+            text: Some(text.to_string()),
+            ..Node::default()
+        }
     }
 
     pub fn attr(mut self, key: impl Into<Cow<'static, str>>, value: impl ToString) -> Node {
@@ -73,7 +80,9 @@ pub enum Format {
 
 /// The `<error code text [id]/>` element.
 pub fn error_node(err: &ApiError) -> Node {
-    Node::new("error").attr("code", err.code.number()).attr("text", err.text())
+    Node::new("error")
+        .attr("code", err.code.number())
+        .attr("text", err.text())
 }
 
 /// Builds the `<result method status>` tree for an outcome.
@@ -88,7 +97,15 @@ pub fn result_tree(method: &str, outcome: &Result<Reply, ApiError>) -> Node {
             ("fail", children)
         }
     };
-    Node { name: "result".into(), attrs: vec![("method".into(), method.to_string()), ("status".into(), status.into())], text: None, children }
+    Node {
+        name: "result".into(),
+        attrs: vec![
+            ("method".into(), method.to_string()),
+            ("status".into(), status.into()),
+        ],
+        text: None,
+        children,
+    }
 }
 
 /// Turns an outcome into the HTTP 200 answer in the asked format.
@@ -100,7 +117,14 @@ pub fn render(method: &str, format: Format, outcome: Result<Reply, ApiError>) ->
             let mut root = Map::new();
             root.insert(tree.name.to_string(), to_json(&tree));
             let body = Value::Object(root).to_string();
-            (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"))], body)
+            (
+                StatusCode::OK,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json; charset=utf-8"),
+                )],
+                body,
+            )
                 .into_response()
         }
     }
@@ -108,7 +132,14 @@ pub fn render(method: &str, format: Format, outcome: Result<Reply, ApiError>) ->
 
 /// An XML document answer with the sendspace content type.
 pub fn xml_response(root: &Node) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"))], to_xml(root))
+    (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/xml; charset=utf-8"),
+        )],
+        to_xml(root),
+    )
         .into_response()
 }
 
@@ -147,7 +178,11 @@ fn write_node(w: &mut Writer<Vec<u8>>, node: &Node) {
 pub fn xml_safe(s: &str) -> Cow<'_, str> {
     let bad = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
     if s.chars().any(bad) {
-        Cow::Owned(s.chars().map(|c| if bad(c) { '\u{fffd}' } else { c }).collect())
+        Cow::Owned(
+            s.chars()
+                .map(|c| if bad(c) { '\u{fffd}' } else { c })
+                .collect(),
+        )
     } else {
         Cow::Borrowed(s)
     }
@@ -169,7 +204,14 @@ pub fn to_json(node: &Node) -> Value {
     for child in &node.children {
         let value = to_json(child);
         match map.get_mut(child.name.as_ref()) {
-            Some(Value::Array(items)) if node.children.iter().filter(|c| c.name == child.name).count() > 1 => {
+            Some(Value::Array(items))
+                if node
+                    .children
+                    .iter()
+                    .filter(|c| c.name == child.name)
+                    .count()
+                    > 1 =>
+            {
                 items.push(value)
             }
             Some(existing) => {
@@ -202,7 +244,11 @@ mod tests {
         assert_eq!(first.tag_name().name(), "error");
         assert_eq!(first.attribute("code"), Some("9"));
         assert_eq!(first.attribute("text"), Some("a<b & \"c\" ]]>"));
-        let id = root.children().filter(|n| n.is_element()).nth(1).expect("id");
+        let id = root
+            .children()
+            .filter(|n| n.is_element())
+            .nth(1)
+            .expect("id");
         assert_eq!(id.text(), Some("x&y"));
     }
 
@@ -214,7 +260,11 @@ mod tests {
 
     #[test]
     fn json_repeats_become_arrays() {
-        let tree = Node::new("result").child(Node::new("file").attr("id", "a")).child(Node::new("file").attr("id", "b")).child(Node::new("file").attr("id", "c")).child(Node::text("id", "z"));
+        let tree = Node::new("result")
+            .child(Node::new("file").attr("id", "a"))
+            .child(Node::new("file").attr("id", "b"))
+            .child(Node::new("file").attr("id", "c"))
+            .child(Node::text("id", "z"));
         let v = to_json(&tree);
         assert_eq!(v["file"].as_array().map(|a| a.len()), Some(3));
         assert_eq!(v["file"][2]["id"], "c");

@@ -38,18 +38,48 @@ pub struct MethodSpec {
     pub required: &'static [&'static str],
 }
 
-const fn m(name: &'static str, session: bool, writes: bool, required: &'static [&'static str]) -> MethodSpec {
-    MethodSpec { name, session, writes, required }
+const fn m(
+    name: &'static str,
+    session: bool,
+    writes: bool,
+    required: &'static [&'static str],
+) -> MethodSpec {
+    MethodSpec {
+        name,
+        session,
+        writes,
+        required,
+    }
 }
 
 pub static METHODS: &[MethodSpec] = &[
-    m("auth.register", false, true, &["api_key", "user_name", "full_name", "email", "password"]),
-    m("auth.createToken", false, false, &["api_key", "api_version"]),
-    m("auth.login", false, false, &["token", "user_name", "tokened_password"]),
+    m(
+        "auth.register",
+        false,
+        true,
+        &["api_key", "user_name", "full_name", "email", "password"],
+    ),
+    m(
+        "auth.createToken",
+        false,
+        false,
+        &["api_key", "api_version"],
+    ),
+    m(
+        "auth.login",
+        false,
+        false,
+        &["token", "user_name", "tokened_password"],
+    ),
     m("auth.checkSession", true, false, &[]),
     m("auth.logout", true, false, &[]),
     m("upload.getInfo", true, true, &[]),
-    m("anonymous.uploadGetInfo", false, true, &["api_key", "api_version"]),
+    m(
+        "anonymous.uploadGetInfo",
+        false,
+        true,
+        &["api_key", "api_version"],
+    ),
     m("download.getInfo", true, false, &["file_id"]),
     m("files.getInfo", true, false, &["file_id"]),
     m("files.setInfo", true, true, &["file_id"]),
@@ -61,7 +91,12 @@ pub static METHODS: &[MethodSpec] = &[
     m("folders.getContents", true, false, &["folder_id"]),
     m("folders.getInfo", true, false, &["folder_id"]),
     m("folders.setInfo", true, true, &["folder_id"]),
-    m("folders.move", true, true, &["folder_id", "parent_folder_id"]),
+    m(
+        "folders.move",
+        true,
+        true,
+        &["folder_id", "parent_folder_id"],
+    ),
     m("folders.delete", true, true, &["folder_id"]),
     m("folders.getShared", true, false, &["folder_id"]),
     m("folders.sendMail", true, true, &["folder_id", "emails"]),
@@ -103,7 +138,9 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// The caller's session; only methods marked `session` may call this.
     pub fn session(&self) -> ApiResult<&Session> {
-        self.session.as_ref().ok_or_else(|| ApiError::new(Code::SessionKeyMissing))
+        self.session
+            .as_ref()
+            .ok_or_else(|| ApiError::new(Code::SessionKeyMissing))
     }
 
     pub fn user(&self) -> ApiResult<&User> {
@@ -121,7 +158,14 @@ pub async fn rest(
 ) -> Response {
     let started = Instant::now();
     let client_ip = crate::server::client_ip(&app, &headers, peer);
-    let params = match Params::read(uri.query(), &headers, body, app.cfg.limits.max_api_body_bytes).await {
+    let params = match Params::read(
+        uri.query(),
+        &headers,
+        body,
+        app.cfg.limits.max_api_body_bytes,
+    )
+    .await
+    {
         Ok(p) => p,
         Err(e) => return finish(started, "", "invalid", Format::Xml, Err(e)),
     };
@@ -132,13 +176,20 @@ pub async fn rest(
     finish(started, &sent, label, format, outcome)
 }
 
-fn finish(started: Instant, sent: &str, label: &'static str, format: Format, outcome: ApiResult<Reply>) -> Response {
+fn finish(
+    started: Instant,
+    sent: &str,
+    label: &'static str,
+    format: Format,
+    outcome: ApiResult<Reply>,
+) -> Response {
     let status = match &outcome {
         Ok(r) if r.ok => "ok".to_string(),
         Ok(_) => "fail".to_string(),
         Err(e) => e.code.number().to_string(),
     };
-    metrics::counter!("dropspace_api_requests_total", "method" => label, "outcome" => status).increment(1);
+    metrics::counter!("dropspace_api_requests_total", "method" => label, "outcome" => status)
+        .increment(1);
     metrics::histogram!("dropspace_api_request_duration_seconds", "method" => label)
         .record(started.elapsed().as_secs_f64());
     render(sent, format, outcome)
@@ -153,11 +204,17 @@ async fn handle(
 ) -> (Format, ApiResult<Reply>) {
     // The answer format is settled first so that every error can use it;
     // an unknown one is 21 (answered in XML) after errors 1-5.
-    let format = match params.get("response_format").map(|f| f.to_ascii_lowercase()) {
+    let format = match params
+        .get("response_format")
+        .map(|f| f.to_ascii_lowercase())
+    {
         Some(f) if f == "json" => Ok(Format::Json),
         None => Ok(Format::Xml),
         Some(f) if f == "xml" || f.is_empty() => Ok(Format::Xml),
-        Some(_) => Err(ApiError::with_text(Code::ParameterBadValue, "response_format must be xml or json")),
+        Some(_) => Err(ApiError::with_text(
+            Code::ParameterBadValue,
+            "response_format must be xml or json",
+        )),
     };
     let shown = *format.as_ref().unwrap_or(&Format::Xml);
     let outcome = async {
@@ -172,7 +229,13 @@ async fn handle(
         } else {
             None
         };
-        let ctx = Ctx { app, params, method: sent, client_ip, session };
+        let ctx = Ctx {
+            app,
+            params,
+            method: sent,
+            client_ip,
+            session,
+        };
         dispatch(spec, &ctx).await
     }
     .await;
@@ -180,7 +243,11 @@ async fn handle(
 }
 
 /// Errors 1-5, in that order of precedence.
-fn precheck(params: &Params, sent: &str, spec: Option<&'static MethodSpec>) -> ApiResult<&'static MethodSpec> {
+fn precheck(
+    params: &Params,
+    sent: &str,
+    spec: Option<&'static MethodSpec>,
+) -> ApiResult<&'static MethodSpec> {
     if sent.trim().is_empty() {
         return Err(ApiError::new(Code::NoMethod));
     }
@@ -235,5 +302,8 @@ async fn dispatch(spec: &MethodSpec, c: &Ctx<'_>) -> ApiResult<Reply> {
 
 /// Answer for methods a later issue fills in.
 pub(crate) fn not_implemented() -> ApiResult<Reply> {
-    Err(ApiError::with_text(Code::UnknownMethod, "Method not available on this server yet"))
+    Err(ApiError::with_text(
+        Code::UnknownMethod,
+        "Method not available on this server yet",
+    ))
 }

@@ -25,16 +25,29 @@ impl Params {
     }
 
     /// Reads query and body; a body over `limit` bytes is 16.
-    pub async fn read(query: Option<&str>, headers: &HeaderMap, body: Body, limit: usize) -> ApiResult<Params> {
+    pub async fn read(
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: Body,
+        limit: usize,
+    ) -> ApiResult<Params> {
         let mut params = Params::from_pairs(parse_urlencoded(query.unwrap_or("").as_bytes()));
-        let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+        let ctype = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if ctype.starts_with("multipart/form-data") {
-            let boundary = multer::parse_boundary(&ctype)
-                .map_err(|_| ApiError::with_text(Code::InvalidParameter, "bad multipart boundary"))?;
+            let boundary = multer::parse_boundary(&ctype).map_err(|_| {
+                ApiError::with_text(Code::InvalidParameter, "bad multipart boundary")
+            })?;
             let constraints = multer::Constraints::new().size_limit(
-                multer::SizeLimit::new().whole_stream(limit as u64).per_field(limit as u64),
+                multer::SizeLimit::new()
+                    .whole_stream(limit as u64)
+                    .per_field(limit as u64),
             );
-            let mut mp = multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
+            let mut mp =
+                multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
             loop {
                 match mp.next_field().await {
                     Ok(Some(field)) => {
@@ -55,7 +68,12 @@ impl Params {
             let bytes = Limited::new(body, limit)
                 .collect()
                 .await
-                .map_err(|_| ApiError::with_text(Code::InvalidParameter, "request body too large or unreadable"))?
+                .map_err(|_| {
+                    ApiError::with_text(
+                        Code::InvalidParameter,
+                        "request body too large or unreadable",
+                    )
+                })?
                 .to_bytes();
             for (k, v) in parse_urlencoded(&bytes) {
                 params.map.insert(k, v);
@@ -74,14 +92,19 @@ impl Params {
 
     /// A mandatory parameter: absent is 4 (empty is allowed).
     pub fn required(&self, name: &str) -> ApiResult<&str> {
-        self.get(name).ok_or_else(|| ApiError::with_text(Code::ParameterMissing, format!("Parameter missing: {name}")))
+        self.get(name).ok_or_else(|| {
+            ApiError::with_text(Code::ParameterMissing, format!("Parameter missing: {name}"))
+        })
     }
 
     /// A mandatory parameter that must not be empty either.
     pub fn required_nonempty(&self, name: &str) -> ApiResult<&str> {
         match self.get(name) {
             Some(v) if !v.trim().is_empty() => Ok(v),
-            _ => Err(ApiError::with_text(Code::ParameterMissing, format!("Parameter missing: {name}"))),
+            _ => Err(ApiError::with_text(
+                Code::ParameterMissing,
+                format!("Parameter missing: {name}"),
+            )),
         }
     }
 
@@ -111,11 +134,17 @@ impl Params {
 
 /// Error 21 naming the parameter.
 pub fn bad_value(name: &str) -> ApiError {
-    ApiError::with_text(Code::ParameterBadValue, format!("Invalid value for parameter {name}"))
+    ApiError::with_text(
+        Code::ParameterBadValue,
+        format!("Invalid value for parameter {name}"),
+    )
 }
 
 fn bad_body(e: &multer::Error) -> ApiError {
-    ApiError::with_text(Code::InvalidParameter, format!("malformed request body: {e}"))
+    ApiError::with_text(
+        Code::InvalidParameter,
+        format!("malformed request body: {e}"),
+    )
 }
 
 fn parse_urlencoded(bytes: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
@@ -124,5 +153,10 @@ fn parse_urlencoded(bytes: &[u8]) -> impl Iterator<Item = (String, String)> + '_
 
 /// Splits a comma list, trimming blanks and dropping empties.
 pub fn comma_list(value: &str) -> Vec<String> {
-    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }

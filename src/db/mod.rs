@@ -6,6 +6,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+pub mod files;
 pub mod throttle;
 pub mod users;
 
@@ -75,7 +76,10 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&pool).await.context("running database migrations")?;
+        migrator
+            .run(&pool)
+            .await
+            .context("running database migrations")?;
         Ok(Db { pool, backend })
     }
 

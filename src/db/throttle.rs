@@ -9,10 +9,11 @@ const WINDOW_SECS: i64 = 15 * 60;
 impl Db {
     /// Seconds the key must still wait, if it is throttled now.
     pub async fn throttle_wait(&self, key: &str) -> sqlx::Result<Option<i64>> {
-        let until: Option<i64> = sqlx::query_scalar("SELECT blocked_until FROM throttle WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
+        let until: Option<i64> =
+            sqlx::query_scalar("SELECT blocked_until FROM throttle WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
         let t = now();
         Ok(until.filter(|u| *u > t).map(|u| u - t))
     }
@@ -40,7 +41,10 @@ impl Db {
     }
 
     pub async fn throttle_clear(&self, key: &str) -> sqlx::Result<()> {
-        sqlx::query("DELETE FROM throttle WHERE key = $1").bind(key).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM throttle WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

@@ -19,12 +19,14 @@ pub struct User {
     pub bandwidth_period: i64,
 }
 
-const USER_COLUMNS: &str = "id, user_name, full_name, email, password_hash, md5_sealed, membership, \
+const USER_COLUMNS: &str =
+    "id, user_name, full_name, email, password_hash, md5_sealed, membership, \
      membership_ends, activated, disk_used, bandwidth_used, bandwidth_period";
 
 /// The calendar month a bandwidth allowance is counted in, as YYYYMM.
 pub fn bandwidth_period(unix: i64) -> i64 {
-    let dt = time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let dt =
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     dt.year() as i64 * 100 + dt.month() as i64
 }
 
@@ -52,7 +54,11 @@ impl User {
         if allowance < 0 {
             return -1;
         }
-        let used = if self.bandwidth_period == bandwidth_period(now()) { self.bandwidth_used } else { 0 };
+        let used = if self.bandwidth_period == bandwidth_period(now()) {
+            self.bandwidth_used
+        } else {
+            0
+        };
         (allowance - used).max(0)
     }
 }
@@ -66,9 +72,11 @@ impl Db {
     }
 
     pub async fn user_by_name(&self, user_name: &str) -> sqlx::Result<Option<User>> {
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE user_name_lower = $1"))
-            .bind(user_name.to_lowercase())
-            .fetch_optional(&self.pool)
-            .await
+        sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE user_name_lower = $1"
+        ))
+        .bind(user_name.to_lowercase())
+        .fetch_optional(&self.pool)
+        .await
     }
 }

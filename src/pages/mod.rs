@@ -2,6 +2,10 @@
 //! page carries a strict Content-Security-Policy.
 
 pub mod activate;
+pub mod delete;
+pub mod download;
+pub mod folder;
+pub mod rss;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -41,10 +45,22 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
     (
         status,
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
-            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
-            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-            (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CSP),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ),
         ],
         html,
     )
@@ -52,5 +68,9 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
 }
 
 pub fn not_found() -> Response {
-    page(StatusCode::NOT_FOUND, "Not found", "<p>There is nothing here.</p>")
+    page(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "<p>There is nothing here.</p>",
+    )
 }

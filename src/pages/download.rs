@@ -1,0 +1,9 @@
+//! `/download/…` pages.
+
+use axum::Router;
+
+use crate::state::App;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+}

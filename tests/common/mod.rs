@@ -1,0 +1,525 @@
+//! Test harness: boots the real `dropspace` binary on a free port with its
+//! own data directory (and, for PostgreSQL, its own schema), and talks HTTP
+//! to it. Shared by every integration test file.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_dropspace");
+pub const PG_BASE: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an async test body once per database backend:
+/// `dual!(name, |b| async move { … })` makes `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! dual {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                ($body)($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                ($body)($crate::common::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+pub struct Server {
+    pub base: String,
+    pub api_key: String,
+    pub data_dir: PathBuf,
+    pub db_url: String,
+    pub backend: Backend,
+    pub env: Vec<(String, String)>,
+    pub http: reqwest::Client,
+    child: Option<Child>,
+    _dir: Option<tempfile::TempDir>,
+    pub stderr_log: PathBuf,
+}
+
+fn unique(prefix: &str) -> String {
+    use rand::Rng;
+    let n: u64 = rand::thread_rng().gen();
+    format!("{prefix}{:x}_{n:016x}", std::process::id())
+}
+
+/// A fresh PostgreSQL schema for one test; the URL selects it.
+pub async fn pg_schema_url() -> String {
+    use sqlx::Connection;
+    let schema = unique("t_");
+    let mut conn = sqlx::PgConnection::connect(PG_BASE)
+        .await
+        .expect("PostgreSQL at 127.0.0.1:5432 (database test)");
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await
+        .expect("create schema");
+    format!("{PG_BASE}?options=-c%20search_path%3D{schema}")
+}
+
+impl Server {
+    pub async fn start(backend: Backend) -> Server {
+        Server::start_with(backend, &[]).await
+    }
+
+    /// Starts a server; `env` adds `DROPSPACE_*` overrides.
+    pub async fn start_with(backend: Backend, env: &[(&str, &str)]) -> Server {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data_dir = dir.path().join("data");
+        let db_url = match backend {
+            Backend::Sqlite => format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("data").join("dropspace.db").display()
+            ),
+            Backend::Postgres => pg_schema_url().await,
+        };
+        let mut all: Vec<(String, String)> = vec![
+            ("DROPSPACE_DATA_DIR".into(), data_dir.display().to_string()),
+            ("DROPSPACE_DATABASE_URL".into(), db_url.clone()),
+            ("DROPSPACE_LISTEN".into(), "127.0.0.1:0".into()),
+            ("DROPSPACE_SHUTDOWN_GRACE_SECS".into(), "5".into()),
+        ];
+        all.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let mut s = Server::spawn(all, data_dir, db_url, backend).await;
+        s._dir = Some(dir);
+        s
+    }
+
+    /// Another node sharing this one's database, data directory and secrets.
+    pub async fn another_node(&self) -> Server {
+        let env: Vec<(String, String)> = self
+            .env
+            .iter()
+            .filter(|(k, _)| k != "DROPSPACE_PUBLIC_URL")
+            .cloned()
+            .collect();
+        let mut s = Server::spawn(
+            env,
+            self.data_dir.clone(),
+            self.db_url.clone(),
+            self.backend,
+        )
+        .await;
+        s.api_key = self.api_key.clone();
+        s
+    }
+
+    async fn spawn(
+        env: Vec<(String, String)>,
+        data_dir: PathBuf,
+        db_url: String,
+        backend: Backend,
+    ) -> Server {
+        std::fs::create_dir_all(&data_dir).expect("data dir");
+        let stderr_log = data_dir.join(format!("server-{}.log", unique("")));
+        let log = std::fs::File::create(&stderr_log).expect("log file");
+        let mut cmd = Command::new(BIN);
+        cmd.arg("serve")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .stdin(Stdio::null());
+        for (k, _) in std::env::vars() {
+            if k.starts_with("DROPSPACE_") {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.env("DROPSPACE_LOG", "info");
+        for (k, v) in &env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn dropspace");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let (mut api_key, mut base) = (String::new(), String::new());
+        while base.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(k) = line.strip_prefix("api key: ") {
+                        api_key = k.trim().to_string();
+                    }
+                    if let Some(i) = line.find("listening on ") {
+                        base = line[i + "listening on ".len()..].trim().to_string();
+                    }
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    let log = std::fs::read_to_string(&stderr_log).unwrap_or_default();
+                    panic!("server did not start; log:\n{log}");
+                }
+            }
+        }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Server {
+            base,
+            api_key,
+            data_dir,
+            db_url,
+            backend,
+            env,
+            http,
+            child: Some(child),
+            _dir: None,
+            stderr_log,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(|c| c.id()).unwrap_or(0)
+    }
+
+    /// Sends SIGKILL and waits.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        let mut c = self.child.take()?;
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(c.id().to_string())
+            .status();
+        c.wait().ok()
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
+    }
+
+    /// Runs `dropspace admin …` with this server's configuration.
+    pub fn admin(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("admin").args(args);
+        for (k, _) in std::env::vars() {
+            if k.starts_with("DROPSPACE_") {
+                cmd.env_remove(k);
+            }
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run admin")
+    }
+
+    pub fn admin_ok(&self, args: &[&str]) -> String {
+        let out = self.admin(args);
+        assert!(
+            out.status.success(),
+            "admin {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// GET /rest/ with query parameters.
+    pub async fn call(&self, params: &[(&str, &str)]) -> Xml {
+        let resp = self
+            .http
+            .get(self.url("/rest/"))
+            .query(params)
+            .send()
+            .await
+            .expect("request");
+        Xml::from_response(resp).await
+    }
+
+    /// POST /rest/ with an urlencoded body.
+    pub async fn post(&self, params: &[(&str, &str)]) -> Xml {
+        let resp = self
+            .http
+            .post(self.url("/rest/"))
+            .form(params)
+            .send()
+            .await
+            .expect("request");
+        Xml::from_response(resp).await
+    }
+
+    pub fn create_user(&self, name: &str, password: &str) {
+        self.admin_ok(&[
+            "user",
+            "create",
+            "--user-name",
+            name,
+            "--email",
+            &format!("{name}@example.com"),
+            "--password",
+            password,
+        ]);
+    }
+
+    pub async fn token(&self, version: &str) -> String {
+        let x = self
+            .call(&[
+                ("method", "auth.createToken"),
+                ("api_key", &self.api_key),
+                ("api_version", version),
+            ])
+            .await;
+        x.text("token")
+            .unwrap_or_else(|| panic!("no token: {}", x.raw))
+    }
+
+    /// Logs in with `tokened_password` and returns the session key.
+    pub async fn login_v(&self, name: &str, password: &str, version: &str) -> String {
+        let x = self.try_login(name, password, version).await;
+        x.text("session_key")
+            .unwrap_or_else(|| panic!("login failed: {}", x.raw))
+    }
+
+    pub async fn login(&self, name: &str, password: &str) -> String {
+        self.login_v(name, password, "1.0").await
+    }
+
+    pub async fn try_login(&self, name: &str, password: &str, version: &str) -> Xml {
+        let token = self.token(version).await;
+        let tp = tokened_password(&token, password);
+        self.call(&[
+            ("method", "auth.login"),
+            ("token", &token),
+            ("user_name", name),
+            ("tokened_password", &tp),
+        ])
+        .await
+    }
+
+    /// A new activated user and a 1.0 session for it.
+    pub async fn user_session(&self, name: &str) -> String {
+        self.create_user(name, "secret123");
+        self.login(name, "secret123").await
+    }
+
+    /// Every `.eml` in the outbox, oldest first.
+    pub fn outbox(&self) -> Vec<String> {
+        let dir = self.data_dir.join("outbox");
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        entries.retain(|p| p.extension().is_some_and(|e| e == "eml"));
+        entries.sort();
+        entries
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect()
+    }
+
+    /// Waits (bounded) for a mail that satisfies `pred`.
+    pub async fn wait_mail(&self, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(m) = self.outbox().into_iter().find(|m| pred(m)) {
+                return m;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no matching mail arrived; outbox: {:?}",
+                self.outbox()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn md5_hex(s: &str) -> String {
+    use md5::Digest;
+    hex::encode(md5::Md5::digest(s.as_bytes()))
+}
+
+/// The client side of the sendspace login scheme, computed independently.
+pub fn tokened_password(token: &str, password: &str) -> String {
+    md5_hex(&format!("{token}{}", md5_hex(password)))
+}
+
+/// A parsed sendspace answer.
+#[derive(Debug, Clone)]
+pub struct Xml {
+    pub raw: String,
+    pub http_status: u16,
+    pub content_type: String,
+}
+
+impl Xml {
+    pub async fn from_response(resp: reqwest::Response) -> Xml {
+        let http_status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let raw = resp.text().await.expect("body");
+        Xml {
+            raw,
+            http_status,
+            content_type,
+        }
+    }
+
+    pub fn doc(&self) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse(&self.raw)
+            .unwrap_or_else(|e| panic!("not XML ({e}): {}", self.raw))
+    }
+
+    pub fn status(&self) -> String {
+        self.doc()
+            .root_element()
+            .attribute("status")
+            .unwrap_or("")
+            .to_string()
+    }
+
+    pub fn method(&self) -> String {
+        self.doc()
+            .root_element()
+            .attribute("method")
+            .unwrap_or("")
+            .to_string()
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.status() == "ok"
+    }
+
+    /// The code of the first `<error>`; panics when there is none.
+    pub fn error_code(&self) -> u32 {
+        let doc = self.doc();
+        let e = doc
+            .descendants()
+            .find(|n| n.has_tag_name("error"))
+            .unwrap_or_else(|| panic!("no error: {}", self.raw));
+        e.attribute("code")
+            .and_then(|c| c.parse().ok())
+            .expect("numeric code")
+    }
+
+    pub fn error_text(&self) -> String {
+        let doc = self.doc();
+        doc.descendants()
+            .find(|n| n.has_tag_name("error"))
+            .and_then(|e| e.attribute("text"))
+            .unwrap_or("")
+            .to_string()
+    }
+
+    /// Asserts a failure with `code`.
+    #[track_caller]
+    pub fn assert_error(&self, code: u32) {
+        assert_eq!(
+            self.http_status, 200,
+            "API errors are HTTP 200: {}",
+            self.raw
+        );
+        assert_eq!(
+            self.status(),
+            "fail",
+            "expected failure {code}: {}",
+            self.raw
+        );
+        assert_eq!(self.error_code(), code, "wrong error code: {}", self.raw);
+    }
+
+    #[track_caller]
+    pub fn assert_ok(&self) {
+        assert_eq!(self.status(), "ok", "expected ok: {}", self.raw);
+    }
+
+    /// Text of the first element named `tag`.
+    pub fn text(&self, tag: &str) -> Option<String> {
+        self.doc()
+            .descendants()
+            .find(|n| n.has_tag_name(tag))
+            .map(|n| n.text().unwrap_or("").to_string())
+    }
+
+    /// Attribute of the first element named `tag`.
+    pub fn attr(&self, tag: &str, attr: &str) -> Option<String> {
+        self.doc()
+            .descendants()
+            .find(|n| n.has_tag_name(tag))
+            .and_then(|n| n.attribute(attr))
+            .map(str::to_string)
+    }
+
+    /// All attributes of every element named `tag`, in document order.
+    pub fn all(&self, tag: &str) -> Vec<Vec<(String, String)>> {
+        self.doc()
+            .descendants()
+            .filter(|n| n.has_tag_name(tag))
+            .map(|n| {
+                n.attributes()
+                    .map(|a| (a.name().to_string(), a.value().to_string()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Names of the root's child elements in order.
+    pub fn children(&self) -> Vec<String> {
+        self.doc()
+            .root_element()
+            .children()
+            .filter(|n| n.is_element())
+            .map(|n| n.tag_name().name().to_string())
+            .collect()
+    }
+}
+
+/// Extracts the first `http…` URL in a mail whose path starts with `prefix`.
+pub fn link_in(mail: &str, prefix: &str) -> Option<String> {
+    let unfolded = mail
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    unfolded
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+        .find(|w| w.starts_with("http") && w.contains(prefix))
+        .map(str::to_string)
+}
+
+pub fn data_path(s: &Server, rel: &str) -> PathBuf {
+    Path::new(&s.data_dir).join(rel)
+}
