@@ -106,6 +106,10 @@ pub static METHODS: &[MethodSpec] = &[
     m("addressbook.delete", true, true, &["email"]),
 ];
 
+/// The methods whose guide entry lists 19: an account whose paid tier has
+/// ended is refused there (and only there) before the method runs.
+pub const PRO_EXPIRY_CHECKED: &[&str] = &["upload.getInfo", "download.getInfo"];
+
 pub fn find_method(name: &str) -> Option<&'static MethodSpec> {
     METHODS.iter().find(|m| m.name.eq_ignore_ascii_case(name))
 }
@@ -167,7 +171,13 @@ pub async fn rest(
     .await
     {
         Ok(p) => p,
-        Err(e) => return finish(started, "", "invalid", Format::Xml, Err(e)),
+        // An unreadable body is 16; the name from the query string, if
+        // any, is still echoed so the client can match the answer.
+        Err(e) => {
+            let query = Params::read_query(uri.query());
+            let sent = query.get("method").unwrap_or("");
+            return finish(started, sent, "invalid", Format::Xml, Err(e));
+        }
     };
     let sent = params.get("method").unwrap_or("").to_string();
     let spec = find_method(&sent);
@@ -188,10 +198,14 @@ fn finish(
         Ok(_) => "fail".to_string(),
         Err(e) => e.code.number().to_string(),
     };
+    let elapsed = started.elapsed();
+    // Only the method's table name and the outcome: parameters carry
+    // passwords, tokens and session keys and are never logged.
+    tracing::info!(method = label, outcome = %status, ms = elapsed.as_millis() as u64, "api call");
     metrics::counter!("dropspace_api_requests_total", "method" => label, "outcome" => status)
         .increment(1);
     metrics::histogram!("dropspace_api_request_duration_seconds", "method" => label)
-        .record(started.elapsed().as_secs_f64());
+        .record(elapsed.as_secs_f64());
     render(sent, format, outcome)
 }
 
@@ -225,7 +239,11 @@ async fn handle(
         }
         let session = if spec.session {
             let key = params.get("session_key").unwrap_or("");
-            Some(auth::load_session(app, key).await?)
+            let session = auth::load_session(app, key).await?;
+            if PRO_EXPIRY_CHECKED.contains(&spec.name) && session.user.membership_expired() {
+                return Err(ApiError::new(Code::ProExpired));
+            }
+            Some(session)
         } else {
             None
         };

@@ -24,6 +24,11 @@ impl Params {
         Params { map }
     }
 
+    /// The query string alone (used when the body cannot be read).
+    pub fn read_query(query: Option<&str>) -> Params {
+        Params::from_pairs(parse_urlencoded(query.unwrap_or("").as_bytes()))
+    }
+
     /// Reads query and body; a body over `limit` bytes is 16.
     pub async fn read(
         query: Option<&str>,
@@ -31,7 +36,7 @@ impl Params {
         body: Body,
         limit: usize,
     ) -> ApiResult<Params> {
-        let mut params = Params::from_pairs(parse_urlencoded(query.unwrap_or("").as_bytes()));
+        let mut params = Params::read_query(query);
         let ctype = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
