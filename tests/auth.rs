@@ -643,6 +643,18 @@ dual!(no_secrets_in_logs, |b| async move {
     s.call(&[("method", "auth.logout"), ("session_key", &session)])
         .await
         .assert_ok();
+    // A database dump alone holds neither the password nor its md5.
+    let md5 = md5_hex("Sup3rSecretPw");
+    let leaked = s
+        .db_i64(&format!(
+            "SELECT COUNT(*) FROM users WHERE md5_sealed LIKE '%{md5}%' OR password_hash LIKE '%Sup3rSecretPw%'"
+        ))
+        .await;
+    assert_eq!(leaked, 0);
+    let argon = s
+        .db_i64("SELECT COUNT(*) FROM users WHERE user_name = 'walt' AND password_hash LIKE '$argon2id$%'")
+        .await;
+    assert_eq!(argon, 1);
     let log = s.log();
     assert!(log.contains("api call"), "the log is written: {log}");
     for secret in [

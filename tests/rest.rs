@@ -232,6 +232,27 @@ dual!(post_bodies_and_query, |b| async move {
         .await
         .expect("post");
     Xml::from_response(resp).await.assert_ok();
+    // a browser-style mixed-case boundary and a file part among the fields
+    let body = format!(
+        "------WebKitFormBoundaryAbCdEf\r\nContent-Disposition: form-data; name=\"method\"\r\n\r\n\
+         auth.createToken\r\n------WebKitFormBoundaryAbCdEf\r\nContent-Disposition: form-data; \
+         name=\"api_key\"\r\n\r\n{key}\r\n------WebKitFormBoundaryAbCdEf\r\nContent-Disposition: \
+         form-data; name=\"junk\"; filename=\"a.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n\
+         \x00\x01binary\r\n------WebKitFormBoundaryAbCdEf\r\nContent-Disposition: form-data; \
+         name=\"api_version\"\r\n\r\n1.0\r\n------WebKitFormBoundaryAbCdEf--\r\n"
+    );
+    let resp = s
+        .http
+        .post(s.url("/rest/"))
+        .header(
+            "content-type",
+            "Multipart/Form-Data; boundary=----WebKitFormBoundaryAbCdEf",
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("post");
+    Xml::from_response(resp).await.assert_ok();
     // the body wins over the query on a clash
     let resp = s
         .http

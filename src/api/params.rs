@@ -37,13 +37,14 @@ impl Params {
         limit: usize,
     ) -> ApiResult<Params> {
         let mut params = Params::read_query(query);
-        let ctype = headers
+        let raw_ctype = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+            .unwrap_or("");
+        let ctype = raw_ctype.to_ascii_lowercase();
         if ctype.starts_with("multipart/form-data") {
-            let boundary = multer::parse_boundary(&ctype).map_err(|_| {
+            // The boundary is case-sensitive: parse it from the header as sent.
+            let boundary = multer::parse_boundary(raw_ctype).map_err(|_| {
                 ApiError::with_text(Code::InvalidParameter, "bad multipart boundary")
             })?;
             let constraints = multer::Constraints::new().size_limit(
