@@ -111,12 +111,7 @@ dual!(register_activate_login, |b| async move {
     // The link opens a small HTML page and activates the account.
     let resp = s.http.get(&link).send().await.expect("activate");
     assert_eq!(resp.status().as_u16(), 200);
-    let ctype = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let ctype = content_type(&resp);
     assert!(ctype.starts_with("text/html"), "{ctype}");
     assert!(resp.text().await.expect("page").contains("dave"));
     // Used once; a second visit or a forged token finds nothing.
@@ -142,12 +137,8 @@ dual!(register_generates_and_mails_password, |b| async move {
         .await
         .assert_ok();
     let mail = s.wait_mail(|m| m.contains("erin@example.com")).await;
-    let password = mail
-        .lines()
-        .find_map(|l| l.strip_prefix("Your password: "))
-        .expect("password in the mail")
-        .trim()
-        .to_string();
+    let lines: Vec<String> = mail.lines().map(str::to_string).collect();
+    let password = line_value(&lines, "Your password: ").expect("password in the mail");
     assert!(password.len() >= 8, "{password}");
     let link = link_in(&mail, "/activate/").expect("link");
     assert_eq!(

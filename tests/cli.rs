@@ -66,12 +66,7 @@ async fn no_configuration_uses_defaults_and_prints_a_key_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (child, base, lines) = serve_in(dir.path(), &[], &[("DROPSPACE_LISTEN", "127.0.0.1:0")]);
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
-    let key = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("api key: "))
-        .expect("first start prints the API key")
-        .trim()
-        .to_string();
+    let key = line_value(&lines, "api key: ").expect("first start prints the API key");
     let data = dir.path().join("data");
     for p in ["dropspace.db", "outbox", "blobs", "secrets/master.key"] {
         assert!(data.join(p).exists(), "./data/{p} missing");
@@ -112,12 +107,7 @@ async fn config_file_and_environment_overrides() {
     let file_arg = file.display().to_string();
     // The file alone: registration off.
     let (child, base, lines) = serve_in(dir.path(), &["--config", &file_arg], &[]);
-    let key = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("api key: "))
-        .expect("key")
-        .trim()
-        .to_string();
+    let key = line_value(&lines, "api key: ").expect("key");
     assert!(data.join("dropspace.db").exists());
     let register = format!(
         "{base}/rest/?method=auth.register&api_key={key}&user_name=amy&full_name=Amy&email=amy@example.com&password=pw1234"

@@ -206,32 +206,21 @@ dual!(post_bodies_and_query, |b| async move {
         .await;
     x.assert_ok();
     // parameters in the query string of a POST with an empty body and no Content-Type
-    let resp = s
-        .http
-        .post(s.url("/rest/"))
-        .query(&[
-            ("method", "auth.createToken"),
-            ("api_key", key.as_str()),
-            ("api_version", "1.0"),
-        ])
-        .send()
-        .await
-        .expect("post");
-    let x = Xml::from_response(resp).await;
+    let x = answer(s.http.post(s.url("/rest/")).query(&[
+        ("method", "auth.createToken"),
+        ("api_key", key.as_str()),
+        ("api_version", "1.0"),
+    ]))
+    .await;
     x.assert_ok();
     // multipart
     let form = reqwest::multipart::Form::new()
         .text("method", "auth.createToken")
         .text("api_key", key.clone())
         .text("api_version", "1.2");
-    let resp = s
-        .http
-        .post(s.url("/rest/"))
-        .multipart(form)
-        .send()
+    answer(s.http.post(s.url("/rest/")).multipart(form))
         .await
-        .expect("post");
-    Xml::from_response(resp).await.assert_ok();
+        .assert_ok();
     // a browser-style mixed-case boundary and a file part among the fields
     let body = format!(
         "------WebKitFormBoundaryAbCdEf\r\nContent-Disposition: form-data; name=\"method\"\r\n\r\n\
@@ -254,42 +243,34 @@ dual!(post_bodies_and_query, |b| async move {
         .expect("post");
     Xml::from_response(resp).await.assert_ok();
     // the body wins over the query on a clash
-    let resp = s
-        .http
-        .post(s.url("/rest/?method=files.bogus&api_version=3.0"))
-        .form(&[
-            ("method", "auth.createToken"),
-            ("api_key", key.as_str()),
-            ("api_version", "1.0"),
-        ])
-        .send()
-        .await
-        .expect("post");
-    let x = Xml::from_response(resp).await;
+    let x = answer(
+        s.http
+            .post(s.url("/rest/?method=files.bogus&api_version=3.0"))
+            .form(&[
+                ("method", "auth.createToken"),
+                ("api_key", key.as_str()),
+                ("api_version", "1.0"),
+            ]),
+    )
+    .await;
     x.assert_ok();
     assert_eq!(x.method(), "auth.createToken");
     // without the trailing slash too
-    let resp = s
-        .http
-        .get(s.url("/rest?method=auth.createToken"))
-        .send()
+    answer(s.http.get(s.url("/rest?method=auth.createToken")))
         .await
-        .expect("get");
-    Xml::from_response(resp).await.assert_error(4);
+        .assert_error(4);
 });
 
 dual!(malformed_bodies_are_16, |b| async move {
     let s = Server::start(b).await;
     // multipart without a boundary
-    let resp = s
-        .http
-        .post(s.url("/rest/?method=auth.createToken"))
-        .header("content-type", "multipart/form-data")
-        .body("junk")
-        .send()
-        .await
-        .expect("post");
-    let x = Xml::from_response(resp).await;
+    let x = answer(
+        s.http
+            .post(s.url("/rest/?method=auth.createToken"))
+            .header("content-type", "multipart/form-data")
+            .body("junk"),
+    )
+    .await;
     x.assert_error(16);
     assert_eq!(x.method(), "auth.createToken");
     // a truncated multipart body
@@ -307,25 +288,23 @@ dual!(malformed_bodies_are_16, |b| async move {
         "method=auth.createToken&pad={}",
         "a".repeat(2 * 1024 * 1024)
     );
-    let resp = s
-        .http
-        .post(s.url("/rest/"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(big)
-        .send()
-        .await
-        .expect("post");
-    Xml::from_response(resp).await.assert_error(16);
+    answer(
+        s.http
+            .post(s.url("/rest/"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(big),
+    )
+    .await
+    .assert_error(16);
     // invalid UTF-8 and broken percent-escapes are read lossily, never a crash
-    let resp = s
-        .http
-        .post(s.url("/rest/"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(b"method=auth.%ZZcreate\xff\xfe%&api_key=%".to_vec())
-        .send()
-        .await
-        .expect("post");
-    Xml::from_response(resp).await.assert_error(2);
+    answer(
+        s.http
+            .post(s.url("/rest/"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(b"method=auth.%ZZcreate\xff\xfe%&api_key=%".to_vec()),
+    )
+    .await
+    .assert_error(2);
 });
 
 dual!(other_http_methods, |b| async move {
@@ -349,13 +328,9 @@ dual!(other_http_methods, |b| async move {
         reqwest::Method::DELETE,
         reqwest::Method::PATCH,
     ] {
-        let resp = s
-            .http
-            .request(method, s.url("/rest/?method=nope"))
-            .send()
+        answer(s.http.request(method, s.url("/rest/?method=nope")))
             .await
-            .expect("request");
-        Xml::from_response(resp).await.assert_error(2);
+            .assert_error(2);
     }
 });
 

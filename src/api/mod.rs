@@ -13,12 +13,14 @@ pub mod params;
 pub mod upload;
 
 use std::net::{IpAddr, SocketAddr};
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
+use futures::FutureExt;
 
 use crate::db::users::User;
 use crate::error::{ApiError, ApiResult, Code};
@@ -182,7 +184,17 @@ pub async fn rest(
     let sent = params.get("method").unwrap_or("").to_string();
     let spec = find_method(&sent);
     let label = spec.map(|s| s.name).unwrap_or("unknown");
-    let (format, outcome) = handle(&app, &params, &sent, spec, client_ip).await;
+    // A bug in one method must still get the client an envelope (15), not a
+    // bare HTTP 500; the panic message is logged by the panic hook.
+    let handled = AssertUnwindSafe(handle(&app, &params, &sent, spec, client_ip))
+        .catch_unwind()
+        .await;
+    let (format, outcome) = handled.unwrap_or_else(|_| {
+        (
+            Format::Xml,
+            Err(ApiError::internal(format!("panic in {label}"))),
+        )
+    });
     finish(started, &sent, label, format, outcome)
 }
 

@@ -251,14 +251,17 @@ impl Server {
 
     /// GET /rest/ with query parameters.
     pub async fn call(&self, params: &[(&str, &str)]) -> Xml {
-        let resp = self
-            .http
+        Xml::from_response(self.get_rest(params).await).await
+    }
+
+    /// The raw answer of GET /rest/ with query parameters.
+    pub async fn get_rest(&self, params: &[(&str, &str)]) -> reqwest::Response {
+        self.http
             .get(self.url("/rest/"))
             .query(params)
             .send()
             .await
-            .expect("request");
-        Xml::from_response(resp).await
+            .expect("request")
     }
 
     /// POST /rest/ with an urlencoded body.
@@ -541,20 +544,9 @@ impl Server {
 
     /// GET /rest/ answered in JSON.
     pub async fn call_json(&self, params: &[(&str, &str)]) -> serde_json::Value {
-        let resp = self
-            .http
-            .get(self.url("/rest/"))
-            .query(params)
-            .send()
-            .await
-            .expect("request");
+        let resp = self.get_rest(params).await;
         assert_eq!(resp.status().as_u16(), 200);
-        let ctype = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let ctype = content_type(&resp);
         assert!(ctype.starts_with("application/json"), "{ctype}");
         let body = resp.text().await.expect("body");
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
@@ -568,4 +560,26 @@ pub async fn wait_secs_since(since: std::time::SystemTime, secs: f64) {
     while since.elapsed().map(|d| d.as_secs_f64()).unwrap_or(0.0) < secs {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Sends a request built by hand and parses the answer.
+pub async fn answer(req: reqwest::RequestBuilder) -> Xml {
+    Xml::from_response(req.send().await.expect("request")).await
+}
+
+/// The Content-Type of a response, or "".
+pub fn content_type(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The value of the first line of `lines` that starts with `prefix`.
+pub fn line_value(lines: &[String], prefix: &str) -> Option<String> {
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix(prefix))
+        .map(|v| v.trim().to_string())
 }
