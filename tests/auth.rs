@@ -807,3 +807,87 @@ dual!(login_needs_only_three_parameters, |b| async move {
     .await
     .assert_error(8);
 });
+
+/// A minimal SMTP server that accepts every message and hands each DATA
+/// section to the channel.
+async fn fake_smtp() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                let _ = w.write_all(b"220 fake ESMTP\r\n").await;
+                let (mut in_data, mut data) = (false, String::new());
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let reply: &[u8] = if in_data {
+                        if line == "." {
+                            in_data = false;
+                            let _ = tx.send(std::mem::take(&mut data));
+                            b"250 queued\r\n"
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                            continue;
+                        }
+                    } else {
+                        let cmd = line.to_ascii_uppercase();
+                        if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                            b"250 fake\r\n"
+                        } else if cmd.starts_with("DATA") {
+                            in_data = true;
+                            b"354 go on\r\n"
+                        } else if cmd.starts_with("QUIT") {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            break;
+                        } else {
+                            b"250 ok\r\n"
+                        }
+                    };
+                    if w.write_all(reply).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (port, rx)
+}
+
+dual!(mail_goes_out_by_smtp_when_configured, |b| async move {
+    let (port, mut rx) = fake_smtp().await;
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let s = Server::start_with(b, &[("DROPSPACE_MAIL__SMTP_URL", &smtp)]).await;
+    register(&s, &reg("yves", "Yves", "yves@example.com", "pw1234"))
+        .await
+        .assert_ok();
+    let message = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .expect("delivered in time")
+        .expect("a message");
+    assert!(message.contains("To: yves@example.com"), "{message}");
+    let link = link_in(&message, "/activate/").expect("link");
+    assert_eq!(
+        s.http
+            .get(&link)
+            .send()
+            .await
+            .expect("get")
+            .status()
+            .as_u16(),
+        200
+    );
+    // Delivered mail leaves the queue; nothing goes to the outbox.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.db_i64("SELECT COUNT(*) FROM mail_queue").await != 0 {
+        assert!(Instant::now() < deadline, "queue not emptied");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(s.outbox().is_empty());
+});

@@ -214,3 +214,10 @@ dual!(admin_commands_print_and_exit_cleanly, |b| async move {
     let out = s.admin(&["maintenance", "sideways"]);
     assert!(!out.status.success());
 });
+
+dual!(sigterm_stops_cleanly, |b| async move {
+    let mut s = Server::start(b).await;
+    s.token("1.0").await;
+    let status = s.terminate().expect("was running");
+    assert!(status.success(), "{status:?}");
+});

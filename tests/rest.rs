@@ -273,6 +273,18 @@ dual!(malformed_bodies_are_16, |b| async move {
     .await;
     x.assert_error(16);
     assert_eq!(x.method(), "auth.createToken");
+    // ... in the format the query string asked for
+    let resp = s
+        .http
+        .post(s.url("/rest/?method=auth.createToken&response_format=json"))
+        .header("content-type", "multipart/form-data")
+        .body("junk")
+        .send()
+        .await
+        .expect("post");
+    let v: serde_json::Value =
+        serde_json::from_str(&resp.text().await.expect("body")).expect("JSON");
+    assert_eq!(v["result"]["error"]["code"], "16");
     // a truncated multipart body
     let resp = s
         .http

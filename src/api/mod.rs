@@ -178,7 +178,8 @@ pub async fn rest(
         Err(e) => {
             let query = Params::read_query(uri.query());
             let sent = query.get("method").unwrap_or("");
-            return finish(started, sent, "invalid", Format::Xml, Err(e));
+            let format = response_format(&query).unwrap_or(Format::Xml);
+            return finish(started, sent, "invalid", format, Err(e));
         }
     };
     let sent = params.get("method").unwrap_or("").to_string();
@@ -230,18 +231,7 @@ async fn handle(
 ) -> (Format, ApiResult<Reply>) {
     // The answer format is settled first so that every error can use it;
     // an unknown one is 21 (answered in XML) after errors 1-5.
-    let format = match params
-        .get("response_format")
-        .map(|f| f.to_ascii_lowercase())
-    {
-        Some(f) if f == "json" => Ok(Format::Json),
-        None => Ok(Format::Xml),
-        Some(f) if f == "xml" || f.is_empty() => Ok(Format::Xml),
-        Some(_) => Err(ApiError::with_text(
-            Code::ParameterBadValue,
-            "response_format must be xml or json",
-        )),
-    };
+    let format = response_format(params);
     let shown = *format.as_ref().unwrap_or(&Format::Xml);
     let outcome = async {
         let spec = precheck(params, sent, spec)?;
@@ -270,6 +260,22 @@ async fn handle(
     }
     .await;
     (shown, outcome)
+}
+
+/// `response_format`: xml (default) or json, any case; anything else is 21.
+fn response_format(params: &Params) -> ApiResult<Format> {
+    match params
+        .get("response_format")
+        .map(|f| f.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("") | Some("xml") => Ok(Format::Xml),
+        Some("json") => Ok(Format::Json),
+        Some(_) => Err(ApiError::with_text(
+            Code::ParameterBadValue,
+            "response_format must be xml or json",
+        )),
+    }
 }
 
 /// Errors 1-5, in that order of precedence.
