@@ -429,6 +429,29 @@ dual!(maintenance_blocks_writes_on_every_node, |b| async move {
             .assert_ok();
         node.login("maint", "secret123").await;
     }
+    // Every method of the table: 15 exactly when it writes.
+    for spec in dropspace::api::METHODS {
+        let mut p: Vec<(&str, &str)> = vec![("method", spec.name), ("session_key", &session)];
+        for name in spec.required {
+            let value = match *name {
+                "api_key" => s.api_key.as_str(),
+                "api_version" => "1.0",
+                _ => "abcdef",
+            };
+            p.push((name, value));
+        }
+        let x = other.call(&p).await;
+        if spec.writes {
+            x.assert_error(15);
+        } else {
+            assert!(
+                x.is_ok() || x.error_code() != 15,
+                "{}: {}",
+                spec.name,
+                x.raw
+            );
+        }
+    }
     s.admin_ok(&["maintenance", "off"]);
     for node in [&s, &other] {
         let x = node
