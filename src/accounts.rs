@@ -72,6 +72,8 @@ pub fn generate_password() -> String {
     )
 }
 
+const NAME_TAKEN: &str = "This user name is already taken";
+
 /// Inserts a validated account. Returns its id and, for an inactive
 /// account, the activation token to mail.
 pub async fn create(
@@ -80,15 +82,22 @@ pub async fn create(
     u: &NewUser<'_>,
 ) -> Result<(i64, Option<String>), CreateError> {
     let email = u.email.trim();
-    let taken: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM users WHERE user_name_lower = $1 OR email_lower = $2")
+    let name_taken: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE user_name_lower = $1")
             .bind(u.user_name.to_lowercase())
+            .fetch_optional(&db.pool)
+            .await?;
+    if name_taken.is_some() {
+        return Err(CreateError::Invalid(NAME_TAKEN.into()));
+    }
+    let email_taken: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE email_lower = $1")
             .bind(email.to_lowercase())
             .fetch_optional(&db.pool)
             .await?;
-    if taken.is_some() {
+    if email_taken.is_some() {
         return Err(CreateError::Invalid(
-            "User name or email address is already registered".into(),
+            "This email address is already registered".into(),
         ));
     }
     let password = u.password.to_string();
@@ -119,9 +128,9 @@ pub async fn create(
     match inserted {
         Ok(id) => Ok((id, activation)),
         // A concurrent registration of the same name hits the unique index.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(CreateError::Invalid(
-            "User name or email address is already registered".into(),
-        )),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(CreateError::Invalid(NAME_TAKEN.into()))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -22,7 +22,8 @@ pub fn spawn_all(app: &App) {
     });
 }
 
-/// Deletes expired tokens, sessions, upload identifiers and old progress rows.
+/// Deletes expired tokens, sessions and throttle rows, and the temporary
+/// files of abandoned blob writes.
 pub async fn sweep_expired(app: &App) -> sqlx::Result<()> {
     let t = now();
     let pool = &app.db.pool;
@@ -38,5 +39,8 @@ pub async fn sweep_expired(app: &App) -> sqlx::Result<()> {
         .bind(t - 3600)
         .execute(pool)
         .await?;
+    if let Err(e) = app.blobs.sweep_tmp(Duration::from_secs(3600)).await {
+        tracing::warn!(error = %e, "sweeping abandoned blob writes");
+    }
     Ok(())
 }

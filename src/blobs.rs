@@ -208,3 +208,36 @@ impl BlobWriter {
         let _ = self.inner.abort().await;
     }
 }
+
+impl Blobs {
+    /// Removes the temporary files of fs writers that were dropped without
+    /// `finish` or `abort` (a client gone mid-upload, a killed node) once
+    /// nothing has written to them for `idle`. Returns how many went.
+    pub async fn sweep_tmp(&self, idle: std::time::Duration) -> std::io::Result<usize> {
+        let Some(tmp) = self
+            .fs_root
+            .as_ref()
+            .and_then(|root| root.parent())
+            .map(|data| data.join("blobs-tmp"))
+        else {
+            return Ok(0);
+        };
+        tokio::task::spawn_blocking(move || {
+            let mut removed = 0;
+            for entry in std::fs::read_dir(&tmp)?.flatten() {
+                let meta = entry.metadata()?;
+                let untouched = meta
+                    .modified()
+                    .ok()
+                    .and_then(|m| m.elapsed().ok())
+                    .is_some_and(|age| age >= idle);
+                if meta.is_file() && untouched && std::fs::remove_file(entry.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+            Ok(removed)
+        })
+        .await
+        .map_err(std::io::Error::other)?
+    }
+}

@@ -275,3 +275,43 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contract_defaults() {
+        let c = Config::default();
+        assert_eq!(c.listen, "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert!(c.registration);
+        assert_eq!(c.storage.backend, "fs");
+        assert_eq!(c.limits.max_sessions_per_user, 20);
+        assert_eq!(c.limits.addressbook_size, 1000);
+        assert_eq!(c.limits.token_ttl_secs, 900);
+        assert_eq!(c.limits.session_idle_secs, 86400);
+        assert_eq!(c.limits.upload_identifier_ttl_secs, 86400);
+        assert!(c.database_url().starts_with("sqlite://./data/dropspace.db"));
+        assert_eq!(c.tiers.max.diskspace, -1);
+    }
+
+    #[test]
+    fn flags_accept_numbers_and_words() {
+        let toml = "[tiers.pro]\ncapable_rss = 0\n[tiers.lite]\ncapable_upload = \"off\"\n\
+                    [tiers.max]\nmax_file_size = 1048576\n[mail]\nsmtp_url = \"smtp://127.0.0.1:2525\"\n";
+        let c: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(toml))
+            .extract()
+            .expect("valid");
+        assert!(!c.tiers.pro.capable_rss);
+        assert!(!c.tiers.lite.capable_upload);
+        assert!(c.tiers.lite.capable_download);
+        assert_eq!(c.tiers.max.max_file_size, 1048576);
+        assert_eq!(c.mail.smtp_url.as_deref(), Some("smtp://127.0.0.1:2525"));
+        let bad = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string("[tiers.pro]\ncapable_rss = \"maybe\"\n"))
+            .extract::<Config>();
+        assert!(bad.is_err());
+    }
+}

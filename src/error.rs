@@ -220,3 +220,34 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_33_codes_in_order_with_guide_names() {
+        for (i, code) in Code::ALL.iter().enumerate() {
+            assert_eq!(code.number() as usize, i + 1);
+            assert!(code.name().starts_with("API_ERROR_"));
+            assert!(!code.text().is_empty());
+        }
+        let names: std::collections::HashSet<_> = Code::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), 33);
+        assert_eq!(Code::SessionBad.text(), "Session expired or not found");
+    }
+
+    #[test]
+    fn specific_text_and_id() {
+        let e = ApiError::new(Code::FileNotFound);
+        assert_eq!(e.text(), "File not found");
+        let e = ApiError::with_text(Code::RegistrationError, "User name taken").id("ab12cd");
+        assert_eq!(e.code, Code::RegistrationError);
+        assert_eq!(e.text(), "User name taken");
+        assert_eq!(e.id.as_deref(), Some("ab12cd"));
+        assert_eq!(
+            ApiError::internal("disk on fire").code,
+            Code::SystemMaintenance
+        );
+    }
+}

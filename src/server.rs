@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::extract::State;
+use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::Router;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -63,8 +65,10 @@ pub async fn create_api_key(db: &Db, name: &str, min_app_version: &str) -> anyho
 
 pub fn router(app: App) -> Router {
     Router::new()
-        .route("/rest", get(api::rest).post(api::rest))
-        .route("/rest/", get(api::rest).post(api::rest))
+        // Every HTTP method gets the envelope (HEAD without its body):
+        // clients read the status attribute, never an HTTP 405.
+        .route("/rest", any(api::rest))
+        .route("/rest/", any(api::rest))
         .route("/activate/{token}", get(pages::activate::activate))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -74,8 +78,31 @@ pub fn router(app: App) -> Router {
         .merge(pages::folder::routes())
         .merge(pages::rss::routes())
         .fallback(|| async { pages::not_found() })
+        .layer(middleware::from_fn(log_request))
         .layer(CatchPanicLayer::new())
         .with_state(app)
+}
+
+/// One log line per HTTP request: method, route pattern, status, duration.
+/// Never the actual path or query: they carry passwords, tokens, session
+/// keys, activation and delete secrets.
+async fn log_request(req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "(unrouted)".into());
+    let resp = next.run(req).await;
+    tracing::info!(
+        %method,
+        path = %path,
+        status = resp.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    resp
 }
 
 async fn healthz(State(app): State<App>) -> Response {

@@ -4,7 +4,7 @@ use crate::accounts::{self, CreateError, NewUser};
 use crate::api::envelope::{Node, Reply};
 use crate::api::params::Params;
 use crate::api::{Ctx, Session};
-use crate::db::{now, users::User};
+use crate::db::{now, users::User, Backend};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::mail::Mail;
 use crate::secrets::{ct_eq, hash_secret, md5_hex, random_string, LOWER_ALNUM};
@@ -142,6 +142,16 @@ pub async fn login(c: &Ctx<'_>) -> ApiResult<Reply> {
     let limits = &app.cfg.limits;
     let p = c.params;
     let user_name = p.get("user_name").unwrap_or("").trim();
+    // The token is single use: it is consumed whatever the outcome,
+    // throttled tries included.
+    let token = p.get("token").unwrap_or("").trim();
+    let version: Option<String> = sqlx::query_scalar(
+        "DELETE FROM tokens WHERE token_hash = $1 AND expires >= $2 RETURNING api_version",
+    )
+    .bind(hash_secret(token))
+    .bind(now())
+    .fetch_optional(&app.db.pool)
+    .await?;
     let account_key = format!("login-user:{}", user_name.to_lowercase());
     let address_key = format!("login-addr:{}", c.client_ip);
     for key in [&account_key, &address_key] {
@@ -152,15 +162,6 @@ pub async fn login(c: &Ctx<'_>) -> ApiResult<Reply> {
             ));
         }
     }
-    // The token is single use: it is consumed whatever the outcome.
-    let token = p.get("token").unwrap_or("").trim();
-    let version: Option<String> = sqlx::query_scalar(
-        "DELETE FROM tokens WHERE token_hash = $1 AND expires >= $2 RETURNING api_version",
-    )
-    .bind(hash_secret(token))
-    .bind(now())
-    .fetch_optional(&app.db.pool)
-    .await?;
     let version = version.ok_or_else(|| ApiError::new(Code::SessionBad))?;
 
     let user = app.db.user_by_name(user_name).await?;
@@ -200,6 +201,8 @@ pub async fn login(c: &Ctx<'_>) -> ApiResult<Reply> {
             return Err(ApiError::new(Code::AuthenticationFailure));
         }
     };
+    // Only the account's counter is cleared: one good password must not
+    // reset what an address spent guessing other accounts.
     app.db.throttle_clear(&account_key).await?;
     if user.activated == 0 {
         return Err(ApiError::with_text(
@@ -209,27 +212,7 @@ pub async fn login(c: &Ctx<'_>) -> ApiResult<Reply> {
     }
 
     let session_key = random_string(32, LOWER_ALNUM);
-    let t = now();
-    let idle_cutoff = t - limits.session_idle_secs;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND last_seen < $2")
-        .bind(user.id)
-        .bind(idle_cutoff)
-        .execute(&app.db.pool)
-        .await?;
-    let inserted = sqlx::query(
-        "INSERT INTO sessions (key_hash, user_id, api_version, created, last_seen) \
-         SELECT $1, $2, $3, $4, $4 \
-         WHERE (SELECT COUNT(*) FROM sessions WHERE user_id = $2 AND last_seen >= $5) < $6",
-    )
-    .bind(hash_secret(&session_key))
-    .bind(user.id)
-    .bind(&version)
-    .bind(t)
-    .bind(idle_cutoff)
-    .bind(limits.max_sessions_per_user)
-    .execute(&app.db.pool)
-    .await?;
-    if inserted.rows_affected() == 0 {
+    if !open_session(app, &user, &session_key, &version).await? {
         return Err(ApiError::new(Code::TooManySessions));
     }
     let tier = user.tier(&app.cfg);
@@ -246,6 +229,48 @@ pub async fn login(c: &Ctx<'_>) -> ApiResult<Reply> {
         Node::text("bandwidth_left", user.bandwidth_left(&app.cfg)),
         Node::text("diskspace_left", user.diskspace_left(&app.cfg)),
     ]))
+}
+
+/// Stores a new session unless the user already holds the maximum of live
+/// ones; false when the cap was reached. On PostgreSQL the user row is
+/// locked first so that concurrent logins cannot both pass the count (on
+/// SQLite the write transaction already serialises them).
+async fn open_session(
+    app: &AppState,
+    user: &User,
+    session_key: &str,
+    version: &str,
+) -> ApiResult<bool> {
+    let limits = &app.cfg.limits;
+    let t = now();
+    let idle_cutoff = t - limits.session_idle_secs;
+    let mut tx = app.db.pool.begin().await?;
+    if app.db.backend == Backend::Postgres {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND last_seen < $2")
+        .bind(user.id)
+        .bind(idle_cutoff)
+        .execute(&mut *tx)
+        .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO sessions (key_hash, user_id, api_version, created, last_seen) \
+         SELECT $1, $2, $3, $4, $4 \
+         WHERE (SELECT COUNT(*) FROM sessions WHERE user_id = $2 AND last_seen >= $5) < $6",
+    )
+    .bind(hash_secret(session_key))
+    .bind(user.id)
+    .bind(version)
+    .bind(t)
+    .bind(idle_cutoff)
+    .bind(limits.max_sessions_per_user)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(inserted.rows_affected() == 1)
 }
 
 /// Looks up a live session and refreshes its idle timer; anything else is 6.
@@ -265,9 +290,10 @@ pub async fn load_session(app: &AppState, key: &str) -> ApiResult<Session> {
             .await?;
         return Err(ApiError::new(Code::SessionBad));
     }
-    // Refresh at most every few seconds: one write per call would be a
-    // needless cost under load, and idle timeouts are hours.
-    if t - last_seen >= 5 {
+    // Refresh at most every few seconds (a write per call is a needless cost
+    // under load), but often enough for short configured timeouts.
+    let idle = app.cfg.limits.session_idle_secs;
+    if t - last_seen >= (idle / 4).clamp(0, 5) {
         sqlx::query("UPDATE sessions SET last_seen = $1 WHERE key_hash = $2")
             .bind(t)
             .bind(&key_hash)

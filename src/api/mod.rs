@@ -13,12 +13,14 @@ pub mod params;
 pub mod upload;
 
 use std::net::{IpAddr, SocketAddr};
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
+use futures::FutureExt;
 
 use crate::db::users::User;
 use crate::error::{ApiError, ApiResult, Code};
@@ -106,6 +108,10 @@ pub static METHODS: &[MethodSpec] = &[
     m("addressbook.delete", true, true, &["email"]),
 ];
 
+/// The methods whose guide entry lists 19: an account whose paid tier has
+/// ended is refused there (and only there) before the method runs.
+pub const PRO_EXPIRY_CHECKED: &[&str] = &["upload.getInfo", "download.getInfo"];
+
 pub fn find_method(name: &str) -> Option<&'static MethodSpec> {
     METHODS.iter().find(|m| m.name.eq_ignore_ascii_case(name))
 }
@@ -167,12 +173,29 @@ pub async fn rest(
     .await
     {
         Ok(p) => p,
-        Err(e) => return finish(started, "", "invalid", Format::Xml, Err(e)),
+        // An unreadable body is 16; the name from the query string, if
+        // any, is still echoed so the client can match the answer.
+        Err(e) => {
+            let query = Params::read_query(uri.query());
+            let sent = query.get("method").unwrap_or("");
+            let format = response_format(&query).unwrap_or(Format::Xml);
+            return finish(started, sent, "invalid", format, Err(e));
+        }
     };
     let sent = params.get("method").unwrap_or("").to_string();
     let spec = find_method(&sent);
     let label = spec.map(|s| s.name).unwrap_or("unknown");
-    let (format, outcome) = handle(&app, &params, &sent, spec, client_ip).await;
+    // A bug in one method must still get the client an envelope (15), not a
+    // bare HTTP 500; the panic message is logged by the panic hook.
+    let handled = AssertUnwindSafe(handle(&app, &params, &sent, spec, client_ip))
+        .catch_unwind()
+        .await;
+    let (format, outcome) = handled.unwrap_or_else(|_| {
+        (
+            Format::Xml,
+            Err(ApiError::internal(format!("panic in {label}"))),
+        )
+    });
     finish(started, &sent, label, format, outcome)
 }
 
@@ -188,10 +211,14 @@ fn finish(
         Ok(_) => "fail".to_string(),
         Err(e) => e.code.number().to_string(),
     };
+    let elapsed = started.elapsed();
+    // Only the method's table name and the outcome: parameters carry
+    // passwords, tokens and session keys and are never logged.
+    tracing::info!(method = label, outcome = %status, ms = elapsed.as_millis() as u64, "api call");
     metrics::counter!("dropspace_api_requests_total", "method" => label, "outcome" => status)
         .increment(1);
     metrics::histogram!("dropspace_api_request_duration_seconds", "method" => label)
-        .record(started.elapsed().as_secs_f64());
+        .record(elapsed.as_secs_f64());
     render(sent, format, outcome)
 }
 
@@ -204,18 +231,7 @@ async fn handle(
 ) -> (Format, ApiResult<Reply>) {
     // The answer format is settled first so that every error can use it;
     // an unknown one is 21 (answered in XML) after errors 1-5.
-    let format = match params
-        .get("response_format")
-        .map(|f| f.to_ascii_lowercase())
-    {
-        Some(f) if f == "json" => Ok(Format::Json),
-        None => Ok(Format::Xml),
-        Some(f) if f == "xml" || f.is_empty() => Ok(Format::Xml),
-        Some(_) => Err(ApiError::with_text(
-            Code::ParameterBadValue,
-            "response_format must be xml or json",
-        )),
-    };
+    let format = response_format(params);
     let shown = *format.as_ref().unwrap_or(&Format::Xml);
     let outcome = async {
         let spec = precheck(params, sent, spec)?;
@@ -225,7 +241,11 @@ async fn handle(
         }
         let session = if spec.session {
             let key = params.get("session_key").unwrap_or("");
-            Some(auth::load_session(app, key).await?)
+            let session = auth::load_session(app, key).await?;
+            if PRO_EXPIRY_CHECKED.contains(&spec.name) && session.user.membership_expired() {
+                return Err(ApiError::new(Code::ProExpired));
+            }
+            Some(session)
         } else {
             None
         };
@@ -240,6 +260,22 @@ async fn handle(
     }
     .await;
     (shown, outcome)
+}
+
+/// `response_format`: xml (default) or json, any case; anything else is 21.
+fn response_format(params: &Params) -> ApiResult<Format> {
+    match params
+        .get("response_format")
+        .map(|f| f.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("") | Some("xml") => Ok(Format::Xml),
+        Some("json") => Ok(Format::Json),
+        Some(_) => Err(ApiError::with_text(
+            Code::ParameterBadValue,
+            "response_format must be xml or json",
+        )),
+    }
 }
 
 /// Errors 1-5, in that order of precedence.

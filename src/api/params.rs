@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap};
-use http_body_util::{BodyExt, Limited};
+use futures::StreamExt;
 
 use crate::error::{ApiError, ApiResult, Code};
 
@@ -24,6 +24,11 @@ impl Params {
         Params { map }
     }
 
+    /// The query string alone (used when the body cannot be read).
+    pub fn read_query(query: Option<&str>) -> Params {
+        Params::from_pairs(parse_urlencoded(query.unwrap_or("").as_bytes()))
+    }
+
     /// Reads query and body; a body over `limit` bytes is 16.
     pub async fn read(
         query: Option<&str>,
@@ -31,14 +36,15 @@ impl Params {
         body: Body,
         limit: usize,
     ) -> ApiResult<Params> {
-        let mut params = Params::from_pairs(parse_urlencoded(query.unwrap_or("").as_bytes()));
-        let ctype = headers
+        let mut params = Params::read_query(query);
+        let raw_ctype = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+            .unwrap_or("");
+        let ctype = raw_ctype.to_ascii_lowercase();
         if ctype.starts_with("multipart/form-data") {
-            let boundary = multer::parse_boundary(&ctype).map_err(|_| {
+            // The boundary is case-sensitive: parse it from the header as sent.
+            let boundary = multer::parse_boundary(raw_ctype).map_err(|_| {
                 ApiError::with_text(Code::InvalidParameter, "bad multipart boundary")
             })?;
             let constraints = multer::Constraints::new().size_limit(
@@ -65,16 +71,7 @@ impl Params {
             || ctype.starts_with("application/x-www-form-urlencoded")
             || ctype.starts_with("text/plain")
         {
-            let bytes = Limited::new(body, limit)
-                .collect()
-                .await
-                .map_err(|_| {
-                    ApiError::with_text(
-                        Code::InvalidParameter,
-                        "request body too large or unreadable",
-                    )
-                })?
-                .to_bytes();
+            let bytes = read_limited(body, limit).await?;
             for (k, v) in parse_urlencoded(&bytes) {
                 params.map.insert(k, v);
             }
@@ -130,6 +127,30 @@ impl Params {
             Some(_) => Err(bad_value(name)),
         }
     }
+}
+
+/// Reads a whole (small) body. Past `limit` the rest is read and dropped,
+/// up to a bound, so that the client finishes sending and reads the 16
+/// instead of losing it to a connection reset; memory stays at `limit`.
+async fn read_limited(body: Body, limit: usize) -> ApiResult<Vec<u8>> {
+    const DRAIN_FACTOR: usize = 8;
+    let unreadable = |text: &str| ApiError::with_text(Code::InvalidParameter, text);
+    let mut stream = body.into_data_stream();
+    let mut buf = Vec::new();
+    let mut total = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| unreadable("request body unreadable"))?;
+        total = total.saturating_add(chunk.len());
+        if total <= limit {
+            buf.extend_from_slice(&chunk);
+        } else if total > limit.saturating_mul(DRAIN_FACTOR) {
+            break;
+        }
+    }
+    if total > limit {
+        return Err(unreadable("request body too large"));
+    }
+    Ok(buf)
 }
 
 /// Error 21 naming the parameter.

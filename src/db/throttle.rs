@@ -23,7 +23,8 @@ impl Db {
     pub async fn throttle_fail(&self, key: &str, free: i64, delay: i64) -> sqlx::Result<()> {
         let t = now();
         sqlx::query(
-            "INSERT INTO throttle (key, failures, last_failure, blocked_until) VALUES ($1, 1, $2, 0) \
+            "INSERT INTO throttle (key, failures, last_failure, blocked_until) \
+             VALUES ($1, 1, $2, CASE WHEN 1 >= $4 THEN $2 + $5 ELSE 0 END) \
              ON CONFLICT (key) DO UPDATE SET \
                failures = CASE WHEN throttle.last_failure < $3 THEN 1 ELSE throttle.failures + 1 END, \
                blocked_until = CASE WHEN throttle.last_failure >= $3 AND throttle.failures + 1 >= $4 \

@@ -80,3 +80,61 @@ impl Db {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(membership: &str, ends: i64) -> User {
+        User {
+            id: 1,
+            user_name: "u".into(),
+            full_name: "U".into(),
+            email: "u@example.com".into(),
+            password_hash: String::new(),
+            md5_sealed: String::new(),
+            membership: membership.into(),
+            membership_ends: ends,
+            activated: 1,
+            disk_used: 300,
+            bandwidth_used: 50,
+            bandwidth_period: bandwidth_period(now()),
+        }
+    }
+
+    #[test]
+    fn membership_expiry() {
+        let past = now() - 10;
+        let future = now() + 3600;
+        assert!(user("pro", past).membership_expired());
+        assert!(user("max", past).membership_expired());
+        assert!(!user("pro", future).membership_expired());
+        // 0 = no end date; lite never expires.
+        assert!(!user("pro", 0).membership_expired());
+        assert!(!user("lite", past).membership_expired());
+    }
+
+    #[test]
+    fn quota_figures() {
+        let mut cfg = Config::default();
+        cfg.tiers.lite.diskspace = 1000;
+        cfg.tiers.lite.bandwidth = 100;
+        let u = user("lite", 0);
+        assert_eq!(u.diskspace_left(&cfg), 700);
+        assert_eq!(u.bandwidth_left(&cfg), 50);
+        // Last month's use does not count this month.
+        let old = User {
+            bandwidth_period: 200001,
+            ..user("lite", 0)
+        };
+        assert_eq!(old.bandwidth_left(&cfg), 100);
+        // Never negative; -1 = unlimited.
+        let over = User {
+            disk_used: 5000,
+            ..user("lite", 0)
+        };
+        assert_eq!(over.diskspace_left(&cfg), 0);
+        assert_eq!(user("max", 0).diskspace_left(&Config::default()), -1);
+        assert_eq!(bandwidth_period(0), 197001);
+    }
+}

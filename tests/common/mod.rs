@@ -251,14 +251,17 @@ impl Server {
 
     /// GET /rest/ with query parameters.
     pub async fn call(&self, params: &[(&str, &str)]) -> Xml {
-        let resp = self
-            .http
+        Xml::from_response(self.get_rest(params).await).await
+    }
+
+    /// The raw answer of GET /rest/ with query parameters.
+    pub async fn get_rest(&self, params: &[(&str, &str)]) -> reqwest::Response {
+        self.http
             .get(self.url("/rest/"))
             .query(params)
             .send()
             .await
-            .expect("request");
-        Xml::from_response(resp).await
+            .expect("request")
     }
 
     /// POST /rest/ with an urlencoded body.
@@ -522,4 +525,61 @@ pub fn link_in(mail: &str, prefix: &str) -> Option<String> {
 
 pub fn data_path(s: &Server, rel: &str) -> PathBuf {
     Path::new(&s.data_dir).join(rel)
+}
+
+impl Server {
+    /// One integer from this server's database (e.g. a `COUNT(*)`), read
+    /// directly so a test can check rows the API does not show.
+    pub async fn db_i64(&self, sql: &str) -> i64 {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.db_url)
+            .await
+            .expect("connect to the test database");
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// GET /rest/ answered in JSON.
+    pub async fn call_json(&self, params: &[(&str, &str)]) -> serde_json::Value {
+        let resp = self.get_rest(params).await;
+        assert_eq!(resp.status().as_u16(), 200);
+        let ctype = content_type(&resp);
+        assert!(ctype.starts_with("application/json"), "{ctype}");
+        let body = resp.text().await.expect("body");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+    }
+}
+
+/// Waits until at least `secs` seconds of wall-clock time have passed since
+/// `since` (the server counts whole seconds, so tests of expiry wait for the
+/// clock, not for a fixed sleep to be long enough).
+pub async fn wait_secs_since(since: std::time::SystemTime, secs: f64) {
+    while since.elapsed().map(|d| d.as_secs_f64()).unwrap_or(0.0) < secs {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Sends a request built by hand and parses the answer.
+pub async fn answer(req: reqwest::RequestBuilder) -> Xml {
+    Xml::from_response(req.send().await.expect("request")).await
+}
+
+/// The Content-Type of a response, or "".
+pub fn content_type(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The value of the first line of `lines` that starts with `prefix`.
+pub fn line_value(lines: &[String], prefix: &str) -> Option<String> {
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix(prefix))
+        .map(|v| v.trim().to_string())
 }
