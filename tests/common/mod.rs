@@ -93,6 +93,7 @@ impl Server {
             ("DROPSPACE_LISTEN".into(), "127.0.0.1:0".into()),
             ("DROPSPACE_SHUTDOWN_GRACE_SECS".into(), "5".into()),
         ];
+        all.extend(s3_env().await);
         all.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let mut s = Server::spawn(all, data_dir, db_url, backend).await;
         s._dir = Some(dir);
@@ -582,4 +583,55 @@ pub fn line_value(lines: &[String], prefix: &str) -> Option<String> {
         .iter()
         .find_map(|l| l.strip_prefix(prefix))
         .map(|v| v.trim().to_string())
+}
+
+// ---- S3 mode ----
+
+/// The S3 endpoint the suite runs against, when `DROPSPACE_TEST_S3_ENDPOINT`
+/// is set (scripts/test.sh starts a local S3 server and sets it for a second
+/// pass of the storage-related tests).
+pub fn s3_endpoint() -> Option<String> {
+    std::env::var("DROPSPACE_TEST_S3_ENDPOINT")
+        .ok()
+        .filter(|e| !e.is_empty())
+}
+
+/// Whether blobs go to S3 in this run (tests of fs-only behaviour skip then;
+/// they run in the fs pass).
+pub fn s3_mode() -> bool {
+    s3_endpoint().is_some()
+}
+
+/// A fresh, empty bucket on the test S3 server.
+pub async fn s3_bucket(endpoint: &str) -> String {
+    let bucket = unique("b").replace('_', "-");
+    let resp = reqwest::Client::new()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .expect("S3 server answers");
+    assert!(
+        resp.status().is_success(),
+        "creating bucket: {}",
+        resp.status()
+    );
+    bucket
+}
+
+/// Server configuration for S3 mode: a bucket of its own per server.
+pub async fn s3_env() -> Vec<(String, String)> {
+    let Some(endpoint) = s3_endpoint() else {
+        return Vec::new();
+    };
+    let bucket = s3_bucket(&endpoint).await;
+    [
+        ("DROPSPACE_STORAGE__BACKEND", "s3"),
+        ("DROPSPACE_STORAGE__S3__ENDPOINT", endpoint.as_str()),
+        ("DROPSPACE_STORAGE__S3__BUCKET", bucket.as_str()),
+        ("DROPSPACE_STORAGE__S3__ACCESS_KEY_ID", "test"),
+        ("DROPSPACE_STORAGE__S3__SECRET_ACCESS_KEY", "test"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
 }
