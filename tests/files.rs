@@ -20,18 +20,6 @@ const FILE_ATTRS: [&str; 14] = [
     "limit_action_to_folder",
 ];
 
-fn names(attrs: &[(String, String)]) -> Vec<&str> {
-    attrs.iter().map(|(k, _)| k.as_str()).collect()
-}
-
-fn get<'a>(attrs: &'a [(String, String)], key: &str) -> &'a str {
-    attrs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("no attribute {key} in {attrs:?}"))
-}
-
 dual!(get_info_has_every_attribute, |b| async move {
     let s = Server::start(b).await;
     let a = s.user_session("alice").await;
@@ -40,24 +28,24 @@ dual!(get_info_has_every_attribute, |b| async move {
     x.assert_ok();
     assert_eq!(x.method(), "files.getinfo");
     let file = &x.all("file")[0];
-    assert_eq!(names(file), FILE_ATTRS);
-    assert_eq!(get(file, "id"), id);
-    assert_eq!(get(file, "name"), "song.mp3");
-    assert_eq!(get(file, "folder_id"), "0");
-    assert_eq!(get(file, "file_size"), "10");
-    assert_eq!(get(file, "downloads"), "0");
+    assert_eq!(attr_names(file), FILE_ATTRS);
+    assert_eq!(attr_of(file, "id"), id);
+    assert_eq!(attr_of(file, "name"), "song.mp3");
+    assert_eq!(attr_of(file, "folder_id"), "0");
+    assert_eq!(attr_of(file, "file_size"), "10");
+    assert_eq!(attr_of(file, "downloads"), "0");
     assert_eq!(
-        get(file, "download_page_url"),
+        attr_of(file, "download_page_url"),
         s.url(&format!("/file/{id}"))
     );
-    assert!(get(file, "upload_time").parse::<i64>().unwrap_or(0) > 0);
+    assert!(attr_of(file, "upload_time").parse::<i64>().unwrap_or(0) > 0);
 
     // A 1.2 session also gets delete_url, last.
     let a12 = s.login_v("alice", "secret123", "1.2").await;
     let x = api(&s, &a12, "files.getInfo", &[("file_id", &id)]).await;
     let file = &x.all("file")[0];
-    assert_eq!(names(file).last(), Some(&"delete_url"));
-    let del = get(file, "delete_url");
+    assert_eq!(attr_names(file).last(), Some(&"delete_url"));
+    let del = attr_of(file, "delete_url");
     assert!(del.starts_with(&s.url(&format!("/delete/{id}/"))), "{del}");
     assert!(del
         .bytes()
@@ -97,14 +85,14 @@ dual!(set_info_absent_leaves_empty_clears, |b| async move {
     .await;
     x.assert_ok();
     let f = &x.all("file")[0];
-    assert_eq!(get(f, "name"), "b.txt");
-    assert_eq!(get(f, "description"), "desc & <b>");
-    assert_eq!(get(f, "password"), "pw1");
-    assert_eq!(get(f, "folder_id"), folder);
-    assert_eq!(get(f, "time_limit"), "3600");
-    assert_eq!(get(f, "download_limit"), "7");
-    assert_eq!(get(f, "limit_action"), "3");
-    assert_eq!(get(f, "limit_action_to_folder"), "0");
+    assert_eq!(attr_of(f, "name"), "b.txt");
+    assert_eq!(attr_of(f, "description"), "desc & <b>");
+    assert_eq!(attr_of(f, "password"), "pw1");
+    assert_eq!(attr_of(f, "folder_id"), folder);
+    assert_eq!(attr_of(f, "time_limit"), "3600");
+    assert_eq!(attr_of(f, "download_limit"), "7");
+    assert_eq!(attr_of(f, "limit_action"), "3");
+    assert_eq!(attr_of(f, "limit_action_to_folder"), "0");
 
     // Absent leaves everything alone; present but empty clears.
     let x = api(
@@ -116,11 +104,11 @@ dual!(set_info_absent_leaves_empty_clears, |b| async move {
     .await;
     x.assert_ok();
     let f = &x.all("file")[0];
-    assert_eq!(get(f, "name"), "b.txt");
-    assert_eq!(get(f, "description"), "");
-    assert_eq!(get(f, "password"), "");
-    assert_eq!(get(f, "folder_id"), folder);
-    assert_eq!(get(f, "download_limit"), "7");
+    assert_eq!(attr_of(f, "name"), "b.txt");
+    assert_eq!(attr_of(f, "description"), "");
+    assert_eq!(attr_of(f, "password"), "");
+    assert_eq!(attr_of(f, "folder_id"), folder);
+    assert_eq!(attr_of(f, "download_limit"), "7");
     let x = api(
         &s,
         &a,
@@ -129,9 +117,9 @@ dual!(set_info_absent_leaves_empty_clears, |b| async move {
     )
     .await;
     let f = &x.all("file")[0];
-    assert_eq!(get(f, "folder_id"), "0");
-    assert_eq!(get(f, "download_limit"), "0");
-    assert_eq!(get(f, "time_limit"), "3600");
+    assert_eq!(attr_of(f, "folder_id"), "0");
+    assert_eq!(attr_of(f, "download_limit"), "0");
+    assert_eq!(attr_of(f, "time_limit"), "3600");
 
     // Bad values are 21, folders not ours 10, and nothing changes.
     for (k, v) in [
@@ -160,7 +148,7 @@ dual!(set_info_absent_leaves_empty_clears, |b| async move {
     .await
     .assert_error(10);
     let x = api(&s, &a, "files.getInfo", &[("file_id", &id)]).await;
-    assert_eq!(get(&x.all("file")[0], "limit_action"), "3");
+    assert_eq!(attr_of(&x.all("file")[0], "limit_action"), "3");
 });
 
 dual!(move_to_folder, |b| async move {
@@ -179,10 +167,10 @@ dual!(move_to_folder, |b| async move {
     )
     .await;
     x.assert_ok();
-    assert_eq!(names(&x.all("file")[0]), FILE_ATTRS);
-    assert_eq!(get(&x.all("file")[0], "folder_id"), folder);
+    assert_eq!(attr_names(&x.all("file")[0]), FILE_ATTRS);
+    assert_eq!(attr_of(&x.all("file")[0], "folder_id"), folder);
     let x = api(&s, &a, "folders.getContents", &[("folder_id", &folder)]).await;
-    assert_eq!(get(&x.all("file")[0], "id"), id);
+    assert_eq!(attr_of(&x.all("file")[0], "id"), id);
     api(
         &s,
         &a,
@@ -206,7 +194,7 @@ dual!(move_to_folder, |b| async move {
         &[("file_id", &id), ("folder_id", "0")],
     )
     .await;
-    assert_eq!(get(&x.all("file")[0], "folder_id"), "0");
+    assert_eq!(attr_of(&x.all("file")[0], "folder_id"), "0");
 });
 
 dual!(delete_frees_space_and_blob, |b| async move {
@@ -270,8 +258,8 @@ dual!(comma_lists_v10_and_v12, |b| async move {
         let info = api(&s, &a10, "files.getInfo", &[("file_id", &f1)]).await;
         info.assert_ok();
         let f = &info.all("file")[0];
-        assert_eq!(get(f, "description"), "", "{method} changed nothing");
-        assert_eq!(get(f, "folder_id"), "0", "{method} changed nothing");
+        assert_eq!(attr_of(f, "description"), "", "{method} changed nothing");
+        assert_eq!(attr_of(f, "folder_id"), "0", "{method} changed nothing");
     }
     assert!(s.outbox().is_empty(), "1.0 failure sent no mail");
 
@@ -289,13 +277,13 @@ dual!(comma_lists_v10_and_v12, |b| async move {
         let files: Vec<String> = x
             .all("file")
             .iter()
-            .map(|f| get(f, "id").to_string())
+            .map(|f| attr_of(f, "id").to_string())
             .collect();
         assert_eq!(files, [f1.clone(), f2.clone()], "{method}");
         let errors = x.all("error");
         assert_eq!(errors.len(), 1, "{method}: {}", x.raw);
-        assert_eq!(get(&errors[0], "code"), "9");
-        assert_eq!(get(&errors[0], "id"), "nosuch,zzzzzz");
+        assert_eq!(attr_of(&errors[0], "code"), "9");
+        assert_eq!(attr_of(&errors[0], "id"), "nosuch,zzzzzz");
         let last = x.children();
         assert_eq!(last.last().map(String::as_str), Some("error"));
     }
@@ -334,10 +322,16 @@ dual!(send_mail_one_real_mail_per_recipient, |b| async move {
     assert!(bob.contains("multipart/alternative"), "{bob}");
     assert!(bob.contains("text/plain") && bob.contains("text/html"));
     assert!(bob.contains("Reply-To:") && bob.contains("alice@example.com"));
-    let unfolded = bob.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    let unfolded = bob
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
     assert!(unfolded.contains(&format!("/file/{f1}")));
     assert!(unfolded.contains(&format!("/file/{f2}")));
-    assert!(unfolded.contains("&lt;script&gt;"), "HTML escapes the message");
+    assert!(
+        unfolded.contains("&lt;script&gt;"),
+        "HTML escapes the message"
+    );
     assert!(unfolded.contains("report &lt;final&gt;.pdf"));
     assert_eq!(s.outbox().len(), 2, "one mail per recipient");
 
@@ -345,14 +339,17 @@ dual!(send_mail_one_real_mail_per_recipient, |b| async move {
     let book = api(&s, &a, "addressbook.list", &[]).await;
     let contacts = book.all("contact");
     assert_eq!(contacts.len(), 2);
-    assert!(contacts.iter().all(|c| get(c, "type") == "1"));
+    assert!(contacts.iter().all(|c| attr_of(c, "type") == "1"));
 
     // Any invalid address: 24, nothing sent.
     let x = api(
         &s,
         &a,
         "files.sendMail",
-        &[("file_id", &f1), ("emails", "dave@example.com,not-an-address")],
+        &[
+            ("file_id", &f1),
+            ("emails", "dave@example.com,not-an-address"),
+        ],
     )
     .await;
     x.assert_error(24);
@@ -375,7 +372,10 @@ dual!(other_users_files_are_invisible, |b| async move {
     let probes: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("files.getInfo", vec![("file_id", &id)]),
         ("files.setInfo", vec![("file_id", &id), ("name", "pwned")]),
-        ("files.moveToFolder", vec![("file_id", &id), ("folder_id", "0")]),
+        (
+            "files.moveToFolder",
+            vec![("file_id", &id), ("folder_id", "0")],
+        ),
         ("files.delete", vec![("file_id", &id)]),
         (
             "files.sendMail",
@@ -387,7 +387,13 @@ dual!(other_users_files_are_invisible, |b| async move {
         mine.assert_error(9);
         let missing: Vec<(&str, &str)> = p
             .iter()
-            .map(|(k, v)| if *k == "file_id" { (*k, "qqqqqq") } else { (*k, *v) })
+            .map(|(k, v)| {
+                if *k == "file_id" {
+                    (*k, "qqqqqq")
+                } else {
+                    (*k, *v)
+                }
+            })
             .collect();
         let x = api(&s, &m, method, &missing).await;
         assert_eq!(

@@ -12,31 +12,6 @@ const FOLDER_ATTRS: [&str; 6] = [
     "parent_folder_id",
 ];
 
-fn get<'a>(attrs: &'a [(String, String)], key: &str) -> &'a str {
-    attrs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("no attribute {key} in {attrs:?}"))
-}
-
-fn names(attrs: &[(String, String)]) -> Vec<&str> {
-    attrs.iter().map(|(k, _)| k.as_str()).collect()
-}
-
-async fn mkdir(s: &Server, session: &str, name: &str, parent: &str, shared: &str) -> String {
-    let x = api(
-        s,
-        session,
-        "folders.create",
-        &[("name", name), ("parent_folder_id", parent), ("shared", shared)],
-    )
-    .await;
-    x.assert_ok();
-    x.attr("folder", "id")
-        .unwrap_or_else(|| panic!("no folder: {}", x.raw))
-}
-
 dual!(create_list_contents_info, |b| async move {
     let s = Server::start(b).await;
     let a = s.user_session("alice").await;
@@ -44,25 +19,29 @@ dual!(create_list_contents_info, |b| async move {
         &s,
         &a,
         "folders.create",
-        &[("name", "Music"), ("shared", "1"), ("parent_folder_id", "0")],
+        &[
+            ("name", "Music"),
+            ("shared", "1"),
+            ("parent_folder_id", "0"),
+        ],
     )
     .await;
     x.assert_ok();
     let f = &x.all("folder")[0];
-    assert_eq!(names(f), FOLDER_ATTRS);
-    let music = get(f, "id").to_string();
+    assert_eq!(attr_names(f), FOLDER_ATTRS);
+    let music = attr_of(f, "id").to_string();
     assert_eq!(music.len(), 6);
-    assert_eq!(get(f, "shared"), "1");
-    assert_eq!(get(f, "public_url"), s.url(&format!("/folder/{music}")));
-    assert_eq!(get(f, "rss_url"), s.url(&format!("/rss/{music}")));
-    assert_eq!(get(f, "parent_folder_id"), "0");
+    assert_eq!(attr_of(f, "shared"), "1");
+    assert_eq!(attr_of(f, "public_url"), s.url(&format!("/folder/{music}")));
+    assert_eq!(attr_of(f, "rss_url"), s.url(&format!("/rss/{music}")));
+    assert_eq!(attr_of(f, "parent_folder_id"), "0");
     let rock = mkdir(&s, &a, "Rock", &music, "0").await;
     let x = api(&s, &a, "folders.getAll", &[]).await;
     let all = x.all("folder");
     assert_eq!(all.len(), 2);
-    let r = all.iter().find(|f| get(f, "id") == rock).expect("rock");
-    assert_eq!(get(r, "public_url"), "");
-    assert_eq!(get(r, "parent_folder_id"), music);
+    let r = all.iter().find(|f| attr_of(f, "id") == rock).expect("rock");
+    assert_eq!(attr_of(r, "public_url"), "");
+    assert_eq!(attr_of(r, "parent_folder_id"), music);
 
     seed_file_in(&s, "alice", &music, "a.mp3", &[0u8; 100]).await;
     seed_file_in(&s, "alice", &rock, "b.mp3", &[0u8; 50]).await;
@@ -75,7 +54,7 @@ dual!(create_list_contents_info, |b| async move {
     let x = api(&s, &a, "folders.getInfo", &[("folder_id", &music)]).await;
     let f = &x.all("folder")[0];
     assert_eq!(
-        names(f),
+        attr_names(f),
         [
             "id",
             "name",
@@ -88,15 +67,15 @@ dual!(create_list_contents_info, |b| async move {
             "total_folders"
         ]
     );
-    assert_eq!(get(f, "total_files"), "2");
-    assert_eq!(get(f, "total_size"), "150");
-    assert_eq!(get(f, "total_folders"), "1");
+    assert_eq!(attr_of(f, "total_files"), "2");
+    assert_eq!(attr_of(f, "total_size"), "150");
+    assert_eq!(attr_of(f, "total_folders"), "1");
     let x = api(&s, &a, "folders.getInfo", &[("folder_id", "0")]).await;
     let f = &x.all("folder")[0];
-    assert_eq!(get(f, "id"), "0");
-    assert_eq!(get(f, "total_files"), "3");
-    assert_eq!(get(f, "total_size"), "151");
-    assert_eq!(get(f, "total_folders"), "2");
+    assert_eq!(attr_of(f, "id"), "0");
+    assert_eq!(attr_of(f, "total_files"), "3");
+    assert_eq!(attr_of(f, "total_size"), "151");
+    assert_eq!(attr_of(f, "total_folders"), "2");
     let x = api(&s, &a, "folders.getContents", &[("folder_id", "0")]).await;
     assert_eq!(x.children(), ["folder", "file"]);
 
@@ -139,15 +118,19 @@ dual!(set_info_absent_empty_and_move, |b| async move {
         &s,
         &a,
         "folders.setInfo",
-        &[("folder_id", &c), ("name", "renamed"), ("parent_folder_id", &p)],
+        &[
+            ("folder_id", &c),
+            ("name", "renamed"),
+            ("parent_folder_id", &p),
+        ],
     )
     .await;
     x.assert_ok();
     let f = &x.all("folder")[0];
-    assert_eq!(names(f), FOLDER_ATTRS);
-    assert_eq!(get(f, "name"), "renamed");
-    assert_eq!(get(f, "shared"), "1");
-    assert_eq!(get(f, "parent_folder_id"), p);
+    assert_eq!(attr_names(f), FOLDER_ATTRS);
+    assert_eq!(attr_of(f, "name"), "renamed");
+    assert_eq!(attr_of(f, "shared"), "1");
+    assert_eq!(attr_of(f, "parent_folder_id"), p);
     // Present but empty clears (shared → 0, parent → root).
     let x = api(
         &s,
@@ -157,9 +140,9 @@ dual!(set_info_absent_empty_and_move, |b| async move {
     )
     .await;
     let f = &x.all("folder")[0];
-    assert_eq!(get(f, "name"), "renamed");
-    assert_eq!(get(f, "shared"), "0");
-    assert_eq!(get(f, "parent_folder_id"), "0");
+    assert_eq!(attr_of(f, "name"), "renamed");
+    assert_eq!(attr_of(f, "shared"), "0");
+    assert_eq!(attr_of(f, "parent_folder_id"), "0");
     // A parent change into itself or a descendant is 31.
     api(
         &s,
@@ -169,9 +152,14 @@ dual!(set_info_absent_empty_and_move, |b| async move {
     )
     .await
     .assert_error(31);
-    api(&s, &a, "folders.move", &[("folder_id", &c), ("parent_folder_id", &p)])
-        .await
-        .assert_ok();
+    api(
+        &s,
+        &a,
+        "folders.move",
+        &[("folder_id", &c), ("parent_folder_id", &p)],
+    )
+    .await
+    .assert_ok();
     api(
         &s,
         &a,
@@ -189,9 +177,14 @@ dual!(set_info_absent_empty_and_move, |b| async move {
             .await
             .assert_error(11);
     }
-    api(&s, &a, "folders.move", &[("folder_id", "0"), ("parent_folder_id", &p)])
-        .await
-        .assert_error(11);
+    api(
+        &s,
+        &a,
+        "folders.move",
+        &[("folder_id", "0"), ("parent_folder_id", &p)],
+    )
+    .await
+    .assert_error(11);
     api(&s, &a, "folders.delete", &[("folder_id", "0")])
         .await
         .assert_error(11);
@@ -218,9 +211,14 @@ dual!(move_refuses_cycles, |b| async move {
     x.assert_ok();
     assert_eq!(x.children(), ["status", "id"]);
     assert_eq!(x.text("id").as_deref(), Some(low.as_str()));
-    api(&s, &a, "folders.move", &[("folder_id", &low), ("parent_folder_id", &mid)])
-        .await
-        .assert_ok();
+    api(
+        &s,
+        &a,
+        "folders.move",
+        &[("folder_id", &low), ("parent_folder_id", &mid)],
+    )
+    .await
+    .assert_ok();
     for target in [&top, &mid, &low, &theirs, &"nosuch".to_string()] {
         api(
             &s,
@@ -231,13 +229,23 @@ dual!(move_refuses_cycles, |b| async move {
         .await
         .assert_error(31);
     }
-    api(&s, &a, "folders.move", &[("folder_id", "nosuch"), ("parent_folder_id", "0")])
-        .await
-        .assert_error(10);
+    api(
+        &s,
+        &a,
+        "folders.move",
+        &[("folder_id", "nosuch"), ("parent_folder_id", "0")],
+    )
+    .await
+    .assert_error(10);
     // Mallory cannot move Alice's folder, nor into it.
-    api(&s, &m, "folders.move", &[("folder_id", &top), ("parent_folder_id", "0")])
-        .await
-        .assert_error(10);
+    api(
+        &s,
+        &m,
+        "folders.move",
+        &[("folder_id", &top), ("parent_folder_id", "0")],
+    )
+    .await
+    .assert_error(10);
     api(
         &s,
         &m,
@@ -251,18 +259,18 @@ dual!(move_refuses_cycles, |b| async move {
 // Follows parents from every folder; panics on a cycle.
 fn assert_no_cycle(all: &[Vec<(String, String)>]) {
     for f in all {
-        let mut at = get(f, "id").to_string();
+        let mut at = attr_of(f, "id").to_string();
         for _ in 0..=all.len() {
             if at == "0" {
                 break;
             }
             at = all
                 .iter()
-                .find(|g| get(g, "id") == at)
-                .map(|g| get(g, "parent_folder_id").to_string())
+                .find(|g| attr_of(g, "id") == at)
+                .map(|g| attr_of(g, "parent_folder_id").to_string())
                 .unwrap_or_else(|| "0".into());
         }
-        assert_eq!(at, "0", "cycle through {}: {all:?}", get(f, "id"));
+        assert_eq!(at, "0", "cycle through {}: {all:?}", attr_of(f, "id"));
     }
 }
 
@@ -307,7 +315,9 @@ dual!(delete_only_empty_folders, |b| async move {
     api(&s, &m, "folders.delete", &[("folder_id", &inner)])
         .await
         .assert_error(10);
-    api(&s, &a, "files.delete", &[("file_id", &f)]).await.assert_ok();
+    api(&s, &a, "files.delete", &[("file_id", &f)])
+        .await
+        .assert_ok();
     let x = api(&s, &a, "folders.delete", &[("folder_id", &inner)]).await;
     x.assert_ok();
     assert_eq!(x.children(), ["status", "id"]);
@@ -333,7 +343,8 @@ dual!(get_shared_any_session, |b| async move {
     for folder_id in [
         pub_.clone(),
         s.url(&format!("/folder/{pub_}")),
-        s.url(&format!("/folder/{pub_}")).replace("http://", "https://"),
+        s.url(&format!("/folder/{pub_}"))
+            .replace("http://", "https://"),
     ] {
         let x = api(&s, &v, "folders.getShared", &[("folder_id", &folder_id)]).await;
         x.assert_ok();
@@ -344,11 +355,18 @@ dual!(get_shared_any_session, |b| async move {
         assert_eq!(x.attr("folder", "id").as_deref(), Some(sub_shared.as_str()));
         let f = &x.all("file")[0];
         assert_eq!(
-            names(f),
-            ["id", "name", "description", "folder_id", "upload_time", "file_size"]
+            attr_names(f),
+            [
+                "id",
+                "name",
+                "description",
+                "folder_id",
+                "upload_time",
+                "file_size"
+            ]
         );
-        assert_eq!(get(f, "id"), file);
-        assert_eq!(get(f, "file_size"), "5");
+        assert_eq!(attr_of(f, "id"), file);
+        assert_eq!(attr_of(f, "file_size"), "5");
     }
     let x = api(&s, &v, "folders.getShared", &[("folder_id", &private)]).await;
     x.assert_error(33);
@@ -360,7 +378,10 @@ dual!(get_shared_any_session, |b| async move {
         &s,
         &v,
         "folders.getShared",
-        &[("folder_id", &format!("http://elsewhere.example/folder/{pub_}"))],
+        &[(
+            "folder_id",
+            &format!("http://elsewhere.example/folder/{pub_}"),
+        )],
     )
     .await
     .assert_error(26);
@@ -397,25 +418,51 @@ dual!(send_mail_folders_v10_v12, |b| async move {
     assert_eq!(x.attr("error", "code").as_deref(), Some("10"));
     assert_eq!(x.attr("error", "id").as_deref(), Some("nosuch"));
     let mail = s.wait_mail(|m| m.contains("friend@example.com")).await;
-    let unfolded = mail.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    let unfolded = mail
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
     assert!(unfolded.contains(&format!("/folder/{f1}")));
     assert!(unfolded.contains("Holiday &amp; &lt;pics&gt;"));
-    let x = api(&s, &a, "folders.sendMail", &[("folder_id", &f1), ("emails", "bad@")]).await;
+    let x = api(
+        &s,
+        &a,
+        "folders.sendMail",
+        &[("folder_id", &f1), ("emails", "bad@")],
+    )
+    .await;
     x.assert_error(24);
-    api(&s, &m, "folders.sendMail", &[("folder_id", &f1), ("emails", "x@example.com")])
-        .await
-        .assert_error(10);
+    api(
+        &s,
+        &m,
+        "folders.sendMail",
+        &[("folder_id", &f1), ("emails", "x@example.com")],
+    )
+    .await
+    .assert_error(10);
     // Mallory learns nothing from any folder method either.
     for (method, p) in [
         ("folders.getInfo", vec![("folder_id", f1.as_str())]),
         ("folders.getContents", vec![("folder_id", f1.as_str())]),
-        ("folders.setInfo", vec![("folder_id", f1.as_str()), ("name", "x")]),
+        (
+            "folders.setInfo",
+            vec![("folder_id", f1.as_str()), ("name", "x")],
+        ),
         ("folders.delete", vec![("folder_id", f1.as_str())]),
-        ("folders.move", vec![("folder_id", f1.as_str()), ("parent_folder_id", "0")]),
-        ("folders.create", vec![("name", "x"), ("parent_folder_id", f1.as_str())]),
+        (
+            "folders.move",
+            vec![("folder_id", f1.as_str()), ("parent_folder_id", "0")],
+        ),
+        (
+            "folders.create",
+            vec![("name", "x"), ("parent_folder_id", f1.as_str())],
+        ),
     ] {
         api(&s, &m, method, &p).await.assert_error(10);
     }
     let x = api(&s, &a, "folders.getInfo", &[("folder_id", &f1)]).await;
-    assert_eq!(x.attr("folder", "name").as_deref(), Some("Holiday & <pics>"));
+    assert_eq!(
+        x.attr("folder", "name").as_deref(),
+        Some("Holiday & <pics>")
+    );
 });

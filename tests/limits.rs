@@ -67,9 +67,15 @@ dual!(limit_of_5_lets_exactly_5_of_32_through, |b| async move {
     let s = Server::start(b).await;
     let a = s.user_session("alice").await;
     let id = seed_file(&s, "alice", "hot.bin", b"hot").await;
-    set_limits(&s, &a, &id, &[("downloads_limit", "5"), ("limit_action", "1")]).await;
+    set_limits(
+        &s,
+        &a,
+        &id,
+        &[("downloads_limit", "5"), ("limit_action", "1")],
+    )
+    .await;
     let app = node(&s).await;
-    assert_eq!(race(&[app.clone()], &id, 32).await, 5);
+    assert_eq!(race(std::slice::from_ref(&app), &id, 32).await, 5);
     let x = api(&s, &a, "files.getInfo", &[("file_id", &id)]).await;
     assert_eq!(attr(&x, "downloads"), "5");
     let file = app.db.file(&id).await.expect("db").expect("row");
@@ -80,7 +86,9 @@ dual!(limit_of_5_lets_exactly_5_of_32_through, |b| async move {
     // Re-arming the limit unblocks.
     set_limits(&s, &a, &id, &[("downloads_limit", "6")]).await;
     let file = app.db.file(&id).await.expect("db").expect("row");
-    library::check_downloadable(&app, &file).await.expect("open again");
+    library::check_downloadable(&app, &file)
+        .await
+        .expect("open again");
     assert!(library::count_download(&app, &id).await.expect("count"));
     assert!(!library::count_download(&app, &id).await.expect("count"));
 });
@@ -91,7 +99,13 @@ dual!(two_nodes_delete_action_exactly_5, |b| async move {
     let before = diskspace_left(&s, &a).await;
     let id = seed_file(&s, "alice", "once.bin", &[9u8; 1000]).await;
     let blob = blob_path(&s, &id).await.expect("blob");
-    set_limits(&s, &a, &id, &[("downloads_limit", "5"), ("limit_action", "2")]).await;
+    set_limits(
+        &s,
+        &a,
+        &id,
+        &[("downloads_limit", "5"), ("limit_action", "2")],
+    )
+    .await;
     let nodes = [node(&s).await, node(&s).await];
     assert_eq!(race(&nodes, &id, 32).await, 5);
     // Action 2: the file, its blob and its space are gone.
@@ -124,7 +138,7 @@ dual!(move_action_moves_and_rearms, |b| async move {
     )
     .await;
     let app = node(&s).await;
-    assert_eq!(race(&[app.clone()], &id, 2).await, 2);
+    assert_eq!(race(std::slice::from_ref(&app), &id, 2).await, 2);
     let x = api(&s, &a, "files.getInfo", &[("file_id", &id)]).await;
     assert_eq!(attr(&x, "folder_id"), done);
     assert_eq!(attr(&x, "download_limit"), "0");

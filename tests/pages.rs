@@ -8,18 +8,6 @@ use time::format_description::well_known::Rfc2822;
 
 const HOSTILE: &str = "<script>alert('x')</script> & ]]> \"q\"";
 
-async fn mkdir(s: &Server, session: &str, name: &str, parent: &str, shared: &str) -> String {
-    let x = api(
-        s,
-        session,
-        "folders.create",
-        &[("name", name), ("parent_folder_id", parent), ("shared", shared)],
-    )
-    .await;
-    x.assert_ok();
-    x.attr("folder", "id").expect("folder id")
-}
-
 async fn get(s: &Server, path: &str) -> (u16, String, String) {
     let resp = s.http.get(s.url(path)).send().await.expect("request");
     let status = resp.status().as_u16();
@@ -38,7 +26,14 @@ dual!(shared_folder_page_escapes_everything, |b| async move {
     let folder = mkdir(&s, &a, HOSTILE, "0", "1").await;
     let sub = mkdir(&s, &a, &format!("sub {HOSTILE}"), &folder, "1").await;
     mkdir(&s, &a, "hidden-sub", &folder, "0").await;
-    let f1 = seed_file_in(&s, "alice", &folder, &format!("file {HOSTILE}.txt"), b"12345").await;
+    let f1 = seed_file_in(
+        &s,
+        "alice",
+        &folder,
+        &format!("file {HOSTILE}.txt"),
+        b"12345",
+    )
+    .await;
     let f2 = seed_file_in(&s, "alice", &folder, "plain.bin", &[0u8; 2048]).await;
 
     let (status, ctype, body) = get(&s, &format!("/folder/{folder}")).await;
@@ -64,7 +59,10 @@ dual!(shared_folder_page_escapes_everything, |b| async move {
             "no link {href} {text:?} in {links:?}"
         )
     };
-    has(s.url(&format!("/file/{f1}")), &format!("file {HOSTILE}.txt"));
+    has(
+        s.url(&format!("/file/{f1}")),
+        &format!("file {HOSTILE}.txt"),
+    );
     has(s.url(&format!("/file/{f2}")), "plain.bin");
     has(s.url(&format!("/folder/{sub}")), &format!("sub {HOSTILE}"));
     has(s.url(&format!("/rss/{folder}")), "RSS feed");
@@ -99,7 +97,10 @@ dual!(rss_is_valid_and_escaped, |b| async move {
     assert_eq!(text(channel, "title"), HOSTILE);
     assert_eq!(text(channel, "link"), s.url(&format!("/folder/{folder}")));
     assert!(!text(channel, "description").is_empty());
-    let items: Vec<_> = channel.children().filter(|n| n.has_tag_name("item")).collect();
+    let items: Vec<_> = channel
+        .children()
+        .filter(|n| n.has_tag_name("item"))
+        .collect();
     assert_eq!(items.len(), 2);
     for item in &items {
         let link = text(*item, "link");
@@ -142,12 +143,22 @@ dual!(private_and_unknown_folders_are_404, |b| async move {
         assert_eq!(body, unknown_body, "{path} says nothing more than unknown");
     }
     // Sharing it makes both pages appear; unsharing hides them again.
-    api(&s, &a, "folders.setInfo", &[("folder_id", &private), ("shared", "1")])
-        .await
-        .assert_ok();
+    api(
+        &s,
+        &a,
+        "folders.setInfo",
+        &[("folder_id", &private), ("shared", "1")],
+    )
+    .await
+    .assert_ok();
     assert_eq!(get(&s, &format!("/rss/{private}")).await.0, 200);
-    api(&s, &a, "folders.setInfo", &[("folder_id", &private), ("shared", "0")])
-        .await
-        .assert_ok();
+    api(
+        &s,
+        &a,
+        "folders.setInfo",
+        &[("folder_id", &private), ("shared", "0")],
+    )
+    .await
+    .assert_ok();
     assert_eq!(get(&s, &format!("/folder/{private}")).await.0, 404);
 });

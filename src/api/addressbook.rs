@@ -106,11 +106,12 @@ pub async fn delete(c: &Ctx<'_>) -> ApiResult<Reply> {
     for (email, found) in checked {
         let outcome = match found {
             Ok(contact) => {
-                let gone = sqlx::query("DELETE FROM addressbook WHERE user_id = $1 AND email_lower = $2")
-                    .bind(uid)
-                    .bind(contact.email.to_lowercase())
-                    .execute(&c.app.db.pool)
-                    .await?;
+                let gone =
+                    sqlx::query("DELETE FROM addressbook WHERE user_id = $1 AND email_lower = $2")
+                        .bind(uid)
+                        .bind(contact.email.to_lowercase())
+                        .execute(&c.app.db.pool)
+                        .await?;
                 if gone.rows_affected() == 1 {
                     Ok(Node::new("contact").attr("email", &contact.email))
                 } else {

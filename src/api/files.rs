@@ -225,11 +225,7 @@ async fn update_file(
 }
 
 /// The shared second phase of setInfo and moveToFolder.
-async fn update_all(
-    c: &Ctx<'_>,
-    sets: &[(&'static str, Val)],
-    folder: &str,
-) -> ApiResult<Reply> {
+async fn update_all(c: &Ctx<'_>, sets: &[(&'static str, Val)], folder: &str) -> ApiResult<Reply> {
     let checked = check_all(c, id_list(c, "file_id")?).await?;
     lists::stop_on_failure(v12(c)?, &checked)?;
     let mut outcomes = Vec::with_capacity(checked.len());

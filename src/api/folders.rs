@@ -10,8 +10,8 @@ use crate::api::Ctx;
 use crate::db::files::{is_id, File, Folder, FILE_COLUMNS, FOLDER_COLUMNS, ROOT};
 use crate::db::now;
 use crate::error::{ApiError, ApiResult, Code};
-use crate::library::mail::Link;
 use crate::library;
+use crate::library::mail::Link;
 use crate::state::AppState;
 
 /// The root as a `<folder/>`: no name, never shared, no parent.
@@ -239,7 +239,11 @@ pub async fn set_info(c: &Ctx<'_>) -> ApiResult<Reply> {
     let name = text_param(c, "name", MAX_NAME)?;
     let shared = shared_flag(c)?;
     if let Some(parent) = c.params.get("parent_folder_id") {
-        let parent = if parent.trim().is_empty() { ROOT } else { parent };
+        let parent = if parent.trim().is_empty() {
+            ROOT
+        } else {
+            parent
+        };
         if parent.trim() != folder.parent_id {
             move_under(c, &folder, parent).await?;
         }

@@ -42,7 +42,10 @@ pub fn stop_on_failure<T>(v12: bool, checked: &[Outcome<T>]) -> ApiResult<()> {
     if v12 {
         return Ok(());
     }
-    match checked.iter().find_map(|(k, r)| r.as_ref().err().map(|e| (k, e))) {
+    match checked
+        .iter()
+        .find_map(|(k, r)| r.as_ref().err().map(|e| (k, e)))
+    {
         Some((key, err)) => Err(err.clone().id(key.clone())),
         None => Ok(()),
     }

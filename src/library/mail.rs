@@ -99,13 +99,7 @@ pub async fn send_share(
         .join("\n");
     let html_links: String = links
         .iter()
-        .map(|l| {
-            format!(
-                "<li><a href=\"{}\">{}</a></li>",
-                esc(&l.url),
-                esc(&l.name)
-            )
-        })
+        .map(|l| format!("<li><a href=\"{}\">{}</a></li>", esc(&l.url), esc(&l.name)))
         .collect::<Vec<_>>()
         .join("\n");
     let text_message = if message.trim().is_empty() {

@@ -47,7 +47,10 @@ pub fn file_node(app: &AppState, file: &File, v12: bool) -> Node {
 /// delete secret, so the secret is derived from the server key and the id:
 /// it needs no storage, survives moves, and dies with the file.
 pub fn delete_url(app: &AppState, file_id: &str) -> String {
-    app.url(&format!("/delete/{file_id}/{}", delete_secret(app, file_id)))
+    app.url(&format!(
+        "/delete/{file_id}/{}",
+        delete_secret(app, file_id)
+    ))
 }
 
 pub fn delete_secret(app: &AppState, file_id: &str) -> String {
@@ -188,11 +191,18 @@ pub async fn shared_contents(
     Ok((folders, files))
 }
 
-/// A shared folder by id; None for a missing or private one (pages say
-/// nothing more).
-pub async fn shared_folder(app: &AppState, id: &str) -> sqlx::Result<Option<Folder>> {
+/// A shared folder by id with what it shows; None for a missing or
+/// private one (pages say nothing more).
+pub async fn shared_listing(
+    app: &AppState,
+    id: &str,
+) -> sqlx::Result<Option<(Folder, Vec<Folder>, Vec<File>)>> {
     if !is_id(id) {
         return Ok(None);
     }
-    Ok(app.db.folder(id).await?.filter(|f| f.shared != 0))
+    let Some(folder) = app.db.folder(id).await?.filter(|f| f.shared != 0) else {
+        return Ok(None);
+    };
+    let (folders, files) = shared_contents(app, &folder).await?;
+    Ok(Some((folder, folders, files)))
 }

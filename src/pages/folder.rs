@@ -17,14 +17,7 @@ pub fn routes() -> Router<App> {
 }
 
 async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
-    let listing = async {
-        let Some(folder) = library::shared_folder(&app, &id).await? else {
-            return Ok(None);
-        };
-        let (folders, files) = library::shared_contents(&app, &folder).await?;
-        Ok::<_, sqlx::Error>(Some((folder, folders, files)))
-    };
-    let (folder, folders, files) = match listing.await {
+    let (folder, folders, files) = match library::shared_listing(&app, &id).await {
         Ok(Some(found)) => found,
         Ok(None) => return not_found(),
         Err(e) => {

@@ -24,15 +24,8 @@ pub fn routes() -> Router<App> {
 }
 
 async fn feed(State(app): State<App>, Path(id): Path<String>) -> Response {
-    let listing = async {
-        let Some(folder) = library::shared_folder(&app, &id).await? else {
-            return Ok(None);
-        };
-        let (_, files) = library::shared_contents(&app, &folder).await?;
-        Ok::<_, sqlx::Error>(Some((folder, files)))
-    };
-    match listing.await {
-        Ok(Some((folder, files))) => (
+    match library::shared_listing(&app, &id).await {
+        Ok(Some((folder, _, files))) => (
             StatusCode::OK,
             [(
                 header::CONTENT_TYPE,
@@ -93,7 +86,11 @@ pub fn rss(app: &AppState, folder: &Folder, files: &[File]) -> String {
     atom.push_attribute(("rel", "self"));
     atom.push_attribute(("type", "application/rss+xml"));
     let _ = w.write_event(Event::Empty(atom));
-    let newest = files.iter().map(|f| f.uploaded).max().unwrap_or(folder.created);
+    let newest = files
+        .iter()
+        .map(|f| f.uploaded)
+        .max()
+        .unwrap_or(folder.created);
     element(&mut w, "lastBuildDate", &rfc822(newest));
     for f in files {
         let link = app.url(&format!("/file/{}", f.id));

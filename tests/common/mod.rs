@@ -628,3 +628,35 @@ pub async fn user_session_v12(s: &Server, name: &str) -> String {
     s.create_user(name, "secret123");
     s.login_v(name, "secret123", "1.2").await
 }
+
+/// The value of `key` among one element's attributes (from `Xml::all`).
+pub fn attr_of<'a>(attrs: &'a [(String, String)], key: &str) -> &'a str {
+    attrs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no attribute {key} in {attrs:?}"))
+}
+
+/// One element's attribute names, in order.
+pub fn attr_names(attrs: &[(String, String)]) -> Vec<&str> {
+    attrs.iter().map(|(k, _)| k.as_str()).collect()
+}
+
+/// folders.create; returns the new folder's id.
+pub async fn mkdir(s: &Server, session: &str, name: &str, parent: &str, shared: &str) -> String {
+    let x = api(
+        s,
+        session,
+        "folders.create",
+        &[
+            ("name", name),
+            ("parent_folder_id", parent),
+            ("shared", shared),
+        ],
+    )
+    .await;
+    x.assert_ok();
+    x.attr("folder", "id")
+        .unwrap_or_else(|| panic!("no folder: {}", x.raw))
+}
