@@ -49,13 +49,18 @@ pub async fn on_download_limit(app: &AppState, file_id: &str) -> anyhow::Result<
     }
 }
 
-/// Action 2 deletes the row and blob and frees the owner's space. Action 3
+/// Action 2 deletes the row and frees the owner's space at once, and the
+/// blob after `limits.deleted_blob_grace_secs`: the download that reached
+/// the limit opens the blob only after this returns. Action 3
 /// moves the file and clears its limits (it starts afresh in the new
 /// folder, so the action cannot loop); a target folder that is gone (or an
 /// anonymous file) falls back to blocking. Anything else blocks.
 async fn apply_limit_action(app: &AppState, file: &File) -> anyhow::Result<()> {
     if file.limit_action == DELETE {
-        super::delete_file(app, &file.id, None).await?;
+        if let Some(blob_key) = super::delete_file_row(app, &file.id, None).await? {
+            super::remove_blob_later(app, &blob_key, app.cfg.limits.deleted_blob_grace_secs)
+                .await?;
+        }
         return Ok(());
     }
     if file.limit_action == MOVE {

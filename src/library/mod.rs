@@ -18,14 +18,21 @@ pub use limits::{check_downloadable, count_download, on_download_limit};
 /// How often each node looks for files whose time limit has passed.
 const TIME_LIMIT_SWEEP: Duration = Duration::from_secs(2);
 
-/// Background jobs of the library (the time-limit sweeper). Every node runs
-/// it; each file is claimed by one conditional UPDATE, so it acts once.
+/// Seconds before a failed blob removal is tried again.
+const BLOB_RETRY_SECS: i64 = 300;
+
+/// Background jobs of the library: the time-limit sweeper and the removal
+/// of deferred blobs. Every node runs them; each row is claimed by one
+/// conditional statement, so it is acted on once.
 pub fn spawn_background(app: &App) {
     let app = app.clone();
     tokio::spawn(async move {
         loop {
             if let Err(e) = limits::sweep_time_limits(&app).await {
                 tracing::warn!(error = %format!("{e:#}"), "time-limit sweeper");
+            }
+            if let Err(e) = sweep_deleted_blobs(&app).await {
+                tracing::warn!(error = %format!("{e:#}"), "deferred blob removal");
             }
             tokio::time::sleep(TIME_LIMIT_SWEEP).await;
         }
@@ -85,16 +92,32 @@ pub async fn lock_user(
 /// Deletes a file row (only if `owner` owns it, when given), frees its
 /// owner's disk space in the same transaction, then removes the blob.
 /// False when there was no such file (already deleted counts as that).
+/// For `files.delete` and the anonymous delete page.
 pub async fn delete_file(
     app: &AppState,
     file_id: &str,
     owner: Option<i64>,
 ) -> anyhow::Result<bool> {
+    match delete_file_row(app, file_id, owner).await? {
+        Some(blob_key) => {
+            remove_blob(app, &blob_key).await;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// The row and quota half of `delete_file`; returns the blob key to remove.
+pub(crate) async fn delete_file_row(
+    app: &AppState,
+    file_id: &str,
+    owner: Option<i64>,
+) -> anyhow::Result<Option<String>> {
     let Some(file) = app.db.file(file_id).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     if owner.is_some() && file.user_id != owner {
-        return Ok(false);
+        return Ok(None);
     }
     let mut tx = match file.user_id {
         Some(uid) => lock_user(app, uid).await?,
@@ -107,7 +130,7 @@ pub async fn delete_file(
             .await?;
     let Some((size, blob_key)) = row else {
         tx.rollback().await?;
-        return Ok(false);
+        return Ok(None);
     };
     if let Some(uid) = file.user_id {
         sqlx::query(
@@ -119,24 +142,53 @@ pub async fn delete_file(
         .await?;
     }
     tx.commit().await?;
-    remove_blob(app, &blob_key).await;
-    Ok(true)
+    Ok(Some(blob_key))
 }
 
 /// Removes a blob no row refers to any more. Unlinking a file that a
-/// download still reads is safe on the fs backend. On failure the key is
-/// left in `pending_blobs` for the orphan sweeper.
+/// download still reads is safe on the fs backend. On failure the removal
+/// is retried later by the sweeper.
 pub async fn remove_blob(app: &AppState, blob_key: &str) {
     if let Err(e) = app.blobs.delete(blob_key).await {
-        tracing::warn!(error = %e, "deleting blob; left for the orphan sweeper");
-        let _ = sqlx::query(
-            "INSERT INTO pending_blobs (blob_key, created) VALUES ($1, $2) ON CONFLICT (blob_key) DO NOTHING",
-        )
-        .bind(blob_key)
-        .bind(crate::db::now())
-        .execute(&app.db.pool)
-        .await;
+        tracing::warn!(error = %e, "deleting blob; will retry");
+        if let Err(e) = remove_blob_later(app, blob_key, BLOB_RETRY_SECS).await {
+            tracing::error!(error = %e, "could not queue blob removal");
+        }
     }
+}
+
+/// Queues a blob for removal by the sweeper after `secs`.
+pub async fn remove_blob_later(app: &AppState, blob_key: &str, secs: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO deleted_blobs (blob_key, delete_after) VALUES ($1, $2) \
+         ON CONFLICT (blob_key) DO UPDATE SET delete_after = excluded.delete_after",
+    )
+    .bind(blob_key)
+    .bind(crate::db::now() + secs)
+    .execute(&app.db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Removes the queued blobs that are due. Each row is claimed by deleting
+/// it, so several nodes never remove (or retry) the same blob twice.
+pub async fn sweep_deleted_blobs(app: &AppState) -> anyhow::Result<()> {
+    let due: Vec<String> = sqlx::query_scalar(
+        "SELECT blob_key FROM deleted_blobs WHERE delete_after <= $1 ORDER BY delete_after LIMIT 500",
+    )
+    .bind(crate::db::now())
+    .fetch_all(&app.db.pool)
+    .await?;
+    for key in due {
+        let claimed = sqlx::query("DELETE FROM deleted_blobs WHERE blob_key = $1")
+            .bind(&key)
+            .execute(&app.db.pool)
+            .await?;
+        if claimed.rows_affected() == 1 {
+            remove_blob(app, &key).await;
+        }
+    }
+    Ok(())
 }
 
 /// An id, or a full URL of this server (http or https, with or without
