@@ -427,3 +427,63 @@ dual!(other_users_files_are_invisible, |b| async move {
     assert_eq!(x.attr("file", "name").as_deref(), Some("secret.txt"));
     assert!(s.outbox().is_empty());
 });
+
+// Every library method: 3 without a session key, 6 with a dead one, and
+// 15 for the writing ones in maintenance mode.
+dual!(every_method_needs_a_live_session, |b| async move {
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let methods: [(&str, bool, &[(&str, &str)]); 18] = [
+        ("files.getInfo", false, &[("file_id", "aaaaaa")]),
+        ("files.setInfo", true, &[("file_id", "aaaaaa")]),
+        (
+            "files.moveToFolder",
+            true,
+            &[("file_id", "aaaaaa"), ("folder_id", "0")],
+        ),
+        ("files.delete", true, &[("file_id", "aaaaaa")]),
+        (
+            "files.sendMail",
+            true,
+            &[("file_id", "aaaaaa"), ("emails", "x@example.com")],
+        ),
+        ("folders.create", true, &[("name", "n")]),
+        ("folders.getAll", false, &[]),
+        ("folders.getContents", false, &[("folder_id", "0")]),
+        ("folders.getInfo", false, &[("folder_id", "0")]),
+        ("folders.setInfo", true, &[("folder_id", "aaaaaa")]),
+        (
+            "folders.move",
+            true,
+            &[("folder_id", "aaaaaa"), ("parent_folder_id", "0")],
+        ),
+        ("folders.delete", true, &[("folder_id", "aaaaaa")]),
+        ("folders.getShared", false, &[("folder_id", "aaaaaa")]),
+        (
+            "folders.sendMail",
+            true,
+            &[("folder_id", "aaaaaa"), ("emails", "x@example.com")],
+        ),
+        ("addressbook.list", false, &[]),
+        ("addressbook.add", true, &[("email", "x@example.com")]),
+        ("addressbook.update", true, &[("email", "x@example.com")]),
+        ("addressbook.delete", true, &[("email", "x@example.com")]),
+    ];
+    for (method, _, params) in &methods {
+        let mut p = vec![("method", *method)];
+        p.extend_from_slice(params);
+        s.call(&p).await.assert_error(3);
+        api(&s, "deadbeefdeadbeefdeadbeefdeadbeef", method, params)
+            .await
+            .assert_error(6);
+    }
+    s.admin_ok(&["maintenance", "on"]);
+    for (method, writes, params) in &methods {
+        let x = api(&s, &a, method, params).await;
+        if *writes {
+            x.assert_error(15);
+        } else {
+            assert!(!x.raw.contains("code=\"15\""), "{method}: {}", x.raw);
+        }
+    }
+});

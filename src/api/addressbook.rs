@@ -87,13 +87,7 @@ pub async fn update(c: &Ctx<'_>) -> ApiResult<Reply> {
 pub async fn delete(c: &Ctx<'_>) -> ApiResult<Reply> {
     let uid = c.user()?.id;
     let v12 = c.session()?.is_v12();
-    let emails = lists::keys(c.params.required("email")?);
-    if emails.is_empty() {
-        return Err(ApiError::with_text(
-            Code::ParameterMissing,
-            "Parameter missing: email",
-        ));
-    }
+    let emails = lists::param(c.params, "email")?;
     let mut checked = Vec::with_capacity(emails.len());
     for email in emails {
         let found = contacts::get(c.app, uid, &email)

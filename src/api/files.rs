@@ -29,16 +29,9 @@ pub(crate) const IDS: Shape = Shape {
 pub const MAX_NAME: usize = 255;
 pub const MAX_TEXT: usize = 10_000;
 
-/// The ids of a comma-list parameter; an empty list is 4.
+/// The ids of a comma-list parameter.
 pub(crate) fn id_list(c: &Ctx<'_>, name: &str) -> ApiResult<Vec<String>> {
-    let ids = lists::keys(c.params.required(name)?);
-    if ids.is_empty() {
-        return Err(ApiError::with_text(
-            Code::ParameterMissing,
-            format!("Parameter missing: {name}"),
-        ));
-    }
-    Ok(ids)
+    lists::param(c.params, name)
 }
 
 /// The caller's file `id`, or 9.

@@ -9,8 +9,8 @@
 //! change to the ids that passed and hand every outcome to `answer`.
 
 use crate::api::envelope::{Node, Reply};
-use crate::api::params::comma_list;
-use crate::error::{ApiError, ApiResult};
+use crate::api::params::{comma_list, Params};
+use crate::error::{ApiError, ApiResult, Code};
 
 /// One id (or address) and what became of it.
 pub type Outcome<T> = (String, ApiResult<T>);
@@ -24,6 +24,28 @@ pub struct Shape {
     pub v10_head: bool,
     /// … and/or the per-item elements (files.getInfo).
     pub v10_items: bool,
+}
+
+/// Most ids (or addresses) one call may name.
+pub const MAX_KEYS: usize = 1000;
+
+/// The comma-list parameter `name`: absent or empty is 4, more than
+/// `MAX_KEYS` entries is 21.
+pub fn param(params: &Params, name: &str) -> ApiResult<Vec<String>> {
+    let keys = keys(params.required(name)?);
+    if keys.is_empty() {
+        return Err(ApiError::with_text(
+            Code::ParameterMissing,
+            format!("Parameter missing: {name}"),
+        ));
+    }
+    if keys.len() > MAX_KEYS {
+        return Err(ApiError::with_text(
+            Code::ParameterBadValue,
+            format!("At most {MAX_KEYS} entries in {name}"),
+        ));
+    }
+    Ok(keys)
 }
 
 /// The list in `value`, blanks dropped, each key once, in the order given.
@@ -105,7 +127,6 @@ pub fn answer(v12: bool, shape: Shape, outcomes: Vec<Outcome<Node>>) -> ApiResul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Code;
 
     const SHAPE: Shape = Shape {
         head: "id",
