@@ -428,12 +428,15 @@ dual!(other_users_files_are_invisible, |b| async move {
     assert!(s.outbox().is_empty());
 });
 
+/// A method, whether it writes, and its mandatory parameters.
+type Probe = (&'static str, bool, &'static [(&'static str, &'static str)]);
+
 // Every library method: 3 without a session key, 6 with a dead one, and
 // 15 for the writing ones in maintenance mode.
 dual!(every_method_needs_a_live_session, |b| async move {
     let s = Server::start(b).await;
     let a = s.user_session("alice").await;
-    let methods: [(&str, bool, &[(&str, &str)]); 18] = [
+    let methods: [Probe; 18] = [
         ("files.getInfo", false, &[("file_id", "aaaaaa")]),
         ("files.setInfo", true, &[("file_id", "aaaaaa")]),
         (
