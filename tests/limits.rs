@@ -233,3 +233,23 @@ dual!(time_limits_act_without_downloads, |b| async move {
     assert!(library::check_downloadable(&app, &file).await.is_err());
     assert!(!library::count_download(&app, &blk).await.expect("count"));
 });
+
+// The 1.2 delete_url carries a secret that the delete page can check with
+// `library::delete_secret_ok`, bound to this very file.
+dual!(delete_url_secret_is_bound_to_the_file, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("alice", "secret123");
+    let a12 = s.login_v("alice", "secret123", "1.2").await;
+    let id = seed_file(&s, "alice", "d.txt", b"d").await;
+    let other = seed_file(&s, "alice", "e.txt", b"e").await;
+    let x = api(&s, &a12, "files.getInfo", &[("file_id", &id)]).await;
+    let url = x.attr("file", "delete_url").expect("delete_url");
+    let secret = url.rsplit('/').next().expect("secret").to_string();
+    let app = node(&s).await;
+    let file = app.db.file(&id).await.expect("db").expect("row");
+    let other = app.db.file(&other).await.expect("db").expect("row");
+    assert!(library::delete_secret_ok(&app, &file, &secret));
+    assert!(!library::delete_secret_ok(&app, &other, &secret));
+    assert!(!library::delete_secret_ok(&app, &file, &format!("{secret}x")));
+    assert!(!library::delete_secret_ok(&app, &file, ""));
+});

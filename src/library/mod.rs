@@ -44,24 +44,23 @@ pub fn spawn_background(app: &App) {
 pub fn file_node(app: &AppState, file: &File, v12: bool) -> Node {
     let node = file.node(app);
     if v12 {
-        node.attr("delete_url", delete_url(app, &file.id))
+        node.attr("delete_url", delete_url(app, file))
     } else {
         node
     }
 }
 
 /// `{public_url}/delete/{id}/{secret}` for any file. Owned files store no
-/// delete secret, so the secret is derived from the server key and the id:
-/// it needs no storage, survives moves, and dies with the file.
-pub fn delete_url(app: &AppState, file_id: &str) -> String {
-    app.url(&format!(
-        "/delete/{file_id}/{}",
-        delete_secret(app, file_id)
-    ))
+/// delete secret, so the secret is derived from the server key, the id and
+/// the blob key: it needs no storage, survives renames and moves, and
+/// cannot delete a later file that happens to reuse the id.
+pub fn delete_url(app: &AppState, file: &File) -> String {
+    app.url(&format!("/delete/{}/{}", file.id, delete_secret(app, file)))
 }
 
-pub fn delete_secret(app: &AppState, file_id: &str) -> String {
-    app.secrets.sign(&format!("delete:{file_id}"))
+pub fn delete_secret(app: &AppState, file: &File) -> String {
+    app.secrets
+        .sign(&format!("delete:{}:{}", file.id, file.blob_key))
 }
 
 /// Whether `secret` may delete `file`: the stored anonymous delete secret
@@ -69,7 +68,10 @@ pub fn delete_secret(app: &AppState, file_id: &str) -> String {
 pub fn delete_secret_ok(app: &AppState, file: &File, secret: &str) -> bool {
     let stored = !file.delete_hash.is_empty()
         && crate::secrets::ct_eq(&crate::secrets::hash_secret(secret), &file.delete_hash);
-    stored || app.secrets.verify(&format!("delete:{}", file.id), secret)
+    stored
+        || app
+            .secrets
+            .verify(&format!("delete:{}:{}", file.id, file.blob_key), secret)
 }
 
 /// Starts a transaction holding the user's row as a lock: on PostgreSQL a
