@@ -466,3 +466,34 @@ dual!(send_mail_folders_v10_v12, |b| async move {
         Some("Holiday & <pics>")
     );
 });
+
+dual!(get_shared_url_forms, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_PUBLIC_URL", "http://share.example")]).await;
+    let a = s.user_session("alice").await;
+    let f = mkdir(&s, &a, "pub", "0", "1").await;
+    let x = api(&s, &a, "folders.getInfo", &[("folder_id", &f)]).await;
+    assert_eq!(
+        x.attr("folder", "public_url"),
+        Some(format!("http://share.example/folder/{f}"))
+    );
+    for ok in [
+        format!("http://share.example/folder/{f}"),
+        format!("https://www.share.example/folder/{f}"),
+        format!("HTTP://Share.Example/folder/{f}/"),
+    ] {
+        api(&s, &a, "folders.getShared", &[("folder_id", &ok)])
+            .await
+            .assert_ok();
+    }
+    for bad in [
+        format!("http://share.example.evil/folder/{f}"),
+        format!("http://share.example:8443/folder/{f}"),
+        format!("ftp://share.example/folder/{f}"),
+        format!("http://share.example/rss/{f}"),
+        "http://share.example/folder/".to_string(),
+    ] {
+        api(&s, &a, "folders.getShared", &[("folder_id", &bad)])
+            .await
+            .assert_error(26);
+    }
+});

@@ -250,6 +250,10 @@ dual!(delete_url_secret_is_bound_to_the_file, |b| async move {
     let other = app.db.file(&other).await.expect("db").expect("row");
     assert!(library::delete_secret_ok(&app, &file, &secret));
     assert!(!library::delete_secret_ok(&app, &other, &secret));
-    assert!(!library::delete_secret_ok(&app, &file, &format!("{secret}x")));
+    assert!(!library::delete_secret_ok(
+        &app,
+        &file,
+        &format!("{secret}x")
+    ));
     assert!(!library::delete_secret_ok(&app, &file, ""));
 });
