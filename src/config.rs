@@ -113,6 +113,9 @@ pub struct Limits {
     pub upload_identifier_ttl_secs: i64,
     /// Signed direct download URLs stay valid this long.
     pub download_url_ttl_secs: i64,
+    /// Seconds the blob of a file deleted by a download limit is kept, so
+    /// the download that reached the limit can still open it.
+    pub deleted_blob_grace_secs: i64,
     /// Failed logins per account allowed before each further try must wait.
     pub login_failures_per_account: i64,
     /// Failed logins per client address allowed before each further try must wait.
@@ -132,6 +135,7 @@ impl Default for Limits {
             session_idle_secs: 86400,
             upload_identifier_ttl_secs: 86400,
             download_url_ttl_secs: 6 * 3600,
+            deleted_blob_grace_secs: 60,
             login_failures_per_account: 5,
             login_failures_per_address: 20,
             login_delay_secs: 20,

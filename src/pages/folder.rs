@@ -1,9 +1,82 @@
-//! `/folder/…` pages.
+//! `/folder/{id}`: the public listing of a shared folder — its files (each
+//! linking to its download page) and its shared sub-folders. A private or
+//! unknown folder is the same plain 404.
 
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
 use axum::Router;
 
+use super::{esc, not_found, page};
+use crate::library;
 use crate::state::App;
 
 pub fn routes() -> Router<App> {
-    Router::new()
+    Router::new().route("/folder/{id}", get(show))
+}
+
+async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
+    let (folder, folders, files) = match library::shared_listing(&app, &id).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found(),
+        Err(e) => {
+            tracing::error!(error = %e, "shared folder page");
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again later",
+                "<p>This folder cannot be shown right now.</p>",
+            );
+        }
+    };
+    let mut rows = String::new();
+    for f in &folders {
+        rows.push_str(&format!(
+            "<tr><td>&#128193; <a href=\"{}\">{}</a></td><td></td><td></td></tr>\n",
+            esc(&app.url(&format!("/folder/{}", f.id))),
+            esc(&f.name)
+        ));
+    }
+    for f in &files {
+        rows.push_str(&format!(
+            "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td></tr>\n",
+            esc(&app.url(&format!("/file/{}", f.id))),
+            esc(&f.name),
+            esc(&human_size(f.size)),
+            esc(&date(f.uploaded)),
+        ));
+    }
+    if rows.is_empty() {
+        rows.push_str("<tr><td colspan=\"3\">This folder is empty.</td></tr>\n");
+    }
+    let body = format!(
+        "<p><a href=\"{rss}\">RSS feed</a></p>\n<table>\n<thead><tr><th>Name</th><th>Size</th><th>Uploaded</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>",
+        rss = esc(&app.url(&format!("/rss/{}", folder.id))),
+    );
+    page(StatusCode::OK, &folder.name, &body)
+}
+
+/// Bytes as a short human figure ("1.5 MB").
+pub fn human_size(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM UTC`.
+fn date(unix: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
 }

@@ -635,3 +635,140 @@ pub async fn s3_env() -> Vec<(String, String)> {
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect()
 }
+
+/// A pool on the server's database, for seeding and inspecting rows.
+pub async fn db(s: &Server) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::any::AnyPoolOptions::new()
+        .max_connections(2)
+        .connect(&s.db_url)
+        .await
+        .expect("connect to the test database")
+}
+
+/// Stores a file for `owner` in their root as an upload would (blob under
+/// `data_dir/blobs`, `files` row, `disk_used`); returns its id. Stands in
+/// for uploads in tests of the library methods.
+pub async fn seed_file(s: &Server, owner: &str, name: &str, bytes: &[u8]) -> String {
+    seed_file_in(s, owner, "0", name, bytes).await
+}
+
+/// `seed_file` into folder `folder_id`.
+pub async fn seed_file_in(
+    s: &Server,
+    owner: &str,
+    folder_id: &str,
+    name: &str,
+    bytes: &[u8],
+) -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    let hexes: String = (0..32)
+        .map(|_| char::from(b"0123456789abcdef"[rng.gen_range(0..16)]))
+        .collect();
+    let id: String = (0..6)
+        .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.gen_range(0..36)]))
+        .collect();
+    let key = format!("{}/{}", &hexes[..2], hexes);
+    let path = s.data_dir.join("blobs").join(&key);
+    std::fs::create_dir_all(path.parent().expect("blob dir")).expect("blob dir");
+    std::fs::write(&path, bytes).expect("write blob");
+    let pool = db(s).await;
+    let user_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE user_name_lower = $1")
+        .bind(owner.to_lowercase())
+        .fetch_one(&pool)
+        .await
+        .expect("owner exists");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    sqlx::query(
+        "INSERT INTO files (id, user_id, folder_id, name, size, blob_key, uploaded) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(folder_id)
+    .bind(name)
+    .bind(bytes.len() as i64)
+    .bind(&key)
+    .bind(now)
+    .execute(&pool)
+    .await
+    .expect("insert file row");
+    sqlx::query("UPDATE users SET disk_used = disk_used + $1 WHERE id = $2")
+        .bind(bytes.len() as i64)
+        .bind(user_id)
+        .execute(&pool)
+        .await
+        .expect("charge disk space");
+    pool.close().await;
+    id
+}
+
+/// The blob path of a file row, if the row exists.
+pub async fn blob_path(s: &Server, file_id: &str) -> Option<PathBuf> {
+    let pool = db(s).await;
+    let key: Option<String> = sqlx::query_scalar("SELECT blob_key FROM files WHERE id = $1")
+        .bind(file_id)
+        .fetch_optional(&pool)
+        .await
+        .expect("query blob key");
+    pool.close().await;
+    key.map(|k| s.data_dir.join("blobs").join(k))
+}
+
+/// A session's `diskspace_left`, via auth.checkSession.
+pub async fn diskspace_left(s: &Server, session: &str) -> i64 {
+    let x = s
+        .call(&[("method", "auth.checkSession"), ("session_key", session)])
+        .await;
+    x.text("diskspace_left")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no diskspace_left: {}", x.raw))
+}
+
+/// Calls `method` with a session and more parameters.
+pub async fn api(s: &Server, session: &str, method: &str, params: &[(&str, &str)]) -> Xml {
+    let mut all = vec![("method", method), ("session_key", session)];
+    all.extend_from_slice(params);
+    s.call(&all).await
+}
+
+/// A new activated user and a 1.2 session for it.
+pub async fn user_session_v12(s: &Server, name: &str) -> String {
+    s.create_user(name, "secret123");
+    s.login_v(name, "secret123", "1.2").await
+}
+
+/// The value of `key` among one element's attributes (from `Xml::all`).
+pub fn attr_of<'a>(attrs: &'a [(String, String)], key: &str) -> &'a str {
+    attrs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no attribute {key} in {attrs:?}"))
+}
+
+/// One element's attribute names, in order.
+pub fn attr_names(attrs: &[(String, String)]) -> Vec<&str> {
+    attrs.iter().map(|(k, _)| k.as_str()).collect()
+}
+
+/// folders.create; returns the new folder's id.
+pub async fn mkdir(s: &Server, session: &str, name: &str, parent: &str, shared: &str) -> String {
+    let x = api(
+        s,
+        session,
+        "folders.create",
+        &[
+            ("name", name),
+            ("parent_folder_id", parent),
+            ("shared", shared),
+        ],
+    )
+    .await;
+    x.assert_ok();
+    x.attr("folder", "id")
+        .unwrap_or_else(|| panic!("no folder: {}", x.raw))
+}

@@ -1,0 +1,180 @@
+//! The mail `files.sendMail` and `folders.sendMail` send: one message per
+//! recipient, plain text and HTML from the templates beside this file, in
+//! the sender's name, with Reply-To set to the sender.
+
+use lettre::message::Mailbox;
+
+use crate::db::users::User;
+use crate::mail::{valid_email, Mail};
+use crate::pages::esc;
+use crate::state::AppState;
+
+const TEXT: &str = include_str!("templates/share.txt");
+const HTML: &str = include_str!("templates/share.html");
+
+/// Most recipients one call may name.
+pub const MAX_RECIPIENTS: usize = 100;
+
+/// A shared item: its name and the page a recipient opens.
+#[derive(Clone)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+}
+
+/// The recipient list of `emails` (commas, semicolons or blanks between
+/// addresses); None when it is empty or any address is invalid (24).
+pub fn recipients(emails: &str) -> Option<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for e in emails.split([',', ';', ' ', '\t', '\r', '\n']) {
+        let e = e.trim();
+        if e.is_empty() {
+            continue;
+        }
+        if !valid_email(e) {
+            return None;
+        }
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(e)) {
+            out.push(e.to_string());
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Fills `{{key}}` slots in one pass: values are never scanned again, so
+/// user text cannot inject a slot.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 256);
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find("}}") {
+            Some(end) => {
+                let key = &after[..end];
+                match values.iter().find(|(k, _)| *k == key) {
+                    Some((_, v)) => out.push_str(v),
+                    None => out.push_str(&rest[start..start + 2 + end + 2]),
+                }
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Header-safe text: no control characters (a name cannot add headers).
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Queues the share mail to every recipient. `what` is e.g. "a file" or
+/// "2 folders".
+pub async fn send_share(
+    app: &AppState,
+    sender: &User,
+    recipients: &[String],
+    what: &str,
+    links: &[Link],
+    message: &str,
+) -> anyhow::Result<()> {
+    let name = one_line(if sender.full_name.trim().is_empty() {
+        &sender.user_name
+    } else {
+        &sender.full_name
+    });
+    let site = app.public_url.clone();
+    let subject = format!("{name} shared {what} with you");
+    let text_links: String = links
+        .iter()
+        .map(|l| format!("{}\n{}\n", l.name, l.url))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let html_links: String = links
+        .iter()
+        .map(|l| format!("<li><a href=\"{}\">{}</a></li>", esc(&l.url), esc(&l.name)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text_message = if message.trim().is_empty() {
+        String::new()
+    } else {
+        format!("{}\n", message.trim())
+    };
+    let html_message = if message.trim().is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<blockquote style=\"white-space:pre-wrap\">{}</blockquote>",
+            esc(message.trim())
+        )
+    };
+    let text = fill(
+        TEXT,
+        &[
+            ("sender", &name),
+            ("sender_email", &sender.email),
+            ("what", what),
+            ("site", &site),
+            ("message", &text_message),
+            ("links", &text_links),
+        ],
+    );
+    let html = fill(
+        HTML,
+        &[
+            ("subject", &esc(&subject)),
+            ("sender", &esc(&name)),
+            ("sender_email", &esc(&sender.email)),
+            ("what", &esc(what)),
+            ("site", &esc(&site)),
+            ("message", &html_message),
+            ("links", &html_links),
+        ],
+    );
+    let reply_to = sender
+        .email
+        .parse()
+        .ok()
+        .map(|addr| Mailbox::new(Some(name.clone()), addr));
+    for to in recipients {
+        app.mail
+            .send(Mail {
+                to: to.clone(),
+                subject: subject.clone(),
+                text: text.clone(),
+                html: Some(html.clone()),
+                reply_to: reply_to.clone(),
+                from_name: Some(name.clone()),
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_is_single_pass() {
+        let out = fill("a {{x}} b {{y}} {{z}}", &[("x", "{{y}}"), ("y", "Y")]);
+        assert_eq!(out, "a {{y}} b Y {{z}}");
+    }
+
+    #[test]
+    fn recipients_reject_any_invalid() {
+        assert_eq!(
+            recipients("a@example.com, b@example.com;A@example.com"),
+            Some(vec!["a@example.com".into(), "b@example.com".into()])
+        );
+        assert_eq!(recipients("a@example.com,nope"), None);
+        assert_eq!(recipients(" , "), None);
+    }
+}
