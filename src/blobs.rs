@@ -34,8 +34,37 @@ pub struct Blobs {
     /// Root of the fs backend (for zero-copy serving); None for S3.
     fs_root: Option<PathBuf>,
     part_size: usize,
-    /// Test switch: when set every operation fails like a dead store.
-    fail: Arc<AtomicBool>,
+    fail: Fault,
+}
+
+/// Test switch: while set (in process, or by a file existing at the
+/// configured `storage.fail_if_exists`) every operation fails like a dead
+/// store, so the 12/13 answers can be tested against a real server.
+#[derive(Clone, Default)]
+struct Fault {
+    flag: Arc<AtomicBool>,
+    path: Option<Arc<PathBuf>>,
+}
+
+impl Fault {
+    fn new(cfg: &Config) -> Fault {
+        Fault {
+            flag: Arc::default(),
+            path: cfg.storage.fail_if_exists.clone().map(Arc::new),
+        }
+    }
+
+    fn on(&self) -> bool {
+        self.flag.load(Ordering::SeqCst) || self.path.as_ref().is_some_and(|p| p.exists())
+    }
+
+    fn check(&self) -> Result<(), StorageError> {
+        if self.on() {
+            Err(StorageError("storage unavailable (injected fault)".into()))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 impl Blobs {
@@ -58,7 +87,7 @@ impl Blobs {
                     op,
                     fs_root: Some(root),
                     part_size: 256 * 1024,
-                    fail: Arc::default(),
+                    fail: Fault::new(cfg),
                 })
             }
             "s3" => {
@@ -87,7 +116,7 @@ impl Blobs {
                     op,
                     fs_root: None,
                     part_size,
-                    fail: Arc::default(),
+                    fail: Fault::new(cfg),
                 })
             }
             other => anyhow::bail!("storage.backend must be fs or s3, not {other:?}"),
@@ -102,15 +131,11 @@ impl Blobs {
 
     /// Makes every later operation fail (tests of error 12/13), or heals it.
     pub fn set_failing(&self, failing: bool) {
-        self.fail.store(failing, Ordering::SeqCst);
+        self.fail.flag.store(failing, Ordering::SeqCst);
     }
 
     fn check(&self) -> Result<(), StorageError> {
-        if self.fail.load(Ordering::SeqCst) {
-            Err(StorageError("storage unavailable (injected fault)".into()))
-        } else {
-            Ok(())
-        }
+        self.fail.check()
     }
 
     /// Starts writing a blob. Nothing is visible under `key` until `finish`.
@@ -134,7 +159,7 @@ impl Blobs {
         let fail = self.fail.clone();
         let stream = reader.into_bytes_stream(range).await?;
         Ok(stream.and_then(move |b| {
-            let failing = fail.load(Ordering::SeqCst);
+            let failing = fail.on();
             async move {
                 if failing {
                     Err(std::io::Error::other(
@@ -172,7 +197,7 @@ impl Blobs {
 
     /// The file holding a blob on the fs backend, for zero-copy serving.
     pub fn local_path(&self, key: &str) -> Option<PathBuf> {
-        if self.fail.load(Ordering::SeqCst) {
+        if self.fail.on() {
             return None;
         }
         self.fs_root.as_ref().map(|root| root.join(key))
@@ -183,22 +208,20 @@ impl Blobs {
 /// call `abort` to also clean up promptly.
 pub struct BlobWriter {
     inner: opendal::Writer,
-    fail: Arc<AtomicBool>,
+    fail: Fault,
 }
 
 impl BlobWriter {
     pub async fn write(&mut self, bytes: Bytes) -> Result<(), StorageError> {
-        if self.fail.load(Ordering::SeqCst) {
-            return Err(StorageError("storage unavailable (injected fault)".into()));
-        }
+        self.fail.check()?;
         Ok(self.inner.write(bytes).await?)
     }
 
     /// Completes the blob: synced and visible when this returns.
     pub async fn finish(mut self) -> Result<(), StorageError> {
-        if self.fail.load(Ordering::SeqCst) {
+        if let Err(e) = self.fail.check() {
             let _ = self.inner.abort().await;
-            return Err(StorageError("storage unavailable (injected fault)".into()));
+            return Err(e);
         }
         self.inner.close().await?;
         Ok(())

@@ -78,6 +78,9 @@ pub struct StorageConfig {
     /// `fs` or `s3`.
     pub backend: String,
     pub s3: S3Config,
+    /// Fault injection for tests: while a file exists at this path every
+    /// storage operation fails like a dead store. Unset in production.
+    pub fail_if_exists: Option<PathBuf>,
 }
 
 impl Default for StorageConfig {
@@ -85,6 +88,7 @@ impl Default for StorageConfig {
         StorageConfig {
             backend: "fs".into(),
             s3: S3Config::default(),
+            fail_if_exists: None,
         }
     }
 }
@@ -124,6 +128,15 @@ pub struct Limits {
     pub login_delay_secs: i64,
     /// Largest `/rest/` request body (parameters only; uploads go elsewhere).
     pub max_api_body_bytes: usize,
+    /// An upload whose client sends nothing for this long fails (slowloris).
+    pub upload_idle_secs: u64,
+    /// Seconds `progress_url` keeps answering `done`/`fail` after an upload.
+    pub progress_keep_secs: i64,
+    /// An upload whose progress has not moved for this long is taken as
+    /// dead (its node crashed): its reservation is released.
+    pub stale_upload_secs: i64,
+    /// A blob written but never attached to a file row is removed after this.
+    pub pending_blob_grace_secs: i64,
 }
 
 impl Default for Limits {
@@ -140,6 +153,10 @@ impl Default for Limits {
             login_failures_per_address: 20,
             login_delay_secs: 20,
             max_api_body_bytes: 1024 * 1024,
+            upload_idle_secs: 60,
+            progress_keep_secs: 3600,
+            stale_upload_secs: 600,
+            pending_blob_grace_secs: 3600,
         }
     }
 }

@@ -178,16 +178,8 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", cfg.listen))?;
     let bound = listener.local_addr()?;
     let grace = Duration::from_secs(cfg.shutdown_grace_secs);
-    let app: App = Arc::new(AppState {
-        public_url: public_url(&cfg, bound),
-        cfg,
-        db: parts.db,
-        blobs: parts.blobs,
-        secrets: parts.secrets,
-        mail: parts.mail,
-        metrics: install_metrics(),
-        draining: Default::default(),
-    });
+    let public_url = public_url(&cfg, bound);
+    let app: App = Arc::new(AppState::new(cfg, parts, public_url, install_metrics()));
     crate::background::spawn_all(&app);
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

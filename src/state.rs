@@ -26,9 +26,30 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// Set on SIGTERM: `/healthz` reports draining so a load balancer moves away.
     pub draining: AtomicBool,
+    /// This node's running uploads (their progress is flushed to the database).
+    pub progress: crate::transfer::progress::Board,
 }
 
 impl AppState {
+    pub fn new(
+        cfg: Config,
+        parts: crate::server::Parts,
+        public_url: String,
+        metrics: Option<PrometheusHandle>,
+    ) -> AppState {
+        AppState {
+            cfg,
+            db: parts.db,
+            blobs: parts.blobs,
+            secrets: parts.secrets,
+            mail: parts.mail,
+            public_url,
+            metrics,
+            draining: AtomicBool::new(false),
+            progress: Default::default(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.public_url, path)
     }

@@ -23,16 +23,7 @@ async fn node(s: &Server) -> Arc<AppState> {
     };
     cfg.limits.deleted_blob_grace_secs = 5;
     let parts = dropspace::server::open(&cfg).await.expect("open node");
-    Arc::new(AppState {
-        public_url: s.base.clone(),
-        cfg,
-        db: parts.db,
-        blobs: parts.blobs,
-        secrets: parts.secrets,
-        mail: parts.mail,
-        metrics: None,
-        draining: Default::default(),
-    })
+    Arc::new(AppState::new(cfg, parts, s.base.clone(), None))
 }
 
 /// Runs `n` downloads at once spread over `nodes`; how many were let through.

@@ -316,7 +316,7 @@ pub(crate) async fn share(
             n => format!("{n} {kind}s"),
         };
         let user = c.user()?;
-        mail::send_share(c.app, user, &recipients, &what, &links, message).await?;
+        mail::send_share(c.app, &user.into(), &recipients, &what, &links, message).await?;
         library::collect_addresses(c.app, user.id, &recipients).await?;
     }
     let outcomes = checked

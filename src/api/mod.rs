@@ -335,11 +335,3 @@ async fn dispatch(spec: &MethodSpec, c: &Ctx<'_>) -> ApiResult<Reply> {
         _ => Err(ApiError::new(Code::UnknownMethod)),
     }
 }
-
-/// Answer for methods a later issue fills in.
-pub(crate) fn not_implemented() -> ApiResult<Reply> {
-    Err(ApiError::with_text(
-        Code::UnknownMethod,
-        "Method not available on this server yet",
-    ))
-}

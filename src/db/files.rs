@@ -72,8 +72,7 @@ impl File {
     }
 
     /// The guide's full `<file …/>` element, attributes in the guide's order.
-    /// `direct_download_url` is the download page: a direct URL must be
-    /// signed and is handed out by `download.getInfo`.
+    /// `direct_download_url` is a signed, expiring URL charged to the owner.
     pub fn node(&self, app: &AppState) -> Node {
         Node::new("file")
             .attr("id", &self.id)
@@ -84,7 +83,7 @@ impl File {
             .attr("download_page_url", app.url(&format!("/file/{}", self.id)))
             .attr(
                 "direct_download_url",
-                app.url(&format!("/file/{}", self.id)),
+                crate::transfer::links::direct_url(app, self, self.user_id.unwrap_or(0)),
             )
             .attr("upload_time", self.uploaded)
             .attr("file_size", self.size)

@@ -75,21 +75,63 @@ fn one_line(s: &str) -> String {
         .collect()
 }
 
+/// Who shares: an account, or an anonymous uploader (no address to answer).
+pub struct Sender {
+    pub name: String,
+    pub email: Option<String>,
+}
+
+impl Sender {
+    pub fn anonymous() -> Sender {
+        Sender {
+            name: "Someone".into(),
+            email: None,
+        }
+    }
+}
+
+impl From<&User> for Sender {
+    fn from(user: &User) -> Sender {
+        let name = if user.full_name.trim().is_empty() {
+            &user.user_name
+        } else {
+            &user.full_name
+        };
+        Sender {
+            name: name.clone(),
+            email: Some(user.email.clone()),
+        }
+    }
+}
+
 /// Queues the share mail to every recipient. `what` is e.g. "a file" or
 /// "2 folders".
 pub async fn send_share(
     app: &AppState,
-    sender: &User,
+    sender: &Sender,
     recipients: &[String],
     what: &str,
     links: &[Link],
     message: &str,
 ) -> anyhow::Result<()> {
-    let name = one_line(if sender.full_name.trim().is_empty() {
-        &sender.user_name
+    let name = one_line(&sender.name);
+    let email = sender.email.as_deref().unwrap_or("");
+    let (text_email, html_email) = if email.is_empty() {
+        (String::new(), String::new())
     } else {
-        &sender.full_name
-    });
+        (format!(" <{email}>"), format!(" &lt;{}&gt;", esc(email)))
+    };
+    let (text_reply, html_reply) = if email.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (
+            format!("You can answer {name} by replying to this mail.\n"),
+            format!(
+                "<p style=\"color:#666\">You can answer {} by replying to this mail.</p>",
+                esc(&name)
+            ),
+        )
+    };
     let site = app.public_url.clone();
     let subject = format!("{name} shared {what} with you");
     let text_links: String = links
@@ -119,7 +161,8 @@ pub async fn send_share(
         TEXT,
         &[
             ("sender", &name),
-            ("sender_email", &sender.email),
+            ("sender_email", &text_email),
+            ("reply_hint", &text_reply),
             ("what", what),
             ("site", &site),
             ("message", &text_message),
@@ -131,15 +174,15 @@ pub async fn send_share(
         &[
             ("subject", &esc(&subject)),
             ("sender", &esc(&name)),
-            ("sender_email", &esc(&sender.email)),
+            ("sender_email", &html_email),
+            ("reply_hint", &html_reply),
             ("what", &esc(what)),
             ("site", &esc(&site)),
             ("message", &html_message),
             ("links", &html_links),
         ],
     );
-    let reply_to = sender
-        .email
+    let reply_to = email
         .parse()
         .ok()
         .map(|addr| Mailbox::new(Some(name.clone()), addr));

@@ -30,7 +30,7 @@ pub async fn activate(State(app): State<App>, Path(token): Path<String>) -> Resp
         ),
         Err(e) => {
             tracing::error!(error = %e, "activation");
-            page(StatusCode::SERVICE_UNAVAILABLE, "Try again later", "<p>The server could not activate the account right now.</p>")
+            super::try_later("The server could not activate the account right now.")
         }
     }
 }

@@ -1,9 +1,111 @@
-//! `/download/…` pages.
+//! `/file/{id}`: the download page — name, size, description, upload date
+//! and a download button (a fresh signed URL). A password-protected file
+//! shows a form first; the button appears once the password is right.
 
-use axum::Router;
+use std::collections::HashMap;
 
-use crate::state::App;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Form, Router};
+
+use super::folder::{date, human_size};
+use super::{esc, not_found, page, try_later};
+use crate::db::files::{is_id, File};
+use crate::library;
+use crate::secrets::ct_eq;
+use crate::state::{App, AppState};
+use crate::transfer::links;
 
 pub fn routes() -> Router<App> {
-    Router::new()
+    Router::new().route("/file/{id}", get(show).post(unlock))
 }
+
+async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
+    render(&app, &id, None).await
+}
+
+/// The password form posts here.
+async fn unlock(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let given = form.get("password").map(String::as_str).unwrap_or("");
+    render(&app, &id, Some(given)).await
+}
+
+async fn render(app: &AppState, id: &str, password: Option<&str>) -> Response {
+    if !is_id(id) {
+        return not_found();
+    }
+    let file = match app.db.file(id).await {
+        Ok(Some(f)) => f,
+        Ok(None) => return not_found(),
+        Err(e) => {
+            tracing::error!(error = %e, "download page");
+            return try_later("This page cannot be shown right now.");
+        }
+    };
+    let details = details(&file);
+    if library::check_downloadable(app, &file).await.is_err() {
+        return page(
+            StatusCode::GONE,
+            &file.name,
+            &format!("{details}<p>This file can no longer be downloaded: its download limit has been reached.</p>"),
+        );
+    }
+    let stored = file.password(app);
+    if !stored.is_empty() {
+        let form = "<form method=\"post\"><p><label>Password <input type=\"password\" name=\"password\" autofocus required></label> \
+                    <button class=\"btn\" type=\"submit\">Unlock</button></p></form>";
+        match password {
+            None => {
+                return page(
+                    StatusCode::OK,
+                    &file.name,
+                    &format!("{details}<p>This file is protected by a password.</p>{form}"),
+                )
+            }
+            Some(given) if !ct_eq(given, &stored) => {
+                return page(
+                    StatusCode::FORBIDDEN,
+                    &file.name,
+                    &format!("{details}<p><b>Wrong password.</b> A wrong or empty password was given.</p>{form}"),
+                )
+            }
+            Some(_) => {}
+        }
+    }
+    let url = links::direct_url(app, &file, 0);
+    page(
+        StatusCode::OK,
+        &file.name,
+        &format!(
+            "{details}<p><a class=\"btn\" id=\"download\" href=\"{}\" rel=\"nofollow\">Download</a></p>",
+            esc(&url)
+        ),
+    )
+}
+
+fn details(file: &File) -> String {
+    let description = if file.description.trim().is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<tr><th>Description</th><td style=\"white-space:pre-wrap\">{}</td></tr>",
+            esc(&file.description)
+        )
+    };
+    format!(
+        "<div class=\"box\"><table><tr><th>Name</th><td id=\"name\">{}</td></tr>\
+         <tr><th>Size</th><td id=\"size\">{} ({} bytes)</td></tr>{description}\
+         <tr><th>Uploaded</th><td>{}</td></tr></table></div>",
+        esc(&file.name),
+        esc(&human_size(file.size)),
+        file.size,
+        esc(&date(file.uploaded)),
+    )
+}
+

@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use super::{esc, not_found, page};
+use super::{esc, not_found, page, try_later};
 use crate::library;
 use crate::state::App;
 
@@ -22,11 +22,7 @@ async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
         Ok(None) => return not_found(),
         Err(e) => {
             tracing::error!(error = %e, "shared folder page");
-            return page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Try again later",
-                "<p>This folder cannot be shown right now.</p>",
-            );
+            return try_later("This folder cannot be shown right now.");
         }
     };
     let mut rows = String::new();
@@ -73,7 +69,7 @@ pub fn human_size(bytes: i64) -> String {
 }
 
 /// Unix seconds as `YYYY-MM-DD HH:MM UTC`.
-fn date(unix: i64) -> String {
+pub fn date(unix: i64) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()

@@ -74,3 +74,12 @@ pub fn not_found() -> Response {
         "<p>There is nothing here.</p>",
     )
 }
+
+/// A 503 page for a database or storage hiccup; the cause is logged.
+pub fn try_later(text: &str) -> Response {
+    page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Try again later",
+        &format!("<p>{}</p>", esc(text)),
+    )
+}

@@ -9,6 +9,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+pub mod transfer;
+#[allow(unused_imports)]
+pub use transfer::*;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_dropspace");
 pub const PG_BASE: &str = "postgres://postgres@127.0.0.1:5432/test";
 

@@ -1,0 +1,746 @@
+//! `POST /upload/{identifier}`: the guide's upload form, streamed from the
+//! request body straight into blob storage. Memory per upload is one chunk
+//! plus the blob writer's buffer, whatever the file size.
+//!
+//! An upload either commits completely — blob synced and visible, file row,
+//! disk space, identifier and progress in one transaction — or leaves
+//! nothing: a failure, a rejected field or a client that goes away aborts
+//! the blob and returns the reserved space (the `Ingest` guard does it even
+//! when the request future is dropped mid-body).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures::TryStreamExt;
+
+use super::throttle::Throttle;
+use super::uploads::{self, CommitError, Ident, NewFile, Reserve};
+use crate::api::envelope::{error_node, to_xml, Node};
+use crate::api::files::{MAX_NAME, MAX_TEXT};
+use crate::blobs::{BlobWriter, Blobs};
+use crate::error::{ApiError, Code};
+use crate::library::mail::{self, Link, Sender};
+use crate::secrets::{hash_secret, random_string, LOWER_ALNUM};
+use crate::state::{App, AppState};
+
+/// Largest text field of the form (description, recipients …).
+const MAX_FIELD: usize = 64 * 1024;
+/// Most parts one form may have.
+const MAX_PARTS: usize = 64;
+/// Disk space is reserved ahead in steps this big (one transaction each).
+const RESERVE_STEP: i64 = 8 * 1024 * 1024;
+/// After a failure, this much more of the body is read and dropped so the
+/// client, still sending, gets to read the answer instead of a reset.
+const DRAIN_BYTES: u64 = 16 * 1024 * 1024;
+const DRAIN_TIME: Duration = Duration::from_secs(10);
+
+/// How the answer is given: a redirect, `key=value` text (sessions) or
+/// `<upload_done>` XML (anonymous).
+#[derive(Default)]
+struct Answer {
+    anonymous: bool,
+    redirect: Option<url::Url>,
+}
+
+/// A stored upload.
+struct Done {
+    file_id: String,
+    /// Anonymous uploads: the secret of their delete link.
+    delete_secret: Option<String>,
+    bandwidth_left: i64,
+    diskspace_left: i64,
+}
+
+pub async fn upload(
+    State(app): State<App>,
+    Path(ident_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let mut answer = Answer::default();
+    let outcome = receive(&app, &ident_id, &headers, body, &mut answer).await;
+    let label = match &outcome {
+        Ok(_) => "ok".to_string(),
+        Err(e) => e.code.number().to_string(),
+    };
+    metrics::counter!("dropspace_uploads_total", "outcome" => label).increment(1);
+    respond(&app, &answer, outcome)
+}
+
+async fn receive(
+    app: &App,
+    ident_id: &str,
+    headers: &HeaderMap,
+    body: Body,
+    answer: &mut Answer,
+) -> Result<Done, ApiError> {
+    let ident = uploads::get(app, ident_id)
+        .await
+        .map_err(temp_error)?
+        .ok_or_else(bad_identifier)?;
+    answer.anonymous = ident.user_id.is_none();
+    if app.db.maintenance().await.map_err(temp_error)? {
+        return Err(ApiError::new(Code::SystemMaintenance));
+    }
+    let raw_ctype = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let boundary = multer::parse_boundary(raw_ctype).map_err(|_| {
+        ApiError::with_text(
+            Code::InvalidParameter,
+            "The upload must be a multipart/form-data POST",
+        )
+    })?;
+    let total = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(0);
+    let ident = uploads::claim(app, ident_id, total)
+        .await
+        .map_err(temp_error)?
+        .ok_or_else(bad_identifier)?;
+    let counter = app.progress.open(&ident.id);
+    let mut ingest = Ingest::new(app.clone(), ident, total);
+    let stream = body.into_data_stream().inspect_ok(move |chunk| counter.add(chunk.len()));
+    let mut form = multer::Multipart::new(stream, boundary);
+    match ingest.run(&mut form, answer).await {
+        Ok(done) => Ok(done),
+        Err(e) => {
+            ingest.fail(&e).await;
+            if !ingest.body_broken {
+                drain(&mut form).await;
+            }
+            Err(e)
+        }
+    }
+}
+
+fn bad_identifier() -> ApiError {
+    ApiError::with_text(
+        Code::PermissionDenied,
+        "Unknown, used or expired upload identifier",
+    )
+}
+
+/// Storage or database trouble during an upload is 13 (try again later).
+fn temp_error(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "upload");
+    ApiError::new(Code::UploadTempError)
+}
+
+/// One upload in flight; dropping it unfinished cleans up after it.
+struct Ingest {
+    app: App,
+    ident: Ident,
+    /// The request's Content-Length (0 when unknown).
+    total: i64,
+    fields: HashMap<String, String>,
+    /// Smallest of the tier's and the form's `MAX_FILE_SIZE`; -1 = none.
+    limit: i64,
+    quota: i64,
+    reserved: i64,
+    writer: Option<BlobWriter>,
+    blob_key: Option<String>,
+    /// The body could not be read further (client gone, malformed).
+    body_broken: bool,
+    settled: bool,
+}
+
+/// A stored file part.
+struct Stored {
+    name: String,
+    size: i64,
+    checksum: String,
+}
+
+impl Ingest {
+    fn new(app: App, ident: Ident, total: i64) -> Ingest {
+        let limit = ident.max_file_size;
+        Ingest {
+            app,
+            ident,
+            total,
+            fields: HashMap::new(),
+            limit,
+            quota: -1,
+            reserved: 0,
+            writer: None,
+            blob_key: None,
+            body_broken: false,
+            settled: false,
+        }
+    }
+
+    async fn run(
+        &mut self,
+        form: &mut multer::Multipart<'static>,
+        answer: &mut Answer,
+    ) -> Result<Done, ApiError> {
+        let user = match self.ident.user_id {
+            Some(uid) => Some(
+                self.app
+                    .db
+                    .user_by_id(uid)
+                    .await
+                    .map_err(temp_error)?
+                    .ok_or_else(|| ApiError::new(Code::SessionBad))?,
+            ),
+            None => None,
+        };
+        if let Some(u) = &user {
+            self.quota = u.tier(&self.app.cfg).diskspace;
+        }
+        let idle = Duration::from_secs(self.app.cfg.limits.upload_idle_secs.max(1));
+        let mut stored: Option<Stored> = None;
+        let mut parts = 0;
+        loop {
+            let field = match tokio::time::timeout(idle, form.next_field()).await {
+                Err(_) => return Err(self.broken("The client stopped sending")),
+                Ok(Err(e)) => return Err(self.broken(&format!("Malformed upload body: {e}"))),
+                Ok(Ok(None)) => break,
+                Ok(Ok(Some(f))) => f,
+            };
+            parts += 1;
+            if parts > MAX_PARTS {
+                return Err(ApiError::with_text(
+                    Code::InvalidParameter,
+                    "Too many fields in the upload form",
+                ));
+            }
+            let name = field.name().unwrap_or("").to_string();
+            match field.file_name().map(str::to_string) {
+                Some(file_name) if stored.is_none() && self.wants(&name, &file_name) => {
+                    stored = Some(self.store(field, &file_name, idle).await?);
+                }
+                // Another file part: read past it.
+                Some(_) => self.skip(field, idle).await?,
+                None => {
+                    let value = self.text(field, idle).await?;
+                    self.check_field(&name, &value, answer).await?;
+                    self.fields.insert(name, value);
+                }
+            }
+        }
+        let stored = stored.ok_or_else(|| {
+            ApiError::with_text(Code::ParameterMissing, "Parameter missing: userfile")
+        })?;
+        // Fields that came after the file are checked now.
+        let extra = self.fields.get("extra_info").map(String::as_str).unwrap_or("");
+        if !uploads::extra_info_ok(&self.app, &self.ident.id, extra) {
+            return Err(bad_identifier());
+        }
+        if self.limit >= 0 && stored.size > self.limit {
+            return Err(too_large(self.limit));
+        }
+        self.commit(stored, user).await
+    }
+
+    /// Whether a file part is the upload: the part a text field `userfile`
+    /// names, else the first file part of any name (with a file chosen).
+    fn wants(&self, part: &str, file_name: &str) -> bool {
+        match self.fields.get("userfile") {
+            Some(named) => part == named.trim(),
+            // A browser sends an empty name when no file was chosen.
+            None => !file_name.is_empty(),
+        }
+    }
+
+    /// Checks a text field as it arrives, so a bad form fails before its
+    /// file is streamed (fields usually come first).
+    async fn check_field(
+        &mut self,
+        name: &str,
+        value: &str,
+        answer: &mut Answer,
+    ) -> Result<(), ApiError> {
+        let value = value.trim();
+        match name {
+            "extra_info" if !uploads::extra_info_ok(&self.app, &self.ident.id, value) => {
+                return Err(bad_identifier())
+            }
+            "UPLOAD_IDENTIFIER" if !value.is_empty() && value != self.ident.id => {
+                return Err(bad_identifier())
+            }
+            // MAX_FILE_SIZE can only lower the server's limit; a value that
+            // is no positive number is ignored, as browsers treat it.
+            "MAX_FILE_SIZE" => {
+                if let Ok(n) = value.parse::<i64>() {
+                    if n > 0 && (self.limit < 0 || n < self.limit) {
+                        self.limit = n;
+                    }
+                }
+            }
+            "folder_id" => self.check_folder(value).await?,
+            "recipient_email" if !value.is_empty() && mail::recipients(value).is_none() => {
+                return Err(ApiError::new(Code::InvalidEmail))
+            }
+            "description" if value.chars().count() > MAX_TEXT => {
+                return Err(crate::api::params::bad_value("description"))
+            }
+            "password" if value.chars().count() > MAX_NAME => {
+                return Err(crate::api::params::bad_value("password"))
+            }
+            "redirect_url" => {
+                answer.redirect = url::Url::parse(value)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https"));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `folder_id` must be the uploader's own folder (or root); anonymous
+    /// uploads have only the root.
+    async fn check_folder(&self, value: &str) -> Result<(), ApiError> {
+        if value.is_empty() || value == crate::db::files::ROOT {
+            return Ok(());
+        }
+        let owned = match self.ident.user_id {
+            Some(uid) => self
+                .app
+                .db
+                .owns_folder(uid, value)
+                .await
+                .map_err(temp_error)?,
+            None => false,
+        };
+        if owned {
+            Ok(())
+        } else {
+            Err(ApiError::new(Code::FolderNotFound))
+        }
+    }
+
+    fn broken(&mut self, text: &str) -> ApiError {
+        self.body_broken = true;
+        ApiError::with_text(Code::InvalidParameter, text)
+    }
+
+    async fn next_chunk(
+        &mut self,
+        field: &mut multer::Field<'static>,
+        idle: Duration,
+    ) -> Result<Option<bytes::Bytes>, ApiError> {
+        match tokio::time::timeout(idle, field.chunk()).await {
+            Err(_) => Err(self.broken("The client stopped sending")),
+            Ok(Err(e)) => Err(self.broken(&format!("Malformed upload body: {e}"))),
+            Ok(Ok(chunk)) => Ok(chunk),
+        }
+    }
+
+    async fn text(
+        &mut self,
+        mut field: multer::Field<'static>,
+        idle: Duration,
+    ) -> Result<String, ApiError> {
+        let mut buf = Vec::new();
+        while let Some(chunk) = self.next_chunk(&mut field, idle).await? {
+            if buf.len() + chunk.len() > MAX_FIELD {
+                return Err(ApiError::with_text(
+                    Code::InvalidParameter,
+                    "A text field of the upload form is too long",
+                ));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(String::from_utf8_lossy(&buf).into_owned())
+    }
+
+    async fn skip(&mut self, mut field: multer::Field<'static>, idle: Duration) -> Result<(), ApiError> {
+        while self.next_chunk(&mut field, idle).await?.is_some() {}
+        Ok(())
+    }
+
+    /// Streams the file part into a new blob, enforcing the size limit and
+    /// the disk quota as the bytes arrive, at the identifier's speed limit.
+    async fn store(
+        &mut self,
+        mut field: multer::Field<'static>,
+        file_name: &str,
+        idle: Duration,
+    ) -> Result<Stored, ApiError> {
+        let key = Blobs::new_key();
+        uploads::add_pending_blob(&self.app, &key, &self.ident.id)
+            .await
+            .map_err(temp_error)?;
+        self.blob_key = Some(key.clone());
+        self.writer = Some(self.app.blobs.writer(&key).await.map_err(temp_error)?);
+        // Most uploads announce their size: reserve it whole up front when
+        // it fits, so a parallel upload cannot take the space half-way.
+        if self.total > 0 && self.quota >= 0 {
+            let ahead = if self.limit >= 0 {
+                self.total.min(self.limit)
+            } else {
+                self.total
+            };
+            self.reserve_exact(ahead).await?;
+        }
+        let mut throttle = Throttle::new(self.ident.speed_limit);
+        let mut hasher = blake3::Hasher::new();
+        let mut size: i64 = 0;
+        while let Some(chunk) = self.next_chunk(&mut field, idle).await? {
+            size += chunk.len() as i64;
+            if self.limit >= 0 && size > self.limit {
+                return Err(too_large(self.limit));
+            }
+            if self.quota >= 0 && size > self.reserved {
+                self.reserve_more(size - self.reserved).await?;
+            }
+            hasher.update(&chunk);
+            let n = chunk.len();
+            if let Some(w) = self.writer.as_mut() {
+                w.write(chunk).await.map_err(temp_error)?;
+            }
+            throttle.pace(n).await;
+        }
+        metrics::counter!("dropspace_upload_bytes_total").increment(size as u64);
+        Ok(Stored {
+            name: clean_name(file_name),
+            size,
+            checksum: hasher.finalize().to_hex().to_string(),
+        })
+    }
+
+    /// Reserves `n` bytes if they fit; a miss is not an error here.
+    async fn reserve_exact(&mut self, n: i64) -> Result<bool, ApiError> {
+        let Some(uid) = self.ident.user_id else {
+            return Ok(true);
+        };
+        match uploads::reserve(&self.app, uid, &self.ident.id, n, self.quota)
+            .await
+            .map_err(temp_error)?
+        {
+            Reserve::Granted => {
+                self.reserved += n;
+                Ok(true)
+            }
+            Reserve::Full => Ok(false),
+            Reserve::Lost => Err(bad_identifier()),
+        }
+    }
+
+    /// Reserves at least `need` more bytes (a step ahead when it fits);
+    /// 20 when even `need` does not.
+    async fn reserve_more(&mut self, need: i64) -> Result<(), ApiError> {
+        if need < RESERVE_STEP && self.reserve_exact(RESERVE_STEP).await? {
+            return Ok(());
+        }
+        if self.reserve_exact(need).await? {
+            return Ok(());
+        }
+        Err(ApiError::new(Code::ProDiskspaceLimit))
+    }
+
+    async fn commit(
+        &mut self,
+        stored: Stored,
+        user: Option<crate::db::users::User>,
+    ) -> Result<Done, ApiError> {
+        let field = |name: &str| {
+            self.fields
+                .get(name)
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        let folder_id = field("folder_id");
+        let recipients = field("recipient_email");
+        let notify = field("notify_uploader") == "1";
+        let message = field("recipient_message");
+        let description = self.fields.get("description").cloned().unwrap_or_default();
+        let password = self.fields.get("password").cloned().unwrap_or_default();
+        self.check_folder(&folder_id).await?;
+        let recipients = match recipients.as_str() {
+            "" => Vec::new(),
+            list => mail::recipients(list).ok_or_else(|| ApiError::new(Code::InvalidEmail))?,
+        };
+        let folder_id = if folder_id.is_empty() {
+            crate::db::files::ROOT.to_string()
+        } else {
+            folder_id
+        };
+        let delete_secret = self
+            .ident
+            .user_id
+            .is_none()
+            .then(|| random_string(24, LOWER_ALNUM));
+        if let Some(w) = self.writer.take() {
+            w.finish().await.map_err(temp_error)?;
+        }
+        let blob_key = self.blob_key.clone().unwrap_or_default();
+        let file = NewFile {
+            user_id: self.ident.user_id,
+            folder_id,
+            content_type: mime_guess::from_path(&stored.name)
+                .first_or_octet_stream()
+                .to_string(),
+            name: stored.name,
+            description,
+            password_sealed: if password.is_empty() {
+                String::new()
+            } else {
+                self.app.secrets.seal(&password)
+            },
+            size: stored.size,
+            blob_key,
+            checksum: stored.checksum,
+            delete_hash: delete_secret.as_deref().map(hash_secret).unwrap_or_default(),
+        };
+        let file_id = match uploads::commit(&self.app, &self.ident.id, self.reserved, &file).await {
+            Ok(id) => id,
+            Err(CommitError::Lost) => return Err(bad_identifier()),
+            Err(CommitError::Folder) => return Err(ApiError::new(Code::FolderNotFound)),
+            Err(CommitError::Db(e)) => return Err(temp_error(e)),
+        };
+        self.settled = true;
+        self.app.progress.close(&self.ident.id);
+        self.share(&file_id, &file.name, user.as_ref(), recipients, notify, &message)
+            .await;
+        let (bandwidth_left, diskspace_left) = match &user {
+            Some(u) => match self.app.db.user_by_id(u.id).await {
+                Ok(Some(now)) => (
+                    now.bandwidth_left(&self.app.cfg),
+                    now.diskspace_left(&self.app.cfg),
+                ),
+                _ => (u.bandwidth_left(&self.app.cfg), u.diskspace_left(&self.app.cfg)),
+            },
+            None => (-1, -1),
+        };
+        Ok(Done {
+            file_id,
+            delete_secret,
+            bandwidth_left,
+            diskspace_left,
+        })
+    }
+
+    /// Mails the link to `recipient_email` (and the uploader with
+    /// `notify_uploader=1`) through the queue; a mail problem never fails
+    /// the stored upload.
+    async fn share(
+        &self,
+        file_id: &str,
+        name: &str,
+        user: Option<&crate::db::users::User>,
+        mut recipients: Vec<String>,
+        notify: bool,
+        message: &str,
+    ) {
+        let app = &self.app;
+        if let Some(u) = user {
+            if let Err(e) = crate::library::collect_addresses(app, u.id, &recipients).await {
+                tracing::warn!(error = %format!("{e:#}"), "collecting upload recipients");
+            }
+            if notify && !recipients.iter().any(|r| r.eq_ignore_ascii_case(&u.email)) {
+                recipients.push(u.email.clone());
+            }
+        }
+        if recipients.is_empty() {
+            return;
+        }
+        let sender = user.map(Sender::from).unwrap_or_else(Sender::anonymous);
+        let link = Link {
+            name: name.to_string(),
+            url: app.url(&format!("/file/{file_id}")),
+        };
+        if let Err(e) = mail::send_share(app, &sender, &recipients, "a file", &[link], message).await
+        {
+            tracing::warn!(error = %format!("{e:#}"), "queueing upload mail");
+        }
+    }
+
+    /// Undoes everything of a failed upload, now.
+    async fn fail(&mut self, err: &ApiError) {
+        self.settled = true;
+        cleanup(
+            self.app.clone(),
+            self.ident.id.clone(),
+            self.writer.take(),
+            self.blob_key.take(),
+            err.text().to_string(),
+        )
+        .await;
+    }
+}
+
+impl Drop for Ingest {
+    fn drop(&mut self) {
+        self.app.progress.close(&self.ident.id);
+        if self.settled {
+            return;
+        }
+        // The request was dropped mid-body (client gone, server stopping).
+        let app = self.app.clone();
+        let id = self.ident.id.clone();
+        let writer = self.writer.take();
+        let key = self.blob_key.take();
+        tokio::spawn(cleanup(app, id, writer, key, "upload interrupted".into()));
+    }
+}
+
+async fn cleanup(
+    app: App,
+    upload_id: String,
+    writer: Option<BlobWriter>,
+    blob_key: Option<String>,
+    error: String,
+) {
+    if let Some(w) = writer {
+        w.abort().await;
+    }
+    if let Some(key) = blob_key {
+        crate::library::remove_blob(&app, &key).await;
+        if let Err(e) = uploads::drop_pending_blob(&app, &key).await {
+            tracing::warn!(error = %e, "forgetting a pending blob; the sweeper will");
+        }
+    }
+    if let Err(e) = uploads::release(&app, &upload_id, &error).await {
+        tracing::warn!(error = %e, "releasing a failed upload; the sweeper will");
+    }
+}
+
+/// Reads and drops what is left of the body, within bounds.
+async fn drain(form: &mut multer::Multipart<'static>) {
+    let started = Instant::now();
+    let mut dropped = 0u64;
+    let work = async {
+        while let Ok(Some(mut field)) = form.next_field().await {
+            while let Ok(Some(chunk)) = field.chunk().await {
+                dropped += chunk.len() as u64;
+                if dropped > DRAIN_BYTES {
+                    return;
+                }
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_TIME.saturating_sub(started.elapsed()), work).await;
+}
+
+fn too_large(limit: i64) -> ApiError {
+    ApiError::with_text(
+        Code::ParameterBadValue,
+        format!("The file is larger than the maximum file size ({limit} bytes)"),
+    )
+}
+
+/// The stored name of an uploaded file: its last path component (as PHP,
+/// the original server, keeps it), control characters blanked, at most
+/// `MAX_NAME` characters. It is only ever data, never a path.
+pub fn clean_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let name: String = cleaned.trim().chars().take(MAX_NAME).collect();
+    if name.is_empty() || name == "." || name == ".." {
+        "file".into()
+    } else {
+        name
+    }
+}
+
+fn respond(app: &AppState, answer: &Answer, outcome: Result<Done, ApiError>) -> Response {
+    if let Some(target) = &answer.redirect {
+        let mut url = target.clone();
+        let (status, id) = match &outcome {
+            Ok(done) => ("ok", done.file_id.as_str()),
+            Err(_) => ("fail", ""),
+        };
+        url.query_pairs_mut()
+            .append_pair("upload_status", status)
+            .append_pair("file_id", id);
+        return match HeaderValue::from_str(url.as_str()) {
+            Ok(location) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
+            Err(_) => plain(&outcome),
+        };
+    }
+    if answer.anonymous {
+        return xml(app, &outcome);
+    }
+    plain(&outcome)
+}
+
+/// `upload_status=…` lines for session uploads.
+fn plain(outcome: &Result<Done, ApiError>) -> Response {
+    let body = match outcome {
+        Ok(d) => format!(
+            "upload_status=ok\nfile_id={}\nbandwidth_left={}\ndiskspace_left={}\n",
+            d.file_id, d.bandwidth_left, d.diskspace_left
+        ),
+        Err(e) => format!(
+            "upload_status=fail\nerror={}\nerror_code={}\n",
+            one_line(e.text()),
+            e.code.number()
+        ),
+    };
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// The `<upload_done>` document of anonymous uploads.
+fn xml(app: &AppState, outcome: &Result<Done, ApiError>) -> Response {
+    let tree = match outcome {
+        Ok(d) => Node::new("upload_done")
+            .child(Node::text("status", "ok"))
+            .child(Node::text(
+                "download_url",
+                app.url(&format!("/file/{}", d.file_id)),
+            ))
+            .child(Node::text(
+                "delete_url",
+                app.url(&format!(
+                    "/delete/{}/{}",
+                    d.file_id,
+                    d.delete_secret.as_deref().unwrap_or("")
+                )),
+            ))
+            .child(Node::text("file_id", &d.file_id)),
+        Err(e) => Node::new("upload_done")
+            .child(Node::text("status", "fail"))
+            .child(error_node(e)),
+    };
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/xml; charset=utf-8"),
+        )],
+        to_xml(&tree),
+    )
+        .into_response()
+}
+
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_keep_their_last_component() {
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("C:\\Users\\me\\report.pdf"), "report.pdf");
+        assert_eq!(clean_name("a\nb\r\"c\".txt"), "a b \"c\".txt");
+        assert_eq!(clean_name("<script>.html"), "<script>.html");
+        assert_eq!(clean_name("dir/"), "file");
+        assert_eq!(clean_name(".."), "file");
+        let long = "é".repeat(300);
+        assert_eq!(clean_name(&long).chars().count(), MAX_NAME);
+    }
+}

@@ -1,0 +1,262 @@
+//! Upload progress, readable from any node: each upload bumps an in-memory
+//! counter per chunk (no lock, no I/O), and one task per node writes every
+//! counter that moved to the `progress` table in a single transaction twice
+//! a second. The start and the end of an upload are written at once by the
+//! upload itself. `progress_url` reads the table.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+
+use crate::api::envelope::{to_xml, Node};
+use crate::db::now_ms;
+use crate::state::{App, AppState};
+
+/// How often a node writes the progress of its running uploads.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
+
+/// Bytes received so far of one running upload.
+#[derive(Default)]
+pub struct Counter {
+    received: AtomicI64,
+    flushed: AtomicI64,
+}
+
+impl Counter {
+    pub fn add(&self, n: usize) {
+        self.received.fetch_add(n as i64, Ordering::Relaxed);
+    }
+
+    pub fn received(&self) -> i64 {
+        self.received.load(Ordering::Relaxed)
+    }
+}
+
+/// This node's running uploads, by identifier.
+#[derive(Default)]
+pub struct Board {
+    live: Mutex<HashMap<String, Arc<Counter>>>,
+}
+
+impl Board {
+    pub fn open(&self, id: &str) -> Arc<Counter> {
+        let counter = Arc::new(Counter::default());
+        if let Ok(mut live) = self.live.lock() {
+            live.insert(id.to_string(), counter.clone());
+        }
+        counter
+    }
+
+    pub fn close(&self, id: &str) {
+        if let Ok(mut live) = self.live.lock() {
+            live.remove(id);
+        }
+    }
+
+    pub fn running(&self) -> usize {
+        self.live.lock().map(|l| l.len()).unwrap_or(0)
+    }
+
+    /// The uploads whose count moved since the last flush.
+    fn moved(&self) -> Vec<(String, i64)> {
+        let Ok(live) = self.live.lock() else {
+            return Vec::new();
+        };
+        live.iter()
+            .filter_map(|(id, c)| {
+                let now = c.received();
+                (c.flushed.swap(now, Ordering::Relaxed) != now).then(|| (id.clone(), now))
+            })
+            .collect()
+    }
+}
+
+/// Writes the counters that moved; rows that already ended are left alone.
+pub async fn flush(app: &AppState) -> sqlx::Result<()> {
+    let moved = app.progress.moved();
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let t = now_ms();
+    let mut tx = app.db.pool.begin().await?;
+    for (id, received) in moved {
+        sqlx::query(
+            "UPDATE progress SET uploaded = $1, updated_ms = $2 WHERE upload_id = $3 AND status = 'ok'",
+        )
+        .bind(received)
+        .bind(t)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+pub fn spawn_flusher(app: &App) {
+    let app = app.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(FLUSH_EVERY).await;
+            if let Err(e) = flush(&app).await {
+                tracing::warn!(error = %e, "writing upload progress");
+            }
+        }
+    });
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Row {
+    status: String,
+    uploaded: i64,
+    total: i64,
+    started_ms: i64,
+    updated_ms: i64,
+}
+
+impl Row {
+    fn empty(status: &str) -> Row {
+        Row {
+            status: status.into(),
+            uploaded: 0,
+            total: 0,
+            started_ms: 0,
+            updated_ms: 0,
+        }
+    }
+}
+
+/// `GET /progress/{identifier}`: the guide's `<progress>` document.
+pub async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
+    let row: Result<Option<Row>, _> = sqlx::query_as(
+        "SELECT status, uploaded, total, started_ms, updated_ms FROM progress WHERE upload_id = $1",
+    )
+    .bind(&id)
+    .fetch_optional(&app.db.pool)
+    .await;
+    let row = match row {
+        Ok(Some(row)) => row,
+        // Handed out but not started yet: a poller may start first.
+        Ok(None) => match super::uploads::get(&app, &id).await {
+            Ok(Some(i)) if i.state == super::uploads::UNUSED => Row::empty("ok"),
+            _ => Row::empty("fail"),
+        },
+        Err(e) => {
+            tracing::error!(error = %e, "reading upload progress");
+            Row::empty("fail")
+        }
+    };
+    let xml = to_xml(&document(&row, now_ms()));
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/xml; charset=utf-8"),
+            ),
+            (
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        xml,
+    )
+        .into_response()
+}
+
+/// The `<progress>` tree: status, eta, speed (KB/s), uploaded_bytes,
+/// total_size, elapsed, meter (0-100), in the guide's order.
+fn document(row: &Row, now: i64) -> Node {
+    let running = row.status == "ok" && row.started_ms > 0;
+    let end = if running { now } else { row.updated_ms };
+    let elapsed_ms = if row.started_ms > 0 {
+        (end - row.started_ms).max(0)
+    } else {
+        0
+    };
+    let speed = if elapsed_ms > 0 {
+        row.uploaded.saturating_mul(1000) / elapsed_ms
+    } else {
+        0
+    };
+    let left = (row.total - row.uploaded).max(0);
+    let eta = if running && speed > 0 { left / speed } else { 0 };
+    let meter = if row.status == "done" {
+        100
+    } else if row.total > 0 {
+        (row.uploaded.min(row.total).saturating_mul(100) / row.total).clamp(0, 100)
+    } else {
+        0
+    };
+    Node::new("progress")
+        .child(Node::text("status", &row.status))
+        .child(Node::text("eta", clock(eta)))
+        .child(Node::text("speed", speed / 1024))
+        .child(Node::text("uploaded_bytes", row.uploaded))
+        .child(Node::text("total_size", row.total))
+        .child(Node::text("elapsed", clock(elapsed_ms / 1000)))
+        .child(Node::text("meter", meter))
+}
+
+/// Seconds as `HH:MM:SS`.
+fn clock(secs: i64) -> String {
+    let secs = secs.max(0);
+    format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(status: &str, uploaded: i64, total: i64) -> Row {
+        Row {
+            status: status.into(),
+            uploaded,
+            total,
+            started_ms: 1_000_000,
+            updated_ms: 1_004_000,
+        }
+    }
+
+    fn values(n: &Node) -> Vec<(String, String)> {
+        n.children
+            .iter()
+            .map(|c| (c.name.to_string(), c.text.clone().unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn running_upload() {
+        // 512 KiB of 1 MiB after 2 s: 256 KB/s, 2 s left, 50 %.
+        let v = values(&document(&row("ok", 512 * 1024, 1024 * 1024), 1_002_000));
+        let names: Vec<_> = v.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            ["status", "eta", "speed", "uploaded_bytes", "total_size", "elapsed", "meter"]
+        );
+        assert_eq!(v[0].1, "ok");
+        assert_eq!(v[1].1, "00:00:02");
+        assert_eq!(v[2].1, "256");
+        assert_eq!(v[5].1, "00:00:02");
+        assert_eq!(v[6].1, "50");
+    }
+
+    #[test]
+    fn finished_upload_keeps_its_figures() {
+        let v = values(&document(&row("done", 100, 100), 9_000_000));
+        assert_eq!(v[0].1, "done");
+        assert_eq!(v[1].1, "00:00:00");
+        assert_eq!(v[5].1, "00:00:04");
+        assert_eq!(v[6].1, "100");
+    }
+
+    #[test]
+    fn clock_format() {
+        assert_eq!(clock(3725), "01:02:05");
+        assert_eq!(clock(-5), "00:00:00");
+    }
+}

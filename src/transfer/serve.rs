@@ -1,0 +1,382 @@
+//! `GET|HEAD /dl/{id}/{account}/{expires}/{signature}[/{name}]`: the bytes
+//! of a file behind a signed, expiring URL, with single Range requests,
+//! If-Range, ETag and Last-Modified. A request that starts at byte 0 counts
+//! one download (and may hit the download limit); bytes sent through a
+//! session's URL are charged to that account's monthly bandwidth.
+
+use std::io::SeekFrom;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures::Stream;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use super::links;
+use super::range::{self, Ask};
+use crate::db::files::{is_id, File};
+use crate::db::now;
+use crate::db::users::bandwidth_period;
+use crate::library;
+use crate::state::{App, AppState};
+
+/// Read size for file-system blobs: large enough that the copy costs
+/// little next to the socket, small enough to stay a constant per download.
+const READ_CHUNK: usize = 256 * 1024;
+
+type ByteStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+#[derive(serde::Deserialize)]
+pub struct Signed {
+    id: String,
+    account: String,
+    expires: String,
+    sig: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct SignedNamed {
+    id: String,
+    account: String,
+    expires: String,
+    sig: String,
+    #[allow(dead_code)]
+    name: String,
+}
+
+pub async fn download(
+    State(app): State<App>,
+    method: Method,
+    headers: HeaderMap,
+    Path(p): Path<Signed>,
+) -> Response {
+    serve(&app, &method, &headers, &p.id, &p.account, &p.expires, &p.sig).await
+}
+
+pub async fn download_named(
+    State(app): State<App>,
+    method: Method,
+    headers: HeaderMap,
+    Path(p): Path<SignedNamed>,
+) -> Response {
+    serve(&app, &method, &headers, &p.id, &p.account, &p.expires, &p.sig).await
+}
+
+fn refuse(status: StatusCode, text: &'static str) -> Response {
+    (
+        status,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        text,
+    )
+        .into_response()
+}
+
+async fn serve(
+    app: &App,
+    method: &Method,
+    headers: &HeaderMap,
+    id: &str,
+    account: &str,
+    expires: &str,
+    sig: &str,
+) -> Response {
+    let forged = || refuse(StatusCode::FORBIDDEN, "This download link is invalid or has expired.\n");
+    let (Ok(account), Ok(expires)) = (account.parse::<i64>(), expires.parse::<i64>()) else {
+        return forged();
+    };
+    if !is_id(id) {
+        return forged();
+    }
+    let file = match app.db.file(id).await {
+        Ok(Some(f)) => f,
+        Ok(None) => return forged(),
+        Err(e) => {
+            tracing::error!(error = %e, "download: reading the file row");
+            return unavailable();
+        }
+    };
+    if !links::verify(app, &file, account, expires, sig) {
+        return forged();
+    }
+    let size = file.size.max(0) as u64;
+    let etag = etag(&file);
+    let last_modified = http_date(file.uploaded);
+    let mut ask = range::parse(
+        headers.get(header::RANGE).and_then(|v| v.to_str().ok()),
+        size,
+    );
+    if let Some(cond) = headers.get(header::IF_RANGE).and_then(|v| v.to_str().ok()) {
+        if !range::if_range_matches(cond, &etag, &last_modified) {
+            ask = Ask::Whole;
+        }
+    }
+    let part = match ask {
+        Ask::Whole => 0..size,
+        Ask::Part(r) => r,
+        Ask::Unsatisfiable => {
+            return (
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                [
+                    (header::CONTENT_RANGE, format!("bytes */{size}")),
+                    (header::ACCEPT_RANGES, "bytes".to_string()),
+                ],
+            )
+                .into_response()
+        }
+    };
+    let partial = part != (0..size);
+    let is_get = method == Method::GET;
+    // The limits decide before any byte goes out. Only a GET from byte 0
+    // is a download of its own; resumed ranges and HEAD just check.
+    if is_get && part.start == 0 {
+        match library::count_download(app, &file.id).await {
+            Ok(true) => {}
+            Ok(false) => return limit_reached(),
+            Err(_) => return unavailable(),
+        }
+    } else if library::check_downloadable(app, &file).await.is_err() {
+        return limit_reached();
+    }
+    if account > 0 && is_get && bandwidth_exhausted(app, account).await {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "The account's bandwidth limit is reached.\n",
+        );
+    }
+    let mut resp_headers = HeaderMap::new();
+    let h = &mut resp_headers;
+    set(h, header::ACCEPT_RANGES, "bytes");
+    set(h, header::CONTENT_TYPE, &file.content_type);
+    set(h, header::CONTENT_DISPOSITION, &content_disposition(&file.name));
+    set(h, header::ETAG, &etag);
+    set(h, header::LAST_MODIFIED, &last_modified);
+    set(h, header::CONTENT_LENGTH, &(part.end - part.start).to_string());
+    set(h, header::CACHE_CONTROL, "private, no-transform");
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    // Uploaded HTML must never run as a page of this origin.
+    set(h, header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox");
+    if partial {
+        set(
+            h,
+            header::CONTENT_RANGE,
+            &format!("bytes {}-{}/{}", part.start, part.end.saturating_sub(1), size),
+        );
+    }
+    let status = if partial {
+        StatusCode::PARTIAL_CONTENT
+    } else {
+        StatusCode::OK
+    };
+    if !is_get {
+        return (status, resp_headers).into_response();
+    }
+    let stream = match open(app, &file, part.clone()).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "download: opening the blob");
+            return unavailable();
+        }
+    };
+    let charge = (account > 0).then(|| (app.clone(), account));
+    let body = Body::from_stream(Metered::new(stream, charge));
+    (status, resp_headers, body).into_response()
+}
+
+fn set(h: &mut HeaderMap, name: header::HeaderName, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        h.insert(name, v);
+    }
+}
+
+fn unavailable() -> Response {
+    refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Download is temporarily unavailable, try again later.\n",
+    )
+}
+
+fn limit_reached() -> Response {
+    refuse(
+        StatusCode::FORBIDDEN,
+        "The download limit of this file has been reached.\n",
+    )
+}
+
+/// Whether an account with a bandwidth allowance has used it up.
+async fn bandwidth_exhausted(app: &AppState, account: i64) -> bool {
+    match app.db.user_by_id(account).await {
+        Ok(Some(u)) => u.bandwidth_left(&app.cfg) == 0,
+        _ => false,
+    }
+}
+
+/// The blob's bytes in `range`: a plain file read for the fs backend, the
+/// store's ranged reader otherwise.
+async fn open(
+    app: &AppState,
+    file: &File,
+    range: std::ops::Range<u64>,
+) -> Result<ByteStream, crate::blobs::StorageError> {
+    let len = range.end - range.start;
+    if let Some(path) = app.blobs.local_path(&file.blob_key) {
+        let io = |e: std::io::Error| crate::blobs::StorageError(e.to_string());
+        let mut f = tokio::fs::File::open(&path).await.map_err(io)?;
+        if range.start > 0 {
+            f.seek(SeekFrom::Start(range.start)).await.map_err(io)?;
+        }
+        let reader = f.take(len);
+        return Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(
+            reader, READ_CHUNK,
+        )));
+    }
+    if len == 0 {
+        return Ok(Box::pin(futures::stream::empty()));
+    }
+    Ok(Box::pin(app.blobs.read(&file.blob_key, range).await?))
+}
+
+/// Counts what a response body really sent; when the body ends (or the
+/// client goes away) the bytes are charged to the account, if any.
+struct Metered {
+    inner: ByteStream,
+    sent: u64,
+    charge: Option<(App, i64)>,
+}
+
+impl Metered {
+    fn new(inner: ByteStream, charge: Option<(App, i64)>) -> Metered {
+        Metered {
+            inner,
+            sent: 0,
+            charge,
+        }
+    }
+}
+
+impl Stream for Metered {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let polled = self.inner.as_mut().poll_next(cx);
+        if let Poll::Ready(Some(Ok(chunk))) = &polled {
+            self.sent += chunk.len() as u64;
+        }
+        polled
+    }
+}
+
+impl Drop for Metered {
+    fn drop(&mut self) {
+        metrics::counter!("dropspace_download_bytes_total").increment(self.sent);
+        if let (Some((app, account)), true) = (self.charge.take(), self.sent > 0) {
+            let sent = self.sent as i64;
+            tokio::spawn(async move {
+                if let Err(e) = charge_bandwidth(&app, account, sent).await {
+                    tracing::warn!(error = %e, "charging download bandwidth");
+                }
+            });
+        }
+    }
+}
+
+/// Adds to this month's bandwidth use (a new month starts from zero).
+pub async fn charge_bandwidth(app: &AppState, account: i64, bytes: i64) -> sqlx::Result<()> {
+    let period = bandwidth_period(now());
+    sqlx::query(
+        "UPDATE users SET bandwidth_used = CASE WHEN bandwidth_period = $1 THEN bandwidth_used + $2 ELSE $2 END, \
+         bandwidth_period = $1 WHERE id = $3",
+    )
+    .bind(period)
+    .bind(bytes)
+    .bind(account)
+    .execute(&app.db.pool)
+    .await?;
+    Ok(())
+}
+
+/// A strong validator: blob keys are never reused, so the key names the
+/// exact bytes.
+fn etag(file: &File) -> String {
+    let key = file.blob_key.rsplit('/').next().unwrap_or(&file.blob_key);
+    format!("\"{key}\"")
+}
+
+/// RFC 9110 IMF-fixdate.
+pub fn http_date(unix: i64) -> String {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
+/// `attachment` with the name twice (RFC 6266): an ASCII fallback for old
+/// clients and the exact UTF-8 name as RFC 5987 `filename*`.
+pub fn content_disposition(name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded =
+        percent_encoding::utf8_percent_encode(name, RFC5987).to_string();
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+/// Everything but RFC 5987 `attr-char` is percent-encoded.
+const RFC5987: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disposition_has_both_names() {
+        assert_eq!(
+            content_disposition("a b.txt"),
+            "attachment; filename=\"a b.txt\"; filename*=UTF-8''a%20b.txt"
+        );
+        assert_eq!(
+            content_disposition("naïve \"q\".txt"),
+            "attachment; filename=\"na_ve _q_.txt\"; filename*=UTF-8''na%C3%AFve%20%22q%22.txt"
+        );
+        // No header injection whatever the name holds.
+        let d = content_disposition("x\r\nSet-Cookie: a=b");
+        assert!(!d.contains('\r') && !d.contains('\n'));
+        assert!(HeaderValue::from_str(&d).is_ok());
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+    }
+}

@@ -1,0 +1,448 @@
+//! Upload identifiers and the disk space an upload holds while it streams.
+//!
+//! An identifier (from `upload.getInfo` / `anonymous.uploadGetInfo`) moves
+//! through `UNUSED → UPLOADING → DONE | FAILED`, each step one conditional
+//! statement, so it is used once on any number of nodes. While uploading it
+//! carries `reserved`: bytes already charged to the account's `disk_used`.
+//! Every transaction here takes the users row before the upload_ids row
+//! (the order `library::lock_user` sets), so they cannot deadlock.
+
+use crate::db::{now, now_ms};
+use crate::secrets::{random_string, LOWER_ALNUM};
+use crate::state::AppState;
+
+pub const UNUSED: i64 = 0;
+pub const UPLOADING: i64 = 1;
+pub const DONE: i64 = 2;
+pub const FAILED: i64 = 3;
+
+/// What `upload.getInfo` bound an identifier to.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Ident {
+    pub id: String,
+    /// None for anonymous uploads.
+    pub user_id: Option<i64>,
+    pub api_version: String,
+    /// KB/s, 0 = none.
+    pub speed_limit: i64,
+    /// The tier's limit when it was handed out; -1 = none.
+    pub max_file_size: i64,
+    pub state: i64,
+    pub expires: i64,
+}
+
+const IDENT_COLUMNS: &str = "id, user_id, api_version, speed_limit, max_file_size, state, expires";
+
+/// The signed companion of an identifier (`extra_info`): a POST must carry
+/// both, so a guessed identifier alone uploads nothing.
+pub fn extra_info(app: &AppState, id: &str) -> String {
+    app.secrets.sign(&format!("upload:{id}"))
+}
+
+pub fn extra_info_ok(app: &AppState, id: &str, given: &str) -> bool {
+    app.secrets.verify(&format!("upload:{id}"), given.trim())
+}
+
+/// Hands out a new identifier.
+pub async fn create(
+    app: &AppState,
+    user_id: Option<i64>,
+    api_version: &str,
+    speed_limit: i64,
+    max_file_size: i64,
+) -> sqlx::Result<String> {
+    let id = random_string(32, LOWER_ALNUM);
+    let t = now();
+    sqlx::query(
+        "INSERT INTO upload_ids (id, user_id, api_version, speed_limit, max_file_size, state, expires, created) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(api_version)
+    .bind(speed_limit)
+    .bind(max_file_size)
+    .bind(UNUSED)
+    .bind(t + app.cfg.limits.upload_identifier_ttl_secs)
+    .bind(t)
+    .execute(&app.db.pool)
+    .await?;
+    Ok(id)
+}
+
+pub async fn get(app: &AppState, id: &str) -> sqlx::Result<Option<Ident>> {
+    sqlx::query_as(&format!(
+        "SELECT {IDENT_COLUMNS} FROM upload_ids WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&app.db.pool)
+    .await
+}
+
+/// Takes an unused, unexpired identifier for the upload starting now and
+/// opens its progress row; None when it is unknown, used or expired.
+pub async fn claim(app: &AppState, id: &str, total: i64) -> sqlx::Result<Option<Ident>> {
+    let mut tx = app.db.pool.begin().await?;
+    let ident: Option<Ident> = sqlx::query_as(&format!(
+        "UPDATE upload_ids SET state = $1 WHERE id = $2 AND state = $3 AND expires > $4 \
+         RETURNING {IDENT_COLUMNS}"
+    ))
+    .bind(UPLOADING)
+    .bind(id)
+    .bind(UNUSED)
+    .bind(now())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if ident.is_some() {
+        let t = now_ms();
+        sqlx::query(
+            "INSERT INTO progress (upload_id, status, uploaded, total, started_ms, updated_ms) \
+             VALUES ($1, 'ok', 0, $2, $3, $3) \
+             ON CONFLICT (upload_id) DO UPDATE SET status = 'ok', uploaded = 0, total = excluded.total, \
+             started_ms = excluded.started_ms, updated_ms = excluded.updated_ms, file_id = '', error = ''",
+        )
+        .bind(id)
+        .bind(total)
+        .bind(t)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ident)
+}
+
+/// The answer of `reserve`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reserve {
+    Granted,
+    /// The account has not that much space left (20).
+    Full,
+    /// The identifier is no longer uploading (given up as stale).
+    Lost,
+}
+
+/// Charges `n` more bytes of the upload `id` to the account, unless that
+/// passes `quota`. One transaction: concurrent uploads of one account, on
+/// any node, can never hold more than the quota together.
+pub async fn reserve(
+    app: &AppState,
+    user_id: i64,
+    id: &str,
+    n: i64,
+    quota: i64,
+) -> sqlx::Result<Reserve> {
+    let mut tx = app.db.pool.begin().await?;
+    let charged = sqlx::query(
+        "UPDATE users SET disk_used = disk_used + $1 WHERE id = $2 AND disk_used + $1 <= $3",
+    )
+    .bind(n)
+    .bind(user_id)
+    .bind(quota)
+    .execute(&mut *tx)
+    .await?;
+    if charged.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(Reserve::Full);
+    }
+    let held = sqlx::query("UPDATE upload_ids SET reserved = reserved + $1 WHERE id = $2 AND state = $3")
+        .bind(n)
+        .bind(id)
+        .bind(UPLOADING)
+        .execute(&mut *tx)
+        .await?;
+    if held.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(Reserve::Lost);
+    }
+    tx.commit().await?;
+    Ok(Reserve::Granted)
+}
+
+/// Ends an upload that failed: the identifier is spent, its reservation
+/// returned, its progress says `fail`. False when it was not uploading any
+/// more (already settled by someone else).
+pub async fn release(app: &AppState, id: &str, error: &str) -> sqlx::Result<bool> {
+    // Read, then give back exactly what was read in a transaction that
+    // only succeeds if the row still holds that: safe against a racing
+    // reserve or sweeper, and users-before-upload_ids like everything here.
+    for _ in 0..5 {
+        let row: Option<(Option<i64>, i64, i64)> =
+            sqlx::query_as("SELECT user_id, reserved, state FROM upload_ids WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&app.db.pool)
+                .await?;
+        let Some((user_id, reserved, state)) = row else {
+            return Ok(false);
+        };
+        if state != UPLOADING {
+            return Ok(false);
+        }
+        let mut tx = app.db.pool.begin().await?;
+        if let (Some(uid), true) = (user_id, reserved > 0) {
+            sqlx::query(
+                "UPDATE users SET disk_used = CASE WHEN disk_used > $1 THEN disk_used - $1 ELSE 0 END WHERE id = $2",
+            )
+            .bind(reserved)
+            .bind(uid)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let ended = sqlx::query(
+            "UPDATE upload_ids SET state = $1, reserved = 0 WHERE id = $2 AND state = $3 AND reserved = $4",
+        )
+        .bind(FAILED)
+        .bind(id)
+        .bind(UPLOADING)
+        .bind(reserved)
+        .execute(&mut *tx)
+        .await?;
+        if ended.rows_affected() != 1 {
+            tx.rollback().await?;
+            continue;
+        }
+        set_progress_end(&mut tx, id, "fail", "", error).await?;
+        tx.commit().await?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// A finished upload's row, as the commit stores it.
+pub struct NewFile {
+    pub user_id: Option<i64>,
+    pub folder_id: String,
+    pub name: String,
+    pub description: String,
+    pub password_sealed: String,
+    pub size: i64,
+    pub blob_key: String,
+    pub checksum: String,
+    pub content_type: String,
+    pub delete_hash: String,
+}
+
+/// Why a commit did not store the file.
+#[derive(Debug)]
+pub enum CommitError {
+    /// The identifier was given up meanwhile (stale sweep).
+    Lost,
+    /// The target folder is not the uploader's (any more).
+    Folder,
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for CommitError {
+    fn from(e: sqlx::Error) -> Self {
+        CommitError::Db(e)
+    }
+}
+
+/// Makes a finished upload visible, in one transaction: the account is
+/// charged the real size (its reservation settled), the identifier spent,
+/// the file row inserted, the blob no longer pending, the progress `done`.
+/// Returns the new file id.
+pub async fn commit(
+    app: &AppState,
+    upload_id: &str,
+    reserved: i64,
+    file: &NewFile,
+) -> Result<String, CommitError> {
+    let mut tx = app.db.pool.begin().await?;
+    if let Some(uid) = file.user_id {
+        sqlx::query("UPDATE users SET disk_used = disk_used + $1 WHERE id = $2")
+            .bind(file.size - reserved)
+            .bind(uid)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let spent = sqlx::query(
+        "UPDATE upload_ids SET state = $1, reserved = 0 WHERE id = $2 AND state = $3 AND reserved = $4",
+    )
+    .bind(DONE)
+    .bind(upload_id)
+    .bind(UPLOADING)
+    .bind(reserved)
+    .execute(&mut *tx)
+    .await?;
+    if spent.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Err(CommitError::Lost);
+    }
+    if let Some(uid) = file.user_id {
+        if !owns_folder(&mut tx, uid, &file.folder_id).await? {
+            tx.rollback().await?;
+            return Err(CommitError::Folder);
+        }
+    }
+    let mut file_id = String::new();
+    for _ in 0..8 {
+        let id = crate::db::files::new_id();
+        let inserted = sqlx::query(
+            "INSERT INTO files (id, user_id, folder_id, name, description, password_sealed, size, blob_key, \
+             checksum, content_type, uploaded, delete_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(file.user_id)
+        .bind(&file.folder_id)
+        .bind(&file.name)
+        .bind(&file.description)
+        .bind(&file.password_sealed)
+        .bind(file.size)
+        .bind(&file.blob_key)
+        .bind(&file.checksum)
+        .bind(&file.content_type)
+        .bind(now())
+        .bind(&file.delete_hash)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            file_id = id;
+            break;
+        }
+    }
+    if file_id.is_empty() {
+        tx.rollback().await?;
+        return Err(CommitError::Db(sqlx::Error::Protocol(
+            "no free file id after 8 tries".into(),
+        )));
+    }
+    sqlx::query("DELETE FROM pending_blobs WHERE blob_key = $1")
+        .bind(&file.blob_key)
+        .execute(&mut *tx)
+        .await?;
+    set_progress_end(&mut tx, upload_id, "done", &file_id, "").await?;
+    tx.commit().await?;
+    Ok(file_id)
+}
+
+async fn owns_folder(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+    folder_id: &str,
+) -> sqlx::Result<bool> {
+    if folder_id == crate::db::files::ROOT {
+        return Ok(true);
+    }
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM folders WHERE id = $1 AND user_id = $2")
+            .bind(folder_id)
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(found.is_some())
+}
+
+async fn set_progress_end(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    status: &str,
+    file_id: &str,
+    error: &str,
+) -> sqlx::Result<()> {
+    let uploaded = if status == "done" {
+        "CASE WHEN total > 0 THEN total ELSE uploaded END"
+    } else {
+        "uploaded"
+    };
+    sqlx::query(&format!(
+        "UPDATE progress SET status = $1, file_id = $2, error = $3, updated_ms = $4, uploaded = {uploaded} \
+         WHERE upload_id = $5"
+    ))
+    .bind(status)
+    .bind(file_id)
+    .bind(error)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records a blob about to be written, so that a crash before its file row
+/// is committed leaves something to collect.
+pub async fn add_pending_blob(app: &AppState, blob_key: &str, upload_id: &str) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO pending_blobs (blob_key, created, upload_id) VALUES ($1, $2, $3)")
+        .bind(blob_key)
+        .bind(now())
+        .bind(upload_id)
+        .execute(&app.db.pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn drop_pending_blob(app: &AppState, blob_key: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM pending_blobs WHERE blob_key = $1")
+        .bind(blob_key)
+        .execute(&app.db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Gives up uploads whose progress has not moved for
+/// `limits.stale_upload_secs` (their node died): reservation released,
+/// identifier spent, progress `fail`. Returns how many.
+pub async fn sweep_stale(app: &AppState) -> sqlx::Result<usize> {
+    let cutoff = now_ms() - app.cfg.limits.stale_upload_secs * 1000;
+    let stale: Vec<String> = sqlx::query_scalar(
+        "SELECT u.id FROM upload_ids u LEFT JOIN progress p ON p.upload_id = u.id \
+         WHERE u.state = $1 AND (p.updated_ms IS NULL OR p.updated_ms < $2) LIMIT 500",
+    )
+    .bind(UPLOADING)
+    .bind(cutoff)
+    .fetch_all(&app.db.pool)
+    .await?;
+    let mut n = 0;
+    for id in stale {
+        if release(app, &id, "upload abandoned").await? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Removes blobs that were written but never attached to a file (a node
+/// crashed between the two), once their upload is over and the grace
+/// period has passed. Each row is claimed by deleting it.
+pub async fn sweep_pending_blobs(app: &AppState) -> sqlx::Result<usize> {
+    let cutoff = now() - app.cfg.limits.pending_blob_grace_secs;
+    let due: Vec<String> = sqlx::query_scalar(
+        "SELECT b.blob_key FROM pending_blobs b LEFT JOIN upload_ids u ON u.id = b.upload_id \
+         WHERE b.created < $1 AND (u.id IS NULL OR u.state <> $2) LIMIT 500",
+    )
+    .bind(cutoff)
+    .bind(UPLOADING)
+    .fetch_all(&app.db.pool)
+    .await?;
+    let mut n = 0;
+    for key in due {
+        let claimed = sqlx::query("DELETE FROM pending_blobs WHERE blob_key = $1")
+            .bind(&key)
+            .execute(&app.db.pool)
+            .await?;
+        let attached: Option<String> =
+            sqlx::query_scalar("SELECT id FROM files WHERE blob_key = $1")
+                .bind(&key)
+                .fetch_optional(&app.db.pool)
+                .await?;
+        if claimed.rows_affected() == 1 && attached.is_none() {
+            crate::library::remove_blob(app, &key).await;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Forgets spent and expired identifiers and old progress rows.
+pub async fn sweep_expired(app: &AppState) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM upload_ids WHERE expires < $1 AND state <> $2")
+        .bind(now() - app.cfg.limits.progress_keep_secs)
+        .bind(UPLOADING)
+        .execute(&app.db.pool)
+        .await?;
+    sqlx::query("DELETE FROM progress WHERE status <> 'ok' AND updated_ms < $1")
+        .bind(now_ms() - app.cfg.limits.progress_keep_secs * 1000)
+        .execute(&app.db.pool)
+        .await?;
+    Ok(())
+}
