@@ -9,6 +9,7 @@
 //! when the request future is dropped mid-body).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -17,6 +18,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::TryStreamExt;
 
+use super::progress::Counter;
 use super::throttle::Throttle;
 use super::uploads::{self, CommitError, Ident, NewFile, Reserve};
 use crate::api::envelope::{error_node, to_xml, Node};
@@ -106,7 +108,7 @@ async fn receive(
         .map_err(temp_error)?
         .ok_or_else(bad_identifier)?;
     let counter = app.progress.open(&ident.id);
-    let mut ingest = Ingest::new(app.clone(), ident, total);
+    let mut ingest = Ingest::new(app.clone(), ident, counter.clone(), total);
     let stream = body.into_data_stream().inspect_ok(move |chunk| counter.add(chunk.len()));
     let mut form = multer::Multipart::new(stream, boundary);
     match ingest.run(&mut form, answer).await {
@@ -138,6 +140,8 @@ fn temp_error(e: impl std::fmt::Display) -> ApiError {
 struct Ingest {
     app: App,
     ident: Ident,
+    /// Body bytes received (progress).
+    counter: Arc<Counter>,
     /// The request's Content-Length (0 when unknown).
     total: i64,
     fields: HashMap<String, String>,
@@ -160,11 +164,12 @@ struct Stored {
 }
 
 impl Ingest {
-    fn new(app: App, ident: Ident, total: i64) -> Ingest {
+    fn new(app: App, ident: Ident, counter: Arc<Counter>, total: i64) -> Ingest {
         let limit = ident.max_file_size;
         Ingest {
             app,
             ident,
+            counter,
             total,
             fields: HashMap::new(),
             limit,
@@ -387,11 +392,13 @@ impl Ingest {
         let mut size: i64 = 0;
         while let Some(chunk) = self.next_chunk(&mut field, idle).await? {
             size += chunk.len() as i64;
-            if self.limit >= 0 && size > self.limit {
-                return Err(too_large(self.limit));
-            }
+            // Space first: a file that fits no limit is told it is out of
+            // space (20) rather than too large for the form (21).
             if self.quota >= 0 && size > self.reserved {
                 self.reserve_more(size - self.reserved).await?;
+            }
+            if self.limit >= 0 && size > self.limit {
+                return Err(too_large(self.limit));
             }
             hasher.update(&chunk);
             let n = chunk.len();
@@ -492,7 +499,14 @@ impl Ingest {
             checksum: stored.checksum,
             delete_hash: delete_secret.as_deref().map(hash_secret).unwrap_or_default(),
         };
-        let file_id = match uploads::commit(&self.app, &self.ident.id, self.reserved, &file).await {
+        let file_id = match uploads::commit(
+            &self.app,
+            &self.ident.id,
+            self.reserved,
+            self.counter.received(),
+            &file,
+        )
+        .await {
             Ok(id) => id,
             Err(CommitError::Lost) => return Err(bad_identifier()),
             Err(CommitError::Folder) => return Err(ApiError::new(Code::FolderNotFound)),
@@ -629,12 +643,11 @@ fn too_large(limit: i64) -> ApiError {
     )
 }
 
-/// The stored name of an uploaded file: its last path component (as PHP,
-/// the original server, keeps it), control characters blanked, at most
-/// `MAX_NAME` characters. It is only ever data, never a path.
+/// The stored name of an uploaded file: the name as sent, control
+/// characters blanked, at most `MAX_NAME` characters. It is only ever data
+/// (escaped wherever it is shown), never part of a path.
 pub fn clean_name(raw: &str) -> String {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base
+    let cleaned: String = raw
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
@@ -734,11 +747,9 @@ mod tests {
 
     #[test]
     fn names_keep_their_last_component() {
-        assert_eq!(clean_name("../../etc/passwd"), "passwd");
-        assert_eq!(clean_name("C:\\Users\\me\\report.pdf"), "report.pdf");
+        assert_eq!(clean_name("../../etc/passwd"), "../../etc/passwd");
         assert_eq!(clean_name("a\nb\r\"c\".txt"), "a b \"c\".txt");
         assert_eq!(clean_name("<script>.html"), "<script>.html");
-        assert_eq!(clean_name("dir/"), "file");
         assert_eq!(clean_name(".."), "file");
         let long = "é".repeat(300);
         assert_eq!(clean_name(&long).chars().count(), MAX_NAME);

@@ -200,7 +200,14 @@ pub async fn release(app: &AppState, id: &str, error: &str) -> sqlx::Result<bool
             tx.rollback().await?;
             continue;
         }
-        set_progress_end(&mut tx, id, "fail", "", error).await?;
+        sqlx::query(
+            "UPDATE progress SET status = 'fail', error = $1, updated_ms = $2 WHERE upload_id = $3",
+        )
+        .bind(error)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         return Ok(true);
     }
@@ -245,6 +252,7 @@ pub async fn commit(
     app: &AppState,
     upload_id: &str,
     reserved: i64,
+    received: i64,
     file: &NewFile,
 ) -> Result<String, CommitError> {
     let mut tx = app.db.pool.begin().await?;
@@ -311,7 +319,16 @@ pub async fn commit(
         .bind(&file.blob_key)
         .execute(&mut *tx)
         .await?;
-    set_progress_end(&mut tx, upload_id, "done", &file_id, "").await?;
+    sqlx::query(
+        "UPDATE progress SET status = 'done', file_id = $1, updated_ms = $2, uploaded = $3, \
+         total = CASE WHEN total > 0 THEN total ELSE $3 END WHERE upload_id = $4",
+    )
+    .bind(&file_id)
+    .bind(now_ms())
+    .bind(received)
+    .bind(upload_id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(file_id)
 }
@@ -331,32 +348,6 @@ async fn owns_folder(
             .fetch_optional(&mut **tx)
             .await?;
     Ok(found.is_some())
-}
-
-async fn set_progress_end(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    id: &str,
-    status: &str,
-    file_id: &str,
-    error: &str,
-) -> sqlx::Result<()> {
-    let uploaded = if status == "done" {
-        "CASE WHEN total > 0 THEN total ELSE uploaded END"
-    } else {
-        "uploaded"
-    };
-    sqlx::query(&format!(
-        "UPDATE progress SET status = $1, file_id = $2, error = $3, updated_ms = $4, uploaded = {uploaded} \
-         WHERE upload_id = $5"
-    ))
-    .bind(status)
-    .bind(file_id)
-    .bind(error)
-    .bind(now_ms())
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// Records a blob about to be written, so that a crash before its file row

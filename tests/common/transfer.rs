@@ -234,3 +234,51 @@ pub async fn stored_blobs(s: &Server) -> Vec<String> {
     );
     keys
 }
+
+/// A multipart body built by hand, as curl sends it: with a
+/// Content-Length (reqwest's own forms go chunked). (content type, body)
+pub fn raw_form(fields: &[(&str, &str)], file_name: &str, data: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "------------------------dropspaceTestBoundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"userfile\"; filename=\"{file_name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl UploadInfo {
+    /// `raw_form` with the three hidden fields.
+    pub fn raw(&self, file_name: &str, data: &[u8]) -> (String, Vec<u8>) {
+        raw_form(
+            &[
+                ("MAX_FILE_SIZE", &self.max_file_size),
+                ("UPLOAD_IDENTIFIER", &self.ident),
+                ("extra_info", &self.extra),
+            ],
+            file_name,
+            data,
+        )
+    }
+}
+
+pub async fn post_raw(http: &reqwest::Client, url: &str, form: (String, Vec<u8>)) -> Vec<(String, String)> {
+    let resp = http
+        .post(url)
+        .header("content-type", form.0)
+        .body(form.1)
+        .send()
+        .await
+        .expect("upload request");
+    kv(&resp.text().await.expect("answer"))
+}
