@@ -136,6 +136,18 @@ async fn serve(
     };
     let partial = part != (0..size);
     let is_get = method == Method::GET;
+    // The bytes are opened first, so a storage failure costs no download.
+    let stream = if is_get {
+        match open(app, &file, part.clone()).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::error!(error = %e, "download: opening the blob");
+                return unavailable();
+            }
+        }
+    } else {
+        None
+    };
     // The limits decide before any byte goes out. Only a GET from byte 0
     // is a download of its own; resumed ranges and HEAD just check.
     if is_get && part.start == 0 {
@@ -177,15 +189,8 @@ async fn serve(
     } else {
         StatusCode::OK
     };
-    if !is_get {
+    let Some(stream) = stream else {
         return (status, resp_headers).into_response();
-    }
-    let stream = match open(app, &file, part.clone()).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(error = %e, "download: opening the blob");
-            return unavailable();
-        }
     };
     let charge = (account > 0).then(|| (app.clone(), account));
     let body = Body::from_stream(Metered::new(stream, charge));
