@@ -27,7 +27,9 @@ dual!(get_info_by_id_and_url, |b| async move {
     assert_eq!(attr_of(d, "file_size"), "5000");
     let url = attr_of(d, "url");
     assert!(url.starts_with(&s.url(&format!("/dl/{id}/"))), "{url}");
-    assert!(url.bytes().all(|c| c.is_ascii_alphanumeric() || b"._~/:-?=".contains(&c)));
+    assert!(url
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || b"._~/:-?=".contains(&c)));
     assert_eq!(fetch(&s, url, &[]).await.2, data);
 
     // Any session may fetch any file by id or by its page URL.
@@ -35,10 +37,7 @@ dual!(get_info_by_id_and_url, |b| async move {
     let page = s.url(&format!("/file/{id}"));
     let host = url::Url::parse(&s.base).expect("base");
     let port = host.port().expect("port");
-    for form in [
-        page.clone(),
-        format!("https://127.0.0.1:{port}/file/{id}/"),
-    ] {
+    for form in [page.clone(), format!("https://127.0.0.1:{port}/file/{id}/")] {
         let x = api(&s, &bob, "download.getInfo", &[("file_id", &form)]).await;
         x.assert_ok();
         assert_eq!(x.attr("download", "file_id"), Some(id.clone()), "{form}");
@@ -63,7 +62,14 @@ dual!(get_info_by_id_and_url, |b| async move {
 dual!(password_bandwidth_and_expiry_errors, |b| async move {
     let s = Server::start_with(b, &[("DROPSPACE_TIERS__PRO__BANDWIDTH", "12000")]).await;
     let a = s.user_session("alice").await;
-    let answer = upload_with(&s, &a, &[("password", "pw ok")], "secret.bin", pattern(5000, 2)).await;
+    let answer = upload_with(
+        &s,
+        &a,
+        &[("password", "pw ok")],
+        "secret.bin",
+        pattern(5000, 2),
+    )
+    .await;
     let id = kv_get(&answer, "file_id");
     let call = |pw: Option<&'static str>| {
         let mut p = vec![("file_id", id.clone())];
@@ -81,7 +87,14 @@ dual!(password_bandwidth_and_expiry_errors, |b| async move {
 
     // A pro account with 12000 bytes a month: each download is charged.
     s.create_user("pro", "secret123");
-    s.admin_ok(&["user", "set-membership", "--user-name", "pro", "--membership", "pro"]);
+    s.admin_ok(&[
+        "user",
+        "set-membership",
+        "--user-name",
+        "pro",
+        "--membership",
+        "pro",
+    ]);
     let p = s.login("pro", "secret123").await;
     let plain = upload(&s, &a, "plain.bin", pattern(5000, 3)).await;
     let left = |x: &Xml| x.text("bandwidth_left").unwrap_or_default();
@@ -92,7 +105,10 @@ dual!(password_bandwidth_and_expiry_errors, |b| async move {
         // Charged when the body has gone out: wait for it (bounded).
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         while left(&api(&s, &p, "auth.checkSession", &[]).await) != expected {
-            assert!(std::time::Instant::now() < deadline, "bandwidth not charged");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "bandwidth not charged"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
@@ -105,7 +121,14 @@ dual!(password_bandwidth_and_expiry_errors, |b| async move {
 
     // An ended paid tier: 19.
     s.admin_ok(&[
-        "user", "set-membership", "--user-name", "pro", "--membership", "pro", "--ends", "2020-01-01T00:00:00Z",
+        "user",
+        "set-membership",
+        "--user-name",
+        "pro",
+        "--membership",
+        "pro",
+        "--ends",
+        "2020-01-01T00:00:00Z",
     ]);
     api(&s, &p, "download.getInfo", &[("file_id", &plain)])
         .await
@@ -140,10 +163,17 @@ dual!(ranges_are_byte_exact, |b| async move {
         let (status, h, body) = fetch(&s, &url, &[("Range", range)]).await;
         assert_eq!(status, 206, "{range}");
         assert_eq!(body, &data[from..to], "{range}");
-        assert_eq!(header(&h, "content-range"), format!("bytes {}-{}/{n}", from, to - 1));
+        assert_eq!(
+            header(&h, "content-range"),
+            format!("bytes {}-{}/{n}", from, to - 1)
+        );
         assert_eq!(header(&h, "content-length"), (to - from).to_string());
     }
-    for range in [format!("bytes={n}-"), format!("bytes={}-{}", n + 5, n + 10), "bytes=-0".into()] {
+    for range in [
+        format!("bytes={n}-"),
+        format!("bytes={}-{}", n + 5, n + 10),
+        "bytes=-0".into(),
+    ] {
         let (status, h, body) = fetch(&s, &url, &[("Range", &range)]).await;
         assert_eq!(status, 416, "{range}");
         assert_eq!(header(&h, "content-range"), format!("bytes */{n}"));
@@ -157,9 +187,19 @@ dual!(ranges_are_byte_exact, |b| async move {
     // If-Range: the same file resumes, a changed one starts over.
     let (status, _, body) = fetch(&s, &url, &[("Range", "bytes=10-19"), ("If-Range", &etag)]).await;
     assert_eq!((status, body), (206, data[10..20].to_vec()));
-    let (status, _, _) = fetch(&s, &url, &[("Range", "bytes=10-19"), ("If-Range", &last_modified)]).await;
+    let (status, _, _) = fetch(
+        &s,
+        &url,
+        &[("Range", "bytes=10-19"), ("If-Range", &last_modified)],
+    )
+    .await;
     assert_eq!(status, 206);
-    let (status, _, body) = fetch(&s, &url, &[("Range", "bytes=10-19"), ("If-Range", "\"other\"")]).await;
+    let (status, _, body) = fetch(
+        &s,
+        &url,
+        &[("Range", "bytes=10-19"), ("If-Range", "\"other\"")],
+    )
+    .await;
     assert_eq!((status, body.len()), (200, n));
     // HEAD: the headers, no body, no count.
     let before = files_attr(&s, &a, &id, "downloads").await;
@@ -179,91 +219,120 @@ dual!(ranges_are_byte_exact, |b| async move {
     assert_eq!(fetch(&s, &url, &[("Range", "bytes=0-")]).await.0, 416);
 });
 
-dual!(a_download_counts_once_across_resumed_ranges, |b| async move {
-    let s = Server::start(b).await;
-    let a = s.user_session("alice").await;
-    let data = pattern(100_000, 5);
-    let id = upload(&s, &a, "resume.bin", data.clone()).await;
-    let url = direct_url(&s, &a, &id, None).await;
-    // One download in three pieces.
-    let mut got = fetch(&s, &url, &[("Range", "bytes=0-32767")]).await.2;
-    got.extend(fetch(&s, &url, &[("Range", "bytes=32768-65535")]).await.2);
-    got.extend(fetch(&s, &url, &[("Range", "bytes=65536-")]).await.2);
-    assert_eq!(got, data);
-    assert_eq!(files_attr(&s, &a, &id, "downloads").await, "1");
-    // A second whole download counts again.
-    fetch(&s, &url, &[]).await;
-    assert_eq!(files_attr(&s, &a, &id, "downloads").await, "2");
+dual!(
+    a_download_counts_once_across_resumed_ranges,
+    |b| async move {
+        let s = Server::start(b).await;
+        let a = s.user_session("alice").await;
+        let data = pattern(100_000, 5);
+        let id = upload(&s, &a, "resume.bin", data.clone()).await;
+        let url = direct_url(&s, &a, &id, None).await;
+        // One download in three pieces.
+        let mut got = fetch(&s, &url, &[("Range", "bytes=0-32767")]).await.2;
+        got.extend(fetch(&s, &url, &[("Range", "bytes=32768-65535")]).await.2);
+        got.extend(fetch(&s, &url, &[("Range", "bytes=65536-")]).await.2);
+        assert_eq!(got, data);
+        assert_eq!(files_attr(&s, &a, &id, "downloads").await, "1");
+        // A second whole download counts again.
+        fetch(&s, &url, &[]).await;
+        assert_eq!(files_attr(&s, &a, &id, "downloads").await, "2");
 
-    // downloads_limit holds on the direct URL: the 3rd start is refused,
-    // no bytes; resumed ranges of allowed downloads still work until then.
-    api(&s, &a, "files.setInfo", &[("file_id", &id), ("downloads_limit", "3"), ("limit_action", "1")])
+        // downloads_limit holds on the direct URL: the 3rd start is refused,
+        // no bytes; resumed ranges of allowed downloads still work until then.
+        api(
+            &s,
+            &a,
+            "files.setInfo",
+            &[
+                ("file_id", &id),
+                ("downloads_limit", "3"),
+                ("limit_action", "1"),
+            ],
+        )
         .await
         .assert_ok();
-    assert_eq!(fetch(&s, &url, &[]).await.0, 200);
-    let (status, _, body) = fetch(&s, &url, &[]).await;
-    assert_eq!(status, 403);
-    assert!(!body.windows(16).any(|w| w == &data[..16]));
-    assert_eq!(fetch(&s, &url, &[("Range", "bytes=5-")]).await.0, 403);
-    api(&s, &a, "download.getInfo", &[("file_id", &id)]).await.assert_error(11);
-    assert_eq!(files_attr(&s, &a, &id, "downloads").await, "3");
-});
-
-dual!(forged_expired_or_tampered_urls_get_403_and_no_bytes, |b| async move {
-    let s = Server::start(b).await;
-    let a = s.user_session("alice").await;
-    let data = pattern(4000, 6);
-    let id = upload(&s, &a, "guarded.bin", data.clone()).await;
-    let other = upload(&s, &a, "other.bin", pattern(4000, 7)).await;
-    let url = direct_url(&s, &a, &id, None).await;
-    let (_, tail) = url.split_at(s.url("/dl/").len());
-    let parts: Vec<&str> = tail.split('/').collect();
-    let (fid, account, expires, sig, name) = (parts[0], parts[1], parts[2], parts[3], parts[4]);
-    let flip = |s: &str| {
-        let mut c: Vec<char> = s.chars().collect();
-        c[0] = if c[0] == 'A' { 'B' } else { 'A' };
-        c.into_iter().collect::<String>()
-    };
-    let later = (expires.parse::<i64>().expect("expires") + 1000).to_string();
-    let bob_account = (account.parse::<i64>().expect("account") + 1).to_string();
-    for forged in [
-        format!("{other}/{account}/{expires}/{sig}/{name}"),
-        format!("{fid}/{bob_account}/{expires}/{sig}/{name}"),
-        format!("{fid}/0/{expires}/{sig}/{name}"),
-        format!("{fid}/{account}/{later}/{sig}/{name}"),
-        format!("{fid}/{account}/{expires}/{}/{name}", flip(sig)),
-        format!("{fid}/{account}/{expires}/{sig}x/{name}"),
-        format!("{fid}/{account}/{expires}/"),
-        format!("{fid}/{account}/soon/{sig}/{name}"),
-        format!("../{fid}/{account}/{expires}/{sig}"),
-    ] {
-        let (status, _, body) = fetch(&s, &s.url(&format!("/dl/{forged}")), &[]).await;
-        assert!(status == 403 || status == 404, "{forged}: {status}");
-        assert!(!body.windows(32).any(|w| w == &data[..32]), "{forged}");
+        assert_eq!(fetch(&s, &url, &[]).await.0, 200);
+        let (status, _, body) = fetch(&s, &url, &[]).await;
+        assert_eq!(status, 403);
+        assert!(!body.windows(16).any(|w| w == &data[..16]));
+        assert_eq!(fetch(&s, &url, &[("Range", "bytes=5-")]).await.0, 403);
+        api(&s, &a, "download.getInfo", &[("file_id", &id)])
+            .await
+            .assert_error(11);
+        assert_eq!(files_attr(&s, &a, &id, "downloads").await, "3");
     }
-    // The trailing name is cosmetic, and optional.
-    let (status, _, body) = fetch(&s, &s.url(&format!("/dl/{fid}/{account}/{expires}/{sig}/anything.txt")), &[]).await;
-    assert_eq!((status, body), (200, data.clone()));
-    let (status, _, _) = fetch(&s, &s.url(&format!("/dl/{fid}/{account}/{expires}/{sig}")), &[]).await;
-    assert_eq!(status, 200);
+);
 
-    // A URL past its expiry.
-    let s = Server::start_with(b, &[("DROPSPACE_LIMITS__DOWNLOAD_URL_TTL_SECS", "-5")]).await;
-    let a = s.user_session("alice").await;
-    let id = upload(&s, &a, "old.bin", data.clone()).await;
-    let url = direct_url(&s, &a, &id, None).await;
-    let (status, _, body) = fetch(&s, &url, &[]).await;
-    assert_eq!(status, 403);
-    assert!(body.len() < 200);
+dual!(
+    forged_expired_or_tampered_urls_get_403_and_no_bytes,
+    |b| async move {
+        let s = Server::start(b).await;
+        let a = s.user_session("alice").await;
+        let data = pattern(4000, 6);
+        let id = upload(&s, &a, "guarded.bin", data.clone()).await;
+        let other = upload(&s, &a, "other.bin", pattern(4000, 7)).await;
+        let url = direct_url(&s, &a, &id, None).await;
+        let (_, tail) = url.split_at(s.url("/dl/").len());
+        let parts: Vec<&str> = tail.split('/').collect();
+        let (fid, account, expires, sig, name) = (parts[0], parts[1], parts[2], parts[3], parts[4]);
+        let flip = |s: &str| {
+            let mut c: Vec<char> = s.chars().collect();
+            c[0] = if c[0] == 'A' { 'B' } else { 'A' };
+            c.into_iter().collect::<String>()
+        };
+        let later = (expires.parse::<i64>().expect("expires") + 1000).to_string();
+        let bob_account = (account.parse::<i64>().expect("account") + 1).to_string();
+        for forged in [
+            format!("{other}/{account}/{expires}/{sig}/{name}"),
+            format!("{fid}/{bob_account}/{expires}/{sig}/{name}"),
+            format!("{fid}/0/{expires}/{sig}/{name}"),
+            format!("{fid}/{account}/{later}/{sig}/{name}"),
+            format!("{fid}/{account}/{expires}/{}/{name}", flip(sig)),
+            format!("{fid}/{account}/{expires}/{sig}x/{name}"),
+            format!("{fid}/{account}/{expires}/"),
+            format!("{fid}/{account}/soon/{sig}/{name}"),
+            format!("../{fid}/{account}/{expires}/{sig}"),
+        ] {
+            let (status, _, body) = fetch(&s, &s.url(&format!("/dl/{forged}")), &[]).await;
+            assert!(status == 403 || status == 404, "{forged}: {status}");
+            assert!(!body.windows(32).any(|w| w == &data[..32]), "{forged}");
+        }
+        // The trailing name is cosmetic, and optional.
+        let (status, _, body) = fetch(
+            &s,
+            &s.url(&format!("/dl/{fid}/{account}/{expires}/{sig}/anything.txt")),
+            &[],
+        )
+        .await;
+        assert_eq!((status, body), (200, data.clone()));
+        let (status, _, _) = fetch(
+            &s,
+            &s.url(&format!("/dl/{fid}/{account}/{expires}/{sig}")),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200);
 
-    // A deleted file's URL serves nothing, even if the id comes back.
-    let s2 = Server::start(b).await;
-    let a2 = s2.user_session("carol").await;
-    let id = upload(&s2, &a2, "gone.bin", data.clone()).await;
-    let url = direct_url(&s2, &a2, &id, None).await;
-    api(&s2, &a2, "files.delete", &[("file_id", &id)]).await.assert_ok();
-    assert_eq!(fetch(&s2, &url, &[]).await.0, 403);
-});
+        // A URL past its expiry.
+        let s = Server::start_with(b, &[("DROPSPACE_LIMITS__DOWNLOAD_URL_TTL_SECS", "-5")]).await;
+        let a = s.user_session("alice").await;
+        let id = upload(&s, &a, "old.bin", data.clone()).await;
+        let url = direct_url(&s, &a, &id, None).await;
+        let (status, _, body) = fetch(&s, &url, &[]).await;
+        assert_eq!(status, 403);
+        assert!(body.len() < 200);
+
+        // A deleted file's URL serves nothing, even if the id comes back.
+        let s2 = Server::start(b).await;
+        let a2 = s2.user_session("carol").await;
+        let id = upload(&s2, &a2, "gone.bin", data.clone()).await;
+        let url = direct_url(&s2, &a2, &id, None).await;
+        api(&s2, &a2, "files.delete", &[("file_id", &id)])
+            .await
+            .assert_ok();
+        assert_eq!(fetch(&s2, &url, &[]).await.0, 403);
+    }
+);
 
 dual!(download_page_with_and_without_password, |b| async move {
     let s = Server::start(b).await;
@@ -278,7 +347,12 @@ dual!(download_page_with_and_without_password, |b| async move {
     )
     .await;
     let id = kv_get(&answer, "file_id");
-    let resp = s.http.get(s.url(&format!("/file/{id}"))).send().await.expect("page");
+    let resp = s
+        .http
+        .get(s.url(&format!("/file/{id}")))
+        .send()
+        .await
+        .expect("page");
     assert_eq!(resp.status(), 200);
     let csp = header(resp.headers(), "content-security-policy");
     assert!(csp.contains("default-src 'none'"), "{csp}");
@@ -286,8 +360,13 @@ dual!(download_page_with_and_without_password, |b| async move {
     let doc = scraper::Html::parse_document(&html);
     let text: String = doc.root_element().text().collect();
     assert!(text.contains("q3.csv") && text.contains("2048 bytes"));
-    assert!(text.contains("Q3 <b>figures</b> & more"), "description shown as text");
-    assert!(doc.select(&scraper::Selector::parse("b").expect("sel")).all(|b| b.text().collect::<String>() != "figures"));
+    assert!(
+        text.contains("Q3 <b>figures</b> & more"),
+        "description shown as text"
+    );
+    assert!(doc
+        .select(&scraper::Selector::parse("b").expect("sel"))
+        .all(|b| b.text().collect::<String>() != "figures"));
     let link = doc
         .select(&scraper::Selector::parse("a#download").expect("sel"))
         .next()
@@ -296,16 +375,43 @@ dual!(download_page_with_and_without_password, |b| async move {
     assert_eq!(fetch(&s, &link, &[]).await.2, data);
 
     // With a password: a form first; wrong is refused; right shows the button.
-    let answer = upload_with(&s, &a, &[("password", "letmein")], "locked.bin", data.clone()).await;
+    let answer = upload_with(
+        &s,
+        &a,
+        &[("password", "letmein")],
+        "locked.bin",
+        data.clone(),
+    )
+    .await;
     let locked = kv_get(&answer, "file_id");
     let page = s.url(&format!("/file/{locked}"));
-    let html = s.http.get(&page).send().await.expect("page").text().await.expect("html");
+    let html = s
+        .http
+        .get(&page)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
     assert!(html.contains("type=\"password\""));
     assert!(!html.contains("/dl/"), "no link before the password");
-    let wrong = s.http.post(&page).form(&[("password", "nope")]).send().await.expect("post");
+    let wrong = s
+        .http
+        .post(&page)
+        .form(&[("password", "nope")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(wrong.status(), 403);
     assert!(!wrong.text().await.expect("html").contains("/dl/"));
-    let right = s.http.post(&page).form(&[("password", "letmein")]).send().await.expect("post");
+    let right = s
+        .http
+        .post(&page)
+        .form(&[("password", "letmein")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(right.status(), 200);
     let html = right.text().await.expect("html");
     let link = scraper::Html::parse_document(&html)
@@ -317,7 +423,11 @@ dual!(download_page_with_and_without_password, |b| async move {
 
     // Unknown ids: 404 pages.
     for path in ["/file/zzzzzz", "/file/..%2F..%2Fetc", "/file/ABCDEF"] {
-        assert_eq!(s.http.get(s.url(path)).send().await.expect("404").status(), 404, "{path}");
+        assert_eq!(
+            s.http.get(s.url(path)).send().await.expect("404").status(),
+            404,
+            "{path}"
+        );
     }
     // A page download charges nobody and counts once.
     assert_eq!(files_attr(&s, &a, &locked, "downloads").await, "1");
@@ -326,12 +436,21 @@ dual!(download_page_with_and_without_password, |b| async move {
 dual!(storage_failure_is_12_on_download, |b| async move {
     let dir = tempfile::tempdir().expect("dir");
     let flag = dir.path().join("storage-down");
-    let s = Server::start_with(b, &[("DROPSPACE_STORAGE__FAIL_IF_EXISTS", &flag.display().to_string())]).await;
+    let s = Server::start_with(
+        b,
+        &[(
+            "DROPSPACE_STORAGE__FAIL_IF_EXISTS",
+            &flag.display().to_string(),
+        )],
+    )
+    .await;
     let a = s.user_session("alice").await;
     let id = upload(&s, &a, "f.bin", pattern(1000, 1)).await;
     let url = direct_url(&s, &a, &id, None).await;
     std::fs::write(&flag, b"down").expect("flag");
-    api(&s, &a, "download.getInfo", &[("file_id", &id)]).await.assert_error(12);
+    api(&s, &a, "download.getInfo", &[("file_id", &id)])
+        .await
+        .assert_error(12);
     let (status, _, _) = fetch(&s, &url, &[]).await;
     assert_eq!(status, 503);
     // A refused download is not counted.
@@ -341,13 +460,19 @@ dual!(storage_failure_is_12_on_download, |b| async move {
     direct_url(&s, &a, &id, None).await;
 });
 
-dual!(files_get_info_direct_url_is_signed_for_the_owner, |b| async move {
-    let s = Server::start(b).await;
-    let a = s.user_session("alice").await;
-    let data = pattern(3000, 9);
-    let id = upload(&s, &a, "own.bin", data.clone()).await;
-    let direct = files_attr(&s, &a, &id, "direct_download_url").await;
-    assert!(direct.starts_with(&s.url(&format!("/dl/{id}/"))), "{direct}");
-    assert_eq!(fetch(&s, &direct, &[]).await.2, data);
-    assert_eq!(files_attr(&s, &a, &id, "downloads").await, "1");
-});
+dual!(
+    files_get_info_direct_url_is_signed_for_the_owner,
+    |b| async move {
+        let s = Server::start(b).await;
+        let a = s.user_session("alice").await;
+        let data = pattern(3000, 9);
+        let id = upload(&s, &a, "own.bin", data.clone()).await;
+        let direct = files_attr(&s, &a, &id, "direct_download_url").await;
+        assert!(
+            direct.starts_with(&s.url(&format!("/dl/{id}/"))),
+            "{direct}"
+        );
+        assert_eq!(fetch(&s, &direct, &[]).await.2, data);
+        assert_eq!(files_attr(&s, &a, &id, "downloads").await, "1");
+    }
+);

@@ -41,10 +41,19 @@ dual!(get_info_hands_out_a_bound_identifier, |b| async move {
     let info = UploadInfo::from_xml(&x);
     assert_eq!(
         info.attr_order,
-        ["progress_url", "url", "max_file_size", "upload_identifier", "extra_info"]
+        [
+            "progress_url",
+            "url",
+            "max_file_size",
+            "upload_identifier",
+            "extra_info"
+        ]
     );
     assert_eq!(info.url, s.url(&format!("/upload/{}", info.ident)));
-    assert_eq!(info.progress_url, s.url(&format!("/progress/{}", info.ident)));
+    assert_eq!(
+        info.progress_url,
+        s.url(&format!("/progress/{}", info.ident))
+    );
     // The lite tier's limit (300 MiB) is below its disk space.
     assert_eq!(info.max_file_size, "314572800");
     let safe = |v: &str| {
@@ -95,13 +104,27 @@ dual!(get_info_refusals, |b| async move {
     )
     .await;
     s.create_user("pro", "secret123");
-    s.admin_ok(&["user", "set-membership", "--user-name", "pro", "--membership", "pro"]);
+    s.admin_ok(&[
+        "user",
+        "set-membership",
+        "--user-name",
+        "pro",
+        "--membership",
+        "pro",
+    ]);
     let p = s.login("pro", "secret123").await;
     api(&s, &p, "upload.getInfo", &[]).await.assert_error(11);
 
     // A max account with its 10 bytes used up: 20.
     s.create_user("full", "secret123");
-    s.admin_ok(&["user", "set-membership", "--user-name", "full", "--membership", "max"]);
+    s.admin_ok(&[
+        "user",
+        "set-membership",
+        "--user-name",
+        "full",
+        "--membership",
+        "max",
+    ]);
     let f = s.login("full", "secret123").await;
     let info = upload_info(&s, &f, "0").await;
     // The offer is what is left: the tier has no file limit.
@@ -130,21 +153,41 @@ dual!(session_upload_round_trip, |b| async move {
     let a = s.user_session("alice").await;
     let before = diskspace_left(&s, &a).await;
     let data = pattern(300_000, 7);
-    let answer = upload_with(&s, &a, &[("description", "the <report>")], "report.pdf", data.clone()).await;
+    let answer = upload_with(
+        &s,
+        &a,
+        &[("description", "the <report>")],
+        "report.pdf",
+        data.clone(),
+    )
+    .await;
     let keys: Vec<&str> = answer.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(keys, ["upload_status", "file_id", "bandwidth_left", "diskspace_left"]);
+    assert_eq!(
+        keys,
+        [
+            "upload_status",
+            "file_id",
+            "bandwidth_left",
+            "diskspace_left"
+        ]
+    );
     assert_eq!(kv_get(&answer, "upload_status"), "ok");
     assert_eq!(kv_get(&answer, "bandwidth_left"), "-1");
     let id = kv_get(&answer, "file_id");
     assert_eq!(
-        kv_get(&answer, "diskspace_left").parse::<i64>().expect("number"),
+        kv_get(&answer, "diskspace_left")
+            .parse::<i64>()
+            .expect("number"),
         before - data.len() as i64
     );
     assert_eq!(diskspace_left(&s, &a).await, before - data.len() as i64);
 
     let x = api(&s, &a, "files.getInfo", &[("file_id", &id)]).await;
     assert_eq!(x.attr("file", "name").as_deref(), Some("report.pdf"));
-    assert_eq!(x.attr("file", "description").as_deref(), Some("the <report>"));
+    assert_eq!(
+        x.attr("file", "description").as_deref(),
+        Some("the <report>")
+    );
     assert_eq!(x.attr("file", "file_size"), Some(data.len().to_string()));
     assert_eq!(x.attr("file", "folder_id").as_deref(), Some("0"));
     let url = direct_url(&s, &a, &id, None).await;
@@ -165,7 +208,10 @@ dual!(session_upload_round_trip, |b| async move {
     let resp = post_form(&s, &info.url, info.form(&[], "e.txt", Vec::new())).await;
     assert!(header(resp.headers(), "content-type").starts_with("text/plain"));
     let text = resp.text().await.expect("text");
-    assert!(text.ends_with('\n') && text.starts_with("upload_status=ok\n"), "{text}");
+    assert!(
+        text.ends_with('\n') && text.starts_with("upload_status=ok\n"),
+        "{text}"
+    );
 });
 
 dual!(anonymous_upload_download_and_delete, |b| async move {
@@ -198,7 +244,12 @@ dual!(anonymous_upload_download_and_delete, |b| async move {
     assert!(delete_url.starts_with(&s.url(&format!("/delete/{id}/"))));
 
     // The download page leads to the bytes.
-    let page = s.http.get(child("download_url")).send().await.expect("page");
+    let page = s
+        .http
+        .get(child("download_url"))
+        .send()
+        .await
+        .expect("page");
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("html");
     let link = scraper::Html::parse_document(&html)
@@ -211,7 +262,11 @@ dual!(anonymous_upload_download_and_delete, |b| async move {
     // GET only asks; POST deletes file, row and blob.
     let confirm = s.http.get(&delete_url).send().await.expect("confirm");
     assert_eq!(confirm.status(), 200);
-    assert!(confirm.text().await.expect("html").contains("<form method=\"post\""));
+    assert!(confirm
+        .text()
+        .await
+        .expect("html")
+        .contains("<form method=\"post\""));
     assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
     let wrong = s
         .http
@@ -223,8 +278,24 @@ dual!(anonymous_upload_download_and_delete, |b| async move {
     let done = s.http.post(&delete_url).send().await.expect("delete");
     assert_eq!(done.status(), 200);
     nothing_stored(&s, None).await;
-    assert_eq!(s.http.get(&delete_url).send().await.expect("again").status(), 404);
-    assert_eq!(s.http.get(s.url(&format!("/file/{id}"))).send().await.expect("page").status(), 404);
+    assert_eq!(
+        s.http
+            .get(&delete_url)
+            .send()
+            .await
+            .expect("again")
+            .status(),
+        404
+    );
+    assert_eq!(
+        s.http
+            .get(s.url(&format!("/file/{id}")))
+            .send()
+            .await
+            .expect("page")
+            .status(),
+        404
+    );
 });
 
 dual!(identifiers_are_single_use_and_signed, |b| async move {
@@ -255,9 +326,16 @@ dual!(identifiers_are_single_use_and_signed, |b| async move {
     // The forged extra_info after the file part is caught too.
     let info = upload_info(&s, &a, "0").await;
     let form = reqwest::multipart::Form::new()
-        .part("userfile", reqwest::multipart::Part::bytes(b"late".to_vec()).file_name("late.txt"))
+        .part(
+            "userfile",
+            reqwest::multipart::Part::bytes(b"late".to_vec()).file_name("late.txt"),
+        )
         .text("extra_info", "forged");
-    let answer = kv(&post_form(&s, &info.url, form).await.text().await.expect("text"));
+    let answer = kv(&post_form(&s, &info.url, form)
+        .await
+        .text()
+        .await
+        .expect("text"));
     assert_eq!(kv_get(&answer, "upload_status"), "fail");
     assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
     assert_eq!(stored_blobs(&s).await.len(), 1);
@@ -267,7 +345,10 @@ dual!(identifiers_are_single_use_and_signed, |b| async move {
     let a2 = s2.user_session("bob").await;
     let info = upload_info(&s2, &a2, "0").await;
     let resp = post_form(&s2, &info.url, info.form(&[], "x.txt", b"x".to_vec())).await;
-    assert_eq!(kv_get(&kv(&resp.text().await.expect("text")), "upload_status"), "fail");
+    assert_eq!(
+        kv_get(&kv(&resp.text().await.expect("text")), "upload_status"),
+        "fail"
+    );
     nothing_stored(&s2, Some(&a2)).await;
 });
 
@@ -283,7 +364,12 @@ dual!(size_limits_cut_off_and_keep_nothing, |b| async move {
     let a = s.user_session("alice").await;
     let info = upload_info(&s, &a, "0").await;
     assert_eq!(info.max_file_size, "100000");
-    let resp = post_form(&s, &info.url, info.form(&[], "big.bin", pattern(100_001, 1))).await;
+    let resp = post_form(
+        &s,
+        &info.url,
+        info.form(&[], "big.bin", pattern(100_001, 1)),
+    )
+    .await;
     let answer = kv(&resp.text().await.expect("text"));
     assert_eq!(kv_get(&answer, "upload_status"), "fail");
     assert_eq!(kv_get(&answer, "error_code"), "21");
@@ -291,17 +377,32 @@ dual!(size_limits_cut_off_and_keep_nothing, |b| async move {
     // Exactly the limit is fine.
     let id = upload(&s, &a, "exact.bin", pattern(100_000, 1)).await;
     assert_eq!(
-        api(&s, &a, "files.getInfo", &[("file_id", &id)]).await.attr("file", "file_size").as_deref(),
+        api(&s, &a, "files.getInfo", &[("file_id", &id)])
+            .await
+            .attr("file", "file_size")
+            .as_deref(),
         Some("100000")
     );
     // The form's MAX_FILE_SIZE lowers the limit, never raises it.
     let mut info = upload_info(&s, &a, "0").await;
     info.max_file_size = "10".into();
-    let answer = kv(&post_form(&s, &info.url, info.form(&[], "b.bin", pattern(11, 1))).await.text().await.expect("t"));
+    let answer = kv(
+        &post_form(&s, &info.url, info.form(&[], "b.bin", pattern(11, 1)))
+            .await
+            .text()
+            .await
+            .expect("t"),
+    );
     assert_eq!(kv_get(&answer, "upload_status"), "fail");
     let mut info = upload_info(&s, &a, "0").await;
     info.max_file_size = "999999999".into();
-    let answer = kv(&post_form(&s, &info.url, info.form(&[], "c.bin", pattern(100_001, 1))).await.text().await.expect("t"));
+    let answer = kv(
+        &post_form(&s, &info.url, info.form(&[], "c.bin", pattern(100_001, 1)))
+            .await
+            .text()
+            .await
+            .expect("t"),
+    );
     assert_eq!(kv_get(&answer, "upload_status"), "fail");
     assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
 
@@ -318,7 +419,10 @@ dual!(size_limits_cut_off_and_keep_nothing, |b| async move {
     assert_eq!(root.tag_name().name(), "upload_done");
     let first = root.children().find(|c| c.is_element()).expect("status");
     assert_eq!(first.text(), Some("fail"));
-    let err = root.children().find(|c| c.tag_name().name() == "error").expect("error");
+    let err = root
+        .children()
+        .find(|c| c.tag_name().name() == "error")
+        .expect("error");
     assert_eq!(err.attribute("code"), Some("21"));
     nothing_stored(&s, None).await;
 });
@@ -327,12 +431,20 @@ dual!(parallel_uploads_never_pass_the_quota, |b| async move {
     let s = Server::start_with(b, &[("DROPSPACE_TIERS__LITE__DISKSPACE", "3000000")]).await;
     let a = s.user_session("alice").await;
     // Two 2 MB uploads at once into 3 MB: exactly one is stored.
-    let infos = [upload_info(&s, &a, "0").await, upload_info(&s, &a, "0").await];
+    let infos = [
+        upload_info(&s, &a, "0").await,
+        upload_info(&s, &a, "0").await,
+    ];
     let mut tasks = Vec::new();
     for (i, info) in infos.into_iter().enumerate() {
         let http = s.http.clone();
         tasks.push(tokio::spawn(async move {
-            post_raw(&http, &info.url, info.raw(&format!("f{i}.bin"), &pattern(2_000_000, i as u8))).await
+            post_raw(
+                &http,
+                &info.url,
+                info.raw(&format!("f{i}.bin"), &pattern(2_000_000, i as u8)),
+            )
+            .await
         }));
     }
     let mut ok = 0;
@@ -357,7 +469,11 @@ dual!(parallel_uploads_never_pass_the_quota, |b| async move {
 /// Sends the head and part of an upload by hand, then hangs up.
 async fn cut_off(s: &Server, info: &UploadInfo, sent: usize, declared: usize) {
     let url = url::Url::parse(&info.url).expect("url");
-    let addr = format!("{}:{}", url.host_str().expect("host"), url.port().expect("port"));
+    let addr = format!(
+        "{}:{}",
+        url.host_str().expect("host"),
+        url.port().expect("port")
+    );
     let boundary = "XyZzYboundary";
     let head = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"extra_info\"\r\n\r\n{}\r\n\
@@ -365,7 +481,9 @@ async fn cut_off(s: &Server, info: &UploadInfo, sent: usize, declared: usize) {
          Content-Type: application/octet-stream\r\n\r\n",
         info.extra
     );
-    let mut conn = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    let mut conn = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
     let req = format!(
         "POST {} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n\
          Content-Length: {}\r\n\r\n",
@@ -380,11 +498,18 @@ async fn cut_off(s: &Server, info: &UploadInfo, sent: usize, declared: usize) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let p = progress(s, &info.progress_url).await;
-        let uploaded: usize = p.iter().find(|(k, _)| k == "uploaded_bytes").map(|(_, v)| v.parse().unwrap_or(0)).unwrap_or(0);
+        let uploaded: usize = p
+            .iter()
+            .find(|(k, _)| k == "uploaded_bytes")
+            .map(|(_, v)| v.parse().unwrap_or(0))
+            .unwrap_or(0);
         if uploaded >= sent {
             break;
         }
-        assert!(Instant::now() < deadline, "server never read the body: {p:?}");
+        assert!(
+            Instant::now() < deadline,
+            "server never read the body: {p:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     drop(conn);
@@ -409,124 +534,164 @@ dual!(an_upload_cut_off_mid_body_leaves_nothing, |b| async move {
     assert_eq!(diskspace_left(&s, &a).await, 10 * 1024 * 1024 * 1024);
     // The identifier is spent.
     let resp = post_form(&s, &info.url, info.form(&[], "x.txt", b"x".to_vec())).await;
-    assert_eq!(kv_get(&kv(&resp.text().await.expect("t")), "upload_status"), "fail");
+    assert_eq!(
+        kv_get(&kv(&resp.text().await.expect("t")), "upload_status"),
+        "fail"
+    );
     assert!(s.log().lines().all(|l| !l.contains("panicked")));
 });
 
-dual!(progress_rises_while_a_throttled_upload_streams, |b| async move {
-    let s = Server::start(b).await;
-    let a = s.user_session("alice").await;
-    // 384 KiB at 128 KB/s: about three seconds.
-    let info = upload_info(&s, &a, "128").await;
-    let before = progress(&s, &info.progress_url).await;
-    assert_eq!(before[0], ("status".to_string(), "ok".to_string()));
-    let names: Vec<_> = before.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(names, ["status", "eta", "speed", "uploaded_bytes", "total_size", "elapsed", "meter"]);
-    let data = pattern(384 * 1024, 2);
-    let started = Instant::now();
-    let url = info.url.clone();
-    let http = s.http.clone();
-    let form = info.raw("slow.bin", &data);
-    let task = tokio::spawn(async move { post_raw(&http, &url, form).await });
-    let mut seen: Vec<i64> = Vec::new();
-    while !task.is_finished() {
-        let p = progress(&s, &info.progress_url).await;
-        let total: i64 = p[4].1.parse().expect("total_size");
-        // (total_size is 0 until the upload has started.)
-        if p[0].1 == "ok" && total > 0 {
-            let up: i64 = p[3].1.parse().expect("uploaded_bytes");
-            assert!(total > data.len() as i64, "total is the whole body: {p:?}");
-            assert!(up <= total);
-            if seen.last() != Some(&up) {
-                seen.push(up);
+dual!(
+    progress_rises_while_a_throttled_upload_streams,
+    |b| async move {
+        let s = Server::start(b).await;
+        let a = s.user_session("alice").await;
+        // 384 KiB at 128 KB/s: about three seconds.
+        let info = upload_info(&s, &a, "128").await;
+        let before = progress(&s, &info.progress_url).await;
+        assert_eq!(before[0], ("status".to_string(), "ok".to_string()));
+        let names: Vec<_> = before.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "status",
+                "eta",
+                "speed",
+                "uploaded_bytes",
+                "total_size",
+                "elapsed",
+                "meter"
+            ]
+        );
+        let data = pattern(384 * 1024, 2);
+        let started = Instant::now();
+        let url = info.url.clone();
+        let http = s.http.clone();
+        let form = info.raw("slow.bin", &data);
+        let task = tokio::spawn(async move { post_raw(&http, &url, form).await });
+        let mut seen: Vec<i64> = Vec::new();
+        while !task.is_finished() {
+            let p = progress(&s, &info.progress_url).await;
+            let total: i64 = p[4].1.parse().expect("total_size");
+            // (total_size is 0 until the upload has started.)
+            if p[0].1 == "ok" && total > 0 {
+                let up: i64 = p[3].1.parse().expect("uploaded_bytes");
+                assert!(total > data.len() as i64, "total is the whole body: {p:?}");
+                assert!(up <= total);
+                if seen.last() != Some(&up) {
+                    seen.push(up);
+                }
             }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        let answer = task.await.expect("task");
+        assert_eq!(kv_get(&answer, "upload_status"), "ok");
+        // The throttle held: 384 KiB at 128 KB/s cannot take under two seconds.
+        assert!(started.elapsed() >= Duration::from_secs(2));
+        let rising: Vec<_> = seen.iter().filter(|v| **v > 0).collect();
+        assert!(rising.len() >= 2, "progress never moved: {seen:?}");
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        let after = progress(&s, &info.progress_url).await;
+        assert_eq!(after[0].1, "done");
+        assert_eq!(after[6].1, "100");
+        assert_eq!(after[3].1, after[4].1);
+        // An unknown identifier says fail.
+        let unknown = progress(&s, &s.url("/progress/nosuchupload")).await;
+        assert_eq!(unknown[0].1, "fail");
     }
-    let answer = task.await.expect("task");
-    assert_eq!(kv_get(&answer, "upload_status"), "ok");
-    // The throttle held: 384 KiB at 128 KB/s cannot take under two seconds.
-    assert!(started.elapsed() >= Duration::from_secs(2));
-    let rising: Vec<_> = seen.iter().filter(|v| **v > 0).collect();
-    assert!(rising.len() >= 2, "progress never moved: {seen:?}");
-    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
-    let after = progress(&s, &info.progress_url).await;
-    assert_eq!(after[0].1, "done");
-    assert_eq!(after[6].1, "100");
-    assert_eq!(after[3].1, after[4].1);
-    // An unknown identifier says fail.
-    let unknown = progress(&s, &s.url("/progress/nosuchupload")).await;
-    assert_eq!(unknown[0].1, "fail");
-});
+);
 
-dual!(form_fields_folder_password_redirect_and_mail, |b| async move {
-    let s = Server::start(b).await;
-    let a = s.user_session("alice").await;
-    let folder = mkdir(&s, &a, "docs", "0", "0").await;
-    let answer = upload_with(
-        &s,
-        &a,
-        &[
-            ("folder_id", &folder),
-            ("password", "open sesame"),
-            ("recipient_email", "carol@example.com, dave@example.com"),
-            ("recipient_message", "Here it is"),
-            ("notify_uploader", "1"),
-        ],
-        "in-folder.txt",
-        b"folder file".to_vec(),
-    )
-    .await;
-    assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
-    let id = kv_get(&answer, "file_id");
-    let x = api(&s, &a, "files.getInfo", &[("file_id", &id)]).await;
-    assert_eq!(x.attr("file", "folder_id"), Some(folder.clone()));
-    assert_eq!(x.attr("file", "password").as_deref(), Some("open sesame"));
-    for to in ["carol@example.com", "dave@example.com", "alice@example.com"] {
-        let mail = s.wait_mail(|m| m.contains(&format!("To: {to}"))).await;
-        assert!(mail.contains(&format!("/file/{id}")), "{mail}");
+dual!(
+    form_fields_folder_password_redirect_and_mail,
+    |b| async move {
+        let s = Server::start(b).await;
+        let a = s.user_session("alice").await;
+        let folder = mkdir(&s, &a, "docs", "0", "0").await;
+        let answer = upload_with(
+            &s,
+            &a,
+            &[
+                ("folder_id", &folder),
+                ("password", "open sesame"),
+                ("recipient_email", "carol@example.com, dave@example.com"),
+                ("recipient_message", "Here it is"),
+                ("notify_uploader", "1"),
+            ],
+            "in-folder.txt",
+            b"folder file".to_vec(),
+        )
+        .await;
+        assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
+        let id = kv_get(&answer, "file_id");
+        let x = api(&s, &a, "files.getInfo", &[("file_id", &id)]).await;
+        assert_eq!(x.attr("file", "folder_id"), Some(folder.clone()));
+        assert_eq!(x.attr("file", "password").as_deref(), Some("open sesame"));
+        for to in ["carol@example.com", "dave@example.com", "alice@example.com"] {
+            let mail = s.wait_mail(|m| m.contains(&format!("To: {to}"))).await;
+            assert!(mail.contains(&format!("/file/{id}")), "{mail}");
+        }
+        assert!(s.outbox().iter().any(|m| m.contains("Here it is")));
+        let book = api(&s, &a, "addressbook.list", &[]).await;
+        let contacts = book.all("contact");
+        assert_eq!(contacts.len(), 2);
+        assert!(contacts.iter().all(|c| attr_of(c, "type") == "1"));
+
+        // Another user's folder, or an invalid address: fail, nothing stored.
+        let bob = s.user_session("bob").await;
+        let bobs = mkdir(&s, &bob, "bobs", "0", "0").await;
+        let answer = upload_with(&s, &a, &[("folder_id", &bobs)], "x.txt", b"x".to_vec()).await;
+        assert_eq!(kv_get(&answer, "error_code"), "10");
+        let answer = upload_with(
+            &s,
+            &a,
+            &[("recipient_email", "not-an-address")],
+            "x.txt",
+            b"x".to_vec(),
+        )
+        .await;
+        assert_eq!(kv_get(&answer, "error_code"), "24");
+        assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
+
+        // redirect_url: 302 with the outcome appended, its own query kept.
+        let info = upload_info(&s, &a, "0").await;
+        let resp = post_form(
+            &s,
+            &info.url,
+            info.form(
+                &[("redirect_url", "https://example.com/done?x=1")],
+                "r.txt",
+                b"r".to_vec(),
+            ),
+        )
+        .await;
+        assert_eq!(resp.status(), 302);
+        let loc = url::Url::parse(&header(resp.headers(), "location")).expect("location");
+        let q: std::collections::HashMap<_, _> = loc.query_pairs().into_owned().collect();
+        assert_eq!(loc.host_str(), Some("example.com"));
+        assert_eq!(q.get("x").map(String::as_str), Some("1"));
+        assert_eq!(q.get("upload_status").map(String::as_str), Some("ok"));
+        let rid = q.get("file_id").cloned().expect("file_id");
+        api(&s, &a, "files.getInfo", &[("file_id", &rid)])
+            .await
+            .assert_ok();
+        let info = upload_info(&s, &a, "0").await;
+        let resp = post_form(
+            &s,
+            &info.url,
+            info.form(
+                &[
+                    ("redirect_url", "https://example.com/done"),
+                    ("folder_id", &bobs),
+                ],
+                "r.txt",
+                b"r".to_vec(),
+            ),
+        )
+        .await;
+        assert_eq!(resp.status(), 302);
+        assert!(header(resp.headers(), "location").contains("upload_status=fail"));
     }
-    assert!(s.outbox().iter().any(|m| m.contains("Here it is")));
-    let book = api(&s, &a, "addressbook.list", &[]).await;
-    let contacts = book.all("contact");
-    assert_eq!(contacts.len(), 2);
-    assert!(contacts.iter().all(|c| attr_of(c, "type") == "1"));
-
-    // Another user's folder, or an invalid address: fail, nothing stored.
-    let bob = s.user_session("bob").await;
-    let bobs = mkdir(&s, &bob, "bobs", "0", "0").await;
-    let answer = upload_with(&s, &a, &[("folder_id", &bobs)], "x.txt", b"x".to_vec()).await;
-    assert_eq!(kv_get(&answer, "error_code"), "10");
-    let answer = upload_with(&s, &a, &[("recipient_email", "not-an-address")], "x.txt", b"x".to_vec()).await;
-    assert_eq!(kv_get(&answer, "error_code"), "24");
-    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
-
-    // redirect_url: 302 with the outcome appended, its own query kept.
-    let info = upload_info(&s, &a, "0").await;
-    let resp = post_form(
-        &s,
-        &info.url,
-        info.form(&[("redirect_url", "https://example.com/done?x=1")], "r.txt", b"r".to_vec()),
-    )
-    .await;
-    assert_eq!(resp.status(), 302);
-    let loc = url::Url::parse(&header(resp.headers(), "location")).expect("location");
-    let q: std::collections::HashMap<_, _> = loc.query_pairs().into_owned().collect();
-    assert_eq!(loc.host_str(), Some("example.com"));
-    assert_eq!(q.get("x").map(String::as_str), Some("1"));
-    assert_eq!(q.get("upload_status").map(String::as_str), Some("ok"));
-    let rid = q.get("file_id").cloned().expect("file_id");
-    api(&s, &a, "files.getInfo", &[("file_id", &rid)]).await.assert_ok();
-    let info = upload_info(&s, &a, "0").await;
-    let resp = post_form(
-        &s,
-        &info.url,
-        info.form(&[("redirect_url", "https://example.com/done"), ("folder_id", &bobs)], "r.txt", b"r".to_vec()),
-    )
-    .await;
-    assert_eq!(resp.status(), 302);
-    assert!(header(resp.headers(), "location").contains("upload_status=fail"));
-});
+);
 
 dual!(userfile_field_names_the_file_input, |b| async move {
     let s = Server::start(b).await;
@@ -535,9 +700,19 @@ dual!(userfile_field_names_the_file_input, |b| async move {
     let form = reqwest::multipart::Form::new()
         .text("extra_info", info.extra.clone())
         .text("userfile", "Filedata")
-        .part("decoy", reqwest::multipart::Part::bytes(b"decoy".to_vec()).file_name("decoy.txt"))
-        .part("Filedata", reqwest::multipart::Part::bytes(b"real".to_vec()).file_name("real.txt"));
-    let answer = kv(&post_form(&s, &info.url, form).await.text().await.expect("t"));
+        .part(
+            "decoy",
+            reqwest::multipart::Part::bytes(b"decoy".to_vec()).file_name("decoy.txt"),
+        )
+        .part(
+            "Filedata",
+            reqwest::multipart::Part::bytes(b"real".to_vec()).file_name("real.txt"),
+        );
+    let answer = kv(&post_form(&s, &info.url, form)
+        .await
+        .text()
+        .await
+        .expect("t"));
     assert_eq!(kv_get(&answer, "upload_status"), "ok");
     let id = kv_get(&answer, "file_id");
     let x = api(&s, &a, "files.getInfo", &[("file_id", &id)]).await;
@@ -546,69 +721,124 @@ dual!(userfile_field_names_the_file_input, |b| async move {
     let info = upload_info(&s, &a, "0").await;
     let form = reqwest::multipart::Form::new()
         .text("extra_info", info.extra.clone())
-        .part("file", reqwest::multipart::Part::bytes(b"any".to_vec()).file_name("any.txt"));
-    let answer = kv(&post_form(&s, &info.url, form).await.text().await.expect("t"));
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"any".to_vec()).file_name("any.txt"),
+        );
+    let answer = kv(&post_form(&s, &info.url, form)
+        .await
+        .text()
+        .await
+        .expect("t"));
     assert_eq!(kv_get(&answer, "upload_status"), "ok");
     // No file at all: 4.
     let info = upload_info(&s, &a, "0").await;
     let form = reqwest::multipart::Form::new().text("extra_info", info.extra.clone());
-    let answer = kv(&post_form(&s, &info.url, form).await.text().await.expect("t"));
+    let answer = kv(&post_form(&s, &info.url, form)
+        .await
+        .text()
+        .await
+        .expect("t"));
     assert_eq!(kv_get(&answer, "error_code"), "4");
     // Not multipart: 16.
     let info = upload_info(&s, &a, "0").await;
-    let resp = s.http.post(&info.url).body("hello").send().await.expect("post");
-    assert_eq!(kv_get(&kv(&resp.text().await.expect("t")), "error_code"), "16");
+    let resp = s
+        .http
+        .post(&info.url)
+        .body("hello")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        kv_get(&kv(&resp.text().await.expect("t")), "error_code"),
+        "16"
+    );
 });
 
-dual!(hostile_names_are_stored_and_served_harmlessly, |b| async move {
-    let s = Server::start(b).await;
-    let a = s.user_session("alice").await;
-    let long = "ü".repeat(200);
-    let cases: Vec<(String, String)> = vec![
-        ("../../etc/passwd".into(), "../../etc/passwd".into()),
-        ("a \"quoted\" name.txt".into(), "a \"quoted\" name.txt".into()),
-        ("<script>alert(1)</script>.html".into(), "<script>alert(1)</script>.html".into()),
-        ("x]]>&amp;.txt".into(), "x]]>&amp;.txt".into()),
-        (long.clone(), long.clone()),
-    ];
-    for (sent, stored) in cases {
-        let id = upload(&s, &a, &sent, b"payload".to_vec()).await;
-        let x = api(&s, &a, "files.getInfo", &[("file_id", &id)]).await;
-        assert_eq!(x.attr("file", "name").as_deref(), Some(stored.as_str()), "{sent:?}");
-        let url = direct_url(&s, &a, &id, None).await;
-        let (status, h, body) = fetch(&s, &url, &[]).await;
+dual!(
+    hostile_names_are_stored_and_served_harmlessly,
+    |b| async move {
+        let s = Server::start(b).await;
+        let a = s.user_session("alice").await;
+        let long = "ü".repeat(200);
+        let cases: Vec<(String, String)> = vec![
+            ("../../etc/passwd".into(), "../../etc/passwd".into()),
+            (
+                "a \"quoted\" name.txt".into(),
+                "a \"quoted\" name.txt".into(),
+            ),
+            (
+                "<script>alert(1)</script>.html".into(),
+                "<script>alert(1)</script>.html".into(),
+            ),
+            ("x]]>&amp;.txt".into(), "x]]>&amp;.txt".into()),
+            (long.clone(), long.clone()),
+        ];
+        for (sent, stored) in cases {
+            let id = upload(&s, &a, &sent, b"payload".to_vec()).await;
+            let x = api(&s, &a, "files.getInfo", &[("file_id", &id)]).await;
+            assert_eq!(
+                x.attr("file", "name").as_deref(),
+                Some(stored.as_str()),
+                "{sent:?}"
+            );
+            let url = direct_url(&s, &a, &id, None).await;
+            let (status, h, body) = fetch(&s, &url, &[]).await;
+            assert_eq!(status, 200);
+            assert_eq!(body, b"payload");
+            let cd = header(&h, "content-disposition");
+            assert!(cd.starts_with("attachment; filename=\""), "{cd}");
+            let star = cd.split("filename*=UTF-8''").nth(1).expect("filename*");
+            let decoded = percent_encoding::percent_decode_str(star)
+                .decode_utf8()
+                .expect("utf-8");
+            assert_eq!(decoded, stored);
+            assert_eq!(header(&h, "x-content-type-options"), "nosniff");
+            // The download page shows the name as text, never as markup.
+            let html = s
+                .http
+                .get(s.url(&format!("/file/{id}")))
+                .send()
+                .await
+                .expect("page")
+                .text()
+                .await
+                .expect("html");
+            let doc = scraper::Html::parse_document(&html);
+            assert!(doc
+                .select(&scraper::Selector::parse("body script").expect("sel"))
+                .next()
+                .is_none());
+            let shown: String = doc
+                .select(&scraper::Selector::parse("#name").expect("sel"))
+                .next()
+                .expect("name cell")
+                .text()
+                .collect();
+            assert_eq!(shown, stored);
+        }
+        // A newline can only come through files.setInfo (a multipart header
+        // cannot carry one); it is served without breaking a header.
+        let id = upload(&s, &a, "plain.txt", b"payload".to_vec()).await;
+        api(
+            &s,
+            &a,
+            "files.setInfo",
+            &[("file_id", &id), ("name", "new\r\nSet-Cookie: x=1")],
+        )
+        .await
+        .assert_ok();
+        let (status, h, _) = fetch(&s, &direct_url(&s, &a, &id, None).await, &[]).await;
         assert_eq!(status, 200);
-        assert_eq!(body, b"payload");
-        let cd = header(&h, "content-disposition");
-        assert!(cd.starts_with("attachment; filename=\""), "{cd}");
-        let star = cd.split("filename*=UTF-8''").nth(1).expect("filename*");
-        let decoded = percent_encoding::percent_decode_str(star).decode_utf8().expect("utf-8");
-        assert_eq!(decoded, stored);
-        assert_eq!(header(&h, "x-content-type-options"), "nosniff");
-        // The download page shows the name as text, never as markup.
-        let html = s.http.get(s.url(&format!("/file/{id}"))).send().await.expect("page").text().await.expect("html");
-        let doc = scraper::Html::parse_document(&html);
-        assert!(doc.select(&scraper::Selector::parse("body script").expect("sel")).next().is_none());
-        let shown: String = doc
-            .select(&scraper::Selector::parse("#name").expect("sel"))
-            .next()
-            .expect("name cell")
-            .text()
-            .collect();
-        assert_eq!(shown, stored);
+        assert!(h.get("set-cookie").is_none());
+        assert!(header(&h, "content-disposition").contains("filename*=UTF-8''new%0D%0ASet-Cookie"));
+        // Nothing was written outside the blob store.
+        assert!(!s.data_dir.join("etc").exists());
+        assert!(!std::path::Path::new(&s.data_dir)
+            .join("../etc/passwd")
+            .exists());
     }
-    // A newline can only come through files.setInfo (a multipart header
-    // cannot carry one); it is served without breaking a header.
-    let id = upload(&s, &a, "plain.txt", b"payload".to_vec()).await;
-    api(&s, &a, "files.setInfo", &[("file_id", &id), ("name", "new\r\nSet-Cookie: x=1")]).await.assert_ok();
-    let (status, h, _) = fetch(&s, &direct_url(&s, &a, &id, None).await, &[]).await;
-    assert_eq!(status, 200);
-    assert!(h.get("set-cookie").is_none());
-    assert!(header(&h, "content-disposition").contains("filename*=UTF-8''new%0D%0ASet-Cookie"));
-    // Nothing was written outside the blob store.
-    assert!(!s.data_dir.join("etc").exists());
-    assert!(!std::path::Path::new(&s.data_dir).join("../etc/passwd").exists());
-});
+);
 
 dual!(storage_failure_is_13_and_keeps_nothing, |b| async move {
     let dir = tempfile::tempdir().expect("dir");
@@ -621,7 +851,11 @@ dual!(storage_failure_is_13_and_keeps_nothing, |b| async move {
     assert_eq!(kv_get(&answer, "upload_status"), "fail");
     assert_eq!(kv_get(&answer, "error_code"), "13");
     let info = anon_info(&s).await;
-    let text = post_form(&s, &info.url, info.form(&[], "y.bin", b"y".to_vec())).await.text().await.expect("t");
+    let text = post_form(&s, &info.url, info.form(&[], "y.bin", b"y".to_vec()))
+        .await
+        .text()
+        .await
+        .expect("t");
     assert!(text.contains("code=\"13\""), "{text}");
     std::fs::remove_file(&flag).expect("heal");
     nothing_stored(&s, Some(&a)).await;
@@ -629,17 +863,23 @@ dual!(storage_failure_is_13_and_keeps_nothing, |b| async move {
     upload(&s, &a, "ok.bin", b"fine".to_vec()).await;
 });
 
-dual!(maintenance_refuses_uploads_in_flight_of_starting, |b| async move {
-    let s = Server::start(b).await;
-    let a = s.user_session("alice").await;
-    let info = upload_info(&s, &a, "0").await;
-    s.admin_ok(&["maintenance", "on"]);
-    let resp = post_form(&s, &info.url, info.form(&[], "m.txt", b"m".to_vec())).await;
-    assert_eq!(kv_get(&kv(&resp.text().await.expect("t")), "error_code"), "15");
-    s.admin_ok(&["maintenance", "off"]);
-    // The identifier was not spent by the refusal.
-    upload_ok(&s, &info, "m.txt").await;
-});
+dual!(
+    maintenance_refuses_uploads_in_flight_of_starting,
+    |b| async move {
+        let s = Server::start(b).await;
+        let a = s.user_session("alice").await;
+        let info = upload_info(&s, &a, "0").await;
+        s.admin_ok(&["maintenance", "on"]);
+        let resp = post_form(&s, &info.url, info.form(&[], "m.txt", b"m".to_vec())).await;
+        assert_eq!(
+            kv_get(&kv(&resp.text().await.expect("t")), "error_code"),
+            "15"
+        );
+        s.admin_ok(&["maintenance", "off"]);
+        // The identifier was not spent by the refusal.
+        upload_ok(&s, &info, "m.txt").await;
+    }
+);
 
 /// The server's resident memory: (now, peak), in KiB, from /proc.
 fn rss_kib(pid: u32) -> (u64, u64) {
@@ -669,24 +909,41 @@ async fn two_gib_upload_keeps_memory_flat() {
     )
     .await;
     s.create_user("big", "secret123");
-    s.admin_ok(&["user", "set-membership", "--user-name", "big", "--membership", "max"]);
+    s.admin_ok(&[
+        "user",
+        "set-membership",
+        "--user-name",
+        "big",
+        "--membership",
+        "max",
+    ]);
     let a = s.login("big", "secret123").await;
     let info = upload_info(&s, &a, "0").await;
     let (base, _) = rss_kib(s.pid());
     const SIZE: u64 = 2 << 30;
     const CHUNK: usize = 1 << 20;
     let block = bytes::Bytes::from(pattern(CHUNK, 9));
-    let stream = futures::stream::iter((0..SIZE / CHUNK as u64).map(move |_| Ok::<_, std::io::Error>(block.clone())));
-    let part = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), SIZE)
-        .file_name("huge.bin");
+    let stream = futures::stream::iter(
+        (0..SIZE / CHUNK as u64).map(move |_| Ok::<_, std::io::Error>(block.clone())),
+    );
+    let part =
+        reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), SIZE)
+            .file_name("huge.bin");
     let form = reqwest::multipart::Form::new()
         .text("extra_info", info.extra.clone())
         .part("userfile", part);
-    let answer = kv(&post_form(&s, &info.url, form).await.text().await.expect("t"));
+    let answer = kv(&post_form(&s, &info.url, form)
+        .await
+        .text()
+        .await
+        .expect("t"));
     assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
     let (_, peak) = rss_kib(s.pid());
     let growth_mib = peak.saturating_sub(base) / 1024;
-    assert!(growth_mib <= 48, "peak RSS grew by {growth_mib} MiB (base {base} KiB, peak {peak} KiB)");
+    assert!(
+        growth_mib <= 48,
+        "peak RSS grew by {growth_mib} MiB (base {base} KiB, peak {peak} KiB)"
+    );
     let id = kv_get(&answer, "file_id");
     let x = api(&s, &a, "files.getInfo", &[("file_id", &id)]).await;
     assert_eq!(x.attr("file", "file_size"), Some(SIZE.to_string()));
@@ -695,7 +952,9 @@ async fn two_gib_upload_keeps_memory_flat() {
     let (status, _, tail) = fetch(&s, &url, &[("Range", "bytes=-16")]).await;
     assert_eq!(status, 206);
     assert_eq!(tail, pattern(CHUNK, 9)[CHUNK - 16..]);
-    let mut read = tokio::fs::File::open(blob_path(&s, &id).await.expect("blob")).await.expect("open");
+    let mut read = tokio::fs::File::open(blob_path(&s, &id).await.expect("blob"))
+        .await
+        .expect("open");
     let mut head = vec![0u8; 64];
     read.read_exact(&mut head).await.expect("read");
     assert_eq!(head, pattern(CHUNK, 9)[..64]);

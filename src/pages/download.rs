@@ -108,4 +108,3 @@ fn details(file: &File) -> String {
         esc(&date(file.uploaded)),
     )
 }
-

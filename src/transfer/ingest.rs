@@ -109,7 +109,9 @@ async fn receive(
         .ok_or_else(bad_identifier)?;
     let counter = app.progress.open(&ident.id);
     let mut ingest = Ingest::new(app.clone(), ident, counter.clone(), total);
-    let stream = body.into_data_stream().inspect_ok(move |chunk| counter.add(chunk.len()));
+    let stream = body
+        .into_data_stream()
+        .inspect_ok(move |chunk| counter.add(chunk.len()));
     let mut form = multer::Multipart::new(stream, boundary);
     match ingest.run(&mut form, answer).await {
         Ok(done) => Ok(done),
@@ -236,7 +238,11 @@ impl Ingest {
             ApiError::with_text(Code::ParameterMissing, "Parameter missing: userfile")
         })?;
         // Fields that came after the file are checked now.
-        let extra = self.fields.get("extra_info").map(String::as_str).unwrap_or("");
+        let extra = self
+            .fields
+            .get("extra_info")
+            .map(String::as_str)
+            .unwrap_or("");
         if !uploads::extra_info_ok(&self.app, &self.ident.id, extra) {
             return Err(bad_identifier());
         }
@@ -358,7 +364,11 @@ impl Ingest {
         Ok(String::from_utf8_lossy(&buf).into_owned())
     }
 
-    async fn skip(&mut self, mut field: multer::Field<'static>, idle: Duration) -> Result<(), ApiError> {
+    async fn skip(
+        &mut self,
+        mut field: multer::Field<'static>,
+        idle: Duration,
+    ) -> Result<(), ApiError> {
         while self.next_chunk(&mut field, idle).await?.is_some() {}
         Ok(())
     }
@@ -497,7 +507,10 @@ impl Ingest {
             size: stored.size,
             blob_key,
             checksum: stored.checksum,
-            delete_hash: delete_secret.as_deref().map(hash_secret).unwrap_or_default(),
+            delete_hash: delete_secret
+                .as_deref()
+                .map(hash_secret)
+                .unwrap_or_default(),
         };
         let file_id = match uploads::commit(
             &self.app,
@@ -506,7 +519,8 @@ impl Ingest {
             self.counter.received(),
             &file,
         )
-        .await {
+        .await
+        {
             Ok(id) => id,
             Err(CommitError::Lost) => return Err(bad_identifier()),
             Err(CommitError::Folder) => return Err(ApiError::new(Code::FolderNotFound)),
@@ -514,15 +528,25 @@ impl Ingest {
         };
         self.settled = true;
         self.app.progress.close(&self.ident.id);
-        self.share(&file_id, &file.name, user.as_ref(), recipients, notify, &message)
-            .await;
+        self.share(
+            &file_id,
+            &file.name,
+            user.as_ref(),
+            recipients,
+            notify,
+            &message,
+        )
+        .await;
         let (bandwidth_left, diskspace_left) = match &user {
             Some(u) => match self.app.db.user_by_id(u.id).await {
                 Ok(Some(now)) => (
                     now.bandwidth_left(&self.app.cfg),
                     now.diskspace_left(&self.app.cfg),
                 ),
-                _ => (u.bandwidth_left(&self.app.cfg), u.diskspace_left(&self.app.cfg)),
+                _ => (
+                    u.bandwidth_left(&self.app.cfg),
+                    u.diskspace_left(&self.app.cfg),
+                ),
             },
             None => (-1, -1),
         };
@@ -563,7 +587,8 @@ impl Ingest {
             name: name.to_string(),
             url: app.url(&format!("/file/{file_id}")),
         };
-        if let Err(e) = mail::send_share(app, &sender, &recipients, "a file", &[link], message).await
+        if let Err(e) =
+            mail::send_share(app, &sender, &recipients, "a file", &[link], message).await
         {
             tracing::warn!(error = %format!("{e:#}"), "queueing upload mail");
         }

@@ -184,7 +184,11 @@ fn document(row: &Row, now: i64) -> Node {
         0
     };
     let left = (row.total - row.uploaded).max(0);
-    let eta = if running && speed > 0 { left / speed } else { 0 };
+    let eta = if running && speed > 0 {
+        left / speed
+    } else {
+        0
+    };
     let meter = if row.status == "done" {
         100
     } else if row.total > 0 {
@@ -236,7 +240,15 @@ mod tests {
         let names: Vec<_> = v.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
             names,
-            ["status", "eta", "speed", "uploaded_bytes", "total_size", "elapsed", "meter"]
+            [
+                "status",
+                "eta",
+                "speed",
+                "uploaded_bytes",
+                "total_size",
+                "elapsed",
+                "meter"
+            ]
         );
         assert_eq!(v[0].1, "ok");
         assert_eq!(v[1].1, "00:00:02");

@@ -140,6 +140,10 @@ mod tests {
         assert!(!if_range_matches("\"abd\"", "\"abc\"", lm));
         assert!(!if_range_matches("W/\"abc\"", "\"abc\"", lm));
         assert!(if_range_matches(lm, "\"abc\"", lm));
-        assert!(!if_range_matches("Tue, 01 Dec 2026 10:00:01 GMT", "\"abc\"", lm));
+        assert!(!if_range_matches(
+            "Tue, 01 Dec 2026 10:00:01 GMT",
+            "\"abc\"",
+            lm
+        ));
     }
 }

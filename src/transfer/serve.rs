@@ -54,7 +54,10 @@ pub async fn download(
     headers: HeaderMap,
     Path(p): Path<Signed>,
 ) -> Response {
-    serve(&app, &method, &headers, &p.id, &p.account, &p.expires, &p.sig).await
+    serve(
+        &app, &method, &headers, &p.id, &p.account, &p.expires, &p.sig,
+    )
+    .await
 }
 
 pub async fn download_named(
@@ -63,7 +66,10 @@ pub async fn download_named(
     headers: HeaderMap,
     Path(p): Path<SignedNamed>,
 ) -> Response {
-    serve(&app, &method, &headers, &p.id, &p.account, &p.expires, &p.sig).await
+    serve(
+        &app, &method, &headers, &p.id, &p.account, &p.expires, &p.sig,
+    )
+    .await
 }
 
 fn refuse(status: StatusCode, text: &'static str) -> Response {
@@ -90,7 +96,12 @@ async fn serve(
     expires: &str,
     sig: &str,
 ) -> Response {
-    let forged = || refuse(StatusCode::FORBIDDEN, "This download link is invalid or has expired.\n");
+    let forged = || {
+        refuse(
+            StatusCode::FORBIDDEN,
+            "This download link is invalid or has expired.\n",
+        )
+    };
     let (Ok(account), Ok(expires)) = (account.parse::<i64>(), expires.parse::<i64>()) else {
         return forged();
     };
@@ -169,19 +180,36 @@ async fn serve(
     let h = &mut resp_headers;
     set(h, header::ACCEPT_RANGES, "bytes");
     set(h, header::CONTENT_TYPE, &file.content_type);
-    set(h, header::CONTENT_DISPOSITION, &content_disposition(&file.name));
+    set(
+        h,
+        header::CONTENT_DISPOSITION,
+        &content_disposition(&file.name),
+    );
     set(h, header::ETAG, &etag);
     set(h, header::LAST_MODIFIED, &last_modified);
-    set(h, header::CONTENT_LENGTH, &(part.end - part.start).to_string());
+    set(
+        h,
+        header::CONTENT_LENGTH,
+        &(part.end - part.start).to_string(),
+    );
     set(h, header::CACHE_CONTROL, "private, no-transform");
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     // Uploaded HTML must never run as a page of this origin.
-    set(h, header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox");
+    set(
+        h,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; sandbox",
+    );
     if partial {
         set(
             h,
             header::CONTENT_RANGE,
-            &format!("bytes {}-{}/{}", part.start, part.end.saturating_sub(1), size),
+            &format!(
+                "bytes {}-{}/{}",
+                part.start,
+                part.end.saturating_sub(1),
+                size
+            ),
         );
     }
     let status = if partial {
@@ -340,8 +368,7 @@ pub fn content_disposition(name: &str) -> String {
             }
         })
         .collect();
-    let encoded =
-        percent_encoding::utf8_percent_encode(name, RFC5987).to_string();
+    let encoded = percent_encoding::utf8_percent_encode(name, RFC5987).to_string();
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 

@@ -144,12 +144,13 @@ pub async fn reserve(
         tx.rollback().await?;
         return Ok(Reserve::Full);
     }
-    let held = sqlx::query("UPDATE upload_ids SET reserved = reserved + $1 WHERE id = $2 AND state = $3")
-        .bind(n)
-        .bind(id)
-        .bind(UPLOADING)
-        .execute(&mut *tx)
-        .await?;
+    let held =
+        sqlx::query("UPDATE upload_ids SET reserved = reserved + $1 WHERE id = $2 AND state = $3")
+            .bind(n)
+            .bind(id)
+            .bind(UPLOADING)
+            .execute(&mut *tx)
+            .await?;
     if held.rows_affected() != 1 {
         tx.rollback().await?;
         return Ok(Reserve::Lost);

@@ -20,7 +20,9 @@ impl UploadInfo {
     pub fn from_xml(x: &Xml) -> UploadInfo {
         x.assert_ok();
         let all = x.all("upload");
-        let attrs = all.first().unwrap_or_else(|| panic!("no upload: {}", x.raw));
+        let attrs = all
+            .first()
+            .unwrap_or_else(|| panic!("no upload: {}", x.raw));
         let get = |k: &str| super::attr_of(attrs, k).to_string();
         UploadInfo {
             url: get("url"),
@@ -34,7 +36,12 @@ impl UploadInfo {
 
     /// The guide's form: the three hidden fields, `extra` fields, then the
     /// file as `userfile`.
-    pub fn form(&self, extra: &[(&str, &str)], name: &str, bytes: Vec<u8>) -> reqwest::multipart::Form {
+    pub fn form(
+        &self,
+        extra: &[(&str, &str)],
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> reqwest::multipart::Form {
         let mut form = reqwest::multipart::Form::new()
             .text("MAX_FILE_SIZE", self.max_file_size.clone())
             .text("UPLOAD_IDENTIFIER", self.ident.clone())
@@ -50,7 +57,13 @@ impl UploadInfo {
 }
 
 pub async fn upload_info(s: &Server, session: &str, speed_limit: &str) -> UploadInfo {
-    let x = api(s, session, "upload.getInfo", &[("speed_limit", speed_limit)]).await;
+    let x = api(
+        s,
+        session,
+        "upload.getInfo",
+        &[("speed_limit", speed_limit)],
+    )
+    .await;
     UploadInfo::from_xml(&x)
 }
 
@@ -113,14 +126,20 @@ pub async fn upload(s: &Server, session: &str, name: &str, bytes: Vec<u8>) -> St
 }
 
 /// download.getInfo's direct URL for a file.
-pub async fn direct_url(s: &Server, session: &str, file_id: &str, password: Option<&str>) -> String {
+pub async fn direct_url(
+    s: &Server,
+    session: &str,
+    file_id: &str,
+    password: Option<&str>,
+) -> String {
     let mut p = vec![("file_id", file_id)];
     if let Some(pw) = password {
         p.push(("password", pw));
     }
     let x = api(s, session, "download.getInfo", &p).await;
     x.assert_ok();
-    x.attr("download", "url").unwrap_or_else(|| panic!("no url: {}", x.raw))
+    x.attr("download", "url")
+        .unwrap_or_else(|| panic!("no url: {}", x.raw))
 }
 
 /// A GET with extra headers: status, headers, body.
@@ -150,14 +169,17 @@ pub fn header(h: &reqwest::header::HeaderMap, name: &str) -> String {
 /// Deterministic test bytes.
 pub fn pattern(n: usize, seed: u8) -> Vec<u8> {
     (0..n)
-        .map(|i| (i as u32).wrapping_mul(2654435761).to_le_bytes()[(i % 4) as usize] ^ seed)
+        .map(|i| (i as u32).wrapping_mul(2654435761).to_le_bytes()[i % 4] ^ seed)
         .collect()
 }
 
 /// How many rows a query counts.
 pub async fn count(s: &Server, sql: &str) -> i64 {
     let pool = db(s).await;
-    let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.expect("count");
+    let n: i64 = sqlx::query_scalar(sql)
+        .fetch_one(&pool)
+        .await
+        .expect("count");
     pool.close().await;
     n
 }
@@ -196,7 +218,12 @@ pub async fn progress(s: &Server, url: &str) -> Vec<(String, String)> {
     assert_eq!(root.tag_name().name(), "progress");
     root.children()
         .filter(|n| n.is_element())
-        .map(|n| (n.tag_name().name().to_string(), n.text().unwrap_or("").to_string()))
+        .map(|n| {
+            (
+                n.tag_name().name().to_string(),
+                n.text().unwrap_or("").to_string(),
+            )
+        })
         .collect()
 }
 
@@ -242,7 +269,8 @@ pub fn raw_form(fields: &[(&str, &str)], file_name: &str, data: &[u8]) -> (Strin
     let mut body = Vec::new();
     for (k, v) in fields {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
         );
     }
     body.extend_from_slice(
@@ -272,7 +300,11 @@ impl UploadInfo {
     }
 }
 
-pub async fn post_raw(http: &reqwest::Client, url: &str, form: (String, Vec<u8>)) -> Vec<(String, String)> {
+pub async fn post_raw(
+    http: &reqwest::Client,
+    url: &str,
+    form: (String, Vec<u8>),
+) -> Vec<(String, String)> {
     let resp = http
         .post(url)
         .header("content-type", form.0)
