@@ -12,7 +12,8 @@
 #            bytes written to disk by its DAV module (request body to disk).
 #   download dropspace: the signed direct URL of download.getInfo;
 #            nginx: the same bytes as a static file with sendfile.
-# Everything runs on 127.0.0.1, is bounded in time and stopped by PID.
+# Everything runs on 127.0.0.1, is bounded in time and stopped by PID. Each
+# timed transfer starts after `sync`, so no earlier write-back competes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,6 +87,7 @@ for run in $(seq 1 "$RUNS"); do
     info="$(curl -s "$DS/rest/?method=upload.getInfo&session_key=$SESSION")"
     url="$(echo "$info" | grep -o ' url="[^"]*"' | cut -d'"' -f2)"
     extra="$(echo "$info" | xml_attr extra_info)"
+    sync  # no earlier run's writeback in this measurement
     base="$(rss_kib "$DS_PID")"; reset_peak "$DS_PID"
     out="$(curl -s --max-time "$CURL_MAX_TIME" -F "extra_info=$extra" -F "userfile=@$SRC;filename=run$run.bin" -w '\n%{time_total}' "$url")"
     grow=$(( ($(hwm_kib "$DS_PID") - base) / 1024 )); [ "$grow" -gt "$ds_up_rss" ] && ds_up_rss=$grow
@@ -93,6 +95,7 @@ for run in $(seq 1 "$RUNS"); do
     ds_up+=("$(echo "$out" | tail -1)")
     file_id="$(echo "$out" | sed -n 's/^file_id=//p')"
     dl="$(curl -s "$DS/rest/?method=download.getInfo&session_key=$SESSION&file_id=$file_id" | grep -o ' url="[^"]*"' | cut -d'"' -f2)"
+    sync
     base="$(rss_kib "$DS_PID")"; reset_peak "$DS_PID"
     ds_down+=("$(curl -s --max-time "$CURL_MAX_TIME" -o /dev/null -w '%{time_total}' "$dl")")
     grow=$(( ($(hwm_kib "$DS_PID") - base) / 1024 )); [ "$grow" -gt "$ds_down_rss" ] && ds_down_rss=$grow
@@ -133,9 +136,11 @@ NG_PIDS=("$NG_MASTER" $(pgrep -P "$NG_MASTER"))
 
 ng_up=() ng_down=() ng_up_rss=0 ng_down_rss=0
 for run in $(seq 1 "$RUNS"); do
+    sync
     base="$(sum_rss "${NG_PIDS[@]}")"; reset_peak "${NG_PIDS[@]}"
     ng_up+=("$(curl -s --max-time "$CURL_MAX_TIME" -o /dev/null -T "$SRC" -w '%{time_total}' "http://127.0.0.1:$NG_PORT/up/run$run.bin")")
     grow=$(( ($(sum_hwm "${NG_PIDS[@]}") - base) / 1024 )); [ "$grow" -gt "$ng_up_rss" ] && ng_up_rss=$grow
+    sync
     base="$(sum_rss "${NG_PIDS[@]}")"; reset_peak "${NG_PIDS[@]}"
     ng_down+=("$(curl -s --max-time "$CURL_MAX_TIME" -o /dev/null -w '%{time_total}' "http://127.0.0.1:$NG_PORT/source.bin")")
     grow=$(( ($(sum_hwm "${NG_PIDS[@]}") - base) / 1024 )); [ "$grow" -gt "$ng_down_rss" ] && ng_down_rss=$grow
