@@ -32,8 +32,11 @@ pub fn routes() -> Router<App> {
         )
 }
 
-/// How often each node sweeps dead uploads and unattached blobs.
-const SWEEP_EVERY: Duration = Duration::from_secs(30);
+/// How often each node sweeps dead uploads and unattached blobs: every
+/// 30 s, or twice per `limits.stale_upload_secs` when that is shorter.
+fn sweep_every(app: &App) -> Duration {
+    Duration::from_secs((app.cfg.limits.stale_upload_secs / 2).clamp(1, 30) as u64)
+}
 
 /// Background jobs of the transfer path: the progress writer, and the
 /// sweeps of uploads whose node died, blobs never attached to a file, and
@@ -53,7 +56,7 @@ pub fn spawn_background(app: &App) {
             if let Err(e) = uploads::sweep_expired(&app).await {
                 tracing::warn!(error = %e, "sweeping upload identifiers");
             }
-            tokio::time::sleep(SWEEP_EVERY).await;
+            tokio::time::sleep(sweep_every(&app)).await;
         }
     });
 }

@@ -1,0 +1,264 @@
+//! Two `serve` processes over one PostgreSQL database and one blob store
+//! (the shared data directory, or one S3 bucket in the S3 pass) behave as
+//! one server: progress, downloads, limits, quotas and sweeps across nodes,
+//! a node killed mid-upload, a rolling restart.
+
+mod common;
+use common::*;
+
+use std::time::{Duration, Instant};
+
+async fn two_nodes(env: &[(&str, &str)]) -> (Server, Server) {
+    let a = Server::start_with(Backend::Postgres, env).await;
+    let b = a.another_node().await;
+    assert_ne!(a.base, b.base);
+    (a, b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_on_a_progress_and_ranges_on_b() {
+    let (a, b) = two_nodes(&[]).await;
+    let session = a.user_session("alice").await;
+    // A throttled upload on A: about three seconds.
+    let info = upload_info(&a, &session, "128").await;
+    let on_b = info.progress_url.replace(&a.base, &b.base);
+    let data = pattern(384 * 1024, 1);
+    let http = a.http.clone();
+    let url = info.url.clone();
+    let form = info.raw("shared.bin", &data);
+    let upload = tokio::spawn(async move { post_raw(&http, &url, form).await });
+    let mut seen = Vec::new();
+    while !upload.is_finished() {
+        let p = progress(&b, &on_b).await;
+        let up: i64 = p[3].1.parse().expect("uploaded_bytes");
+        if p[0].1 == "ok" && up > 0 && seen.last() != Some(&up) {
+            seen.push(up);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let answer = upload.await.expect("upload");
+    assert_eq!(kv_get(&answer, "upload_status"), "ok");
+    assert!(seen.len() >= 2, "B never saw A's upload move: {seen:?}");
+    // Done is visible on B too, at once.
+    assert_eq!(progress(&b, &on_b).await[0].1, "done");
+    let id = kv_get(&answer, "file_id");
+    // A's session works on B, and B serves A's upload in ranges.
+    let url = direct_url(&b, &session, &id, None).await;
+    assert!(url.starts_with(&b.base) || url.starts_with(&a.base));
+    let (status, _, body) = fetch(&b, &url.replace(&a.base, &b.base), &[("Range", "bytes=1000-")]).await;
+    assert_eq!(status, 206);
+    assert_eq!(body, &data[1000..]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_limit_holds_across_nodes() {
+    let (a, b) = two_nodes(&[]).await;
+    let session = a.user_session("alice").await;
+    let id = upload(&a, &session, "hot.bin", pattern(20_000, 2)).await;
+    api(&a, &session, "files.setInfo", &[("file_id", &id), ("downloads_limit", "5"), ("limit_action", "1")])
+        .await
+        .assert_ok();
+    let url_a = direct_url(&a, &session, &id, None).await;
+    let url_b = url_a.replace(&a.base, &b.base);
+    let mut tasks = Vec::new();
+    for i in 0..32 {
+        let http = a.http.clone();
+        let url = if i % 2 == 0 { url_a.clone() } else { url_b.clone() };
+        tasks.push(tokio::spawn(async move {
+            let resp = http.get(&url).send().await.expect("download");
+            let status = resp.status().as_u16();
+            let len = resp.bytes().await.map(|b| b.len()).unwrap_or(0);
+            (status, len)
+        }));
+    }
+    let mut through = 0;
+    for t in tasks {
+        let (status, len) = t.await.expect("task");
+        if status == 200 {
+            assert_eq!(len, 20_000);
+            through += 1;
+        } else {
+            assert_eq!(status, 403);
+        }
+    }
+    assert_eq!(through, 5);
+    let x = api(&b, &session, "files.getInfo", &[("file_id", &id)]).await;
+    assert_eq!(x.attr("file", "downloads").as_deref(), Some("5"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_uploads_on_two_nodes_share_one_quota() {
+    let (a, b) = two_nodes(&[("DROPSPACE_TIERS__LITE__DISKSPACE", "5000000")]).await;
+    let session = a.user_session("alice").await;
+    // Six 1.5 MB uploads into 5 MB, three through each node, all at once.
+    let mut infos = Vec::new();
+    for i in 0..6 {
+        let node = if i % 2 == 0 { &a } else { &b };
+        let mut info = upload_info(node, &session, "0").await;
+        info.url = info.url.replace(&a.base, &node.base);
+        infos.push(info);
+    }
+    let mut tasks = Vec::new();
+    for (i, info) in infos.into_iter().enumerate() {
+        let http = a.http.clone();
+        tasks.push(tokio::spawn(async move {
+            post_raw(&http, &info.url, info.raw(&format!("p{i}.bin"), &pattern(1_500_000, i as u8))).await
+        }));
+    }
+    let mut stored = 0;
+    for t in tasks {
+        let answer = t.await.expect("task");
+        match kv_get(&answer, "upload_status").as_str() {
+            "ok" => stored += 1,
+            _ => assert_eq!(kv_get(&answer, "error_code"), "20", "{answer:?}"),
+        }
+    }
+    assert_eq!(stored, 3, "5 MB holds exactly three 1.5 MB files");
+    assert_eq!(count(&a, "SELECT disk_used FROM users").await, 4_500_000);
+    assert_eq!(count(&a, "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM files").await, 4_500_000);
+    assert_eq!(count(&a, "SELECT CAST(COALESCE(SUM(reserved), 0) AS BIGINT) FROM upload_ids").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_time_limit_sweeper_on_both_nodes_acts_once_per_file() {
+    let (a, b) = two_nodes(&[]).await;
+    let session = a.user_session("alice").await;
+    let keep = upload(&a, &session, "keep.bin", pattern(1000, 9)).await;
+    let mut ids = Vec::new();
+    for i in 0..12u8 {
+        let id = upload(if i % 2 == 0 { &a } else { &b }, &session, &format!("t{i}.bin"), pattern(7000 + i as usize, i)).await;
+        api(&a, &session, "files.setInfo", &[("file_id", &id), ("time_limit", "1"), ("limit_action", "2")])
+            .await
+            .assert_ok();
+        ids.push(id);
+    }
+    // Both nodes sweep every two seconds; wait until every file is gone.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while count(&a, "SELECT COUNT(*) FROM files").await > 1 {
+        assert!(Instant::now() < deadline, "the sweepers left expired files");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Each deletion freed its space exactly once.
+    assert_eq!(count(&a, "SELECT disk_used FROM users").await, 1000);
+    api(&b, &session, "files.getInfo", &[("file_id", &keep)]).await.assert_ok();
+    for id in ids {
+        api(&b, &session, "files.getInfo", &[("file_id", &id)]).await.assert_error(9);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_killed_mid_upload_leaves_nothing_half_visible() {
+    let (mut a, b) = two_nodes(&[
+        ("DROPSPACE_LIMITS__STALE_UPLOAD_SECS", "2"),
+        ("DROPSPACE_LIMITS__PENDING_BLOB_GRACE_SECS", "0"),
+    ])
+    .await;
+    let session = a.user_session("alice").await;
+    // 20 uploads into A, throttled so that all are running when A dies.
+    let mut tasks = Vec::new();
+    let mut sent = Vec::new();
+    for i in 0..20u8 {
+        let speed = if i < 5 { "0" } else { "64" };
+        let info = upload_info(&a, &session, speed).await;
+        let data = pattern(200_000 + i as usize, i);
+        sent.push(data.clone());
+        let http = a.http.clone();
+        tasks.push(tokio::spawn(async move {
+            let resp = http
+                .post(&info.url)
+                .header("content-type", info.raw("x", &data).0)
+                .body(info.raw(&format!("k{i}.bin"), &data).1)
+                .send()
+                .await;
+            match resp {
+                Ok(r) => kv(&r.text().await.unwrap_or_default()),
+                Err(_) => Vec::new(),
+            }
+        }));
+    }
+    // Let the quick ones finish, then kill A hard.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while count(&b, "SELECT COUNT(*) FROM files").await < 5 {
+        assert!(Instant::now() < deadline, "the unthrottled uploads never finished");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    a.kill();
+    let mut acknowledged = Vec::new();
+    for t in tasks {
+        let answer = t.await.expect("task");
+        if answer.iter().any(|(k, v)| k == "upload_status" && v == "ok") {
+            acknowledged.push(kv_get(&answer, "file_id"));
+        }
+    }
+    assert!(acknowledged.len() >= 5 && acknowledged.len() < 20, "{}", acknowledged.len());
+    // B keeps serving; every visible file is whole, every acknowledged one is there.
+    let pool = db(&b).await;
+    let rows: Vec<(String, String, i64, String)> =
+        sqlx::query_as("SELECT id, name, size, checksum FROM files")
+            .fetch_all(&pool)
+            .await
+            .expect("rows");
+    assert_eq!(rows.len(), acknowledged.len());
+    for (id, name, size, checksum) in &rows {
+        assert!(acknowledged.contains(id));
+        let i: usize = name.trim_start_matches('k').trim_end_matches(".bin").parse().expect("index");
+        let url = direct_url(&b, &session, id, None).await;
+        let (status, _, body) = fetch(&b, &url.replace(&a.base, &b.base), &[]).await;
+        assert_eq!(status, 200);
+        assert_eq!(body.len() as i64, *size);
+        assert_eq!(body, sent[i]);
+        assert_eq!(*checksum, blake3::hash(&body).to_hex().to_string());
+    }
+    // B's sweeper gives back what A's dead uploads had reserved, and
+    // removes their blobs.
+    let expected: i64 = rows.iter().map(|r| r.2).sum();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let used = count(&b, "SELECT disk_used FROM users").await;
+        let pending = count(&b, "SELECT COUNT(*) FROM pending_blobs").await;
+        if used == expected && pending == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "disk_used {used} != {expected}, {pending} pending blobs");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while stored_blobs(&b).await.iter().filter(|k| !k.contains("blobs-tmp")).count() != rows.len() {
+        assert!(Instant::now() < deadline, "orphan blobs remain: {:?}", stored_blobs(&b).await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_a_running_upload_finish() {
+    let (mut a, b) = two_nodes(&[]).await;
+    let session = a.user_session("alice").await;
+    let info = upload_info(&a, &session, "128").await;
+    let data = pattern(256 * 1024, 4);
+    let http = a.http.clone();
+    let url = info.url.clone();
+    let form = info.raw("drain.bin", &data);
+    let upload = tokio::spawn(async move { post_raw(&http, &url, form).await });
+    // Once the upload runs, stop A politely.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let p = progress(&b, &info.progress_url.replace(&a.base, &b.base)).await;
+        if p[3].1 != "0" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "upload never started");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let status = tokio::task::spawn_blocking(move || {
+        let status = a.terminate();
+        (status, a)
+    });
+    let answer = upload.await.expect("upload");
+    assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
+    let (exit, _a) = status.await.expect("terminate");
+    assert!(exit.is_some_and(|s| s.success()), "{exit:?}");
+    let id = kv_get(&answer, "file_id");
+    let url = direct_url(&b, &session, &id, None).await;
+    assert_eq!(fetch(&b, &url, &[]).await.2, data);
+}
