@@ -8,6 +8,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use bytes::Bytes;
@@ -110,7 +111,16 @@ impl Blobs {
                 if s3.virtual_host_style {
                     builder = builder.enable_virtual_host_style();
                 }
-                let op = Operator::new(builder)?.finish();
+                // A store that hangs must not hang uploads: every call has a
+                // deadline, and transient failures are retried a few times.
+                let op = Operator::new(builder)?
+                    .layer(
+                        opendal::layers::TimeoutLayer::new()
+                            .with_timeout(Duration::from_secs(60))
+                            .with_io_timeout(Duration::from_secs(30)),
+                    )
+                    .layer(opendal::layers::RetryLayer::new().with_max_times(2))
+                    .finish();
                 let part_size = s3.part_size.unwrap_or(8 * 1024 * 1024).max(5 * 1024 * 1024);
                 Ok(Blobs {
                     op,
@@ -227,8 +237,25 @@ impl BlobWriter {
         Ok(())
     }
 
+    /// Drops the unfinished blob. When the store does not answer (an S3
+    /// multipart upload cannot be aborted while S3 is away), the abort is
+    /// retried in the background for ten minutes, so nothing is left behind.
     pub async fn abort(mut self) {
-        let _ = self.inner.abort().await;
+        if self.inner.abort().await.is_ok() {
+            return;
+        }
+        tokio::spawn(async move {
+            let until = std::time::Instant::now() + Duration::from_secs(600);
+            let mut wait = Duration::from_secs(1);
+            while std::time::Instant::now() < until {
+                tokio::time::sleep(wait).await;
+                if self.inner.abort().await.is_ok() {
+                    return;
+                }
+                wait = (wait * 2).min(Duration::from_secs(60));
+            }
+            tracing::warn!("an unfinished blob write could not be aborted; see docs/deployment.md");
+        });
     }
 }
 

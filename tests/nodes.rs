@@ -45,7 +45,12 @@ async fn upload_on_a_progress_and_ranges_on_b() {
     // A's session works on B, and B serves A's upload in ranges.
     let url = direct_url(&b, &session, &id, None).await;
     assert!(url.starts_with(&b.base) || url.starts_with(&a.base));
-    let (status, _, body) = fetch(&b, &url.replace(&a.base, &b.base), &[("Range", "bytes=1000-")]).await;
+    let (status, _, body) = fetch(
+        &b,
+        &url.replace(&a.base, &b.base),
+        &[("Range", "bytes=1000-")],
+    )
+    .await;
     assert_eq!(status, 206);
     assert_eq!(body, &data[1000..]);
 }
@@ -55,15 +60,28 @@ async fn a_download_limit_holds_across_nodes() {
     let (a, b) = two_nodes(&[]).await;
     let session = a.user_session("alice").await;
     let id = upload(&a, &session, "hot.bin", pattern(20_000, 2)).await;
-    api(&a, &session, "files.setInfo", &[("file_id", &id), ("downloads_limit", "5"), ("limit_action", "1")])
-        .await
-        .assert_ok();
+    api(
+        &a,
+        &session,
+        "files.setInfo",
+        &[
+            ("file_id", &id),
+            ("downloads_limit", "5"),
+            ("limit_action", "1"),
+        ],
+    )
+    .await
+    .assert_ok();
     let url_a = direct_url(&a, &session, &id, None).await;
     let url_b = url_a.replace(&a.base, &b.base);
     let mut tasks = Vec::new();
     for i in 0..32 {
         let http = a.http.clone();
-        let url = if i % 2 == 0 { url_a.clone() } else { url_b.clone() };
+        let url = if i % 2 == 0 {
+            url_a.clone()
+        } else {
+            url_b.clone()
+        };
         tasks.push(tokio::spawn(async move {
             let resp = http.get(&url).send().await.expect("download");
             let status = resp.status().as_u16();
@@ -102,7 +120,12 @@ async fn parallel_uploads_on_two_nodes_share_one_quota() {
     for (i, info) in infos.into_iter().enumerate() {
         let http = a.http.clone();
         tasks.push(tokio::spawn(async move {
-            post_raw(&http, &info.url, info.raw(&format!("p{i}.bin"), &pattern(1_500_000, i as u8))).await
+            post_raw(
+                &http,
+                &info.url,
+                info.raw(&format!("p{i}.bin"), &pattern(1_500_000, i as u8)),
+            )
+            .await
         }));
     }
     let mut stored = 0;
@@ -115,8 +138,22 @@ async fn parallel_uploads_on_two_nodes_share_one_quota() {
     }
     assert_eq!(stored, 3, "5 MB holds exactly three 1.5 MB files");
     assert_eq!(count(&a, "SELECT disk_used FROM users").await, 4_500_000);
-    assert_eq!(count(&a, "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM files").await, 4_500_000);
-    assert_eq!(count(&a, "SELECT CAST(COALESCE(SUM(reserved), 0) AS BIGINT) FROM upload_ids").await, 0);
+    assert_eq!(
+        count(
+            &a,
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM files"
+        )
+        .await,
+        4_500_000
+    );
+    assert_eq!(
+        count(
+            &a,
+            "SELECT CAST(COALESCE(SUM(reserved), 0) AS BIGINT) FROM upload_ids"
+        )
+        .await,
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -126,10 +163,21 @@ async fn the_time_limit_sweeper_on_both_nodes_acts_once_per_file() {
     let keep = upload(&a, &session, "keep.bin", pattern(1000, 9)).await;
     let mut ids = Vec::new();
     for i in 0..12u8 {
-        let id = upload(if i % 2 == 0 { &a } else { &b }, &session, &format!("t{i}.bin"), pattern(7000 + i as usize, i)).await;
-        api(&a, &session, "files.setInfo", &[("file_id", &id), ("time_limit", "1"), ("limit_action", "2")])
-            .await
-            .assert_ok();
+        let id = upload(
+            if i % 2 == 0 { &a } else { &b },
+            &session,
+            &format!("t{i}.bin"),
+            pattern(7000 + i as usize, i),
+        )
+        .await;
+        api(
+            &a,
+            &session,
+            "files.setInfo",
+            &[("file_id", &id), ("time_limit", "1"), ("limit_action", "2")],
+        )
+        .await
+        .assert_ok();
         ids.push(id);
     }
     // Both nodes sweep every two seconds; wait until every file is gone.
@@ -140,9 +188,13 @@ async fn the_time_limit_sweeper_on_both_nodes_acts_once_per_file() {
     }
     // Each deletion freed its space exactly once.
     assert_eq!(count(&a, "SELECT disk_used FROM users").await, 1000);
-    api(&b, &session, "files.getInfo", &[("file_id", &keep)]).await.assert_ok();
+    api(&b, &session, "files.getInfo", &[("file_id", &keep)])
+        .await
+        .assert_ok();
     for id in ids {
-        api(&b, &session, "files.getInfo", &[("file_id", &id)]).await.assert_error(9);
+        api(&b, &session, "files.getInfo", &[("file_id", &id)])
+            .await
+            .assert_error(9);
     }
 }
 
@@ -179,18 +231,28 @@ async fn a_node_killed_mid_upload_leaves_nothing_half_visible() {
     // Let the quick ones finish, then kill A hard.
     let deadline = Instant::now() + Duration::from_secs(30);
     while count(&b, "SELECT COUNT(*) FROM files").await < 5 {
-        assert!(Instant::now() < deadline, "the unthrottled uploads never finished");
+        assert!(
+            Instant::now() < deadline,
+            "the unthrottled uploads never finished"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     a.kill();
     let mut acknowledged = Vec::new();
     for t in tasks {
         let answer = t.await.expect("task");
-        if answer.iter().any(|(k, v)| k == "upload_status" && v == "ok") {
+        if answer
+            .iter()
+            .any(|(k, v)| k == "upload_status" && v == "ok")
+        {
             acknowledged.push(kv_get(&answer, "file_id"));
         }
     }
-    assert!(acknowledged.len() >= 5 && acknowledged.len() < 20, "{}", acknowledged.len());
+    assert!(
+        acknowledged.len() >= 5 && acknowledged.len() < 20,
+        "{}",
+        acknowledged.len()
+    );
     // B keeps serving; every visible file is whole, every acknowledged one is there.
     let pool = db(&b).await;
     let rows: Vec<(String, String, i64, String)> =
@@ -201,7 +263,11 @@ async fn a_node_killed_mid_upload_leaves_nothing_half_visible() {
     assert_eq!(rows.len(), acknowledged.len());
     for (id, name, size, checksum) in &rows {
         assert!(acknowledged.contains(id));
-        let i: usize = name.trim_start_matches('k').trim_end_matches(".bin").parse().expect("index");
+        let i: usize = name
+            .trim_start_matches('k')
+            .trim_end_matches(".bin")
+            .parse()
+            .expect("index");
         let url = direct_url(&b, &session, id, None).await;
         let (status, _, body) = fetch(&b, &url.replace(&a.base, &b.base), &[]).await;
         assert_eq!(status, 200);
@@ -219,12 +285,25 @@ async fn a_node_killed_mid_upload_leaves_nothing_half_visible() {
         if used == expected && pending == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "disk_used {used} != {expected}, {pending} pending blobs");
+        assert!(
+            Instant::now() < deadline,
+            "disk_used {used} != {expected}, {pending} pending blobs"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let deadline = Instant::now() + Duration::from_secs(10);
-    while stored_blobs(&b).await.iter().filter(|k| !k.contains("blobs-tmp")).count() != rows.len() {
-        assert!(Instant::now() < deadline, "orphan blobs remain: {:?}", stored_blobs(&b).await);
+    while stored_blobs(&b)
+        .await
+        .iter()
+        .filter(|k| !k.contains("blobs-tmp"))
+        .count()
+        != rows.len()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "orphan blobs remain: {:?}",
+            stored_blobs(&b).await
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     pool.close().await;

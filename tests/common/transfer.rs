@@ -238,9 +238,11 @@ pub async fn stored_blobs(s: &Server) -> Vec<String> {
         data_dir: s.data_dir.clone(),
         ..Default::default()
     };
+    // The last setting wins, as in the server's environment.
     let env = |k: &str| {
         s.env
             .iter()
+            .rev()
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.clone())
     };
