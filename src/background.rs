@@ -17,6 +17,9 @@ pub fn spawn_all(app: &App) {
             if let Err(e) = sweep_expired(&a).await {
                 tracing::warn!(error = %e, "sweeping expired rows");
             }
+            if let Err(e) = crate::file_send::sweep(&a).await {
+                tracing::warn!(error = %e, "sweeping file_send rows");
+            }
             tokio::time::sleep(Duration::from_secs(60)).await;
         }
     });

@@ -49,6 +49,51 @@ pub enum AdminCommand {
     },
     /// Maintenance mode: every method that writes answers error 15.
     Maintenance { state: OnOff },
+    /// User groups, the file_send API's `user_group_ids`.
+    Group {
+        #[command(subcommand)]
+        command: GroupCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum GroupCommand {
+    /// Create a group; prints its numeric id.
+    Create { name: String },
+    /// Add an account to a group (by group id or name).
+    AddMember {
+        group: String,
+        #[arg(long)]
+        user_name: String,
+    },
+    /// Take an account out of a group.
+    RemoveMember {
+        group: String,
+        #[arg(long)]
+        user_name: String,
+    },
+    /// Every group: id, name, members.
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum CredentialsCommand {
+    /// A new key/secret pair: `api_key api_secret` on the last line (the
+    /// secret is shown only now).
+    Create {
+        #[arg(long)]
+        user_name: String,
+    },
+    /// The account's keys and whether they are revoked.
+    List {
+        #[arg(long)]
+        user_name: String,
+    },
+    /// Revoke a key at once, on every node.
+    Revoke {
+        #[arg(long)]
+        api_key: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -110,6 +155,14 @@ pub enum UserCommand {
         /// RFC 3339 end of the membership; omitted means it does not end.
         #[arg(long)]
         ends: Option<String>,
+    },
+    /// Every account: numeric id (the file_send API's `user_ids`), name,
+    /// email, membership.
+    List,
+    /// Key/secret pairs for the signed file_send API.
+    ApiCredentials {
+        #[command(subcommand)]
+        command: CredentialsCommand,
     },
 }
 
@@ -219,6 +272,21 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
             anyhow::ensure!(done.rows_affected() == 1, "no user named {user_name}");
             println!("{user_name}: membership {}", membership.as_str());
         }
+        AdminCommand::User {
+            command: UserCommand::List,
+        } => {
+            let users: Vec<(i64, String, String, String)> =
+                sqlx::query_as("SELECT id, user_name, email, membership FROM users ORDER BY id")
+                    .fetch_all(&db.pool)
+                    .await?;
+            for (id, name, email, membership) in users {
+                println!("{id}\t{name}\t{email}\t{membership}");
+            }
+        }
+        AdminCommand::User {
+            command: UserCommand::ApiCredentials { command },
+        } => credentials(&parts, command).await?,
+        AdminCommand::Group { command } => group(db, command).await?,
         AdminCommand::Maintenance { state } => {
             let value = match state {
                 OnOff::On => "on",
@@ -226,6 +294,72 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
             };
             db.set_setting("maintenance", value).await?;
             println!("maintenance {value}");
+        }
+    }
+    Ok(())
+}
+
+async fn user_id(db: &crate::db::Db, user_name: &str) -> anyhow::Result<i64> {
+    Ok(db
+        .user_by_name(user_name)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no user named {user_name}"))?
+        .id)
+}
+
+async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyhow::Result<()> {
+    use crate::file_send::auth;
+    let db = &parts.db;
+    match command {
+        CredentialsCommand::Create { user_name } => {
+            let uid = user_id(db, &user_name).await?;
+            let (key, secret) = auth::create(db, &parts.secrets, uid).await?;
+            println!("{key} {secret}");
+        }
+        CredentialsCommand::List { user_name } => {
+            let uid = user_id(db, &user_name).await?;
+            for (key, created, revoked) in auth::list(db, uid).await? {
+                let state = if revoked > 0 { "revoked" } else { "active" };
+                println!("{key}\t{state}\tcreated {created}");
+            }
+        }
+        CredentialsCommand::Revoke { api_key } => {
+            anyhow::ensure!(
+                auth::revoke(db, api_key.trim()).await?,
+                "no active key {api_key}"
+            );
+            println!("revoked {api_key}");
+        }
+    }
+    Ok(())
+}
+
+async fn group(db: &crate::db::Db, command: GroupCommand) -> anyhow::Result<()> {
+    use crate::file_send::groups;
+    match command {
+        GroupCommand::Create { name } => {
+            let id = groups::create(db, &name).await?;
+            println!("{id}");
+        }
+        GroupCommand::AddMember { group, user_name } => {
+            let gid = groups::find(db, &group).await?;
+            let uid = user_id(db, &user_name).await?;
+            groups::add_member(db, gid, uid).await?;
+            println!("{user_name} is in group {gid}");
+        }
+        GroupCommand::RemoveMember { group, user_name } => {
+            let gid = groups::find(db, &group).await?;
+            let uid = user_id(db, &user_name).await?;
+            anyhow::ensure!(
+                groups::remove_member(db, gid, uid).await?,
+                "{user_name} is not in group {gid}"
+            );
+            println!("{user_name} left group {gid}");
+        }
+        GroupCommand::List => {
+            for (id, name, members) in groups::list(db).await? {
+                println!("{id}\t{name}\t{}", members.join(","));
+            }
         }
     }
     Ok(())

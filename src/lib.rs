@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod file_send;
 pub mod library;
 pub mod mail;
 pub mod pages;

@@ -73,6 +73,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .merge(crate::transfer::routes())
+        .merge(crate::file_send::routes())
         .merge(pages::download::routes())
         .merge(pages::delete::routes())
         .merge(pages::folder::routes())

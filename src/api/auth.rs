@@ -137,9 +137,62 @@ pub async fn create_token(c: &Ctx<'_>) -> ApiResult<Reply> {
     Ok(Reply::one(Node::text("token", token)))
 }
 
+/// Login throttling, shared by `auth.login` and the web logins: counters
+/// per account and per client address, in the database.
+fn login_keys(user_name: &str, ip: std::net::IpAddr) -> (String, String) {
+    (
+        format!("login-user:{}", user_name.trim().to_lowercase()),
+        format!("login-addr:{ip}"),
+    )
+}
+
+/// Seconds a login for this account from this address must still wait.
+pub async fn login_wait(
+    app: &AppState,
+    user_name: &str,
+    ip: std::net::IpAddr,
+) -> sqlx::Result<Option<i64>> {
+    let (account, address) = login_keys(user_name, ip);
+    for key in [&account, &address] {
+        if let Some(wait) = app.db.throttle_wait(key).await? {
+            return Ok(Some(wait));
+        }
+    }
+    Ok(None)
+}
+
+pub async fn login_failed(
+    app: &AppState,
+    user_name: &str,
+    ip: std::net::IpAddr,
+) -> sqlx::Result<()> {
+    let limits = &app.cfg.limits;
+    let (account, address) = login_keys(user_name, ip);
+    app.db
+        .throttle_fail(
+            &account,
+            limits.login_failures_per_account,
+            limits.login_delay_secs,
+        )
+        .await?;
+    app.db
+        .throttle_fail(
+            &address,
+            limits.login_failures_per_address,
+            limits.login_delay_secs,
+        )
+        .await
+}
+
+/// Only the account's counter is cleared: one good password must not reset
+/// what an address spent guessing other accounts.
+pub async fn login_succeeded(app: &AppState, user_name: &str) -> sqlx::Result<()> {
+    let (account, _) = login_keys(user_name, std::net::Ipv4Addr::UNSPECIFIED.into());
+    app.db.throttle_clear(&account).await
+}
+
 pub async fn login(c: &Ctx<'_>) -> ApiResult<Reply> {
     let app = c.app;
-    let limits = &app.cfg.limits;
     let p = c.params;
     let user_name = p.get("user_name").unwrap_or("").trim();
     // The token is single use: it is consumed whatever the outcome,
@@ -152,15 +205,11 @@ pub async fn login(c: &Ctx<'_>) -> ApiResult<Reply> {
     .bind(now())
     .fetch_optional(&app.db.pool)
     .await?;
-    let account_key = format!("login-user:{}", user_name.to_lowercase());
-    let address_key = format!("login-addr:{}", c.client_ip);
-    for key in [&account_key, &address_key] {
-        if let Some(wait) = app.db.throttle_wait(key).await? {
-            return Err(ApiError::with_text(
-                Code::AuthenticationFailure,
-                format!("Too many failed logins; wait {wait} seconds before trying again"),
-            ));
-        }
+    if let Some(wait) = login_wait(app, user_name, c.client_ip).await? {
+        return Err(ApiError::with_text(
+            Code::AuthenticationFailure,
+            format!("Too many failed logins; wait {wait} seconds before trying again"),
+        ));
     }
     let version = version.ok_or_else(|| ApiError::new(Code::SessionBad))?;
 
@@ -184,26 +233,11 @@ pub async fn login(c: &Ctx<'_>) -> ApiResult<Reply> {
     let user = match (user, password_ok) {
         (Some(u), true) => u,
         _ => {
-            app.db
-                .throttle_fail(
-                    &account_key,
-                    limits.login_failures_per_account,
-                    limits.login_delay_secs,
-                )
-                .await?;
-            app.db
-                .throttle_fail(
-                    &address_key,
-                    limits.login_failures_per_address,
-                    limits.login_delay_secs,
-                )
-                .await?;
+            login_failed(app, user_name, c.client_ip).await?;
             return Err(ApiError::new(Code::AuthenticationFailure));
         }
     };
-    // Only the account's counter is cleared: one good password must not
-    // reset what an address spent guessing other accounts.
-    app.db.throttle_clear(&account_key).await?;
+    login_succeeded(app, user_name).await?;
     if user.activated == 0 {
         return Err(ApiError::with_text(
             Code::AuthenticationFailure,

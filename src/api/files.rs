@@ -316,7 +316,13 @@ pub(crate) async fn share(
             n => format!("{n} {kind}s"),
         };
         let user = c.user()?;
-        mail::send_share(c.app, &user.into(), &recipients, &what, &links, message).await?;
+        let share = mail::Share {
+            what: &what,
+            links: &links,
+            message,
+            subject: None,
+        };
+        mail::send_share(c.app, &user.into(), &recipients, &share).await?;
         library::collect_addresses(c.app, user.id, &recipients).await?;
     }
     let outcomes = checked

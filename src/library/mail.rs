@@ -104,16 +104,28 @@ impl From<&User> for Sender {
     }
 }
 
-/// Queues the share mail to every recipient. `what` is e.g. "a file" or
-/// "2 folders".
+/// What a share mail says: `what` is e.g. "a file" or "2 folders"; the
+/// subject defaults to "{sender} shared {what} with you".
+pub struct Share<'a> {
+    pub what: &'a str,
+    pub links: &'a [Link],
+    pub message: &'a str,
+    pub subject: Option<&'a str>,
+}
+
+/// Queues the share mail to every recipient.
 pub async fn send_share(
     app: &AppState,
     sender: &Sender,
     recipients: &[String],
-    what: &str,
-    links: &[Link],
-    message: &str,
+    share: &Share<'_>,
 ) -> anyhow::Result<()> {
+    let Share {
+        what,
+        links,
+        message,
+        subject,
+    } = *share;
     let name = one_line(&sender.name);
     let email = sender.email.as_deref().unwrap_or("");
     let (text_email, html_email) = if email.is_empty() {
@@ -133,7 +145,10 @@ pub async fn send_share(
         )
     };
     let site = app.public_url.clone();
-    let subject = format!("{name} shared {what} with you");
+    let subject = match subject {
+        Some(given) if !given.trim().is_empty() => one_line(given.trim()),
+        _ => format!("{name} shared {what} with you"),
+    };
     let text_links: String = links
         .iter()
         .map(|l| format!("{}\n{}\n", l.name, l.url))

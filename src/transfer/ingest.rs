@@ -587,9 +587,13 @@ impl Ingest {
             name: name.to_string(),
             url: app.url(&format!("/file/{file_id}")),
         };
-        if let Err(e) =
-            mail::send_share(app, &sender, &recipients, "a file", &[link], message).await
-        {
+        let share = mail::Share {
+            what: "a file",
+            links: &[link],
+            message,
+            subject: None,
+        };
+        if let Err(e) = mail::send_share(app, &sender, &recipients, &share).await {
             tracing::warn!(error = %format!("{e:#}"), "queueing upload mail");
         }
     }

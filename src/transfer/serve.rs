@@ -119,8 +119,21 @@ async fn serve(
     if !links::verify(app, &file, account, expires, sig) {
         return forged();
     }
+    respond(app, method, headers, &file, account).await.0
+}
+
+/// Serves `file` to a request that may see it (the caller checked that),
+/// charging `account` (0 = nobody). Also says whether this request counted
+/// as a download (a GET from byte 0 that the limits let through).
+pub async fn respond(
+    app: &App,
+    method: &Method,
+    headers: &HeaderMap,
+    file: &File,
+    account: i64,
+) -> (Response, bool) {
     let size = file.size.max(0) as u64;
-    let etag = etag(&file);
+    let etag = etag(file);
     let last_modified = http_date(file.uploaded);
     let mut ask = range::parse(
         headers.get(header::RANGE).and_then(|v| v.to_str().ok()),
@@ -135,25 +148,26 @@ async fn serve(
         Ask::Whole => 0..size,
         Ask::Part(r) => r,
         Ask::Unsatisfiable => {
-            return (
+            let resp = (
                 StatusCode::RANGE_NOT_SATISFIABLE,
                 [
                     (header::CONTENT_RANGE, format!("bytes */{size}")),
                     (header::ACCEPT_RANGES, "bytes".to_string()),
                 ],
             )
-                .into_response()
+                .into_response();
+            return (resp, false);
         }
     };
     let partial = part != (0..size);
     let is_get = method == Method::GET;
     // The bytes are opened first, so a storage failure costs no download.
     let stream = if is_get {
-        match open(app, &file, part.clone()).await {
+        match open(app, file, part.clone()).await {
             Ok(s) => Some(s),
             Err(e) => {
                 tracing::error!(error = %e, "download: opening the blob");
-                return unavailable();
+                return (unavailable(), false);
             }
         }
     } else {
@@ -161,19 +175,23 @@ async fn serve(
     };
     // The limits decide before any byte goes out. Only a GET from byte 0
     // is a download of its own; resumed ranges and HEAD just check.
-    if is_get && part.start == 0 {
+    let counted = is_get && part.start == 0;
+    if counted {
         match library::count_download(app, &file.id).await {
             Ok(true) => {}
-            Ok(false) => return limit_reached(),
-            Err(_) => return unavailable(),
+            Ok(false) => return (limit_reached(), false),
+            Err(_) => return (unavailable(), false),
         }
-    } else if library::check_downloadable(app, &file).await.is_err() {
-        return limit_reached();
+    } else if library::check_downloadable(app, file).await.is_err() {
+        return (limit_reached(), false);
     }
     if account > 0 && is_get && bandwidth_exhausted(app, account).await {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "The account's bandwidth limit is reached.\n",
+        return (
+            refuse(
+                StatusCode::FORBIDDEN,
+                "The account's bandwidth limit is reached.\n",
+            ),
+            false,
         );
     }
     let mut resp_headers = HeaderMap::new();
@@ -218,11 +236,11 @@ async fn serve(
         StatusCode::OK
     };
     let Some(stream) = stream else {
-        return (status, resp_headers).into_response();
+        return ((status, resp_headers).into_response(), false);
     };
     let charge = (account > 0).then(|| (app.clone(), account));
     let body = Body::from_stream(Metered::new(stream, charge));
-    (status, resp_headers, body).into_response()
+    ((status, resp_headers, body).into_response(), counted)
 }
 
 fn set(h: &mut HeaderMap, name: header::HeaderName, value: &str) {

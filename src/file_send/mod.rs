@@ -1,0 +1,246 @@
+//! The second API (`file-send-api.txt`, RULINGS "file_send"): signed calls
+//! at `/api/{method}[.json|.xml]` that send files and folders to users,
+//! user groups and outside addresses, each with a personal link.
+//!
+//! - `auth`: API credentials and the request signature.
+//! - `send`: `send_files_prep`, `file_send`, `user_info`.
+//! - `links`: the recipients' pages `/s/{token}` (login, listing, downloads).
+//! - `groups`: user groups (administered from the CLI).
+//!
+//! Answers are JSON by default or XML; an error is
+//! `{"error":{"title","message"}}` / `<error><title/><message/></error>` with a
+//! 4xx status, produced in one place, `render`.
+
+pub mod auth;
+pub mod groups;
+pub mod links;
+pub mod send;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::Router;
+use serde_json::{Map, Value};
+
+use crate::api::envelope::{to_json, to_xml, Node};
+use crate::api::params::Params;
+use crate::state::App;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/api/{method}", any(call))
+        .route("/s/{token}", get(links::show))
+        .route("/s/{token}/login", post(links::login))
+        .route("/s/{token}/f/{file_id}", get(links::download))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Format {
+    Json,
+    Xml,
+}
+
+/// A failure as this API reports it.
+#[derive(Debug)]
+pub struct FsError {
+    pub status: StatusCode,
+    pub title: String,
+    pub message: String,
+}
+
+impl FsError {
+    pub fn new(status: StatusCode, title: &str, message: &str) -> FsError {
+        FsError {
+            status,
+            title: title.to_string(),
+            message: message.to_string(),
+        }
+    }
+
+    pub fn bad_request(message: &str) -> FsError {
+        FsError::new(StatusCode::BAD_REQUEST, "Invalid request", message)
+    }
+
+    pub fn unauthorized(message: &str) -> FsError {
+        FsError::new(StatusCode::UNAUTHORIZED, "Authentication failed", message)
+    }
+
+    pub fn forbidden() -> FsError {
+        FsError::new(
+            StatusCode::FORBIDDEN,
+            "You do not have access privileges for this location",
+            "Please try a different location or speak to an administrator.",
+        )
+    }
+
+    /// Database trouble: the cause is logged, the client told to retry.
+    pub fn internal(e: impl std::fmt::Display) -> FsError {
+        tracing::error!(error = %e, "file_send API");
+        FsError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Temporarily unavailable",
+            "Please try again later.",
+        )
+    }
+}
+
+impl From<sqlx::Error> for FsError {
+    fn from(e: sqlx::Error) -> Self {
+        FsError::internal(e)
+    }
+}
+
+impl From<anyhow::Error> for FsError {
+    fn from(e: anyhow::Error) -> Self {
+        FsError::internal(format!("{e:#}"))
+    }
+}
+
+pub type FsResult<T> = Result<T, FsError>;
+
+/// What a method needs to run.
+pub struct Call<'a> {
+    pub app: &'a App,
+    pub params: &'a Params,
+    pub user: crate::db::users::User,
+}
+
+/// The methods: name, HTTP method.
+const METHODS: &[(&str, Method)] = &[
+    ("file_send", Method::POST),
+    ("send_files_prep", Method::POST),
+    ("user_info", Method::GET),
+];
+
+/// `{method}` with its optional format suffix.
+fn split_format(path: &str) -> (&str, Format) {
+    if let Some(m) = path.strip_suffix(".xml") {
+        (m, Format::Xml)
+    } else if let Some(m) = path.strip_suffix(".json") {
+        (m, Format::Json)
+    } else {
+        (path, Format::Json)
+    }
+}
+
+async fn call(
+    State(app): State<App>,
+    method: Method,
+    Path(path): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let (name, format) = split_format(&path);
+    let outcome = async {
+        let Some((name, allowed)) = METHODS.iter().find(|(m, _)| *m == name) else {
+            return Err(FsError::new(
+                StatusCode::NOT_FOUND,
+                "Unknown method",
+                "There is no such method in this API.",
+            ));
+        };
+        // HEAD is a GET without the body.
+        let as_get = if method == Method::HEAD {
+            Method::GET
+        } else {
+            method.clone()
+        };
+        if as_get != allowed {
+            return Err(FsError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Method not allowed",
+                &format!("{name} must be called with {allowed}."),
+            ));
+        }
+        let params = Params::read(
+            uri.query(),
+            &headers,
+            body,
+            app.cfg.limits.max_api_body_bytes,
+        )
+        .await
+        .map_err(|e| FsError::bad_request(e.text()))?;
+        let user = auth::authenticate(&app, &path, &as_get, uri.query(), &params).await?;
+        let c = Call {
+            app: &app,
+            params: &params,
+            user,
+        };
+        match *name {
+            "file_send" => send::file_send(&c).await,
+            "send_files_prep" => send::send_files_prep(&c).await,
+            _ => send::user_info(&c).await,
+        }
+    }
+    .await;
+    let label = match &outcome {
+        Ok(_) => "ok".to_string(),
+        Err(e) => e.status.as_u16().to_string(),
+    };
+    metrics::counter!("dropspace_file_send_requests_total", "outcome" => label).increment(1);
+    render(format, outcome)
+}
+
+/// The one place an outcome becomes a response. A success is a tree whose
+/// root is the XML document element; its JSON is `{root: …}` — or, for a
+/// list root (`list = true`), the object of its children.
+pub fn render(format: Format, outcome: FsResult<Answer>) -> Response {
+    let (status, xml, json) = match outcome {
+        Ok(answer) => {
+            let json = if answer.list {
+                to_json(&answer.root)
+            } else {
+                let mut m = Map::new();
+                m.insert(answer.root.name.to_string(), to_json(&answer.root));
+                Value::Object(m)
+            };
+            (StatusCode::OK, answer.root, json)
+        }
+        Err(e) => {
+            let node = Node::new("error")
+                .child(Node::text("title", &e.title))
+                .child(Node::text("message", &e.message));
+            let mut inner = Map::new();
+            inner.insert("title".into(), Value::String(e.title));
+            inner.insert("message".into(), Value::String(e.message));
+            let mut m = Map::new();
+            m.insert("error".into(), Value::Object(inner));
+            (e.status, node, Value::Object(m))
+        }
+    };
+    let (ctype, body) = match format {
+        Format::Xml => ("text/xml; charset=utf-8", to_xml(&xml)),
+        Format::Json => ("application/json; charset=utf-8", json.to_string()),
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(ctype))],
+        body,
+    )
+        .into_response()
+}
+
+/// A successful answer.
+pub struct Answer {
+    pub root: Node,
+    /// The root only wraps a list of children (several `fileInfo`).
+    pub list: bool,
+}
+
+/// Background work: forget signatures past their window and spent
+/// preparations. Safe on every node.
+pub async fn sweep(app: &App) -> sqlx::Result<()> {
+    let t = crate::db::now();
+    sqlx::query("DELETE FROM seen_signatures WHERE expires < $1")
+        .bind(t)
+        .execute(&app.db.pool)
+        .await?;
+    sqlx::query("DELETE FROM file_preps WHERE expires < $1")
+        .bind(t)
+        .execute(&app.db.pool)
+        .await?;
+    Ok(())
+}
