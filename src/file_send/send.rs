@@ -25,7 +25,7 @@ const MAX_RECIPIENTS: usize = 1000;
 
 /// A sent item, owned by the caller.
 pub enum Item {
-    File(File),
+    File(Box<File>),
     Folder(Folder),
 }
 
@@ -78,7 +78,7 @@ async fn items(c: &Call<'_>) -> FsResult<Vec<Item>> {
             return Err(FsError::forbidden());
         }
         if let Some(f) = c.app.db.own_file(c.user.id, id).await? {
-            out.push(Item::File(f));
+            out.push(Item::File(Box::new(f)));
         } else if let Some(f) = c
             .app
             .db
