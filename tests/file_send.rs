@@ -43,6 +43,9 @@ fn creds(s: &Server, user: &str) -> Creds {
     }
 }
 
+/// Changes a signed URL.
+type Tweak = Box<dyn Fn(String) -> String>;
+
 /// A signed GET; `tweak` may change the URL after signing.
 async fn get_signed(
     s: &Server,
@@ -160,7 +163,7 @@ dual!(signatures_accepted_and_refused, |b| async move {
     assert_eq!(status, 401, "{body}");
     assert!(json(&body)["error"]["title"].is_string());
     // Any parameter, the timestamp, the key or the secret changed.
-    let tamper: [(&str, Box<dyn Fn(String) -> String>); 4] = [
+    let tamper: [(&str, Tweak); 4] = [
         (
             "param",
             Box::new(|u: String| u.replace("extra=a", "extra=b")),
