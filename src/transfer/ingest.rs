@@ -103,12 +103,13 @@ async fn receive(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok())
         .unwrap_or(0);
-    let ident = uploads::claim(app, ident_id, total)
+    let blob_key = Blobs::new_key();
+    let ident = uploads::claim(app, ident_id, total, &blob_key)
         .await
         .map_err(temp_error)?
         .ok_or_else(bad_identifier)?;
     let counter = app.progress.open(&ident.id);
-    let mut ingest = Ingest::new(app.clone(), ident, counter.clone(), total);
+    let mut ingest = Ingest::new(app.clone(), ident, counter.clone(), total, blob_key);
     let stream = body
         .into_data_stream()
         .inspect_ok(move |chunk| counter.add(chunk.len()));
@@ -166,7 +167,7 @@ struct Stored {
 }
 
 impl Ingest {
-    fn new(app: App, ident: Ident, counter: Arc<Counter>, total: i64) -> Ingest {
+    fn new(app: App, ident: Ident, counter: Arc<Counter>, total: i64, blob_key: String) -> Ingest {
         let limit = ident.max_file_size;
         Ingest {
             app,
@@ -178,7 +179,7 @@ impl Ingest {
             quota: -1,
             reserved: 0,
             writer: None,
-            blob_key: None,
+            blob_key: Some(blob_key),
             body_broken: false,
             settled: false,
         }
@@ -381,11 +382,7 @@ impl Ingest {
         file_name: &str,
         idle: Duration,
     ) -> Result<Stored, ApiError> {
-        let key = Blobs::new_key();
-        uploads::add_pending_blob(&self.app, &key, &self.ident.id)
-            .await
-            .map_err(temp_error)?;
-        self.blob_key = Some(key.clone());
+        let key = self.blob_key.clone().unwrap_or_else(Blobs::new_key);
         self.writer = Some(self.app.blobs.writer(&key).await.map_err(temp_error)?);
         // Most uploads announce their size: reserve it whole up front when
         // it fits, so a parallel upload cannot take the space half-way.

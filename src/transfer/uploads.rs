@@ -79,9 +79,16 @@ pub async fn get(app: &AppState, id: &str) -> sqlx::Result<Option<Ident>> {
     .await
 }
 
-/// Takes an unused, unexpired identifier for the upload starting now and
-/// opens its progress row; None when it is unknown, used or expired.
-pub async fn claim(app: &AppState, id: &str, total: i64) -> sqlx::Result<Option<Ident>> {
+/// Takes an unused, unexpired identifier for the upload starting now,
+/// opens its progress row and records the blob it will write (so a crash
+/// leaves something to collect), in one transaction; None when the
+/// identifier is unknown, used or expired.
+pub async fn claim(
+    app: &AppState,
+    id: &str,
+    total: i64,
+    blob_key: &str,
+) -> sqlx::Result<Option<Ident>> {
     let mut tx = app.db.pool.begin().await?;
     let ident: Option<Ident> = sqlx::query_as(&format!(
         "UPDATE upload_ids SET state = $1 WHERE id = $2 AND state = $3 AND expires > $4 \
@@ -106,6 +113,12 @@ pub async fn claim(app: &AppState, id: &str, total: i64) -> sqlx::Result<Option<
         .bind(t)
         .execute(&mut *tx)
         .await?;
+        sqlx::query("INSERT INTO pending_blobs (blob_key, created, upload_id) VALUES ($1, $2, $3)")
+            .bind(blob_key)
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(ident)
@@ -349,18 +362,6 @@ async fn owns_folder(
             .fetch_optional(&mut **tx)
             .await?;
     Ok(found.is_some())
-}
-
-/// Records a blob about to be written, so that a crash before its file row
-/// is committed leaves something to collect.
-pub async fn add_pending_blob(app: &AppState, blob_key: &str, upload_id: &str) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO pending_blobs (blob_key, created, upload_id) VALUES ($1, $2, $3)")
-        .bind(blob_key)
-        .bind(now())
-        .bind(upload_id)
-        .execute(&app.db.pool)
-        .await?;
-    Ok(())
 }
 
 pub async fn drop_pending_blob(app: &AppState, blob_key: &str) -> sqlx::Result<()> {
