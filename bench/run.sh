@@ -144,7 +144,7 @@ mkdir -p "$RP/upload"
 cat >"$RP/config.toml" <<EOF
 [server]
 address = "127.0.0.1:$RP_PORT"
-max_content_length = "$((SIZE_MIB + 16))MB"
+max_content_length = "$((SIZE_MIB + 16))MiB"
 upload_path = "$RP/upload"
 timeout = "600s"
 
@@ -173,6 +173,7 @@ ds_url() { curl -s "$DS/rest/?method=download.getInfo&session_key=$SESSION&file_
 rp_upload() { # file -> prints "seconds url"
     local out
     out="$(curl -s --max-time "$MAX_TIME" -F "file=@$1" -w '\n%{time_total}' "$RPX/")"
+    echo "$out" | head -1 | grep -q '^http' || { echo "rustypaste upload failed: $out" >&2; exit 1; }
     echo "$(echo "$out" | tail -1) $(echo "$out" | head -1)"
 }
 get_secs() { curl -s --max-time "$MAX_TIME" -o /dev/null -w '%{time_total}' "$1"; }
@@ -242,7 +243,9 @@ done
 
 # ---------------------------------------------------------------- API calls
 wrk_run() { # conns url -> "req/s p50_ms p99_ms"
-    wrk -t2 -c"$1" -d"${API_SECS}s" --latency "$2" | python3 -c '
+    local threads=2
+    [ "$1" -lt 2 ] && threads=1
+    wrk -t"$threads" -c"$1" -d"${API_SECS}s" --latency "$2" | python3 -c '
 import re, sys
 t = sys.stdin.read()
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
@@ -291,8 +294,9 @@ python3 - "$RESULTS" "$SIZE_MIB" "$SLOW_N" "$SMALL_N" <<'EOF'
 import json, sys
 r = {}
 for line in open(sys.argv[1]):
-    k, v = line.split()
-    r[k] = float(v)
+    parts = line.split()
+    if len(parts) == 2:
+        r[parts[0]] = float(parts[1])
 size, slow_n, small_n = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 rows, checks = [], []
 def row(name, ds, ng=None, rp=None, unit=""):
