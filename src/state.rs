@@ -28,6 +28,8 @@ pub struct AppState {
     pub draining: AtomicBool,
     /// This node's running uploads (their progress is flushed to the database).
     pub progress: crate::transfer::progress::Board,
+    /// Download bytes not yet charged to their accounts.
+    pub charges: crate::transfer::serve::Charges,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             metrics,
             draining: AtomicBool::new(false),
             progress: Default::default(),
+            charges: Default::default(),
         }
     }
 

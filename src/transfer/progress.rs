@@ -17,7 +17,8 @@ use crate::api::envelope::{to_xml, Node};
 use crate::db::now_ms;
 use crate::state::{App, AppState};
 
-/// How often a node writes the progress of its running uploads.
+/// How often a node writes the progress of its running uploads (and the
+/// bandwidth its downloads used).
 pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
 
 /// Bytes received so far of one running upload.
@@ -104,6 +105,9 @@ pub fn spawn_flusher(app: &App) {
             tokio::time::sleep(FLUSH_EVERY).await;
             if let Err(e) = flush(&app).await {
                 tracing::warn!(error = %e, "writing upload progress");
+            }
+            if let Err(e) = super::serve::flush_charges(&app).await {
+                tracing::warn!(error = %e, "charging download bandwidth");
             }
         }
     });
