@@ -126,7 +126,7 @@ impl Db {
     pub async fn file(&self, id: &str) -> sqlx::Result<Option<File>> {
         sqlx::query_as(&format!("SELECT {FILE_COLUMNS} FROM files WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.read)
             .await
     }
 
@@ -138,7 +138,7 @@ impl Db {
         ))
         .bind(id)
         .bind(user_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.read)
         .await
     }
 
@@ -147,7 +147,7 @@ impl Db {
             "SELECT {FOLDER_COLUMNS} FROM folders WHERE id = $1"
         ))
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.read)
         .await
     }
 
@@ -160,7 +160,7 @@ impl Db {
             sqlx::query_scalar("SELECT id FROM folders WHERE id = $1 AND user_id = $2")
                 .bind(folder_id)
                 .bind(user_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.read)
                 .await?;
         Ok(found.is_some())
     }

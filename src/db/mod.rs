@@ -28,7 +28,12 @@ pub enum Backend {
 
 #[derive(Clone)]
 pub struct Db {
+    /// Writes and transactions (and any read that must see them).
     pub pool: AnyPool,
+    /// Plain reads. SQLite: a few read-only connections beside the one
+    /// writer, so lookups never queue behind a commit's fsync (WAL readers
+    /// see every committed write). PostgreSQL: the same pool.
+    pub read: AnyPool,
     pub backend: Backend,
 }
 
@@ -59,6 +64,9 @@ impl Db {
                 Backend::Postgres => 16,
             })
             .min_connections(1)
+            // No ping before every query: a broken connection fails its
+            // query, which is answered as a temporary error and retried.
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
@@ -84,13 +92,35 @@ impl Db {
             .run(&pool)
             .await
             .context("running database migrations")?;
-        Ok(Db { pool, backend })
+        let read = match backend {
+            Backend::Postgres => pool.clone(),
+            Backend::Sqlite => AnyPoolOptions::new()
+                .max_connections(4)
+                .min_connections(1)
+                .test_before_acquire(false)
+                .acquire_timeout(Duration::from_secs(10))
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA query_only = ON").await?;
+                        Ok(())
+                    })
+                })
+                .connect_with(AnyConnectOptions::from_str(&url)?)
+                .await
+                .with_context(|| format!("connecting to {}", redact(&url)))?,
+        };
+        Ok(Db {
+            pool,
+            read,
+            backend,
+        })
     }
 
     pub async fn setting(&self, key: &str) -> sqlx::Result<Option<String>> {
         sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
             .bind(key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.read)
             .await
     }
 

@@ -19,7 +19,7 @@ pub struct User {
     pub bandwidth_period: i64,
 }
 
-const USER_COLUMNS: &str =
+pub const USER_COLUMNS: &str =
     "id, user_name, full_name, email, password_hash, md5_sealed, membership, \
      membership_ends, activated, disk_used, bandwidth_used, bandwidth_period";
 
@@ -67,7 +67,7 @@ impl Db {
     pub async fn user_by_id(&self, id: i64) -> sqlx::Result<Option<User>> {
         sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.read)
             .await
     }
 
@@ -76,7 +76,7 @@ impl Db {
             "SELECT {USER_COLUMNS} FROM users WHERE user_name_lower = $1"
         ))
         .bind(user_name.to_lowercase())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.read)
         .await
     }
 }
