@@ -367,11 +367,7 @@ dual!(download_page_with_and_without_password, |b| async move {
     assert!(doc
         .select(&scraper::Selector::parse("b").expect("sel"))
         .all(|b| b.text().collect::<String>() != "figures"));
-    let link = doc
-        .select(&scraper::Selector::parse("a#download").expect("sel"))
-        .next()
-        .and_then(|a| a.value().attr("href").map(str::to_string))
-        .expect("button");
+    let link = download_button(&html);
     assert_eq!(fetch(&s, &link, &[]).await.2, data);
 
     // With a password: a form first; wrong is refused; right shows the button.
@@ -414,11 +410,7 @@ dual!(download_page_with_and_without_password, |b| async move {
         .expect("post");
     assert_eq!(right.status(), 200);
     let html = right.text().await.expect("html");
-    let link = scraper::Html::parse_document(&html)
-        .select(&scraper::Selector::parse("a#download").expect("sel"))
-        .next()
-        .and_then(|a| a.value().attr("href").map(str::to_string))
-        .expect("button");
+    let link = download_button(&html);
     assert_eq!(fetch(&s, &link, &[]).await.2, data);
 
     // Unknown ids: 404 pages.

@@ -559,14 +559,7 @@ dual!(personal_links_list_download_and_expire, |b| async move {
     let sub = mkdir(&s, &session, "sub", &docs, "0").await;
     let info = upload_info(&s, &session, "0").await;
     let form = info.form(&[("folder_id", &sub)], "deep.bin", data.clone());
-    let deep = kv_get(
-        &kv(&post_form(&s, &info.url, form)
-            .await
-            .text()
-            .await
-            .expect("t")),
-        "file_id",
-    );
+    let deep = kv_get(&send_form(&s, &info.url, form).await, "file_id");
     let loose = upload(&s, &session, "loose.txt", b"not sent".to_vec()).await;
     let (status, body) = post_signed(
         &s,

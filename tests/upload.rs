@@ -252,11 +252,7 @@ dual!(anonymous_upload_download_and_delete, |b| async move {
         .expect("page");
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("html");
-    let link = scraper::Html::parse_document(&html)
-        .select(&scraper::Selector::parse("a#download").expect("selector"))
-        .next()
-        .and_then(|a| a.value().attr("href").map(str::to_string))
-        .expect("download button");
+    let link = download_button(&html);
     assert_eq!(fetch(&s, &link, &[]).await.2, data);
 
     // GET only asks; POST deletes file, row and blob.
@@ -331,11 +327,7 @@ dual!(identifiers_are_single_use_and_signed, |b| async move {
             reqwest::multipart::Part::bytes(b"late".to_vec()).file_name("late.txt"),
         )
         .text("extra_info", "forged");
-    let answer = kv(&post_form(&s, &info.url, form)
-        .await
-        .text()
-        .await
-        .expect("text"));
+    let answer = send_form(&s, &info.url, form).await;
     assert_eq!(kv_get(&answer, "upload_status"), "fail");
     assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
     assert_eq!(stored_blobs(&s).await.len(), 1);
@@ -386,23 +378,11 @@ dual!(size_limits_cut_off_and_keep_nothing, |b| async move {
     // The form's MAX_FILE_SIZE lowers the limit, never raises it.
     let mut info = upload_info(&s, &a, "0").await;
     info.max_file_size = "10".into();
-    let answer = kv(
-        &post_form(&s, &info.url, info.form(&[], "b.bin", pattern(11, 1)))
-            .await
-            .text()
-            .await
-            .expect("t"),
-    );
+    let answer = send_form(&s, &info.url, info.form(&[], "b.bin", pattern(11, 1))).await;
     assert_eq!(kv_get(&answer, "upload_status"), "fail");
     let mut info = upload_info(&s, &a, "0").await;
     info.max_file_size = "999999999".into();
-    let answer = kv(
-        &post_form(&s, &info.url, info.form(&[], "c.bin", pattern(100_001, 1)))
-            .await
-            .text()
-            .await
-            .expect("t"),
-    );
+    let answer = send_form(&s, &info.url, info.form(&[], "c.bin", pattern(100_001, 1))).await;
     assert_eq!(kv_get(&answer, "upload_status"), "fail");
     assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
 
@@ -708,11 +688,7 @@ dual!(userfile_field_names_the_file_input, |b| async move {
             "Filedata",
             reqwest::multipart::Part::bytes(b"real".to_vec()).file_name("real.txt"),
         );
-    let answer = kv(&post_form(&s, &info.url, form)
-        .await
-        .text()
-        .await
-        .expect("t"));
+    let answer = send_form(&s, &info.url, form).await;
     assert_eq!(kv_get(&answer, "upload_status"), "ok");
     let id = kv_get(&answer, "file_id");
     let x = api(&s, &a, "files.getInfo", &[("file_id", &id)]).await;
@@ -725,20 +701,12 @@ dual!(userfile_field_names_the_file_input, |b| async move {
             "file",
             reqwest::multipart::Part::bytes(b"any".to_vec()).file_name("any.txt"),
         );
-    let answer = kv(&post_form(&s, &info.url, form)
-        .await
-        .text()
-        .await
-        .expect("t"));
+    let answer = send_form(&s, &info.url, form).await;
     assert_eq!(kv_get(&answer, "upload_status"), "ok");
     // No file at all: 4.
     let info = upload_info(&s, &a, "0").await;
     let form = reqwest::multipart::Form::new().text("extra_info", info.extra.clone());
-    let answer = kv(&post_form(&s, &info.url, form)
-        .await
-        .text()
-        .await
-        .expect("t"));
+    let answer = send_form(&s, &info.url, form).await;
     assert_eq!(kv_get(&answer, "error_code"), "4");
     // Not multipart: 16.
     let info = upload_info(&s, &a, "0").await;
@@ -932,11 +900,7 @@ async fn two_gib_upload_keeps_memory_flat() {
     let form = reqwest::multipart::Form::new()
         .text("extra_info", info.extra.clone())
         .part("userfile", part);
-    let answer = kv(&post_form(&s, &info.url, form)
-        .await
-        .text()
-        .await
-        .expect("t"));
+    let answer = send_form(&s, &info.url, form).await;
     assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
     let (_, peak) = rss_kib(s.pid());
     let growth_mib = peak.saturating_sub(base) / 1024;

@@ -133,8 +133,19 @@ fn logged_in(app: &AppState, link: &Link, headers: &HeaderMap) -> bool {
         })
 }
 
-fn may_open(app: &AppState, link: &Link, send: &Send, headers: &HeaderMap) -> bool {
-    send.require_login == 0 || logged_in(app, link, headers)
+/// The link and its send if this request may open it; else the page to
+/// answer: 404/410, or the login form (with `locked` as its status).
+async fn open(
+    app: &AppState,
+    token: &str,
+    headers: &HeaderMap,
+    locked: StatusCode,
+) -> Result<(Link, Send), Response> {
+    let (link, send) = load(app, token).await?;
+    if send.require_login != 0 && !logged_in(app, &link, headers) {
+        return Err(login_form(app, &link, token, locked, ""));
+    }
+    Ok((link, send))
 }
 
 fn csrf(app: &AppState, link: &Link) -> String {
@@ -170,13 +181,10 @@ pub async fn show(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let (link, send) = match load(&app, &token).await {
+    let (link, send) = match open(&app, &token, &headers, StatusCode::OK).await {
         Ok(found) => found,
         Err(resp) => return resp,
     };
-    if !may_open(&app, &link, &send, &headers) {
-        return login_form(&app, &link, &token, StatusCode::OK, "");
-    }
     let files = match contents(&app, &send).await {
         Ok(f) => f,
         Err(e) => {
@@ -325,13 +333,10 @@ pub async fn download(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    let (link, send) = match load(&app, &token).await {
+    let (link, send) = match open(&app, &token, &headers, StatusCode::FORBIDDEN).await {
         Ok(found) => found,
         Err(resp) => return resp,
     };
-    if !may_open(&app, &link, &send, &headers) {
-        return login_form(&app, &link, &token, StatusCode::FORBIDDEN, "");
-    }
     let file = match sent_file(&app, &send, &file_id).await {
         Ok(Some(f)) => f,
         Ok(None) => return not_found(),

@@ -316,3 +316,21 @@ pub async fn post_raw(
         .expect("upload request");
     kv(&resp.text().await.expect("answer"))
 }
+
+/// POSTs a form and parses the `key=value` answer.
+pub async fn send_form(
+    s: &Server,
+    url: &str,
+    form: reqwest::multipart::Form,
+) -> Vec<(String, String)> {
+    kv(&post_form(s, url, form).await.text().await.expect("answer"))
+}
+
+/// The href of the download page's button.
+pub fn download_button(html: &str) -> String {
+    scraper::Html::parse_document(html)
+        .select(&scraper::Selector::parse("a#download").expect("selector"))
+        .next()
+        .and_then(|a| a.value().attr("href").map(str::to_string))
+        .unwrap_or_else(|| panic!("no download button in {html}"))
+}
