@@ -34,6 +34,7 @@ pub struct Blobs {
     op: Operator,
     /// Root of the fs backend (for zero-copy serving); None for S3.
     fs_root: Option<PathBuf>,
+    /// S3 multipart part size.
     part_size: usize,
     fail: Fault,
 }
@@ -87,7 +88,8 @@ impl Blobs {
                 Ok(Blobs {
                     op,
                     fs_root: Some(root),
-                    part_size: 256 * 1024,
+                    // Unused: fs writes go straight to the file in blocks.
+                    part_size: 0,
                     fail: Fault::new(cfg),
                 })
             }

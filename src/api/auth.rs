@@ -139,11 +139,12 @@ pub async fn create_token(c: &Ctx<'_>) -> ApiResult<Reply> {
 
 /// Login throttling, shared by `auth.login` and the web logins: counters
 /// per account and per client address, in the database.
-fn login_keys(user_name: &str, ip: std::net::IpAddr) -> (String, String) {
-    (
-        format!("login-user:{}", user_name.trim().to_lowercase()),
-        format!("login-addr:{ip}"),
-    )
+fn account_key(user_name: &str) -> String {
+    format!("login-user:{}", user_name.trim().to_lowercase())
+}
+
+fn address_key(ip: std::net::IpAddr) -> String {
+    format!("login-addr:{ip}")
 }
 
 /// Seconds a login for this account from this address must still wait.
@@ -152,9 +153,8 @@ pub async fn login_wait(
     user_name: &str,
     ip: std::net::IpAddr,
 ) -> sqlx::Result<Option<i64>> {
-    let (account, address) = login_keys(user_name, ip);
-    for key in [&account, &address] {
-        if let Some(wait) = app.db.throttle_wait(key).await? {
+    for key in [account_key(user_name), address_key(ip)] {
+        if let Some(wait) = app.db.throttle_wait(&key).await? {
             return Ok(Some(wait));
         }
     }
@@ -167,17 +167,16 @@ pub async fn login_failed(
     ip: std::net::IpAddr,
 ) -> sqlx::Result<()> {
     let limits = &app.cfg.limits;
-    let (account, address) = login_keys(user_name, ip);
     app.db
         .throttle_fail(
-            &account,
+            &account_key(user_name),
             limits.login_failures_per_account,
             limits.login_delay_secs,
         )
         .await?;
     app.db
         .throttle_fail(
-            &address,
+            &address_key(ip),
             limits.login_failures_per_address,
             limits.login_delay_secs,
         )
@@ -187,8 +186,7 @@ pub async fn login_failed(
 /// Only the account's counter is cleared: one good password must not reset
 /// what an address spent guessing other accounts.
 pub async fn login_succeeded(app: &AppState, user_name: &str) -> sqlx::Result<()> {
-    let (account, _) = login_keys(user_name, std::net::Ipv4Addr::UNSPECIFIED.into());
-    app.db.throttle_clear(&account).await
+    app.db.throttle_clear(&account_key(user_name)).await
 }
 
 pub async fn login(c: &Ctx<'_>) -> ApiResult<Reply> {

@@ -153,15 +153,24 @@ impl Db {
 
     /// Whether `folder_id` is the root or a folder `user_id` owns.
     pub async fn owns_folder(&self, user_id: i64, folder_id: &str) -> sqlx::Result<bool> {
-        if folder_id == ROOT {
-            return Ok(true);
-        }
-        let found: Option<String> =
-            sqlx::query_scalar("SELECT id FROM folders WHERE id = $1 AND user_id = $2")
-                .bind(folder_id)
-                .bind(user_id)
-                .fetch_optional(&self.read)
-                .await?;
-        Ok(found.is_some())
+        owns_folder(&self.read, user_id, folder_id).await
     }
+}
+
+/// `Db::owns_folder` on any executor (a transaction, to keep the answer
+/// true until it commits).
+pub async fn owns_folder<'e, E>(exec: E, user_id: i64, folder_id: &str) -> sqlx::Result<bool>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    if folder_id == ROOT {
+        return Ok(true);
+    }
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM folders WHERE id = $1 AND user_id = $2")
+            .bind(folder_id)
+            .bind(user_id)
+            .fetch_optional(exec)
+            .await?;
+    Ok(found.is_some())
 }

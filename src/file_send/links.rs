@@ -32,6 +32,7 @@ const MAX_LISTED: usize = 10_000;
 #[derive(sqlx::FromRow)]
 struct Link {
     token_hash: String,
+    send_id: i64,
     email: String,
     user_id: Option<i64>,
     expires: i64,
@@ -54,27 +55,14 @@ async fn load(app: &AppState, token: &str) -> Result<(Link, Send), Response> {
         tracing::error!(error = %e, "recipient link");
         try_later("This link cannot be opened right now.")
     };
-    let link: Option<(Link, i64)> = sqlx::query_as::<_, (String, String, Option<i64>, i64, i64)>(
-        "SELECT token_hash, email, user_id, expires, send_id FROM send_links WHERE token_hash = $1",
+    let link: Link = sqlx::query_as(
+        "SELECT token_hash, send_id, email, user_id, expires FROM send_links WHERE token_hash = $1",
     )
     .bind(hash_secret(token.trim()))
     .fetch_optional(&app.db.pool)
     .await
     .map_err(fail)?
-    .map(|(token_hash, email, user_id, expires, send_id)| {
-        (
-            Link {
-                token_hash,
-                email,
-                user_id,
-                expires,
-            },
-            send_id,
-        )
-    });
-    let Some((link, send_id)) = link else {
-        return Err(not_found());
-    };
+    .ok_or_else(not_found)?;
     if link.expires > 0 && link.expires < now() {
         return Err(page(
             StatusCode::GONE,
@@ -85,7 +73,7 @@ async fn load(app: &AppState, token: &str) -> Result<(Link, Send), Response> {
     let send: Send = sqlx::query_as(
         "SELECT id, user_id, subject, message, require_login, download_receipt FROM sends WHERE id = $1",
     )
-    .bind(send_id)
+    .bind(link.send_id)
     .fetch_optional(&app.db.pool)
     .await
     .map_err(fail)?

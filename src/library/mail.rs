@@ -68,8 +68,9 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-/// Header-safe text: no control characters (a name cannot add headers).
-fn one_line(s: &str) -> String {
+/// Header-safe, single-line text: control characters become spaces (a
+/// name cannot add headers).
+pub(crate) fn one_line(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()

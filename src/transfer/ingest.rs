@@ -673,10 +673,7 @@ fn too_large(limit: i64) -> ApiError {
 /// characters blanked, at most `MAX_NAME` characters. It is only ever data
 /// (escaped wherever it is shown), never part of a path.
 pub fn clean_name(raw: &str) -> String {
-    let cleaned: String = raw
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let cleaned = mail::one_line(raw);
     let name: String = cleaned.trim().chars().take(MAX_NAME).collect();
     if name.is_empty() || name == "." || name == ".." {
         "file".into()
@@ -715,7 +712,7 @@ fn plain(outcome: &Result<Done, ApiError>) -> Response {
         ),
         Err(e) => format!(
             "upload_status=fail\nerror={}\nerror_code={}\n",
-            one_line(e.text()),
+            mail::one_line(e.text()),
             e.code.number()
         ),
     };
@@ -759,12 +756,6 @@ fn xml(app: &AppState, outcome: &Result<Done, ApiError>) -> Response {
         to_xml(&tree),
     )
         .into_response()
-}
-
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub fn routes() -> Router<App> {
         .route("/dl/{id}/{account}/{expires}/{sig}", get(serve::download))
         .route(
             "/dl/{id}/{account}/{expires}/{sig}/{name}",
-            get(serve::download_named),
+            get(serve::download),
         )
 }
 

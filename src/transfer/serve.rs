@@ -30,6 +30,8 @@ const READ_CHUNK: usize = 256 * 1024;
 
 type ByteStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
 
+/// The signed parts of a direct URL; the optional trailing name is not
+/// among them (serde ignores it).
 #[derive(serde::Deserialize)]
 pub struct Signed {
     id: String,
@@ -38,33 +40,11 @@ pub struct Signed {
     sig: String,
 }
 
-#[derive(serde::Deserialize)]
-pub struct SignedNamed {
-    id: String,
-    account: String,
-    expires: String,
-    sig: String,
-    #[allow(dead_code)]
-    name: String,
-}
-
 pub async fn download(
     State(app): State<App>,
     method: Method,
     headers: HeaderMap,
     Path(p): Path<Signed>,
-) -> Response {
-    serve(
-        &app, &method, &headers, &p.id, &p.account, &p.expires, &p.sig,
-    )
-    .await
-}
-
-pub async fn download_named(
-    State(app): State<App>,
-    method: Method,
-    headers: HeaderMap,
-    Path(p): Path<SignedNamed>,
 ) -> Response {
     serve(
         &app, &method, &headers, &p.id, &p.account, &p.expires, &p.sig,

@@ -291,7 +291,7 @@ pub async fn commit(
         return Err(CommitError::Lost);
     }
     if let Some(uid) = file.user_id {
-        if !owns_folder(&mut tx, uid, &file.folder_id).await? {
+        if !crate::db::files::owns_folder(&mut *tx, uid, &file.folder_id).await? {
             tx.rollback().await?;
             return Err(CommitError::Folder);
         }
@@ -345,23 +345,6 @@ pub async fn commit(
     .await?;
     tx.commit().await?;
     Ok(file_id)
-}
-
-async fn owns_folder(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    user_id: i64,
-    folder_id: &str,
-) -> sqlx::Result<bool> {
-    if folder_id == crate::db::files::ROOT {
-        return Ok(true);
-    }
-    let found: Option<String> =
-        sqlx::query_scalar("SELECT id FROM folders WHERE id = $1 AND user_id = $2")
-            .bind(folder_id)
-            .bind(user_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(found.is_some())
 }
 
 pub async fn drop_pending_blob(app: &AppState, blob_key: &str) -> sqlx::Result<()> {
