@@ -12,7 +12,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use hmac::{Hmac, Mac};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -81,22 +80,12 @@ impl Secrets {
 
     /// HMAC-SHA256 of `msg`, URL-safe base64 without padding.
     pub fn sign(&self, msg: &str) -> String {
-        B64.encode(self.mac(msg))
+        dropspace_proto::links::sign(&self.sign_key, msg)
     }
 
     /// Constant-time check of a `sign` output.
     pub fn verify(&self, msg: &str, sig: &str) -> bool {
-        match B64.decode(sig) {
-            Ok(given) => self.mac(msg).as_slice().ct_eq(&given).into(),
-            Err(_) => false,
-        }
-    }
-
-    fn mac(&self, msg: &str) -> Vec<u8> {
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(&self.sign_key).expect("any key length");
-        mac.update(msg.as_bytes());
-        mac.finalize().into_bytes().to_vec()
+        dropspace_proto::links::verify(&self.sign_key, msg, sig)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Request parameters of `/rest/`: the query string merged with a POST body
 //! (urlencoded or multipart); the body wins on a clash, and within one source
 //! the last value wins. Accessors map absence to 4 and bad values to 21.
+//! The parsing itself is in `dropspace-proto` (fuzzed there).
 
 use std::collections::HashMap;
 
@@ -9,6 +10,9 @@ use axum::http::{header, HeaderMap};
 use futures::StreamExt;
 
 use crate::error::{ApiError, ApiResult, Code};
+use dropspace_proto::params::{self as proto, parse_urlencoded};
+
+pub use dropspace_proto::params::comma_list;
 
 #[derive(Debug, Default, Clone)]
 pub struct Params {
@@ -47,26 +51,14 @@ impl Params {
             let boundary = multer::parse_boundary(raw_ctype).map_err(|_| {
                 ApiError::with_text(Code::InvalidParameter, "bad multipart boundary")
             })?;
-            let constraints = multer::Constraints::new().size_limit(
-                multer::SizeLimit::new()
-                    .whole_stream(limit as u64)
-                    .per_field(limit as u64),
-            );
-            let mut mp =
-                multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
-            loop {
-                match mp.next_field().await {
-                    Ok(Some(field)) => {
-                        let name = field.name().unwrap_or("").to_string();
-                        let text = field.text().await.map_err(|e| bad_body(&e))?;
-                        if !name.is_empty() {
-                            params.map.insert(name, text);
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => return Err(bad_body(&e)),
-                }
-            }
+            let fields = dropspace_proto::form::read_text_fields(
+                body.into_data_stream(),
+                boundary,
+                limit as u64,
+            )
+            .await
+            .map_err(|e| bad_body(&e))?;
+            params.map.extend(fields);
         } else if ctype.is_empty()
             || ctype.starts_with("application/x-www-form-urlencoded")
             || ctype.starts_with("text/plain")
@@ -107,25 +99,12 @@ impl Params {
 
     /// An optional non-negative integer; malformed is 21. Empty counts as absent.
     pub fn opt_u64(&self, name: &str) -> ApiResult<Option<i64>> {
-        match self.get(name).map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(v) => v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| *n <= i64::MAX as u64)
-                .map(|n| Some(n as i64))
-                .ok_or_else(|| bad_value(name)),
-        }
+        proto::opt_u64(self.get(name)).map_err(|_| bad_value(name))
     }
 
     /// An optional 0/1 flag; anything else is 21.
     pub fn opt_flag(&self, name: &str) -> ApiResult<Option<bool>> {
-        match self.get(name).map(str::trim) {
-            None | Some("") => Ok(None),
-            Some("0") => Ok(Some(false)),
-            Some("1") => Ok(Some(true)),
-            Some(_) => Err(bad_value(name)),
-        }
+        proto::opt_flag(self.get(name)).map_err(|_| bad_value(name))
     }
 }
 
@@ -166,18 +145,4 @@ fn bad_body(e: &multer::Error) -> ApiError {
         Code::InvalidParameter,
         format!("malformed request body: {e}"),
     )
-}
-
-fn parse_urlencoded(bytes: &[u8]) -> impl Iterator<Item = (String, String)> + '_ {
-    url::form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned()))
-}
-
-/// Splits a comma list, trimming blanks and dropping empties.
-pub fn comma_list(value: &str) -> Vec<String> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
 }

@@ -56,9 +56,7 @@ pub fn new_id() -> String {
 
 /// Whether a string has the shape of a file/folder id.
 pub fn is_id(s: &str) -> bool {
-    s.len() == 6
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    dropspace_proto::links::is_id(s)
 }
 
 impl File {

@@ -10,9 +10,6 @@
 //! timestamp), is refused.
 
 use axum::http::Method;
-use hmac::{Hmac, Mac};
-use sha1::Digest;
-use sha2::Sha256;
 
 use super::{FsError, FsResult};
 use crate::api::params::Params;
@@ -24,40 +21,12 @@ use crate::state::AppState;
 /// How far a timestamp may be from the server's clock.
 pub const WINDOW_SECS: i64 = 300;
 
-/// Lowercase hex SHA-1 of the secret: the HMAC key.
-pub fn signing_key(secret: &str) -> String {
-    hex::encode(sha1::Sha1::digest(secret.as_bytes()))
-}
-
-/// Lowercase hex HMAC-SHA256 of `message` under `key`.
-pub fn sign(key: &str, message: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).expect("any key length");
-    mac.update(message.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
-}
+/// Key derivation and signing are in `dropspace-proto` (fuzzed there).
+pub use dropspace_proto::file_send::{sign, signing_key};
 
 /// The message a request signs (see the module doc).
 pub fn message(public_url: &str, path: &str, method: &Method, raw_query: Option<&str>) -> String {
-    let base = format!("{public_url}/api/{path}");
-    if method != Method::GET {
-        return base;
-    }
-    let mut pairs: Vec<(String, &str)> = raw_query
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let key = p.split('=').next().unwrap_or("");
-            let decoded = percent_encoding::percent_decode_str(&key.replace('+', " "))
-                .decode_utf8_lossy()
-                .into_owned();
-            (decoded, p)
-        })
-        .filter(|(k, _)| k != "signature")
-        .collect();
-    pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    let query: Vec<&str> = pairs.into_iter().map(|(_, p)| p).collect();
-    format!("{base}?{}", query.join("&"))
+    dropspace_proto::file_send::message(public_url, path, method == Method::GET, raw_query)
 }
 
 /// Checks a call's credentials and signature; the calling account.

@@ -29,10 +29,9 @@ use crate::library::mail::{self, Link, Sender};
 use crate::secrets::{hash_secret, random_string, LOWER_ALNUM};
 use crate::state::{App, AppState};
 
-/// Largest text field of the form (description, recipients …).
-const MAX_FIELD: usize = 64 * 1024;
-/// Most parts one form may have.
-const MAX_PARTS: usize = 64;
+/// Bounds of the form and its pure field handling: in `dropspace-proto`
+/// (fuzzed there with multer driven as here).
+use dropspace_proto::upload::{MAX_FIELD, MAX_PARTS};
 /// Disk space is reserved ahead in steps this big (one transaction each).
 const RESERVE_STEP: i64 = 8 * 1024 * 1024;
 /// After a failure, this much more of the body is read and dropped so the
@@ -256,11 +255,8 @@ impl Ingest {
     /// Whether a file part is the upload: the part a text field `userfile`
     /// names, else the first file part of any name (with a file chosen).
     fn wants(&self, part: &str, file_name: &str) -> bool {
-        match self.fields.get("userfile") {
-            Some(named) => part == named.trim(),
-            // A browser sends an empty name when no file was chosen.
-            None => !file_name.is_empty(),
-        }
+        let userfile = self.fields.get("userfile").map(String::as_str);
+        dropspace_proto::upload::wants(userfile, part, file_name)
     }
 
     /// Checks a text field as it arrives, so a bad form fails before its
@@ -281,13 +277,7 @@ impl Ingest {
             }
             // MAX_FILE_SIZE can only lower the server's limit; a value that
             // is no positive number is ignored, as browsers treat it.
-            "MAX_FILE_SIZE" => {
-                if let Ok(n) = value.parse::<i64>() {
-                    if n > 0 && (self.limit < 0 || n < self.limit) {
-                        self.limit = n;
-                    }
-                }
-            }
+            "MAX_FILE_SIZE" => self.limit = dropspace_proto::upload::lower_limit(self.limit, value),
             "folder_id" => self.check_folder(value).await?,
             "recipient_email" if !value.is_empty() && mail::recipients(value).is_none() => {
                 return Err(ApiError::new(Code::InvalidEmail))
@@ -362,7 +352,7 @@ impl Ingest {
             }
             buf.extend_from_slice(&chunk);
         }
-        Ok(String::from_utf8_lossy(&buf).into_owned())
+        Ok(dropspace_proto::upload::field_text(&buf))
     }
 
     async fn skip(
@@ -673,13 +663,7 @@ fn too_large(limit: i64) -> ApiError {
 /// characters blanked, at most `MAX_NAME` characters. It is only ever data
 /// (escaped wherever it is shown), never part of a path.
 pub fn clean_name(raw: &str) -> String {
-    let cleaned = mail::one_line(raw);
-    let name: String = cleaned.trim().chars().take(MAX_NAME).collect();
-    if name.is_empty() || name == "." || name == ".." {
-        "file".into()
-    } else {
-        name
-    }
+    dropspace_proto::upload::clean_name(raw, MAX_NAME)
 }
 
 fn respond(app: &AppState, answer: &Answer, outcome: Result<Done, ApiError>) -> Response {

@@ -18,7 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::links;
 use super::range::{self, Ask};
-use crate::db::files::{is_id, File};
+use crate::db::files::File;
 use crate::db::now;
 use crate::db::users::bandwidth_period;
 use crate::library;
@@ -82,12 +82,15 @@ async fn serve(
             "This download link is invalid or has expired.\n",
         )
     };
-    let (Ok(account), Ok(expires)) = (account.parse::<i64>(), expires.parse::<i64>()) else {
+    let Some(links::Signed {
+        id,
+        account,
+        expires,
+        sig,
+    }) = links::Signed::parse(id, account, expires, sig)
+    else {
         return forged();
     };
-    if !is_id(id) {
-        return forged();
-    }
     let file = match app.db.file(id).await {
         Ok(Some(f)) => f,
         Ok(None) => return forged(),

@@ -1,0 +1,167 @@
+//! The sendspace answer envelope: a small element tree, written as XML by
+//! quick-xml (escaping every value) or as JSON with the same shape. Element
+//! and attribute names are the server's own; text and attribute values may
+//! hold anything a client sent.
+
+use std::borrow::Cow;
+
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
+use serde_json::{Map, Value};
+
+/// One XML element: attributes in insertion order, then text or children.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Node {
+    pub name: Cow<'static, str>,
+    pub attrs: Vec<(Cow<'static, str>, String)>,
+    pub text: Option<String>,
+    pub children: Vec<Node>,
+}
+
+impl Node {
+    pub fn new(name: impl Into<Cow<'static, str>>) -> Node {
+        Node {
+            name: name.into(),
+            ..Node::default()
+        }
+    }
+
+    /// `<name>text</name>`
+    pub fn text(name: impl Into<Cow<'static, str>>, text: impl ToString) -> Node {
+        Node {
+            name: name.into(),
+            text: Some(text.to_string()),
+            ..Node::default()
+        }
+    }
+
+    pub fn attr(mut self, key: impl Into<Cow<'static, str>>, value: impl ToString) -> Node {
+        self.attrs.push((key.into(), value.to_string()));
+        self
+    }
+
+    pub fn child(mut self, child: Node) -> Node {
+        self.children.push(child);
+        self
+    }
+}
+
+/// Serialises a tree as an XML document with the UTF-8 declaration.
+pub fn to_xml(root: &Node) -> String {
+    let mut w = Writer::new_with_indent(Vec::with_capacity(512), b' ', 4);
+    // Writing into a Vec cannot fail.
+    let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    write_node(&mut w, root);
+    let mut out = String::from_utf8(w.into_inner()).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+fn write_node(w: &mut Writer<Vec<u8>>, node: &Node) {
+    let mut start = BytesStart::new(node.name.as_ref());
+    for (k, v) in &node.attrs {
+        start.push_attribute((k.as_ref(), xml_safe(v).as_ref()));
+    }
+    if node.text.is_none() && node.children.is_empty() {
+        let _ = w.write_event(Event::Empty(start));
+        return;
+    }
+    let _ = w.write_event(Event::Start(start));
+    if let Some(text) = &node.text {
+        let _ = w.write_event(Event::Text(BytesText::new(&xml_safe(text))));
+    }
+    for child in &node.children {
+        write_node(w, child);
+    }
+    let _ = w.write_event(Event::End(BytesEnd::new(node.name.as_ref())));
+}
+
+/// Replaces characters XML 1.0 cannot carry at all (most C0 controls),
+/// which escaping alone does not make legal.
+pub fn xml_safe(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if s.chars().any(bad) {
+        Cow::Owned(
+            s.chars()
+                .map(|c| if bad(c) { '\u{fffd}' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// JSON with the XML's shape: attributes become keys, a text-only element
+/// becomes a string, and a child name that repeats becomes an array.
+pub fn to_json(node: &Node) -> Value {
+    if node.attrs.is_empty() && node.children.is_empty() {
+        return Value::String(node.text.clone().unwrap_or_default());
+    }
+    let mut map = Map::new();
+    for (k, v) in &node.attrs {
+        map.insert(k.to_string(), Value::String(v.clone()));
+    }
+    if let Some(text) = &node.text {
+        map.insert("text".into(), Value::String(text.clone()));
+    }
+    for child in &node.children {
+        let value = to_json(child);
+        match map.get_mut(child.name.as_ref()) {
+            Some(Value::Array(items))
+                if node
+                    .children
+                    .iter()
+                    .filter(|c| c.name == child.name)
+                    .count()
+                    > 1 =>
+            {
+                items.push(value)
+            }
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+            }
+            None => {
+                map.insert(child.name.to_string(), value);
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_replaced() {
+        let xml = to_xml(&Node::text("name", "a\u{1}b"));
+        assert!(roxmltree::Document::parse(&xml).is_ok());
+    }
+
+    #[test]
+    fn values_are_escaped() {
+        let tree = Node::new("result")
+            .attr("text", "a<b & \"c\" ]]>")
+            .child(Node::text("id", "x&y</id>"));
+        let xml = to_xml(&tree);
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed");
+        let root = doc.root_element();
+        assert_eq!(root.attribute("text"), Some("a<b & \"c\" ]]>"));
+        let id = root.children().find(|n| n.is_element()).expect("id");
+        assert_eq!(id.text(), Some("x&y</id>"));
+    }
+
+    #[test]
+    fn json_repeats_become_arrays() {
+        let tree = Node::new("result")
+            .child(Node::new("file").attr("id", "a"))
+            .child(Node::new("file").attr("id", "b"))
+            .child(Node::new("file").attr("id", "c"))
+            .child(Node::text("id", "z"));
+        let v = to_json(&tree);
+        assert_eq!(v["file"].as_array().map(|a| a.len()), Some(3));
+        assert_eq!(v["file"][2]["id"], "c");
+        assert_eq!(v["id"], "z");
+    }
+}

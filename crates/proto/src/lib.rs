@@ -1,0 +1,13 @@
+//! The parts of dropspace that read or write bytes a client controls, with
+//! no server state: request parameters, multipart forms, `Range` headers,
+//! signed download URLs, file_send request signatures and the XML/JSON
+//! answer envelope. They live in this small crate so that the fuzz targets
+//! in `fuzz/` build in seconds instead of compiling the whole server.
+
+pub mod envelope;
+pub mod file_send;
+pub mod form;
+pub mod links;
+pub mod params;
+pub mod range;
+pub mod upload;
