@@ -5,7 +5,9 @@
 
 use std::borrow::Cow;
 
+use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::name::QName;
 use quick_xml::Writer;
 use serde_json::{Map, Value};
 
@@ -60,7 +62,12 @@ pub fn to_xml(root: &Node) -> String {
 fn write_node(w: &mut Writer<Vec<u8>>, node: &Node) {
     let mut start = BytesStart::new(node.name.as_ref());
     for (k, v) in &node.attrs {
-        start.push_attribute((k.as_ref(), xml_safe(v).as_ref()));
+        let safe = xml_safe(v);
+        let value = escape(&safe, true);
+        start.push_attribute(Attribute {
+            key: QName(k.as_bytes()),
+            value: Cow::Borrowed(value.as_bytes()),
+        });
     }
     if node.text.is_none() && node.children.is_empty() {
         let _ = w.write_event(Event::Empty(start));
@@ -68,12 +75,35 @@ fn write_node(w: &mut Writer<Vec<u8>>, node: &Node) {
     }
     let _ = w.write_event(Event::Start(start));
     if let Some(text) = &node.text {
-        let _ = w.write_event(Event::Text(BytesText::new(&xml_safe(text))));
+        let safe = xml_safe(text);
+        let escaped = escape(&safe, false);
+        let _ = w.write_event(Event::Text(BytesText::from_escaped(escaped)));
     }
     for child in &node.children {
         write_node(w, child);
     }
     let _ = w.write_event(Event::End(BytesEnd::new(node.name.as_ref())));
+}
+
+/// Escapes a value for XML: the markup characters, and the blanks a parser
+/// would not give back as sent — a CR anywhere (line ends are normalised to
+/// LF) and, in attributes, LF and tab too (normalised to spaces).
+fn escape(s: &str, attr: bool) -> Cow<'_, str> {
+    let escaped = quick_xml::escape::escape(s);
+    let normalised = |c: char| c == '\r' || (attr && (c == '\n' || c == '\t'));
+    if !escaped.contains(normalised) {
+        return escaped;
+    }
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for c in escaped.chars() {
+        match c {
+            '\r' => out.push_str("&#13;"),
+            '\n' if attr => out.push_str("&#10;"),
+            '\t' if attr => out.push_str("&#9;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Replaces characters XML 1.0 cannot carry at all (most C0 controls),
@@ -150,6 +180,27 @@ mod tests {
         assert_eq!(root.attribute("text"), Some("a<b & \"c\" ]]>"));
         let id = root.children().find(|n| n.is_element()).expect("id");
         assert_eq!(id.text(), Some("x&y</id>"));
+    }
+
+    /// Found by the `envelope` fuzz target: a parser turned CR, LF and tab
+    /// in attribute values into spaces (and CR LF in text into LF), so a
+    /// multi-line description did not come back as stored.
+    #[test]
+    fn blanks_survive_the_round_trip() {
+        let value = "\r\n\t\u{1}\u{1f}\u{fffe}\r\n\ta b";
+        let tree = Node::new("file")
+            .attr("description", value)
+            .child(Node::text("name", value));
+        let xml = to_xml(&tree);
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed");
+        let want = "\r\n\t\u{fffd}\u{fffd}\u{fffd}\r\n\ta b";
+        let root = doc.root_element();
+        assert_eq!(root.attribute("description"), Some(want));
+        let name = root.children().find(|n| n.is_element()).expect("name");
+        assert_eq!(name.text(), Some(want));
+        // Values without those blanks are written as before.
+        let plain = to_xml(&Node::new("a").attr("b", "x<\"&'y"));
+        assert!(plain.contains("b=\"x&lt;&quot;&amp;&apos;y\""), "{plain}");
     }
 
     #[test]
