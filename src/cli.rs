@@ -33,6 +33,9 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// A client of any sendspace-compatible server: log in, upload,
+    /// download, manage files and folders (docs/cli.md).
+    Client(crate::client_cli::ClientArgs),
 }
 
 #[derive(Subcommand)]
@@ -168,6 +171,10 @@ pub enum UserCommand {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Client(args) = cli.command {
+        // Its own exit codes, and no server configuration to load.
+        return crate::client_cli::main(args);
+    }
     init_tracing(matches!(cli.command, Command::Serve));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -204,6 +211,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => server::serve(cfg).await,
         Command::Admin { command } => admin(cfg, command).await,
+        // Dispatched by `main` before the configuration is read.
+        Command::Client(_) => Ok(()),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod api;
 pub mod background;
 pub mod blobs;
 pub mod cli;
+pub mod client_cli;
 pub mod config;
 pub mod db;
 pub mod error;

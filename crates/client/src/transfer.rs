@@ -1,0 +1,361 @@
+//! The byte path: streaming uploads to an upload URL and resumable
+//! downloads from a direct URL.
+
+use std::path::Path;
+
+use futures_util::StreamExt;
+use reqwest::header::{CONTENT_RANGE, RANGE};
+use reqwest::multipart::{Form, Part};
+use reqwest::StatusCode;
+use tokio::io::{AsyncRead, AsyncSeekExt, AsyncWriteExt};
+use tokio_util::io::ReaderStream;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::types::{Downloaded, Progress, UploadInfo, UploadOptions, Uploaded};
+use crate::xml::{api_error, Element};
+use crate::Client;
+
+/// Reads of the upload source and writes of a download go in blocks of
+/// this size: memory stays flat whatever the file's size.
+const BLOCK: usize = 64 * 1024;
+
+impl Client {
+    /// POSTs one file to the upload URL of `info` (from
+    /// [`upload_info`](Client::upload_info) or
+    /// [`anonymous_upload_info`](Client::anonymous_upload_info)).
+    ///
+    /// The body streams from `reader`, one 64 KiB block at a time; nothing
+    /// is read whole into memory. With `size` the request carries a
+    /// `Content-Length` (the server can refuse an oversized file before it
+    /// arrives, and its progress meter knows the total); without, it is
+    /// sent chunked. `progress` is called with the bytes of the file read
+    /// so far, as they are handed to the connection.
+    pub async fn upload<R, F>(
+        &self,
+        info: &UploadInfo,
+        file_name: &str,
+        size: Option<u64>,
+        reader: R,
+        options: &UploadOptions,
+        progress: F,
+    ) -> Result<Uploaded>
+    where
+        R: AsyncRead + Send + 'static,
+        F: Fn(u64) + Send + Sync + 'static,
+    {
+        let mut sent = 0u64;
+        let stream = ReaderStream::with_capacity(reader, BLOCK).map(move |chunk| {
+            if let Ok(c) = &chunk {
+                sent += c.len() as u64;
+                progress(sent);
+            }
+            chunk
+        });
+        let body = reqwest::Body::wrap_stream(stream);
+        let part = match size {
+            Some(n) => Part::stream_with_length(body, n),
+            None => Part::stream(body),
+        }
+        .file_name(file_name.to_string())
+        .mime_str("application/octet-stream")?;
+
+        let mut form = Form::new();
+        if info.max_file_size > 0 {
+            form = form.text("MAX_FILE_SIZE", info.max_file_size.to_string());
+        }
+        form = form
+            .text("UPLOAD_IDENTIFIER", info.upload_identifier.clone())
+            .text("extra_info", info.extra_info.clone());
+        let optional = [
+            ("description", &options.description),
+            ("password", &options.password),
+            ("folder_id", &options.folder_id),
+            ("recipient_message", &options.recipient_message),
+        ];
+        for (name, value) in optional {
+            if let Some(v) = value {
+                form = form.text(name, v.clone());
+            }
+        }
+        if !options.recipient_email.is_empty() {
+            form = form.text("recipient_email", options.recipient_email.join(","));
+        }
+        if options.notify_uploader {
+            form = form.text("notify_uploader", "1");
+        }
+        form = form.part("userfile", part);
+
+        let resp = self.http.post(&info.url).multipart(form).send().await?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(Error::Status {
+                status: status.as_u16(),
+                url: info.url.clone(),
+            });
+        }
+        parse_upload_answer(&resp.text().await?)
+    }
+
+    /// The live progress of an upload (its `progress_url`), e.g. from a
+    /// second task or another program.
+    pub async fn progress(&self, info: &UploadInfo) -> Result<Progress> {
+        let resp = self.http.get(&info.progress_url).send().await?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(Error::Status {
+                status: status.as_u16(),
+                url: info.progress_url.clone(),
+            });
+        }
+        let root = Element::parse(&resp.text().await?)?;
+        if root.name != "progress" {
+            return Err(Error::Malformed(format!(
+                "expected <progress>, got <{}>",
+                root.name
+            )));
+        }
+        Ok(Progress::from_element(&root))
+    }
+
+    /// Downloads `url` (a direct URL, e.g. [`DownloadInfo::url`]) into
+    /// `path`, resuming a partial file: when `path` already holds bytes, only
+    /// the rest is asked for with `Range`, and the bytes there are kept.
+    ///
+    /// `expected` is the file's full size when known (from
+    /// `download.getInfo`); a longer file at `path` then starts afresh. A
+    /// server that ignores the range (200) gets the file rewritten from the
+    /// start. The length on disk is checked at the end ([`Error::Length`]).
+    /// `progress` gets (bytes on disk, total when known).
+    ///
+    /// [`DownloadInfo::url`]: crate::DownloadInfo::url
+    pub async fn download_to<F>(
+        &self,
+        url: &str,
+        path: &Path,
+        expected: Option<u64>,
+        mut progress: F,
+    ) -> Result<Downloaded>
+    where
+        F: FnMut(u64, Option<u64>),
+    {
+        let mut file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .await?;
+        let mut have = file.metadata().await?.len();
+        if expected.is_some_and(|total| have > total) {
+            file.set_len(0).await?;
+            have = 0;
+        }
+        if expected == Some(have) && have > 0 {
+            progress(have, expected);
+            return Ok(Downloaded {
+                size: have,
+                resumed_from: have,
+                fetched: 0,
+            });
+        }
+        let mut req = self.http.get(url);
+        if have > 0 {
+            req = req.header(RANGE, format!("bytes={have}-"));
+        }
+        let mut resp = req.send().await?;
+        let status = resp.status();
+        let (start, total) = match status {
+            StatusCode::PARTIAL_CONTENT if have > 0 => {
+                let (first, total) = content_range(&resp)?;
+                if first != have {
+                    return Err(Error::Malformed(format!(
+                        "asked for bytes from {have}, got from {first}"
+                    )));
+                }
+                (have, total.or(expected))
+            }
+            StatusCode::OK => (0, resp.content_length().or(expected)),
+            StatusCode::RANGE_NOT_SATISFIABLE if have > 0 => {
+                // Either the file is already whole, or it changed: the
+                // answer's `bytes */size` tells which.
+                let total = content_range_total(&resp);
+                if total == Some(have) {
+                    progress(have, total);
+                    return Ok(Downloaded {
+                        size: have,
+                        resumed_from: have,
+                        fetched: 0,
+                    });
+                }
+                drop(resp);
+                file.set_len(0).await?;
+                return Box::pin(self.download_to(url, path, expected, progress)).await;
+            }
+            other => {
+                return Err(Error::Status {
+                    status: other.as_u16(),
+                    url: strip_query(url),
+                })
+            }
+        };
+        if start == 0 {
+            file.set_len(0).await?;
+        }
+        file.seek(std::io::SeekFrom::Start(start)).await?;
+        let mut out = tokio::io::BufWriter::with_capacity(BLOCK, file);
+        let mut done = start;
+        progress(done, total);
+        while let Some(chunk) = resp.chunk().await? {
+            out.write_all(&chunk).await?;
+            done += chunk.len() as u64;
+            progress(done, total);
+        }
+        out.flush().await?;
+        let file = out.into_inner();
+        file.sync_all().await?;
+        let size = file.metadata().await?.len();
+        if let Some(want) = total.or(expected) {
+            if size != want {
+                return Err(Error::Length {
+                    expected: want,
+                    got: size,
+                });
+            }
+        }
+        Ok(Downloaded {
+            size,
+            resumed_from: start,
+            fetched: done - start,
+        })
+    }
+}
+
+/// `Content-Range: bytes first-last/total` → (first, total).
+fn content_range(resp: &reqwest::Response) -> Result<(u64, Option<u64>)> {
+    let value = resp
+        .headers()
+        .get(CONTENT_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| Error::Malformed("206 without Content-Range".into()))?;
+    let bad = || Error::Malformed(format!("bad Content-Range {value:?}"));
+    let spec = value.strip_prefix("bytes ").ok_or_else(bad)?;
+    let (range, total) = spec.split_once('/').ok_or_else(bad)?;
+    let (first, _) = range.split_once('-').ok_or_else(bad)?;
+    let first = first.trim().parse().map_err(|_| bad())?;
+    Ok((first, total.trim().parse().ok()))
+}
+
+/// The size in a 416's `Content-Range: bytes */size`.
+fn content_range_total(resp: &reqwest::Response) -> Option<u64> {
+    resp.headers()
+        .get(CONTENT_RANGE)?
+        .to_str()
+        .ok()?
+        .rsplit('/')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// A URL without its query, for messages (signed URLs carry secrets).
+fn strip_query(url: &str) -> String {
+    url.split('?').next().unwrap_or(url).to_string()
+}
+
+/// The upload URL's answer: `key=value` lines for a session upload, the
+/// `<upload_done>` XML for an anonymous one.
+pub(crate) fn parse_upload_answer(body: &str) -> Result<Uploaded> {
+    let body = body.trim_start_matches('\u{feff}').trim();
+    if body.starts_with('<') {
+        let root = Element::parse(body)?;
+        if root.name != "upload_done" {
+            return Err(Error::Malformed(format!(
+                "expected <upload_done>, got <{}>",
+                root.name
+            )));
+        }
+        if root.text_of("status") == "ok" {
+            return Ok(Uploaded {
+                file_id: root.text_of("file_id").to_string(),
+                download_url: Some(root.text_of("download_url").to_string()),
+                delete_url: Some(root.text_of("delete_url").to_string()),
+                bandwidth_left: None,
+                diskspace_left: None,
+            });
+        }
+        return Err(match root.child("error") {
+            Some(e) => api_error(e, None),
+            None => Error::Upload(body.to_string()),
+        });
+    }
+    let get = |key: &str| {
+        body.lines().find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            (k.trim() == key).then(|| v.trim().to_string())
+        })
+    };
+    match get("upload_status").as_deref() {
+        Some("ok") => Ok(Uploaded {
+            file_id: get("file_id").unwrap_or_default(),
+            download_url: None,
+            delete_url: None,
+            bandwidth_left: get("bandwidth_left").and_then(|v| v.parse().ok()),
+            diskspace_left: get("diskspace_left").and_then(|v| v.parse().ok()),
+        }),
+        Some(_) => {
+            let text = get("error").unwrap_or_else(|| "upload failed".into());
+            match get("error_code").and_then(|c| c.parse().ok()) {
+                Some(n) => Err(Error::Api {
+                    code: ErrorCode::from_number(n),
+                    text,
+                    id: None,
+                }),
+                None => Err(Error::Upload(text)),
+            }
+        }
+        None => Err(Error::Malformed(format!(
+            "unexpected upload answer: {}",
+            body.chars().take(200).collect::<String>()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_answer() {
+        let u = parse_upload_answer(
+            "upload_status=ok\nfile_id=abc123\nbandwidth_left=-1\ndiskspace_left=100\n",
+        )
+        .expect("ok");
+        assert_eq!(u.file_id, "abc123");
+        assert_eq!(u.bandwidth_left, Some(-1));
+        assert_eq!(u.diskspace_left, Some(100));
+    }
+
+    #[test]
+    fn session_failure_with_code() {
+        let e = parse_upload_answer("upload_status=fail\nerror=Folder not found\nerror_code=10\n")
+            .expect_err("fail");
+        assert_eq!(e.code(), Some(ErrorCode::FolderNotFound));
+        let e = parse_upload_answer("upload_status=fail\nerror=nope\n").expect_err("fail");
+        assert!(matches!(e, Error::Upload(t) if t == "nope"));
+    }
+
+    #[test]
+    fn anonymous_answers() {
+        let u = parse_upload_answer(
+            "<upload_done><status>ok</status><download_url>http://h/file/abc123</download_url>\
+             <delete_url>http://h/delete/abc123/x</delete_url><file_id>abc123</file_id></upload_done>",
+        )
+        .expect("ok");
+        assert_eq!(u.download_url.as_deref(), Some("http://h/file/abc123"));
+        let e = parse_upload_answer(
+            "<upload_done><status>fail</status><error code=\"21\" text=\"too large\"/></upload_done>",
+        )
+        .expect_err("fail");
+        assert_eq!(e.code(), Some(ErrorCode::ParameterBadValue));
+    }
+}

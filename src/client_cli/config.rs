@@ -1,0 +1,92 @@
+//! The client's saved state: server, API key, user name and session key in
+//! one JSON file that only its owner can read (mode 0600).
+//!
+//! Location: `$DROPSPACE_CLIENT_CONFIG` if set, else
+//! `{config dir}/dropspace/client.json` (`$XDG_CONFIG_HOME` or
+//! `~/.config` on Linux, `~/Library/Application Support` on macOS).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::Failure;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Saved {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_key: Option<String>,
+}
+
+pub fn path() -> Result<PathBuf, Failure> {
+    if let Some(p) = std::env::var_os("DROPSPACE_CLIENT_CONFIG").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    dirs::config_dir()
+        .map(|d| d.join("dropspace").join("client.json"))
+        .ok_or_else(|| {
+            Failure::Io("no configuration directory: set DROPSPACE_CLIENT_CONFIG".into())
+        })
+}
+
+impl Saved {
+    /// The saved state; nothing saved yet is the empty state.
+    pub fn load() -> Result<Saved, Failure> {
+        let path = path()?;
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| Failure::Io(format!("{}: {e}", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Saved::default()),
+            Err(e) => Err(Failure::Io(format!("{}: {e}", path.display()))),
+        }
+    }
+
+    /// Writes the state atomically (a temporary file created 0600, then
+    /// renamed), so the session key is never readable by others, not even
+    /// for a moment.
+    pub fn save(&self) -> Result<(), Failure> {
+        let path = path()?;
+        let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", path.display()));
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).map_err(io)?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut file = opts.open(&tmp).map_err(io)?;
+        #[cfg(unix)]
+        {
+            // A leftover temp file keeps its old mode: set it again.
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(io)?;
+        }
+        let json = serde_json::to_vec_pretty(self).map_err(|e| Failure::Io(e.to_string()))?;
+        file.write_all(&json).map_err(io)?;
+        file.write_all(b"\n").map_err(io)?;
+        file.sync_all().map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)
+    }
+}
+
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}

@@ -1,0 +1,502 @@
+//! `dropspace client …`: a command-line client of any sendspace-compatible
+//! server, built on the `dropspace-client` library. See `docs/cli.md`.
+//!
+//! Exit codes: 0 success, 2 usage error (clap's, and missing server or API
+//! key), 3 the server refused (`error N: text` with the API's code), 4
+//! network, I/O or a malformed answer.
+
+mod commands;
+mod config;
+mod transfer;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{ArgGroup, Args, Subcommand, ValueEnum};
+use dropspace_client::{Client, Error, ErrorCode};
+
+pub use config::Saved;
+
+/// The session's API version: 1.2 answers `delete_url` in `files.getInfo`.
+const API_VERSION: &str = "1.2";
+
+#[derive(Args)]
+pub struct ClientArgs {
+    /// Server base URL, e.g. https://files.example.com (else the server
+    /// of the saved login).
+    #[arg(long, env = "DROPSPACE_SERVER", global = true)]
+    pub server: Option<String>,
+    /// API key: needed to log in and to upload without an account.
+    #[arg(long, env = "DROPSPACE_API_KEY", global = true, hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// Print JSON on standard output (for scripts).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: ClientCommand,
+}
+
+#[derive(Subcommand)]
+pub enum ClientCommand {
+    /// Log in and keep the session in the configuration file.
+    Login {
+        /// User name (asked for when missing).
+        #[arg(long, short)]
+        user: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// End the session on the server and forget it.
+    Logout,
+    /// Show the logged-in account and what it has left.
+    Whoami,
+    /// Upload files (anonymously when not logged in).
+    Upload {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Put the files in this folder (id; logged in only).
+        #[arg(long)]
+        folder: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// A password needed to download the files.
+        #[arg(long)]
+        password: Option<String>,
+        /// Mail the links to these addresses (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        to: Vec<String>,
+        /// The text of that mail.
+        #[arg(long)]
+        message: Option<String>,
+        /// Send at most this many KB/s.
+        #[arg(long, default_value_t = 0)]
+        speed_limit: u64,
+        /// Mail yourself the link too.
+        #[arg(long)]
+        notify: bool,
+    },
+    /// Download a file by id, page URL or direct URL; a partial file at the
+    /// target is resumed.
+    Download {
+        target: String,
+        /// File or directory to write (default: the file's name here).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// The file's download password.
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// List a folder (default: the root, 0).
+    Ls {
+        #[arg(default_value = "0")]
+        folder: String,
+    },
+    /// Show a file or folder.
+    Info { id: String },
+    /// Create a folder; prints its id.
+    Mkdir {
+        name: String,
+        /// Parent folder id (default: the root).
+        #[arg(long, default_value = "0")]
+        parent: String,
+        /// Share it at once.
+        #[arg(long)]
+        shared: bool,
+    },
+    /// Move files or folders into a folder.
+    Mv {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// Target folder id (0 is the root).
+        #[arg(long)]
+        to: String,
+    },
+    /// Delete files or (empty) folders.
+    Rm {
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Share a folder (public page and RSS) or make it private.
+    Share { folder: String, state: OnOff },
+    /// Set a file's download or time limit and what happens then.
+    #[command(group(ArgGroup::new("change").required(true).multiple(true)
+        .args(["downloads", "expire", "action", "clear"])))]
+    Limit {
+        id: String,
+        /// Total downloads allowed.
+        #[arg(long)]
+        downloads: Option<u64>,
+        /// Time until the limit: 90s, 30m, 12h, 7d, 2w (or plain seconds).
+        #[arg(long, value_parser = parse_duration)]
+        expire: Option<u64>,
+        /// block, delete or move:FOLDER.
+        #[arg(long, value_parser = parse_action)]
+        action: Option<dropspace_client::LimitAction>,
+        /// Remove every limit.
+        #[arg(long, conflicts_with_all = ["downloads", "expire", "action"])]
+        clear: bool,
+    },
+    /// Mail the links of files or folders.
+    Mail {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// Addresses (comma-separated).
+        #[arg(long, required = true, value_delimiter = ',')]
+        to: Vec<String>,
+        #[arg(long)]
+        message: Option<String>,
+    },
+    /// The address book.
+    Contacts {
+        #[command(subcommand)]
+        command: ContactsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ContactsCommand {
+    /// Every contact.
+    List,
+    /// Add a contact.
+    Add {
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Remove contacts.
+    Rm {
+        #[arg(required = true)]
+        emails: Vec<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+/// Why a command failed; decides the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// 2: the command cannot run as given.
+    Usage(String),
+    /// 3: the server said no.
+    Api { code: u32, text: String },
+    /// 4: network, I/O or an answer that makes no sense.
+    Io(String),
+}
+
+impl Failure {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => 2,
+            Failure::Api { .. } => 3,
+            Failure::Io(_) => 4,
+        }
+    }
+
+    fn not_logged_in() -> Failure {
+        Failure::Api {
+            code: ErrorCode::SessionKeyMissing.number(),
+            text: "Not logged in: run `dropspace client login` first".into(),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        match e {
+            Error::Api { code, text, id } => Failure::Api {
+                code: code.number(),
+                text: match id {
+                    Some(id) => format!("{text} ({id})"),
+                    None => text,
+                },
+            },
+            Error::NoSession => Failure::not_logged_in(),
+            Error::Upload(text) => Failure::Api {
+                code: ErrorCode::UploadTempError.number(),
+                text,
+            },
+            Error::FileSend { status, title, .. } => Failure::Api {
+                code: u32::from(status),
+                text: title,
+            },
+            other => Failure::Io(format!("{other}")),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        Failure::Io(e.to_string())
+    }
+}
+
+/// Output: JSON for scripts, lines for people, progress bars only on a
+/// terminal.
+pub struct Out {
+    pub json: bool,
+    pub bars: bool,
+}
+
+impl Out {
+    fn emit(&self, value: serde_json::Value, human: impl FnOnce()) {
+        if self.json {
+            println!("{value}");
+        } else {
+            human();
+        }
+    }
+}
+
+/// What every command works with.
+pub struct Ctx {
+    pub client: Client,
+    /// The API key in use (saved with a login).
+    pub api_key: Option<String>,
+    pub server: String,
+    pub saved: Saved,
+    pub out: Out,
+}
+
+impl Ctx {
+    fn logged_in(&self) -> bool {
+        self.client.session_key().is_some()
+    }
+
+    fn need_session(&self) -> Result<(), Failure> {
+        if self.logged_in() {
+            Ok(())
+        } else {
+            Err(Failure::not_logged_in())
+        }
+    }
+}
+
+fn same_server(a: &str, b: &str) -> bool {
+    a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/')
+}
+
+/// The client for `args`: server from the flag/variable or the saved login;
+/// the saved session only when it belongs to that server.
+fn context(args: &ClientArgs, fallback_server: Option<String>) -> Result<Ctx, Failure> {
+    let saved = Saved::load()?;
+    let server = args
+        .server
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| saved.server.clone())
+        .or(fallback_server)
+        .ok_or_else(|| {
+            Failure::Usage(
+                "no server: pass --server URL, set DROPSPACE_SERVER, or log in first".into(),
+            )
+        })?;
+    let same = saved
+        .server
+        .as_deref()
+        .is_some_and(|s| same_server(s, &server));
+    let mut client = Client::new(&server)
+        .map_err(|e| Failure::Usage(format!("--server: {e}")))?
+        .api_version(API_VERSION)
+        .app_version(env!("CARGO_PKG_VERSION"));
+    let api_key = args
+        .api_key
+        .clone()
+        .filter(|k| !k.trim().is_empty())
+        .or_else(|| same.then(|| saved.api_key.clone()).flatten());
+    if let Some(k) = &api_key {
+        client = client.api_key(k.clone());
+    }
+    if same {
+        if let Some(s) = &saved.session_key {
+            client = client.with_session(s.clone());
+        }
+    }
+    let out = Out {
+        json: args.json,
+        bars: !args.json && std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
+    };
+    Ok(Ctx {
+        client,
+        api_key,
+        server,
+        saved,
+        out,
+    })
+}
+
+/// Runs `dropspace client …` and returns its exit code.
+pub fn main(args: ClientArgs) -> ExitCode {
+    let json = args.json;
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting runtime: {e}");
+            return ExitCode::from(4);
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            let (line, value) = match &f {
+                Failure::Api { code, text } => (
+                    format!("error {code}: {text}"),
+                    serde_json::json!({"error": {"code": code, "text": text}}),
+                ),
+                Failure::Usage(m) => (
+                    format!("error: {m}"),
+                    serde_json::json!({"error": {"usage": m}}),
+                ),
+                Failure::Io(m) => (
+                    format!("error: {m}"),
+                    serde_json::json!({"error": {"io": m}}),
+                ),
+            };
+            if json {
+                println!("{value}");
+            }
+            eprintln!("{line}");
+            ExitCode::from(f.exit_code())
+        }
+    }
+}
+
+async fn run(args: ClientArgs) -> Result<(), Failure> {
+    // A download of a full URL needs no configured server.
+    let fallback = match &args.command {
+        ClientCommand::Download { target, .. } => transfer::origin_of(target),
+        _ => None,
+    };
+    let mut ctx = context(&args, fallback)?;
+    match args.command {
+        ClientCommand::Login {
+            user,
+            password_stdin,
+        } => commands::login(&mut ctx, user, password_stdin).await,
+        ClientCommand::Logout => commands::logout(&mut ctx).await,
+        ClientCommand::Whoami => commands::whoami(&ctx).await,
+        ClientCommand::Upload {
+            files,
+            folder,
+            description,
+            password,
+            to,
+            message,
+            speed_limit,
+            notify,
+        } => {
+            let options = dropspace_client::UploadOptions {
+                description,
+                password,
+                folder_id: folder,
+                recipient_email: to,
+                recipient_message: message,
+                notify_uploader: notify,
+            };
+            transfer::upload(&ctx, &files, &options, speed_limit).await
+        }
+        ClientCommand::Download {
+            target,
+            output,
+            password,
+        } => transfer::download(&ctx, &target, output, password.as_deref()).await,
+        ClientCommand::Ls { folder } => commands::ls(&ctx, &folder).await,
+        ClientCommand::Info { id } => commands::info(&ctx, &id).await,
+        ClientCommand::Mkdir {
+            name,
+            parent,
+            shared,
+        } => commands::mkdir(&ctx, &name, &parent, shared).await,
+        ClientCommand::Mv { ids, to } => commands::mv(&ctx, &ids, &to).await,
+        ClientCommand::Rm { ids } => commands::rm(&ctx, &ids).await,
+        ClientCommand::Share { folder, state } => {
+            commands::share(&ctx, &folder, matches!(state, OnOff::On)).await
+        }
+        ClientCommand::Limit {
+            id,
+            downloads,
+            expire,
+            action,
+            clear,
+        } => commands::limit(&ctx, &id, downloads, expire, action, clear).await,
+        ClientCommand::Mail { ids, to, message } => {
+            commands::mail(&ctx, &ids, &to, message.as_deref()).await
+        }
+        ClientCommand::Contacts { command } => commands::contacts(&ctx, command).await,
+    }
+}
+
+/// `90s`, `30m`, `12h`, `7d`, `2w` or plain seconds.
+fn parse_duration(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?}: expected a number with s, m, h, d or w"))?;
+    let mult = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(format!("{s:?}: unknown unit {unit:?} (s, m, h, d, w)")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("{s:?}: too long"))
+}
+
+/// `block`, `delete`, `move:FOLDER` (or `none`).
+fn parse_action(s: &str) -> Result<dropspace_client::LimitAction, String> {
+    use dropspace_client::LimitAction;
+    match s.trim() {
+        "block" => Ok(LimitAction::Block),
+        "delete" => Ok(LimitAction::Delete),
+        "none" => Ok(LimitAction::None),
+        other => match other.strip_prefix("move:") {
+            Some(folder) if !folder.trim().is_empty() => {
+                Ok(LimitAction::MoveTo(folder.trim().to_string()))
+            }
+            _ => Err(format!("{other:?}: expected block, delete or move:FOLDER")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90"), Ok(90));
+        assert_eq!(parse_duration("90s"), Ok(90));
+        assert_eq!(parse_duration("30m"), Ok(1800));
+        assert_eq!(parse_duration("7d"), Ok(604_800));
+        assert_eq!(parse_duration("2w"), Ok(1_209_600));
+        assert!(parse_duration("7y").is_err());
+        assert!(parse_duration("d").is_err());
+        assert!(parse_duration("99999999999999999999w").is_err());
+    }
+
+    #[test]
+    fn actions() {
+        use dropspace_client::LimitAction;
+        assert_eq!(parse_action("block"), Ok(LimitAction::Block));
+        assert_eq!(
+            parse_action("move:abc123"),
+            Ok(LimitAction::MoveTo("abc123".into()))
+        );
+        assert!(parse_action("move:").is_err());
+        assert!(parse_action("explode").is_err());
+    }
+}

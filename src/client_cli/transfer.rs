@@ -1,0 +1,313 @@
+//! `upload` and `download`, with progress bars on a terminal.
+
+use std::path::{Path, PathBuf};
+
+use dropspace_client::{ErrorCode, UploadOptions};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use super::{Ctx, Failure};
+
+fn bar(ctx: &Ctx, len: Option<u64>, label: &str) -> ProgressBar {
+    if !ctx.out.bars {
+        return ProgressBar::hidden();
+    }
+    let bar = match len {
+        Some(n) => ProgressBar::new(n),
+        None => ProgressBar::no_length(),
+    };
+    let template = "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}";
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(label.to_string());
+    bar
+}
+
+pub async fn upload(
+    ctx: &Ctx,
+    files: &[PathBuf],
+    options: &UploadOptions,
+    speed_limit: u64,
+) -> Result<(), Failure> {
+    let session = ctx.client.session_key().is_some();
+    let mut results = Vec::new();
+    for path in files {
+        let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", path.display()));
+        let file = tokio::fs::File::open(path).await.map_err(io)?;
+        let meta = file.metadata().await.map_err(io)?;
+        if !meta.is_file() {
+            return Err(Failure::Io(format!("{}: not a file", path.display())));
+        }
+        let size = meta.len();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "upload".into());
+        let info = if session {
+            ctx.client.upload_info(speed_limit).await?
+        } else {
+            ctx.client.anonymous_upload_info(speed_limit).await?
+        };
+        let pb = bar(ctx, Some(size), &name);
+        let shown = pb.clone();
+        let done = ctx
+            .client
+            .upload(&info, &name, Some(size), file, options, move |sent| {
+                shown.set_position(sent)
+            })
+            .await;
+        pb.finish_and_clear();
+        let done = done?;
+        let (download_url, delete_url) = if session {
+            let f = ctx.client.file_info(&done.file_id).await?;
+            (Some(f.download_page_url), f.delete_url)
+        } else {
+            (done.download_url.clone(), done.delete_url.clone())
+        };
+        if !ctx.out.json {
+            println!(
+                "{name}\t{}\t{}",
+                done.file_id,
+                download_url.as_deref().unwrap_or("")
+            );
+            if let Some(d) = &delete_url {
+                println!("  delete: {d}");
+            }
+        }
+        results.push(json!({
+            "file": path.display().to_string(),
+            "name": name,
+            "size": size,
+            "file_id": done.file_id,
+            "download_url": download_url,
+            "delete_url": delete_url,
+        }));
+    }
+    if ctx.out.json {
+        println!("{}", serde_json::Value::Array(results));
+    }
+    Ok(())
+}
+
+/// `scheme://host[:port]` of a URL, for downloads without a configured
+/// server.
+pub fn origin_of(target: &str) -> Option<String> {
+    let url = url::Url::parse(target).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.origin().ascii_serialization())
+}
+
+/// Where the bytes come from and what is known about them.
+struct Source {
+    url: String,
+    name: String,
+    file_id: String,
+    size: Option<u64>,
+}
+
+pub async fn download(
+    ctx: &Ctx,
+    target: &str,
+    output: Option<PathBuf>,
+    password: Option<&str>,
+) -> Result<(), Failure> {
+    let src = if target.contains("/dl/") {
+        // A direct URL: fetch it as it is.
+        Source {
+            url: target.to_string(),
+            name: last_segment(target),
+            file_id: String::new(),
+            size: None,
+        }
+    } else if ctx.client.session_key().is_some() {
+        let info = ctx.client.download_info(target, password).await?;
+        Source {
+            url: info.url,
+            name: info.name,
+            file_id: info.file_id,
+            size: Some(info.file_size),
+        }
+    } else {
+        from_page(ctx, target, password).await?
+    };
+    let name = safe_name(&src.name);
+    let path = match output {
+        Some(p) if p.is_dir() => p.join(&name),
+        Some(p) => p,
+        None => PathBuf::from(&name),
+    };
+    let pb = bar(ctx, src.size, &name);
+    let shown = pb.clone();
+    let done = ctx
+        .client
+        .download_to(&src.url, &path, src.size, move |have, total| {
+            if let Some(t) = total {
+                shown.set_length(t);
+            }
+            shown.set_position(have);
+        })
+        .await;
+    pb.finish_and_clear();
+    let done = done?;
+    let v = json!({
+        "path": path.display().to_string(),
+        "name": src.name,
+        "file_id": src.file_id,
+        "size": done.size,
+        "resumed_from": done.resumed_from,
+        "fetched": done.fetched,
+    });
+    ctx.out.emit(v, || {
+        if done.resumed_from > 0 {
+            println!(
+                "{}\t{} bytes (resumed at {})",
+                path.display(),
+                done.size,
+                done.resumed_from
+            );
+        } else {
+            println!("{}\t{} bytes", path.display(), done.size);
+        }
+    });
+    Ok(())
+}
+
+/// Without a session `download.getInfo` is not available: the file's
+/// download page (dropspace's `/file/{id}`) hands out the direct URL in its
+/// download button, after the password when the file has one.
+async fn from_page(ctx: &Ctx, target: &str, password: Option<&str>) -> Result<Source, Failure> {
+    let page = if origin_of(target).is_some() {
+        target.to_string()
+    } else {
+        let base = ctx.client.base_url();
+        base.join(&format!("file/{}", target.trim()))
+            .map_err(|e| Failure::Usage(format!("{target}: {e}")))?
+            .to_string()
+    };
+    let http = ctx.client.http();
+    let req = match password {
+        Some(p) => http.post(&page).form(&[("password", p)]),
+        None => http.get(&page),
+    };
+    let resp = req.send().await.map_err(|e| Failure::Io(e.to_string()))?;
+    let status = resp.status().as_u16();
+    let api = |code: ErrorCode, text: &str| Failure::Api {
+        code: code.number(),
+        text: text.to_string(),
+    };
+    match status {
+        200 => {}
+        403 => {
+            return Err(api(
+                ErrorCode::BadPassword,
+                "A wrong or empty password was given",
+            ))
+        }
+        404 => return Err(api(ErrorCode::FileNotFound, "File not found")),
+        410 => {
+            return Err(api(
+                ErrorCode::PermissionDenied,
+                "The file can no longer be downloaded (limit reached)",
+            ))
+        }
+        other => return Err(Failure::Io(format!("HTTP status {other} from {page}"))),
+    }
+    let html = resp.text().await.map_err(|e| Failure::Io(e.to_string()))?;
+    let url = download_link(&html).ok_or_else(|| {
+        if html.contains("name=\"password\"") {
+            api(
+                ErrorCode::BadPassword,
+                "The file is protected by a password: pass --password",
+            )
+        } else {
+            Failure::Io(format!(
+                "{page}: no download link (log in to use download.getInfo)"
+            ))
+        }
+    })?;
+    let url = url::Url::parse(&page)
+        .and_then(|p| p.join(&url))
+        .map_err(|e| Failure::Io(format!("download link: {e}")))?
+        .to_string();
+    Ok(Source {
+        name: last_segment(&url),
+        url,
+        file_id: String::new(),
+        size: None,
+    })
+}
+
+/// The `href` of the page's `<a … id="download" …>`.
+fn download_link(html: &str) -> Option<String> {
+    let at = html.find("id=\"download\"")?;
+    let start = html[..at].rfind('<')?;
+    let end = at + html[at..].find('>')?;
+    let tag = &html[start..end];
+    let href = tag.split("href=\"").nth(1)?.split('"').next()?;
+    Some(href.replace("&amp;", "&"))
+}
+
+/// The last path segment of a URL, percent-decoded.
+fn last_segment(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let seg = path.rsplit('/').next().unwrap_or("");
+    percent_encoding::percent_decode_str(seg)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// A file name that stays in the target directory: the server's name is
+/// never used as a path.
+fn safe_name(name: &str) -> String {
+    let base = Path::new(name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .map(|c| {
+            if c.is_control() || c == '/' || c == '\\' {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    match cleaned.trim() {
+        "" | "." | ".." => "download".into(),
+        _ => cleaned,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_stay_local() {
+        assert_eq!(safe_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_name(".."), "download");
+        assert_eq!(safe_name(""), "download");
+        assert_eq!(safe_name("a\nb.txt"), "a_b.txt");
+    }
+
+    #[test]
+    fn link_of_the_download_button() {
+        let html = r#"<p><a class="btn" id="download" href="http://h/dl/a/0/1/s/x.bin" rel="nofollow">Download</a></p>"#;
+        assert_eq!(
+            download_link(html).as_deref(),
+            Some("http://h/dl/a/0/1/s/x.bin")
+        );
+        assert_eq!(download_link("<p>nothing</p>"), None);
+        assert_eq!(last_segment("http://h/dl/a/b/r%C3%A9.txt?x=1"), "ré.txt");
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080/file/abc123").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(origin_of("abc123"), None);
+    }
+}
