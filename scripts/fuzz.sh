@@ -51,6 +51,7 @@ done
 echo
 printf '%-16s %14s %10s  %s\n' target executions exec/s result
 for row in "${rows[@]}"; do echo "$row"; done
+echo "fuzz: $((${#targets[@]} - ${#failed[@]})) passed, ${#failed[@]} failed"
 if [ "${#failed[@]}" -gt 0 ]; then
     echo "fuzz: crashes in ${failed[*]} (inputs under fuzz/artifacts/)" >&2
     exit 1

@@ -21,7 +21,12 @@ fn segments(path: &str) -> Option<Vec<String>> {
         return None;
     }
     raw.iter()
-        .map(|s| percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned()))
+        .map(|s| {
+            percent_decode_str(s)
+                .decode_utf8()
+                .ok()
+                .map(|c| c.into_owned())
+        })
         .collect()
 }
 

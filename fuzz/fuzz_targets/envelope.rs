@@ -9,8 +9,20 @@ use dropspace_proto::envelope::{to_json, to_xml, xml_safe, Node};
 use libfuzzer_sys::fuzz_target;
 
 const NAMES: &[&str] = &[
-    "result", "file", "folder", "error", "id", "name", "text", "status", "description",
-    "download_url", "upload_done", "contact", "a", "b",
+    "result",
+    "file",
+    "folder",
+    "error",
+    "id",
+    "name",
+    "text",
+    "status",
+    "description",
+    "download_url",
+    "upload_done",
+    "contact",
+    "a",
+    "b",
 ];
 
 fn name(u: &mut Unstructured<'_>) -> arbitrary::Result<&'static str> {
@@ -41,7 +53,11 @@ fn same(xml: roxmltree::Node<'_, '_>, n: &Node) {
     assert_eq!(xml.tag_name().name(), n.name);
     assert_eq!(xml.attributes().len(), n.attrs.len());
     for (k, v) in &n.attrs {
-        assert_eq!(xml.attribute(k.as_ref()), Some(xml_safe(v).as_ref()), "attribute {k}");
+        assert_eq!(
+            xml.attribute(k.as_ref()),
+            Some(xml_safe(v).as_ref()),
+            "attribute {k}"
+        );
     }
     let text: String = xml
         .children()

@@ -70,7 +70,9 @@ async fn upload_form(body: &[u8], boundary: &str, chunk: usize) -> Result<(), mu
                 match name.as_str() {
                     "MAX_FILE_SIZE" => {
                         let lowered = lower_limit(limit, value.trim());
-                        assert!(lowered == limit || (lowered > 0 && (limit < 0 || lowered < limit)));
+                        assert!(
+                            lowered == limit || (lowered > 0 && (limit < 0 || lowered < limit))
+                        );
                         limit = lowered;
                     }
                     "userfile" => userfile = Some(value),
@@ -97,7 +99,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     // 0 = the whole body in one chunk; else chunks of 1..=255 bytes.
-    let chunk = if pick == 0 { body.len() } else { usize::from(pick) };
+    let chunk = if pick == 0 {
+        body.len()
+    } else {
+        usize::from(pick)
+    };
     rest_form(body, &boundary, chunk, API_BODY_LIMIT);
     rest_form(body, &boundary, chunk, u64::from(pick));
     let _ = block_on(upload_form(body, &boundary, chunk));

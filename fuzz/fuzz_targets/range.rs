@@ -16,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
     let size_line = lines.next().unwrap_or("");
     let if_range = lines.next().unwrap_or("");
     let etag = format!("\"{}\"", lines.next().unwrap_or("k"));
-    let size = size_line.trim().parse::<u64>().unwrap_or(size_line.len() as u64);
+    let size = size_line
+        .trim()
+        .parse::<u64>()
+        .unwrap_or(size_line.len() as u64);
     // Small files hit the edges more often than random sizes.
     for size in [size, size_line.len() as u64, 0, 1, u64::MAX] {
         let ask = parse(range, size);
@@ -33,5 +36,9 @@ fuzz_target!(|data: &[u8]| {
         assert!(v == etag || v == LAST_MODIFIED);
     }
     assert!(if_range_matches(&format!(" {etag}"), &etag, LAST_MODIFIED));
-    assert!(!if_range_matches(&format!("W/{etag}"), &etag, LAST_MODIFIED));
+    assert!(!if_range_matches(
+        &format!("W/{etag}"),
+        &etag,
+        LAST_MODIFIED
+    ));
 });
