@@ -1,0 +1,596 @@
+//! `dropspace client …` run as a real process against a real server: every
+//! subcommand's happy path and one error path (exact exit code and API
+//! error code), `--json` parsed, uploads checked against the bytes the
+//! server serves, a resumed download, and the library's `file_send`.
+
+mod common;
+use common::*;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+/// A client process environment: its own config file and working dir.
+struct Cli {
+    server: String,
+    api_key: String,
+    dir: tempfile::TempDir,
+}
+
+/// What a run printed and how it ended.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    fn ok(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "exit {}\nstdout: {}\nstderr: {}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    fn json(self) -> Value {
+        let run = self.ok();
+        serde_json::from_str(run.stdout.trim())
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
+    }
+
+    /// Asserts exit code 3 and `error {code}:` on stderr.
+    #[track_caller]
+    fn api_error(&self, code: u32) {
+        assert_eq!(
+            self.code, 3,
+            "expected exit 3 (API error {code}); stdout: {} stderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            self.stderr.contains(&format!("error {code}: ")),
+            "expected error {code}, got: {}",
+            self.stderr
+        );
+    }
+}
+
+impl Cli {
+    fn new(s: &Server) -> Cli {
+        Cli {
+            server: s.base.clone(),
+            api_key: s.api_key.clone(),
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("config").join("client.json")
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run_with(&self, args: &[&str], stdin: Option<&str>, server: bool) -> Run {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("client").args(args).current_dir(self.dir.path());
+        for (k, _) in std::env::vars() {
+            if k.starts_with("DROPSPACE_") {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.env("DROPSPACE_CLIENT_CONFIG", self.config());
+        if server {
+            cmd.env("DROPSPACE_SERVER", &self.server)
+                .env("DROPSPACE_API_KEY", &self.api_key);
+        }
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn client");
+        let mut pipe = child.stdin.take().expect("stdin");
+        if let Some(input) = stdin {
+            pipe.write_all(input.as_bytes()).expect("write stdin");
+        }
+        drop(pipe);
+        let out = child.wait_with_output().expect("client output");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, None, true)
+    }
+
+    fn login(&self, user: &str, password: &str) -> Run {
+        self.run_with(
+            &["login", "--user", user, "--password-stdin"],
+            Some(&format!("{password}\n")),
+            true,
+        )
+    }
+
+    fn saved(&self) -> Value {
+        serde_json::from_slice(&std::fs::read(self.config()).expect("config file"))
+            .expect("config JSON")
+    }
+}
+
+/// The bytes the server serves for `file_id` (through a session of its own).
+async fn served(s: &Server, session: &str, file_id: &str, password: Option<&str>) -> Vec<u8> {
+    let url = direct_url(s, session, file_id, password).await;
+    let (status, _, body) = fetch(s, &url, &[]).await;
+    assert_eq!(status, 200);
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_whoami_logout_and_exit_codes() {
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("alice", "secret123");
+    let cli = Cli::new(&s);
+
+    // Usage errors: no subcommand; no server anywhere.
+    assert_eq!(cli.run(&[]).code, 2);
+    let r = cli.run_with(&["ls"], None, false);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // Network error: nothing listens on port 1.
+    let r = cli.run_with(
+        &[
+            "--server",
+            "http://127.0.0.1:1",
+            "--api-key",
+            "k",
+            "login",
+            "-u",
+            "a",
+            "--password-stdin",
+        ],
+        Some("x\n"),
+        false,
+    );
+    assert_eq!(r.code, 4, "{}", r.stderr);
+
+    // A wrong password is the API's 8 and saves nothing.
+    cli.login("alice", "wrong").api_error(8);
+    assert!(!cli.config().exists());
+
+    let v = cli
+        .run_with(
+            &["--json", "login", "--user", "alice", "--password-stdin"],
+            Some("secret123\n"),
+            true,
+        )
+        .json();
+    assert_eq!(v["user_name"], "alice");
+    assert_eq!(v["email"], "alice@example.com");
+    assert_eq!(v["membership_type"], "lite");
+    assert!(v.get("session_key").is_none(), "the key is not printed");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(cli.config())
+            .expect("config")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let saved = cli.saved();
+    assert_eq!(saved["server"], s.base.as_str());
+    assert_eq!(saved["user_name"], "alice");
+    let key = saved["session_key"]
+        .as_str()
+        .expect("session saved")
+        .to_string();
+    assert_eq!(key.len(), 32);
+
+    // whoami works from the saved server and session alone.
+    let v = cli.run_with(&["--json", "whoami"], None, false).json();
+    assert_eq!(v["user_name"], "alice");
+    assert_eq!(v["session"], "ok");
+    assert_eq!(v["bandwidth_left"], -1);
+    let r = cli.run(&["whoami"]).ok();
+    assert!(r.stdout.starts_with("alice at "), "{}", r.stdout);
+
+    let r = cli.run(&["logout"]).ok();
+    assert!(r.stdout.contains("logged out"));
+    assert!(cli.saved().get("session_key").is_none());
+    // The session is gone on the server too.
+    let x = api(&s, &key, "auth.checkSession", &[]).await;
+    x.assert_error(6);
+    // Not logged in: the API's "session key missing".
+    cli.run(&["whoami"]).api_error(3);
+
+    // A saved session the server no longer knows: 6, and it is forgotten.
+    let mut stale = cli.saved();
+    stale["session_key"] = Value::String("0".repeat(32));
+    std::fs::write(cli.config(), stale.to_string()).expect("write config");
+    let r = cli.run(&["--json", "logout"]);
+    r.api_error(6);
+    let err: Value = serde_json::from_str(r.stdout.trim()).expect("JSON error");
+    assert_eq!(err["error"]["code"], 6);
+    assert!(cli.saved().get("session_key").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_download_and_resume() {
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("alice", "secret123");
+    let session = s.login("alice", "secret123").await;
+    let cli = Cli::new(&s);
+    cli.login("alice", "secret123").ok();
+
+    let bytes = pattern(2_500_000, 7);
+    std::fs::write(cli.path("data.bin"), &bytes).expect("write");
+    std::fs::write(cli.path("note.txt"), b"hello").expect("write");
+    let v = cli
+        .run(&[
+            "--json",
+            "upload",
+            "data.bin",
+            "note.txt",
+            "--description",
+            "two files",
+        ])
+        .json();
+    let list = v.as_array().expect("array");
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["name"], "data.bin");
+    assert_eq!(list[0]["size"], 2_500_000);
+    let id = list[0]["file_id"].as_str().expect("file_id").to_string();
+    assert_eq!(
+        list[0]["download_url"],
+        format!("{}/file/{id}", s.base).as_str()
+    );
+    assert!(list[0]["delete_url"]
+        .as_str()
+        .is_some_and(|u| u.contains("/delete/")));
+    assert_eq!(served(&s, &session, &id, None).await, bytes);
+    let note = list[1]["file_id"].as_str().expect("file_id");
+    assert_eq!(served(&s, &session, note, None).await, b"hello");
+    // Not one of the user's folders: the upload's 10.
+    cli.run(&["upload", "note.txt", "--folder", "zzzzzz"])
+        .api_error(10);
+    // A file that is not there: local I/O, 4.
+    assert_eq!(cli.run(&["upload", "missing.bin"]).code, 4);
+
+    // A whole download by id, to its own name.
+    let r = cli.run(&["download", &id]).ok();
+    assert!(r.stdout.contains("2500000 bytes"), "{}", r.stdout);
+    assert_eq!(std::fs::read(cli.path("data.bin")).expect("read"), bytes);
+
+    // Resume: a partial file of 1 MiB that differs from the real prefix.
+    // Only the rest is fetched (Range), so the marker bytes stay.
+    let part = cli.path("partial.bin");
+    let prefix = vec![0xAAu8; 1 << 20];
+    std::fs::write(&part, &prefix).expect("write partial");
+    let v = cli
+        .run(&[
+            "--json",
+            "download",
+            &id,
+            "-o",
+            part.to_str().expect("utf-8"),
+        ])
+        .json();
+    assert_eq!(v["resumed_from"], 1 << 20);
+    assert_eq!(v["fetched"], 2_500_000 - (1 << 20));
+    assert_eq!(v["size"], 2_500_000);
+    let got = std::fs::read(&part).expect("read");
+    assert_eq!(got.len(), bytes.len());
+    assert_eq!(&got[..1 << 20], &prefix[..], "the partial prefix was kept");
+    assert_eq!(&got[1 << 20..], &bytes[1 << 20..], "the rest is the file's");
+    // Already complete: nothing more to fetch.
+    let v = cli
+        .run(&[
+            "--json",
+            "download",
+            &id,
+            "-o",
+            part.to_str().expect("utf-8"),
+        ])
+        .json();
+    assert_eq!(v["fetched"], 0);
+    // Into a directory.
+    std::fs::create_dir(cli.path("out")).expect("mkdir");
+    cli.run(&["download", &id, "-o", "out"]).ok();
+    assert_eq!(
+        std::fs::read(cli.path("out/data.bin")).expect("read"),
+        bytes
+    );
+    cli.run(&["download", "zzzzzz"]).api_error(9);
+
+    // Anonymous: another config, never logged in.
+    let anon = Cli::new(&s);
+    std::fs::write(anon.path("secret.txt"), b"anonymous bytes").expect("write");
+    let v = anon
+        .run(&["--json", "upload", "secret.txt", "--password", "pw"])
+        .json();
+    let page = v[0]["download_url"]
+        .as_str()
+        .expect("download_url")
+        .to_string();
+    let anon_id = v[0]["file_id"].as_str().expect("file_id").to_string();
+    assert!(v[0]["delete_url"]
+        .as_str()
+        .is_some_and(|u| u.contains("/delete/")));
+    assert_eq!(
+        served(&s, &session, &anon_id, Some("pw")).await,
+        b"anonymous bytes"
+    );
+    // Without a session the page hands out the link, after the password.
+    anon.run(&["download", &page, "-o", "got.txt"])
+        .api_error(22);
+    anon.run(&["download", &anon_id, "-o", "got.txt", "--password", "nope"])
+        .api_error(22);
+    anon.run(&["download", &page, "-o", "got.txt", "--password", "pw"])
+        .ok();
+    assert_eq!(
+        std::fs::read(anon.path("got.txt")).expect("read"),
+        b"anonymous bytes"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_and_folders() {
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("alice", "secret123");
+    let cli = Cli::new(&s);
+    cli.login("alice", "secret123").ok();
+    std::fs::write(cli.path("a.txt"), b"aaa").expect("write");
+    let v = cli.run(&["--json", "upload", "a.txt"]).json();
+    let file = v[0]["file_id"].as_str().expect("id").to_string();
+
+    // mkdir
+    let v = cli.run(&["--json", "mkdir", "docs"]).json();
+    let docs = v["id"].as_str().expect("folder id").to_string();
+    assert_eq!(v["name"], "docs");
+    assert_eq!(v["parent_folder_id"], "0");
+    let r = cli.run(&["mkdir", "sub", "--parent", &docs]).ok();
+    let sub = r.stdout.trim().to_string();
+    assert_eq!(sub.len(), 6);
+    cli.run(&["mkdir", "x", "--parent", "zzzzzz"]).api_error(10);
+
+    // ls
+    let v = cli.run(&["--json", "ls"]).json();
+    assert_eq!(v["folders"][0]["id"], docs.as_str());
+    assert_eq!(v["files"][0]["id"], file.as_str());
+    assert_eq!(v["files"][0]["file_size"], 3);
+    let r = cli.run(&["ls"]).ok();
+    assert!(
+        r.stdout.contains(&format!("d\t{docs}\tdocs/")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!("-\t{file}\t3\ta.txt")),
+        "{}",
+        r.stdout
+    );
+    cli.run(&["ls", "zzzzzz"]).api_error(10);
+
+    // info: a file, a folder, neither.
+    let v = cli.run(&["--json", "info", &file]).json();
+    assert_eq!(v["kind"], "file");
+    assert_eq!(v["name"], "a.txt");
+    let v = cli.run(&["--json", "info", &docs]).json();
+    assert_eq!(v["kind"], "folder");
+    assert_eq!(v["total_folders"], 1);
+    cli.run(&["info", "zzzzzz"]).api_error(9);
+
+    // mv: a file and a folder into docs / the root.
+    let v = cli.run(&["--json", "mv", &file, "--to", &docs]).json();
+    assert_eq!(v["moved"][0]["kind"], "file");
+    let v = cli.run(&["--json", "ls", &docs]).json();
+    assert_eq!(v["files"][0]["id"], file.as_str());
+    let v = cli.run(&["--json", "mv", &sub, "--to", "0"]).json();
+    assert_eq!(v["moved"][0]["kind"], "folder");
+    cli.run(&["mv", &file, "--to", "zzzzzz"]).api_error(10);
+
+    // share
+    let v = cli.run(&["--json", "share", &docs, "on"]).json();
+    assert_eq!(v["shared"], true);
+    assert_eq!(
+        v["public_url"],
+        format!("{}/folder/{docs}", s.base).as_str()
+    );
+    let (status, _, _) = fetch(&s, &format!("{}/folder/{docs}", s.base), &[]).await;
+    assert_eq!(status, 200);
+    let v = cli.run(&["--json", "share", &docs, "off"]).json();
+    assert_eq!(v["shared"], false);
+    cli.run(&["share", "0", "on"]).api_error(11);
+
+    // limit
+    let v = cli
+        .run(&[
+            "--json",
+            "limit",
+            &file,
+            "--downloads",
+            "2",
+            "--expire",
+            "7d",
+            "--action",
+            &format!("move:{sub}"),
+        ])
+        .json();
+    assert_eq!(v["download_limit"], 2);
+    assert_eq!(v["time_limit"], 604_800);
+    assert_eq!(v["limit_action"], 3);
+    assert_eq!(v["limit_action_to_folder"], sub.as_str());
+    let v = cli.run(&["--json", "limit", &file, "--clear"]).json();
+    assert_eq!(v["download_limit"], 0);
+    assert_eq!(v["limit_action"], 0);
+    cli.run(&["limit", "zzzzzz", "--downloads", "1"])
+        .api_error(9);
+    assert_eq!(cli.run(&["limit", &file, "--action", "explode"]).code, 2);
+    assert_eq!(cli.run(&["limit", &file]).code, 2);
+
+    // rm: a folder that is not empty, then file and folders.
+    cli.run(&["rm", &docs]).api_error(14);
+    let v = cli.run(&["--json", "rm", &file, &docs, &sub]).json();
+    let kinds: Vec<&str> = v["deleted"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|d| d["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["file", "folder", "folder"]);
+    let v = cli.run(&["--json", "ls"]).json();
+    assert_eq!(v["files"].as_array().map(Vec::len), Some(0));
+    assert_eq!(v["folders"].as_array().map(Vec::len), Some(0));
+    cli.run(&["rm", &file]).api_error(9);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_and_contacts() {
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("alice", "secret123");
+    let cli = Cli::new(&s);
+    cli.login("alice", "secret123").ok();
+    std::fs::write(cli.path("m.txt"), b"mail me").expect("write");
+    let v = cli.run(&["--json", "upload", "m.txt"]).json();
+    let file = v[0]["file_id"].as_str().expect("id").to_string();
+
+    let v = cli
+        .run(&[
+            "--json",
+            "mail",
+            &file,
+            "--to",
+            "bob@example.com",
+            "--message",
+            "see this",
+        ])
+        .json();
+    assert_eq!(v["mailed"][0]["kind"], "file");
+    let mail = s
+        .wait_mail(|m| m.contains("bob@example.com") && m.contains(&file))
+        .await;
+    assert!(mail.contains("see this"));
+    cli.run(&["mail", &file, "--to", "not-an-address"])
+        .api_error(24);
+
+    // bob was collected into the address book.
+    let v = cli.run(&["--json", "contacts", "list"]).json();
+    assert_eq!(v[0]["email"], "bob@example.com");
+    assert_eq!(v[0]["type"], 1);
+    let v = cli
+        .run(&[
+            "--json",
+            "contacts",
+            "add",
+            "carol@example.com",
+            "--name",
+            "Carol",
+        ])
+        .json();
+    assert_eq!(v["email"], "carol@example.com");
+    assert_eq!(v["name"], "Carol");
+    assert_eq!(v["type"], 0);
+    cli.run(&["contacts", "add", "carol@example.com"])
+        .api_error(28);
+    let r = cli.run(&["contacts", "list"]).ok();
+    assert!(
+        r.stdout.contains("carol@example.com\tCarol\t\tadded"),
+        "{}",
+        r.stdout
+    );
+    let v = cli
+        .run(&["--json", "contacts", "rm", "carol@example.com"])
+        .json();
+    assert_eq!(v["ids"][0], "carol@example.com");
+    cli.run(&["contacts", "rm", "nobody@example.com"])
+        .api_error(29);
+    let v = cli.run(&["--json", "contacts", "list"]).json();
+    assert_eq!(v.as_array().map(Vec::len), Some(1));
+}
+
+/// The library on its own: upload with a progress callback, typed errors,
+/// and the signed file_send API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn library_upload_and_file_send() {
+    use dropspace_client::{Client, Error, ErrorCode, FileSend, FileSendClient, UploadOptions};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("alice", "secret123");
+    let mut client = Client::new(&s.base).expect("client").api_key(&s.api_key);
+    match client.login("alice", "nope").await {
+        Err(Error::Api { code, .. }) => assert_eq!(code, ErrorCode::AuthenticationFailure),
+        other => panic!("{other:?}"),
+    }
+    client.login("alice", "secret123").await.expect("login");
+
+    let bytes = pattern(300_000, 3);
+    let seen = Arc::new(AtomicU64::new(0));
+    let counter = seen.clone();
+    let info = client.upload_info(0).await.expect("upload info");
+    let done = client
+        .upload(
+            &info,
+            "lib.bin",
+            Some(bytes.len() as u64),
+            std::io::Cursor::new(bytes.clone()),
+            &UploadOptions::default(),
+            move |n| counter.store(n, Ordering::SeqCst),
+        )
+        .await
+        .expect("upload");
+    assert_eq!(seen.load(Ordering::SeqCst), bytes.len() as u64);
+    let progress = client.progress(&info).await.expect("progress");
+    assert_eq!(progress.status, "done");
+    assert_eq!(progress.meter, 100);
+    let dl = client
+        .download_info(&done.file_id, None)
+        .await
+        .expect("info");
+    assert_eq!(dl.file_size, bytes.len() as u64);
+    let (_, _, body) = fetch(&s, &dl.url, &[]).await;
+    assert_eq!(body, bytes);
+    // The same identifier twice: refused, nothing stored.
+    let again = client
+        .upload(
+            &info,
+            "x",
+            Some(1),
+            &b"x"[..],
+            &UploadOptions::default(),
+            |_| {},
+        )
+        .await;
+    assert!(matches!(again, Err(Error::Api { .. })), "{again:?}");
+
+    let out = s.admin_ok(&["user", "api-credentials", "create", "--user-name", "alice"]);
+    let last = out.lines().last().expect("line");
+    let (key, secret) = last.split_once(' ').expect("key secret");
+    let fs = FileSendClient::new(&s.base, key, secret).expect("file_send client");
+    let me = fs.user_info().await.expect("user_info");
+    assert_eq!(me.user_name, "alice");
+    let sent = fs
+        .file_send(&FileSend {
+            file_id: vec![done.file_id.clone()],
+            non_users: vec!["dan@example.com".into()],
+            message: Some("from the library".into()),
+            ..FileSend::default()
+        })
+        .await
+        .expect("file_send");
+    assert_eq!(sent[0].file_name, "lib.bin");
+    s.wait_mail(|m| m.contains("dan@example.com") && m.contains("from the library"))
+        .await;
+    let wrong = FileSendClient::new(&s.base, key, "not the secret").expect("client");
+    match wrong.user_info().await {
+        Err(Error::FileSend { status, .. }) => assert_eq!(status, 401),
+        other => panic!("{other:?}"),
+    }
+}
