@@ -197,6 +197,17 @@ impl Blobs {
         Ok(self.op.stat(key).await?.content_length())
     }
 
+    /// Size of a blob, or None when there is no such blob (fsck tells a
+    /// missing blob from a store that cannot answer).
+    pub async fn stat(&self, key: &str) -> Result<Option<u64>, StorageError> {
+        self.check()?;
+        match self.op.stat(key).await {
+            Ok(meta) => Ok(Some(meta.content_length())),
+            Err(e) if e.kind() == opendal::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Removes a blob; a missing blob is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
         self.check()?;

@@ -57,6 +57,21 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: GroupCommand,
     },
+    /// Check that database rows and blobs agree (sizes, BLAKE3 checksums,
+    /// orphans, disk use); exits 1 while problems remain.
+    Fsck {
+        /// Fix what can be fixed safely, and say what was done.
+        #[arg(long)]
+        repair: bool,
+        /// Compare sizes only, without reading every blob.
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Copy the database and every blob into DIR (empty or new) while the
+    /// server keeps serving.
+    Backup { dir: PathBuf },
+    /// Restore a backup onto an empty data directory / database / store.
+    Restore { dir: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -217,6 +232,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
+    if let AdminCommand::Restore { dir } = &command {
+        // Before `open`, which would create a database and a key.
+        let summary = crate::ops::backup::restore(&cfg, dir).await?;
+        return copied("restored", &summary);
+    }
     let parts = server::open(&cfg).await?;
     let db = &parts.db;
     match command {
@@ -296,6 +316,35 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
             command: UserCommand::ApiCredentials { command },
         } => credentials(&parts, command).await?,
         AdminCommand::Group { command } => group(db, command).await?,
+        AdminCommand::Fsck { repair, quick } => {
+            let opts = crate::ops::fsck::Options {
+                repair,
+                checksums: !quick,
+            };
+            let report = crate::ops::fsck::run(db, &parts.blobs, opts).await?;
+            for problem in &report.problems {
+                println!("{problem}");
+            }
+            for done in &report.repaired {
+                println!("repaired: {done}");
+            }
+            println!(
+                "fsck: {} files, {} blobs, {} bytes verified, {} problems, {} repaired, {} remaining",
+                report.files,
+                report.blobs,
+                report.bytes_verified,
+                report.problems.len(),
+                report.repaired.len(),
+                report.remaining
+            );
+            anyhow::ensure!(report.remaining == 0, "{} problems remain", report.remaining);
+        }
+        AdminCommand::Backup { dir } => {
+            let summary = crate::ops::backup::backup(&cfg, db, &parts.blobs, &dir).await?;
+            copied("backed up", &summary)?;
+        }
+        // Handled before the deployment is opened.
+        AdminCommand::Restore { .. } => {}
         AdminCommand::Maintenance { state } => {
             let value = match state {
                 OnOff::On => "on",
@@ -305,6 +354,15 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
             println!("maintenance {value}");
         }
     }
+    Ok(())
+}
+
+fn copied(what: &str, summary: &crate::ops::backup::Summary) -> anyhow::Result<()> {
+    for failure in &summary.failed {
+        println!("failed: {failure}");
+    }
+    println!("{what} {} files, {} bytes", summary.files, summary.bytes);
+    anyhow::ensure!(summary.failed.is_empty(), "{} files could not be copied", summary.failed.len());
     Ok(())
 }
 

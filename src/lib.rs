@@ -13,6 +13,7 @@ pub mod error;
 pub mod file_send;
 pub mod library;
 pub mod mail;
+pub mod ops;
 pub mod pages;
 pub mod secrets;
 pub mod server;

@@ -151,6 +151,14 @@ pub(crate) async fn delete_file_row(
 /// download still reads is safe on the fs backend. On failure the removal
 /// is retried later by the sweeper.
 pub async fn remove_blob(app: &AppState, blob_key: &str) {
+    // A backup running now may still have to copy it (its lease is set
+    // before its snapshot, so a row deleted after the snapshot sees it).
+    if !matches!(crate::ops::backup::lease_held(&app.db).await, Ok(false)) {
+        if let Err(e) = remove_blob_later(app, blob_key, crate::ops::backup::LEASE_SECS).await {
+            tracing::error!(error = %e, "could not queue blob removal");
+        }
+        return;
+    }
     if let Err(e) = app.blobs.delete(blob_key).await {
         tracing::warn!(error = %e, "deleting blob; will retry");
         if let Err(e) = remove_blob_later(app, blob_key, BLOB_RETRY_SECS).await {
@@ -182,6 +190,10 @@ pub async fn sweep_deleted_blobs(app: &AppState) -> anyhow::Result<()> {
     .fetch_all(&app.db.pool)
     .await?;
     for key in due {
+        // Checked per blob: a backup that began a moment ago may need it.
+        if crate::ops::backup::lease_held(&app.db).await? {
+            return Ok(());
+        }
         let claimed = sqlx::query("DELETE FROM deleted_blobs WHERE blob_key = $1")
             .bind(&key)
             .execute(&app.db.pool)

@@ -61,6 +61,21 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}{:x}_{n:016x}", std::process::id())
 }
 
+/// Runs `dropspace admin …` with exactly this configuration.
+pub fn admin_with(env: &[(String, String)], args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("admin").args(args);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("DROPSPACE_") {
+            cmd.env_remove(k);
+        }
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run admin")
+}
+
 /// A fresh PostgreSQL schema for one test; the URL selects it.
 pub async fn pg_schema_url() -> String {
     use sqlx::Connection;
@@ -227,17 +242,24 @@ impl Server {
 
     /// Runs `dropspace admin …` with this server's configuration.
     pub fn admin(&self, args: &[&str]) -> std::process::Output {
-        let mut cmd = Command::new(BIN);
-        cmd.arg("admin").args(args);
-        for (k, _) in std::env::vars() {
-            if k.starts_with("DROPSPACE_") {
-                cmd.env_remove(k);
-            }
-        }
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
-        cmd.output().expect("run admin")
+        admin_with(&self.env, args)
+    }
+
+    /// A server on a configuration of the test's making (e.g. a deployment
+    /// restored from a backup), with the data directory it names.
+    pub async fn start_env(env: Vec<(String, String)>, backend: Backend) -> Server {
+        let get = |k: &str| {
+            env.iter()
+                .rev()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| panic!("{k} is not set"))
+        };
+        let (data_dir, db_url) = (
+            PathBuf::from(get("DROPSPACE_DATA_DIR")),
+            get("DROPSPACE_DATABASE_URL"),
+        );
+        Server::spawn(env, data_dir, db_url, backend).await
     }
 
     pub fn admin_ok(&self, args: &[&str]) -> String {

@@ -1,0 +1,376 @@
+//! `dropspace admin backup DIR` / `restore DIR`: an online, consistent copy
+//! of a deployment into a local directory, and back onto an empty one.
+//!
+//! Backup takes the database snapshot first (SQLite `VACUUM INTO`, or
+//! `pg_dump`), then copies the blob of every file row. Blobs of files
+//! deleted meanwhile stay in the store while the backup runs: the backup
+//! holds a lease in `settings` (`backup_lease`, renewed as it goes) that
+//! every node's deleted-blob sweeper honours. Each blob is checked against
+//! its recorded BLAKE3 checksum while it is copied, and again on restore.
+//!
+//! Layout of DIR: `manifest.json`, `dropspace.db` or `database.pgdump`,
+//! `blobs/<key>`, and `secrets/master.key` when the key lives in the data
+//! directory (without it the sealed secrets cannot be read: keep backups
+//! as safe as the server).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, ensure, Context};
+use futures::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use tokio::io::AsyncWriteExt;
+
+use crate::blobs::Blobs;
+use crate::config::Config;
+use crate::db::{now, Backend, Db};
+
+const MANIFEST: &str = "manifest.json";
+const SQLITE_FILE: &str = "dropspace.db";
+const PG_FILE: &str = "database.pgdump";
+const KEY_FILE: &str = "secrets/master.key";
+/// The setting a running backup holds; sweepers keep blobs until it passes.
+pub const LEASE: &str = "backup_lease";
+pub const LEASE_SECS: i64 = 300;
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    format: u32,
+    created: i64,
+    database: String,
+    files: u64,
+    bytes: u64,
+    secret_key_included: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub files: u64,
+    pub bytes: u64,
+    /// Files whose blob could not be copied, with the reason.
+    pub failed: Vec<String>,
+}
+
+/// Whether a running backup asks sweepers to keep deleted blobs.
+pub async fn lease_held(db: &Db) -> sqlx::Result<bool> {
+    Ok(db
+        .setting(LEASE)
+        .await?
+        .and_then(|v| v.parse::<i64>().ok())
+        .is_some_and(|until| until > now()))
+}
+
+async fn hold_lease(db: &Db) -> sqlx::Result<()> {
+    db.set_setting(LEASE, &(now() + LEASE_SECS).to_string())
+        .await
+}
+
+pub async fn backup(cfg: &Config, db: &Db, blobs: &Blobs, dir: &Path) -> anyhow::Result<Summary> {
+    if dir.exists() {
+        ensure!(
+            std::fs::read_dir(dir)?.next().is_none(),
+            "{} is not empty",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir.join("blobs"))
+        .with_context(|| format!("creating {}", dir.display()))?;
+    let dir = dir.canonicalize()?;
+    hold_lease(db).await?;
+    let result = copy_out(cfg, db, blobs, &dir).await;
+    db.set_setting(LEASE, "0").await?;
+    result
+}
+
+async fn copy_out(cfg: &Config, db: &Db, blobs: &Blobs, dir: &Path) -> anyhow::Result<Summary> {
+    match db.backend {
+        Backend::Sqlite => {
+            let target = dir.join(SQLITE_FILE);
+            let target = target.to_str().context("backup path is not UTF-8")?;
+            // A consistent snapshot while writers go on (one read transaction).
+            sqlx::query(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
+                .execute(&db.pool)
+                .await
+                .context("VACUUM INTO")?;
+        }
+        Backend::Postgres => {
+            let mut cmd = Command::new("pg_dump");
+            cmd.arg("--format=custom")
+                .arg("--no-owner")
+                .arg("--file")
+                .arg(dir.join(PG_FILE));
+            let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
+                .fetch_one(&db.pool)
+                .await?;
+            if schema != "public" {
+                cmd.arg(format!("--schema={schema}"));
+            }
+            run(
+                cmd.arg(format!("--dbname={}", cfg.database_url())),
+                "pg_dump",
+            )?;
+        }
+    }
+
+    // Rows read after the snapshot: every file it holds is here, or was
+    // deleted since and its blob is kept by the lease.
+    let rows: Vec<(String, i64, String)> =
+        sqlx::query_as("SELECT blob_key, size, checksum FROM files UNION SELECT blob_key, -1, '' FROM deleted_blobs")
+            .fetch_all(&db.pool)
+            .await?;
+    let mut summary = Summary::default();
+    let mut renewed = now();
+    for (key, size, checksum) in rows {
+        if now() - renewed > LEASE_SECS / 3 {
+            hold_lease(db).await?;
+            renewed = now();
+        }
+        let path = blob_path(dir, &key)?;
+        let size = match size {
+            -1 => match blobs.stat(&key).await? {
+                Some(n) => n,
+                None => continue, // swept before the backup began
+            },
+            n => n as u64,
+        };
+        match copy_blob_out(blobs, &key, size, &path).await {
+            Ok(sum) if checksum.is_empty() || crate::secrets::ct_eq(&sum, &checksum) => {
+                summary.files += 1;
+                summary.bytes += size;
+            }
+            Ok(_) => summary.failed.push(format!(
+                "blob {key}: checksum differs from the recorded one"
+            )),
+            Err(e) => summary.failed.push(format!("blob {key}: {e:#}")),
+        }
+    }
+
+    let key_file = cfg.data_dir.join(KEY_FILE);
+    let secret_key_included = cfg.secret_key.is_none() && key_file.exists();
+    if secret_key_included {
+        let target = dir.join(KEY_FILE);
+        std::fs::create_dir_all(target.parent().context("key path")?)?;
+        std::fs::copy(&key_file, &target)?;
+        restrict(&target)?;
+    }
+    let manifest = Manifest {
+        format: 1,
+        created: now(),
+        database: match db.backend {
+            Backend::Sqlite => "sqlite".into(),
+            Backend::Postgres => "postgres".into(),
+        },
+        files: summary.files,
+        bytes: summary.bytes,
+        secret_key_included,
+    };
+    std::fs::write(dir.join(MANIFEST), serde_json::to_vec_pretty(&manifest)?)?;
+    Ok(summary)
+}
+
+/// Keys are generated by the server (`ab/abcdef…`); anything else in a
+/// database is refused rather than turned into a path.
+fn blob_path(dir: &Path, key: &str) -> anyhow::Result<PathBuf> {
+    let valid = !key.is_empty()
+        && key.len() <= 128
+        && !key.starts_with('/')
+        && !key.contains("..")
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'-' || b == b'_');
+    ensure!(valid, "unexpected blob key {key:?}");
+    Ok(dir.join("blobs").join(key))
+}
+
+/// Streams a blob into a local file (synced); returns its BLAKE3.
+async fn copy_blob_out(blobs: &Blobs, key: &str, size: u64, path: &Path) -> anyhow::Result<String> {
+    if let Some(parent) = path.parent() {
+        tokio::fs::create_dir_all(parent).await?;
+    }
+    let stream = blobs.read(key, 0..size).await?;
+    futures::pin_mut!(stream);
+    let mut file = tokio::fs::File::create(path).await?;
+    let mut hasher = blake3::Hasher::new();
+    while let Some(chunk) = stream.try_next().await? {
+        hasher.update(&chunk);
+        file.write_all(&chunk).await?;
+    }
+    file.sync_all().await?;
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// Restores DIR onto an empty deployment (no database yet, or an empty
+/// one; an empty blob store) and returns what it copied.
+pub async fn restore(cfg: &Config, dir: &Path) -> anyhow::Result<Summary> {
+    let manifest: Manifest = serde_json::from_slice(
+        &std::fs::read(dir.join(MANIFEST))
+            .with_context(|| format!("{} holds no backup", dir.display()))?,
+    )?;
+    ensure!(
+        manifest.format == 1,
+        "unknown backup format {}",
+        manifest.format
+    );
+    let url = cfg.database_url();
+    let postgres = url.starts_with("postgres");
+    ensure!(
+        manifest.database == if postgres { "postgres" } else { "sqlite" },
+        "the backup holds a {} database, the configuration names another kind",
+        manifest.database
+    );
+
+    restore_key(cfg, dir, manifest.secret_key_included)?;
+    if postgres {
+        ensure_empty_postgres(&url).await?;
+        run(
+            Command::new("pg_restore")
+                .arg("--no-owner")
+                .arg("--exit-on-error")
+                .arg(format!("--dbname={url}"))
+                .arg(dir.join(PG_FILE)),
+            "pg_restore",
+        )?;
+    } else {
+        let path = sqlite_path(&url)?;
+        ensure!(
+            !path.exists(),
+            "{} exists: restore needs an empty data directory",
+            path.display()
+        );
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let tmp = path.with_extension("restoring");
+        std::fs::copy(dir.join(SQLITE_FILE), &tmp)?;
+        std::fs::File::open(&tmp)?.sync_all()?;
+        std::fs::rename(&tmp, &path)?;
+    }
+
+    // Brings an older backup's schema up to date.
+    let db = Db::connect(cfg).await?;
+    // The snapshot was taken under the backup's own lease.
+    db.set_setting(LEASE, "0").await?;
+    let blobs = Blobs::new(cfg)?;
+    ensure!(
+        blobs.list().await?.is_empty(),
+        "the blob store is not empty: restore needs an empty one"
+    );
+    let rows: Vec<(String, i64, String)> =
+        sqlx::query_as("SELECT blob_key, size, checksum FROM files")
+            .fetch_all(&db.pool)
+            .await?;
+    let mut summary = Summary::default();
+    for (key, size, checksum) in rows {
+        match copy_blob_in(&blobs, &blob_path(dir, &key)?, &key).await {
+            Ok((sum, n))
+                if n == size as u64
+                    && (checksum.is_empty() || crate::secrets::ct_eq(&sum, &checksum)) =>
+            {
+                summary.files += 1;
+                summary.bytes += n;
+            }
+            Ok(_) => summary
+                .failed
+                .push(format!("blob {key}: the copy in the backup is damaged")),
+            Err(e) => summary.failed.push(format!("blob {key}: {e:#}")),
+        }
+    }
+    Ok(summary)
+}
+
+async fn copy_blob_in(blobs: &Blobs, path: &Path, key: &str) -> anyhow::Result<(String, u64)> {
+    use tokio::io::AsyncReadExt;
+    let mut file = tokio::fs::File::open(path).await?;
+    let mut writer = blobs.writer(key).await?;
+    let mut hasher = blake3::Hasher::new();
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+        if let Err(e) = writer.write(bytes::Bytes::copy_from_slice(&buf[..n])).await {
+            writer.abort().await;
+            return Err(e.into());
+        }
+    }
+    writer.finish().await?;
+    Ok((hasher.finalize().to_hex().to_string(), total))
+}
+
+fn restore_key(cfg: &Config, dir: &Path, included: bool) -> anyhow::Result<()> {
+    if !included {
+        ensure!(
+            cfg.secret_key.is_some(),
+            "the backup holds no secret key: configure the deployment's secret_key before restoring"
+        );
+        return Ok(());
+    }
+    let target = cfg.data_dir.join(KEY_FILE);
+    let saved = std::fs::read(dir.join(KEY_FILE))?;
+    if target.exists() {
+        ensure!(
+            std::fs::read(&target)? == saved,
+            "{} holds another secret key than the backup",
+            target.display()
+        );
+        return Ok(());
+    }
+    std::fs::create_dir_all(target.parent().context("key path")?)?;
+    std::fs::write(&target, saved)?;
+    restrict(&target)
+}
+
+async fn ensure_empty_postgres(url: &str) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    let files: Option<String> = sqlx::query_scalar("SELECT to_regclass('files')::text")
+        .fetch_one(&mut conn)
+        .await?;
+    ensure!(
+        files.is_none(),
+        "the database already holds a dropspace schema: restore needs an empty one"
+    );
+    Ok(())
+}
+
+fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .context("not a SQLite URL")?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    ensure!(
+        !path.is_empty() && path != ":memory:",
+        "no SQLite file in {url}"
+    );
+    Ok(PathBuf::from(path))
+}
+
+fn run(cmd: &mut Command, what: &str) -> anyhow::Result<()> {
+    let out = cmd
+        .output()
+        .with_context(|| format!("running {what} (install the PostgreSQL client tools)"))?;
+    if !out.status.success() {
+        bail!(
+            "{what} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict(_path: &Path) -> anyhow::Result<()> {
+    Ok(())
+}

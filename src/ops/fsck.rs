@@ -1,0 +1,345 @@
+//! `dropspace admin fsck [--repair]`: the database and the blob store must
+//! agree. Every file row needs its blob, whole (size and BLAKE3 checksum
+//! as recorded at upload); every blob needs a row that references it (a
+//! file, an upload in progress, a deletion not yet due); every account's
+//! `disk_used` must equal its files plus the space its running uploads
+//! have reserved. Safe to run beside live servers: blobs are listed before
+//! the rows are read, so a blob written meanwhile is never taken for an
+//! orphan, and a missing blob is confirmed by asking the store for it.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use futures::TryStreamExt;
+
+use crate::blobs::{Blobs, StorageError};
+use crate::db::Db;
+use crate::transfer::uploads::UPLOADING;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Fix what can be fixed without guessing.
+    pub repair: bool,
+    /// Read every blob and compare its checksum (sizes are always checked).
+    pub checksums: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The file's blob is gone: the file cannot be downloaded again.
+    MissingBlob {
+        file: String,
+        blob: String,
+    },
+    WrongSize {
+        file: String,
+        recorded: i64,
+        stored: u64,
+    },
+    WrongChecksum {
+        file: String,
+    },
+    /// Rows from before checksums were recorded.
+    NoChecksum {
+        file: String,
+    },
+    /// A blob no row refers to (a crash between writing and cleaning up).
+    OrphanBlob {
+        blob: String,
+    },
+    /// The file's folder no longer exists.
+    LostFolder {
+        file: String,
+        folder: String,
+    },
+    QuotaMismatch {
+        user: String,
+        recorded: i64,
+        actual: i64,
+    },
+}
+
+impl Problem {
+    /// Whether `--repair` can fix it without losing anything still readable.
+    pub fn repairable(&self) -> bool {
+        !matches!(
+            self,
+            Problem::WrongSize { .. } | Problem::WrongChecksum { .. }
+        )
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::MissingBlob { file, blob } => {
+                write!(f, "missing blob: file {file} (blob {blob})")
+            }
+            Problem::WrongSize {
+                file,
+                recorded,
+                stored,
+            } => write!(
+                f,
+                "wrong size: file {file} is {recorded} bytes, its blob {stored}"
+            ),
+            Problem::WrongChecksum { file } => {
+                write!(f, "wrong checksum: file {file}'s blob changed since upload")
+            }
+            Problem::NoChecksum { file } => write!(f, "no checksum: file {file}"),
+            Problem::OrphanBlob { blob } => write!(f, "orphan blob: {blob}"),
+            Problem::LostFolder { file, folder } => {
+                write!(f, "lost folder: file {file} is in missing folder {folder}")
+            }
+            Problem::QuotaMismatch {
+                user,
+                recorded,
+                actual,
+            } => write!(
+                f,
+                "quota mismatch: account {user} records {recorded} bytes used, holds {actual}"
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub files: u64,
+    pub blobs: u64,
+    pub bytes_verified: u64,
+    pub problems: Vec<Problem>,
+    /// What `--repair` did, one line each.
+    pub repaired: Vec<String>,
+    /// Problems still there after the run.
+    pub remaining: usize,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    size: i64,
+    blob_key: String,
+    checksum: String,
+}
+
+/// Checks (and with `repair`, mends) one deployment.
+pub async fn run(db: &Db, blobs: &Blobs, opts: Options) -> anyhow::Result<Report> {
+    let mut report = Report::default();
+    // Listed first: anything written later is referenced by the rows read below.
+    let stored = blobs.list().await?;
+    report.blobs = stored.len() as u64;
+
+    let rows: Vec<Row> =
+        sqlx::query_as("SELECT id, size, blob_key, checksum FROM files ORDER BY id")
+            .fetch_all(&db.pool)
+            .await?;
+    report.files = rows.len() as u64;
+    for row in &rows {
+        check_file(db, blobs, row, opts, &mut report).await?;
+    }
+
+    let mut referenced: HashSet<String> = rows.iter().map(|r| r.blob_key.clone()).collect();
+    for table in ["pending_blobs", "deleted_blobs"] {
+        let keys: Vec<String> = sqlx::query_scalar(&format!("SELECT blob_key FROM {table}"))
+            .fetch_all(&db.pool)
+            .await?;
+        referenced.extend(keys);
+    }
+    // A file committed after the first read is in `files` now.
+    let late: Vec<String> = sqlx::query_scalar("SELECT blob_key FROM files")
+        .fetch_all(&db.pool)
+        .await?;
+    referenced.extend(late);
+    for blob in stored.into_iter().filter(|b| !referenced.contains(b)) {
+        let problem = Problem::OrphanBlob { blob: blob.clone() };
+        let fixed = opts.repair && {
+            blobs.delete(&blob).await?;
+            true
+        };
+        note(
+            &mut report,
+            problem,
+            fixed.then(|| format!("removed orphan blob {blob}")),
+        );
+    }
+
+    check_folders(db, opts, &mut report).await?;
+    check_quotas(db, opts, &mut report).await?;
+    Ok(report)
+}
+
+fn note(report: &mut Report, problem: Problem, repaired: Option<String>) {
+    match repaired {
+        Some(what) => report.repaired.push(what),
+        None => report.remaining += 1,
+    }
+    report.problems.push(problem);
+}
+
+async fn check_file(
+    db: &Db,
+    blobs: &Blobs,
+    row: &Row,
+    opts: Options,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let Some(stored) = blobs.stat(&row.blob_key).await? else {
+        // Deleted by a live server since the listing: not a problem.
+        if !file_exists(db, &row.id).await? {
+            return Ok(());
+        }
+        let problem = Problem::MissingBlob {
+            file: row.id.clone(),
+            blob: row.blob_key.clone(),
+        };
+        // The bytes are gone; the row only makes downloads fail. Its
+        // space comes back to the account in the quota check below.
+        let fixed = if opts.repair {
+            sqlx::query("DELETE FROM files WHERE id = $1 AND blob_key = $2")
+                .bind(&row.id)
+                .bind(&row.blob_key)
+                .execute(&db.pool)
+                .await?;
+            Some(format!("removed file {} whose blob is lost", row.id))
+        } else {
+            None
+        };
+        note(report, problem, fixed);
+        return Ok(());
+    };
+    if stored != row.size as u64 {
+        let problem = Problem::WrongSize {
+            file: row.id.clone(),
+            recorded: row.size,
+            stored,
+        };
+        note(report, problem, None);
+        return Ok(());
+    }
+    if !opts.checksums {
+        return Ok(());
+    }
+    let Some(actual) = checksum(blobs, &row.blob_key, stored).await? else {
+        return Ok(()); // deleted while we read it
+    };
+    report.bytes_verified += stored;
+    if row.checksum.is_empty() {
+        let fixed = if opts.repair {
+            sqlx::query("UPDATE files SET checksum = $1 WHERE id = $2 AND checksum = ''")
+                .bind(&actual)
+                .bind(&row.id)
+                .execute(&db.pool)
+                .await?;
+            Some(format!("recorded the checksum of file {}", row.id))
+        } else {
+            None
+        };
+        note(
+            report,
+            Problem::NoChecksum {
+                file: row.id.clone(),
+            },
+            fixed,
+        );
+    } else if !crate::secrets::ct_eq(&actual, &row.checksum) {
+        note(
+            report,
+            Problem::WrongChecksum {
+                file: row.id.clone(),
+            },
+            None,
+        );
+    }
+    Ok(())
+}
+
+async fn file_exists(db: &Db, id: &str) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM files WHERE id = $1")
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(n > 0)
+}
+
+/// BLAKE3 of a blob as hex, streamed; None if it vanished meanwhile.
+pub async fn checksum(blobs: &Blobs, key: &str, size: u64) -> Result<Option<String>, StorageError> {
+    let mut hasher = blake3::Hasher::new();
+    let stream = match blobs.read(key, 0..size).await {
+        Ok(s) => s,
+        Err(e) if blobs.stat(key).await.is_ok_and(|s| s.is_none()) => {
+            tracing::debug!(error = %e, key, "blob gone while checking");
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    futures::pin_mut!(stream);
+    while let Some(chunk) = stream
+        .try_next()
+        .await
+        .map_err(|e| StorageError(e.to_string()))?
+    {
+        hasher.update(&chunk);
+    }
+    Ok(Some(hasher.finalize().to_hex().to_string()))
+}
+
+async fn check_folders(db: &Db, opts: Options, report: &mut Report) -> anyhow::Result<()> {
+    let lost: Vec<(String, String)> = sqlx::query_as(
+        "SELECT f.id, f.folder_id FROM files f WHERE f.user_id IS NOT NULL AND f.folder_id <> '0' \
+         AND NOT EXISTS (SELECT 1 FROM folders d WHERE d.id = f.folder_id AND d.user_id = f.user_id)",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    for (file, folder) in lost {
+        let fixed = if opts.repair {
+            sqlx::query("UPDATE files SET folder_id = '0' WHERE id = $1 AND folder_id = $2")
+                .bind(&file)
+                .bind(&folder)
+                .execute(&db.pool)
+                .await?;
+            Some(format!("moved file {file} to the root folder"))
+        } else {
+            None
+        };
+        note(report, Problem::LostFolder { file, folder }, fixed);
+    }
+    Ok(())
+}
+
+/// What an account holds: its files plus what its running uploads reserved.
+const HELD: &str = "CAST((SELECT COALESCE(SUM(f.size), 0) FROM files f WHERE f.user_id = u.id) + \
+     (SELECT COALESCE(SUM(r.reserved), 0) FROM upload_ids r WHERE r.user_id = u.id AND r.state = $1) AS BIGINT)";
+
+async fn check_quotas(db: &Db, opts: Options, report: &mut Report) -> anyhow::Result<()> {
+    let wrong: Vec<(i64, String, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT u.id, u.user_name, u.disk_used, {HELD} AS held FROM users u \
+         WHERE u.disk_used <> {HELD}"
+    ))
+    .bind(UPLOADING)
+    .fetch_all(&db.pool)
+    .await?;
+    for (id, user, recorded, actual) in wrong {
+        let fixed = if opts.repair {
+            // Recomputed in the statement itself, so an upload finishing
+            // meanwhile is counted either way and never twice.
+            sqlx::query(&format!(
+                "UPDATE users AS u SET disk_used = {HELD} WHERE u.id = $2"
+            ))
+            .bind(UPLOADING)
+            .bind(id)
+            .execute(&db.pool)
+            .await?;
+            Some(format!("set account {user}'s disk use to what it holds"))
+        } else {
+            None
+        };
+        let problem = Problem::QuotaMismatch {
+            user,
+            recorded,
+            actual,
+        };
+        note(report, problem, fixed);
+    }
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! Operator tools behind `dropspace admin`: consistency checks and backups.
+
+pub mod backup;
+pub mod fsck;
