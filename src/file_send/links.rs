@@ -19,8 +19,9 @@ use crate::db::files::{is_id, File, Folder, FILE_COLUMNS, FOLDER_COLUMNS, ROOT};
 use crate::db::now;
 use crate::mail::Mail;
 use crate::pages::folder::human_size;
+use crate::pages::web::{password_login, PasswordLogin};
 use crate::pages::{esc, not_found, page, try_later};
-use crate::secrets::{hash_secret, verify_password};
+use crate::secrets::hash_secret;
 use crate::state::{App, AppState};
 
 /// How long a recipient's web login lasts.
@@ -240,9 +241,9 @@ pub async fn login(
         );
     }
     let ip = crate::server::client_ip(&app, &headers, peer);
-    let user_name = field("user_name").trim();
-    match crate::api::auth::login_wait(&app, user_name, ip).await {
-        Ok(Some(wait)) => {
+    let user = match password_login(&app, field("user_name"), field("password"), ip).await {
+        PasswordLogin::Ok(u) => u,
+        PasswordLogin::Wait(wait) => {
             return login_form(
                 &app,
                 &link,
@@ -251,37 +252,17 @@ pub async fn login(
                 &format!("<p><b>Too many failed logins; wait {wait} seconds.</b></p>"),
             )
         }
-        Ok(None) => {}
-        Err(e) => {
-            tracing::error!(error = %e, "recipient login");
-            return try_later("Logging in is not possible right now.");
-        }
-    }
-    let user = app.db.user_by_name(user_name).await.ok().flatten();
-    let password = field("password").to_string();
-    let hash = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_default();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    let user = match (user, ok) {
-        (Some(u), true) if u.activated != 0 => u,
-        _ => {
-            if let Err(e) = crate::api::auth::login_failed(&app, user_name, ip).await {
-                tracing::error!(error = %e, "counting a failed login");
-            }
+        PasswordLogin::Wrong => {
             return login_form(
                 &app,
                 &link,
                 &token,
                 StatusCode::FORBIDDEN,
                 "<p><b>Wrong user name or password.</b></p>",
-            );
+            )
         }
+        PasswordLogin::Unavailable => return try_later("Logging in is not possible right now."),
     };
-    let _ = crate::api::auth::login_succeeded(&app, user_name).await;
     if link.user_id != Some(user.id) {
         return page(
             StatusCode::FORBIDDEN,

@@ -1,0 +1,197 @@
+//! The browser upload page (`/`, `/upload`) and its two small JSON helpers.
+//!
+//! The page's script (`/static/upload.js`) asks `POST /upload/new` for an
+//! identifier per file — made exactly as `upload.getInfo` (logged in) or
+//! `anonymous.uploadGetInfo` (not) make them — and posts each file to the
+//! ordinary upload endpoint `POST /upload/{identifier}` with XHR, whose
+//! upload progress drives the bar. Anonymous uploads answer their download
+//! and delete links in `<upload_done>`; a logged-in user's upload answers
+//! a file id, which `POST /upload/links` turns into the two links.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde_json::{json, Map, Value};
+
+use super::web::{visitor, Visitor};
+use super::{esc, page_with};
+use crate::api::envelope::Node;
+use crate::api::params::Params;
+use crate::error::{ApiError, Code};
+use crate::state::App;
+
+const UPLOAD_JS: &str = include_str!("static/upload.js");
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/", get(show))
+        .route("/upload", get(show))
+        .route("/upload/new", post(new_upload))
+        .route("/upload/links", post(links))
+        .route("/static/upload.js", get(script))
+}
+
+async fn script() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        UPLOAD_JS,
+    )
+        .into_response()
+}
+
+/// `GET /` and `GET /upload`
+async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
+    let v = visitor(&app, &headers).await;
+    let whose = match &v.user {
+        Some(u) => format!("Files go to your account, <b>{}</b>.", esc(&u.user_name)),
+        None => {
+            "You are not logged in: files are uploaded anonymously, each with its own delete link."
+                .to_string()
+        }
+    };
+    let body = format!(
+        "{nav}<p>{whose}</p>\
+         <noscript><p class=\"err\">This page needs JavaScript to upload.</p></noscript>\
+         <form id=\"upload-form\" class=\"box\" data-csrf=\"{csrf}\">\
+         <div id=\"drop\" class=\"drop\"><p>Drop files here, or choose them:</p>\
+         <input type=\"file\" id=\"files\" name=\"userfile\" multiple></div>\
+         <ul id=\"chosen\"></ul>\
+         <p><label>Description (optional)<br><textarea id=\"description\" rows=\"2\" maxlength=\"10000\"></textarea></label></p>\
+         <p><label>Download password (optional)<br><input id=\"password\" type=\"text\" autocomplete=\"off\" maxlength=\"255\"></label></p>\
+         <p><label>Mail the link to (optional, comma separated)<br><input id=\"recipients\" type=\"text\" autocomplete=\"email\"></label></p>\
+         <p><label>Message to them (optional)<br><textarea id=\"message\" rows=\"2\"></textarea></label></p>\
+         <p><button class=\"btn\" id=\"start\" type=\"submit\">Upload</button> <span id=\"status\"></span></p>\
+         </form><div id=\"results\"></div>{STYLE}",
+        nav = v.nav(),
+        csrf = esc(&v.csrf),
+    );
+    v.finish(page_with(
+        StatusCode::OK,
+        "Upload",
+        &body,
+        Some("/static/upload.js"),
+    ))
+}
+
+const STYLE: &str = "<style>.drop{border:2px dashed #94a3b8;border-radius:8px;padding:1rem;text-align:center}\
+    .drop.over{background:#eff6ff;border-color:#2563eb}.result{border:1px solid #ddd;border-radius:8px;padding:.75rem 1rem;margin:1rem 0}\
+    .result progress{width:100%}.result input{width:70%}textarea,input[type=text]{width:100%;box-sizing:border-box}</style>";
+
+/// A JSON error: `{"error": text, "code": n}`.
+fn json_error(status: StatusCode, code: i64, text: &str) -> Response {
+    (status, Json(json!({ "error": text, "code": code }))).into_response()
+}
+
+fn api_error(e: &ApiError) -> Response {
+    let status = match e.code {
+        Code::SystemMaintenance | Code::UploadTempError => StatusCode::SERVICE_UNAVAILABLE,
+        Code::FileNotFound => StatusCode::NOT_FOUND,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    json_error(status, e.code.number() as i64, e.text())
+}
+
+fn csrf_refused(v: &Visitor) -> Response {
+    v.finish(json_error(
+        StatusCode::FORBIDDEN,
+        0,
+        "The page expired or did not come from this site; reload it.",
+    ))
+}
+
+/// The attributes of the first `name` element of a reply.
+fn attrs_of(children: &[Node], name: &str) -> Option<Map<String, Value>> {
+    children.iter().find(|n| n.name == name).map(|n| {
+        n.attrs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
+            .collect()
+    })
+}
+
+/// `POST /upload/new` (form field `csrf`): a fresh upload identifier with
+/// the attributes of the API's `<upload/>`, and `anonymous`.
+async fn new_upload(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let v = visitor(&app, &headers).await;
+    if !v.csrf_ok(form.get("csrf").map(String::as_str).unwrap_or("")) {
+        return csrf_refused(&v);
+    }
+    let offer = match v.session("1.0") {
+        Some(session) => {
+            let ip = crate::server::client_ip(&app, &headers, peer);
+            crate::api::call_as(&app, session, "upload.getInfo", Params::from_pairs([]), ip)
+                .await
+                .map(|reply| attrs_of(&reply.children, "upload"))
+        }
+        None => {
+            async {
+                if app.db.maintenance().await? {
+                    return Err(ApiError::new(Code::SystemMaintenance));
+                }
+                let node = crate::api::upload::anonymous_offer(&app, "1.0", 0).await?;
+                Ok(attrs_of(&[node], "upload"))
+            }
+            .await
+        }
+    };
+    match offer {
+        Ok(Some(mut attrs)) => {
+            attrs.insert("anonymous".into(), Value::Bool(v.user.is_none()));
+            Json(Value::Object(attrs)).into_response()
+        }
+        Ok(None) => json_error(StatusCode::INTERNAL_SERVER_ERROR, 15, "No upload offer"),
+        Err(e) => api_error(&e),
+    }
+}
+
+/// `POST /upload/links` (fields `csrf`, `file_id`): the download page and
+/// delete link of the logged-in user's own file, from `files.getInfo`
+/// (1.2, which carries `delete_url`).
+async fn links(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let v = visitor(&app, &headers).await;
+    if !v.csrf_ok(form.get("csrf").map(String::as_str).unwrap_or("")) {
+        return csrf_refused(&v);
+    }
+    let Some(session) = v.session("1.2") else {
+        return json_error(StatusCode::FORBIDDEN, 6, "Not logged in");
+    };
+    let file_id = form.get("file_id").cloned().unwrap_or_default();
+    let ip = crate::server::client_ip(&app, &headers, peer);
+    let params = Params::from_pairs([("file_id".to_string(), file_id)]);
+    match crate::api::call_as(&app, session, "files.getInfo", params, ip).await {
+        Ok(reply) => match attrs_of(&reply.children, "file") {
+            Some(a) if reply.ok => Json(json!({
+                "download_url": a.get("download_page_url"),
+                "delete_url": a.get("delete_url"),
+            }))
+            .into_response(),
+            _ => api_error(&ApiError::new(Code::FileNotFound)),
+        },
+        Err(e) => api_error(&e),
+    }
+}

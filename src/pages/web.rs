@@ -1,0 +1,432 @@
+//! Web login for the browser pages: `/login` (form and POST), `/logout`.
+//!
+//! A login is a random token in the `ds_web` cookie; the database keeps only
+//! its SHA-256 (`web_sessions`), so every node can check it and logging out
+//! ends it everywhere. Every form carries a CSRF token: an HMAC, under the
+//! server key, of the login's token hash — or, before login, of a random
+//! visitor id in the `ds_visitor` cookie. Cookies are `HttpOnly;
+//! SameSite=Lax; Path=/`, plus `Secure` when `public_url` is https.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+
+use super::{esc, page_with, try_later};
+use crate::api::Session;
+use crate::db::now;
+use crate::db::users::User;
+use crate::secrets::{ct_eq, hash_secret, random_string, verify_password, LOWER_ALNUM};
+use crate::state::{App, AppState};
+
+pub const SESSION_COOKIE: &str = "ds_web";
+pub const VISITOR_COOKIE: &str = "ds_visitor";
+const COOKIE_MAX_AGE: i64 = 30 * 86400;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+}
+
+/// Who is asking: the logged-in user (if any) and the CSRF token their
+/// forms must carry. `set_cookie` is the visitor cookie to hand out when
+/// the request had none.
+pub struct Visitor {
+    pub user: Option<User>,
+    token_hash: Option<String>,
+    pub csrf: String,
+    set_cookie: Option<String>,
+}
+
+impl Visitor {
+    /// The API session through which the pages act for the user
+    /// (`api::call_as`); `version` picks the answer shape.
+    pub fn session(&self, version: &str) -> Option<Session> {
+        Some(Session {
+            user: self.user.clone()?,
+            api_version: version.to_string(),
+            key_hash: self.token_hash.clone()?,
+        })
+    }
+
+    /// Whether `given` is this visitor's CSRF token (constant time).
+    pub fn csrf_ok(&self, given: &str) -> bool {
+        !given.is_empty() && ct_eq(given, &self.csrf)
+    }
+
+    /// Adds the visitor cookie to a response when it is new.
+    pub fn finish(&self, mut resp: Response) -> Response {
+        if let Some(c) = &self.set_cookie {
+            add_cookie(&mut resp, c);
+        }
+        resp
+    }
+
+    /// The navigation bar of every web page (the logout button is a form).
+    pub fn nav(&self) -> String {
+        let right = match &self.user {
+            Some(u) => format!(
+                "<span>Logged in as <b id=\"whoami\">{}</b></span> \
+                 <form method=\"post\" action=\"/logout\" class=\"inline\">\
+                 <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+                 <button type=\"submit\" id=\"logout\" class=\"link\">Log out</button></form>",
+                esc(&u.user_name),
+                esc(&self.csrf)
+            ),
+            None => "<a href=\"/login\" id=\"login-link\">Log in</a>".to_string(),
+        };
+        format!(
+            "<nav class=\"nav\"><a href=\"/upload\">Upload</a> <a href=\"/files\">My files</a> \
+             <span class=\"right\">{right}</span></nav>{STYLE}"
+        )
+    }
+}
+
+/// Styles shared by the web pages (inline styles are allowed by the CSP;
+/// scripts are not).
+const STYLE: &str = "<style>.nav{display:flex;gap:1rem;align-items:center;border-bottom:1px solid #ddd;\
+    padding-bottom:.5rem;margin-bottom:1rem}.nav .right{margin-left:auto;display:flex;gap:.5rem;align-items:center}\
+    .inline{display:inline}.link{background:none;border:0;color:#2563eb;cursor:pointer;font-size:1rem;padding:0}\
+    .err{color:#b91c1c}.ok{color:#15803d}</style>";
+
+fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(move |c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name && !v.is_empty()).then_some(v)
+        })
+}
+
+fn add_cookie(resp: &mut Response, cookie: &str) {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn cookie(app: &AppState, name: &str, value: &str, max_age: i64) -> String {
+    let secure = if app.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// How long a web login lasts without use (the API's session idle time).
+fn lifetime(app: &AppState) -> i64 {
+    app.cfg.limits.session_idle_secs.max(60)
+}
+
+/// The visitor behind a request. A database failure reads as not logged in
+/// (and is logged): the pages then offer the login again.
+pub async fn visitor(app: &AppState, headers: &HeaderMap) -> Visitor {
+    for token in cookies(headers, SESSION_COOKIE) {
+        match session_user(app, token).await {
+            Ok(Some((user, token_hash))) => {
+                let csrf = app.secrets.sign(&format!("csrf:web:{token_hash}"));
+                return Visitor {
+                    user: Some(user),
+                    token_hash: Some(token_hash),
+                    csrf,
+                    set_cookie: None,
+                };
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "loading a web login"),
+        }
+    }
+    let (id, set_cookie) = match cookies(headers, VISITOR_COOKIE)
+        .find(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        Some(id) => (id.to_string(), None),
+        None => {
+            let id = random_string(32, LOWER_ALNUM);
+            let c = cookie(app, VISITOR_COOKIE, &id, COOKIE_MAX_AGE);
+            (id, Some(c))
+        }
+    };
+    Visitor {
+        user: None,
+        token_hash: None,
+        csrf: app.secrets.sign(&format!("csrf:visitor:{id}")),
+        set_cookie,
+    }
+}
+
+/// The account of a live web login, refreshing its expiry when half of it
+/// has passed (a write at most twice per lifetime).
+async fn session_user(app: &AppState, token: &str) -> sqlx::Result<Option<(User, String)>> {
+    let token_hash = hash_secret(token);
+    let t = now();
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT user_id, expires FROM web_sessions WHERE token_hash = $1")
+            .bind(&token_hash)
+            .fetch_optional(&app.db.pool)
+            .await?;
+    let Some((user_id, expires)) = row else {
+        return Ok(None);
+    };
+    if expires < t {
+        return Ok(None);
+    }
+    let life = lifetime(app);
+    if expires - t < life / 2 {
+        sqlx::query("UPDATE web_sessions SET expires = $1 WHERE token_hash = $2")
+            .bind(t + life)
+            .bind(&token_hash)
+            .execute(&app.db.pool)
+            .await?;
+    }
+    Ok(app
+        .db
+        .user_by_id(user_id)
+        .await?
+        .filter(|u| u.activated != 0)
+        .map(|u| (u, token_hash)))
+}
+
+/// The outcome of a password check by a web form.
+pub enum PasswordLogin {
+    Ok(User),
+    /// Throttled: seconds to wait.
+    Wait(i64),
+    /// Unknown name, wrong password or account not activated.
+    Wrong,
+    Unavailable,
+}
+
+/// A web form's password check, shared by `/login` and the file_send
+/// recipients' login: the API's login throttling (per account and per
+/// address), argon2 off the async threads, the same work for unknown names.
+pub async fn password_login(
+    app: &AppState,
+    user_name: &str,
+    password: &str,
+    ip: IpAddr,
+) -> PasswordLogin {
+    let user_name = user_name.trim();
+    match crate::api::auth::login_wait(app, user_name, ip).await {
+        Ok(Some(wait)) => return PasswordLogin::Wait(wait),
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "web login");
+            return PasswordLogin::Unavailable;
+        }
+    }
+    let user = match app.db.user_by_name(user_name).await {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::error!(error = %e, "web login");
+            return PasswordLogin::Unavailable;
+        }
+    };
+    let password = password.to_string();
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_default();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    match (user, ok) {
+        (Some(u), true) if u.activated != 0 => {
+            if let Err(e) = crate::api::auth::login_succeeded(app, user_name).await {
+                tracing::warn!(error = %e, "clearing login failures");
+            }
+            PasswordLogin::Ok(u)
+        }
+        _ => {
+            if let Err(e) = crate::api::auth::login_failed(app, user_name, ip).await {
+                tracing::error!(error = %e, "counting a failed login");
+            }
+            PasswordLogin::Wrong
+        }
+    }
+}
+
+/// A local path to go to after logging in (never another site).
+fn safe_next(next: Option<&String>) -> String {
+    match next.map(|s| s.trim()) {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/files".to_string(),
+    }
+}
+
+fn form_page(v: &Visitor, status: StatusCode, next: &str, note: &str) -> Response {
+    let body = format!(
+        "{}{note}<form method=\"post\" action=\"/login\" class=\"box\" id=\"login-form\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <input type=\"hidden\" name=\"next\" value=\"{}\">\
+         <p><label>User name<br><input name=\"user_name\" id=\"user_name\" autocomplete=\"username\" required></label></p>\
+         <p><label>Password<br><input type=\"password\" name=\"password\" id=\"password\" autocomplete=\"current-password\" required></label></p>\
+         <p><button class=\"btn\" type=\"submit\" id=\"login-submit\">Log in</button></p></form>",
+        v.nav(),
+        esc(&v.csrf),
+        esc(next),
+    );
+    v.finish(page_with(status, "Log in", &body, None))
+}
+
+/// `GET /login`
+async fn login_form(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let v = visitor(&app, &headers).await;
+    let next = safe_next(q.get("next"));
+    if v.user.is_some() {
+        return redirect(&next);
+    }
+    form_page(&v, StatusCode::OK, &next, "")
+}
+
+fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+/// `POST /login`: CSRF, throttling, argon2; then a new web login.
+async fn login(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let v = visitor(&app, &headers).await;
+    let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    let next = safe_next(form.get("next"));
+    if !v.csrf_ok(field("csrf")) {
+        return form_page(
+            &v,
+            StatusCode::FORBIDDEN,
+            &next,
+            "<p class=\"err\" id=\"error\">The form expired; try again.</p>",
+        );
+    }
+    let ip = crate::server::client_ip(&app, &headers, peer);
+    let user = match password_login(&app, field("user_name"), field("password"), ip).await {
+        PasswordLogin::Ok(u) => u,
+        PasswordLogin::Wait(wait) => {
+            return form_page(
+                &v,
+                StatusCode::TOO_MANY_REQUESTS,
+                &next,
+                &format!(
+                    "<p class=\"err\" id=\"error\">Too many failed logins; wait {wait} seconds.</p>"
+                ),
+            )
+        }
+        PasswordLogin::Wrong => {
+            return form_page(
+                &v,
+                StatusCode::FORBIDDEN,
+                &next,
+                "<p class=\"err\" id=\"error\">Wrong user name or password.</p>",
+            )
+        }
+        PasswordLogin::Unavailable => return try_later("Logging in is not possible right now."),
+    };
+    let token = random_string(40, LOWER_ALNUM);
+    let t = now();
+    let life = lifetime(&app);
+    let stored = async {
+        sqlx::query("DELETE FROM web_sessions WHERE expires < $1")
+            .bind(t)
+            .execute(&app.db.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO web_sessions (token_hash, user_id, created, expires) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(hash_secret(&token))
+        .bind(user.id)
+        .bind(t)
+        .bind(t + life)
+        .execute(&app.db.pool)
+        .await
+    }
+    .await;
+    if let Err(e) = stored {
+        tracing::error!(error = %e, "storing a web login");
+        return try_later("Logging in is not possible right now.");
+    }
+    let mut resp = redirect(&next);
+    // The database decides when the login ends (idle time); the cookie
+    // only has to outlive it.
+    add_cookie(
+        &mut resp,
+        &cookie(&app, SESSION_COOKIE, &token, COOKIE_MAX_AGE),
+    );
+    resp
+}
+
+/// `POST /logout`: ends the login in the database and clears the cookie.
+async fn logout(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let v = visitor(&app, &headers).await;
+    let given = form.get("csrf").map(String::as_str).unwrap_or("");
+    let Some(token_hash) = v.token_hash.as_deref() else {
+        return redirect("/");
+    };
+    if !v.csrf_ok(given) {
+        return v.finish(page_with(
+            StatusCode::FORBIDDEN,
+            "Not logged out",
+            &format!(
+                "{}<p class=\"err\" id=\"error\">The form expired; try again.</p>",
+                v.nav()
+            ),
+            None,
+        ));
+    }
+    if let Err(e) = sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&app.db.pool)
+        .await
+    {
+        tracing::error!(error = %e, "ending a web login");
+        return try_later("Logging out is not possible right now.");
+    }
+    let mut resp = redirect("/");
+    add_cookie(&mut resp, &cookie(&app, SESSION_COOKIE, "", 0));
+    resp
+}
+
+/// A 403 page for a form whose CSRF token is missing or wrong.
+pub fn forbidden(v: &Visitor) -> Response {
+    v.finish(page_with(
+        StatusCode::FORBIDDEN,
+        "Request refused",
+        &format!(
+            "{}<p class=\"err\" id=\"error\">The form expired or did not come from this site; reload the page and try again.</p>",
+            v.nav()
+        ),
+        None,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        let n = |s: &str| safe_next(Some(&s.to_string()));
+        assert_eq!(n("/files?folder=abc123"), "/files?folder=abc123");
+        assert_eq!(n("//evil.example/"), "/files");
+        assert_eq!(n("https://evil.example/"), "/files");
+        assert_eq!(n("/\\evil.example"), "/files");
+        assert_eq!(safe_next(None), "/files");
+    }
+}

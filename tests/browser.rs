@@ -1,0 +1,795 @@
+//! The browser pages: the upload page, web login and "my files".
+//!
+//! Browser tests drive Debian's headless chromium through chromedriver
+//! (started here on a free port) with fantoccini; screenshots of each page
+//! go to `target/screenshots/`. Without chromium/chromedriver they are
+//! skipped with a message, except under `CI=true`, where they fail.
+//! The plain HTTP tests check the security properties: CSP, CSRF refusals,
+//! wrong passwords, logout, cookie attributes.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+// ---------------------------------------------------------------- browser
+
+/// chromedriver running on a free port; killed on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn which(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path).chain([PathBuf::from("/usr/lib/chromium")]) {
+        for name in names {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A headless chromium session, or None (skip) when chromium or
+/// chromedriver is not installed; under CI=true that is a failure.
+async fn browser() -> Option<(Driver, Client)> {
+    // The real binary rather than Debian's /usr/bin/chromium shell wrapper.
+    let chromium = Path::new("/usr/lib/chromium/chromium")
+        .is_file()
+        .then(|| PathBuf::from("/usr/lib/chromium/chromium"))
+        .or_else(|| which(&["chromium", "chromium-browser", "google-chrome"]));
+    let driver = which(&["chromedriver"]);
+    let (Some(chromium), Some(driver)) = (chromium, driver) else {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("chromium and chromedriver are required in CI (.ci/run installs them)");
+        }
+        eprintln!("SKIPPED: install chromium and chromium-driver to run the browser tests");
+        return None;
+    };
+    let port = free_port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver { child, port };
+    let caps: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_value(serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": chromium.display().to_string(),
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                         "--disable-dev-shm-usage", "--window-size=1100,900"],
+            }
+        }))
+        .expect("capabilities");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let connected = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await;
+        match connected {
+            Ok(c) => return Some((driver, c)),
+            // chromedriver is still starting: poll until it answers.
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("cannot start a chromium session: {e}"),
+        }
+    }
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(dir.join(name), png).expect("write screenshot");
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn href_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .attr("href")
+        .await
+        .expect("href")
+        .unwrap_or_else(|| panic!("{css} has no href"))
+}
+
+/// Picks `path` in the upload page's file input, starts the upload and
+/// waits for result `n` to finish; returns its download link.
+async fn upload_in_page(c: &Client, path: &Path, n: usize) -> String {
+    c.find(Locator::Css("#files"))
+        .await
+        .expect("file input")
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("pick file");
+    c.find(Locator::Css("#start"))
+        .await
+        .expect("upload button")
+        .click()
+        .await
+        .expect("start upload");
+    let box_css = format!("#result-{n}");
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(&format!("{box_css}.done, {box_css}.failed")))
+        .await
+        .expect("upload finished");
+    let msg = text_of(c, &format!("{box_css} .msg")).await;
+    assert_eq!(msg, "Done.", "upload failed in the page");
+    assert_eq!(text_of(c, &format!("{box_css} .pct")).await, "100 %");
+    let bar = c
+        .execute(
+            "return document.querySelector(arguments[0]).value;",
+            vec![serde_json::json!(format!("{box_css} progress"))],
+        )
+        .await
+        .expect("progress value");
+    assert_eq!(bar.as_f64(), Some(100.0), "the bar is full");
+    href_of(c, &format!("{box_css} a.download")).await
+}
+
+/// Opens a download page in the browser and fetches its button's bytes.
+async fn download_via_page(s: &Server, c: &Client, page_url: &str) -> Vec<u8> {
+    c.goto(page_url).await.expect("download page");
+    let direct = href_of(c, "a#download").await;
+    let resp = s.http.get(&direct).send().await.expect("download");
+    assert_eq!(resp.status(), 200);
+    resp.bytes().await.expect("bytes").to_vec()
+}
+
+fn temp_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("temp file");
+    p
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_upload_in_the_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let s = Server::start(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bytes = pattern(3 * 1024 * 1024 + 17, 7);
+    let path = temp_file(dir.path(), "holiday photos.bin", &bytes);
+
+    c.goto(&s.url("/")).await.expect("upload page");
+    screenshot(&c, "upload-page.png").await;
+    let link = upload_in_page(&c, &path, 0).await;
+    screenshot(&c, "after-upload.png").await;
+    assert!(link.starts_with(&s.url("/file/")), "{link}");
+    let delete = href_of(&c, "#result-0 a.delete").await;
+    assert!(delete.starts_with(&s.url("/delete/")), "{delete}");
+
+    let got = download_via_page(&s, &c, &link).await;
+    assert_eq!(got.len(), bytes.len());
+    assert!(got == bytes, "downloaded bytes differ");
+    assert_eq!(
+        text_of(&c, "#name").await,
+        "holiday photos.bin",
+        "download page names the file"
+    );
+    c.close().await.expect("close browser");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_upload_list_and_delete_in_the_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("alice", "correct horse");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bytes = pattern(200_000, 3);
+    let path = temp_file(dir.path(), "report <1>.txt", &bytes);
+
+    c.goto(&s.url("/login")).await.expect("login page");
+    screenshot(&c, "login.png").await;
+    c.find(Locator::Css("#user_name"))
+        .await
+        .expect("user name")
+        .send_keys("alice")
+        .await
+        .expect("type");
+    c.find(Locator::Css("#password"))
+        .await
+        .expect("password")
+        .send_keys("correct horse")
+        .await
+        .expect("type");
+    c.find(Locator::Css("#login-submit"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("log in");
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#whoami"))
+        .await
+        .expect("logged in");
+    assert_eq!(text_of(&c, "#whoami").await, "alice");
+    assert_eq!(
+        c.current_url().await.expect("url").path(),
+        "/files",
+        "login leads to my files"
+    );
+
+    c.goto(&s.url("/upload")).await.expect("upload page");
+    let link = upload_in_page(&c, &path, 0).await;
+    let file_id = link.rsplit('/').next().expect("id").to_string();
+    let session = s.login("alice", "correct horse").await;
+    api(&s, &session, "files.getInfo", &[("file_id", &file_id)])
+        .await
+        .assert_ok();
+
+    mkdir(&s, &session, "Holiday", "0", "1").await;
+    mkdir(&s, &session, "Drafts", "0", "0").await;
+    c.goto(&s.url("/files")).await.expect("my files");
+    let row = format!("tr.file[data-id=\"{file_id}\"]");
+    assert_eq!(
+        text_of(&c, &format!("{row} a.name")).await,
+        "report <1>.txt"
+    );
+    screenshot(&c, "my-files.png").await;
+    let got = download_via_page(&s, &c, &href_of(&c, &format!("{row} a.name")).await).await;
+    assert!(got == bytes, "downloaded bytes differ");
+
+    c.goto(&s.url("/files")).await.expect("my files");
+    c.find(Locator::Css(&format!("{row} button.delete")))
+        .await
+        .expect("delete button")
+        .click()
+        .await
+        .expect("delete");
+    // The POST redirects back to the list: wait for the row to go.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !c
+        .find_all(Locator::Css(&row))
+        .await
+        .expect("rows")
+        .is_empty()
+    {
+        assert!(Instant::now() < deadline, "the file is still listed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        c.find_all(Locator::Css("tr.folder"))
+            .await
+            .expect("rows")
+            .len(),
+        2,
+        "the folders are still listed"
+    );
+    api(&s, &session, "files.getInfo", &[("file_id", &file_id)])
+        .await
+        .assert_error(9);
+    c.close().await.expect("close browser");
+}
+
+// ---------------------------------------------------------------- HTTP
+
+/// A cookie-keeping visitor over plain HTTP (no redirects followed).
+struct Visitor<'a> {
+    s: &'a Server,
+    cookies: HashMap<String, String>,
+}
+
+impl<'a> Visitor<'a> {
+    fn new(s: &'a Server) -> Visitor<'a> {
+        Visitor {
+            s,
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, resp: &reqwest::Response) {
+        for c in set_cookies(resp) {
+            let pair = c.split(';').next().unwrap_or("");
+            if let Some((k, v)) = pair.split_once('=') {
+                if v.is_empty() {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> reqwest::Response {
+        let resp = self
+            .s
+            .http
+            .get(self.s.url(path))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        self.keep(&resp);
+        resp
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let resp = self
+            .s
+            .http
+            .post(self.s.url(path))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .expect("POST");
+        self.keep(&resp);
+        resp
+    }
+
+    /// The CSRF token of a page's forms.
+    async fn csrf(&mut self, path: &str) -> String {
+        let html = self.get(path).await.text().await.expect("page");
+        csrf_in(&html)
+    }
+
+    async fn login(&mut self, user: &str, password: &str) -> reqwest::Response {
+        let csrf = self.csrf("/login").await;
+        self.post(
+            "/login",
+            &[("csrf", &csrf), ("user_name", user), ("password", password)],
+        )
+        .await
+    }
+}
+
+fn set_cookies(resp: &reqwest::Response) -> Vec<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect()
+}
+
+fn csrf_in(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    let input = scraper::Selector::parse("input[name=csrf]").expect("selector");
+    let form = scraper::Selector::parse("#upload-form").expect("selector");
+    doc.select(&input)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .or_else(|| {
+            doc.select(&form)
+                .next()
+                .and_then(|e| e.value().attr("data-csrf"))
+        })
+        .unwrap_or_else(|| panic!("no csrf token in {html}"))
+        .to_string()
+}
+
+async fn json(resp: reqwest::Response) -> serde_json::Value {
+    let text = resp.text().await.expect("body");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn location(resp: &reqwest::Response) -> String {
+    header(resp.headers(), "location")
+}
+
+fn check_csp(path: &str, csp: &str, scripted: bool) {
+    let directive = |name: &str| {
+        csp.split(';')
+            .map(str::trim)
+            .find(|d| d.split_whitespace().next() == Some(name))
+            .map(str::to_string)
+    };
+    assert_eq!(
+        directive("default-src").as_deref(),
+        Some("default-src 'none'"),
+        "{path}: {csp}"
+    );
+    assert_eq!(
+        directive("frame-ancestors").as_deref(),
+        Some("frame-ancestors 'none'"),
+        "{path}: {csp}"
+    );
+    if scripted {
+        assert_eq!(
+            directive("script-src").as_deref(),
+            Some("script-src 'self'"),
+            "{path}: {csp}"
+        );
+        assert_eq!(
+            directive("connect-src").as_deref(),
+            Some("connect-src 'self'"),
+            "{path}: {csp}"
+        );
+    } else {
+        assert_eq!(directive("script-src"), None, "{path}: {csp}");
+    }
+}
+
+dual!(pages_carry_a_strict_csp, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("carol", "pw-carol-1");
+    let mut v = Visitor::new(&s);
+    // The upload page runs its one same-origin script; pages without a
+    // script allow none at all (default-src 'none', no script-src).
+    for (path, scripted) in [("/", true), ("/upload", true), ("/login", false)] {
+        let resp = v.get(path).await;
+        assert_eq!(resp.status(), 200, "{path}");
+        check_csp(
+            path,
+            &header(resp.headers(), "content-security-policy"),
+            scripted,
+        );
+        let html = resp.text().await.expect("html");
+        assert!(!html.contains("<script>"), "no inline script on {path}");
+        assert_eq!(html.contains("<script src=\"/static/upload.js\""), scripted);
+    }
+    v.login("carol", "pw-carol-1").await;
+    for path in ["/", "/files"] {
+        let resp = v.get(path).await;
+        assert_eq!(resp.status(), 200);
+        check_csp(
+            path,
+            &header(resp.headers(), "content-security-policy"),
+            path == "/",
+        );
+    }
+    let js = v.get("/static/upload.js").await;
+    assert_eq!(js.status(), 200);
+    assert!(header(js.headers(), "content-type").starts_with("text/javascript"));
+    assert_eq!(header(js.headers(), "x-content-type-options"), "nosniff");
+});
+
+dual!(
+    forms_refuse_a_missing_or_forged_csrf_token,
+    |b| async move {
+        let s = Server::start(b).await;
+        s.create_user("dave", "pw-dave-1");
+        let mut v = Visitor::new(&s);
+        let good = v.csrf("/upload").await;
+        let forged = format!("{}x", &good[..good.len() - 1]);
+
+        // An upload identifier needs the visitor's token.
+        for token in ["", forged.as_str()] {
+            let resp = v.post("/upload/new", &[("csrf", token)]).await;
+            assert_eq!(resp.status(), 403, "token {token:?}");
+        }
+        let ok = v.post("/upload/new", &[("csrf", &good)]).await;
+        assert_eq!(ok.status(), 200);
+        let offer = json(ok).await;
+        assert_eq!(offer["anonymous"], true);
+        assert_eq!(offer["upload_identifier"].as_str().map(str::len), Some(32));
+        // Another visitor's token does not fit this visitor's cookie.
+        let mut other = Visitor::new(&s);
+        let theirs = other.csrf("/upload").await;
+        assert_eq!(
+            v.post("/upload/new", &[("csrf", &theirs)]).await.status(),
+            403
+        );
+
+        // Login without a token: refused before the password is looked at.
+        let resp = v
+            .post(
+                "/login",
+                &[("user_name", "dave"), ("password", "pw-dave-1")],
+            )
+            .await;
+        assert_eq!(resp.status(), 403);
+        assert!(!v.cookies.contains_key("ds_web"));
+
+        // Logged in: deleting and sharing need the token of the login.
+        let resp = v.login("dave", "pw-dave-1").await;
+        assert_eq!(resp.status(), 303);
+        let session = s.login("dave", "pw-dave-1").await;
+        let file_id = seed_file(&s, "dave", "keep.txt", b"keep me").await;
+        let folder = mkdir(&s, &session, "photos", "0", "0").await;
+        for token in ["", good.as_str(), forged.as_str()] {
+            let resp = v
+                .post("/files/delete", &[("csrf", token), ("file_id", &file_id)])
+                .await;
+            assert_eq!(resp.status(), 403, "delete with {token:?}");
+            let resp = v
+                .post(
+                    "/files/share",
+                    &[("csrf", token), ("folder_id", &folder), ("shared", "1")],
+                )
+                .await;
+            assert_eq!(resp.status(), 403, "share with {token:?}");
+        }
+        api(&s, &session, "files.getInfo", &[("file_id", &file_id)])
+            .await
+            .assert_ok();
+        let info = api(&s, &session, "folders.getInfo", &[("folder_id", &folder)]).await;
+        assert_eq!(info.attr("folder", "shared").as_deref(), Some("0"));
+
+        // With the right token both work, through the API's logic.
+        let token = v.csrf("/files").await;
+        let resp = v
+            .post(
+                "/files/share",
+                &[("csrf", &token), ("folder_id", &folder), ("shared", "1")],
+            )
+            .await;
+        assert_eq!(resp.status(), 303);
+        let info = api(&s, &session, "folders.getInfo", &[("folder_id", &folder)]).await;
+        assert_eq!(info.attr("folder", "shared").as_deref(), Some("1"));
+        let listing = v.get("/files").await.text().await.expect("page");
+        assert!(listing.contains("Stop sharing"), "{listing}");
+        let resp = v
+            .post("/files/delete", &[("csrf", &token), ("file_id", &file_id)])
+            .await;
+        assert_eq!(resp.status(), 303);
+        api(&s, &session, "files.getInfo", &[("file_id", &file_id)])
+            .await
+            .assert_error(9);
+        // Someone else's file id is the API's 9, as a page.
+        let resp = v
+            .post("/files/delete", &[("csrf", &token), ("file_id", &file_id)])
+            .await;
+        assert_eq!(resp.status(), 404);
+    }
+);
+
+dual!(wrong_passwords_are_refused_and_throttled, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_LIMITS__LOGIN_FAILURES_PER_ACCOUNT", "2")]).await;
+    s.create_user("erin", "pw-erin-1");
+    let mut v = Visitor::new(&s);
+    for _ in 0..2 {
+        let resp = v.login("erin", "not it").await;
+        assert_eq!(resp.status(), 403);
+        assert!(set_cookies(&resp).iter().all(|c| !c.starts_with("ds_web=")));
+        let html = resp.text().await.expect("page");
+        assert!(html.contains("Wrong user name or password"), "{html}");
+    }
+    // Over the account's allowance: even the right password must wait.
+    let resp = v.login("erin", "pw-erin-1").await;
+    assert_eq!(resp.status(), 429);
+    assert!(!v.cookies.contains_key("ds_web"));
+    let resp = v.get("/files").await;
+    assert_eq!(resp.status(), 303);
+    assert!(location(&resp).starts_with("/login"));
+});
+
+dual!(logout_ends_the_session_everywhere, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("frank", "pw-frank-1");
+    let mut v = Visitor::new(&s);
+    let resp = v.login("frank", "pw-frank-1").await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(location(&resp), "/files");
+    let token = v.cookies.get("ds_web").cloned().expect("session cookie");
+    // Stored hashed, never in clear.
+    let pool = db(&s).await;
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM web_sessions")
+        .fetch_all(&pool)
+        .await
+        .expect("rows");
+    assert_eq!(stored, vec![sha256_hex(&token)]);
+    assert_eq!(v.get("/files").await.status(), 200);
+
+    // A second node sees the same login.
+    let node2 = s.another_node().await;
+    let resp = node2
+        .http
+        .get(node2.url("/files"))
+        .header("cookie", format!("ds_web={token}"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), 200);
+
+    // Logout needs the token too.
+    assert_eq!(v.post("/logout", &[("csrf", "nope")]).await.status(), 403);
+    let csrf = v.csrf("/files").await;
+    let resp = v.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(resp.status(), 303);
+    let cleared = set_cookies(&resp)
+        .into_iter()
+        .find(|c| c.starts_with("ds_web="))
+        .expect("cookie cleared");
+    assert!(cleared.starts_with("ds_web=;"), "{cleared}");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM web_sessions")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(count, 0);
+    pool.close().await;
+    // The old cookie, replayed, opens nothing on any node.
+    for node in [&s, &node2] {
+        let resp = node
+            .http
+            .get(node.url("/files"))
+            .header("cookie", format!("ds_web={token}"))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(resp.status(), 303);
+        assert!(location(&resp).starts_with("/login"));
+    }
+});
+
+fn sha256_hex(s: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(s.as_bytes()))
+}
+
+fn assert_cookie_attrs(cookie: &str, secure: bool) {
+    let attrs: Vec<String> = cookie
+        .split(';')
+        .skip(1)
+        .map(|a| a.trim().to_ascii_lowercase())
+        .collect();
+    for want in ["httponly", "samesite=lax", "path=/"] {
+        assert!(attrs.iter().any(|a| a == want), "{want} in {cookie}");
+    }
+    assert_eq!(attrs.iter().any(|a| a == "secure"), secure, "{cookie}");
+}
+
+dual!(cookies_have_safe_attributes, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("gina", "pw-gina-1");
+    let mut v = Visitor::new(&s);
+    let first = v.get("/login").await;
+    let visitor = set_cookies(&first)
+        .into_iter()
+        .find(|c| c.starts_with("ds_visitor="))
+        .expect("visitor cookie");
+    assert_cookie_attrs(&visitor, false);
+    let resp = v.login("gina", "pw-gina-1").await;
+    let session = set_cookies(&resp)
+        .into_iter()
+        .find(|c| c.starts_with("ds_web="))
+        .expect("session cookie");
+    assert_cookie_attrs(&session, false);
+
+    // Behind https, every cookie is Secure.
+    let https =
+        Server::start_with(b, &[("DROPSPACE_PUBLIC_URL", "https://files.example.test")]).await;
+    https.create_user("gina", "pw-gina-1");
+    let mut v = Visitor::new(&https);
+    let first = v.get("/login").await;
+    let visitor = set_cookies(&first)
+        .into_iter()
+        .find(|c| c.starts_with("ds_visitor="))
+        .expect("visitor cookie");
+    assert_cookie_attrs(&visitor, true);
+    let resp = v.login("gina", "pw-gina-1").await;
+    let session = set_cookies(&resp)
+        .into_iter()
+        .find(|c| c.starts_with("ds_web="))
+        .expect("session cookie");
+    assert_cookie_attrs(&session, true);
+});
+
+dual!(user_values_are_escaped, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("hank", "pw-hank-1");
+    let session = s.login("hank", "pw-hank-1").await;
+    seed_file(&s, "hank", "<img src=x onerror=alert(1)>.txt", b"x").await;
+    mkdir(&s, &session, "<b>\"folder\"</b>", "0", "1").await;
+    let mut v = Visitor::new(&s);
+    v.login("hank", "pw-hank-1").await;
+    let html = v.get("/files").await.text().await.expect("page");
+    assert!(!html.contains("<img src=x"), "{html}");
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;.txt"),
+        "{html}"
+    );
+    assert!(
+        html.contains("&lt;b&gt;&quot;folder&quot;&lt;/b&gt;"),
+        "{html}"
+    );
+    // `next` never leads off the site.
+    let csrf = v.csrf("/upload").await;
+    let mut fresh = Visitor::new(&s);
+    let token = fresh.csrf("/login").await;
+    let resp = fresh
+        .post(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("user_name", "hank"),
+                ("password", "pw-hank-1"),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&resp), "/files");
+    let _ = csrf;
+});
+
+// The logged-in upload through the page's endpoints, over plain HTTP: the
+// file lands in the user's account and the links come back.
+dual!(logged_in_upload_goes_to_the_account, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("ivy", "pw-ivy-1");
+    let mut v = Visitor::new(&s);
+    v.login("ivy", "pw-ivy-1").await;
+    let csrf = v.csrf("/upload").await;
+    let offer = json(v.post("/upload/new", &[("csrf", &csrf)]).await).await;
+    assert_eq!(offer["anonymous"], false);
+    let ident = offer["upload_identifier"].as_str().expect("ident");
+    let form = reqwest::multipart::Form::new()
+        .text(
+            "extra_info",
+            offer["extra_info"].as_str().expect("extra").to_string(),
+        )
+        .text("description", "from the page")
+        .part(
+            "userfile",
+            reqwest::multipart::Part::bytes(b"hello page".to_vec()).file_name("hi.txt"),
+        );
+    let answer = send_form(&s, &s.url(&format!("/upload/{ident}")), form).await;
+    assert_eq!(kv_get(&answer, "upload_status"), "ok");
+    let file_id = kv_get(&answer, "file_id");
+    let links = json(
+        v.post("/upload/links", &[("csrf", &csrf), ("file_id", &file_id)])
+            .await,
+    )
+    .await;
+    assert_eq!(links["download_url"], s.url(&format!("/file/{file_id}")));
+    assert!(links["delete_url"]
+        .as_str()
+        .expect("delete url")
+        .starts_with(&s.url(&format!("/delete/{file_id}/"))));
+    let session = s.login("ivy", "pw-ivy-1").await;
+    let info = api(&s, &session, "files.getInfo", &[("file_id", &file_id)]).await;
+    assert_eq!(
+        info.attr("file", "description").as_deref(),
+        Some("from the page")
+    );
+    // Another user gets no links to it.
+    s.create_user("jack", "pw-jack-1");
+    let mut w = Visitor::new(&s);
+    w.login("jack", "pw-jack-1").await;
+    let theirs = w.csrf("/upload").await;
+    let resp = w
+        .post("/upload/links", &[("csrf", &theirs), ("file_id", &file_id)])
+        .await;
+    assert_eq!(resp.status(), 404);
+});
