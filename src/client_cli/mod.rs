@@ -23,8 +23,8 @@ const API_VERSION: &str = "1.2";
 
 #[derive(Args)]
 pub struct ClientArgs {
-    /// Server base URL, e.g. https://files.example.com (else the server
-    /// of the saved login).
+    /// Server base URL, e.g. `https://files.example.com` (else the
+    /// server of the saved login).
     #[arg(long, env = "DROPSPACE_SERVER", global = true)]
     pub server: Option<String>,
     /// API key: needed to log in and to upload without an account.

@@ -80,6 +80,19 @@
 //!
 //! [sendspace REST API]: https://www.sendspace.com/dev_method.html
 
+// Docs must build clean (`cargo doc` in CI): these are rustdoc's
+// warn-by-default lints, denied here so they fail whatever RUSTDOCFLAGS say.
+#![deny(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::private_intra_doc_links,
+    rustdoc::invalid_html_tags,
+    rustdoc::invalid_codeblock_attributes,
+    rustdoc::invalid_rust_codeblocks,
+    rustdoc::bare_urls,
+    rustdoc::redundant_explicit_links,
+    rustdoc::unescaped_backticks
+)]
+
 mod error;
 mod file_send;
 mod transfer;
