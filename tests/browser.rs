@@ -133,18 +133,31 @@ async fn href_of(c: &Client, css: &str) -> String {
 /// Picks `path` in the upload page's file input, starts the upload and
 /// waits for result `n` to finish; returns its download link.
 async fn upload_in_page(c: &Client, path: &Path, n: usize) -> String {
+    start_upload(c, &[path]).await;
+    finished_upload(c, n).await
+}
+
+/// Picks the files (a multiple file input takes paths one per line) and
+/// presses Upload.
+async fn start_upload(c: &Client, paths: &[&Path]) {
+    let keys: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     c.find(Locator::Css("#files"))
         .await
         .expect("file input")
-        .send_keys(&path.display().to_string())
+        .send_keys(&keys.join("\n"))
         .await
-        .expect("pick file");
+        .expect("pick files");
     c.find(Locator::Css("#start"))
         .await
         .expect("upload button")
         .click()
         .await
         .expect("start upload");
+}
+
+/// Waits for result `n` of the page to finish; checks it reached 100 %
+/// and returns its download link.
+async fn finished_upload(c: &Client, n: usize) -> String {
     let box_css = format!("#result-{n}");
     c.wait()
         .at_most(Duration::from_secs(30))
@@ -198,6 +211,16 @@ async fn anonymous_upload_in_the_browser() {
     let delete = href_of(&c, "#result-0 a.delete").await;
     assert!(delete.starts_with(&s.url("/delete/")), "{delete}");
 
+    // Several files at once: one identifier and one result each.
+    let second = pattern(70_001, 9);
+    let third = pattern(5, 1);
+    let p2 = temp_file(dir.path(), "b.bin", &second);
+    let p3 = temp_file(dir.path(), "c.bin", &third);
+    start_upload(&c, &[&p2, &p3]).await;
+    let link2 = finished_upload(&c, 1).await;
+    let link3 = finished_upload(&c, 2).await;
+    assert_ne!(link2, link3);
+
     let got = download_via_page(&s, &c, &link).await;
     assert_eq!(got.len(), bytes.len());
     assert!(got == bytes, "downloaded bytes differ");
@@ -206,6 +229,8 @@ async fn anonymous_upload_in_the_browser() {
         "holiday photos.bin",
         "download page names the file"
     );
+    assert!(download_via_page(&s, &c, &link2).await == second);
+    assert!(download_via_page(&s, &c, &link3).await == third);
     c.close().await.expect("close browser");
 }
 
@@ -463,6 +488,11 @@ dual!(pages_carry_a_strict_csp, |b| async move {
             path,
             &header(resp.headers(), "content-security-policy"),
             scripted,
+        );
+        assert_eq!(
+            header(resp.headers(), "cache-control"),
+            "no-store",
+            "{path}"
         );
         let html = resp.text().await.expect("html");
         assert!(!html.contains("<script>"), "no inline script on {path}");

@@ -59,11 +59,14 @@ impl Visitor {
         !given.is_empty() && ct_eq(given, &self.csrf)
     }
 
-    /// Adds the visitor cookie to a response when it is new.
+    /// Adds the visitor cookie to a response when it is new; pages with a
+    /// CSRF token or a user's listing are never stored by caches.
     pub fn finish(&self, mut resp: Response) -> Response {
         if let Some(c) = &self.set_cookie {
             add_cookie(&mut resp, c);
         }
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         resp
     }
 
@@ -170,7 +173,7 @@ async fn session_user(app: &AppState, token: &str) -> sqlx::Result<Option<(User,
     let row: Option<(i64, i64)> =
         sqlx::query_as("SELECT user_id, expires FROM web_sessions WHERE token_hash = $1")
             .bind(&token_hash)
-            .fetch_optional(&app.db.pool)
+            .fetch_optional(&app.db.read)
             .await?;
     let Some((user_id, expires)) = row else {
         return Ok(None);
