@@ -89,6 +89,10 @@ head -c "$((SIZE_MIB * 1048576))" /dev/urandom >"$SRC"
 # ------------------------------------------------------------------ servers
 DS_PORT="$(free_port)"
 mkdir -p "$WORK/dropspace"
+# The load comes from one address and one account: abuse limits off.
+DROPSPACE_LIMITS__API_CALLS_PER_ADDRESS=0 DROPSPACE_LIMITS__API_CALLS_PER_ACCOUNT=0 \
+DROPSPACE_LIMITS__UPLOAD_STARTS_PER_MINUTE=0 DROPSPACE_LIMITS__OPEN_UPLOADS_PER_ACCOUNT=0 \
+DROPSPACE_LIMITS__OPEN_UPLOADS_PER_ADDRESS=0 \
 DROPSPACE_DATA_DIR="$WORK/dropspace" DROPSPACE_LISTEN="127.0.0.1:$DS_PORT" DROPSPACE_LOG=warn \
     "$BIN" serve >"$WORK/dropspace.out" 2>"$WORK/dropspace.err" &
 DS_PID=$!

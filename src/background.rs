@@ -20,13 +20,14 @@ pub fn spawn_all(app: &App) {
             if let Err(e) = crate::file_send::sweep(&a).await {
                 tracing::warn!(error = %e, "sweeping file_send rows");
             }
+            a.abuse.forget_idle();
             tokio::time::sleep(Duration::from_secs(60)).await;
         }
     });
 }
 
-/// Deletes expired tokens, sessions and throttle rows, and the temporary
-/// files of abandoned blob writes.
+/// Deletes expired tokens, sessions and throttle rows (the temporary files
+/// of abandoned blob writes go with the transfer sweeps).
 pub async fn sweep_expired(app: &App) -> sqlx::Result<()> {
     let t = now();
     let pool = &app.db.pool;
@@ -42,8 +43,5 @@ pub async fn sweep_expired(app: &App) -> sqlx::Result<()> {
         .bind(t - 3600)
         .execute(pool)
         .await?;
-    if let Err(e) = app.blobs.sweep_tmp(Duration::from_secs(3600)).await {
-        tracing::warn!(error = %e, "sweeping abandoned blob writes");
-    }
     Ok(())
 }

@@ -137,6 +137,28 @@ pub struct Limits {
     pub stale_upload_secs: i64,
     /// A blob written but never attached to a file row is removed after this.
     pub pending_blob_grace_secs: i64,
+    /// API calls (`/rest/`, `/api/`) a client address may make per second
+    /// on one node, and the burst it may spend at once; 0 = no limit.
+    pub api_calls_per_address: u32,
+    pub api_burst_per_address: u32,
+    /// The same per account (session).
+    pub api_calls_per_account: u32,
+    pub api_burst_per_account: u32,
+    /// Upload identifiers (`upload.getInfo`, `anonymous.uploadGetInfo`) an
+    /// address or an account may ask for per minute, and at once; 0 = no limit.
+    pub upload_starts_per_minute: u32,
+    pub upload_starts_burst: u32,
+    /// Uploads streaming at the same time per account (all nodes) and per
+    /// client address (per node); 0 = no limit.
+    pub open_uploads_per_account: i64,
+    pub open_uploads_per_address: usize,
+    /// Largest request head (request line and headers) in bytes; a larger
+    /// one is answered 431.
+    pub max_header_bytes: usize,
+    /// Most headers in one request.
+    pub max_headers: usize,
+    /// A client must send its whole request head within this (slowloris).
+    pub header_read_secs: u64,
 }
 
 impl Default for Limits {
@@ -157,6 +179,17 @@ impl Default for Limits {
             progress_keep_secs: 3600,
             stale_upload_secs: 600,
             pending_blob_grace_secs: 3600,
+            api_calls_per_address: 100,
+            api_burst_per_address: 400,
+            api_calls_per_account: 50,
+            api_burst_per_account: 200,
+            upload_starts_per_minute: 120,
+            upload_starts_burst: 60,
+            open_uploads_per_account: 16,
+            open_uploads_per_address: 32,
+            max_header_bytes: 64 * 1024,
+            max_headers: 100,
+            header_read_secs: 10,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! dropspace: a self-hosted file-sharing server that speaks the sendspace
 //! REST API. See `docs/architecture.md` for the map of modules.
 
+pub mod abuse;
 pub mod accounts;
 pub mod api;
 pub mod background;

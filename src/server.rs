@@ -8,13 +8,16 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::extract::State;
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{ConnectInfo, MatchedPath, Request};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::blobs::Blobs;
@@ -187,15 +190,12 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     crate::background::spawn_all(&app);
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let service = router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let mut server = tokio::spawn(async move {
-        let mut rx = stop_rx;
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                let _ = rx.wait_for(|stop| *stop).await;
-            })
-            .await
-    });
+    let mut server = tokio::spawn(accept_loop(
+        listener,
+        router(app.clone()),
+        connection_builder(&app.cfg.limits),
+        stop_rx,
+    ));
     println!("listening on http://{bound}");
     tracing::info!(%bound, public_url = %app.public_url, "listening");
 
@@ -213,6 +213,68 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         Ok(res) => res.context("server task")?.context("server")?,
         Err(_) => tracing::warn!("grace period over; closing remaining connections"),
     }
+    Ok(())
+}
+
+/// HTTP/1 and HTTP/2 connection settings: the request head must arrive
+/// within `header_read_secs` (slowloris) and fit in `max_header_bytes`
+/// (else 431), with at most `max_headers` headers.
+fn connection_builder(limits: &crate::config::Limits) -> Builder<TokioExecutor> {
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(limits.header_read_secs.max(1)))
+        // Also hyper's read buffer: what one connection may hold unread.
+        .max_buf_size(limits.max_header_bytes.max(8192))
+        .max_headers(limits.max_headers.max(8));
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
+    builder
+}
+
+/// Serves connections until `stop` turns true, then lets the open ones
+/// finish their requests (the caller bounds how long).
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    builder: Builder<TokioExecutor>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // Out of descriptors and the like: back off, keep serving.
+                    tracing::warn!(error = %e, "accept");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            // The only change ever sent is "stop".
+            _ = stop.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            router.clone().oneshot(req)
+        });
+        let conn = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection");
+            }
+        });
+    }
+    graceful.shutdown().await;
     Ok(())
 }
 

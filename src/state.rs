@@ -30,6 +30,8 @@ pub struct AppState {
     pub progress: crate::transfer::progress::Board,
     /// Download bytes not yet charged to their accounts.
     pub charges: crate::transfer::serve::Charges,
+    /// Request rates and open uploads per address and account.
+    pub abuse: crate::abuse::Abuse,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
         metrics: Option<PrometheusHandle>,
     ) -> AppState {
         AppState {
+            abuse: crate::abuse::Abuse::new(&cfg.limits),
             cfg,
             db: parts.db,
             blobs: parts.blobs,

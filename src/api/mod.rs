@@ -222,6 +222,9 @@ fn finish(
     render(sent, format, outcome)
 }
 
+/// The methods that hand out upload identifiers (rate-limited apart).
+const UPLOAD_STARTS: [&str; 2] = ["upload.getInfo", "anonymous.uploadGetInfo"];
+
 async fn handle(
     app: &AppState,
     params: &Params,
@@ -234,6 +237,7 @@ async fn handle(
     let format = response_format(params);
     let shown = *format.as_ref().unwrap_or(&Format::Xml);
     let outcome = async {
+        app.abuse.api_call(client_ip)?;
         let spec = precheck(params, sent, spec)?;
         format.clone()?;
         if spec.writes && app.db.maintenance().await? {
@@ -242,6 +246,7 @@ async fn handle(
         let session = if spec.session {
             let key = params.get("session_key").unwrap_or("");
             let session = auth::load_session(app, key).await?;
+            app.abuse.api_call_by(session.user.id)?;
             if PRO_EXPIRY_CHECKED.contains(&spec.name) && session.user.membership_expired() {
                 return Err(ApiError::new(Code::ProExpired));
             }
@@ -249,6 +254,10 @@ async fn handle(
         } else {
             None
         };
+        if UPLOAD_STARTS.contains(&spec.name) {
+            let account = session.as_ref().map(|s| s.user.id);
+            app.abuse.upload_start(client_ip, account)?;
+        }
         let ctx = Ctx {
             app,
             params,

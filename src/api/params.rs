@@ -14,6 +14,9 @@ use dropspace_proto::params::{self as proto, parse_urlencoded};
 
 pub use dropspace_proto::params::comma_list;
 
+/// Most distinct parameters one call may carry (no method takes 30).
+pub const MAX_PARAMS: usize = 200;
+
 #[derive(Debug, Default, Clone)]
 pub struct Params {
     map: HashMap<String, String>,
@@ -67,6 +70,12 @@ impl Params {
             for (k, v) in parse_urlencoded(&bytes) {
                 params.map.insert(k, v);
             }
+        }
+        if params.map.len() > MAX_PARAMS {
+            return Err(ApiError::with_text(
+                Code::InvalidParameter,
+                format!("more than {MAX_PARAMS} parameters"),
+            ));
         }
         Ok(params)
     }

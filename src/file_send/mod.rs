@@ -17,7 +17,7 @@ pub mod links;
 pub mod send;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -65,6 +65,11 @@ impl FsError {
 
     pub fn unauthorized(message: &str) -> FsError {
         FsError::new(StatusCode::UNAUTHORIZED, "Authentication failed", message)
+    }
+
+    /// Over an abuse limit (429).
+    pub fn too_many(message: &str) -> FsError {
+        FsError::new(StatusCode::TOO_MANY_REQUESTS, "Too many requests", message)
     }
 
     pub fn forbidden() -> FsError {
@@ -127,6 +132,7 @@ fn split_format(path: &str) -> (&str, Format) {
 
 async fn call(
     State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     method: Method,
     Path(path): Path<String>,
     uri: Uri,
@@ -134,7 +140,9 @@ async fn call(
     body: Body,
 ) -> Response {
     let (name, format) = split_format(&path);
+    let ip = crate::server::client_ip(&app, &headers, peer);
     let outcome = async {
+        app.abuse.api_call(ip).map_err(|e| FsError::too_many(e.text()))?;
         let Some((name, allowed)) = METHODS.iter().find(|(m, _)| *m == name) else {
             return Err(FsError::new(
                 StatusCode::NOT_FOUND,
@@ -164,6 +172,9 @@ async fn call(
         .await
         .map_err(|e| FsError::bad_request(e.text()))?;
         let user = auth::authenticate(&app, &path, &as_get, uri.query(), &params).await?;
+        app.abuse
+            .api_call_by(user.id)
+            .map_err(|e| FsError::too_many(e.text()))?;
         let c = Call {
             app: &app,
             params: &params,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::TryStreamExt;
@@ -58,12 +58,17 @@ struct Done {
 
 pub async fn upload(
     State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     Path(ident_id): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let mut answer = Answer::default();
-    let outcome = receive(&app, &ident_id, &headers, body, &mut answer).await;
+    let ip = crate::server::client_ip(&app, &headers, peer);
+    let outcome = match app.abuse.open_upload(ip) {
+        Some(_open) => receive(&app, &ident_id, &headers, body, &mut answer).await,
+        None => Err(too_many_uploads()),
+    };
     let label = match &outcome {
         Ok(_) => "ok".to_string(),
         Err(e) => e.code.number().to_string(),
@@ -86,6 +91,12 @@ async fn receive(
     answer.anonymous = ident.user_id.is_none();
     if app.db.maintenance().await.map_err(temp_error)? {
         return Err(ApiError::new(Code::SystemMaintenance));
+    }
+    let max_open = app.cfg.limits.open_uploads_per_account;
+    if let (Some(uid), true) = (ident.user_id, max_open > 0) {
+        if uploads::open_count(app, uid).await.map_err(temp_error)? >= max_open {
+            return Err(too_many_uploads());
+        }
     }
     let raw_ctype = headers
         .get(header::CONTENT_TYPE)
@@ -123,6 +134,13 @@ async fn receive(
             Err(e)
         }
     }
+}
+
+fn too_many_uploads() -> ApiError {
+    ApiError::with_text(
+        Code::UploadTempError,
+        "Too many uploads at once; try again when one has finished",
+    )
 }
 
 fn bad_identifier() -> ApiError {

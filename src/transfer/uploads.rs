@@ -124,6 +124,15 @@ pub async fn claim(
     Ok(ident)
 }
 
+/// Uploads of an account streaming now, on every node.
+pub async fn open_count(app: &AppState, user_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM upload_ids WHERE user_id = $1 AND state = $2")
+        .bind(user_id)
+        .bind(UPLOADING)
+        .fetch_one(&app.db.pool)
+        .await
+}
+
 /// The answer of `reserve`.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Reserve {

@@ -112,6 +112,17 @@ impl Server {
             ("DROPSPACE_LISTEN".into(), "127.0.0.1:0".into()),
             ("DROPSPACE_SHUTDOWN_GRACE_SECS".into(), "5".into()),
         ];
+        // Tests drive one server hard from one address; the abuse limits
+        // are off unless a test (tests/abuse.rs) sets them.
+        for limit in [
+            "API_CALLS_PER_ADDRESS",
+            "API_CALLS_PER_ACCOUNT",
+            "UPLOAD_STARTS_PER_MINUTE",
+            "OPEN_UPLOADS_PER_ACCOUNT",
+            "OPEN_UPLOADS_PER_ADDRESS",
+        ] {
+            all.push((format!("DROPSPACE_LIMITS__{limit}"), "0".into()));
+        }
         all.extend(s3_env().await);
         all.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let mut s = Server::spawn(all, data_dir, db_url, backend).await;

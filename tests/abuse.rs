@@ -1,0 +1,257 @@
+//! Abuse limits against a real server: request rates per address and per
+//! account, upload starts, open uploads per account and per address, the
+//! request-head caps and the header-read timeout. Each limit answers with
+//! the spec's error (15 "try again later" for rates, 13 for uploads) or
+//! the HTTP status for broken requests, and never hangs.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Calls until the server answers 15; how many calls went through first.
+/// A rate of 1/s cannot let 200 quick calls through unless they took
+/// minutes, so this does not depend on timing.
+async fn calls_until_limited(s: &Server, params: &[(&str, &str)]) -> usize {
+    for n in 0..200 {
+        let x = s.call(params).await;
+        if !x.is_ok() {
+            x.assert_error(15);
+            assert!(x.error_text().contains("Too many requests"), "{}", x.raw);
+            return n;
+        }
+    }
+    panic!("200 calls and no rate limit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_calls_per_address_are_limited() {
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[
+            ("DROPSPACE_LIMITS__API_CALLS_PER_ADDRESS", "1"),
+            ("DROPSPACE_LIMITS__API_BURST_PER_ADDRESS", "5"),
+        ],
+    )
+    .await;
+    let api_key = s.api_key.clone();
+    let params = [
+        ("method", "auth.createToken"),
+        ("api_key", api_key.as_str()),
+        ("api_version", "1.0"),
+    ];
+    let passed = calls_until_limited(&s, &params).await;
+    assert!(passed >= 5, "the burst goes through first ({passed})");
+    // The file_send API shares the address's budget: 429, not a hang.
+    let resp = s
+        .http
+        .get(s.url("/api/user_info"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status().as_u16(), 429);
+}
+
+dual!(api_calls_per_account_are_limited, |b| async move {
+    // The harness turns every limit off unless a test sets it.
+    let env = [
+        ("DROPSPACE_LIMITS__API_CALLS_PER_ACCOUNT", "1"),
+        ("DROPSPACE_LIMITS__API_BURST_PER_ACCOUNT", "3"),
+    ];
+    let s = Server::start_with(b, &env).await;
+    let busy = s.user_session("busy").await;
+    let calm = s.user_session("calm").await;
+    let passed = calls_until_limited(
+        &s,
+        &[
+            ("method", "auth.checkSession"),
+            ("session_key", busy.as_str()),
+        ],
+    )
+    .await;
+    assert!(passed >= 3, "{passed}");
+    // Another account from the same address is not held back.
+    api(&s, &calm, "auth.checkSession", &[]).await.assert_ok();
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_starts_are_limited() {
+    let env = [
+        ("DROPSPACE_LIMITS__UPLOAD_STARTS_PER_MINUTE", "1"),
+        ("DROPSPACE_LIMITS__UPLOAD_STARTS_BURST", "2"),
+    ];
+    let s = Server::start_with(Backend::Sqlite, &env).await;
+    let session = s.user_session("starter").await;
+    let passed = calls_until_limited(
+        &s,
+        &[
+            ("method", "upload.getInfo"),
+            ("session_key", session.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(passed, 2, "the burst, then 15");
+    // Other methods of the same account still work.
+    api(&s, &session, "auth.checkSession", &[])
+        .await
+        .assert_ok();
+}
+
+/// Starts an upload that sends half its body and then waits: returns the
+/// open connection once the server counts the upload as streaming.
+async fn half_upload(s: &Server, info: &UploadInfo) -> TcpStream {
+    let (ctype, body) = info.raw("held.bin", &pattern(200_000, 1));
+    let url = url::Url::parse(&info.url).expect("upload url");
+    let addr = format!(
+        "{}:{}",
+        url.host_str().expect("host"),
+        url.port().expect("port")
+    );
+    let mut conn = TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n",
+        url.path(),
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).await.expect("head");
+    conn.write_all(&body[..body.len() / 2]).await.expect("half");
+    let ident = info.ident.clone();
+    for _ in 0..400 {
+        let n = count(
+            s,
+            &format!("SELECT COUNT(*) FROM upload_ids WHERE id = '{ident}' AND state = 1"),
+        )
+        .await;
+        if n == 1 {
+            return conn;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the held upload never started");
+}
+
+dual!(open_uploads_per_account_are_capped, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_LIMITS__OPEN_UPLOADS_PER_ACCOUNT", "1")]).await;
+    let session = s.user_session("juggler").await;
+    let held = upload_info(&s, &session, "0").await;
+    let conn = half_upload(&s, &held).await;
+    let second = upload_info(&s, &session, "0").await;
+    let answer = post_raw(&s.http, &second.url, second.raw("b.bin", &pattern(10, 2))).await;
+    assert_eq!(kv_get(&answer, "upload_status"), "fail", "{answer:?}");
+    assert_eq!(kv_get(&answer, "error_code"), "13", "{answer:?}");
+    assert!(kv_get(&answer, "error").contains("Too many uploads"));
+    // Once the first one is gone, uploads go through again (the refused
+    // identifier was not spent).
+    drop(conn);
+    let mut ok = false;
+    for _ in 0..400 {
+        if count(&s, "SELECT COUNT(*) FROM upload_ids WHERE state = 1").await == 0 {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(ok, "the cut-off upload ends");
+    let answer = post_raw(&s.http, &second.url, second.raw("b.bin", &pattern(10, 2))).await;
+    assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_uploads_per_address_are_capped() {
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[("DROPSPACE_LIMITS__OPEN_UPLOADS_PER_ADDRESS", "1")],
+    )
+    .await;
+    let held = anon_info(&s).await;
+    let _conn = half_upload(&s, &held).await;
+    let second = anon_info(&s).await;
+    let (ctype, body) = second.raw("b.bin", &pattern(10, 2));
+    let text = s
+        .http
+        .post(&second.url)
+        .header("content-type", ctype)
+        .body(body)
+        .send()
+        .await
+        .expect("upload")
+        .text()
+        .await
+        .expect("answer");
+    // Refused before the identifier is read, so in the plain format.
+    let answer = kv(&text);
+    assert_eq!(kv_get(&answer, "upload_status"), "fail", "{text}");
+    assert_eq!(kv_get(&answer, "error_code"), "13", "{text}");
+    assert!(text.contains("Too many uploads"), "{text}");
+}
+
+/// Sends raw bytes, returns what the server answered until it closed.
+async fn raw_exchange(s: &Server, request: &[u8]) -> String {
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let mut conn = TcpStream::connect(addr).await.expect("connect");
+    // The server may answer and close before reading everything.
+    let _ = conn.write_all(request).await;
+    let mut out = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(30), conn.read_to_end(&mut out)).await;
+    assert!(read.is_ok(), "the server neither answered nor closed");
+    String::from_utf8_lossy(&out).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_heads_are_capped_and_timed() {
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[
+            ("DROPSPACE_LIMITS__MAX_HEADER_BYTES", "16384"),
+            ("DROPSPACE_LIMITS__MAX_HEADERS", "20"),
+            ("DROPSPACE_LIMITS__HEADER_READ_SECS", "1"),
+        ],
+    )
+    .await;
+    let huge = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(40_000)
+    );
+    let answer = raw_exchange(&s, huge.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+
+    let mut many = String::from("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    for i in 0..50 {
+        many.push_str(&format!("X-H{i}: v\r\n"));
+    }
+    many.push_str("\r\n");
+    let answer = raw_exchange(&s, many.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+
+    // Slowloris: half a request head, then nothing. The server hangs up.
+    let answer = raw_exchange(&s, b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await;
+    assert!(!answer.contains("200 OK"), "{answer}");
+
+    // Too many parameters in one call: 16.
+    let mut body = String::from("method=auth.createToken");
+    for i in 0..300 {
+        body.push_str(&format!("&p{i}=1"));
+    }
+    let x = Xml::from_response(
+        s.http
+            .post(s.url("/rest/"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("post"),
+    )
+    .await;
+    x.assert_error(16);
+
+    // A normal request still works.
+    let ok = raw_exchange(
+        &s,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+}
