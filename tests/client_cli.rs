@@ -594,3 +594,179 @@ async fn library_upload_and_file_send() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Uploads `bytes` through the library; the new file id.
+async fn lib_upload(c: &dropspace_client::Client, name: &str, bytes: &'static [u8]) -> String {
+    let info = c.upload_info(0).await.expect("upload info");
+    c.upload(
+        &info,
+        name,
+        Some(bytes.len() as u64),
+        bytes,
+        &dropspace_client::UploadOptions::default(),
+        |_| {},
+    )
+    .await
+    .expect("upload")
+    .file_id
+}
+
+/// Every wrapped method against the server's real answers (a 1.2 session,
+/// so list methods answer per id).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn library_methods_parse_the_servers_answers() {
+    use dropspace_client::{Client, Error, ErrorCode, FileChanges, FolderChanges};
+    fn code<T>(r: Result<T, Error>) -> Option<ErrorCode> {
+        r.err().and_then(|e| e.code())
+    }
+
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("alice", "secret123");
+    s.create_user("bob", "secret123");
+
+    let anon = Client::new(&s.base).expect("client").api_key(&s.api_key);
+    anon.register("carol", "Carol Smith", "carol@example.com", "pass1234")
+        .await
+        .expect("register");
+    assert_eq!(
+        code(
+            anon.register("carol", "Carol Smith", "carol@example.com", "pass1234")
+                .await
+        ),
+        Some(ErrorCode::RegistrationError)
+    );
+    let no_key = Client::new(&s.base).expect("client").api_key("WRONG");
+    assert_eq!(
+        code(no_key.create_token().await),
+        Some(ErrorCode::UnknownApiKey)
+    );
+
+    let mut alice = Client::new(&s.base)
+        .expect("client")
+        .api_key(&s.api_key)
+        .api_version("1.2");
+    let login = alice.login("alice", "secret123").await.expect("login");
+    assert_eq!(login.email, "alice@example.com");
+    assert_eq!(login.membership_type, "lite");
+    assert!(login.capable_upload && login.capable_download);
+    assert!(login.diskspace_left > 0);
+    assert_eq!(alice.check_session().await.expect("check").session, "ok");
+
+    let a = lib_upload(&alice, "a.txt", b"aaa").await;
+    let b = lib_upload(&alice, "b.txt", b"bbbb").await;
+    let docs = alice
+        .create_folder("docs", false, "0")
+        .await
+        .expect("mkdir");
+    assert_eq!(docs.id.len(), 6);
+    assert!(!docs.shared);
+    assert!(alice
+        .folders()
+        .await
+        .expect("getAll")
+        .iter()
+        .any(|f| f.id == docs.id && f.name == "docs"));
+
+    let changed = alice
+        .set_file_info(
+            &[&a],
+            &FileChanges {
+                name: Some("renamed.txt".into()),
+                description: Some("about a".into()),
+                password: Some("pw".into()),
+                folder_id: Some(docs.id.clone()),
+                ..FileChanges::default()
+            },
+        )
+        .await
+        .expect("setInfo");
+    let f = &changed.items[0];
+    assert_eq!(
+        (f.name.as_str(), f.description.as_str(), f.password.as_str()),
+        ("renamed.txt", "about a", "pw")
+    );
+    assert_eq!(f.folder_id, docs.id);
+    assert_eq!(f.file_size, 3);
+    assert!(f.delete_url.is_some(), "1.2 answers delete_url");
+    assert_eq!(
+        code(alice.download_info(&a, None).await),
+        Some(ErrorCode::BadPassword)
+    );
+    let dl = alice.download_info(&a, Some("pw")).await.expect("getInfo");
+    assert_eq!((dl.name.as_str(), dl.file_size), ("renamed.txt", 3));
+
+    // 1.2: each id on its own.
+    let batch = alice.files_info(&[&a, "zzzzzz"]).await.expect("getInfo");
+    assert_eq!(batch.items.len(), 1);
+    assert_eq!(batch.errors[0].code, ErrorCode::FileNotFound);
+    assert_eq!(batch.errors[0].ids, ["zzzzzz"]);
+
+    alice.move_files(&[&b], &docs.id).await.expect("move");
+    let contents = alice.folder_contents(&docs.id).await.expect("contents");
+    assert_eq!(contents.files.len(), 2);
+    let info = alice.folder_info(&docs.id).await.expect("folder info");
+    assert_eq!((info.total_files, info.total_size), (2, 7));
+
+    let shared = alice
+        .set_folder_info(
+            &docs.id,
+            &FolderChanges {
+                shared: Some(true),
+                ..FolderChanges::default()
+            },
+        )
+        .await
+        .expect("share");
+    assert!(shared.shared && shared.public_url.ends_with(&docs.id));
+    let mut bob = Client::new(&s.base).expect("client").api_key(&s.api_key);
+    bob.login("bob", "secret123").await.expect("bob");
+    let seen = bob.shared_folder(&docs.id).await.expect("getShared");
+    assert_eq!(seen.current.id, docs.id);
+    assert_eq!(seen.files.len(), 2);
+
+    let mailed = alice
+        .mail_folders(&[&docs.id], &["dan@example.com"], Some("look"))
+        .await
+        .expect("folders.sendMail");
+    assert_eq!(mailed.ids, [docs.id.as_str()]);
+    let dan = alice
+        .update_contact("dan@example.com", Some("Dan"), None)
+        .await
+        .expect("update");
+    assert_eq!((dan.name.as_str(), dan.kind), ("Dan", 1));
+
+    let sub = alice
+        .create_folder("sub", false, &docs.id)
+        .await
+        .expect("sub");
+    alice.move_folder(&sub.id, "0").await.expect("move folder");
+    alice
+        .move_folder(&sub.id, &docs.id)
+        .await
+        .expect("move back");
+    assert_eq!(
+        code(alice.move_folder(&docs.id, &sub.id).await),
+        Some(ErrorCode::BadTargetFolder)
+    );
+    assert_eq!(
+        code(alice.delete_folder(&docs.id).await),
+        Some(ErrorCode::FolderNotEmpty)
+    );
+    let deleted = alice.delete_files(&[&a, "zzzzzz"]).await.expect("delete");
+    assert_eq!(deleted.ids, [a.as_str()]);
+    assert_eq!(deleted.errors[0].code, ErrorCode::FileNotFound);
+    let gone = alice
+        .delete_contacts(&["dan@example.com"])
+        .await
+        .expect("delete contact");
+    assert_eq!(gone.ids, ["dan@example.com"]);
+
+    let kept = alice.clone();
+    alice.logout().await.expect("logout");
+    assert!(alice.session_key().is_none());
+    assert!(matches!(alice.check_session().await, Err(Error::NoSession)));
+    assert_eq!(
+        code(kept.check_session().await),
+        Some(ErrorCode::SessionBad)
+    );
+}

@@ -138,6 +138,7 @@ pub async fn download(
     };
     let pb = bar(ctx, src.size, &name);
     let shown = pb.clone();
+    let mut first = true;
     let done = ctx
         .client
         .download_to(&src.url, &path, src.size, move |have, total| {
@@ -145,6 +146,12 @@ pub async fn download(
                 shown.set_length(t);
             }
             shown.set_position(have);
+            if first {
+                // A resumed file starts part-way: the rate and ETA count
+                // from here, not from zero.
+                shown.reset_eta();
+                first = false;
+            }
         })
         .await;
     pb.finish_and_clear();
