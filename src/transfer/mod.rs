@@ -39,9 +39,9 @@ fn sweep_every(app: &App) -> Duration {
 }
 
 /// Background jobs of the transfer path: the progress writer, and the
-/// sweeps of uploads whose node died, blobs never attached to a file, and
-/// spent identifiers. Safe on every node: each row is claimed by one
-/// conditional statement.
+/// sweeps of uploads whose node died, blobs never attached to a file,
+/// spent identifiers and abandoned blob writes. Safe on every node: each
+/// row is claimed by one conditional statement.
 pub fn spawn_background(app: &App) {
     progress::spawn_flusher(app);
     let app = app.clone();
@@ -55,6 +55,13 @@ pub fn spawn_background(app: &App) {
             }
             if let Err(e) = uploads::sweep_expired(&app).await {
                 tracing::warn!(error = %e, "sweeping upload identifiers");
+            }
+            // Half-written blob files of a crashed node are collected after
+            // the same grace as unattached blobs, on the same beat (also at
+            // startup), not only hourly.
+            let grace = Duration::from_secs(app.cfg.limits.pending_blob_grace_secs.max(0) as u64);
+            if let Err(e) = app.blobs.sweep_tmp(grace).await {
+                tracing::warn!(error = %e, "sweeping abandoned blob writes");
             }
             tokio::time::sleep(sweep_every(&app)).await;
         }

@@ -1,0 +1,889 @@
+//! Hostile input: 10,000 seeded requests against one server — random
+//! methods on the real routes, garbage and oversized parameters, bad
+//! percent-encoding and invalid UTF-8, huge headers, truncated, oversized
+//! and mis-sized bodies, broken multipart and chunked encodings (the
+//! malformed ones written by hand over TCP). The server must never answer
+//! 5xx, never panic, and still work afterwards. `DROPSPACE_HOSTILE_SEED=<n>`
+//! replays a run (the seed is printed first).
+
+mod common;
+use common::*;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const REQUESTS: usize = 10_000;
+const CONCURRENCY: usize = 16;
+
+const METHODS: &[&str] = &[
+    "auth.register",
+    "auth.createToken",
+    "auth.login",
+    "auth.checkSession",
+    "auth.logout",
+    "upload.getInfo",
+    "anonymous.uploadGetInfo",
+    "download.getInfo",
+    "files.getInfo",
+    "files.setInfo",
+    "files.moveToFolder",
+    "files.delete",
+    "files.sendMail",
+    "folders.create",
+    "folders.getAll",
+    "folders.getContents",
+    "folders.getInfo",
+    "folders.setInfo",
+    "folders.move",
+    "folders.delete",
+    "folders.getShared",
+    "folders.sendMail",
+    "addressbook.list",
+    "addressbook.add",
+    "addressbook.update",
+    "addressbook.delete",
+];
+
+const PARAMS: &[&str] = &[
+    "method",
+    "session_key",
+    "api_key",
+    "api_version",
+    "app_version",
+    "response_format",
+    "token",
+    "user_name",
+    "tokened_password",
+    "email",
+    "full_name",
+    "password",
+    "file_id",
+    "folder_id",
+    "parent_folder_id",
+    "name",
+    "description",
+    "shared",
+    "speed_limit",
+    "recipient_email",
+    "message",
+    "contact_id",
+    "first_name",
+    "last_name",
+    "format",
+    "signature",
+    "recipients",
+    "files",
+    "user_group_ids",
+];
+
+/// Real identifiers the generator mixes in, so requests reach past the
+/// first lookup.
+struct Known {
+    api_key: String,
+    session: String,
+    file_id: String,
+    folder_id: String,
+    ident: String,
+    extra: String,
+    dl_path: String,
+    delete_path: String,
+}
+
+/// One request as it goes on the wire.
+enum Wire {
+    /// Well-formed HTTP built with reqwest (its contents can be anything).
+    Http {
+        method: String,
+        target: String,
+        headers: Vec<(String, Vec<u8>)>,
+        body: Option<Vec<u8>>,
+    },
+    /// Bytes written to a TCP connection as they are; with `close`, the
+    /// write side is shut afterwards (a client that gives up).
+    Raw { bytes: Vec<u8>, close: bool },
+}
+
+struct Case {
+    category: &'static str,
+    wire: Wire,
+}
+
+/// A value a parameter or path segment might carry.
+fn value(rng: &mut StdRng, k: &Known) -> String {
+    match rng.gen_range(0..22) {
+        0 => String::new(),
+        1 => k.session.clone(),
+        2 => k.file_id.clone(),
+        3 => k.folder_id.clone(),
+        4 => k.api_key.clone(),
+        5 => "-1".into(),
+        6 => "99999999999999999999999999".into(),
+        7 => "0".into(),
+        8 => "%zz%".into(),
+        9 => "%c3%28%ff%fe%00".into(),
+        10 => "é漢字🙂\u{202e}".into(),
+        11 => "../../etc/passwd".into(),
+        12 => "<x a=\"&\">]]></x>".into(),
+        13 => "a".repeat(rng.gen_range(1000..70_000)),
+        14 => METHODS.choose(rng).copied().unwrap_or("").into(),
+        15 => "1.0".into(),
+        16 => "1.2".into(),
+        17 => "a@b.c,x,@@,".into(),
+        18 => "' OR 1=1 --".into(),
+        19 => "\r\nX-Injected: 1".into(),
+        20 => k.ident.clone(),
+        _ => (0..rng.gen_range(1..40))
+            .map(|_| char::from(rng.gen_range(0x20u8..0x7f)))
+            .collect(),
+    }
+}
+
+/// Percent-encodes what is not safe in a query, except that the encoded
+/// value sometimes keeps raw `%` sequences (bad encodings on purpose).
+fn enc(rng: &mut StdRng, s: &str) -> String {
+    if rng.gen_bool(0.2) {
+        s.replace([' ', '#', '&'], "+")
+            .chars()
+            .filter(|c| c.is_ascii() && !c.is_ascii_control())
+            .collect()
+    } else {
+        url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    }
+}
+
+fn query(rng: &mut StdRng, k: &Known) -> String {
+    if rng.gen_bool(0.35) {
+        // A real method with a live session and a random subset of the
+        // parameters, so the call gets past the session check.
+        let m = METHODS.choose(rng).copied().unwrap_or("");
+        let mut parts = vec![format!("method={m}"), format!("session_key={}", k.session)];
+        for p in PARAMS {
+            if *p != "method" && *p != "session_key" && rng.gen_bool(0.4) {
+                let v = value(rng, k);
+                parts.push(format!("{p}={}", enc(rng, &v)));
+            }
+        }
+        return parts.join("&");
+    }
+    let n = match rng.gen_range(0..20) {
+        0 => rng.gen_range(200..3000),
+        _ => rng.gen_range(0..12),
+    };
+    let mut parts = Vec::with_capacity(n + 2);
+    if rng.gen_bool(0.7) {
+        let m = METHODS.choose(rng).copied().unwrap_or("");
+        parts.push(format!("method={}", enc(rng, m)));
+    }
+    for _ in 0..n {
+        let key = if rng.gen_bool(0.85) {
+            PARAMS.choose(rng).copied().unwrap_or("x").to_string()
+        } else {
+            value(rng, k)
+        };
+        let v = value(rng, k);
+        let (ek, ev) = (enc(rng, &key), enc(rng, &v));
+        parts.push(match rng.gen_range(0..10) {
+            0 => ek,
+            1 => format!("{ek}=={ev}"),
+            _ => format!("{ek}={ev}"),
+        });
+    }
+    parts.join("&")
+}
+
+fn seg(rng: &mut StdRng, k: &Known) -> String {
+    let v = value(rng, k);
+    if rng.gen_bool(0.7) {
+        percent_encoding::utf8_percent_encode(&v, percent_encoding::NON_ALPHANUMERIC).to_string()
+    } else {
+        v.replace(['/', '?', '#', ' '], "_")
+            .chars()
+            .filter(|c| c.is_ascii_graphic())
+            .collect()
+    }
+}
+
+/// A path on one of the server's routes, with random segments.
+fn path(rng: &mut StdRng, k: &Known) -> String {
+    let s = |rng: &mut StdRng| seg(rng, k);
+    match rng.gen_range(0..24) {
+        0..=4 => "/rest/".into(),
+        5 => "/rest".into(),
+        6 => format!("/upload/{}", s(rng)),
+        7 => format!("/upload/{}", k.ident),
+        8 => format!("/progress/{}", s(rng)),
+        9 => format!("/dl/{}/{}/{}/{}", s(rng), s(rng), s(rng), s(rng)),
+        10 => format!("/dl/{}/{}/{}/{}/{}", s(rng), s(rng), s(rng), s(rng), s(rng)),
+        11 => {
+            // A real signed URL with one byte changed, or a segment added.
+            let mut p = k.dl_path.clone().into_bytes();
+            let i = rng.gen_range(4..p.len());
+            p[i] = b"0aZ%/._-"[rng.gen_range(0..8)];
+            String::from_utf8_lossy(&p).into_owned()
+        }
+        12 => format!("/file/{}", s(rng)),
+        13 => format!("/file/{}", k.file_id),
+        14 => format!("/delete/{}/{}", s(rng), s(rng)),
+        15 => format!("{}{}", k.delete_path, s(rng)),
+        16 => format!(
+            "/api/{}{}",
+            s(rng),
+            ["", ".json", ".xml", ".JSON", "."]
+                .choose(rng)
+                .copied()
+                .unwrap_or("")
+        ),
+        17 => [
+            "/api/file_send",
+            "/api/send_files_prep.json",
+            "/api/file_send.xml",
+        ]
+        .choose(rng)
+        .copied()
+        .unwrap_or("/api/")
+        .into(),
+        18 => match rng.gen_range(0..3) {
+            0 => format!("/s/{}", s(rng)),
+            1 => format!("/s/{}/login", s(rng)),
+            _ => format!("/s/{}/f/{}", s(rng), s(rng)),
+        },
+        19 => format!(
+            "/folder/{}",
+            [s(rng), k.folder_id.clone()]
+                .choose(rng)
+                .cloned()
+                .unwrap_or_default()
+        ),
+        20 => format!(
+            "/rss/{}",
+            [s(rng), k.folder_id.clone()]
+                .choose(rng)
+                .cloned()
+                .unwrap_or_default()
+        ),
+        21 => format!("/activate/{}", s(rng)),
+        22 => [
+            "/",
+            "/upload",
+            "/upload/new",
+            "/upload/links",
+            "/files",
+            "/files/delete",
+            "/files/share",
+            "/login",
+            "/logout",
+            "/healthz",
+            "/metrics",
+            "/static/upload.js",
+        ]
+        .choose(rng)
+        .copied()
+        .unwrap_or("/")
+        .into(),
+        _ => format!("/{}/{}", s(rng), s(rng)),
+    }
+}
+
+fn method(rng: &mut StdRng) -> String {
+    [
+        "GET", "GET", "GET", "POST", "POST", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
+        "TRACE", "BREW", "get",
+    ]
+    .choose(rng)
+    .copied()
+    .unwrap_or("GET")
+    .into()
+}
+
+/// A multipart body, well-formed or not. (content type, body)
+fn multipart(rng: &mut StdRng, k: &Known) -> (String, Vec<u8>) {
+    let boundary = match rng.gen_range(0..6) {
+        0 => String::new(),
+        1 => "x".repeat(200),
+        2 => "\"quoted boundary\"".into(),
+        _ => format!("b{}", rng.gen::<u32>()),
+    };
+    let mut ctype = match rng.gen_range(0..10) {
+        0 => "multipart/form-data".to_string(),
+        1 => format!("multipart/form-data; boundary={boundary}; boundary=other"),
+        2 => format!("multipart/mixed; boundary={boundary}"),
+        3 => format!("text/plain; boundary={boundary}"),
+        _ => format!("multipart/form-data; boundary={boundary}"),
+    };
+    let b = boundary.trim_matches('"').to_string();
+    let mut body = Vec::new();
+    let field = |body: &mut Vec<u8>, name: &str, value: &[u8]| {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(value);
+        body.extend_from_slice(b"\r\n");
+    };
+    if rng.gen_bool(0.6) {
+        field(&mut body, "UPLOAD_IDENTIFIER", k.ident.as_bytes());
+        let extra = if rng.gen_bool(0.7) {
+            k.extra.clone()
+        } else {
+            value(rng, k)
+        };
+        field(&mut body, "extra_info", extra.as_bytes());
+    }
+    for _ in 0..match rng.gen_range(0..8) {
+        0 => rng.gen_range(50..300),
+        _ => rng.gen_range(0..4),
+    } {
+        let name = PARAMS.choose(rng).copied().unwrap_or("x");
+        let v = match rng.gen_range(0..6) {
+            0 => vec![b'v'; rng.gen_range(60_000..200_000)],
+            1 => vec![0xff, 0xfe, 0xc3, 0x28],
+            _ => value(rng, k).into_bytes(),
+        };
+        field(&mut body, name, &v);
+    }
+    match rng.gen_range(0..10) {
+        // Nested multipart as the file part.
+        0 => body.extend_from_slice(
+            format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"userfile\"; filename=\"n.bin\"\r\n\
+                 Content-Type: multipart/mixed; boundary=inner\r\n\r\n--inner\r\n\
+                 Content-Disposition: attachment; filename=\"x\"\r\n\r\nhello\r\n--inner--\r\n\r\n"
+            )
+            .as_bytes(),
+        ),
+        // Part headers that make no sense.
+        1 => body.extend_from_slice(
+            format!(
+                "--{b}\r\nContent-Disposition\r\nX: {}\r\n\r\ndata\r\n",
+                "h".repeat(rng.gen_range(10..20_000))
+            )
+            .as_bytes(),
+        ),
+        // Garbage where parts should be.
+        2 => body.extend((0..rng.gen_range(1..5000)).map(|_| rng.gen::<u8>())),
+        // No file part at all.
+        3 => {}
+        _ => {
+            let name = ["a.txt", "", "..", "\u{0}x", "ä/b\\c.bin", "x\r\ny"]
+                .choose(rng)
+                .copied()
+                .unwrap_or("f");
+            body.extend_from_slice(
+                format!(
+                    "--{b}\r\nContent-Disposition: form-data; name=\"userfile\"; filename=\"{name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            let n = rng.gen_range(0..70_000);
+            body.extend((0..n).map(|i| (i % 251) as u8));
+            body.extend_from_slice(b"\r\n");
+        }
+    }
+    match rng.gen_range(0..5) {
+        0 => {}                                                   // no closing boundary
+        1 => body.extend_from_slice(format!("--{b}").as_bytes()), // unterminated
+        _ => body.extend_from_slice(format!("--{b}--\r\n").as_bytes()),
+    }
+    if rng.gen_bool(0.15) {
+        // Cut anywhere.
+        let at = rng.gen_range(0..=body.len());
+        body.truncate(at);
+    }
+    if rng.gen_bool(0.05) {
+        ctype = value(rng, k);
+    }
+    (ctype, body)
+}
+
+fn form_body(rng: &mut StdRng, k: &Known) -> (String, Vec<u8>) {
+    match rng.gen_range(0..8) {
+        0 => (
+            "application/x-www-form-urlencoded".into(),
+            vec![b'a'; rng.gen_range(1_000_000..1_300_000)],
+        ),
+        1 => ("application/json".into(), b"{\"method\": [1,2,{}".to_vec()),
+        2 => (
+            "application/x-www-form-urlencoded; charset=utf-16".into(),
+            (0..rng.gen_range(0..3000))
+                .map(|_| rng.gen::<u8>())
+                .collect(),
+        ),
+        3 => multipart(rng, k),
+        _ => (
+            "application/x-www-form-urlencoded".into(),
+            query(rng, k).into_bytes(),
+        ),
+    }
+}
+
+fn headers(rng: &mut StdRng) -> Vec<(String, Vec<u8>)> {
+    let mut h = Vec::new();
+    for _ in 0..rng.gen_range(0..4) {
+        let (name, v): (&str, Vec<u8>) = match rng.gen_range(0..10) {
+            0 => ("x-huge", vec![b'h'; rng.gen_range(8_000..120_000)]),
+            1 => ("range", b"bytes=99999999999999999999-,-0,5-1".to_vec()),
+            2 => (
+                "range",
+                b"bytes=0-0,1-1,2-2,3-3,4-4,5-5,6-6,7-7,8-8".to_vec(),
+            ),
+            3 => ("if-range", b"\"garbage\xff\"".to_vec()),
+            4 => (
+                "cookie",
+                b"ds_session=%ff%fe; ds_session=; x=\xc3\x28".to_vec(),
+            ),
+            5 => ("x-forwarded-for", b"not an address, 1.2.3.4".to_vec()),
+            6 => ("accept-encoding", b"gzip;q=2, *;q=-1".to_vec()),
+            7 => ("content-type", b"multipart/form-data; boundary=".to_vec()),
+            8 => ("origin", b"http://evil.example".to_vec()),
+            _ => ("accept", vec![0xe2, 0x82, 0xac, 0xff]),
+        };
+        h.push((name.to_string(), v));
+    }
+    h
+}
+
+fn http_case(rng: &mut StdRng, k: &Known) -> Case {
+    let mut method = method(rng);
+    let p = path(rng, k);
+    let mut target = p.clone();
+    if rng.gen_bool(0.7) {
+        target = format!("{target}?{}", query(rng, k));
+    }
+    let mut headers = headers(rng);
+    let mut body = None;
+    let category;
+    if p.starts_with("/upload/") && rng.gen_bool(0.8) {
+        method = "POST".into();
+        let (ct, b) = multipart(rng, k);
+        headers.push(("content-type".into(), ct.into_bytes()));
+        body = Some(b);
+        category = "multipart upload";
+    } else if method == "POST" || method == "PUT" || rng.gen_bool(0.1) {
+        let (ct, b) = form_body(rng, k);
+        headers.push(("content-type".into(), ct.into_bytes()));
+        body = Some(b);
+        category = "request with body";
+    } else if headers.iter().any(|(n, _)| n == "x-huge") {
+        category = "huge header";
+    } else {
+        category = "random request";
+    }
+    Case {
+        category,
+        wire: Wire::Http {
+            method,
+            target,
+            headers,
+            body,
+        },
+    }
+}
+
+/// Requests that are not proper HTTP, written by hand.
+fn raw_case(rng: &mut StdRng, k: &Known) -> Case {
+    let p = path(rng, k);
+    let q = query(rng, k);
+    let (ct, body) = if p.starts_with("/upload/") || rng.gen_bool(0.3) {
+        multipart(rng, k)
+    } else {
+        (
+            "application/x-www-form-urlencoded".into(),
+            q.clone().into_bytes(),
+        )
+    };
+    let head = |method: &str, target: &[u8], extra: &str| -> Vec<u8> {
+        let mut v = format!("{method} ").into_bytes();
+        v.extend_from_slice(target);
+        v.extend_from_slice(
+            format!(" HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: {ct}\r\n{extra}")
+                .as_bytes(),
+        );
+        v
+    };
+    let target = format!("{p}?{q}").into_bytes();
+    let (category, bytes, close): (&'static str, Vec<u8>, bool) = match rng.gen_range(0..12) {
+        0 => {
+            // Invalid UTF-8 and control bytes in the request target.
+            let mut t = format!("{p}?method=").into_bytes();
+            t.extend((0..rng.gen_range(1..20)).map(|_| rng.gen_range(0x80u8..=0xff)));
+            t.extend_from_slice(b"&x=%ff%c3%28%");
+            let mut v = head("GET", &t, "");
+            v.extend_from_slice(b"\r\n");
+            ("invalid utf-8 target", v, false)
+        }
+        1 => {
+            // The body is shorter than announced; the client gives up.
+            let mut v = head(
+                "POST",
+                &target,
+                &format!(
+                    "Content-Length: {}\r\n\r\n",
+                    body.len() + rng.gen_range(1..100_000)
+                ),
+            );
+            v.extend_from_slice(&body);
+            ("content-length too large", v, true)
+        }
+        2 => {
+            // The body is longer than announced: the rest looks like a
+            // second request.
+            let n = rng.gen_range(0..=body.len());
+            let mut v = head("POST", &target, &format!("Content-Length: {n}\r\n\r\n"));
+            v.extend_from_slice(&body);
+            ("content-length too small", v, true)
+        }
+        3 => {
+            let mut v = head(
+                "POST",
+                &target,
+                &format!(
+                    "Content-Length: {}\r\nContent-Length: {}\r\n\r\n",
+                    body.len(),
+                    body.len() / 2 + 1
+                ),
+            );
+            v.extend_from_slice(&body);
+            ("conflicting content-length", v, true)
+        }
+        4 | 5 => {
+            // Chunked, cut off mid-way (sometimes mid-chunk-header).
+            let mut v = head("POST", &target, "Transfer-Encoding: chunked\r\n\r\n");
+            let cut = rng.gen_range(0..=body.len());
+            for c in body[..cut].chunks(rng.gen_range(1..9000)) {
+                v.extend_from_slice(format!("{:x}\r\n", c.len()).as_bytes());
+                v.extend_from_slice(c);
+                v.extend_from_slice(b"\r\n");
+            }
+            if rng.gen_bool(0.5) {
+                v.extend_from_slice(b"ff");
+            }
+            ("chunked cut off", v, true)
+        }
+        6 => {
+            let size = ["zz", "-1", "ffffffffffffffffffff", "1;ext=\"x", ""]
+                .choose(rng)
+                .copied()
+                .unwrap_or("zz");
+            let mut v = head("POST", &target, "Transfer-Encoding: chunked\r\n\r\n");
+            v.extend_from_slice(format!("{size}\r\nabc\r\n0\r\n\r\n").as_bytes());
+            ("bad chunk size", v, true)
+        }
+        7 => {
+            let mut v = head(
+                "POST",
+                &target,
+                &format!(
+                    "Content-Length: {}\r\nTransfer-Encoding: chunked\r\n\r\n",
+                    body.len()
+                ),
+            );
+            v.extend_from_slice(&body);
+            ("content-length and chunked", v, true)
+        }
+        8 => {
+            let huge = "v".repeat(rng.gen_range(100_000..600_000));
+            let mut v = head("GET", &target, &format!("X-Huge: {huge}\r\n\r\n"));
+            v.extend_from_slice(b"\r\n");
+            ("huge raw header", v, false)
+        }
+        9 => {
+            let garbage: &[&[u8]] = &[
+                b"GARBAGE\r\n\r\n",
+                b"GET\r\n\r\n",
+                b"GET / HTTP/9.9\r\n\r\n",
+                b"GET /rest/ HTTP/1.1\r\nno colon here\r\n\r\n",
+                b"GET /rest/ HTTP/1.1\r\nHost: x\r\n X-Folded: y\r\n\r\n",
+                b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+                b"GET http://other.example/rest/?method=auth.createToken HTTP/1.1\r\nHost: x\r\n\r\n",
+                b"GET /rest/?method=auth.createToken HTTP/1.0\r\n\r\n",
+                b"POST /upload/x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n",
+            ];
+            (
+                "not http",
+                garbage.choose(rng).copied().unwrap_or(b"x").to_vec(),
+                true,
+            )
+        }
+        10 => {
+            // Many headers.
+            let mut extra = String::new();
+            for i in 0..rng.gen_range(100..400) {
+                extra.push_str(&format!("X-H{i}: {i}\r\n"));
+            }
+            extra.push_str("\r\n");
+            ("many headers", head("GET", &target, &extra), false)
+        }
+        _ => {
+            // An oversized body that stops half-way.
+            let n = rng.gen_range(2_000_000..4_000_000);
+            let mut v = head("POST", &target, &format!("Content-Length: {n}\r\n\r\n"));
+            v.extend_from_slice(&vec![b'z'; n / 3]);
+            ("oversized body cut off", v, true)
+        }
+    };
+    Case {
+        category,
+        wire: Wire::Raw { bytes, close },
+    }
+}
+
+/// What came back.
+#[derive(Debug)]
+enum Got {
+    Status(u16),
+    /// The connection ended without an answer (a malformed request may
+    /// just be dropped).
+    Closed,
+    /// No answer in time: a hang.
+    Timeout,
+}
+
+async fn send_http(
+    http: &reqwest::Client,
+    base: &str,
+    method: &str,
+    target: &str,
+    headers: &[(String, Vec<u8>)],
+    body: &Option<Vec<u8>>,
+) -> Got {
+    let built = reqwest::Method::from_bytes(method.as_bytes())
+        .ok()
+        .and_then(|m| {
+            let mut req = http.request(m, format!("{base}{target}"));
+            for (name, v) in headers {
+                req = req.header(
+                    name.as_str(),
+                    reqwest::header::HeaderValue::from_bytes(v).ok()?,
+                );
+            }
+            if let Some(b) = body {
+                req = req.body(b.clone());
+            }
+            req.build().ok()
+        });
+    let by_hand = || {
+        let mut raw =
+            format!("{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n").into_bytes();
+        for (name, v) in headers {
+            raw.extend_from_slice(name.as_bytes());
+            raw.extend_from_slice(b": ");
+            raw.extend_from_slice(v);
+            raw.extend_from_slice(b"\r\n");
+        }
+        let body = body.as_deref().unwrap_or_default();
+        raw.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+        raw.extend_from_slice(body);
+        raw
+    };
+    let addr = base.trim_start_matches("http://");
+    // What reqwest (or hyper's client) will not send goes out by hand.
+    let Some(req) = built else {
+        return send_raw(addr, &by_hand(), false).await;
+    };
+    match http.execute(req).await {
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            let _ = resp.bytes().await;
+            Got::Status(status)
+        }
+        Err(e) if e.is_builder() => send_raw(addr, &by_hand(), false).await,
+        Err(e) if e.is_timeout() => Got::Timeout,
+        Err(_) => Got::Closed,
+    }
+}
+
+async fn send_raw(addr: &str, bytes: &[u8], close: bool) -> Got {
+    let work = async {
+        let Ok(mut conn) = tokio::net::TcpStream::connect(addr).await else {
+            return Got::Closed;
+        };
+        // The server may answer (and close) before all is written.
+        let _ = conn.write_all(bytes).await;
+        if close {
+            let _ = conn.shutdown().await;
+        }
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while !buf.windows(2).any(|w| w == b"\r\n") {
+            match conn.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let line = String::from_utf8_lossy(&buf);
+        match line
+            .strip_prefix("HTTP/1.")
+            .and_then(|r| r.get(2..5))
+            .and_then(|c| c.parse().ok())
+        {
+            Some(code) => Got::Status(code),
+            None => Got::Closed,
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), work)
+        .await
+        .unwrap_or(Got::Timeout)
+}
+
+async fn hostile(backend: Backend) {
+    let seed: u64 = match std::env::var("DROPSPACE_HOSTILE_SEED") {
+        Ok(s) => s
+            .trim()
+            .parse()
+            .expect("DROPSPACE_HOSTILE_SEED is a number"),
+        Err(_) => rand::thread_rng().gen(),
+    };
+    println!("hostile input ({backend:?}): DROPSPACE_HOSTILE_SEED={seed}");
+    let s = Server::start_with(backend, &[("DROPSPACE_LIMITS__UPLOAD_IDLE_SECS", "3")]).await;
+    // Real things to aim at.
+    let session = s.user_session("hostile").await;
+    let file_id = upload(&s, &session, "target.txt", b"target".to_vec()).await;
+    let folder_id = mkdir(&s, &session, "dir", "0", "1").await;
+    let dl = direct_url(&s, &session, &file_id, None).await;
+    let info = upload_info(&s, &session, "0").await;
+    let anon = anon_info(&s).await;
+    let (ct, body) = anon.raw("anon.txt", b"anon");
+    let resp = s
+        .http
+        .post(&anon.url)
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .expect("anonymous upload");
+    let x = Xml::from_response(resp).await;
+    let delete_url = x.text("delete_url").expect("delete_url");
+    let known = Arc::new(Known {
+        api_key: s.api_key.clone(),
+        session: session.clone(),
+        file_id,
+        folder_id,
+        ident: info.ident.clone(),
+        extra: info.extra.clone(),
+        dl_path: dl.replace(&s.base, ""),
+        delete_path: delete_url
+            .replace(&s.base, "")
+            .rsplit_once('/')
+            .map(|(a, _)| format!("{a}/"))
+            .unwrap_or_default(),
+    });
+    // Case i comes from its own generator seeded by (seed, i): the same
+    // cases whatever the timing, built only when sent.
+    let case = move |i: usize, k: &Known| {
+        let mut rng = StdRng::seed_from_u64(seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        if rng.gen_bool(0.3) {
+            raw_case(&mut rng, k)
+        } else {
+            http_case(&mut rng, k)
+        }
+    };
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        // A connection per request: a server that drops a connection after
+        // a bad request must not make the next one look dropped.
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
+    let base = s.base.clone();
+    let addr = base.trim_start_matches("http://").to_string();
+    let started = Instant::now();
+    let results: Vec<(&'static str, String, Got)> = futures::stream::iter(0..REQUESTS)
+        .map(|i| {
+            let (http, base, addr, known) =
+                (http.clone(), base.clone(), addr.clone(), known.clone());
+            async move {
+                let case = case(i, &known);
+                let (what, got) = match &case.wire {
+                    Wire::Http {
+                        method,
+                        target,
+                        headers,
+                        body,
+                    } => (
+                        format!("{method} {}", target.chars().take(120).collect::<String>()),
+                        send_http(&http, &base, method, target, headers, body).await,
+                    ),
+                    Wire::Raw { bytes, close } => (
+                        String::from_utf8_lossy(&bytes[..bytes.len().min(160)]).into_owned(),
+                        send_raw(&addr, bytes, *close).await,
+                    ),
+                };
+                (case.category, what, got)
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let elapsed = started.elapsed();
+    // Tally.
+    let mut by_category: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
+    let mut errors = Vec::new();
+    let mut hangs = Vec::new();
+    for (category, what, got) in &results {
+        let key = match got {
+            Got::Status(c) => c.to_string(),
+            other => format!("{other:?}").to_lowercase(),
+        };
+        *by_status.entry(key.clone()).or_default() += 1;
+        *by_category
+            .entry(category)
+            .or_default()
+            .entry(key)
+            .or_default() += 1;
+        match got {
+            Got::Status(c) if *c >= 500 => errors.push(format!("{c} [{category}] {what}")),
+            Got::Timeout => hangs.push(format!("[{category}] {what}")),
+            _ => {}
+        }
+    }
+    println!(
+        "{} hostile requests in {:.1}s ({CONCURRENCY} at a time)",
+        results.len(),
+        elapsed.as_secs_f64()
+    );
+    println!("by status: {by_status:?}");
+    for (category, statuses) in &by_category {
+        let n: usize = statuses.values().sum();
+        println!("  {category:28} {n:5}  {statuses:?}");
+    }
+    for e in errors.iter().take(10) {
+        println!("5xx: {e}");
+    }
+    for h in hangs.iter().take(10) {
+        println!("no answer: {h}");
+    }
+    assert_eq!(results.len(), REQUESTS);
+    let log = s.log();
+    let panics: Vec<&str> = log.lines().filter(|l| l.contains("panicked")).collect();
+    assert!(panics.is_empty(), "the server panicked: {panics:#?}");
+    assert!(
+        errors.is_empty(),
+        "{} answers were 5xx: {:#?}",
+        errors.len(),
+        &errors[..errors.len().min(10)]
+    );
+    assert!(
+        hangs.is_empty(),
+        "{} requests got no answer in time: {:#?}",
+        hangs.len(),
+        &hangs[..hangs.len().min(10)]
+    );
+    // Still serving, and the real file is still whole.
+    let token = s.token("1.0").await;
+    assert!(!token.is_empty());
+    let (status, _, body) = fetch(&s, &dl, &[]).await;
+    assert_eq!((status, body.as_slice()), (200, &b"target"[..]));
+}
+
+dual!(ten_thousand_hostile_requests, |b| async move {
+    hostile(b).await
+});
