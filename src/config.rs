@@ -161,6 +161,14 @@ pub struct Limits {
     pub header_read_secs: u64,
 }
 
+impl Limits {
+    /// How long a whole API request body may take to arrive: as long as an
+    /// upload may sit idle (a body of parameters is small).
+    pub fn body_deadline(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.upload_idle_secs.max(1))
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

@@ -208,6 +208,7 @@ async fn request_heads_are_capped_and_timed() {
             ("DROPSPACE_LIMITS__MAX_HEADER_BYTES", "16384"),
             ("DROPSPACE_LIMITS__MAX_HEADERS", "20"),
             ("DROPSPACE_LIMITS__HEADER_READ_SECS", "1"),
+            ("DROPSPACE_LIMITS__UPLOAD_IDLE_SECS", "1"),
         ],
     )
     .await;
@@ -229,6 +230,16 @@ async fn request_heads_are_capped_and_timed() {
     // Slowloris: half a request head, then nothing. The server hangs up.
     let answer = raw_exchange(&s, b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await;
     assert!(!answer.contains("200 OK"), "{answer}");
+
+    // A parameter body that trickles in is cut off with 16, not waited for.
+    let answer = raw_exchange(
+        &s,
+        b"POST /rest/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+          Content-Length: 100\r\nConnection: close\r\n\r\nmethod=auth",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("code=\"16\""), "{answer}");
 
     // Too many parameters in one call: 16.
     let mut body = String::from("method=auth.createToken");

@@ -169,6 +169,7 @@ pub async fn rest(
         &headers,
         body,
         app.cfg.limits.max_api_body_bytes,
+        app.cfg.limits.body_deadline(),
     )
     .await
     {

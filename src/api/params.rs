@@ -36,8 +36,26 @@ impl Params {
         Params::from_pairs(parse_urlencoded(query.unwrap_or("").as_bytes()))
     }
 
-    /// Reads query and body; a body over `limit` bytes is 16.
+    /// Reads query and body; a body over `limit` bytes, or one that does
+    /// not arrive within `deadline` (a slowloris body), is 16.
     pub async fn read(
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: Body,
+        limit: usize,
+        deadline: std::time::Duration,
+    ) -> ApiResult<Params> {
+        tokio::time::timeout(deadline, Params::read_all(query, headers, body, limit))
+            .await
+            .unwrap_or_else(|_| {
+                Err(ApiError::with_text(
+                    Code::InvalidParameter,
+                    "the request body came too slowly",
+                ))
+            })
+    }
+
+    async fn read_all(
         query: Option<&str>,
         headers: &HeaderMap,
         body: Body,

@@ -168,6 +168,7 @@ async fn call(
             &headers,
             body,
             app.cfg.limits.max_api_body_bytes,
+            app.cfg.limits.body_deadline(),
         )
         .await
         .map_err(|e| FsError::bad_request(e.text()))?;
