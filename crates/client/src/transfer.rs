@@ -213,7 +213,8 @@ impl Client {
         let file = out.into_inner();
         file.sync_all().await?;
         let size = file.metadata().await?.len();
-        if let Some(want) = total.or(expected) {
+        // Both the answer's length and the caller's must hold.
+        for want in [total, expected].into_iter().flatten() {
             if size != want {
                 return Err(Error::Length {
                     expected: want,
