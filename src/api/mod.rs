@@ -273,8 +273,9 @@ async fn handle(
 }
 
 /// A session method run by a web page (`pages::web`) on a logged-in user's
-/// behalf: the same parameter, maintenance and expiry checks and the same
-/// handler as `/rest/`, answered as the `Reply` itself, not an envelope.
+/// behalf: the same abuse limits, parameter, maintenance and expiry checks
+/// and the same handler as `/rest/`, answered as the `Reply` itself, not
+/// an envelope.
 pub async fn call_as(
     app: &AppState,
     session: Session,
@@ -285,6 +286,11 @@ pub async fn call_as(
     let spec = find_method(method)
         .filter(|s| s.session)
         .ok_or_else(|| ApiError::new(Code::UnknownMethod))?;
+    app.abuse.api_call(client_ip)?;
+    app.abuse.api_call_by(session.user.id)?;
+    if UPLOAD_STARTS.contains(&spec.name) {
+        app.abuse.upload_start(client_ip, Some(session.user.id))?;
+    }
     for name in spec.required {
         params.required(name)?;
     }

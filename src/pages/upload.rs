@@ -136,15 +136,18 @@ async fn new_upload(
     if !v.csrf_ok(form.get("csrf").map(String::as_str).unwrap_or("")) {
         return csrf_refused(&v);
     }
+    let ip = crate::server::client_ip(&app, &headers, peer);
     let offer = match v.session("1.0") {
         Some(session) => {
-            let ip = crate::server::client_ip(&app, &headers, peer);
             crate::api::call_as(&app, session, "upload.getInfo", Params::from_pairs([]), ip)
                 .await
                 .map(|reply| attrs_of(&reply.children, "upload"))
         }
         None => {
             async {
+                // The limits of anonymous.uploadGetInfo.
+                app.abuse.api_call(ip)?;
+                app.abuse.upload_start(ip, None)?;
                 if app.db.maintenance().await? {
                     return Err(ApiError::new(Code::SystemMaintenance));
                 }
