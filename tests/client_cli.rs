@@ -479,6 +479,26 @@ async fn mail_and_contacts() {
     cli.run(&["mail", &file, "--to", "not-an-address"])
         .api_error(24);
 
+    // upload --to: the recipients get the link with the message.
+    std::fs::write(cli.path("n.txt"), b"for erin").expect("write");
+    let v = cli
+        .run(&[
+            "--json",
+            "upload",
+            "n.txt",
+            "--to",
+            "erin@example.com",
+            "--message",
+            "hello erin",
+        ])
+        .json();
+    let sent = v[0]["file_id"].as_str().expect("id").to_string();
+    let mail = s
+        .wait_mail(|m| m.contains("erin@example.com") && m.contains(&sent))
+        .await;
+    assert!(mail.contains("hello erin"));
+    cli.run(&["upload", "n.txt", "--to", "erin@"]).api_error(24);
+
     // bob was collected into the address book.
     let v = cli.run(&["--json", "contacts", "list"]).json();
     assert_eq!(v[0]["email"], "bob@example.com");
@@ -511,7 +531,32 @@ async fn mail_and_contacts() {
     cli.run(&["contacts", "rm", "nobody@example.com"])
         .api_error(29);
     let v = cli.run(&["--json", "contacts", "list"]).json();
-    assert_eq!(v.as_array().map(Vec::len), Some(1));
+    // bob and erin (collected by the upload's --to) are left.
+    let left: Vec<&str> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|c| c["email"].as_str())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.contains(&"bob@example.com") && left.contains(&"erin@example.com"));
+}
+
+/// A file over the anonymous size limit: the upload's own refusal (21),
+/// not a network error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_over_the_size_limit_is_an_api_error() {
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[("DROPSPACE_TIERS__ANONYMOUS__MAX_FILE_SIZE", "1000")],
+    )
+    .await;
+    let cli = Cli::new(&s);
+    std::fs::write(cli.path("big.bin"), pattern(200_000, 1)).expect("write");
+    std::fs::write(cli.path("small.bin"), pattern(900, 1)).expect("write");
+    cli.run(&["upload", "big.bin"]).api_error(21);
+    let v = cli.run(&["--json", "upload", "small.bin"]).json();
+    assert_eq!(v[0]["size"], 900);
 }
 
 /// The library on its own: upload with a progress callback, typed errors,
