@@ -1,11 +1,12 @@
 //! Signed download URLs: a request path taken apart as the `/dl/` routes
 //! do (segments percent-decoded, 4 or 5 of them), parsed and verified; and
-//! URLs made from arbitrary parts, which must verify after the round trip.
+//! URLs made from arbitrary parts, which must verify after the round trip,
+//! with the Content-Disposition header their download answers with.
 //! Input lines: a request path, then the id, account, expiry and file name
 //! of a URL to make.
 #![no_main]
 
-use dropspace_proto::links::{message, sign, url_name, verify, Signed};
+use dropspace_proto::links::{content_disposition, message, sign, url_name, verify, Signed};
 use libfuzzer_sys::fuzz_target;
 use percent_encoding::percent_decode_str;
 
@@ -68,6 +69,24 @@ fuzz_target!(|data: &[u8]| {
         .map(|b| char::from(ALPHABET[usize::from(b) % ALPHABET.len()]))
         .collect();
     let sig = sign(&KEY, &message(&id, BLOB_KEY, account, expires));
+    // The real name travels in Content-Disposition: a valid header value
+    // whatever it holds, and `filename*` gives it back exactly.
+    let disposition = content_disposition(name);
+    assert!(disposition
+        .bytes()
+        .all(|b| b == b' ' || b.is_ascii_graphic()));
+    let (head, encoded) = disposition
+        .split_once("; filename*=UTF-8''")
+        .expect("filename*");
+    let fallback = head
+        .strip_prefix("attachment; filename=\"")
+        .and_then(|f| f.strip_suffix('"'))
+        .expect("quoted filename");
+    assert!(!fallback.contains(['"', '\\']));
+    assert_eq!(
+        percent_decode_str(encoded).decode_utf8().ok().as_deref(),
+        Some(name)
+    );
     let name = url_name(name);
     assert!(name
         .bytes()

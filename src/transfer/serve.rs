@@ -391,37 +391,9 @@ pub fn http_date(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-/// `attachment` with the name twice (RFC 6266): an ASCII fallback for old
-/// clients and the exact UTF-8 name as RFC 5987 `filename*`.
-pub fn content_disposition(name: &str) -> String {
-    let fallback: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded = percent_encoding::utf8_percent_encode(name, RFC5987).to_string();
-    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
-}
-
-/// Everything but RFC 5987 `attr-char` is percent-encoded.
-const RFC5987: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'!')
-    .remove(b'#')
-    .remove(b'$')
-    .remove(b'&')
-    .remove(b'+')
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'^')
-    .remove(b'_')
-    .remove(b'`')
-    .remove(b'|')
-    .remove(b'~');
+/// `attachment` with the name twice (RFC 6266); in `dropspace-proto`
+/// (fuzzed there: no name breaks the header).
+pub use dropspace_proto::links::content_disposition;
 
 #[cfg(test)]
 mod tests {

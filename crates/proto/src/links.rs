@@ -87,6 +87,38 @@ pub fn url_name(name: &str) -> String {
     out
 }
 
+/// `attachment` with the name twice (RFC 6266): an ASCII fallback for old
+/// clients and the exact UTF-8 name as RFC 5987 `filename*`.
+pub fn content_disposition(name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded = percent_encoding::utf8_percent_encode(name, RFC5987).to_string();
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+/// Everything but RFC 5987 `attr-char` is percent-encoded.
+const RFC5987: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +140,16 @@ mod tests {
         assert!(Signed::parse("ab12c", "0", "1", "s").is_none());
         assert!(Signed::parse("ab12cd", "x", "1", "s").is_none());
         assert!(Signed::parse("ab12cd", "0", "99999999999999999999", "s").is_none());
+    }
+
+    #[test]
+    fn disposition_has_both_names() {
+        assert_eq!(
+            content_disposition("a b.txt"),
+            "attachment; filename=\"a b.txt\"; filename*=UTF-8''a%20b.txt"
+        );
+        let d = content_disposition("x\r\nSet-Cookie: a=b\u{7f}é");
+        assert!(d.bytes().all(|b| b == b' ' || b.is_ascii_graphic()), "{d}");
     }
 
     #[test]
