@@ -126,7 +126,7 @@ pub(crate) fn split_list(s: &str) -> Vec<String> {
 
 /// A client of one server's `/rest/` endpoint, holding the API key and,
 /// after [`login`](Client::login), the session. Cheap to clone.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: Url,
@@ -135,6 +135,18 @@ pub struct Client {
     api_version: String,
     app_version: Option<String>,
     session_key: Option<String>,
+}
+
+/// Without the API key and session key: a `{:?}` in a log must not leak them.
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("rest", &self.rest.as_str())
+            .field("api_version", &self.api_version)
+            .field("api_key", &self.api_key.as_ref().map(|_| "…"))
+            .field("session_key", &self.session_key.as_ref().map(|_| "…"))
+            .finish()
+    }
 }
 
 impl Client {
@@ -708,6 +720,19 @@ mod tests {
         assert_eq!(c.rest.as_str(), "https://h/sub/rest/");
         assert!(Client::new("ftp://h").is_err());
         assert!(Client::new("not a url").is_err());
+    }
+
+    #[test]
+    fn debug_hides_the_keys() {
+        let c = Client::new("http://h")
+            .expect("url")
+            .api_key("KEY123")
+            .with_session("SESSION456");
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("KEY123") && !shown.contains("SESSION456"),
+            "{shown}"
+        );
     }
 
     #[test]
