@@ -337,7 +337,11 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
                 report.repaired.len(),
                 report.remaining
             );
-            anyhow::ensure!(report.remaining == 0, "{} problems remain", report.remaining);
+            anyhow::ensure!(
+                report.remaining == 0,
+                "{} problems remain",
+                report.remaining
+            );
         }
         AdminCommand::Backup { dir } => {
             let summary = crate::ops::backup::backup(&cfg, db, &parts.blobs, &dir).await?;
@@ -362,7 +366,11 @@ fn copied(what: &str, summary: &crate::ops::backup::Summary) -> anyhow::Result<(
         println!("failed: {failure}");
     }
     println!("{what} {} files, {} bytes", summary.files, summary.bytes);
-    anyhow::ensure!(summary.failed.is_empty(), "{} files could not be copied", summary.failed.len());
+    anyhow::ensure!(
+        summary.failed.is_empty(),
+        "{} files could not be copied",
+        summary.failed.len()
+    );
     Ok(())
 }
 

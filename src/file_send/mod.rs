@@ -142,7 +142,9 @@ async fn call(
     let (name, format) = split_format(&path);
     let ip = crate::server::client_ip(&app, &headers, peer);
     let outcome = async {
-        app.abuse.api_call(ip).map_err(|e| FsError::too_many(e.text()))?;
+        app.abuse
+            .api_call(ip)
+            .map_err(|e| FsError::too_many(e.text()))?;
         let Some((name, allowed)) = METHODS.iter().find(|(m, _)| *m == name) else {
             return Err(FsError::new(
                 StatusCode::NOT_FOUND,
