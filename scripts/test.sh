@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 threads="${TEST_THREADS:-4}"
 
-cargo test -p dropspace -p dropspace-client --all-targets -- --test-threads "$threads"
+cargo test -p dropspace -p dropspace-client -p dropspace-proto --all-targets -- --test-threads "$threads"
 
 if command -v moto_server >/dev/null 2>&1; then
     port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
