@@ -541,10 +541,14 @@ async fn crash_rounds(backend: Backend) {
         // Nothing of the dead uploads stays: wait for the sweeps (bounded).
         let deadline = Instant::now() + Duration::from_secs(30);
         while let Some(wrong) = unsettled(&s, &accounts).await {
-            assert!(
-                Instant::now() < deadline,
-                "round {round}: not settled after the sweeps: {wrong}"
-            );
+            if Instant::now() > deadline {
+                let log = s.log();
+                let warnings: Vec<&str> = log
+                    .lines()
+                    .filter(|l| l.contains("WARN") || l.contains("ERROR") || l.contains("panicked"))
+                    .collect();
+                panic!("round {round}: not settled after the sweeps: {wrong}\nserver warnings: {warnings:#?}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         check_database(&s).await;

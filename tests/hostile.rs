@@ -87,8 +87,11 @@ const PARAMS: &[&str] = &[
 /// first lookup.
 struct Known {
     api_key: String,
-    session: String,
-    file_id: String,
+    /// Sessions of the account the requests act as (some get logged out).
+    sessions: Vec<String>,
+    /// That account's file, and another account's the requests must not
+    /// reach.
+    file_ids: Vec<String>,
     folder_id: String,
     ident: String,
     extra: String,
@@ -119,8 +122,8 @@ struct Case {
 fn value(rng: &mut StdRng, k: &Known) -> String {
     match rng.gen_range(0..22) {
         0 => String::new(),
-        1 => k.session.clone(),
-        2 => k.file_id.clone(),
+        1 => k.sessions.choose(rng).cloned().unwrap_or_default(),
+        2 => k.file_ids.choose(rng).cloned().unwrap_or_default(),
         3 => k.folder_id.clone(),
         4 => k.api_key.clone(),
         5 => "-1".into(),
@@ -163,7 +166,8 @@ fn query(rng: &mut StdRng, k: &Known) -> String {
         // A real method with a live session and a random subset of the
         // parameters, so the call gets past the session check.
         let m = METHODS.choose(rng).copied().unwrap_or("");
-        let mut parts = vec![format!("method={m}"), format!("session_key={}", k.session)];
+        let session = k.sessions.choose(rng).cloned().unwrap_or_default();
+        let mut parts = vec![format!("method={m}"), format!("session_key={session}")];
         for p in PARAMS {
             if *p != "method" && *p != "session_key" && rng.gen_bool(0.4) {
                 let v = value(rng, k);
@@ -229,7 +233,10 @@ fn path(rng: &mut StdRng, k: &Known) -> String {
             String::from_utf8_lossy(&p).into_owned()
         }
         12 => format!("/file/{}", s(rng)),
-        13 => format!("/file/{}", k.file_id),
+        13 => format!(
+            "/file/{}",
+            k.file_ids.choose(rng).cloned().unwrap_or_default()
+        ),
         14 => format!("/delete/{}/{}", s(rng), s(rng)),
         15 => format!("{}{}", k.delete_path, s(rng)),
         16 => format!(
@@ -743,10 +750,19 @@ async fn hostile(backend: Backend) {
     println!("hostile input ({backend:?}): DROPSPACE_HOSTILE_SEED={seed}");
     let s = Server::start_with(backend, &[("DROPSPACE_LIMITS__UPLOAD_IDLE_SECS", "3")]).await;
     // Real things to aim at.
-    let session = s.user_session("hostile").await;
-    let file_id = upload(&s, &session, "target.txt", b"target".to_vec()).await;
+    // The requests act as `mallory`, whose sessions they hold; `alice`'s
+    // file must come through untouched.
+    let alice = s.user_session("alice").await;
+    let target = upload(&s, &alice, "target.txt", b"target".to_vec()).await;
+    let dl = direct_url(&s, &alice, &target, None).await;
+    s.create_user("mallory", "secret123");
+    let mut sessions = Vec::new();
+    for _ in 0..8 {
+        sessions.push(s.login("mallory", "secret123").await);
+    }
+    let session = sessions[0].clone();
+    let own = upload(&s, &session, "own.txt", b"own".to_vec()).await;
     let folder_id = mkdir(&s, &session, "dir", "0", "1").await;
-    let dl = direct_url(&s, &session, &file_id, None).await;
     let info = upload_info(&s, &session, "0").await;
     let anon = anon_info(&s).await;
     let (ct, body) = anon.raw("anon.txt", b"anon");
@@ -762,8 +778,8 @@ async fn hostile(backend: Backend) {
     let delete_url = x.text("delete_url").expect("delete_url");
     let known = Arc::new(Known {
         api_key: s.api_key.clone(),
-        session: session.clone(),
-        file_id,
+        sessions,
+        file_ids: vec![own, target],
         folder_id,
         ident: info.ident.clone(),
         extra: info.extra.clone(),

@@ -517,7 +517,7 @@ impl Ingest {
                 .map(hash_secret)
                 .unwrap_or_default(),
         };
-        let file_id = match uploads::commit(
+        let (file_id, disk_used) = match uploads::commit(
             &self.app,
             &self.ident.id,
             self.reserved,
@@ -542,17 +542,19 @@ impl Ingest {
             &message,
         )
         .await;
-        let (bandwidth_left, diskspace_left) = match &user {
-            Some(u) => match self.app.db.user_by_id(u.id).await {
-                Ok(Some(now)) => (
-                    now.bandwidth_left(&self.app.cfg),
-                    now.diskspace_left(&self.app.cfg),
-                ),
-                _ => (
+        // From the commit's own figures: another query here would wait for
+        // a pool connection behind other uploads' commits while this file
+        // is already stored and its client still unanswered.
+        let (bandwidth_left, diskspace_left) = match user {
+            Some(mut u) => {
+                if let Some(used) = disk_used {
+                    u.disk_used = used;
+                }
+                (
                     u.bandwidth_left(&self.app.cfg),
                     u.diskspace_left(&self.app.cfg),
-                ),
-            },
+                )
+            }
             None => (-1, -1),
         };
         Ok(Done {

@@ -270,21 +270,26 @@ impl From<sqlx::Error> for CommitError {
 /// Makes a finished upload visible, in one transaction: the account is
 /// charged the real size (its reservation settled), the identifier spent,
 /// the file row inserted, the blob no longer pending, the progress `done`.
-/// Returns the new file id.
+/// Returns the new file id and the account's `disk_used` after it (so the
+/// answer needs no further query: the upload is stored but unacknowledged
+/// until the answer is out, and that gap should be as short as possible).
 pub async fn commit(
     app: &AppState,
     upload_id: &str,
     reserved: i64,
     received: i64,
     file: &NewFile,
-) -> Result<String, CommitError> {
+) -> Result<(String, Option<i64>), CommitError> {
     let mut tx = app.db.pool.begin().await?;
+    let mut disk_used = None;
     if let Some(uid) = file.user_id {
-        sqlx::query("UPDATE users SET disk_used = disk_used + $1 WHERE id = $2")
-            .bind(file.size - reserved)
-            .bind(uid)
-            .execute(&mut *tx)
-            .await?;
+        disk_used = sqlx::query_scalar(
+            "UPDATE users SET disk_used = disk_used + $1 WHERE id = $2 RETURNING disk_used",
+        )
+        .bind(file.size - reserved)
+        .bind(uid)
+        .fetch_optional(&mut *tx)
+        .await?;
     }
     let spent = sqlx::query(
         "UPDATE upload_ids SET state = $1, reserved = 0 WHERE id = $2 AND state = $3 AND reserved = $4",
@@ -353,7 +358,7 @@ pub async fn commit(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(file_id)
+    Ok((file_id, disk_used))
 }
 
 pub async fn drop_pending_blob(app: &AppState, blob_key: &str) -> sqlx::Result<()> {
