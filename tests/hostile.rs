@@ -226,10 +226,13 @@ fn path(rng: &mut StdRng, k: &Known) -> String {
         9 => format!("/dl/{}/{}/{}/{}", s(rng), s(rng), s(rng), s(rng)),
         10 => format!("/dl/{}/{}/{}/{}/{}", s(rng), s(rng), s(rng), s(rng), s(rng)),
         11 => {
-            // A real signed URL with one byte changed, or a segment added.
+            // A real signed URL (its ranges and conditions get fuzzed by
+            // the headers), or one with a byte changed.
             let mut p = k.dl_path.clone().into_bytes();
-            let i = rng.gen_range(4..p.len());
-            p[i] = b"0aZ%/._-"[rng.gen_range(0..8)];
+            if rng.gen_bool(0.5) {
+                let i = rng.gen_range(4..p.len());
+                p[i] = b"0aZ%/._-"[rng.gen_range(0..8)];
+            }
             String::from_utf8_lossy(&p).into_owned()
         }
         12 => format!("/file/{}", s(rng)),
@@ -435,10 +438,23 @@ fn headers(rng: &mut StdRng) -> Vec<(String, Vec<u8>)> {
     for _ in 0..rng.gen_range(0..4) {
         let (name, v): (&str, Vec<u8>) = match rng.gen_range(0..10) {
             0 => ("x-huge", vec![b'h'; rng.gen_range(8_000..120_000)]),
-            1 => ("range", b"bytes=99999999999999999999-,-0,5-1".to_vec()),
-            2 => (
+            1 | 2 => (
                 "range",
-                b"bytes=0-0,1-1,2-2,3-3,4-4,5-5,6-6,7-7,8-8".to_vec(),
+                [
+                    &b"bytes=99999999999999999999-,-0,5-1"[..],
+                    b"bytes=0-0,1-1,2-2,3-3,4-4,5-5,6-6,7-7,8-8",
+                    b"bytes=-99999999999999999999",
+                    b"bytes=5-",
+                    b"bytes=0-18446744073709551615",
+                    b"bytes=18446744073709551615-0",
+                    b"bytes=--1",
+                    b"bytes= 1 - 2 ",
+                    b"items=0-1",
+                    b"bytes=\xff-1",
+                ]
+                .choose(rng)
+                .map(|v| v.to_vec())
+                .unwrap_or_default(),
             ),
             3 => ("if-range", b"\"garbage\xff\"".to_vec()),
             4 => (
