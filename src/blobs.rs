@@ -318,7 +318,12 @@ impl Blobs {
         tokio::task::spawn_blocking(move || {
             let mut removed = 0;
             for entry in std::fs::read_dir(&tmp)?.flatten() {
-                let meta = entry.metadata()?;
+                // A write finishing meanwhile renames its file away: skip
+                // it rather than give up the whole pass (on a busy node
+                // every pass would).
+                let Ok(meta) = entry.metadata() else {
+                    continue;
+                };
                 let untouched = meta
                     .modified()
                     .ok()
