@@ -223,17 +223,9 @@ async fn delete(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let (v, session) = match checked(&app, &headers, &form).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
-    let ip = crate::server::client_ip(&app, &headers, peer);
     let file_id = form.get("file_id").cloned().unwrap_or_default();
     let params = Params::from_pairs([("file_id".to_string(), file_id)]);
-    match crate::api::call_as(&app, session, "files.delete", params, ip).await {
-        Ok(_) => back_to(&folder_param(form.get("folder"))),
-        Err(e) => error_page(&v, &e),
-    }
+    act(&app, peer, &headers, &form, "files.delete", params).await
 }
 
 /// `POST /files/share` (`csrf`, `folder_id`, `shared` 1/0, `folder` to return to)
@@ -243,18 +235,31 @@ async fn share(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let (v, session) = match checked(&app, &headers, &form).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
-    let ip = crate::server::client_ip(&app, &headers, peer);
     let field = |k: &str| form.get(k).cloned().unwrap_or_default();
     let shared = if field("shared") == "1" { "1" } else { "0" };
     let params = Params::from_pairs([
         ("folder_id".to_string(), field("folder_id")),
         ("shared".to_string(), shared.to_string()),
     ]);
-    match crate::api::call_as(&app, session, "folders.setInfo", params, ip).await {
+    act(&app, peer, &headers, &form, "folders.setInfo", params).await
+}
+
+/// Runs an API method for the logged-in user of a checked form, then goes
+/// back to the folder the form came from (or shows the API's error).
+async fn act(
+    app: &App,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+    method: &str,
+    params: Params,
+) -> Response {
+    let (v, session) = match checked(app, headers, form).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
+    };
+    let ip = crate::server::client_ip(app, headers, peer);
+    match crate::api::call_as(app, session, method, params, ip).await {
         Ok(_) => back_to(&folder_param(form.get("folder"))),
         Err(e) => error_page(&v, &e),
     }

@@ -106,6 +106,20 @@ fn api_error(e: &ApiError) -> Response {
     json_error(status, e.code.number() as i64, e.text())
 }
 
+/// The visitor behind a JSON request, if its form carries their CSRF token.
+async fn checked_visitor(
+    app: &App,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<Visitor, Response> {
+    let v = visitor(app, headers).await;
+    if v.csrf_ok(form.get("csrf").map(String::as_str).unwrap_or("")) {
+        Ok(v)
+    } else {
+        Err(csrf_refused(&v))
+    }
+}
+
 fn csrf_refused(v: &Visitor) -> Response {
     v.finish(json_error(
         StatusCode::FORBIDDEN,
@@ -132,10 +146,10 @@ async fn new_upload(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let v = visitor(&app, &headers).await;
-    if !v.csrf_ok(form.get("csrf").map(String::as_str).unwrap_or("")) {
-        return csrf_refused(&v);
-    }
+    let v = match checked_visitor(&app, &headers, &form).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
+    };
     let ip = crate::server::client_ip(&app, &headers, peer);
     let offer = match v.session("1.0") {
         Some(session) => {
@@ -176,10 +190,10 @@ async fn links(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let v = visitor(&app, &headers).await;
-    if !v.csrf_ok(form.get("csrf").map(String::as_str).unwrap_or("")) {
-        return csrf_refused(&v);
-    }
+    let v = match checked_visitor(&app, &headers, &form).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
+    };
     let Some(session) = v.session("1.2") else {
         return json_error(StatusCode::FORBIDDEN, 6, "Not logged in");
     };

@@ -13,6 +13,36 @@ pub mod transfer;
 #[allow(unused_imports)]
 pub use transfer::*;
 
+/// Every sendspace method the server answers (for the random-input tests).
+pub const API_METHODS: &[&str] = &[
+    "auth.register",
+    "auth.createToken",
+    "auth.login",
+    "auth.checkSession",
+    "auth.logout",
+    "upload.getInfo",
+    "anonymous.uploadGetInfo",
+    "download.getInfo",
+    "files.getInfo",
+    "files.setInfo",
+    "files.moveToFolder",
+    "files.delete",
+    "files.sendMail",
+    "folders.create",
+    "folders.getAll",
+    "folders.getContents",
+    "folders.getInfo",
+    "folders.setInfo",
+    "folders.move",
+    "folders.delete",
+    "folders.getShared",
+    "folders.sendMail",
+    "addressbook.list",
+    "addressbook.add",
+    "addressbook.update",
+    "addressbook.delete",
+];
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_dropspace");
 pub const PG_BASE: &str = "postgres://postgres@127.0.0.1:5432/test";
 
