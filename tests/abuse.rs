@@ -266,3 +266,28 @@ async fn request_heads_are_capped_and_timed() {
     .await;
     assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
 }
+
+dual!(upload_form_parts_and_fields_are_capped, |b| async move {
+    let s = Server::start(b).await;
+    let session = s.user_session("former").await;
+    // 100 text fields before the file: more parts than a form has.
+    let info = upload_info(&s, &session, "0").await;
+    let many: Vec<(String, String)> = (0..100).map(|i| (format!("f{i}"), "x".into())).collect();
+    let fields: Vec<(&str, &str)> = many.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let answer = send_form(&s, &info.url, info.form(&fields, "a.bin", pattern(10, 1))).await;
+    assert_eq!(kv_get(&answer, "upload_status"), "fail", "{answer:?}");
+    assert_eq!(kv_get(&answer, "error_code"), "16", "{answer:?}");
+    // A description of 100 KiB: longer than any text field may be.
+    let info = upload_info(&s, &session, "0").await;
+    let long = "d".repeat(100 * 1024);
+    let answer = send_form(
+        &s,
+        &info.url,
+        info.form(&[("description", &long)], "a.bin", pattern(10, 1)),
+    )
+    .await;
+    assert_eq!(kv_get(&answer, "upload_status"), "fail", "{answer:?}");
+    assert_eq!(kv_get(&answer, "error_code"), "16", "{answer:?}");
+    // Neither left anything behind.
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 0);
+});
