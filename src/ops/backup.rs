@@ -2,10 +2,11 @@
 //! of a deployment into a local directory, and back onto an empty one.
 //!
 //! Backup takes the database snapshot first (SQLite `VACUUM INTO`, or
-//! `pg_dump`), then copies the blob of every file row. Blobs of files
-//! deleted meanwhile stay in the store while the backup runs: the backup
-//! holds a lease in `settings` (`backup_lease`, renewed as it goes) that
-//! every node's deleted-blob sweeper honours. Each blob is checked against
+//! `pg_dump`), then copies the blob of every file row of that snapshot.
+//! Blobs of files deleted meanwhile stay in the store while the backup
+//! runs: the backup holds a lease in `settings` (`backup_lease`, renewed as
+//! it goes) under which no node removes a blob (`library::remove_blob`
+//! queues it, the sweeper waits). Each blob is checked against
 //! its recorded BLAKE3 checksum while it is copied, and again on restore.
 //!
 //! Layout of DIR: `manifest.json`, `dropspace.db` or `database.pgdump`,
@@ -83,41 +84,7 @@ pub async fn backup(cfg: &Config, db: &Db, blobs: &Blobs, dir: &Path) -> anyhow:
 }
 
 async fn copy_out(cfg: &Config, db: &Db, blobs: &Blobs, dir: &Path) -> anyhow::Result<Summary> {
-    match db.backend {
-        Backend::Sqlite => {
-            let target = dir.join(SQLITE_FILE);
-            let target = target.to_str().context("backup path is not UTF-8")?;
-            // A consistent snapshot while writers go on (one read transaction).
-            sqlx::query(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
-                .execute(&db.pool)
-                .await
-                .context("VACUUM INTO")?;
-        }
-        Backend::Postgres => {
-            let mut cmd = Command::new("pg_dump");
-            cmd.arg("--format=custom")
-                .arg("--no-owner")
-                .arg("--file")
-                .arg(dir.join(PG_FILE));
-            let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
-                .fetch_one(&db.pool)
-                .await?;
-            if schema != "public" {
-                cmd.arg(format!("--schema={schema}"));
-            }
-            run(
-                cmd.arg(format!("--dbname={}", cfg.database_url())),
-                "pg_dump",
-            )?;
-        }
-    }
-
-    // Rows read after the snapshot: every file it holds is here, or was
-    // deleted since and its blob is kept by the lease.
-    let rows: Vec<(String, i64, String)> =
-        sqlx::query_as("SELECT blob_key, size, checksum FROM files UNION SELECT blob_key, -1, '' FROM deleted_blobs")
-            .fetch_all(&db.pool)
-            .await?;
+    let rows = snapshot(cfg, db, dir).await?;
     let mut summary = Summary::default();
     let mut renewed = now();
     for (key, size, checksum) in rows {
@@ -126,13 +93,7 @@ async fn copy_out(cfg: &Config, db: &Db, blobs: &Blobs, dir: &Path) -> anyhow::R
             renewed = now();
         }
         let path = blob_path(dir, &key)?;
-        let size = match size {
-            -1 => match blobs.stat(&key).await? {
-                Some(n) => n,
-                None => continue, // swept before the backup began
-            },
-            n => n as u64,
-        };
+        let size = u64::try_from(size).context("negative file size")?;
         match copy_blob_out(blobs, &key, size, &path).await {
             Ok(sum) if checksum.is_empty() || crate::secrets::ct_eq(&sum, &checksum) => {
                 summary.files += 1;
@@ -166,6 +127,59 @@ async fn copy_out(cfg: &Config, db: &Db, blobs: &Blobs, dir: &Path) -> anyhow::R
     };
     std::fs::write(dir.join(MANIFEST), serde_json::to_vec_pretty(&manifest)?)?;
     Ok(summary)
+}
+
+/// Takes the database snapshot into `dir` and returns the blobs it
+/// refers to, read from that very snapshot: a file deleted a moment later
+/// is still listed (its blob is kept by the lease), one uploaded later is not.
+async fn snapshot(cfg: &Config, db: &Db, dir: &Path) -> anyhow::Result<Vec<(String, i64, String)>> {
+    const ROWS: &str = "SELECT blob_key, size, checksum FROM files";
+    match db.backend {
+        Backend::Sqlite => {
+            let target = dir.join(SQLITE_FILE);
+            let target = target.to_str().context("backup path is not UTF-8")?;
+            // A consistent copy while writers go on (one read transaction).
+            sqlx::query(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
+                .execute(&db.pool)
+                .await
+                .context("VACUUM INTO")?;
+            use sqlx::Connection;
+            let mut copy = sqlx::SqliteConnection::connect(&format!("sqlite://{target}?mode=ro"))
+                .await
+                .context("opening the snapshot")?;
+            let rows = sqlx::query_as(ROWS).fetch_all(&mut copy).await?;
+            copy.close().await?;
+            Ok(rows)
+        }
+        Backend::Postgres => {
+            // pg_dump runs in the snapshot of this transaction, and the
+            // rows are read in it too.
+            let mut tx = db.pool.begin().await?;
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+            let id: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+                .fetch_one(&mut *tx)
+                .await?;
+            let rows = sqlx::query_as(ROWS).fetch_all(&mut *tx).await?;
+            let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
+                .fetch_one(&mut *tx)
+                .await?;
+            let mut cmd = Command::new("pg_dump");
+            cmd.arg("--format=custom")
+                .arg("--no-owner")
+                .arg(format!("--snapshot={id}"))
+                .arg("--file")
+                .arg(dir.join(PG_FILE));
+            if schema != "public" {
+                cmd.arg(format!("--schema={schema}"));
+            }
+            cmd.arg(format!("--dbname={}", cfg.database_url()));
+            tokio::task::spawn_blocking(move || run(&mut cmd, "pg_dump")).await??;
+            tx.rollback().await?;
+            Ok(rows)
+        }
+    }
 }
 
 /// Keys are generated by the server (`ab/abcdef…`); anything else in a
