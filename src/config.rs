@@ -155,6 +155,10 @@ pub struct Limits {
     /// Largest request head (request line and headers) in bytes; a larger
     /// one is answered 431.
     pub max_header_bytes: usize,
+    /// Upper bound of hyper's per-connection read buffer (0 = hyper's
+    /// default, ~400 KiB). Smaller saves memory with thousands of slow
+    /// clients and costs single-upload speed (docs/performance.md).
+    pub read_buffer_bytes: usize,
     /// Most headers in one request.
     pub max_headers: usize,
     /// A client must send its whole request head within this (slowloris).
@@ -196,6 +200,7 @@ impl Default for Limits {
             open_uploads_per_account: 16,
             open_uploads_per_address: 32,
             max_header_bytes: 64 * 1024,
+            read_buffer_bytes: 0,
             max_headers: 100,
             header_read_secs: 10,
         }

@@ -193,6 +193,7 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     let mut server = tokio::spawn(accept_loop(
         listener,
         router(app.clone()),
+        app.cfg.limits.max_header_bytes,
         connection_builder(&app.cfg.limits),
         stop_rx,
     ));
@@ -217,17 +218,18 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
 }
 
 /// HTTP/1 and HTTP/2 connection settings: the request head must arrive
-/// within `header_read_secs` (slowloris) and fit in `max_header_bytes`
-/// (else 431), with at most `max_headers` headers.
+/// within `header_read_secs` (slowloris), with at most `max_headers`
+/// headers (else 431). `read_buffer_bytes` sizes hyper's read buffer.
 fn connection_builder(limits: &crate::config::Limits) -> Builder<TokioExecutor> {
     let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
+    let mut http1 = builder.http1();
+    http1
         .timer(TokioTimer::new())
         .header_read_timeout(Duration::from_secs(limits.header_read_secs.max(1)))
-        // Also hyper's read buffer: what one connection may hold unread.
-        .max_buf_size(limits.max_header_bytes.max(8192))
         .max_headers(limits.max_headers.max(8));
+    if limits.read_buffer_bytes > 0 {
+        http1.max_buf_size(limits.read_buffer_bytes.max(8192));
+    }
     builder
         .http2()
         .timer(TokioTimer::new())
@@ -240,6 +242,7 @@ fn connection_builder(limits: &crate::config::Limits) -> Builder<TokioExecutor> 
 async fn accept_loop(
     listener: tokio::net::TcpListener,
     router: Router,
+    max_head: usize,
     builder: Builder<TokioExecutor>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
@@ -263,7 +266,14 @@ async fn accept_loop(
         let service =
             hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(peer));
-                router.clone().oneshot(req)
+                let router = router.clone();
+                async move {
+                    if head_size(&req) > max_head {
+                        let status = StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE;
+                        return Ok(status.into_response());
+                    }
+                    router.oneshot(req).await
+                }
             });
         let conn = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
@@ -277,6 +287,17 @@ async fn accept_loop(
     }
     graceful.shutdown().await;
     Ok(())
+}
+
+/// Bytes of a request's target and headers, as the client sent them
+/// (near enough: names, values and the separators).
+fn head_size<B>(req: &http::Request<B>) -> usize {
+    let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    req.headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum::<usize>()
+        + target
 }
 
 async fn shutdown_signal() {
