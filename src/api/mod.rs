@@ -246,30 +246,45 @@ async fn handle(
         }
         let session = if spec.session {
             let key = params.get("session_key").unwrap_or("");
-            let session = auth::load_session(app, key).await?;
-            app.abuse.api_call_by(session.user.id)?;
-            if PRO_EXPIRY_CHECKED.contains(&spec.name) && session.user.membership_expired() {
-                return Err(ApiError::new(Code::ProExpired));
-            }
-            Some(session)
+            Some(auth::load_session(app, key).await?)
         } else {
             None
         };
-        if UPLOAD_STARTS.contains(&spec.name) {
-            let account = session.as_ref().map(|s| s.user.id);
-            app.abuse.upload_start(client_ip, account)?;
-        }
-        let ctx = Ctx {
-            app,
-            params,
-            method: sent,
-            client_ip,
-            session,
-        };
-        dispatch(spec, &ctx).await
+        run(app, spec, params, sent, client_ip, session).await
     }
     .await;
     (shown, outcome)
+}
+
+/// The last checks of every call, from `/rest/` or a web page, once its
+/// method and session are known: the account's rate, membership expiry,
+/// the upload-start rate; then the method itself.
+async fn run(
+    app: &AppState,
+    spec: &'static MethodSpec,
+    params: &Params,
+    method: &str,
+    client_ip: IpAddr,
+    session: Option<Session>,
+) -> ApiResult<Reply> {
+    if let Some(session) = &session {
+        app.abuse.api_call_by(session.user.id)?;
+        if PRO_EXPIRY_CHECKED.contains(&spec.name) && session.user.membership_expired() {
+            return Err(ApiError::new(Code::ProExpired));
+        }
+    }
+    if UPLOAD_STARTS.contains(&spec.name) {
+        let account = session.as_ref().map(|s| s.user.id);
+        app.abuse.upload_start(client_ip, account)?;
+    }
+    let ctx = Ctx {
+        app,
+        params,
+        method,
+        client_ip,
+        session,
+    };
+    dispatch(spec, &ctx).await
 }
 
 /// A session method run by a web page (`pages::web`) on a logged-in user's
@@ -287,27 +302,13 @@ pub async fn call_as(
         .filter(|s| s.session)
         .ok_or_else(|| ApiError::new(Code::UnknownMethod))?;
     app.abuse.api_call(client_ip)?;
-    app.abuse.api_call_by(session.user.id)?;
-    if UPLOAD_STARTS.contains(&spec.name) {
-        app.abuse.upload_start(client_ip, Some(session.user.id))?;
-    }
     for name in spec.required {
         params.required(name)?;
     }
     if spec.writes && app.db.maintenance().await? {
         return Err(ApiError::new(Code::SystemMaintenance));
     }
-    if PRO_EXPIRY_CHECKED.contains(&spec.name) && session.user.membership_expired() {
-        return Err(ApiError::new(Code::ProExpired));
-    }
-    let ctx = Ctx {
-        app,
-        params: &params,
-        method: spec.name,
-        client_ip,
-        session: Some(session),
-    };
-    dispatch(spec, &ctx).await
+    run(app, spec, &params, spec.name, client_ip, Some(session)).await
 }
 
 /// `response_format`: xml (default) or json, any case; anything else is 21.

@@ -130,43 +130,41 @@ pub async fn run(db: &Db, blobs: &Blobs, opts: Options) -> anyhow::Result<Report
     let stored = blobs.list().await?;
     report.blobs = stored.len() as u64;
 
+    // Read in the order a blob moves (pending upload → file → queued for
+    // deletion), so one that moves meanwhile is still found further on.
+    let mut referenced: HashSet<String> = keys(db, "pending_blobs").await?.into_iter().collect();
     let rows: Vec<Row> =
         sqlx::query_as("SELECT id, size, blob_key, checksum FROM files ORDER BY id")
             .fetch_all(&db.pool)
             .await?;
+    referenced.extend(rows.iter().map(|r| r.blob_key.clone()));
+    referenced.extend(keys(db, "deleted_blobs").await?);
+
     report.files = rows.len() as u64;
     for row in &rows {
         check_file(db, blobs, row, opts, &mut report).await?;
     }
-
-    let mut referenced: HashSet<String> = rows.iter().map(|r| r.blob_key.clone()).collect();
-    for table in ["pending_blobs", "deleted_blobs"] {
-        let keys: Vec<String> = sqlx::query_scalar(&format!("SELECT blob_key FROM {table}"))
-            .fetch_all(&db.pool)
-            .await?;
-        referenced.extend(keys);
-    }
-    // A file committed after the first read is in `files` now.
-    let late: Vec<String> = sqlx::query_scalar("SELECT blob_key FROM files")
-        .fetch_all(&db.pool)
-        .await?;
-    referenced.extend(late);
     for blob in stored.into_iter().filter(|b| !referenced.contains(b)) {
         let problem = Problem::OrphanBlob { blob: blob.clone() };
-        let fixed = opts.repair && {
+        let fixed = if opts.repair {
             blobs.delete(&blob).await?;
-            true
+            Some(format!("removed orphan blob {blob}"))
+        } else {
+            None
         };
-        note(
-            &mut report,
-            problem,
-            fixed.then(|| format!("removed orphan blob {blob}")),
-        );
+        note(&mut report, problem, fixed);
     }
 
     check_folders(db, opts, &mut report).await?;
     check_quotas(db, opts, &mut report).await?;
     Ok(report)
+}
+
+/// Every blob key a table refers to.
+async fn keys(db: &Db, table: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(&format!("SELECT blob_key FROM {table}"))
+        .fetch_all(&db.pool)
+        .await
 }
 
 fn note(report: &mut Report, problem: Problem, repaired: Option<String>) {

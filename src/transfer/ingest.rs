@@ -170,7 +170,8 @@ struct Ingest {
     quota: i64,
     reserved: i64,
     writer: Option<BlobWriter>,
-    blob_key: Option<String>,
+    /// Chosen and recorded as pending when the identifier was claimed.
+    blob_key: String,
     /// The body could not be read further (client gone, malformed).
     body_broken: bool,
     settled: bool,
@@ -196,7 +197,7 @@ impl Ingest {
             quota: -1,
             reserved: 0,
             writer: None,
-            blob_key: Some(blob_key),
+            blob_key,
             body_broken: false,
             settled: false,
         }
@@ -390,7 +391,7 @@ impl Ingest {
         file_name: &str,
         idle: Duration,
     ) -> Result<Stored, ApiError> {
-        let key = self.blob_key.clone().unwrap_or_else(Blobs::new_key);
+        let key = self.blob_key.clone();
         self.writer = Some(self.app.blobs.writer(&key).await.map_err(temp_error)?);
         // Most uploads announce their size: reserve it whole up front when
         // it fits, so a parallel upload cannot take the space half-way.
@@ -495,7 +496,7 @@ impl Ingest {
         if let Some(w) = self.writer.take() {
             w.finish().await.map_err(temp_error)?;
         }
-        let blob_key = self.blob_key.clone().unwrap_or_default();
+        let blob_key = self.blob_key.clone();
         let file = NewFile {
             user_id: self.ident.user_id,
             folder_id,
@@ -612,7 +613,7 @@ impl Ingest {
             self.app.clone(),
             self.ident.id.clone(),
             self.writer.take(),
-            self.blob_key.take(),
+            self.blob_key.clone(),
             err.text().to_string(),
         )
         .await;
@@ -629,7 +630,7 @@ impl Drop for Ingest {
         let app = self.app.clone();
         let id = self.ident.id.clone();
         let writer = self.writer.take();
-        let key = self.blob_key.take();
+        let key = self.blob_key.clone();
         tokio::spawn(cleanup(app, id, writer, key, "upload interrupted".into()));
     }
 }
@@ -638,17 +639,15 @@ async fn cleanup(
     app: App,
     upload_id: String,
     writer: Option<BlobWriter>,
-    blob_key: Option<String>,
+    blob_key: String,
     error: String,
 ) {
     if let Some(w) = writer {
         w.abort().await;
     }
-    if let Some(key) = blob_key {
-        crate::library::remove_blob(&app, &key).await;
-        if let Err(e) = uploads::drop_pending_blob(&app, &key).await {
-            tracing::warn!(error = %e, "forgetting a pending blob; the sweeper will");
-        }
+    crate::library::remove_blob(&app, &blob_key).await;
+    if let Err(e) = uploads::drop_pending_blob(&app, &blob_key).await {
+        tracing::warn!(error = %e, "forgetting a pending blob; the sweeper will");
     }
     if let Err(e) = uploads::release(&app, &upload_id, &error).await {
         tracing::warn!(error = %e, "releasing a failed upload; the sweeper will");
