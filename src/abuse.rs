@@ -15,7 +15,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::Limits;
-use crate::error::{ApiError, Code};
+use crate::library::Error;
 
 /// Who a rate is kept for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -43,20 +43,16 @@ fn limiter<K: std::hash::Hash + Eq + Clone>(
     Some(RateLimiter::keyed(quota))
 }
 
-/// The answer to a client over its rate: 15, "try again later", with the
-/// wait (sendspace clients already back off on 15).
-fn too_fast(wait: Duration) -> ApiError {
-    let secs = wait.as_secs() + 1;
-    ApiError::with_text(
-        Code::SystemMaintenance,
-        format!("Too many requests, try again in {secs} seconds"),
-    )
+/// The answer to a client over its rate, with the whole seconds to wait
+/// (sendspace answers 15, "try again later": clients already back off on it).
+fn too_fast(wait: Duration) -> Error {
+    Error::TooFast(wait.as_secs() + 1)
 }
 
 fn check<K: std::hash::Hash + Eq + Clone>(
     limiter: &Option<DefaultKeyedRateLimiter<K>>,
     key: &K,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     match limiter {
         Some(l) => l
             .check_key(key)
@@ -89,16 +85,16 @@ impl Abuse {
         }
     }
 
-    pub fn api_call(&self, ip: IpAddr) -> Result<(), ApiError> {
+    pub fn api_call(&self, ip: IpAddr) -> Result<(), Error> {
         check(&self.api_by_address, &ip)
     }
 
-    pub fn api_call_by(&self, account: i64) -> Result<(), ApiError> {
+    pub fn api_call_by(&self, account: i64) -> Result<(), Error> {
         check(&self.api_by_account, &account)
     }
 
     /// An upload identifier asked for by `ip`, for `account` if any.
-    pub fn upload_start(&self, ip: IpAddr, account: Option<i64>) -> Result<(), ApiError> {
+    pub fn upload_start(&self, ip: IpAddr, account: Option<i64>) -> Result<(), Error> {
         check(&self.upload_starts, &Who::Address(ip))?;
         match account {
             Some(id) => check(&self.upload_starts, &Who::Account(id)),

@@ -5,12 +5,18 @@
 use std::time::Duration;
 
 use crate::db::now;
+use crate::library::{self, bandwidth, limits, progress};
 use crate::state::App;
+use crate::transfer::uploads;
+
+/// How often each node looks for files whose time limit has passed.
+const TIME_LIMIT_SWEEP: Duration = Duration::from_secs(2);
 
 pub fn spawn_all(app: &App) {
     tokio::spawn(app.mail.clone().run_worker());
-    crate::transfer::spawn_background(app);
-    crate::library::spawn_background(app);
+    spawn_flusher(app);
+    spawn_transfer_sweeps(app);
+    spawn_library_sweeps(app);
     let a = app.clone();
     tokio::spawn(async move {
         loop {
@@ -22,6 +28,72 @@ pub fn spawn_all(app: &App) {
             }
             a.abuse.forget_idle();
             tokio::time::sleep(Duration::from_secs(60)).await;
+        }
+    });
+}
+
+/// Writes this node's upload progress and download charges every
+/// `progress::FLUSH_EVERY`.
+fn spawn_flusher(app: &App) {
+    let app = app.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(progress::FLUSH_EVERY).await;
+            if let Err(e) = progress::flush(&app).await {
+                tracing::warn!(error = %e, "writing upload progress");
+            }
+            if let Err(e) = bandwidth::flush_charges(&app).await {
+                tracing::warn!(error = %e, "charging download bandwidth");
+            }
+        }
+    });
+}
+
+/// How often each node sweeps dead uploads and unattached blobs: every
+/// 30 s, or twice per `limits.stale_upload_secs` when that is shorter.
+fn sweep_every(app: &App) -> Duration {
+    Duration::from_secs((app.cfg.limits.stale_upload_secs / 2).clamp(1, 30) as u64)
+}
+
+/// The sweeps of uploads whose node died, blobs never attached to a file,
+/// spent identifiers and abandoned blob writes.
+fn spawn_transfer_sweeps(app: &App) {
+    let app = app.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = uploads::sweep_stale(&app).await {
+                tracing::warn!(error = %e, "sweeping abandoned uploads");
+            }
+            if let Err(e) = uploads::sweep_pending_blobs(&app).await {
+                tracing::warn!(error = %e, "sweeping unattached blobs");
+            }
+            if let Err(e) = uploads::sweep_expired(&app).await {
+                tracing::warn!(error = %e, "sweeping upload identifiers");
+            }
+            // Half-written blob files of a crashed node are collected after
+            // the same grace as unattached blobs, on the same beat (also at
+            // startup), not only hourly.
+            let grace = Duration::from_secs(app.cfg.limits.pending_blob_grace_secs.max(0) as u64);
+            if let Err(e) = app.blobs.sweep_tmp(grace).await {
+                tracing::warn!(error = %e, "sweeping abandoned blob writes");
+            }
+            tokio::time::sleep(sweep_every(&app)).await;
+        }
+    });
+}
+
+/// The time-limit sweeper and the removal of deferred blobs.
+fn spawn_library_sweeps(app: &App) {
+    let app = app.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = limits::sweep_time_limits(&app).await {
+                tracing::warn!(error = %format!("{e:#}"), "time-limit sweeper");
+            }
+            if let Err(e) = library::sweep_deleted_blobs(&app).await {
+                tracing::warn!(error = %format!("{e:#}"), "deferred blob removal");
+            }
+            tokio::time::sleep(TIME_LIMIT_SWEEP).await;
         }
     });
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod file_send;
+pub mod http;
 pub mod library;
 pub mod mail;
 pub mod ops;

@@ -1,7 +1,6 @@
 //! Starting the server: storage, database, background workers, the router,
 //! and a graceful shutdown that lets running transfers finish.
 
-use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::extract::State;
 use axum::extract::{ConnectInfo, MatchedPath, Request};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
@@ -20,35 +19,17 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::blobs::Blobs;
 use crate::config::Config;
 use crate::db::{now, Db};
-use crate::mail::Mailer;
-use crate::secrets::{hash_secret, random_string, Secrets, UPPER_ALNUM};
+use crate::secrets::{hash_secret, random_string, UPPER_ALNUM};
 use crate::state::{public_url, App, AppState};
 use crate::{api, pages};
 
 /// Everything a node needs, opened from the configuration.
-pub struct Parts {
-    pub db: Db,
-    pub blobs: Blobs,
-    pub secrets: Secrets,
-    pub mail: Mailer,
-}
+pub use crate::state::Parts;
 
 pub async fn open(cfg: &Config) -> anyhow::Result<Parts> {
-    std::fs::create_dir_all(&cfg.data_dir)
-        .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
-    let secrets = Secrets::load(cfg.secret_key.as_deref(), &cfg.data_dir)?;
-    let db = Db::connect(cfg).await?;
-    let blobs = Blobs::new(cfg)?;
-    let mail = Mailer::new(cfg, db.clone())?;
-    Ok(Parts {
-        db,
-        blobs,
-        secrets,
-        mail,
-    })
+    Parts::open(cfg).await
 }
 
 /// Creates an API key and returns it (only its hash is stored).
@@ -84,7 +65,7 @@ pub fn router(app: App) -> Router {
         .merge(pages::upload::routes())
         .merge(pages::web::routes())
         .merge(pages::my_files::routes())
-        .fallback(|| async { pages::not_found() })
+        .fallback(|| async { crate::http::html::not_found() })
         .layer(middleware::from_fn(log_request))
         .layer(CatchPanicLayer::new())
         .with_state(app)
@@ -137,22 +118,6 @@ async fn metrics(State(app): State<App>) -> Response {
             .into_response(),
         None => (StatusCode::NOT_FOUND, "metrics disabled\n").into_response(),
     }
-}
-
-/// The client address: the socket peer, or `X-Forwarded-For`'s first hop
-/// when the operator says a trusted proxy sets it.
-pub fn client_ip(app: &AppState, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
-    if app.cfg.trust_forwarded_for {
-        if let Some(ip) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok())
-        {
-            return ip;
-        }
-    }
-    peer.ip()
 }
 
 fn install_metrics() -> Option<PrometheusHandle> {

@@ -1,63 +1,90 @@
-//! What every request handler shares. Nothing here is needed by another
-//! node: durable state lives in the database and the blob store.
+//! What every request handler shares, assembled in one place. Nothing here
+//! is needed by another node: durable state lives in the database and the
+//! blob store.
 
 use std::net::SocketAddr;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use anyhow::Context;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::abuse::Abuse;
 use crate::blobs::Blobs;
 use crate::config::Config;
 use crate::db::Db;
+use crate::library::Library;
 use crate::mail::Mailer;
 use crate::secrets::Secrets;
 
 pub type App = Arc<AppState>;
 
-pub struct AppState {
-    pub cfg: Config,
+/// The parts a node (or an admin command) opens before it serves.
+pub struct Parts {
     pub db: Db,
     pub blobs: Blobs,
     pub secrets: Secrets,
     pub mail: Mailer,
-    /// Base of every URL handed out, without a trailing slash.
-    pub public_url: String,
+}
+
+impl Parts {
+    pub async fn open(cfg: &Config) -> anyhow::Result<Parts> {
+        std::fs::create_dir_all(&cfg.data_dir)
+            .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+        let secrets = Secrets::load(cfg.secret_key.as_deref(), &cfg.data_dir)?;
+        let db = Db::connect(cfg).await?;
+        let blobs = Blobs::new(cfg)?;
+        let mail = Mailer::new(cfg, db.clone())?;
+        Ok(Parts {
+            db,
+            blobs,
+            secrets,
+            mail,
+        })
+    }
+}
+
+/// The domain's parts plus what only the HTTP front ends of this node keep.
+pub struct AppState {
+    pub lib: Library,
     pub metrics: Option<PrometheusHandle>,
     /// Set on SIGTERM: `/healthz` reports draining so a load balancer moves away.
     pub draining: AtomicBool,
-    /// This node's running uploads (their progress is flushed to the database).
-    pub progress: crate::transfer::progress::Board,
-    /// Download bytes not yet charged to their accounts.
-    pub charges: crate::transfer::serve::Charges,
     /// Request rates and open uploads per address and account.
-    pub abuse: crate::abuse::Abuse,
+    pub abuse: Abuse,
+}
+
+impl Deref for AppState {
+    type Target = Library;
+
+    fn deref(&self) -> &Library {
+        &self.lib
+    }
 }
 
 impl AppState {
     pub fn new(
         cfg: Config,
-        parts: crate::server::Parts,
+        parts: Parts,
         public_url: String,
         metrics: Option<PrometheusHandle>,
     ) -> AppState {
         AppState {
-            abuse: crate::abuse::Abuse::new(&cfg.limits),
-            cfg,
-            db: parts.db,
-            blobs: parts.blobs,
-            secrets: parts.secrets,
-            mail: parts.mail,
-            public_url,
+            abuse: Abuse::new(&cfg.limits),
+            lib: Library {
+                cfg,
+                db: parts.db,
+                blobs: parts.blobs,
+                secrets: parts.secrets,
+                mail: parts.mail,
+                public_url,
+                progress: Default::default(),
+                charges: Default::default(),
+            },
             metrics,
             draining: AtomicBool::new(false),
-            progress: Default::default(),
-            charges: Default::default(),
         }
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.public_url, path)
     }
 
     pub fn is_draining(&self) -> bool {

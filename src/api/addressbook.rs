@@ -3,11 +3,11 @@
 
 use crate::api::envelope::{Node, Reply};
 use crate::api::files::{text_param, MAX_NAME, MAX_TEXT};
-use crate::api::params::bad_value;
-use crate::api::Ctx;
+use crate::api::lists::{self, Shape};
+use crate::api::{nodes, Ctx};
 use crate::error::{ApiError, ApiResult, Code};
+use crate::http::params::bad_value;
 use crate::library::contacts::{self, AddError, Contact, ADDED, CONTACT_COLUMNS};
-use crate::library::lists::{self, Shape};
 use crate::mail::valid_email;
 
 /// 1.0: `<email>a,b</email>`; 1.2 adds a `<contact email/>` per address.
@@ -24,7 +24,7 @@ fn kind(c: &Ctx<'_>) -> ApiResult<Option<i64>> {
         None => Ok(None),
         Some("") | Some("0") => Ok(Some(ADDED)),
         Some("1") => Ok(Some(contacts::COLLECTED)),
-        Some(_) => Err(bad_value("type")),
+        Some(_) => Err(bad_value("type").into()),
     }
 }
 
@@ -35,7 +35,7 @@ pub async fn list(c: &Ctx<'_>) -> ApiResult<Reply> {
     .bind(c.user()?.id)
     .fetch_all(&c.app.db.pool)
     .await?;
-    Ok(Reply::ok(all.iter().map(Contact::node).collect()))
+    Ok(Reply::ok(all.iter().map(nodes::contact).collect()))
 }
 
 pub async fn add(c: &Ctx<'_>) -> ApiResult<Reply> {
@@ -52,7 +52,7 @@ pub async fn add(c: &Ctx<'_>) -> ApiResult<Reply> {
         kind: kind(c)?.unwrap_or(ADDED),
     };
     match contacts::add(c.app, c.user()?.id, &contact).await? {
-        Ok(()) => Ok(Reply::one(contact.node())),
+        Ok(()) => Ok(Reply::one(nodes::contact(&contact))),
         Err(AddError::Exists) => Err(ApiError::new(Code::ContactExists)),
         Err(AddError::Full) => Err(ApiError::new(Code::ContactsLimit)),
     }
@@ -81,7 +81,7 @@ pub async fn update(c: &Ctx<'_>) -> ApiResult<Reply> {
     let contact = contacts::get(c.app, uid, email)
         .await?
         .ok_or_else(|| ApiError::new(Code::ContactNotExists))?;
-    Ok(Reply::one(contact.node()))
+    Ok(Reply::one(nodes::contact(&contact)))
 }
 
 pub async fn delete(c: &Ctx<'_>) -> ApiResult<Reply> {

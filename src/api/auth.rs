@@ -2,10 +2,10 @@
 
 use crate::accounts::{self, CreateError, NewUser};
 use crate::api::envelope::{Node, Reply};
-use crate::api::params::Params;
 use crate::api::{Ctx, Session};
 use crate::db::{now, users::User, Backend};
 use crate::error::{ApiError, ApiResult, Code};
+use crate::http::params::Params;
 use crate::mail::Mail;
 use crate::secrets::{ct_eq, hash_secret, md5_hex, random_string, LOWER_ALNUM};
 use crate::state::AppState;

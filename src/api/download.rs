@@ -5,7 +5,7 @@ use crate::api::envelope::{Node, Reply};
 use crate::api::Ctx;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::library;
-use crate::transfer::links;
+use crate::library::links;
 
 pub async fn get_info(c: &Ctx<'_>) -> ApiResult<Reply> {
     let given = c.params.required("file_id")?;
@@ -24,7 +24,7 @@ pub async fn get_info(c: &Ctx<'_>) -> ApiResult<Reply> {
         .file(&id)
         .await?
         .ok_or_else(|| ApiError::new(Code::FileNotFound))?;
-    let password = file.password(c.app);
+    let password = file.password(&c.app.secrets);
     if !password.is_empty() {
         let given = c.params.get("password").unwrap_or("");
         if !crate::secrets::ct_eq(given, &password) {

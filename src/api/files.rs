@@ -2,12 +2,12 @@
 //! user's id answers exactly like a missing one (9).
 
 use crate::api::envelope::{Node, Reply};
-use crate::api::params::bad_value;
-use crate::api::Ctx;
+use crate::api::lists::{self, Outcome, Shape};
+use crate::api::{nodes, Ctx};
 use crate::db::files::{is_id, File, ROOT};
 use crate::db::now;
 use crate::error::{ApiError, ApiResult, Code};
-use crate::library::lists::{self, Outcome, Shape};
+use crate::http::params::bad_value;
 use crate::library::mail::{self, Link, MAX_RECIPIENTS};
 use crate::library::{self, limits};
 
@@ -61,7 +61,7 @@ fn v12(c: &Ctx<'_>) -> ApiResult<bool> {
 }
 
 fn node(c: &Ctx<'_>, file: &File) -> ApiResult<Node> {
-    Ok(library::file_node(c.app, file, v12(c)?))
+    Ok(nodes::file(c.app, file, v12(c)?))
 }
 
 pub async fn get_info(c: &Ctx<'_>) -> ApiResult<Reply> {
@@ -92,7 +92,7 @@ pub(crate) async fn own_folder_id(c: &Ctx<'_>, id: &str) -> ApiResult<String> {
 /// A text parameter of at most `max` characters (21 beyond).
 pub(crate) fn text_param<'a>(c: &'a Ctx<'_>, name: &str, max: usize) -> ApiResult<Option<&'a str>> {
     match c.params.get(name) {
-        Some(v) if v.chars().count() > max => Err(bad_value(name)),
+        Some(v) if v.chars().count() > max => Err(bad_value(name).into()),
         other => Ok(other),
     }
 }
@@ -102,7 +102,7 @@ fn number_param(c: &Ctx<'_>, name: &str) -> ApiResult<Option<i64>> {
     match c.params.get(name).map(str::trim) {
         None => Ok(None),
         Some("") => Ok(Some(0)),
-        Some(_) => c.params.opt_u64(name),
+        Some(_) => Ok(c.params.opt_u64(name)?),
     }
 }
 
@@ -128,7 +128,7 @@ async fn set_info_changes(c: &Ctx<'_>) -> ApiResult<(Vec<(&'static str, Val)>, S
     if let Some(secs) = number_param(c, "time_limit")? {
         // A century is plenty and keeps now + secs far from overflow.
         if secs > 100 * 366 * 86400 {
-            return Err(bad_value("time_limit"));
+            return Err(bad_value("time_limit").into());
         }
         sets.push(("time_limit", Val::Int(secs)));
         let at = if secs == 0 { 0 } else { now() + secs };
@@ -141,7 +141,7 @@ async fn set_info_changes(c: &Ctx<'_>) -> ApiResult<(Vec<(&'static str, Val)>, S
     }
     if let Some(action) = number_param(c, "limit_action")? {
         if !(0..=limits::MOVE).contains(&action) {
-            return Err(bad_value("limit_action"));
+            return Err(bad_value("limit_action").into());
         }
         sets.push(("limit_action", Val::Int(action)));
         limits_set = true;

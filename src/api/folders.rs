@@ -5,11 +5,11 @@
 
 use crate::api::envelope::{Node, Reply};
 use crate::api::files::{id_list, own_folder_id, share, text_param, MAX_NAME};
-use crate::api::params::bad_value;
-use crate::api::Ctx;
+use crate::api::{nodes, Ctx};
 use crate::db::files::{is_id, File, Folder, FILE_COLUMNS, FOLDER_COLUMNS, ROOT};
 use crate::db::now;
 use crate::error::{ApiError, ApiResult, Code};
+use crate::http::params::bad_value;
 use crate::library;
 use crate::library::mail::Link;
 use crate::state::AppState;
@@ -73,7 +73,7 @@ pub async fn create(c: &Ctx<'_>) -> ApiResult<Reply> {
     }
     let name = text_param(c, "name", MAX_NAME)?.unwrap_or("").trim();
     if name.is_empty() {
-        return Err(bad_value("name"));
+        return Err(bad_value("name").into());
     }
     let shared = shared_flag(c)?.unwrap_or(0);
     let parent = match c.params.get("parent_folder_id").map(str::trim) {
@@ -118,7 +118,7 @@ pub async fn create(c: &Ctx<'_>) -> ApiResult<Reply> {
         }
     };
     tx.commit().await?;
-    Ok(Reply::one(folder.node(c.app)))
+    Ok(Reply::one(nodes::folder(c.app, &folder)))
 }
 
 /// The user's folders: all of them (parents first), or the children of one.
@@ -146,7 +146,9 @@ async fn user_folders(
 
 pub async fn get_all(c: &Ctx<'_>) -> ApiResult<Reply> {
     let folders = user_folders(c.app, c.user()?.id, None).await?;
-    Ok(Reply::ok(folders.iter().map(|f| f.node(c.app)).collect()))
+    Ok(Reply::ok(
+        folders.iter().map(|f| nodes::folder(c.app, f)).collect(),
+    ))
 }
 
 pub async fn get_contents(c: &Ctx<'_>) -> ApiResult<Reply> {
@@ -161,8 +163,8 @@ pub async fn get_contents(c: &Ctx<'_>) -> ApiResult<Reply> {
     .fetch_all(&c.app.db.pool)
     .await?;
     let v12 = c.session()?.is_v12();
-    let mut children: Vec<Node> = folders.iter().map(|f| f.node(c.app)).collect();
-    children.extend(files.iter().map(|f| library::file_node(c.app, f, v12)));
+    let mut children: Vec<Node> = folders.iter().map(|f| nodes::folder(c.app, f)).collect();
+    children.extend(files.iter().map(|f| nodes::file(c.app, f, v12)));
     Ok(Reply::ok(children))
 }
 
@@ -184,8 +186,7 @@ pub async fn get_info(c: &Ctx<'_>) -> ApiResult<Reply> {
     .fetch_one(&c.app.db.pool)
     .await?;
     Ok(Reply::one(
-        folder
-            .node(c.app)
+        nodes::folder(c.app, &folder)
             .attr("total_files", files)
             .attr("total_size", size)
             .attr("total_folders", folders),
@@ -260,7 +261,7 @@ pub async fn set_info(c: &Ctx<'_>) -> ApiResult<Reply> {
         .await?;
     }
     let now_folder = own(c, &folder.id).await?;
-    Ok(Reply::one(now_folder.node(c.app)))
+    Ok(Reply::one(nodes::folder(c.app, &now_folder)))
 }
 
 pub async fn move_folder(c: &Ctx<'_>) -> ApiResult<Reply> {

@@ -7,9 +7,11 @@ pub mod addressbook;
 pub mod auth;
 pub mod download;
 pub mod envelope;
+pub mod error;
 pub mod files;
 pub mod folders;
-pub mod params;
+pub mod lists;
+pub mod nodes;
 pub mod upload;
 
 use std::net::{IpAddr, SocketAddr};
@@ -24,9 +26,9 @@ use futures::FutureExt;
 
 use crate::db::users::User;
 use crate::error::{ApiError, ApiResult, Code};
+use crate::http::params::Params;
 use crate::state::{App, AppState};
 use envelope::{render, Format, Reply};
-use params::Params;
 
 /// What the dispatcher needs to know about a method before running it.
 pub struct MethodSpec {
@@ -163,7 +165,7 @@ pub async fn rest(
     body: Body,
 ) -> Response {
     let started = Instant::now();
-    let client_ip = crate::server::client_ip(&app, &headers, peer);
+    let client_ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let params = match Params::read(
         uri.query(),
         &headers,
@@ -180,7 +182,7 @@ pub async fn rest(
             let query = Params::read_query(uri.query());
             let sent = query.get("method").unwrap_or("");
             let format = response_format(&query).unwrap_or(Format::Xml);
-            return finish(started, sent, "invalid", format, Err(e));
+            return finish(started, sent, "invalid", format, Err(e.into()));
         }
     };
     let sent = params.get("method").unwrap_or("").to_string();

@@ -1,10 +1,7 @@
-//! Files and folders: the rows, their ids, and the `<file/>` / `<folder/>`
-//! elements every method that shows them uses.
+//! Files and folders: the rows and their ids.
 
-use crate::api::envelope::Node;
 use crate::db::Db;
-use crate::secrets::{random_string, LOWER_ALNUM};
-use crate::state::AppState;
+use crate::secrets::{random_string, Secrets, LOWER_ALNUM};
 
 /// The root folder id of every user.
 pub const ROOT: &str = "0";
@@ -61,62 +58,12 @@ pub fn is_id(s: &str) -> bool {
 
 impl File {
     /// The download password in clear ('' = none).
-    pub fn password(&self, app: &AppState) -> String {
+    pub fn password(&self, secrets: &Secrets) -> String {
         if self.password_sealed.is_empty() {
             String::new()
         } else {
-            app.secrets.open(&self.password_sealed).unwrap_or_default()
+            secrets.open(&self.password_sealed).unwrap_or_default()
         }
-    }
-
-    /// The guide's full `<file …/>` element, attributes in the guide's order.
-    /// `direct_download_url` is a signed, expiring URL charged to the owner.
-    pub fn node(&self, app: &AppState) -> Node {
-        Node::new("file")
-            .attr("id", &self.id)
-            .attr("name", &self.name)
-            .attr("description", &self.description)
-            .attr("password", self.password(app))
-            .attr("folder_id", &self.folder_id)
-            .attr("download_page_url", app.url(&format!("/file/{}", self.id)))
-            .attr(
-                "direct_download_url",
-                crate::transfer::links::direct_url(app, self, self.user_id.unwrap_or(0)),
-            )
-            .attr("upload_time", self.uploaded)
-            .attr("file_size", self.size)
-            .attr("downloads", self.downloads)
-            .attr("time_limit", self.time_limit)
-            .attr("download_limit", self.download_limit)
-            .attr("limit_action", self.limit_action)
-            .attr("limit_action_to_folder", &self.limit_action_to_folder)
-    }
-}
-
-impl Folder {
-    /// `<folder id name shared public_url rss_url parent_folder_id/>`
-    pub fn node(&self, app: &AppState) -> Node {
-        Node::new("folder")
-            .attr("id", &self.id)
-            .attr("name", &self.name)
-            .attr("shared", self.shared)
-            .attr(
-                "public_url",
-                if self.shared != 0 {
-                    app.url(&format!("/folder/{}", self.id))
-                } else {
-                    String::new()
-                },
-            )
-            .attr(
-                "rss_url",
-                if self.shared != 0 {
-                    app.url(&format!("/rss/{}", self.id))
-                } else {
-                    String::new()
-                },
-            )
-            .attr("parent_folder_id", &self.parent_id)
     }
 }
 

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub mod files;
+pub mod settings;
 pub mod throttle;
 pub mod users;
 
@@ -115,30 +116,6 @@ impl Db {
             read,
             backend,
         })
-    }
-
-    pub async fn setting(&self, key: &str) -> sqlx::Result<Option<String>> {
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&self.read)
-            .await
-    }
-
-    pub async fn set_setting(&self, key: &str, value: &str) -> sqlx::Result<()> {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ($1, $2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Maintenance mode lives in the database so every node sees it.
-    pub async fn maintenance(&self) -> sqlx::Result<bool> {
-        Ok(self.setting("maintenance").await?.as_deref() == Some("on"))
     }
 }
 

@@ -12,9 +12,9 @@
 use axum::http::Method;
 
 use super::{FsError, FsResult};
-use crate::api::params::Params;
 use crate::db::users::User;
 use crate::db::{now, Db};
+use crate::http::params::Params;
 use crate::secrets::{ct_eq, random_string, Secrets, LOWER_ALNUM, UPPER_ALNUM};
 use crate::state::AppState;
 

@@ -17,10 +17,10 @@ use axum::Form;
 
 use crate::db::files::{is_id, File, Folder, FILE_COLUMNS, FOLDER_COLUMNS, ROOT};
 use crate::db::now;
+use crate::http::html::{esc, not_found, page, try_later};
 use crate::mail::Mail;
 use crate::pages::folder::human_size;
 use crate::pages::web::{password_login, PasswordLogin};
-use crate::pages::{esc, not_found, page, try_later};
 use crate::secrets::hash_secret;
 use crate::state::{App, AppState};
 
@@ -240,7 +240,7 @@ pub async fn login(
             "<p><b>The form expired; try again.</b></p>",
         );
     }
-    let ip = crate::server::client_ip(&app, &headers, peer);
+    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let user = match password_login(&app, field("user_name"), field("password"), ip).await {
         PasswordLogin::Ok(u) => u,
         PasswordLogin::Wait(wait) => {

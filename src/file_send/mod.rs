@@ -25,7 +25,8 @@ use axum::Router;
 use serde_json::{Map, Value};
 
 use crate::api::envelope::{to_json, to_xml, Node};
-use crate::api::params::Params;
+use crate::http::params::Params;
+use crate::library::Error;
 use crate::state::App;
 
 pub fn routes() -> Router<App> {
@@ -97,6 +98,30 @@ impl From<sqlx::Error> for FsError {
     }
 }
 
+/// The domain's errors as this API reports them: the one mapping of `/api/`.
+impl From<Error> for FsError {
+    fn from(e: Error) -> FsError {
+        match e {
+            Error::TooFast(secs) => {
+                FsError::too_many(&format!("Too many requests, try again in {secs} seconds"))
+            }
+            Error::Invalid(text) | Error::BadValueText(text) => FsError::bad_request(&text),
+            Error::Missing(name) => FsError::bad_request(&format!("Parameter missing: {name}")),
+            Error::BadValue(name) => {
+                FsError::bad_request(&format!("Invalid value for parameter {name}"))
+            }
+            Error::FileNotFound | Error::FolderNotFound | Error::Denied(_) => FsError::forbidden(),
+            Error::Maintenance => FsError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Temporarily unavailable",
+                "Please try again later.",
+            ),
+            Error::Internal(e) => FsError::internal(format!("{e:#}")),
+            other => FsError::bad_request(&other.to_string()),
+        }
+    }
+}
+
 impl From<anyhow::Error> for FsError {
     fn from(e: anyhow::Error) -> Self {
         FsError::internal(format!("{e:#}"))
@@ -140,11 +165,9 @@ async fn call(
     body: Body,
 ) -> Response {
     let (name, format) = split_format(&path);
-    let ip = crate::server::client_ip(&app, &headers, peer);
+    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let outcome = async {
-        app.abuse
-            .api_call(ip)
-            .map_err(|e| FsError::too_many(e.text()))?;
+        app.abuse.api_call(ip).map_err(FsError::from)?;
         let Some((name, allowed)) = METHODS.iter().find(|(m, _)| *m == name) else {
             return Err(FsError::new(
                 StatusCode::NOT_FOUND,
@@ -173,11 +196,9 @@ async fn call(
             app.cfg.limits.body_deadline(),
         )
         .await
-        .map_err(|e| FsError::bad_request(e.text()))?;
+        .map_err(FsError::from)?;
         let user = auth::authenticate(&app, &path, &as_get, uri.query(), &params).await?;
-        app.abuse
-            .api_call_by(user.id)
-            .map_err(|e| FsError::too_many(e.text()))?;
+        app.abuse.api_call_by(user.id).map_err(FsError::from)?;
         let c = Call {
             app: &app,
             params: &params,

@@ -1,9 +1,8 @@
 //! The address book rows: one contact per (user, lowercased address), at
 //! most `limits.addressbook_size` per user even under concurrent adds.
 
-use crate::api::envelope::Node;
 use crate::db::now;
-use crate::state::AppState;
+use crate::library::Library;
 
 /// Contact types of the guide.
 pub const ADDED: i64 = 0;
@@ -20,17 +19,6 @@ pub struct Contact {
 
 pub const CONTACT_COLUMNS: &str = "email, name, description, type";
 
-impl Contact {
-    /// `<contact email name description type/>`
-    pub fn node(&self) -> Node {
-        Node::new("contact")
-            .attr("email", &self.email)
-            .attr("name", &self.name)
-            .attr("description", &self.description)
-            .attr("type", self.kind)
-    }
-}
-
 /// Why a contact was not added.
 #[derive(Debug, PartialEq, Eq)]
 pub enum AddError {
@@ -41,7 +29,7 @@ pub enum AddError {
 /// Adds a contact. The count check and the insert run under the user's
 /// lock, so concurrent adds cannot pass the limit together.
 pub async fn add(
-    app: &AppState,
+    app: &Library,
     user_id: i64,
     contact: &Contact,
 ) -> anyhow::Result<Result<(), AddError>> {
@@ -86,7 +74,7 @@ pub async fn add(
 /// leaving existing contacts alone and silently stopping at the size limit.
 /// For `files.sendMail`, `folders.sendMail` and upload `recipient_email`.
 pub async fn collect_addresses(
-    app: &AppState,
+    app: &Library,
     user_id: i64,
     emails: &[String],
 ) -> anyhow::Result<()> {
@@ -104,7 +92,7 @@ pub async fn collect_addresses(
     Ok(())
 }
 
-pub async fn get(app: &AppState, user_id: i64, email: &str) -> sqlx::Result<Option<Contact>> {
+pub async fn get(app: &Library, user_id: i64, email: &str) -> sqlx::Result<Option<Contact>> {
     sqlx::query_as(&format!(
         "SELECT {CONTACT_COLUMNS} FROM addressbook WHERE user_id = $1 AND email_lower = $2"
     ))

@@ -7,7 +7,7 @@
 use crate::db::files::{File, FILE_COLUMNS, ROOT};
 use crate::db::now;
 use crate::error::{ApiError, ApiResult, Code};
-use crate::state::AppState;
+use crate::library::Library;
 
 pub const BLOCK: i64 = 1;
 pub const DELETE: i64 = 2;
@@ -16,7 +16,7 @@ pub const MOVE: i64 = 3;
 /// Counts one download of `file_id` if its limits still allow one; false
 /// when they do not (the download must be refused). The download that
 /// reaches `download_limit` runs the limit action.
-pub async fn count_download(app: &AppState, file_id: &str) -> ApiResult<bool> {
+pub async fn count_download(app: &Library, file_id: &str) -> ApiResult<bool> {
     let counted: Option<(i64, i64)> = sqlx::query_as(
         "UPDATE files SET downloads = downloads + 1 \
          WHERE id = $1 AND limit_reached = 0 \
@@ -42,7 +42,7 @@ pub async fn count_download(app: &AppState, file_id: &str) -> ApiResult<bool> {
 
 /// Runs the limit action of a file whose download limit was just reached.
 /// Only the one download that reached it calls this.
-pub async fn on_download_limit(app: &AppState, file_id: &str) -> anyhow::Result<()> {
+pub async fn on_download_limit(app: &Library, file_id: &str) -> anyhow::Result<()> {
     match app.db.file(file_id).await? {
         Some(file) => apply_limit_action(app, &file).await,
         None => Ok(()),
@@ -55,7 +55,7 @@ pub async fn on_download_limit(app: &AppState, file_id: &str) -> anyhow::Result<
 /// moves the file and clears its limits (it starts afresh in the new
 /// folder, so the action cannot loop); a target folder that is gone (or an
 /// anonymous file) falls back to blocking. Anything else blocks.
-async fn apply_limit_action(app: &AppState, file: &File) -> anyhow::Result<()> {
+async fn apply_limit_action(app: &Library, file: &File) -> anyhow::Result<()> {
     if file.limit_action == DELETE {
         if let Some(blob_key) = super::delete_file_row(app, &file.id, None).await? {
             super::remove_blob_later(app, &blob_key, app.cfg.limits.deleted_blob_grace_secs)
@@ -91,7 +91,7 @@ async fn apply_limit_action(app: &AppState, file: &File) -> anyhow::Result<()> {
 
 /// Claims a file whose time limit has passed and runs its action; false
 /// when another node (or an earlier call) already did.
-async fn expire(app: &AppState, file_id: &str) -> anyhow::Result<bool> {
+async fn expire(app: &Library, file_id: &str) -> anyhow::Result<bool> {
     let claimed: Option<File> = sqlx::query_as(&format!(
         "UPDATE files SET limit_reached = 1 \
          WHERE id = $1 AND time_limit_at > 0 AND time_limit_at <= $2 AND limit_reached = 0 \
@@ -109,7 +109,7 @@ async fn expire(app: &AppState, file_id: &str) -> anyhow::Result<bool> {
 
 /// Acts on every file whose time limit has passed, so limits act even when
 /// nobody downloads. Returns how many this call acted on.
-pub async fn sweep_time_limits(app: &AppState) -> anyhow::Result<usize> {
+pub async fn sweep_time_limits(app: &Library) -> anyhow::Result<usize> {
     let due: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM files WHERE time_limit_at > 0 AND time_limit_at <= $1 AND limit_reached = 0 \
          ORDER BY time_limit_at LIMIT 500",
@@ -129,7 +129,7 @@ pub async fn sweep_time_limits(app: &AppState) -> anyhow::Result<usize> {
 /// Whether a file may be downloaded now: 11 once a limit blocked it, 9 when
 /// its limit action deleted it. A passed time limit the sweeper has not
 /// reached yet is acted on here first.
-pub async fn check_downloadable(app: &AppState, file: &File) -> ApiResult<()> {
+pub async fn check_downloadable(app: &Library, file: &File) -> ApiResult<()> {
     if file.time_limit_at > 0 && file.time_limit_at <= now() && file.limit_reached == 0 {
         expire(app, &file.id).await?;
         let now_file = app

@@ -5,9 +5,9 @@
 use lettre::message::Mailbox;
 
 use crate::db::users::User;
+use crate::http::html::esc;
+use crate::library::Library;
 use crate::mail::{valid_email, Mail};
-use crate::pages::esc;
-use crate::state::AppState;
 
 const TEXT: &str = include_str!("templates/share.txt");
 const HTML: &str = include_str!("templates/share.html");
@@ -116,7 +116,7 @@ pub struct Share<'a> {
 
 /// Queues the share mail to every recipient.
 pub async fn send_share(
-    app: &AppState,
+    app: &Library,
     sender: &Sender,
     recipients: &[String],
     share: &Share<'_>,

@@ -1,71 +1,68 @@
 //! The library: logic shared by files, folders and address book methods and
 //! their pages (download limits and their actions, deleting files, mail).
 
+pub mod bandwidth;
 pub mod contacts;
+pub mod error;
 pub mod limits;
-pub mod lists;
+pub mod links;
 pub mod mail;
+pub mod progress;
 
-use std::time::Duration;
-
-use crate::api::envelope::Node;
+use crate::blobs::Blobs;
+use crate::config::Config;
 use crate::db::files::{is_id, File, Folder, FILE_COLUMNS, FOLDER_COLUMNS};
-use crate::state::{App, AppState};
+use crate::db::Db;
+use crate::mail::Mailer;
+use crate::secrets::Secrets;
 
 pub use contacts::collect_addresses;
-pub use limits::{check_downloadable, count_download, on_download_limit};
+pub use error::{Error, Result};
 
-/// How often each node looks for files whose time limit has passed.
-const TIME_LIMIT_SWEEP: Duration = Duration::from_secs(2);
+/// What the domain works with: the parts every node opens, and nothing of
+/// HTTP. `state::AppState` holds one and adds the front ends' node-local
+/// parts; domain functions take `&Library` (or just the part they need).
+pub struct Library {
+    pub cfg: Config,
+    pub db: Db,
+    pub blobs: Blobs,
+    pub secrets: Secrets,
+    pub mail: Mailer,
+    /// Base of every URL handed out, without a trailing slash.
+    pub public_url: String,
+    /// This node's running uploads (their progress is flushed to the database).
+    pub progress: progress::Board,
+    /// Download bytes not yet charged to their accounts.
+    pub charges: bandwidth::Charges,
+}
+
+impl Library {
+    /// An absolute URL of this server for `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.public_url, path)
+    }
+}
+pub use limits::{check_downloadable, count_download, on_download_limit};
 
 /// Seconds before a failed blob removal is tried again.
 const BLOB_RETRY_SECS: i64 = 300;
-
-/// Background jobs of the library: the time-limit sweeper and the removal
-/// of deferred blobs. Every node runs them; each row is claimed by one
-/// conditional statement, so it is acted on once.
-pub fn spawn_background(app: &App) {
-    let app = app.clone();
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = limits::sweep_time_limits(&app).await {
-                tracing::warn!(error = %format!("{e:#}"), "time-limit sweeper");
-            }
-            if let Err(e) = sweep_deleted_blobs(&app).await {
-                tracing::warn!(error = %format!("{e:#}"), "deferred blob removal");
-            }
-            tokio::time::sleep(TIME_LIMIT_SWEEP).await;
-        }
-    });
-}
-
-/// The `<file/>` element as the owner sees it; 1.2 sessions also get
-/// `delete_url`.
-pub fn file_node(app: &AppState, file: &File, v12: bool) -> Node {
-    let node = file.node(app);
-    if v12 {
-        node.attr("delete_url", delete_url(app, file))
-    } else {
-        node
-    }
-}
 
 /// `{public_url}/delete/{id}/{secret}` for any file. Owned files store no
 /// delete secret, so the secret is derived from the server key, the id and
 /// the blob key: it needs no storage, survives renames and moves, and
 /// cannot delete a later file that happens to reuse the id.
-pub fn delete_url(app: &AppState, file: &File) -> String {
+pub fn delete_url(app: &Library, file: &File) -> String {
     app.url(&format!("/delete/{}/{}", file.id, delete_secret(app, file)))
 }
 
-pub fn delete_secret(app: &AppState, file: &File) -> String {
+pub fn delete_secret(app: &Library, file: &File) -> String {
     app.secrets
         .sign(&format!("delete:{}:{}", file.id, file.blob_key))
 }
 
 /// Whether `secret` may delete `file`: the stored anonymous delete secret
 /// (hashed) or the derived one of `delete_url`, compared in constant time.
-pub fn delete_secret_ok(app: &AppState, file: &File, secret: &str) -> bool {
+pub fn delete_secret_ok(app: &Library, file: &File, secret: &str) -> bool {
     let stored = !file.delete_hash.is_empty()
         && crate::secrets::ct_eq(&crate::secrets::hash_secret(secret), &file.delete_hash);
     stored
@@ -80,7 +77,7 @@ pub fn delete_secret_ok(app: &AppState, file: &File, secret: &str) -> bool {
 /// under it, one at a time, so checks made inside stay true until commit.
 /// Lock order is always users, then files/folders.
 pub async fn lock_user(
-    app: &AppState,
+    app: &Library,
     user_id: i64,
 ) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
     let mut tx = app.db.pool.begin().await?;
@@ -95,11 +92,7 @@ pub async fn lock_user(
 /// owner's disk space in the same transaction, then removes the blob.
 /// False when there was no such file (already deleted counts as that).
 /// For `files.delete` and the anonymous delete page.
-pub async fn delete_file(
-    app: &AppState,
-    file_id: &str,
-    owner: Option<i64>,
-) -> anyhow::Result<bool> {
+pub async fn delete_file(app: &Library, file_id: &str, owner: Option<i64>) -> anyhow::Result<bool> {
     match delete_file_row(app, file_id, owner).await? {
         Some(blob_key) => {
             remove_blob(app, &blob_key).await;
@@ -111,7 +104,7 @@ pub async fn delete_file(
 
 /// The row and quota half of `delete_file`; returns the blob key to remove.
 pub(crate) async fn delete_file_row(
-    app: &AppState,
+    app: &Library,
     file_id: &str,
     owner: Option<i64>,
 ) -> anyhow::Result<Option<String>> {
@@ -150,11 +143,13 @@ pub(crate) async fn delete_file_row(
 /// Removes a blob no row refers to any more. Unlinking a file that a
 /// download still reads is safe on the fs backend. On failure the removal
 /// is retried later by the sweeper.
-pub async fn remove_blob(app: &AppState, blob_key: &str) {
+pub async fn remove_blob(app: &Library, blob_key: &str) {
     // A backup running now may still have to copy it (its lease is set
     // before its snapshot, so a row deleted after the snapshot sees it).
-    if !matches!(crate::ops::backup::lease_held(&app.db).await, Ok(false)) {
-        if let Err(e) = remove_blob_later(app, blob_key, crate::ops::backup::LEASE_SECS).await {
+    if !matches!(app.db.backup_lease_held().await, Ok(false)) {
+        if let Err(e) =
+            remove_blob_later(app, blob_key, crate::db::settings::BACKUP_LEASE_SECS).await
+        {
             tracing::error!(error = %e, "could not queue blob removal");
         }
         return;
@@ -168,7 +163,7 @@ pub async fn remove_blob(app: &AppState, blob_key: &str) {
 }
 
 /// Queues a blob for removal by the sweeper after `secs`.
-pub async fn remove_blob_later(app: &AppState, blob_key: &str, secs: i64) -> sqlx::Result<()> {
+pub async fn remove_blob_later(app: &Library, blob_key: &str, secs: i64) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO deleted_blobs (blob_key, delete_after) VALUES ($1, $2) \
          ON CONFLICT (blob_key) DO UPDATE SET delete_after = excluded.delete_after",
@@ -182,7 +177,7 @@ pub async fn remove_blob_later(app: &AppState, blob_key: &str, secs: i64) -> sql
 
 /// Removes the queued blobs that are due. Each row is claimed by deleting
 /// it, so several nodes never remove (or retry) the same blob twice.
-pub async fn sweep_deleted_blobs(app: &AppState) -> anyhow::Result<()> {
+pub async fn sweep_deleted_blobs(app: &Library) -> anyhow::Result<()> {
     let due: Vec<String> = sqlx::query_scalar(
         "SELECT blob_key FROM deleted_blobs WHERE delete_after <= $1 ORDER BY delete_after LIMIT 500",
     )
@@ -191,7 +186,7 @@ pub async fn sweep_deleted_blobs(app: &AppState) -> anyhow::Result<()> {
     .await?;
     for key in due {
         // Checked per blob: a backup that began a moment ago may need it.
-        if crate::ops::backup::lease_held(&app.db).await? {
+        if app.db.backup_lease_held().await? {
             return Ok(());
         }
         let claimed = sqlx::query("DELETE FROM deleted_blobs WHERE blob_key = $1")
@@ -207,7 +202,7 @@ pub async fn sweep_deleted_blobs(app: &AppState) -> anyhow::Result<()> {
 
 /// An id, or a full URL of this server (http or https, with or without
 /// `www.`) whose path is `{prefix}{id}`. None for anything else (26).
-pub fn id_from_url_or_id(app: &AppState, input: &str, prefix: &str) -> Option<String> {
+pub fn id_from_url_or_id(app: &Library, input: &str, prefix: &str) -> Option<String> {
     let input = input.trim();
     if is_id(input) {
         return Some(input.to_string());
@@ -237,7 +232,7 @@ pub fn id_from_url_or_id(app: &AppState, input: &str, prefix: &str) -> Option<St
 
 /// What a shared folder shows anyone: its shared sub-folders and its files.
 pub async fn shared_contents(
-    app: &AppState,
+    app: &Library,
     folder: &Folder,
 ) -> sqlx::Result<(Vec<Folder>, Vec<File>)> {
     let folders = sqlx::query_as(&format!(
@@ -260,7 +255,7 @@ pub async fn shared_contents(
 /// A shared folder by id with what it shows; None for a missing or
 /// private one (pages say nothing more).
 pub async fn shared_listing(
-    app: &AppState,
+    app: &Library,
     id: &str,
 ) -> sqlx::Result<Option<(Folder, Vec<Folder>, Vec<File>)>> {
     if !is_id(id) {

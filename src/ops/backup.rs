@@ -30,9 +30,7 @@ const MANIFEST: &str = "manifest.json";
 const SQLITE_FILE: &str = "dropspace.db";
 const PG_FILE: &str = "database.pgdump";
 const KEY_FILE: &str = "secrets/master.key";
-/// The setting a running backup holds; sweepers keep blobs until it passes.
-pub const LEASE: &str = "backup_lease";
-pub const LEASE_SECS: i64 = 300;
+use crate::db::settings::BACKUP_LEASE_SECS as LEASE_SECS;
 
 #[derive(Serialize, Deserialize)]
 struct Manifest {
@@ -52,18 +50,8 @@ pub struct Summary {
     pub failed: Vec<String>,
 }
 
-/// Whether a running backup asks sweepers to keep deleted blobs.
-pub async fn lease_held(db: &Db) -> sqlx::Result<bool> {
-    Ok(db
-        .setting(LEASE)
-        .await?
-        .and_then(|v| v.parse::<i64>().ok())
-        .is_some_and(|until| until > now()))
-}
-
 async fn hold_lease(db: &Db) -> sqlx::Result<()> {
-    db.set_setting(LEASE, &(now() + LEASE_SECS).to_string())
-        .await
+    db.hold_backup_lease().await
 }
 
 pub async fn backup(cfg: &Config, db: &Db, blobs: &Blobs, dir: &Path) -> anyhow::Result<Summary> {
@@ -79,7 +67,7 @@ pub async fn backup(cfg: &Config, db: &Db, blobs: &Blobs, dir: &Path) -> anyhow:
     let dir = dir.canonicalize()?;
     hold_lease(db).await?;
     let result = copy_out(cfg, db, blobs, &dir).await;
-    db.set_setting(LEASE, "0").await?;
+    db.end_backup_lease().await?;
     result
 }
 
@@ -263,7 +251,7 @@ pub async fn restore(cfg: &Config, dir: &Path) -> anyhow::Result<Summary> {
     // Brings an older backup's schema up to date.
     let db = Db::connect(cfg).await?;
     // The snapshot was taken under the backup's own lease.
-    db.set_setting(LEASE, "0").await?;
+    db.end_backup_lease().await?;
     let blobs = Blobs::new(cfg)?;
     ensure!(
         blobs.list().await?.is_empty(),

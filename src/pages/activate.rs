@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{esc, page};
+use crate::http::html::{esc, page};
 use crate::secrets::hash_secret;
 use crate::state::App;
 
@@ -30,7 +30,7 @@ pub async fn activate(State(app): State<App>, Path(token): Path<String>) -> Resp
         ),
         Err(e) => {
             tracing::error!(error = %e, "activation");
-            super::try_later("The server could not activate the account right now.")
+            crate::http::html::try_later("The server could not activate the account right now.")
         }
     }
 }

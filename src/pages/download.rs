@@ -11,12 +11,12 @@ use axum::routing::get;
 use axum::{Form, Router};
 
 use super::folder::{date, human_size};
-use super::{esc, not_found, page, try_later};
 use crate::db::files::{is_id, File};
+use crate::http::html::{esc, not_found, page, try_later};
 use crate::library;
+use crate::library::links;
 use crate::secrets::ct_eq;
 use crate::state::{App, AppState};
-use crate::transfer::links;
 
 pub fn routes() -> Router<App> {
     Router::new().route("/file/{id}", get(show).post(unlock))
@@ -56,7 +56,7 @@ async fn render(app: &AppState, id: &str, password: Option<&str>) -> Response {
             &format!("{details}<p>This file can no longer be downloaded: its download limit has been reached.</p>"),
         );
     }
-    let stored = file.password(app);
+    let stored = file.password(&app.secrets);
     if !stored.is_empty() {
         let form = "<form method=\"post\"><p><label>Password <input type=\"password\" name=\"password\" autofocus required></label> \
                     <button class=\"btn\" type=\"submit\">Unlock</button></p></form>";

@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use super::{esc, not_found, page, try_later};
+use crate::http::html::{esc, not_found, page, try_later};
 use crate::library;
 use crate::state::App;
 

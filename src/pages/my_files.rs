@@ -15,11 +15,11 @@ use axum::{Form, Router};
 
 use super::folder::{date, human_size};
 use super::web::{forbidden, visitor, Visitor};
-use super::{esc, page_with};
 use crate::api::envelope::Node;
-use crate::api::params::Params;
 use crate::db::files::{is_id, ROOT};
 use crate::error::{ApiError, Code};
+use crate::http::html::{esc, page_with};
+use crate::http::params::Params;
 use crate::state::App;
 
 pub fn routes() -> Router<App> {
@@ -102,7 +102,7 @@ async fn show(
     let Some(session) = v.session("1.0") else {
         return to_login(&back_path(&folder));
     };
-    let ip = crate::server::client_ip(&app, &headers, peer);
+    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let params = Params::from_pairs([("folder_id".to_string(), folder.clone())]);
     let contents =
         match crate::api::call_as(&app, session.clone(), "folders.getContents", params, ip).await {
@@ -258,7 +258,7 @@ async fn act(
         Ok(found) => found,
         Err(resp) => return resp,
     };
-    let ip = crate::server::client_ip(app, headers, peer);
+    let ip = crate::http::client_ip(&app.cfg, headers, peer);
     match crate::api::call_as(app, session, method, params, ip).await {
         Ok(_) => back_to(&folder_param(form.get("folder"))),
         Err(e) => error_page(&v, &e),

@@ -13,9 +13,9 @@ use quick_xml::Writer;
 use time::format_description::well_known::Rfc2822;
 
 use super::folder::human_size;
-use super::not_found;
 use crate::api::envelope::xml_safe;
 use crate::db::files::{File, Folder};
+use crate::http::html::not_found;
 use crate::library;
 use crate::state::{App, AppState};
 

@@ -19,10 +19,10 @@ use axum::{Form, Json, Router};
 use serde_json::{json, Map, Value};
 
 use super::web::{visitor, Visitor};
-use super::{esc, page_with};
 use crate::api::envelope::Node;
-use crate::api::params::Params;
 use crate::error::{ApiError, Code};
+use crate::http::html::{esc, page_with};
+use crate::http::params::Params;
 use crate::state::App;
 
 const UPLOAD_JS: &str = include_str!("static/upload.js");
@@ -150,7 +150,7 @@ async fn new_upload(
         Ok(v) => v,
         Err(refused) => return refused,
     };
-    let ip = crate::server::client_ip(&app, &headers, peer);
+    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let offer = match v.session("1.0") {
         Some(session) => {
             crate::api::call_as(&app, session, "upload.getInfo", Params::from_pairs([]), ip)
@@ -198,7 +198,7 @@ async fn links(
         return json_error(StatusCode::FORBIDDEN, 6, "Not logged in");
     };
     let file_id = form.get("file_id").cloned().unwrap_or_default();
-    let ip = crate::server::client_ip(&app, &headers, peer);
+    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let params = Params::from_pairs([("file_id".to_string(), file_id)]);
     match crate::api::call_as(&app, session, "files.getInfo", params, ip).await {
         Ok(reply) => match attrs_of(&reply.children, "file") {

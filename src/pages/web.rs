@@ -16,10 +16,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-use super::{esc, page_with, try_later};
 use crate::api::Session;
 use crate::db::now;
 use crate::db::users::User;
+use crate::http::html::{esc, page_with, try_later};
 use crate::secrets::{ct_eq, hash_secret, random_string, verify_password, LOWER_ALNUM};
 use crate::state::{App, AppState};
 
@@ -315,7 +315,7 @@ async fn login(
             "<p class=\"err\" id=\"error\">The form expired; try again.</p>",
         );
     }
-    let ip = crate::server::client_ip(&app, &headers, peer);
+    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let user = match password_login(&app, field("user_name"), field("password"), ip).await {
         PasswordLogin::Ok(u) => u,
         PasswordLogin::Wait(wait) => {

@@ -18,7 +18,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::TryStreamExt;
 
-use super::progress::Counter;
 use super::throttle::Throttle;
 use super::uploads::{self, CommitError, Ident, NewFile, Reserve};
 use crate::api::envelope::{error_node, to_xml, Node};
@@ -26,6 +25,7 @@ use crate::api::files::{MAX_NAME, MAX_TEXT};
 use crate::blobs::{BlobWriter, Blobs};
 use crate::error::{ApiError, Code};
 use crate::library::mail::{self, Link, Sender};
+use crate::library::progress::Counter;
 use crate::secrets::{hash_secret, random_string, LOWER_ALNUM};
 use crate::state::{App, AppState};
 
@@ -64,7 +64,7 @@ pub async fn upload(
     body: Body,
 ) -> Response {
     let mut answer = Answer::default();
-    let ip = crate::server::client_ip(&app, &headers, peer);
+    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let outcome = match app.abuse.open_upload(ip) {
         Some(_open) => receive(&app, &ident_id, &headers, body, &mut answer).await,
         None => Err(too_many_uploads()),
@@ -302,10 +302,10 @@ impl Ingest {
                 return Err(ApiError::new(Code::InvalidEmail))
             }
             "description" if value.chars().count() > MAX_TEXT => {
-                return Err(crate::api::params::bad_value("description"))
+                return Err(crate::http::params::bad_value("description").into())
             }
             "password" if value.chars().count() > MAX_NAME => {
-                return Err(crate::api::params::bad_value("password"))
+                return Err(crate::http::params::bad_value("password").into())
             }
             "redirect_url" => {
                 answer.redirect = url::Url::parse(value)

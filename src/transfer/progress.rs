@@ -4,114 +4,13 @@
 //! a second. The start and the end of an upload are written at once by the
 //! upload itself. `progress_url` reads the table.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
 use crate::api::envelope::{to_xml, Node};
 use crate::db::now_ms;
-use crate::state::{App, AppState};
-
-/// How often a node writes the progress of its running uploads (and the
-/// bandwidth its downloads used).
-pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
-
-/// Bytes received so far of one running upload.
-#[derive(Default)]
-pub struct Counter {
-    received: AtomicI64,
-    flushed: AtomicI64,
-}
-
-impl Counter {
-    pub fn add(&self, n: usize) {
-        self.received.fetch_add(n as i64, Ordering::Relaxed);
-    }
-
-    pub fn received(&self) -> i64 {
-        self.received.load(Ordering::Relaxed)
-    }
-}
-
-/// This node's running uploads, by identifier.
-#[derive(Default)]
-pub struct Board {
-    live: Mutex<HashMap<String, Arc<Counter>>>,
-}
-
-impl Board {
-    pub fn open(&self, id: &str) -> Arc<Counter> {
-        let counter = Arc::new(Counter::default());
-        if let Ok(mut live) = self.live.lock() {
-            live.insert(id.to_string(), counter.clone());
-        }
-        counter
-    }
-
-    pub fn close(&self, id: &str) {
-        if let Ok(mut live) = self.live.lock() {
-            live.remove(id);
-        }
-    }
-
-    pub fn running(&self) -> usize {
-        self.live.lock().map(|l| l.len()).unwrap_or(0)
-    }
-
-    /// The uploads whose count moved since the last flush.
-    fn moved(&self) -> Vec<(String, i64)> {
-        let Ok(live) = self.live.lock() else {
-            return Vec::new();
-        };
-        live.iter()
-            .filter_map(|(id, c)| {
-                let now = c.received();
-                (c.flushed.swap(now, Ordering::Relaxed) != now).then(|| (id.clone(), now))
-            })
-            .collect()
-    }
-}
-
-/// Writes the counters that moved; rows that already ended are left alone.
-pub async fn flush(app: &AppState) -> sqlx::Result<()> {
-    let moved = app.progress.moved();
-    if moved.is_empty() {
-        return Ok(());
-    }
-    let t = now_ms();
-    let mut tx = app.db.pool.begin().await?;
-    for (id, received) in moved {
-        sqlx::query(
-            "UPDATE progress SET uploaded = $1, updated_ms = $2 WHERE upload_id = $3 AND status = 'ok'",
-        )
-        .bind(received)
-        .bind(t)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await
-}
-
-pub fn spawn_flusher(app: &App) {
-    let app = app.clone();
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(FLUSH_EVERY).await;
-            if let Err(e) = flush(&app).await {
-                tracing::warn!(error = %e, "writing upload progress");
-            }
-            if let Err(e) = super::serve::flush_charges(&app).await {
-                tracing::warn!(error = %e, "charging download bandwidth");
-            }
-        }
-    });
-}
+use crate::state::App;
 
 #[derive(Debug, sqlx::FromRow)]
 struct Row {

@@ -1,7 +1,8 @@
-//! Request parameters of `/rest/`: the query string merged with a POST body
-//! (urlencoded or multipart); the body wins on a clash, and within one source
-//! the last value wins. Accessors map absence to 4 and bad values to 21.
-//! The parsing itself is in `dropspace-proto` (fuzzed there).
+//! Request parameters of `/rest/` and `/api/`: the query string merged with
+//! a POST body (urlencoded or multipart); the body wins on a clash, and
+//! within one source the last value wins. Absence is `Error::Missing`, a bad
+//! value `Error::BadValue`, an unreadable body `Error::Invalid`. The parsing
+//! itself is in `dropspace-proto` (fuzzed there).
 
 use std::collections::HashMap;
 
@@ -9,7 +10,7 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap};
 use futures::StreamExt;
 
-use crate::error::{ApiError, ApiResult, Code};
+use crate::library::{Error, Result};
 use dropspace_proto::params::{self as proto, parse_urlencoded};
 
 pub use dropspace_proto::params::comma_list;
@@ -44,15 +45,10 @@ impl Params {
         body: Body,
         limit: usize,
         deadline: std::time::Duration,
-    ) -> ApiResult<Params> {
+    ) -> Result<Params> {
         tokio::time::timeout(deadline, Params::read_all(query, headers, body, limit))
             .await
-            .unwrap_or_else(|_| {
-                Err(ApiError::with_text(
-                    Code::InvalidParameter,
-                    "the request body came too slowly",
-                ))
-            })
+            .unwrap_or_else(|_| Err(Error::Invalid("the request body came too slowly".into())))
     }
 
     async fn read_all(
@@ -60,7 +56,7 @@ impl Params {
         headers: &HeaderMap,
         body: Body,
         limit: usize,
-    ) -> ApiResult<Params> {
+    ) -> Result<Params> {
         let mut params = Params::read_query(query);
         let raw_ctype = headers
             .get(header::CONTENT_TYPE)
@@ -69,9 +65,8 @@ impl Params {
         let ctype = raw_ctype.to_ascii_lowercase();
         if ctype.starts_with("multipart/form-data") {
             // The boundary is case-sensitive: parse it from the header as sent.
-            let boundary = multer::parse_boundary(raw_ctype).map_err(|_| {
-                ApiError::with_text(Code::InvalidParameter, "bad multipart boundary")
-            })?;
+            let boundary = multer::parse_boundary(raw_ctype)
+                .map_err(|_| Error::Invalid("bad multipart boundary".into()))?;
             let fields = dropspace_proto::form::read_text_fields(
                 body.into_data_stream(),
                 boundary,
@@ -90,9 +85,8 @@ impl Params {
             }
         }
         if params.map.len() > MAX_PARAMS {
-            return Err(ApiError::with_text(
-                Code::InvalidParameter,
-                format!("more than {MAX_PARAMS} parameters"),
+            return Err(Error::Invalid(
+                format!("more than {MAX_PARAMS} parameters").into(),
             ));
         }
         Ok(params)
@@ -107,30 +101,26 @@ impl Params {
     }
 
     /// A mandatory parameter: absent is 4 (empty is allowed).
-    pub fn required(&self, name: &str) -> ApiResult<&str> {
-        self.get(name).ok_or_else(|| {
-            ApiError::with_text(Code::ParameterMissing, format!("Parameter missing: {name}"))
-        })
+    pub fn required(&self, name: &str) -> Result<&str> {
+        self.get(name)
+            .ok_or_else(|| Error::Missing(name.to_string().into()))
     }
 
     /// A mandatory parameter that must not be empty either.
-    pub fn required_nonempty(&self, name: &str) -> ApiResult<&str> {
+    pub fn required_nonempty(&self, name: &str) -> Result<&str> {
         match self.get(name) {
             Some(v) if !v.trim().is_empty() => Ok(v),
-            _ => Err(ApiError::with_text(
-                Code::ParameterMissing,
-                format!("Parameter missing: {name}"),
-            )),
+            _ => Err(Error::Missing(name.to_string().into())),
         }
     }
 
     /// An optional non-negative integer; malformed is 21. Empty counts as absent.
-    pub fn opt_u64(&self, name: &str) -> ApiResult<Option<i64>> {
+    pub fn opt_u64(&self, name: &str) -> Result<Option<i64>> {
         proto::opt_u64(self.get(name)).map_err(|_| bad_value(name))
     }
 
     /// An optional 0/1 flag; anything else is 21.
-    pub fn opt_flag(&self, name: &str) -> ApiResult<Option<bool>> {
+    pub fn opt_flag(&self, name: &str) -> Result<Option<bool>> {
         proto::opt_flag(self.get(name)).map_err(|_| bad_value(name))
     }
 }
@@ -138,9 +128,9 @@ impl Params {
 /// Reads a whole (small) body. Past `limit` the rest is read and dropped,
 /// up to a bound, so that the client finishes sending and reads the 16
 /// instead of losing it to a connection reset; memory stays at `limit`.
-async fn read_limited(body: Body, limit: usize) -> ApiResult<Vec<u8>> {
+async fn read_limited(body: Body, limit: usize) -> Result<Vec<u8>> {
     const DRAIN_FACTOR: usize = 8;
-    let unreadable = |text: &str| ApiError::with_text(Code::InvalidParameter, text);
+    let unreadable = |text: &'static str| Error::Invalid(text.into());
     let mut stream = body.into_data_stream();
     let mut buf = Vec::new();
     let mut total = 0usize;
@@ -159,17 +149,11 @@ async fn read_limited(body: Body, limit: usize) -> ApiResult<Vec<u8>> {
     Ok(buf)
 }
 
-/// Error 21 naming the parameter.
-pub fn bad_value(name: &str) -> ApiError {
-    ApiError::with_text(
-        Code::ParameterBadValue,
-        format!("Invalid value for parameter {name}"),
-    )
+/// A bad value, naming the parameter.
+pub fn bad_value(name: &str) -> Error {
+    Error::BadValue(name.to_string().into())
 }
 
-fn bad_body(e: &multer::Error) -> ApiError {
-    ApiError::with_text(
-        Code::InvalidParameter,
-        format!("malformed request body: {e}"),
-    )
+fn bad_body(e: &multer::Error) -> Error {
+    Error::Invalid(format!("malformed request body: {e}").into())
 }

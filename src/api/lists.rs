@@ -9,8 +9,8 @@
 //! change to the ids that passed and hand every outcome to `answer`.
 
 use crate::api::envelope::{Node, Reply};
-use crate::api::params::{comma_list, Params};
 use crate::error::{ApiError, ApiResult, Code};
+use crate::http::params::{comma_list, Params};
 
 /// One id (or address) and what became of it.
 pub type Outcome<T> = (String, ApiResult<T>);

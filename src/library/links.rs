@@ -6,9 +6,9 @@
 //! The parsing and the message format are in `dropspace-proto` (fuzzed
 //! there); this side knows the file rows and the server's key.
 
+use super::Library;
 use crate::db::files::File;
 use crate::db::now;
-use crate::state::AppState;
 
 pub use dropspace_proto::links::{url_name, Signed};
 
@@ -17,10 +17,10 @@ fn message(file: &File, account: i64, expires: i64) -> String {
 }
 
 /// A direct URL for `file`, charged to `account` (0 for page downloads).
-pub fn direct_url(app: &AppState, file: &File, account: i64) -> String {
-    let expires = now() + app.cfg.limits.download_url_ttl_secs;
-    let sig = app.secrets.sign(&message(file, account, expires));
-    app.url(&format!(
+pub fn direct_url(lib: &Library, file: &File, account: i64) -> String {
+    let expires = now() + lib.cfg.limits.download_url_ttl_secs;
+    let sig = lib.secrets.sign(&message(file, account, expires));
+    lib.url(&format!(
         "/dl/{}/{}/{}/{}/{}",
         file.id,
         account,
@@ -32,6 +32,6 @@ pub fn direct_url(app: &AppState, file: &File, account: i64) -> String {
 
 /// Whether a URL's parts were signed by this server for this very file and
 /// have not expired.
-pub fn verify(app: &AppState, file: &File, account: i64, expires: i64, sig: &str) -> bool {
-    expires >= now() && app.secrets.verify(&message(file, account, expires), sig)
+pub fn verify(lib: &Library, file: &File, account: i64, expires: i64, sig: &str) -> bool {
+    expires >= now() && lib.secrets.verify(&message(file, account, expires), sig)
 }
