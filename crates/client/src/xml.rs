@@ -89,7 +89,7 @@ impl Element {
 pub(crate) fn api_error(error: &Element, result: Option<&Element>) -> Error {
     let code = ErrorCode::from_number(error.attr("code").trim().parse().unwrap_or(0));
     let text = match error.attr("text") {
-        "" => code.description().to_string(),
+        "" => code.text().to_string(),
         t => t.to_string(),
     };
     let id = Some(error.attr("id"))

@@ -1,12 +1,15 @@
 //! The parts of dropspace that read or write bytes a client controls, with
 //! no server state: request parameters, multipart forms, `Range` headers,
-//! signed download URLs, file_send request signatures and the XML/JSON
-//! answer envelope. They live in this small crate so that the fuzz targets
-//! in `fuzz/` build in seconds instead of compiling the whole server.
+//! signed download URLs, file_send request signatures, the XML/JSON
+//! answer envelope and the guide's error codes. They live in this small
+//! crate so that the fuzz targets in `fuzz/` build in seconds instead of
+//! compiling the whole server.
 
+pub mod codes;
 pub mod envelope;
 pub mod file_send;
 pub mod form;
+pub mod html;
 pub mod links;
 pub mod params;
 pub mod range;
