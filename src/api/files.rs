@@ -26,8 +26,7 @@ pub(crate) const IDS: Shape = Shape {
     v10_items: false,
 };
 
-pub const MAX_NAME: usize = 255;
-pub const MAX_TEXT: usize = 10_000;
+pub use crate::library::{MAX_NAME, MAX_TEXT};
 
 /// The ids of a comma-list parameter.
 pub(crate) fn id_list(c: &Ctx<'_>, name: &str) -> ApiResult<Vec<String>> {

@@ -44,6 +44,11 @@ impl Library {
 }
 pub use limits::{check_downloadable, count_download, on_download_limit};
 
+/// Longest name (of a file, folder, contact) and password, in characters.
+pub const MAX_NAME: usize = 255;
+/// Longest description or message, in characters.
+pub const MAX_TEXT: usize = 10_000;
+
 /// Seconds before a failed blob removal is tried again.
 const BLOB_RETRY_SECS: i64 = 300;
 

@@ -21,7 +21,7 @@ use futures::TryStreamExt;
 use super::throttle::Throttle;
 use super::uploads::{self, CommitError, Ident, NewFile, Reserve};
 use crate::api::envelope::{error_node, to_xml, Node};
-use crate::api::files::{MAX_NAME, MAX_TEXT};
+use crate::library::{MAX_NAME, MAX_TEXT};
 use crate::blobs::{BlobWriter, Blobs};
 use crate::error::{ApiError, Code};
 use crate::library::mail::{self, Link, Sender};
