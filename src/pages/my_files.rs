@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-use super::folder::{date, human_size};
+use crate::http::html::{date, human_size};
 use super::web::{forbidden, visitor, Visitor};
 use crate::api::envelope::Node;
 use crate::db::files::{is_id, ROOT};
