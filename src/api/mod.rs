@@ -14,12 +14,12 @@ pub mod lists;
 pub mod nodes;
 pub mod upload;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use futures::FutureExt;
@@ -27,10 +27,12 @@ use futures::FutureExt;
 use crate::db::users::User;
 use crate::error::{ApiError, ApiResult, Code};
 use crate::http::params::Params;
+use crate::http::pipeline::{self, Front, Gate, Pipeline};
+use crate::http::ClientIp;
 use crate::state::{App, AppState};
 use envelope::{render, Format, Reply};
 
-/// What the dispatcher needs to know about a method before running it.
+/// What the pipeline needs to know about a method before running it.
 pub struct MethodSpec {
     /// The guide's spelling; matched case-insensitively.
     pub name: &'static str,
@@ -40,6 +42,11 @@ pub struct MethodSpec {
     pub writes: bool,
     /// Mandatory parameters besides `session_key` (4 when absent).
     pub required: &'static [&'static str],
+    /// The guide lists 19 for it: an account whose paid tier has ended is
+    /// refused there (and only there) before the method runs.
+    pub expiry: bool,
+    /// Hands out an upload identifier (rate-limited apart).
+    pub upload_start: bool,
 }
 
 const fn m(
@@ -53,69 +60,191 @@ const fn m(
         session,
         writes,
         required,
+        expiry: false,
+        upload_start: false,
     }
 }
 
-pub static METHODS: &[MethodSpec] = &[
-    m(
-        "auth.register",
-        false,
-        true,
-        &["api_key", "user_name", "full_name", "email", "password"],
-    ),
-    m(
-        "auth.createToken",
-        false,
-        false,
-        &["api_key", "api_version"],
-    ),
-    m(
-        "auth.login",
-        false,
-        false,
-        &["token", "user_name", "tokened_password"],
-    ),
-    m("auth.checkSession", true, false, &[]),
-    m("auth.logout", true, false, &[]),
-    m("upload.getInfo", true, true, &[]),
-    m(
-        "anonymous.uploadGetInfo",
-        false,
-        true,
-        &["api_key", "api_version"],
-    ),
-    m("download.getInfo", true, false, &["file_id"]),
-    m("files.getInfo", true, false, &["file_id"]),
-    m("files.setInfo", true, true, &["file_id"]),
-    m("files.moveToFolder", true, true, &["file_id", "folder_id"]),
-    m("files.delete", true, true, &["file_id"]),
-    m("files.sendMail", true, true, &["file_id", "emails"]),
-    m("folders.create", true, true, &["name"]),
-    m("folders.getAll", true, false, &[]),
-    m("folders.getContents", true, false, &["folder_id"]),
-    m("folders.getInfo", true, false, &["folder_id"]),
-    m("folders.setInfo", true, true, &["folder_id"]),
-    m(
-        "folders.move",
-        true,
-        true,
-        &["folder_id", "parent_folder_id"],
-    ),
-    m("folders.delete", true, true, &["folder_id"]),
-    m("folders.getShared", true, false, &["folder_id"]),
-    m("folders.sendMail", true, true, &["folder_id", "emails"]),
-    m("addressbook.list", true, false, &[]),
-    m("addressbook.add", true, true, &["email"]),
-    m("addressbook.update", true, true, &["email"]),
-    m("addressbook.delete", true, true, &["email"]),
-];
+/// The guide's methods: the typed method table. `dispatch` matches on it
+/// without a catch-all, so a method without a handler does not compile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    AuthRegister,
+    AuthCreateToken,
+    AuthLogin,
+    AuthCheckSession,
+    AuthLogout,
+    UploadGetInfo,
+    AnonymousUploadGetInfo,
+    DownloadGetInfo,
+    FilesGetInfo,
+    FilesSetInfo,
+    FilesMoveToFolder,
+    FilesDelete,
+    FilesSendMail,
+    FoldersCreate,
+    FoldersGetAll,
+    FoldersGetContents,
+    FoldersGetInfo,
+    FoldersSetInfo,
+    FoldersMove,
+    FoldersDelete,
+    FoldersGetShared,
+    FoldersSendMail,
+    AddressbookList,
+    AddressbookAdd,
+    AddressbookUpdate,
+    AddressbookDelete,
+}
 
-/// The methods whose guide entry lists 19: an account whose paid tier has
-/// ended is refused there (and only there) before the method runs.
-pub const PRO_EXPIRY_CHECKED: &[&str] = &["upload.getInfo", "download.getInfo"];
+impl Method {
+    pub const ALL: [Method; 26] = [
+        Method::AuthRegister,
+        Method::AuthCreateToken,
+        Method::AuthLogin,
+        Method::AuthCheckSession,
+        Method::AuthLogout,
+        Method::UploadGetInfo,
+        Method::AnonymousUploadGetInfo,
+        Method::DownloadGetInfo,
+        Method::FilesGetInfo,
+        Method::FilesSetInfo,
+        Method::FilesMoveToFolder,
+        Method::FilesDelete,
+        Method::FilesSendMail,
+        Method::FoldersCreate,
+        Method::FoldersGetAll,
+        Method::FoldersGetContents,
+        Method::FoldersGetInfo,
+        Method::FoldersSetInfo,
+        Method::FoldersMove,
+        Method::FoldersDelete,
+        Method::FoldersGetShared,
+        Method::FoldersSendMail,
+        Method::AddressbookList,
+        Method::AddressbookAdd,
+        Method::AddressbookUpdate,
+        Method::AddressbookDelete,
+    ];
 
-pub fn find_method(name: &str) -> Option<&'static MethodSpec> {
-    METHODS.iter().find(|m| m.name.eq_ignore_ascii_case(name))
+    pub fn spec(self) -> &'static MethodSpec {
+        use Method::*;
+        static AUTH_REGISTER: MethodSpec = m(
+            "auth.register",
+            false,
+            true,
+            &["api_key", "user_name", "full_name", "email", "password"],
+        );
+        static AUTH_CREATE_TOKEN: MethodSpec = m(
+            "auth.createToken",
+            false,
+            false,
+            &["api_key", "api_version"],
+        );
+        static AUTH_LOGIN: MethodSpec = m(
+            "auth.login",
+            false,
+            false,
+            &["token", "user_name", "tokened_password"],
+        );
+        static AUTH_CHECK_SESSION: MethodSpec = m("auth.checkSession", true, false, &[]);
+        static AUTH_LOGOUT: MethodSpec = m("auth.logout", true, false, &[]);
+        static UPLOAD_GET_INFO: MethodSpec = MethodSpec {
+            expiry: true,
+            upload_start: true,
+            ..m("upload.getInfo", true, true, &[])
+        };
+        static ANONYMOUS_UPLOAD_GET_INFO: MethodSpec = MethodSpec {
+            upload_start: true,
+            ..m(
+                "anonymous.uploadGetInfo",
+                false,
+                true,
+                &["api_key", "api_version"],
+            )
+        };
+        static DOWNLOAD_GET_INFO: MethodSpec = MethodSpec {
+            expiry: true,
+            ..m("download.getInfo", true, false, &["file_id"])
+        };
+        static FILES_GET_INFO: MethodSpec = m("files.getInfo", true, false, &["file_id"]);
+        static FILES_SET_INFO: MethodSpec = m("files.setInfo", true, true, &["file_id"]);
+        static FILES_MOVE_TO_FOLDER: MethodSpec =
+            m("files.moveToFolder", true, true, &["file_id", "folder_id"]);
+        static FILES_DELETE: MethodSpec = m("files.delete", true, true, &["file_id"]);
+        static FILES_SEND_MAIL: MethodSpec =
+            m("files.sendMail", true, true, &["file_id", "emails"]);
+        static FOLDERS_CREATE: MethodSpec = m("folders.create", true, true, &["name"]);
+        static FOLDERS_GET_ALL: MethodSpec = m("folders.getAll", true, false, &[]);
+        static FOLDERS_GET_CONTENTS: MethodSpec =
+            m("folders.getContents", true, false, &["folder_id"]);
+        static FOLDERS_GET_INFO: MethodSpec = m("folders.getInfo", true, false, &["folder_id"]);
+        static FOLDERS_SET_INFO: MethodSpec = m("folders.setInfo", true, true, &["folder_id"]);
+        static FOLDERS_MOVE: MethodSpec = m(
+            "folders.move",
+            true,
+            true,
+            &["folder_id", "parent_folder_id"],
+        );
+        static FOLDERS_DELETE: MethodSpec = m("folders.delete", true, true, &["folder_id"]);
+        static FOLDERS_GET_SHARED: MethodSpec = m("folders.getShared", true, false, &["folder_id"]);
+        static FOLDERS_SEND_MAIL: MethodSpec =
+            m("folders.sendMail", true, true, &["folder_id", "emails"]);
+        static ADDRESSBOOK_LIST: MethodSpec = m("addressbook.list", true, false, &[]);
+        static ADDRESSBOOK_ADD: MethodSpec = m("addressbook.add", true, true, &["email"]);
+        static ADDRESSBOOK_UPDATE: MethodSpec = m("addressbook.update", true, true, &["email"]);
+        static ADDRESSBOOK_DELETE: MethodSpec = m("addressbook.delete", true, true, &["email"]);
+        match self {
+            AuthRegister => &AUTH_REGISTER,
+            AuthCreateToken => &AUTH_CREATE_TOKEN,
+            AuthLogin => &AUTH_LOGIN,
+            AuthCheckSession => &AUTH_CHECK_SESSION,
+            AuthLogout => &AUTH_LOGOUT,
+            UploadGetInfo => &UPLOAD_GET_INFO,
+            AnonymousUploadGetInfo => &ANONYMOUS_UPLOAD_GET_INFO,
+            DownloadGetInfo => &DOWNLOAD_GET_INFO,
+            FilesGetInfo => &FILES_GET_INFO,
+            FilesSetInfo => &FILES_SET_INFO,
+            FilesMoveToFolder => &FILES_MOVE_TO_FOLDER,
+            FilesDelete => &FILES_DELETE,
+            FilesSendMail => &FILES_SEND_MAIL,
+            FoldersCreate => &FOLDERS_CREATE,
+            FoldersGetAll => &FOLDERS_GET_ALL,
+            FoldersGetContents => &FOLDERS_GET_CONTENTS,
+            FoldersGetInfo => &FOLDERS_GET_INFO,
+            FoldersSetInfo => &FOLDERS_SET_INFO,
+            FoldersMove => &FOLDERS_MOVE,
+            FoldersDelete => &FOLDERS_DELETE,
+            FoldersGetShared => &FOLDERS_GET_SHARED,
+            FoldersSendMail => &FOLDERS_SEND_MAIL,
+            AddressbookList => &ADDRESSBOOK_LIST,
+            AddressbookAdd => &ADDRESSBOOK_ADD,
+            AddressbookUpdate => &ADDRESSBOOK_UPDATE,
+            AddressbookDelete => &ADDRESSBOOK_DELETE,
+        }
+    }
+
+    /// The guide's spelling.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The method a request names, in any case.
+    pub fn find(name: &str) -> Option<Method> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(name))
+    }
+
+    /// What the request pipeline checks for this method.
+    fn gate(self) -> Gate {
+        let spec = self.spec();
+        Gate {
+            writes: spec.writes,
+            expiry: spec.expiry,
+            upload_start: spec.upload_start,
+        }
+    }
 }
 
 /// A live session: the account and the API version it speaks.
@@ -159,13 +288,12 @@ impl Ctx<'_> {
 /// The axum handler for `/rest/` (GET and POST).
 pub async fn rest(
     State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client_ip): ClientIp,
     headers: HeaderMap,
     uri: Uri,
     body: Body,
 ) -> Response {
     let started = Instant::now();
-    let client_ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let params = match Params::read(
         uri.query(),
         &headers,
@@ -186,11 +314,11 @@ pub async fn rest(
         }
     };
     let sent = params.get("method").unwrap_or("").to_string();
-    let spec = find_method(&sent);
-    let label = spec.map(|s| s.name).unwrap_or("unknown");
+    let method = Method::find(&sent);
+    let label = method.map(Method::name).unwrap_or("unknown");
     // A bug in one method must still get the client an envelope (15), not a
     // bare HTTP 500; the panic message is logged by the panic hook.
-    let handled = AssertUnwindSafe(handle(&app, &params, &sent, spec, client_ip))
+    let handled = AssertUnwindSafe(handle(&app, &params, &sent, method, client_ip))
         .catch_unwind()
         .await;
     let (format, outcome) = handled.unwrap_or_else(|_| {
@@ -214,25 +342,18 @@ fn finish(
         Ok(_) => "fail".to_string(),
         Err(e) => e.code.number().to_string(),
     };
-    let elapsed = started.elapsed();
-    // Only the method's table name and the outcome: parameters carry
-    // passwords, tokens and session keys and are never logged.
-    tracing::info!(method = label, outcome = %status, ms = elapsed.as_millis() as u64, "api call");
-    metrics::counter!("dropspace_api_requests_total", "method" => label, "outcome" => status)
-        .increment(1);
-    metrics::histogram!("dropspace_api_request_duration_seconds", "method" => label)
-        .record(elapsed.as_secs_f64());
+    pipeline::record(Front::Rest, label, status, started);
     render(sent, format, outcome)
 }
 
-/// The methods that hand out upload identifiers (rate-limited apart).
-const UPLOAD_STARTS: [&str; 2] = ["upload.getInfo", "anonymous.uploadGetInfo"];
-
+/// The pipeline in the guide's order of precedence: the address's rate,
+/// errors 1-5, 21 for the format, maintenance, the session (6), the
+/// account's checks, the method.
 async fn handle(
     app: &AppState,
     params: &Params,
     sent: &str,
-    spec: Option<&'static MethodSpec>,
+    method: Option<Method>,
     client_ip: IpAddr,
 ) -> (Format, ApiResult<Reply>) {
     // The answer format is settled first so that every error can use it;
@@ -240,53 +361,41 @@ async fn handle(
     let format = response_format(params);
     let shown = *format.as_ref().unwrap_or(&Format::Xml);
     let outcome = async {
-        app.abuse.api_call(client_ip)?;
-        let spec = precheck(params, sent, spec)?;
+        let pipe = Pipeline::new(app, client_ip);
+        pipe.address()?;
+        let method = precheck(params, sent, method)?;
         format.clone()?;
-        if spec.writes && app.db.maintenance().await? {
-            return Err(ApiError::new(Code::SystemMaintenance));
-        }
-        let session = if spec.session {
+        pipe.open_for(method.gate()).await?;
+        let session = if method.spec().session {
             let key = params.get("session_key").unwrap_or("");
             Some(auth::load_session(app, key).await?)
         } else {
             None
         };
-        run(app, spec, params, sent, client_ip, session).await
+        run(&pipe, method, params, sent, session).await
     }
     .await;
     (shown, outcome)
 }
 
-/// The last checks of every call, from `/rest/` or a web page, once its
-/// method and session are known: the account's rate, membership expiry,
-/// the upload-start rate; then the method itself.
+/// The account's checks (rate, membership expiry, upload-start rate), then
+/// the method itself.
 async fn run(
-    app: &AppState,
-    spec: &'static MethodSpec,
+    pipe: &Pipeline<'_>,
+    method: Method,
     params: &Params,
-    method: &str,
-    client_ip: IpAddr,
+    sent: &str,
     session: Option<Session>,
 ) -> ApiResult<Reply> {
-    if let Some(session) = &session {
-        app.abuse.api_call_by(session.user.id)?;
-        if PRO_EXPIRY_CHECKED.contains(&spec.name) && session.user.membership_expired() {
-            return Err(ApiError::new(Code::ProExpired));
-        }
-    }
-    if UPLOAD_STARTS.contains(&spec.name) {
-        let account = session.as_ref().map(|s| s.user.id);
-        app.abuse.upload_start(client_ip, account)?;
-    }
+    pipe.account(session.as_ref().map(|s| &s.user), method.gate())?;
     let ctx = Ctx {
-        app,
+        app: pipe.app(),
         params,
-        method,
-        client_ip,
+        method: sent,
+        client_ip: pipe.ip,
         session,
     };
-    dispatch(spec, &ctx).await
+    dispatch(method, &ctx).await
 }
 
 /// A session method run by a web page (`pages::web`) on a logged-in user's
@@ -300,17 +409,16 @@ pub async fn call_as(
     params: Params,
     client_ip: IpAddr,
 ) -> ApiResult<Reply> {
-    let spec = find_method(method)
-        .filter(|s| s.session)
+    let method = Method::find(method)
+        .filter(|m| m.spec().session)
         .ok_or_else(|| ApiError::new(Code::UnknownMethod))?;
-    app.abuse.api_call(client_ip)?;
-    for name in spec.required {
+    let pipe = Pipeline::new(app, client_ip);
+    pipe.address()?;
+    for name in method.spec().required {
         params.required(name)?;
     }
-    if spec.writes && app.db.maintenance().await? {
-        return Err(ApiError::new(Code::SystemMaintenance));
-    }
-    run(app, spec, &params, spec.name, client_ip, Some(session)).await
+    pipe.open_for(method.gate()).await?;
+    run(&pipe, method, &params, method.name(), Some(session)).await
 }
 
 /// `response_format`: xml (default) or json, any case; anything else is 21.
@@ -330,15 +438,12 @@ fn response_format(params: &Params) -> ApiResult<Format> {
 }
 
 /// Errors 1-5, in that order of precedence.
-fn precheck(
-    params: &Params,
-    sent: &str,
-    spec: Option<&'static MethodSpec>,
-) -> ApiResult<&'static MethodSpec> {
+fn precheck(params: &Params, sent: &str, method: Option<Method>) -> ApiResult<Method> {
     if sent.trim().is_empty() {
         return Err(ApiError::new(Code::NoMethod));
     }
-    let spec = spec.ok_or_else(|| ApiError::new(Code::UnknownMethod))?;
+    let method = method.ok_or_else(|| ApiError::new(Code::UnknownMethod))?;
+    let spec = method.spec();
     if spec.session && params.get("session_key").is_none_or(|k| k.is_empty()) {
         return Err(ApiError::new(Code::SessionKeyMissing));
     }
@@ -350,39 +455,39 @@ fn precheck(
             return Err(ApiError::new(Code::BadApiVersion));
         }
     }
-    Ok(spec)
+    Ok(method)
 }
 
 pub const SUPPORTED_VERSIONS: &[&str] = &["1.0", "1.2"];
 
-async fn dispatch(spec: &MethodSpec, c: &Ctx<'_>) -> ApiResult<Reply> {
-    match spec.name {
-        "auth.register" => auth::register(c).await,
-        "auth.createToken" => auth::create_token(c).await,
-        "auth.login" => auth::login(c).await,
-        "auth.checkSession" => auth::check_session(c).await,
-        "auth.logout" => auth::logout(c).await,
-        "upload.getInfo" => upload::get_info(c).await,
-        "anonymous.uploadGetInfo" => upload::anonymous_get_info(c).await,
-        "download.getInfo" => download::get_info(c).await,
-        "files.getInfo" => files::get_info(c).await,
-        "files.setInfo" => files::set_info(c).await,
-        "files.moveToFolder" => files::move_to_folder(c).await,
-        "files.delete" => files::delete(c).await,
-        "files.sendMail" => files::send_mail(c).await,
-        "folders.create" => folders::create(c).await,
-        "folders.getAll" => folders::get_all(c).await,
-        "folders.getContents" => folders::get_contents(c).await,
-        "folders.getInfo" => folders::get_info(c).await,
-        "folders.setInfo" => folders::set_info(c).await,
-        "folders.move" => folders::move_folder(c).await,
-        "folders.delete" => folders::delete(c).await,
-        "folders.getShared" => folders::get_shared(c).await,
-        "folders.sendMail" => folders::send_mail(c).await,
-        "addressbook.list" => addressbook::list(c).await,
-        "addressbook.add" => addressbook::add(c).await,
-        "addressbook.update" => addressbook::update(c).await,
-        "addressbook.delete" => addressbook::delete(c).await,
-        _ => Err(ApiError::new(Code::UnknownMethod)),
+async fn dispatch(method: Method, c: &Ctx<'_>) -> ApiResult<Reply> {
+    use Method::*;
+    match method {
+        AuthRegister => auth::register(c).await,
+        AuthCreateToken => auth::create_token(c).await,
+        AuthLogin => auth::login(c).await,
+        AuthCheckSession => auth::check_session(c).await,
+        AuthLogout => auth::logout(c).await,
+        UploadGetInfo => upload::get_info(c).await,
+        AnonymousUploadGetInfo => upload::anonymous_get_info(c).await,
+        DownloadGetInfo => download::get_info(c).await,
+        FilesGetInfo => files::get_info(c).await,
+        FilesSetInfo => files::set_info(c).await,
+        FilesMoveToFolder => files::move_to_folder(c).await,
+        FilesDelete => files::delete(c).await,
+        FilesSendMail => files::send_mail(c).await,
+        FoldersCreate => folders::create(c).await,
+        FoldersGetAll => folders::get_all(c).await,
+        FoldersGetContents => folders::get_contents(c).await,
+        FoldersGetInfo => folders::get_info(c).await,
+        FoldersSetInfo => folders::set_info(c).await,
+        FoldersMove => folders::move_folder(c).await,
+        FoldersDelete => folders::delete(c).await,
+        FoldersGetShared => folders::get_shared(c).await,
+        FoldersSendMail => folders::send_mail(c).await,
+        AddressbookList => addressbook::list(c).await,
+        AddressbookAdd => addressbook::add(c).await,
+        AddressbookUpdate => addressbook::update(c).await,
+        AddressbookDelete => addressbook::delete(c).await,
     }
 }

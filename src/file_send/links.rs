@@ -17,9 +17,9 @@ use axum::Form;
 
 use crate::db::files::{is_id, File, Folder, FILE_COLUMNS, FOLDER_COLUMNS, ROOT};
 use crate::db::now;
+use crate::http::html::human_size;
 use crate::http::html::{esc, not_found, page, try_later};
 use crate::mail::Mail;
-use crate::http::html::human_size;
 use crate::pages::web::{password_login, PasswordLogin};
 use crate::secrets::hash_secret;
 use crate::state::{App, AppState};

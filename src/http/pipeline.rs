@@ -39,6 +39,10 @@ impl<'a> Pipeline<'a> {
         Pipeline { app, ip }
     }
 
+    pub fn app(&self) -> &'a AppState {
+        self.app
+    }
+
     /// Step 1: the address's API rate.
     pub fn address(&self) -> Result<()> {
         self.app.abuse.api_call(self.ip)

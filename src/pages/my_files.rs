@@ -13,11 +13,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-use crate::http::html::{date, human_size};
 use super::web::{forbidden, visitor, Visitor};
 use crate::api::envelope::Node;
 use crate::db::files::{is_id, ROOT};
 use crate::error::{ApiError, Code};
+use crate::http::html::{date, human_size};
 use crate::http::html::{esc, page_with};
 use crate::http::params::Params;
 use crate::state::App;

@@ -21,11 +21,11 @@ use futures::TryStreamExt;
 use super::throttle::Throttle;
 use super::uploads::{self, CommitError, Ident, NewFile, Reserve};
 use crate::api::envelope::{error_node, to_xml, Node};
-use crate::library::{MAX_NAME, MAX_TEXT};
 use crate::blobs::{BlobWriter, Blobs};
 use crate::error::{ApiError, Code};
 use crate::library::mail::{self, Link, Sender};
 use crate::library::progress::Counter;
+use crate::library::{MAX_NAME, MAX_TEXT};
 use crate::secrets::{hash_secret, random_string, LOWER_ALNUM};
 use crate::state::{App, AppState};
 

@@ -13,35 +13,14 @@ pub mod transfer;
 #[allow(unused_imports)]
 pub use transfer::*;
 
-/// Every sendspace method the server answers (for the random-input tests).
-pub const API_METHODS: &[&str] = &[
-    "auth.register",
-    "auth.createToken",
-    "auth.login",
-    "auth.checkSession",
-    "auth.logout",
-    "upload.getInfo",
-    "anonymous.uploadGetInfo",
-    "download.getInfo",
-    "files.getInfo",
-    "files.setInfo",
-    "files.moveToFolder",
-    "files.delete",
-    "files.sendMail",
-    "folders.create",
-    "folders.getAll",
-    "folders.getContents",
-    "folders.getInfo",
-    "folders.setInfo",
-    "folders.move",
-    "folders.delete",
-    "folders.getShared",
-    "folders.sendMail",
-    "addressbook.list",
-    "addressbook.add",
-    "addressbook.update",
-    "addressbook.delete",
-];
+/// Every sendspace method the server answers (for the random-input tests),
+/// from the server's own typed method table.
+pub static API_METHODS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    dropspace::api::Method::ALL
+        .iter()
+        .map(|m| m.name())
+        .collect()
+});
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_dropspace");
 pub const PG_BASE: &str = "postgres://postgres@127.0.0.1:5432/test";
