@@ -15,6 +15,8 @@ pub struct ApiError {
     pub code: Code,
     pub detail: Option<String>,
     pub id: Option<String>,
+    /// What failed inside, for the log of whoever handles the error (never sent).
+    pub cause: Option<String>,
 }
 
 impl ApiError {
@@ -23,6 +25,7 @@ impl ApiError {
             code,
             detail: None,
             id: None,
+            cause: None,
         }
     }
 
@@ -31,6 +34,7 @@ impl ApiError {
             code,
             detail: Some(text.into()),
             id: None,
+            cause: None,
         }
     }
 
@@ -45,13 +49,23 @@ impl ApiError {
 
     /// An unexpected failure of the database or another internal part. The
     /// guide has no "internal error" code; 15 ("try again later") is what a
-    /// client can act on. The cause is logged, never sent.
+    /// client can act on. The cause is kept for the log, never sent.
     pub fn internal(err: impl fmt::Display) -> Self {
-        tracing::error!(error = %err, "internal error");
-        ApiError::with_text(
-            Code::SystemMaintenance,
-            "Temporary server error, try again later",
-        )
+        ApiError {
+            cause: Some(err.to_string()),
+            ..ApiError::with_text(
+                Code::SystemMaintenance,
+                "Temporary server error, try again later",
+            )
+        }
+    }
+
+    /// Logs the cause of an internal failure; called where the error is
+    /// answered.
+    pub fn log(&self, context: &str) {
+        if let Some(cause) = &self.cause {
+            tracing::error!(error = %cause, context, "internal error");
+        }
     }
 }
 

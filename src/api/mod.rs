@@ -340,7 +340,10 @@ fn finish(
     let status = match &outcome {
         Ok(r) if r.ok => "ok".to_string(),
         Ok(_) => "fail".to_string(),
-        Err(e) => e.code.number().to_string(),
+        Err(e) => {
+            e.log(label);
+            e.code.number().to_string()
+        }
     };
     pipeline::record(Front::Rest, label, status, started);
     render(sent, format, outcome)
