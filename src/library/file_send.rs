@@ -1,5 +1,5 @@
 //! Sending files and folders to recipients (the file_send API, see
-//! `docs/api-notes.md`): API credentials, file preparations, sends with a
+//! `docs/file-send.md`): API credentials, file preparations, sends with a
 //! personal link per recipient, what a link shows and lets download, and
 //! the download receipt. The wire format stays in `file_send`.
 
