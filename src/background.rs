@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use crate::db::now;
 use crate::library::{self, bandwidth, limits, progress};
 use crate::state::App;
 use crate::transfer::uploads;
@@ -100,20 +99,6 @@ fn spawn_library_sweeps(app: &App) {
 
 /// Deletes expired tokens, sessions and throttle rows (the temporary files
 /// of abandoned blob writes go with the transfer sweeps).
-pub async fn sweep_expired(app: &App) -> sqlx::Result<()> {
-    let t = now();
-    let pool = &app.db.pool;
-    sqlx::query("DELETE FROM tokens WHERE expires < $1")
-        .bind(t)
-        .execute(pool)
-        .await?;
-    sqlx::query("DELETE FROM sessions WHERE last_seen < $1")
-        .bind(t - app.cfg.limits.session_idle_secs)
-        .execute(pool)
-        .await?;
-    sqlx::query("DELETE FROM throttle WHERE last_failure < $1 AND blocked_until < $1")
-        .bind(t - 3600)
-        .execute(pool)
-        .await?;
-    Ok(())
+pub async fn sweep_expired(app: &App) -> library::Result<()> {
+    library::auth::sweep_expired(app).await
 }

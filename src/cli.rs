@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::accounts::{self, NewUser};
 use crate::config::Config;
+use crate::library::accounts::{self, NewUser};
 use crate::server;
 
 #[derive(Parser)]
@@ -290,26 +290,17 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
                 }
                 None => 0,
             };
-            let done = sqlx::query(
-                "UPDATE users SET membership = $1, membership_ends = $2 WHERE user_name_lower = $3",
-            )
-            .bind(membership.as_str())
-            .bind(ends)
-            .bind(user_name.to_lowercase())
-            .execute(&db.pool)
-            .await?;
-            anyhow::ensure!(done.rows_affected() == 1, "no user named {user_name}");
+            let done = db
+                .set_membership(&user_name, membership.as_str(), ends)
+                .await?;
+            anyhow::ensure!(done, "no user named {user_name}");
             println!("{user_name}: membership {}", membership.as_str());
         }
         AdminCommand::User {
             command: UserCommand::List,
         } => {
-            let users: Vec<(i64, String, String, String)> =
-                sqlx::query_as("SELECT id, user_name, email, membership FROM users ORDER BY id")
-                    .fetch_all(&db.pool)
-                    .await?;
-            for (id, name, email, membership) in users {
-                println!("{id}\t{name}\t{email}\t{membership}");
+            for u in db.list_users().await? {
+                println!("{}\t{}\t{}\t{}", u.id, u.user_name, u.email, u.membership);
             }
         }
         AdminCommand::User {
@@ -383,24 +374,24 @@ async fn user_id(db: &crate::db::Db, user_name: &str) -> anyhow::Result<i64> {
 }
 
 async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyhow::Result<()> {
-    use crate::file_send::auth;
+    use crate::library::file_send as credentials;
     let db = &parts.db;
     match command {
         CredentialsCommand::Create { user_name } => {
             let uid = user_id(db, &user_name).await?;
-            let (key, secret) = auth::create(db, &parts.secrets, uid).await?;
+            let (key, secret) = credentials::create_credential(db, &parts.secrets, uid).await?;
             println!("{key} {secret}");
         }
         CredentialsCommand::List { user_name } => {
             let uid = user_id(db, &user_name).await?;
-            for (key, created, revoked) in auth::list(db, uid).await? {
-                let state = if revoked > 0 { "revoked" } else { "active" };
-                println!("{key}\t{state}\tcreated {created}");
+            for c in credentials::credentials(db, uid).await? {
+                let state = if c.is_revoked() { "revoked" } else { "active" };
+                println!("{}\t{state}\tcreated {}", c.api_key, c.created);
             }
         }
         CredentialsCommand::Revoke { api_key } => {
             anyhow::ensure!(
-                auth::revoke(db, api_key.trim()).await?,
+                credentials::revoke_credential(db, api_key.trim()).await?,
                 "no active key {api_key}"
             );
             println!("revoked {api_key}");
@@ -410,7 +401,7 @@ async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyh
 }
 
 async fn group(db: &crate::db::Db, command: GroupCommand) -> anyhow::Result<()> {
-    use crate::file_send::groups;
+    use crate::library::groups;
     match command {
         GroupCommand::Create { name } => {
             let id = groups::create(db, &name).await?;
@@ -432,8 +423,8 @@ async fn group(db: &crate::db::Db, command: GroupCommand) -> anyhow::Result<()> 
             println!("{user_name} left group {gid}");
         }
         GroupCommand::List => {
-            for (id, name, members) in groups::list(db).await? {
-                println!("{id}\t{name}\t{}", members.join(","));
+            for g in groups::list(db).await? {
+                println!("{}\t{}\t{}", g.id, g.name, g.members.join(","));
             }
         }
     }

@@ -2,7 +2,6 @@
 //! REST API. See `docs/architecture.md` for the map of modules.
 
 pub mod abuse;
-pub mod accounts;
 pub mod api;
 pub mod background;
 pub mod blobs;

@@ -20,8 +20,7 @@ use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::config::Config;
-use crate::db::{now, Db};
-use crate::secrets::{hash_secret, random_string, UPPER_ALNUM};
+use crate::db::Db;
 use crate::state::{public_url, App, AppState};
 use crate::{api, pages};
 
@@ -34,17 +33,7 @@ pub async fn open(cfg: &Config) -> anyhow::Result<Parts> {
 
 /// Creates an API key and returns it (only its hash is stored).
 pub async fn create_api_key(db: &Db, name: &str, min_app_version: &str) -> anyhow::Result<String> {
-    let key = random_string(20, UPPER_ALNUM);
-    sqlx::query(
-        "INSERT INTO api_keys (key_hash, name, min_app_version, created) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(hash_secret(&key))
-    .bind(name)
-    .bind(min_app_version)
-    .bind(now())
-    .execute(&db.pool)
-    .await?;
-    Ok(key)
+    Ok(crate::library::auth::create_api_key(db, name, min_app_version).await?)
 }
 
 pub fn router(app: App) -> Router {

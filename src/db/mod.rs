@@ -6,7 +6,10 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+pub mod api_keys;
+pub mod file_send;
 pub mod files;
+pub mod sessions;
 pub mod settings;
 pub mod throttle;
 pub mod users;

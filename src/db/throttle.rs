@@ -41,6 +41,15 @@ impl Db {
         Ok(())
     }
 
+    /// Forgets counters whose last failure and block are older than `before`.
+    pub async fn throttle_sweep(&self, before: i64) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM throttle WHERE last_failure < $1 AND blocked_until < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn throttle_clear(&self, key: &str) -> sqlx::Result<()> {
         sqlx::query("DELETE FROM throttle WHERE key = $1")
             .bind(key)

@@ -63,6 +63,37 @@ impl User {
     }
 }
 
+/// What `insert_user` stores: a validated account, its secrets already
+/// derived (the password's argon2 hash, the sealed MD5 for `auth.login`).
+pub struct NewUserRow<'a> {
+    pub user_name: &'a str,
+    pub full_name: &'a str,
+    pub email: &'a str,
+    pub password_hash: String,
+    pub md5_sealed: String,
+    pub membership: &'a str,
+    pub membership_ends: i64,
+    pub activated: bool,
+    pub activation_hash: Option<String>,
+    pub created: i64,
+}
+
+/// A line of `admin user list`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserSummary {
+    pub id: i64,
+    pub user_name: String,
+    pub email: String,
+    pub membership: String,
+}
+
+impl User {
+    /// Whether the activation link was followed (or the admin created it active).
+    pub fn is_active(&self) -> bool {
+        self.activated != 0
+    }
+}
+
 impl Db {
     pub async fn user_by_id(&self, id: i64) -> sqlx::Result<Option<User>> {
         sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
@@ -78,6 +109,88 @@ impl Db {
         .bind(user_name.to_lowercase())
         .fetch_optional(&self.read)
         .await
+    }
+
+    /// The id of the account with this name (any case), read from the writer.
+    pub async fn user_id_by_name(&self, user_name: &str) -> sqlx::Result<Option<i64>> {
+        sqlx::query_scalar("SELECT id FROM users WHERE user_name_lower = $1")
+            .bind(user_name.to_lowercase())
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// The id of the account with this email address (any case).
+    pub async fn user_id_by_email(&self, email: &str) -> sqlx::Result<Option<i64>> {
+        sqlx::query_scalar("SELECT id FROM users WHERE email_lower = $1")
+            .bind(email.to_lowercase())
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Inserts an account; its id, or None when a unique index (name or
+    /// email, e.g. a concurrent registration) refused it.
+    pub async fn insert_user(&self, u: &NewUserRow<'_>) -> sqlx::Result<Option<i64>> {
+        let inserted: sqlx::Result<i64> = sqlx::query_scalar(
+            "INSERT INTO users (user_name, user_name_lower, full_name, email, email_lower, password_hash, md5_sealed, \
+             membership, membership_ends, activated, activation_hash, created) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(u.user_name)
+        .bind(u.user_name.to_lowercase())
+        .bind(u.full_name)
+        .bind(u.email)
+        .bind(u.email.to_lowercase())
+        .bind(&u.password_hash)
+        .bind(&u.md5_sealed)
+        .bind(u.membership)
+        .bind(u.membership_ends)
+        .bind(u.activated as i64)
+        .bind(u.activation_hash.as_deref())
+        .bind(u.created)
+        .fetch_one(&self.pool)
+        .await;
+        match inserted {
+            Ok(id) => Ok(Some(id)),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Activates the account whose activation token hashes to this and
+    /// clears the token (single use); the account's user name.
+    pub async fn activate_user(&self, activation_hash: &str) -> sqlx::Result<Option<String>> {
+        sqlx::query_scalar(
+            "UPDATE users SET activated = 1, activation_hash = NULL WHERE activation_hash = $1 RETURNING user_name",
+        )
+        .bind(activation_hash)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Sets an account's membership and its end (0: none); false when
+    /// there is no such account.
+    pub async fn set_membership(
+        &self,
+        user_name: &str,
+        membership: &str,
+        ends: i64,
+    ) -> sqlx::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE users SET membership = $1, membership_ends = $2 WHERE user_name_lower = $3",
+        )
+        .bind(membership)
+        .bind(ends)
+        .bind(user_name.to_lowercase())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Every account, by id.
+    pub async fn list_users(&self) -> sqlx::Result<Vec<UserSummary>> {
+        sqlx::query_as("SELECT id, user_name, email, membership FROM users ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
     }
 }
 

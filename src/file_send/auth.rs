@@ -12,10 +12,11 @@
 use axum::http::Method;
 
 use super::{FsError, FsResult};
+use crate::db::now;
 use crate::db::users::User;
-use crate::db::{now, Db};
 use crate::http::params::Params;
-use crate::secrets::{ct_eq, random_string, Secrets, LOWER_ALNUM, UPPER_ALNUM};
+use crate::library::file_send::{accept_once, active_user, signing_key_of};
+use crate::secrets::ct_eq;
 use crate::state::AppState;
 
 /// How far a timestamp may be from the server's clock.
@@ -54,18 +55,9 @@ pub async fn authenticate(
             "The timestamp is more than five minutes from the server's clock.",
         ));
     }
-    let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT user_id, key_sealed FROM api_credentials WHERE api_key = $1 AND revoked = 0",
-    )
-    .bind(api_key)
-    .fetch_optional(&app.db.pool)
-    .await?;
-    let Some((user_id, sealed)) = row else {
+    let Some((user_id, key)) = signing_key_of(app, api_key).await? else {
         return Err(FsError::unauthorized("Unknown or revoked api_key."));
     };
-    let key = app.secrets.open(&sealed).ok_or_else(|| {
-        FsError::internal("an API credential cannot be opened with this server key")
-    })?;
     let expected = sign(&key, &message(&app.public_url, path, method, raw_query));
     if !ct_eq(&expected, &signature.to_ascii_lowercase()) {
         return Err(FsError::unauthorized("The signature does not match."));
@@ -73,58 +65,13 @@ pub async fn authenticate(
     // A signed request is accepted once: the first node to record it wins.
     // A POST's signature covers only the method URL, so the request is the
     // signature with its timestamp (one POST per second per method and key).
-    let fresh = sqlx::query(
-        "INSERT INTO seen_signatures (signature, expires) VALUES ($1, $2) ON CONFLICT (signature) DO NOTHING",
-    )
-    .bind(format!("{}:{stamp}", signature.to_ascii_lowercase()))
-    .bind(stamp + WINDOW_SECS + 60)
-    .execute(&app.db.pool)
-    .await?;
-    if fresh.rows_affected() != 1 {
+    let request = format!("{}:{stamp}", signature.to_ascii_lowercase());
+    if !accept_once(&app.db, &request, stamp + WINDOW_SECS + 60).await? {
         return Err(FsError::unauthorized("This signature was already used."));
     }
-    app.db
-        .user_by_id(user_id)
+    active_user(&app.db, user_id)
         .await?
-        .filter(|u| u.activated != 0)
         .ok_or_else(|| FsError::unauthorized("The account of this api_key is not active."))
-}
-
-/// Creates a key/secret pair for a user; the secret is shown only now.
-pub async fn create(db: &Db, secrets: &Secrets, user_id: i64) -> anyhow::Result<(String, String)> {
-    let api_key = random_string(24, UPPER_ALNUM);
-    let secret = random_string(40, LOWER_ALNUM);
-    sqlx::query(
-        "INSERT INTO api_credentials (user_id, api_key, key_sealed, created) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(user_id)
-    .bind(&api_key)
-    .bind(secrets.seal(&signing_key(&secret)))
-    .bind(now())
-    .execute(&db.pool)
-    .await?;
-    Ok((api_key, secret))
-}
-
-/// A user's keys: (api_key, created, revoked).
-pub async fn list(db: &Db, user_id: i64) -> sqlx::Result<Vec<(String, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT api_key, created, revoked FROM api_credentials WHERE user_id = $1 ORDER BY id",
-    )
-    .bind(user_id)
-    .fetch_all(&db.pool)
-    .await
-}
-
-/// Revokes a key; false when there is no such live key.
-pub async fn revoke(db: &Db, api_key: &str) -> sqlx::Result<bool> {
-    let done =
-        sqlx::query("UPDATE api_credentials SET revoked = $1 WHERE api_key = $2 AND revoked = 0")
-            .bind(now())
-            .bind(api_key)
-            .execute(&db.pool)
-            .await?;
-    Ok(done.rows_affected() == 1)
 }
 
 #[cfg(test)]

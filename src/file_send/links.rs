@@ -7,7 +7,7 @@
 //! check it. With `download_receipt=1` the sender is mailed once per
 //! recipient, at the first download.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Path, State};
@@ -15,71 +15,33 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 
-use crate::db::files::{is_id, File, Folder, FILE_COLUMNS, FOLDER_COLUMNS, ROOT};
+use crate::db::file_send::{Send, SendLink as Link};
 use crate::db::now;
-use crate::http::html::human_size;
-use crate::http::html::{esc, not_found, page, try_later};
-use crate::mail::Mail;
-use crate::pages::web::{password_login, PasswordLogin};
-use crate::secrets::hash_secret;
+use crate::http::html::{esc, human_size, not_found, page, try_later};
+use crate::library::auth::{password_login, PasswordLogin};
+use crate::library::file_send::{self, LinkState};
 use crate::state::{App, AppState};
 
 /// How long a recipient's web login lasts.
 const LOGIN_SECS: i64 = 12 * 3600;
 const COOKIE: &str = "ds_recipient";
-/// Most files a page lists from sent folders.
-const MAX_LISTED: usize = 10_000;
-
-#[derive(sqlx::FromRow)]
-struct Link {
-    token_hash: String,
-    send_id: i64,
-    email: String,
-    user_id: Option<i64>,
-    expires: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct Send {
-    id: i64,
-    user_id: i64,
-    subject: String,
-    message: String,
-    require_login: i64,
-    download_receipt: i64,
-}
 
 /// The link and its send; a page to answer with when it is unknown (404)
 /// or expired (410).
 async fn load(app: &AppState, token: &str) -> Result<(Link, Send), Response> {
-    let fail = |e: sqlx::Error| {
-        tracing::error!(error = %e, "recipient link");
-        try_later("This link cannot be opened right now.")
-    };
-    let link: Link = sqlx::query_as(
-        "SELECT token_hash, send_id, email, user_id, expires FROM send_links WHERE token_hash = $1",
-    )
-    .bind(hash_secret(token.trim()))
-    .fetch_optional(&app.db.pool)
-    .await
-    .map_err(fail)?
-    .ok_or_else(not_found)?;
-    if link.expires > 0 && link.expires < now() {
-        return Err(page(
+    match file_send::open_link(&app.db, token).await {
+        Ok(LinkState::Live(link, send)) => Ok((link, send)),
+        Ok(LinkState::Unknown) => Err(not_found()),
+        Ok(LinkState::Expired) => Err(page(
             StatusCode::GONE,
             "Link expired",
             "<p>This link has expired. Ask the sender to send the files again.</p>",
-        ));
+        )),
+        Err(e) => {
+            tracing::error!(error = %e, "recipient link");
+            Err(try_later("This link cannot be opened right now."))
+        }
     }
-    let send: Send = sqlx::query_as(
-        "SELECT id, user_id, subject, message, require_login, download_receipt FROM sends WHERE id = $1",
-    )
-    .bind(link.send_id)
-    .fetch_optional(&app.db.pool)
-    .await
-    .map_err(fail)?
-    .ok_or_else(not_found)?;
-    Ok((link, send))
 }
 
 fn cookie_sig(app: &AppState, link: &Link, user_id: i64, expires: i64) -> String {
@@ -131,7 +93,7 @@ async fn open(
     locked: StatusCode,
 ) -> Result<(Link, Send), Response> {
     let (link, send) = load(app, token).await?;
-    if send.require_login != 0 && !logged_in(app, &link, headers) {
+    if send.require_login() && !logged_in(app, &link, headers) {
         return Err(login_form(app, &link, token, locked, ""));
     }
     Ok((link, send))
@@ -174,7 +136,7 @@ pub async fn show(
         Ok(found) => found,
         Err(resp) => return resp,
     };
-    let files = match contents(&app, &send).await {
+    let files = match file_send::contents(&app.db, &send).await {
         Ok(f) => f,
         Err(e) => {
             tracing::error!(error = %e, "listing a send");
@@ -242,8 +204,8 @@ pub async fn login(
     }
     let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let user = match password_login(&app, field("user_name"), field("password"), ip).await {
-        PasswordLogin::Ok(u) => u,
-        PasswordLogin::Wait(wait) => {
+        Ok(PasswordLogin::Ok(u)) => u,
+        Ok(PasswordLogin::Wait(wait)) => {
             return login_form(
                 &app,
                 &link,
@@ -252,7 +214,7 @@ pub async fn login(
                 &format!("<p><b>Too many failed logins; wait {wait} seconds.</b></p>"),
             )
         }
-        PasswordLogin::Wrong => {
+        Ok(PasswordLogin::Wrong) => {
             return login_form(
                 &app,
                 &link,
@@ -261,7 +223,10 @@ pub async fn login(
                 "<p><b>Wrong user name or password.</b></p>",
             )
         }
-        PasswordLogin::Unavailable => return try_later("Logging in is not possible right now."),
+        Err(e) => {
+            tracing::error!(error = %e, "web login");
+            return try_later("Logging in is not possible right now.");
+        }
     };
     if link.user_id != Some(user.id) {
         return page(
@@ -306,7 +271,7 @@ pub async fn download(
         Ok(found) => found,
         Err(resp) => return resp,
     };
-    let file = match sent_file(&app, &send, &file_id).await {
+    let file = match file_send::sent_file(&app.db, &send, &file_id).await {
         Ok(Some(f)) => f,
         Ok(None) => return not_found(),
         Err(e) => {
@@ -317,138 +282,7 @@ pub async fn download(
     let (resp, counted) =
         crate::transfer::serve::respond(&app, &method, &headers, &file, send.user_id).await;
     if counted && resp.status().is_success() {
-        receipt(&app, &link, &send, &file).await;
+        file_send::receipt(&app, &link, &send, &file, &human_size(file.size)).await;
     }
     resp
-}
-
-/// Mails the sender when this recipient downloads for the first time: the
-/// first download claims the link's `first_download` in one statement.
-async fn receipt(app: &AppState, link: &Link, send: &Send, file: &File) {
-    let claimed = sqlx::query(
-        "UPDATE send_links SET first_download = $1 WHERE token_hash = $2 AND first_download = 0",
-    )
-    .bind(now())
-    .bind(&link.token_hash)
-    .execute(&app.db.pool)
-    .await;
-    let first = matches!(claimed, Ok(r) if r.rows_affected() == 1);
-    if !first || send.download_receipt == 0 {
-        return;
-    }
-    let Ok(Some(sender)) = app.db.user_by_id(send.user_id).await else {
-        return;
-    };
-    let mail = Mail {
-        to: sender.email,
-        subject: format!("{} downloaded {}", link.email, file.name),
-        text: format!(
-            "Hello,\n\n{} downloaded {} ({}) for the first time.\n",
-            link.email,
-            file.name,
-            human_size(file.size)
-        ),
-        html: None,
-        reply_to: None,
-        from_name: None,
-    };
-    if let Err(e) = app.mail.send(mail).await {
-        tracing::warn!(error = %format!("{e:#}"), "queueing a download receipt");
-    }
-}
-
-/// The send's items: (file ids, folder ids).
-async fn items(app: &AppState, send: &Send) -> sqlx::Result<(Vec<String>, Vec<String>)> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT kind, item_id FROM send_items WHERE send_id = $1 ORDER BY kind, item_id",
-    )
-    .bind(send.id)
-    .fetch_all(&app.db.pool)
-    .await?;
-    let (mut files, mut folders) = (Vec::new(), Vec::new());
-    for (kind, id) in rows {
-        if kind == "file" {
-            files.push(id);
-        } else {
-            folders.push(id);
-        }
-    }
-    Ok((files, folders))
-}
-
-/// Everything the page lists, with each file's path inside what was sent.
-async fn contents(app: &AppState, send: &Send) -> sqlx::Result<Vec<(String, File)>> {
-    let (file_ids, folder_ids) = items(app, send).await?;
-    let mut out = Vec::new();
-    for id in file_ids {
-        if let Some(f) = app.db.own_file(send.user_id, &id).await? {
-            out.push((String::new(), f));
-        }
-    }
-    for id in folder_ids {
-        let Some(top) = app
-            .db
-            .folder(&id)
-            .await?
-            .filter(|f| f.user_id == send.user_id)
-        else {
-            continue;
-        };
-        let mut queue = vec![(format!("{}/", top.name), top.id)];
-        while let Some((prefix, folder)) = queue.pop() {
-            if out.len() >= MAX_LISTED {
-                return Ok(out);
-            }
-            let files: Vec<File> = sqlx::query_as(&format!(
-                "SELECT {FILE_COLUMNS} FROM files WHERE user_id = $1 AND folder_id = $2 ORDER BY name, id"
-            ))
-            .bind(send.user_id)
-            .bind(&folder)
-            .fetch_all(&app.db.pool)
-            .await?;
-            out.extend(files.into_iter().map(|f| (prefix.clone(), f)));
-            let subs: Vec<Folder> = sqlx::query_as(&format!(
-                "SELECT {FOLDER_COLUMNS} FROM folders WHERE user_id = $1 AND parent_id = $2 ORDER BY name DESC, id"
-            ))
-            .bind(send.user_id)
-            .bind(&folder)
-            .fetch_all(&app.db.pool)
-            .await?;
-            queue.extend(
-                subs.into_iter()
-                    .map(|s| (format!("{prefix}{}/", s.name), s.id)),
-            );
-        }
-    }
-    Ok(out)
-}
-
-/// The file `id` if it is part of the send now: sent itself, or inside a
-/// sent folder (at any depth).
-async fn sent_file(app: &AppState, send: &Send, id: &str) -> sqlx::Result<Option<File>> {
-    if !is_id(id) {
-        return Ok(None);
-    }
-    let Some(file) = app.db.own_file(send.user_id, id).await? else {
-        return Ok(None);
-    };
-    let (file_ids, folder_ids) = items(app, send).await?;
-    if file_ids.iter().any(|f| f == id) {
-        return Ok(Some(file));
-    }
-    let sent: HashSet<String> = folder_ids.into_iter().collect();
-    let mut current = file.folder_id.clone();
-    for _ in 0..64 {
-        if current == ROOT {
-            break;
-        }
-        if sent.contains(&current) {
-            return Ok(Some(file));
-        }
-        match app.db.folder(&current).await? {
-            Some(f) if f.user_id == send.user_id => current = f.parent_id,
-            _ => break,
-        }
-    }
-    Ok(None)
 }

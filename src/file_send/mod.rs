@@ -5,14 +5,15 @@
 //! - `auth`: API credentials and the request signature.
 //! - `send`: `send_files_prep`, `file_send`, `user_info`.
 //! - `links`: the recipients' pages `/s/{token}` (login, listing, downloads).
-//! - `groups`: user groups (administered from the CLI).
+//!
+//! The rules (credentials, preparations, sends, links, groups) are in
+//! `library::file_send` and `library::groups`.
 //!
 //! Answers are JSON by default or XML; an error is
 //! `{"error":{"title","message"}}` / `<error><title/><message/></error>` with a
 //! 4xx status, produced in one place, `render`.
 
 pub mod auth;
-pub mod groups;
 pub mod links;
 pub mod send;
 
@@ -26,6 +27,7 @@ use serde_json::{Map, Value};
 
 use crate::api::envelope::{to_json, to_xml, Node};
 use crate::http::params::Params;
+use crate::http::pipeline::{record, Front, Gate, Pipeline};
 use crate::library::Error;
 use crate::state::App;
 
@@ -89,12 +91,6 @@ impl FsError {
             "Temporarily unavailable",
             "Please try again later.",
         )
-    }
-}
-
-impl From<sqlx::Error> for FsError {
-    fn from(e: sqlx::Error) -> Self {
-        FsError::internal(e)
     }
 }
 
@@ -164,11 +160,13 @@ async fn call(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let started = std::time::Instant::now();
     let (name, format) = split_format(&path);
-    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
+    let found = METHODS.iter().find(|(m, _)| *m == name);
+    let pipeline = Pipeline::new(&app, crate::http::client_ip(&app.cfg, &headers, peer));
     let outcome = async {
-        app.abuse.api_call(ip).map_err(FsError::from)?;
-        let Some((name, allowed)) = METHODS.iter().find(|(m, _)| *m == name) else {
+        pipeline.address()?;
+        let Some((name, allowed)) = found else {
             return Err(FsError::new(
                 StatusCode::NOT_FOUND,
                 "Unknown method",
@@ -198,7 +196,7 @@ async fn call(
         .await
         .map_err(FsError::from)?;
         let user = auth::authenticate(&app, &path, &as_get, uri.query(), &params).await?;
-        app.abuse.api_call_by(user.id).map_err(FsError::from)?;
+        pipeline.account(Some(&user), Gate::default())?;
         let c = Call {
             app: &app,
             params: &params,
@@ -215,7 +213,8 @@ async fn call(
         Ok(_) => "ok".to_string(),
         Err(e) => e.status.as_u16().to_string(),
     };
-    metrics::counter!("dropspace_file_send_requests_total", "outcome" => label).increment(1);
+    let method = found.map_or("unknown", |(m, _)| *m);
+    record(Front::FileSend, method, label, started);
     render(format, outcome)
 }
 
@@ -267,15 +266,6 @@ pub struct Answer {
 
 /// Background work: forget signatures past their window and spent
 /// preparations. Safe on every node.
-pub async fn sweep(app: &App) -> sqlx::Result<()> {
-    let t = crate::db::now();
-    sqlx::query("DELETE FROM seen_signatures WHERE expires < $1")
-        .bind(t)
-        .execute(&app.db.pool)
-        .await?;
-    sqlx::query("DELETE FROM file_preps WHERE expires < $1")
-        .bind(t)
-        .execute(&app.db.pool)
-        .await?;
-    Ok(())
+pub async fn sweep(app: &App) -> crate::library::Result<()> {
+    crate::library::file_send::sweep(&app.db).await
 }

@@ -1,56 +1,25 @@
-//! `send_files_prep`, `file_send` and `user_info`.
+//! `send_files_prep`, `file_send` and `user_info`: their parameters, in
+//! the order the API checks them, and their answers. The sends themselves
+//! are `library::file_send`.
 
 use std::collections::HashSet;
 
 use axum::http::StatusCode;
 
-use super::{groups, Answer, Call, FsError, FsResult};
+use super::{Answer, Call, FsError, FsResult};
 use crate::api::envelope::Node;
-use crate::db::files::{is_id, File, Folder, ROOT};
-use crate::db::now;
-use crate::library::mail::{self, Link, Sender};
+use crate::library::file_send::{self, Item, Options, PrepRefused, Recipient};
+use crate::library::groups;
 use crate::mail::valid_email;
-use crate::secrets::{hash_secret, random_string, LOWER_ALNUM};
 use crate::state::AppState;
 
 /// Longest link lifetime, and the default (days).
 pub const MAX_LINK_DAYS: i64 = 15;
-/// How long a file preparation stays usable.
-const PREP_TTL_SECS: i64 = 3600;
 /// At or above this many non-user addresses, several files or any folder
 /// need a file preparation.
 const PREP_RECIPIENTS: usize = 3;
 const MAX_IDS: usize = 1000;
 const MAX_RECIPIENTS: usize = 1000;
-
-/// A sent item, owned by the caller.
-pub enum Item {
-    File(Box<File>),
-    Folder(Folder),
-}
-
-impl Item {
-    fn id(&self) -> &str {
-        match self {
-            Item::File(f) => &f.id,
-            Item::Folder(f) => &f.id,
-        }
-    }
-
-    fn name(&self) -> &str {
-        match self {
-            Item::File(f) => &f.name,
-            Item::Folder(f) => &f.name,
-        }
-    }
-
-    fn kind(&self) -> &'static str {
-        match self {
-            Item::File(_) => "file",
-            Item::Folder(_) => "folder",
-        }
-    }
-}
 
 fn list(value: &str) -> Vec<String> {
     let mut seen = HashSet::new();
@@ -72,33 +41,7 @@ async fn items(c: &Call<'_>) -> FsResult<Vec<Item>> {
     if ids.len() > MAX_IDS {
         return Err(FsError::bad_request("Too many ids in file_id."));
     }
-    let mut out = Vec::with_capacity(ids.len());
-    for id in &ids {
-        if !is_id(id) {
-            return Err(FsError::forbidden());
-        }
-        if let Some(f) = c.app.db.own_file(c.user.id, id).await? {
-            out.push(Item::File(Box::new(f)));
-        } else if let Some(f) = c
-            .app
-            .db
-            .folder(id)
-            .await?
-            .filter(|f| f.user_id == c.user.id)
-        {
-            out.push(Item::Folder(f));
-        } else {
-            return Err(FsError::forbidden());
-        }
-    }
-    Ok(out)
-}
-
-/// The ids of a send, sorted: what a preparation is bound to.
-fn canonical(items: &[Item]) -> String {
-    let mut ids: Vec<&str> = items.iter().map(Item::id).collect();
-    ids.sort_unstable();
-    ids.join(",")
+    Ok(file_send::owned_items(&c.app.db, c.user.id, &ids).await?)
 }
 
 fn flag(c: &Call<'_>, name: &str) -> FsResult<bool> {
@@ -121,24 +64,11 @@ fn text<'a>(c: &'a Call<'_>, name: &str, max: usize) -> FsResult<&'a str> {
 /// many outside addresses.
 pub async fn send_files_prep(c: &Call<'_>) -> FsResult<Answer> {
     let items = items(c).await?;
-    let id = random_string(32, LOWER_ALNUM);
-    sqlx::query("INSERT INTO file_preps (id, user_id, file_ids, expires) VALUES ($1, $2, $3, $4)")
-        .bind(&id)
-        .bind(c.user.id)
-        .bind(canonical(&items))
-        .bind(now() + PREP_TTL_SECS)
-        .execute(&c.app.db.pool)
-        .await?;
+    let id = file_send::prepare(&c.app.db, c.user.id, &items).await?;
     Ok(Answer {
         root: Node::text("file_preparation_id", id),
         list: false,
     })
-}
-
-/// One person a send goes to.
-struct Recipient {
-    email: String,
-    user_id: Option<i64>,
 }
 
 /// `file_send` (POST).
@@ -180,16 +110,8 @@ pub async fn file_send(c: &Call<'_>) -> FsResult<Answer> {
         .filter_map(|v| v.parse().ok())
         .collect();
     user_ids.extend(groups::members(&c.app.db, &group_ids).await?);
-    for uid in user_ids {
-        if let Some(u) = c.app.db.user_by_id(uid).await?.filter(|u| u.activated != 0) {
-            add(
-                Recipient {
-                    email: u.email,
-                    user_id: Some(u.id),
-                },
-                &mut recipients,
-            );
-        }
+    for r in file_send::account_recipients(&c.app.db, &user_ids).await? {
+        add(r, &mut recipients);
     }
     // Outside addresses; `require_login=1` nullifies them (they cannot log in).
     let outside = |name: &str| -> FsResult<Vec<String>> {
@@ -227,27 +149,14 @@ pub async fn file_send(c: &Call<'_>) -> FsResult<Answer> {
         return Err(FsError::bad_request("Too many recipients."));
     }
 
-    let tokens = record(
-        c,
-        &items,
-        &recipients,
+    let options = Options {
         subject,
         message,
         require_login,
         download_receipt,
         days,
-    )
-    .await?;
-    notify(
-        c.app,
-        &c.user,
-        &items,
-        &recipients,
-        &tokens,
-        subject,
-        message,
-    )
-    .await;
+    };
+    file_send::send(c.app, &c.user, &items, &recipients, &options).await?;
 
     let mut infos = Vec::with_capacity(items.len());
     for item in &items {
@@ -265,8 +174,7 @@ pub async fn file_send(c: &Call<'_>) -> FsResult<Answer> {
     })
 }
 
-/// Spends the `file_preparation_id` this send needs: it must be the
-/// caller's, for the same ids, unused and unexpired.
+/// Spends the `file_preparation_id` this send needs.
 async fn use_preparation(c: &Call<'_>, items: &[Item]) -> FsResult<()> {
     let Some(prep) = c
         .params
@@ -278,170 +186,33 @@ async fn use_preparation(c: &Call<'_>, items: &[Item]) -> FsResult<()> {
             "Sending several files or a folder to three or more non-user addresses needs a file_preparation_id from send_files_prep.",
         ));
     };
-    let ids = canonical(items);
-    let spent = sqlx::query(
-        "UPDATE file_preps SET used = 1 WHERE id = $1 AND user_id = $2 AND file_ids = $3 AND used = 0 AND expires > $4",
-    )
-    .bind(prep)
-    .bind(c.user.id)
-    .bind(&ids)
-    .bind(now())
-    .execute(&c.app.db.pool)
-    .await?;
-    if spent.rows_affected() == 1 {
-        return Ok(());
-    }
-    let row: Option<(i64, String, i64, i64)> =
-        sqlx::query_as("SELECT user_id, file_ids, used, expires FROM file_preps WHERE id = $1")
-            .bind(prep)
-            .fetch_optional(&c.app.db.pool)
-            .await?;
-    Err(match row {
-        Some((uid, _, used, _)) if uid == c.user.id && used != 0 => FsError::new(
+    match file_send::spend_preparation(&c.app.db, c.user.id, prep, items).await? {
+        Ok(()) => Ok(()),
+        Err(PrepRefused::AlreadyUsed) => Err(FsError::new(
             StatusCode::CONFLICT,
             "File preparation already used",
             "Call send_files_prep again.",
-        ),
-        Some((uid, list, _, expires)) if uid == c.user.id && list != ids && expires > now() => {
-            FsError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "File preparation does not match",
-                "The file_preparation_id was made for other files.",
-            )
-        }
-        _ => FsError::new(
+        )),
+        Err(PrepRefused::Mismatch) => Err(FsError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "File preparation does not match",
+            "The file_preparation_id was made for other files.",
+        )),
+        Err(PrepRefused::Unknown) => Err(FsError::new(
             StatusCode::NOT_FOUND,
             "Unknown file preparation",
             "The file_preparation_id is unknown or has expired.",
-        ),
-    })
-}
-
-/// Stores the send and one link per recipient, in one transaction; the
-/// links' tokens (only their hashes are stored).
-#[allow(clippy::too_many_arguments)]
-async fn record(
-    c: &Call<'_>,
-    items: &[Item],
-    recipients: &[Recipient],
-    subject: &str,
-    message: &str,
-    require_login: bool,
-    download_receipt: bool,
-    days: i64,
-) -> FsResult<Vec<String>> {
-    let t = now();
-    let mut tx = c.app.db.pool.begin().await?;
-    let send_id: i64 = sqlx::query_scalar(
-        "INSERT INTO sends (user_id, subject, message, require_login, download_receipt, created) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(c.user.id)
-    .bind(subject)
-    .bind(message)
-    .bind(require_login as i64)
-    .bind(download_receipt as i64)
-    .bind(t)
-    .fetch_one(&mut *tx)
-    .await?;
-    for item in items {
-        sqlx::query("INSERT INTO send_items (send_id, kind, item_id) VALUES ($1, $2, $3)")
-            .bind(send_id)
-            .bind(item.kind())
-            .bind(item.id())
-            .execute(&mut *tx)
-            .await?;
+        )),
     }
-    let expires = if days == 0 { 0 } else { t + days * 86_400 };
-    let mut tokens = Vec::with_capacity(recipients.len());
-    for r in recipients {
-        let token = random_string(32, LOWER_ALNUM);
-        sqlx::query(
-            "INSERT INTO send_links (token_hash, send_id, email, user_id, expires) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(hash_secret(&token))
-        .bind(send_id)
-        .bind(&r.email)
-        .bind(r.user_id)
-        .bind(expires)
-        .execute(&mut *tx)
-        .await?;
-        tokens.push(token);
-    }
-    tx.commit().await?;
-    Ok(tokens)
-}
-
-/// One mail per recipient with their own link, through the mail queue.
-async fn notify(
-    app: &AppState,
-    sender: &crate::db::users::User,
-    items: &[Item],
-    recipients: &[Recipient],
-    tokens: &[String],
-    subject: &str,
-    message: &str,
-) {
-    let what = match items {
-        [Item::File(_)] => "a file".to_string(),
-        [Item::Folder(_)] => "a folder".to_string(),
-        _ => format!("{} items", items.len()),
-    };
-    let names: Vec<&str> = items.iter().map(Item::name).collect();
-    let sender = Sender::from(sender);
-    for (r, token) in recipients.iter().zip(tokens) {
-        let links = [Link {
-            name: names.join(", "),
-            url: app.url(&format!("/s/{token}")),
-        }];
-        let share = mail::Share {
-            what: &what,
-            links: &links,
-            message,
-            subject: Some(subject),
-        };
-        if let Err(e) = mail::send_share(app, &sender, std::slice::from_ref(&r.email), &share).await
-        {
-            tracing::warn!(error = %format!("{e:#}"), "queueing a file_send mail");
-        }
-    }
-}
-
-/// The path of a folder (`/` for the root, `/a/b` below it).
-pub async fn folder_path(app: &AppState, user_id: i64, folder_id: &str) -> sqlx::Result<String> {
-    let mut parts = Vec::new();
-    let mut current = folder_id.to_string();
-    for _ in 0..64 {
-        if current == ROOT || current.is_empty() {
-            break;
-        }
-        match app
-            .db
-            .folder(&current)
-            .await?
-            .filter(|f| f.user_id == user_id)
-        {
-            Some(f) => {
-                parts.push(f.name);
-                current = f.parent_id;
-            }
-            None => break,
-        }
-    }
-    parts.reverse();
-    Ok(format!("/{}", parts.join("/")))
 }
 
 /// `<fileInfo><fileId/><path/><fileName/></fileInfo>`; a folder's path is
 /// its parent's.
 async fn file_info(app: &AppState, user_id: i64, item: &Item) -> FsResult<Node> {
-    let parent = match item {
-        Item::File(f) => &f.folder_id,
-        Item::Folder(f) => &f.parent_id,
-    };
+    let path = file_send::folder_path(&app.db, user_id, item.parent()).await?;
     Ok(Node::new("fileInfo")
         .child(Node::text("fileId", item.id()))
-        .child(Node::text("path", folder_path(app, user_id, parent).await?))
+        .child(Node::text("path", path))
         .child(Node::text("fileName", item.name())))
 }
 

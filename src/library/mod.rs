@@ -1,9 +1,13 @@
 //! The library: logic shared by files, folders and address book methods and
 //! their pages (download limits and their actions, deleting files, mail).
 
+pub mod accounts;
+pub mod auth;
 pub mod bandwidth;
 pub mod contacts;
 pub mod error;
+pub mod file_send;
+pub mod groups;
 pub mod limits;
 pub mod links;
 pub mod mail;

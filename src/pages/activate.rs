@@ -5,19 +5,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::http::html::{esc, page};
-use crate::secrets::hash_secret;
 use crate::state::App;
 
 /// Activates the account the token belongs to. Safe to open twice: the
 /// token is cleared on first use and a second visit says it is unknown.
 pub async fn activate(State(app): State<App>, Path(token): Path<String>) -> Response {
-    let activated: Result<Option<String>, sqlx::Error> = sqlx::query_scalar(
-        "UPDATE users SET activated = 1, activation_hash = NULL WHERE activation_hash = $1 RETURNING user_name",
-    )
-    .bind(hash_secret(token.trim()))
-    .fetch_optional(&app.db.pool)
-    .await;
-    match activated {
+    match crate::library::accounts::activate(&app.db, &token).await {
         Ok(Some(name)) => page(
             StatusCode::OK,
             "Account activated",

@@ -8,7 +8,7 @@
 //! SameSite=Lax; Path=/`, plus `Secure` when `public_url` is https.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -17,10 +17,10 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 
 use crate::api::Session;
-use crate::db::now;
 use crate::db::users::User;
 use crate::http::html::{esc, page_with, try_later};
-use crate::secrets::{ct_eq, hash_secret, random_string, verify_password, LOWER_ALNUM};
+use crate::library::auth::{self, password_login, PasswordLogin};
+use crate::secrets::{ct_eq, random_string, LOWER_ALNUM};
 use crate::state::{App, AppState};
 
 pub const SESSION_COOKIE: &str = "ds_web";
@@ -124,17 +124,12 @@ fn cookie(app: &AppState, name: &str, value: &str, max_age: i64) -> String {
     format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
 }
 
-/// How long a web login lasts without use (the API's session idle time).
-fn lifetime(app: &AppState) -> i64 {
-    app.cfg.limits.session_idle_secs.max(60)
-}
-
 /// The visitor behind a request. A database failure reads as not logged in
 /// (and is logged): the pages then offer the login again.
 pub async fn visitor(app: &AppState, headers: &HeaderMap) -> Visitor {
     for token in cookies(headers, SESSION_COOKIE) {
-        match session_user(app, token).await {
-            Ok(Some((user, token_hash))) => {
+        match auth::web_login(app, token).await {
+            Ok(Some(auth::WebLogin { user, token_hash })) => {
                 let csrf = app.secrets.sign(&format!("csrf:web:{token_hash}"));
                 return Visitor {
                     user: Some(user),
@@ -162,97 +157,6 @@ pub async fn visitor(app: &AppState, headers: &HeaderMap) -> Visitor {
         token_hash: None,
         csrf: app.secrets.sign(&format!("csrf:visitor:{id}")),
         set_cookie,
-    }
-}
-
-/// The account of a live web login, refreshing its expiry when half of it
-/// has passed (a write at most twice per lifetime).
-async fn session_user(app: &AppState, token: &str) -> sqlx::Result<Option<(User, String)>> {
-    let token_hash = hash_secret(token);
-    let t = now();
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT user_id, expires FROM web_sessions WHERE token_hash = $1")
-            .bind(&token_hash)
-            .fetch_optional(&app.db.read)
-            .await?;
-    let Some((user_id, expires)) = row else {
-        return Ok(None);
-    };
-    if expires < t {
-        return Ok(None);
-    }
-    let life = lifetime(app);
-    if expires - t < life / 2 {
-        sqlx::query("UPDATE web_sessions SET expires = $1 WHERE token_hash = $2")
-            .bind(t + life)
-            .bind(&token_hash)
-            .execute(&app.db.pool)
-            .await?;
-    }
-    Ok(app
-        .db
-        .user_by_id(user_id)
-        .await?
-        .filter(|u| u.activated != 0)
-        .map(|u| (u, token_hash)))
-}
-
-/// The outcome of a password check by a web form.
-pub enum PasswordLogin {
-    Ok(User),
-    /// Throttled: seconds to wait.
-    Wait(i64),
-    /// Unknown name, wrong password or account not activated.
-    Wrong,
-    Unavailable,
-}
-
-/// A web form's password check, shared by `/login` and the file_send
-/// recipients' login: the API's login throttling (per account and per
-/// address), argon2 off the async threads, the same work for unknown names.
-pub async fn password_login(
-    app: &AppState,
-    user_name: &str,
-    password: &str,
-    ip: IpAddr,
-) -> PasswordLogin {
-    let user_name = user_name.trim();
-    match crate::api::auth::login_wait(app, user_name, ip).await {
-        Ok(Some(wait)) => return PasswordLogin::Wait(wait),
-        Ok(None) => {}
-        Err(e) => {
-            tracing::error!(error = %e, "web login");
-            return PasswordLogin::Unavailable;
-        }
-    }
-    let user = match app.db.user_by_name(user_name).await {
-        Ok(u) => u,
-        Err(e) => {
-            tracing::error!(error = %e, "web login");
-            return PasswordLogin::Unavailable;
-        }
-    };
-    let password = password.to_string();
-    let hash = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_default();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    match (user, ok) {
-        (Some(u), true) if u.activated != 0 => {
-            if let Err(e) = crate::api::auth::login_succeeded(app, user_name).await {
-                tracing::warn!(error = %e, "clearing login failures");
-            }
-            PasswordLogin::Ok(u)
-        }
-        _ => {
-            if let Err(e) = crate::api::auth::login_failed(app, user_name, ip).await {
-                tracing::error!(error = %e, "counting a failed login");
-            }
-            PasswordLogin::Wrong
-        }
     }
 }
 
@@ -317,8 +221,8 @@ async fn login(
     }
     let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let user = match password_login(&app, field("user_name"), field("password"), ip).await {
-        PasswordLogin::Ok(u) => u,
-        PasswordLogin::Wait(wait) => {
+        Ok(PasswordLogin::Ok(u)) => u,
+        Ok(PasswordLogin::Wait(wait)) => {
             return form_page(
                 &v,
                 StatusCode::TOO_MANY_REQUESTS,
@@ -328,7 +232,7 @@ async fn login(
                 ),
             )
         }
-        PasswordLogin::Wrong => {
+        Ok(PasswordLogin::Wrong) => {
             return form_page(
                 &v,
                 StatusCode::FORBIDDEN,
@@ -336,31 +240,18 @@ async fn login(
                 "<p class=\"err\" id=\"error\">Wrong user name or password.</p>",
             )
         }
-        PasswordLogin::Unavailable => return try_later("Logging in is not possible right now."),
+        Err(e) => {
+            tracing::error!(error = %e, "web login");
+            return try_later("Logging in is not possible right now.");
+        }
     };
-    let token = random_string(40, LOWER_ALNUM);
-    let t = now();
-    let life = lifetime(&app);
-    let stored = async {
-        sqlx::query("DELETE FROM web_sessions WHERE expires < $1")
-            .bind(t)
-            .execute(&app.db.pool)
-            .await?;
-        sqlx::query(
-            "INSERT INTO web_sessions (token_hash, user_id, created, expires) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(hash_secret(&token))
-        .bind(user.id)
-        .bind(t)
-        .bind(t + life)
-        .execute(&app.db.pool)
-        .await
-    }
-    .await;
-    if let Err(e) = stored {
-        tracing::error!(error = %e, "storing a web login");
-        return try_later("Logging in is not possible right now.");
-    }
+    let token = match auth::open_web_login(&app, user.id).await {
+        Ok(token) => token,
+        Err(e) => {
+            tracing::error!(error = %e, "storing a web login");
+            return try_later("Logging in is not possible right now.");
+        }
+    };
     let mut resp = redirect(&next);
     // The database decides when the login ends (idle time); the cookie
     // only has to outlive it.
@@ -393,11 +284,7 @@ async fn logout(
             None,
         ));
     }
-    if let Err(e) = sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(&app.db.pool)
-        .await
-    {
+    if let Err(e) = auth::end_web_login(&app.db, token_hash).await {
         tracing::error!(error = %e, "ending a web login");
         return try_later("Logging out is not possible right now.");
     }

@@ -1,0 +1,34 @@
+//! Keys of the sendspace API's client applications (`api_keys`); only
+//! their hashes are stored.
+
+use crate::db::Db;
+
+impl Db {
+    /// The lowest `app_version` a key demands ("" for none); None for an
+    /// unknown key.
+    pub async fn api_key_min_version(&self, key_hash: &str) -> sqlx::Result<Option<String>> {
+        sqlx::query_scalar("SELECT min_app_version FROM api_keys WHERE key_hash = $1")
+            .bind(key_hash)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    pub async fn insert_api_key(
+        &self,
+        key_hash: &str,
+        name: &str,
+        min_app_version: &str,
+        created: i64,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO api_keys (key_hash, name, min_app_version, created) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(key_hash)
+        .bind(name)
+        .bind(min_app_version)
+        .bind(created)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

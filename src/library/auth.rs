@@ -1,0 +1,358 @@
+//! Who is calling: API keys, login tokens, `auth.login` with
+//! `tokened_password`, API sessions (with the per-user cap), the web forms'
+//! password check, browser logins, and the login throttling all of them
+//! share (per account and per client address, in the database).
+
+use std::net::IpAddr;
+
+use crate::db::sessions::{NewSession, SessionRow};
+use crate::db::users::User;
+use crate::db::{now, Db};
+use crate::library::{Error, Library, Result};
+use crate::secrets::{ct_eq, hash_secret, md5_hex, random_string, verify_password, LOWER_ALNUM};
+
+/// An unknown key is `UnknownApiKey`; one that demands a newer
+/// `app_version` than given is `OutdatedVersion`.
+pub async fn check_api_key(db: &Db, key: &str, app_version: Option<&str>) -> Result<()> {
+    let min = db
+        .api_key_min_version(&hash_secret(key.trim()))
+        .await?
+        .ok_or(Error::UnknownApiKey)?;
+    if !min.is_empty() {
+        let given = app_version.unwrap_or("");
+        if given.trim().is_empty() || version_lt(given, &min) {
+            return Err(Error::OutdatedVersion);
+        }
+    }
+    Ok(())
+}
+
+/// Compares dotted versions part by part: numbers numerically, other parts as text.
+pub fn version_lt(a: &str, b: &str) -> bool {
+    let parts = |s: &str| -> Vec<String> {
+        s.trim()
+            .split(['.', '-', '_'])
+            .map(str::to_string)
+            .collect()
+    };
+    let (pa, pb) = (parts(a), parts(b));
+    for i in 0..pa.len().max(pb.len()) {
+        let x = pa.get(i).map(String::as_str).unwrap_or("0");
+        let y = pb.get(i).map(String::as_str).unwrap_or("0");
+        let ord = match (x.parse::<u64>(), y.parse::<u64>()) {
+            (Ok(m), Ok(n)) => m.cmp(&n),
+            _ => x.cmp(y),
+        };
+        if ord != std::cmp::Ordering::Equal {
+            return ord == std::cmp::Ordering::Less;
+        }
+    }
+    false
+}
+
+/// Creates an API key and returns it (only its hash is stored).
+pub async fn create_api_key(db: &Db, name: &str, min_app_version: &str) -> Result<String> {
+    let key = random_string(20, crate::secrets::UPPER_ALNUM);
+    db.insert_api_key(&hash_secret(&key), name, min_app_version, now())
+        .await?;
+    Ok(key)
+}
+
+/// A single-use login token for `auth.login`, remembering the API version
+/// the session will speak.
+pub async fn create_token(lib: &Library, api_version: &str) -> Result<String> {
+    let token = random_string(32, LOWER_ALNUM);
+    let t = now();
+    lib.db
+        .insert_token(
+            &hash_secret(&token),
+            api_version,
+            t,
+            t + lib.cfg.limits.token_ttl_secs,
+        )
+        .await?;
+    Ok(token)
+}
+
+fn account_key(user_name: &str) -> String {
+    format!("login-user:{}", user_name.trim().to_lowercase())
+}
+
+fn address_key(ip: IpAddr) -> String {
+    format!("login-addr:{ip}")
+}
+
+/// Seconds a login for this account from this address must still wait.
+pub async fn login_wait(db: &Db, user_name: &str, ip: IpAddr) -> Result<Option<i64>> {
+    for key in [account_key(user_name), address_key(ip)] {
+        if let Some(wait) = db.throttle_wait(&key).await? {
+            return Ok(Some(wait));
+        }
+    }
+    Ok(None)
+}
+
+/// Counts a failed login against the account and the address.
+pub async fn login_failed(lib: &Library, user_name: &str, ip: IpAddr) -> Result<()> {
+    let limits = &lib.cfg.limits;
+    lib.db
+        .throttle_fail(
+            &account_key(user_name),
+            limits.login_failures_per_account,
+            limits.login_delay_secs,
+        )
+        .await?;
+    lib.db
+        .throttle_fail(
+            &address_key(ip),
+            limits.login_failures_per_address,
+            limits.login_delay_secs,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Only the account's counter is cleared: one good password must not reset
+/// what an address spent guessing other accounts.
+pub async fn login_succeeded(db: &Db, user_name: &str) -> Result<()> {
+    Ok(db.throttle_clear(&account_key(user_name)).await?)
+}
+
+/// A new API session.
+pub struct LoggedIn {
+    pub session_key: String,
+    pub user: User,
+}
+
+/// `auth.login`: the token is consumed whatever the outcome (throttled
+/// tries included); then throttling, the token's validity, the
+/// `tokened_password` (md5(token + md5(password))), activation, and the
+/// per-user session cap.
+pub async fn login(
+    lib: &Library,
+    user_name: &str,
+    token: &str,
+    tokened_password: &str,
+    ip: IpAddr,
+) -> Result<LoggedIn> {
+    let version = lib.db.take_token(&hash_secret(token), now()).await?;
+    if let Some(wait) = login_wait(&lib.db, user_name, ip).await? {
+        return Err(Error::LoginFailed(Some(
+            format!("Too many failed logins; wait {wait} seconds before trying again").into(),
+        )));
+    }
+    let version = version.ok_or(Error::SessionBad)?;
+
+    let user = lib.db.user_by_name(user_name).await?;
+    let given = tokened_password.trim().to_ascii_lowercase();
+    let password_ok = match &user {
+        Some(u) => match lib.secrets.open(&u.md5_sealed) {
+            Some(md5_pw) => ct_eq(&md5_hex(&format!("{token}{md5_pw}")), &given),
+            None => false,
+        },
+        None => {
+            // Same work for unknown names, so timing does not tell them apart.
+            let _ = ct_eq(&md5_hex(&format!("{token}{}", md5_hex(""))), &given);
+            false
+        }
+    };
+    let user = match (user, password_ok) {
+        (Some(u), true) => u,
+        _ => {
+            login_failed(lib, user_name, ip).await?;
+            return Err(Error::LoginFailed(None));
+        }
+    };
+    login_succeeded(&lib.db, user_name).await?;
+    if !user.is_active() {
+        return Err(Error::LoginFailed(Some(
+            "Account not activated yet: follow the link in the activation email first".into(),
+        )));
+    }
+
+    let session_key = random_string(32, LOWER_ALNUM);
+    let limits = &lib.cfg.limits;
+    let t = now();
+    let opened = lib
+        .db
+        .open_session(&NewSession {
+            key_hash: &hash_secret(&session_key),
+            user_id: user.id,
+            api_version: &version,
+            now: t,
+            idle_cutoff: t - limits.session_idle_secs,
+            max_per_user: limits.max_sessions_per_user,
+        })
+        .await?;
+    if !opened {
+        return Err(Error::TooManySessions);
+    }
+    Ok(LoggedIn { session_key, user })
+}
+
+/// A live API session.
+pub struct LiveSession {
+    pub user: User,
+    pub api_version: String,
+    pub key_hash: String,
+}
+
+/// Looks up a live session and refreshes its idle timer; anything else is
+/// `SessionBad` (an idle one is removed).
+pub async fn load_session(lib: &Library, key: &str) -> Result<LiveSession> {
+    let key_hash = hash_secret(key.trim());
+    let t = now();
+    let SessionRow {
+        api_version,
+        last_seen,
+        user,
+    } = lib
+        .db
+        .session_with_user(&key_hash)
+        .await?
+        .ok_or(Error::SessionBad)?;
+    let idle = lib.cfg.limits.session_idle_secs;
+    if last_seen < t - idle {
+        lib.db.delete_session(&key_hash).await?;
+        return Err(Error::SessionBad);
+    }
+    // Refresh at most every few seconds (a write per call is a needless cost
+    // under load), but often enough for short configured timeouts.
+    if t - last_seen >= (idle / 4).clamp(0, 5) {
+        lib.db.touch_session(&key_hash, t).await?;
+    }
+    Ok(LiveSession {
+        user,
+        api_version,
+        key_hash,
+    })
+}
+
+/// `auth.logout`: ends the session everywhere.
+pub async fn close_session(db: &Db, key_hash: &str) -> Result<()> {
+    Ok(db.delete_session(key_hash).await?)
+}
+
+/// The outcome of a password check by a web form.
+pub enum PasswordLogin {
+    Ok(User),
+    /// Throttled: seconds to wait.
+    Wait(i64),
+    /// Unknown name, wrong password or account not activated.
+    Wrong,
+}
+
+/// A web form's password check, shared by `/login` and the file_send
+/// recipients' login: the API's login throttling (per account and per
+/// address), argon2 off the async threads, the same work for unknown names.
+/// Failing to update the counters after the check does not change its
+/// outcome (logged here, since it is not returned).
+pub async fn password_login(
+    lib: &Library,
+    user_name: &str,
+    password: &str,
+    ip: IpAddr,
+) -> Result<PasswordLogin> {
+    let user_name = user_name.trim();
+    if let Some(wait) = login_wait(&lib.db, user_name, ip).await? {
+        return Ok(PasswordLogin::Wait(wait));
+    }
+    let user = lib.db.user_by_name(user_name).await?;
+    let password = password.to_string();
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_default();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    Ok(match (user, ok) {
+        (Some(u), true) if u.is_active() => {
+            if let Err(e) = login_succeeded(&lib.db, user_name).await {
+                tracing::warn!(error = %e, "clearing login failures");
+            }
+            PasswordLogin::Ok(u)
+        }
+        _ => {
+            if let Err(e) = login_failed(lib, user_name, ip).await {
+                tracing::error!(error = %e, "counting a failed login");
+            }
+            PasswordLogin::Wrong
+        }
+    })
+}
+
+/// How long a web login lasts without use (the API's session idle time).
+fn web_lifetime(lib: &Library) -> i64 {
+    lib.cfg.limits.session_idle_secs.max(60)
+}
+
+/// Starts a browser login; its token (the cookie's value; only its hash
+/// is stored).
+pub async fn open_web_login(lib: &Library, user_id: i64) -> Result<String> {
+    let token = random_string(40, LOWER_ALNUM);
+    let t = now();
+    lib.db
+        .insert_web_session(&hash_secret(&token), user_id, t, t + web_lifetime(lib))
+        .await?;
+    Ok(token)
+}
+
+/// A live browser login.
+pub struct WebLogin {
+    pub user: User,
+    pub token_hash: String,
+}
+
+/// The account of a live browser login, refreshing its expiry when half
+/// of it has passed (a write at most twice per lifetime). None for an
+/// unknown or expired login, or an account no longer active.
+pub async fn web_login(lib: &Library, token: &str) -> Result<Option<WebLogin>> {
+    let token_hash = hash_secret(token);
+    let t = now();
+    let Some(row) = lib.db.web_session(&token_hash).await? else {
+        return Ok(None);
+    };
+    if row.expires < t {
+        return Ok(None);
+    }
+    let life = web_lifetime(lib);
+    if row.expires - t < life / 2 {
+        lib.db.extend_web_session(&token_hash, t + life).await?;
+    }
+    Ok(lib
+        .db
+        .user_by_id(row.user_id)
+        .await?
+        .filter(User::is_active)
+        .map(|user| WebLogin { user, token_hash }))
+}
+
+/// Ends a browser login everywhere.
+pub async fn end_web_login(db: &Db, token_hash: &str) -> Result<()> {
+    Ok(db.delete_web_session(token_hash).await?)
+}
+
+/// Deletes expired tokens, idle sessions and old throttle rows.
+pub async fn sweep_expired(lib: &Library) -> Result<()> {
+    let t = now();
+    lib.db.delete_expired_tokens(t).await?;
+    lib.db
+        .delete_idle_sessions(t - lib.cfg.limits.session_idle_secs)
+        .await?;
+    lib.db.throttle_sweep(t - 3600).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_lt;
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert!(version_lt("0.9", "0.10"));
+        assert!(version_lt("1.2", "1.2.1"));
+        assert!(!version_lt("2.0", "1.9.9"));
+        assert!(!version_lt("1.0", "1.0.0"));
+    }
+}

@@ -1,0 +1,423 @@
+//! Sending files and folders to recipients (the file_send API, see
+//! `docs/file-send.md`): API credentials, file preparations, sends with a
+//! personal link per recipient, what a link shows and lets download, and
+//! the download receipt. The wire format stays in `file_send`.
+
+use std::collections::HashSet;
+
+use crate::db::file_send::{ItemKind, NewSend, Send, SendLink};
+use crate::db::files::{is_id, File, Folder, ROOT};
+use crate::db::users::User;
+use crate::db::{now, Db};
+use crate::library::mail::{self, Link, Sender};
+use crate::library::{Error, Library, Result};
+use crate::mail::Mail;
+use crate::secrets::{hash_secret, random_string, Secrets, LOWER_ALNUM, UPPER_ALNUM};
+
+pub use crate::db::file_send::CredentialInfo;
+
+/// How long a file preparation stays usable.
+const PREP_TTL_SECS: i64 = 3600;
+/// Most files a link's page lists from sent folders.
+const MAX_LISTED: usize = 10_000;
+
+/// Creates a key/secret pair for a user; the secret is shown only now.
+pub async fn create_credential(
+    db: &Db,
+    secrets: &Secrets,
+    user_id: i64,
+) -> Result<(String, String)> {
+    let api_key = random_string(24, UPPER_ALNUM);
+    let secret = random_string(40, LOWER_ALNUM);
+    let sealed = secrets.seal(&dropspace_proto::file_send::signing_key(&secret));
+    db.insert_credential(user_id, &api_key, &sealed, now())
+        .await?;
+    Ok((api_key, secret))
+}
+
+/// A user's credentials, oldest first.
+pub async fn credentials(db: &Db, user_id: i64) -> Result<Vec<CredentialInfo>> {
+    Ok(db.credentials_of(user_id).await?)
+}
+
+/// Revokes a key; false when there is no such live key.
+pub async fn revoke_credential(db: &Db, api_key: &str) -> Result<bool> {
+    Ok(db.revoke_credential(api_key, now()).await?)
+}
+
+/// The account and the signing key of a live credential.
+pub async fn signing_key_of(lib: &Library, api_key: &str) -> Result<Option<(i64, String)>> {
+    let Some(c) = lib.db.credential(api_key).await? else {
+        return Ok(None);
+    };
+    let key = lib.secrets.open(&c.key_sealed).ok_or_else(|| {
+        Error::internal(anyhow::anyhow!(
+            "an API credential cannot be opened with this server key"
+        ))
+    })?;
+    Ok(Some((c.user_id, key)))
+}
+
+/// Records a signed request until `expires`; false when it was seen before.
+pub async fn accept_once(db: &Db, request: &str, expires: i64) -> Result<bool> {
+    Ok(db.record_signature(request, expires).await?)
+}
+
+/// An active account by id.
+pub async fn active_user(db: &Db, user_id: i64) -> Result<Option<User>> {
+    Ok(db.user_by_id(user_id).await?.filter(User::is_active))
+}
+
+/// A sent item, owned by the sender.
+pub enum Item {
+    File(Box<File>),
+    Folder(Folder),
+}
+
+impl Item {
+    pub fn id(&self) -> &str {
+        match self {
+            Item::File(f) => &f.id,
+            Item::Folder(f) => &f.id,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Item::File(f) => &f.name,
+            Item::Folder(f) => &f.name,
+        }
+    }
+
+    pub fn kind(&self) -> ItemKind {
+        match self {
+            Item::File(_) => ItemKind::File,
+            Item::Folder(_) => ItemKind::Folder,
+        }
+    }
+
+    /// The folder it is in.
+    pub fn parent(&self) -> &str {
+        match self {
+            Item::File(f) => &f.folder_id,
+            Item::Folder(f) => &f.parent_id,
+        }
+    }
+}
+
+/// The user's files and folders by id; any other id is `Denied` (nothing
+/// is sent).
+pub async fn owned_items(db: &Db, user_id: i64, ids: &[String]) -> Result<Vec<Item>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !is_id(id) {
+            return Err(Error::Denied(None));
+        }
+        if let Some(f) = db.own_file(user_id, id).await? {
+            out.push(Item::File(Box::new(f)));
+        } else if let Some(f) = db.folder(id).await?.filter(|f| f.user_id == user_id) {
+            out.push(Item::Folder(f));
+        } else {
+            return Err(Error::Denied(None));
+        }
+    }
+    Ok(out)
+}
+
+/// The ids of a send, sorted: what a preparation is bound to.
+fn canonical(items: &[Item]) -> String {
+    let mut ids: Vec<&str> = items.iter().map(Item::id).collect();
+    ids.sort_unstable();
+    ids.join(",")
+}
+
+/// `send_files_prep`: a single-use id for sending these items.
+pub async fn prepare(db: &Db, user_id: i64, items: &[Item]) -> Result<String> {
+    let id = random_string(32, LOWER_ALNUM);
+    db.insert_prep(&id, user_id, &canonical(items), now() + PREP_TTL_SECS)
+        .await?;
+    Ok(id)
+}
+
+/// Why a file preparation could not be spent.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PrepRefused {
+    AlreadyUsed,
+    /// Made for other files.
+    Mismatch,
+    /// Unknown, expired, or another user's.
+    Unknown,
+}
+
+/// Spends a preparation: it must be the user's, for the same ids, unused
+/// and unexpired.
+pub async fn spend_preparation(
+    db: &Db,
+    user_id: i64,
+    prep: &str,
+    items: &[Item],
+) -> Result<std::result::Result<(), PrepRefused>> {
+    let ids = canonical(items);
+    if db.spend_prep(prep, user_id, &ids, now()).await? {
+        return Ok(Ok(()));
+    }
+    Ok(Err(match db.prep(prep).await? {
+        Some(p) if p.user_id == user_id && p.is_used() => PrepRefused::AlreadyUsed,
+        Some(p) if p.user_id == user_id && p.file_ids != ids && p.expires > now() => {
+            PrepRefused::Mismatch
+        }
+        _ => PrepRefused::Unknown,
+    }))
+}
+
+/// One person a send goes to.
+pub struct Recipient {
+    pub email: String,
+    pub user_id: Option<i64>,
+}
+
+/// The active accounts among `user_ids` (others are ignored).
+pub async fn account_recipients(db: &Db, user_ids: &[i64]) -> Result<Vec<Recipient>> {
+    let mut out = Vec::new();
+    for uid in user_ids {
+        if let Some(u) = active_user(db, *uid).await? {
+            out.push(Recipient {
+                email: u.email,
+                user_id: Some(u.id),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// What a send says and how its links behave.
+pub struct Options<'a> {
+    pub subject: &'a str,
+    pub message: &'a str,
+    pub require_login: bool,
+    pub download_receipt: bool,
+    /// Link lifetime; 0 for links that never expire.
+    pub days: i64,
+}
+
+/// Stores the send and one link per recipient in one transaction, then
+/// mails each recipient their own link (through the mail queue).
+pub async fn send(
+    lib: &Library,
+    sender: &User,
+    items: &[Item],
+    recipients: &[Recipient],
+    o: &Options<'_>,
+) -> Result<()> {
+    let t = now();
+    let tokens: Vec<String> = recipients
+        .iter()
+        .map(|_| random_string(32, LOWER_ALNUM))
+        .collect();
+    let kinds: Vec<(ItemKind, &str)> = items.iter().map(|i| (i.kind(), i.id())).collect();
+    let links: Vec<(String, &str, Option<i64>)> = recipients
+        .iter()
+        .zip(&tokens)
+        .map(|(r, token)| (hash_secret(token), r.email.as_str(), r.user_id))
+        .collect();
+    lib.db
+        .insert_send(&NewSend {
+            user_id: sender.id,
+            subject: o.subject,
+            message: o.message,
+            require_login: o.require_login,
+            download_receipt: o.download_receipt,
+            created: t,
+            items: &kinds,
+            links: &links,
+            expires: if o.days == 0 { 0 } else { t + o.days * 86_400 },
+        })
+        .await?;
+    notify(lib, sender, items, recipients, &tokens, o).await;
+    Ok(())
+}
+
+/// One mail per recipient with their own link. A mail that cannot be
+/// queued does not undo the send (logged here, since it is not returned).
+async fn notify(
+    lib: &Library,
+    sender: &User,
+    items: &[Item],
+    recipients: &[Recipient],
+    tokens: &[String],
+    o: &Options<'_>,
+) {
+    let what = match items {
+        [Item::File(_)] => "a file".to_string(),
+        [Item::Folder(_)] => "a folder".to_string(),
+        _ => format!("{} items", items.len()),
+    };
+    let names: Vec<&str> = items.iter().map(Item::name).collect();
+    let sender = Sender::from(sender);
+    for (r, token) in recipients.iter().zip(tokens) {
+        let links = [Link {
+            name: names.join(", "),
+            url: lib.url(&format!("/s/{token}")),
+        }];
+        let share = mail::Share {
+            what: &what,
+            links: &links,
+            message: o.message,
+            subject: Some(o.subject),
+        };
+        if let Err(e) = mail::send_share(lib, &sender, std::slice::from_ref(&r.email), &share).await
+        {
+            tracing::warn!(error = %format!("{e:#}"), "queueing a file_send mail");
+        }
+    }
+}
+
+/// The path of a folder (`/` for the root, `/a/b` below it).
+pub async fn folder_path(db: &Db, user_id: i64, folder_id: &str) -> Result<String> {
+    let mut parts = Vec::new();
+    let mut current = folder_id.to_string();
+    for _ in 0..64 {
+        if current == ROOT || current.is_empty() {
+            break;
+        }
+        match db.folder(&current).await?.filter(|f| f.user_id == user_id) {
+            Some(f) => {
+                parts.push(f.name);
+                current = f.parent_id;
+            }
+            None => break,
+        }
+    }
+    parts.reverse();
+    Ok(format!("/{}", parts.join("/")))
+}
+
+/// A recipient's link as its token finds it.
+pub enum LinkState {
+    Unknown,
+    Expired,
+    Live(SendLink, Send),
+}
+
+/// The link of a token and its send.
+pub async fn open_link(db: &Db, token: &str) -> Result<LinkState> {
+    let Some(link) = db.send_link(&hash_secret(token.trim())).await? else {
+        return Ok(LinkState::Unknown);
+    };
+    if link.expires > 0 && link.expires < now() {
+        return Ok(LinkState::Expired);
+    }
+    Ok(match db.send(link.send_id).await? {
+        Some(send) => LinkState::Live(link, send),
+        None => LinkState::Unknown,
+    })
+}
+
+/// The send's items: (file ids, folder ids).
+async fn items_of(db: &Db, send: &Send) -> Result<(Vec<String>, Vec<String>)> {
+    let (mut files, mut folders) = (Vec::new(), Vec::new());
+    for (kind, id) in db.send_items(send.id).await? {
+        match kind {
+            ItemKind::File => files.push(id),
+            ItemKind::Folder => folders.push(id),
+        }
+    }
+    Ok((files, folders))
+}
+
+/// Everything a link lists, with each file's path inside what was sent.
+pub async fn contents(db: &Db, send: &Send) -> Result<Vec<(String, File)>> {
+    let (file_ids, folder_ids) = items_of(db, send).await?;
+    let mut out = Vec::new();
+    for id in file_ids {
+        if let Some(f) = db.own_file(send.user_id, &id).await? {
+            out.push((String::new(), f));
+        }
+    }
+    for id in folder_ids {
+        let Some(top) = db.folder(&id).await?.filter(|f| f.user_id == send.user_id) else {
+            continue;
+        };
+        let mut queue = vec![(format!("{}/", top.name), top.id)];
+        while let Some((prefix, folder)) = queue.pop() {
+            if out.len() >= MAX_LISTED {
+                return Ok(out);
+            }
+            let files = db.sent_folder_files(send.user_id, &folder).await?;
+            out.extend(files.into_iter().map(|f| (prefix.clone(), f)));
+            let subs = db.sent_subfolders(send.user_id, &folder).await?;
+            queue.extend(
+                subs.into_iter()
+                    .map(|s| (format!("{prefix}{}/", s.name), s.id)),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The file `id` if it is part of the send now: sent itself, or inside a
+/// sent folder (at any depth).
+pub async fn sent_file(db: &Db, send: &Send, id: &str) -> Result<Option<File>> {
+    if !is_id(id) {
+        return Ok(None);
+    }
+    let Some(file) = db.own_file(send.user_id, id).await? else {
+        return Ok(None);
+    };
+    let (file_ids, folder_ids) = items_of(db, send).await?;
+    if file_ids.iter().any(|f| f == id) {
+        return Ok(Some(file));
+    }
+    let sent: HashSet<String> = folder_ids.into_iter().collect();
+    let mut current = file.folder_id.clone();
+    for _ in 0..64 {
+        if current == ROOT {
+            break;
+        }
+        if sent.contains(&current) {
+            return Ok(Some(file));
+        }
+        match db.folder(&current).await? {
+            Some(f) if f.user_id == send.user_id => current = f.parent_id,
+            _ => break,
+        }
+    }
+    Ok(None)
+}
+
+/// Mails the sender when this recipient downloads for the first time: the
+/// first download claims the link's `first_download` in one statement.
+/// `size` is the file's size as the pages write it. Best effort: nothing
+/// is returned, a failure to queue is logged.
+pub async fn receipt(lib: &Library, link: &SendLink, send: &Send, file: &File, size: &str) {
+    let first = matches!(
+        lib.db.claim_first_download(&link.token_hash, now()).await,
+        Ok(true)
+    );
+    if !first || !send.download_receipt() {
+        return;
+    }
+    let Ok(Some(sender)) = lib.db.user_by_id(send.user_id).await else {
+        return;
+    };
+    let mail = Mail {
+        to: sender.email,
+        subject: format!("{} downloaded {}", link.email, file.name),
+        text: format!(
+            "Hello,\n\n{} downloaded {} ({size}) for the first time.\n",
+            link.email, file.name,
+        ),
+        html: None,
+        reply_to: None,
+        from_name: None,
+    };
+    if let Err(e) = lib.mail.send(mail).await {
+        tracing::warn!(error = %format!("{e:#}"), "queueing a download receipt");
+    }
+}
+
+/// Background work: forget signatures past their window and spent
+/// preparations. Safe on every node.
+pub async fn sweep(db: &Db) -> Result<()> {
+    Ok(db.sweep_file_send(now()).await?)
+}
