@@ -86,10 +86,7 @@ async fn healthz(State(app): State<App>) -> Response {
     if app.is_draining() {
         return (StatusCode::SERVICE_UNAVAILABLE, "draining\n").into_response();
     }
-    match sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(&app.db.pool)
-        .await
-    {
+    match app.db.ping().await {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
     }
@@ -127,10 +124,7 @@ fn install_metrics() -> Option<PrometheusHandle> {
 /// `dropspace serve`: runs until SIGINT/SIGTERM.
 pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     let parts = open(&cfg).await?;
-    let has_key: Option<i64> = sqlx::query_scalar("SELECT id FROM api_keys LIMIT 1")
-        .fetch_optional(&parts.db.pool)
-        .await?;
-    if has_key.is_none() {
+    if !parts.db.has_api_key().await? {
         let key = create_api_key(&parts.db, "default", "").await?;
         println!("api key: {key}");
     }

@@ -31,4 +31,12 @@ impl Db {
         .await?;
         Ok(())
     }
+
+    /// Whether any key exists (the first start creates one).
+    pub async fn has_api_key(&self) -> sqlx::Result<bool> {
+        let any: Option<i64> = sqlx::query_scalar("SELECT id FROM api_keys LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(any.is_some())
+    }
 }
