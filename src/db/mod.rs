@@ -6,9 +6,14 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+pub mod bandwidth;
 pub mod files;
+pub mod mail_queue;
+pub mod ops;
+pub mod progress;
 pub mod settings;
 pub mod throttle;
+pub mod uploads;
 pub mod users;
 
 use anyhow::Context;

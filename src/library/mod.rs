@@ -8,6 +8,7 @@ pub mod limits;
 pub mod links;
 pub mod mail;
 pub mod progress;
+pub mod uploads;
 
 use crate::blobs::Blobs;
 use crate::config::Config;
