@@ -4,9 +4,8 @@
 
 use std::time::Duration;
 
-use crate::library::{self, bandwidth, limits, progress};
+use crate::library::{self, bandwidth, limits, progress, uploads};
 use crate::state::App;
-use crate::transfer::uploads;
 
 /// How often each node looks for files whose time limit has passed.
 const TIME_LIMIT_SWEEP: Duration = Duration::from_secs(2);

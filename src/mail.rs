@@ -101,14 +101,7 @@ impl Mailer {
             None => builder.header(ContentType::TEXT_PLAIN).body(mail.text)?,
         };
         let raw = String::from_utf8(message.formatted()).context("mail is not UTF-8")?;
-        let t = now();
-        sqlx::query("INSERT INTO mail_queue (recipient, message, next_attempt, created) VALUES ($1, $2, $3, $4)")
-            .bind(&mail.to)
-            .bind(raw)
-            .bind(t)
-            .bind(t)
-            .execute(&self.db.pool)
-            .await?;
+        self.db.queue_mail(&mail.to, &raw, now()).await?;
         self.wake.notify_one();
         Ok(())
     }
@@ -132,41 +125,21 @@ impl Mailer {
     /// Claims and delivers one due message; false when none was due.
     pub async fn deliver_one(&self) -> anyhow::Result<bool> {
         let t = now();
-        let claimed: Option<(i64, String, String, i64)> = sqlx::query_as(
-            "UPDATE mail_queue SET claimed_until = $1, attempts = attempts + 1 \
-             WHERE id = (SELECT id FROM mail_queue WHERE next_attempt <= $2 AND claimed_until < $2 ORDER BY id LIMIT 1) \
-             AND claimed_until < $2 \
-             RETURNING id, recipient, message, attempts",
-        )
-        .bind(t + 120)
-        .bind(t)
-        .fetch_optional(&self.db.pool)
-        .await?;
-        let Some((id, recipient, message, attempts)) = claimed else {
+        let Some(claimed) = self.db.claim_mail(t, t + 120).await? else {
             return Ok(false);
         };
-        match self.deliver(&recipient, &message).await {
-            Ok(()) => {
-                sqlx::query("DELETE FROM mail_queue WHERE id = $1")
-                    .bind(id)
-                    .execute(&self.db.pool)
-                    .await?;
-            }
+        let (id, attempts) = (claimed.id, claimed.attempts);
+        match self.deliver(&claimed.recipient, &claimed.message).await {
+            Ok(()) => self.db.delete_mail(id).await?,
             Err(e) if attempts >= self.max_attempts => {
                 tracing::error!(mail_id = id, error = %format!("{e:#}"), "giving up on mail");
-                sqlx::query("DELETE FROM mail_queue WHERE id = $1")
-                    .bind(id)
-                    .execute(&self.db.pool)
-                    .await?;
+                self.db.delete_mail(id).await?;
             }
             Err(e) => {
                 let backoff = 30 * (1i64 << attempts.clamp(0, 8));
                 tracing::warn!(mail_id = id, attempts, error = %format!("{e:#}"), "mail delivery failed, will retry");
-                sqlx::query("UPDATE mail_queue SET next_attempt = $1, claimed_until = 0, last_error = $2 WHERE id = $3")
-                    .bind(now() + backoff)
-                    .bind(format!("{e:#}"))
-                    .bind(id)
-                    .execute(&self.db.pool)
+                self.db
+                    .retry_mail(id, now() + backoff, &format!("{e:#}"))
                     .await?;
             }
         }

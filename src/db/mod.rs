@@ -7,11 +7,16 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub mod api_keys;
+pub mod bandwidth;
 pub mod file_send;
 pub mod files;
+pub mod mail_queue;
+pub mod ops;
+pub mod progress;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;
+pub mod uploads;
 pub mod users;
 
 use anyhow::Context;

@@ -1,7 +1,7 @@
 //! Download bandwidth: bytes served are charged to the account whose URL
 //! was used, in batches.
 
-use super::Library;
+use super::{Library, Result};
 use crate::db::now;
 use crate::db::users::bandwidth_period;
 
@@ -30,32 +30,16 @@ impl Charges {
 
 /// Adds the pending charges to this month's bandwidth use (a new month
 /// starts from zero); what cannot be written now is kept for the next try.
-pub async fn flush_charges(lib: &Library) -> sqlx::Result<()> {
+pub async fn flush_charges(lib: &Library) -> Result<()> {
     let due = lib.charges.take();
     if due.is_empty() {
         return Ok(());
     }
-    let written = async {
-        let period = bandwidth_period(now());
-        let mut tx = lib.db.pool.begin().await?;
-        for (account, bytes) in &due {
-            sqlx::query(
-                "UPDATE users SET bandwidth_used = CASE WHEN bandwidth_period = $1 THEN bandwidth_used + $2 ELSE $2 END, \
-                 bandwidth_period = $1 WHERE id = $3",
-            )
-            .bind(period)
-            .bind(bytes)
-            .bind(account)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await
-    }
-    .await;
+    let written = lib.db.charge_bandwidth(bandwidth_period(now()), &due).await;
     if written.is_err() {
         for (account, bytes) in due {
             lib.charges.add(account, bytes);
         }
     }
-    written
+    Ok(written?)
 }

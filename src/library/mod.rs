@@ -12,6 +12,7 @@ pub mod limits;
 pub mod links;
 pub mod mail;
 pub mod progress;
+pub mod uploads;
 
 use crate::blobs::Blobs;
 use crate::config::Config;

@@ -9,8 +9,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::Library;
+use super::{Library, Result};
 use crate::db::now_ms;
+use crate::db::uploads::UploadState;
+
+pub use crate::db::progress::Progress;
 
 /// How often a node writes the progress of its running uploads (and the
 /// bandwidth its downloads used).
@@ -73,22 +76,24 @@ impl Board {
 }
 
 /// Writes the counters that moved; rows that already ended are left alone.
-pub async fn flush(lib: &Library) -> sqlx::Result<()> {
+pub async fn flush(lib: &Library) -> Result<()> {
     let moved = lib.progress.moved();
     if moved.is_empty() {
         return Ok(());
     }
-    let t = now_ms();
-    let mut tx = lib.db.pool.begin().await?;
-    for (id, received) in moved {
-        sqlx::query(
-            "UPDATE progress SET uploaded = $1, updated_ms = $2 WHERE upload_id = $3 AND status = 'ok'",
-        )
-        .bind(received)
-        .bind(t)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    lib.db.write_progress(&moved, now_ms()).await?;
+    Ok(())
+}
+
+/// An upload's progress as any node sees it. An identifier handed out but
+/// not used yet reads as a running upload of nothing (a poller may start
+/// before the upload); an unknown one as failed.
+pub async fn status(lib: &Library, id: &str) -> Result<Progress> {
+    if let Some(p) = lib.db.progress(id).await? {
+        return Ok(p);
     }
-    tx.commit().await
+    Ok(match lib.db.upload_id(id).await {
+        Ok(Some(i)) if i.state == UploadState::Unused => Progress::empty("ok"),
+        _ => Progress::empty("fail"),
+    })
 }

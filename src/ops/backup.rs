@@ -24,6 +24,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::blobs::Blobs;
 use crate::config::Config;
+use crate::db::ops::BlobRow;
 use crate::db::{now, Backend, Db};
 
 const MANIFEST: &str = "manifest.json";
@@ -75,7 +76,12 @@ async fn copy_out(cfg: &Config, db: &Db, blobs: &Blobs, dir: &Path) -> anyhow::R
     let rows = snapshot(cfg, db, dir).await?;
     let mut summary = Summary::default();
     let mut renewed = now();
-    for (key, size, checksum) in rows {
+    for BlobRow {
+        blob_key: key,
+        size,
+        checksum,
+    } in rows
+    {
         if now() - renewed > LEASE_SECS / 3 {
             hold_lease(db).await?;
             renewed = now();
@@ -120,51 +126,34 @@ async fn copy_out(cfg: &Config, db: &Db, blobs: &Blobs, dir: &Path) -> anyhow::R
 /// Takes the database snapshot into `dir` and returns the blobs it
 /// refers to, read from that very snapshot: a file deleted a moment later
 /// is still listed (its blob is kept by the lease), one uploaded later is not.
-async fn snapshot(cfg: &Config, db: &Db, dir: &Path) -> anyhow::Result<Vec<(String, i64, String)>> {
-    const ROWS: &str = "SELECT blob_key, size, checksum FROM files";
+async fn snapshot(cfg: &Config, db: &Db, dir: &Path) -> anyhow::Result<Vec<BlobRow>> {
     match db.backend {
         Backend::Sqlite => {
             let target = dir.join(SQLITE_FILE);
             let target = target.to_str().context("backup path is not UTF-8")?;
-            // A consistent copy while writers go on (one read transaction).
-            sqlx::query(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
-                .execute(&db.pool)
-                .await
-                .context("VACUUM INTO")?;
-            use sqlx::Connection;
-            let mut copy = sqlx::SqliteConnection::connect(&format!("sqlite://{target}?mode=ro"))
+            db.vacuum_into(target).await.context("VACUUM INTO")?;
+            let rows = crate::db::ops::sqlite_snapshot_rows(target)
                 .await
                 .context("opening the snapshot")?;
-            let rows = sqlx::query_as(ROWS).fetch_all(&mut copy).await?;
-            copy.close().await?;
             Ok(rows)
         }
         Backend::Postgres => {
             // pg_dump runs in the snapshot of this transaction, and the
             // rows are read in it too.
-            let mut tx = db.pool.begin().await?;
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut *tx)
-                .await?;
-            let id: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
-                .fetch_one(&mut *tx)
-                .await?;
-            let rows = sqlx::query_as(ROWS).fetch_all(&mut *tx).await?;
-            let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
-                .fetch_one(&mut *tx)
-                .await?;
+            let mut snap = db.begin_pg_snapshot().await?;
             let mut cmd = Command::new("pg_dump");
             cmd.arg("--format=custom")
                 .arg("--no-owner")
-                .arg(format!("--snapshot={id}"))
+                .arg(format!("--snapshot={}", snap.id))
                 .arg("--file")
                 .arg(dir.join(PG_FILE));
-            if schema != "public" {
-                cmd.arg(format!("--schema={schema}"));
+            if snap.schema != "public" {
+                cmd.arg(format!("--schema={}", snap.schema));
             }
             cmd.arg(format!("--dbname={}", cfg.database_url()));
             tokio::task::spawn_blocking(move || run(&mut cmd, "pg_dump")).await??;
-            tx.rollback().await?;
+            let rows = std::mem::take(&mut snap.rows);
+            snap.end().await?;
             Ok(rows)
         }
     }
@@ -257,12 +246,14 @@ pub async fn restore(cfg: &Config, dir: &Path) -> anyhow::Result<Summary> {
         blobs.list().await?.is_empty(),
         "the blob store is not empty: restore needs an empty one"
     );
-    let rows: Vec<(String, i64, String)> =
-        sqlx::query_as("SELECT blob_key, size, checksum FROM files")
-            .fetch_all(&db.pool)
-            .await?;
+    let rows = db.blob_rows().await?;
     let mut summary = Summary::default();
-    for (key, size, checksum) in rows {
+    for BlobRow {
+        blob_key: key,
+        size,
+        checksum,
+    } in rows
+    {
         match copy_blob_in(&blobs, &blob_path(dir, &key)?, &key).await {
             Ok((sum, n))
                 if n == size as u64
@@ -327,13 +318,8 @@ fn restore_key(cfg: &Config, dir: &Path, included: bool) -> anyhow::Result<()> {
 }
 
 async fn ensure_empty_postgres(url: &str) -> anyhow::Result<()> {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(url).await?;
-    let files: Option<String> = sqlx::query_scalar("SELECT to_regclass('files')::text")
-        .fetch_one(&mut conn)
-        .await?;
     ensure!(
-        files.is_none(),
+        !crate::db::ops::postgres_has_schema(url).await?,
         "the database already holds a dropspace schema: restore needs an empty one"
     );
     Ok(())

@@ -13,8 +13,8 @@ use std::fmt;
 use futures::TryStreamExt;
 
 use crate::blobs::{Blobs, StorageError};
+use crate::db::ops::FileBlob as Row;
 use crate::db::Db;
-use crate::transfer::uploads::UPLOADING;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -115,14 +115,6 @@ pub struct Report {
     pub remaining: usize,
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: String,
-    size: i64,
-    blob_key: String,
-    checksum: String,
-}
-
 /// Checks (and with `repair`, mends) one deployment.
 pub async fn run(db: &Db, blobs: &Blobs, opts: Options) -> anyhow::Result<Report> {
     let mut report = Report::default();
@@ -132,13 +124,10 @@ pub async fn run(db: &Db, blobs: &Blobs, opts: Options) -> anyhow::Result<Report
 
     // Read in the order a blob moves (pending upload → file → queued for
     // deletion), so one that moves meanwhile is still found further on.
-    let mut referenced: HashSet<String> = keys(db, "pending_blobs").await?.into_iter().collect();
-    let rows: Vec<Row> =
-        sqlx::query_as("SELECT id, size, blob_key, checksum FROM files ORDER BY id")
-            .fetch_all(&db.pool)
-            .await?;
+    let mut referenced: HashSet<String> = db.pending_blob_keys().await?.into_iter().collect();
+    let rows = db.file_blobs().await?;
     referenced.extend(rows.iter().map(|r| r.blob_key.clone()));
-    referenced.extend(keys(db, "deleted_blobs").await?);
+    referenced.extend(db.deleted_blob_keys().await?);
 
     report.files = rows.len() as u64;
     for row in &rows {
@@ -160,13 +149,6 @@ pub async fn run(db: &Db, blobs: &Blobs, opts: Options) -> anyhow::Result<Report
     Ok(report)
 }
 
-/// Every blob key a table refers to.
-async fn keys(db: &Db, table: &str) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(&format!("SELECT blob_key FROM {table}"))
-        .fetch_all(&db.pool)
-        .await
-}
-
 fn note(report: &mut Report, problem: Problem, repaired: Option<String>) {
     match repaired {
         Some(what) => report.repaired.push(what),
@@ -184,7 +166,7 @@ async fn check_file(
 ) -> anyhow::Result<()> {
     let Some(stored) = blobs.stat(&row.blob_key).await? else {
         // Deleted by a live server since the listing: not a problem.
-        if !file_exists(db, &row.id).await? {
+        if !db.file_exists(&row.id).await? {
             return Ok(());
         }
         let problem = Problem::MissingBlob {
@@ -194,11 +176,7 @@ async fn check_file(
         // The bytes are gone; the row only makes downloads fail. Its
         // space comes back to the account in the quota check below.
         let fixed = if opts.repair {
-            sqlx::query("DELETE FROM files WHERE id = $1 AND blob_key = $2")
-                .bind(&row.id)
-                .bind(&row.blob_key)
-                .execute(&db.pool)
-                .await?;
+            db.delete_file_of_blob(&row.id, &row.blob_key).await?;
             Some(format!("removed file {} whose blob is lost", row.id))
         } else {
             None
@@ -224,11 +202,7 @@ async fn check_file(
     report.bytes_verified += stored;
     if row.checksum.is_empty() {
         let fixed = if opts.repair {
-            sqlx::query("UPDATE files SET checksum = $1 WHERE id = $2 AND checksum = ''")
-                .bind(&actual)
-                .bind(&row.id)
-                .execute(&db.pool)
-                .await?;
+            db.set_missing_checksum(&row.id, &actual).await?;
             Some(format!("recorded the checksum of file {}", row.id))
         } else {
             None
@@ -250,14 +224,6 @@ async fn check_file(
         );
     }
     Ok(())
-}
-
-async fn file_exists(db: &Db, id: &str) -> sqlx::Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM files WHERE id = $1")
-        .bind(id)
-        .fetch_one(&db.pool)
-        .await?;
-    Ok(n > 0)
 }
 
 /// BLAKE3 of a blob as hex, streamed; None if it vanished meanwhile.
@@ -283,19 +249,10 @@ pub async fn checksum(blobs: &Blobs, key: &str, size: u64) -> Result<Option<Stri
 }
 
 async fn check_folders(db: &Db, opts: Options, report: &mut Report) -> anyhow::Result<()> {
-    let lost: Vec<(String, String)> = sqlx::query_as(
-        "SELECT f.id, f.folder_id FROM files f WHERE f.user_id IS NOT NULL AND f.folder_id <> '0' \
-         AND NOT EXISTS (SELECT 1 FROM folders d WHERE d.id = f.folder_id AND d.user_id = f.user_id)",
-    )
-    .fetch_all(&db.pool)
-    .await?;
+    let lost = db.files_in_lost_folders().await?;
     for (file, folder) in lost {
         let fixed = if opts.repair {
-            sqlx::query("UPDATE files SET folder_id = '0' WHERE id = $1 AND folder_id = $2")
-                .bind(&file)
-                .bind(&folder)
-                .execute(&db.pool)
-                .await?;
+            db.move_file_to_root(&file, &folder).await?;
             Some(format!("moved file {file} to the root folder"))
         } else {
             None
@@ -305,37 +262,21 @@ async fn check_folders(db: &Db, opts: Options, report: &mut Report) -> anyhow::R
     Ok(())
 }
 
-/// What an account holds: its files plus what its running uploads reserved.
-const HELD: &str = "CAST((SELECT COALESCE(SUM(f.size), 0) FROM files f WHERE f.user_id = u.id) + \
-     (SELECT COALESCE(SUM(r.reserved), 0) FROM upload_ids r WHERE r.user_id = u.id AND r.state = $1) AS BIGINT)";
-
 async fn check_quotas(db: &Db, opts: Options, report: &mut Report) -> anyhow::Result<()> {
-    let wrong: Vec<(i64, String, i64, i64)> = sqlx::query_as(&format!(
-        "SELECT u.id, u.user_name, u.disk_used, {HELD} AS held FROM users u \
-         WHERE u.disk_used <> {HELD}"
-    ))
-    .bind(UPLOADING)
-    .fetch_all(&db.pool)
-    .await?;
-    for (id, user, recorded, actual) in wrong {
+    for wrong in db.quota_mismatches().await? {
         let fixed = if opts.repair {
-            // Recomputed in the statement itself, so an upload finishing
-            // meanwhile is counted either way and never twice.
-            sqlx::query(&format!(
-                "UPDATE users AS u SET disk_used = {HELD} WHERE u.id = $2"
+            db.recompute_disk_used(wrong.id).await?;
+            Some(format!(
+                "set account {}'s disk use to what it holds",
+                wrong.user_name
             ))
-            .bind(UPLOADING)
-            .bind(id)
-            .execute(&db.pool)
-            .await?;
-            Some(format!("set account {user}'s disk use to what it holds"))
         } else {
             None
         };
         let problem = Problem::QuotaMismatch {
-            user,
-            recorded,
-            actual,
+            user: wrong.user_name,
+            recorded: wrong.disk_used,
+            actual: wrong.held,
         };
         note(report, problem, fixed);
     }

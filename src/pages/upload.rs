@@ -1,8 +1,9 @@
 //! The browser upload page (`/`, `/upload`) and its two small JSON helpers.
 //!
 //! The page's script (`/static/upload.js`) asks `POST /upload/new` for an
-//! identifier per file — made exactly as `upload.getInfo` (logged in) or
-//! `anonymous.uploadGetInfo` (not) make them — and posts each file to the
+//! identifier per file — offered by the domain (`library::uploads`) behind
+//! the same pipeline steps as `upload.getInfo` (logged in) or
+//! `anonymous.uploadGetInfo` (not) — and posts each file to the
 //! ordinary upload endpoint `POST /upload/{identifier}` with XHR, whose
 //! upload progress drives the bar. Anonymous uploads answer their download
 //! and delete links in `<upload_done>`; a logged-in user's upload answers
@@ -16,13 +17,15 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 use super::web::{visitor, Visitor};
-use crate::api::envelope::Node;
+use crate::api::lists::{keys, MAX_KEYS};
+use crate::db::files::is_id;
 use crate::error::{ApiError, Code};
 use crate::http::html::{esc, page_with};
-use crate::http::params::Params;
+use crate::http::pipeline::{Gate, Pipeline};
+use crate::library::uploads;
 use crate::state::App;
 
 const UPLOAD_JS: &str = include_str!("static/upload.js");
@@ -128,18 +131,10 @@ fn csrf_refused(v: &Visitor) -> Response {
     ))
 }
 
-/// The attributes of the first `name` element of a reply.
-fn attrs_of(children: &[Node], name: &str) -> Option<Map<String, Value>> {
-    children.iter().find(|n| n.name == name).map(|n| {
-        n.attrs
-            .iter()
-            .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
-            .collect()
-    })
-}
-
 /// `POST /upload/new` (form field `csrf`): a fresh upload identifier with
-/// the attributes of the API's `<upload/>`, and `anonymous`.
+/// the attributes of the API's `<upload/>`, and `anonymous`. The same
+/// pipeline steps as `upload.getInfo` (logged in) and
+/// `anonymous.uploadGetInfo` (not), in their order.
 async fn new_upload(
     State(app): State<App>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -150,40 +145,50 @@ async fn new_upload(
         Ok(v) => v,
         Err(refused) => return refused,
     };
-    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
-    let offer = match v.session("1.0") {
-        Some(session) => {
-            crate::api::call_as(&app, session, "upload.getInfo", Params::from_pairs([]), ip)
-                .await
-                .map(|reply| attrs_of(&reply.children, "upload"))
+    let p = Pipeline::new(&app, crate::http::client_ip(&app.cfg, &headers, peer));
+    let gate = Gate {
+        writes: true,
+        expiry: true,
+        upload_start: true,
+    };
+    let offer = match &v.user {
+        Some(user) => {
+            async {
+                p.address()?;
+                p.open_for(gate).await?;
+                p.account(Some(user), gate)?;
+                uploads::offer_for(&app, user, "1.0", 0).await
+            }
+            .await
         }
         None => {
             async {
-                // The limits of anonymous.uploadGetInfo.
-                app.abuse.api_call(ip)?;
-                app.abuse.upload_start(ip, None)?;
-                if app.db.maintenance().await? {
-                    return Err(ApiError::new(Code::SystemMaintenance));
-                }
-                let node = crate::api::upload::anonymous_offer(&app, "1.0", 0).await?;
-                Ok(attrs_of(&[node], "upload"))
+                p.address()?;
+                p.account(None, gate)?;
+                p.open_for(gate).await?;
+                uploads::offer_anonymous(&app, "1.0", 0).await
             }
             .await
         }
     };
     match offer {
-        Ok(Some(mut attrs)) => {
-            attrs.insert("anonymous".into(), Value::Bool(v.user.is_none()));
-            Json(Value::Object(attrs)).into_response()
-        }
-        Ok(None) => json_error(StatusCode::INTERNAL_SERVER_ERROR, 15, "No upload offer"),
-        Err(e) => api_error(&e),
+        Ok(offer) => Json(json!({
+            "progress_url": offer.progress_url,
+            "url": offer.url,
+            "max_file_size": offer.max_file_size.to_string(),
+            "upload_identifier": offer.id,
+            "extra_info": offer.extra_info,
+            "anonymous": v.user.is_none(),
+        }))
+        .into_response(),
+        Err(e) => api_error(&e.into()),
     }
 }
 
 /// `POST /upload/links` (fields `csrf`, `file_id`): the download page and
-/// delete link of the logged-in user's own file, from `files.getInfo`
-/// (1.2, which carries `delete_url`).
+/// delete link of the logged-in user's own file, with the pipeline steps
+/// of `files.getInfo` (a read: no maintenance check). Of a comma list,
+/// the first file the user owns answers.
 async fn links(
     State(app): State<App>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -194,21 +199,50 @@ async fn links(
         Ok(v) => v,
         Err(refused) => return refused,
     };
-    let Some(session) = v.session("1.2") else {
+    let Some(user) = v.user.as_ref() else {
         return json_error(StatusCode::FORBIDDEN, 6, "Not logged in");
     };
-    let file_id = form.get("file_id").cloned().unwrap_or_default();
-    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
-    let params = Params::from_pairs([("file_id".to_string(), file_id)]);
-    match crate::api::call_as(&app, session, "files.getInfo", params, ip).await {
-        Ok(reply) => match attrs_of(&reply.children, "file") {
-            Some(a) if reply.ok => Json(json!({
-                "download_url": a.get("download_page_url"),
-                "delete_url": a.get("delete_url"),
-            }))
-            .into_response(),
-            _ => api_error(&ApiError::new(Code::FileNotFound)),
-        },
-        Err(e) => api_error(&e),
+    let p = Pipeline::new(&app, crate::http::client_ip(&app.cfg, &headers, peer));
+    let found: Result<Option<crate::db::files::File>, crate::library::Error> = async {
+        p.address()?;
+        p.account(Some(user), Gate::default())?;
+        let ids = file_ids(form.get("file_id").map(String::as_str).unwrap_or(""))?;
+        for id in ids {
+            if !is_id(&id) {
+                continue;
+            }
+            match app.db.own_file(user.id, &id).await {
+                Ok(Some(file)) => return Ok(Some(file)),
+                Ok(None) => {}
+                // One id failing is that id's failure, as in files.getInfo.
+                Err(e) => tracing::error!(error = %e, "internal error"),
+            }
+        }
+        Ok(None)
     }
+    .await;
+    match found {
+        Ok(Some(file)) => Json(json!({
+            "download_url": app.url(&format!("/file/{}", file.id)),
+            "delete_url": crate::library::delete_url(&app, &file),
+        }))
+        .into_response(),
+        Ok(None) => api_error(&ApiError::new(Code::FileNotFound)),
+        Err(e) => api_error(&ApiError::from(e)),
+    }
+}
+
+/// The ids of the `file_id` list as `files.getInfo` reads them: empty is
+/// 4, more than `MAX_KEYS` is 21.
+fn file_ids(value: &str) -> Result<Vec<String>, crate::library::Error> {
+    let ids = keys(value);
+    if ids.is_empty() {
+        return Err(crate::library::Error::Missing("file_id".into()));
+    }
+    if ids.len() > MAX_KEYS {
+        return Err(crate::library::Error::BadValueText(
+            format!("At most {MAX_KEYS} entries in file_id").into(),
+        ));
+    }
+    Ok(ids)
 }

@@ -19,12 +19,12 @@ use axum::response::{IntoResponse, Response};
 use futures::TryStreamExt;
 
 use super::throttle::Throttle;
-use super::uploads::{self, CommitError, Ident, NewFile, Reserve};
 use crate::api::envelope::{error_node, to_xml, Node};
 use crate::blobs::{BlobWriter, Blobs};
 use crate::error::{ApiError, Code};
 use crate::library::mail::{self, Link, Sender};
 use crate::library::progress::Counter;
+use crate::library::uploads::{self, Ident, NewFile, Reserve};
 use crate::library::{MAX_NAME, MAX_TEXT};
 use crate::secrets::{hash_secret, random_string, LOWER_ALNUM};
 use crate::state::{App, AppState};
@@ -86,7 +86,7 @@ async fn receive(
 ) -> Result<Done, ApiError> {
     let ident = uploads::get(app, ident_id)
         .await
-        .map_err(temp_error)?
+        .map_err(domain)?
         .ok_or_else(bad_identifier)?;
     answer.anonymous = ident.user_id.is_none();
     if app.db.maintenance().await.map_err(temp_error)? {
@@ -94,7 +94,7 @@ async fn receive(
     }
     let max_open = app.cfg.limits.open_uploads_per_account;
     if let (Some(uid), true) = (ident.user_id, max_open > 0) {
-        if uploads::open_count(app, uid).await.map_err(temp_error)? >= max_open {
+        if uploads::open_count(app, uid).await.map_err(domain)? >= max_open {
             return Err(too_many_uploads());
         }
     }
@@ -116,7 +116,7 @@ async fn receive(
     let blob_key = Blobs::new_key();
     let ident = uploads::claim(app, ident_id, total, &blob_key)
         .await
-        .map_err(temp_error)?
+        .map_err(domain)?
         .ok_or_else(bad_identifier)?;
     let counter = app.progress.open(&ident.id);
     let mut ingest = Ingest::new(app.clone(), ident, counter.clone(), total, blob_key);
@@ -144,16 +144,22 @@ fn too_many_uploads() -> ApiError {
 }
 
 fn bad_identifier() -> ApiError {
-    ApiError::with_text(
-        Code::PermissionDenied,
-        "Unknown, used or expired upload identifier",
-    )
+    uploads::unknown_identifier().into()
 }
 
 /// Storage or database trouble during an upload is 13 (try again later).
 fn temp_error(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "upload");
     ApiError::new(Code::UploadTempError)
+}
+
+/// A domain error as the upload answers it: trouble inside is 13, the
+/// rest as everywhere on `/rest/`.
+fn domain(e: crate::library::Error) -> ApiError {
+    match e {
+        crate::library::Error::Internal(e) => temp_error(format!("{e:#}")),
+        other => other.into(),
+    }
 }
 
 /// One upload in flight; dropping it unfinished cleans up after it.
@@ -438,7 +444,7 @@ impl Ingest {
         };
         match uploads::reserve(&self.app, uid, &self.ident.id, n, self.quota)
             .await
-            .map_err(temp_error)?
+            .map_err(domain)?
         {
             Reserve::Granted => {
                 self.reserved += n;
@@ -518,7 +524,7 @@ impl Ingest {
                 .map(hash_secret)
                 .unwrap_or_default(),
         };
-        let (file_id, disk_used) = match uploads::commit(
+        let (file_id, disk_used) = uploads::commit(
             &self.app,
             &self.ident.id,
             self.reserved,
@@ -526,12 +532,7 @@ impl Ingest {
             &file,
         )
         .await
-        {
-            Ok(id) => id,
-            Err(CommitError::Lost) => return Err(bad_identifier()),
-            Err(CommitError::Folder) => return Err(ApiError::new(Code::FolderNotFound)),
-            Err(CommitError::Db(e)) => return Err(temp_error(e)),
-        };
+        .map_err(domain)?;
         self.settled = true;
         self.app.progress.close(&self.ident.id);
         self.share(

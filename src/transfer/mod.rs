@@ -1,12 +1,12 @@
 //! The HTTP transfer path: upload ingest, progress, throttling, ranged
-//! downloads. Method logic lives in `api/`; this is the byte path.
+//! downloads: the HTTP handlers of the byte path. Upload identifiers and
+//! their commit are the domain's (`library::uploads`).
 
 pub mod ingest;
 pub mod progress;
 pub mod range;
 pub mod serve;
 pub mod throttle;
-pub mod uploads;
 
 use axum::routing::{get, post};
 use axum::Router;

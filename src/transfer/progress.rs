@@ -2,7 +2,8 @@
 //! counter per chunk (no lock, no I/O), and one task per node writes every
 //! counter that moved to the `progress` table in a single transaction twice
 //! a second. The start and the end of an upload are written at once by the
-//! upload itself. `progress_url` reads the table.
+//! upload itself. `progress_url` reads the table (`library::progress`);
+//! this is its `<progress>` document.
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
@@ -10,47 +11,16 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::envelope::{to_xml, Node};
 use crate::db::now_ms;
+use crate::library::progress::{self, Progress};
 use crate::state::App;
-
-#[derive(Debug, sqlx::FromRow)]
-struct Row {
-    status: String,
-    uploaded: i64,
-    total: i64,
-    started_ms: i64,
-    updated_ms: i64,
-}
-
-impl Row {
-    fn empty(status: &str) -> Row {
-        Row {
-            status: status.into(),
-            uploaded: 0,
-            total: 0,
-            started_ms: 0,
-            updated_ms: 0,
-        }
-    }
-}
 
 /// `GET /progress/{identifier}`: the guide's `<progress>` document.
 pub async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
-    let row: Result<Option<Row>, _> = sqlx::query_as(
-        "SELECT status, uploaded, total, started_ms, updated_ms FROM progress WHERE upload_id = $1",
-    )
-    .bind(&id)
-    .fetch_optional(&app.db.pool)
-    .await;
-    let row = match row {
-        Ok(Some(row)) => row,
-        // Handed out but not started yet: a poller may start first.
-        Ok(None) => match super::uploads::get(&app, &id).await {
-            Ok(Some(i)) if i.state == super::uploads::UNUSED => Row::empty("ok"),
-            _ => Row::empty("fail"),
-        },
+    let row = match progress::status(&app, &id).await {
+        Ok(row) => row,
         Err(e) => {
             tracing::error!(error = %e, "reading upload progress");
-            Row::empty("fail")
+            Progress::empty("fail")
         }
     };
     let xml = to_xml(&document(&row, now_ms()));
@@ -73,7 +43,7 @@ pub async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
 
 /// The `<progress>` tree: status, eta, speed (KB/s), uploaded_bytes,
 /// total_size, elapsed, meter (0-100), in the guide's order.
-fn document(row: &Row, now: i64) -> Node {
+fn document(row: &Progress, now: i64) -> Node {
     let running = row.status == "ok" && row.started_ms > 0;
     let end = if running { now } else { row.updated_ms };
     let elapsed_ms = if row.started_ms > 0 {
@@ -119,8 +89,8 @@ fn clock(secs: i64) -> String {
 mod tests {
     use super::*;
 
-    fn row(status: &str, uploaded: i64, total: i64) -> Row {
-        Row {
+    fn row(status: &str, uploaded: i64, total: i64) -> Progress {
+        Progress {
             status: status.into(),
             uploaded,
             total,

@@ -1,0 +1,462 @@
+//! Upload identifiers (`upload_ids`), the blobs they write (`pending_blobs`)
+//! and the disk space they hold while they stream.
+//!
+//! An identifier moves through `Unused → Uploading → Done | Failed`, each
+//! step one conditional statement, so it is used once on any number of
+//! nodes. While uploading it carries `reserved`: bytes already charged to
+//! the account's `disk_used`. Every transaction here takes the users row
+//! before the upload_ids row (the order of the per-user lock), so they
+//! cannot deadlock.
+
+use crate::db::{now, now_ms, Db};
+
+/// The state of an upload identifier (`upload_ids.state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadState {
+    /// Handed out, not used yet.
+    Unused,
+    /// Its upload is streaming now.
+    Uploading,
+    /// Its upload is stored.
+    Done,
+    /// Its upload failed or was given up.
+    Failed,
+}
+
+impl UploadState {
+    /// The value stored in the schema.
+    pub const fn code(self) -> i64 {
+        match self {
+            UploadState::Unused => 0,
+            UploadState::Uploading => 1,
+            UploadState::Done => 2,
+            UploadState::Failed => 3,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown upload state {0}")]
+pub struct UnknownState(i64);
+
+impl TryFrom<i64> for UploadState {
+    type Error = UnknownState;
+
+    fn try_from(v: i64) -> Result<Self, UnknownState> {
+        Ok(match v {
+            0 => UploadState::Unused,
+            1 => UploadState::Uploading,
+            2 => UploadState::Done,
+            3 => UploadState::Failed,
+            other => return Err(UnknownState(other)),
+        })
+    }
+}
+
+/// What `upload.getInfo` bound an identifier to.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Ident {
+    pub id: String,
+    /// None for anonymous uploads.
+    pub user_id: Option<i64>,
+    pub api_version: String,
+    /// KB/s, 0 = none.
+    pub speed_limit: i64,
+    /// The tier's limit when it was handed out; -1 = none.
+    pub max_file_size: i64,
+    #[sqlx(try_from = "i64")]
+    pub state: UploadState,
+    pub expires: i64,
+}
+
+const IDENT_COLUMNS: &str = "id, user_id, api_version, speed_limit, max_file_size, state, expires";
+
+/// A new identifier's row.
+pub struct NewIdent<'a> {
+    pub id: &'a str,
+    pub user_id: Option<i64>,
+    pub api_version: &'a str,
+    pub speed_limit: i64,
+    pub max_file_size: i64,
+    pub expires: i64,
+}
+
+/// The answer of `Db::reserve_upload_space`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reserve {
+    Granted,
+    /// The account has not that much space left.
+    Full,
+    /// The identifier is no longer uploading (given up as stale).
+    Lost,
+}
+
+/// A finished upload's row, as the commit stores it.
+pub struct NewFile {
+    pub user_id: Option<i64>,
+    pub folder_id: String,
+    pub name: String,
+    pub description: String,
+    pub password_sealed: String,
+    pub size: i64,
+    pub blob_key: String,
+    pub checksum: String,
+    pub content_type: String,
+    pub delete_hash: String,
+}
+
+/// Why a commit did not store the file.
+#[derive(Debug)]
+pub enum CommitError {
+    /// The identifier was given up meanwhile (stale sweep).
+    Lost,
+    /// The target folder is not the uploader's (any more).
+    Folder,
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for CommitError {
+    fn from(e: sqlx::Error) -> Self {
+        CommitError::Db(e)
+    }
+}
+
+impl Db {
+    /// Stores a new, unused identifier.
+    pub async fn insert_upload_id(&self, new: &NewIdent<'_>) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO upload_ids (id, user_id, api_version, speed_limit, max_file_size, state, expires, created) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new.id)
+        .bind(new.user_id)
+        .bind(new.api_version)
+        .bind(new.speed_limit)
+        .bind(new.max_file_size)
+        .bind(UploadState::Unused.code())
+        .bind(new.expires)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn upload_id(&self, id: &str) -> sqlx::Result<Option<Ident>> {
+        sqlx::query_as(&format!(
+            "SELECT {IDENT_COLUMNS} FROM upload_ids WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Takes an unused, unexpired identifier for the upload starting now,
+    /// opens its progress row and records the blob it will write (so a
+    /// crash leaves something to collect), in one transaction; None when
+    /// the identifier is unknown, used or expired.
+    pub async fn claim_upload_id(
+        &self,
+        id: &str,
+        total: i64,
+        blob_key: &str,
+    ) -> sqlx::Result<Option<Ident>> {
+        let mut tx = self.pool.begin().await?;
+        let ident: Option<Ident> = sqlx::query_as(&format!(
+            "UPDATE upload_ids SET state = $1 WHERE id = $2 AND state = $3 AND expires > $4 \
+             RETURNING {IDENT_COLUMNS}"
+        ))
+        .bind(UploadState::Uploading.code())
+        .bind(id)
+        .bind(UploadState::Unused.code())
+        .bind(now())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if ident.is_some() {
+            let t = now_ms();
+            sqlx::query(
+                "INSERT INTO progress (upload_id, status, uploaded, total, started_ms, updated_ms) \
+                 VALUES ($1, 'ok', 0, $2, $3, $3) \
+                 ON CONFLICT (upload_id) DO UPDATE SET status = 'ok', uploaded = 0, total = excluded.total, \
+                 started_ms = excluded.started_ms, updated_ms = excluded.updated_ms, file_id = '', error = ''",
+            )
+            .bind(id)
+            .bind(total)
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO pending_blobs (blob_key, created, upload_id) VALUES ($1, $2, $3)",
+            )
+            .bind(blob_key)
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ident)
+    }
+
+    /// Uploads of an account streaming now, on every node.
+    pub async fn open_upload_count(&self, user_id: i64) -> sqlx::Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM upload_ids WHERE user_id = $1 AND state = $2")
+            .bind(user_id)
+            .bind(UploadState::Uploading.code())
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// Charges `n` more bytes of the upload `id` to the account, unless
+    /// that passes `quota`. One transaction: concurrent uploads of one
+    /// account, on any node, can never hold more than the quota together.
+    pub async fn reserve_upload_space(
+        &self,
+        user_id: i64,
+        id: &str,
+        n: i64,
+        quota: i64,
+    ) -> sqlx::Result<Reserve> {
+        let mut tx = self.pool.begin().await?;
+        let charged = sqlx::query(
+            "UPDATE users SET disk_used = disk_used + $1 WHERE id = $2 AND disk_used + $1 <= $3",
+        )
+        .bind(n)
+        .bind(user_id)
+        .bind(quota)
+        .execute(&mut *tx)
+        .await?;
+        if charged.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(Reserve::Full);
+        }
+        let held = sqlx::query(
+            "UPDATE upload_ids SET reserved = reserved + $1 WHERE id = $2 AND state = $3",
+        )
+        .bind(n)
+        .bind(id)
+        .bind(UploadState::Uploading.code())
+        .execute(&mut *tx)
+        .await?;
+        if held.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(Reserve::Lost);
+        }
+        tx.commit().await?;
+        Ok(Reserve::Granted)
+    }
+
+    /// Ends an upload that failed: the identifier is spent, its
+    /// reservation returned, its progress says `fail` with `error`. False
+    /// when it was not uploading any more (already settled by someone else).
+    pub async fn release_upload(&self, id: &str, error: &str) -> sqlx::Result<bool> {
+        // Read, then give back exactly what was read in a transaction that
+        // only succeeds if the row still holds that: safe against a racing
+        // reserve or sweeper, and users-before-upload_ids like everything here.
+        for _ in 0..5 {
+            let row: Option<(Option<i64>, i64, i64)> =
+                sqlx::query_as("SELECT user_id, reserved, state FROM upload_ids WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            let Some((user_id, reserved, state)) = row else {
+                return Ok(false);
+            };
+            if state != UploadState::Uploading.code() {
+                return Ok(false);
+            }
+            let mut tx = self.pool.begin().await?;
+            if let (Some(uid), true) = (user_id, reserved > 0) {
+                sqlx::query(
+                    "UPDATE users SET disk_used = CASE WHEN disk_used > $1 THEN disk_used - $1 ELSE 0 END WHERE id = $2",
+                )
+                .bind(reserved)
+                .bind(uid)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let ended = sqlx::query(
+                "UPDATE upload_ids SET state = $1, reserved = 0 WHERE id = $2 AND state = $3 AND reserved = $4",
+            )
+            .bind(UploadState::Failed.code())
+            .bind(id)
+            .bind(UploadState::Uploading.code())
+            .bind(reserved)
+            .execute(&mut *tx)
+            .await?;
+            if ended.rows_affected() != 1 {
+                tx.rollback().await?;
+                continue;
+            }
+            sqlx::query(
+                "UPDATE progress SET status = 'fail', error = $1, updated_ms = $2 WHERE upload_id = $3",
+            )
+            .bind(error)
+            .bind(now_ms())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Makes a finished upload visible, in one transaction: the account is
+    /// charged the real size (its reservation settled), the identifier
+    /// spent, the file row inserted, the blob no longer pending, the
+    /// progress `done`. Returns the new file id and the account's
+    /// `disk_used` after it.
+    pub async fn commit_upload(
+        &self,
+        upload_id: &str,
+        reserved: i64,
+        received: i64,
+        file: &NewFile,
+    ) -> Result<(String, Option<i64>), CommitError> {
+        let mut tx = self.pool.begin().await?;
+        let mut disk_used = None;
+        if let Some(uid) = file.user_id {
+            disk_used = sqlx::query_scalar(
+                "UPDATE users SET disk_used = disk_used + $1 WHERE id = $2 RETURNING disk_used",
+            )
+            .bind(file.size - reserved)
+            .bind(uid)
+            .fetch_optional(&mut *tx)
+            .await?;
+        }
+        let spent = sqlx::query(
+            "UPDATE upload_ids SET state = $1, reserved = 0 WHERE id = $2 AND state = $3 AND reserved = $4",
+        )
+        .bind(UploadState::Done.code())
+        .bind(upload_id)
+        .bind(UploadState::Uploading.code())
+        .bind(reserved)
+        .execute(&mut *tx)
+        .await?;
+        if spent.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Err(CommitError::Lost);
+        }
+        if let Some(uid) = file.user_id {
+            if !crate::db::files::owns_folder(&mut *tx, uid, &file.folder_id).await? {
+                tx.rollback().await?;
+                return Err(CommitError::Folder);
+            }
+        }
+        let mut file_id = String::new();
+        for _ in 0..8 {
+            let id = crate::db::files::new_id();
+            let inserted = sqlx::query(
+                "INSERT INTO files (id, user_id, folder_id, name, description, password_sealed, size, blob_key, \
+                 checksum, content_type, uploaded, delete_hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&id)
+            .bind(file.user_id)
+            .bind(&file.folder_id)
+            .bind(&file.name)
+            .bind(&file.description)
+            .bind(&file.password_sealed)
+            .bind(file.size)
+            .bind(&file.blob_key)
+            .bind(&file.checksum)
+            .bind(&file.content_type)
+            .bind(now())
+            .bind(&file.delete_hash)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 1 {
+                file_id = id;
+                break;
+            }
+        }
+        if file_id.is_empty() {
+            tx.rollback().await?;
+            return Err(CommitError::Db(sqlx::Error::Protocol(
+                "no free file id after 8 tries".into(),
+            )));
+        }
+        sqlx::query("DELETE FROM pending_blobs WHERE blob_key = $1")
+            .bind(&file.blob_key)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE progress SET status = 'done', file_id = $1, updated_ms = $2, uploaded = $3, \
+             total = CASE WHEN total > 0 THEN total ELSE $3 END WHERE upload_id = $4",
+        )
+        .bind(&file_id)
+        .bind(now_ms())
+        .bind(received)
+        .bind(upload_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((file_id, disk_used))
+    }
+
+    /// Forgets a pending blob (its upload removed it). True when this call
+    /// deleted the row, so several nodes never act on one blob twice.
+    pub async fn drop_pending_blob(&self, blob_key: &str) -> sqlx::Result<bool> {
+        let gone = sqlx::query("DELETE FROM pending_blobs WHERE blob_key = $1")
+            .bind(blob_key)
+            .execute(&self.pool)
+            .await?;
+        Ok(gone.rows_affected() == 1)
+    }
+
+    /// Uploads still marked uploading whose progress has not moved since
+    /// `cutoff_ms` (their node died); at most 500.
+    pub async fn stale_uploads(&self, cutoff_ms: i64) -> sqlx::Result<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT u.id FROM upload_ids u LEFT JOIN progress p ON p.upload_id = u.id \
+             WHERE u.state = $1 AND (p.updated_ms IS NULL OR p.updated_ms < $2) LIMIT 500",
+        )
+        .bind(UploadState::Uploading.code())
+        .bind(cutoff_ms)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Pending blobs older than `cutoff` whose upload is over (or gone);
+    /// at most 500.
+    pub async fn due_pending_blobs(&self, cutoff: i64) -> sqlx::Result<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT b.blob_key FROM pending_blobs b LEFT JOIN upload_ids u ON u.id = b.upload_id \
+             WHERE b.created < $1 AND (u.id IS NULL OR u.state <> $2) LIMIT 500",
+        )
+        .bind(cutoff)
+        .bind(UploadState::Uploading.code())
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Whether a file row refers to the blob.
+    pub async fn blob_attached(&self, blob_key: &str) -> sqlx::Result<bool> {
+        let attached: Option<String> =
+            sqlx::query_scalar("SELECT id FROM files WHERE blob_key = $1")
+                .bind(blob_key)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(attached.is_some())
+    }
+
+    /// Forgets identifiers that expired before `expired_before` and are not
+    /// uploading, and ended progress rows last written before
+    /// `progress_before_ms`.
+    pub async fn forget_upload_ids(
+        &self,
+        expired_before: i64,
+        progress_before_ms: i64,
+    ) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM upload_ids WHERE expires < $1 AND state <> $2")
+            .bind(expired_before)
+            .bind(UploadState::Uploading.code())
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM progress WHERE status <> 'ok' AND updated_ms < $1")
+            .bind(progress_before_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

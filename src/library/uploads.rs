@@ -1,0 +1,210 @@
+//! Uploads in the domain: handing out identifiers (what an account may
+//! upload now), the reservations and commit of an upload that streams (the
+//! bytes themselves are the transfer path's), and the sweeps that clean up
+//! after uploads whose node died. The states and statements are in
+//! `db::uploads`.
+
+use crate::db::uploads::{CommitError, NewIdent};
+use crate::db::users::User;
+use crate::db::{now, now_ms};
+use crate::library::{Error, Library, Result};
+use crate::secrets::{random_string, LOWER_ALNUM};
+
+pub use crate::db::uploads::{Ident, NewFile, Reserve, UploadState};
+
+/// An identifier handed out, with the form's targets and the largest file
+/// it takes now.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub id: String,
+    pub progress_url: String,
+    pub url: String,
+    /// Bytes; -1 = no limit.
+    pub max_file_size: i64,
+    /// The signed companion of the identifier.
+    pub extra_info: String,
+}
+
+/// The signed companion of an identifier (`extra_info`): a POST must carry
+/// both, so a guessed identifier alone uploads nothing.
+pub fn extra_info(lib: &Library, id: &str) -> String {
+    lib.secrets.sign(&format!("upload:{id}"))
+}
+
+pub fn extra_info_ok(lib: &Library, id: &str, given: &str) -> bool {
+    lib.secrets.verify(&format!("upload:{id}"), given.trim())
+}
+
+/// What an upload hears when its identifier is unknown, used, expired or
+/// given up meanwhile.
+pub fn unknown_identifier() -> Error {
+    Error::denied("Unknown, used or expired upload identifier")
+}
+
+/// A new identifier for `user`: refused when the membership has no
+/// uploads or no space left. The offered size is the tier's limit and the
+/// space left, whichever is smaller.
+pub async fn offer_for(
+    lib: &Library,
+    user: &User,
+    api_version: &str,
+    speed_limit: i64,
+) -> Result<Offer> {
+    let tier = user.tier(&lib.cfg);
+    if !tier.capable_upload {
+        return Err(Error::denied("Uploads are not part of this membership"));
+    }
+    let left = user.diskspace_left(&lib.cfg);
+    if left == 0 {
+        return Err(Error::DiskspaceLimit);
+    }
+    let offered = match (tier.max_file_size, left) {
+        (max, -1) => max,
+        (-1, left) => left,
+        (max, left) => max.min(left),
+    };
+    let id = create(
+        lib,
+        Some(user.id),
+        api_version,
+        speed_limit,
+        tier.max_file_size,
+    )
+    .await?;
+    Ok(offer(lib, id, offered))
+}
+
+/// A new anonymous identifier, up to the anonymous tier's file size.
+pub async fn offer_anonymous(lib: &Library, api_version: &str, speed_limit: i64) -> Result<Offer> {
+    let max = lib.cfg.tiers.anonymous.max_file_size;
+    let id = create(lib, None, api_version, speed_limit, max).await?;
+    Ok(offer(lib, id, max))
+}
+
+fn offer(lib: &Library, id: String, max_file_size: i64) -> Offer {
+    Offer {
+        progress_url: lib.url(&format!("/progress/{id}")),
+        url: lib.url(&format!("/upload/{id}")),
+        max_file_size,
+        extra_info: extra_info(lib, &id),
+        id,
+    }
+}
+
+/// Stores a new identifier, valid for `limits.upload_identifier_ttl_secs`.
+async fn create(
+    lib: &Library,
+    user_id: Option<i64>,
+    api_version: &str,
+    speed_limit: i64,
+    max_file_size: i64,
+) -> Result<String> {
+    let id = random_string(32, LOWER_ALNUM);
+    lib.db
+        .insert_upload_id(&NewIdent {
+            id: &id,
+            user_id,
+            api_version,
+            speed_limit,
+            max_file_size,
+            expires: now() + lib.cfg.limits.upload_identifier_ttl_secs,
+        })
+        .await?;
+    Ok(id)
+}
+
+pub async fn get(lib: &Library, id: &str) -> Result<Option<Ident>> {
+    Ok(lib.db.upload_id(id).await?)
+}
+
+/// Takes an unused, unexpired identifier for the upload starting now (see
+/// `Db::claim_upload_id`); None when it is unknown, used or expired.
+pub async fn claim(lib: &Library, id: &str, total: i64, blob_key: &str) -> Result<Option<Ident>> {
+    Ok(lib.db.claim_upload_id(id, total, blob_key).await?)
+}
+
+/// Uploads of an account streaming now, on every node.
+pub async fn open_count(lib: &Library, user_id: i64) -> Result<i64> {
+    Ok(lib.db.open_upload_count(user_id).await?)
+}
+
+/// Charges `n` more bytes of the upload `id` to the account, within `quota`.
+pub async fn reserve(lib: &Library, user_id: i64, id: &str, n: i64, quota: i64) -> Result<Reserve> {
+    Ok(lib.db.reserve_upload_space(user_id, id, n, quota).await?)
+}
+
+/// Ends a failed upload (identifier spent, reservation returned, progress
+/// `fail`); false when it was settled already.
+pub async fn release(lib: &Library, id: &str, error: &str) -> Result<bool> {
+    Ok(lib.db.release_upload(id, error).await?)
+}
+
+/// Makes a finished upload visible in one transaction (see
+/// `Db::commit_upload`): the new file id and the account's `disk_used`
+/// after it (so the answer needs no further query: the upload is stored
+/// but unacknowledged until the answer is out, and that gap should be as
+/// short as possible).
+pub async fn commit(
+    lib: &Library,
+    upload_id: &str,
+    reserved: i64,
+    received: i64,
+    file: &NewFile,
+) -> Result<(String, Option<i64>)> {
+    match lib
+        .db
+        .commit_upload(upload_id, reserved, received, file)
+        .await
+    {
+        Ok(done) => Ok(done),
+        Err(CommitError::Lost) => Err(unknown_identifier()),
+        Err(CommitError::Folder) => Err(Error::FolderNotFound),
+        Err(CommitError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// Forgets the pending blob of an upload that removed it itself.
+pub async fn drop_pending_blob(lib: &Library, blob_key: &str) -> Result<()> {
+    lib.db.drop_pending_blob(blob_key).await?;
+    Ok(())
+}
+
+/// Gives up uploads whose progress has not moved for
+/// `limits.stale_upload_secs` (their node died): reservation released,
+/// identifier spent, progress `fail`. Returns how many.
+pub async fn sweep_stale(lib: &Library) -> Result<usize> {
+    let cutoff = now_ms() - lib.cfg.limits.stale_upload_secs * 1000;
+    let mut n = 0;
+    for id in lib.db.stale_uploads(cutoff).await? {
+        if lib.db.release_upload(&id, "upload abandoned").await? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Removes blobs that were written but never attached to a file (a node
+/// crashed between the two), once their upload is over and the grace
+/// period has passed. Each row is claimed by deleting it.
+pub async fn sweep_pending_blobs(lib: &Library) -> Result<usize> {
+    let cutoff = now() - lib.cfg.limits.pending_blob_grace_secs;
+    let mut n = 0;
+    for key in lib.db.due_pending_blobs(cutoff).await? {
+        let claimed = lib.db.drop_pending_blob(&key).await?;
+        let attached = lib.db.blob_attached(&key).await?;
+        if claimed && !attached {
+            crate::library::remove_blob(lib, &key).await;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Forgets spent and expired identifiers and old progress rows.
+pub async fn sweep_expired(lib: &Library) -> Result<()> {
+    let keep = lib.cfg.limits.progress_keep_secs;
+    lib.db
+        .forget_upload_ids(now() - keep, now_ms() - keep * 1000)
+        .await?;
+    Ok(())
+}
