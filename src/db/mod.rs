@@ -6,7 +6,11 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+pub mod contacts;
+pub mod deleted_blobs;
 pub mod files;
+pub mod folders;
+pub mod lock;
 pub mod settings;
 pub mod throttle;
 pub mod users;
