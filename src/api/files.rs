@@ -8,9 +8,9 @@ use crate::api::{nodes, Ctx};
 use crate::db::files::{File, LimitAction};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::http::params::bad_value;
+use crate::library;
 use crate::library::files::{self, SetInfo, MAX_TIME_LIMIT};
 use crate::library::mail::{self, Link, MAX_RECIPIENTS};
-use crate::library;
 
 /// files.getInfo, setInfo, moveToFolder: the full `<file/>` per id.
 const FULL: Shape = Shape {
@@ -39,7 +39,9 @@ async fn check_all(c: &Ctx<'_>, ids: Vec<String>) -> ApiResult<Vec<Outcome<File>
     let uid = c.user()?.id;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let file = files::own(&c.app.db, uid, &id).await.map_err(ApiError::from);
+        let file = files::own(&c.app.db, uid, &id)
+            .await
+            .map_err(ApiError::from);
         out.push((id, file));
     }
     Ok(out)

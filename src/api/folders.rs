@@ -44,10 +44,7 @@ pub async fn get_contents(c: &Ctx<'_>) -> ApiResult<Reply> {
     let folder = folders::own(&c.app.db, c.user()?.id, c.params.required("folder_id")?).await?;
     let (subfolders, files) = folders::contents(&c.app.db, &folder).await?;
     let v12 = c.session()?.is_v12();
-    let mut children: Vec<Node> = subfolders
-        .iter()
-        .map(|f| nodes::folder(c.app, f))
-        .collect();
+    let mut children: Vec<Node> = subfolders.iter().map(|f| nodes::folder(c.app, f)).collect();
     children.extend(files.iter().map(|f| nodes::file(c.app, f, v12)));
     Ok(Reply::ok(children))
 }

@@ -204,7 +204,11 @@ impl Db {
 
     /// Counts one download if the file's limits still allow one: its
     /// downloads and download limit after counting, None when refused.
-    pub async fn count_download(&self, file_id: &str, now: i64) -> sqlx::Result<Option<(i64, i64)>> {
+    pub async fn count_download(
+        &self,
+        file_id: &str,
+        now: i64,
+    ) -> sqlx::Result<Option<(i64, i64)>> {
         sqlx::query_as(
             "UPDATE files SET downloads = downloads + 1 \
              WHERE id = $1 AND limit_reached = 0 \
@@ -221,7 +225,12 @@ impl Db {
     /// Moves a file whose limit was reached to `target` (the root or a
     /// folder `owner` still has) and clears its limits; false when the
     /// folder is gone.
-    pub async fn move_on_limit(&self, file_id: &str, target: &str, owner: i64) -> sqlx::Result<bool> {
+    pub async fn move_on_limit(
+        &self,
+        file_id: &str,
+        target: &str,
+        owner: i64,
+    ) -> sqlx::Result<bool> {
         let moved = sqlx::query(
             "UPDATE files SET folder_id = $1, download_limit = 0, time_limit = 0, time_limit_at = 0, \
              limit_action = 0, limit_action_to_folder = '', limit_reached = 0 \

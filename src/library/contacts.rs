@@ -79,7 +79,9 @@ pub async fn update(
     {
         return Err(Error::ContactNotExists);
     }
-    get(db, user_id, email).await?.ok_or(Error::ContactNotExists)
+    get(db, user_id, email)
+        .await?
+        .ok_or(Error::ContactNotExists)
 }
 
 /// Deletes a contact (`ContactNotExists` when it is already gone).

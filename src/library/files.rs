@@ -61,9 +61,8 @@ pub async fn prepare(lib: &Library, user_id: i64, info: &SetInfo) -> Result<File
         limit_action: info.limit_action,
         ..FileUpdate::default()
     };
-    update.rearm = info.time_limit.is_some()
-        || info.downloads_limit.is_some()
-        || info.limit_action.is_some();
+    update.rearm =
+        info.time_limit.is_some() || info.downloads_limit.is_some() || info.limit_action.is_some();
     if let Some(to) = &info.limit_action_to_folder {
         update.limit_action_to_folder = Some(if to.trim().is_empty() {
             String::new()
@@ -92,7 +91,12 @@ pub async fn move_to(db: &Db, user_id: i64, folder: &str) -> Result<FileUpdate> 
 
 /// Applies `update` to the user's file under the user's lock (a target
 /// folder deleted meanwhile is `FolderNotFound`); the file as it is now.
-pub async fn update(lib: &Library, user_id: i64, file_id: &str, update: &FileUpdate) -> Result<File> {
+pub async fn update(
+    lib: &Library,
+    user_id: i64,
+    file_id: &str,
+    update: &FileUpdate,
+) -> Result<File> {
     if !update.is_empty() {
         let mut lock = lib.db.lock_user(user_id).await?;
         let done = rows::update_file(&mut lock, user_id, file_id, update).await?;

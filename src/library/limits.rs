@@ -9,7 +9,6 @@ pub use crate::db::files::LimitAction;
 use crate::db::now;
 use crate::library::{files, Error, Library, Result};
 
-
 /// Counts one download of `file_id` if its limits still allow one; false
 /// when they do not (the download must be refused). The download that
 /// reaches `download_limit` runs the limit action.

@@ -10,8 +10,8 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 
-use crate::http::html::{date, human_size};
 use crate::db::files::{is_id, File};
+use crate::http::html::{date, human_size};
 use crate::http::html::{esc, not_found, page, try_later};
 use crate::library;
 use crate::library::links;
