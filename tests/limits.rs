@@ -71,9 +71,12 @@ dual!(limit_of_5_lets_exactly_5_of_32_through, |b| async move {
     let x = api(&s, &a, "files.getInfo", &[("file_id", &id)]).await;
     assert_eq!(attr(&x, "downloads"), "5");
     let file = app.db.file(&id).await.expect("db").expect("row");
-    let err = library::check_downloadable(&app, &file)
-        .await
-        .expect_err("blocked");
+    // The domain's error, as `/rest/` shows it.
+    let err = dropspace::error::ApiError::from(
+        library::check_downloadable(&app, &file)
+            .await
+            .expect_err("blocked"),
+    );
     assert_eq!(err.code, Code::PermissionDenied);
     // Re-arming the limit unblocks.
     set_limits(&s, &a, &id, &[("downloads_limit", "6")]).await;

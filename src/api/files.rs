@@ -1,15 +1,16 @@
-//! `files.*` methods. A user only ever sees their own files: another
-//! user's id answers exactly like a missing one (9).
+//! `files.*` methods: read the parameters, call `library::files`, answer.
+//! A user only ever sees their own files: another user's id answers
+//! exactly like a missing one (9).
 
 use crate::api::envelope::{Node, Reply};
 use crate::api::lists::{self, Outcome, Shape};
 use crate::api::{nodes, Ctx};
-use crate::db::files::{is_id, File, ROOT};
-use crate::db::now;
+use crate::db::files::{File, LimitAction};
 use crate::error::{ApiError, ApiResult, Code};
 use crate::http::params::bad_value;
+use crate::library;
+use crate::library::files::{self, SetInfo, MAX_TIME_LIMIT};
 use crate::library::mail::{self, Link, MAX_RECIPIENTS};
-use crate::library::{self, limits};
 
 /// files.getInfo, setInfo, moveToFolder: the full `<file/>` per id.
 const FULL: Shape = Shape {
@@ -33,23 +34,14 @@ pub(crate) fn id_list(c: &Ctx<'_>, name: &str) -> ApiResult<Vec<String>> {
     lists::param(c.params, name)
 }
 
-/// The caller's file `id`, or 9.
-async fn own(c: &Ctx<'_>, id: &str) -> ApiResult<File> {
-    if !is_id(id) {
-        return Err(ApiError::new(Code::FileNotFound));
-    }
-    c.app
-        .db
-        .own_file(c.user()?.id, id)
-        .await?
-        .ok_or_else(|| ApiError::new(Code::FileNotFound))
-}
-
 /// Every id checked for ownership, without changing anything.
 async fn check_all(c: &Ctx<'_>, ids: Vec<String>) -> ApiResult<Vec<Outcome<File>>> {
+    let uid = c.user()?.id;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let file = own(c, &id).await;
+        let file = files::own(&c.app.db, uid, &id)
+            .await
+            .map_err(ApiError::from);
         out.push((id, file));
     }
     Ok(out)
@@ -72,22 +64,6 @@ pub async fn get_info(c: &Ctx<'_>) -> ApiResult<Reply> {
     lists::answer(v12(c)?, FULL, outcomes)
 }
 
-/// A column value for a dynamic UPDATE.
-enum Val {
-    Text(String),
-    Int(i64),
-}
-
-/// A folder the caller may put files in: root or their own (else 10).
-pub(crate) async fn own_folder_id(c: &Ctx<'_>, id: &str) -> ApiResult<String> {
-    let id = id.trim();
-    if id == ROOT || (is_id(id) && c.app.db.owns_folder(c.user()?.id, id).await?) {
-        Ok(id.to_string())
-    } else {
-        Err(ApiError::new(Code::FolderNotFound))
-    }
-}
-
 /// A text parameter of at most `max` characters (21 beyond).
 pub(crate) fn text_param<'a>(c: &'a Ctx<'_>, name: &str, max: usize) -> ApiResult<Option<&'a str>> {
     match c.params.get(name) {
@@ -105,127 +81,44 @@ fn number_param(c: &Ctx<'_>, name: &str) -> ApiResult<Option<i64>> {
     }
 }
 
-/// The changes `files.setInfo` asks for: absent leaves a value alone,
-/// present but empty clears it. Setting any limit re-arms a blocked file.
-async fn set_info_changes(c: &Ctx<'_>) -> ApiResult<(Vec<(&'static str, Val)>, String)> {
-    let mut sets = Vec::new();
-    if let Some(name) = text_param(c, "name", MAX_NAME)? {
-        sets.push(("name", Val::Text(name.to_string())));
+/// The changes `files.setInfo` asks for, checked in the parameters' order.
+fn set_info_params(c: &Ctx<'_>) -> ApiResult<SetInfo> {
+    let owned = |v: Option<&str>| v.map(str::to_string);
+    let name = owned(text_param(c, "name", MAX_NAME)?);
+    let description = owned(text_param(c, "description", MAX_TEXT)?);
+    let password = owned(text_param(c, "password", MAX_NAME)?);
+    let time_limit = number_param(c, "time_limit")?;
+    if time_limit.is_some_and(|secs| secs > MAX_TIME_LIMIT) {
+        return Err(bad_value("time_limit").into());
     }
-    if let Some(d) = text_param(c, "description", MAX_TEXT)? {
-        sets.push(("description", Val::Text(d.to_string())));
-    }
-    if let Some(p) = text_param(c, "password", MAX_NAME)? {
-        let sealed = if p.is_empty() {
-            String::new()
-        } else {
-            c.app.secrets.seal(p)
-        };
-        sets.push(("password_sealed", Val::Text(sealed)));
-    }
-    let mut limits_set = false;
-    if let Some(secs) = number_param(c, "time_limit")? {
-        // A century is plenty and keeps now + secs far from overflow.
-        if secs > 100 * 366 * 86400 {
-            return Err(bad_value("time_limit").into());
-        }
-        sets.push(("time_limit", Val::Int(secs)));
-        let at = if secs == 0 { 0 } else { now() + secs };
-        sets.push(("time_limit_at", Val::Int(at)));
-        limits_set = true;
-    }
-    if let Some(n) = number_param(c, "downloads_limit")? {
-        sets.push(("download_limit", Val::Int(n)));
-        limits_set = true;
-    }
-    if let Some(action) = number_param(c, "limit_action")? {
-        if !(0..=limits::MOVE).contains(&action) {
-            return Err(bad_value("limit_action").into());
-        }
-        sets.push(("limit_action", Val::Int(action)));
-        limits_set = true;
-    }
-    if let Some(to) = c.params.get("limit_action_to_folder") {
-        let to = if to.trim().is_empty() {
-            String::new()
-        } else {
-            own_folder_id(c, to).await?
-        };
-        sets.push(("limit_action_to_folder", Val::Text(to)));
-    }
-    if limits_set {
-        sets.push(("limit_reached", Val::Int(0)));
-    }
-    let mut folder = ROOT.to_string();
-    if let Some(f) = c.params.get("folder_id") {
-        if !f.trim().is_empty() {
-            folder = own_folder_id(c, f).await?;
-        }
-        sets.push(("folder_id", Val::Text(folder.clone())));
-    }
-    Ok((sets, folder))
-}
-
-/// Applies `sets` to the caller's file in one statement that also checks
-/// the target folder still exists (a folder deleted meanwhile is 10). It
-/// runs under the per-user lock that folder changes take.
-async fn update_file(
-    c: &Ctx<'_>,
-    file_id: &str,
-    sets: &[(&'static str, Val)],
-    folder: &str,
-) -> ApiResult<File> {
-    let uid = c.user()?.id;
-    if !sets.is_empty() {
-        let assignments: Vec<String> = sets
-            .iter()
-            .enumerate()
-            .map(|(i, (col, _))| format!("{col} = ${}", i + 1))
-            .collect();
-        let n = sets.len();
-        let sql = format!(
-            "UPDATE files SET {} WHERE id = ${} AND user_id = ${} \
-             AND (${} = '0' OR EXISTS (SELECT 1 FROM folders WHERE id = ${} AND user_id = ${}))",
-            assignments.join(", "),
-            n + 1,
-            n + 2,
-            n + 3,
-            n + 3,
-            n + 2
-        );
-        let mut q = sqlx::query(&sql);
-        for (_, v) in sets {
-            q = match v {
-                Val::Text(s) => q.bind(s.clone()),
-                Val::Int(i) => q.bind(*i),
-            };
-        }
-        let mut tx = library::lock_user(c.app, uid).await?;
-        let done = q
-            .bind(file_id)
-            .bind(uid)
-            .bind(folder)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        if done.rows_affected() == 0 {
-            own(c, file_id).await?;
-            return Err(ApiError::new(Code::FolderNotFound));
-        }
-    }
-    own(c, file_id).await
+    let downloads_limit = number_param(c, "downloads_limit")?;
+    let limit_action = match number_param(c, "limit_action")? {
+        None => None,
+        Some(n) => Some(LimitAction::from_code(n).ok_or_else(|| bad_value("limit_action"))?),
+    };
+    Ok(SetInfo {
+        name,
+        description,
+        password,
+        time_limit,
+        downloads_limit,
+        limit_action,
+        limit_action_to_folder: owned(c.params.get("limit_action_to_folder")),
+        folder: owned(c.params.get("folder_id")),
+    })
 }
 
 /// The shared second phase of setInfo and moveToFolder.
-async fn update_all(c: &Ctx<'_>, sets: &[(&'static str, Val)], folder: &str) -> ApiResult<Reply> {
+async fn update_all(c: &Ctx<'_>, update: &crate::db::files::FileUpdate) -> ApiResult<Reply> {
+    let uid = c.user()?.id;
     let checked = check_all(c, id_list(c, "file_id")?).await?;
     lists::stop_on_failure(v12(c)?, &checked)?;
     let mut outcomes = Vec::with_capacity(checked.len());
     for (id, r) in checked {
         let r = match r {
-            Ok(_) => match update_file(c, &id, sets, folder).await {
+            Ok(_) => match files::update(c.app, uid, &id, update).await {
                 Ok(f) => node(c, &f),
-                Err(e) => Err(e),
+                Err(e) => Err(e.into()),
             },
             Err(e) => Err(e),
         };
@@ -235,14 +128,15 @@ async fn update_all(c: &Ctx<'_>, sets: &[(&'static str, Val)], folder: &str) -> 
 }
 
 pub async fn set_info(c: &Ctx<'_>) -> ApiResult<Reply> {
-    let (sets, folder) = set_info_changes(c).await?;
-    update_all(c, &sets, &folder).await
+    let info = set_info_params(c)?;
+    let update = files::prepare(c.app, c.user()?.id, &info).await?;
+    update_all(c, &update).await
 }
 
 pub async fn move_to_folder(c: &Ctx<'_>) -> ApiResult<Reply> {
-    let folder = own_folder_id(c, c.params.required("folder_id")?).await?;
-    let sets = [("folder_id", Val::Text(folder.clone()))];
-    update_all(c, &sets, &folder).await
+    let folder = c.params.required("folder_id")?;
+    let update = files::move_to(&c.app.db, c.user()?.id, folder).await?;
+    update_all(c, &update).await
 }
 
 pub async fn delete(c: &Ctx<'_>) -> ApiResult<Reply> {
@@ -309,21 +203,7 @@ pub(crate) async fn share(
         .iter()
         .filter_map(|(_, r)| r.as_ref().ok().cloned())
         .collect();
-    if !links.is_empty() {
-        let what = match links.len() {
-            1 => format!("a {kind}"),
-            n => format!("{n} {kind}s"),
-        };
-        let user = c.user()?;
-        let share = mail::Share {
-            what: &what,
-            links: &links,
-            message,
-            subject: None,
-        };
-        mail::send_share(c.app, &user.into(), &recipients, &share).await?;
-        library::collect_addresses(c.app, user.id, &recipients).await?;
-    }
+    mail::share_links(c.app, c.user()?, &recipients, kind, &links, message).await?;
     let outcomes = checked
         .into_iter()
         .map(|(id, r)| {

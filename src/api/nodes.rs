@@ -60,5 +60,5 @@ pub fn contact(contact: &Contact) -> Node {
         .attr("email", &contact.email)
         .attr("name", &contact.name)
         .attr("description", &contact.description)
-        .attr("type", contact.kind)
+        .attr("type", contact.kind.code())
 }

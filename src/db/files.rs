@@ -1,7 +1,11 @@
-//! Files and folders: the rows and their ids.
+//! Files: the rows, their ids, and every statement on the `files` table
+//! (set info, delete with its quota, download counting and limit actions).
 
+use crate::db::lock::UserLock;
 use crate::db::Db;
 use crate::secrets::{random_string, Secrets, LOWER_ALNUM};
+
+pub use crate::db::folders::{owns_folder, Folder, FOLDER_COLUMNS};
 
 /// The root folder id of every user.
 pub const ROOT: &str = "0";
@@ -33,17 +37,35 @@ pub const FILE_COLUMNS: &str = "id, user_id, folder_id, name, description, passw
      checksum, content_type, uploaded, downloads, time_limit, time_limit_at, download_limit, limit_action, \
      limit_action_to_folder, limit_reached, delete_hash";
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Folder {
-    pub id: String,
-    pub user_id: i64,
-    pub parent_id: String,
-    pub name: String,
-    pub shared: i64,
-    pub created: i64,
+/// What happens when a file's download or time limit is reached (the
+/// guide's `limit_action`, stored as its number).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitAction {
+    /// None chosen: downloads are blocked.
+    Unset = 0,
+    Block = 1,
+    /// The file and its blob are deleted.
+    Delete = 2,
+    /// The file moves to `limit_action_to_folder`.
+    Move = 3,
 }
 
-pub const FOLDER_COLUMNS: &str = "id, user_id, parent_id, name, shared, created";
+impl LimitAction {
+    /// The stored (and wire) number.
+    pub fn code(self) -> i64 {
+        self as i64
+    }
+
+    pub fn from_code(code: i64) -> Option<LimitAction> {
+        match code {
+            0 => Some(LimitAction::Unset),
+            1 => Some(LimitAction::Block),
+            2 => Some(LimitAction::Delete),
+            3 => Some(LimitAction::Move),
+            _ => None,
+        }
+    }
+}
 
 /// A new random 6-character id (`[a-z0-9]`) for files and folders; callers
 /// retry on the (rare) unique-key collision.
@@ -64,6 +86,73 @@ impl File {
         } else {
             secrets.open(&self.password_sealed).unwrap_or_default()
         }
+    }
+
+    /// The limit action; an unknown stored number counts as none (blocks).
+    pub fn action(&self) -> LimitAction {
+        LimitAction::from_code(self.limit_action).unwrap_or(LimitAction::Unset)
+    }
+}
+
+/// The columns one set-info (or move) changes; `None` leaves a column alone.
+#[derive(Debug, Default, Clone)]
+pub struct FileUpdate {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub password_sealed: Option<String>,
+    /// `time_limit` and `time_limit_at` (0 = none) together.
+    pub time_limit: Option<(i64, i64)>,
+    pub download_limit: Option<i64>,
+    pub limit_action: Option<LimitAction>,
+    pub limit_action_to_folder: Option<String>,
+    /// Clears `limit_reached`: setting any limit re-arms a blocked file.
+    pub rearm: bool,
+    pub folder_id: Option<String>,
+}
+
+/// A column value for the dynamic UPDATE.
+enum Val<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+impl FileUpdate {
+    /// The assignments, in the column order of the guide's parameters.
+    fn sets(&self) -> Vec<(&'static str, Val<'_>)> {
+        let mut sets = Vec::new();
+        if let Some(v) = &self.name {
+            sets.push(("name", Val::Text(v)));
+        }
+        if let Some(v) = &self.description {
+            sets.push(("description", Val::Text(v)));
+        }
+        if let Some(v) = &self.password_sealed {
+            sets.push(("password_sealed", Val::Text(v)));
+        }
+        if let Some((secs, at)) = self.time_limit {
+            sets.push(("time_limit", Val::Int(secs)));
+            sets.push(("time_limit_at", Val::Int(at)));
+        }
+        if let Some(n) = self.download_limit {
+            sets.push(("download_limit", Val::Int(n)));
+        }
+        if let Some(a) = self.limit_action {
+            sets.push(("limit_action", Val::Int(a.code())));
+        }
+        if let Some(v) = &self.limit_action_to_folder {
+            sets.push(("limit_action_to_folder", Val::Text(v)));
+        }
+        if self.rearm {
+            sets.push(("limit_reached", Val::Int(0)));
+        }
+        if let Some(v) = &self.folder_id {
+            sets.push(("folder_id", Val::Text(v)));
+        }
+        sets
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sets().is_empty()
     }
 }
 
@@ -87,35 +176,176 @@ impl Db {
         .await
     }
 
-    pub async fn folder(&self, id: &str) -> sqlx::Result<Option<Folder>> {
+    /// The files of one folder of a user, oldest first.
+    pub async fn folder_files(&self, user_id: i64, folder_id: &str) -> sqlx::Result<Vec<File>> {
         sqlx::query_as(&format!(
-            "SELECT {FOLDER_COLUMNS} FROM folders WHERE id = $1"
+            "SELECT {FILE_COLUMNS} FROM files WHERE user_id = $1 AND folder_id = $2 ORDER BY uploaded, id"
         ))
-        .bind(id)
-        .fetch_optional(&self.read)
+        .bind(user_id)
+        .bind(folder_id)
+        .fetch_all(&self.pool)
         .await
     }
 
-    /// Whether `folder_id` is the root or a folder `user_id` owns.
-    pub async fn owns_folder(&self, user_id: i64, folder_id: &str) -> sqlx::Result<bool> {
-        owns_folder(&self.read, user_id, folder_id).await
+    /// The files of one folder of a user, newest first (public listings).
+    pub async fn folder_files_newest_first(
+        &self,
+        user_id: i64,
+        folder_id: &str,
+    ) -> sqlx::Result<Vec<File>> {
+        sqlx::query_as(&format!(
+            "SELECT {FILE_COLUMNS} FROM files WHERE user_id = $1 AND folder_id = $2 ORDER BY uploaded DESC, id"
+        ))
+        .bind(user_id)
+        .bind(folder_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Counts one download if the file's limits still allow one: its
+    /// downloads and download limit after counting, None when refused.
+    pub async fn count_download(
+        &self,
+        file_id: &str,
+        now: i64,
+    ) -> sqlx::Result<Option<(i64, i64)>> {
+        sqlx::query_as(
+            "UPDATE files SET downloads = downloads + 1 \
+             WHERE id = $1 AND limit_reached = 0 \
+             AND (download_limit = 0 OR downloads < download_limit) \
+             AND (time_limit_at = 0 OR time_limit_at > $2) \
+             RETURNING downloads, download_limit",
+        )
+        .bind(file_id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Moves a file whose limit was reached to `target` (the root or a
+    /// folder `owner` still has) and clears its limits; false when the
+    /// folder is gone.
+    pub async fn move_on_limit(
+        &self,
+        file_id: &str,
+        target: &str,
+        owner: i64,
+    ) -> sqlx::Result<bool> {
+        let moved = sqlx::query(
+            "UPDATE files SET folder_id = $1, download_limit = 0, time_limit = 0, time_limit_at = 0, \
+             limit_action = 0, limit_action_to_folder = '', limit_reached = 0 \
+             WHERE id = $2 AND ($1 = $3 OR EXISTS (SELECT 1 FROM folders WHERE id = $1 AND user_id = $4))",
+        )
+        .bind(target)
+        .bind(file_id)
+        .bind(ROOT)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(moved.rows_affected() == 1)
+    }
+
+    /// Blocks further downloads of a file.
+    pub async fn block_downloads(&self, file_id: &str) -> sqlx::Result<()> {
+        sqlx::query("UPDATE files SET limit_reached = 1 WHERE id = $1")
+            .bind(file_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Claims (blocks) a file whose time limit passed by `now`; None when
+    /// another node (or an earlier call) already did.
+    pub async fn claim_expired(&self, file_id: &str, now: i64) -> sqlx::Result<Option<File>> {
+        sqlx::query_as(&format!(
+            "UPDATE files SET limit_reached = 1 \
+             WHERE id = $1 AND time_limit_at > 0 AND time_limit_at <= $2 AND limit_reached = 0 \
+             RETURNING {FILE_COLUMNS}"
+        ))
+        .bind(file_id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Up to 500 files whose time limit passed by `now` and was not acted on.
+    pub async fn due_time_limits(&self, now: i64) -> sqlx::Result<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT id FROM files WHERE time_limit_at > 0 AND time_limit_at <= $1 AND limit_reached = 0 \
+             ORDER BY time_limit_at LIMIT 500",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
     }
 }
 
-/// `Db::owns_folder` on any executor (a transaction, to keep the answer
-/// true until it commits).
-pub async fn owns_folder<'e, E>(exec: E, user_id: i64, folder_id: &str) -> sqlx::Result<bool>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    if folder_id == ROOT {
-        return Ok(true);
+/// Applies `update` to `user_id`'s file in one statement that also checks
+/// the target folder (`update.folder_id`, else the root) still exists.
+/// False when nothing matched (file gone or folder gone).
+pub async fn update_file(
+    lock: &mut UserLock,
+    user_id: i64,
+    file_id: &str,
+    update: &FileUpdate,
+) -> sqlx::Result<bool> {
+    let sets = update.sets();
+    let assignments: Vec<String> = sets
+        .iter()
+        .enumerate()
+        .map(|(i, (col, _))| format!("{col} = ${}", i + 1))
+        .collect();
+    let n = sets.len();
+    let sql = format!(
+        "UPDATE files SET {} WHERE id = ${} AND user_id = ${} \
+         AND (${} = '0' OR EXISTS (SELECT 1 FROM folders WHERE id = ${} AND user_id = ${}))",
+        assignments.join(", "),
+        n + 1,
+        n + 2,
+        n + 3,
+        n + 3,
+        n + 2
+    );
+    let mut q = sqlx::query(&sql);
+    for (_, v) in &sets {
+        q = match v {
+            Val::Text(s) => q.bind(s.to_string()),
+            Val::Int(i) => q.bind(*i),
+        };
     }
-    let found: Option<String> =
-        sqlx::query_scalar("SELECT id FROM folders WHERE id = $1 AND user_id = $2")
-            .bind(folder_id)
-            .bind(user_id)
-            .fetch_optional(exec)
+    let folder = update.folder_id.as_deref().unwrap_or(ROOT);
+    let done = q
+        .bind(file_id)
+        .bind(user_id)
+        .bind(folder)
+        .execute(lock.conn())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Deletes a file row and frees `owner`'s disk space by its size, under
+/// the owner's lock; the blob key to remove, None when the row was gone.
+pub async fn delete_file_row(
+    lock: &mut UserLock,
+    file_id: &str,
+    owner: Option<i64>,
+) -> sqlx::Result<Option<String>> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("DELETE FROM files WHERE id = $1 RETURNING size, blob_key")
+            .bind(file_id)
+            .fetch_optional(lock.conn())
             .await?;
-    Ok(found.is_some())
+    let Some((size, blob_key)) = row else {
+        return Ok(None);
+    };
+    if let Some(uid) = owner {
+        sqlx::query(
+            "UPDATE users SET disk_used = CASE WHEN disk_used > $1 THEN disk_used - $1 ELSE 0 END WHERE id = $2",
+        )
+        .bind(size)
+        .bind(uid)
+        .execute(lock.conn())
+        .await?;
+    }
+    Ok(Some(blob_key))
 }

@@ -8,8 +8,12 @@ use std::time::Duration;
 
 pub mod api_keys;
 pub mod bandwidth;
+pub mod contacts;
+pub mod deleted_blobs;
 pub mod file_send;
 pub mod files;
+pub mod folders;
+pub mod lock;
 pub mod mail_queue;
 pub mod ops;
 pub mod progress;

@@ -1,103 +1,97 @@
-//! The address book rows: one contact per (user, lowercased address), at
-//! most `limits.addressbook_size` per user even under concurrent adds.
+//! The address book: each user's contacts, keyed by address
+//! (case-insensitively), at most `limits.addressbook_size` per user even
+//! under concurrent adds.
 
-use crate::db::now;
-use crate::library::Library;
+use crate::db::contacts::{self as rows};
+use crate::db::{now, Db};
+use crate::library::{Error, Library, Result};
 
-/// Contact types of the guide.
-pub const ADDED: i64 = 0;
-pub const COLLECTED: i64 = 1;
+pub use crate::db::contacts::{Contact, ContactType, ContactUpdate};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Contact {
-    pub email: String,
-    pub name: String,
-    pub description: String,
-    #[sqlx(rename = "type")]
-    pub kind: i64,
+/// `InvalidEmail` unless `email` is a valid address.
+pub fn check_email(email: &str) -> Result<()> {
+    if crate::mail::valid_email(email) {
+        Ok(())
+    } else {
+        Err(Error::InvalidEmail)
+    }
 }
 
-pub const CONTACT_COLUMNS: &str = "email, name, description, type";
-
-/// Why a contact was not added.
-#[derive(Debug, PartialEq, Eq)]
-pub enum AddError {
-    Exists,
-    Full,
-}
-
-/// Adds a contact. The count check and the insert run under the user's
-/// lock, so concurrent adds cannot pass the limit together.
-pub async fn add(
-    app: &Library,
-    user_id: i64,
-    contact: &Contact,
-) -> anyhow::Result<Result<(), AddError>> {
-    let mut tx = super::lock_user(app, user_id).await?;
+/// Adds a contact (`ContactExists`, `ContactsLimit`). The count check and
+/// the insert run under the user's lock, so concurrent adds cannot pass the
+/// limit together.
+pub async fn add(lib: &Library, user_id: i64, contact: &Contact) -> Result<()> {
+    let mut lock = lib.db.lock_user(user_id).await?;
     let email_lower = contact.email.to_lowercase();
-    let exists: Option<i64> =
-        sqlx::query_scalar("SELECT type FROM addressbook WHERE user_id = $1 AND email_lower = $2")
-            .bind(user_id)
-            .bind(&email_lower)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if exists.is_some() {
-        tx.rollback().await?;
-        return Ok(Err(AddError::Exists));
+    if rows::contact_exists(&mut lock, user_id, &email_lower).await? {
+        lock.rollback().await?;
+        return Err(Error::ContactExists);
     }
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM addressbook WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if count >= app.cfg.limits.addressbook_size {
-        tx.rollback().await?;
-        return Ok(Err(AddError::Full));
+    if rows::count_contacts(&mut lock, user_id).await? >= lib.cfg.limits.addressbook_size {
+        lock.rollback().await?;
+        return Err(Error::ContactsLimit);
     }
-    sqlx::query(
-        "INSERT INTO addressbook (user_id, email_lower, email, name, description, type, created) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(user_id)
-    .bind(&email_lower)
-    .bind(&contact.email)
-    .bind(&contact.name)
-    .bind(&contact.description)
-    .bind(contact.kind)
-    .bind(now())
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(Ok(()))
+    rows::insert_contact(&mut lock, user_id, contact, now()).await?;
+    lock.commit().await?;
+    Ok(())
 }
 
-/// Adds the addresses a user sent mail to as collected contacts (type 1),
-/// leaving existing contacts alone and silently stopping at the size limit.
+/// Adds the addresses a user sent mail to as collected contacts, leaving
+/// existing contacts alone and silently stopping at the size limit.
 /// For `files.sendMail`, `folders.sendMail` and upload `recipient_email`.
-pub async fn collect_addresses(
-    app: &Library,
-    user_id: i64,
-    emails: &[String],
-) -> anyhow::Result<()> {
+pub async fn collect_addresses(lib: &Library, user_id: i64, emails: &[String]) -> Result<()> {
     for email in emails {
         let contact = Contact {
             email: email.trim().to_string(),
             name: String::new(),
             description: String::new(),
-            kind: COLLECTED,
+            kind: ContactType::Collected,
         };
-        if let Err(AddError::Full) = add(app, user_id, &contact).await? {
-            break;
+        match add(lib, user_id, &contact).await {
+            Ok(()) | Err(Error::ContactExists) => {}
+            Err(Error::ContactsLimit) => break,
+            Err(e) => return Err(e),
         }
     }
     Ok(())
 }
 
-pub async fn get(app: &Library, user_id: i64, email: &str) -> sqlx::Result<Option<Contact>> {
-    sqlx::query_as(&format!(
-        "SELECT {CONTACT_COLUMNS} FROM addressbook WHERE user_id = $1 AND email_lower = $2"
-    ))
-    .bind(user_id)
-    .bind(email.trim().to_lowercase())
-    .fetch_optional(&app.db.pool)
-    .await
+/// The user's contacts by address.
+pub async fn list(db: &Db, user_id: i64) -> Result<Vec<Contact>> {
+    Ok(db.contacts(user_id).await?)
+}
+
+/// One contact by address (any case).
+pub async fn get(db: &Db, user_id: i64, email: &str) -> Result<Option<Contact>> {
+    Ok(db.contact(user_id, &email.trim().to_lowercase()).await?)
+}
+
+/// Changes a contact (`ContactNotExists`); the contact as it is now.
+pub async fn update(
+    db: &Db,
+    user_id: i64,
+    email: &str,
+    changes: &ContactUpdate,
+) -> Result<Contact> {
+    if !db
+        .update_contact(user_id, &email.to_lowercase(), changes)
+        .await?
+    {
+        return Err(Error::ContactNotExists);
+    }
+    get(db, user_id, email)
+        .await?
+        .ok_or(Error::ContactNotExists)
+}
+
+/// Deletes a contact (`ContactNotExists` when it is already gone).
+pub async fn delete(db: &Db, user_id: i64, contact: &Contact) -> Result<()> {
+    if db
+        .delete_contact(user_id, &contact.email.to_lowercase())
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(Error::ContactNotExists)
+    }
 }

@@ -2,11 +2,11 @@
 //! recipient, plain text and HTML from the templates beside this file, in
 //! the sender's name, with Reply-To set to the sender.
 
+use dropspace_proto::html::esc;
 use lettre::message::Mailbox;
 
 use crate::db::users::User;
-use crate::http::html::esc;
-use crate::library::Library;
+use crate::library::{collect_addresses, Library, Result};
 use crate::mail::{valid_email, Mail};
 
 const TEXT: &str = include_str!("templates/share.txt");
@@ -120,7 +120,7 @@ pub async fn send_share(
     sender: &Sender,
     recipients: &[String],
     share: &Share<'_>,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     let Share {
         what,
         links,
@@ -215,6 +215,34 @@ pub async fn send_share(
             .await?;
     }
     Ok(())
+}
+
+/// A user shares `links` (of `kind`: "file" or "folder") with
+/// `recipients`: one mail each, then the addresses are collected into the
+/// user's address book. Nothing happens without links.
+pub async fn share_links(
+    lib: &Library,
+    user: &User,
+    recipients: &[String],
+    kind: &str,
+    links: &[Link],
+    message: &str,
+) -> Result<()> {
+    if links.is_empty() {
+        return Ok(());
+    }
+    let what = match links.len() {
+        1 => format!("a {kind}"),
+        n => format!("{n} {kind}s"),
+    };
+    let share = Share {
+        what: &what,
+        links,
+        message,
+        subject: None,
+    };
+    send_share(lib, &user.into(), recipients, &share).await?;
+    collect_addresses(lib, user.id, recipients).await
 }
 
 #[cfg(test)]

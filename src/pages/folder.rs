@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::http::html::{date, esc, human_size, not_found, page, try_later};
-use crate::library;
+use crate::library::folders::{self, Shared};
 use crate::state::App;
 
 pub fn routes() -> Router<App> {
@@ -17,11 +17,15 @@ pub fn routes() -> Router<App> {
 }
 
 async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
-    let (folder, folders, files) = match library::shared_listing(&app, &id).await {
+    let Shared {
+        folder,
+        folders,
+        files,
+    } = match folders::shared_listing(&app.db, &id).await {
         Ok(Some(found)) => found,
         Ok(None) => return not_found(),
         Err(e) => {
-            tracing::error!(error = %e, "shared folder page");
+            tracing::error!(error = %format!("{e:#}"), "shared folder page");
             return try_later("This folder cannot be shown right now.");
         }
     };

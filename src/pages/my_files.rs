@@ -1,11 +1,13 @@
 //! `/files`: the logged-in user's files and folders, one folder at a time,
-//! with delete (files) and share on/off (folders). Everything goes through
-//! the API's own methods (`api::call_as`: `folders.getContents`,
-//! `folders.getInfo`, `files.delete`, `folders.setInfo`), so the pages get
-//! the API's ownership checks, maintenance mode and quota accounting.
+//! with delete (files) and share on/off (folders). The pages call the same
+//! domain functions as the API's `folders.getContents`, `folders.getInfo`,
+//! `files.delete` and `folders.setInfo`, after the same pipeline steps
+//! (`http::pipeline`), so they get the same ownership checks, maintenance
+//! mode, rates and quota accounting, and show failures with the API's text
+//! and number.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -14,27 +16,21 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 
 use super::web::{forbidden, visitor, Visitor};
-use crate::api::envelope::Node;
-use crate::db::files::{is_id, ROOT};
+use crate::db::files::{is_id, Folder, ROOT};
+use crate::db::users::User;
 use crate::error::{ApiError, Code};
-use crate::http::html::{date, human_size};
-use crate::http::html::{esc, page_with};
+use crate::http::html::{date, esc, human_size, page_with};
 use crate::http::params::Params;
-use crate::state::App;
+use crate::http::pipeline::{Gate, Pipeline};
+use crate::library::folders::{self, FolderChanges};
+use crate::library::{self, files};
+use crate::state::{App, AppState};
 
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/files", get(show))
         .route("/files/delete", post(delete))
         .route("/files/share", post(share))
-}
-
-fn attr<'a>(n: &'a Node, key: &str) -> &'a str {
-    n.attrs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
 }
 
 /// A folder id from a form or query: the root unless it is an id.
@@ -62,7 +58,7 @@ fn back_to(folder: &str) -> Response {
         .into_response()
 }
 
-/// An API error as a page: the guide's text, with a fitting status.
+/// A failure as a page: the API's text and number, with a fitting status.
 fn error_page(v: &Visitor, e: &ApiError) -> Response {
     let status = match e.code {
         Code::FileNotFound | Code::FolderNotFound => StatusCode::NOT_FOUND,
@@ -90,6 +86,52 @@ fn hidden(name: &str, value: &str) -> String {
     )
 }
 
+/// The steps `/rest/` takes before one of its methods, for a page acting
+/// as the user: the address's rate, maintenance mode when the action
+/// writes, the account's rate (a paid membership's end is not checked by
+/// these methods).
+async fn pipeline(app: &AppState, ip: IpAddr, user: &User, writes: bool) -> library::Result<()> {
+    let p = Pipeline::new(app, ip);
+    p.address()?;
+    p.open_for(Gate {
+        writes,
+        ..Gate::default()
+    })
+    .await?;
+    p.account(Some(user), Gate::default())
+}
+
+/// What `show` lists: the folder (unless the root) and its contents.
+struct Listing {
+    current: Option<Folder>,
+    folders: Vec<Folder>,
+    files: Vec<crate::db::files::File>,
+}
+
+/// As `folders.getContents`, then (below the root) `folders.getInfo`,
+/// each after its own pass through the pipeline.
+async fn listing(
+    app: &AppState,
+    ip: IpAddr,
+    user: &User,
+    folder: &str,
+) -> Result<Listing, ApiError> {
+    pipeline(app, ip, user, false).await?;
+    let shown = folders::own(&app.db, user.id, folder).await?;
+    let (subfolders, files) = folders::contents(&app.db, &shown).await?;
+    let current = if folder == ROOT {
+        None
+    } else {
+        pipeline(app, ip, user, false).await?;
+        Some(folders::own(&app.db, user.id, folder).await?)
+    };
+    Ok(Listing {
+        current,
+        folders: subfolders,
+        files,
+    })
+}
+
 /// `GET /files[?folder=ID]`
 async fn show(
     State(app): State<App>,
@@ -99,63 +141,50 @@ async fn show(
 ) -> Response {
     let v = visitor(&app, &headers).await;
     let folder = folder_param(q.get("folder"));
-    let Some(session) = v.session("1.0") else {
+    let Some(user) = v.user.clone() else {
         return to_login(&back_path(&folder));
     };
     let ip = crate::http::client_ip(&app.cfg, &headers, peer);
-    let params = Params::from_pairs([("folder_id".to_string(), folder.clone())]);
-    let contents =
-        match crate::api::call_as(&app, session.clone(), "folders.getContents", params, ip).await {
-            Ok(r) => r.children,
-            Err(e) => return error_page(&v, &e),
-        };
+    let list = match listing(&app, ip, &user, &folder).await {
+        Ok(list) => list,
+        Err(e) => return error_page(&v, &e),
+    };
     let csrf = hidden("csrf", &v.csrf);
     let mut head = String::new();
-    if folder != ROOT {
-        let params = Params::from_pairs([("folder_id".to_string(), folder.clone())]);
-        let info = match crate::api::call_as(&app, session, "folders.getInfo", params, ip).await {
-            Ok(r) => r.children,
-            Err(e) => return error_page(&v, &e),
+    if let Some(f) = &list.current {
+        let up = if f.parent_id.is_empty() || f.parent_id == ROOT {
+            "/files".to_string()
+        } else {
+            format!("/files?folder={}", f.parent_id)
         };
-        if let Some(f) = info.iter().find(|n| n.name == "folder") {
-            let parent = attr(f, "parent_folder_id");
-            let up = if parent.is_empty() || parent == ROOT {
-                "/files".to_string()
-            } else {
-                format!("/files?folder={}", parent)
-            };
-            head = format!(
-                "<p><a href=\"{}\" id=\"up\">&larr; Up</a> &middot; Folder <b id=\"folder-name\">{}</b> {}</p>",
-                esc(&up),
-                esc(attr(f, "name")),
-                share_form(&csrf, f, &folder),
-            );
-        }
+        head = format!(
+            "<p><a href=\"{}\" id=\"up\">&larr; Up</a> &middot; Folder <b id=\"folder-name\">{}</b> {}</p>",
+            esc(&up),
+            esc(&f.name),
+            share_form(&app, &csrf, f, &folder),
+        );
     }
     let mut rows = String::new();
-    for n in contents.iter().filter(|n| n.name == "folder") {
-        let id = attr(n, "id");
+    for f in &list.folders {
         rows.push_str(&format!(
             "<tr class=\"folder\" data-id=\"{id}\"><td>&#128193; <a href=\"/files?folder={id}\">{name}</a></td>\
              <td></td><td></td><td>{share}</td></tr>\n",
-            id = esc(id),
-            name = esc(attr(n, "name")),
-            share = share_form(&csrf, n, &folder),
+            id = esc(&f.id),
+            name = esc(&f.name),
+            share = share_form(&app, &csrf, f, &folder),
         ));
     }
-    for n in contents.iter().filter(|n| n.name == "file") {
-        let size: i64 = attr(n, "file_size").parse().unwrap_or(0);
-        let uploaded: i64 = attr(n, "upload_time").parse().unwrap_or(0);
+    for f in &list.files {
         rows.push_str(&format!(
             "<tr class=\"file\" data-id=\"{id}\"><td><a class=\"name\" href=\"{url}\">{name}</a></td>\
              <td>{size}</td><td>{date}</td><td><form method=\"post\" action=\"/files/delete\" class=\"inline\">\
              {csrf}{fid}{back}<button class=\"link delete\" type=\"submit\">Delete</button></form></td></tr>\n",
-            id = esc(attr(n, "id")),
-            url = esc(attr(n, "download_page_url")),
-            name = esc(attr(n, "name")),
-            size = esc(&human_size(size)),
-            date = esc(&date(uploaded)),
-            fid = hidden("file_id", attr(n, "id")),
+            id = esc(&f.id),
+            url = esc(&app.url(&format!("/file/{}", f.id))),
+            name = esc(&f.name),
+            size = esc(&human_size(f.size)),
+            date = esc(&date(f.uploaded)),
+            fid = hidden("file_id", &f.id),
             back = hidden("folder", &folder),
         ));
     }
@@ -178,13 +207,13 @@ fn back_path(folder: &str) -> String {
     }
 }
 
-/// The share on/off button of a `<folder/>`, and its public link when shared.
-fn share_form(csrf: &str, f: &Node, back: &str) -> String {
-    let shared = attr(f, "shared") == "1";
+/// The share on/off button of a folder, and its public link when shared.
+fn share_form(app: &AppState, csrf: &str, f: &Folder, back: &str) -> String {
+    let shared = f.shared == 1;
     let link = if shared {
         format!(
             "<a class=\"public\" href=\"{0}\">public page</a> ",
-            esc(attr(f, "public_url"))
+            esc(&app.url(&format!("/folder/{}", f.id)))
         )
     } else {
         String::new()
@@ -192,28 +221,69 @@ fn share_form(csrf: &str, f: &Node, back: &str) -> String {
     format!(
         "{link}<form method=\"post\" action=\"/files/share\" class=\"inline\">{csrf}{fid}{to}{back}\
          <button class=\"link share\" type=\"submit\">{label}</button></form>",
-        fid = hidden("folder_id", attr(f, "id")),
+        fid = hidden("folder_id", &f.id),
         to = hidden("shared", if shared { "0" } else { "1" }),
         back = hidden("folder", back),
         label = if shared { "Stop sharing" } else { "Share" },
     )
 }
 
-/// Checks login and CSRF of a POST; the visitor's API session, or the
+/// Checks login and CSRF of a POST; the visitor and their account, or the
 /// response to give.
 async fn checked(
     app: &App,
     headers: &HeaderMap,
     form: &HashMap<String, String>,
-) -> Result<(Visitor, crate::api::Session), Response> {
+) -> Result<(Visitor, User), Response> {
     let v = visitor(app, headers).await;
-    let Some(session) = v.session("1.0") else {
+    let Some(user) = v.user.clone() else {
         return Err(to_login("/files"));
     };
     if !v.csrf_ok(form.get("csrf").map(String::as_str).unwrap_or("")) {
         return Err(forbidden(&v));
     }
-    Ok((v, session))
+    Ok((v, user))
+}
+
+/// As `files.delete` in 1.0 (a comma list, all or nothing): every id must
+/// be the user's file before any is deleted; the first failure is shown.
+async fn delete_files(
+    app: &AppState,
+    ip: IpAddr,
+    user: &User,
+    file_id: String,
+) -> Result<(), ApiError> {
+    pipeline(app, ip, user, true).await?;
+    let params = Params::from_pairs([("file_id".to_string(), file_id)]);
+    let ids = crate::api::lists::param(&params, "file_id")?;
+    for id in &ids {
+        files::own(&app.db, user.id, id).await?;
+    }
+    let mut first_failure = Ok(());
+    for id in &ids {
+        if !library::delete_file(app, id, Some(user.id)).await? && first_failure.is_ok() {
+            first_failure = Err(ApiError::new(Code::FileNotFound));
+        }
+    }
+    first_failure
+}
+
+/// As `folders.setInfo` with `shared` alone.
+async fn share_folder(
+    app: &AppState,
+    ip: IpAddr,
+    user: &User,
+    folder_id: &str,
+    shared: bool,
+) -> Result<(), ApiError> {
+    pipeline(app, ip, user, true).await?;
+    let folder = folders::own_not_root(&app.db, user.id, folder_id).await?;
+    let changes = FolderChanges {
+        shared: Some(shared),
+        ..FolderChanges::default()
+    };
+    folders::set_info(app, &folder, &changes).await?;
+    Ok(())
 }
 
 /// `POST /files/delete` (`csrf`, `file_id`, `folder` to return to)
@@ -223,9 +293,13 @@ async fn delete(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
+    let (v, user) = match checked(&app, &headers, &form).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
+    };
+    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let file_id = form.get("file_id").cloned().unwrap_or_default();
-    let params = Params::from_pairs([("file_id".to_string(), file_id)]);
-    act(&app, peer, &headers, &form, "files.delete", params).await
+    done(&v, &form, delete_files(&app, ip, &user, file_id).await)
 }
 
 /// `POST /files/share` (`csrf`, `folder_id`, `shared` 1/0, `folder` to return to)
@@ -235,32 +309,24 @@ async fn share(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let field = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let shared = if field("shared") == "1" { "1" } else { "0" };
-    let params = Params::from_pairs([
-        ("folder_id".to_string(), field("folder_id")),
-        ("shared".to_string(), shared.to_string()),
-    ]);
-    act(&app, peer, &headers, &form, "folders.setInfo", params).await
-}
-
-/// Runs an API method for the logged-in user of a checked form, then goes
-/// back to the folder the form came from (or shows the API's error).
-async fn act(
-    app: &App,
-    peer: SocketAddr,
-    headers: &HeaderMap,
-    form: &HashMap<String, String>,
-    method: &str,
-    params: Params,
-) -> Response {
-    let (v, session) = match checked(app, headers, form).await {
+    let (v, user) = match checked(&app, &headers, &form).await {
         Ok(found) => found,
         Err(resp) => return resp,
     };
-    let ip = crate::http::client_ip(&app.cfg, headers, peer);
-    match crate::api::call_as(app, session, method, params, ip).await {
-        Ok(_) => back_to(&folder_param(form.get("folder"))),
-        Err(e) => error_page(&v, &e),
+    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
+    let folder_id = form.get("folder_id").cloned().unwrap_or_default();
+    let shared = form.get("shared").map(String::as_str) == Some("1");
+    done(
+        &v,
+        &form,
+        share_folder(&app, ip, &user, &folder_id, shared).await,
+    )
+}
+
+/// Back to the folder the form came from, or the failure.
+fn done(v: &Visitor, form: &HashMap<String, String>, outcome: Result<(), ApiError>) -> Response {
+    match outcome {
+        Ok(()) => back_to(&folder_param(form.get("folder"))),
+        Err(e) => error_page(v, &e),
     }
 }

@@ -16,7 +16,7 @@ use crate::api::envelope::xml_safe;
 use crate::db::files::{File, Folder};
 use crate::http::html::human_size;
 use crate::http::html::not_found;
-use crate::library;
+use crate::library::folders::{self, Shared};
 use crate::state::{App, AppState};
 
 pub fn routes() -> Router<App> {
@@ -24,8 +24,8 @@ pub fn routes() -> Router<App> {
 }
 
 async fn feed(State(app): State<App>, Path(id): Path<String>) -> Response {
-    match library::shared_listing(&app, &id).await {
-        Ok(Some((folder, _, files))) => (
+    match folders::shared_listing(&app.db, &id).await {
+        Ok(Some(Shared { folder, files, .. })) => (
             StatusCode::OK,
             [(
                 header::CONTENT_TYPE,
@@ -36,7 +36,7 @@ async fn feed(State(app): State<App>, Path(id): Path<String>) -> Response {
             .into_response(),
         Ok(None) => not_found(),
         Err(e) => {
-            tracing::error!(error = %e, "rss feed");
+            tracing::error!(error = %format!("{e:#}"), "rss feed");
             (StatusCode::SERVICE_UNAVAILABLE, "try again later\n").into_response()
         }
     }

@@ -1,0 +1,242 @@
+//! Files: the owner's lookups, set info (as one typed change), moves,
+//! deleting (row, quota, then blob), blob removal and its retries, delete
+//! links, and the checks before a download.
+
+use crate::db::files::{self as rows, is_id, File, FileUpdate, LimitAction, ROOT};
+use crate::db::users::User;
+use crate::db::{now, Db};
+use crate::library::{folders, id_from_url_or_id, limits, Error, Library, Result};
+
+/// Longest time limit in seconds: a century is plenty and keeps
+/// `now + secs` far from overflow.
+pub const MAX_TIME_LIMIT: i64 = 100 * 366 * 86400;
+
+/// Seconds before a failed blob removal is tried again.
+const BLOB_RETRY_SECS: i64 = 300;
+
+/// The caller's file `id`: another user's id is the same `FileNotFound`
+/// as a missing one.
+pub async fn own(db: &Db, user_id: i64, id: &str) -> Result<File> {
+    if !is_id(id) {
+        return Err(Error::FileNotFound);
+    }
+    db.own_file(user_id, id).await?.ok_or(Error::FileNotFound)
+}
+
+/// What `files.setInfo` asks to change: absent leaves a value alone, an
+/// empty text clears it (an empty folder is the root). Lengths and ranges
+/// are the front end's to check, in its parameters' order.
+#[derive(Debug, Default, Clone)]
+pub struct SetInfo {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// In clear; empty removes the password.
+    pub password: Option<String>,
+    /// Seconds from now (0 = none), at most `MAX_TIME_LIMIT`.
+    pub time_limit: Option<i64>,
+    pub downloads_limit: Option<i64>,
+    pub limit_action: Option<LimitAction>,
+    pub limit_action_to_folder: Option<String>,
+    pub folder: Option<String>,
+}
+
+/// The update `info` makes, once its folders are checked to be the
+/// user's (`FolderNotFound` otherwise). Setting any limit re-arms a
+/// blocked file.
+pub async fn prepare(lib: &Library, user_id: i64, info: &SetInfo) -> Result<FileUpdate> {
+    let mut update = FileUpdate {
+        name: info.name.clone(),
+        description: info.description.clone(),
+        password_sealed: info.password.as_ref().map(|p| {
+            if p.is_empty() {
+                String::new()
+            } else {
+                lib.secrets.seal(p)
+            }
+        }),
+        time_limit: info
+            .time_limit
+            .map(|secs| (secs, if secs == 0 { 0 } else { now() + secs })),
+        download_limit: info.downloads_limit,
+        limit_action: info.limit_action,
+        ..FileUpdate::default()
+    };
+    update.rearm =
+        info.time_limit.is_some() || info.downloads_limit.is_some() || info.limit_action.is_some();
+    if let Some(to) = &info.limit_action_to_folder {
+        update.limit_action_to_folder = Some(if to.trim().is_empty() {
+            String::new()
+        } else {
+            folders::own_folder_id(&lib.db, user_id, to).await?
+        });
+    }
+    if let Some(f) = &info.folder {
+        update.folder_id = Some(if f.trim().is_empty() {
+            ROOT.to_string()
+        } else {
+            folders::own_folder_id(&lib.db, user_id, f).await?
+        });
+    }
+    Ok(update)
+}
+
+/// The update of `files.moveToFolder`, once `folder` is checked to be the
+/// user's.
+pub async fn move_to(db: &Db, user_id: i64, folder: &str) -> Result<FileUpdate> {
+    Ok(FileUpdate {
+        folder_id: Some(folders::own_folder_id(db, user_id, folder).await?),
+        ..FileUpdate::default()
+    })
+}
+
+/// Applies `update` to the user's file under the user's lock (a target
+/// folder deleted meanwhile is `FolderNotFound`); the file as it is now.
+pub async fn update(
+    lib: &Library,
+    user_id: i64,
+    file_id: &str,
+    update: &FileUpdate,
+) -> Result<File> {
+    if !update.is_empty() {
+        let mut lock = lib.db.lock_user(user_id).await?;
+        let done = rows::update_file(&mut lock, user_id, file_id, update).await?;
+        lock.commit().await?;
+        if !done {
+            own(&lib.db, user_id, file_id).await?;
+            return Err(Error::FolderNotFound);
+        }
+    }
+    own(&lib.db, user_id, file_id).await
+}
+
+/// Deletes a file row (only if `owner` owns it, when given), frees its
+/// owner's disk space in the same transaction, then removes the blob.
+/// False when there was no such file (already deleted counts as that).
+/// For `files.delete` and the anonymous delete page.
+pub async fn delete_file(lib: &Library, file_id: &str, owner: Option<i64>) -> Result<bool> {
+    match delete_file_row(lib, file_id, owner).await? {
+        Some(blob_key) => {
+            remove_blob(lib, &blob_key).await;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// The row and quota half of `delete_file`; returns the blob key to remove.
+pub(crate) async fn delete_file_row(
+    lib: &Library,
+    file_id: &str,
+    owner: Option<i64>,
+) -> Result<Option<String>> {
+    let Some(file) = lib.db.file(file_id).await? else {
+        return Ok(None);
+    };
+    if owner.is_some() && file.user_id != owner {
+        return Ok(None);
+    }
+    let mut lock = lib.db.lock_owner(file.user_id).await?;
+    match rows::delete_file_row(&mut lock, file_id, file.user_id).await? {
+        Some(blob_key) => {
+            lock.commit().await?;
+            Ok(Some(blob_key))
+        }
+        None => {
+            lock.rollback().await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Removes a blob no row refers to any more. Unlinking a file that a
+/// download still reads is safe on the fs backend. On failure the removal
+/// is retried later by the sweeper (the failure is logged here, as it is
+/// not returned).
+pub async fn remove_blob(lib: &Library, blob_key: &str) {
+    // A backup running now may still have to copy it (its lease is set
+    // before its snapshot, so a row deleted after the snapshot sees it).
+    if !matches!(lib.db.backup_lease_held().await, Ok(false)) {
+        if let Err(e) =
+            remove_blob_later(lib, blob_key, crate::db::settings::BACKUP_LEASE_SECS).await
+        {
+            tracing::error!(error = %e, "could not queue blob removal");
+        }
+        return;
+    }
+    if let Err(e) = lib.blobs.delete(blob_key).await {
+        tracing::warn!(error = %e, "deleting blob; will retry");
+        if let Err(e) = remove_blob_later(lib, blob_key, BLOB_RETRY_SECS).await {
+            tracing::error!(error = %e, "could not queue blob removal");
+        }
+    }
+}
+
+/// Queues a blob for removal by the sweeper after `secs`.
+pub async fn remove_blob_later(lib: &Library, blob_key: &str, secs: i64) -> Result<()> {
+    lib.db.queue_blob_removal(blob_key, now() + secs).await?;
+    Ok(())
+}
+
+/// Removes the queued blobs that are due. Each row is claimed by deleting
+/// it, so several nodes never remove (or retry) the same blob twice.
+pub async fn sweep_deleted_blobs(lib: &Library) -> Result<()> {
+    for key in lib.db.due_blob_removals(now()).await? {
+        // Checked per blob: a backup that began a moment ago may need it.
+        if lib.db.backup_lease_held().await? {
+            return Ok(());
+        }
+        if lib.db.claim_blob_removal(&key).await? {
+            remove_blob(lib, &key).await;
+        }
+    }
+    Ok(())
+}
+
+/// `{public_url}/delete/{id}/{secret}` for any file. Owned files store no
+/// delete secret, so the secret is derived from the server key, the id and
+/// the blob key: it needs no storage, survives renames and moves, and
+/// cannot delete a later file that happens to reuse the id.
+pub fn delete_url(lib: &Library, file: &File) -> String {
+    lib.url(&format!("/delete/{}/{}", file.id, delete_secret(lib, file)))
+}
+
+pub fn delete_secret(lib: &Library, file: &File) -> String {
+    lib.secrets
+        .sign(&format!("delete:{}:{}", file.id, file.blob_key))
+}
+
+/// Whether `secret` may delete `file`: the stored anonymous delete secret
+/// (hashed) or the derived one of `delete_url`, compared in constant time.
+pub fn delete_secret_ok(lib: &Library, file: &File, secret: &str) -> bool {
+    let stored = !file.delete_hash.is_empty()
+        && crate::secrets::ct_eq(&crate::secrets::hash_secret(secret), &file.delete_hash);
+    stored
+        || lib
+            .secrets
+            .verify(&format!("delete:{}:{}", file.id, file.blob_key), secret)
+}
+
+/// The file `given` (an id or a download page URL of this server) names,
+/// if `user` may download it now: their membership allows downloads, the
+/// password is right, its limits allow one, their bandwidth covers it and
+/// its bytes can be read.
+pub async fn for_download(lib: &Library, user: &User, given: &str, password: &str) -> Result<File> {
+    let id = id_from_url_or_id(lib, given, "/file/").ok_or(Error::NotOurUrl)?;
+    if !user.tier(&lib.cfg).capable_download {
+        return Err(Error::denied("Downloads are not part of this membership"));
+    }
+    let file = lib.db.file(&id).await?.ok_or(Error::FileNotFound)?;
+    let stored = file.password(&lib.secrets);
+    if !stored.is_empty() && !crate::secrets::ct_eq(password, &stored) {
+        return Err(Error::BadPassword);
+    }
+    limits::check_downloadable(lib, &file).await?;
+    let left = user.bandwidth_left(&lib.cfg);
+    if left >= 0 && left < file.size.max(1) {
+        return Err(Error::BandwidthLimit);
+    }
+    if lib.blobs.size(&file.blob_key).await.is_err() {
+        return Err(Error::DownloadUnavailable);
+    }
+    Ok(file)
+}
