@@ -184,7 +184,11 @@ fn layers_depend_downwards_only() {
     let files = sources();
     assert!(files.len() > 40, "read the sources: {}", files.len());
     let bad = layer_violations(&files);
-    assert!(bad.is_empty(), "imports against the layers:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "imports against the layers:\n{}",
+        bad.join("\n")
+    );
 }
 
 #[test]
@@ -223,10 +227,16 @@ fn the_checker_catches_upward_imports() {
         crate_modules("use crate::{db::Db, api::{x, y}, library};"),
         ["db", "api", "library"]
     );
-    assert!(!layer_violations(&sample("db/files.rs", "use crate::api::envelope::Node;")).is_empty());
+    assert!(
+        !layer_violations(&sample("db/files.rs", "use crate::api::envelope::Node;")).is_empty()
+    );
     assert!(!layer_violations(&sample("library/x.rs", "use crate::{db, state::App};")).is_empty());
     assert!(!layer_violations(&sample("library/x.rs", "fn f(p: &Params) {}")).is_empty());
     assert!(!layer_violations(&sample("state.rs", "x: crate::transfer::Board,")).is_empty());
-    assert!(layer_violations(&sample("db/files.rs", "// see crate::api\nuse crate::db::Db;")).is_empty());
+    assert!(layer_violations(&sample(
+        "db/files.rs",
+        "// see crate::api\nuse crate::db::Db;"
+    ))
+    .is_empty());
     assert!(layer_violations(&sample("api/files.rs", "use crate::library::Error;")).is_empty());
 }

@@ -20,6 +20,9 @@ pub fn esc(s: &str) -> String {
 mod tests {
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(super::esc("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            super::esc("<a href=\"x\">&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+        );
     }
 }
