@@ -9,7 +9,6 @@ pub mod cli;
 pub mod client_cli;
 pub mod config;
 pub mod db;
-pub mod error;
 pub mod file_send;
 pub mod http;
 pub mod library;

@@ -8,8 +8,8 @@ use common::*;
 
 use std::sync::Arc;
 
+use dropspace::api::error::Code;
 use dropspace::config::Config;
-use dropspace::error::Code;
 use dropspace::library;
 use dropspace::state::AppState;
 
@@ -72,7 +72,7 @@ dual!(limit_of_5_lets_exactly_5_of_32_through, |b| async move {
     assert_eq!(attr(&x, "downloads"), "5");
     let file = app.db.file(&id).await.expect("db").expect("row");
     // The domain's error, as `/rest/` shows it.
-    let err = dropspace::error::ApiError::from(
+    let err = dropspace::api::error::ApiError::from(
         library::check_downloadable(&app, &file)
             .await
             .expect_err("blocked"),

@@ -3,10 +3,10 @@
 //! `limits.addressbook_size` of them.
 
 use crate::api::envelope::{Node, Reply};
+use crate::api::error::{ApiError, ApiResult};
 use crate::api::files::{text_param, MAX_NAME, MAX_TEXT};
 use crate::api::lists::{self, Shape};
 use crate::api::{nodes, Ctx};
-use crate::error::{ApiError, ApiResult};
 use crate::http::params::bad_value;
 use crate::library::contacts::{self, Contact, ContactType, ContactUpdate};
 use crate::library::Error;

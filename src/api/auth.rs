@@ -3,8 +3,8 @@
 //! reads the parameters and writes the sendspace answers.
 
 use crate::api::envelope::{Node, Reply};
+use crate::api::error::ApiResult;
 use crate::api::{Ctx, Session};
-use crate::error::ApiResult;
 use crate::http::params::Params;
 use crate::library::accounts::{self, Registration};
 use crate::library::auth;

@@ -3,8 +3,8 @@
 //! direct URL charged to the account.
 
 use crate::api::envelope::{Node, Reply};
+use crate::api::error::ApiResult;
 use crate::api::Ctx;
-use crate::error::ApiResult;
 use crate::library::{files, links};
 
 pub async fn get_info(c: &Ctx<'_>) -> ApiResult<Reply> {

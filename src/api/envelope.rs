@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 /// The tree and its writers live in `dropspace-proto` (fuzzed there).
 pub use dropspace_proto::envelope::{to_json, to_xml, xml_safe, Node};
 
-use crate::error::ApiError;
+use crate::api::error::ApiError;
 
 /// A successful (or, for 1.2 comma lists, partly successful) answer.
 #[derive(Debug, Clone, Default)]
@@ -109,7 +109,7 @@ pub fn xml_response(root: &Node) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Code;
+    use crate::api::error::Code;
 
     #[test]
     fn error_comes_first_and_values_are_escaped() {

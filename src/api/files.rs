@@ -3,10 +3,10 @@
 //! exactly like a missing one (9).
 
 use crate::api::envelope::{Node, Reply};
+use crate::api::error::{ApiError, ApiResult, Code};
 use crate::api::lists::{self, Outcome, Shape};
 use crate::api::{nodes, Ctx};
 use crate::db::files::{File, LimitAction};
-use crate::error::{ApiError, ApiResult, Code};
 use crate::http::params::bad_value;
 use crate::library;
 use crate::library::files::{self, SetInfo, MAX_TIME_LIMIT};

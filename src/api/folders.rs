@@ -3,10 +3,10 @@
 //! shared or deleted (11).
 
 use crate::api::envelope::{Node, Reply};
+use crate::api::error::{ApiError, ApiResult, Code};
 use crate::api::files::{id_list, share, text_param, MAX_NAME};
 use crate::api::{nodes, Ctx};
 use crate::db::files::Folder;
-use crate::error::{ApiError, ApiResult, Code};
 use crate::http::params::bad_value;
 use crate::library::folders::{self, FolderChanges};
 use crate::library::mail::Link;

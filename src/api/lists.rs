@@ -9,7 +9,7 @@
 //! change to the ids that passed and hand every outcome to `answer`.
 
 use crate::api::envelope::{Node, Reply};
-use crate::error::{ApiError, ApiResult, Code};
+use crate::api::error::{ApiError, ApiResult, Code};
 use crate::http::params::{comma_list, Params};
 
 /// One id (or address) and what became of it.
@@ -86,13 +86,17 @@ pub fn answer(v12: bool, shape: Shape, outcomes: Vec<Outcome<Node>>) -> ApiResul
                 succeeded.push(key);
                 items.push(node);
             }
-            Err(err) => match failures
-                .iter_mut()
-                .find(|(e, _)| e.code == err.code && e.text() == err.text())
-            {
-                Some((_, ids)) => ids.push(key),
-                None => failures.push((err, vec![key])),
-            },
+            Err(err) => {
+                // 1.2 answers per id, so an internal cause is logged here.
+                err.log("list item");
+                match failures
+                    .iter_mut()
+                    .find(|(e, _)| e.code == err.code && e.text() == err.text())
+                {
+                    Some((_, ids)) => ids.push(key),
+                    None => failures.push((err, vec![key])),
+                }
+            }
         }
     }
     let head = Node::text(shape.head, succeeded.join(","));

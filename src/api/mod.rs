@@ -24,8 +24,8 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use futures::FutureExt;
 
+use crate::api::error::{ApiError, ApiResult, Code};
 use crate::db::users::User;
-use crate::error::{ApiError, ApiResult, Code};
 use crate::http::params::Params;
 use crate::http::pipeline::{self, Front, Gate, Pipeline};
 use crate::http::ClientIp;
@@ -399,29 +399,6 @@ async fn run(
         session,
     };
     dispatch(method, &ctx).await
-}
-
-/// A session method run by a web page (`pages::web`) on a logged-in user's
-/// behalf: the same abuse limits, parameter, maintenance and expiry checks
-/// and the same handler as `/rest/`, answered as the `Reply` itself, not
-/// an envelope.
-pub async fn call_as(
-    app: &AppState,
-    session: Session,
-    method: &str,
-    params: Params,
-    client_ip: IpAddr,
-) -> ApiResult<Reply> {
-    let method = Method::find(method)
-        .filter(|m| m.spec().session)
-        .ok_or_else(|| ApiError::new(Code::UnknownMethod))?;
-    let pipe = Pipeline::new(app, client_ip);
-    pipe.address()?;
-    for name in method.spec().required {
-        params.required(name)?;
-    }
-    pipe.open_for(method.gate()).await?;
-    run(&pipe, method, &params, method.name(), Some(session)).await
 }
 
 /// `response_format`: xml (default) or json, any case; anything else is 21.

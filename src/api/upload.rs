@@ -3,8 +3,8 @@
 //! itself is the transfer path's (`transfer::ingest`).
 
 use crate::api::envelope::{Node, Reply};
+use crate::api::error::ApiResult;
 use crate::api::Ctx;
-use crate::error::ApiResult;
 use crate::library::uploads::{self, Offer};
 
 pub async fn get_info(c: &Ctx<'_>) -> ApiResult<Reply> {

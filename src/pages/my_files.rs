@@ -16,9 +16,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 
 use super::web::{forbidden, visitor, Visitor};
+use crate::api::error::{ApiError, Code};
 use crate::db::files::{is_id, Folder, ROOT};
 use crate::db::users::User;
-use crate::error::{ApiError, Code};
 use crate::http::html::{date, esc, human_size, page_with};
 use crate::http::params::Params;
 use crate::http::pipeline::{Gate, Pipeline};
@@ -60,6 +60,7 @@ fn back_to(folder: &str) -> Response {
 
 /// A failure as a page: the API's text and number, with a fitting status.
 fn error_page(v: &Visitor, e: &ApiError) -> Response {
+    e.log("my files");
     let status = match e.code {
         Code::FileNotFound | Code::FolderNotFound => StatusCode::NOT_FOUND,
         Code::SystemMaintenance => StatusCode::SERVICE_UNAVAILABLE,

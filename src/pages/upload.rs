@@ -20,9 +20,9 @@ use axum::{Form, Json, Router};
 use serde_json::json;
 
 use super::web::{visitor, Visitor};
+use crate::api::error::{ApiError, Code};
 use crate::api::lists::{keys, MAX_KEYS};
 use crate::db::files::is_id;
-use crate::error::{ApiError, Code};
 use crate::http::html::{esc, page_with};
 use crate::http::pipeline::{Gate, Pipeline};
 use crate::library::uploads;
@@ -101,6 +101,7 @@ fn json_error(status: StatusCode, code: i64, text: &str) -> Response {
 }
 
 fn api_error(e: &ApiError) -> Response {
+    e.log("upload page");
     let status = match e.code {
         Code::SystemMaintenance | Code::UploadTempError => StatusCode::SERVICE_UNAVAILABLE,
         Code::FileNotFound => StatusCode::NOT_FOUND,

@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-use crate::api::Session;
 use crate::db::users::User;
 use crate::http::html::{esc, page_with, try_later};
 use crate::library::auth::{self, password_login, PasswordLogin};
@@ -44,16 +43,6 @@ pub struct Visitor {
 }
 
 impl Visitor {
-    /// The API session through which the pages act for the user
-    /// (`api::call_as`); `version` picks the answer shape.
-    pub fn session(&self, version: &str) -> Option<Session> {
-        Some(Session {
-            user: self.user.clone()?,
-            api_version: version.to_string(),
-            key_hash: self.token_hash.clone()?,
-        })
-    }
-
     /// Whether `given` is this visitor's CSRF token (constant time).
     pub fn csrf_ok(&self, given: &str) -> bool {
         !given.is_empty() && ct_eq(given, &self.csrf)

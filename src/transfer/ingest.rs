@@ -20,8 +20,8 @@ use futures::TryStreamExt;
 
 use super::throttle::Throttle;
 use crate::api::envelope::{error_node, to_xml, Node};
+use crate::api::error::{ApiError, Code};
 use crate::blobs::{BlobWriter, Blobs};
-use crate::error::{ApiError, Code};
 use crate::library::mail::{self, Link, Sender};
 use crate::library::progress::Counter;
 use crate::library::uploads::{self, Ident, NewFile, Reserve};
@@ -687,6 +687,9 @@ pub fn clean_name(raw: &str) -> String {
 }
 
 fn respond(app: &AppState, answer: &Answer, outcome: Result<Done, ApiError>) -> Response {
+    if let Err(e) = &outcome {
+        e.log("upload");
+    }
     if let Some(target) = &answer.redirect {
         let mut url = target.clone();
         let (status, id) = match &outcome {
