@@ -116,6 +116,43 @@ def tarjan(graph):
     return out
 
 
+LAYER_NAMES = {3: "front ends", 2: "shared HTTP plumbing", 1: "domain", 0: "storage"}
+LAYER_COLORS = {3: "#dbeafe", 2: "#ede9fe", 1: "#dcfce7", 0: "#fef3c7"}
+
+
+def dot(top):
+    """The top-level graph, one row per layer; edges against the layers in red."""
+    # config and secrets are used from every layer: left out to keep the
+    # picture readable (the text listing has them).
+    hidden = {"lib", "main", "config", "secrets", "client_cli"}
+    names = sorted({m for edge in top for m in edge} - hidden)
+    lines = [
+        "digraph modules {",
+        '  rankdir=TB; newrank=true; nodesep=0.25; ranksep=0.6;',
+        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11];',
+        '  edge [color="#94a3b8", arrowsize=0.6];',
+    ]
+    for rank in sorted(LAYER_NAMES, reverse=True):
+        members = [n for n in names if RANK.get(n, 3) == rank]
+        if not members:
+            continue
+        lines.append(f"  subgraph cluster_{rank} {{")
+        lines.append(f'    label="{LAYER_NAMES[rank]}"; fontname="Helvetica"; fontsize=11; '
+                     f'style="rounded"; color="#cbd5e1";')
+        lines.append("    rank=same;")
+        for n in members:
+            lines.append(f'    "{n}" [fillcolor="{LAYER_COLORS[rank]}"];')
+        lines.append("  }")
+    for (a, b), n in sorted(top.items()):
+        if a in hidden or b in hidden:
+            continue
+        up = RANK.get(a, 3) < RANK.get(b, 3)
+        style = ' [color="#dc2626", penwidth=2, constraint=false]' if up else ""
+        lines.append(f'  "{a}" -> "{b}"{style};')
+    lines.append("}")
+    return "\n".join(lines)
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     src = args[0] if args else os.path.join(os.path.dirname(__file__), "..", "src")
@@ -140,12 +177,7 @@ def main():
                 top[(a, b)] = top.get((a, b), 0) + 1
         graph.setdefault(rel, set())
     if "--dot" in sys.argv:
-        print("digraph modules {")
-        for (a, b), n in sorted(top.items()):
-            up = RANK.get(a, 3) < RANK.get(b, 3)
-            style = ' [color=red, label="UP"]' if up else ""
-            print(f'  "{a}" -> "{b}"{style};')
-        print("}")
+        print(dot(top))
         return
     up_edges = 0
     print("module edges (from -> to: references)")
