@@ -891,3 +891,52 @@ dual!(mail_goes_out_by_smtp_when_configured, |b| async move {
     }
     assert!(s.outbox().is_empty());
 });
+
+dual!(login_by_email_in_any_case, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("wendy", "pw1234");
+    // user_name may be the account's e-mail address, matched in any case.
+    let x = s.try_login("Wendy@Example.COM", "pw1234", "1.0").await;
+    x.assert_ok();
+    assert_eq!(x.text("email").as_deref(), Some("wendy@example.com"));
+    let session = x.text("session_key").expect("session_key");
+    s.call(&[("method", "auth.checkSession"), ("session_key", &session)])
+        .await
+        .assert_ok();
+    // A wrong password, or an address no account has, is still 8.
+    s.try_login("wendy@example.com", "nope1234", "1.0")
+        .await
+        .assert_error(8);
+    s.try_login("nobody@example.com", "pw1234", "1.0")
+        .await
+        .assert_error(8);
+});
+
+dual!(
+    login_by_email_counts_against_the_same_account,
+    |b| async move {
+        let s = Server::start_with(
+            b,
+            &[
+                ("DROPSPACE_LIMITS__LOGIN_FAILURES_PER_ACCOUNT", "2"),
+                ("DROPSPACE_LIMITS__LOGIN_FAILURES_PER_ADDRESS", "100"),
+                ("DROPSPACE_LIMITS__LOGIN_DELAY_SECS", "600"),
+            ],
+        )
+        .await;
+        s.create_user("xena", "pw1234");
+        s.create_user("yuri", "pw1234");
+        // One failure by address, one by name: the account's second failure.
+        assert!(!says_wait(&wrong_login(&s, "XENA@example.com").await));
+        let x = wrong_login(&s, "xena").await;
+        x.assert_error(8);
+        // Now the account waits, whichever way it is named.
+        for name in ["xena", "Xena@Example.com"] {
+            let x = s.try_login(name, "pw1234", "1.0").await;
+            x.assert_error(8);
+            assert!(says_wait(&x), "{name}: {}", x.raw);
+        }
+        // Another account is not affected.
+        s.login("yuri@example.com", "pw1234").await;
+    }
+);

@@ -700,6 +700,19 @@ fn assert_cookie_attrs(cookie: &str, secure: bool) {
     assert_eq!(attrs.iter().any(|a| a == "secure"), secure, "{cookie}");
 }
 
+dual!(web_login_by_email, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("ivy", "pw-ivy-1");
+    let mut v = Visitor::new(&s);
+    let resp = v.login("IVY@Example.com", "pw-ivy-1").await;
+    assert_eq!(resp.status(), 303);
+    assert!(set_cookies(&resp).iter().any(|c| c.starts_with("ds_web=")));
+    let html = v.get("/files").await.text().await.expect("page");
+    assert!(html.contains("<b id=\"whoami\">ivy</b>"), "{html}");
+    let mut w = Visitor::new(&s);
+    assert_eq!(w.login("ivy@example.com", "pw-wrong-1").await.status(), 403);
+});
+
 dual!(cookies_have_safe_attributes, |b| async move {
     let s = Server::start(b).await;
     s.create_user("gina", "pw-gina-1");

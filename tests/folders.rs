@@ -38,7 +38,8 @@ dual!(create_list_contents_info, |b| async move {
     let rock = mkdir(&s, &a, "Rock", &music, "0").await;
     let x = api(&s, &a, "folders.getAll", &[]).await;
     let all = x.all("folder");
-    assert_eq!(all.len(), 2);
+    assert_eq!(all.len(), 3);
+    assert_eq!(attr_of(&all[0], "id"), "0");
     let r = all.iter().find(|f| attr_of(f, "id") == rock).expect("rock");
     assert_eq!(attr_of(r, "public_url"), "");
     assert_eq!(attr_of(r, "parent_folder_id"), music);
@@ -496,4 +497,51 @@ dual!(get_shared_url_forms, |b| async move {
             .await
             .assert_error(26);
     }
+});
+
+/// The root, as `folders.getAll` lists it first (docs/api-notes.md).
+const ROOT_ELEMENT: &str =
+    "<folder id=\"0\" name=\"Default\" shared=\"0\" public_url=\"\" rss_url=\"\" parent_folder_id=\"\"/>";
+
+dual!(get_all_lists_the_root_first_as_default, |b| async move {
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    // A fresh account: the root alone.
+    let x = api(&s, &a, "folders.getAll", &[]).await;
+    x.assert_ok();
+    assert_eq!(x.children(), ["folder"]);
+    assert!(x.raw.contains(ROOT_ELEMENT), "{}", x.raw);
+    // With nested folders: the root first, then every folder.
+    let outer = mkdir(&s, &a, "outer", "0", "1").await;
+    let inner = mkdir(&s, &a, "inner", &outer, "0").await;
+    let x = api(&s, &a, "folders.getAll", &[]).await;
+    let all = x.all("folder");
+    let ids: Vec<&str> = all.iter().map(|f| attr_of(f, "id")).collect();
+    assert_eq!(ids, ["0", outer.as_str(), inner.as_str()]);
+    assert_eq!(attr_names(&all[0]), FOLDER_ATTRS);
+    assert!(x.raw.contains(ROOT_ELEMENT), "{}", x.raw);
+    // JSON has the same shape.
+    let j = s
+        .call(&[
+            ("method", "folders.getAll"),
+            ("session_key", &a),
+            ("response_format", "json"),
+        ])
+        .await;
+    assert!(j.raw.contains("\"name\":\"Default\""), "{}", j.raw);
+    // Every other answer about the root stays as it was: no name there.
+    let info = api(&s, &a, "folders.getInfo", &[("folder_id", "0")]).await;
+    assert_eq!(info.attr("folder", "name").as_deref(), Some(""));
+    // And the root is still not the user's to change.
+    api(
+        &s,
+        &a,
+        "folders.setInfo",
+        &[("folder_id", "0"), ("name", "x")],
+    )
+    .await
+    .assert_error(11);
+    api(&s, &a, "folders.delete", &[("folder_id", "0")])
+        .await
+        .assert_error(11);
 });

@@ -111,6 +111,21 @@ impl Db {
         .await
     }
 
+    /// The account a login names: its user name, or its e-mail address
+    /// (user names cannot contain `@`), in any case. Addresses are not
+    /// unique in the schema; the oldest account wins.
+    pub async fn user_by_login(&self, given: &str) -> sqlx::Result<Option<User>> {
+        if !given.contains('@') {
+            return self.user_by_name(given).await;
+        }
+        sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE email_lower = $1 ORDER BY id LIMIT 1"
+        ))
+        .bind(given.to_lowercase())
+        .fetch_optional(&self.read)
+        .await
+    }
+
     /// The id of the account with this name (any case), read from the writer.
     pub async fn user_id_by_name(&self, user_name: &str) -> sqlx::Result<Option<i64>> {
         sqlx::query_scalar("SELECT id FROM users WHERE user_name_lower = $1")

@@ -117,7 +117,7 @@ fn login_form(
             "{note}<p>These files were sent to your account. Log in to see them.</p>\
              <form method=\"post\" action=\"/s/{}/login\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-             <p><label>User name <input name=\"user_name\" autocomplete=\"username\" required></label></p>\
+             <p><label>User name or e-mail <input name=\"user_name\" autocomplete=\"username\" required></label></p>\
              <p><label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label></p>\
              <p><button class=\"btn\" type=\"submit\">Log in</button></p></form>",
             esc(token),

@@ -82,6 +82,19 @@ fn address_key(ip: IpAddr) -> String {
     format!("login-addr:{ip}")
 }
 
+/// The account a login names — its user name or its e-mail address, in any
+/// case — and the name its failures count under: the account's own name
+/// when it exists, so both ways of naming it share one counter.
+async fn find_login(db: &Db, given: &str) -> Result<(Option<User>, String)> {
+    let given = given.trim();
+    let user = db.user_by_login(given).await?;
+    let account = match &user {
+        Some(u) => u.user_name.clone(),
+        None => given.to_string(),
+    };
+    Ok((user, account))
+}
+
 /// Seconds a login for this account from this address must still wait.
 pub async fn login_wait(db: &Db, user_name: &str, ip: IpAddr) -> Result<Option<i64>> {
     for key in [account_key(user_name), address_key(ip)] {
@@ -136,14 +149,14 @@ pub async fn login(
     ip: IpAddr,
 ) -> Result<LoggedIn> {
     let version = lib.db.take_token(&hash_secret(token), now()).await?;
-    if let Some(wait) = login_wait(&lib.db, user_name, ip).await? {
+    let (user, account) = find_login(&lib.db, user_name).await?;
+    if let Some(wait) = login_wait(&lib.db, &account, ip).await? {
         return Err(Error::LoginFailed(Some(
             format!("Too many failed logins; wait {wait} seconds before trying again").into(),
         )));
     }
     let version = version.ok_or(Error::SessionBad)?;
 
-    let user = lib.db.user_by_name(user_name).await?;
     let given = tokened_password.trim().to_ascii_lowercase();
     let password_ok = match &user {
         Some(u) => match lib.secrets.open(&u.md5_sealed) {
@@ -159,11 +172,11 @@ pub async fn login(
     let user = match (user, password_ok) {
         (Some(u), true) => u,
         _ => {
-            login_failed(lib, user_name, ip).await?;
+            login_failed(lib, &account, ip).await?;
             return Err(Error::LoginFailed(None));
         }
     };
-    login_succeeded(&lib.db, user_name).await?;
+    login_succeeded(&lib.db, &account).await?;
     if !user.is_active() {
         return Err(Error::LoginFailed(Some(
             "Account not activated yet: follow the link in the activation email first".into(),
@@ -253,11 +266,10 @@ pub async fn password_login(
     password: &str,
     ip: IpAddr,
 ) -> Result<PasswordLogin> {
-    let user_name = user_name.trim();
-    if let Some(wait) = login_wait(&lib.db, user_name, ip).await? {
+    let (user, account) = find_login(&lib.db, user_name).await?;
+    if let Some(wait) = login_wait(&lib.db, &account, ip).await? {
         return Ok(PasswordLogin::Wait(wait));
     }
-    let user = lib.db.user_by_name(user_name).await?;
     let password = password.to_string();
     let hash = user
         .as_ref()
@@ -268,13 +280,13 @@ pub async fn password_login(
         .unwrap_or(false);
     Ok(match (user, ok) {
         (Some(u), true) if u.is_active() => {
-            if let Err(e) = login_succeeded(&lib.db, user_name).await {
+            if let Err(e) = login_succeeded(&lib.db, &account).await {
                 tracing::warn!(error = %e, "clearing login failures");
             }
             PasswordLogin::Ok(u)
         }
         _ => {
-            if let Err(e) = login_failed(lib, user_name, ip).await {
+            if let Err(e) = login_failed(lib, &account, ip).await {
                 tracing::error!(error = %e, "counting a failed login");
             }
             PasswordLogin::Wrong

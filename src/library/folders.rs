@@ -99,9 +99,19 @@ pub async fn create(
     Ok(folder)
 }
 
-/// All of the user's folders, parents first.
+/// The name the root goes by in the full listing: clients built against
+/// sendspace.com look the root up by it (docs/api-notes.md).
+pub const ROOT_NAME: &str = "Default";
+
+/// All of the user's folders: the root first (named `ROOT_NAME`), then the
+/// folders the user made, parents first.
 pub async fn all(db: &Db, user_id: i64) -> Result<Vec<Folder>> {
-    Ok(db.user_folders(user_id).await?)
+    let mut all = vec![Folder {
+        name: ROOT_NAME.into(),
+        ..root(user_id)
+    }];
+    all.extend(db.user_folders(user_id).await?);
+    Ok(all)
 }
 
 /// A folder's sub-folders (by name) and files (oldest first).

@@ -162,7 +162,7 @@ fn form_page(v: &Visitor, status: StatusCode, next: &str, note: &str) -> Respons
         "{}{note}<form method=\"post\" action=\"/login\" class=\"box\" id=\"login-form\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
          <input type=\"hidden\" name=\"next\" value=\"{}\">\
-         <p><label>User name<br><input name=\"user_name\" id=\"user_name\" autocomplete=\"username\" required></label></p>\
+         <p><label>User name or e-mail<br><input name=\"user_name\" id=\"user_name\" autocomplete=\"username\" required></label></p>\
          <p><label>Password<br><input type=\"password\" name=\"password\" id=\"password\" autocomplete=\"current-password\" required></label></p>\
          <p><button class=\"btn\" type=\"submit\" id=\"login-submit\">Log in</button></p></form>",
         v.nav(),
