@@ -1,5 +1,5 @@
 //! Methods that take a comma list of ids answer by the session's version
-//! (RULINGS "Versions"): 1.0 is all or nothing (the first failing id names
+//! (docs/api-notes.md, "Versions"): 1.0 is all or nothing (the first failing id names
 //! the failure and nothing changes), 1.2 handles each id on its own and
 //! answers `<id>a,b</id>`, one element per success, and one
 //! `<error code text id="x,y"/>` per kind of failure.

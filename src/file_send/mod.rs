@@ -1,4 +1,4 @@
-//! The second API (`file-send-api.txt`, RULINGS "file_send"): signed calls
+//! The second API (docs/file-send.md): signed calls
 //! at `/api/{method}[.json|.xml]` that send files and folders to users,
 //! user groups and outside addresses, each with a personal link.
 //!
