@@ -8,9 +8,8 @@
 //! recipient, at the first download.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -18,6 +17,7 @@ use axum::Form;
 use crate::db::file_send::{Send, SendLink as Link};
 use crate::db::now;
 use crate::http::html::{esc, human_size, not_found, page, try_later};
+use crate::http::ClientIp;
 use crate::library::auth::{password_login, PasswordLogin};
 use crate::library::file_send::{self, LinkState};
 use crate::state::{App, AppState};
@@ -184,8 +184,7 @@ pub async fn show(
 pub async fn login(
     State(app): State<App>,
     Path(token): Path<String>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let (link, _send) = match load(&app, &token).await {
@@ -202,7 +201,6 @@ pub async fn login(
             "<p><b>The form expired; try again.</b></p>",
         );
     }
-    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let user = match password_login(&app, field("user_name"), field("password"), ip).await {
         Ok(PasswordLogin::Ok(u)) => u,
         Ok(PasswordLogin::Wait(wait)) => {

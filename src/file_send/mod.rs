@@ -18,7 +18,7 @@ pub mod links;
 pub mod send;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -28,6 +28,7 @@ use serde_json::{Map, Value};
 use crate::api::envelope::{to_json, to_xml, Node};
 use crate::http::params::Params;
 use crate::http::pipeline::{record, Front, Gate, Pipeline};
+use crate::http::ClientIp;
 use crate::library::Error;
 use crate::state::App;
 
@@ -153,7 +154,7 @@ fn split_format(path: &str) -> (&str, Format) {
 
 async fn call(
     State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     method: Method,
     Path(path): Path<String>,
     uri: Uri,
@@ -163,7 +164,7 @@ async fn call(
     let started = std::time::Instant::now();
     let (name, format) = split_format(&path);
     let found = METHODS.iter().find(|(m, _)| *m == name);
-    let pipeline = Pipeline::new(&app, crate::http::client_ip(&app.cfg, &headers, peer));
+    let pipeline = Pipeline::new(&app, ip);
     let outcome = async {
         pipeline.address()?;
         let Some((name, allowed)) = found else {

@@ -7,9 +7,9 @@
 //! and number.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -22,6 +22,7 @@ use crate::db::users::User;
 use crate::http::html::{date, esc, human_size, page_with};
 use crate::http::params::Params;
 use crate::http::pipeline::{Gate, Pipeline};
+use crate::http::ClientIp;
 use crate::library::folders::{self, FolderChanges};
 use crate::library::{self, files};
 use crate::state::{App, AppState};
@@ -109,8 +110,8 @@ struct Listing {
     files: Vec<crate::db::files::File>,
 }
 
-/// As `folders.getContents`, then (below the root) `folders.getInfo`,
-/// each after its own pass through the pipeline.
+/// The folder (as `folders.getContents` reads it), after one pass through
+/// the pipeline.
 async fn listing(
     app: &AppState,
     ip: IpAddr,
@@ -120,14 +121,8 @@ async fn listing(
     pipeline(app, ip, user, false).await?;
     let shown = folders::own(&app.db, user.id, folder).await?;
     let (subfolders, files) = folders::contents(&app.db, &shown).await?;
-    let current = if folder == ROOT {
-        None
-    } else {
-        pipeline(app, ip, user, false).await?;
-        Some(folders::own(&app.db, user.id, folder).await?)
-    };
     Ok(Listing {
-        current,
+        current: (shown.id != ROOT).then_some(shown),
         folders: subfolders,
         files,
     })
@@ -136,7 +131,7 @@ async fn listing(
 /// `GET /files[?folder=ID]`
 async fn show(
     State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -145,7 +140,6 @@ async fn show(
     let Some(user) = v.user.clone() else {
         return to_login(&back_path(&folder));
     };
-    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let list = match listing(&app, ip, &user, &folder).await {
         Ok(list) => list,
         Err(e) => return error_page(&v, &e),
@@ -290,7 +284,7 @@ async fn share_folder(
 /// `POST /files/delete` (`csrf`, `file_id`, `folder` to return to)
 async fn delete(
     State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
@@ -298,7 +292,6 @@ async fn delete(
         Ok(found) => found,
         Err(resp) => return resp,
     };
-    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let file_id = form.get("file_id").cloned().unwrap_or_default();
     done(&v, &form, delete_files(&app, ip, &user, file_id).await)
 }
@@ -306,7 +299,7 @@ async fn delete(
 /// `POST /files/share` (`csrf`, `folder_id`, `shared` 1/0, `folder` to return to)
 async fn share(
     State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
@@ -314,7 +307,6 @@ async fn share(
         Ok(found) => found,
         Err(resp) => return resp,
     };
-    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let folder_id = form.get("folder_id").cloned().unwrap_or_default();
     let shared = form.get("shared").map(String::as_str) == Some("1");
     done(

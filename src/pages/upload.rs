@@ -10,9 +10,8 @@
 //! a file id, which `POST /upload/links` turns into the two links.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,6 +24,7 @@ use crate::api::lists::{keys, MAX_KEYS};
 use crate::db::files::is_id;
 use crate::http::html::{esc, page_with};
 use crate::http::pipeline::{Gate, Pipeline};
+use crate::http::ClientIp;
 use crate::library::uploads;
 use crate::state::App;
 
@@ -138,7 +138,7 @@ fn csrf_refused(v: &Visitor) -> Response {
 /// `anonymous.uploadGetInfo` (not), in their order.
 async fn new_upload(
     State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
@@ -146,7 +146,7 @@ async fn new_upload(
         Ok(v) => v,
         Err(refused) => return refused,
     };
-    let p = Pipeline::new(&app, crate::http::client_ip(&app.cfg, &headers, peer));
+    let p = Pipeline::new(&app, ip);
     let gate = Gate {
         writes: true,
         expiry: true,
@@ -192,7 +192,7 @@ async fn new_upload(
 /// the first file the user owns answers.
 async fn links(
     State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
@@ -203,7 +203,7 @@ async fn links(
     let Some(user) = v.user.as_ref() else {
         return json_error(StatusCode::FORBIDDEN, 6, "Not logged in");
     };
-    let p = Pipeline::new(&app, crate::http::client_ip(&app.cfg, &headers, peer));
+    let p = Pipeline::new(&app, ip);
     let found: Result<Option<crate::db::files::File>, crate::library::Error> = async {
         p.address()?;
         p.account(Some(user), Gate::default())?;

@@ -8,9 +8,8 @@
 //! SameSite=Lax; Path=/`, plus `Secure` when `public_url` is https.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,6 +17,7 @@ use axum::{Form, Router};
 
 use crate::db::users::User;
 use crate::http::html::{esc, page_with, try_later};
+use crate::http::ClientIp;
 use crate::library::auth::{self, password_login, PasswordLogin};
 use crate::secrets::{ct_eq, random_string, LOWER_ALNUM};
 use crate::state::{App, AppState};
@@ -193,7 +193,7 @@ fn redirect(to: &str) -> Response {
 /// `POST /login`: CSRF, throttling, argon2; then a new web login.
 async fn login(
     State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
@@ -208,7 +208,6 @@ async fn login(
             "<p class=\"err\" id=\"error\">The form expired; try again.</p>",
         );
     }
-    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let user = match password_login(&app, field("user_name"), field("password"), ip).await {
         Ok(PasswordLogin::Ok(u)) => u,
         Ok(PasswordLogin::Wait(wait)) => {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::TryStreamExt;
@@ -22,6 +22,7 @@ use super::throttle::Throttle;
 use crate::api::envelope::{error_node, to_xml, Node};
 use crate::api::error::{ApiError, Code};
 use crate::blobs::{BlobWriter, Blobs};
+use crate::http::ClientIp;
 use crate::library::mail::{self, Link, Sender};
 use crate::library::progress::Counter;
 use crate::library::uploads::{self, Ident, NewFile, Reserve};
@@ -58,13 +59,12 @@ struct Done {
 
 pub async fn upload(
     State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     Path(ident_id): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let mut answer = Answer::default();
-    let ip = crate::http::client_ip(&app.cfg, &headers, peer);
     let outcome = match app.abuse.open_upload(ip) {
         Some(_open) => receive(&app, &ident_id, &headers, body, &mut answer).await,
         None => Err(too_many_uploads()),
