@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 /// The tree and its writers live in `dropspace-proto` (fuzzed there).
-pub use dropspace_proto::envelope::{to_json, to_xml, xml_safe, Node};
+pub use dropspace_proto::envelope::{to_json, to_xml, xml_safe, Format, Node};
 
 use crate::api::error::ApiError;
 
@@ -33,12 +33,6 @@ impl Reply {
     pub fn status_ok() -> Reply {
         Reply::one(Node::text("status", "ok"))
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Xml,
-    Json,
 }
 
 /// The `<error code text [id]/>` element.

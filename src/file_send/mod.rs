@@ -25,12 +25,12 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use serde_json::{Map, Value};
 
-use crate::api::envelope::{to_json, to_xml, Node};
 use crate::http::params::Params;
 use crate::http::pipeline::{record, Front, Gate, Pipeline};
 use crate::http::ClientIp;
 use crate::library::Error;
 use crate::state::App;
+use dropspace_proto::envelope::{to_json, to_xml, Format, Node};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -38,12 +38,6 @@ pub fn routes() -> Router<App> {
         .route("/s/{token}", get(links::show))
         .route("/s/{token}/login", post(links::login))
         .route("/s/{token}/f/{file_id}", get(links::download))
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Format {
-    Json,
-    Xml,
 }
 
 /// A failure as this API reports it.

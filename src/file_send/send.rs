@@ -7,11 +7,11 @@ use std::collections::HashSet;
 use axum::http::StatusCode;
 
 use super::{Answer, Call, FsError, FsResult};
-use crate::api::envelope::Node;
 use crate::library::file_send::{self, Item, Options, PrepRefused, Recipient};
 use crate::library::groups;
 use crate::mail::valid_email;
 use crate::state::AppState;
+use dropspace_proto::envelope::Node;
 
 /// Longest link lifetime, and the default (days).
 pub const MAX_LINK_DAYS: i64 = 15;

@@ -12,12 +12,12 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 use time::format_description::well_known::Rfc2822;
 
-use crate::api::envelope::xml_safe;
 use crate::db::files::{File, Folder};
 use crate::http::html::human_size;
 use crate::http::html::not_found;
 use crate::library::folders::{self, Shared};
 use crate::state::{App, AppState};
+use dropspace_proto::envelope::xml_safe;
 
 pub fn routes() -> Router<App> {
     Router::new().route("/rss/{id}", get(feed))

@@ -11,6 +11,13 @@ use quick_xml::name::QName;
 use quick_xml::Writer;
 use serde_json::{Map, Value};
 
+/// The two ways a tree is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Xml,
+    Json,
+}
+
 /// One XML element: attributes in insertion order, then text or children.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Node {
