@@ -6,7 +6,7 @@ use crate::api::envelope::{Node, Reply};
 use crate::api::error::{ApiError, ApiResult, Code};
 use crate::api::files::{id_list, share, text_param, MAX_NAME};
 use crate::api::{nodes, Ctx};
-use crate::db::files::Folder;
+use crate::db::folders::Folder;
 use crate::http::params::bad_value;
 use crate::library::folders::{self, FolderChanges};
 use crate::library::mail::Link;

@@ -1,7 +1,8 @@
 //! The guide's elements for files, folders and contacts, built from the
 //! typed rows: the only place they take their wire shape.
 
-use crate::db::files::{File, Folder};
+use crate::db::files::File;
+use crate::db::folders::Folder;
 use crate::library::contacts::Contact;
 use crate::library::{self, links, Library};
 

@@ -2,7 +2,8 @@
 //! preparations, sends with their items and per-recipient links, and user
 //! groups.
 
-use crate::db::files::{File, Folder, FILE_COLUMNS, FOLDER_COLUMNS};
+use crate::db::files::{File, FILE_COLUMNS};
+use crate::db::folders::{Folder, FOLDER_COLUMNS};
 use crate::db::Db;
 
 /// A live credential: whose it is and its signing key, sealed.

@@ -1,14 +1,10 @@
 //! Files: the rows, their ids, and every statement on the `files` table
 //! (set info, delete with its quota, download counting and limit actions).
 
+use crate::db::folders::ROOT;
 use crate::db::lock::UserLock;
 use crate::db::Db;
 use crate::secrets::{random_string, Secrets, LOWER_ALNUM};
-
-pub use crate::db::folders::{owns_folder, Folder, FOLDER_COLUMNS};
-
-/// The root folder id of every user.
-pub const ROOT: &str = "0";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct File {

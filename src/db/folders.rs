@@ -1,9 +1,11 @@
 //! Folders: the rows and every statement on the `folders` table. Structure
 //! changes (create, move, delete) take the per-user lock (`db::lock`).
 
-use crate::db::files::ROOT;
 use crate::db::lock::UserLock;
 use crate::db::Db;
+
+/// The root folder id of every user.
+pub const ROOT: &str = "0";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Folder {

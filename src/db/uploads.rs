@@ -338,7 +338,7 @@ impl Db {
             return Err(CommitError::Lost);
         }
         if let Some(uid) = file.user_id {
-            if !crate::db::files::owns_folder(&mut *tx, uid, &file.folder_id).await? {
+            if !crate::db::folders::owns_folder(&mut *tx, uid, &file.folder_id).await? {
                 tx.rollback().await?;
                 return Err(CommitError::Folder);
             }

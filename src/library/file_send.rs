@@ -6,7 +6,8 @@
 use std::collections::HashSet;
 
 use crate::db::file_send::{ItemKind, NewSend, Send, SendLink};
-use crate::db::files::{is_id, File, Folder, ROOT};
+use crate::db::files::{is_id, File};
+use crate::db::folders::{Folder, ROOT};
 use crate::db::users::User;
 use crate::db::{now, Db};
 use crate::library::mail::{self, Link, Sender};

@@ -2,7 +2,8 @@
 //! deleting (row, quota, then blob), blob removal and its retries, delete
 //! links, and the checks before a download.
 
-use crate::db::files::{self as rows, is_id, File, FileUpdate, LimitAction, ROOT};
+use crate::db::files::{self as rows, is_id, File, FileUpdate, LimitAction};
+use crate::db::folders::ROOT;
 use crate::db::users::User;
 use crate::db::{now, Db};
 use crate::library::{folders, id_from_url_or_id, limits, Error, Library, Result};

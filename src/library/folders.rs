@@ -4,8 +4,9 @@
 //! build a cycle.
 
 use crate::config::Config;
-use crate::db::files::{is_id, File, Folder, ROOT};
+use crate::db::files::{is_id, File};
 use crate::db::folders::{self as rows, Totals};
+use crate::db::folders::{Folder, ROOT};
 use crate::db::users::User;
 use crate::db::{now, Db};
 use crate::library::{id_from_url_or_id, Error, Library, Result};

@@ -17,7 +17,8 @@ use axum::{Form, Router};
 
 use super::web::{forbidden, visitor, Visitor};
 use crate::api::error::{ApiError, Code};
-use crate::db::files::{is_id, Folder, ROOT};
+use crate::db::files::is_id;
+use crate::db::folders::{Folder, ROOT};
 use crate::db::users::User;
 use crate::http::html::{date, esc, human_size, page_with};
 use crate::http::params::Params;

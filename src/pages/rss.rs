@@ -12,7 +12,8 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 use time::format_description::well_known::Rfc2822;
 
-use crate::db::files::{File, Folder};
+use crate::db::files::File;
+use crate::db::folders::Folder;
 use crate::http::html::human_size;
 use crate::http::html::not_found;
 use crate::library::folders::{self, Shared};

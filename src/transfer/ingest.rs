@@ -326,7 +326,7 @@ impl Ingest {
     /// `folder_id` must be the uploader's own folder (or root); anonymous
     /// uploads have only the root.
     async fn check_folder(&self, value: &str) -> Result<(), ApiError> {
-        if value.is_empty() || value == crate::db::files::ROOT {
+        if value.is_empty() || value == crate::db::folders::ROOT {
             return Ok(());
         }
         let owned = match self.ident.user_id {
@@ -490,7 +490,7 @@ impl Ingest {
             list => mail::recipients(list).ok_or_else(|| ApiError::new(Code::InvalidEmail))?,
         };
         let folder_id = if folder_id.is_empty() {
-            crate::db::files::ROOT.to_string()
+            crate::db::folders::ROOT.to_string()
         } else {
             folder_id
         };
