@@ -83,8 +83,10 @@ async fn parts(
                 trace.push((name.clone(), size));
                 let clean = clean_name(&file_name, MAX_NAME);
                 assert!(!clean.is_empty() && clean != "." && clean != "..");
-                assert!(clean.chars().count() <= MAX_NAME);
-                assert!(!clean.chars().any(char::is_control));
+                assert!(clean.len() <= MAX_NAME);
+                assert!(!clean
+                    .chars()
+                    .any(|c| c.is_control() || c == '/' || c == '\\'));
             }
             Some(_) => while field.chunk().await?.is_some() {},
             None => {

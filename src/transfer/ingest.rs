@@ -720,9 +720,9 @@ fn too_large(limit: i64) -> ApiError {
     )
 }
 
-/// The stored name of an uploaded file: the name as sent, control
-/// characters blanked, at most `MAX_NAME` characters. It is only ever data
-/// (escaped wherever it is shown), never part of a path.
+/// The stored name of an uploaded file: the last path component of the
+/// name as sent, control characters removed, at most `MAX_NAME` bytes
+/// (docs/api-notes.md). It is only ever data, never part of a path.
 pub fn clean_name(raw: &str) -> String {
     dropspace_proto::upload::clean_name(raw, MAX_NAME)
 }
@@ -812,11 +812,12 @@ mod tests {
 
     #[test]
     fn names_keep_their_last_component() {
-        assert_eq!(clean_name("../../etc/passwd"), "../../etc/passwd");
-        assert_eq!(clean_name("a\nb\r\"c\".txt"), "a b \"c\".txt");
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("C:\\Users\\me\\r.pdf"), "r.pdf");
+        assert_eq!(clean_name("a\nb\r\"c\".txt"), "ab\"c\".txt");
         assert_eq!(clean_name("<script>.html"), "<script>.html");
         assert_eq!(clean_name(".."), "file");
         let long = "é".repeat(300);
-        assert_eq!(clean_name(&long).chars().count(), MAX_NAME);
+        assert_eq!(clean_name(&long).len(), MAX_NAME - 1);
     }
 }
