@@ -163,6 +163,11 @@ pub struct Limits {
     pub max_headers: usize,
     /// A client must send its whole request head within this (slowloris).
     pub header_read_secs: u64,
+    /// Bytes an upload form may send outside part bodies in one stretch
+    /// (before the first part, each boundary line and part head).
+    pub form_head_bytes: u64,
+    /// An upload form must reach its file's bytes within this.
+    pub form_head_secs: u64,
 }
 
 impl Limits {
@@ -203,6 +208,8 @@ impl Default for Limits {
             read_buffer_bytes: 0,
             max_headers: 100,
             header_read_secs: 10,
+            form_head_bytes: 64 * 1024,
+            form_head_secs: 30,
         }
     }
 }

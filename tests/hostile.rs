@@ -890,3 +890,192 @@ async fn hostile(backend: Backend) {
 dual!(ten_thousand_hostile_requests, |b| async move {
     hostile(b).await
 });
+
+/// The server's resident memory: (now, peak), in KiB, from /proc.
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// POSTs a chunked multipart body to an upload URL by hand: `prefix`, then
+/// `fill` over and over up to `limit` bytes (or until the server stops
+/// reading); then `suffix`, one byte every `pause`; then it waits, the
+/// body unfinished. What the server answered (empty if nothing in 30 s).
+async fn flood(
+    url: &str,
+    prefix: &[u8],
+    fill: &[u8],
+    limit: usize,
+    suffix: &[u8],
+    pause: Duration,
+) -> String {
+    let url = url::Url::parse(url).expect("upload url");
+    let addr = format!(
+        "{}:{}",
+        url.host_str().expect("host"),
+        url.port().expect("port")
+    );
+    let conn = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (mut rd, mut wr) = conn.into_split();
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n\
+         Transfer-Encoding: chunked\r\n\r\n",
+        url.path()
+    );
+    let (prefix, fill, suffix) = (prefix.to_vec(), fill.to_vec(), suffix.to_vec());
+    let writer = tokio::spawn(async move {
+        let chunk = |b: &[u8]| [format!("{:x}\r\n", b.len()).as_bytes(), b, b"\r\n"].concat();
+        wr.write_all(head.as_bytes()).await?;
+        if !prefix.is_empty() {
+            wr.write_all(&chunk(&prefix)).await?;
+        }
+        let mut sent = 0;
+        while sent < limit {
+            wr.write_all(&chunk(&fill)).await?;
+            sent += fill.len();
+        }
+        for b in suffix {
+            wr.write_all(&chunk(&[b])).await?;
+            tokio::time::sleep(pause).await;
+        }
+        // Holds the connection open (a closed body would fail anyway).
+        std::future::pending::<()>().await;
+        std::io::Result::Ok(())
+    });
+    let mut got = Vec::new();
+    let read = async {
+        let mut buf = [0u8; 4096];
+        while let Ok(n @ 1..) = rd.read(&mut buf).await {
+            got.extend_from_slice(&buf[..n]);
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(30), read).await;
+    writer.abort();
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+fn assert_refused(answer: &str, what: &str) {
+    assert!(
+        answer.contains("upload_status=fail") && answer.contains("error_code=16"),
+        "{what}: {answer:?}"
+    );
+}
+
+// A body that never frames a part (no boundary; a part head that never
+// ends) is refused once `limits.form_head_bytes` is passed, before the
+// parser buffers it; a form over its whole bound too. Memory stays flat
+// and /healthz answers meanwhile.
+dual!(upload_form_parser_is_bounded, |b| async move {
+    let s = Server::start(b).await;
+    let session = s.user_session("former").await;
+    let (base, _) = rss_kib(s.pid());
+    const FLOOD: usize = 64 << 20;
+    let junk = vec![b'j'; 64 * 1024];
+    let head_line =
+        b"X-Junk: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".repeat(1024);
+    let part = b"--XyZ\r\nContent-Disposition: form-data; name=\"userfile\"; filename=\"a\"\r\n";
+    let (one, two) = (
+        upload_info(&s, &session, "0").await,
+        upload_info(&s, &session, "0").await,
+    );
+    let started = Instant::now();
+    let no_boundary = flood(&one.url, b"", &junk, FLOOD, b"", Duration::ZERO);
+    let endless_head = flood(&two.url, part, &head_line, FLOOD, b"", Duration::ZERO);
+    let health = async {
+        let started = Instant::now();
+        let resp = s.http.get(s.url("/healthz")).send().await.expect("healthz");
+        (resp.status().as_u16(), started.elapsed())
+    };
+    let (no_boundary, endless_head, (health, health_took)) =
+        tokio::join!(no_boundary, endless_head, health);
+    let (_, peak) = rss_kib(s.pid());
+    let growth_mib = peak.saturating_sub(base) / 1024;
+    println!(
+        "parser flood: peak RSS growth {growth_mib} MiB, /healthz {health_took:?}, {:?} in all",
+        started.elapsed()
+    );
+    assert_refused(&no_boundary, "a body without a boundary");
+    assert_refused(&endless_head, "a part head that never ends");
+    assert_eq!(health, 200);
+    assert!(
+        growth_mib < 32,
+        "peak RSS grew by {growth_mib} MiB (base {base} KiB)"
+    );
+    // A skipped file part counts too: the whole form is bounded by the
+    // file size limit (here 1000 bytes) plus what the other parts may be.
+    let small =
+        Server::start_with(b, &[("DROPSPACE_TIERS__ANONYMOUS__MAX_FILE_SIZE", "1000")]).await;
+    let info = anon_info(&small).await;
+    let prefix = format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"extra_info\"\r\n\r\n{}\r\n\
+         --XyZ\r\nContent-Disposition: form-data; name=\"userfile\"\r\n\r\nsecond\r\n\
+         --XyZ\r\nContent-Disposition: form-data; name=\"first\"; filename=\"big\"\r\n\r\n",
+        info.extra
+    );
+    let big = flood(
+        &info.url,
+        prefix.as_bytes(),
+        &pattern(64 * 1024, 3),
+        10 << 20,
+        b"",
+        Duration::ZERO,
+    )
+    .await;
+    assert!(
+        big.contains("code=\"16\""),
+        "a form over its whole bound: {big:?}"
+    );
+    assert_eq!(count(&small, "SELECT COUNT(*) FROM files").await, 0);
+    for info in [&one, &two] {
+        assert_eq!(progress(&s, &info.progress_url).await[0].1, "fail");
+    }
+    // Well-formed forms at the bounds still pass: 60 text fields of 60 KiB
+    // and a file, 64 parts in all.
+    let info = upload_info(&s, &session, "0").await;
+    let long = "v".repeat(60 * 1024);
+    let many: Vec<(String, String)> = (0..60).map(|i| (format!("f{i}"), long.clone())).collect();
+    let fields: Vec<(&str, &str)> = many.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let answer = send_form(
+        &s,
+        &info.url,
+        info.form(&fields, "ok.bin", pattern(3 << 20, 4)),
+    )
+    .await;
+    assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
+    // Nothing of the refused uploads was kept.
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
+    assert!(s.log().lines().all(|l| !l.contains("panicked")));
+});
+
+// `limits.form_head_secs`: a form that trickles a text field (so it never
+// sits idle) is refused once it has not reached its file in time.
+dual!(upload_form_must_reach_its_file_in_time, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_LIMITS__FORM_HEAD_SECS", "1")]).await;
+    let session = s.user_session("slow").await;
+    let info = upload_info(&s, &session, "0").await;
+    let prefix = b"--XyZ\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n";
+    // Up to 15 s of one byte per 100 ms: far longer than the deadline.
+    let trickle = vec![b'd'; 150];
+    let answer = flood(
+        &info.url,
+        prefix,
+        b"",
+        0,
+        &trickle,
+        Duration::from_millis(100),
+    )
+    .await;
+    assert_refused(&answer, "a form trickling its fields");
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 0);
+    // Released like any failed upload; others still work.
+    assert_eq!(progress(&s, &info.progress_url).await[0].1, "fail");
+    upload(&s, &session, "late.bin", b"fine".to_vec()).await;
+});

@@ -2,11 +2,13 @@
 //! `/rest/` form (text fields under the 1 MiB body limit, and under a tiny
 //! one) and the upload form (multer unconstrained, at most `MAX_PARTS`
 //! parts, text fields up to `MAX_FIELD`, the file part streamed) with the
-//! upload's own field handling. The first line is the Content-Type header,
+//! upload's own field handling, with and without the form guard in front
+//! (unbounded it must change nothing). The first line is the Content-Type header,
 //! the next byte picks the size of the body's chunks, the rest is the body.
 #![no_main]
 
 use bytes::Bytes;
+use dropspace_proto::form_guard::{body_bound, FormGuard};
 use dropspace_proto::upload::{clean_name, field_text, lower_limit, wants, MAX_FIELD, MAX_PARTS};
 use futures::executor::block_on;
 use futures::stream;
@@ -31,9 +33,35 @@ fn rest_form(body: &[u8], boundary: &str, chunk: usize, limit: u64) {
     }
 }
 
-/// The part loop of `Ingest::run`, without storage.
-async fn upload_form(body: &[u8], boundary: &str, chunk: usize) -> Result<(), multer::Error> {
-    let mut form = multer::Multipart::new(stream::iter(chunks(body, chunk)), boundary);
+/// The part loop of `Ingest::run`, without storage, behind the form guard
+/// when `head_limit` is given; the parts read, in order.
+async fn upload_form(
+    body: &[u8],
+    boundary: &str,
+    chunk: usize,
+    head_limit: Option<u64>,
+) -> (Vec<(String, usize)>, Result<(), multer::Error>) {
+    let mut trace = Vec::new();
+    let stream = stream::iter(chunks(body, chunk));
+    let result = match head_limit {
+        Some(limit) => {
+            let guarded = FormGuard::new(stream, boundary, limit, body_bound(-1, limit));
+            let mut form = multer::Multipart::new(guarded, boundary);
+            parts(&mut form, body, &mut trace).await
+        }
+        None => {
+            let mut form = multer::Multipart::new(stream, boundary);
+            parts(&mut form, body, &mut trace).await
+        }
+    };
+    (trace, result)
+}
+
+async fn parts(
+    form: &mut multer::Multipart<'static>,
+    body: &[u8],
+    trace: &mut Vec<(String, usize)>,
+) -> Result<(), multer::Error> {
     let mut userfile: Option<String> = None;
     let mut stored = false;
     let mut limit: i64 = -1;
@@ -52,10 +80,13 @@ async fn upload_form(body: &[u8], boundary: &str, chunk: usize) -> Result<(), mu
                     size += c.len();
                 }
                 assert!(size <= body.len());
+                trace.push((name.clone(), size));
                 let clean = clean_name(&file_name, MAX_NAME);
                 assert!(!clean.is_empty() && clean != "." && clean != "..");
-                assert!(clean.chars().count() <= MAX_NAME);
-                assert!(!clean.chars().any(char::is_control));
+                assert!(clean.len() <= MAX_NAME);
+                assert!(!clean
+                    .chars()
+                    .any(|c| c.is_control() || c == '/' || c == '\\'));
             }
             Some(_) => while field.chunk().await?.is_some() {},
             None => {
@@ -66,6 +97,7 @@ async fn upload_form(body: &[u8], boundary: &str, chunk: usize) -> Result<(), mu
                     }
                     buf.extend_from_slice(&c);
                 }
+                trace.push((name.clone(), buf.len()));
                 let value = field_text(&buf);
                 match name.as_str() {
                     "MAX_FILE_SIZE" => {
@@ -106,5 +138,12 @@ fuzz_target!(|data: &[u8]| {
     };
     rest_form(body, &boundary, chunk, API_BODY_LIMIT);
     rest_form(body, &boundary, chunk, u64::from(pick));
-    let _ = block_on(upload_form(body, &boundary, chunk));
+    let (plain, plain_result) = block_on(upload_form(body, &boundary, chunk, None));
+    // Unbounded, the guard hands the parser the same form.
+    let (open, open_result) = block_on(upload_form(body, &boundary, chunk, Some(u64::MAX)));
+    assert_eq!(plain, open);
+    assert_eq!(plain_result.is_ok(), open_result.is_ok());
+    // Bounded, it may only cut the form short.
+    let (tight, _) = block_on(upload_form(body, &boundary, chunk, Some(u64::from(pick))));
+    assert!(plain.starts_with(&tight));
 });

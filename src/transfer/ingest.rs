@@ -30,6 +30,7 @@ use crate::library::{MAX_NAME, MAX_TEXT};
 use crate::secrets::{hash_secret, random_string, LOWER_ALNUM};
 use crate::state::{App, AppState};
 
+use dropspace_proto::form_guard::{self, FormGuard};
 /// Bounds of the form and its pure field handling: in `dropspace-proto`
 /// (fuzzed there with multer driven as here).
 use dropspace_proto::upload::{MAX_FIELD, MAX_PARTS};
@@ -119,10 +120,14 @@ async fn receive(
         .map_err(domain)?
         .ok_or_else(bad_identifier)?;
     let counter = app.progress.open(&ident.id);
+    let head_limit = app.cfg.limits.form_head_bytes;
+    let body_limit = form_guard::body_bound(ident.max_file_size, head_limit);
     let mut ingest = Ingest::new(app.clone(), ident, counter.clone(), total, blob_key);
     let stream = body
         .into_data_stream()
         .inspect_ok(move |chunk| counter.add(chunk.len()));
+    // Bounded before multer sees it: multer buffers what it cannot frame.
+    let stream = FormGuard::new(stream, &boundary, head_limit, body_limit);
     let mut form = multer::Multipart::new(stream, boundary);
     match ingest.run(&mut form, answer).await {
         Ok(done) => Ok(done),
@@ -181,6 +186,8 @@ struct Ingest {
     /// The body could not be read further (client gone, malformed).
     body_broken: bool,
     settled: bool,
+    /// Until the file's bytes start: the form must get there by then.
+    head_deadline: Option<Instant>,
 }
 
 /// A stored file part.
@@ -206,6 +213,7 @@ impl Ingest {
             blob_key,
             body_broken: false,
             settled: false,
+            head_deadline: None,
         }
     }
 
@@ -229,12 +237,15 @@ impl Ingest {
             self.quota = u.tier(&self.app.cfg).diskspace;
         }
         let idle = Duration::from_secs(self.app.cfg.limits.upload_idle_secs.max(1));
+        let head_secs = self.app.cfg.limits.form_head_secs.max(1);
+        self.head_deadline = Some(Instant::now() + Duration::from_secs(head_secs));
         let mut stored: Option<Stored> = None;
         let mut parts = 0;
         loop {
-            let field = match tokio::time::timeout(idle, form.next_field()).await {
-                Err(_) => return Err(self.broken("The client stopped sending")),
-                Ok(Err(e)) => return Err(self.broken(&format!("Malformed upload body: {e}"))),
+            let (wait, late) = self.patience(idle);
+            let field = match tokio::time::timeout(wait, form.next_field()).await {
+                Err(_) => return Err(self.broken(late)),
+                Ok(Err(e)) => return Err(self.malformed(e)),
                 Ok(Ok(None)) => break,
                 Ok(Ok(Some(f))) => f,
             };
@@ -350,14 +361,42 @@ impl Ingest {
         ApiError::with_text(Code::InvalidParameter, text)
     }
 
+    /// A parser error; the guard's refusals (docs/security.md) say which bound.
+    fn malformed(&mut self, e: multer::Error) -> ApiError {
+        let guard = match &e {
+            multer::Error::StreamReadFailed(inner) => {
+                inner.downcast_ref::<form_guard::GuardError>()
+            }
+            _ => None,
+        };
+        match guard {
+            Some(g) => self.broken(&format!("Malformed upload body: {g}")),
+            None => self.broken(&format!("Malformed upload body: {e}")),
+        }
+    }
+
+    /// How long to wait for the next bytes, and what to say when they do
+    /// not come: the idle limit, or less while the form has not reached
+    /// its file.
+    fn patience(&self, idle: Duration) -> (Duration, &'static str) {
+        if let Some(deadline) = self.head_deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left <= idle {
+                return (left, "The upload form did not reach its file in time");
+            }
+        }
+        (idle, "The client stopped sending")
+    }
+
     async fn next_chunk(
         &mut self,
         field: &mut multer::Field<'static>,
         idle: Duration,
     ) -> Result<Option<bytes::Bytes>, ApiError> {
-        match tokio::time::timeout(idle, field.chunk()).await {
-            Err(_) => Err(self.broken("The client stopped sending")),
-            Ok(Err(e)) => Err(self.broken(&format!("Malformed upload body: {e}"))),
+        let (wait, late) = self.patience(idle);
+        match tokio::time::timeout(wait, field.chunk()).await {
+            Err(_) => Err(self.broken(late)),
+            Ok(Err(e)) => Err(self.malformed(e)),
             Ok(Ok(chunk)) => Ok(chunk),
         }
     }
@@ -397,6 +436,8 @@ impl Ingest {
         file_name: &str,
         idle: Duration,
     ) -> Result<Stored, ApiError> {
+        // The file's bytes have started: from here only the idle limit.
+        self.head_deadline = None;
         let key = self.blob_key.clone();
         self.writer = Some(self.app.blobs.writer(&key).await.map_err(temp_error)?);
         // Most uploads announce their size: reserve it whole up front when
@@ -679,9 +720,9 @@ fn too_large(limit: i64) -> ApiError {
     )
 }
 
-/// The stored name of an uploaded file: the name as sent, control
-/// characters blanked, at most `MAX_NAME` characters. It is only ever data
-/// (escaped wherever it is shown), never part of a path.
+/// The stored name of an uploaded file: the last path component of the
+/// name as sent, control characters removed, at most `MAX_NAME` bytes
+/// (docs/api-notes.md). It is only ever data, never part of a path.
 pub fn clean_name(raw: &str) -> String {
     dropspace_proto::upload::clean_name(raw, MAX_NAME)
 }
@@ -771,11 +812,12 @@ mod tests {
 
     #[test]
     fn names_keep_their_last_component() {
-        assert_eq!(clean_name("../../etc/passwd"), "../../etc/passwd");
-        assert_eq!(clean_name("a\nb\r\"c\".txt"), "a b \"c\".txt");
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("C:\\Users\\me\\r.pdf"), "r.pdf");
+        assert_eq!(clean_name("a\nb\r\"c\".txt"), "ab\"c\".txt");
         assert_eq!(clean_name("<script>.html"), "<script>.html");
         assert_eq!(clean_name(".."), "file");
         let long = "é".repeat(300);
-        assert_eq!(clean_name(&long).chars().count(), MAX_NAME);
+        assert_eq!(clean_name(&long).len(), MAX_NAME - 1);
     }
 }

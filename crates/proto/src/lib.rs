@@ -9,6 +9,7 @@ pub mod codes;
 pub mod envelope;
 pub mod file_send;
 pub mod form;
+pub mod form_guard;
 pub mod html;
 pub mod links;
 pub mod params;

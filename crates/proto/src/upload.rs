@@ -42,16 +42,25 @@ pub fn one_line(s: &str) -> String {
         .collect()
 }
 
-/// The stored name of an uploaded file: the name as sent, control
-/// characters blanked, at most `max_chars` characters. It is only ever data
-/// (escaped wherever it is shown), never part of a path.
-pub fn clean_name(raw: &str, max_chars: usize) -> String {
-    let cleaned = one_line(raw);
-    let name: String = cleaned.trim().chars().take(max_chars).collect();
+/// The stored name of an uploaded file (docs/api-notes.md): the last path
+/// component of the name as sent (browsers and old Windows uploaders sent
+/// whole paths; `/` and `\` both count), control characters removed, at
+/// most `max_bytes` bytes cut at a character boundary, `file` if nothing is
+/// left. It is only ever data (escaped wherever it is shown), never part of
+/// a path.
+pub fn clean_name(raw: &str, max_bytes: usize) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let kept: String = last.chars().filter(|c| !c.is_control()).collect();
+    let kept = kept.trim();
+    let mut end = kept.len().min(max_bytes);
+    while !kept.is_char_boundary(end) {
+        end -= 1;
+    }
+    let name = kept[..end].trim_end();
     if name.is_empty() || name == "." || name == ".." {
         "file".into()
     } else {
-        name
+        name.to_string()
     }
 }
 
@@ -61,13 +70,21 @@ mod tests {
 
     #[test]
     fn names_keep_their_last_component() {
-        assert_eq!(clean_name("../../etc/passwd", 255), "../../etc/passwd");
-        assert_eq!(clean_name("a\nb\r\"c\".txt", 255), "a b \"c\".txt");
+        assert_eq!(clean_name("../../etc/passwd", 255), "passwd");
+        assert_eq!(clean_name("C:\\Users\\me\\report.pdf", 255), "report.pdf");
+        assert_eq!(clean_name("a/b\\c/", 255), "file");
+        assert_eq!(clean_name("///", 255), "file");
+        assert_eq!(clean_name("dir/..", 255), "file");
+        assert_eq!(clean_name("a\nb\r\"c\".txt", 255), "ab\"c\".txt");
         assert_eq!(clean_name("<script>.html", 255), "<script>.html");
         assert_eq!(clean_name("..", 255), "file");
         assert_eq!(clean_name(" \u{0} ", 255), "file");
-        let long = "é".repeat(300);
-        assert_eq!(clean_name(&long, 255).chars().count(), 255);
+        assert_eq!(clean_name("tab\there.txt", 255), "tabhere.txt");
+        // 255 bytes, cut before a character that would not fit whole.
+        let long = "é".repeat(150);
+        assert_eq!(clean_name(&long, 255), "é".repeat(127));
+        assert_eq!(clean_name(&"a".repeat(300), 255).len(), 255);
+        assert_eq!(clean_name(&format!("x{}", "€".repeat(100)), 255).len(), 253);
     }
 
     #[test]
