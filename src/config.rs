@@ -26,6 +26,9 @@ pub struct Config {
     pub registration: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// With `trust_forwarded_for`: how many proxies in front append to
+    /// `X-Forwarded-For`; the client is that many entries from the right.
+    pub trusted_proxies: usize,
     /// Seconds running transfers get to finish after SIGTERM.
     pub shutdown_grace_secs: u64,
     pub mail: MailConfig,
@@ -44,6 +47,7 @@ impl Default for Config {
             secret_key: None,
             registration: true,
             trust_forwarded_for: false,
+            trusted_proxies: 1,
             shutdown_grace_secs: 30,
             mail: MailConfig::default(),
             storage: StorageConfig::default(),

@@ -55,6 +55,51 @@ async fn api_calls_per_address_are_limited() {
     assert_eq!(resp.status().as_u16(), 429);
 }
 
+/// Behind a proxy that appends the peer to `X-Forwarded-For`, a client
+/// that invents a new first hop on every call still counts as the address
+/// the proxy appended (the right-most).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spoofed_forwarded_for_hops_share_the_appended_address() {
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[
+            ("DROPSPACE_TRUST_FORWARDED_FOR", "true"),
+            ("DROPSPACE_LIMITS__API_CALLS_PER_ADDRESS", "1"),
+            ("DROPSPACE_LIMITS__API_BURST_PER_ADDRESS", "5"),
+        ],
+    )
+    .await;
+    let api_key = s.api_key.clone();
+    let params = [
+        ("method", "auth.createToken"),
+        ("api_key", api_key.as_str()),
+        ("api_version", "1.0"),
+    ];
+    let call = |forwarded: String| {
+        let req = s
+            .http
+            .get(s.url("/rest/"))
+            .query(&params)
+            .header("x-forwarded-for", forwarded);
+        async move { Xml::from_response(req.send().await.expect("request")).await }
+    };
+    let mut passed = None;
+    for n in 0..200u32 {
+        let spoofed = format!("198.51.{}.{}, 10.0.0.1, 203.0.113.7", n / 250, n % 250 + 1);
+        let x = call(spoofed).await;
+        if !x.is_ok() {
+            x.assert_error(15);
+            passed = Some(n);
+            break;
+        }
+    }
+    let passed = passed.expect("200 calls with rotated first hops and no rate limit");
+    assert!((5..20).contains(&passed), "{passed}");
+    // The limit is the appended address's, not the proxy's (the peer):
+    // another client behind the same proxy still gets through.
+    call("198.51.100.1, 203.0.113.8".into()).await.assert_ok();
+}
+
 dual!(api_calls_per_account_are_limited, |b| async move {
     // The harness turns every limit off unless a test sets it.
     let env = [
