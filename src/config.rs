@@ -24,6 +24,8 @@ pub struct Config {
     /// in `data_dir/secrets` so a database dump alone is useless.
     pub secret_key: Option<String>,
     pub registration: bool,
+    /// Whether anonymous uploads may name `recipient_email` (docs/security.md).
+    pub anonymous_recipients: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
     /// With `trust_forwarded_for`: how many proxies in front append to
@@ -46,6 +48,7 @@ impl Default for Config {
             database_url: None,
             secret_key: None,
             registration: true,
+            anonymous_recipients: true,
             trust_forwarded_for: false,
             trusted_proxies: 1,
             shutdown_grace_secs: 30,
@@ -167,6 +170,15 @@ pub struct Limits {
     pub max_headers: usize,
     /// A client must send its whole request head within this (slowloris).
     pub header_read_secs: u64,
+    /// Most `recipient_email` addresses on one upload, anonymous and with
+    /// an account (more is error 21).
+    pub recipients_per_upload_anonymous: usize,
+    pub recipients_per_upload_account: usize,
+    /// Share mails (upload recipients, `files.sendMail`, `folders.sendMail`)
+    /// a client address and an account may send per hour, all nodes
+    /// together; 0 = no limit.
+    pub mails_per_hour_per_address: i64,
+    pub mails_per_hour_per_account: i64,
 }
 
 impl Limits {
@@ -207,6 +219,10 @@ impl Default for Limits {
             read_buffer_bytes: 0,
             max_headers: 100,
             header_read_secs: 10,
+            recipients_per_upload_anonymous: 10,
+            recipients_per_upload_account: 100,
+            mails_per_hour_per_address: 200,
+            mails_per_hour_per_account: 1000,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod files;
 pub mod folders;
 pub mod lock;
 pub mod mail_queue;
+pub mod mail_rate;
 pub mod ops;
 pub mod progress;
 pub mod sessions;
