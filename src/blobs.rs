@@ -75,9 +75,9 @@ impl Blobs {
             "fs" => {
                 let root = cfg.data_dir.join("blobs");
                 let tmp = cfg.data_dir.join("blobs-tmp");
-                std::fs::create_dir_all(&root)
+                crate::secrets::create_private_dir(&root)
                     .with_context(|| format!("creating {}", root.display()))?;
-                std::fs::create_dir_all(&tmp)
+                crate::secrets::create_private_dir(&tmp)
                     .with_context(|| format!("creating {}", tmp.display()))?;
                 let root = root.canonicalize()?;
                 let tmp = tmp.canonicalize()?;

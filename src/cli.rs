@@ -191,6 +191,8 @@ pub fn main() -> ExitCode {
         return crate::client_cli::main(args);
     }
     init_tracing(matches!(cli.command, Command::Serve));
+    // Before any thread or file: the database, blobs and mail are private.
+    crate::secrets::private_umask();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

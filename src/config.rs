@@ -24,8 +24,13 @@ pub struct Config {
     /// in `data_dir/secrets` so a database dump alone is useless.
     pub secret_key: Option<String>,
     pub registration: bool,
+    /// Whether anonymous uploads may name `recipient_email` (docs/security.md).
+    pub anonymous_recipients: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// With `trust_forwarded_for`: how many proxies in front append to
+    /// `X-Forwarded-For`; the client is that many entries from the right.
+    pub trusted_proxies: usize,
     /// Seconds running transfers get to finish after SIGTERM.
     pub shutdown_grace_secs: u64,
     pub mail: MailConfig,
@@ -43,7 +48,9 @@ impl Default for Config {
             database_url: None,
             secret_key: None,
             registration: true,
+            anonymous_recipients: true,
             trust_forwarded_for: false,
+            trusted_proxies: 1,
             shutdown_grace_secs: 30,
             mail: MailConfig::default(),
             storage: StorageConfig::default(),
@@ -168,6 +175,15 @@ pub struct Limits {
     pub form_head_bytes: u64,
     /// An upload form must reach its file's bytes within this.
     pub form_head_secs: u64,
+    /// Most `recipient_email` addresses on one upload, anonymous and with
+    /// an account (more is error 21).
+    pub recipients_per_upload_anonymous: usize,
+    pub recipients_per_upload_account: usize,
+    /// Share mails (upload recipients, `files.sendMail`, `folders.sendMail`)
+    /// a client address and an account may send per hour, all nodes
+    /// together; 0 = no limit.
+    pub mails_per_hour_per_address: i64,
+    pub mails_per_hour_per_account: i64,
 }
 
 impl Limits {
@@ -210,6 +226,10 @@ impl Default for Limits {
             header_read_secs: 10,
             form_head_bytes: 64 * 1024,
             form_head_secs: 30,
+            recipients_per_upload_anonymous: 10,
+            recipients_per_upload_account: 100,
+            mails_per_hour_per_address: 200,
+            mails_per_hour_per_account: 1000,
         }
     }
 }
@@ -337,6 +357,16 @@ impl Config {
                 .lowercase(true),
         );
         fig.extract().context("invalid configuration")
+    }
+
+    /// The SQLite database file, when the database is SQLite.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let url = self.database_url();
+        let rest = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
     }
 
     pub fn database_url(&self) -> String {

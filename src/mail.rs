@@ -57,7 +57,7 @@ impl Mailer {
         };
         let outbox = cfg.data_dir.join("outbox");
         if smtp.is_none() {
-            std::fs::create_dir_all(&outbox)
+            crate::secrets::create_private_dir(&outbox)
                 .with_context(|| format!("creating {}", outbox.display()))?;
         }
         Ok(Mailer {

@@ -36,7 +36,7 @@ impl Secrets {
                         .with_context(|| format!("reading {}", path.display()))?;
                     hex::decode(text.trim()).context("secret key file must hold hex")?
                 } else {
-                    std::fs::create_dir_all(&dir)?;
+                    create_private_dir(&dir)?;
                     let key: [u8; 32] = rand::thread_rng().gen();
                     write_private(&path, hex::encode(key).as_bytes())?;
                     key.to_vec()
@@ -99,6 +99,50 @@ fn derive(master: &[u8], label: &[u8]) -> [u8; 32] {
 }
 
 /// Writes a file readable only by its owner, atomically.
+/// `create_dir_all` with mode 0700 for what it creates: the data directory
+/// holds the database, blobs and mail (docs/security.md).
+pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(path)
+}
+
+/// Makes every file and directory this process creates private to its
+/// user (umask 077), whatever the umask it was started with; called by
+/// `serve` and `admin` before anything is opened.
+pub fn private_umask() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-mode mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
+/// Those of `paths` that exist and grant anything to group or others.
+pub fn too_open(paths: &[std::path::PathBuf]) -> Vec<(std::path::PathBuf, u32)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        paths
+            .iter()
+            .filter_map(|p| {
+                let mode = std::fs::metadata(p).ok()?.permissions().mode() & 0o777;
+                (mode & 0o077 != 0).then(|| (p.clone(), mode))
+            })
+            .collect()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = paths;
+        Vec::new()
+    }
+}
+
 pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let tmp = path.with_extension("tmp");
     let mut opts = std::fs::OpenOptions::new();

@@ -30,8 +30,9 @@ pub struct Parts {
 
 impl Parts {
     pub async fn open(cfg: &Config) -> anyhow::Result<Parts> {
-        std::fs::create_dir_all(&cfg.data_dir)
+        crate::secrets::create_private_dir(&cfg.data_dir)
             .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+        warn_if_open(cfg);
         let secrets = Secrets::load(cfg.secret_key.as_deref(), &cfg.data_dir)?;
         let db = Db::connect(cfg).await?;
         let blobs = Blobs::new(cfg)?;
@@ -42,6 +43,37 @@ impl Parts {
             secrets,
             mail,
         })
+    }
+}
+
+/// A data directory made by an older version (or by hand) may be readable
+/// by other local users: say so, once, at start (docs/deployment.md).
+fn warn_if_open(cfg: &Config) {
+    let d = &cfg.data_dir;
+    let mut paths = vec![d.clone()];
+    for sub in [
+        "blobs",
+        "blobs-tmp",
+        "outbox",
+        "secrets",
+        "secrets/master.key",
+    ] {
+        paths.push(d.join(sub));
+    }
+    if let Some(db) = cfg.sqlite_path() {
+        paths.push(db.with_file_name(format!(
+            "{}-wal",
+            db.file_name().unwrap_or_default().to_string_lossy()
+        )));
+        paths.push(db);
+    }
+    for (path, mode) in crate::secrets::too_open(&paths) {
+        tracing::warn!(
+            path = %path.display(),
+            mode = format!("{mode:o}"),
+            "readable by other local users: chmod -R go-rwx {}",
+            d.display()
+        );
     }
 }
 

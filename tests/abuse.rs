@@ -55,6 +55,51 @@ async fn api_calls_per_address_are_limited() {
     assert_eq!(resp.status().as_u16(), 429);
 }
 
+/// Behind a proxy that appends the peer to `X-Forwarded-For`, a client
+/// that invents a new first hop on every call still counts as the address
+/// the proxy appended (the right-most).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spoofed_forwarded_for_hops_share_the_appended_address() {
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[
+            ("DROPSPACE_TRUST_FORWARDED_FOR", "true"),
+            ("DROPSPACE_LIMITS__API_CALLS_PER_ADDRESS", "1"),
+            ("DROPSPACE_LIMITS__API_BURST_PER_ADDRESS", "5"),
+        ],
+    )
+    .await;
+    let api_key = s.api_key.clone();
+    let params = [
+        ("method", "auth.createToken"),
+        ("api_key", api_key.as_str()),
+        ("api_version", "1.0"),
+    ];
+    let call = |forwarded: String| {
+        let req = s
+            .http
+            .get(s.url("/rest/"))
+            .query(&params)
+            .header("x-forwarded-for", forwarded);
+        async move { Xml::from_response(req.send().await.expect("request")).await }
+    };
+    let mut passed = None;
+    for n in 0..200u32 {
+        let spoofed = format!("198.51.{}.{}, 10.0.0.1, 203.0.113.7", n / 250, n % 250 + 1);
+        let x = call(spoofed).await;
+        if !x.is_ok() {
+            x.assert_error(15);
+            passed = Some(n);
+            break;
+        }
+    }
+    let passed = passed.expect("200 calls with rotated first hops and no rate limit");
+    assert!((5..20).contains(&passed), "{passed}");
+    // The limit is the appended address's, not the proxy's (the peer):
+    // another client behind the same proxy still gets through.
+    call("198.51.100.1, 203.0.113.8".into()).await.assert_ok();
+}
+
 dual!(api_calls_per_account_are_limited, |b| async move {
     // The harness turns every limit off unless a test sets it.
     let env = [
@@ -290,4 +335,173 @@ dual!(upload_form_parts_and_fields_are_capped, |b| async move {
     assert_eq!(kv_get(&answer, "error_code"), "16", "{answer:?}");
     // Neither left anything behind.
     assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 0);
+});
+
+/// An anonymous upload with these form fields: its status and error code.
+async fn anon_upload(s: &Server, fields: &[(&str, &str)]) -> (String, Option<String>) {
+    let info = anon_info(s).await;
+    let text = post_form(s, &info.url, info.form(fields, "a.txt", b"spam".to_vec()))
+        .await
+        .text()
+        .await
+        .expect("xml");
+    let doc = roxmltree::Document::parse(&text).expect("upload_done XML");
+    let root = doc.root_element();
+    let child = |n: &str| root.children().find(|c| c.tag_name().name() == n);
+    let status = child("status")
+        .and_then(|c| c.text())
+        .unwrap_or("")
+        .to_string();
+    let code = child("error").and_then(|c| c.attribute("code").map(str::to_string));
+    (status, code)
+}
+
+/// An upload with a session: `upload_status` and `error_code`.
+async fn account_upload(s: &Server, session: &str, fields: &[(&str, &str)]) -> (String, String) {
+    let answer = upload_with(s, session, fields, "a.txt", b"mail".to_vec()).await;
+    let get = |k: &str| {
+        answer
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    (get("upload_status"), get("error_code"))
+}
+
+/// Files stored, and mails written once the queue is delivered.
+async fn files_and_mails(s: &Server) -> (i64, usize) {
+    let files = count(s, "SELECT COUNT(*) FROM files").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while count(s, "SELECT COUNT(*) FROM mail_queue").await != 0 {
+        assert!(std::time::Instant::now() < deadline, "mail not delivered");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (files, s.outbox().len())
+}
+
+fn addresses(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("r{i}@example.com"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+dual!(upload_recipients_and_message_are_capped, |b| async move {
+    let env = [
+        ("DROPSPACE_LIMITS__RECIPIENTS_PER_UPLOAD_ANONYMOUS", "2"),
+        ("DROPSPACE_LIMITS__RECIPIENTS_PER_UPLOAD_ACCOUNT", "3"),
+    ];
+    let s = Server::start_with(b, &env).await;
+    let three = addresses(3);
+    let (status, code) = anon_upload(&s, &[("recipient_email", &three)]).await;
+    assert_eq!((status.as_str(), code.as_deref()), ("fail", Some("21")));
+    let long = "x".repeat(10_001);
+    let (status, code) = anon_upload(
+        &s,
+        &[
+            ("recipient_email", "a@example.com"),
+            ("recipient_message", &long),
+        ],
+    )
+    .await;
+    assert_eq!((status.as_str(), code.as_deref()), ("fail", Some("21")));
+    assert_eq!(
+        files_and_mails(&s).await,
+        (0, 0),
+        "nothing stored or mailed"
+    );
+
+    let two = addresses(2);
+    let fine = "y".repeat(10_000);
+    let (status, _) = anon_upload(
+        &s,
+        &[("recipient_email", &two), ("recipient_message", &fine)],
+    )
+    .await;
+    assert_eq!(status, "ok");
+
+    let a = s.user_session("amy").await;
+    let four = addresses(4);
+    let (status, code) = account_upload(&s, &a, &[("recipient_email", &four)]).await;
+    assert_eq!((status.as_str(), code.as_str()), ("fail", "21"));
+    assert_eq!(files_and_mails(&s).await.0, 1);
+    let (status, _) = account_upload(&s, &a, &[("recipient_email", &three)]).await;
+    assert_eq!(status, "ok");
+    assert_eq!(files_and_mails(&s).await, (2, 5));
+});
+
+dual!(anonymous_recipients_can_be_refused, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_ANONYMOUS_RECIPIENTS", "false")]).await;
+    let (status, code) = anon_upload(&s, &[("recipient_email", "a@example.com")]).await;
+    assert_eq!((status.as_str(), code.as_deref()), ("fail", Some("21")));
+    assert_eq!(files_and_mails(&s).await, (0, 0));
+    let (status, _) = anon_upload(&s, &[]).await;
+    assert_eq!(status, "ok");
+    let a = s.user_session("amy").await;
+    let (status, _) = account_upload(&s, &a, &[("recipient_email", "a@example.com")]).await;
+    assert_eq!(status, "ok");
+    assert_eq!(files_and_mails(&s).await, (2, 1));
+});
+
+dual!(share_mails_per_address_are_limited, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_LIMITS__MAILS_PER_HOUR_PER_ADDRESS", "3")]).await;
+    let two = addresses(2);
+    let (status, _) = anon_upload(&s, &[("recipient_email", &two)]).await;
+    assert_eq!(status, "ok");
+    // The count is in the database: another node sees it.
+    let other = s.another_node().await;
+    let (status, code) = anon_upload(&other, &[("recipient_email", &two)]).await;
+    assert_eq!((status.as_str(), code.as_deref()), ("fail", Some("15")));
+    assert_eq!(
+        files_and_mails(&s).await,
+        (1, 2),
+        "the refused upload is not stored"
+    );
+    let (status, _) = anon_upload(&other, &[("recipient_email", "last@example.com")]).await;
+    assert_eq!(status, "ok");
+    // files.sendMail from the same address counts too.
+    let a = s.user_session("amy").await;
+    let id = upload(&s, &a, "f.txt", b"f".to_vec()).await;
+    let x = api(
+        &s,
+        &a,
+        "files.sendMail",
+        &[("file_id", &id), ("emails", "x@example.com")],
+    )
+    .await;
+    x.assert_error(15);
+    assert!(x.error_text().contains("try again"), "{}", x.raw);
+    assert_eq!(files_and_mails(&s).await.1, 3);
+});
+
+dual!(share_mails_per_account_are_limited, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_LIMITS__MAILS_PER_HOUR_PER_ACCOUNT", "3")]).await;
+    let a = s.user_session("amy").await;
+    let id = upload(&s, &a, "f.txt", b"f".to_vec()).await;
+    let two = addresses(2);
+    let send = |session: String, file: String, to: String| {
+        let s = &s;
+        async move {
+            api(
+                s,
+                &session,
+                "files.sendMail",
+                &[("file_id", &file), ("emails", &to)],
+            )
+            .await
+        }
+    };
+    send(a.clone(), id.clone(), two.clone()).await.assert_ok();
+    send(a.clone(), id.clone(), two.clone())
+        .await
+        .assert_error(15);
+    let (status, code) = account_upload(&s, &a, &[("recipient_email", &two)]).await;
+    assert_eq!((status.as_str(), code.as_str()), ("fail", "15"));
+    assert_eq!(files_and_mails(&s).await, (1, 2));
+    // Another account from the same address has its own budget.
+    let b2 = s.user_session("bob").await;
+    let (status, _) = account_upload(&s, &b2, &[("recipient_email", &two)]).await;
+    assert_eq!(status, "ok");
+    assert_eq!(files_and_mails(&s).await, (2, 4));
 });

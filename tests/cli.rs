@@ -221,3 +221,108 @@ dual!(sigterm_stops_cleanly, |b| async move {
     let status = s.terminate().expect("was running");
     assert!(status.success(), "{status:?}");
 });
+
+/// Everything the server and the admin commands create under the data
+/// directory is private to the server's user, whatever umask it was
+/// started with: the directory, the SQLite files, the blob directories and
+/// blobs, the outbox and its mail, the key.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_directory_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().expect("tempdir");
+    let fresh = parent.path().join("private");
+    let db_url = format!("sqlite://{}?mode=rwc", fresh.join("dropspace.db").display());
+    let data_dir = fresh.display().to_string();
+    let mut s = Server::start_with(
+        Backend::Sqlite,
+        &[
+            ("DROPSPACE_DATA_DIR", data_dir.as_str()),
+            ("DROPSPACE_DATABASE_URL", db_url.as_str()),
+        ],
+    )
+    .await;
+    s.data_dir = fresh.clone();
+    let session = s.user_session("amy").await;
+    let answer = upload_with(
+        &s,
+        &session,
+        &[("recipient_email", "bob@example.com")],
+        "a.txt",
+        b"private bytes".to_vec(),
+    )
+    .await;
+    assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
+    s.wait_mail(|m| m.contains("bob@example.com")).await;
+
+    let mut seen = Vec::new();
+    let mut todo = vec![fresh.clone()];
+    while let Some(p) = todo.pop() {
+        let meta = std::fs::metadata(&p).expect("stat");
+        let mode = meta.permissions().mode() & 0o777;
+        assert_eq!(mode & 0o077, 0, "{} is {mode:o}", p.display());
+        if meta.is_dir() {
+            todo.extend(
+                std::fs::read_dir(&p)
+                    .expect("dir")
+                    .map(|e| e.expect("entry").path()),
+            );
+        }
+        seen.push(
+            p.strip_prefix(&fresh)
+                .expect("inside")
+                .display()
+                .to_string(),
+        );
+    }
+    for want in [
+        "",
+        "dropspace.db",
+        "blobs",
+        "blobs-tmp",
+        "outbox",
+        "secrets/master.key",
+    ] {
+        assert!(
+            seen.iter().any(|p| p == want),
+            "{want} not found in {seen:?}"
+        );
+    }
+    assert!(seen.iter().any(|p| p.ends_with(".eml")), "{seen:?}");
+    let blobs = seen.iter().filter(|p| p.starts_with("blobs/")).count();
+    assert!(blobs >= 2, "a blob and its directory: {seen:?}");
+}
+
+/// A data directory left readable by others (an older version, a copy) is
+/// reported at start.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_data_directory_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().expect("tempdir");
+    let open = parent.path().join("open");
+    std::fs::create_dir(&open).expect("mkdir");
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let db_url = format!("sqlite://{}?mode=rwc", open.join("dropspace.db").display());
+    let data_dir = open.display().to_string();
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[
+            ("DROPSPACE_DATA_DIR", data_dir.as_str()),
+            ("DROPSPACE_DATABASE_URL", db_url.as_str()),
+        ],
+    )
+    .await;
+    let log = s.log();
+    let warning = log
+        .lines()
+        .find(|l| l.contains("readable by other local users"))
+        .unwrap_or_else(|| panic!("no warning in {log}"));
+    assert!(
+        warning.contains("755") && warning.contains(&data_dir),
+        "{warning}"
+    );
+    // Nothing is changed behind the operator's back.
+    let mode = std::fs::metadata(&open).expect("stat").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o755);
+}

@@ -203,7 +203,16 @@ pub(crate) async fn share(
         .iter()
         .filter_map(|(_, r)| r.as_ref().ok().cloned())
         .collect();
-    mail::share_links(c.app, c.user()?, &recipients, kind, &links, message).await?;
+    mail::share_links(
+        c.app,
+        c.client_ip,
+        c.user()?,
+        &recipients,
+        kind,
+        &links,
+        message,
+    )
+    .await?;
     let outcomes = checked
         .into_iter()
         .map(|(id, r)| {

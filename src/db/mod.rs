@@ -15,6 +15,7 @@ pub mod files;
 pub mod folders;
 pub mod lock;
 pub mod mail_queue;
+pub mod mail_rate;
 pub mod ops;
 pub mod progress;
 pub mod sessions;
@@ -63,7 +64,7 @@ impl Db {
             anyhow::bail!("database_url must start with sqlite:// or postgres://");
         };
         if backend == Backend::Sqlite {
-            std::fs::create_dir_all(&cfg.data_dir)
+            crate::secrets::create_private_dir(&cfg.data_dir)
                 .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
         }
         let opts = AnyConnectOptions::from_str(&url).context("parsing database_url")?;

@@ -353,6 +353,7 @@ pub async fn sweep_expired(lib: &Library) -> Result<()> {
         .delete_idle_sessions(t - lib.cfg.limits.session_idle_secs)
         .await?;
     lib.db.throttle_sweep(t - 3600).await?;
+    lib.db.mail_rate_sweep(t).await?;
     Ok(())
 }
 

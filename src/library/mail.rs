@@ -217,11 +217,38 @@ pub async fn send_share(
     Ok(())
 }
 
+/// Counts `n` share mails sent from `ip` (and by `user_id`) against the
+/// hourly rates; `TooFast` when one is spent, and then nothing is counted.
+pub async fn take_mail_rate(
+    lib: &Library,
+    ip: std::net::IpAddr,
+    user_id: Option<i64>,
+    n: usize,
+) -> Result<()> {
+    let limits = &lib.cfg.limits;
+    let mut keys = Vec::new();
+    if limits.mails_per_hour_per_address > 0 {
+        keys.push((format!("addr:{ip}"), limits.mails_per_hour_per_address));
+    }
+    if let (Some(uid), true) = (user_id, limits.mails_per_hour_per_account > 0) {
+        keys.push((format!("user:{uid}"), limits.mails_per_hour_per_account));
+    }
+    if n == 0 || keys.is_empty() {
+        return Ok(());
+    }
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    match lib.db.mail_rate_take(&keys, n).await? {
+        None => Ok(()),
+        Some(wait) => Err(crate::library::Error::TooFast(wait as u64)),
+    }
+}
+
 /// A user shares `links` (of `kind`: "file" or "folder") with
 /// `recipients`: one mail each, then the addresses are collected into the
 /// user's address book. Nothing happens without links.
 pub async fn share_links(
     lib: &Library,
+    from: std::net::IpAddr,
     user: &User,
     recipients: &[String],
     kind: &str,
@@ -231,6 +258,7 @@ pub async fn share_links(
     if links.is_empty() {
         return Ok(());
     }
+    take_mail_rate(lib, from, Some(user.id), recipients.len()).await?;
     let what = match links.len() {
         1 => format!("a {kind}"),
         n => format!("{n} {kind}s"),

@@ -141,7 +141,7 @@ async fn snapshot(cfg: &Config, db: &Db, dir: &Path) -> anyhow::Result<Vec<BlobR
             // pg_dump runs in the snapshot of this transaction, and the
             // rows are read in it too.
             let mut snap = db.begin_pg_snapshot().await?;
-            let mut cmd = Command::new("pg_dump");
+            let mut cmd = pg_command("pg_dump", &cfg.database_url())?;
             cmd.arg("--format=custom")
                 .arg("--no-owner")
                 .arg(format!("--snapshot={}", snap.id))
@@ -150,7 +150,6 @@ async fn snapshot(cfg: &Config, db: &Db, dir: &Path) -> anyhow::Result<Vec<BlobR
             if snap.schema != "public" {
                 cmd.arg(format!("--schema={}", snap.schema));
             }
-            cmd.arg(format!("--dbname={}", cfg.database_url()));
             tokio::task::spawn_blocking(move || run(&mut cmd, "pg_dump")).await??;
             let rows = std::mem::take(&mut snap.rows);
             snap.end().await?;
@@ -214,10 +213,9 @@ pub async fn restore(cfg: &Config, dir: &Path) -> anyhow::Result<Summary> {
     if postgres {
         ensure_empty_postgres(&url).await?;
         run(
-            Command::new("pg_restore")
+            pg_command("pg_restore", &url)?
                 .arg("--no-owner")
                 .arg("--exit-on-error")
-                .arg(format!("--dbname={url}"))
                 .arg(dir.join(PG_FILE)),
             "pg_restore",
         )?;
@@ -338,6 +336,48 @@ fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
     Ok(PathBuf::from(path))
 }
 
+/// `program --dbname=URL` with the password taken out of the URL (userinfo
+/// or `?password=`) and handed over in `PGPASSWORD`: a command line is
+/// readable by every local user (`ps`, `/proc/*/cmdline`), the environment
+/// is not.
+fn pg_command(program: &str, url: &str) -> anyhow::Result<Command> {
+    let mut parsed = url::Url::parse(url).context("parsing database_url")?;
+    let mut password = parsed
+        .password()
+        .map(|p| {
+            percent_encoding::percent_decode_str(p)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .filter(|p| !p.is_empty());
+    let _ = parsed.set_password(None);
+    // The query is filtered raw: libpq percent-decodes but reads `+` as
+    // `+`, so re-encoding it as a form would change other options.
+    if let Some(query) = parsed.query().map(str::to_owned) {
+        let mut kept = Vec::new();
+        for pair in query.split('&') {
+            match pair.split_once('=') {
+                Some(("password", v)) => {
+                    let v = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
+                    password.get_or_insert_with(|| v.into_owned());
+                }
+                _ => kept.push(pair),
+            }
+        }
+        parsed.set_query(
+            Some(&kept.join("&"))
+                .filter(|q| !q.is_empty())
+                .map(|q| q.as_str()),
+        );
+    }
+    let mut cmd = Command::new(program);
+    cmd.arg(format!("--dbname={parsed}"));
+    if let Some(password) = password {
+        cmd.env("PGPASSWORD", password);
+    }
+    Ok(cmd)
+}
+
 fn run(cmd: &mut Command, what: &str) -> anyhow::Result<()> {
     let out = cmd
         .output()
@@ -361,4 +401,53 @@ fn restrict(path: &Path) -> anyhow::Result<()> {
 #[cfg(not(unix))]
 fn restrict(_path: &Path) -> anyhow::Result<()> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pg_command;
+
+    fn parts(cmd: &std::process::Command) -> (Vec<String>, Option<String>) {
+        let args = cmd
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let pw = cmd
+            .get_envs()
+            .find(|(k, _)| *k == "PGPASSWORD")
+            .and_then(|(_, v)| v.map(|v| v.to_string_lossy().into_owned()));
+        (args, pw)
+    }
+
+    #[test]
+    fn pg_tools_get_the_password_in_the_environment() {
+        let cmd = pg_command(
+            "pg_dump",
+            "postgres://dropspace:s%40cret%2Fpw@db.example:5433/ds?sslmode=require",
+        )
+        .unwrap();
+        let (args, pw) = parts(&cmd);
+        assert_eq!(
+            args,
+            ["--dbname=postgres://dropspace@db.example:5433/ds?sslmode=require"]
+        );
+        assert_eq!(pw.as_deref(), Some("s@cret/pw"));
+
+        let cmd = pg_command(
+            "pg_restore",
+            "postgresql://u@localhost/ds?password=hunter2&options=-c%20search_path%3Dt_1",
+        )
+        .unwrap();
+        let (args, pw) = parts(&cmd);
+        assert!(args.iter().all(|a| !a.contains("hunter2")), "{args:?}");
+        assert_eq!(
+            args,
+            ["--dbname=postgresql://u@localhost/ds?options=-c%20search_path%3Dt_1"]
+        );
+        assert_eq!(pw.as_deref(), Some("hunter2"));
+
+        let (args, pw) = parts(&pg_command("pg_dump", "postgres://u@localhost/ds").unwrap());
+        assert_eq!(args, ["--dbname=postgres://u@localhost/ds"]);
+        assert_eq!(pw, None);
+    }
 }

@@ -9,6 +9,7 @@
 //! when the request future is dropped mid-body).
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -67,7 +68,7 @@ pub async fn upload(
 ) -> Response {
     let mut answer = Answer::default();
     let outcome = match app.abuse.open_upload(ip) {
-        Some(_open) => receive(&app, &ident_id, &headers, body, &mut answer).await,
+        Some(_open) => receive(&app, ip, &ident_id, &headers, body, &mut answer).await,
         None => Err(too_many_uploads()),
     };
     let label = match &outcome {
@@ -80,6 +81,7 @@ pub async fn upload(
 
 async fn receive(
     app: &App,
+    ip: IpAddr,
     ident_id: &str,
     headers: &HeaderMap,
     body: Body,
@@ -122,7 +124,7 @@ async fn receive(
     let counter = app.progress.open(&ident.id);
     let head_limit = app.cfg.limits.form_head_bytes;
     let body_limit = form_guard::body_bound(ident.max_file_size, head_limit);
-    let mut ingest = Ingest::new(app.clone(), ident, counter.clone(), total, blob_key);
+    let mut ingest = Ingest::new(app.clone(), ip, ident, counter.clone(), total, blob_key);
     let stream = body
         .into_data_stream()
         .inspect_ok(move |chunk| counter.add(chunk.len()));
@@ -170,6 +172,8 @@ fn domain(e: crate::library::Error) -> ApiError {
 /// One upload in flight; dropping it unfinished cleans up after it.
 struct Ingest {
     app: App,
+    /// The uploader's address (mail rate).
+    ip: IpAddr,
     ident: Ident,
     /// Body bytes received (progress).
     counter: Arc<Counter>,
@@ -198,10 +202,18 @@ struct Stored {
 }
 
 impl Ingest {
-    fn new(app: App, ident: Ident, counter: Arc<Counter>, total: i64, blob_key: String) -> Ingest {
+    fn new(
+        app: App,
+        ip: IpAddr,
+        ident: Ident,
+        counter: Arc<Counter>,
+        total: i64,
+        blob_key: String,
+    ) -> Ingest {
         let limit = ident.max_file_size;
         Ingest {
             app,
+            ip,
             ident,
             counter,
             total,
@@ -315,8 +327,11 @@ impl Ingest {
             // is no positive number is ignored, as browsers treat it.
             "MAX_FILE_SIZE" => self.limit = dropspace_proto::upload::lower_limit(self.limit, value),
             "folder_id" => self.check_folder(value).await?,
-            "recipient_email" if !value.is_empty() && mail::recipients(value).is_none() => {
-                return Err(ApiError::new(Code::InvalidEmail))
+            "recipient_email" => {
+                self.recipients(value)?;
+            }
+            "recipient_message" if value.chars().count() > MAX_TEXT => {
+                return Err(crate::http::params::bad_value("recipient_message").into())
             }
             "description" if value.chars().count() > MAX_TEXT => {
                 return Err(crate::http::params::bad_value("description").into())
@@ -332,6 +347,36 @@ impl Ingest {
             _ => {}
         }
         Ok(())
+    }
+
+    /// The addresses of `recipient_email`: 24 when one is invalid, 21 when
+    /// there are more than the upload may mail or anonymous uploads may
+    /// mail none (docs/security.md).
+    fn recipients(&self, value: &str) -> Result<Vec<String>, ApiError> {
+        if value.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = mail::recipients(value).ok_or_else(|| ApiError::new(Code::InvalidEmail))?;
+        let cfg = &self.app.cfg;
+        let anonymous = self.ident.user_id.is_none();
+        if anonymous && !cfg.anonymous_recipients {
+            return Err(ApiError::with_text(
+                Code::ParameterBadValue,
+                "Anonymous uploads cannot mail recipients",
+            ));
+        }
+        let max = if anonymous {
+            cfg.limits.recipients_per_upload_anonymous
+        } else {
+            cfg.limits.recipients_per_upload_account
+        };
+        if list.len() > max {
+            return Err(ApiError::with_text(
+                Code::ParameterBadValue,
+                format!("At most {max} recipients per upload"),
+            ));
+        }
+        Ok(list)
     }
 
     /// `folder_id` must be the uploader's own folder (or root); anonymous
@@ -526,10 +571,15 @@ impl Ingest {
         let description = self.fields.get("description").cloned().unwrap_or_default();
         let password = self.fields.get("password").cloned().unwrap_or_default();
         self.check_folder(&folder_id).await?;
-        let recipients = match recipients.as_str() {
-            "" => Vec::new(),
-            list => mail::recipients(list).ok_or_else(|| ApiError::new(Code::InvalidEmail))?,
-        };
+        let recipients = self.recipients(&recipients)?;
+        if message.chars().count() > MAX_TEXT {
+            return Err(crate::http::params::bad_value("recipient_message").into());
+        }
+        // Counted before anything is stored: over the rate the upload fails
+        // whole (15) rather than keeping a file whose mails were dropped.
+        mail::take_mail_rate(&self.app, self.ip, self.ident.user_id, recipients.len())
+            .await
+            .map_err(domain)?;
         let folder_id = if folder_id.is_empty() {
             crate::db::folders::ROOT.to_string()
         } else {

@@ -129,6 +129,8 @@ impl Server {
             "UPLOAD_STARTS_PER_MINUTE",
             "OPEN_UPLOADS_PER_ACCOUNT",
             "OPEN_UPLOADS_PER_ADDRESS",
+            "MAILS_PER_HOUR_PER_ADDRESS",
+            "MAILS_PER_HOUR_PER_ACCOUNT",
         ] {
             all.push((format!("DROPSPACE_LIMITS__{limit}"), "0".into()));
         }
