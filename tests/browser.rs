@@ -624,6 +624,58 @@ dual!(wrong_passwords_are_refused_and_throttled, |b| async move {
     assert!(location(&resp).starts_with("/login"));
 });
 
+dual!(login_redirects_only_to_this_site, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("nora", "pw-nora-1");
+    // Browsers drop tabs and newlines from a Location, so `/\t/evil.example/`
+    // would go to //evil.example/.
+    let hostile = [
+        "/\t/evil.example/",
+        "/\n/evil.example/",
+        "\t//evil.example/",
+        "/ /evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "https://evil.example/",
+    ];
+    for next in hostile {
+        let mut v = Visitor::new(&s);
+        let csrf = v.csrf("/login").await;
+        let resp = v
+            .post(
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("user_name", "nora"),
+                    ("password", "pw-nora-1"),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status(), 303, "{next:?}");
+        assert_eq!(location(&resp), "/files", "{next:?}");
+        // Logged in already, GET /login redirects the same way.
+        let resp = v.get("/login?next=/%09/evil.example/").await;
+        assert_eq!(resp.status(), 303);
+        assert_eq!(location(&resp), "/files");
+    }
+    // A path of this site is kept.
+    let mut v = Visitor::new(&s);
+    let csrf = v.csrf("/login").await;
+    let resp = v
+        .post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("user_name", "nora"),
+                ("password", "pw-nora-1"),
+                ("next", "/files?folder=0"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&resp), "/files?folder=0");
+});
+
 dual!(logout_ends_the_session_everywhere, |b| async move {
     let s = Server::start(b).await;
     s.create_user("frank", "pw-frank-1");
