@@ -9,7 +9,9 @@ use crate::db::sessions::{NewSession, SessionRow};
 use crate::db::users::User;
 use crate::db::{now, Db};
 use crate::library::{Error, Library, Result};
-use crate::secrets::{ct_eq, hash_secret, md5_hex, random_string, verify_password, LOWER_ALNUM};
+use crate::secrets::{
+    ct_eq, hash_secret, md5_hex, random_string, verify_password_or_dummy, LOWER_ALNUM,
+};
 
 /// An unknown key is `UnknownApiKey`; one that demands a newer
 /// `app_version` than given is `OutdatedVersion`.
@@ -271,13 +273,12 @@ pub async fn password_login(
         return Ok(PasswordLogin::Wait(wait));
     }
     let password = password.to_string();
-    let hash = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_default();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
+    // An unknown name is checked against a dummy hash: same argon2 work.
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let ok =
+        tokio::task::spawn_blocking(move || verify_password_or_dummy(&password, hash.as_deref()))
+            .await
+            .unwrap_or(false);
     Ok(match (user, ok) {
         (Some(u), true) if u.is_active() => {
             if let Err(e) = login_succeeded(&lib.db, &account).await {
