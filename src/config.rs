@@ -133,6 +133,12 @@ pub struct Limits {
     pub login_failures_per_address: i64,
     /// Seconds a throttled account or address must wait between tries.
     pub login_delay_secs: i64,
+    /// Wrong download passwords per file, and per client address (all
+    /// files), allowed before each further try must wait (docs/security.md).
+    pub download_password_failures_per_file: i64,
+    pub download_password_failures_per_address: i64,
+    /// Seconds a throttled file or address must wait between password tries.
+    pub download_password_delay_secs: i64,
     /// Largest `/rest/` request body (parameters only; uploads go elsewhere).
     pub max_api_body_bytes: usize,
     /// An upload whose client sends nothing for this long fails (slowloris).
@@ -207,6 +213,9 @@ impl Default for Limits {
             login_failures_per_account: 5,
             login_failures_per_address: 20,
             login_delay_secs: 20,
+            download_password_failures_per_file: 10,
+            download_password_failures_per_address: 20,
+            download_password_delay_secs: 30,
             max_api_body_bytes: 1024 * 1024,
             upload_idle_secs: 60,
             progress_keep_secs: 3600,

@@ -209,3 +209,59 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         Err(_) => false,
     }
 }
+
+/// The PHC string checked when a login names no account: a hash of a
+/// random password, made once (lazily) by `hash_password`, so it has the
+/// parameters — and the cost — of a real one.
+fn dummy_password_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        hash_password(&random_string(32, LOWER_ALNUM)).expect("argon2 with default parameters")
+    })
+}
+
+/// The PHC string a password is checked against, and whether it is the
+/// account's: with no account (an unknown name) or a stored value that is
+/// not a PHC string, the dummy hash.
+fn phc_to_check(phc: Option<&str>) -> (&str, bool) {
+    match phc.filter(|p| argon2::password_hash::PasswordHash::new(p).is_ok()) {
+        Some(phc) => (phc, true),
+        None => (dummy_password_hash(), false),
+    }
+}
+
+/// Checks a password against an account's PHC string — or, for an unknown
+/// name, against the dummy hash and fails: the same argon2 work either way,
+/// so timing does not tell whether a name exists (docs/security.md).
+pub fn verify_password_or_dummy(password: &str, phc: Option<&str>) -> bool {
+    let (target, real) = phc_to_check(phc);
+    verify_password(password, target) && real
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use argon2::password_hash::PasswordHash;
+
+    #[test]
+    fn unknown_names_cost_a_real_argon2_verification() {
+        let real_phc = hash_password("pw1234").expect("hash");
+        let real = PasswordHash::new(&real_phc).expect("a PHC string");
+        for unknown in [None, Some(""), Some("not a hash")] {
+            let (target, is_real) = phc_to_check(unknown);
+            assert!(!is_real);
+            // A real hash with the algorithm, version and cost of real ones.
+            let dummy = PasswordHash::new(target).expect("a PHC string");
+            assert_eq!(dummy.algorithm, real.algorithm);
+            assert_eq!(dummy.version, real.version);
+            assert_eq!(dummy.params, real.params);
+            assert!(dummy.hash.is_some() && dummy.salt.is_some());
+            assert!(!verify_password_or_dummy("pw1234", unknown));
+        }
+        // Made once.
+        assert!(std::ptr::eq(phc_to_check(None).0, phc_to_check(None).0));
+        assert_eq!(phc_to_check(Some(&real_phc)), (real_phc.as_str(), true));
+        assert!(verify_password_or_dummy("pw1234", Some(&real_phc)));
+        assert!(!verify_password_or_dummy("pw12345", Some(&real_phc)));
+    }
+}

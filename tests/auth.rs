@@ -604,6 +604,59 @@ dual!(throttle_counts_across_nodes, |b| async move {
     }
 });
 
+dual!(
+    concurrent_wrong_logins_get_only_the_allowance,
+    |b| async move {
+        // Each try is claimed before its password is checked: a burst of
+        // parallel guesses cannot all pass the "not throttled" check.
+        let s = Server::start_with(
+            b,
+            &[
+                ("DROPSPACE_LIMITS__LOGIN_FAILURES_PER_ACCOUNT", "2"),
+                ("DROPSPACE_LIMITS__LOGIN_FAILURES_PER_ADDRESS", "1000"),
+                ("DROPSPACE_LIMITS__LOGIN_DELAY_SECS", "600"),
+            ],
+        )
+        .await;
+        s.create_user("zora", "pw1234");
+        let mut tokens = Vec::new();
+        for _ in 0..50 {
+            tokens.push(s.token("1.0").await);
+        }
+        let calls = tokens.iter().map(|t| {
+            let tp = tokened_password(t, "not-the-password");
+            let s = &s;
+            async move {
+                s.call(&[
+                    ("method", "auth.login"),
+                    ("token", t),
+                    ("user_name", "zora"),
+                    ("tokened_password", &tp),
+                ])
+                .await
+            }
+        });
+        let answers = futures::future::join_all(calls).await;
+        for x in &answers {
+            x.assert_error(8);
+        }
+        let evaluated = answers.iter().filter(|x| !says_wait(x)).count();
+        assert!(
+            evaluated <= 2,
+            "{evaluated} of 50 parallel guesses were checked"
+        );
+        // The account waits: even the right password is refused.
+        let x = s.try_login("zora", "pw1234", "1.0").await;
+        x.assert_error(8);
+        assert!(says_wait(&x), "{}", x.raw);
+        // Tries refused for the wait are not counted against the address.
+        let counted = s
+            .db_i64("SELECT failures FROM throttle WHERE key = 'login-addr:127.0.0.1'")
+            .await;
+        assert_eq!(counted as usize, evaluated);
+    }
+);
+
 dual!(no_secrets_in_logs, |b| async move {
     let s = Server::start_with(b, &[("DROPSPACE_LOG", "debug")]).await;
     register(

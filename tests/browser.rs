@@ -624,6 +624,110 @@ dual!(wrong_passwords_are_refused_and_throttled, |b| async move {
     assert!(location(&resp).starts_with("/login"));
 });
 
+dual!(login_redirects_only_to_this_site, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("nora", "pw-nora-1");
+    // Browsers drop tabs and newlines from a Location, so `/\t/evil.example/`
+    // would go to //evil.example/.
+    let hostile = [
+        "/\t/evil.example/",
+        "/\n/evil.example/",
+        "\t//evil.example/",
+        "/ /evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "https://evil.example/",
+    ];
+    for next in hostile {
+        let mut v = Visitor::new(&s);
+        let csrf = v.csrf("/login").await;
+        let resp = v
+            .post(
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("user_name", "nora"),
+                    ("password", "pw-nora-1"),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status(), 303, "{next:?}");
+        assert_eq!(location(&resp), "/files", "{next:?}");
+        // Logged in already, GET /login redirects the same way.
+        let resp = v.get("/login?next=/%09/evil.example/").await;
+        assert_eq!(resp.status(), 303);
+        assert_eq!(location(&resp), "/files");
+    }
+    // A path of this site is kept.
+    let mut v = Visitor::new(&s);
+    let csrf = v.csrf("/login").await;
+    let resp = v
+        .post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("user_name", "nora"),
+                ("password", "pw-nora-1"),
+                ("next", "/files?folder=0"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&resp), "/files?folder=0");
+});
+
+dual!(
+    parallel_wrong_web_logins_get_only_the_allowance,
+    |b| async move {
+        let s = Server::start_with(
+            b,
+            &[
+                ("DROPSPACE_LIMITS__LOGIN_FAILURES_PER_ACCOUNT", "2"),
+                ("DROPSPACE_LIMITS__LOGIN_FAILURES_PER_ADDRESS", "1000"),
+                ("DROPSPACE_LIMITS__LOGIN_DELAY_SECS", "600"),
+            ],
+        )
+        .await;
+        s.create_user("paula", "pw-paula-1");
+        let mut v = Visitor::new(&s);
+        let csrf = v.csrf("/login").await;
+        let cookies = v.cookie_header();
+        let tries = (0..20).map(|i| {
+            let (s, csrf, cookies) = (&s, &csrf, &cookies);
+            async move {
+                let password = format!("guess-{i}");
+                let resp = s
+                    .http
+                    .post(s.url("/login"))
+                    .header("cookie", cookies.as_str())
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("user_name", "paula"),
+                        ("password", &password),
+                    ])
+                    .send()
+                    .await
+                    .expect("POST");
+                resp.status().as_u16()
+            }
+        });
+        let statuses = futures::future::join_all(tries).await;
+        // 403 tells a guess was wrong; 429 tells nothing.
+        let told = statuses.iter().filter(|&&c| c == 403).count();
+        assert!(
+            told <= 2,
+            "{told} of 20 parallel guesses were told: {statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|&c| c == 403 || c == 429),
+            "{statuses:?}"
+        );
+        let resp = v.login("paula", "pw-paula-1").await;
+        assert_eq!(resp.status(), 429);
+        assert!(!v.cookies.contains_key("ds_web"));
+    }
+);
+
 dual!(logout_ends_the_session_everywhere, |b| async move {
     let s = Server::start(b).await;
     s.create_user("frank", "pw-frank-1");

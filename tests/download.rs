@@ -425,6 +425,97 @@ dual!(download_page_with_and_without_password, |b| async move {
     assert_eq!(files_attr(&s, &a, &locked, "downloads").await, "1");
 });
 
+dual!(download_passwords_are_throttled, |b| async move {
+    // Per file 3 wrong passwords, per address 5, shared by the download
+    // page and download.getInfo; then even the right one waits.
+    let s = Server::start_with(
+        b,
+        &[
+            ("DROPSPACE_LIMITS__DOWNLOAD_PASSWORD_FAILURES_PER_FILE", "3"),
+            (
+                "DROPSPACE_LIMITS__DOWNLOAD_PASSWORD_FAILURES_PER_ADDRESS",
+                "5",
+            ),
+            ("DROPSPACE_LIMITS__DOWNLOAD_PASSWORD_DELAY_SECS", "600"),
+        ],
+    )
+    .await;
+    let a = s.user_session("alice").await;
+    let mut ids = Vec::new();
+    for name in ["a.bin", "b.bin", "c.bin"] {
+        let answer = upload_with(&s, &a, &[("password", "letmein")], name, pattern(100, 9)).await;
+        ids.push(kv_get(&answer, "file_id"));
+    }
+    let get_info = |id: &str, pw: &str| {
+        let (s, a, id, pw) = (&s, &a, id.to_string(), pw.to_string());
+        async move {
+            api(
+                s,
+                a,
+                "download.getInfo",
+                &[("file_id", &id), ("password", &pw)],
+            )
+            .await
+        }
+    };
+    let page = |id: &str, pw: &str| {
+        let (s, id, pw) = (&s, id.to_string(), pw.to_string());
+        async move {
+            let resp = s
+                .http
+                .post(s.url(&format!("/file/{id}")))
+                .form(&[("password", pw.as_str())])
+                .send()
+                .await
+                .expect("post");
+            let status = resp.status().as_u16();
+            (status, resp.text().await.expect("html"))
+        }
+    };
+    let says_wait = |x: &Xml| x.error_text().contains("wait");
+
+    // File a: two wrong through the API, one through the page.
+    for _ in 0..2 {
+        let x = get_info(&ids[0], "guess").await;
+        x.assert_error(22);
+        assert!(!says_wait(&x), "{}", x.raw);
+    }
+    assert_eq!(page(&ids[0], "guess").await.0, 403);
+    // Now the right password waits, on both.
+    let x = get_info(&ids[0], "letmein").await;
+    x.assert_error(22);
+    assert!(
+        x.error_text()
+            .starts_with("Too many wrong passwords; wait "),
+        "{}",
+        x.raw
+    );
+    let (status, html) = page(&ids[0], "letmein").await;
+    assert_eq!(status, 429);
+    assert!(
+        html.contains("Too many wrong passwords") && !html.contains("/dl/"),
+        "{html}"
+    );
+
+    // File b is not affected; its right password also does not clear what
+    // the address spent.
+    get_info(&ids[1], "letmein").await.assert_ok();
+    let (status, html) = page(&ids[1], "letmein").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("/dl/"));
+    // Two more wrong ones (file b's 1st and 2nd): the address's 5th.
+    get_info(&ids[1], "guess").await.assert_error(22);
+    assert_eq!(page(&ids[1], "guess").await.0, 403);
+    // The address waits now, for file c too (never guessed).
+    let x = get_info(&ids[2], "letmein").await;
+    x.assert_error(22);
+    assert!(says_wait(&x), "{}", x.raw);
+    assert_eq!(page(&ids[2], "letmein").await.0, 429);
+    // A file without a password needs none.
+    let plain = upload(&s, &a, "plain.bin", pattern(100, 10)).await;
+    get_info(&plain, "").await.assert_ok();
+});
+
 dual!(storage_failure_is_12_on_download, |b| async move {
     let dir = tempfile::tempdir().expect("dir");
     let flag = dir.path().join("storage-down");

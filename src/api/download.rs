@@ -11,7 +11,7 @@ pub async fn get_info(c: &Ctx<'_>) -> ApiResult<Reply> {
     let given = c.params.required("file_id")?;
     let user = c.user()?;
     let password = c.params.get("password").unwrap_or("");
-    let file = files::for_download(c.app, user, given, password).await?;
+    let file = files::for_download(c.app, user, given, password, c.client_ip).await?;
     Ok(Reply::one(
         Node::new("download")
             .attr("file_id", &file.id)

@@ -108,6 +108,10 @@ impl From<Error> for ApiError {
             Error::ContactsLimit => ApiError::new(Code::ContactsLimit),
             Error::InvalidEmail => ApiError::new(Code::InvalidEmail),
             Error::BadPassword => ApiError::new(Code::BadPassword),
+            Error::PasswordWait(secs) => ApiError::with_text(
+                Code::BadPassword,
+                format!("Too many wrong passwords; wait {secs} seconds before trying again"),
+            ),
             Error::DiskspaceLimit => ApiError::new(Code::ProDiskspaceLimit),
             Error::BandwidthLimit => ApiError::new(Code::BandwidthLimit),
             Error::MembershipExpired => ApiError::new(Code::ProExpired),

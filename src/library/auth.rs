@@ -6,10 +6,13 @@
 use std::net::IpAddr;
 
 use crate::db::sessions::{NewSession, SessionRow};
+use crate::db::throttle::Counter;
 use crate::db::users::User;
 use crate::db::{now, Db};
 use crate::library::{Error, Library, Result};
-use crate::secrets::{ct_eq, hash_secret, md5_hex, random_string, verify_password, LOWER_ALNUM};
+use crate::secrets::{
+    ct_eq, hash_secret, md5_hex, random_string, verify_password_or_dummy, LOWER_ALNUM,
+};
 
 /// An unknown key is `UnknownApiKey`; one that demands a newer
 /// `app_version` than given is `OutdatedVersion`.
@@ -105,30 +108,43 @@ pub async fn login_wait(db: &Db, user_name: &str, ip: IpAddr) -> Result<Option<i
     Ok(None)
 }
 
-/// Counts a failed login against the account and the address.
-pub async fn login_failed(lib: &Library, user_name: &str, ip: IpAddr) -> Result<()> {
+/// Settles a login whose password was checked (`ok`: right, and the login
+/// may go on): a failure counts against the account and the address, a
+/// success clears the account's counter only — one good password must not
+/// reset what an address spent guessing other accounts. `Some(wait)` when
+/// either is throttled by now (a parallel try failed meanwhile): the
+/// outcome must not be told, the answer is the wait (docs/api-notes.md
+/// "Login throttling").
+pub async fn login_settle(
+    lib: &Library,
+    user_name: &str,
+    ip: IpAddr,
+    ok: bool,
+) -> Result<Option<i64>> {
     let limits = &lib.cfg.limits;
-    lib.db
-        .throttle_fail(
-            &account_key(user_name),
-            limits.login_failures_per_account,
-            limits.login_delay_secs,
-        )
-        .await?;
-    lib.db
-        .throttle_fail(
-            &address_key(ip),
-            limits.login_failures_per_address,
-            limits.login_delay_secs,
-        )
-        .await?;
-    Ok(())
+    let (account, address) = (account_key(user_name), address_key(ip));
+    let counters = [
+        Counter {
+            key: &account,
+            free: limits.login_failures_per_account,
+            clear_on_success: true,
+        },
+        Counter {
+            key: &address,
+            free: limits.login_failures_per_address,
+            clear_on_success: false,
+        },
+    ];
+    Ok(lib
+        .db
+        .throttle_settle(&counters, !ok, limits.login_delay_secs)
+        .await?)
 }
 
-/// Only the account's counter is cleared: one good password must not reset
-/// what an address spent guessing other accounts.
-pub async fn login_succeeded(db: &Db, user_name: &str) -> Result<()> {
-    Ok(db.throttle_clear(&account_key(user_name)).await?)
+fn wait_text(wait: i64) -> Error {
+    Error::LoginFailed(Some(
+        format!("Too many failed logins; wait {wait} seconds before trying again").into(),
+    ))
 }
 
 /// A new API session.
@@ -139,8 +155,8 @@ pub struct LoggedIn {
 
 /// `auth.login`: the token is consumed whatever the outcome (throttled
 /// tries included); then throttling, the token's validity, the
-/// `tokened_password` (md5(token + md5(password))), activation, and the
-/// per-user session cap.
+/// `tokened_password` (md5(token + md5(password))) settled against the
+/// throttle, activation, and the per-user session cap.
 pub async fn login(
     lib: &Library,
     user_name: &str,
@@ -150,10 +166,10 @@ pub async fn login(
 ) -> Result<LoggedIn> {
     let version = lib.db.take_token(&hash_secret(token), now()).await?;
     let (user, account) = find_login(&lib.db, user_name).await?;
+    // No work for a throttled try; `login_settle` decides for tries that
+    // pass this check together.
     if let Some(wait) = login_wait(&lib.db, &account, ip).await? {
-        return Err(Error::LoginFailed(Some(
-            format!("Too many failed logins; wait {wait} seconds before trying again").into(),
-        )));
+        return Err(wait_text(wait));
     }
     let version = version.ok_or(Error::SessionBad)?;
 
@@ -169,14 +185,11 @@ pub async fn login(
             false
         }
     };
-    let user = match (user, password_ok) {
-        (Some(u), true) => u,
-        _ => {
-            login_failed(lib, &account, ip).await?;
-            return Err(Error::LoginFailed(None));
-        }
-    };
-    login_succeeded(&lib.db, &account).await?;
+    let user = user.filter(|_| password_ok);
+    if let Some(wait) = login_settle(lib, &account, ip, user.is_some()).await? {
+        return Err(wait_text(wait));
+    }
+    let user = user.ok_or(Error::LoginFailed(None))?;
     if !user.is_active() {
         return Err(Error::LoginFailed(Some(
             "Account not activated yet: follow the link in the activation email first".into(),
@@ -257,9 +270,9 @@ pub enum PasswordLogin {
 
 /// A web form's password check, shared by `/login` and the file_send
 /// recipients' login: the API's login throttling (per account and per
-/// address), argon2 off the async threads, the same work for unknown names.
-/// Failing to update the counters after the check does not change its
-/// outcome (logged here, since it is not returned).
+/// address; a try is refused with the wait if its counters are throttled
+/// before or, by a parallel try, after its check), argon2 off the async
+/// threads, the same work for unknown names.
 pub async fn password_login(
     lib: &Library,
     user_name: &str,
@@ -271,26 +284,19 @@ pub async fn password_login(
         return Ok(PasswordLogin::Wait(wait));
     }
     let password = password.to_string();
-    let hash = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_default();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    Ok(match (user, ok) {
-        (Some(u), true) if u.is_active() => {
-            if let Err(e) = login_succeeded(&lib.db, &account).await {
-                tracing::warn!(error = %e, "clearing login failures");
-            }
-            PasswordLogin::Ok(u)
-        }
-        _ => {
-            if let Err(e) = login_failed(lib, &account, ip).await {
-                tracing::error!(error = %e, "counting a failed login");
-            }
-            PasswordLogin::Wrong
-        }
+    // An unknown name is checked against a dummy hash: same argon2 work.
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let ok =
+        tokio::task::spawn_blocking(move || verify_password_or_dummy(&password, hash.as_deref()))
+            .await
+            .unwrap_or(false);
+    let user = user.filter(|u| ok && u.is_active());
+    if let Some(wait) = login_settle(lib, &account, ip, user.is_some()).await? {
+        return Ok(PasswordLogin::Wait(wait));
+    }
+    Ok(match user {
+        Some(u) => PasswordLogin::Ok(u),
+        None => PasswordLogin::Wrong,
     })
 }
 

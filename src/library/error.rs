@@ -34,6 +34,10 @@ pub enum Error {
     /// A wrong or missing download password.
     #[error("wrong password")]
     BadPassword,
+    /// Too many wrong download passwords: seconds to wait. The password
+    /// was not looked at.
+    #[error("wrong password, wait")]
+    PasswordWait(i64),
     #[error("disk space limit reached")]
     DiskspaceLimit,
     #[error("bandwidth limit reached")]

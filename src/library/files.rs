@@ -2,8 +2,11 @@
 //! deleting (row, quota, then blob), blob removal and its retries, delete
 //! links, and the checks before a download.
 
+use std::net::IpAddr;
+
 use crate::db::files::{self as rows, is_id, File, FileUpdate, LimitAction};
 use crate::db::folders::ROOT;
+use crate::db::throttle::Counter;
 use crate::db::users::User;
 use crate::db::{now, Db};
 use crate::library::{folders, id_from_url_or_id, limits, Error, Library, Result};
@@ -221,16 +224,19 @@ pub fn delete_secret_ok(lib: &Library, file: &File, secret: &str) -> bool {
 /// if `user` may download it now: their membership allows downloads, the
 /// password is right, its limits allow one, their bandwidth covers it and
 /// its bytes can be read.
-pub async fn for_download(lib: &Library, user: &User, given: &str, password: &str) -> Result<File> {
+pub async fn for_download(
+    lib: &Library,
+    user: &User,
+    given: &str,
+    password: &str,
+    ip: IpAddr,
+) -> Result<File> {
     let id = id_from_url_or_id(lib, given, "/file/").ok_or(Error::NotOurUrl)?;
     if !user.tier(&lib.cfg).capable_download {
         return Err(Error::denied("Downloads are not part of this membership"));
     }
     let file = lib.db.file(&id).await?.ok_or(Error::FileNotFound)?;
-    let stored = file.password(&lib.secrets);
-    if !stored.is_empty() && !crate::secrets::ct_eq(password, &stored) {
-        return Err(Error::BadPassword);
-    }
+    check_password(lib, &file, password, ip).await?;
     limits::check_downloadable(lib, &file).await?;
     let left = user.bandwidth_left(&lib.cfg);
     if left >= 0 && left < file.size.max(1) {
@@ -240,4 +246,52 @@ pub async fn for_download(lib: &Library, user: &User, given: &str, password: &st
         return Err(Error::DownloadUnavailable);
     }
     Ok(file)
+}
+
+/// A file's download password, as the download page and `download.getInfo`
+/// check it: throttled per file and per client address in the database
+/// (docs/security.md), like logins. While either waits the password is not
+/// looked at (`PasswordWait`); a check that finds them throttled by a
+/// parallel wrong try answers the same. An empty password is wrong without
+/// counting (it guesses nothing); the right one clears the file's counter.
+pub async fn check_password(lib: &Library, file: &File, given: &str, ip: IpAddr) -> Result<()> {
+    let stored = file.password(&lib.secrets);
+    if stored.is_empty() {
+        return Ok(());
+    }
+    if given.is_empty() {
+        return Err(Error::BadPassword);
+    }
+    let limits = &lib.cfg.limits;
+    let (by_file, by_address) = (format!("dl-file:{}", file.id), format!("dl-addr:{ip}"));
+    for key in [&by_file, &by_address] {
+        if let Some(wait) = lib.db.throttle_wait(key).await? {
+            return Err(Error::PasswordWait(wait));
+        }
+    }
+    let ok = crate::secrets::ct_eq(given, &stored);
+    let counters = [
+        Counter {
+            key: &by_file,
+            free: limits.download_password_failures_per_file,
+            clear_on_success: true,
+        },
+        Counter {
+            key: &by_address,
+            free: limits.download_password_failures_per_address,
+            clear_on_success: false,
+        },
+    ];
+    if let Some(wait) = lib
+        .db
+        .throttle_settle(&counters, !ok, limits.download_password_delay_secs)
+        .await?
+    {
+        return Err(Error::PasswordWait(wait));
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::BadPassword)
+    }
 }

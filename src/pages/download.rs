@@ -3,6 +3,7 @@
 //! shows a form first; the button appears once the password is right.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,9 +14,9 @@ use axum::{Form, Router};
 use crate::db::files::{is_id, File};
 use crate::http::html::{date, human_size};
 use crate::http::html::{esc, not_found, page, try_later};
+use crate::http::ClientIp;
 use crate::library;
-use crate::library::links;
-use crate::secrets::ct_eq;
+use crate::library::{links, Error};
 use crate::state::{App, AppState};
 
 pub fn routes() -> Router<App> {
@@ -30,13 +31,15 @@ async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
 async fn unlock(
     State(app): State<App>,
     Path(id): Path<String>,
+    ClientIp(ip): ClientIp,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let given = form.get("password").map(String::as_str).unwrap_or("");
-    render(&app, &id, Some(given)).await
+    render(&app, &id, Some((given, ip))).await
 }
 
-async fn render(app: &AppState, id: &str, password: Option<&str>) -> Response {
+/// The page; `password` is what the form sent, and from where.
+async fn render(app: &AppState, id: &str, password: Option<(&str, IpAddr)>) -> Response {
     if !is_id(id) {
         return not_found();
     }
@@ -56,26 +59,36 @@ async fn render(app: &AppState, id: &str, password: Option<&str>) -> Response {
             &format!("{details}<p>This file can no longer be downloaded: its download limit has been reached.</p>"),
         );
     }
-    let stored = file.password(&app.secrets);
-    if !stored.is_empty() {
+    if !file.password(&app.secrets).is_empty() {
         let form = "<form method=\"post\"><p><label>Password <input type=\"password\" name=\"password\" autofocus required></label> \
                     <button class=\"btn\" type=\"submit\">Unlock</button></p></form>";
-        match password {
-            None => {
-                return page(
-                    StatusCode::OK,
-                    &file.name,
-                    &format!("{details}<p>This file is protected by a password.</p>{form}"),
-                )
-            }
-            Some(given) if !ct_eq(given, &stored) => {
+        let Some((given, ip)) = password else {
+            return page(
+                StatusCode::OK,
+                &file.name,
+                &format!("{details}<p>This file is protected by a password.</p>{form}"),
+            );
+        };
+        match library::files::check_password(app, &file, given, ip).await {
+            Ok(()) => {}
+            Err(Error::BadPassword) => {
                 return page(
                     StatusCode::FORBIDDEN,
                     &file.name,
                     &format!("{details}<p><b>Wrong password.</b> A wrong or empty password was given.</p>{form}"),
                 )
             }
-            Some(_) => {}
+            Err(Error::PasswordWait(wait)) => {
+                return page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &file.name,
+                    &format!("{details}<p><b>Too many wrong passwords.</b> Wait {wait} seconds before trying again.</p>{form}"),
+                )
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "download page password");
+                return try_later("This page cannot be shown right now.");
+            }
         }
     }
     let url = links::direct_url(app, &file, 0);

@@ -149,10 +149,21 @@ pub async fn visitor(app: &AppState, headers: &HeaderMap) -> Visitor {
     }
 }
 
-/// A local path to go to after logging in (never another site).
+/// A local path to go to after logging in (never another site): an
+/// absolute path, not `//`, no `\`, and no control character or whitespace
+/// anywhere — browsers drop tabs and newlines, so `/\t/evil.example/`
+/// would become `//evil.example/` (docs/web.md).
 fn safe_next(next: Option<&String>) -> String {
-    match next.map(|s| s.trim()) {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+    match next.map(String::as_str) {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
+            n.to_string()
+        }
         _ => "/files".to_string(),
     }
 }
@@ -306,5 +317,27 @@ mod tests {
         assert_eq!(n("https://evil.example/"), "/files");
         assert_eq!(n("/\\evil.example"), "/files");
         assert_eq!(safe_next(None), "/files");
+    }
+
+    #[test]
+    fn next_has_no_control_characters_or_whitespace() {
+        let n = |s: &str| safe_next(Some(&s.to_string()));
+        for bad in [
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/\r/evil.example/",
+            "\t//evil.example/",
+            " //evil.example/",
+            "/ /evil.example/",
+            "/files\u{0}",
+            "/\u{7f}/evil.example/",
+            "/\u{85}/evil.example/",
+            "/\u{a0}/evil.example/",
+            "/\u{2028}/evil.example/",
+            "/files/\\",
+        ] {
+            assert_eq!(n(bad), "/files", "{bad:?}");
+        }
+        assert_eq!(n("/files?folder=abc123#top"), "/files?folder=abc123#top");
     }
 }
