@@ -129,6 +129,7 @@ impl Server {
             "UPLOAD_STARTS_PER_MINUTE",
             "OPEN_UPLOADS_PER_ACCOUNT",
             "OPEN_UPLOADS_PER_ADDRESS",
+            "CONNECTIONS_PER_ADDRESS",
         ] {
             all.push((format!("DROPSPACE_LIMITS__{limit}"), "0".into()));
         }
