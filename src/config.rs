@@ -190,6 +190,18 @@ pub struct Limits {
     /// together; 0 = no limit.
     pub mails_per_hour_per_address: i64,
     pub mails_per_hour_per_account: i64,
+    /// A new connection must send its first byte within this.
+    pub first_byte_secs: u64,
+    /// A connection with no request open is closed after this (HTTP/1
+    /// keep-alive and HTTP/2 alike).
+    pub idle_connection_secs: u64,
+    /// HTTP/2: ping a peer this often, and close the connection when the
+    /// answer takes longer than this; 0 = no pings.
+    pub http2_ping_secs: u64,
+    /// Open connections per client address (IPv6: per /64); one more is
+    /// closed at once. 0 = no limit; not applied with `trust_forwarded_for`
+    /// (every connection comes from the proxy then).
+    pub connections_per_address: usize,
 }
 
 impl Limits {
@@ -239,6 +251,10 @@ impl Default for Limits {
             recipients_per_upload_account: 100,
             mails_per_hour_per_address: 200,
             mails_per_hour_per_account: 1000,
+            first_byte_secs: 10,
+            idle_connection_secs: 60,
+            http2_ping_secs: 20,
+            connections_per_address: 64,
         }
     }
 }

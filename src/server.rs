@@ -1,9 +1,11 @@
 //! Starting the server: storage, database, background workers, the router,
 //! and a graceful shutdown that lets running transfers finish.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::extract::State;
@@ -13,6 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
+use http_body_util::BodyExt;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -128,6 +131,7 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
         let key = create_api_key(&parts.db, "default", "").await?;
         println!("api key: {key}");
     }
+    raise_open_files_limit();
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .with_context(|| format!("binding {}", cfg.listen))?;
@@ -141,7 +145,7 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     let mut server = tokio::spawn(accept_loop(
         listener,
         router(app.clone()),
-        app.cfg.limits.max_header_bytes,
+        ConnLimits::new(&app.cfg),
         connection_builder(&app.cfg.limits),
         stop_rx,
     ));
@@ -178,23 +182,168 @@ fn connection_builder(limits: &crate::config::Limits) -> Builder<TokioExecutor> 
     if limits.read_buffer_bytes > 0 {
         http1.max_buf_size(limits.read_buffer_bytes.max(8192));
     }
-    builder
-        .http2()
+    let mut http2 = builder.http2();
+    http2
         .timer(TokioTimer::new())
         .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX));
+    // Pings find peers that vanished or stopped reading while a request
+    // is open (the idle timeout covers connections with none).
+    if limits.http2_ping_secs > 0 {
+        let ping = Duration::from_secs(limits.http2_ping_secs);
+        http2.keep_alive_interval(ping).keep_alive_timeout(ping);
+    }
     builder
 }
+
+/// Each socket is a file descriptor: a low soft limit (often 1024, even
+/// 256) would let a few hundred idle connections lock everyone out.
+fn raise_open_files_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(nofile) => tracing::info!(nofile, "open files limit"),
+        Err(e) => tracing::warn!(error = %e, "raising the open files limit"),
+    }
+}
+
+/// The accept loop's limits on connections (docs/security.md).
+#[derive(Clone, Copy)]
+struct ConnLimits {
+    max_head: usize,
+    first_byte: Duration,
+    /// From the first byte to the first request (HTTP/1: hyper's header
+    /// timeout does the same; HTTP/2: the preface alone is not a request).
+    first_request: Duration,
+    idle: Duration,
+    per_address: usize,
+}
+
+impl ConnLimits {
+    fn new(cfg: &Config) -> ConnLimits {
+        let l = &cfg.limits;
+        ConnLimits {
+            max_head: l.max_header_bytes,
+            first_byte: Duration::from_secs(l.first_byte_secs.max(1)),
+            first_request: Duration::from_secs(l.header_read_secs.max(1)),
+            idle: Duration::from_secs(l.idle_connection_secs.max(1)),
+            // Behind a proxy every connection comes from the proxy.
+            per_address: if cfg.trust_forwarded_for {
+                0
+            } else {
+                l.connections_per_address
+            },
+        }
+    }
+}
+
+/// Open connections per client address (IPv6: per /64, what one host
+/// usually gets).
+#[derive(Clone, Default)]
+struct PerAddress(Arc<Mutex<HashMap<IpAddr, usize>>>);
+
+/// One open connection of an address; dropping it gives the place back.
+struct AddressSlot {
+    map: PerAddress,
+    key: IpAddr,
+}
+
+impl PerAddress {
+    fn claim(&self, ip: IpAddr, max: usize) -> Option<AddressSlot> {
+        let key = match ip.to_canonical() {
+            IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & (u128::MAX << 64)).into()),
+            v4 => v4,
+        };
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let open = map.entry(key).or_insert(0);
+        if max > 0 && *open >= max {
+            return None;
+        }
+        *open += 1;
+        Some(AddressSlot {
+            map: self.clone(),
+            key,
+        })
+    }
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut map = self.map.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(open) = map.get_mut(&self.key) {
+            *open -= 1;
+            if *open == 0 {
+                map.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// What a connection is doing: requests open (a response body still
+/// streaming counts), since when none is, and whether it made any; the
+/// watcher is woken when that changes.
+struct Activity {
+    state: Mutex<(usize, Instant, bool)>,
+    changed: tokio::sync::Notify,
+}
+
+/// One open request; dropped with its response body.
+struct Busy(Arc<Activity>);
+
+impl Activity {
+    fn begin(self: &Arc<Self>) -> Busy {
+        let mut a = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        a.0 += 1;
+        a.2 = true;
+        self.changed.notify_one();
+        Busy(self.clone())
+    }
+
+    /// When to look again, and whether the connection idled out.
+    fn check(&self, limits: &ConnLimits) -> (Instant, bool) {
+        let a = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if a.0 > 0 {
+            return (now + limits.idle, false);
+        }
+        let until = a.1
+            + if a.2 {
+                limits.idle
+            } else {
+                limits.first_request
+            };
+        (until, now >= until)
+    }
+
+    fn made_requests(&self) -> bool {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).2
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let mut a = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        a.0 -= 1;
+        if a.0 == 0 {
+            a.1 = Instant::now();
+            self.0.changed.notify_one();
+        }
+    }
+}
+
+/// How long a connection closed for idling may take to say goodbye (an
+/// HTTP/2 GOAWAY waits for a ping answer that may never come).
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// Serves connections until `stop` turns true, then lets the open ones
 /// finish their requests (the caller bounds how long).
 async fn accept_loop(
     listener: tokio::net::TcpListener,
     router: Router,
-    max_head: usize,
+    limits: ConnLimits,
     builder: Builder<TokioExecutor>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let builder = Arc::new(builder);
+    let tracker = tokio_util::task::TaskTracker::new();
+    let per_address = PerAddress::default();
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -209,32 +358,113 @@ async fn accept_loop(
             // The only change ever sent is "stop".
             _ = stop.changed() => break,
         };
+        let Some(slot) = per_address.claim(peer.ip(), limits.per_address) else {
+            // Closed at once; not logged per connection (a flood would
+            // fill the log), counted instead.
+            metrics::counter!("dropspace_connections_refused_total").increment(1);
+            drop(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
-        let router = router.clone();
-        let service =
-            hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(ConnectInfo(peer));
-                let router = router.clone();
-                async move {
-                    if head_size(&req) > max_head {
-                        let status = StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE;
-                        return Ok(status.into_response());
-                    }
-                    router.oneshot(req).await
-                }
-            });
-        let conn = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, "connection");
+        tracker.spawn(serve_connection(
+            stream,
+            peer,
+            slot,
+            builder.clone(),
+            router.clone(),
+            limits,
+            stop.clone(),
+        ));
+    }
+    tracker.close();
+    tracker.wait().await;
+    Ok(())
+}
+
+/// One connection, from its first byte to its close: closed when its
+/// first byte or first request is late, when it has had no request open
+/// for `idle`, or (gracefully) when the server stops.
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    peer: std::net::SocketAddr,
+    _slot: AddressSlot,
+    builder: Arc<Builder<TokioExecutor>>,
+    router: Router,
+    limits: ConnLimits,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    // Protocol detection waits for bytes: it gets `first_byte` to see one.
+    let mut probe = [0u8; 1];
+    tokio::select! {
+        peeked = tokio::time::timeout(limits.first_byte, stream.peek(&mut probe)) => {
+            if !matches!(peeked, Ok(Ok(n)) if n > 0) {
+                return;
+            }
+        }
+        _ = stop.changed() => return,
+    }
+    let activity = Arc::new(Activity {
+        state: Mutex::new((0, Instant::now(), false)),
+        changed: tokio::sync::Notify::new(),
+    });
+    let seen = activity.clone();
+    let service =
+        hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let router = router.clone();
+            let busy = seen.begin();
+            async move {
+                let resp = if head_size(&req) > limits.max_head {
+                    StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE.into_response()
+                } else {
+                    router.oneshot(req).await?
+                };
+                // The request stays open until its body is sent (or dropped).
+                Ok::<_, std::convert::Infallible>(resp.map(|body| {
+                    axum::body::Body::new(body.map_frame(move |frame| {
+                        let _ = &busy;
+                        frame
+                    }))
+                }))
             }
         });
+    let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    let mut stopping = false;
+    let mut idled_out: Option<Instant> = None;
+    loop {
+        let (wake, idle) = match idled_out {
+            Some(at) => (at + CLOSE_GRACE, false),
+            None => activity.check(&limits),
+        };
+        if idle {
+            if !activity.made_requests() {
+                // Nothing to be polite about.
+                return;
+            }
+            conn.as_mut().graceful_shutdown();
+            idled_out = Some(Instant::now());
+            continue;
+        }
+        tokio::select! {
+            res = conn.as_mut() => {
+                if let Err(e) = res {
+                    tracing::debug!(error = %e, "connection");
+                }
+                return;
+            }
+            _ = stop.changed(), if !stopping => {
+                stopping = true;
+                conn.as_mut().graceful_shutdown();
+            }
+            _ = activity.changed.notified(), if idled_out.is_none() => {}
+            _ = tokio::time::sleep_until(wake.into()) => {
+                if idled_out.is_some() {
+                    return;
+                }
+            }
+        }
     }
-    graceful.shutdown().await;
-    Ok(())
 }
 
 /// Bytes of a request's target and headers, as the client sent them

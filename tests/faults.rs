@@ -141,3 +141,90 @@ async fn s3_going_away_mid_upload() {
     assert_eq!(fetch(&s, &url, &[]).await.2, pattern(6 << 20, 2));
     assert_eq!(stored_blobs(&s).await.len(), 2);
 }
+
+async fn files_attr(s: &Server, session: &str, id: &str, name: &str) -> String {
+    api(s, session, "files.getInfo", &[("file_id", id)])
+        .await
+        .attr("file", name)
+        .unwrap_or_default()
+}
+
+async fn blob_key(s: &Server, file_id: &str) -> String {
+    let pool = db(s).await;
+    let key: String = sqlx::query_scalar("SELECT blob_key FROM files WHERE id = $1")
+        .bind(file_id)
+        .fetch_one(&pool)
+        .await
+        .expect("file row");
+    pool.close().await;
+    key
+}
+
+// A blob that opens but cannot be read (fs pass: a directory in its
+// place) is a store failure found before the status line: 503, no
+// download counted; a blob shorter than its row ends the body with an
+// error, not a clean end.
+dual!(unreadable_blob_is_503_not_a_cut_200, |b| async move {
+    if s3_mode() {
+        return;
+    }
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let data = pattern(50_000, 3);
+    let id = upload(&s, &a, "f.bin", data.clone()).await;
+    let url = direct_url(&s, &a, &id, None).await;
+    let path = s.data_dir.join("blobs").join(blob_key(&s, &id).await);
+    std::fs::remove_file(&path).expect("remove blob");
+    std::fs::create_dir(&path).expect("directory in its place");
+    let (status, _, body) = fetch(&s, &url, &[]).await;
+    assert_eq!(status, 503, "{}", String::from_utf8_lossy(&body));
+    let head = s.http.head(&url).send().await.expect("head");
+    assert_eq!(head.status(), 503);
+    assert_eq!(files_attr(&s, &a, &id, "downloads").await, "0");
+    // Shorter than its row: the client sees a broken transfer.
+    std::fs::remove_dir(&path).expect("rmdir");
+    std::fs::write(&path, &data[..1000]).expect("short blob");
+    let got = match s.http.get(&url).send().await {
+        Ok(resp) => resp.bytes().await.map(|b| b.len()),
+        Err(e) => Err(e),
+    };
+    assert!(got.is_err(), "a cut body must not end cleanly: {got:?}");
+    // Healed: served whole.
+    std::fs::write(&path, &data).expect("blob back");
+    let (status, _, body) = fetch(&s, &url, &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, data);
+});
+
+// S3 pass: the store is unreachable when a download starts (opening a
+// reader does no I/O, the first read does): 503, nothing counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_down_download_is_503_and_not_counted() {
+    let Some(endpoint) = s3_endpoint() else {
+        return;
+    };
+    let upstream = endpoint.trim_start_matches("http://").to_string();
+    let proxy = Proxy::start(&upstream).await;
+    let bucket = s3_bucket(&endpoint).await;
+    let via_proxy = format!("http://127.0.0.1:{}", proxy.port);
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[
+            ("DROPSPACE_STORAGE__S3__ENDPOINT", &via_proxy),
+            ("DROPSPACE_STORAGE__S3__BUCKET", &bucket),
+        ],
+    )
+    .await;
+    let a = s.user_session("alice").await;
+    let data = pattern(50_000, 4);
+    let id = upload(&s, &a, "f.bin", data.clone()).await;
+    let url = direct_url(&s, &a, &id, None).await;
+    proxy.cut();
+    let (status, _, _) = fetch(&s, &url, &[]).await;
+    assert_eq!(status, 503);
+    assert_eq!(s.http.head(&url).send().await.expect("head").status(), 503);
+    assert_eq!(files_attr(&s, &a, &id, "downloads").await, "0");
+    proxy.restore().await;
+    assert_eq!(fetch(&s, &url, &[]).await.2, data);
+    assert_eq!(files_attr(&s, &a, &id, "downloads").await, "1");
+}

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::range::{self, Ask};
@@ -142,7 +142,9 @@ pub async fn respond(
     };
     let partial = part != (0..size);
     let is_get = method == Method::GET;
-    // The bytes are opened first, so a storage failure costs no download.
+    // The bytes are opened (and the first of them read) before the status
+    // line, so a store that cannot deliver answers 503 and costs no
+    // download; HEAD asks the store for the blob's size.
     let stream = if is_get {
         match open(app, file, part.clone()).await {
             Ok(s) => Some(s),
@@ -152,7 +154,21 @@ pub async fn respond(
             }
         }
     } else {
-        None
+        match app.blobs.stat(&file.blob_key).await {
+            Ok(Some(n)) if n == size => None,
+            Ok(found) => {
+                tracing::error!(
+                    ?found,
+                    size,
+                    "download: the blob is missing or of the wrong size"
+                );
+                return (unavailable(), false);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "download: asking the store for the blob");
+                return (unavailable(), false);
+            }
+        }
     };
     // The limits decide before any byte goes out. Only a GET from byte 0
     // is a download of its own; resumed ranges and HEAD just check.
@@ -253,28 +269,83 @@ async fn bandwidth_exhausted(app: &AppState, account: i64) -> bool {
 }
 
 /// The blob's bytes in `range`: a plain file read for the fs backend, the
-/// store's ranged reader otherwise.
+/// store's ranged reader otherwise. The first chunk is read here: readers
+/// open lazily (S3 does no I/O until the first read), and a failure must
+/// show before the status line is sent.
 async fn open(
     app: &AppState,
     file: &File,
     range: std::ops::Range<u64>,
 ) -> Result<ByteStream, crate::blobs::StorageError> {
     let len = range.end - range.start;
-    if let Some(path) = app.blobs.local_path(&file.blob_key) {
+    let stream: ByteStream = if let Some(path) = app.blobs.local_path(&file.blob_key) {
         let io = |e: std::io::Error| crate::blobs::StorageError(e.to_string());
         let mut f = tokio::fs::File::open(&path).await.map_err(io)?;
         if range.start > 0 {
             f.seek(SeekFrom::Start(range.start)).await.map_err(io)?;
         }
         let reader = f.take(len);
-        return Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(
+        Box::pin(tokio_util::io::ReaderStream::with_capacity(
             reader, READ_CHUNK,
-        )));
-    }
-    if len == 0 {
+        ))
+    } else if len == 0 {
         return Ok(Box::pin(futures::stream::empty()));
+    } else {
+        Box::pin(app.blobs.read(&file.blob_key, range).await?)
+    };
+    let mut stream = Exact {
+        inner: stream,
+        left: len,
+        done: false,
+    };
+    match stream.next().await {
+        None => Ok(Box::pin(futures::stream::empty())),
+        Some(Err(e)) => Err(crate::blobs::StorageError(e.to_string())),
+        Some(Ok(first)) => Ok(Box::pin(
+            futures::stream::once(std::future::ready(Ok(first))).chain(stream),
+        )),
     }
-    Ok(Box::pin(app.blobs.read(&file.blob_key, range).await?))
+}
+
+/// Fails a body that ends before its `Content-Length` (a blob shorter
+/// than its row): the error makes hyper drop the connection, so the client
+/// sees a broken transfer rather than a clean, short end.
+struct Exact {
+    inner: ByteStream,
+    left: u64,
+    done: bool,
+}
+
+impl Stream for Exact {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        match self.inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                self.left = self.left.saturating_sub(chunk.len() as u64);
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(e))) => {
+                self.done = true;
+                Poll::Ready(Some(Err(e)))
+            }
+            Poll::Ready(None) => {
+                self.done = true;
+                if self.left > 0 {
+                    Poll::Ready(Some(Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "blob shorter than its file",
+                    ))))
+                } else {
+                    Poll::Ready(None)
+                }
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
 }
 
 /// Counts what a response body really sent; when the body ends (or the

@@ -131,6 +131,7 @@ impl Server {
             "OPEN_UPLOADS_PER_ADDRESS",
             "MAILS_PER_HOUR_PER_ADDRESS",
             "MAILS_PER_HOUR_PER_ACCOUNT",
+            "CONNECTIONS_PER_ADDRESS",
         ] {
             all.push((format!("DROPSPACE_LIMITS__{limit}"), "0".into()));
         }
