@@ -407,6 +407,21 @@ impl<'a> Visitor<'a> {
         )
         .await
     }
+
+    /// A login asking to go to `next` afterwards.
+    async fn login_then(&mut self, user: &str, password: &str, next: &str) -> reqwest::Response {
+        let csrf = self.csrf("/login").await;
+        self.post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("user_name", user),
+                ("password", password),
+                ("next", next),
+            ],
+        )
+        .await
+    }
 }
 
 fn set_cookies(resp: &reqwest::Response) -> Vec<String> {
@@ -640,18 +655,7 @@ dual!(login_redirects_only_to_this_site, |b| async move {
     ];
     for next in hostile {
         let mut v = Visitor::new(&s);
-        let csrf = v.csrf("/login").await;
-        let resp = v
-            .post(
-                "/login",
-                &[
-                    ("csrf", &csrf),
-                    ("user_name", "nora"),
-                    ("password", "pw-nora-1"),
-                    ("next", next),
-                ],
-            )
-            .await;
+        let resp = v.login_then("nora", "pw-nora-1", next).await;
         assert_eq!(resp.status(), 303, "{next:?}");
         assert_eq!(location(&resp), "/files", "{next:?}");
         // Logged in already, GET /login redirects the same way.
@@ -661,18 +665,7 @@ dual!(login_redirects_only_to_this_site, |b| async move {
     }
     // A path of this site is kept.
     let mut v = Visitor::new(&s);
-    let csrf = v.csrf("/login").await;
-    let resp = v
-        .post(
-            "/login",
-            &[
-                ("csrf", &csrf),
-                ("user_name", "nora"),
-                ("password", "pw-nora-1"),
-                ("next", "/files?folder=0"),
-            ],
-        )
-        .await;
+    let resp = v.login_then("nora", "pw-nora-1", "/files?folder=0").await;
     assert_eq!(location(&resp), "/files?folder=0");
 });
 
@@ -872,22 +865,11 @@ dual!(user_values_are_escaped, |b| async move {
         "{html}"
     );
     // `next` never leads off the site.
-    let csrf = v.csrf("/upload").await;
     let mut fresh = Visitor::new(&s);
-    let token = fresh.csrf("/login").await;
     let resp = fresh
-        .post(
-            "/login",
-            &[
-                ("csrf", &token),
-                ("user_name", "hank"),
-                ("password", "pw-hank-1"),
-                ("next", "//evil.example/"),
-            ],
-        )
+        .login_then("hank", "pw-hank-1", "//evil.example/")
         .await;
     assert_eq!(location(&resp), "/files");
-    let _ = csrf;
 });
 
 // The logged-in upload through the page's endpoints, over plain HTTP: the

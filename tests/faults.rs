@@ -80,22 +80,30 @@ async fn open_multipart_uploads(endpoint: &str, bucket: &str) -> usize {
     text.matches("<Upload>").count()
 }
 
+/// A server whose S3 traffic passes through a proxy the test can cut, on a
+/// fresh bucket.
+async fn behind_proxy(endpoint: &str, extra: &[(&str, &str)]) -> (Proxy, String, Server) {
+    let upstream = endpoint.trim_start_matches("http://").to_string();
+    let proxy = Proxy::start(&upstream).await;
+    let bucket = s3_bucket(endpoint).await;
+    let via_proxy = format!("http://127.0.0.1:{}", proxy.port);
+    let mut env = vec![
+        ("DROPSPACE_STORAGE__S3__ENDPOINT", via_proxy.as_str()),
+        ("DROPSPACE_STORAGE__S3__BUCKET", bucket.as_str()),
+    ];
+    env.extend_from_slice(extra);
+    let s = Server::start_with(Backend::Sqlite, &env).await;
+    (proxy, bucket, s)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_going_away_mid_upload() {
     let Some(endpoint) = s3_endpoint() else {
         return;
     };
-    let upstream = endpoint.trim_start_matches("http://").to_string();
-    let proxy = Proxy::start(&upstream).await;
-    let bucket = s3_bucket(&endpoint).await;
-    let via_proxy = format!("http://127.0.0.1:{}", proxy.port);
-    let s = Server::start_with(
-        Backend::Sqlite,
-        &[
-            ("DROPSPACE_STORAGE__S3__ENDPOINT", &via_proxy),
-            ("DROPSPACE_STORAGE__S3__BUCKET", &bucket),
-            ("DROPSPACE_STORAGE__S3__PART_SIZE", "5242880"),
-        ],
+    let (proxy, bucket, s) = behind_proxy(
+        &endpoint,
+        &[("DROPSPACE_STORAGE__S3__PART_SIZE", "5242880")],
     )
     .await;
     let a = s.user_session("alice").await;
@@ -203,18 +211,7 @@ async fn s3_down_download_is_503_and_not_counted() {
     let Some(endpoint) = s3_endpoint() else {
         return;
     };
-    let upstream = endpoint.trim_start_matches("http://").to_string();
-    let proxy = Proxy::start(&upstream).await;
-    let bucket = s3_bucket(&endpoint).await;
-    let via_proxy = format!("http://127.0.0.1:{}", proxy.port);
-    let s = Server::start_with(
-        Backend::Sqlite,
-        &[
-            ("DROPSPACE_STORAGE__S3__ENDPOINT", &via_proxy),
-            ("DROPSPACE_STORAGE__S3__BUCKET", &bucket),
-        ],
-    )
-    .await;
+    let (proxy, _bucket, s) = behind_proxy(&endpoint, &[]).await;
     let a = s.user_session("alice").await;
     let data = pattern(50_000, 4);
     let id = upload(&s, &a, "f.bin", data.clone()).await;
