@@ -607,8 +607,9 @@ dual!(throttle_counts_across_nodes, |b| async move {
 dual!(
     concurrent_wrong_logins_get_only_the_allowance,
     |b| async move {
-        // Each try is claimed before its password is checked: a burst of
-        // parallel guesses cannot all pass the "not throttled" check.
+        // Each try's outcome is settled in one transaction that refuses it
+        // once a parallel failure blocked the account: a burst of parallel
+        // guesses learns at most the allowance.
         let s = Server::start_with(
             b,
             &[

@@ -157,17 +157,6 @@ async fn files_attr(s: &Server, session: &str, id: &str, name: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn blob_key(s: &Server, file_id: &str) -> String {
-    let pool = db(s).await;
-    let key: String = sqlx::query_scalar("SELECT blob_key FROM files WHERE id = $1")
-        .bind(file_id)
-        .fetch_one(&pool)
-        .await
-        .expect("file row");
-    pool.close().await;
-    key
-}
-
 // A blob that opens but cannot be read (fs pass: a directory in its
 // place) is a store failure found before the status line: 503, no
 // download counted; a blob shorter than its row ends the body with an

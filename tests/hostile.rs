@@ -891,20 +891,6 @@ dual!(ten_thousand_hostile_requests, |b| async move {
     hostile(b).await
 });
 
-/// The server's resident memory: (now, peak), in KiB, from /proc.
-fn rss_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 /// POSTs a chunked multipart body to an upload URL by hand: `prefix`, then
 /// `fill` over and over up to `limit` bytes (or until the server stops
 /// reading); then `suffix`, one byte every `pause`; then it waits, the

@@ -14,17 +14,6 @@ fn out(o: &std::process::Output) -> String {
     )
 }
 
-async fn blob_key(s: &Server, file_id: &str) -> String {
-    let pool = db(s).await;
-    let key: String = sqlx::query_scalar("SELECT blob_key FROM files WHERE id = $1")
-        .bind(file_id)
-        .fetch_one(&pool)
-        .await
-        .expect("file row");
-    pool.close().await;
-    key
-}
-
 async fn exec(s: &Server, sql: &str) {
     let pool = db(s).await;
     sqlx::query(sql).execute(&pool).await.expect(sql);

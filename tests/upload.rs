@@ -762,34 +762,15 @@ dual!(
             assert_eq!(body, b"payload");
             let cd = header(&h, "content-disposition");
             assert!(cd.starts_with("attachment; filename=\""), "{cd}");
-            let star = cd.split("filename*=UTF-8''").nth(1).expect("filename*");
-            let decoded = percent_encoding::percent_decode_str(star)
-                .decode_utf8()
-                .expect("utf-8");
-            assert_eq!(decoded, stored);
+            assert_eq!(disposition_name(&cd), stored);
             assert_eq!(header(&h, "x-content-type-options"), "nosniff");
             // The download page shows the name as text, never as markup.
-            let html = s
-                .http
-                .get(s.url(&format!("/file/{id}")))
-                .send()
-                .await
-                .expect("page")
-                .text()
-                .await
-                .expect("html");
-            let doc = scraper::Html::parse_document(&html);
+            let doc = download_page(&s, &id).await;
             assert!(doc
                 .select(&scraper::Selector::parse("body script, [onerror]").expect("sel"))
                 .next()
                 .is_none());
-            let shown: String = doc
-                .select(&scraper::Selector::parse("#name").expect("sel"))
-                .next()
-                .expect("name cell")
-                .text()
-                .collect();
-            assert_eq!(shown, stored);
+            assert_eq!(name_cell(&doc), stored);
         }
         // A newline can only come through files.setInfo (a multipart header
         // cannot carry one); it is served without breaking a header.
@@ -813,6 +794,38 @@ dual!(
             .exists());
     }
 );
+
+/// The download page `/file/{id}`, parsed.
+async fn download_page(s: &Server, id: &str) -> scraper::Html {
+    let html = s
+        .http
+        .get(s.url(&format!("/file/{id}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    scraper::Html::parse_document(&html)
+}
+
+/// The file name the download page shows.
+fn name_cell(doc: &scraper::Html) -> String {
+    doc.select(&scraper::Selector::parse("#name").expect("sel"))
+        .next()
+        .expect("name cell")
+        .text()
+        .collect()
+}
+
+/// The name a Content-Disposition's `filename*` carries, decoded.
+fn disposition_name(cd: &str) -> String {
+    let star = cd.split("filename*=UTF-8''").nth(1).expect("filename*");
+    percent_encoding::percent_decode_str(star)
+        .decode_utf8()
+        .expect("utf-8")
+        .into_owned()
+}
 
 // The stored name is the last path component of the name sent, without
 // control characters, at most 255 bytes, `file` if empty (docs/api-notes.md);
@@ -845,33 +858,13 @@ dual!(uploaded_names_lose_their_path, |b| async move {
             Some(stored.as_str()),
             "{sent:?}"
         );
-        let html = s
-            .http
-            .get(s.url(&format!("/file/{id}")))
-            .send()
-            .await
-            .expect("page")
-            .text()
-            .await
-            .expect("html");
-        let doc = scraper::Html::parse_document(&html);
-        let shown: String = doc
-            .select(&scraper::Selector::parse("#name").expect("sel"))
-            .next()
-            .expect("name cell")
-            .text()
-            .collect();
-        assert_eq!(shown, stored, "{sent:?}");
+        assert_eq!(name_cell(&download_page(&s, &id).await), stored, "{sent:?}");
         let url = direct_url(&s, &a, &id, None).await;
         let (status, h, body) = fetch(&s, &url, &[]).await;
         assert_eq!((status, body.as_slice()), (200, &b"payload"[..]));
         let cd = header(&h, "content-disposition");
         assert!(!cd.contains('/') && !cd.contains('\\'), "{sent:?}: {cd}");
-        let star = cd.split("filename*=UTF-8''").nth(1).expect("filename*");
-        let decoded = percent_encoding::percent_decode_str(star)
-            .decode_utf8()
-            .expect("utf-8");
-        assert_eq!(decoded, stored, "{sent:?}");
+        assert_eq!(disposition_name(&cd), stored, "{sent:?}");
     }
 });
 
@@ -915,20 +908,6 @@ dual!(
         upload_ok(&s, &info, "m.txt").await;
     }
 );
-
-/// The server's resident memory: (now, peak), in KiB, from /proc.
-fn rss_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
 
 // 2 GiB streamed from a generator: the server's peak memory stays flat.
 // Once, on SQLite and the file system (the database plays no part in the

@@ -106,14 +106,6 @@ impl Params {
             .ok_or_else(|| Error::Missing(name.to_string().into()))
     }
 
-    /// A mandatory parameter that must not be empty either.
-    pub fn required_nonempty(&self, name: &str) -> Result<&str> {
-        match self.get(name) {
-            Some(v) if !v.trim().is_empty() => Ok(v),
-            _ => Err(Error::Missing(name.to_string().into())),
-        }
-    }
-
     /// An optional non-negative integer; malformed is 21. Empty counts as absent.
     pub fn opt_u64(&self, name: &str) -> Result<Option<i64>> {
         proto::opt_u64(self.get(name)).map_err(|_| bad_value(name))

@@ -100,12 +100,8 @@ async fn find_login(db: &Db, given: &str) -> Result<(Option<User>, String)> {
 
 /// Seconds a login for this account from this address must still wait.
 pub async fn login_wait(db: &Db, user_name: &str, ip: IpAddr) -> Result<Option<i64>> {
-    for key in [account_key(user_name), address_key(ip)] {
-        if let Some(wait) = db.throttle_wait(&key).await? {
-            return Ok(Some(wait));
-        }
-    }
-    Ok(None)
+    let (account, address) = (account_key(user_name), address_key(ip));
+    Ok(db.throttle_wait(&[&account, &address]).await?)
 }
 
 /// Settles a login whose password was checked (`ok`: right, and the login

@@ -264,10 +264,8 @@ pub async fn check_password(lib: &Library, file: &File, given: &str, ip: IpAddr)
     }
     let limits = &lib.cfg.limits;
     let (by_file, by_address) = (format!("dl-file:{}", file.id), format!("dl-addr:{ip}"));
-    for key in [&by_file, &by_address] {
-        if let Some(wait) = lib.db.throttle_wait(key).await? {
-            return Err(Error::PasswordWait(wait));
-        }
+    if let Some(wait) = lib.db.throttle_wait(&[&by_file, &by_address]).await? {
+        return Err(Error::PasswordWait(wait));
     }
     let ok = crate::secrets::ct_eq(given, &stored);
     let counters = [

@@ -20,9 +20,10 @@ use serde_json::json;
 
 use super::web::{visitor, Visitor};
 use crate::api::error::{ApiError, Code};
-use crate::api::lists::{keys, MAX_KEYS};
+use crate::api::lists;
 use crate::db::files::is_id;
 use crate::http::html::{esc, page_with};
+use crate::http::params::Params;
 use crate::http::pipeline::{Gate, Pipeline};
 use crate::http::ClientIp;
 use crate::library::uploads;
@@ -204,10 +205,12 @@ async fn links(
         return json_error(StatusCode::FORBIDDEN, 6, "Not logged in");
     };
     let p = Pipeline::new(&app, ip);
-    let found: Result<Option<crate::db::files::File>, crate::library::Error> = async {
+    let found: Result<Option<crate::db::files::File>, ApiError> = async {
         p.address()?;
         p.account(Some(user), Gate::default())?;
-        let ids = file_ids(form.get("file_id").map(String::as_str).unwrap_or(""))?;
+        // The list as files.getInfo reads it (empty: 4; too long: 21).
+        let given = form.get("file_id").cloned().unwrap_or_default();
+        let ids = lists::param(&Params::from_pairs([("file_id".into(), given)]), "file_id")?;
         for id in ids {
             if !is_id(&id) {
                 continue;
@@ -229,21 +232,6 @@ async fn links(
         }))
         .into_response(),
         Ok(None) => api_error(&ApiError::new(Code::FileNotFound)),
-        Err(e) => api_error(&ApiError::from(e)),
+        Err(e) => api_error(&e),
     }
-}
-
-/// The ids of the `file_id` list as `files.getInfo` reads them: empty is
-/// 4, more than `MAX_KEYS` is 21.
-fn file_ids(value: &str) -> Result<Vec<String>, crate::library::Error> {
-    let ids = keys(value);
-    if ids.is_empty() {
-        return Err(crate::library::Error::Missing("file_id".into()));
-    }
-    if ids.len() > MAX_KEYS {
-        return Err(crate::library::Error::BadValueText(
-            format!("At most {MAX_KEYS} entries in file_id").into(),
-        ));
-    }
-    Ok(ids)
 }

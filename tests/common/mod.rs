@@ -695,6 +695,18 @@ pub async fn db(s: &Server) -> sqlx::AnyPool {
         .expect("connect to the test database")
 }
 
+/// The blob key of a file row.
+pub async fn blob_key(s: &Server, file_id: &str) -> String {
+    let pool = db(s).await;
+    let key: String = sqlx::query_scalar("SELECT blob_key FROM files WHERE id = $1")
+        .bind(file_id)
+        .fetch_one(&pool)
+        .await
+        .expect("file row");
+    pool.close().await;
+    key
+}
+
 /// Stores a file for `owner` in their root as an upload would (blob under
 /// `data_dir/blobs`, `files` row, `disk_used`); returns its id. Stands in
 /// for uploads in tests of the library methods.
