@@ -80,7 +80,8 @@ fn spawn_transfer_sweeps(app: &App) {
     });
 }
 
-/// The time-limit sweeper and the removal of deferred blobs.
+/// The time-limit sweeper, the removal of deferred blobs and the expiry
+/// of download claims whose node died.
 fn spawn_library_sweeps(app: &App) {
     let app = app.clone();
     tokio::spawn(async move {
@@ -90,6 +91,9 @@ fn spawn_library_sweeps(app: &App) {
             }
             if let Err(e) = library::sweep_deleted_blobs(&app).await {
                 tracing::warn!(error = %format!("{e:#}"), "deferred blob removal");
+            }
+            if let Err(e) = limits::sweep_claims(&app).await {
+                tracing::warn!(error = %format!("{e:#}"), "expired download claims");
             }
             tokio::time::sleep(TIME_LIMIT_SWEEP).await;
         }

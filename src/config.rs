@@ -127,6 +127,17 @@ pub struct Limits {
     /// Seconds the blob of a file deleted by a download limit is kept, so
     /// the download that reached the limit can still open it.
     pub deleted_blob_grace_secs: i64,
+    /// Bytes past `downloads_limit` whole copies a limited file may serve,
+    /// in percent of one copy, so a resume may re-fetch what a cut
+    /// connection lost: at least 1 MiB, at most half a copy (so a limit of
+    /// N never lets N+1 whole copies through); 0 = none (docs/security.md).
+    pub download_retry_percent: i64,
+    /// A download of a limited file holds its reservation this long without
+    /// progress: its stream refreshes it while bytes flow; a claim silent
+    /// for a third of this may be released by a resume of the same link,
+    /// and one silent for all of it (a crashed node, a stalled client) is
+    /// swept and its stream stops (docs/api-notes.md).
+    pub download_claim_lease_secs: i64,
     /// Failed logins per account allowed before each further try must wait.
     pub login_failures_per_account: i64,
     /// Failed logins per client address allowed before each further try must wait.
@@ -222,6 +233,8 @@ impl Default for Limits {
             upload_identifier_ttl_secs: 86400,
             download_url_ttl_secs: 6 * 3600,
             deleted_blob_grace_secs: 60,
+            download_retry_percent: 10,
+            download_claim_lease_secs: 60,
             login_failures_per_account: 5,
             login_failures_per_address: 20,
             login_delay_secs: 20,

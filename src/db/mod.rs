@@ -10,6 +10,7 @@ pub mod api_keys;
 pub mod bandwidth;
 pub mod contacts;
 pub mod deleted_blobs;
+pub mod downloads;
 pub mod file_send;
 pub mod files;
 pub mod folders;

@@ -5,7 +5,7 @@
 //! for the recipient's own account (web login, argon2) and refuses anyone
 //! else; the proof is a signed cookie bound to this link, so any node can
 //! check it. With `download_receipt=1` the sender is mailed once per
-//! recipient, at the first download.
+//! recipient, once the recipient has received every byte of a file.
 
 use std::collections::HashMap;
 
@@ -277,10 +277,16 @@ pub async fn download(
             return try_later("This file cannot be downloaded right now.");
         }
     };
-    let (resp, counted) =
-        crate::transfer::serve::respond(&app, &method, &headers, &file, send.user_id).await;
-    if counted && resp.status().is_success() {
-        file_send::receipt(&app, &link, &send, &file, &human_size(file.size)).await;
-    }
-    resp
+    let size = human_size(file.size);
+    let (lib, sent_file) = (app.clone(), file.clone());
+    let taker = crate::transfer::serve::Taker {
+        key: format!("s:{}", link.token_hash),
+        account: send.user_id,
+        on_delivered: Some(Box::new(move |bytes| {
+            Box::pin(async move {
+                file_send::delivered(&lib, &link, &send, &sent_file, bytes, &size).await;
+            })
+        })),
+    };
+    crate::transfer::serve::respond(&app, &method, &headers, &file, taker).await
 }

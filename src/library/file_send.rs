@@ -386,11 +386,43 @@ pub async fn sent_file(db: &Db, send: &Send, id: &str) -> Result<Option<File>> {
     Ok(None)
 }
 
-/// Mails the sender when this recipient downloads for the first time: the
-/// first download claims the link's `first_download` in one statement.
-/// `size` is the file's size as the pages write it. Best effort: nothing
-/// is returned, a failure to queue is logged.
-pub async fn receipt(lib: &Library, link: &SendLink, send: &Send, file: &File, size: &str) {
+/// Records `bytes` of `file` delivered through a recipient's link; once
+/// they cover the whole file (a zero-byte file at once) the sender gets
+/// the receipt, if the send asked for one (docs/api-notes.md: a receipt
+/// means the recipient has every byte). `size` is the file's size as the
+/// pages write it. Best effort: a failure is logged.
+pub async fn delivered(
+    lib: &Library,
+    link: &SendLink,
+    send: &Send,
+    file: &File,
+    bytes: u64,
+    size: &str,
+) {
+    if !send.download_receipt() {
+        return;
+    }
+    let whole = file.size <= 0
+        || match lib
+            .db
+            .link_delivered(&link.token_hash, &file.id, bytes as i64, file.size)
+            .await
+        {
+            Ok(whole) => whole,
+            Err(e) => {
+                tracing::warn!(error = %e, "recording a recipient's download");
+                false
+            }
+        };
+    if whole {
+        receipt(lib, link, send, file, size).await;
+    }
+}
+
+/// Mails the sender when this recipient has downloaded a whole file for
+/// the first time: the first claims the link's `first_download` in one
+/// statement. Best effort: a failure to queue is logged.
+async fn receipt(lib: &Library, link: &SendLink, send: &Send, file: &File, size: &str) {
     let first = matches!(
         lib.db.claim_first_download(&link.token_hash, now()).await,
         Ok(true)

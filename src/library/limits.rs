@@ -1,28 +1,170 @@
 //! Download limits (`downloads_limit`, `time_limit`) and their actions
 //! (`LimitAction`): block downloads, delete the file and its blob, or move
-//! the file to `limit_action_to_folder`. Every decision is one conditional
-//! UPDATE, so a limit of N lets exactly N downloads through on any number
-//! of nodes, and each action runs once.
+//! the file to `limit_action_to_folder`; and the ledger downloads count by.
+//!
+//! A download counts by bytes delivered (docs/api-notes.md, "Download
+//! counting"): each file keeps the bytes served to clients, and its
+//! `downloads` is how many whole copies that makes. A file with a download
+//! limit reserves each range before the status line, within `limit` copies
+//! and a small retry allowance; every decision is one conditional statement
+//! on the file's row, so a limit of N lets exactly N through on any number
+//! of nodes, and the credit that reaches N runs the action, once.
 
+use std::ops::Range;
+
+use crate::config::Config;
+use crate::db::downloads::{Credited, Reservation, Reserved};
 use crate::db::files::File;
 pub use crate::db::files::LimitAction;
 use crate::db::now;
 use crate::library::{files, Error, Library, Result};
 
-/// Counts one download of `file_id` if its limits still allow one; false
-/// when they do not (the download must be refused). The download that
-/// reaches `download_limit` runs the limit action.
-pub async fn count_download(lib: &Library, file_id: &str) -> Result<bool> {
-    let Some((downloads, limit)) = lib.db.count_download(file_id, now()).await? else {
-        return Ok(false);
+/// The least retry allowance of a limited file (when the percentage is on).
+const MIN_ALLOWANCE: i64 = 1024 * 1024;
+
+/// Bytes past `downloads_limit` whole copies a file of `size` bytes may
+/// serve: `limits.download_retry_percent` of a copy, at least 1 MiB, at
+/// most half a copy (so N+1 whole copies never fit a limit of N).
+pub fn retry_allowance(cfg: &Config, size: i64) -> i64 {
+    let percent = cfg.limits.download_retry_percent.clamp(0, 100);
+    if percent == 0 || size <= 0 {
+        return 0;
+    }
+    (size / 100 * percent + size % 100 * percent / 100)
+        .max(MIN_ALLOWANCE)
+        .min(size / 2)
+}
+
+/// How long a claim holds without a refresh.
+pub fn claim_lease_secs(cfg: &Config) -> i64 {
+    cfg.limits.download_claim_lease_secs.max(1)
+}
+
+/// The outcome of asking to serve a range of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Serve it; with a claim for a file with a download limit.
+    Go(Option<i64>),
+    /// The limits do not allow these bytes.
+    Refused,
+    /// The same taker's earlier stream of these bytes is still live; try
+    /// again shortly (docs/api-notes.md).
+    Busy,
+}
+
+/// Admits a GET of `range` of `file` by `taker` (a stable name of who
+/// asked: one signed URL, one recipient link). Files without a download
+/// limit only check; limited files reserve the range.
+pub async fn admit(lib: &Library, file: &File, taker: &str, range: Range<u64>) -> Result<Admission> {
+    if file.download_limit <= 0 {
+        return Ok(match check_downloadable(lib, file).await {
+            Ok(()) => Admission::Go(None),
+            Err(Error::FileNotFound) | Err(Error::Denied(_)) => Admission::Refused,
+            Err(e) => return Err(e),
+        });
+    }
+    if check_downloadable(lib, file).await.is_err() {
+        return Ok(Admission::Refused);
+    }
+    let t = now();
+    let lease = claim_lease_secs(&lib.cfg);
+    let r = Reservation {
+        file_id: &file.id,
+        taker,
+        start: range.start as i64,
+        end: range.end as i64,
+        allowance: retry_allowance(&lib.cfg, file.size),
+        now: t,
+        lease_until: t + lease,
+        quiet_before: t - lease / 3,
     };
-    if limit > 0 && downloads == limit {
-        // The download itself goes ahead whatever the action's fate, so
-        // its failure is logged here.
+    Ok(match lib.db.reserve_download(&r).await? {
+        Reserved::Claim(id) => Admission::Go(Some(id)),
+        Reserved::Refused => Admission::Refused,
+        Reserved::Busy => Admission::Busy,
+    })
+}
+
+/// Records what a claimed stream has sent and extends its lease; false
+/// when its claim was released or swept (the stream must stop).
+pub async fn refresh_claim(lib: &Library, claim: i64, sent: u64) -> Result<bool> {
+    let t = now();
+    Ok(lib
+        .db
+        .refresh_claim(claim, sent as i64, t, t + claim_lease_secs(&lib.cfg))
+        .await?)
+}
+
+/// Credits the `sent` bytes a download delivered when its stream ends or
+/// is dropped, closing its claim if it had one (`recorded`: what its last
+/// refresh wrote), and runs the limit action if this credit reached it.
+pub async fn settle(
+    lib: &Library,
+    file_id: &str,
+    claim: Option<(i64, u64)>,
+    sent: u64,
+) -> Result<()> {
+    let credited = match claim {
+        Some((id, recorded)) => {
+            lib.db
+                .settle_claim(id, file_id, sent as i64, recorded as i64)
+                .await?
+        }
+        None if sent > 0 => lib.db.credit_download(file_id, sent as i64).await?,
+        None => None,
+    };
+    after_credit(lib, file_id, credited).await;
+    Ok(())
+}
+
+/// Runs the limit action when `credited` is the credit that reached the
+/// limit. The download itself goes ahead whatever the action's fate, so a
+/// failure is logged here.
+async fn after_credit(lib: &Library, file_id: &str, credited: Option<Credited>) {
+    if credited.is_some_and(|c| c.reached_limit()) {
         if let Err(e) = on_download_limit(lib, file_id).await {
             tracing::error!(file_id, error = %format!("{e:#}"), "download limit action");
         }
     }
+}
+
+/// Closes the claims whose lease ran out (their node died, their client
+/// stalled): what they recorded is credited, the rest of their reservation
+/// released. Safe on every node. Returns how many this call closed.
+pub async fn sweep_claims(lib: &Library) -> Result<usize> {
+    let t = now();
+    let mut closed = 0;
+    for id in lib.db.expired_claims(t).await? {
+        if let Some((file_id, credited)) = lib.db.sweep_claim(id, t).await? {
+            closed += 1;
+            after_credit(lib, &file_id, Some(credited)).await;
+        }
+    }
+    Ok(closed)
+}
+
+/// Counts one whole copy of `file_id` at once if its limits still allow
+/// one (a zero-byte file's GET is one download); false when they do not
+/// (the download must be refused). The count that reaches
+/// `download_limit` runs the limit action.
+pub async fn count_download(lib: &Library, file_id: &str) -> Result<bool> {
+    let Some(file) = lib.db.file(file_id).await? else {
+        return Ok(false);
+    };
+    count_whole(lib, &file).await
+}
+
+/// `count_download` for a file row already read.
+pub async fn count_whole(lib: &Library, file: &File) -> Result<bool> {
+    let allowance = retry_allowance(&lib.cfg, file.size);
+    let Some(credited) = lib
+        .db
+        .count_whole_download(&file.id, allowance, now())
+        .await?
+    else {
+        return Ok(false);
+    };
+    after_credit(lib, &file.id, Some(credited)).await;
     Ok(true)
 }
 

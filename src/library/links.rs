@@ -16,7 +16,8 @@ fn message(file: &File, account: i64, expires: i64) -> String {
     dropspace_proto::links::message(&file.id, &file.blob_key, account, expires)
 }
 
-/// A direct URL for `file`, charged to `account` (0 for page downloads).
+/// A direct URL for `file`, charged to `account` (0 = nobody: an
+/// anonymous visitor of the download page).
 pub fn direct_url(lib: &Library, file: &File, account: i64) -> String {
     let expires = now() + lib.cfg.limits.download_url_ttl_secs;
     let sig = lib.secrets.sign(&message(file, account, expires));

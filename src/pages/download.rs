@@ -1,12 +1,15 @@
 //! `/file/{id}`: the download page — name, size, description, upload date
 //! and a download button (a fresh signed URL). A password-protected file
-//! shows a form first; the button appears once the password is right.
+//! shows a form first; the button appears once the password is right. The
+//! URL is signed for the logged-in visitor's account (nobody's when
+//! anonymous), so the bytes are charged to that account's bandwidth and an
+//! account over it is refused (docs/security.md).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
@@ -15,6 +18,7 @@ use crate::db::files::{is_id, File};
 use crate::http::html::{date, human_size};
 use crate::http::html::{esc, not_found, page, try_later};
 use crate::http::ClientIp;
+use crate::pages::web;
 use crate::library;
 use crate::library::{links, Error};
 use crate::state::{App, AppState};
@@ -23,8 +27,8 @@ pub fn routes() -> Router<App> {
     Router::new().route("/file/{id}", get(show).post(unlock))
 }
 
-async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
-    render(&app, &id, None).await
+async fn show(State(app): State<App>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    render(&app, &id, &headers, None).await
 }
 
 /// The password form posts here.
@@ -32,14 +36,20 @@ async fn unlock(
     State(app): State<App>,
     Path(id): Path<String>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let given = form.get("password").map(String::as_str).unwrap_or("");
-    render(&app, &id, Some((given, ip))).await
+    render(&app, &id, &headers, Some((given, ip))).await
 }
 
 /// The page; `password` is what the form sent, and from where.
-async fn render(app: &AppState, id: &str, password: Option<(&str, IpAddr)>) -> Response {
+async fn render(
+    app: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    password: Option<(&str, IpAddr)>,
+) -> Response {
     if !is_id(id) {
         return not_found();
     }
@@ -91,7 +101,11 @@ async fn render(app: &AppState, id: &str, password: Option<(&str, IpAddr)>) -> R
             }
         }
     }
-    let url = links::direct_url(app, &file, 0);
+    let account = web::visitor(app, headers)
+        .await
+        .user
+        .map_or(0, |u| u.id);
+    let url = links::direct_url(app, &file, account);
     page(
         StatusCode::OK,
         &file.name,

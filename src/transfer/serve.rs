@@ -1,32 +1,57 @@
 //! `GET|HEAD /dl/{id}/{account}/{expires}/{signature}[/{name}]`: the bytes
 //! of a file behind a signed, expiring URL, with single Range requests,
-//! If-Range, ETag and Last-Modified. A request that starts at byte 0 counts
-//! one download (and may hit the download limit); bytes sent through a
-//! session's URL are charged to that account's monthly bandwidth.
+//! If-Range, ETag and Last-Modified. Downloads count by bytes delivered
+//! (docs/api-notes.md, "Download counting"): a file with a download limit
+//! reserves each range before the status line, and every body credits what
+//! it sent when it ends or is dropped; bytes sent through an account's URL
+//! are charged to that account's monthly bandwidth.
 
 use std::io::SeekFrom;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use futures::future::BoxFuture;
 use futures::{Stream, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::range::{self, Ask};
 use crate::db::files::File;
 use crate::library;
+use crate::library::limits::{self, Admission};
 use crate::library::links;
+use crate::secrets::hash_secret;
 use crate::state::{App, AppState};
 
 /// Read size for file-system blobs: large enough that the copy costs
 /// little next to the socket, small enough to stay a constant per download.
 const READ_CHUNK: usize = 256 * 1024;
 
+/// A claimed stream records its progress (and extends its lease) after
+/// this many bytes, or a sixth of the lease, whichever comes first.
+const REFRESH_BYTES: u64 = 4 * 1024 * 1024;
+
 type ByteStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+/// Called once, with the bytes a body delivered, when it ends or is
+/// dropped (after they are credited).
+pub type OnDelivered = Box<dyn FnOnce(u64) -> BoxFuture<'static, ()> + Send>;
+
+/// Who is downloading.
+pub struct Taker {
+    /// A stable name of who asked (one signed URL, one recipient link): a
+    /// resume by the same taker may release its own stalled stream's
+    /// reservation. Never a secret in clear (it is stored).
+    pub key: String,
+    /// The account whose bandwidth the bytes are charged to (0 = nobody).
+    pub account: i64,
+    pub on_delivered: Option<OnDelivered>,
+}
 
 /// The signed parts of a direct URL; the optional trailing name is not
 /// among them (serde ignores it).
@@ -100,19 +125,23 @@ async fn serve(
     if !links::verify(app, &file, account, expires, sig) {
         return forged();
     }
-    respond(app, method, headers, &file, account).await.0
+    let taker = Taker {
+        key: hash_secret(&format!("dl:{sig}")),
+        account,
+        on_delivered: None,
+    };
+    respond(app, method, headers, &file, taker).await
 }
 
 /// Serves `file` to a request that may see it (the caller checked that),
-/// charging `account` (0 = nobody). Also says whether this request counted
-/// as a download (a GET from byte 0 that the limits let through).
+/// for `taker`.
 pub async fn respond(
     app: &App,
     method: &Method,
     headers: &HeaderMap,
     file: &File,
-    account: i64,
-) -> (Response, bool) {
+    taker: Taker,
+) -> Response {
     let size = file.size.max(0) as u64;
     let etag = etag(file);
     let last_modified = http_date(file.uploaded);
@@ -137,7 +166,7 @@ pub async fn respond(
                 ],
             )
                 .into_response();
-            return (resp, false);
+            return resp;
         }
     };
     let partial = part != (0..size);
@@ -150,7 +179,7 @@ pub async fn respond(
             Ok(s) => Some(s),
             Err(e) => {
                 tracing::error!(error = %e, "download: opening the blob");
-                return (unavailable(), false);
+                return unavailable();
             }
         }
     } else {
@@ -162,34 +191,45 @@ pub async fn respond(
                     size,
                     "download: the blob is missing or of the wrong size"
                 );
-                return (unavailable(), false);
+                return unavailable();
             }
             Err(e) => {
                 tracing::error!(error = %e, "download: asking the store for the blob");
-                return (unavailable(), false);
+                return unavailable();
             }
         }
     };
-    // The limits decide before any byte goes out. Only a GET from byte 0
-    // is a download of its own; resumed ranges and HEAD just check.
-    let counted = is_get && part.start == 0;
-    if counted {
-        match library::count_download(app, &file.id).await {
-            Ok(true) => {}
-            Ok(false) => return (limit_reached(), false),
-            Err(_) => return (unavailable(), false),
-        }
-    } else if library::check_downloadable(app, file).await.is_err() {
-        return (limit_reached(), false);
-    }
+    let account = taker.account;
     if account > 0 && is_get && bandwidth_exhausted(app, account).await {
-        return (
-            refuse(
-                StatusCode::FORBIDDEN,
-                "The account's bandwidth limit is reached.\n",
-            ),
-            false,
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "The account's bandwidth limit is reached.\n",
         );
+    }
+    // The limits decide before any byte goes out: HEAD only checks, an
+    // empty body counts one download at once, any other GET is admitted
+    // (a limited file reserves its range) and credited as it is delivered.
+    let mut claim = None;
+    if !is_get {
+        if library::check_downloadable(app, file).await.is_err() {
+            return limit_reached();
+        }
+    } else if part.is_empty() {
+        match library::limits::count_whole(app, file).await {
+            Ok(true) => {}
+            Ok(false) => return limit_reached(),
+            Err(_) => return unavailable(),
+        }
+    } else {
+        match limits::admit(app, file, &taker.key, part.clone()).await {
+            Ok(Admission::Go(c)) => claim = c,
+            Ok(Admission::Refused) => return limit_reached(),
+            Ok(Admission::Busy) => return busy(app),
+            Err(e) => {
+                tracing::error!(error = %e, "download: reserving the range");
+                return unavailable();
+            }
+        }
     }
     let mut resp_headers = HeaderMap::new();
     let h = &mut resp_headers;
@@ -233,11 +273,29 @@ pub async fn respond(
         StatusCode::OK
     };
     let Some(stream) = stream else {
-        return ((status, resp_headers).into_response(), false);
+        return (status, resp_headers).into_response();
     };
-    let charge = (account > 0).then(|| (app.clone(), account));
-    let body = Body::from_stream(Metered::new(stream, charge));
-    ((status, resp_headers, body).into_response(), counted)
+    let delivery = Delivery {
+        app: app.clone(),
+        file_id: file.id.clone(),
+        claim,
+        recorded: 0,
+        len: part.end - part.start,
+        sent: 0,
+        account,
+        on_delivered: taker.on_delivered,
+        settled: false,
+        done: false,
+        refreshed_at: Instant::now(),
+    };
+    if delivery.len == 0 {
+        // Nothing to stream: the count above was the whole download.
+        delivery.settle().await;
+    } else {
+        let body = Body::from_stream(futures::stream::unfold((stream, delivery), step));
+        return (status, resp_headers, body).into_response();
+    }
+    (status, resp_headers, Body::empty()).into_response()
 }
 
 fn set(h: &mut HeaderMap, name: header::HeaderName, value: &str) {
@@ -251,6 +309,19 @@ fn unavailable() -> Response {
         StatusCode::SERVICE_UNAVAILABLE,
         "Download is temporarily unavailable, try again later.\n",
     )
+}
+
+/// The same taker's earlier stream of these bytes still holds them (a
+/// resume that came before the server noticed the cut): a retry after the
+/// stream went quiet gets them.
+fn busy(app: &AppState) -> Response {
+    let wait = limits::claim_lease_secs(&app.cfg) / 3 + 1;
+    let mut resp = refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "An earlier download of these bytes is still running; try again shortly.\n",
+    );
+    set(resp.headers_mut(), header::RETRY_AFTER, &wait.to_string());
+    resp
 }
 
 fn limit_reached() -> Response {
@@ -348,43 +419,136 @@ impl Stream for Exact {
     }
 }
 
-/// Counts what a response body really sent; when the body ends (or the
-/// client goes away) the bytes are charged to the account, if any.
-struct Metered {
-    inner: ByteStream,
+/// A download body's bookkeeping: what it sent, its claim (files with a
+/// download limit), the account to charge. The final chunk is credited
+/// before it is yielded, so a client holding every byte sees the count; a
+/// body dropped early (the client went away) is credited from `Drop`.
+struct Delivery {
+    app: App,
+    file_id: String,
+    claim: Option<i64>,
+    /// What the claim's last refresh recorded.
+    recorded: u64,
+    len: u64,
     sent: u64,
-    charge: Option<(App, i64)>,
+    account: i64,
+    on_delivered: Option<OnDelivered>,
+    settled: bool,
+    done: bool,
+    refreshed_at: Instant,
 }
 
-impl Metered {
-    fn new(inner: ByteStream, charge: Option<(App, i64)>) -> Metered {
-        Metered {
-            inner,
-            sent: 0,
-            charge,
-        }
+impl Delivery {
+    /// Whether a claimed stream should record its progress now.
+    fn refresh_due(&self, sent: u64) -> bool {
+        let lease = limits::claim_lease_secs(&self.app.cfg) as u64;
+        sent - self.recorded >= REFRESH_BYTES
+            || self.refreshed_at.elapsed() >= Duration::from_millis(lease * 1000 / 6)
     }
-}
 
-impl Stream for Metered {
-    type Item = std::io::Result<Bytes>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let polled = self.inner.as_mut().poll_next(cx);
-        if let Poll::Ready(Some(Ok(chunk))) = &polled {
-            self.sent += chunk.len() as u64;
-        }
-        polled
-    }
-}
-
-impl Drop for Metered {
-    fn drop(&mut self) {
+    /// Charges the account (synchronously, in memory) and marks the body
+    /// settled; the credit itself is `credit`.
+    fn close(&mut self) -> (App, String, Option<(i64, u64)>, u64, Option<OnDelivered>) {
+        self.settled = true;
         metrics::counter!("dropspace_download_bytes_total").increment(self.sent);
-        if let (Some((app, account)), true) = (self.charge.take(), self.sent > 0) {
-            app.charges.add(account, self.sent as i64);
+        if self.account > 0 && self.sent > 0 {
+            self.app.charges.add(self.account, self.sent as i64);
+        }
+        (
+            self.app.clone(),
+            self.file_id.clone(),
+            self.claim.map(|id| (id, self.recorded)),
+            self.sent,
+            self.on_delivered.take(),
+        )
+    }
+
+    async fn settle(mut self) {
+        let parts = self.close();
+        credit(parts).await;
+    }
+}
+
+async fn credit(
+    (app, file_id, claim, sent, on_delivered): (
+        App,
+        String,
+        Option<(i64, u64)>,
+        u64,
+        Option<OnDelivered>,
+    ),
+) {
+    if let Err(e) = limits::settle(&app, &file_id, claim, sent).await {
+        tracing::error!(file_id, error = %e, "download: crediting the bytes sent");
+    }
+    if let Some(f) = on_delivered {
+        f(sent).await;
+    }
+}
+
+impl Drop for Delivery {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let parts = self.close();
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                rt.spawn(credit(parts));
+            }
+            // No runtime (shutdown): the claim's lease runs out and the
+            // sweep credits what it recorded.
+            Err(_) => tracing::warn!("download dropped without a runtime; left to the sweep"),
         }
     }
+}
+
+/// One step of a download body: the next chunk, its progress recorded
+/// for a claimed stream (a released or swept claim stops the body with an
+/// error, which breaks the connection), the final chunk credited before
+/// it goes out.
+async fn step(
+    (mut inner, mut d): (ByteStream, Delivery),
+) -> Option<(std::io::Result<Bytes>, (ByteStream, Delivery))> {
+    if d.done {
+        return None;
+    }
+    let chunk = match inner.next().await {
+        Some(Ok(chunk)) => chunk,
+        Some(Err(e)) => {
+            d.done = true;
+            return Some((Err(e), (inner, d)));
+        }
+        None => {
+            d.done = true;
+            return None;
+        }
+    };
+    let after = d.sent + chunk.len() as u64;
+    if after >= d.len {
+        d.sent = after;
+        d.done = true;
+        let parts = d.close();
+        credit(parts).await;
+        return Some((Ok(chunk), (inner, d)));
+    }
+    if let (Some(id), true) = (d.claim, d.refresh_due(after)) {
+        match limits::refresh_claim(&d.app, id, after).await {
+            Ok(true) => {
+                d.recorded = after;
+                d.refreshed_at = Instant::now();
+            }
+            Ok(false) => {
+                d.done = true;
+                let stop = std::io::Error::other("the download's reservation was released");
+                return Some((Err(stop), (inner, d)));
+            }
+            // The lease outlasts a database hiccup; the next refresh tries again.
+            Err(e) => tracing::warn!(error = %e, "download: refreshing the claim"),
+        }
+    }
+    d.sent = after;
+    Some((Ok(chunk), (inner, d)))
 }
 
 /// A strong validator: blob keys are never reused, so the key names the
