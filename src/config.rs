@@ -129,7 +129,7 @@ pub struct Limits {
     pub deleted_blob_grace_secs: i64,
     /// Bytes past `downloads_limit` whole copies a limited file may serve,
     /// in percent of one copy, so a resume may re-fetch what a cut
-    /// connection lost: at least 1 MiB, at most half a copy (so a limit of
+    /// connection lost: at least 8 MiB, at most half a copy (so a limit of
     /// N never lets N+1 whole copies through); 0 = none (docs/security.md).
     pub download_retry_percent: i64,
     /// A download of a limited file holds its reservation this long without

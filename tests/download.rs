@@ -559,3 +559,317 @@ dual!(
         assert_eq!(files_attr(&s, &a, &id, "downloads").await, "1");
     }
 );
+
+// Downloads count by bytes delivered (docs/api-notes.md, "Download
+// counting").
+
+async fn limit(s: &Server, session: &str, id: &str, n: &str) {
+    api(
+        s,
+        session,
+        "files.setInfo",
+        &[
+            ("file_id", id),
+            ("downloads_limit", n),
+            ("limit_action", "1"),
+        ],
+    )
+    .await
+    .assert_ok();
+}
+
+async fn bytes_served(s: &Server, id: &str) -> i64 {
+    count(
+        s,
+        &format!("SELECT bytes_served FROM files WHERE id = '{id}'"),
+    )
+    .await
+}
+
+dual!(ranges_past_byte_0_cannot_beat_a_limit, |b| async move {
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let data = pattern(100_000, 11);
+    let id = upload(&s, &a, "once.bin", data.clone()).await;
+    limit(&s, &a, &id, "1").await;
+    let url = direct_url(&s, &a, &id, None).await;
+    // The first `bytes=1-` gets its bytes; the next ones would pass one
+    // copy plus the retry allowance (half a copy for a file this small).
+    let mut statuses = Vec::new();
+    let mut got = 0;
+    for _ in 0..5 {
+        let (status, _, body) = fetch(&s, &url, &[("Range", "bytes=1-")]).await;
+        if status == 206 {
+            assert_eq!(body, &data[1..]);
+        }
+        got += body.len() * usize::from(status == 206);
+        statuses.push(status);
+    }
+    assert_eq!(statuses, [206, 403, 403, 403, 403]);
+    assert_eq!(got, 99_999);
+    assert_eq!(files_attr(&s, &a, &id, "downloads").await, "0");
+    assert_eq!(bytes_served(&s, &id).await, 99_999);
+    // The missing byte completes the one copy: counted, and the limit acts.
+    let (status, _, body) = fetch(&s, &url, &[("Range", "bytes=0-0")]).await;
+    assert_eq!((status, body), (206, data[..1].to_vec()));
+    assert_eq!(files_attr(&s, &a, &id, "downloads").await, "1");
+    assert_eq!(fetch(&s, &url, &[]).await.0, 403);
+    assert_eq!(fetch(&s, &url, &[("Range", "bytes=0-0")]).await.0, 403);
+    // No claim is left open.
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM download_claims").await, 0);
+});
+
+dual!(
+    probes_pages_and_head_count_nothing_halves_count_one,
+    |b| async move {
+        let s = Server::start(b).await;
+        let a = s.user_session("alice").await;
+        let data = pattern(100_000, 12);
+        let id = upload(&s, &a, "halves.bin", data.clone()).await;
+        let url = direct_url(&s, &a, &id, None).await;
+        // A link scanner: the page, HEAD, the first byte (all of them at once).
+        for _ in 0..3 {
+            let page = s
+                .http
+                .get(s.url(&format!("/file/{id}")))
+                .send()
+                .await
+                .expect("page");
+            assert_eq!(page.status(), 200);
+            let button = download_button(&page.text().await.expect("html"));
+            assert_eq!(
+                s.http.head(&button).send().await.expect("head").status(),
+                200
+            );
+            assert_eq!(fetch(&s, &url, &[("Range", "bytes=0-0")]).await.0, 206);
+        }
+        assert_eq!(files_attr(&s, &a, &id, "downloads").await, "0");
+        // Two halves, the second first: one download.
+        let tail = fetch(&s, &url, &[("Range", "bytes=50000-")]).await.2;
+        let head = fetch(&s, &url, &[("Range", "bytes=0-49999")]).await.2;
+        assert_eq!([head, tail].concat(), data);
+        assert_eq!(files_attr(&s, &a, &id, "downloads").await, "1");
+        assert_eq!(bytes_served(&s, &id).await, 100_003);
+    }
+);
+
+dual!(a_cut_download_resumes_and_counts_once, |b| async move {
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let size = 16 * 1024 * 1024;
+    let data = pattern(size, 13);
+    let id = upload(&s, &a, "cut.bin", data.clone()).await;
+    limit(&s, &a, &id, "1").await;
+    let url = direct_url(&s, &a, &id, None).await;
+    // 60 %, then the connection is cut.
+    let (status, mut got, conn) = partial_get(&url, &[], size * 6 / 10).await;
+    assert_eq!(status, 200);
+    drop(conn);
+    eventually("the cut is credited", async || {
+        count(&s, "SELECT COUNT(*) FROM download_claims").await == 0
+    })
+    .await;
+    let served = bytes_served(&s, &id).await as usize;
+    assert!(served >= got.len() && served < size, "{served} of {size}");
+    eprintln!(
+        "cut at {} bytes: {served} credited ({} in socket buffers)",
+        got.len(),
+        served - got.len()
+    );
+    assert_eq!(files_attr(&s, &a, &id, "downloads").await, "0");
+    // The resume under a limit of 1 is served, and completes the one copy.
+    let (status, _, rest) = fetch(&s, &url, &[("Range", &format!("bytes={}-", got.len()))]).await;
+    assert_eq!(status, 206);
+    got.extend(rest);
+    assert!(got == data, "the resumed download differs");
+    assert_eq!(files_attr(&s, &a, &id, "downloads").await, "1");
+    // That was the one download.
+    assert_eq!(fetch(&s, &url, &[]).await.0, 403);
+    assert_eq!(fetch(&s, &url, &[("Range", "bytes=1-")]).await.0, 403);
+});
+
+dual!(a_resume_releases_its_silent_stream, |b| async move {
+    // A peer gone silent without closing: the server cannot tell, its
+    // stream holds the reservation. The same URL's resume gets the bytes
+    // once that stream has been silent for a third of the lease; the
+    // silent stream then stops instead of delivering a second copy.
+    let s = Server::start_with(b, &[("DROPSPACE_LIMITS__DOWNLOAD_CLAIM_LEASE_SECS", "3")]).await;
+    let a = s.user_session("alice").await;
+    let size = 24 * 1024 * 1024;
+    let data = pattern(size, 14);
+    let id = upload(&s, &a, "silent.bin", data.clone()).await;
+    limit(&s, &a, &id, "1").await;
+    let url = direct_url(&s, &a, &id, None).await;
+    let (status, got, mut silent) = partial_get(&url, &[], size * 6 / 10).await;
+    assert_eq!(status, 200);
+    let from = got.len();
+    let range = format!("bytes={from}-");
+    let mut rest = Vec::new();
+    eventually("the resume is let through", async || {
+        let (status, _, body) = fetch(&s, &url, &[("Range", &range)]).await;
+        assert!(status == 206 || status == 403, "{status}");
+        rest = body;
+        status == 206
+    })
+    .await;
+    assert!(
+        [&got[..], &rest[..]].concat() == data,
+        "the resumed download differs"
+    );
+    // The silent stream ends broken: never the rest of the file.
+    let mut more = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        use tokio::io::AsyncReadExt;
+        silent.read_to_end(&mut more).await
+    })
+    .await
+    .expect("the silent stream stops");
+    assert!(
+        from + more.len() < size,
+        "the silent stream delivered everything"
+    );
+    eventually("every claim closed", async || {
+        count(&s, "SELECT COUNT(*) FROM download_claims").await == 0
+    })
+    .await;
+    assert_eq!(files_attr(&s, &a, &id, "downloads").await, "1");
+    assert_eq!(fetch(&s, &url, &[]).await.0, 403);
+});
+
+dual!(parallel_gets_and_ranges_share_one_budget, |b| async move {
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let size = 50_000;
+    let id = upload(&s, &a, "hot.bin", pattern(size, 15)).await;
+    limit(&s, &a, &id, "4").await;
+    let url = direct_url(&s, &a, &id, None).await;
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let (http, url) = (s.http.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut req = http.get(&url);
+            if i % 2 == 1 {
+                req = req.header("Range", "bytes=1-");
+            }
+            let resp = req.send().await.expect("get");
+            let status = resp.status().as_u16();
+            let body = resp.bytes().await.expect("a whole body");
+            (status, body.len())
+        }));
+    }
+    let mut delivered = 0;
+    let mut whole = 0;
+    for t in tasks {
+        match t.await.expect("task") {
+            (200, n) => {
+                assert_eq!(n, size);
+                whole += 1;
+                delivered += n;
+            }
+            (206, n) => {
+                assert_eq!(n, size - 1);
+                delivered += n;
+            }
+            (status, _) => assert_eq!(status, 403),
+        }
+    }
+    // At most 4 copies and the allowance (half a copy for this size).
+    assert!(delivered <= 4 * size + size / 2, "{delivered}");
+    assert!(delivered > 3 * size, "{delivered}");
+    assert!(whole <= 4);
+    assert_eq!(bytes_served(&s, &id).await as usize, delivered);
+    let downloads: usize = files_attr(&s, &a, &id, "downloads")
+        .await
+        .parse()
+        .expect("n");
+    assert_eq!(downloads, delivered / size);
+});
+
+/// Logs in on the web; the cookie header of that login.
+async fn web_login(s: &Server, user: &str, password: &str) -> String {
+    let page = s
+        .http
+        .get(s.url("/login"))
+        .send()
+        .await
+        .expect("login page");
+    let visitor: Vec<String> = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|c| c.split(';').next().map(str::to_string))
+        .collect();
+    let html = page.text().await.expect("html");
+    let csrf = scraper::Html::parse_document(&html)
+        .select(&scraper::Selector::parse("input[name=csrf]").expect("selector"))
+        .next()
+        .and_then(|i| i.value().attr("value").map(str::to_string))
+        .expect("csrf");
+    let resp = s
+        .http
+        .post(s.url("/login"))
+        .header("cookie", visitor.join("; "))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("user_name", user),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status(), 303);
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|c| c.starts_with("ds_web="))
+        .filter_map(|c| c.split(';').next().map(str::to_string))
+        .next()
+        .expect("login cookie")
+}
+
+dual!(
+    the_download_page_charges_the_logged_in_visitor,
+    |b| async move {
+        let s = Server::start_with(b, &[("DROPSPACE_TIERS__PRO__BANDWIDTH", "5000")]).await;
+        let a = s.user_session("alice").await;
+        let data = pattern(5000, 16);
+        let id = upload(&s, &a, "page.bin", data.clone()).await;
+        s.create_user("pro", "secret123");
+        s.admin_ok(&[
+            "user",
+            "set-membership",
+            "--user-name",
+            "pro",
+            "--membership",
+            "pro",
+        ]);
+        let p = s.login("pro", "secret123").await;
+        let cookie = web_login(&s, "pro", "secret123").await;
+        let left = async || {
+            api(&s, &p, "auth.checkSession", &[])
+                .await
+                .text("bandwidth_left")
+                .unwrap_or_default()
+        };
+        let page_url = async |cookie: Option<&str>| {
+            let mut req = s.http.get(s.url(&format!("/file/{id}")));
+            if let Some(c) = cookie {
+                req = req.header("cookie", c);
+            }
+            download_button(&req.send().await.expect("page").text().await.expect("html"))
+        };
+        // The logged-in visitor's download is charged to them.
+        let url = page_url(Some(&cookie)).await;
+        assert_eq!(fetch(&s, &url, &[]).await.2, data);
+        eventually("the page download is charged", async || left().await == "0").await;
+        // Over the bandwidth: the page's URL is refused, to them only.
+        let url = page_url(Some(&cookie)).await;
+        let (status, _, body) = fetch(&s, &url, &[]).await;
+        assert_eq!(status, 403);
+        assert!(!body.windows(32).any(|w| w == &data[..32]));
+        assert_eq!(fetch(&s, &page_url(None).await, &[]).await.2, data);
+        assert_eq!(files_attr(&s, &a, &id, "downloads").await, "2");
+    }
+);

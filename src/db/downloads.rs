@@ -70,10 +70,6 @@ pub enum Reserved {
     Claim(i64),
     /// Refused: the limits do not allow these bytes.
     Refused,
-    /// Refused for now: it would fit without the taker's own overlapping
-    /// claims, which are still live (a resume that came before its cut
-    /// stream went quiet).
-    Busy,
 }
 
 impl Db {
@@ -118,7 +114,7 @@ impl Db {
         .await?;
         if taken.rows_affected() != 1 {
             tx.rollback().await?;
-            return self.refused(r).await;
+            return Ok(Reserved::Refused);
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO download_claims \
@@ -136,43 +132,6 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(Reserved::Claim(id))
-    }
-
-    /// Why a reservation was refused: `Busy` when releasing every live
-    /// claim of the same taker that overlaps would have made room.
-    async fn refused(&self, r: &Reservation<'_>) -> sqlx::Result<Reserved> {
-        let own: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(range_end - range_start - sent), 0) FROM download_claims \
-             WHERE file_id = $1 AND taker = $2 AND released = 0 \
-             AND range_start < $4 AND range_end > $3",
-        )
-        .bind(r.file_id)
-        .bind(r.taker)
-        .bind(r.start)
-        .bind(r.end)
-        .fetch_one(&self.pool)
-        .await?;
-        if own <= 0 {
-            return Ok(Reserved::Refused);
-        }
-        let fits: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM files WHERE id = $1 AND limit_reached = 0 \
-             AND (time_limit_at = 0 OR time_limit_at > $5) \
-             AND (download_limit = 0 OR (downloads < download_limit \
-                  AND bytes_served + bytes_reserved - $2 + $3 <= download_limit * size + $4))",
-        )
-        .bind(r.file_id)
-        .bind(own)
-        .bind(r.end - r.start)
-        .bind(r.allowance)
-        .bind(r.now)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(if fits.is_some() {
-            Reserved::Busy
-        } else {
-            Reserved::Refused
-        })
     }
 
     /// Records what an open claim has sent and extends its lease; false
@@ -298,11 +257,7 @@ impl Db {
     /// Closes one expired claim: its recorded bytes are credited, its
     /// reservation released. None when another node (or its own stream)
     /// closed it first, or the file is gone.
-    pub async fn sweep_claim(
-        &self,
-        id: i64,
-        now: i64,
-    ) -> sqlx::Result<Option<(String, Credited)>> {
+    pub async fn sweep_claim(&self, id: i64, now: i64) -> sqlx::Result<Option<(String, Credited)>> {
         let mut tx = self.pool.begin().await?;
         let claim: Option<(String, i64, i64)> = sqlx::query_as(
             "DELETE FROM download_claims WHERE id = $1 AND lease_until < $2 \

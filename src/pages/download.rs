@@ -18,9 +18,9 @@ use crate::db::files::{is_id, File};
 use crate::http::html::{date, human_size};
 use crate::http::html::{esc, not_found, page, try_later};
 use crate::http::ClientIp;
-use crate::pages::web;
 use crate::library;
 use crate::library::{links, Error};
+use crate::pages::web;
 use crate::state::{App, AppState};
 
 pub fn routes() -> Router<App> {
@@ -101,10 +101,7 @@ async fn render(
             }
         }
     }
-    let account = web::visitor(app, headers)
-        .await
-        .user
-        .map_or(0, |u| u.id);
+    let account = web::visitor(app, headers).await.user.map_or(0, |u| u.id);
     let url = links::direct_url(app, &file, account);
     page(
         StatusCode::OK,

@@ -224,7 +224,6 @@ pub async fn respond(
         match limits::admit(app, file, &taker.key, part.clone()).await {
             Ok(Admission::Go(c)) => claim = c,
             Ok(Admission::Refused) => return limit_reached(),
-            Ok(Admission::Busy) => return busy(app),
             Err(e) => {
                 tracing::error!(error = %e, "download: reserving the range");
                 return unavailable();
@@ -309,19 +308,6 @@ fn unavailable() -> Response {
         StatusCode::SERVICE_UNAVAILABLE,
         "Download is temporarily unavailable, try again later.\n",
     )
-}
-
-/// The same taker's earlier stream of these bytes still holds them (a
-/// resume that came before the server noticed the cut): a retry after the
-/// stream went quiet gets them.
-fn busy(app: &AppState) -> Response {
-    let wait = limits::claim_lease_secs(&app.cfg) / 3 + 1;
-    let mut resp = refuse(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "An earlier download of these bytes is still running; try again shortly.\n",
-    );
-    set(resp.headers_mut(), header::RETRY_AFTER, &wait.to_string());
-    resp
 }
 
 fn limit_reached() -> Response {

@@ -348,3 +348,69 @@ pub fn rss_kib(pid: u32) -> (u64, u64) {
     };
     (field("VmRSS:"), field("VmHWM:"))
 }
+
+/// A GET over a raw connection with a small receive buffer (so little
+/// sits in socket buffers: the server's count of bytes handed out stays
+/// close to what this client read) that stops after reading `want` body
+/// bytes: the status, the body read so far and the connection, still open
+/// (drop it to cut the download; keep it to play a peer gone silent).
+pub async fn partial_get(
+    url: &str,
+    headers: &[(&str, &str)],
+    want: usize,
+) -> (u16, Vec<u8>, tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = rest.split_at(rest.find('/').expect("a path"));
+    let addr: std::net::SocketAddr = tokio::net::lookup_host(host)
+        .await
+        .expect("resolve")
+        .next()
+        .expect("an address");
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(16 * 1024).expect("rcvbuf");
+    let mut conn = socket.connect(addr).await.expect("connect");
+    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    conn.write_all(req.as_bytes()).await.expect("send");
+    let mut buf = Vec::new();
+    let mut chunk = vec![0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = conn.read(&mut chunk).await.expect("read head");
+        assert!(n > 0, "closed before the head");
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let status: u16 = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("status");
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < want {
+        let n = conn
+            .read(&mut chunk[..(want - body.len()).min(8192)])
+            .await
+            .expect("read body");
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    (status, body, conn)
+}
+
+/// Polls (bounded, 20 s) until `check` holds.
+pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
