@@ -825,3 +825,57 @@ dual!(receipts_are_sent_once_per_recipient, |b| async move {
     let x = api(&s, &session, "files.getInfo", &[("file_id", &id)]).await;
     assert_eq!(x.attr("file", "downloads").as_deref(), Some("10"));
 });
+
+dual!(a_receipt_waits_for_every_byte, |b| async move {
+    let s = Server::start(b).await;
+    let session = s.user_session("alice").await;
+    let c = creds(&s, "alice");
+    let size = 16 * 1024 * 1024;
+    let data = pattern(size, 7);
+    let id = upload(&s, &session, "big.iso", data.clone()).await;
+    let (status, body) = post_signed(
+        &s,
+        "file_send",
+        &[
+            ("file_id", &id),
+            ("non_users", "ida@example.com"),
+            ("download_receipt", "1"),
+        ],
+        &c,
+        now(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let outbox = settled_outbox(&s).await;
+    let link = personal_link(
+        outbox
+            .iter()
+            .find(|m| m.contains("To: ida@example.com"))
+            .expect("mail"),
+        &s.base,
+    );
+    let url = format!("{link}/f/{id}");
+    let receipts = |o: &[String]| {
+        o.iter()
+            .filter(|m| m.contains("downloaded big.iso"))
+            .count()
+    };
+    // Cut at 60 %: no receipt.
+    let (status, mut got, conn) = partial_get(&url, &[], size * 6 / 10).await;
+    assert_eq!(status, 200);
+    drop(conn);
+    eventually("the cut download is credited", async || {
+        count(&s, "SELECT COUNT(*) FROM send_link_bytes").await == 1
+    })
+    .await;
+    assert_eq!(receipts(&settled_outbox(&s).await), 0);
+    // The resume that completes it: the receipt.
+    let (status, _, rest) = fetch(&s, &url, &[("Range", &format!("bytes={}-", got.len()))]).await;
+    assert_eq!(status, 206);
+    got.extend(rest);
+    assert!(got == data, "the resumed download differs");
+    assert_eq!(receipts(&settled_outbox(&s).await), 1);
+    // More downloads: no more receipts.
+    assert_eq!(fetch(&s, &url, &[]).await.2.len(), size);
+    assert_eq!(receipts(&settled_outbox(&s).await), 1);
+});

@@ -104,6 +104,69 @@ async fn a_download_limit_holds_across_nodes() {
     assert_eq!(x.attr("file", "downloads").as_deref(), Some("5"));
 }
 
+/// Two nodes share one download ledger: halves from each count one
+/// download, and the reservation of a node killed mid-download expires
+/// (swept by the survivor) instead of blocking the file for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_share_the_download_ledger() {
+    let (mut a, b) = two_nodes(&[("DROPSPACE_LIMITS__DOWNLOAD_CLAIM_LEASE_SECS", "2")]).await;
+    let session = a.user_session("alice").await;
+    let size = 24 * 1024 * 1024;
+    let data = pattern(size, 3);
+    let id = upload(&a, &session, "shared.bin", data.clone()).await;
+    api(
+        &a,
+        &session,
+        "files.setInfo",
+        &[
+            ("file_id", &id),
+            ("downloads_limit", "2"),
+            ("limit_action", "1"),
+        ],
+    )
+    .await
+    .assert_ok();
+    let url_a = direct_url(&a, &session, &id, None).await;
+    let url_b = url_a.replace(&a.base, &b.base);
+    let half = size / 2;
+    let first = fetch(&a, &url_a, &[("Range", &format!("bytes=0-{}", half - 1))]).await;
+    let second = fetch(&b, &url_b, &[("Range", &format!("bytes={half}-"))]).await;
+    assert_eq!((first.0, second.0), (206, 206));
+    assert!([first.2, second.2].concat() == data);
+    let downloads = async || {
+        api(&b, &session, "files.getInfo", &[("file_id", &id)])
+            .await
+            .attr("file", "downloads")
+            .unwrap_or_default()
+    };
+    assert_eq!(downloads().await, "1");
+    // A holds a whole copy's reservation when it dies: B refuses the
+    // second copy (one copy and the allowance would not fit) until the
+    // lease runs out and a sweep closes the dead claim.
+    // (Another taker: the same URL's request would release A's claim as
+    // a resume does.)
+    let (status, _, _silent) = partial_get(&url_a, &[], 1024 * 1024).await;
+    assert_eq!(status, 200);
+    a.kill();
+    let page = b
+        .http
+        .get(b.url(&format!("/file/{id}")))
+        .send()
+        .await
+        .expect("page");
+    let other = download_button(&page.text().await.expect("html"));
+    assert_eq!(fetch(&b, &other, &[]).await.0, 403);
+    eventually("the dead node's claim is swept", async || {
+        count(&b, "SELECT COUNT(*) FROM download_claims").await == 0
+    })
+    .await;
+    let (status, _, body) = fetch(&b, &other, &[]).await;
+    assert_eq!(status, 200);
+    assert!(body == data);
+    assert_eq!(downloads().await, "2");
+    assert_eq!(fetch(&b, &url_b, &[("Range", "bytes=1-")]).await.0, 403);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_uploads_on_two_nodes_share_one_quota() {
     let (a, b) = two_nodes(&[("DROPSPACE_TIERS__LITE__DISKSPACE", "5000000")]).await;
