@@ -806,7 +806,7 @@ dual!(receipts_are_sent_once_per_recipient, |b| async move {
         assert_eq!(t.await.expect("task"), 20_000);
     }
     fetch(&s, &format!("{gil}/f/{id}"), &[]).await;
-    // A range that does not start at 0 is not a first download.
+    // Part of the file is not all of it: no receipt for hal yet.
     fetch(&s, &format!("{hal}/f/{id}"), &[("Range", "bytes=10-")]).await;
     let receipts = |o: &[String]| {
         o.iter()

@@ -1,7 +1,8 @@
-//! Download limits and their actions. The counting function is called
-//! in-process on nodes built from the server's configuration (each with its
-//! own connection pool, as separate processes would be) until the transfer
-//! path calls it on every download; the results are read back over HTTP.
+//! Download limits and their actions. `count_download` (one whole copy
+//! counted at once, as the end of a complete body credits it) is called
+//! in-process on nodes built from the server's configuration, each with its
+//! own connection pool as separate processes would be; the results are read
+//! back over HTTP.
 
 mod common;
 use common::*;
