@@ -132,6 +132,8 @@ impl Server {
             "MAILS_PER_HOUR_PER_ADDRESS",
             "MAILS_PER_HOUR_PER_ACCOUNT",
             "CONNECTIONS_PER_ADDRESS",
+            "PAGE_VIEWS_PER_ADDRESS",
+            "PROGRESS_POLLS_PER_ADDRESS",
         ] {
             all.push((format!("DROPSPACE_LIMITS__{limit}"), "0".into()));
         }
