@@ -514,16 +514,6 @@ const PAGES_ON: &[(&str, &str)] = &[
     ("DROPSPACE_LIMITS__PROGRESS_POLLS_PER_ADDRESS", "3600"),
 ];
 
-/// A client whose connections come from `ip`: every 127.x.y.z is loopback
-/// on Linux, so each is another client address to the server.
-fn client_from(ip: &str) -> reqwest::Client {
-    reqwest::Client::builder()
-        .local_address(ip.parse::<std::net::IpAddr>().expect("address"))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
 /// GETs `url(n)` for n = 0, 1, … until the answer is 429; how many got
 /// another answer first (each must be `expect`), and the 429. Rates of a
 /// few per second cannot let 200 quick requests through, so this does not

@@ -9,7 +9,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+pub mod attack;
 pub mod transfer;
+#[allow(unused_imports)]
+pub use attack::rss_kib;
 #[allow(unused_imports)]
 pub use transfer::*;
 
@@ -612,6 +615,16 @@ pub async fn wait_secs_since(since: std::time::SystemTime, secs: f64) {
     while since.elapsed().map(|d| d.as_secs_f64()).unwrap_or(0.0) < secs {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A client whose connections come from `ip`: every 127.x.y.z is loopback
+/// on Linux, so each is another client address to the server.
+pub fn client_from(ip: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(ip.parse::<std::net::IpAddr>().expect("address"))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
 }
 
 /// Sends a request built by hand and parses the answer.

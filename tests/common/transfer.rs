@@ -334,17 +334,3 @@ pub fn download_button(html: &str) -> String {
         .and_then(|a| a.value().attr("href").map(str::to_string))
         .unwrap_or_else(|| panic!("no download button in {html}"))
 }
-
-/// The server's resident memory: (now, peak), in KiB, from /proc.
-pub fn rss_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
