@@ -213,6 +213,19 @@ pub struct Limits {
     /// closed at once. 0 = no limit; not applied with `trust_forwarded_for`
     /// (every connection comes from the proxy then).
     pub connections_per_address: usize,
+    /// Public pages opened by id or token (download, folder, RSS, delete,
+    /// activation and recipient-link pages) a client address (IPv6: per
+    /// /64) may open per minute on one node, and at once; 0 = no limit.
+    pub page_views_per_address: u32,
+    pub page_views_burst: u32,
+    /// What one of those pages answered 404 (an id or token guessed wrong)
+    /// costs, in page views (docs/security.md).
+    pub page_miss_weight: u32,
+    /// `progress_url` reads per minute per client address (IPv6: per /64)
+    /// on one node, and at once: uploaders poll it about once a second
+    /// per upload; 0 = no limit.
+    pub progress_polls_per_address: u32,
+    pub progress_polls_burst: u32,
 }
 
 impl Limits {
@@ -268,6 +281,11 @@ impl Default for Limits {
             idle_connection_secs: 60,
             http2_ping_secs: 20,
             connections_per_address: 64,
+            page_views_per_address: 300,
+            page_views_burst: 100,
+            page_miss_weight: 10,
+            progress_polls_per_address: 3600,
+            progress_polls_burst: 600,
         }
     }
 }

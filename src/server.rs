@@ -22,8 +22,11 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 
+use crate::abuse::PageKind;
 use crate::config::Config;
 use crate::db::Db;
+use crate::http::ClientIp;
+use crate::library::Error;
 use crate::state::{public_url, App, AppState};
 use crate::{api, pages};
 
@@ -58,9 +61,54 @@ pub fn router(app: App) -> Router {
         .merge(pages::web::routes())
         .merge(pages::my_files::routes())
         .fallback(|| async { crate::http::html::not_found() })
+        .layer(middleware::from_fn_with_state(app.clone(), limit_pages))
         .layer(middleware::from_fn(log_request))
         .layer(CatchPanicLayer::new())
         .with_state(app)
+}
+
+/// The public pages a visitor opens by id or token, and which budget of
+/// `abuse::page_view` each draws on; other routes have their own limits.
+fn page_kind(route: &str) -> Option<PageKind> {
+    match route {
+        "/file/{id}"
+        | "/folder/{id}"
+        | "/rss/{id}"
+        | "/activate/{token}"
+        | "/delete/{id}/{secret}"
+        | "/s/{token}"
+        | "/s/{token}/login" => Some(PageKind::Page),
+        "/s/{token}/f/{file_id}" => Some(PageKind::Download),
+        "/progress/{ident}" => Some(PageKind::Progress),
+        _ => None,
+    }
+}
+
+/// Rate of public pages per address: over it, 429 with `Retry-After` in the
+/// site's frame; a 404 (an id or token that does not exist) costs more than
+/// a view, so guessing runs out long before browsing (docs/security.md).
+async fn limit_pages(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Some(kind) = req
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|m| page_kind(m.as_str()))
+    else {
+        return next.run(req).await;
+    };
+    if let Err(Error::TooFast(wait)) = app.abuse.page_view(ip, kind) {
+        metrics::counter!("dropspace_page_views_refused_total").increment(1);
+        return crate::http::html::too_many_requests(wait);
+    }
+    let resp = next.run(req).await;
+    if resp.status() == StatusCode::NOT_FOUND {
+        app.abuse.page_missed(ip, kind);
+    }
+    resp
 }
 
 /// One log line per HTTP request: method, route pattern, status, duration.
@@ -247,10 +295,7 @@ struct AddressSlot {
 
 impl PerAddress {
     fn claim(&self, ip: IpAddr, max: usize) -> Option<AddressSlot> {
-        let key = match ip.to_canonical() {
-            IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & (u128::MAX << 64)).into()),
-            v4 => v4,
-        };
+        let key = crate::abuse::address_key(ip);
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let open = map.entry(key).or_insert(0);
         if max > 0 && *open >= max {

@@ -505,3 +505,183 @@ dual!(share_mails_per_account_are_limited, |b| async move {
     assert_eq!(status, "ok");
     assert_eq!(files_and_mails(&s).await, (2, 4));
 });
+
+// ---- public pages opened by id or token ----
+
+/// The page limits at their defaults (the harness turns them off).
+const PAGES_ON: &[(&str, &str)] = &[
+    ("DROPSPACE_LIMITS__PAGE_VIEWS_PER_ADDRESS", "300"),
+    ("DROPSPACE_LIMITS__PROGRESS_POLLS_PER_ADDRESS", "3600"),
+];
+
+/// GETs `url(n)` for n = 0, 1, … until the answer is 429; how many got
+/// another answer first (each must be `expect`), and the 429. Rates of a
+/// few per second cannot let 200 quick requests through, so this does not
+/// depend on timing.
+async fn views_until_limited(
+    http: &reqwest::Client,
+    url: impl Fn(usize) -> String,
+    expect: u16,
+) -> (usize, reqwest::Response) {
+    for n in 0..200 {
+        let resp = http.get(url(n)).send().await.expect("request");
+        match resp.status().as_u16() {
+            429 => return (n, resp),
+            code => assert_eq!(code, expect, "{}", url(n)),
+        }
+    }
+    panic!("200 views of {} and no limit", url(0));
+}
+
+/// The `n`-th guess at a six-character id: `n` in base 36 over [a-z0-9],
+/// the shape real ids have (a random one is hit with odds of 1 in 2·10⁹).
+fn guess(n: usize) -> String {
+    let digits = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut id = [b'z'; 6];
+    let mut n = n;
+    for c in id.iter_mut().rev() {
+        *c = digits[n % 36];
+        n /= 36;
+    }
+    String::from_utf8_lossy(&id).into_owned()
+}
+
+/// Asserts the refusal: 429, `Retry-After`, a page in the site's frame.
+async fn assert_page_refused(resp: reqwest::Response) {
+    assert_eq!(resp.status().as_u16(), 429);
+    let wait: u64 = header(resp.headers(), "retry-after")
+        .parse()
+        .expect("Retry-After in seconds");
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    assert!(content_type(&resp).starts_with("text/html"));
+    assert!(!header(resp.headers(), "content-security-policy").is_empty());
+    let body = resp.text().await.expect("body");
+    assert!(
+        body.contains("Too many requests") && body.contains(&format!("Wait {wait} seconds")),
+        "{body}"
+    );
+}
+
+// Guessing ids runs out after about burst / miss weight misses (defaults:
+// 100 / 10), while a visitor viewing real pages many times does not, and
+// other addresses keep their own budget.
+dual!(guessed_page_ids_run_out_quickly, |b| async move {
+    let s = Server::start_with(b, PAGES_ON).await;
+    let session = s.user_session("sharer").await;
+    let folder = mkdir(&s, &session, "public", "0", "1").await;
+    let file = seed_file_in(&s, "sharer", &folder, "a.txt", b"hello").await;
+    let visitor = client_from("127.0.0.2");
+    for (path, times) in [
+        (format!("/file/{file}"), 30),
+        (format!("/folder/{folder}"), 10),
+        (format!("/rss/{folder}"), 10),
+    ] {
+        for _ in 0..times {
+            let resp = visitor.get(s.url(&path)).send().await.expect("view");
+            assert_eq!(resp.status().as_u16(), 200, "{path}");
+        }
+    }
+    let guesser = client_from("127.0.0.3");
+    let (misses, refused) =
+        views_until_limited(&guesser, |n| s.url(&format!("/file/{}", guess(n))), 404).await;
+    assert!((5..=12).contains(&misses), "{misses} misses before 429");
+    assert_page_refused(refused).await;
+    // The address is out of views, for real pages too.
+    let resp = guesser.get(s.url(&format!("/file/{file}"))).send().await;
+    assert_eq!(resp.expect("view").status().as_u16(), 429);
+    // Others are not.
+    for http in [&visitor, &s.http] {
+        let resp = http.get(s.url(&format!("/file/{file}"))).send().await;
+        assert_eq!(resp.expect("view").status().as_u16(), 200);
+    }
+    // Every page opened by id or token counts misses the same way, each
+    // guessed here from an address of its own.
+    let pages: [(&str, String); 6] = [
+        ("folder", "/folder/".into()),
+        ("rss", "/rss/".into()),
+        ("activate", "/activate/".into()),
+        ("delete", format!("/delete/{file}/")),
+        ("recipient link", "/s/".into()),
+        ("recipient download", "/s/nosuchtoken/f/".into()),
+    ];
+    for (i, (what, prefix)) in pages.iter().enumerate() {
+        let http = client_from(&format!("127.0.1.{}", i + 1));
+        let (misses, refused) =
+            views_until_limited(&http, |n| s.url(&format!("{prefix}{}", guess(n))), 404).await;
+        assert!((5..=12).contains(&misses), "{what}: {misses} misses");
+        assert_page_refused(refused).await;
+    }
+    // The API is not a page: its own limits (off here) apply.
+    s.call(&[
+        ("method", "auth.createToken"),
+        ("api_key", &s.api_key),
+        ("api_version", "1.0"),
+    ])
+    .await
+    .assert_ok();
+});
+
+// An uploader polls `progress_url` far faster than any real one (about 1/s
+// per upload) from an address whose page views are spent: every poll is
+// answered, the upload goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_polling_of_an_upload_is_not_limited() {
+    let s = Server::start_with(Backend::Sqlite, PAGES_ON).await;
+    let session = s.user_session("poller").await;
+    let (_, refused) =
+        views_until_limited(&s.http, |n| s.url(&format!("/file/{}", guess(n))), 404).await;
+    assert_eq!(refused.status().as_u16(), 429);
+    let info = upload_info(&s, &session, "0").await;
+    let data = pattern(2 << 20, 9);
+    let (ctype, body) = info.raw("polled.bin", &data);
+    let (tx, rx) = futures::channel::mpsc::unbounded::<Result<Vec<u8>, std::io::Error>>();
+    let sending = tokio::spawn(
+        s.http
+            .post(&info.url)
+            .header("content-type", ctype)
+            .body(reqwest::Body::wrap_stream(rx))
+            .send(),
+    );
+    let mut polls = 0;
+    for piece in body.chunks(body.len() / 20 + 1) {
+        tx.unbounded_send(Ok(piece.to_vec())).expect("send a piece");
+        for _ in 0..20 {
+            // `progress` fails on anything but a <progress> document.
+            let p = progress(&s, &info.progress_url).await;
+            assert_eq!(p[0].1, "ok", "{p:?}");
+            polls += 1;
+        }
+    }
+    drop(tx);
+    let answer = kv(&sending
+        .await
+        .expect("upload task")
+        .expect("upload")
+        .text()
+        .await
+        .expect("answer"));
+    assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
+    assert_eq!(progress(&s, &info.progress_url).await[0].1, "done");
+    assert!(polls >= 400);
+}
+
+// `progress_url` has a budget of its own: spent, it is 429 too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_polls_have_a_limit_of_their_own() {
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[
+            ("DROPSPACE_LIMITS__PROGRESS_POLLS_PER_ADDRESS", "60"),
+            ("DROPSPACE_LIMITS__PROGRESS_POLLS_BURST", "5"),
+        ],
+    )
+    .await;
+    let session = s.user_session("eager").await;
+    let info = upload_info(&s, &session, "0").await;
+    let (polls, refused) = views_until_limited(&s.http, |_| info.progress_url.clone(), 200).await;
+    assert!((5..=10).contains(&polls), "{polls} polls before 429");
+    assert_page_refused(refused).await;
+    // Pages are a separate budget (off here).
+    let resp = s.http.get(s.url("/file/nosuch")).send().await;
+    assert_eq!(resp.expect("page").status().as_u16(), 404);
+}

@@ -7,6 +7,7 @@
 //! replays a run (the seed is printed first).
 
 mod common;
+use common::attack;
 use common::*;
 
 use std::collections::BTreeMap;
@@ -1065,3 +1066,134 @@ dual!(upload_form_must_reach_its_file_in_time, |b| async move {
     assert_eq!(progress(&s, &info.progress_url).await[0].1, "fail");
     upload(&s, &session, "late.bin", b"fine".to_vec()).await;
 });
+
+/// The connection timeouts cut to seconds so the attack ends quickly (the
+/// defaults: first byte 10 s, head 10 s, idle 60 s, form head 30 s); the
+/// mechanisms are the same.
+const QUICK_TIMEOUTS: &[(&str, &str)] = &[
+    ("DROPSPACE_LIMITS__FIRST_BYTE_SECS", "2"),
+    ("DROPSPACE_LIMITS__HEADER_READ_SECS", "2"),
+    ("DROPSPACE_LIMITS__IDLE_CONNECTION_SECS", "2"),
+    ("DROPSPACE_LIMITS__FORM_HEAD_SECS", "2"),
+];
+
+/// The per-address and per-account caps at their defaults (the harness
+/// turns them off).
+const DEFAULT_CAPS: &[(&str, &str)] = &[
+    ("DROPSPACE_LIMITS__API_CALLS_PER_ADDRESS", "100"),
+    ("DROPSPACE_LIMITS__API_CALLS_PER_ACCOUNT", "50"),
+    ("DROPSPACE_LIMITS__UPLOAD_STARTS_PER_MINUTE", "120"),
+    ("DROPSPACE_LIMITS__OPEN_UPLOADS_PER_ACCOUNT", "16"),
+    ("DROPSPACE_LIMITS__OPEN_UPLOADS_PER_ADDRESS", "32"),
+    ("DROPSPACE_LIMITS__CONNECTIONS_PER_ADDRESS", "64"),
+    ("DROPSPACE_LIMITS__PAGE_VIEWS_PER_ADDRESS", "300"),
+    ("DROPSPACE_LIMITS__PROGRESS_POLLS_PER_ADDRESS", "3600"),
+];
+
+/// 64 hostile connections at once from 127.0.0.1 (`attack::mix`: upload
+/// floods without a boundary, endless part heads, trickling forms, silent
+/// sockets, HTTP/2 prefaces alone, idle keep-alive) while 127.0.0.2 polls
+/// `/healthz`. Asserts every attack is refused or closed, every probe is
+/// answered, peak RSS grows ≤ 64 MiB, and the server serves afterwards.
+async fn connection_attack(caps: bool) -> attack::Report {
+    let mut env = QUICK_TIMEOUTS.to_vec();
+    if caps {
+        env.extend_from_slice(DEFAULT_CAPS);
+    }
+    let mut s = Server::start_with(Backend::Sqlite, &env).await;
+    // Set-up from a third address: a per-address cap sees only the attack.
+    s.http = client_from("127.0.0.3");
+    let session = s.user_session("target").await;
+    let kinds = attack::mix(64);
+    let mut uploads = Vec::new();
+    for _ in kinds.iter().filter(|k| k.uploads()) {
+        let info = upload_info(&s, &session, "0").await;
+        uploads.push(url::Url::parse(&info.url).expect("url").path().to_string());
+    }
+    let health = client_from("127.0.0.2");
+    let resp = health.get(s.url("/healthz")).send().await.expect("healthz");
+    assert_eq!(resp.status().as_u16(), 200);
+    let report = attack::run(
+        s.base.trim_start_matches("http://"),
+        &kinds,
+        &uploads,
+        &health,
+        &s.url("/healthz"),
+        s.pid(),
+        Duration::from_secs(15),
+    )
+    .await;
+    println!(
+        "{}: {}",
+        if caps { "default caps" } else { "caps off" },
+        report.summary()
+    );
+    assert_eq!(report.outcomes.len(), 64);
+    for o in &report.outcomes {
+        assert!(
+            o.closed,
+            "{:?} still open after 15 s: {:?}",
+            o.kind, o.answer
+        );
+        match o.kind {
+            k if k.uploads() => {
+                // Over the open uploads per account (caps on): 13 at once.
+                let code = if o.answer.contains("error_code=13") && caps {
+                    13
+                } else {
+                    16
+                };
+                assert!(
+                    o.answer.contains("upload_status=fail")
+                        && o.answer.contains(&format!("error_code={code}")),
+                    "{:?}: {:?}",
+                    o.kind,
+                    o.answer
+                );
+            }
+            attack::Kind::IdleKeepAlive => {
+                assert!(o.answer.starts_with("HTTP/1.1 200"), "{:?}", o.answer)
+            }
+            attack::Kind::Silent => assert_eq!(o.answer, ""),
+            _ => assert!(!o.answer.starts_with("HTTP/1.1 2"), "{:?}", o.answer),
+        }
+    }
+    assert!(!report.health.is_empty());
+    let failed: Vec<_> = report.health.iter().filter(|(c, _)| *c != 200).collect();
+    assert!(failed.is_empty(), "/healthz failed meanwhile: {failed:?}");
+    assert!(
+        report.rss_growth_mib() <= 64.0,
+        "peak RSS grew by {:.1} MiB",
+        report.rss_growth_mib()
+    );
+    // Nothing kept, nothing broken.
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 0);
+    upload(&s, &session, "after.bin", b"fine".to_vec()).await;
+    assert!(s.log().lines().all(|l| !l.contains("panicked")));
+    report
+}
+
+// The idle-connection and parser-exhaustion attacks together, twice: with
+// the default caps on (connections, uploads and rates per address and per
+// account: part of the attack is refused at once) and with them off (the
+// server carries every connection until its timeout). Timeouts are cut to
+// 2 s in both. bench/hostile.sh runs the same against a release build.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_hostile_connections_at_once() {
+    let with_caps = connection_attack(true).await;
+    let without = connection_attack(false).await;
+    // Which forms the caps turn away at once (13) depends on how many are
+    // still open when each arrives; without them none is.
+    let refused_at_once = |r: &attack::Report| {
+        r.outcomes
+            .iter()
+            .filter(|o| o.answer.contains("error_code=13"))
+            .count()
+    };
+    println!(
+        "forms refused at once (13): {} with the caps, {} without",
+        refused_at_once(&with_caps),
+        refused_at_once(&without)
+    );
+    assert_eq!(refused_at_once(&without), 0);
+}

@@ -77,6 +77,21 @@ pub fn try_later(text: &str) -> Response {
     )
 }
 
+/// A 429 page for a client over a rate, with `Retry-After`.
+pub fn too_many_requests(wait_secs: u64) -> Response {
+    let mut resp = page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many requests",
+        &format!(
+            "<p>Too many pages were asked for from your address. \
+             Wait {wait_secs} seconds and try again.</p>"
+        ),
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(wait_secs));
+    resp
+}
+
 /// Bytes as a short human figure ("1.5 MB").
 pub fn human_size(bytes: i64) -> String {
     const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];

@@ -9,7 +9,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+pub mod attack;
 pub mod transfer;
+#[allow(unused_imports)]
+pub use attack::rss_kib;
 #[allow(unused_imports)]
 pub use transfer::*;
 
@@ -132,6 +135,8 @@ impl Server {
             "MAILS_PER_HOUR_PER_ADDRESS",
             "MAILS_PER_HOUR_PER_ACCOUNT",
             "CONNECTIONS_PER_ADDRESS",
+            "PAGE_VIEWS_PER_ADDRESS",
+            "PROGRESS_POLLS_PER_ADDRESS",
         ] {
             all.push((format!("DROPSPACE_LIMITS__{limit}"), "0".into()));
         }
@@ -610,6 +615,16 @@ pub async fn wait_secs_since(since: std::time::SystemTime, secs: f64) {
     while since.elapsed().map(|d| d.as_secs_f64()).unwrap_or(0.0) < secs {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A client whose connections come from `ip`: every 127.x.y.z is loopback
+/// on Linux, so each is another client address to the server.
+pub fn client_from(ip: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(ip.parse::<std::net::IpAddr>().expect("address"))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
 }
 
 /// Sends a request built by hand and parses the answer.

@@ -335,20 +335,6 @@ pub fn download_button(html: &str) -> String {
         .unwrap_or_else(|| panic!("no download button in {html}"))
 }
 
-/// The server's resident memory: (now, peak), in KiB, from /proc.
-pub fn rss_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 /// A GET over a raw connection with a small receive buffer (so little
 /// sits in socket buffers: the server's count of bytes handed out stays
 /// close to what this client read) that stops after reading `want` body
