@@ -419,6 +419,9 @@ impl Ingest {
         if value.is_empty() || value == crate::db::folders::ROOT {
             return Ok(());
         }
+        if !crate::library::folders::is_folder_id(value) {
+            return Err(crate::http::params::bad_value("folder_id").into());
+        }
         let owned = match self.ident.user_id {
             Some(uid) => self
                 .app
