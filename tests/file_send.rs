@@ -341,6 +341,48 @@ async fn a_python_signature_is_accepted() {
     assert_eq!(resp.status(), 200);
 }
 
+// The signed-body canonical string as docs/file-send.md builds it in Python.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_python_signed_body_is_accepted() {
+    if std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return;
+    }
+    let s = Server::start(Backend::Sqlite).await;
+    let session = s.user_session("alice").await;
+    let file = upload(&s, &session, "a.txt", b"a".to_vec()).await;
+    let c = creds_with(&s, "alice", &["--signed-body"]);
+    let script = r#"
+import hashlib, hmac, sys, time, urllib.parse, urllib.request
+from urllib.parse import quote
+BASE, KEY, SECRET, FILE = sys.argv[1:5]
+HKEY = hashlib.sha1(SECRET.encode()).hexdigest().encode()
+def sign(message):
+    return hmac.new(HKEY, message.encode(), hashlib.sha256).hexdigest()
+def post_signed_body(method, **params):
+    params.update(api_key=KEY, timestamp=str(int(time.time())))
+    canon = "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in sorted(params.items()))
+    params["signature"] = sign(f"{BASE}/api/{method}?{canon}")
+    return urllib.request.urlopen(f"{BASE}/api/{method}", urllib.parse.urlencode(params).encode()).read()
+print(post_signed_body("file_send", file_id=FILE, non_users="ann@example.com",
+                       message="Hi & bye, 100% ~*/+ été").decode())
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, &s.base, &c.key, &c.secret, &file])
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(String::from_utf8_lossy(&out.stdout).trim());
+    assert_eq!(v["fileInfo"]["fileId"], file.as_str());
+}
+
 /// `file_send` parameters: one file to one outside address.
 fn send_to(file: &str, to: &str) -> Vec<(&'static str, String)> {
     vec![("file_id", file.to_string()), ("non_users", to.to_string())]
@@ -459,7 +501,10 @@ dual!(signed_body_mode_binds_post_parameters, |b| async move {
     assert_eq!(sent.len(), 1);
     let unsigned =
         dropspace_client::FileSendClient::new(&s.base, &hard.key, &hard.secret).expect("client");
-    assert!(unsigned.send_files_prep(&[mine.clone()]).await.is_err());
+    assert!(unsigned
+        .send_files_prep(std::slice::from_ref(&mine))
+        .await
+        .is_err());
 });
 
 // A GET is signed over its query: parameters in a body are refused (400),
@@ -523,11 +568,11 @@ dual!(address_allow_list_refuses_other_addresses, |b| async move {
         let s = &s;
         let c = &c;
         async move {
-            let mut pairs = vec![
+            // Sorted by name: api_key, timestamp.
+            let pairs = [
                 ("api_key".to_string(), c.key.clone()),
                 ("timestamp".to_string(), ts.to_string()),
             ];
-            pairs.sort();
             let q: Vec<String> = pairs
                 .iter()
                 .map(|(k, v)| format!("{k}={}", enc(v)))
