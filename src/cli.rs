@@ -101,6 +101,31 @@ pub enum CredentialsCommand {
     Create {
         #[arg(long)]
         user_name: String,
+        /// Only calls from these addresses or CIDR blocks (comma list,
+        /// repeatable) may use the key; others fail authentication.
+        #[arg(long = "allow-ip", value_name = "ADDR[/LEN],…")]
+        allow_ip: Vec<String>,
+        /// POST signatures must cover every parameter (docs/file-send.md).
+        #[arg(long)]
+        signed_body: bool,
+    },
+    /// Change a live key's options; what is not given stays as it is.
+    Set {
+        #[arg(long)]
+        api_key: String,
+        /// Replace the address allow-list (comma list, repeatable).
+        #[arg(
+            long = "allow-ip",
+            value_name = "ADDR[/LEN],…",
+            conflicts_with = "any_ip"
+        )]
+        allow_ip: Vec<String>,
+        /// Clear the allow-list: any address may use the key.
+        #[arg(long)]
+        any_ip: bool,
+        /// Signed-body mode on or off.
+        #[arg(long, value_enum)]
+        signed_body: Option<OnOff>,
     },
     /// The account's keys and whether they are revoked.
     List {
@@ -379,16 +404,64 @@ async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyh
     use crate::library::file_send as credentials;
     let db = &parts.db;
     match command {
-        CredentialsCommand::Create { user_name } => {
+        CredentialsCommand::Create {
+            user_name,
+            allow_ip,
+            signed_body,
+        } => {
             let uid = user_id(db, &user_name).await?;
-            let (key, secret) = credentials::create_credential(db, &parts.secrets, uid).await?;
+            let options = credentials::CredentialOptions {
+                allowed: allow_list(&allow_ip)?,
+                signed_body,
+            };
+            let (key, secret) =
+                credentials::create_credential(db, &parts.secrets, uid, &options).await?;
             println!("{key} {secret}");
+        }
+        CredentialsCommand::Set {
+            api_key,
+            allow_ip,
+            any_ip,
+            signed_body,
+        } => {
+            let allowed = if any_ip {
+                Some(credentials::AllowList::default())
+            } else if allow_ip.is_empty() {
+                None
+            } else {
+                Some(allow_list(&allow_ip)?)
+            };
+            let signed_body = signed_body.map(|s| matches!(s, OnOff::On));
+            anyhow::ensure!(
+                allowed.is_some() || signed_body.is_some(),
+                "nothing to change: give --allow-ip, --any-ip or --signed-body on|off"
+            );
+            anyhow::ensure!(
+                credentials::set_credential_options(
+                    db,
+                    api_key.trim(),
+                    allowed.as_ref(),
+                    signed_body
+                )
+                .await?,
+                "no active key {api_key}"
+            );
+            println!("updated {api_key}");
         }
         CredentialsCommand::List { user_name } => {
             let uid = user_id(db, &user_name).await?;
             for c in credentials::credentials(db, uid).await? {
                 let state = if c.is_revoked() { "revoked" } else { "active" };
-                println!("{}\t{state}\tcreated {}", c.api_key, c.created);
+                let ips = if c.allowed_ips.is_empty() {
+                    "any"
+                } else {
+                    c.allowed_ips.as_str()
+                };
+                let body = if c.signed_body() { "on" } else { "off" };
+                println!(
+                    "{}\t{state}\tcreated {}\tallow-ip {ips}\tsigned-body {body}",
+                    c.api_key, c.created
+                );
             }
         }
         CredentialsCommand::Revoke { api_key } => {
@@ -400,6 +473,12 @@ async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyh
         }
     }
     Ok(())
+}
+
+/// `--allow-ip` values (each a comma list) as one allow-list.
+fn allow_list(values: &[String]) -> anyhow::Result<crate::library::file_send::AllowList> {
+    crate::library::file_send::AllowList::parse(&values.join(","))
+        .map_err(|e| anyhow::anyhow!("--allow-ip {e}"))
 }
 
 async fn group(db: &crate::db::Db, command: GroupCommand) -> anyhow::Result<()> {

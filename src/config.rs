@@ -33,6 +33,13 @@ pub struct Config {
     pub trusted_proxies: usize,
     /// Seconds running transfers get to finish after SIGTERM.
     pub shutdown_grace_secs: u64,
+    /// When set, `/metrics` answers only requests with
+    /// `Authorization: Bearer <token>` (compared in constant time); others
+    /// get 401 (docs/security.md).
+    pub metrics_token: Option<String>,
+    /// When set, `/metrics` is served on this address alone (e.g. a private
+    /// interface) and the main listener answers 404 for it.
+    pub metrics_listen: Option<String>,
     pub mail: MailConfig,
     pub storage: StorageConfig,
     pub limits: Limits,
@@ -52,6 +59,8 @@ impl Default for Config {
             trust_forwarded_for: false,
             trusted_proxies: 1,
             shutdown_grace_secs: 30,
+            metrics_token: None,
+            metrics_listen: None,
             mail: MailConfig::default(),
             storage: StorageConfig::default(),
             limits: Limits::default(),

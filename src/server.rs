@@ -50,7 +50,7 @@ pub fn router(app: App) -> Router {
         .route("/rest/", any(api::rest))
         .route("/activate/{token}", get(pages::activate::activate))
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(metrics_main))
         .merge(crate::transfer::routes())
         .merge(crate::file_send::routes())
         .merge(pages::download::routes())
@@ -143,7 +143,31 @@ async fn healthz(State(app): State<App>) -> Response {
     }
 }
 
-async fn metrics(State(app): State<App>) -> Response {
+/// `/metrics` on the main listener: 404 when it has its own address.
+async fn metrics_main(State(app): State<App>, headers: axum::http::HeaderMap) -> Response {
+    if app.cfg.metrics_listen.is_some() {
+        return crate::http::html::not_found();
+    }
+    metrics(State(app), headers).await
+}
+
+/// Prometheus text; with `metrics_token` only for its bearer.
+async fn metrics(State(app): State<App>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(token) = app.cfg.metrics_token.as_deref().filter(|t| !t.is_empty()) {
+        let given = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !crate::secrets::ct_eq(given.trim(), token) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+                "metrics need their bearer token\n",
+            )
+                .into_response();
+        }
+    }
     match &app.metrics {
         Some(h) => (
             [(
@@ -188,6 +212,21 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     let public_url = public_url(&cfg, bound);
     let app: App = Arc::new(AppState::new(cfg, parts, public_url, install_metrics()));
     crate::background::spawn_all(&app);
+    if let Some(addr) = app.cfg.metrics_listen.clone() {
+        let l = tokio::net::TcpListener::bind(&addr)
+            .await
+            .with_context(|| format!("binding metrics_listen {addr}"))?;
+        let at = l.local_addr()?;
+        let routes = Router::new()
+            .route("/metrics", get(metrics))
+            .with_state(app.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(l, routes).await {
+                tracing::error!(error = %e, "metrics listener");
+            }
+        });
+        println!("metrics on http://{at}");
+    }
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut server = tokio::spawn(accept_loop(

@@ -87,6 +87,42 @@ fn reg<'a>(name: &'a str, full: &'a str, email: &'a str, pw: &'a str) -> [(&'a s
     ]
 }
 
+// Two registrations of one address at once: the unique index decides, and
+// the loser gets the spec's 27 "already registered", not a crash.
+dual!(
+    parallel_registrations_take_an_address_once,
+    |b| async move {
+        let s = Server::start(b).await;
+        let names: Vec<String> = (0..8).map(|i| format!("racer{i}")).collect();
+        let calls = names.iter().enumerate().map(|(i, name)| {
+            let email = if i % 2 == 0 {
+                "Same@Example.com"
+            } else {
+                "same@example.com"
+            };
+            let s = &s;
+            async move { register(s, &reg(name, "Racer", email, "pw1234")).await }
+        });
+        let answers = futures::future::join_all(calls).await;
+        let ok = answers.iter().filter(|x| x.is_ok()).count();
+        assert_eq!(
+            ok,
+            1,
+            "{:?}",
+            answers.iter().map(|x| &x.raw).collect::<Vec<_>>()
+        );
+        for x in answers.iter().filter(|x| !x.is_ok()) {
+            x.assert_error(27);
+            assert!(x.error_text().contains("email"), "{}", x.raw);
+        }
+        assert_eq!(
+            s.db_i64("SELECT COUNT(*) FROM users WHERE email_lower = 'same@example.com'")
+                .await,
+            1
+        );
+    }
+);
+
 dual!(register_activate_login, |b| async move {
     let s = Server::start(b).await;
     let x = register(

@@ -34,7 +34,14 @@ struct Creds {
 }
 
 fn creds(s: &Server, user: &str) -> Creds {
-    let out = s.admin_ok(&["user", "api-credentials", "create", "--user-name", user]);
+    creds_with(s, user, &[])
+}
+
+/// A key/secret pair created with more options (`--signed-body`, `--allow-ip`).
+fn creds_with(s: &Server, user: &str, options: &[&str]) -> Creds {
+    let mut args = vec!["user", "api-credentials", "create", "--user-name", user];
+    args.extend_from_slice(options);
+    let out = s.admin_ok(&args);
     let last = out.lines().last().expect("a line").to_string();
     let (key, secret) = last.split_once(' ').expect("key secret");
     Creds {
@@ -86,12 +93,62 @@ async fn post_signed(
     ts: i64,
 ) -> (u16, String) {
     let sig = signature(&c.secret, &format!("{}/api/{path}", s.base));
+    post_with(s, path, params, c, ts, &sig).await
+}
+
+/// The canonical string of signed-body mode, built here on its own: every
+/// parameter but `signature`, RFC 3986 unreserved bytes kept, the rest
+/// `%XX`, sorted by name, after `{base}/api/{path}?`.
+fn body_message(s: &Server, path: &str, params: &[(&str, &str)], c: &Creds, ts: i64) -> String {
+    fn pct(v: &str) -> String {
+        v.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+    let ts = ts.to_string();
+    let mut all: Vec<(&str, &str)> = params.to_vec();
+    all.extend([("api_key", c.key.as_str()), ("timestamp", ts.as_str())]);
+    all.sort();
+    let q: Vec<String> = all
+        .iter()
+        .map(|(k, v)| format!("{}={}", pct(k), pct(v)))
+        .collect();
+    format!("{}/api/{path}?{}", s.base, q.join("&"))
+}
+
+/// A POST signed in signed-body mode.
+async fn post_body_signed(
+    s: &Server,
+    path: &str,
+    params: &[(&str, &str)],
+    c: &Creds,
+    ts: i64,
+) -> (u16, String, String) {
+    let sig = signature(&c.secret, &body_message(s, path, params, c, ts));
+    let (status, body) = post_with(s, path, params, c, ts, &sig).await;
+    (status, body, sig)
+}
+
+/// A POST carrying the given signature.
+async fn post_with(
+    s: &Server,
+    path: &str,
+    params: &[(&str, &str)],
+    c: &Creds,
+    ts: i64,
+    sig: &str,
+) -> (u16, String) {
     let ts = ts.to_string();
     let mut form: Vec<(&str, &str)> = params.to_vec();
     form.extend([
         ("api_key", c.key.as_str()),
         ("timestamp", ts.as_str()),
-        ("signature", sig.as_str()),
+        ("signature", sig),
     ]);
     let resp = s
         .http
@@ -283,6 +340,295 @@ async fn a_python_signature_is_accepted() {
         .expect("get");
     assert_eq!(resp.status(), 200);
 }
+
+// The signed-body canonical string as docs/file-send.md builds it in Python.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_python_signed_body_is_accepted() {
+    if std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return;
+    }
+    let s = Server::start(Backend::Sqlite).await;
+    let session = s.user_session("alice").await;
+    let file = upload(&s, &session, "a.txt", b"a".to_vec()).await;
+    let c = creds_with(&s, "alice", &["--signed-body"]);
+    let script = r#"
+import hashlib, hmac, sys, time, urllib.parse, urllib.request
+from urllib.parse import quote
+BASE, KEY, SECRET, FILE = sys.argv[1:5]
+HKEY = hashlib.sha1(SECRET.encode()).hexdigest().encode()
+def sign(message):
+    return hmac.new(HKEY, message.encode(), hashlib.sha256).hexdigest()
+def post_signed_body(method, **params):
+    params.update(api_key=KEY, timestamp=str(int(time.time())))
+    canon = "&".join(f"{quote(k, safe='~')}={quote(v, safe='~')}" for k, v in sorted(params.items()))
+    params["signature"] = sign(f"{BASE}/api/{method}?{canon}")
+    return urllib.request.urlopen(f"{BASE}/api/{method}", urllib.parse.urlencode(params).encode()).read()
+print(post_signed_body("file_send", file_id=FILE, non_users="ann@example.com",
+                       message="Hi & bye, 100% ~*/+ été").decode())
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, &s.base, &c.key, &c.secret, &file])
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(String::from_utf8_lossy(&out.stdout).trim());
+    assert_eq!(v["fileInfo"]["fileId"], file.as_str());
+}
+
+/// `file_send` parameters: one file to one outside address.
+fn send_to(file: &str, to: &str) -> Vec<(&'static str, String)> {
+    vec![("file_id", file.to_string()), ("non_users", to.to_string())]
+}
+
+fn refs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+    v.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+// A captured POST signature covers only the method URL (the spec's scheme):
+// in the default mode it can be sent again with a new timestamp and other
+// parameters. A key in signed-body mode refuses that.
+dual!(signed_body_mode_binds_post_parameters, |b| async move {
+    let s = Server::start(b).await;
+    let session = s.user_session("alice").await;
+    let mine = upload(&s, &session, "mine.txt", b"mine".to_vec()).await;
+    let other = upload(&s, &session, "other.txt", b"other".to_vec()).await;
+    let t = now();
+
+    // Default mode: the spec's POST scheme, replayable with new parameters.
+    let plain = creds(&s, "alice");
+    let sig = signature(&plain.secret, &format!("{}/api/file_send", s.base));
+    let first = send_to(&mine, "ann@example.com");
+    let (status, body) = post_with(&s, "file_send", &refs(&first), &plain, t, &sig).await;
+    assert_eq!(status, 200, "{body}");
+    let changed = send_to(&other, "mallory@example.com");
+    let (status, body) = post_with(&s, "file_send", &refs(&changed), &plain, t + 1, &sig).await;
+    assert_eq!(status, 200, "default mode is the spec's: {body}");
+
+    // Signed-body mode: the signature covers every parameter.
+    let hard = creds_with(&s, "alice", &["--signed-body"]);
+    let (status, body, sig) = post_body_signed(&s, "file_send", &refs(&first), &hard, t + 2).await;
+    assert_eq!(status, 200, "{body}");
+    let sends = count(&s, "SELECT COUNT(*) FROM sends").await;
+    for (what, params, ts) in [
+        ("other parameters", &changed, t + 2),
+        ("a new timestamp", &first, t + 3),
+        ("both", &changed, t + 3),
+        ("nothing (an exact replay)", &first, t + 2),
+    ] {
+        let (status, body) = post_with(&s, "file_send", &refs(params), &hard, ts, &sig).await;
+        assert_eq!(status, 401, "{what}: {body}");
+    }
+    // The method-URL signature is no longer enough for this key.
+    let url_sig = signature(&hard.secret, &format!("{}/api/file_send", s.base));
+    let (status, _) = post_with(&s, "file_send", &refs(&first), &hard, t + 4, &url_sig).await;
+    assert_eq!(status, 401);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM sends").await, sends);
+    // Two different sends in one second are fine in this mode.
+    let (status, body, _) = post_body_signed(
+        &s,
+        "file_send",
+        &refs(&send_to(&other, "bo@example.com")),
+        &hard,
+        t + 5,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body, _) = post_body_signed(
+        &s,
+        "file_send",
+        &refs(&send_to(&mine, "bo@example.com")),
+        &hard,
+        t + 5,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    // The operator turns the mode on for an existing key (and off again).
+    s.admin_ok(&[
+        "user",
+        "api-credentials",
+        "set",
+        "--api-key",
+        &plain.key,
+        "--signed-body",
+        "on",
+    ]);
+    let (status, _) =
+        post_signed(&s, "send_files_prep", &[("file_id", &mine)], &plain, t + 6).await;
+    assert_eq!(status, 401);
+    let (status, body, _) =
+        post_body_signed(&s, "send_files_prep", &[("file_id", &mine)], &plain, t + 7).await;
+    assert_eq!(status, 200, "{body}");
+    let listed = s.admin_ok(&["user", "api-credentials", "list", "--user-name", "alice"]);
+    assert!(
+        listed.lines().all(|l| l.contains("signed-body on")),
+        "{listed}"
+    );
+    s.admin_ok(&[
+        "user",
+        "api-credentials",
+        "set",
+        "--api-key",
+        &plain.key,
+        "--signed-body",
+        "off",
+    ]);
+    let (status, _) =
+        post_signed(&s, "send_files_prep", &[("file_id", &mine)], &plain, t + 8).await;
+    assert_eq!(status, 200);
+
+    // The client library signs this way when told to.
+    let client = dropspace_client::FileSendClient::new(&s.base, &hard.key, &hard.secret)
+        .expect("client")
+        .signed_body(true);
+    let sent = client
+        .file_send(&dropspace_client::FileSend {
+            file_id: vec![mine.clone()],
+            non_users: vec!["cy@example.com".into()],
+            message: Some("Hi there ~ 100% *ok*".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("signed-body send");
+    assert_eq!(sent.len(), 1);
+    let unsigned =
+        dropspace_client::FileSendClient::new(&s.base, &hard.key, &hard.secret).expect("client");
+    assert!(unsigned
+        .send_files_prep(std::slice::from_ref(&mine))
+        .await
+        .is_err());
+});
+
+// A GET is signed over its query: parameters in a body are refused (400),
+// never merged over the signed ones.
+dual!(get_body_parameters_are_refused, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("alice", "secret123");
+    let c = creds(&s, "alice");
+    let t = now();
+    let url = format!(
+        "{}/api/user_info?api_key={}&timestamp={t}",
+        s.base,
+        enc(&c.key)
+    );
+    let signed = format!("{url}&signature={}", signature(&c.secret, &url));
+    for body in [
+        format!("timestamp={}", t + 1),
+        "extra=1".to_string(),
+        format!("signature={}", signature(&c.secret, &url)),
+    ] {
+        let resp = s
+            .http
+            .get(&signed)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status(), 400, "{body}");
+        let v = json(&resp.text().await.expect("body"));
+        assert!(v["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("query"));
+    }
+    let resp = s
+        .http
+        .get(&signed)
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body("--XyZ\r\nContent-Disposition: form-data; name=\"timestamp\"\r\n\r\n1\r\n--XyZ--\r\n")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status(), 400);
+    // The same signed URL without a body is still good (a refusal spends nothing).
+    let resp = s.http.get(&signed).send().await.expect("get");
+    assert_eq!(resp.status(), 200);
+});
+
+// A key with an address allow-list fails authentication (401) anywhere else.
+dual!(address_allow_list_refuses_other_addresses, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_TRUST_FORWARDED_FOR", "true")]).await;
+    s.create_user("alice", "secret123");
+    let c = creds_with(
+        &s,
+        "alice",
+        &["--allow-ip", "203.0.113.0/24", "--allow-ip", "2001:db8::1"],
+    );
+    let t = now();
+    let call = |ts: i64, addr: &'static str| {
+        let s = &s;
+        let c = &c;
+        async move {
+            // Sorted by name: api_key, timestamp.
+            let pairs = [
+                ("api_key".to_string(), c.key.clone()),
+                ("timestamp".to_string(), ts.to_string()),
+            ];
+            let q: Vec<String> = pairs
+                .iter()
+                .map(|(k, v)| format!("{k}={}", enc(v)))
+                .collect();
+            let url = format!("{}/api/user_info?{}", s.base, q.join("&"));
+            let resp = s
+                .http
+                .get(format!("{url}&signature={}", signature(&c.secret, &url)))
+                .header("x-forwarded-for", addr)
+                .send()
+                .await
+                .expect("get");
+            resp.status().as_u16()
+        }
+    };
+    assert_eq!(call(t, "198.51.100.9").await, 401);
+    assert_eq!(call(t + 1, "203.0.113.77").await, 200);
+    assert_eq!(call(t + 2, "2001:db8::1").await, 200);
+    assert_eq!(call(t + 3, "2001:db8::2").await, 401);
+    let listed = s.admin_ok(&["user", "api-credentials", "list", "--user-name", "alice"]);
+    assert!(
+        listed.contains("allow-ip 203.0.113.0/24,2001:db8::1/128"),
+        "{listed}"
+    );
+    // A bad list is refused by the CLI; --any-ip lifts the list.
+    let out = s.admin(&[
+        "user",
+        "api-credentials",
+        "set",
+        "--api-key",
+        &c.key,
+        "--allow-ip",
+        "10.0.0.0/40",
+    ]);
+    assert!(!out.status.success());
+    s.admin_ok(&[
+        "user",
+        "api-credentials",
+        "set",
+        "--api-key",
+        &c.key,
+        "--any-ip",
+    ]);
+    assert_eq!(call(t + 4, "198.51.100.9").await, 200);
+    s.admin_ok(&[
+        "user",
+        "api-credentials",
+        "set",
+        "--api-key",
+        &c.key,
+        "--allow-ip",
+        "198.51.100.0/24",
+    ]);
+    assert_eq!(call(t + 5, "198.51.100.9").await, 200);
+    assert_eq!(call(t + 6, "203.0.113.77").await, 401);
+});
 
 dual!(
     file_send_parameters_and_the_preparation_rule,

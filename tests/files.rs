@@ -60,6 +60,35 @@ dual!(get_info_has_every_attribute, |b| async move {
     api(&s, &a, "files.getInfo", &[]).await.assert_error(4);
 });
 
+// A rename is cleaned like an uploaded name: last path component, no
+// control characters, at most 255 bytes, `file` when nothing is left.
+dual!(set_info_names_are_cleaned, |b| async move {
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let id = seed_file(&s, "alice", "a.txt", b"abc").await;
+    let long = "\u{e9}".repeat(200);
+    for (sent, kept) in [
+        ("../../etc/passwd", "passwd".to_string()),
+        ("C:\\Users\\me\\report.pdf", "report.pdf".to_string()),
+        ("bell\u{7}\ttab\r\n.txt", "belltab.txt".to_string()),
+        ("dir/", "file".to_string()),
+        ("", "file".to_string()),
+        (long.as_str(), "\u{e9}".repeat(127)),
+    ] {
+        let x = api(&s, &a, "files.setInfo", &[("file_id", &id), ("name", sent)]).await;
+        x.assert_ok();
+        assert_eq!(
+            x.attr("file", "name").as_deref(),
+            Some(kept.as_str()),
+            "{sent:?}"
+        );
+        let x = api(&s, &a, "files.getInfo", &[("file_id", &id)]).await;
+        let name = x.attr("file", "name").unwrap_or_default();
+        assert_eq!(name, kept);
+        assert!(!name.contains('/') && !name.contains('\\'));
+    }
+});
+
 dual!(set_info_absent_leaves_empty_clears, |b| async move {
     let s = Server::start(b).await;
     let a = s.user_session("alice").await;

@@ -102,6 +102,95 @@ dual!(create_list_contents_info, |b| async move {
         .assert_error(21);
 });
 
+// A folder id that is present but malformed is 21 (a bad parameter), never
+// 10; a well-formed id that is not the caller's stays 10.
+dual!(malformed_folder_ids_are_21, |b| async move {
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let a12 = s.login_v("alice", "secret123", "1.2").await;
+    let docs = mkdir(&s, &a, "docs", "0", "0").await;
+    let file = seed_file(&s, "alice", "a.txt", b"abc").await;
+    for bad in ["../!x", "ABCDEF", "abc", "abcdefg", "a b c1", "0/1"] {
+        let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
+            ("folders.getInfo", vec![("folder_id", bad)]),
+            ("folders.getContents", vec![("folder_id", bad)]),
+            ("folders.setInfo", vec![("folder_id", bad), ("name", "x")]),
+            (
+                "folders.setInfo",
+                vec![("folder_id", &docs), ("parent_folder_id", bad)],
+            ),
+            (
+                "folders.move",
+                vec![("folder_id", bad), ("parent_folder_id", "0")],
+            ),
+            (
+                "folders.move",
+                vec![("folder_id", &docs), ("parent_folder_id", bad)],
+            ),
+            ("folders.delete", vec![("folder_id", bad)]),
+            (
+                "folders.create",
+                vec![("name", "n"), ("parent_folder_id", bad)],
+            ),
+            (
+                "folders.sendMail",
+                vec![("folder_id", bad), ("emails", "x@example.com")],
+            ),
+            (
+                "files.moveToFolder",
+                vec![("file_id", &file), ("folder_id", bad)],
+            ),
+            (
+                "files.setInfo",
+                vec![("file_id", &file), ("folder_id", bad)],
+            ),
+            (
+                "files.setInfo",
+                vec![("file_id", &file), ("limit_action_to_folder", bad)],
+            ),
+        ];
+        for (method, params) in calls {
+            let x = api(&s, &a, method, &params).await;
+            assert_eq!(x.error_code(), 21, "{method} {params:?}: {}", x.raw);
+        }
+        // 1.2: each id on its own; the malformed one fails with 21.
+        let list = format!("{docs},{bad}");
+        let x = api(
+            &s,
+            &a12,
+            "folders.sendMail",
+            &[("folder_id", &list), ("emails", "x@example.com")],
+        )
+        .await;
+        x.assert_ok();
+        assert_eq!(x.attr("error", "code").as_deref(), Some("21"), "{}", x.raw);
+    }
+    // Well-formed but unknown: 10 as before; nothing changed.
+    api(&s, &a, "folders.getInfo", &[("folder_id", "nosuch")])
+        .await
+        .assert_error(10);
+    api(
+        &s,
+        &a,
+        "files.moveToFolder",
+        &[("file_id", &file), ("folder_id", "nosuch")],
+    )
+    .await
+    .assert_error(10);
+    let x = api(&s, &a, "files.getInfo", &[("file_id", &file)]).await;
+    assert_eq!(x.attr("file", "folder_id").as_deref(), Some("0"));
+    // The upload form's folder_id.
+    let info = upload_info(&s, &a, "0").await;
+    let answer = send_form(
+        &s,
+        &info.url,
+        info.form(&[("folder_id", "../!x")], "u.txt", b"u".to_vec()),
+    )
+    .await;
+    assert_eq!(kv_get(&answer, "upload_status"), "fail");
+    assert_eq!(kv_get(&answer, "error_code"), "21");
+});
+
 dual!(create_refused_without_folder_capability, |b| async move {
     let s = Server::start_with(b, &[("DROPSPACE_TIERS__LITE__CAPABLE_FOLDERS", "0")]).await;
     let a = s.user_session("alice").await;

@@ -124,6 +124,55 @@ dual!(rss_is_valid_and_escaped, |b| async move {
     assert!(d2.contains("2.9 KB"), "size in description: {d2}");
 });
 
+// Readers render an item's <description> as HTML: a user's description
+// must reach them as text, and the feed must not be sniffed as a page.
+dual!(rss_descriptions_are_plain_text, |b| async move {
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let folder = mkdir(&s, &a, "<i>shared</i>", "0", "1").await;
+    let f = seed_file_in(&s, "alice", &folder, "a.txt", b"12345").await;
+    let evil = "<img src=x onerror=alert(1)> &amp; <b>bold</b>";
+    api(
+        &s,
+        &a,
+        "files.setInfo",
+        &[("file_id", &f), ("description", evil)],
+    )
+    .await
+    .assert_ok();
+    let resp = s
+        .http
+        .get(s.url(&format!("/rss/{folder}")))
+        .send()
+        .await
+        .expect("rss");
+    assert_eq!(
+        resp.headers()
+            .get("x-content-type-options")
+            .and_then(|v| v.to_str().ok()),
+        Some("nosniff")
+    );
+    let body = resp.text().await.expect("body");
+    let doc = roxmltree::Document::parse(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    let descriptions: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("description"))
+        .map(|n| n.text().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(descriptions.len(), 2, "{body}");
+    for d in &descriptions {
+        // What a reader renders as HTML holds no tag at all.
+        assert!(!d.contains('<') && !d.contains('>'), "markup in {d:?}");
+    }
+    // The reader's HTML shows exactly the user's text.
+    let item = &descriptions[1];
+    let shown = scraper::Html::parse_fragment(item)
+        .root_element()
+        .text()
+        .collect::<String>();
+    assert!(shown.starts_with(evil), "{shown:?}");
+});
+
 dual!(private_and_unknown_folders_are_404, |b| async move {
     let s = Server::start(b).await;
     let a = s.user_session("alice").await;

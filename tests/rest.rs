@@ -490,6 +490,71 @@ dual!(metrics_and_health, |b| async move {
     );
 });
 
+// /metrics can be closed to the public: a bearer token, a separate address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_token_and_separate_listener() {
+    let token = "s3cret-metrics-token";
+    let s = Server::start_with(Backend::Sqlite, &[("DROPSPACE_METRICS_TOKEN", token)]).await;
+    s.token("1.0").await;
+    let get = |auth: Option<String>| {
+        let mut req = s.http.get(s.url("/metrics"));
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        async move { req.send().await.expect("metrics") }
+    };
+    for wrong in [
+        None,
+        Some("Bearer wrong".to_string()),
+        Some(format!("Bearer {token}x")),
+        Some(format!("Basic {token}")),
+        Some(format!("Bearer {}", &token[..token.len() - 1])),
+    ] {
+        let resp = get(wrong.clone()).await;
+        assert_eq!(resp.status(), 401, "{wrong:?}");
+        assert!(!resp.text().await.expect("body").contains("dropspace_"));
+    }
+    let resp = get(Some(format!("Bearer {token}"))).await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.expect("body").contains("dropspace_"));
+
+    // Its own address: the main listener no longer serves it.
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[("DROPSPACE_METRICS_LISTEN", "127.0.0.1:0")],
+    )
+    .await;
+    assert!(
+        s.metrics_base.starts_with("http://127.0.0.1:"),
+        "{}",
+        s.metrics_base
+    );
+    assert_ne!(s.metrics_base, s.base);
+    s.token("1.0").await;
+    let main = s.http.get(s.url("/metrics")).send().await.expect("main");
+    assert_eq!(main.status(), 404);
+    let own = s
+        .http
+        .get(format!("{}/metrics", s.metrics_base))
+        .send()
+        .await
+        .expect("metrics listener");
+    assert_eq!(own.status(), 200);
+    assert!(own
+        .text()
+        .await
+        .expect("body")
+        .contains("dropspace_api_requests_total"));
+    // Nothing else is served there.
+    let other = s
+        .http
+        .get(format!("{}/healthz", s.metrics_base))
+        .send()
+        .await
+        .expect("other");
+    assert_eq!(other.status(), 404);
+}
+
 const FUZZ_PARAMS: &[&str] = &[
     "api_key",
     "api_version",

@@ -344,6 +344,44 @@ dual!(identifiers_are_single_use_and_signed, |b| async move {
     nothing_stored(&s2, Some(&a2)).await;
 });
 
+// Someone who only saw an identifier (its progress URL, a log) cannot burn
+// it: a form without the right extra_info leaves it to its owner.
+dual!(
+    a_form_without_extra_info_does_not_spend_the_identifier,
+    |b| async move {
+        let s = Server::start(b).await;
+        let a = s.user_session("alice").await;
+        let info = upload_info(&s, &a, "0").await;
+        // A forged extra_info before the file.
+        let mut forged = info.clone();
+        forged.extra = "forged".into();
+        let answer = send_form(&s, &info.url, forged.form(&[], "x.txt", b"x".to_vec())).await;
+        assert_eq!(kv_get(&answer, "upload_status"), "fail");
+        assert_eq!(kv_get(&answer, "error_code"), "11");
+        // The file first and no extra_info at all (claimed, then given back).
+        let form = reqwest::multipart::Form::new()
+            .text("UPLOAD_IDENTIFIER", info.ident.clone())
+            .part(
+                "userfile",
+                reqwest::multipart::Part::bytes(vec![b'y'; 100_000]).file_name("y.txt"),
+            );
+        let answer = send_form(&s, &info.url, form).await;
+        assert_eq!(kv_get(&answer, "upload_status"), "fail");
+        // A form with nothing in it.
+        let form = reqwest::multipart::Form::new().text("description", "hello");
+        let answer = send_form(&s, &info.url, form).await;
+        assert_eq!(kv_get(&answer, "upload_status"), "fail");
+        nothing_stored(&s, Some(&a)).await;
+        // The owner's upload still goes through, and spends it.
+        let id = upload_ok(&s, &info, "mine.txt").await;
+        assert_eq!(id.len(), 6);
+        let again = send_form(&s, &info.url, info.form(&[], "two.txt", b"2".to_vec())).await;
+        assert_eq!(kv_get(&again, "upload_status"), "fail");
+        assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
+        assert_eq!(count(&s, "SELECT disk_used FROM users").await, 7);
+    }
+);
+
 async fn upload_ok(s: &Server, info: &UploadInfo, name: &str) -> String {
     let resp = post_form(s, &info.url, info.form(&[], name, b"content".to_vec())).await;
     let answer = kv(&resp.text().await.expect("text"));
@@ -772,8 +810,9 @@ dual!(
                 .is_none());
             assert_eq!(name_cell(&doc), stored);
         }
-        // A newline can only come through files.setInfo (a multipart header
-        // cannot carry one); it is served without breaking a header.
+        // A newline could only come through files.setInfo (a multipart
+        // header cannot carry one); a rename is cleaned like an upload, so
+        // it never reaches a header.
         let id = upload(&s, &a, "plain.txt", b"payload".to_vec()).await;
         api(
             &s,
@@ -786,7 +825,11 @@ dual!(
         let (status, h, _) = fetch(&s, &direct_url(&s, &a, &id, None).await, &[]).await;
         assert_eq!(status, 200);
         assert!(h.get("set-cookie").is_none());
-        assert!(header(&h, "content-disposition").contains("filename*=UTF-8''new%0D%0ASet-Cookie"));
+        assert!(
+            header(&h, "content-disposition").contains("filename*=UTF-8''newSet-Cookie%3A%20x%3D1"),
+            "{}",
+            header(&h, "content-disposition")
+        );
         // Nothing was written outside the blob store.
         assert!(!s.data_dir.join("etc").exists());
         assert!(!std::path::Path::new(&s.data_dir)

@@ -72,6 +72,25 @@ pub(crate) fn text_param<'a>(c: &'a Ctx<'_>, name: &str, max: usize) -> ApiResul
     }
 }
 
+/// A folder id parameter: absent, empty (where the method gives empty a
+/// meaning), `0` or a well-formed id; anything else is 21, never "not
+/// found" (docs/api-notes.md). A well-formed id that is not the caller's
+/// is still 10.
+pub(crate) fn folder_param<'a>(c: &'a Ctx<'_>, name: &str) -> ApiResult<Option<&'a str>> {
+    match c.params.get(name) {
+        Some(v) if !library::folders::is_folder_id(v.trim()) && !v.trim().is_empty() => {
+            Err(bad_value(name).into())
+        }
+        other => Ok(other),
+    }
+}
+
+/// A mandatory folder id parameter (4 when absent, 21 when malformed).
+pub(crate) fn required_folder<'a>(c: &'a Ctx<'_>, name: &str) -> ApiResult<&'a str> {
+    c.params.required(name)?;
+    Ok(folder_param(c, name)?.unwrap_or(""))
+}
+
 /// A number parameter where present-but-empty clears (0).
 fn number_param(c: &Ctx<'_>, name: &str) -> ApiResult<Option<i64>> {
     match c.params.get(name).map(str::trim) {
@@ -103,8 +122,8 @@ fn set_info_params(c: &Ctx<'_>) -> ApiResult<SetInfo> {
         time_limit,
         downloads_limit,
         limit_action,
-        limit_action_to_folder: owned(c.params.get("limit_action_to_folder")),
-        folder: owned(c.params.get("folder_id")),
+        limit_action_to_folder: owned(folder_param(c, "limit_action_to_folder")?),
+        folder: owned(folder_param(c, "folder_id")?),
     })
 }
 
@@ -134,7 +153,7 @@ pub async fn set_info(c: &Ctx<'_>) -> ApiResult<Reply> {
 }
 
 pub async fn move_to_folder(c: &Ctx<'_>) -> ApiResult<Reply> {
-    let folder = c.params.required("folder_id")?;
+    let folder = required_folder(c, "folder_id")?;
     let update = files::move_to(&c.app.db, c.user()?.id, folder).await?;
     update_all(c, &update).await
 }

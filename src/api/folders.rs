@@ -4,7 +4,7 @@
 
 use crate::api::envelope::{Node, Reply};
 use crate::api::error::{ApiError, ApiResult, Code};
-use crate::api::files::{id_list, share, text_param, MAX_NAME};
+use crate::api::files::{folder_param, id_list, required_folder, share, text_param, MAX_NAME};
 use crate::api::{nodes, Ctx};
 use crate::db::folders::Folder;
 use crate::http::params::bad_value;
@@ -28,7 +28,7 @@ pub async fn create(c: &Ctx<'_>) -> ApiResult<Reply> {
         return Err(bad_value("name").into());
     }
     let shared = shared_flag(c)?.unwrap_or(false);
-    let parent = c.params.get("parent_folder_id");
+    let parent = folder_param(c, "parent_folder_id")?;
     let folder = folders::create(c.app, user.id, name, shared, parent).await?;
     Ok(Reply::one(nodes::folder(c.app, &folder)))
 }
@@ -41,7 +41,7 @@ pub async fn get_all(c: &Ctx<'_>) -> ApiResult<Reply> {
 }
 
 pub async fn get_contents(c: &Ctx<'_>) -> ApiResult<Reply> {
-    let folder = folders::own(&c.app.db, c.user()?.id, c.params.required("folder_id")?).await?;
+    let folder = folders::own(&c.app.db, c.user()?.id, required_folder(c, "folder_id")?).await?;
     let (subfolders, files) = folders::contents(&c.app.db, &folder).await?;
     let v12 = c.session()?.is_v12();
     let mut children: Vec<Node> = subfolders.iter().map(|f| nodes::folder(c.app, f)).collect();
@@ -52,7 +52,7 @@ pub async fn get_contents(c: &Ctx<'_>) -> ApiResult<Reply> {
 /// `<folder …/>` with `total_files`, `total_size` and `total_folders`,
 /// counted over the folder and everything below it.
 pub async fn get_info(c: &Ctx<'_>) -> ApiResult<Reply> {
-    let folder = folders::own(&c.app.db, c.user()?.id, c.params.required("folder_id")?).await?;
+    let folder = folders::own(&c.app.db, c.user()?.id, required_folder(c, "folder_id")?).await?;
     let totals = folders::totals(&c.app.db, &folder).await?;
     Ok(Reply::one(
         nodes::folder(c.app, &folder)
@@ -68,19 +68,19 @@ async fn own_not_root(c: &Ctx<'_>, id: &str) -> ApiResult<Folder> {
 }
 
 pub async fn set_info(c: &Ctx<'_>) -> ApiResult<Reply> {
-    let folder = own_not_root(c, c.params.required("folder_id")?).await?;
+    let folder = own_not_root(c, required_folder(c, "folder_id")?).await?;
     let changes = FolderChanges {
         name: text_param(c, "name", MAX_NAME)?.map(str::to_string),
         shared: shared_flag(c)?,
-        parent: c.params.get("parent_folder_id").map(str::to_string),
+        parent: folder_param(c, "parent_folder_id")?.map(str::to_string),
     };
     let now_folder = folders::set_info(c.app, &folder, &changes).await?;
     Ok(Reply::one(nodes::folder(c.app, &now_folder)))
 }
 
 pub async fn move_folder(c: &Ctx<'_>) -> ApiResult<Reply> {
-    let folder = own_not_root(c, c.params.required("folder_id")?).await?;
-    folders::move_under(c.app, &folder, c.params.required("parent_folder_id")?).await?;
+    let folder = own_not_root(c, required_folder(c, "folder_id")?).await?;
+    folders::move_under(c.app, &folder, required_folder(c, "parent_folder_id")?).await?;
     Ok(Reply::ok(vec![
         Node::text("status", "ok"),
         Node::text("id", &folder.id),
@@ -88,7 +88,7 @@ pub async fn move_folder(c: &Ctx<'_>) -> ApiResult<Reply> {
 }
 
 pub async fn delete(c: &Ctx<'_>) -> ApiResult<Reply> {
-    let folder = own_not_root(c, c.params.required("folder_id")?).await?;
+    let folder = own_not_root(c, required_folder(c, "folder_id")?).await?;
     folders::delete(c.app, &folder).await?;
     Ok(Reply::ok(vec![
         Node::text("status", "ok"),
@@ -123,6 +123,10 @@ pub async fn get_shared(c: &Ctx<'_>) -> ApiResult<Reply> {
 pub async fn send_mail(c: &Ctx<'_>) -> ApiResult<Reply> {
     let mut checked = Vec::new();
     for id in id_list(c, "folder_id")? {
+        if !folders::is_folder_id(&id) {
+            checked.push((id, Err(bad_value("folder_id").into())));
+            continue;
+        }
         let link = own_not_root(c, &id)
             .await
             .map_err(|e| match e.code {

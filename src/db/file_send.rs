@@ -6,11 +6,21 @@ use crate::db::files::{File, FILE_COLUMNS};
 use crate::db::folders::{Folder, FOLDER_COLUMNS};
 use crate::db::Db;
 
-/// A live credential: whose it is and its signing key, sealed.
+/// A live credential: whose it is, its signing key (sealed) and options.
 #[derive(sqlx::FromRow)]
 pub struct Credential {
     pub user_id: i64,
     pub key_sealed: String,
+    /// Comma list of addresses and CIDR blocks; empty = any address.
+    pub allowed_ips: String,
+    signed_body: i64,
+}
+
+impl Credential {
+    /// POST signatures cover the parameters too.
+    pub fn signed_body(&self) -> bool {
+        self.signed_body != 0
+    }
 }
 
 /// A credential as `admin user api-credentials list` shows it.
@@ -20,11 +30,17 @@ pub struct CredentialInfo {
     pub created: i64,
     /// When it was revoked; 0 while it is live.
     pub revoked: i64,
+    pub allowed_ips: String,
+    signed_body: i64,
 }
 
 impl CredentialInfo {
     pub fn is_revoked(&self) -> bool {
         self.revoked > 0
+    }
+
+    pub fn signed_body(&self) -> bool {
+        self.signed_body != 0
     }
 }
 
@@ -120,7 +136,8 @@ pub struct NewSend<'a> {
 impl Db {
     pub async fn credential(&self, api_key: &str) -> sqlx::Result<Option<Credential>> {
         sqlx::query_as(
-            "SELECT user_id, key_sealed FROM api_credentials WHERE api_key = $1 AND revoked = 0",
+            "SELECT user_id, key_sealed, allowed_ips, signed_body FROM api_credentials \
+             WHERE api_key = $1 AND revoked = 0",
         )
         .bind(api_key)
         .fetch_optional(&self.pool)
@@ -133,14 +150,19 @@ impl Db {
         api_key: &str,
         key_sealed: &str,
         created: i64,
+        allowed_ips: &str,
+        signed_body: bool,
     ) -> sqlx::Result<()> {
         sqlx::query(
-            "INSERT INTO api_credentials (user_id, api_key, key_sealed, created) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO api_credentials (user_id, api_key, key_sealed, created, allowed_ips, signed_body) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(user_id)
         .bind(api_key)
         .bind(key_sealed)
         .bind(created)
+        .bind(allowed_ips)
+        .bind(signed_body as i64)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -148,11 +170,32 @@ impl Db {
 
     pub async fn credentials_of(&self, user_id: i64) -> sqlx::Result<Vec<CredentialInfo>> {
         sqlx::query_as(
-            "SELECT api_key, created, revoked FROM api_credentials WHERE user_id = $1 ORDER BY id",
+            "SELECT api_key, created, revoked, allowed_ips, signed_body FROM api_credentials \
+             WHERE user_id = $1 ORDER BY id",
         )
         .bind(user_id)
         .fetch_all(&self.pool)
         .await
+    }
+
+    /// Changes a live credential's options (None leaves one alone); false
+    /// when there is no such live key.
+    pub async fn set_credential_options(
+        &self,
+        api_key: &str,
+        allowed_ips: Option<&str>,
+        signed_body: Option<bool>,
+    ) -> sqlx::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE api_credentials SET allowed_ips = COALESCE($1, allowed_ips), \
+             signed_body = COALESCE($2, signed_body) WHERE api_key = $3 AND revoked = 0",
+        )
+        .bind(allowed_ips)
+        .bind(signed_body.map(i64::from))
+        .bind(api_key)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Revokes a live credential; false when there is none.

@@ -245,10 +245,15 @@ impl Db {
         Ok(Reserve::Granted)
     }
 
-    /// Ends an upload that failed: the identifier is spent, its
-    /// reservation returned, its progress says `fail` with `error`. False
+    /// Ends an upload that failed: the identifier goes to `to` (spent, or
+    /// back to unused), its reservation returned, its progress says `fail` with `error`. False
     /// when it was not uploading any more (already settled by someone else).
-    pub async fn release_upload(&self, id: &str, error: &str) -> sqlx::Result<bool> {
+    pub async fn release_upload(
+        &self,
+        id: &str,
+        error: &str,
+        to: UploadState,
+    ) -> sqlx::Result<bool> {
         // Read, then give back exactly what was read in a transaction that
         // only succeeds if the row still holds that: safe against a racing
         // reserve or sweeper, and users-before-upload_ids like everything here.
@@ -277,7 +282,7 @@ impl Db {
             let ended = sqlx::query(
                 "UPDATE upload_ids SET state = $1, reserved = 0 WHERE id = $2 AND state = $3 AND reserved = $4",
             )
-            .bind(UploadState::Failed.code())
+            .bind(to.code())
             .bind(id)
             .bind(UploadState::Uploading.code())
             .bind(reserved)

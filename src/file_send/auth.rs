@@ -8,6 +8,14 @@
 //! method URL alone. A timestamp more than five minutes off, or a signed
 //! request seen before within that window (the same signature with the same
 //! timestamp), is refused.
+//!
+//! An operator may harden a credential (docs/file-send.md): an address
+//! allow-list (other addresses fail as an authentication failure) and the
+//! signed-body mode, where a POST signs the method URL with every parameter
+//! in a canonical form (`dropspace_proto::file_send::body_message`), so a
+//! captured signature cannot carry other parameters or a new timestamp.
+
+use std::net::IpAddr;
 
 use axum::http::Method;
 
@@ -15,7 +23,7 @@ use super::{FsError, FsResult};
 use crate::db::now;
 use crate::db::users::User;
 use crate::http::params::Params;
-use crate::library::file_send::{accept_once, active_user, signing_key_of};
+use crate::library::file_send::{accept_once, active_user, signer_of};
 use crate::secrets::ct_eq;
 use crate::state::AppState;
 
@@ -30,9 +38,10 @@ pub fn message(public_url: &str, path: &str, method: &Method, raw_query: Option<
     dropspace_proto::file_send::message(public_url, path, method == Method::GET, raw_query)
 }
 
-/// Checks a call's credentials and signature; the calling account.
+/// Checks a call's credentials, address and signature; the calling account.
 pub async fn authenticate(
     app: &AppState,
+    ip: IpAddr,
     path: &str,
     method: &Method,
     raw_query: Option<&str>,
@@ -55,21 +64,32 @@ pub async fn authenticate(
             "The timestamp is more than five minutes from the server's clock.",
         ));
     }
-    let Some((user_id, key)) = signing_key_of(app, api_key).await? else {
+    let Some(signer) = signer_of(app, api_key).await? else {
         return Err(FsError::unauthorized("Unknown or revoked api_key."));
     };
-    let expected = sign(&key, &message(&app.public_url, path, method, raw_query));
+    if !signer.options.allowed.permits(ip) {
+        return Err(FsError::unauthorized(
+            "This api_key may not be used from this address.",
+        ));
+    }
+    let signed = if signer.options.signed_body && method != Method::GET {
+        dropspace_proto::file_send::body_message(&app.public_url, path, params.iter())
+    } else {
+        message(&app.public_url, path, method, raw_query)
+    };
+    let expected = sign(&signer.key, &signed);
     if !ct_eq(&expected, &signature.to_ascii_lowercase()) {
         return Err(FsError::unauthorized("The signature does not match."));
     }
     // A signed request is accepted once: the first node to record it wins.
-    // A POST's signature covers only the method URL, so the request is the
-    // signature with its timestamp (one POST per second per method and key).
+    // A POST's signature covers only the method URL (unless signed-body), so
+    // the request is the signature with its timestamp (one POST per second
+    // per method and key).
     let request = format!("{}:{stamp}", signature.to_ascii_lowercase());
     if !accept_once(&app.db, &request, stamp + WINDOW_SECS + 60).await? {
         return Err(FsError::unauthorized("This signature was already used."));
     }
-    active_user(&app.db, user_id)
+    active_user(&app.db, signer.user_id)
         .await?
         .ok_or_else(|| FsError::unauthorized("The account of this api_key is not active."))
 }

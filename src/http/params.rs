@@ -96,6 +96,15 @@ impl Params {
         self.map.get(name).map(String::as_str)
     }
 
+    /// Every parameter, one value per name (in no particular order).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.map.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
     pub fn has(&self, name: &str) -> bool {
         self.map.contains_key(name)
     }

@@ -67,6 +67,7 @@ pub fn generate_password() -> String {
 }
 
 const NAME_TAKEN: &str = "This user name is already taken";
+const EMAIL_TAKEN: &str = "This email address is already registered";
 
 /// Inserts a validated account. Returns its id and, for an inactive
 /// account, the activation token to mail.
@@ -76,7 +77,7 @@ pub async fn create(db: &Db, secrets: &Secrets, u: &NewUser<'_>) -> Result<(i64,
         return Err(invalid(NAME_TAKEN));
     }
     if db.user_id_by_email(email).await?.is_some() {
-        return Err(invalid("This email address is already registered"));
+        return Err(invalid(EMAIL_TAKEN));
     }
     let password = u.password.to_string();
     let phc = tokio::task::spawn_blocking(move || hash_password(&password))
@@ -101,8 +102,10 @@ pub async fn create(db: &Db, secrets: &Secrets, u: &NewUser<'_>) -> Result<(i64,
     };
     match db.insert_user(&row).await? {
         Some(id) => Ok((id, activation)),
-        // A concurrent registration of the same name hits the unique index.
-        None => Err(invalid(NAME_TAKEN)),
+        // A concurrent registration of the same name or e-mail address hit
+        // a unique index: say which.
+        None if db.user_id_by_name(u.user_name).await?.is_some() => Err(invalid(NAME_TAKEN)),
+        None => Err(invalid(EMAIL_TAKEN)),
     }
 }
 

@@ -4,6 +4,7 @@
 //! the download receipt. The wire format stays in `file_send`.
 
 use std::collections::HashSet;
+use std::net::IpAddr;
 
 use crate::db::file_send::{ItemKind, NewSend, Send, SendLink};
 use crate::db::files::{is_id, File};
@@ -22,18 +23,50 @@ const PREP_TTL_SECS: i64 = 3600;
 /// Most files a link's page lists from sent folders.
 const MAX_LISTED: usize = 10_000;
 
+/// Per-credential options an operator may turn on (off by default, the
+/// spec's behaviour): see docs/file-send.md "Hardening a key".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CredentialOptions {
+    /// Addresses the key may be used from; empty = any.
+    pub allowed: AllowList,
+    /// POST signatures cover every parameter (the canonical string).
+    pub signed_body: bool,
+}
+
 /// Creates a key/secret pair for a user; the secret is shown only now.
 pub async fn create_credential(
     db: &Db,
     secrets: &Secrets,
     user_id: i64,
+    options: &CredentialOptions,
 ) -> Result<(String, String)> {
     let api_key = random_string(24, UPPER_ALNUM);
     let secret = random_string(40, LOWER_ALNUM);
     let sealed = secrets.seal(&dropspace_proto::file_send::signing_key(&secret));
-    db.insert_credential(user_id, &api_key, &sealed, now())
-        .await?;
+    db.insert_credential(
+        user_id,
+        &api_key,
+        &sealed,
+        now(),
+        &options.allowed.to_string(),
+        options.signed_body,
+    )
+    .await?;
     Ok((api_key, secret))
+}
+
+/// Changes a live key's options (None leaves one as it is); false when
+/// there is no such live key.
+pub async fn set_credential_options(
+    db: &Db,
+    api_key: &str,
+    allowed: Option<&AllowList>,
+    signed_body: Option<bool>,
+) -> Result<bool> {
+    let allowed = allowed.map(AllowList::to_string);
+    Ok(db
+        .set_credential_options(api_key, allowed.as_deref(), signed_body)
+        .await?)
 }
 
 /// A user's credentials, oldest first.
@@ -46,8 +79,16 @@ pub async fn revoke_credential(db: &Db, api_key: &str) -> Result<bool> {
     Ok(db.revoke_credential(api_key, now()).await?)
 }
 
-/// The account and the signing key of a live credential.
-pub async fn signing_key_of(lib: &Library, api_key: &str) -> Result<Option<(i64, String)>> {
+/// What checking a call needs of its live credential.
+pub struct Signer {
+    pub user_id: i64,
+    /// The HMAC key (hex SHA-1 of the secret).
+    pub key: String,
+    pub options: CredentialOptions,
+}
+
+/// The account, signing key and options of a live credential.
+pub async fn signer_of(lib: &Library, api_key: &str) -> Result<Option<Signer>> {
     let Some(c) = lib.db.credential(api_key).await? else {
         return Ok(None);
     };
@@ -56,7 +97,96 @@ pub async fn signing_key_of(lib: &Library, api_key: &str) -> Result<Option<(i64,
             "an API credential cannot be opened with this server key"
         ))
     })?;
-    Ok(Some((c.user_id, key)))
+    let allowed = AllowList::parse(&c.allowed_ips)
+        .map_err(|e| Error::internal(anyhow::anyhow!("a stored address allow-list: {e}")))?;
+    Ok(Some(Signer {
+        user_id: c.user_id,
+        key,
+        options: CredentialOptions {
+            allowed,
+            signed_body: c.signed_body(),
+        },
+    }))
+}
+
+/// Addresses and CIDR blocks (IPv4 and IPv6); empty allows any address.
+/// An IPv4-mapped IPv6 address counts as its IPv4 address.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AllowList(Vec<(IpAddr, u8)>);
+
+impl AllowList {
+    /// A comma (or whitespace) separated list: `203.0.113.7`,
+    /// `10.0.0.0/8`, `2001:db8::/32`. Host bits under the prefix are cleared.
+    pub fn parse(text: &str) -> std::result::Result<AllowList, String> {
+        let mut out = Vec::new();
+        for item in text
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+        {
+            let (addr, len) = match item.split_once('/') {
+                Some((a, l)) => (a, Some(l)),
+                None => (item, None),
+            };
+            let addr: IpAddr = addr
+                .parse()
+                .map_err(|_| format!("{item}: not an IP address or CIDR block"))?;
+            let addr = canonical_ip(addr);
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            let len = match len {
+                None => max,
+                Some(l) => l
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|l| *l <= max)
+                    .ok_or_else(|| format!("{item}: the prefix length must be 0 to {max}"))?,
+            };
+            out.push((mask(addr, len), len));
+        }
+        Ok(AllowList(out))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether a call from `ip` may use the key.
+    pub fn permits(&self, ip: IpAddr) -> bool {
+        let ip = canonical_ip(ip);
+        self.0.is_empty()
+            || self
+                .0
+                .iter()
+                .any(|(net, len)| net.is_ipv4() == ip.is_ipv4() && mask(ip, *len) == *net)
+    }
+}
+
+/// The stored form: `addr/len` joined by `,`.
+impl std::fmt::Display for AllowList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let items: Vec<String> = self.0.iter().map(|(a, l)| format!("{a}/{l}")).collect();
+        f.write_str(&items.join(","))
+    }
+}
+
+fn canonical_ip(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// `ip` with the bits past the first `len` cleared.
+fn mask(ip: IpAddr, len: u8) -> IpAddr {
+    match ip {
+        IpAddr::V4(a) => {
+            let m = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
+            IpAddr::V4((u32::from(a) & m).into())
+        }
+        IpAddr::V6(a) => {
+            let m = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
+            IpAddr::V6((u128::from(a) & m).into())
+        }
+    }
 }
 
 /// Records a signed request until `expires`; false when it was seen before.
@@ -453,4 +583,36 @@ async fn receipt(lib: &Library, link: &SendLink, send: &Send, file: &File, size:
 /// preparations. Safe on every node.
 pub async fn sweep(db: &Db) -> Result<()> {
     Ok(db.sweep_file_send(now()).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_lists_match_addresses_and_blocks() {
+        let l = AllowList::parse("203.0.113.7, 10.0.0.0/8 2001:db8::/32").expect("parse");
+        assert_eq!(l.to_string(), "203.0.113.7/32,10.0.0.0/8,2001:db8::/32");
+        let ok = |s: &str| l.permits(s.parse().expect("ip"));
+        assert!(ok("203.0.113.7"));
+        assert!(!ok("203.0.113.8"));
+        assert!(ok("10.200.1.2"));
+        assert!(ok("::ffff:10.1.1.1"));
+        assert!(ok("2001:db8:ffff::1"));
+        assert!(!ok("2001:db9::1"));
+        assert!(!ok("127.0.0.1"));
+        assert!(AllowList::parse("")
+            .expect("empty")
+            .permits("127.0.0.1".parse().expect("ip")));
+        assert!(AllowList::parse("0.0.0.0/0")
+            .expect("all")
+            .permits("8.8.8.8".parse().expect("ip")));
+        assert_eq!(
+            AllowList::parse("10.1.2.3/8").expect("p").to_string(),
+            "10.0.0.0/8"
+        );
+        for bad in ["10.0.0.0/33", "host.example", "1.2.3.4/x", "::/129"] {
+            assert!(AllowList::parse(bad).is_err(), "{bad}");
+        }
+    }
 }

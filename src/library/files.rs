@@ -9,7 +9,7 @@ use crate::db::folders::ROOT;
 use crate::db::throttle::Counter;
 use crate::db::users::User;
 use crate::db::{now, Db};
-use crate::library::{folders, id_from_url_or_id, limits, Error, Library, Result};
+use crate::library::{folders, id_from_url_or_id, limits, Error, Library, Result, MAX_NAME};
 
 /// Longest time limit in seconds: a century is plenty and keeps
 /// `now + secs` far from overflow.
@@ -49,7 +49,11 @@ pub struct SetInfo {
 /// blocked file.
 pub async fn prepare(lib: &Library, user_id: i64, info: &SetInfo) -> Result<FileUpdate> {
     let mut update = FileUpdate {
-        name: info.name.clone(),
+        // A rename is cleaned like an uploaded name (docs/api-notes.md).
+        name: info
+            .name
+            .as_deref()
+            .map(|n| dropspace_proto::upload::clean_name(n, MAX_NAME)),
         description: info.description.clone(),
         password_sealed: info.password.as_ref().map(|p| {
             if p.is_empty() {

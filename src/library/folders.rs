@@ -23,6 +23,12 @@ pub fn root(user_id: i64) -> Folder {
     }
 }
 
+/// Whether `id` has the shape of a folder id: the root `0` or a file/folder
+/// id. Anything else is a malformed parameter, not a missing folder.
+pub fn is_folder_id(id: &str) -> bool {
+    id == ROOT || is_id(id)
+}
+
 /// The user's folder `id` (the root included), else `FolderNotFound`.
 pub async fn own(db: &Db, user_id: i64, id: &str) -> Result<Folder> {
     let id = id.trim();

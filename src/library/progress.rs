@@ -43,12 +43,11 @@ pub struct Board {
 }
 
 impl Board {
-    pub fn open(&self, id: &str) -> Arc<Counter> {
-        let counter = Arc::new(Counter::default());
+    /// Registers the counter of an upload that starts now.
+    pub fn insert(&self, id: &str, counter: Arc<Counter>) {
         if let Ok(mut live) = self.live.lock() {
-            live.insert(id.to_string(), counter.clone());
+            live.insert(id.to_string(), counter);
         }
-        counter
     }
 
     pub fn close(&self, id: &str) {

@@ -133,10 +133,16 @@ pub async fn reserve(lib: &Library, user_id: i64, id: &str, n: i64, quota: i64) 
     Ok(lib.db.reserve_upload_space(user_id, id, n, quota).await?)
 }
 
-/// Ends a failed upload (identifier spent, reservation returned, progress
-/// `fail`); false when it was settled already.
-pub async fn release(lib: &Library, id: &str, error: &str) -> Result<bool> {
-    Ok(lib.db.release_upload(id, error).await?)
+/// Ends a failed upload (identifier spent — or, with `give_back`, usable
+/// again — reservation returned, progress `fail`); false when it was
+/// settled already.
+pub async fn release(lib: &Library, id: &str, error: &str, give_back: bool) -> Result<bool> {
+    let to = if give_back {
+        UploadState::Unused
+    } else {
+        UploadState::Failed
+    };
+    Ok(lib.db.release_upload(id, error, to).await?)
 }
 
 /// Makes a finished upload visible in one transaction (see
@@ -176,7 +182,11 @@ pub async fn sweep_stale(lib: &Library) -> Result<usize> {
     let cutoff = now_ms() - lib.cfg.limits.stale_upload_secs * 1000;
     let mut n = 0;
     for id in lib.db.stale_uploads(cutoff).await? {
-        if lib.db.release_upload(&id, "upload abandoned").await? {
+        if lib
+            .db
+            .release_upload(&id, "upload abandoned", UploadState::Failed)
+            .await?
+        {
             n += 1;
         }
     }

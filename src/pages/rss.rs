@@ -1,7 +1,8 @@
 //! `/rss/{id}`: RSS 2.0 of a shared folder, one item per file with its
 //! download page as link and guid, its size and its upload date (RFC 822).
-//! Written by quick-xml, so every name is escaped. A private or unknown
-//! folder is a plain 404.
+//! Written by quick-xml, so every name is escaped; descriptions are plain
+//! text (HTML-escaped too, as readers render them as HTML). A private or
+//! unknown folder is a plain 404.
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -28,10 +29,16 @@ async fn feed(State(app): State<App>, Path(id): Path<String>) -> Response {
     match folders::shared_listing(&app.db, &id).await {
         Ok(Some(Shared { folder, files, .. })) => (
             StatusCode::OK,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/rss+xml; charset=utf-8"),
-            )],
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/rss+xml; charset=utf-8"),
+                ),
+                (
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ),
+            ],
             rss(&app, &folder, &files),
         )
             .into_response(),
@@ -52,6 +59,13 @@ fn rfc822(unix: i64) -> String {
 }
 
 type W = Writer<Vec<u8>>;
+
+/// Text for a `<description>`: readers take its content as HTML, so user
+/// text is HTML-escaped first (then XML-escaped by the writer) and shows
+/// as the plain text it is (docs/security.md).
+fn plain(text: &str) -> String {
+    dropspace_proto::html::esc(text)
+}
 
 fn element(w: &mut W, name: &str, text: &str) {
     // Writing into a Vec cannot fail.
@@ -80,7 +94,7 @@ pub fn rss(app: &AppState, folder: &Folder, files: &[File]) -> String {
     element(
         &mut w,
         "description",
-        &format!("Files shared in the folder {}", folder.name),
+        &plain(&format!("Files shared in the folder {}", folder.name)),
     );
     let mut atom = BytesStart::new("atom:link");
     atom.push_attribute(("href", own.as_str()));
@@ -103,7 +117,7 @@ pub fn rss(app: &AppState, folder: &Folder, files: &[File]) -> String {
         } else {
             format!("{} ({})", f.description, human_size(f.size))
         };
-        element(&mut w, "description", &description);
+        element(&mut w, "description", &plain(&description));
         let mut guid = BytesStart::new("guid");
         guid.push_attribute(("isPermaLink", "true"));
         let _ = w.write_event(Event::Start(guid));

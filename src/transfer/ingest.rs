@@ -26,7 +26,7 @@ use crate::blobs::{BlobWriter, Blobs};
 use crate::http::ClientIp;
 use crate::library::mail::{self, Link, Sender};
 use crate::library::progress::Counter;
-use crate::library::uploads::{self, Ident, NewFile, Reserve};
+use crate::library::uploads::{self, Ident, NewFile, Reserve, UploadState};
 use crate::library::{MAX_NAME, MAX_TEXT};
 use crate::secrets::{hash_secret, random_string, LOWER_ALNUM};
 use crate::state::{App, AppState};
@@ -116,12 +116,15 @@ async fn receive(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok())
         .unwrap_or(0);
+    // A used or expired identifier is refused before the body is read.
+    if ident.state != UploadState::Unused || ident.expires <= crate::db::now() {
+        return Err(bad_identifier());
+    }
+    // Claimed (spent) only once the form has shown its `extra_info`, or
+    // when its file starts (docs/security.md): a form that shows nothing
+    // leaves the identifier to its owner.
     let blob_key = Blobs::new_key();
-    let ident = uploads::claim(app, ident_id, total, &blob_key)
-        .await
-        .map_err(domain)?
-        .ok_or_else(bad_identifier)?;
-    let counter = app.progress.open(&ident.id);
+    let counter = Arc::new(Counter::default());
     let head_limit = app.cfg.limits.form_head_bytes;
     let body_limit = form_guard::body_bound(ident.max_file_size, head_limit);
     let mut ingest = Ingest::new(app.clone(), ip, ident, counter.clone(), total, blob_key);
@@ -187,6 +190,11 @@ struct Ingest {
     writer: Option<BlobWriter>,
     /// Chosen and recorded as pending when the identifier was claimed.
     blob_key: String,
+    /// The identifier is taken by this upload (`uploads::claim`).
+    claimed: bool,
+    /// The form carried the identifier's `extra_info`. A claimed upload
+    /// that fails without it gives its identifier back.
+    verified: bool,
     /// The body could not be read further (client gone, malformed).
     body_broken: bool,
     settled: bool,
@@ -223,6 +231,8 @@ impl Ingest {
             reserved: 0,
             writer: None,
             blob_key,
+            claimed: false,
+            verified: false,
             body_broken: false,
             settled: false,
             head_deadline: None,
@@ -271,6 +281,7 @@ impl Ingest {
             let name = field.name().unwrap_or("").to_string();
             match field.file_name().map(str::to_string) {
                 Some(file_name) if stored.is_none() && self.wants(&name, &file_name) => {
+                    self.claim().await?;
                     stored = Some(self.store(field, &file_name, idle).await?);
                 }
                 // Another file part: read past it.
@@ -294,10 +305,29 @@ impl Ingest {
         if !uploads::extra_info_ok(&self.app, &self.ident.id, extra) {
             return Err(bad_identifier());
         }
+        self.verified = true;
         if self.limit >= 0 && stored.size > self.limit {
             return Err(too_large(self.limit));
         }
         self.commit(stored, user).await
+    }
+
+    /// Takes the identifier for this upload (once); a used, expired or
+    /// unknown one is refused.
+    async fn claim(&mut self) -> Result<(), ApiError> {
+        if self.claimed {
+            return Ok(());
+        }
+        let ident = uploads::claim(&self.app, &self.ident.id, self.total, &self.blob_key)
+            .await
+            .map_err(domain)?
+            .ok_or_else(bad_identifier)?;
+        self.ident = ident;
+        self.claimed = true;
+        self.app
+            .progress
+            .insert(&self.ident.id, self.counter.clone());
+        Ok(())
     }
 
     /// Whether a file part is the upload: the part a text field `userfile`
@@ -317,8 +347,12 @@ impl Ingest {
     ) -> Result<(), ApiError> {
         let value = value.trim();
         match name {
-            "extra_info" if !uploads::extra_info_ok(&self.app, &self.ident.id, value) => {
-                return Err(bad_identifier())
+            "extra_info" => {
+                if !uploads::extra_info_ok(&self.app, &self.ident.id, value) {
+                    return Err(bad_identifier());
+                }
+                self.verified = true;
+                self.claim().await?;
             }
             "UPLOAD_IDENTIFIER" if !value.is_empty() && value != self.ident.id => {
                 return Err(bad_identifier())
@@ -384,6 +418,9 @@ impl Ingest {
     async fn check_folder(&self, value: &str) -> Result<(), ApiError> {
         if value.is_empty() || value == crate::db::folders::ROOT {
             return Ok(());
+        }
+        if !crate::library::folders::is_folder_id(value) {
+            return Err(crate::http::params::bad_value("folder_id").into());
         }
         let owned = match self.ident.user_id {
             Some(uid) => self
@@ -701,12 +738,16 @@ impl Ingest {
     /// Undoes everything of a failed upload, now.
     async fn fail(&mut self, err: &ApiError) {
         self.settled = true;
+        if !self.claimed {
+            return;
+        }
         cleanup(
             self.app.clone(),
             self.ident.id.clone(),
             self.writer.take(),
             self.blob_key.clone(),
             err.text().to_string(),
+            !self.verified,
         )
         .await;
     }
@@ -714,6 +755,9 @@ impl Ingest {
 
 impl Drop for Ingest {
     fn drop(&mut self) {
+        if !self.claimed {
+            return;
+        }
         self.app.progress.close(&self.ident.id);
         if self.settled {
             return;
@@ -723,16 +767,27 @@ impl Drop for Ingest {
         let id = self.ident.id.clone();
         let writer = self.writer.take();
         let key = self.blob_key.clone();
-        tokio::spawn(cleanup(app, id, writer, key, "upload interrupted".into()));
+        let give_back = !self.verified;
+        tokio::spawn(cleanup(
+            app,
+            id,
+            writer,
+            key,
+            "upload interrupted".into(),
+            give_back,
+        ));
     }
 }
 
+/// Undoes a failed upload; `give_back`: the identifier returns to unused
+/// (the form never proved it was its owner's).
 async fn cleanup(
     app: App,
     upload_id: String,
     writer: Option<BlobWriter>,
     blob_key: String,
     error: String,
+    give_back: bool,
 ) {
     if let Some(w) = writer {
         w.abort().await;
@@ -741,7 +796,7 @@ async fn cleanup(
     if let Err(e) = uploads::drop_pending_blob(&app, &blob_key).await {
         tracing::warn!(error = %e, "forgetting a pending blob; the sweeper will");
     }
-    if let Err(e) = uploads::release(&app, &upload_id, &error).await {
+    if let Err(e) = uploads::release(&app, &upload_id, &error, give_back).await {
         tracing::warn!(error = %e, "releasing a failed upload; the sweeper will");
     }
 }

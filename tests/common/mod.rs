@@ -56,6 +56,8 @@ macro_rules! dual {
 
 pub struct Server {
     pub base: String,
+    /// `http://addr` of the separate metrics listener (`metrics_listen`), if any.
+    pub metrics_base: String,
     pub api_key: String,
     pub data_dir: PathBuf,
     pub db_url: String,
@@ -201,10 +203,14 @@ impl Server {
         });
         let deadline = Instant::now() + Duration::from_secs(60);
         let (mut api_key, mut base) = (String::new(), String::new());
+        let mut metrics_base = String::new();
         while base.is_empty() {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
                 Ok(line) => {
+                    if let Some(m) = line.strip_prefix("metrics on ") {
+                        metrics_base = m.trim().to_string();
+                    }
                     if let Some(k) = line.strip_prefix("api key: ") {
                         api_key = k.trim().to_string();
                     }
@@ -225,6 +231,7 @@ impl Server {
             .expect("client");
         Server {
             base,
+            metrics_base,
             api_key,
             data_dir,
             db_url,

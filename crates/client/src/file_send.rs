@@ -1,7 +1,9 @@
 //! The signed `file_send` API (`/api/{method}`): every call carries
 //! `api_key`, `timestamp` and an HMAC-SHA256 `signature` keyed with the hex
 //! SHA-1 of the API secret. GETs sign their full URL with the parameters
-//! sorted by name; POSTs sign the method's URL alone.
+//! sorted by name; POSTs sign the method's URL alone — or, for a key the
+//! server has in signed-body mode ([`FileSendClient::signed_body`]), the
+//! method's URL with every parameter in canonical form.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -37,6 +39,7 @@ pub struct FileSendClient {
     base: String,
     api_key: String,
     signing_key: String,
+    signed_body: bool,
 }
 
 /// `user_info`: who the key belongs to.
@@ -97,7 +100,16 @@ impl FileSendClient {
             base: base.as_str().trim_end_matches('/').to_string(),
             api_key: api_key.to_string(),
             signing_key: signing_key(api_secret),
+            signed_body: false,
         })
+    }
+
+    /// Signs POSTs over their parameters too, as a key in the server's
+    /// signed-body mode requires (`admin user api-credentials … --signed-body`):
+    /// the message is [`dropspace_proto::file_send::body_message`].
+    pub fn signed_body(mut self, on: bool) -> Self {
+        self.signed_body = on;
+        self
     }
 
     /// The lowercase hex HMAC-SHA256 of `message` with this key.
@@ -208,7 +220,8 @@ impl FileSendClient {
         .await
     }
 
-    /// A signed POST: the message is the method's URL.
+    /// A signed POST: the message is the method's URL (in signed-body
+    /// mode with every parameter, `api_key` and `timestamp` included).
     pub async fn post<T: serde::de::DeserializeOwned>(
         &self,
         method: &str,
@@ -218,7 +231,16 @@ impl FileSendClient {
         let mut all: Vec<(&str, String)> = params.to_vec();
         all.push(("api_key", self.api_key.clone()));
         all.push(("timestamp", now().to_string()));
-        all.push(("signature", self.sign(&url)));
+        let message = if self.signed_body {
+            dropspace_proto::file_send::body_message(
+                &self.base,
+                method,
+                all.iter().map(|(k, v)| (*k, v.as_str())),
+            )
+        } else {
+            url.clone()
+        };
+        all.push(("signature", self.sign(&message)));
         answer(self.http.post(&url).form(&all).send().await?, &url).await
     }
 }
