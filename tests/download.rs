@@ -87,14 +87,7 @@ dual!(password_bandwidth_and_expiry_errors, |b| async move {
 
     // A pro account with 12000 bytes a month: each download is charged.
     s.create_user("pro", "secret123");
-    s.admin_ok(&[
-        "user",
-        "set-membership",
-        "--user-name",
-        "pro",
-        "--membership",
-        "pro",
-    ]);
+    s.set_membership("pro", "pro");
     let p = s.login("pro", "secret123").await;
     let plain = upload(&s, &a, "plain.bin", pattern(5000, 3)).await;
     let left = |x: &Xml| x.text("bandwidth_left").unwrap_or_default();
@@ -837,14 +830,7 @@ dual!(
         let data = pattern(5000, 16);
         let id = upload(&s, &a, "page.bin", data.clone()).await;
         s.create_user("pro", "secret123");
-        s.admin_ok(&[
-            "user",
-            "set-membership",
-            "--user-name",
-            "pro",
-            "--membership",
-            "pro",
-        ]);
+        s.set_membership("pro", "pro");
         let p = s.login("pro", "secret123").await;
         let cookie = web_login(&s, "pro", "secret123").await;
         let left = async || {

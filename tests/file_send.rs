@@ -202,6 +202,33 @@ fn personal_link(mail: &str, base: &str) -> String {
     link_in(mail, &format!("{base}/s/")).unwrap_or_else(|| panic!("no link in {mail}"))
 }
 
+/// Sends `id` with a download receipt to `to`: each recipient's personal link.
+async fn send_with_receipt(s: &Server, c: &Creds, id: &str, to: &[&str]) -> Vec<String> {
+    let (status, body) = post_signed(
+        s,
+        "file_send",
+        &[
+            ("file_id", id),
+            ("non_users", &to.join(",")),
+            ("download_receipt", "1"),
+        ],
+        c,
+        now(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let outbox = settled_outbox(s).await;
+    to.iter()
+        .map(|who| {
+            let mail = outbox
+                .iter()
+                .find(|m| m.contains(&format!("To: {who}")))
+                .expect("mail");
+            personal_link(mail, &s.base)
+        })
+        .collect()
+}
+
 dual!(signatures_accepted_and_refused, |b| async move {
     let s = Server::start(b).await;
     s.create_user("alice", "secret123");
@@ -1104,34 +1131,8 @@ dual!(receipts_are_sent_once_per_recipient, |b| async move {
     let session = s.user_session("alice").await;
     let c = creds(&s, "alice");
     let id = upload(&s, &session, "report.pdf", pattern(20_000, 6)).await;
-    let (status, body) = post_signed(
-        &s,
-        "file_send",
-        &[
-            ("file_id", &id),
-            ("non_users", "gil@example.com,hal@example.com"),
-            ("download_receipt", "1"),
-        ],
-        &c,
-        now(),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let outbox = settled_outbox(&s).await;
-    let gil = personal_link(
-        outbox
-            .iter()
-            .find(|m| m.contains("To: gil@example.com"))
-            .expect("mail"),
-        &s.base,
-    );
-    let hal = personal_link(
-        outbox
-            .iter()
-            .find(|m| m.contains("To: hal@example.com"))
-            .expect("mail"),
-        &s.base,
-    );
+    let links = send_with_receipt(&s, &c, &id, &["gil@example.com", "hal@example.com"]).await;
+    let (gil, hal) = (&links[0], &links[1]);
     // Eight first downloads of gil's link at once, then more.
     let mut tasks = Vec::new();
     for _ in 0..8 {
@@ -1179,27 +1180,9 @@ dual!(a_receipt_waits_for_every_byte, |b| async move {
     let size = 16 * 1024 * 1024;
     let data = pattern(size, 7);
     let id = upload(&s, &session, "big.iso", data.clone()).await;
-    let (status, body) = post_signed(
-        &s,
-        "file_send",
-        &[
-            ("file_id", &id),
-            ("non_users", "ida@example.com"),
-            ("download_receipt", "1"),
-        ],
-        &c,
-        now(),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let outbox = settled_outbox(&s).await;
-    let link = personal_link(
-        outbox
-            .iter()
-            .find(|m| m.contains("To: ida@example.com"))
-            .expect("mail"),
-        &s.base,
-    );
+    let link = send_with_receipt(&s, &c, &id, &["ida@example.com"])
+        .await
+        .remove(0);
     let url = format!("{link}/f/{id}");
     let receipts = |o: &[String]| {
         o.iter()

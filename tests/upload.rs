@@ -104,27 +104,13 @@ dual!(get_info_refusals, |b| async move {
     )
     .await;
     s.create_user("pro", "secret123");
-    s.admin_ok(&[
-        "user",
-        "set-membership",
-        "--user-name",
-        "pro",
-        "--membership",
-        "pro",
-    ]);
+    s.set_membership("pro", "pro");
     let p = s.login("pro", "secret123").await;
     api(&s, &p, "upload.getInfo", &[]).await.assert_error(11);
 
     // A max account with its 10 bytes used up: 20.
     s.create_user("full", "secret123");
-    s.admin_ok(&[
-        "user",
-        "set-membership",
-        "--user-name",
-        "full",
-        "--membership",
-        "max",
-    ]);
+    s.set_membership("full", "max");
     let f = s.login("full", "secret123").await;
     let info = upload_info(&s, &f, "0").await;
     // The offer is what is left: the tier has no file limit.
@@ -966,14 +952,7 @@ async fn two_gib_upload_keeps_memory_flat() {
     )
     .await;
     s.create_user("big", "secret123");
-    s.admin_ok(&[
-        "user",
-        "set-membership",
-        "--user-name",
-        "big",
-        "--membership",
-        "max",
-    ]);
+    s.set_membership("big", "max");
     let a = s.login("big", "secret123").await;
     let info = upload_info(&s, &a, "0").await;
     let (base, _) = rss_kib(s.pid());

@@ -79,6 +79,9 @@ impl Db {
                 Backend::Postgres => 16,
             })
             .min_connections(1)
+            // No reaper task (docs/architecture.md, "Connection pools").
+            .idle_timeout(None)
+            .max_lifetime(None)
             // No ping before every query: a broken connection fails its
             // query, which is answered as a temporary error and retried.
             .test_before_acquire(false)
@@ -112,6 +115,8 @@ impl Db {
             Backend::Sqlite => AnyPoolOptions::new()
                 .max_connections(4)
                 .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
                 .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .after_connect(|conn, _meta| {

@@ -297,6 +297,18 @@ impl Server {
         Server::spawn(env, data_dir, db_url, backend).await
     }
 
+    /// `admin user set-membership`: moves a user to another tier.
+    pub fn set_membership(&self, user: &str, tier: &str) {
+        self.admin_ok(&[
+            "user",
+            "set-membership",
+            "--user-name",
+            user,
+            "--membership",
+            tier,
+        ]);
+    }
+
     pub fn admin_ok(&self, args: &[&str]) -> String {
         let out = self.admin(args);
         assert!(
