@@ -1,9 +1,10 @@
 //! The file_send request signature: the message a GET signs from its raw
-//! query string, and its key derivation. Input lines: the API method
-//! path, the raw query, `GET` or another method, the secret.
+//! query string, the signed-body message built from the same pairs, and
+//! the key derivation. Input lines: the API method path, the raw query,
+//! `GET` or another method, the secret.
 #![no_main]
 
-use dropspace_proto::file_send::{message, sign, signing_key};
+use dropspace_proto::file_send::{body_message, message, sign, signing_key};
 use libfuzzer_sys::fuzz_target;
 use percent_encoding::percent_decode_str;
 
@@ -69,9 +70,46 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(m, m2);
         }
     }
+    body_mode(input.path, input.query.unwrap_or(""));
     let key = signing_key(input.secret);
     assert_eq!(key.len(), 40);
     let sig = sign(&key, &m);
     assert_eq!(sig.len(), 64);
     assert_eq!(sig, sign(&key, &m));
 });
+
+/// Signed-body mode: after `?` only unreserved bytes, `%XX`, one `=` per
+/// pair and `&` between pairs (no name or value can pose as a separator),
+/// never the signature, and the same message whatever the order.
+fn body_mode(path: &str, raw: &str) {
+    let params: Vec<(&str, &str)> = raw
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .collect();
+    let m = body_message(BASE, path, params.iter().copied());
+    let query = m
+        .strip_prefix(&format!("{BASE}/api/{path}?"))
+        .expect("the method URL, then ?");
+    let bytes = query.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        assert!(
+            b.is_ascii_alphanumeric() || b"-._~%=&".contains(b),
+            "{query}"
+        );
+        if *b == b'%' {
+            let hex = bytes.get(i + 1..i + 3).expect("two hex digits");
+            assert!(hex
+                .iter()
+                .all(|h| h.is_ascii_digit() || (b'A'..=b'F').contains(h)));
+        }
+    }
+    let pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+    let kept = params.iter().filter(|(k, _)| *k != "signature").count();
+    assert_eq!(pairs.len(), kept);
+    assert!(pairs.iter().all(|p| p.matches('=').count() == 1));
+    assert!(!pairs.iter().any(|p| p.starts_with("signature=")));
+    let mut reversed = params.clone();
+    reversed.reverse();
+    assert_eq!(m, body_message(BASE, path, reversed.iter().copied()));
+}
