@@ -93,6 +93,13 @@ pub async fn status(lib: &Library, id: &str) -> Result<Progress> {
     }
     Ok(match lib.db.upload_id(id).await {
         Ok(Some(i)) if i.state == UploadState::Unused => Progress::empty("ok"),
+        // Claimed since the first read: the claim commits its progress row
+        // with the identifier's state, so it is there now.
+        Ok(Some(_)) => lib
+            .db
+            .progress(id)
+            .await?
+            .unwrap_or_else(|| Progress::empty("fail")),
         _ => Progress::empty("fail"),
     })
 }
