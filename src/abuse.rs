@@ -74,29 +74,39 @@ impl Overdraw {
         })
     }
 
-    /// Whether `key` may have a view now; else how long until it may.
-    fn allows(&self, key: IpAddr) -> Result<(), Duration> {
-        let now = Instant::now();
-        let map = self.full_at.lock().unwrap_or_else(|e| e.into_inner());
+    /// Under the lock: `key`'s full-again instant (now at the earliest),
+    /// and whether a view is allowed now, else how long until it is.
+    fn state(
+        &self,
+        map: &HashMap<IpAddr, Instant>,
+        key: IpAddr,
+        now: Instant,
+    ) -> (Instant, Result<(), Duration>) {
         let full_at = map.get(&key).copied().unwrap_or(now).max(now);
-        match (full_at - now).checked_sub(self.tolerance) {
+        let allowed = match (full_at - now).checked_sub(self.tolerance) {
             Some(wait) if !wait.is_zero() => Err(wait),
             _ => Ok(()),
-        }
+        };
+        (full_at, allowed)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Instant>> {
+        self.full_at.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `key` may have a view now; else how long until it may.
+    fn allows(&self, key: IpAddr) -> Result<(), Duration> {
+        self.state(&self.lock(), key, Instant::now()).1
     }
 
     /// Takes one view, when there is one to take.
     fn take(&self, key: IpAddr) -> Result<(), Duration> {
-        let now = Instant::now();
-        let mut map = self.full_at.lock().unwrap_or_else(|e| e.into_inner());
-        let full_at = map.get(&key).copied().unwrap_or(now).max(now);
-        match (full_at - now).checked_sub(self.tolerance) {
-            Some(wait) if !wait.is_zero() => Err(wait),
-            _ => {
-                map.insert(key, full_at + self.cost);
-                Ok(())
-            }
+        let mut map = self.lock();
+        let (full_at, allowed) = self.state(&map, key, Instant::now());
+        if allowed.is_ok() {
+            map.insert(key, full_at + self.cost);
         }
+        allowed
     }
 
     /// Charges `n` views whatever is left: the bucket may go below empty.
@@ -104,16 +114,14 @@ impl Overdraw {
         if n == 0 {
             return;
         }
-        let now = Instant::now();
-        let mut map = self.full_at.lock().unwrap_or_else(|e| e.into_inner());
-        let full_at = map.get(&key).copied().unwrap_or(now).max(now);
+        let mut map = self.lock();
+        let (full_at, _) = self.state(&map, key, Instant::now());
         map.insert(key, full_at + self.cost * n);
     }
 
     fn forget_full(&self) {
         let now = Instant::now();
-        let mut map = self.full_at.lock().unwrap_or_else(|e| e.into_inner());
-        map.retain(|_, full_at| *full_at > now);
+        self.lock().retain(|_, full_at| *full_at > now);
     }
 }
 
