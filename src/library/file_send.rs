@@ -130,7 +130,7 @@ impl AllowList {
             let addr: IpAddr = addr
                 .parse()
                 .map_err(|_| format!("{item}: not an IP address or CIDR block"))?;
-            let addr = canonical_ip(addr);
+            let addr = addr.to_canonical();
             let max = if addr.is_ipv4() { 32 } else { 128 };
             let len = match len {
                 None => max,
@@ -151,7 +151,7 @@ impl AllowList {
 
     /// Whether a call from `ip` may use the key.
     pub fn permits(&self, ip: IpAddr) -> bool {
-        let ip = canonical_ip(ip);
+        let ip = ip.to_canonical();
         self.0.is_empty()
             || self
                 .0
@@ -165,13 +165,6 @@ impl std::fmt::Display for AllowList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let items: Vec<String> = self.0.iter().map(|(a, l)| format!("{a}/{l}")).collect();
         f.write_str(&items.join(","))
-    }
-}
-
-fn canonical_ip(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
-        v4 => v4,
     }
 }
 
