@@ -26,25 +26,40 @@ impl Credited {
     }
 }
 
-/// `downloads` after adding `$n` bytes: whole copies served.
-const CREDIT: &str = "bytes_served = bytes_served + $2, \
-     downloads = CASE WHEN size > 0 THEN (bytes_served + $2) / size ELSE downloads END";
-
-/// What the credit statements return, to build `Credited`.
-const CREDITED: &str = "RETURNING bytes_served, size, downloads, download_limit";
-
-fn credited(row: (i64, i64, i64, i64), added: i64) -> Credited {
-    let (served, size, downloads, download_limit) = row;
-    let downloads_before = if size > 0 {
-        (served - added) / size
-    } else {
-        downloads
-    };
-    Credited {
-        downloads_before,
-        downloads,
-        download_limit,
-    }
+/// Adds `credit` bytes to a file's served bytes (`downloads` follows:
+/// whole copies served) and takes `unreserve` off its reservation, never
+/// below 0. None when the file is gone.
+async fn credit_file<'e, E>(
+    ex: E,
+    file_id: &str,
+    credit: i64,
+    unreserve: i64,
+) -> sqlx::Result<Option<Credited>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+        "UPDATE files SET bytes_served = bytes_served + $2, \
+         downloads = CASE WHEN size > 0 THEN (bytes_served + $2) / size ELSE downloads END, \
+         bytes_reserved = CASE WHEN bytes_reserved > $3 THEN bytes_reserved - $3 ELSE 0 END \
+         WHERE id = $1 RETURNING bytes_served, size, downloads, download_limit",
+    )
+    .bind(file_id)
+    .bind(credit)
+    .bind(unreserve)
+    .fetch_optional(ex)
+    .await?;
+    Ok(
+        row.map(|(served, size, downloads, download_limit)| Credited {
+            downloads_before: if size > 0 {
+                (served - credit) / size
+            } else {
+                downloads
+            },
+            downloads,
+            download_limit,
+        }),
+    )
 }
 
 /// Where a reservation asks for its bytes.
@@ -179,18 +194,9 @@ impl Db {
             Some(reserved) => (sent, reserved),
             None => ((sent - recorded).max(0), 0),
         };
-        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(&format!(
-            "UPDATE files SET {CREDIT}, \
-             bytes_reserved = CASE WHEN bytes_reserved > $3 THEN bytes_reserved - $3 ELSE 0 END \
-             WHERE id = $1 {CREDITED}"
-        ))
-        .bind(file_id)
-        .bind(credit)
-        .bind(unreserve)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let credited = credit_file(&mut *tx, file_id, credit, unreserve).await?;
         tx.commit().await?;
-        Ok(row.map(|r| credited(r, credit)))
+        Ok(credited)
     }
 
     /// Adds bytes a download of a file without a reservation delivered.
@@ -199,14 +205,7 @@ impl Db {
         file_id: &str,
         bytes: i64,
     ) -> sqlx::Result<Option<Credited>> {
-        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(&format!(
-            "UPDATE files SET {CREDIT} WHERE id = $1 {CREDITED}"
-        ))
-        .bind(file_id)
-        .bind(bytes)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| credited(r, bytes)))
+        credit_file(&self.pool, file_id, bytes, 0).await
     }
 
     /// Counts one whole copy at once if the limits allow it (a zero-byte
@@ -271,18 +270,9 @@ impl Db {
             tx.rollback().await?;
             return Ok(None);
         };
-        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(&format!(
-            "UPDATE files SET {CREDIT}, \
-             bytes_reserved = CASE WHEN bytes_reserved > $3 THEN bytes_reserved - $3 ELSE 0 END \
-             WHERE id = $1 {CREDITED}"
-        ))
-        .bind(&file_id)
-        .bind(sent)
-        .bind(reserved)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let credited = credit_file(&mut *tx, &file_id, sent, reserved).await?;
         tx.commit().await?;
-        Ok(row.map(|r| (file_id, credited(r, sent))))
+        Ok(credited.map(|c| (file_id, c)))
     }
 
     /// Adds bytes of a file delivered through a recipient link; whether
