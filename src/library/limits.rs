@@ -61,15 +61,13 @@ pub async fn admit(
     taker: &str,
     range: Range<u64>,
 ) -> Result<Admission> {
-    if file.download_limit <= 0 {
-        return Ok(match check_downloadable(lib, file).await {
-            Ok(()) => Admission::Go(None),
-            Err(Error::FileNotFound) | Err(Error::Denied(_)) => Admission::Refused,
-            Err(e) => return Err(e),
-        });
+    match check_downloadable(lib, file).await {
+        Ok(()) => {}
+        Err(Error::FileNotFound) | Err(Error::Denied(_)) => return Ok(Admission::Refused),
+        Err(e) => return Err(e),
     }
-    if check_downloadable(lib, file).await.is_err() {
-        return Ok(Admission::Refused);
+    if file.download_limit <= 0 {
+        return Ok(Admission::Go(None));
     }
     let t = now();
     let lease = claim_lease_secs(&lib.cfg);
