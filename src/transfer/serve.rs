@@ -433,42 +433,52 @@ impl Delivery {
     }
 
     /// Charges the account (synchronously, in memory) and marks the body
-    /// settled; the credit itself is `credit`.
-    fn close(&mut self) -> (App, String, Option<(i64, u64)>, u64, Option<OnDelivered>) {
+    /// settled; what is left to write is the returned `Credit`.
+    fn close(&mut self) -> Credit {
         self.settled = true;
         metrics::counter!("dropspace_download_bytes_total").increment(self.sent);
         if self.account > 0 && self.sent > 0 {
             self.app.charges.add(self.account, self.sent as i64);
         }
-        (
-            self.app.clone(),
-            self.file_id.clone(),
-            self.claim.map(|id| (id, self.recorded)),
-            self.sent,
-            self.on_delivered.take(),
-        )
+        Credit {
+            app: self.app.clone(),
+            file_id: self.file_id.clone(),
+            claim: self.claim.map(|id| (id, self.recorded)),
+            sent: self.sent,
+            on_delivered: self.on_delivered.take(),
+        }
     }
 
     async fn settle(mut self) {
-        let parts = self.close();
-        credit(parts).await;
+        self.close().write().await;
     }
 }
 
-async fn credit(
-    (app, file_id, claim, sent, on_delivered): (
-        App,
-        String,
-        Option<(i64, u64)>,
-        u64,
-        Option<OnDelivered>,
-    ),
-) {
-    if let Err(e) = limits::settle(&app, &file_id, claim, sent).await {
-        tracing::error!(file_id, error = %e, "download: crediting the bytes sent");
-    }
-    if let Some(f) = on_delivered {
-        f(sent).await;
+/// A closed body's bytes, to credit to the file (and its claim, with what
+/// the claim's last refresh recorded), then to report to `on_delivered`.
+struct Credit {
+    app: App,
+    file_id: String,
+    claim: Option<(i64, u64)>,
+    sent: u64,
+    on_delivered: Option<OnDelivered>,
+}
+
+impl Credit {
+    async fn write(self) {
+        let Credit {
+            app,
+            file_id,
+            claim,
+            sent,
+            on_delivered,
+        } = self;
+        if let Err(e) = limits::settle(&app, &file_id, claim, sent).await {
+            tracing::error!(file_id, error = %e, "download: crediting the bytes sent");
+        }
+        if let Some(f) = on_delivered {
+            f(sent).await;
+        }
     }
 }
 
@@ -477,10 +487,10 @@ impl Drop for Delivery {
         if self.settled {
             return;
         }
-        let parts = self.close();
+        let credit = self.close();
         match tokio::runtime::Handle::try_current() {
             Ok(rt) => {
-                rt.spawn(credit(parts));
+                rt.spawn(credit.write());
             }
             // No runtime (shutdown): the claim's lease runs out and the
             // sweep credits what it recorded.
@@ -514,8 +524,7 @@ async fn step(
     if after >= d.len {
         d.sent = after;
         d.done = true;
-        let parts = d.close();
-        credit(parts).await;
+        d.close().write().await;
         return Some((Ok(chunk), (inner, d)));
     }
     if let (Some(id), true) = (d.claim, d.refresh_due(after)) {
