@@ -937,16 +937,9 @@ async fn flood(
         std::future::pending::<()>().await;
         std::io::Result::Ok(())
     });
-    let mut got = Vec::new();
-    let read = async {
-        let mut buf = [0u8; 4096];
-        while let Ok(n @ 1..) = rd.read(&mut buf).await {
-            got.extend_from_slice(&buf[..n]);
-        }
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(30), read).await;
+    let (answer, _) = attack::read_until_closed(&mut rd, Duration::from_secs(30)).await;
     writer.abort();
-    String::from_utf8_lossy(&got).into_owned()
+    answer
 }
 
 fn assert_refused(answer: &str, what: &str) {

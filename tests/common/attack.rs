@@ -274,6 +274,21 @@ pub async fn attack(addr: &str, kind: Kind, upload: Option<&str>, bound: Duratio
         std::future::pending::<()>().await;
         std::io::Result::Ok(())
     });
+    let (answer, closed) = read_until_closed(&mut rd, bound).await;
+    writer.abort();
+    Outcome {
+        kind,
+        answer,
+        closed,
+    }
+}
+
+/// What the server sends on `rd` until it closes the connection or
+/// `bound` passes: the text, and whether it closed in time.
+pub async fn read_until_closed(
+    rd: &mut (impl tokio::io::AsyncRead + Unpin),
+    bound: Duration,
+) -> (String, bool) {
     let mut got = Vec::new();
     let read = async {
         let mut buf = [0u8; 4096];
@@ -282,10 +297,5 @@ pub async fn attack(addr: &str, kind: Kind, upload: Option<&str>, bound: Duratio
         }
     };
     let closed = tokio::time::timeout(bound, read).await.is_ok();
-    writer.abort();
-    Outcome {
-        kind,
-        answer: String::from_utf8_lossy(&got).into_owned(),
-        closed,
-    }
+    (String::from_utf8_lossy(&got).into_owned(), closed)
 }
