@@ -130,6 +130,11 @@ pub struct Limits {
     pub addressbook_size: i64,
     pub token_ttl_secs: i64,
     pub session_idle_secs: i64,
+    /// How long a node may answer from its in-process copy of an API
+    /// session and its account: a session ended or an account changed on
+    /// another node is seen within this; 0 = read every call
+    /// (docs/architecture.md, "Session cache").
+    pub session_cache_ms: u64,
     pub upload_identifier_ttl_secs: i64,
     /// Signed direct download URLs stay valid this long.
     pub download_url_ttl_secs: i64,
@@ -252,6 +257,7 @@ impl Default for Limits {
             addressbook_size: 1000,
             token_ttl_secs: 900,
             session_idle_secs: 86400,
+            session_cache_ms: 1000,
             upload_identifier_ttl_secs: 86400,
             download_url_ttl_secs: 6 * 3600,
             deleted_blob_grace_secs: 60,

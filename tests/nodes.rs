@@ -404,3 +404,50 @@ async fn sigterm_lets_a_running_upload_finish() {
     let url = direct_url(&b, &session, &id, None).await;
     assert_eq!(fetch(&b, &url, &[]).await.2, data);
 }
+
+/// A session ended on one node stops working there at once and on every
+/// other node within `limits.session_cache_ms` (docs/architecture.md,
+/// "Session cache"), although that node answered from its copy just before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_reaches_every_node_within_the_session_cache_bound() {
+    let bound = Duration::from_millis(1000);
+    let (a, b) = two_nodes(&[("DROPSPACE_LIMITS__SESSION_CACHE_MS", "1000")]).await;
+    let session = a.user_session("alice").await;
+    api(&b, &session, "auth.checkSession", &[])
+        .await
+        .assert_ok();
+    api(&a, &session, "auth.logout", &[]).await.assert_ok();
+    let ended = Instant::now();
+    api(&a, &session, "auth.checkSession", &[])
+        .await
+        .assert_error(6);
+    loop {
+        let x = api(&b, &session, "auth.checkSession", &[]).await;
+        if !x.is_ok() {
+            x.assert_error(6);
+            break;
+        }
+        assert!(
+            ended.elapsed() < bound,
+            "node B still took the ended session after {:?}",
+            ended.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // And the account's figures: an upload through A is shown by B within
+    // the bound, by A at once.
+    let session = a.login("alice", "secret123").await;
+    let left = |x: Xml| x.text("diskspace_left").expect("diskspace_left");
+    let before = left(api(&b, &session, "auth.checkSession", &[]).await);
+    upload(&a, &session, "one.bin", pattern(10_000, 3)).await;
+    let changed = Instant::now();
+    let on_a = left(api(&a, &session, "auth.checkSession", &[]).await);
+    assert_ne!(
+        on_a, before,
+        "A answered from a copy older than its own upload"
+    );
+    while left(api(&b, &session, "auth.checkSession", &[]).await) != on_a {
+        assert!(changed.elapsed() < bound, "B never saw A's upload");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

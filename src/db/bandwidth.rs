@@ -20,6 +20,10 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        for account in due.keys() {
+            self.cache.changed(*account);
+        }
+        Ok(())
     }
 }

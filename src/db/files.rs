@@ -3,6 +3,7 @@
 
 use crate::db::folders::ROOT;
 use crate::db::lock::UserLock;
+use crate::db::read::{read_row, Param};
 use crate::db::Db;
 use crate::secrets::{random_string, Secrets, LOWER_ALNUM};
 
@@ -28,6 +29,28 @@ pub struct File {
     pub limit_reached: i64,
     pub delete_hash: String,
 }
+
+read_row!(File {
+    id,
+    user_id,
+    folder_id,
+    name,
+    description,
+    password_sealed,
+    size,
+    blob_key,
+    checksum,
+    content_type,
+    uploaded,
+    downloads,
+    time_limit,
+    time_limit_at,
+    download_limit,
+    limit_action,
+    limit_action_to_folder,
+    limit_reached,
+    delete_hash,
+});
 
 pub const FILE_COLUMNS: &str = "id, user_id, folder_id, name, description, password_sealed, size, blob_key, \
      checksum, content_type, uploaded, downloads, time_limit, time_limit_at, download_limit, limit_action, \
@@ -154,21 +177,20 @@ impl FileUpdate {
 
 impl Db {
     pub async fn file(&self, id: &str) -> sqlx::Result<Option<File>> {
-        sqlx::query_as(&format!("SELECT {FILE_COLUMNS} FROM files WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await
+        self.read_one(
+            &format!("SELECT {FILE_COLUMNS} FROM files WHERE id = $1"),
+            &[Param::Text(id)],
+        )
+        .await
     }
 
     /// A file only if `user_id` owns it: another user's id looks exactly
     /// like a missing one.
     pub async fn own_file(&self, user_id: i64, id: &str) -> sqlx::Result<Option<File>> {
-        sqlx::query_as(&format!(
-            "SELECT {FILE_COLUMNS} FROM files WHERE id = $1 AND user_id = $2"
-        ))
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(&self.read)
+        self.read_one(
+            &format!("SELECT {FILE_COLUMNS} FROM files WHERE id = $1 AND user_id = $2"),
+            &[Param::Text(id), Param::Int(user_id)],
+        )
         .await
     }
 

@@ -2,6 +2,7 @@
 //! changes (create, move, delete) take the per-user lock (`db::lock`).
 
 use crate::db::lock::UserLock;
+use crate::db::read::{read_row, Param};
 use crate::db::Db;
 
 /// The root folder id of every user.
@@ -19,6 +20,17 @@ pub struct Folder {
 
 pub const FOLDER_COLUMNS: &str = "id, user_id, parent_id, name, shared, created";
 
+read_row!(Folder {
+    id,
+    user_id,
+    parent_id,
+    name,
+    shared,
+    created
+});
+
+const OWNS_FOLDER: &str = "SELECT id FROM folders WHERE id = $1 AND user_id = $2";
+
 /// How many folders and files are in a folder and below, and their size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Totals {
@@ -30,17 +42,22 @@ pub struct Totals {
 
 impl Db {
     pub async fn folder(&self, id: &str) -> sqlx::Result<Option<Folder>> {
-        sqlx::query_as(&format!(
-            "SELECT {FOLDER_COLUMNS} FROM folders WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.read)
+        self.read_one(
+            &format!("SELECT {FOLDER_COLUMNS} FROM folders WHERE id = $1"),
+            &[Param::Text(id)],
+        )
         .await
     }
 
     /// Whether `folder_id` is the root or a folder `user_id` owns.
     pub async fn owns_folder(&self, user_id: i64, folder_id: &str) -> sqlx::Result<bool> {
-        owns_folder(&self.read, user_id, folder_id).await
+        if folder_id == ROOT {
+            return Ok(true);
+        }
+        let found: Option<(String,)> = self
+            .read_one(OWNS_FOLDER, &[Param::Text(folder_id), Param::Int(user_id)])
+            .await?;
+        Ok(found.is_some())
     }
 
     /// All of a user's folders, parents first.
@@ -131,12 +148,11 @@ where
     if folder_id == ROOT {
         return Ok(true);
     }
-    let found: Option<String> =
-        sqlx::query_scalar("SELECT id FROM folders WHERE id = $1 AND user_id = $2")
-            .bind(folder_id)
-            .bind(user_id)
-            .fetch_optional(exec)
-            .await?;
+    let found: Option<String> = sqlx::query_scalar(OWNS_FOLDER)
+        .bind(folder_id)
+        .bind(user_id)
+        .fetch_optional(exec)
+        .await?;
     Ok(found.is_some())
 }
 

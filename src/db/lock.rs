@@ -12,6 +12,8 @@ use crate::db::Db;
 
 pub struct UserLock {
     tx: Transaction<'static, Any>,
+    /// The account locked, marked changed in the session cache on commit.
+    user: Option<(i64, std::sync::Arc<crate::db::cache::SessionCache>)>,
 }
 
 impl Db {
@@ -22,7 +24,10 @@ impl Db {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        Ok(UserLock { tx })
+        Ok(UserLock {
+            tx,
+            user: Some((user_id, self.cache.clone())),
+        })
     }
 
     /// The owner's lock; for rows no account owns (anonymous files) a plain
@@ -32,6 +37,7 @@ impl Db {
             Some(uid) => self.lock_user(uid).await,
             None => Ok(UserLock {
                 tx: self.pool.begin().await?,
+                user: None,
             }),
         }
     }
@@ -44,7 +50,11 @@ impl UserLock {
     }
 
     pub async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
+        self.tx.commit().await?;
+        if let Some((uid, cache)) = self.user {
+            cache.changed(uid);
+        }
+        Ok(())
     }
 
     pub async fn rollback(self) -> sqlx::Result<()> {

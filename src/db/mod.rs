@@ -8,17 +8,20 @@ use std::time::Duration;
 
 pub mod api_keys;
 pub mod bandwidth;
+pub mod cache;
 pub mod contacts;
 pub mod deleted_blobs;
 pub mod downloads;
 pub mod file_send;
 pub mod files;
 pub mod folders;
+mod group;
 pub mod lock;
 pub mod mail_queue;
 pub mod mail_rate;
 pub mod ops;
 pub mod progress;
+pub mod read;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;
@@ -29,6 +32,8 @@ use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
+
+use read::Readers;
 
 use crate::config::Config;
 
@@ -45,11 +50,17 @@ pub enum Backend {
 pub struct Db {
     /// Writes and transactions (and any read that must see them).
     pub pool: AnyPool,
-    /// Plain reads. SQLite: a few read-only connections beside the one
-    /// writer, so lookups never queue behind a commit's fsync (WAL readers
-    /// see every committed write). PostgreSQL: the same pool.
-    pub read: AnyPool,
+    /// One-row reads (`Db::read_one`). SQLite: read-only connections used
+    /// in place beside the one writer, so lookups never queue behind a
+    /// commit's fsync (WAL readers see every committed write) nor hop
+    /// threads. PostgreSQL: the pool.
+    read: Readers,
     pub backend: Backend,
+    /// API sessions with their accounts, kept in process for a bounded
+    /// time (`limits.session_cache_ms`).
+    pub cache: std::sync::Arc<cache::SessionCache>,
+    /// SQLite: the WAL that grouped writes sync (`db::group`).
+    wal: Option<std::sync::Arc<group::WalSync>>,
 }
 
 impl Db {
@@ -111,29 +122,24 @@ impl Db {
             .await
             .context("running database migrations")?;
         let read = match backend {
-            Backend::Postgres => pool.clone(),
-            Backend::Sqlite => AnyPoolOptions::new()
-                .max_connections(4)
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None)
-                .test_before_acquire(false)
-                .acquire_timeout(Duration::from_secs(10))
-                .after_connect(|conn, _meta| {
-                    Box::pin(async move {
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        conn.execute("PRAGMA query_only = ON").await?;
-                        Ok(())
-                    })
-                })
-                .connect_with(AnyConnectOptions::from_str(&url)?)
-                .await
-                .with_context(|| format!("connecting to {}", redact(&url)))?,
+            Backend::Postgres => Readers::Pool(pool.clone()),
+            Backend::Sqlite => Readers::sqlite(&url)?,
         };
+        let wal = match backend {
+            Backend::Postgres => None,
+            Backend::Sqlite => {
+                let wal = group::WalSync::open(read::sqlite_path(&url))
+                    .with_context(|| format!("opening the WAL of {}", redact(&url)))?;
+                Some(std::sync::Arc::new(wal))
+            }
+        };
+        let ttl = Duration::from_millis(cfg.limits.session_cache_ms);
         Ok(Db {
             pool,
             read,
             backend,
+            cache: std::sync::Arc::new(cache::SessionCache::new(ttl)),
+            wal,
         })
     }
 }

@@ -130,6 +130,7 @@ impl Db {
         .bind(user_id)
         .execute(&self.pool)
         .await?;
+        self.cache.changed(user_id);
         Ok(())
     }
 

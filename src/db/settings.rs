@@ -10,10 +10,13 @@ pub const BACKUP_LEASE_SECS: i64 = 300;
 
 impl Db {
     pub async fn setting(&self, key: &str) -> sqlx::Result<Option<String>> {
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&self.read)
-            .await
+        let row: Option<(String,)> = self
+            .read_one(
+                "SELECT value FROM settings WHERE key = $1",
+                &[super::read::Param::Text(key)],
+            )
+            .await?;
+        Ok(row.map(|(v,)| v))
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> sqlx::Result<()> {

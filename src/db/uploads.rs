@@ -8,7 +8,9 @@
 //! before the upload_ids row (the order of the per-user lock), so they
 //! cannot deadlock.
 
+use crate::db::read::{Param, ReadRow};
 use crate::db::{now, now_ms, Db};
+use sqlx::{AnyConnection, Connection};
 
 /// The state of an upload identifier (`upload_ids.state`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +73,27 @@ pub struct Ident {
 
 const IDENT_COLUMNS: &str = "id, user_id, api_version, speed_limit, max_file_size, state, expires";
 
+impl ReadRow for Ident {
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        let state: i64 = row.get("state")?;
+        Ok(Ident {
+            id: row.get("id")?,
+            user_id: row.get("user_id")?,
+            api_version: row.get("api_version")?,
+            speed_limit: row.get("speed_limit")?,
+            max_file_size: row.get("max_file_size")?,
+            state: UploadState::try_from(state).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Integer,
+                    e.into(),
+                )
+            })?,
+            expires: row.get("expires")?,
+        })
+    }
+}
+
 /// A new identifier's row.
 pub struct NewIdent<'a> {
     pub id: &'a str,
@@ -92,6 +115,7 @@ pub enum Reserve {
 }
 
 /// A finished upload's row, as the commit stores it.
+#[derive(Clone)]
 pub struct NewFile {
     pub user_id: Option<i64>,
     pub folder_id: String,
@@ -124,29 +148,36 @@ impl From<sqlx::Error> for CommitError {
 impl Db {
     /// Stores a new, unused identifier.
     pub async fn insert_upload_id(&self, new: &NewIdent<'_>) -> sqlx::Result<()> {
-        sqlx::query(
-            "INSERT INTO upload_ids (id, user_id, api_version, speed_limit, max_file_size, state, expires, created) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(new.id)
-        .bind(new.user_id)
-        .bind(new.api_version)
-        .bind(new.speed_limit)
-        .bind(new.max_file_size)
-        .bind(UploadState::Unused.code())
-        .bind(new.expires)
-        .bind(now())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let (id, api_version) = (new.id.to_string(), new.api_version.to_string());
+        let (user_id, speed_limit, max_file_size, expires) =
+            (new.user_id, new.speed_limit, new.max_file_size, new.expires);
+        self.write_grouped(Box::new(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO upload_ids (id, user_id, api_version, speed_limit, max_file_size, state, expires, created) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(id)
+                .bind(user_id)
+                .bind(api_version)
+                .bind(speed_limit)
+                .bind(max_file_size)
+                .bind(UploadState::Unused.code())
+                .bind(expires)
+                .bind(now())
+                .execute(conn)
+                .await?;
+                Ok(())
+            })
+        }))
+        .await
     }
 
     pub async fn upload_id(&self, id: &str) -> sqlx::Result<Option<Ident>> {
-        sqlx::query_as(&format!(
-            "SELECT {IDENT_COLUMNS} FROM upload_ids WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
+        self.read_one(
+            &format!("SELECT {IDENT_COLUMNS} FROM upload_ids WHERE id = $1"),
+            &[Param::Text(id)],
+        )
         .await
     }
 
@@ -160,41 +191,11 @@ impl Db {
         total: i64,
         blob_key: &str,
     ) -> sqlx::Result<Option<Ident>> {
-        let mut tx = self.pool.begin().await?;
-        let ident: Option<Ident> = sqlx::query_as(&format!(
-            "UPDATE upload_ids SET state = $1 WHERE id = $2 AND state = $3 AND expires > $4 \
-             RETURNING {IDENT_COLUMNS}"
-        ))
-        .bind(UploadState::Uploading.code())
-        .bind(id)
-        .bind(UploadState::Unused.code())
-        .bind(now())
-        .fetch_optional(&mut *tx)
-        .await?;
-        if ident.is_some() {
-            let t = now_ms();
-            sqlx::query(
-                "INSERT INTO progress (upload_id, status, uploaded, total, started_ms, updated_ms) \
-                 VALUES ($1, 'ok', 0, $2, $3, $3) \
-                 ON CONFLICT (upload_id) DO UPDATE SET status = 'ok', uploaded = 0, total = excluded.total, \
-                 started_ms = excluded.started_ms, updated_ms = excluded.updated_ms, file_id = '', error = ''",
-            )
-            .bind(id)
-            .bind(total)
-            .bind(t)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO pending_blobs (blob_key, created, upload_id) VALUES ($1, $2, $3)",
-            )
-            .bind(blob_key)
-            .bind(now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(ident)
+        let (id, blob_key) = (id.to_string(), blob_key.to_string());
+        self.write_grouped(Box::new(move |conn| {
+            Box::pin(claim_tx(conn, id, total, blob_key))
+        }))
+        .await
     }
 
     /// Uploads of an account streaming now, on every node.
@@ -216,33 +217,17 @@ impl Db {
         n: i64,
         quota: i64,
     ) -> sqlx::Result<Reserve> {
-        let mut tx = self.pool.begin().await?;
-        let charged = sqlx::query(
-            "UPDATE users SET disk_used = disk_used + $1 WHERE id = $2 AND disk_used + $1 <= $3",
-        )
-        .bind(n)
-        .bind(user_id)
-        .bind(quota)
-        .execute(&mut *tx)
-        .await?;
-        if charged.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Ok(Reserve::Full);
+        let owner = user_id;
+        let id = id.to_string();
+        let reserved = self
+            .write_grouped(Box::new(move |conn| {
+                Box::pin(reserve_tx(conn, user_id, id, n, quota))
+            }))
+            .await?;
+        if reserved == Reserve::Granted {
+            self.cache.changed(owner);
         }
-        let held = sqlx::query(
-            "UPDATE upload_ids SET reserved = reserved + $1 WHERE id = $2 AND state = $3",
-        )
-        .bind(n)
-        .bind(id)
-        .bind(UploadState::Uploading.code())
-        .execute(&mut *tx)
-        .await?;
-        if held.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Ok(Reserve::Lost);
-        }
-        tx.commit().await?;
-        Ok(Reserve::Granted)
+        Ok(reserved)
     }
 
     /// Ends an upload that failed: the identifier goes to `to` (spent, or
@@ -301,6 +286,9 @@ impl Db {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
+            if let Some(uid) = user_id {
+                self.cache.changed(uid);
+            }
             return Ok(true);
         }
         Ok(false)
@@ -318,85 +306,17 @@ impl Db {
         received: i64,
         file: &NewFile,
     ) -> Result<(String, Option<i64>), CommitError> {
-        let mut tx = self.pool.begin().await?;
-        let mut disk_used = None;
-        if let Some(uid) = file.user_id {
-            disk_used = sqlx::query_scalar(
-                "UPDATE users SET disk_used = disk_used + $1 WHERE id = $2 RETURNING disk_used",
-            )
-            .bind(file.size - reserved)
-            .bind(uid)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let owner = file.user_id;
+        let (upload_id, file) = (upload_id.to_string(), file.clone());
+        let committed = self
+            .write_grouped(Box::new(move |conn| {
+                Box::pin(commit_tx(conn, upload_id, reserved, received, file))
+            }))
+            .await;
+        if let (Ok(_), Some(uid)) = (&committed, &owner) {
+            self.cache.changed(*uid);
         }
-        let spent = sqlx::query(
-            "UPDATE upload_ids SET state = $1, reserved = 0 WHERE id = $2 AND state = $3 AND reserved = $4",
-        )
-        .bind(UploadState::Done.code())
-        .bind(upload_id)
-        .bind(UploadState::Uploading.code())
-        .bind(reserved)
-        .execute(&mut *tx)
-        .await?;
-        if spent.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Err(CommitError::Lost);
-        }
-        if let Some(uid) = file.user_id {
-            if !crate::db::folders::owns_folder(&mut *tx, uid, &file.folder_id).await? {
-                tx.rollback().await?;
-                return Err(CommitError::Folder);
-            }
-        }
-        let mut file_id = String::new();
-        for _ in 0..8 {
-            let id = crate::db::files::new_id();
-            let inserted = sqlx::query(
-                "INSERT INTO files (id, user_id, folder_id, name, description, password_sealed, size, blob_key, \
-                 checksum, content_type, uploaded, delete_hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(&id)
-            .bind(file.user_id)
-            .bind(&file.folder_id)
-            .bind(&file.name)
-            .bind(&file.description)
-            .bind(&file.password_sealed)
-            .bind(file.size)
-            .bind(&file.blob_key)
-            .bind(&file.checksum)
-            .bind(&file.content_type)
-            .bind(now())
-            .bind(&file.delete_hash)
-            .execute(&mut *tx)
-            .await?;
-            if inserted.rows_affected() == 1 {
-                file_id = id;
-                break;
-            }
-        }
-        if file_id.is_empty() {
-            tx.rollback().await?;
-            return Err(CommitError::Db(sqlx::Error::Protocol(
-                "no free file id after 8 tries".into(),
-            )));
-        }
-        sqlx::query("DELETE FROM pending_blobs WHERE blob_key = $1")
-            .bind(&file.blob_key)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "UPDATE progress SET status = 'done', file_id = $1, updated_ms = $2, uploaded = $3, \
-             total = CASE WHEN total > 0 THEN total ELSE $3 END WHERE upload_id = $4",
-        )
-        .bind(&file_id)
-        .bind(now_ms())
-        .bind(received)
-        .bind(upload_id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok((file_id, disk_used))
+        committed
     }
 
     /// Forgets a pending blob (its upload removed it). True when this call
@@ -464,4 +384,171 @@ impl Db {
             .await?;
         Ok(())
     }
+}
+
+/// `Db::claim_upload_id`'s transaction.
+async fn claim_tx(
+    conn: &mut AnyConnection,
+    id: String,
+    total: i64,
+    blob_key: String,
+) -> sqlx::Result<Option<Ident>> {
+    let mut tx = conn.begin().await?;
+    let ident: Option<Ident> = sqlx::query_as(&format!(
+        "UPDATE upload_ids SET state = $1 WHERE id = $2 AND state = $3 AND expires > $4 \
+         RETURNING {IDENT_COLUMNS}"
+    ))
+    .bind(UploadState::Uploading.code())
+    .bind(&id)
+    .bind(UploadState::Unused.code())
+    .bind(now())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if ident.is_some() {
+        let t = now_ms();
+        sqlx::query(
+            "INSERT INTO progress (upload_id, status, uploaded, total, started_ms, updated_ms) \
+             VALUES ($1, 'ok', 0, $2, $3, $3) \
+             ON CONFLICT (upload_id) DO UPDATE SET status = 'ok', uploaded = 0, total = excluded.total, \
+             started_ms = excluded.started_ms, updated_ms = excluded.updated_ms, file_id = '', error = ''",
+        )
+        .bind(&id)
+        .bind(total)
+        .bind(t)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO pending_blobs (blob_key, created, upload_id) VALUES ($1, $2, $3)")
+            .bind(&blob_key)
+            .bind(now())
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(ident)
+}
+
+/// `Db::commit_upload`'s transaction.
+async fn commit_tx(
+    conn: &mut AnyConnection,
+    upload_id: String,
+    reserved: i64,
+    received: i64,
+    file: NewFile,
+) -> Result<(String, Option<i64>), CommitError> {
+    let mut tx = conn.begin().await?;
+    let mut disk_used = None;
+    if let Some(uid) = file.user_id {
+        disk_used = sqlx::query_scalar(
+            "UPDATE users SET disk_used = disk_used + $1 WHERE id = $2 RETURNING disk_used",
+        )
+        .bind(file.size - reserved)
+        .bind(uid)
+        .fetch_optional(&mut *tx)
+        .await?;
+    }
+    let spent = sqlx::query(
+        "UPDATE upload_ids SET state = $1, reserved = 0 WHERE id = $2 AND state = $3 AND reserved = $4",
+    )
+    .bind(UploadState::Done.code())
+    .bind(&upload_id)
+    .bind(UploadState::Uploading.code())
+    .bind(reserved)
+    .execute(&mut *tx)
+    .await?;
+    if spent.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Err(CommitError::Lost);
+    }
+    if let Some(uid) = file.user_id {
+        if !crate::db::folders::owns_folder(&mut *tx, uid, &file.folder_id).await? {
+            tx.rollback().await?;
+            return Err(CommitError::Folder);
+        }
+    }
+    let mut file_id = String::new();
+    for _ in 0..8 {
+        let id = crate::db::files::new_id();
+        let inserted = sqlx::query(
+            "INSERT INTO files (id, user_id, folder_id, name, description, password_sealed, size, blob_key, \
+             checksum, content_type, uploaded, delete_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(file.user_id)
+        .bind(&file.folder_id)
+        .bind(&file.name)
+        .bind(&file.description)
+        .bind(&file.password_sealed)
+        .bind(file.size)
+        .bind(&file.blob_key)
+        .bind(&file.checksum)
+        .bind(&file.content_type)
+        .bind(now())
+        .bind(&file.delete_hash)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            file_id = id;
+            break;
+        }
+    }
+    if file_id.is_empty() {
+        tx.rollback().await?;
+        return Err(CommitError::Db(sqlx::Error::Protocol(
+            "no free file id after 8 tries".into(),
+        )));
+    }
+    sqlx::query("DELETE FROM pending_blobs WHERE blob_key = $1")
+        .bind(&file.blob_key)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE progress SET status = 'done', file_id = $1, updated_ms = $2, uploaded = $3, \
+         total = CASE WHEN total > 0 THEN total ELSE $3 END WHERE upload_id = $4",
+    )
+    .bind(&file_id)
+    .bind(now_ms())
+    .bind(received)
+    .bind(&upload_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((file_id, disk_used))
+}
+
+/// `Db::reserve_upload_space`'s transaction.
+async fn reserve_tx(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    id: String,
+    n: i64,
+    quota: i64,
+) -> sqlx::Result<Reserve> {
+    let mut tx = conn.begin().await?;
+    let charged = sqlx::query(
+        "UPDATE users SET disk_used = disk_used + $1 WHERE id = $2 AND disk_used + $1 <= $3",
+    )
+    .bind(n)
+    .bind(user_id)
+    .bind(quota)
+    .execute(&mut *tx)
+    .await?;
+    if charged.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(Reserve::Full);
+    }
+    let held =
+        sqlx::query("UPDATE upload_ids SET reserved = reserved + $1 WHERE id = $2 AND state = $3")
+            .bind(n)
+            .bind(&id)
+            .bind(UploadState::Uploading.code())
+            .execute(&mut *tx)
+            .await?;
+    if held.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(Reserve::Lost);
+    }
+    tx.commit().await?;
+    Ok(Reserve::Granted)
 }

@@ -1,9 +1,10 @@
 //! Accounts: the `users` row and the figures derived from it and the tier.
 
 use crate::config::{Config, Tier};
+use crate::db::read::{read_row, Param};
 use crate::db::{now, Db};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct User {
     pub id: i64,
     pub user_name: String,
@@ -18,6 +19,21 @@ pub struct User {
     pub bandwidth_used: i64,
     pub bandwidth_period: i64,
 }
+
+read_row!(User {
+    id,
+    user_name,
+    full_name,
+    email,
+    password_hash,
+    md5_sealed,
+    membership,
+    membership_ends,
+    activated,
+    disk_used,
+    bandwidth_used,
+    bandwidth_period,
+});
 
 pub const USER_COLUMNS: &str =
     "id, user_name, full_name, email, password_hash, md5_sealed, membership, \
@@ -96,18 +112,18 @@ impl User {
 
 impl Db {
     pub async fn user_by_id(&self, id: i64) -> sqlx::Result<Option<User>> {
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await
+        self.read_one(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
+            &[Param::Int(id)],
+        )
+        .await
     }
 
     pub async fn user_by_name(&self, user_name: &str) -> sqlx::Result<Option<User>> {
-        sqlx::query_as(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE user_name_lower = $1"
-        ))
-        .bind(user_name.to_lowercase())
-        .fetch_optional(&self.read)
+        self.read_one(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE user_name_lower = $1"),
+            &[Param::Text(&user_name.to_lowercase())],
+        )
         .await
     }
 
@@ -118,11 +134,10 @@ impl Db {
         if !given.contains('@') {
             return self.user_by_name(given).await;
         }
-        sqlx::query_as(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE email_lower = $1 ORDER BY id LIMIT 1"
-        ))
-        .bind(given.to_lowercase())
-        .fetch_optional(&self.read)
+        self.read_one(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE email_lower = $1 ORDER BY id LIMIT 1"),
+            &[Param::Text(&given.to_lowercase())],
+        )
         .await
     }
 
@@ -180,6 +195,7 @@ impl Db {
         .bind(activation_hash)
         .fetch_optional(&self.pool)
         .await
+        .inspect(|_| self.cache.changed_all())
     }
 
     /// Sets an account's membership and its end (0: none); false when
@@ -198,6 +214,7 @@ impl Db {
         .bind(user_name.to_lowercase())
         .execute(&self.pool)
         .await?;
+        self.cache.changed_all();
         Ok(done.rows_affected() == 1)
     }
 

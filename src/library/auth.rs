@@ -224,16 +224,18 @@ pub struct LiveSession {
 pub async fn load_session(lib: &Library, key: &str) -> Result<LiveSession> {
     let key_hash = hash_secret(key.trim());
     let t = now();
+    let idle = lib.cfg.limits.session_idle_secs;
+    let mut row = lib.db.session_with_user(&key_hash).await?;
+    // A cached copy may be behind another node's use: checked anew before
+    // the session is taken as idle.
+    if row.as_ref().is_some_and(|r| r.last_seen < t - idle) {
+        row = lib.db.session_with_user_stored(&key_hash).await?;
+    }
     let SessionRow {
         api_version,
         last_seen,
         user,
-    } = lib
-        .db
-        .session_with_user(&key_hash)
-        .await?
-        .ok_or(Error::SessionBad)?;
-    let idle = lib.cfg.limits.session_idle_secs;
+    } = row.ok_or(Error::SessionBad)?;
     if last_seen < t - idle {
         lib.db.delete_session(&key_hash).await?;
         return Err(Error::SessionBad);

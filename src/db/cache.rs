@@ -1,0 +1,185 @@
+//! API sessions and their accounts kept in process for a bounded time, so
+//! a call does not read the database just to learn who is calling
+//! (docs/architecture.md, "Session cache").
+//!
+//! An entry is used for at most `ttl` after it was read: a session ended or
+//! an account changed on another node (or by the admin command) is seen
+//! within that bound. A change made through this process is seen at once:
+//! every write to an account's row marks the account changed after it
+//! commits, and entries read before the mark are not used again.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::db::sessions::SessionRow;
+
+/// More entries than this and the cache starts over (a bound on memory,
+/// far above the sessions one node serves within a `ttl`).
+const MAX_ENTRIES: usize = 65_536;
+
+pub struct SessionCache {
+    ttl: Duration,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    sessions: HashMap<String, Entry>,
+    /// Per account: the stamp of its last change through this process.
+    changed: HashMap<i64, u64>,
+    /// Entries read before this stamp are stale (set when starting over).
+    floor: u64,
+    /// Stamps, one per read and per change, in order.
+    clock: u64,
+}
+
+struct Entry {
+    row: SessionRow,
+    read_at: Instant,
+    stamp: u64,
+}
+
+/// Taken before a session is read from the database: an entry stored with
+/// it is stale if its account changed meanwhile.
+#[derive(Clone, Copy)]
+pub struct Stamp(u64);
+
+impl SessionCache {
+    /// `ttl` zero: nothing is kept.
+    pub fn new(ttl: Duration) -> SessionCache {
+        SessionCache {
+            ttl,
+            inner: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A fresh entry for the session, if there is one.
+    pub fn get(&self, key_hash: &str) -> Option<SessionRow> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let inner = self.lock();
+        let e = inner.sessions.get(key_hash)?;
+        let changed = inner.changed.get(&e.row.user.id).copied().unwrap_or(0);
+        let fresh = e.read_at.elapsed() < self.ttl && e.stamp >= inner.floor && e.stamp > changed;
+        fresh.then(|| e.row.clone())
+    }
+
+    /// A stamp to store a session read from now on with.
+    pub fn stamp(&self) -> Stamp {
+        let mut inner = self.lock();
+        inner.clock += 1;
+        Stamp(inner.clock)
+    }
+
+    pub fn put(&self, key_hash: &str, row: &SessionRow, stamp: Stamp) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut inner = self.lock();
+        if inner.sessions.len() >= MAX_ENTRIES {
+            let clock = inner.clock;
+            inner.sessions.clear();
+            inner.changed.clear();
+            inner.floor = clock + 1;
+        }
+        inner.sessions.insert(
+            key_hash.to_string(),
+            Entry {
+                row: row.clone(),
+                read_at: Instant::now(),
+                stamp: stamp.0,
+            },
+        );
+    }
+
+    /// The session was seen in use at `now` (its idle timer refreshed).
+    pub fn touched(&self, key_hash: &str, now: i64) {
+        if let Some(e) = self.lock().sessions.get_mut(key_hash) {
+            e.row.last_seen = e.row.last_seen.max(now);
+        }
+    }
+
+    /// The session ended.
+    pub fn forget(&self, key_hash: &str) {
+        self.lock().sessions.remove(key_hash);
+    }
+
+    /// The account's row changed (call after the change committed).
+    pub fn changed(&self, user_id: i64) {
+        let mut inner = self.lock();
+        inner.clock += 1;
+        let clock = inner.clock;
+        inner.changed.insert(user_id, clock);
+    }
+
+    /// Accounts changed that are not known by id: every entry is stale.
+    pub fn changed_all(&self) {
+        let mut inner = self.lock();
+        inner.clock += 1;
+        inner.floor = inner.clock;
+        inner.sessions.clear();
+        inner.changed.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::users::User;
+
+    fn row(user_id: i64) -> SessionRow {
+        SessionRow {
+            api_version: "1.0".into(),
+            last_seen: 10,
+            user: User {
+                id: user_id,
+                ..User::default()
+            },
+        }
+    }
+
+    #[test]
+    fn an_entry_read_before_a_change_is_not_used() {
+        let c = SessionCache::new(Duration::from_secs(60));
+        let before = c.stamp();
+        c.changed(7);
+        c.put("k", &row(7), before);
+        assert!(c.get("k").is_none());
+        let after = c.stamp();
+        c.put("k", &row(7), after);
+        assert!(c.get("k").is_some());
+        c.changed(8);
+        assert!(c.get("k").is_some(), "another account's change");
+        c.changed(7);
+        assert!(c.get("k").is_none());
+    }
+
+    #[test]
+    fn forget_touch_and_starting_over() {
+        let c = SessionCache::new(Duration::from_secs(60));
+        let s = c.stamp();
+        c.put("k", &row(1), s);
+        c.touched("k", 99);
+        assert_eq!(c.get("k").map(|r| r.last_seen), Some(99));
+        c.forget("k");
+        assert!(c.get("k").is_none());
+        let s = c.stamp();
+        c.changed_all();
+        c.put("k", &row(1), s);
+        assert!(c.get("k").is_none(), "read before everything changed");
+    }
+
+    #[test]
+    fn zero_ttl_keeps_nothing() {
+        let c = SessionCache::new(Duration::ZERO);
+        let s = c.stamp();
+        c.put("k", &row(1), s);
+        assert!(c.get("k").is_none());
+    }
+}
