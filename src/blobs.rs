@@ -283,7 +283,7 @@ impl BlobWriter {
     pub async fn write(&mut self, mut bytes: Bytes) -> Result<(), StorageError> {
         self.fail.check()?;
         let (inner, block, hasher) = match &mut self.sink {
-            Sink::Fs(w) => return Ok(w.write(bytes).await?),
+            Sink::Fs(w) => return Ok(w.write(&bytes).await?),
             Sink::Store {
                 inner,
                 block,

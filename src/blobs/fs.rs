@@ -14,21 +14,18 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures::Stream;
 use tokio::task::{spawn_blocking, JoinHandle};
 
 use crate::secrets::random_string;
 
 /// A block is handed to the disk job once it holds this much and the job
-/// is idle: slow uploads keep no more than this in memory.
+/// is idle: a slow upload holds this twice (the block and the spare).
 const MIN_BLOCK: usize = 32 * 1024;
 /// While the job is busy the next block grows up to this; then the
 /// request waits for the disk (fast uploads write in large blocks).
 const MAX_BLOCK: usize = 1024 * 1024;
-/// Chunks this large go to the disk job as they came, without a copy
-/// (only fast uploads send them, and they are written at once).
-const SHARE_MIN: usize = 64 * 1024;
 /// Write-back of written bytes is started every this many bytes.
 const WRITEBACK: u64 = 4 * 1024 * 1024;
 /// Bytes read at a time by a download, one chunk read ahead.
@@ -45,12 +42,10 @@ struct Disk {
 }
 
 impl Disk {
-    fn put(&mut self, parts: &[Bytes]) -> io::Result<()> {
-        for part in parts {
-            self.hasher.update(part);
-            self.file.write_all(part)?;
-            self.written += part.len() as u64;
-        }
+    fn put(&mut self, block: &[u8]) -> io::Result<()> {
+        self.hasher.update(block);
+        self.file.write_all(block)?;
+        self.written += block.len() as u64;
         if self.written - self.started >= WRITEBACK {
             start_writeback(&self.file, self.started, self.written - self.started);
             self.started = self.written;
@@ -77,41 +72,7 @@ fn start_writeback(file: &File, offset: u64, len: u64) {
 #[cfg(not(target_os = "linux"))]
 fn start_writeback(_file: &File, _offset: u64, _len: u64) {}
 
-type Job = JoinHandle<io::Result<(Disk, Vec<Bytes>)>>;
-
-/// Bytes waiting for the next job: large chunks as they came, small ones
-/// copied together, so a slow upload pins none of the request's buffers.
-#[derive(Default)]
-struct Block {
-    parts: Vec<Bytes>,
-    small: BytesMut,
-    len: usize,
-}
-
-impl Block {
-    fn push(&mut self, bytes: Bytes) {
-        self.len += bytes.len();
-        if bytes.len() >= SHARE_MIN {
-            self.seal();
-            self.parts.push(bytes);
-        } else {
-            self.small.extend_from_slice(&bytes);
-        }
-    }
-
-    /// The parts to write, in order; `spare` is the next block's list.
-    fn take(&mut self, spare: Vec<Bytes>) -> Vec<Bytes> {
-        self.seal();
-        self.len = 0;
-        std::mem::replace(&mut self.parts, spare)
-    }
-
-    fn seal(&mut self) {
-        if !self.small.is_empty() {
-            self.parts.push(self.small.split().freeze());
-        }
-    }
-}
+type Job = JoinHandle<io::Result<(Disk, Vec<u8>)>>;
 
 /// An unfinished blob in `blobs-tmp`: visible under its key only after
 /// `finish` (synced, renamed, directory synced).
@@ -122,9 +83,12 @@ pub struct FsWriter {
     /// The file while no job has it.
     disk: Option<Disk>,
     job: Option<Job>,
-    block: Block,
-    /// The part list of the last finished job, reused for the next block.
-    spare: Vec<Bytes>,
+    /// Bytes waiting for the next job, copied out of the request's
+    /// buffers: holding those instead pins memory far larger than the
+    /// bytes (docs/performance.md).
+    block: Vec<u8>,
+    /// The buffer of the last finished job, reused for the next block.
+    spare: Vec<u8>,
 }
 
 fn joined<T>(r: Result<io::Result<T>, tokio::task::JoinError>) -> io::Result<T> {
@@ -156,16 +120,23 @@ impl FsWriter {
                 started: 0,
             }),
             job: None,
-            block: Block::default(),
+            block: Vec::new(),
             spare: Vec::new(),
         })
     }
 
-    pub async fn write(&mut self, bytes: Bytes) -> io::Result<()> {
-        self.block.push(bytes);
-        let idle = self.job.as_ref().is_none_or(|j| j.is_finished());
-        if self.block.len >= MAX_BLOCK || (self.block.len >= MIN_BLOCK && idle) {
-            self.submit().await?;
+    pub async fn write(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+        while !bytes.is_empty() {
+            if self.block.capacity() == 0 {
+                self.block.reserve_exact(MIN_BLOCK);
+            }
+            let take = bytes.len().min(MAX_BLOCK - self.block.len());
+            self.block.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            let idle = self.job.as_ref().is_none_or(|j| j.is_finished());
+            if self.block.len() >= MAX_BLOCK || (self.block.len() >= MIN_BLOCK && idle) {
+                self.submit().await?;
+            }
         }
         Ok(())
     }
@@ -173,8 +144,8 @@ impl FsWriter {
     /// Waits for the job in flight and takes the file back.
     async fn settle(&mut self) -> io::Result<Disk> {
         if let Some(job) = self.job.take() {
-            let (disk, parts) = joined(job.await)?;
-            self.spare = parts;
+            let (disk, buf) = joined(job.await)?;
+            self.spare = buf;
             self.disk = Some(disk);
         }
         self.disk
@@ -185,7 +156,7 @@ impl FsWriter {
     /// Hands the block to a new job once the previous one is done.
     async fn submit(&mut self) -> io::Result<()> {
         let mut disk = self.settle().await?;
-        let mut block = self.block.take(std::mem::take(&mut self.spare));
+        let mut block = std::mem::replace(&mut self.block, std::mem::take(&mut self.spare));
         self.job = Some(spawn_blocking(move || {
             disk.put(&block)?;
             block.clear();
@@ -197,7 +168,7 @@ impl FsWriter {
     /// Writes what is left, syncs the file, renames it into place and
     /// syncs the directory; returns the BLAKE3 checksum (hex).
     pub async fn finish(mut self) -> io::Result<String> {
-        if self.block.len > 0 {
+        if !self.block.is_empty() {
             self.submit().await?;
         }
         let disk = self.settle().await?;
