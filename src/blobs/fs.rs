@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures::Stream;
@@ -23,9 +24,14 @@ use crate::secrets::random_string;
 /// A block is handed to the disk job once it holds this much and the job
 /// is idle: a slow upload holds this twice (the block and the spare).
 const MIN_BLOCK: usize = 32 * 1024;
-/// While the job is busy the next block grows up to this; then the
-/// request waits for the disk (fast uploads write in large blocks).
+/// While the job is busy the next block of a fast upload grows up to
+/// this; then the request waits for the disk.
 const MAX_BLOCK: usize = 1024 * 1024;
+/// A block that reached `MIN_BLOCK` within this is a fast upload's and may
+/// keep growing while the job is busy; a slower one (or one of many
+/// uploads queued for the blocking pool) waits for the job instead of
+/// holding more memory (docs/performance.md).
+const FAST_FILL: Duration = Duration::from_millis(20);
 /// Write-back of written bytes is started every this many bytes.
 const WRITEBACK: u64 = 4 * 1024 * 1024;
 /// Bytes read at a time by a download, one chunk read ahead.
@@ -89,6 +95,8 @@ pub struct FsWriter {
     block: Vec<u8>,
     /// The buffer of the last finished job, reused for the next block.
     spare: Vec<u8>,
+    /// When the block got its first bytes.
+    filling_since: Option<Instant>,
 }
 
 fn joined<T>(r: Result<io::Result<T>, tokio::task::JoinError>) -> io::Result<T> {
@@ -122,6 +130,7 @@ impl FsWriter {
             job: None,
             block: Vec::new(),
             spare: Vec::new(),
+            filling_since: None,
         })
     }
 
@@ -130,12 +139,21 @@ impl FsWriter {
             if self.block.capacity() == 0 {
                 self.block.reserve_exact(MIN_BLOCK);
             }
-            let take = bytes.len().min(MAX_BLOCK - self.block.len());
+            let since = *self.filling_since.get_or_insert_with(Instant::now);
+            // Filled up to its capacity, never reallocated on the way.
+            let take = bytes.len().min(self.block.capacity() - self.block.len());
             self.block.extend_from_slice(&bytes[..take]);
             bytes = &bytes[take..];
+            if self.block.len() < MIN_BLOCK {
+                continue;
+            }
             let idle = self.job.as_ref().is_none_or(|j| j.is_finished());
-            if self.block.len() >= MAX_BLOCK || (self.block.len() >= MIN_BLOCK && idle) {
+            let fast = since.elapsed() < FAST_FILL;
+            if idle || !fast || self.block.len() >= MAX_BLOCK {
                 self.submit().await?;
+            } else if self.block.len() == self.block.capacity() {
+                let more = self.block.capacity().min(MAX_BLOCK - self.block.len());
+                self.block.reserve_exact(more);
             }
         }
         Ok(())
@@ -145,7 +163,10 @@ impl FsWriter {
     async fn settle(&mut self) -> io::Result<Disk> {
         if let Some(job) = self.job.take() {
             let (disk, buf) = joined(job.await)?;
-            self.spare = buf;
+            // Only a fast upload's large blocks are worth keeping.
+            if buf.capacity() > MIN_BLOCK {
+                self.spare = buf;
+            }
             self.disk = Some(disk);
         }
         self.disk
@@ -156,6 +177,7 @@ impl FsWriter {
     /// Hands the block to a new job once the previous one is done.
     async fn submit(&mut self) -> io::Result<()> {
         let mut disk = self.settle().await?;
+        self.filling_since = None;
         let mut block = std::mem::replace(&mut self.block, std::mem::take(&mut self.spare));
         self.job = Some(spawn_blocking(move || {
             disk.put(&block)?;
