@@ -161,7 +161,9 @@ impl Blobs {
     pub async fn writer(&self, key: &str) -> Result<BlobWriter, StorageError> {
         self.check()?;
         let sink = match (&self.fs_root, &self.fs_tmp) {
-            (Some(root), Some(tmp)) => Sink::Fs(fs::FsWriter::create(root, tmp, key).await?),
+            (Some(root), Some(tmp)) => {
+                Sink::Fs(Box::new(fs::FsWriter::create(root, tmp, key).await?))
+            }
             // OpenDAL gathers blocks into multipart parts of `part_size`.
             _ => Sink::Store {
                 inner: self.op.writer_with(key).chunk(self.part_size).await?,
@@ -258,7 +260,8 @@ pub struct BlobWriter {
 }
 
 enum Sink {
-    Fs(fs::FsWriter),
+    /// Boxed: it holds a BLAKE3 hasher (~2 KiB).
+    Fs(Box<fs::FsWriter>),
     Store {
         inner: opendal::Writer,
         /// Incoming bytes are copied into this block and written whole.
