@@ -209,6 +209,9 @@ pub enum UserCommand {
     },
 }
 
+/// Most threads of the runtime's blocking pool.
+const BLOCKING_THREADS: usize = 64;
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Command::Client(args) = cli.command {
@@ -220,6 +223,9 @@ pub fn main() -> ExitCode {
     crate::secrets::private_umask();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Blob writes and reads are short blocking jobs; thousands of slow
+        // uploads need a few threads, not one each (docs/performance.md).
+        .max_blocking_threads(BLOCKING_THREADS)
         .build()
     {
         Ok(rt) => rt,

@@ -195,7 +195,7 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// Upper bound of hyper's per-connection read buffer (0 = hyper's
     /// default, ~400 KiB). Smaller saves memory with thousands of slow
-    /// clients and costs single-upload speed (docs/performance.md).
+    /// clients; below 64 KiB it costs upload CPU (docs/performance.md).
     pub read_buffer_bytes: usize,
     /// Most headers in one request.
     pub max_headers: usize,
@@ -283,7 +283,7 @@ impl Default for Limits {
             open_uploads_per_account: 16,
             open_uploads_per_address: 32,
             max_header_bytes: 64 * 1024,
-            read_buffer_bytes: 0,
+            read_buffer_bytes: 64 * 1024,
             max_headers: 100,
             header_read_secs: 10,
             form_head_bytes: 64 * 1024,
@@ -467,6 +467,7 @@ mod tests {
         assert_eq!(c.limits.token_ttl_secs, 900);
         assert_eq!(c.limits.session_idle_secs, 86400);
         assert_eq!(c.limits.upload_identifier_ttl_secs, 86400);
+        assert_eq!(c.limits.read_buffer_bytes, 65536);
         assert!(c.database_url().starts_with("sqlite://./data/dropspace.db"));
         assert_eq!(c.tiers.max.diskspace, -1);
     }

@@ -997,3 +997,199 @@ async fn two_gib_upload_keeps_memory_flat() {
     read.read_exact(&mut head).await.expect("read");
     assert_eq!(head, pattern(CHUNK, 9)[..64]);
 }
+
+/// A 1 GiB upload and then its download keep the server's memory flat:
+/// the blob writer holds at most two blocks, the reader one chunk ahead
+/// (docs/performance.md, "Large transfers, round two": in release the
+/// peak grows 3–5 MiB over the resting figure; the bound leaves room for
+/// the debug build's larger futures and for the allocator).
+#[tokio::test]
+async fn one_gib_round_trip_keeps_memory_bounded() {
+    if s3_mode() {
+        return;
+    }
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[("DROPSPACE_TIERS__MAX__MAX_FILE_SIZE", "-1")],
+    )
+    .await;
+    s.create_user("big", "secret123");
+    s.set_membership("big", "max");
+    let a = s.login("big", "secret123").await;
+    let info = upload_info(&s, &a, "0").await;
+    const SIZE: u64 = 1 << 30;
+    const CHUNK: usize = 1 << 20;
+    const BOUND_MIB: u64 = 16;
+    let block = bytes::Bytes::from(pattern(CHUNK, 7));
+    let (rest, _) = rss_kib(s.pid());
+    reset_peak(s.pid());
+    let body = block.clone();
+    let stream = futures::stream::iter(
+        (0..SIZE / CHUNK as u64).map(move |_| Ok::<_, std::io::Error>(body.clone())),
+    );
+    let part =
+        reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), SIZE)
+            .file_name("round.bin");
+    let form = reqwest::multipart::Form::new()
+        .text("extra_info", info.extra.clone())
+        .part("userfile", part);
+    let answer = send_form(&s, &info.url, form).await;
+    assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
+    let (_, up_peak) = rss_kib(s.pid());
+    let id = kv_get(&answer, "file_id");
+    let url = direct_url(&s, &a, &id, None).await;
+    let (rest_after, _) = rss_kib(s.pid());
+    reset_peak(s.pid());
+    let mut resp = s.http.get(&url).send().await.expect("download");
+    assert_eq!(resp.status().as_u16(), 200);
+    let mut at = 0usize;
+    while let Some(chunk) = resp.chunk().await.expect("body") {
+        // Compared piecewise against the generator's block.
+        let mut piece = &chunk[..];
+        while !piece.is_empty() {
+            let off = at % CHUNK;
+            let n = piece.len().min(CHUNK - off);
+            assert!(piece[..n] == block[off..off + n], "bytes differ at {at}");
+            piece = &piece[n..];
+            at += n;
+        }
+    }
+    assert_eq!(at as u64, SIZE);
+    let (_, down_peak) = rss_kib(s.pid());
+    let up = up_peak.saturating_sub(rest) / 1024;
+    let down = down_peak.saturating_sub(rest_after) / 1024;
+    println!("rest {rest} KiB; upload +{up} MiB; download +{down} MiB");
+    assert!(up <= BOUND_MIB, "upload: peak RSS grew by {up} MiB");
+    assert!(down <= BOUND_MIB, "download: peak RSS grew by {down} MiB");
+}
+
+/// Many slow uploads open at once cost little memory each: hyper's read
+/// buffer (64 KiB at most), the form parser, the blob writer's 32 KiB block
+/// and an open file (docs/performance.md, "Large transfers, round two":
+/// 225–242 KiB per upload measured in the debug build, with the allocator's
+/// share). Then they all finish.
+#[tokio::test]
+async fn two_hundred_stalled_uploads_hold_little_memory_each() {
+    if s3_mode() {
+        return;
+    }
+    const N: usize = 200;
+    const PIECE: usize = 16 * 1024;
+    const FIRST: usize = 12 * PIECE;
+    const SIZE: usize = 1 << 20;
+    const BOUND_KIB: u64 = 320;
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[
+            ("DROPSPACE_LIMITS__OPEN_UPLOADS_PER_ACCOUNT", "0"),
+            ("DROPSPACE_LIMITS__OPEN_UPLOADS_PER_ADDRESS", "0"),
+            ("DROPSPACE_LIMITS__CONNECTIONS_PER_ADDRESS", "0"),
+            ("DROPSPACE_LIMITS__UPLOAD_STARTS_PER_MINUTE", "0"),
+            ("DROPSPACE_LIMITS__API_CALLS_PER_ADDRESS", "0"),
+            ("DROPSPACE_LIMITS__API_CALLS_PER_ACCOUNT", "0"),
+        ],
+    )
+    .await;
+    let a = s.user_session("slow").await;
+    s.set_membership("slow", "max");
+    let mut infos = Vec::new();
+    for _ in 0..N {
+        infos.push(upload_info(&s, &a, "0").await);
+    }
+    let data = pattern(SIZE, 3);
+    let (rest, _) = rss_kib(s.pid());
+    reset_peak(s.pid());
+    let mut conns = Vec::new();
+    for (i, info) in infos.iter().enumerate() {
+        conns.push(StalledUpload::open(info, &format!("s{i}.bin"), SIZE).await);
+    }
+    // The first bytes trickle in, a piece per upload at a time: each
+    // round waits until the server has read every upload's piece.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    for sent in (PIECE..=FIRST).step_by(PIECE) {
+        for c in conns.iter_mut() {
+            c.send(&data[sent - PIECE..sent]).await;
+        }
+        for info in &infos {
+            loop {
+                let p = progress(&s, &info.progress_url).await;
+                let got: usize = p
+                    .iter()
+                    .find(|(k, _)| k == "uploaded_bytes")
+                    .map(|(_, v)| v.parse().unwrap_or(0))
+                    .unwrap_or(0);
+                if got >= sent {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "server never read: {p:?}");
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+    }
+    let (_, peak) = rss_kib(s.pid());
+    let per = peak.saturating_sub(rest) / N as u64;
+    println!("rest {rest} KiB, peak {peak} KiB: {per} KiB per open upload");
+    let mut tasks = Vec::new();
+    for mut c in conns {
+        let rest_of = data[FIRST..].to_vec();
+        tasks.push(tokio::spawn(async move {
+            c.send(&rest_of).await;
+            c.finish().await
+        }));
+    }
+    for t in tasks {
+        let answer = t.await.expect("task");
+        assert!(answer.contains("upload_status=ok"), "{answer}");
+    }
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, N as i64);
+    assert!(per <= BOUND_KIB, "{per} KiB per open upload");
+}
+
+/// An upload form sent by hand over its own connection, in pieces.
+struct StalledUpload {
+    conn: tokio::net::TcpStream,
+    boundary: &'static str,
+}
+
+impl StalledUpload {
+    async fn open(info: &UploadInfo, name: &str, size: usize) -> StalledUpload {
+        let url = url::Url::parse(&info.url).expect("url");
+        let addr = format!(
+            "{}:{}",
+            url.host_str().expect("host"),
+            url.port().expect("port")
+        );
+        let boundary = "StalledBoundary7";
+        let head = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"extra_info\"\r\n\r\n{}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"userfile\"; filename=\"{name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n",
+            info.extra
+        );
+        let tail = boundary.len() + 8;
+        let req = format!(
+            "POST {} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+             Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n{head}",
+            url.path(),
+            head.len() + size + tail
+        );
+        let mut conn = tokio::net::TcpStream::connect(&addr)
+            .await
+            .expect("connect");
+        conn.write_all(req.as_bytes()).await.expect("head");
+        StalledUpload { conn, boundary }
+    }
+
+    async fn send(&mut self, bytes: &[u8]) {
+        self.conn.write_all(bytes).await.expect("body");
+    }
+
+    /// Closes the form and reads the answer.
+    async fn finish(mut self) -> String {
+        let end = format!("\r\n--{}--\r\n", self.boundary);
+        self.conn.write_all(end.as_bytes()).await.expect("end");
+        let mut answer = String::new();
+        self.conn.read_to_string(&mut answer).await.expect("answer");
+        answer
+    }
+}

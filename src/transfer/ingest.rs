@@ -202,11 +202,10 @@ struct Ingest {
     head_deadline: Option<Instant>,
 }
 
-/// A stored file part.
+/// A stored file part (its checksum comes with the finished blob).
 struct Stored {
     name: String,
     size: i64,
-    checksum: String,
 }
 
 impl Ingest {
@@ -533,7 +532,6 @@ impl Ingest {
             self.reserve_exact(ahead).await?;
         }
         let mut throttle = Throttle::new(self.ident.speed_limit);
-        let mut hasher = blake3::Hasher::new();
         let mut size: i64 = 0;
         while let Some(chunk) = self.next_chunk(&mut field, idle).await? {
             size += chunk.len() as i64;
@@ -545,7 +543,6 @@ impl Ingest {
             if self.limit >= 0 && size > self.limit {
                 return Err(too_large(self.limit));
             }
-            hasher.update(&chunk);
             let n = chunk.len();
             if let Some(w) = self.writer.as_mut() {
                 w.write(chunk).await.map_err(temp_error)?;
@@ -556,7 +553,6 @@ impl Ingest {
         Ok(Stored {
             name: clean_name(file_name),
             size,
-            checksum: hasher.finalize().to_hex().to_string(),
         })
     }
 
@@ -627,9 +623,10 @@ impl Ingest {
             .user_id
             .is_none()
             .then(|| random_string(24, LOWER_ALNUM));
-        if let Some(w) = self.writer.take() {
-            w.finish().await.map_err(temp_error)?;
-        }
+        let checksum = match self.writer.take() {
+            Some(w) => w.finish().await.map_err(temp_error)?,
+            None => return Err(temp_error("the upload has no blob writer")),
+        };
         let blob_key = self.blob_key.clone();
         let file = NewFile {
             user_id: self.ident.user_id,
@@ -646,7 +643,7 @@ impl Ingest {
             },
             size: stored.size,
             blob_key,
-            checksum: stored.checksum,
+            checksum,
             delete_hash: delete_secret
                 .as_deref()
                 .map(hash_secret)

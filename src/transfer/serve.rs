@@ -6,7 +6,6 @@
 //! it sent when it ends or is dropped; bytes sent through an account's URL
 //! are charged to that account's monthly bandwidth.
 
-use std::io::SeekFrom;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -18,7 +17,6 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use futures::{Stream, StreamExt};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::range::{self, Ask};
 use crate::db::files::File;
@@ -27,10 +25,6 @@ use crate::library::limits::{self, Admission};
 use crate::library::links;
 use crate::secrets::hash_secret;
 use crate::state::{App, AppState};
-
-/// Read size for file-system blobs: large enough that the copy costs
-/// little next to the socket, small enough to stay a constant per download.
-const READ_CHUNK: usize = 256 * 1024;
 
 /// A claimed stream records its progress (and extends its lease) after
 /// this many bytes, or a sixth of the lease, whichever comes first.
@@ -325,33 +319,21 @@ async fn bandwidth_exhausted(app: &AppState, account: i64) -> bool {
     }
 }
 
-/// The blob's bytes in `range`: a plain file read for the fs backend, the
-/// store's ranged reader otherwise. The first chunk is read here: readers
-/// open lazily (S3 does no I/O until the first read), and a failure must
-/// show before the status line is sent.
+/// The blob's bytes in `range` (fs: read ahead on a blocking thread; S3:
+/// the store's ranged reader). The first chunk is read here: readers open
+/// lazily (S3 does no I/O until the first read), and a failure must show
+/// before the status line is sent.
 async fn open(
     app: &AppState,
     file: &File,
     range: std::ops::Range<u64>,
 ) -> Result<ByteStream, crate::blobs::StorageError> {
     let len = range.end - range.start;
-    let stream: ByteStream = if let Some(path) = app.blobs.local_path(&file.blob_key) {
-        let io = |e: std::io::Error| crate::blobs::StorageError(e.to_string());
-        let mut f = tokio::fs::File::open(&path).await.map_err(io)?;
-        if range.start > 0 {
-            f.seek(SeekFrom::Start(range.start)).await.map_err(io)?;
-        }
-        let reader = f.take(len);
-        Box::pin(tokio_util::io::ReaderStream::with_capacity(
-            reader, READ_CHUNK,
-        ))
-    } else if len == 0 {
+    if len == 0 {
         return Ok(Box::pin(futures::stream::empty()));
-    } else {
-        Box::pin(app.blobs.read(&file.blob_key, range).await?)
-    };
+    }
     let mut stream = Exact {
-        inner: stream,
+        inner: Box::pin(app.blobs.read(&file.blob_key, range).await?),
         left: len,
         done: false,
     };

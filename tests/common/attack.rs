@@ -129,7 +129,7 @@ pub fn rss_kib(pid: u32) -> (u64, u64) {
 /// Resets a process's peak (VmHWM) to its resident size now, where the
 /// kernel lets us; else the peak stays the one since it started (which
 /// can only make a growth figure larger).
-fn reset_peak(pid: u32) {
+pub fn reset_peak(pid: u32) {
     let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
 }
 

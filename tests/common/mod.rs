@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 pub mod attack;
 pub mod transfer;
 #[allow(unused_imports)]
-pub use attack::rss_kib;
+pub use attack::{reset_peak, rss_kib};
 #[allow(unused_imports)]
 pub use transfer::*;
 

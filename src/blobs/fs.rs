@@ -1,0 +1,329 @@
+//! The fs backend's byte path, without OpenDAL or tokio::fs in between
+//! (docs/performance.md, "Large transfers, round two"): a writer that hands
+//! whole blocks to one blocking job at a time, which hashes, writes and
+//! starts write-back early, so receiving and storing overlap and the final
+//! fsync has little left; and a reader that reads ahead one chunk with
+//! `pread` on a blocking thread while the previous chunk is being sent.
+
+use std::fs::File;
+use std::future::Future;
+use std::io::{self, Write};
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures::Stream;
+use tokio::task::{spawn_blocking, JoinHandle};
+
+use crate::secrets::random_string;
+
+/// A block is handed to the disk job once it holds this much and the job
+/// is idle: a slow upload holds this twice (the block and the spare).
+const MIN_BLOCK: usize = 32 * 1024;
+/// While the job is busy the next block of a fast upload grows up to
+/// this; then the request waits for the disk.
+const MAX_BLOCK: usize = 1024 * 1024;
+/// A block that reached `MIN_BLOCK` within this is a fast upload's and may
+/// keep growing while the job is busy; a slower one (or one of many
+/// uploads queued for the blocking pool) waits for the job instead of
+/// holding more memory (docs/performance.md).
+const FAST_FILL: Duration = Duration::from_millis(20);
+/// Write-back of written bytes is started every this many bytes.
+const WRITEBACK: u64 = 4 * 1024 * 1024;
+/// Bytes read at a time by a download, one chunk read ahead.
+pub const READ_CHUNK: usize = 1024 * 1024;
+
+/// The open temporary file and what has gone into it; it moves into each
+/// blocking job and back.
+struct Disk {
+    file: File,
+    hasher: blake3::Hasher,
+    written: u64,
+    /// Write-back has been started for the bytes before this offset.
+    started: u64,
+}
+
+impl Disk {
+    fn put(&mut self, block: &[u8]) -> io::Result<()> {
+        self.hasher.update(block);
+        self.file.write_all(block)?;
+        self.written += block.len() as u64;
+        if self.written - self.started >= WRITEBACK {
+            start_writeback(&self.file, self.started, self.written - self.started);
+            self.started = self.written;
+        }
+        Ok(())
+    }
+}
+
+/// Asks the kernel to start writing a range out now instead of leaving it
+/// all to the final fsync; failure only loses the head start.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
+        return;
+    };
+    // SAFETY: the descriptor is open for the call's duration; the call
+    // only starts write-back of the file's pages and touches no memory.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File, _offset: u64, _len: u64) {}
+
+type Job = JoinHandle<io::Result<(Disk, Vec<u8>)>>;
+
+/// An unfinished blob in `blobs-tmp`: visible under its key only after
+/// `finish` (synced, renamed, directory synced).
+pub struct FsWriter {
+    tmp: PathBuf,
+    dest: PathBuf,
+    root: PathBuf,
+    /// The file while no job has it.
+    disk: Option<Disk>,
+    job: Option<Job>,
+    /// Bytes waiting for the next job, copied out of the request's
+    /// buffers: holding those instead pins memory far larger than the
+    /// bytes (docs/performance.md).
+    block: Vec<u8>,
+    /// The buffer of the last finished job, reused for the next block.
+    spare: Vec<u8>,
+    /// When the block got its first bytes.
+    filling_since: Option<Instant>,
+}
+
+fn joined<T>(r: Result<io::Result<T>, tokio::task::JoinError>) -> io::Result<T> {
+    r.map_err(io::Error::other)?
+}
+
+impl FsWriter {
+    pub async fn create(root: &Path, tmp_dir: &Path, key: &str) -> io::Result<FsWriter> {
+        let tmp = tmp_dir.join(format!("{}.part", random_string(24, b"0123456789abcdef")));
+        let path = tmp.clone();
+        let file = joined(
+            spawn_blocking(move || {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(path)
+            })
+            .await,
+        )?;
+        Ok(FsWriter {
+            tmp,
+            dest: root.join(key),
+            root: root.to_path_buf(),
+            disk: Some(Disk {
+                file,
+                hasher: blake3::Hasher::new(),
+                written: 0,
+                started: 0,
+            }),
+            job: None,
+            block: Vec::new(),
+            spare: Vec::new(),
+            filling_since: None,
+        })
+    }
+
+    pub async fn write(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+        while !bytes.is_empty() {
+            if self.block.capacity() == 0 {
+                self.block.reserve_exact(MIN_BLOCK);
+            }
+            let since = *self.filling_since.get_or_insert_with(Instant::now);
+            // Filled up to its capacity, never reallocated on the way.
+            let take = bytes.len().min(self.block.capacity() - self.block.len());
+            self.block.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.block.len() < MIN_BLOCK {
+                continue;
+            }
+            let idle = self.job.as_ref().is_none_or(|j| j.is_finished());
+            let fast = since.elapsed() < FAST_FILL;
+            if idle || !fast || self.block.len() >= MAX_BLOCK {
+                self.submit().await?;
+            } else if self.block.len() == self.block.capacity() {
+                let more = self.block.capacity().min(MAX_BLOCK - self.block.len());
+                self.block.reserve_exact(more);
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for the job in flight and takes the file back.
+    async fn settle(&mut self) -> io::Result<Disk> {
+        if let Some(job) = self.job.take() {
+            let (disk, buf) = joined(job.await)?;
+            // Only a fast upload's large blocks are worth keeping.
+            if buf.capacity() > MIN_BLOCK {
+                self.spare = buf;
+            }
+            self.disk = Some(disk);
+        }
+        self.disk
+            .take()
+            .ok_or_else(|| io::Error::other("blob writer used after a failure"))
+    }
+
+    /// Hands the block to a new job once the previous one is done.
+    async fn submit(&mut self) -> io::Result<()> {
+        let mut disk = self.settle().await?;
+        self.filling_since = None;
+        let mut block = std::mem::replace(&mut self.block, std::mem::take(&mut self.spare));
+        self.job = Some(spawn_blocking(move || {
+            disk.put(&block)?;
+            block.clear();
+            Ok((disk, block))
+        }));
+        Ok(())
+    }
+
+    /// Writes what is left, syncs the file, renames it into place and
+    /// syncs the directory; returns the BLAKE3 checksum (hex).
+    pub async fn finish(mut self) -> io::Result<String> {
+        if !self.block.is_empty() {
+            self.submit().await?;
+        }
+        let disk = self.settle().await?;
+        let (tmp, dest, root) = (self.tmp.clone(), self.dest.clone(), self.root.clone());
+        let done = joined(
+            spawn_blocking(move || {
+                disk.file.sync_all()?;
+                let sum = disk.hasher.finalize().to_hex().to_string();
+                drop(disk);
+                let dir = dest.parent().unwrap_or(&root);
+                if !dir.exists() {
+                    crate::secrets::create_private_dir(dir)?;
+                    sync_dir(&root)?;
+                }
+                std::fs::rename(&tmp, &dest)?;
+                sync_dir(dir)?;
+                Ok(sum)
+            })
+            .await,
+        );
+        if done.is_err() {
+            self.remove().await;
+        }
+        done
+    }
+
+    /// Drops the unfinished blob and its temporary file.
+    pub async fn abort(mut self) {
+        let _ = self.settle().await;
+        self.disk = None;
+        self.remove().await;
+    }
+
+    async fn remove(&self) {
+        let tmp = self.tmp.clone();
+        let _ = spawn_blocking(move || std::fs::remove_file(tmp)).await;
+    }
+}
+
+/// A rename is durable once its directory is synced.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// `range` of a blob file as a stream of chunks; one read runs ahead on a
+/// blocking thread while the caller sends the chunk before it.
+pub struct FsReader {
+    file: Arc<File>,
+    next: u64,
+    end: u64,
+    job: Option<JoinHandle<io::Result<Bytes>>>,
+    /// Length of the read in flight.
+    asked: usize,
+}
+
+impl FsReader {
+    pub async fn open(path: PathBuf, range: std::ops::Range<u64>) -> io::Result<FsReader> {
+        let file = joined(spawn_blocking(move || File::open(path)).await)?;
+        Ok(FsReader {
+            file: Arc::new(file),
+            next: range.start,
+            end: range.end.max(range.start),
+            job: None,
+            asked: 0,
+        })
+    }
+
+    fn spawn_read(&mut self) {
+        let (file, at) = (self.file.clone(), self.next);
+        let len = (self.end - at).min(READ_CHUNK as u64) as usize;
+        self.next += len as u64;
+        self.asked = len;
+        // Allocated here, where the sent chunk will be freed: the runtime's
+        // worker keeps reusing the same memory (docs/performance.md).
+        let mut buf = vec![0u8; len];
+        self.job = Some(spawn_blocking(move || {
+            let mut got = 0;
+            while got < len {
+                match file.read_at(&mut buf[got..], at + got as u64) {
+                    Ok(0) => break,
+                    Ok(n) => got += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            buf.truncate(got);
+            Ok(Bytes::from(buf))
+        }));
+    }
+}
+
+impl Stream for FsReader {
+    type Item = io::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.job.is_none() {
+            if self.next >= self.end {
+                return Poll::Ready(None);
+            }
+            self.spawn_read();
+        }
+        let Some(job) = self.job.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let res = joined(ready!(Pin::new(job).poll(cx)));
+        self.job = None;
+        match res {
+            // The file ended early: the caller's length check reports it.
+            Ok(chunk) if chunk.is_empty() => {
+                self.next = self.end;
+                Poll::Ready(None)
+            }
+            Ok(chunk) => {
+                if chunk.len() < self.asked {
+                    self.next = self.end;
+                } else if self.next < self.end {
+                    self.spawn_read();
+                }
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Err(e) => {
+                self.next = self.end;
+                Poll::Ready(Some(Err(e)))
+            }
+        }
+    }
+}
+
+impl Drop for FsReader {
+    fn drop(&mut self) {
+        // A read ahead that nobody will take: its result is dropped with it.
+        if let Some(job) = self.job.take() {
+            job.abort();
+        }
+    }
+}
