@@ -35,7 +35,7 @@ def table(name, rows):
 conns = [int(c) for c in meta["api_conns"].split()]
 table("api.dat", [[c] + [v(f"scale_api_{c}_{w}_{m}") for m in ("rps", "p99") for w in ("ds", "pg", "ng")] for c in conns])
 slow = [int(n) for n in meta["slow_points"].split()]
-table("slow.dat", [[n] + [v(f"scale_slow_{n}_{w}_rss_mib") for w in ("ds", "ng", "rp")] for n in slow])
+table("slow.dat", [[n] + [v(f"scale_slow_{n}_{w}_rss_mib") for w in ("ds", "ng", "rp")] + [v(f"scale_slow_{n}_ds_base_mib")] for n in slow])
 clients = [int(c) for c in meta["small_clients"].split()]
 table("small.dat", [[c] + [v(f"scale_small_{c}_{w}_per_sec") for w in ("ds", "pg", "rp")] for c in clients])
 rows = []
@@ -84,15 +84,11 @@ set output "$DIR/api-p99.png"
 set title "files.getInfo 99th-percentile latency by concurrent connections\n{/*0.8 " . sub . "}"
 set ylabel "p99 latency, ms (log scale)"
 set format y "%g"
-set arrow 1 from graph 0, first 5 to graph 1, first 5 nohead lc rgb '#1f77b4' dt 2 lw 1.5
-set arrow 2 from graph 0, first 10 to graph 1, first 10 nohead lc rgb '#9467bd' dt 2 lw 1.5
-set label 1 "target at 64 connections, SQLite: 5 ms" at graph 0.99, first 5 right offset 0,-0.8 tc rgb '#1f77b4' font ",9"
-set label 2 "target at 64 connections, PostgreSQL: 10 ms" at graph 0.99, first 10 right offset 0,0.7 tc rgb '#9467bd' font ",9"
 plot "$DATA/api.dat" using 1:7 with linespoints ls 3 title "nginx, static", \
      "" using 1:5 with linespoints ls 1 title "dropspace, SQLite", \
-     "" using 1:6 with linespoints ls 2 title "dropspace, PostgreSQL"
-unset arrow
-unset label
+     "" using 1:6 with linespoints ls 2 title "dropspace, PostgreSQL", \
+     5 with lines lc rgb '#1f77b4' dt 2 lw 1.5 title "target at 64 connections, SQLite: 5 ms", \
+     10 with lines lc rgb '#9467bd' dt 2 lw 1.5 title "target at 64 connections, PostgreSQL: 10 ms"
 
 set output "$DIR/slow-rss.png"
 set title "Peak server RSS by concurrent slow uploads (1 MiB each at 64 KB/s)\n{/*0.8 " . sub . "}"
@@ -100,14 +96,12 @@ set xlabel "uploads in flight at once (log scale)"
 set ylabel "peak RSS, MiB (log scale)"
 set xrange [7:1500]
 set xtics (10, 30, 100, 300, 1000)
-set arrow 1 from graph 0, first 256 to graph 1, first 256 nohead lc rgb '#d62728' dt 2 lw 1.5
-set label 1 "dropspace target: 256 MiB" at graph 0.01, first 256 left offset 0,0.7 tc rgb '#d62728' font ",9"
 set key top left
 plot "$DATA/slow.dat" using 1:2 with linespoints ls 1 title "dropspace (SQLite)", \
      "" using 1:3 with linespoints ls 3 title "nginx (master + workers)", \
-     "" using 1:4 with linespoints ls 4 title "rustypaste"
-unset arrow
-unset label
+     "" using 1:4 with linespoints ls 4 title "rustypaste", \
+     "" using 1:5 with linespoints ls 1 dt 3 pt 6 title "dropspace, resting RSS just before", \
+     256 with lines lc rgb '#d62728' dt 2 lw 1.5 title "dropspace target at 1,000: 256 MiB"
 
 set output "$DIR/small-uploads.png"
 set title "4 KiB uploads per second by concurrent clients\n{/*0.8 " . sub . "}"

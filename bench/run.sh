@@ -59,7 +59,7 @@ CHARTS_DIR="${BENCH_CHARTS_DIR-docs/performance}"
 SCALE_SECS="${BENCH_SCALE_SECS:-$API_SECS}"
 # The headline points (64 connections, BENCH_SLOW uploads, 16 clients) are
 # always on the curves: they are measured once and serve both.
-points() { printf '%s\n' $1 "$2" | awk -v max="${3:-0}" 'max == 0 || $1 <= max' | sort -nu | tr '\n' ' '; }
+points() { printf '%s\n' $1 "$2" | awk -v max="${3:-0}" 'max == 0 || $1 <= max' | sort -nu | paste -sd' '; }
 API_CONNS="$(points "${BENCH_API_CONNS:-1 16 64 256 1024}" 64)"
 SLOW_POINTS="$(points "${BENCH_SLOW_SCALE:-10 100 1000}" "$SLOW_N" "$SLOW_N")"
 SMALL_CLIENTS="$(points "${BENCH_SMALL_CLIENTS:-1 4 16 64}" 16)"
@@ -315,6 +315,7 @@ for n in $SLOW_POINTS; do
             put "${k}_ok" "$(jnum "$out" ok)"
             put "${k}_rss_mib" "$(( $(jnum "$out" peak_rss_kib) / 1024 ))"
             put "${k}_fds" "$(jnum "$out" peak_fds)"
+            put "${k}_base_mib" "$(( $(jnum "$out" base_rss_kib) / 1024 ))"
         done
         log "$who $n slow: $out"
     done
@@ -502,11 +503,11 @@ say("\nscaling: files.getInfo req/s (p99 ms) by connections; nginx: the same XML
 say(f"  {'conns':>5}  {'dropspace SQLite':>22}  {'dropspace PostgreSQL':>22}  {'nginx static':>22}")
 for c in api_conns:
     say(f"  {c:>5}  {cell(f'scale_api_{c}_ds'):>22}  {cell(f'scale_api_{c}_pg'):>22}  {cell(f'scale_api_{c}_ng'):>22}")
-say("scaling: slow uploads at once (1 MiB at 64 KB/s): peak RSS MiB (completed)")
-say(f"  {'at once':>7}  {'dropspace':>16}  {'nginx':>16}  {'rustypaste':>16}")
+say("scaling: slow uploads at once (1 MiB at 64 KB/s): peak RSS MiB / RSS just before, completed")
+say(f"  {'at once':>7}  {'dropspace':>18}  {'nginx':>18}  {'rustypaste':>18}")
 for n in slow_points:
-    c = lambda w: f"{r[f'scale_slow_{n}_{w}_rss_mib']:.0f} ({r[f'scale_slow_{n}_{w}_ok']:.0f})"
-    say(f"  {n:>7}  {c('ds'):>16}  {c('ng'):>16}  {c('rp'):>16}")
+    c = lambda w: f"{r[f'scale_slow_{n}_{w}_rss_mib']:.0f} / {r[f'scale_slow_{n}_{w}_base_mib']:.0f}, {r[f'scale_slow_{n}_{w}_ok']:.0f}"
+    say(f"  {n:>7}  {c('ds'):>18}  {c('ng'):>18}  {c('rp'):>18}")
 say(f"scaling: 4 KiB uploads/s by clients ({small_n} at 16 clients, else at most {meta['scale_secs']} s)")
 say(f"  {'clients':>7}  {'dropspace SQLite':>18}  {'dropspace PostgreSQL':>20}  {'rustypaste':>12}")
 for c in small_clients:
