@@ -8,7 +8,7 @@
 # JSON line; keeps the results in BENCH_CHARTS_DIR and draws the charts there
 # (bench/plot.sh).
 #
-#   bash bench/run.sh                       # everything, about DURATION on 2 cores
+#   bash bench/run.sh                       # everything: ~12 min on 2 shared cores
 #   BENCH_SIZE_MIB=64 BENCH_RUNS=1 BENCH_SLOW=100 BENCH_SMALL=500 BENCH_API_SECS=2 bash bench/run.sh
 #
 # Knobs (environment): BENCH_SIZE_MIB (1024), BENCH_RUNS (3), BENCH_SLOW
@@ -39,7 +39,8 @@
 #              and nginx also at 1, 16, 256 and 1,024 connections.
 #   small      10,000 uploads of 4 KiB from 16 clients (dropspace: getInfo +
 #              form each), SQLite and PostgreSQL; uploads/s. Also at 1, 4 and
-#              64 clients, each point bounded to 10 s.
+#              64 clients, each point bounded to 10 s. rustypaste starts each
+#              from an empty upload directory (see small_run).
 #   sizes      one upload of 1 MiB, 8 MiB … SIZE: throughput and memory.
 # Load comes from curl, wrk and the small Rust client examples/load.rs. All
 # of it runs on 127.0.0.1, is bounded in time and stopped by PID; the
@@ -130,7 +131,7 @@ attr() { grep -o " $1=\"[^\"]*\"" | head -1 | cut -d'"' -f2; }
 start_ds() { # TAG DIR_NAME DATABASE_URL
     local tag=$1 dir="$WORK/$2" port base token session
     port="$(free_port)"
-    mkdir -p "$dir"
+    mkdir -p -m 700 "$dir"
     local vars=(DROPSPACE_DATA_DIR="$dir" DROPSPACE_LOG=warn)
     [ -z "$3" ] || vars+=(DROPSPACE_DATABASE_URL="$3")
     env "${vars[@]}" DROPSPACE_LISTEN="127.0.0.1:$port" \
@@ -382,9 +383,16 @@ small_target() {
         rp) echo "form:$RPX/:file" ;;
     esac
 }
+# rustypaste globs its upload directory on every upload, so its rate falls
+# with the files it holds: each of its measurements starts from an empty
+# directory (its best case), whatever ran before.
+small_run() { # who count clients [secs] -> the load client's JSON line
+    [ "$1" != rp ] || find "$RP/upload" -maxdepth 1 -type f -delete
+    "$LOAD" small "$(small_target "$1")" "$2" "$3" 4096 "${4:-0}"
+}
 echo "== $SMALL_N uploads of 4 KiB from 16 clients" >&2
 for who in ds pg rp ng; do
-    out="$("$LOAD" small "$(small_target "$who")" "$SMALL_N" 16 4096)"
+    out="$(small_run "$who" "$SMALL_N" 16)"
     for k in "${who}_small" "scale_small_16_${who}"; do
         put "${k}_ok" "$(jnum "$out" ok)"
         put "${k}_per_sec" "$(jnum "$out" per_sec)"
@@ -395,7 +403,7 @@ echo "== 4 KiB uploads from $SMALL_CLIENTS clients, at most $SCALE_SECS s each" 
 for c in $SMALL_CLIENTS; do
     [ "$c" != 16 ] || continue
     for who in ds pg rp; do
-        out="$("$LOAD" small "$(small_target "$who")" "$SMALL_N" "$c" 4096 "$SCALE_SECS")"
+        out="$(small_run "$who" "$SMALL_N" "$c" "$SCALE_SECS")"
         put "scale_small_${c}_${who}_ok" "$(jnum "$out" ok)"
         put "scale_small_${c}_${who}_per_sec" "$(jnum "$out" per_sec)"
         log "$who small, $c clients: $out"
