@@ -58,10 +58,12 @@ TERM_PNG="pngcairo enhanced font 'DejaVu Sans,11'"
 gnuplot -e "set terminal pngcairo" 2>/dev/null || TERM_PNG="png enhanced"
 
 gnuplot <<EOF
-set terminal $TERM_PNG size 1000,600
+set terminal $TERM_PNG size 1000,650
 sub = "$(cat "$DATA/subtitle")"
 set grid
-set key top left box opaque Left reverse
+# Below the plot: a legend inside would sit on some run's curves.
+set key at screen 0.5, screen 0.015 center bottom box Left reverse maxrows 3 horizontal
+set bmargin 8
 set pointsize 1.3
 set style line 1 lc rgb '#1f77b4' lw 2 pt 7
 set style line 2 lc rgb '#9467bd' lw 2 pt 5
@@ -96,7 +98,6 @@ set xlabel "uploads in flight at once (log scale)"
 set ylabel "peak RSS, MiB (log scale)"
 set xrange [7:1500]
 set xtics (10, 30, 100, 300, 1000)
-set key top left
 plot "$DATA/slow.dat" using 1:2 with linespoints ls 1 title "dropspace (SQLite)", \
      "" using 1:3 with linespoints ls 3 title "nginx (master + workers)", \
      "" using 1:4 with linespoints ls 4 title "rustypaste", \
@@ -112,7 +113,6 @@ set ylabel "completed uploads per second"
 set xrange [0.8:80]
 set xtics (1, 2, 4, 8, 16, 32, 64)
 set yrange [0:*]
-set key bottom right
 plot "$DATA/small.dat" using 1:2 with linespoints ls 1 title "dropspace, SQLite (upload.getInfo + form)", \
      "" using 1:3 with linespoints ls 2 title "dropspace, PostgreSQL (the same)", \
      "" using 1:4 with linespoints ls 4 title "rustypaste (one multipart POST)"
@@ -130,7 +130,7 @@ set xlabel ""
 set ylabel "ratio (log scale)"
 set xtics () font ",9" nomirror
 set grid noxtics ytics
-set key top right
+set key inside top right box opaque noreverse Right maxrows 3
 ymin = 0.01
 plot "$DATA/targets.dat" using 1:(sqrt(ymin*\$3)):(\$1-0.35):(\$1+0.35):(ymin):3:(\$5 > 0 ? 0x2ca02c : 0xd62728):xtic(2) \
         with boxxyerror fs solid 0.7 lc rgb variable notitle, \
