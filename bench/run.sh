@@ -60,7 +60,7 @@ CHARTS_DIR="${BENCH_CHARTS_DIR-docs/performance}"
 SCALE_SECS="${BENCH_SCALE_SECS:-$API_SECS}"
 # The headline points (64 connections, BENCH_SLOW uploads) are always on
 # the curves: they are measured once and serve both.
-points() { printf '%s\n' $1 "$2" | awk -v max="${3:-0}" 'NF && (max == 0 || $1 <= max)' | sort -nu | paste -sd' '; }
+points() { printf '%s\n' $1 "${2:-}" | awk -v max="${3:-0}" 'NF && (max == 0 || $1 <= max)' | sort -nu | paste -sd' '; }
 API_CONNS="$(points "${BENCH_API_CONNS:-1 16 64 256 1024}" 64)"
 SLOW_POINTS="$(points "${BENCH_SLOW_SCALE:-10 100 1000}" "$SLOW_N" "$SLOW_N")"
 SMALL_CLIENTS="$(points "${BENCH_SMALL_CLIENTS:-1 4 16 64}")"
