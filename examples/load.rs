@@ -5,7 +5,7 @@
 //! and time, and prints one JSON line of figures.
 //!
 //!   load ranges URL CONNS CHUNK_BYTES
-//!   load small TARGET N CONNS SIZE
+//!   load small TARGET N CONNS SIZE [SECS]
 //!   load slow TARGET N SIZE RATE_BYTES_PER_SEC SERVER_PID
 //!
 //! TARGET is `ds:{base}:{session_key}`, `put:{url_prefix}` or `form:{url}:{field}`.
@@ -163,12 +163,16 @@ async fn ranges(url: &str, conns: usize, chunk: u64) -> Res<()> {
     Ok(())
 }
 
-/// N uploads of SIZE bytes from CONNS clients; uploads per second.
-async fn small(t: Target, n: usize, conns: usize, size: usize) -> Res<()> {
+/// N uploads of SIZE bytes from CONNS clients; uploads per second. With
+/// SECS > 0 no upload starts after SECS seconds, so the points of a scaling
+/// curve cost the same time whatever the server's speed.
+async fn small(t: Target, n: usize, conns: usize, size: usize, secs: u64) -> Res<()> {
     let http = client();
     let data = Bytes::from(vec![b'x'; size]);
     let started = Instant::now();
+    let deadline = (secs > 0).then(|| started + Duration::from_secs(secs));
     let ok: usize = futures::stream::iter(0..n)
+        .take_while(|_| std::future::ready(deadline.is_none_or(|d| Instant::now() < d)))
         .map(|i| {
             let (http, t, data) = (http.clone(), t.clone(), data.clone());
             async move {
@@ -280,6 +284,7 @@ async fn main() -> Res<()> {
                 num(2) as usize,
                 num(3) as usize,
                 num(4) as usize,
+                num(5),
             )
             .await
         }
