@@ -265,7 +265,9 @@ async fn the_time_limit_sweeper_on_both_nodes_acts_once_per_file() {
 async fn a_node_killed_mid_upload_leaves_nothing_half_visible() {
     let (mut a, b) = two_nodes(&[
         ("DROPSPACE_LIMITS__STALE_UPLOAD_SECS", "2"),
-        ("DROPSPACE_LIMITS__PENDING_BLOB_GRACE_SECS", "0"),
+        // Longer than a live upload goes without writing to its temporary
+        // file: at 0, B's sweeper collected A's live uploads' files too.
+        ("DROPSPACE_LIMITS__PENDING_BLOB_GRACE_SECS", "3"),
     ])
     .await;
     let session = a.user_session("alice").await;

@@ -944,14 +944,9 @@ dual!(
     }
 );
 
-// 2 GiB streamed from a generator: the server's peak memory stays flat.
-// Once, on SQLite and the file system (the database plays no part in the
-// byte path, and the S3 pass keeps its bytes in the test server's memory).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_gib_upload_keeps_memory_flat() {
-    if s3_mode() {
-        return;
-    }
+/// A server whose `max` tier has no file size limit, a `max` user's
+/// session there and an upload identifier for it (the large-upload tests).
+async fn big_upload_server() -> (Server, String, UploadInfo) {
     let s = Server::start_with(
         Backend::Sqlite,
         &[("DROPSPACE_TIERS__MAX__MAX_FILE_SIZE", "-1")],
@@ -961,20 +956,44 @@ async fn two_gib_upload_keeps_memory_flat() {
     s.set_membership("big", "max");
     let a = s.login("big", "secret123").await;
     let info = upload_info(&s, &a, "0").await;
+    (s, a, info)
+}
+
+/// Uploads `size` bytes, `block` repeated, streamed from a generator.
+async fn upload_generated(
+    s: &Server,
+    info: &UploadInfo,
+    name: &str,
+    size: u64,
+    block: bytes::Bytes,
+) -> Vec<(String, String)> {
+    let chunk = block.len() as u64;
+    let stream = futures::stream::iter(
+        (0..size / chunk).map(move |_| Ok::<_, std::io::Error>(block.clone())),
+    );
+    let part =
+        reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), size)
+            .file_name(name.to_string());
+    let form = reqwest::multipart::Form::new()
+        .text("extra_info", info.extra.clone())
+        .part("userfile", part);
+    send_form(s, &info.url, form).await
+}
+
+// 2 GiB streamed from a generator: the server's peak memory stays flat.
+// Once, on SQLite and the file system (the database plays no part in the
+// byte path, and the S3 pass keeps its bytes in the test server's memory).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_gib_upload_keeps_memory_flat() {
+    if s3_mode() {
+        return;
+    }
+    let (s, a, info) = big_upload_server().await;
     let (base, _) = rss_kib(s.pid());
     const SIZE: u64 = 2 << 30;
     const CHUNK: usize = 1 << 20;
     let block = bytes::Bytes::from(pattern(CHUNK, 9));
-    let stream = futures::stream::iter(
-        (0..SIZE / CHUNK as u64).map(move |_| Ok::<_, std::io::Error>(block.clone())),
-    );
-    let part =
-        reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), SIZE)
-            .file_name("huge.bin");
-    let form = reqwest::multipart::Form::new()
-        .text("extra_info", info.extra.clone())
-        .part("userfile", part);
-    let answer = send_form(&s, &info.url, form).await;
+    let answer = upload_generated(&s, &info, "huge.bin", SIZE, block).await;
     assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
     let (_, peak) = rss_kib(s.pid());
     let growth_mib = peak.saturating_sub(base) / 1024;
@@ -1008,32 +1027,14 @@ async fn one_gib_round_trip_keeps_memory_bounded() {
     if s3_mode() {
         return;
     }
-    let s = Server::start_with(
-        Backend::Sqlite,
-        &[("DROPSPACE_TIERS__MAX__MAX_FILE_SIZE", "-1")],
-    )
-    .await;
-    s.create_user("big", "secret123");
-    s.set_membership("big", "max");
-    let a = s.login("big", "secret123").await;
-    let info = upload_info(&s, &a, "0").await;
+    let (s, a, info) = big_upload_server().await;
     const SIZE: u64 = 1 << 30;
     const CHUNK: usize = 1 << 20;
     const BOUND_MIB: u64 = 16;
     let block = bytes::Bytes::from(pattern(CHUNK, 7));
     let (rest, _) = rss_kib(s.pid());
     reset_peak(s.pid());
-    let body = block.clone();
-    let stream = futures::stream::iter(
-        (0..SIZE / CHUNK as u64).map(move |_| Ok::<_, std::io::Error>(body.clone())),
-    );
-    let part =
-        reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), SIZE)
-            .file_name("round.bin");
-    let form = reqwest::multipart::Form::new()
-        .text("extra_info", info.extra.clone())
-        .part("userfile", part);
-    let answer = send_form(&s, &info.url, form).await;
+    let answer = upload_generated(&s, &info, "round.bin", SIZE, block.clone()).await;
     assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
     let (_, up_peak) = rss_kib(s.pid());
     let id = kv_get(&answer, "file_id");
