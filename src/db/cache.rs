@@ -82,6 +82,9 @@ impl SessionCache {
             return;
         }
         let mut inner = self.lock();
+        if stamp.0 < inner.floor {
+            return;
+        }
         if inner.sessions.len() >= MAX_ENTRIES {
             let clock = inner.clock;
             inner.sessions.clear();
@@ -105,8 +108,18 @@ impl SessionCache {
         }
     }
 
-    /// The session ended.
+    /// The session ended. A read of it still in flight must not put it
+    /// back: every copy read before now is stale (ending a session is rare
+    /// enough for the cache to refill).
     pub fn forget(&self, key_hash: &str) {
+        let mut inner = self.lock();
+        inner.clock += 1;
+        inner.floor = inner.clock;
+        inner.sessions.remove(key_hash);
+    }
+
+    /// No such session in the database (an unknown or ended key).
+    pub fn absent(&self, key_hash: &str) {
         self.lock().sessions.remove(key_hash);
     }
 
@@ -167,8 +180,11 @@ mod tests {
         c.put("k", &row(1), s);
         c.touched("k", 99);
         assert_eq!(c.get("k").map(|r| r.last_seen), Some(99));
+        let in_flight = c.stamp();
         c.forget("k");
         assert!(c.get("k").is_none());
+        c.put("k", &row(1), in_flight);
+        assert!(c.get("k").is_none(), "read before the session ended");
         let s = c.stamp();
         c.changed_all();
         c.put("k", &row(1), s);

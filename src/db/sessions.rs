@@ -150,7 +150,7 @@ impl Db {
             .await?;
         match &row {
             Some(r) => self.cache.put(key_hash, r, stamp),
-            None => self.cache.forget(key_hash),
+            None => self.cache.absent(key_hash),
         }
         Ok(row)
     }
