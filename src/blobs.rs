@@ -33,12 +33,18 @@ impl From<opendal::Error> for StorageError {
 }
 
 #[derive(Clone)]
+struct FsDirs {
+    /// Finished blobs (`data_dir/blobs`).
+    root: PathBuf,
+    /// Unfinished ones (`data_dir/blobs-tmp`).
+    tmp: PathBuf,
+}
+
+#[derive(Clone)]
 pub struct Blobs {
     op: Operator,
-    /// Root of the fs backend; None for S3.
-    fs_root: Option<PathBuf>,
-    /// Where the fs backend's unfinished blobs live (`data_dir/blobs-tmp`).
-    fs_tmp: Option<PathBuf>,
+    /// The fs backend's directories; None for S3.
+    fs: Option<FsDirs>,
     /// S3 multipart part size.
     part_size: usize,
     fail: Fault,
@@ -92,8 +98,7 @@ impl Blobs {
                 let op = Operator::new(builder)?.finish();
                 Ok(Blobs {
                     op,
-                    fs_root: Some(root),
-                    fs_tmp: Some(tmp),
+                    fs: Some(FsDirs { root, tmp }),
                     // Unused: fs writes go straight to the file in blocks.
                     part_size: 0,
                     fail: Fault::new(cfg),
@@ -132,8 +137,7 @@ impl Blobs {
                 let part_size = s3.part_size.unwrap_or(8 * 1024 * 1024).max(5 * 1024 * 1024);
                 Ok(Blobs {
                     op,
-                    fs_root: None,
-                    fs_tmp: None,
+                    fs: None,
                     part_size,
                     fail: Fault::new(cfg),
                 })
@@ -160,12 +164,12 @@ impl Blobs {
     /// Starts writing a blob. Nothing is visible under `key` until `finish`.
     pub async fn writer(&self, key: &str) -> Result<BlobWriter, StorageError> {
         self.check()?;
-        let sink = match (&self.fs_root, &self.fs_tmp) {
-            (Some(root), Some(tmp)) => {
-                Sink::Fs(Box::new(fs::FsWriter::create(root, tmp, key).await?))
-            }
+        let sink = match &self.fs {
+            Some(dirs) => Sink::Fs(Box::new(
+                fs::FsWriter::create(&dirs.root, &dirs.tmp, key).await?,
+            )),
             // OpenDAL gathers blocks into multipart parts of `part_size`.
-            _ => Sink::Store {
+            None => Sink::Store {
                 inner: self.op.writer_with(key).chunk(self.part_size).await?,
                 block: BytesMut::new(),
                 hasher: Box::default(),
@@ -185,8 +189,8 @@ impl Blobs {
         range: Range<u64>,
     ) -> Result<impl Stream<Item = std::io::Result<Bytes>> + Send + 'static, StorageError> {
         self.check()?;
-        let stream = match &self.fs_root {
-            Some(root) => fs::FsReader::open(root.join(key), range)
+        let stream = match &self.fs {
+            Some(dirs) => fs::FsReader::open(dirs.root.join(key), range)
                 .await?
                 .left_stream(),
             None => {
@@ -248,7 +252,7 @@ impl Blobs {
         if self.fail.on() {
             return None;
         }
-        self.fs_root.as_ref().map(|root| root.join(key))
+        self.fs.as_ref().map(|dirs| dirs.root.join(key))
     }
 }
 
@@ -361,7 +365,7 @@ impl Blobs {
     /// `finish` or `abort` (a client gone mid-upload, a killed node) once
     /// nothing has written to them for `idle`. Returns how many went.
     pub async fn sweep_tmp(&self, idle: std::time::Duration) -> std::io::Result<usize> {
-        let Some(tmp) = self.fs_tmp.clone() else {
+        let Some(tmp) = self.fs.as_ref().map(|dirs| dirs.tmp.clone()) else {
             return Ok(0);
         };
         tokio::task::spawn_blocking(move || {

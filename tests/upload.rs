@@ -478,51 +478,31 @@ dual!(parallel_uploads_never_pass_the_quota, |b| async move {
 
 /// Sends the head and part of an upload by hand, then hangs up.
 async fn cut_off(s: &Server, info: &UploadInfo, sent: usize, declared: usize) {
-    let url = url::Url::parse(&info.url).expect("url");
-    let addr = format!(
-        "{}:{}",
-        url.host_str().expect("host"),
-        url.port().expect("port")
-    );
-    let boundary = "XyZzYboundary";
-    let head = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"extra_info\"\r\n\r\n{}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"userfile\"; filename=\"cut.bin\"\r\n\
-         Content-Type: application/octet-stream\r\n\r\n",
-        info.extra
-    );
-    let mut conn = tokio::net::TcpStream::connect(&addr)
-        .await
-        .expect("connect");
-    let req = format!(
-        "POST {} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n\
-         Content-Length: {}\r\n\r\n",
-        url.path(),
-        head.len() + declared + boundary.len() + 8
-    );
-    conn.write_all(req.as_bytes()).await.expect("head");
-    conn.write_all(head.as_bytes()).await.expect("part head");
-    conn.write_all(&pattern(sent, 5)).await.expect("some bytes");
-    conn.flush().await.expect("flush");
-    // Wait until the server has taken the bytes in, then hang up.
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut up = StalledUpload::open(info, "cut.bin", declared).await;
+    up.send(&pattern(sent, 5)).await;
+    // Hang up once the server has taken the bytes in.
+    wait_read(s, info, sent, Instant::now() + Duration::from_secs(20)).await;
+    drop(up);
+}
+
+/// Waits until the server has read `bytes` of an upload (its progress).
+async fn wait_read(s: &Server, info: &UploadInfo, bytes: usize, deadline: Instant) {
     loop {
         let p = progress(s, &info.progress_url).await;
-        let uploaded: usize = p
+        let got: usize = p
             .iter()
             .find(|(k, _)| k == "uploaded_bytes")
             .map(|(_, v)| v.parse().unwrap_or(0))
             .unwrap_or(0);
-        if uploaded >= sent {
-            break;
+        if got >= bytes {
+            return;
         }
         assert!(
             Instant::now() < deadline,
             "server never read the body: {p:?}"
         );
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    drop(conn);
 }
 
 dual!(an_upload_cut_off_mid_body_leaves_nothing, |b| async move {
@@ -1112,19 +1092,7 @@ async fn two_hundred_stalled_uploads_hold_little_memory_each() {
             c.send(&data[sent - PIECE..sent]).await;
         }
         for info in &infos {
-            loop {
-                let p = progress(&s, &info.progress_url).await;
-                let got: usize = p
-                    .iter()
-                    .find(|(k, _)| k == "uploaded_bytes")
-                    .map(|(_, v)| v.parse().unwrap_or(0))
-                    .unwrap_or(0);
-                if got >= sent {
-                    break;
-                }
-                assert!(Instant::now() < deadline, "server never read: {p:?}");
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
+            wait_read(&s, info, sent, deadline).await;
         }
     }
     let (_, peak) = rss_kib(s.pid());

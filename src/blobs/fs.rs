@@ -219,8 +219,8 @@ impl FsWriter {
 
     /// Drops the unfinished blob and its temporary file.
     pub async fn abort(mut self) {
+        // Settling takes the file back from any job; it closes here.
         let _ = self.settle().await;
-        self.disk = None;
         self.remove().await;
     }
 
