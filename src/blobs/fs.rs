@@ -37,10 +37,12 @@ const WRITEBACK: u64 = 4 * 1024 * 1024;
 /// Bytes read at a time by a download, one chunk read ahead.
 pub const READ_CHUNK: usize = 1024 * 1024;
 
-/// The open temporary file and what has gone into it; it moves into each
-/// blocking job and back.
+/// The temporary file and what has gone into it; it moves into each
+/// blocking job and back. The file is created by the first job, so a small
+/// blob is created, written, synced and renamed by one.
 struct Disk {
-    file: File,
+    path: PathBuf,
+    file: Option<File>,
     hasher: blake3::Hasher,
     written: u64,
     /// Write-back has been started for the bytes before this offset.
@@ -48,12 +50,27 @@ struct Disk {
 }
 
 impl Disk {
+    fn file(&mut self) -> io::Result<&mut File> {
+        if self.file.is_none() {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&self.path)?;
+            self.file = Some(file);
+        }
+        self.file
+            .as_mut()
+            .ok_or_else(|| io::Error::other("blob file not open"))
+    }
+
     fn put(&mut self, block: &[u8]) -> io::Result<()> {
         self.hasher.update(block);
-        self.file.write_all(block)?;
+        self.file()?.write_all(block)?;
         self.written += block.len() as u64;
         if self.written - self.started >= WRITEBACK {
-            start_writeback(&self.file, self.started, self.written - self.started);
+            let (from, len) = (self.started, self.written - self.started);
+            start_writeback(self.file()?, from, len);
             self.started = self.written;
         }
         Ok(())
@@ -106,23 +123,13 @@ fn joined<T>(r: Result<io::Result<T>, tokio::task::JoinError>) -> io::Result<T> 
 impl FsWriter {
     pub async fn create(root: &Path, tmp_dir: &Path, key: &str) -> io::Result<FsWriter> {
         let tmp = tmp_dir.join(format!("{}.part", random_string(24, b"0123456789abcdef")));
-        let path = tmp.clone();
-        let file = joined(
-            spawn_blocking(move || {
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(path)
-            })
-            .await,
-        )?;
         Ok(FsWriter {
-            tmp,
+            tmp: tmp.clone(),
             dest: root.join(key),
             root: root.to_path_buf(),
             disk: Some(Disk {
-                file,
+                path: tmp,
+                file: None,
                 hasher: blake3::Hasher::new(),
                 written: 0,
                 started: 0,
@@ -190,22 +197,26 @@ impl FsWriter {
     /// Writes what is left, syncs the file, renames it into place and
     /// syncs the directory; returns the BLAKE3 checksum (hex).
     pub async fn finish(mut self) -> io::Result<String> {
-        if !self.block.is_empty() {
-            self.submit().await?;
-        }
-        let disk = self.settle().await?;
-        let (tmp, dest, root) = (self.tmp.clone(), self.dest.clone(), self.root.clone());
+        let mut disk = self.settle().await?;
+        let block = std::mem::take(&mut self.block);
+        let (dest, root) = (self.dest.clone(), self.root.clone());
         let done = joined(
             spawn_blocking(move || {
-                disk.file.sync_all()?;
+                disk.put(&block)?;
+                disk.file()?.sync_all()?;
                 let sum = disk.hasher.finalize().to_hex().to_string();
+                let tmp = disk.path.clone();
                 drop(disk);
                 let dir = dest.parent().unwrap_or(&root);
-                if !dir.exists() {
+                if let Err(e) = std::fs::rename(&tmp, &dest) {
+                    if e.kind() != io::ErrorKind::NotFound || dir.exists() {
+                        return Err(e);
+                    }
+                    // The key's directory is new.
                     crate::secrets::create_private_dir(dir)?;
                     sync_dir(&root)?;
+                    std::fs::rename(&tmp, &dest)?;
                 }
-                std::fs::rename(&tmp, &dest)?;
                 sync_dir(dir)?;
                 Ok(sum)
             })

@@ -1,6 +1,7 @@
 //! Folders: the rows and every statement on the `folders` table. Structure
 //! changes (create, move, delete) take the per-user lock (`db::lock`).
 
+use crate::db::group::Tx;
 use crate::db::lock::UserLock;
 use crate::db::read::{read_row, Param};
 use crate::db::Db;
@@ -29,7 +30,7 @@ read_row!(Folder {
     created
 });
 
-const OWNS_FOLDER: &str = "SELECT id FROM folders WHERE id = $1 AND user_id = $2";
+pub(crate) const OWNS_FOLDER: &str = "SELECT id FROM folders WHERE id = $1 AND user_id = $2";
 
 /// How many folders and files are in a folder and below, and their size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +153,21 @@ where
         .bind(folder_id)
         .bind(user_id)
         .fetch_optional(exec)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// `Db::owns_folder` inside a grouped transaction.
+pub(crate) async fn owns_folder_in(
+    tx: &mut Tx<'_>,
+    user_id: i64,
+    folder_id: &str,
+) -> sqlx::Result<bool> {
+    if folder_id == ROOT {
+        return Ok(true);
+    }
+    let found: Option<(String,)> = tx
+        .row(OWNS_FOLDER, &[Param::Text(folder_id), Param::Int(user_id)])
         .await?;
     Ok(found.is_some())
 }

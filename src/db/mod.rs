@@ -59,8 +59,8 @@ pub struct Db {
     /// API sessions with their accounts, kept in process for a bounded
     /// time (`limits.session_cache_ms`).
     pub cache: std::sync::Arc<cache::SessionCache>,
-    /// SQLite: the WAL that grouped writes sync (`db::group`).
-    wal: Option<std::sync::Arc<group::WalSync>>,
+    /// SQLite: the thread that commits grouped writes (`db::group`).
+    writer: Option<std::sync::Arc<group::Writer>>,
 }
 
 impl Db {
@@ -107,7 +107,7 @@ impl Db {
                     Ok(())
                 })
             })
-            .connect_with(opts)
+            .connect_with(opts.clone())
             .await
             .with_context(|| format!("connecting to {}", redact(&url)))?;
         if backend == Backend::Sqlite {
@@ -122,16 +122,14 @@ impl Db {
             .await
             .context("running database migrations")?;
         let read = match backend {
-            Backend::Postgres => Readers::Pool(pool.clone()),
+            Backend::Postgres => Readers::postgres(opts.clone()),
             Backend::Sqlite => Readers::sqlite(&url)?,
         };
-        let wal = match backend {
+        let writer = match backend {
             Backend::Postgres => None,
-            Backend::Sqlite => {
-                let wal = group::WalSync::open(read::sqlite_path(&url))
-                    .with_context(|| format!("opening the WAL of {}", redact(&url)))?;
-                Some(std::sync::Arc::new(wal))
-            }
+            Backend::Sqlite => Some(std::sync::Arc::new(group::Writer::start(
+                read::sqlite_path(&url),
+            )?)),
         };
         let ttl = Duration::from_millis(cfg.limits.session_cache_ms);
         Ok(Db {
@@ -139,7 +137,7 @@ impl Db {
             read,
             backend,
             cache: std::sync::Arc::new(cache::SessionCache::new(ttl)),
-            wal,
+            writer,
         })
     }
 }

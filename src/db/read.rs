@@ -3,16 +3,18 @@
 //! through read-only `rusqlite` connections: sqlx's SQLite driver runs every
 //! statement on the connection's own thread, and the two hand-offs cost
 //! more than the lookup itself (docs/performance.md, "Where the time goes:
-//! small API calls"). On PostgreSQL they go through the pool as everything
-//! else. The SQL is the same text for both.
+//! small API calls"). On PostgreSQL they use a few connections of their
+//! own beside the pool: sqlx's pool pings every connection it gets back
+//! (one more round trip per query) and returns it from a task of its own.
+//! The SQL is the same text for both.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use rusqlite::{Connection, OpenFlags};
-use sqlx::any::AnyRow;
-use sqlx::AnyPool;
+use sqlx::any::{AnyConnectOptions, AnyRow};
+use sqlx::{AnyConnection, ConnectOptions};
 
 use crate::db::Db;
 
@@ -20,6 +22,8 @@ use crate::db::Db;
 #[derive(Clone, Copy)]
 pub enum Param<'a> {
     Int(i64),
+    /// An integer or NULL.
+    OptInt(Option<i64>),
     Text(&'a str),
 }
 
@@ -33,14 +37,39 @@ macro_rules! read_row {
     ($ty:ty { $($field:ident),* $(,)? }) => {
         impl $crate::db::read::ReadRow for $ty {
             fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-                Ok(Self { $($field: row.get(stringify!($field))?),* })
+                let mut at = 0;
+                // Fields are evaluated in the order written.
+                Ok(Self { $($field: $crate::db::read::column(row, &mut at, stringify!($field))?),* })
             }
         }
     };
 }
 pub(crate) use read_row;
 
+/// The column `name`, looked for at position `at` first: the column lists
+/// name the fields in their order, and finding a column by name compares
+/// it with every column before it.
+pub(crate) fn column<T: rusqlite::types::FromSql>(
+    row: &rusqlite::Row<'_>,
+    at: &mut usize,
+    name: &str,
+) -> rusqlite::Result<T> {
+    let i = *at;
+    *at += 1;
+    if row.as_ref().column_name(i).is_ok_and(|n| n == name) {
+        row.get(i)
+    } else {
+        row.get(name)
+    }
+}
+
 impl ReadRow for (String,) {
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok((row.get(0)?,))
+    }
+}
+
+impl ReadRow for (i64,) {
     fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok((row.get(0)?,))
     }
@@ -50,9 +79,17 @@ impl ReadRow for (String,) {
 /// does not hold up the others.
 const SQLITE_READERS: usize = 4;
 
+/// PostgreSQL read connections; each holds one statement at a time.
+const POSTGRES_READERS: usize = 8;
+
 #[derive(Clone)]
 pub(super) enum Readers {
-    Pool(AnyPool),
+    Postgres {
+        /// None until first used, and again after a connection failed.
+        conns: Arc<Vec<tokio::sync::Mutex<Option<AnyConnection>>>>,
+        next: Arc<AtomicUsize>,
+        opts: AnyConnectOptions,
+    },
     Sqlite {
         conns: Arc<Vec<Mutex<Connection>>>,
         next: Arc<AtomicUsize>,
@@ -60,6 +97,14 @@ pub(super) enum Readers {
 }
 
 impl Readers {
+    pub(super) fn postgres(opts: AnyConnectOptions) -> Readers {
+        Readers::Postgres {
+            conns: Arc::new((0..POSTGRES_READERS).map(|_| Default::default()).collect()),
+            next: Arc::default(),
+            opts,
+        }
+    }
+
     /// Read-only connections to the SQLite database of `url`.
     pub(super) fn sqlite(url: &str) -> anyhow::Result<Readers> {
         let path = sqlite_path(url);
@@ -88,7 +133,7 @@ pub(super) fn sqlite_path(url: &str) -> &str {
     rest.split('?').next().unwrap_or(rest)
 }
 
-fn sqlite_error(e: rusqlite::Error) -> sqlx::Error {
+pub(super) fn sqlite_error(e: rusqlite::Error) -> sqlx::Error {
     sqlx::Error::Protocol(format!("sqlite read: {e}"))
 }
 
@@ -96,6 +141,7 @@ impl rusqlite::ToSql for Param<'_> {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         match self {
             Param::Int(n) => n.to_sql(),
+            Param::OptInt(n) => n.to_sql(),
             Param::Text(s) => s.to_sql(),
         }
     }
@@ -109,15 +155,28 @@ impl Db {
         params: &[Param<'_>],
     ) -> sqlx::Result<Option<T>> {
         match &self.read {
-            Readers::Pool(pool) => {
-                let mut q = sqlx::query_as::<_, T>(sql);
-                for p in params {
-                    q = match *p {
-                        Param::Int(n) => q.bind(n),
-                        Param::Text(s) => q.bind(s),
-                    };
+            Readers::Postgres { conns, next, opts } => {
+                let start = next.fetch_add(1, Ordering::Relaxed);
+                let free =
+                    (0..conns.len()).find_map(|i| conns[(start + i) % conns.len()].try_lock().ok());
+                let mut slot = match free {
+                    Some(c) => c,
+                    None => conns[start % conns.len()].lock().await,
+                };
+                let conn = match slot.as_mut() {
+                    Some(c) => c,
+                    None => slot.insert(opts.connect().await?),
+                };
+                let read = sqlx::query_as_with::<_, T, _>(sql, any_args(params)?)
+                    .fetch_optional(&mut *conn)
+                    .await;
+                if let Err(sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_)) =
+                    &read
+                {
+                    // Connected again on next use.
+                    *slot = None;
                 }
-                q.fetch_optional(pool).await
+                read
             }
             Readers::Sqlite { conns, next } => {
                 let start = next.fetch_add(1, Ordering::Relaxed);
@@ -135,19 +194,43 @@ impl Db {
     }
 }
 
-fn read_sqlite<T: ReadRow>(
-    conn: &Connection,
-    sql: &str,
+/// `params` as the pool's query arguments.
+pub(super) fn any_args<'q>(params: &[Param<'q>]) -> sqlx::Result<sqlx::any::AnyArguments<'q>> {
+    use sqlx::Arguments;
+    let mut args = sqlx::any::AnyArguments::default();
+    for p in params {
+        match *p {
+            Param::Int(n) => args.add(n),
+            Param::OptInt(n) => args.add(n),
+            Param::Text(s) => args.add(s),
+        }
+        .map_err(sqlx::Error::Encode)?;
+    }
+    Ok(args)
+}
+
+/// Binds `params` to a SQLite statement. `$N` placeholders are named
+/// parameters to SQLite: bound by name.
+pub(super) fn bind_sqlite(
+    stmt: &mut rusqlite::CachedStatement<'_>,
     params: &[Param<'_>],
-) -> rusqlite::Result<Option<T>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    // `$N` placeholders are named parameters to SQLite: bound by name.
+) -> rusqlite::Result<()> {
     for (i, p) in params.iter().enumerate() {
         let index = stmt
             .parameter_index(&format!("${}", i + 1))?
             .unwrap_or(i + 1);
         stmt.raw_bind_parameter(index, p)?;
     }
+    Ok(())
+}
+
+pub(super) fn read_sqlite<T: ReadRow>(
+    conn: &Connection,
+    sql: &str,
+    params: &[Param<'_>],
+) -> rusqlite::Result<Option<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    bind_sqlite(&mut stmt, params)?;
     let mut rows = stmt.raw_query();
     match rows.next()? {
         Some(row) => T::from_sqlite(row).map(Some),

@@ -8,9 +8,9 @@
 //! before the upload_ids row (the order of the per-user lock), so they
 //! cannot deadlock.
 
+use crate::db::group::{Outcome, Tx};
 use crate::db::read::{Param, ReadRow};
 use crate::db::{now, now_ms, Db};
-use sqlx::{AnyConnection, Connection};
 
 /// The state of an upload identifier (`upload_ids.state`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,23 +151,24 @@ impl Db {
         let (id, api_version) = (new.id.to_string(), new.api_version.to_string());
         let (user_id, speed_limit, max_file_size, expires) =
             (new.user_id, new.speed_limit, new.max_file_size, new.expires);
-        self.write_grouped(Box::new(move |conn| {
+        self.write_grouped(Box::new(move |mut tx| {
             Box::pin(async move {
-                sqlx::query(
+                tx.execute(
                     "INSERT INTO upload_ids (id, user_id, api_version, speed_limit, max_file_size, state, expires, created) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    &[
+                        Param::Text(&id),
+                        Param::OptInt(user_id),
+                        Param::Text(&api_version),
+                        Param::Int(speed_limit),
+                        Param::Int(max_file_size),
+                        Param::Int(UploadState::Unused.code()),
+                        Param::Int(expires),
+                        Param::Int(now()),
+                    ],
                 )
-                .bind(id)
-                .bind(user_id)
-                .bind(api_version)
-                .bind(speed_limit)
-                .bind(max_file_size)
-                .bind(UploadState::Unused.code())
-                .bind(expires)
-                .bind(now())
-                .execute(conn)
                 .await?;
-                Ok(())
+                Ok(Outcome::Commit(()))
             })
         }))
         .await
@@ -192,8 +193,8 @@ impl Db {
         blob_key: &str,
     ) -> sqlx::Result<Option<Ident>> {
         let (id, blob_key) = (id.to_string(), blob_key.to_string());
-        self.write_grouped(Box::new(move |conn| {
-            Box::pin(claim_tx(conn, id, total, blob_key))
+        self.write_grouped(Box::new(move |tx| {
+            Box::pin(claim_tx(tx, id, total, blob_key))
         }))
         .await
     }
@@ -220,8 +221,8 @@ impl Db {
         let owner = user_id;
         let id = id.to_string();
         let reserved = self
-            .write_grouped(Box::new(move |conn| {
-                Box::pin(reserve_tx(conn, user_id, id, n, quota))
+            .write_grouped(Box::new(move |tx| {
+                Box::pin(reserve_tx(tx, user_id, id, n, quota))
             }))
             .await?;
         if reserved == Reserve::Granted {
@@ -309,8 +310,8 @@ impl Db {
         let owner = file.user_id;
         let (upload_id, file) = (upload_id.to_string(), file.clone());
         let committed = self
-            .write_grouped(Box::new(move |conn| {
-                Box::pin(commit_tx(conn, upload_id, reserved, received, file))
+            .write_grouped(Box::new(move |tx| {
+                Box::pin(commit_tx(tx, upload_id, reserved, received, file))
             }))
             .await;
         if let (Ok(_), Some(uid)) = (&committed, &owner) {
@@ -388,167 +389,158 @@ impl Db {
 
 /// `Db::claim_upload_id`'s transaction.
 async fn claim_tx(
-    conn: &mut AnyConnection,
+    mut tx: Tx<'_>,
     id: String,
     total: i64,
     blob_key: String,
-) -> sqlx::Result<Option<Ident>> {
-    let mut tx = conn.begin().await?;
-    let ident: Option<Ident> = sqlx::query_as(&format!(
-        "UPDATE upload_ids SET state = $1 WHERE id = $2 AND state = $3 AND expires > $4 \
-         RETURNING {IDENT_COLUMNS}"
-    ))
-    .bind(UploadState::Uploading.code())
-    .bind(&id)
-    .bind(UploadState::Unused.code())
-    .bind(now())
-    .fetch_optional(&mut *tx)
-    .await?;
+) -> sqlx::Result<Outcome<Option<Ident>>> {
+    let ident: Option<Ident> = tx
+        .row(
+            &format!(
+                "UPDATE upload_ids SET state = $1 WHERE id = $2 AND state = $3 AND expires > $4 \
+                 RETURNING {IDENT_COLUMNS}"
+            ),
+            &[
+                Param::Int(UploadState::Uploading.code()),
+                Param::Text(&id),
+                Param::Int(UploadState::Unused.code()),
+                Param::Int(now()),
+            ],
+        )
+        .await?;
     if ident.is_some() {
-        let t = now_ms();
-        sqlx::query(
+        tx.execute(
             "INSERT INTO progress (upload_id, status, uploaded, total, started_ms, updated_ms) \
              VALUES ($1, 'ok', 0, $2, $3, $3) \
              ON CONFLICT (upload_id) DO UPDATE SET status = 'ok', uploaded = 0, total = excluded.total, \
              started_ms = excluded.started_ms, updated_ms = excluded.updated_ms, file_id = '', error = ''",
+            &[Param::Text(&id), Param::Int(total), Param::Int(now_ms())],
         )
-        .bind(&id)
-        .bind(total)
-        .bind(t)
-        .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO pending_blobs (blob_key, created, upload_id) VALUES ($1, $2, $3)")
-            .bind(&blob_key)
-            .bind(now())
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
+        tx.execute(
+            "INSERT INTO pending_blobs (blob_key, created, upload_id) VALUES ($1, $2, $3)",
+            &[Param::Text(&blob_key), Param::Int(now()), Param::Text(&id)],
+        )
+        .await?;
     }
-    tx.commit().await?;
-    Ok(ident)
+    Ok(Outcome::Commit(ident))
 }
 
 /// `Db::commit_upload`'s transaction.
 async fn commit_tx(
-    conn: &mut AnyConnection,
+    mut tx: Tx<'_>,
     upload_id: String,
     reserved: i64,
     received: i64,
     file: NewFile,
-) -> Result<(String, Option<i64>), CommitError> {
-    let mut tx = conn.begin().await?;
+) -> Result<Outcome<(String, Option<i64>)>, CommitError> {
     let mut disk_used = None;
     if let Some(uid) = file.user_id {
-        disk_used = sqlx::query_scalar(
-            "UPDATE users SET disk_used = disk_used + $1 WHERE id = $2 RETURNING disk_used",
-        )
-        .bind(file.size - reserved)
-        .bind(uid)
-        .fetch_optional(&mut *tx)
-        .await?;
+        disk_used = tx
+            .row::<(i64,)>(
+                "UPDATE users SET disk_used = disk_used + $1 WHERE id = $2 RETURNING disk_used",
+                &[Param::Int(file.size - reserved), Param::Int(uid)],
+            )
+            .await?
+            .map(|(used,)| used);
     }
-    let spent = sqlx::query(
-        "UPDATE upload_ids SET state = $1, reserved = 0 WHERE id = $2 AND state = $3 AND reserved = $4",
-    )
-    .bind(UploadState::Done.code())
-    .bind(&upload_id)
-    .bind(UploadState::Uploading.code())
-    .bind(reserved)
-    .execute(&mut *tx)
-    .await?;
-    if spent.rows_affected() != 1 {
-        tx.rollback().await?;
+    let spent = tx
+        .execute(
+            "UPDATE upload_ids SET state = $1, reserved = 0 WHERE id = $2 AND state = $3 AND reserved = $4",
+            &[
+                Param::Int(UploadState::Done.code()),
+                Param::Text(&upload_id),
+                Param::Int(UploadState::Uploading.code()),
+                Param::Int(reserved),
+            ],
+        )
+        .await?;
+    if spent != 1 {
         return Err(CommitError::Lost);
     }
     if let Some(uid) = file.user_id {
-        if !crate::db::folders::owns_folder(&mut *tx, uid, &file.folder_id).await? {
-            tx.rollback().await?;
+        if !crate::db::folders::owns_folder_in(&mut tx, uid, &file.folder_id).await? {
             return Err(CommitError::Folder);
         }
     }
-    let mut file_id = String::new();
+    let uploaded = now();
     for _ in 0..8 {
         let id = crate::db::files::new_id();
-        let inserted = sqlx::query(
-            "INSERT INTO files (id, user_id, folder_id, name, description, password_sealed, size, blob_key, \
-             checksum, content_type, uploaded, delete_hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(file.user_id)
-        .bind(&file.folder_id)
-        .bind(&file.name)
-        .bind(&file.description)
-        .bind(&file.password_sealed)
-        .bind(file.size)
-        .bind(&file.blob_key)
-        .bind(&file.checksum)
-        .bind(&file.content_type)
-        .bind(now())
-        .bind(&file.delete_hash)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() == 1 {
-            file_id = id;
-            break;
+        let inserted = tx
+            .execute(
+                "INSERT INTO files (id, user_id, folder_id, name, description, password_sealed, size, blob_key, \
+                 checksum, content_type, uploaded, delete_hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
+                &[
+                    Param::Text(&id),
+                    Param::OptInt(file.user_id),
+                    Param::Text(&file.folder_id),
+                    Param::Text(&file.name),
+                    Param::Text(&file.description),
+                    Param::Text(&file.password_sealed),
+                    Param::Int(file.size),
+                    Param::Text(&file.blob_key),
+                    Param::Text(&file.checksum),
+                    Param::Text(&file.content_type),
+                    Param::Int(uploaded),
+                    Param::Text(&file.delete_hash),
+                ],
+            )
+            .await?;
+        if inserted == 1 {
+            tx.execute(
+                "DELETE FROM pending_blobs WHERE blob_key = $1",
+                &[Param::Text(&file.blob_key)],
+            )
+            .await?;
+            tx.execute(
+                "UPDATE progress SET status = 'done', file_id = $1, updated_ms = $2, uploaded = $3, \
+                 total = CASE WHEN total > 0 THEN total ELSE $3 END WHERE upload_id = $4",
+                &[
+                    Param::Text(&id),
+                    Param::Int(now_ms()),
+                    Param::Int(received),
+                    Param::Text(&upload_id),
+                ],
+            )
+            .await?;
+            return Ok(Outcome::Commit((id, disk_used)));
         }
     }
-    if file_id.is_empty() {
-        tx.rollback().await?;
-        return Err(CommitError::Db(sqlx::Error::Protocol(
-            "no free file id after 8 tries".into(),
-        )));
-    }
-    sqlx::query("DELETE FROM pending_blobs WHERE blob_key = $1")
-        .bind(&file.blob_key)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "UPDATE progress SET status = 'done', file_id = $1, updated_ms = $2, uploaded = $3, \
-         total = CASE WHEN total > 0 THEN total ELSE $3 END WHERE upload_id = $4",
-    )
-    .bind(&file_id)
-    .bind(now_ms())
-    .bind(received)
-    .bind(&upload_id)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok((file_id, disk_used))
+    Err(CommitError::Db(sqlx::Error::Protocol(
+        "no free file id after 8 tries".into(),
+    )))
 }
 
 /// `Db::reserve_upload_space`'s transaction.
 async fn reserve_tx(
-    conn: &mut AnyConnection,
+    mut tx: Tx<'_>,
     user_id: i64,
     id: String,
     n: i64,
     quota: i64,
-) -> sqlx::Result<Reserve> {
-    let mut tx = conn.begin().await?;
-    let charged = sqlx::query(
-        "UPDATE users SET disk_used = disk_used + $1 WHERE id = $2 AND disk_used + $1 <= $3",
-    )
-    .bind(n)
-    .bind(user_id)
-    .bind(quota)
-    .execute(&mut *tx)
-    .await?;
-    if charged.rows_affected() != 1 {
-        tx.rollback().await?;
-        return Ok(Reserve::Full);
+) -> sqlx::Result<Outcome<Reserve>> {
+    let charged = tx
+        .execute(
+            "UPDATE users SET disk_used = disk_used + $1 WHERE id = $2 AND disk_used + $1 <= $3",
+            &[Param::Int(n), Param::Int(user_id), Param::Int(quota)],
+        )
+        .await?;
+    if charged != 1 {
+        return Ok(Outcome::Rollback(Reserve::Full));
     }
-    let held =
-        sqlx::query("UPDATE upload_ids SET reserved = reserved + $1 WHERE id = $2 AND state = $3")
-            .bind(n)
-            .bind(&id)
-            .bind(UploadState::Uploading.code())
-            .execute(&mut *tx)
-            .await?;
-    if held.rows_affected() != 1 {
-        tx.rollback().await?;
-        return Ok(Reserve::Lost);
+    let held = tx
+        .execute(
+            "UPDATE upload_ids SET reserved = reserved + $1 WHERE id = $2 AND state = $3",
+            &[
+                Param::Int(n),
+                Param::Text(&id),
+                Param::Int(UploadState::Uploading.code()),
+            ],
+        )
+        .await?;
+    if held != 1 {
+        return Ok(Outcome::Rollback(Reserve::Lost));
     }
-    tx.commit().await?;
-    Ok(Reserve::Granted)
+    Ok(Outcome::Commit(Reserve::Granted))
 }
