@@ -131,9 +131,9 @@ pub struct Limits {
     pub token_ttl_secs: i64,
     pub session_idle_secs: i64,
     /// How long a node may answer from its in-process copy of an API
-    /// session and its account: a session ended or an account changed on
-    /// another node is seen within this; 0 = read every call
-    /// (docs/architecture.md, "Session cache").
+    /// session and its account, and `files.getInfo` from its copy of a
+    /// file: a change on another node is seen within this; 0 = read every
+    /// call (docs/architecture.md, "Session cache").
     pub session_cache_ms: u64,
     pub upload_identifier_ttl_secs: i64,
     /// Signed direct download URLs stay valid this long.

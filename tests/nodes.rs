@@ -453,3 +453,50 @@ async fn a_logout_reaches_every_node_within_the_session_cache_bound() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+async fn shown(s: &Server, session: &str, id: &str) -> Xml {
+    api(s, session, "files.getInfo", &[("file_id", id)]).await
+}
+
+/// `files.getInfo` may answer from a node's copy of the file: a download
+/// counted and a delete on node A show on A at once and on B within the
+/// session cache's bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_changes_reach_every_node_within_the_session_cache_bound() {
+    let bound = Duration::from_millis(1000);
+    let (a, b) = two_nodes(&[("DROPSPACE_LIMITS__SESSION_CACHE_MS", "1000")]).await;
+    let session = a.user_session("alice").await;
+    let id = upload(&a, &session, "shown.bin", pattern(3000, 4)).await;
+    let downloads = |x: Xml| x.attr("file", "downloads").expect("downloads");
+
+    // Both nodes hold a copy with no downloads.
+    assert_eq!(downloads(shown(&a, &session, &id).await), "0");
+    assert_eq!(downloads(shown(&b, &session, &id).await), "0");
+    let url = direct_url(&a, &session, &id, None).await;
+    let got = a.http.get(&url).send().await.expect("download");
+    assert_eq!(got.bytes().await.expect("body").len(), 3000);
+    let counted = Instant::now();
+    assert_eq!(
+        downloads(shown(&a, &session, &id).await),
+        "1",
+        "A showed its copy from before its own download"
+    );
+    while downloads(shown(&b, &session, &id).await) != "1" {
+        assert!(counted.elapsed() < bound, "B never saw the download");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    api(&a, &session, "files.delete", &[("file_id", &id)])
+        .await
+        .assert_ok();
+    let deleted = Instant::now();
+    shown(&a, &session, &id).await.assert_error(9);
+    loop {
+        let x = shown(&b, &session, &id).await;
+        if !x.is_ok() {
+            x.assert_error(9);
+            break;
+        }
+        assert!(deleted.elapsed() < bound, "B still showed the deleted file");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -34,15 +34,26 @@ pub(crate) fn id_list(c: &Ctx<'_>, name: &str) -> ApiResult<Vec<String>> {
     lists::param(c.params, name)
 }
 
+/// How a file is looked up.
+#[derive(Clone, Copy)]
+enum Lookup {
+    /// To change it: the database's row.
+    Own,
+    /// To show it: possibly the cached copy (docs/architecture.md,
+    /// "Session cache").
+    Shown,
+}
+
 /// Every id checked for ownership, without changing anything.
-async fn check_all(c: &Ctx<'_>, ids: Vec<String>) -> ApiResult<Vec<Outcome<File>>> {
+async fn check_all(c: &Ctx<'_>, ids: Vec<String>, how: Lookup) -> ApiResult<Vec<Outcome<File>>> {
     let uid = c.user()?.id;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let file = files::own(&c.app.db, uid, &id)
-            .await
-            .map_err(ApiError::from);
-        out.push((id, file));
+        let file = match how {
+            Lookup::Own => files::own(&c.app.db, uid, &id).await,
+            Lookup::Shown => files::shown(&c.app.db, uid, &id).await,
+        };
+        out.push((id, file.map_err(ApiError::from)));
     }
     Ok(out)
 }
@@ -56,7 +67,7 @@ fn node(c: &Ctx<'_>, file: &File) -> ApiResult<Node> {
 }
 
 pub async fn get_info(c: &Ctx<'_>) -> ApiResult<Reply> {
-    let checked = check_all(c, id_list(c, "file_id")?).await?;
+    let checked = check_all(c, id_list(c, "file_id")?, Lookup::Shown).await?;
     let outcomes = checked
         .into_iter()
         .map(|(id, r)| (id, r.and_then(|f| node(c, &f))))
@@ -130,7 +141,7 @@ fn set_info_params(c: &Ctx<'_>) -> ApiResult<SetInfo> {
 /// The shared second phase of setInfo and moveToFolder.
 async fn update_all(c: &Ctx<'_>, update: &crate::db::files::FileUpdate) -> ApiResult<Reply> {
     let uid = c.user()?.id;
-    let checked = check_all(c, id_list(c, "file_id")?).await?;
+    let checked = check_all(c, id_list(c, "file_id")?, Lookup::Own).await?;
     lists::stop_on_failure(v12(c)?, &checked)?;
     let mut outcomes = Vec::with_capacity(checked.len());
     for (id, r) in checked {
@@ -160,7 +171,7 @@ pub async fn move_to_folder(c: &Ctx<'_>) -> ApiResult<Reply> {
 
 pub async fn delete(c: &Ctx<'_>) -> ApiResult<Reply> {
     let uid = c.user()?.id;
-    let checked = check_all(c, id_list(c, "file_id")?).await?;
+    let checked = check_all(c, id_list(c, "file_id")?, Lookup::Own).await?;
     lists::stop_on_failure(v12(c)?, &checked)?;
     let mut outcomes = Vec::with_capacity(checked.len());
     for (id, r) in checked {
@@ -177,7 +188,7 @@ pub async fn delete(c: &Ctx<'_>) -> ApiResult<Reply> {
 }
 
 pub async fn send_mail(c: &Ctx<'_>) -> ApiResult<Reply> {
-    let checked = check_all(c, id_list(c, "file_id")?).await?;
+    let checked = check_all(c, id_list(c, "file_id")?, Lookup::Own).await?;
     let links = checked
         .into_iter()
         .map(|(id, r)| {

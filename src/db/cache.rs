@@ -1,17 +1,20 @@
-//! API sessions and their accounts kept in process for a bounded time, so
-//! a call does not read the database just to learn who is calling
+//! API sessions and their accounts, and the files `files.getInfo` shows,
+//! kept in process for a bounded time, so a call does not read the
+//! database just to learn who is calling or to show a file
 //! (docs/architecture.md, "Session cache").
 //!
-//! An entry is used for at most `ttl` after it was read: a session ended or
-//! an account changed on another node (or by the admin command) is seen
-//! within that bound. A change made through this process is seen at once:
-//! every write to an account's row marks the account changed after it
-//! commits, and entries read before the mark are not used again.
+//! An entry is used for at most `ttl` after it was read: a session ended,
+//! an account or a file changed on another node (or by the admin command)
+//! is seen within that bound. A change made through this process is seen
+//! at once: every write to an account's row or under its lock marks the
+//! account changed after it commits, every other write to a file's row
+//! marks the file, and entries read before the mark are not used again.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::db::files::File;
 use crate::db::sessions::SessionRow;
 
 /// More entries than this and the cache starts over (a bound on memory,
@@ -25,19 +28,41 @@ pub struct SessionCache {
 
 #[derive(Default)]
 struct Inner {
-    sessions: HashMap<String, Entry>,
+    sessions: HashMap<String, Entry<SessionRow>>,
+    /// By file id.
+    files: HashMap<String, Entry<File>>,
     /// Per account: the stamp of its last change through this process.
     changed: HashMap<i64, u64>,
+    /// Per file: the stamp of its last change outside its owner's lock.
+    changed_files: HashMap<String, u64>,
     /// Entries read before this stamp are stale (set when starting over).
     floor: u64,
     /// Stamps, one per read and per change, in order.
     clock: u64,
 }
 
-struct Entry {
-    row: SessionRow,
+struct Entry<T> {
+    row: T,
     read_at: Instant,
     stamp: u64,
+}
+
+impl Inner {
+    /// Whether an entry of `owner`'s read at `stamp` is still to be used.
+    fn fresh<T>(&self, e: &Entry<T>, owner: Option<i64>, ttl: Duration) -> bool {
+        let changed = owner.and_then(|uid| self.changed.get(&uid)).copied();
+        e.read_at.elapsed() < ttl && e.stamp >= self.floor && e.stamp > changed.unwrap_or(0)
+    }
+
+    /// Forgets everything: entries read before now are stale.
+    fn start_over(&mut self) {
+        self.clock += 1;
+        self.floor = self.clock;
+        self.sessions.clear();
+        self.files.clear();
+        self.changed.clear();
+        self.changed_files.clear();
+    }
 }
 
 /// Taken before a session is read from the database: an entry stored with
@@ -65,9 +90,9 @@ impl SessionCache {
         }
         let inner = self.lock();
         let e = inner.sessions.get(key_hash)?;
-        let changed = inner.changed.get(&e.row.user.id).copied().unwrap_or(0);
-        let fresh = e.read_at.elapsed() < self.ttl && e.stamp >= inner.floor && e.stamp > changed;
-        fresh.then(|| e.row.clone())
+        inner
+            .fresh(e, Some(e.row.user.id), self.ttl)
+            .then(|| e.row.clone())
     }
 
     /// A stamp to store a session read from now on with.
@@ -86,10 +111,8 @@ impl SessionCache {
             return;
         }
         if inner.sessions.len() >= MAX_ENTRIES {
-            let clock = inner.clock;
-            inner.sessions.clear();
-            inner.changed.clear();
-            inner.floor = clock + 1;
+            inner.start_over();
+            return;
         }
         inner.sessions.insert(
             key_hash.to_string(),
@@ -133,11 +156,53 @@ impl SessionCache {
 
     /// Accounts changed that are not known by id: every entry is stale.
     pub fn changed_all(&self) {
+        self.lock().start_over();
+    }
+
+    /// A fresh entry for the file, if there is one.
+    pub fn file(&self, id: &str) -> Option<File> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let inner = self.lock();
+        let e = inner.files.get(id)?;
+        let changed = inner.changed_files.get(id).copied().unwrap_or(0);
+        (inner.fresh(e, e.row.user_id, self.ttl) && e.stamp > changed).then(|| e.row.clone())
+    }
+
+    /// Keeps a file read with `stamp` (taken before the read).
+    pub fn put_file(&self, file: &File, stamp: Stamp) {
+        if self.ttl.is_zero() {
+            return;
+        }
         let mut inner = self.lock();
+        if stamp.0 < inner.floor {
+            return;
+        }
+        if inner.files.len() >= MAX_ENTRIES {
+            inner.start_over();
+            return;
+        }
+        inner.files.insert(
+            file.id.clone(),
+            Entry {
+                row: file.clone(),
+                read_at: Instant::now(),
+                stamp: stamp.0,
+            },
+        );
+    }
+
+    /// The file's row changed (call after the change committed).
+    pub fn file_changed(&self, id: &str) {
+        let mut inner = self.lock();
+        if inner.changed_files.len() >= MAX_ENTRIES {
+            inner.start_over();
+            return;
+        }
         inner.clock += 1;
-        inner.floor = inner.clock;
-        inner.sessions.clear();
-        inner.changed.clear();
+        let clock = inner.clock;
+        inner.changed_files.insert(id.to_string(), clock);
     }
 }
 

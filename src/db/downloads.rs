@@ -196,6 +196,7 @@ impl Db {
         };
         let credited = credit_file(&mut *tx, file_id, credit, unreserve).await?;
         tx.commit().await?;
+        self.cache.file_changed(file_id);
         Ok(credited)
     }
 
@@ -205,7 +206,9 @@ impl Db {
         file_id: &str,
         bytes: i64,
     ) -> sqlx::Result<Option<Credited>> {
-        credit_file(&self.pool, file_id, bytes, 0).await
+        let credited = credit_file(&self.pool, file_id, bytes, 0).await;
+        self.cache.file_changed(file_id);
+        credited
     }
 
     /// Counts one whole copy at once if the limits allow it (a zero-byte
@@ -231,6 +234,7 @@ impl Db {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
+        self.cache.file_changed(file_id);
         Ok(row.map(|(served, size, downloads, limit)| Credited {
             downloads_before: if size > 0 {
                 (served - size) / size
@@ -272,6 +276,7 @@ impl Db {
         };
         let credited = credit_file(&mut *tx, &file_id, sent, reserved).await?;
         tx.commit().await?;
+        self.cache.file_changed(&file_id);
         Ok(credited.map(|c| (file_id, c)))
     }
 

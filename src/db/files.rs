@@ -194,6 +194,20 @@ impl Db {
         .await
     }
 
+    /// `own_file` for showing a file (`files.getInfo`): may answer from the
+    /// session cache's copy, at most `limits.session_cache_ms` old.
+    pub async fn own_file_shown(&self, user_id: i64, id: &str) -> sqlx::Result<Option<File>> {
+        if let Some(file) = self.cache.file(id) {
+            return Ok((file.user_id == Some(user_id)).then_some(file));
+        }
+        let stamp = self.cache.stamp();
+        let file = self.own_file(user_id, id).await?;
+        if let Some(f) = &file {
+            self.cache.put_file(f, stamp);
+        }
+        Ok(file)
+    }
+
     /// The files of one folder of a user, oldest first.
     pub async fn folder_files(&self, user_id: i64, folder_id: &str) -> sqlx::Result<Vec<File>> {
         sqlx::query_as(&format!(
@@ -227,7 +241,7 @@ impl Db {
         file_id: &str,
         now: i64,
     ) -> sqlx::Result<Option<(i64, i64)>> {
-        sqlx::query_as(
+        let counted = sqlx::query_as(
             "UPDATE files SET downloads = downloads + 1 \
              WHERE id = $1 AND limit_reached = 0 \
              AND (download_limit = 0 OR downloads < download_limit) \
@@ -237,7 +251,9 @@ impl Db {
         .bind(file_id)
         .bind(now)
         .fetch_optional(&self.pool)
-        .await
+        .await;
+        self.cache.file_changed(file_id);
+        counted
     }
 
     /// Moves a file whose limit was reached to `target` (the root or a
@@ -260,6 +276,7 @@ impl Db {
         .bind(owner)
         .execute(&self.pool)
         .await?;
+        self.cache.file_changed(file_id);
         Ok(moved.rows_affected() == 1)
     }
 
@@ -269,13 +286,14 @@ impl Db {
             .bind(file_id)
             .execute(&self.pool)
             .await?;
+        self.cache.file_changed(file_id);
         Ok(())
     }
 
     /// Claims (blocks) a file whose time limit passed by `now`; None when
     /// another node (or an earlier call) already did.
     pub async fn claim_expired(&self, file_id: &str, now: i64) -> sqlx::Result<Option<File>> {
-        sqlx::query_as(&format!(
+        let claimed = sqlx::query_as(&format!(
             "UPDATE files SET limit_reached = 1 \
              WHERE id = $1 AND time_limit_at > 0 AND time_limit_at <= $2 AND limit_reached = 0 \
              RETURNING {FILE_COLUMNS}"
@@ -283,7 +301,9 @@ impl Db {
         .bind(file_id)
         .bind(now)
         .fetch_optional(&self.pool)
-        .await
+        .await;
+        self.cache.file_changed(file_id);
+        claimed
     }
 
     /// Up to 500 files whose time limit passed by `now` and was not acted on.

@@ -107,7 +107,7 @@ impl Db {
                     Ok(())
                 })
             })
-            .connect_with(opts.clone())
+            .connect_with(opts)
             .await
             .with_context(|| format!("connecting to {}", redact(&url)))?;
         if backend == Backend::Sqlite {
@@ -122,7 +122,7 @@ impl Db {
             .await
             .context("running database migrations")?;
         let read = match backend {
-            Backend::Postgres => Readers::postgres(opts.clone()),
+            Backend::Postgres => Readers::Pool(pool.clone()),
             Backend::Sqlite => Readers::sqlite(&url)?,
         };
         let writer = match backend {

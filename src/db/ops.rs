@@ -76,6 +76,7 @@ impl Db {
             .bind(blob_key)
             .execute(&self.pool)
             .await?;
+        self.cache.file_changed(id);
         Ok(())
     }
 
@@ -86,6 +87,7 @@ impl Db {
             .bind(id)
             .execute(&self.pool)
             .await?;
+        self.cache.file_changed(id);
         Ok(())
     }
 
@@ -106,6 +108,7 @@ impl Db {
             .bind(folder)
             .execute(&self.pool)
             .await?;
+        self.cache.file_changed(id);
         Ok(())
     }
 

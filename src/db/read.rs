@@ -3,18 +3,16 @@
 //! through read-only `rusqlite` connections: sqlx's SQLite driver runs every
 //! statement on the connection's own thread, and the two hand-offs cost
 //! more than the lookup itself (docs/performance.md, "Where the time goes:
-//! small API calls"). On PostgreSQL they use a few connections of their
-//! own beside the pool: sqlx's pool pings every connection it gets back
-//! (one more round trip per query) and returns it from a task of its own.
-//! The SQL is the same text for both.
+//! small API calls"). On PostgreSQL they go through the pool as everything
+//! else. The SQL is the same text for both.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use rusqlite::{Connection, OpenFlags};
-use sqlx::any::{AnyConnectOptions, AnyRow};
-use sqlx::{AnyConnection, ConnectOptions};
+use sqlx::any::AnyRow;
+use sqlx::AnyPool;
 
 use crate::db::Db;
 
@@ -79,17 +77,9 @@ impl ReadRow for (i64,) {
 /// does not hold up the others.
 const SQLITE_READERS: usize = 4;
 
-/// PostgreSQL read connections; each holds one statement at a time.
-const POSTGRES_READERS: usize = 8;
-
 #[derive(Clone)]
 pub(super) enum Readers {
-    Postgres {
-        /// None until first used, and again after a connection failed.
-        conns: Arc<Vec<tokio::sync::Mutex<Option<AnyConnection>>>>,
-        next: Arc<AtomicUsize>,
-        opts: AnyConnectOptions,
-    },
+    Pool(AnyPool),
     Sqlite {
         conns: Arc<Vec<Mutex<Connection>>>,
         next: Arc<AtomicUsize>,
@@ -97,14 +87,6 @@ pub(super) enum Readers {
 }
 
 impl Readers {
-    pub(super) fn postgres(opts: AnyConnectOptions) -> Readers {
-        Readers::Postgres {
-            conns: Arc::new((0..POSTGRES_READERS).map(|_| Default::default()).collect()),
-            next: Arc::default(),
-            opts,
-        }
-    }
-
     /// Read-only connections to the SQLite database of `url`.
     pub(super) fn sqlite(url: &str) -> anyhow::Result<Readers> {
         let path = sqlite_path(url);
@@ -155,28 +137,10 @@ impl Db {
         params: &[Param<'_>],
     ) -> sqlx::Result<Option<T>> {
         match &self.read {
-            Readers::Postgres { conns, next, opts } => {
-                let start = next.fetch_add(1, Ordering::Relaxed);
-                let free =
-                    (0..conns.len()).find_map(|i| conns[(start + i) % conns.len()].try_lock().ok());
-                let mut slot = match free {
-                    Some(c) => c,
-                    None => conns[start % conns.len()].lock().await,
-                };
-                let conn = match slot.as_mut() {
-                    Some(c) => c,
-                    None => slot.insert(opts.connect().await?),
-                };
-                let read = sqlx::query_as_with::<_, T, _>(sql, any_args(params)?)
-                    .fetch_optional(&mut *conn)
-                    .await;
-                if let Err(sqlx::Error::Io(_) | sqlx::Error::Protocol(_) | sqlx::Error::Tls(_)) =
-                    &read
-                {
-                    // Connected again on next use.
-                    *slot = None;
-                }
-                read
+            Readers::Pool(pool) => {
+                sqlx::query_as_with::<_, T, _>(sql, any_args(params)?)
+                    .fetch_optional(pool)
+                    .await
             }
             Readers::Sqlite { conns, next } => {
                 let start = next.fetch_add(1, Ordering::Relaxed);

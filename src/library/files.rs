@@ -27,6 +27,17 @@ pub async fn own(db: &Db, user_id: i64, id: &str) -> Result<File> {
     db.own_file(user_id, id).await?.ok_or(Error::FileNotFound)
 }
 
+/// `own` for showing the file (`files.getInfo`): the copy may be up to
+/// `limits.session_cache_ms` behind a change made on another node.
+pub async fn shown(db: &Db, user_id: i64, id: &str) -> Result<File> {
+    if !is_id(id) {
+        return Err(Error::FileNotFound);
+    }
+    db.own_file_shown(user_id, id)
+        .await?
+        .ok_or(Error::FileNotFound)
+}
+
 /// What `files.setInfo` asks to change: absent leaves a value alone, an
 /// empty text clears it (an empty folder is the root). Lengths and ranges
 /// are the front end's to check, in its parameters' order.
@@ -147,6 +158,7 @@ pub(crate) async fn delete_file_row(
     match rows::delete_file_row(&mut lock, file_id, file.user_id).await? {
         Some(blob_key) => {
             lock.commit().await?;
+            lib.db.cache.file_changed(file_id);
             Ok(Some(blob_key))
         }
         None => {
