@@ -103,6 +103,18 @@ impl SessionCache {
     }
 
     pub fn put(&self, key_hash: &str, row: &SessionRow, stamp: Stamp) {
+        self.keep(key_hash, row, stamp, |inner| &mut inner.sessions);
+    }
+
+    /// Stores a copy read with `stamp` in the map `pick` chooses, unless
+    /// something changed since the stamp; a full map starts the cache over.
+    fn keep<T: Clone>(
+        &self,
+        key: &str,
+        row: &T,
+        stamp: Stamp,
+        pick: fn(&mut Inner) -> &mut HashMap<String, Entry<T>>,
+    ) {
         if self.ttl.is_zero() {
             return;
         }
@@ -110,12 +122,12 @@ impl SessionCache {
         if stamp.0 < inner.floor {
             return;
         }
-        if inner.sessions.len() >= MAX_ENTRIES {
+        if pick(&mut inner).len() >= MAX_ENTRIES {
             inner.start_over();
             return;
         }
-        inner.sessions.insert(
-            key_hash.to_string(),
+        pick(&mut inner).insert(
+            key.to_string(),
             Entry {
                 row: row.clone(),
                 read_at: Instant::now(),
@@ -172,25 +184,7 @@ impl SessionCache {
 
     /// Keeps a file read with `stamp` (taken before the read).
     pub fn put_file(&self, file: &File, stamp: Stamp) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        let mut inner = self.lock();
-        if stamp.0 < inner.floor {
-            return;
-        }
-        if inner.files.len() >= MAX_ENTRIES {
-            inner.start_over();
-            return;
-        }
-        inner.files.insert(
-            file.id.clone(),
-            Entry {
-                row: file.clone(),
-                read_at: Instant::now(),
-                stamp: stamp.0,
-            },
-        );
+        self.keep(&file.id, file, stamp, |inner| &mut inner.files);
     }
 
     /// The file's row changed (call after the change committed).

@@ -151,10 +151,7 @@ fn in_savepoint<T, E>(conn: &mut Connection, work: Work<T, E>) -> Result<T, E>
 where
     E: From<sqlx::Error>,
 {
-    let start = conn.execute_batch("SAVEPOINT job").map_err(sqlite_error);
-    if let Err(e) = start {
-        return Err(e.into());
-    }
+    conn.execute_batch("SAVEPOINT job").map_err(sqlite_error)?;
     let ran = std::panic::catch_unwind(AssertUnwindSafe(|| {
         futures::executor::block_on(work(Tx::Sqlite(&mut *conn)))
     }));

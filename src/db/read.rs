@@ -116,7 +116,7 @@ pub(super) fn sqlite_path(url: &str) -> &str {
 }
 
 pub(super) fn sqlite_error(e: rusqlite::Error) -> sqlx::Error {
-    sqlx::Error::Protocol(format!("sqlite read: {e}"))
+    sqlx::Error::Protocol(format!("sqlite: {e}"))
 }
 
 impl rusqlite::ToSql for Param<'_> {
