@@ -152,6 +152,29 @@ impl Blobs {
         format!("{}/{}", &id[..2], id)
     }
 
+    /// Starts a blob that stays in memory while it holds at most
+    /// `inline_max` bytes (`finish_or_inline` hands those back for the
+    /// database) and goes to the store once it grows past that.
+    pub async fn writer_or_inline(
+        &self,
+        key: &str,
+        inline_max: usize,
+    ) -> Result<BlobWriter, StorageError> {
+        if inline_max == 0 {
+            return self.writer(key).await;
+        }
+        self.check()?;
+        Ok(BlobWriter {
+            sink: Sink::Memory {
+                buf: Vec::new(),
+                max: inline_max,
+                key: key.to_string(),
+                blobs: Box::new(self.clone()),
+            },
+            fail: self.fail.clone(),
+        })
+    }
+
     /// Makes every later operation fail (tests of error 12/13), or heals it.
     pub fn set_failing(&self, failing: bool) {
         self.fail.flag.store(failing, Ordering::SeqCst);
@@ -266,6 +289,13 @@ pub struct BlobWriter {
 enum Sink {
     /// Boxed: it holds a BLAKE3 hasher (~2 KiB).
     Fs(Box<fs::FsWriter>),
+    /// Not in the store yet: moves there (under `key`) past `max` bytes.
+    Memory {
+        buf: Vec<u8>,
+        max: usize,
+        key: String,
+        blobs: Box<Blobs>,
+    },
     Store {
         inner: opendal::Writer,
         /// Incoming bytes are copied into this block and written whole.
@@ -286,11 +316,34 @@ impl From<std::io::Error> for StorageError {
     }
 }
 
+fn not_spilled() -> StorageError {
+    StorageError("a blob held in memory was not moved to the store".into())
+}
+
+/// A finished blob: its BLAKE3 checksum (hex), and its bytes when they
+/// stayed in memory (`writer_or_inline`) and nothing was stored.
+pub struct Written {
+    pub checksum: String,
+    pub inline: Option<Vec<u8>>,
+}
+
 impl BlobWriter {
-    pub async fn write(&mut self, mut bytes: Bytes) -> Result<(), StorageError> {
+    pub async fn write(&mut self, bytes: Bytes) -> Result<(), StorageError> {
         self.fail.check()?;
+        if let Sink::Memory { buf, max, .. } = &mut self.sink {
+            if buf.len() + bytes.len() <= *max {
+                buf.extend_from_slice(&bytes);
+                return Ok(());
+            }
+            self.spill().await?;
+        }
+        self.write_stored(bytes).await
+    }
+
+    async fn write_stored(&mut self, mut bytes: Bytes) -> Result<(), StorageError> {
         let (inner, block, hasher) = match &mut self.sink {
             Sink::Fs(w) => return Ok(w.write(&bytes).await?),
+            Sink::Memory { .. } => return Err(not_spilled()),
             Sink::Store {
                 inner,
                 block,
@@ -311,15 +364,50 @@ impl BlobWriter {
         Ok(())
     }
 
+    /// Moves a blob held in memory into the store.
+    async fn spill(&mut self) -> Result<(), StorageError> {
+        let Sink::Memory {
+            buf, key, blobs, ..
+        } = &mut self.sink
+        else {
+            return Ok(());
+        };
+        let held = Bytes::from(std::mem::take(buf));
+        self.sink = blobs.writer(key).await?.sink;
+        if held.is_empty() {
+            return Ok(());
+        }
+        self.write_stored(held).await
+    }
+
+    /// Completes the blob, or hands back its bytes when they stayed in
+    /// memory (nothing stored then).
+    pub async fn finish_or_inline(mut self) -> Result<Written, StorageError> {
+        if let Sink::Memory { buf, .. } = &mut self.sink {
+            self.fail.check()?;
+            let bytes = std::mem::take(buf);
+            return Ok(Written {
+                checksum: blake3::hash(&bytes).to_hex().to_string(),
+                inline: Some(bytes),
+            });
+        }
+        Ok(Written {
+            checksum: self.finish().await?,
+            inline: None,
+        })
+    }
+
     /// Completes the blob: synced and visible when this returns. Returns
     /// the BLAKE3 checksum (hex) of the bytes written.
-    pub async fn finish(self) -> Result<String, StorageError> {
+    pub async fn finish(mut self) -> Result<String, StorageError> {
         if let Err(e) = self.fail.check() {
             self.abort().await;
             return Err(e);
         }
+        self.spill().await?;
         match self.sink {
             Sink::Fs(w) => Ok(w.finish().await?),
+            Sink::Memory { .. } => Err(not_spilled()),
             Sink::Store {
                 mut inner,
                 mut block,
@@ -340,6 +428,7 @@ impl BlobWriter {
     pub async fn abort(self) {
         let mut inner = match self.sink {
             Sink::Fs(w) => return w.abort().await,
+            Sink::Memory { .. } => return,
             Sink::Store { inner, .. } => inner,
         };
         if inner.abort().await.is_ok() {

@@ -94,6 +94,10 @@ pub struct StorageConfig {
     /// `fs` or `s3`.
     pub backend: String,
     pub s3: S3Config,
+    /// Files up to this many bytes are kept in the database, written in
+    /// the same commit as their row, instead of a blob each; 0 = never
+    /// (docs/architecture.md, "Small files inline").
+    pub inline_max_bytes: usize,
     /// Fault injection for tests: while a file exists at this path every
     /// storage operation fails like a dead store. Unset in production.
     pub fail_if_exists: Option<PathBuf>,
@@ -104,6 +108,7 @@ impl Default for StorageConfig {
         StorageConfig {
             backend: "fs".into(),
             s3: S3Config::default(),
+            inline_max_bytes: 16 * 1024,
             fail_if_exists: None,
         }
     }
@@ -468,6 +473,7 @@ mod tests {
         assert_eq!(c.limits.session_idle_secs, 86400);
         assert_eq!(c.limits.upload_identifier_ttl_secs, 86400);
         assert_eq!(c.limits.read_buffer_bytes, 65536);
+        assert_eq!(c.storage.inline_max_bytes, 16384);
         assert!(c.database_url().starts_with("sqlite://./data/dropspace.db"));
         assert_eq!(c.tiers.max.diskspace, -1);
     }

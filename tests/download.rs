@@ -524,7 +524,8 @@ dual!(storage_failure_is_12_on_download, |b| async move {
     )
     .await;
     let a = s.user_session("alice").await;
-    let id = upload(&s, &a, "f.bin", pattern(1000, 1)).await;
+    // Past storage.inline_max_bytes: in the blob store, not the database.
+    let id = upload(&s, &a, "f.bin", pattern(100_000, 1)).await;
     let url = direct_url(&s, &a, &id, None).await;
     std::fs::write(&flag, b"down").expect("flag");
     api(&s, &a, "download.getInfo", &[("file_id", &id)])

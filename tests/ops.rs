@@ -23,9 +23,9 @@ async fn exec(s: &Server, sql: &str) {
 dual!(fsck_finds_and_repairs, |b| async move {
     let s = Server::start(b).await;
     let session = s.user_session("fsck").await;
-    let lost = upload(&s, &session, "lost.bin", pattern(10_000, 1)).await;
+    let lost = upload(&s, &session, "lost.bin", pattern(17_000, 1)).await;
     let rotten = upload(&s, &session, "rotten.bin", pattern(20_000, 2)).await;
-    let kept = upload(&s, &session, "kept.bin", pattern(30_000, 3)).await;
+    let kept = upload(&s, &session, "kept.bin", pattern(23_000, 3)).await;
     let clean = s.admin(&["fsck"]);
     assert!(clean.status.success(), "{}", out(&clean));
     assert!(
@@ -81,7 +81,7 @@ dual!(fsck_finds_and_repairs, |b| async move {
     assert_eq!(
         s.db_i64("SELECT disk_used FROM users WHERE user_name = 'fsck'")
             .await,
-        50_000,
+        43_000,
         "disk use is the two remaining files"
     );
 

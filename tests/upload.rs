@@ -12,6 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// Nothing of a failed upload is left: no file row, no blob, no space used.
 async fn nothing_stored(s: &Server, session: Option<&str>) {
     assert_eq!(count(s, "SELECT COUNT(*) FROM files").await, 0);
+    assert_eq!(count(s, "SELECT COUNT(*) FROM inline_blobs").await, 0);
     // The cleanup of a dropped request runs just after its answer.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -322,7 +323,9 @@ dual!(identifiers_are_single_use_and_signed, |b| async move {
     let answer = send_form(&s, &info.url, form).await;
     assert_eq!(kv_get(&answer, "upload_status"), "fail");
     assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
-    assert_eq!(stored_blobs(&s).await.len(), 1);
+    // The one file is small: its bytes are a row, no blob.
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM inline_blobs").await, 1);
+    assert!(stored_blobs(&s).await.is_empty());
 
     // An expired identifier.
     let s2 = Server::start_with(b, &[("DROPSPACE_LIMITS__UPLOAD_IDENTIFIER_TTL_SECS", "0")]).await;
@@ -1162,3 +1165,63 @@ impl StalledUpload {
         answer
     }
 }
+
+/// The bytes of a file by its id, through the direct URL (a range when
+/// given): status and body.
+async fn fetch_file(s: &Server, session: &str, id: &str, range: Option<&str>) -> (u16, Vec<u8>) {
+    let url = direct_url(s, session, id, None).await;
+    let headers: Vec<(&str, &str)> = range.map(|r| ("range", r)).into_iter().collect();
+    let (status, _, body) = fetch(s, &url, &headers).await;
+    (status, body)
+}
+
+// Files up to `storage.inline_max_bytes` live in the database with their
+// row: no blob of their own, downloads (whole and ranged) byte-exact, fsck
+// counts them, deleting the file removes the bytes; one byte more goes to
+// the blob store, and 0 turns it off.
+dual!(small_files_are_kept_in_the_database, |b| async move {
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let small = pattern(16_384, 1);
+    let big = pattern(16_385, 2);
+    let inline_id = upload(&s, &a, "small.bin", small.clone()).await;
+    assert!(blob_key(&s, &inline_id).await.starts_with("inline/"));
+    assert!(
+        stored_blobs(&s).await.is_empty(),
+        "a small file wrote a blob"
+    );
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM inline_blobs").await, 1);
+    assert_eq!(
+        fetch_file(&s, &a, &inline_id, None).await,
+        (200, small.clone())
+    );
+    let (status, part) = fetch_file(&s, &a, &inline_id, Some("bytes=100-199")).await;
+    assert_eq!((status, part.as_slice()), (206, &small[100..200]));
+
+    let big_id = upload(&s, &a, "big.bin", big.clone()).await;
+    assert!(!blob_key(&s, &big_id).await.starts_with("inline/"));
+    assert_eq!(stored_blobs(&s).await.len(), 1);
+    assert_eq!(fetch_file(&s, &a, &big_id, None).await, (200, big));
+
+    let fsck = s.admin(&["fsck"]);
+    let text = String::from_utf8_lossy(&fsck.stdout).to_string();
+    assert!(
+        text.contains("fsck: 2 files, 2 blobs, 32769 bytes verified, 0 problems"),
+        "{text}"
+    );
+
+    assert!(api(&s, &a, "files.delete", &[("file_id", &inline_id)])
+        .await
+        .is_ok());
+    eventually("the small file's bytes removed", async || {
+        count(&s, "SELECT COUNT(*) FROM inline_blobs").await == 0
+    })
+    .await;
+
+    let off = Server::start_with(b, &[("DROPSPACE_STORAGE__INLINE_MAX_BYTES", "0")]).await;
+    let o = off.user_session("olga").await;
+    let id = upload(&off, &o, "tiny.bin", pattern(10, 3)).await;
+    assert!(!blob_key(&off, &id).await.starts_with("inline/"));
+    assert_eq!(stored_blobs(&off).await.len(), 1);
+    assert_eq!(count(&off, "SELECT COUNT(*) FROM inline_blobs").await, 0);
+});

@@ -16,6 +16,7 @@ pub mod file_send;
 pub mod files;
 pub mod folders;
 mod group;
+pub mod inline_blobs;
 pub mod lock;
 pub mod mail_queue;
 pub mod mail_rate;

@@ -23,6 +23,7 @@ pub enum Param<'a> {
     /// An integer or NULL.
     OptInt(Option<i64>),
     Text(&'a str),
+    Bytes(&'a [u8]),
 }
 
 /// A row type both drivers can build.
@@ -125,6 +126,7 @@ impl rusqlite::ToSql for Param<'_> {
             Param::Int(n) => n.to_sql(),
             Param::OptInt(n) => n.to_sql(),
             Param::Text(s) => s.to_sql(),
+            Param::Bytes(b) => b.to_sql(),
         }
     }
 }
@@ -167,6 +169,7 @@ pub(super) fn any_args<'q>(params: &[Param<'q>]) -> sqlx::Result<sqlx::any::AnyA
             Param::Int(n) => args.add(n),
             Param::OptInt(n) => args.add(n),
             Param::Text(s) => args.add(s),
+            Param::Bytes(b) => args.add(b),
         }
         .map_err(sqlx::Error::Encode)?;
     }

@@ -123,7 +123,11 @@ pub struct NewFile {
     pub description: String,
     pub password_sealed: String,
     pub size: i64,
+    /// The blob the upload wrote (pending until the commit).
     pub blob_key: String,
+    /// The bytes, when they are kept in the database instead of a blob
+    /// (under `inline_blobs::inline_key(blob_key)`).
+    pub inline: Option<Vec<u8>>,
     pub checksum: String,
     pub content_type: String,
     pub delete_hash: String,
@@ -463,6 +467,18 @@ async fn commit_tx(
             return Err(CommitError::Folder);
         }
     }
+    let stored_key = match &file.inline {
+        Some(bytes) => {
+            let key = crate::db::inline_blobs::inline_key(&file.blob_key);
+            tx.execute(
+                "INSERT INTO inline_blobs (blob_key, data) VALUES ($1, $2)",
+                &[Param::Text(&key), Param::Bytes(bytes)],
+            )
+            .await?;
+            key
+        }
+        None => file.blob_key.clone(),
+    };
     let uploaded = now();
     for _ in 0..8 {
         let id = crate::db::files::new_id();
@@ -479,7 +495,7 @@ async fn commit_tx(
                     Param::Text(&file.description),
                     Param::Text(&file.password_sealed),
                     Param::Int(file.size),
-                    Param::Text(&file.blob_key),
+                    Param::Text(&stored_key),
                     Param::Text(&file.checksum),
                     Param::Text(&file.content_type),
                     Param::Int(uploaded),

@@ -183,7 +183,7 @@ pub async fn remove_blob(lib: &Library, blob_key: &str) {
         }
         return;
     }
-    if let Err(e) = lib.blobs.delete(blob_key).await {
+    if let Err(e) = super::content::delete(&lib.db, &lib.blobs, blob_key).await {
         tracing::warn!(error = %e, "deleting blob; will retry");
         if let Err(e) = remove_blob_later(lib, blob_key, BLOB_RETRY_SECS).await {
             tracing::error!(error = %e, "could not queue blob removal");
@@ -258,7 +258,10 @@ pub async fn for_download(
     if left >= 0 && left < file.size.max(1) {
         return Err(Error::BandwidthLimit);
     }
-    if lib.blobs.size(&file.blob_key).await.is_err() {
+    if !matches!(
+        super::content::stat(&lib.db, &lib.blobs, &file.blob_key).await,
+        Ok(Some(_))
+    ) {
         return Err(Error::DownloadUnavailable);
     }
     Ok(file)

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod auth;
 pub mod bandwidth;
 pub mod contacts;
+pub mod content;
 pub mod error;
 pub mod file_send;
 pub mod files;

@@ -15,6 +15,7 @@ use futures::TryStreamExt;
 use crate::blobs::{Blobs, StorageError};
 use crate::db::ops::FileBlob as Row;
 use crate::db::Db;
+use crate::library::content;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -119,7 +120,8 @@ pub struct Report {
 pub async fn run(db: &Db, blobs: &Blobs, opts: Options) -> anyhow::Result<Report> {
     let mut report = Report::default();
     // Listed first: anything written later is referenced by the rows read below.
-    let stored = blobs.list().await?;
+    let mut stored = blobs.list().await?;
+    stored.extend(db.inline_blob_keys().await?);
     report.blobs = stored.len() as u64;
 
     // Read in the order a blob moves (pending upload → file → queued for
@@ -136,7 +138,7 @@ pub async fn run(db: &Db, blobs: &Blobs, opts: Options) -> anyhow::Result<Report
     for blob in stored.into_iter().filter(|b| !referenced.contains(b)) {
         let problem = Problem::OrphanBlob { blob: blob.clone() };
         let fixed = if opts.repair {
-            blobs.delete(&blob).await?;
+            content::delete(db, blobs, &blob).await?;
             Some(format!("removed orphan blob {blob}"))
         } else {
             None
@@ -164,7 +166,7 @@ async fn check_file(
     opts: Options,
     report: &mut Report,
 ) -> anyhow::Result<()> {
-    let Some(stored) = blobs.stat(&row.blob_key).await? else {
+    let Some(stored) = content::stat(db, blobs, &row.blob_key).await? else {
         // Deleted by a live server since the listing: not a problem.
         if !db.file_exists(&row.id).await? {
             return Ok(());
@@ -196,7 +198,7 @@ async fn check_file(
     if !opts.checksums {
         return Ok(());
     }
-    let Some(actual) = checksum(blobs, &row.blob_key, stored).await? else {
+    let Some(actual) = checksum(db, blobs, &row.blob_key, stored).await? else {
         return Ok(()); // deleted while we read it
     };
     report.bytes_verified += stored;
@@ -227,11 +229,20 @@ async fn check_file(
 }
 
 /// BLAKE3 of a blob as hex, streamed; None if it vanished meanwhile.
-pub async fn checksum(blobs: &Blobs, key: &str, size: u64) -> Result<Option<String>, StorageError> {
+pub async fn checksum(
+    db: &Db,
+    blobs: &Blobs,
+    key: &str,
+    size: u64,
+) -> Result<Option<String>, StorageError> {
     let mut hasher = blake3::Hasher::new();
-    let stream = match blobs.read(key, 0..size).await {
+    let stream = match content::read(db, blobs, key, 0..size).await {
         Ok(s) => s,
-        Err(e) if blobs.stat(key).await.is_ok_and(|s| s.is_none()) => {
+        Err(e)
+            if content::stat(db, blobs, key)
+                .await
+                .is_ok_and(|s| s.is_none()) =>
+        {
             tracing::debug!(error = %e, key, "blob gone while checking");
             return Ok(None);
         }

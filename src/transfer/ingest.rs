@@ -520,7 +520,9 @@ impl Ingest {
         // The file's bytes have started: from here only the idle limit.
         self.head_deadline = None;
         let key = self.blob_key.clone();
-        self.writer = Some(self.app.blobs.writer(&key).await.map_err(temp_error)?);
+        let inline_max = self.app.cfg.storage.inline_max_bytes;
+        let writer = self.app.blobs.writer_or_inline(&key, inline_max);
+        self.writer = Some(writer.await.map_err(temp_error)?);
         // Most uploads announce their size: reserve it whole up front when
         // it fits, so a parallel upload cannot take the space half-way.
         if self.total > 0 && self.quota >= 0 {
@@ -623,8 +625,8 @@ impl Ingest {
             .user_id
             .is_none()
             .then(|| random_string(24, LOWER_ALNUM));
-        let checksum = match self.writer.take() {
-            Some(w) => w.finish().await.map_err(temp_error)?,
+        let written = match self.writer.take() {
+            Some(w) => w.finish_or_inline().await.map_err(temp_error)?,
             None => return Err(temp_error("the upload has no blob writer")),
         };
         let blob_key = self.blob_key.clone();
@@ -643,7 +645,8 @@ impl Ingest {
             },
             size: stored.size,
             blob_key,
-            checksum,
+            inline: written.inline,
+            checksum: written.checksum,
             delete_hash: delete_secret
                 .as_deref()
                 .map(hash_secret)

@@ -21,6 +21,7 @@ use futures::{Stream, StreamExt};
 use super::range::{self, Ask};
 use crate::db::files::File;
 use crate::library;
+use crate::library::content::{self, ByteStream};
 use crate::library::limits::{self, Admission};
 use crate::library::links;
 use crate::secrets::hash_secret;
@@ -29,8 +30,6 @@ use crate::state::{App, AppState};
 /// A claimed stream records its progress (and extends its lease) after
 /// this many bytes, or a sixth of the lease, whichever comes first.
 const REFRESH_BYTES: u64 = 4 * 1024 * 1024;
-
-type ByteStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
 
 /// Called once, with the bytes a body delivered, when it ends or is
 /// dropped (after they are credited).
@@ -177,7 +176,7 @@ pub async fn respond(
             }
         }
     } else {
-        match app.blobs.stat(&file.blob_key).await {
+        match content::stat(&app.db, &app.blobs, &file.blob_key).await {
             Ok(Some(n)) if n == size => None,
             Ok(found) => {
                 tracing::error!(
@@ -333,7 +332,7 @@ async fn open(
         return Ok(Box::pin(futures::stream::empty()));
     }
     let mut stream = Exact {
-        inner: Box::pin(app.blobs.read(&file.blob_key, range).await?),
+        inner: content::read(&app.db, &app.blobs, &file.blob_key, range).await?,
         left: len,
         done: false,
     };

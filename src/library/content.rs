@@ -1,0 +1,58 @@
+//! A file's bytes wherever they are kept: the blob store, or the database
+//! for files of at most `storage.inline_max_bytes` (docs/architecture.md,
+//! "Small files inline"). Everything that reads, sizes or removes a file's
+//! bytes goes through here.
+
+use std::ops::Range;
+use std::pin::Pin;
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+
+use crate::blobs::{Blobs, StorageError};
+use crate::db::inline_blobs::is_inline;
+use crate::db::Db;
+
+pub type ByteStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+fn db_error(e: sqlx::Error) -> StorageError {
+    StorageError(format!("database: {e}"))
+}
+
+/// Streams `range` of the bytes under `key`.
+pub async fn read(
+    db: &Db,
+    blobs: &Blobs,
+    key: &str,
+    range: Range<u64>,
+) -> Result<ByteStream, StorageError> {
+    if !is_inline(key) {
+        return Ok(blobs.read(key, range).await?.boxed());
+    }
+    let data = db
+        .inline_blob(key)
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| StorageError(format!("no inline bytes under {key}")))?;
+    let end = (range.end as usize).min(data.len());
+    let start = (range.start as usize).min(end);
+    let part = Bytes::from(data).slice(start..end);
+    Ok(futures::stream::once(std::future::ready(Ok(part))).boxed())
+}
+
+/// The size of the bytes under `key`, or None when there are none.
+pub async fn stat(db: &Db, blobs: &Blobs, key: &str) -> Result<Option<u64>, StorageError> {
+    if !is_inline(key) {
+        return blobs.stat(key).await;
+    }
+    let size = db.inline_blob_size(key).await.map_err(db_error)?;
+    Ok(size.map(|n| n.max(0) as u64))
+}
+
+/// Removes the bytes under `key`; missing ones are not an error.
+pub async fn delete(db: &Db, blobs: &Blobs, key: &str) -> Result<(), StorageError> {
+    if !is_inline(key) {
+        return blobs.delete(key).await;
+    }
+    db.delete_inline_blob(key).await.map_err(db_error)
+}
