@@ -126,7 +126,8 @@ async fn s3_going_away_mid_upload() {
     assert_eq!(count(&s, "SELECT disk_used FROM users").await, 0);
     // Downloads of what was there say 12 while the store is away.
     proxy.restore().await;
-    let kept = upload(&s, &a, "kept.txt", b"kept".to_vec()).await;
+    // Past storage.inline_max_bytes: its bytes are in S3.
+    let kept = upload(&s, &a, "kept.bin", pattern(100_000, 3)).await;
     proxy.cut();
     api(&s, &a, "download.getInfo", &[("file_id", &kept)])
         .await
@@ -143,7 +144,7 @@ async fn s3_going_away_mid_upload() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let url = direct_url(&s, &a, &kept, None).await;
-    assert_eq!(fetch(&s, &url, &[]).await.2, b"kept");
+    assert_eq!(fetch(&s, &url, &[]).await.2, pattern(100_000, 3));
     let id = upload(&s, &a, "after.bin", pattern(6 << 20, 2)).await;
     let url = direct_url(&s, &a, &id, None).await;
     assert_eq!(fetch(&s, &url, &[]).await.2, pattern(6 << 20, 2));
