@@ -345,6 +345,9 @@ print(f"{rps:.0f} {ms(50):.2f} {ms(99):.2f} {errors}")'
 api() { # conns url key_prefix... : req/s, p50, p99 and errors under each prefix
     local a b c e conns=$1 url=$2
     shift 2
+    # The uploads before leave gigabytes being written back: a database
+    # commit (a session's last use) would wait behind them.
+    sync
     read -r a b c e <<<"$(wrk_run "$conns" "$url")"
     for k in "$@"; do put "${k}_rps" "$a"; put "${k}_p50" "$b"; put "${k}_p99" "$c"; put "${k}_err" "$e"; done
     log "$1 at $conns connections: $a req/s, p50 $b ms, p99 $c ms, $e errors"
