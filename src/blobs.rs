@@ -38,6 +38,8 @@ struct FsDirs {
     root: PathBuf,
     /// Unfinished ones (`data_dir/blobs-tmp`).
     tmp: PathBuf,
+    /// The temporary files this process's writers hold: never swept.
+    live: fs::Live,
 }
 
 #[derive(Clone)]
@@ -98,7 +100,11 @@ impl Blobs {
                 let op = Operator::new(builder)?.finish();
                 Ok(Blobs {
                     op,
-                    fs: Some(FsDirs { root, tmp }),
+                    fs: Some(FsDirs {
+                        root,
+                        tmp,
+                        live: fs::Live::default(),
+                    }),
                     // Unused: fs writes go straight to the file in blocks.
                     part_size: 0,
                     fail: Fault::new(cfg),
@@ -189,7 +195,7 @@ impl Blobs {
         self.check()?;
         let sink = match &self.fs {
             Some(dirs) => Sink::Fs(Box::new(
-                fs::FsWriter::create(&dirs.root, &dirs.tmp, key).await?,
+                fs::FsWriter::create(&dirs.root, &dirs.tmp, &dirs.live, key).await?,
             )),
             // OpenDAL gathers blocks into multipart parts of `part_size`.
             None => Sink::Store {
@@ -452,9 +458,10 @@ impl BlobWriter {
 impl Blobs {
     /// Removes the temporary files of fs writers that were dropped without
     /// `finish` or `abort` (a client gone mid-upload, a killed node) once
-    /// nothing has written to them for `idle`. Returns how many went.
+    /// nothing has written to them for `idle`; never one a writer of this
+    /// process still holds, however slow its upload. Returns how many went.
     pub async fn sweep_tmp(&self, idle: std::time::Duration) -> std::io::Result<usize> {
-        let Some(tmp) = self.fs.as_ref().map(|dirs| dirs.tmp.clone()) else {
+        let Some((tmp, live)) = self.fs.as_ref().map(|d| (d.tmp.clone(), d.live.clone())) else {
             return Ok(0);
         };
         tokio::task::spawn_blocking(move || {
@@ -471,7 +478,11 @@ impl Blobs {
                     .ok()
                     .and_then(|m| m.elapsed().ok())
                     .is_some_and(|age| age >= idle);
-                if meta.is_file() && untouched && std::fs::remove_file(entry.path()).is_ok() {
+                if meta.is_file()
+                    && untouched
+                    && !live.holds(&entry.path())
+                    && std::fs::remove_file(entry.path()).is_ok()
+                {
                     removed += 1;
                 }
             }

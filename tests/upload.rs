@@ -1225,3 +1225,31 @@ dual!(small_files_are_kept_in_the_database, |b| async move {
     assert_eq!(stored_blobs(&off).await.len(), 1);
     assert_eq!(count(&off, "SELECT COUNT(*) FROM inline_blobs").await, 0);
 });
+
+// The sweep of abandoned blob writes never takes the temporary file of a
+// live upload, however long that upload goes without writing to it: here
+// the grace is 0 and a sweep runs every second of a four-second upload.
+dual!(
+    a_slow_upload_outlives_the_temporary_file_sweep,
+    |b| async move {
+        if s3_mode() {
+            return;
+        }
+        let s = Server::start_with(
+            b,
+            &[
+                ("DROPSPACE_LIMITS__PENDING_BLOB_GRACE_SECS", "0"),
+                ("DROPSPACE_LIMITS__STALE_UPLOAD_SECS", "2"),
+            ],
+        )
+        .await;
+        let a = s.user_session("alice").await;
+        // 256 KiB at 64 KB/s.
+        let info = upload_info(&s, &a, "64").await;
+        let data = pattern(256 * 1024, 5);
+        let answer = post_raw(&s.http, &info.url, info.raw("slow.bin", &data)).await;
+        assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
+        let id = kv_get(&answer, "file_id");
+        assert_eq!(fetch_file(&s, &a, &id, None).await, (200, data));
+    }
+);

@@ -5,13 +5,14 @@
 //! fsync has little left; and a reader that reads ahead one chunk with
 //! `pread` on a blocking thread while the previous chunk is being sent.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::future::Future;
 use std::io::{self, Write};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -23,7 +24,7 @@ use crate::secrets::random_string;
 
 /// A block is handed to the disk job once it holds this much and the job
 /// is idle: a slow upload holds this twice (the block and the spare).
-const MIN_BLOCK: usize = 32 * 1024;
+const MIN_BLOCK: usize = 16 * 1024;
 /// While the job is busy the next block of a fast upload grows up to
 /// this; then the request waits for the disk.
 const MAX_BLOCK: usize = 1024 * 1024;
@@ -36,6 +37,22 @@ const FAST_FILL: Duration = Duration::from_millis(20);
 const WRITEBACK: u64 = 4 * 1024 * 1024;
 /// Bytes read at a time by a download, one chunk read ahead.
 pub const READ_CHUNK: usize = 1024 * 1024;
+
+/// The temporary files of the writers alive in this process: the sweep of
+/// abandoned ones leaves them alone (a slow upload may not touch its file
+/// for longer than the sweep's grace).
+#[derive(Clone, Default)]
+pub struct Live(Arc<Mutex<HashSet<PathBuf>>>);
+
+impl Live {
+    fn set(&self) -> std::sync::MutexGuard<'_, HashSet<PathBuf>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn holds(&self, path: &Path) -> bool {
+        self.set().contains(path)
+    }
+}
 
 /// The temporary file and what has gone into it; it moves into each
 /// blocking job and back. The file is created by the first job, so a small
@@ -101,6 +118,7 @@ type Job = JoinHandle<io::Result<(Disk, Vec<u8>)>>;
 /// `finish` (synced, renamed, directory synced).
 pub struct FsWriter {
     tmp: PathBuf,
+    live: Live,
     dest: PathBuf,
     root: PathBuf,
     /// The file while no job has it.
@@ -121,10 +139,17 @@ fn joined<T>(r: Result<io::Result<T>, tokio::task::JoinError>) -> io::Result<T> 
 }
 
 impl FsWriter {
-    pub async fn create(root: &Path, tmp_dir: &Path, key: &str) -> io::Result<FsWriter> {
+    pub async fn create(
+        root: &Path,
+        tmp_dir: &Path,
+        live: &Live,
+        key: &str,
+    ) -> io::Result<FsWriter> {
         let tmp = tmp_dir.join(format!("{}.part", random_string(24, b"0123456789abcdef")));
+        live.set().insert(tmp.clone());
         Ok(FsWriter {
             tmp: tmp.clone(),
+            live: live.clone(),
             dest: root.join(key),
             root: root.to_path_buf(),
             disk: Some(Disk {
@@ -238,6 +263,12 @@ impl FsWriter {
     async fn remove(&self) {
         let tmp = self.tmp.clone();
         let _ = spawn_blocking(move || std::fs::remove_file(tmp)).await;
+    }
+}
+
+impl Drop for FsWriter {
+    fn drop(&mut self) {
+        self.live.set().remove(&self.tmp);
     }
 }
 
