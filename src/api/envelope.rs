@@ -43,11 +43,11 @@ pub fn error_node(err: &ApiError) -> Node {
 }
 
 /// Builds the `<result method status>` tree for an outcome.
-pub fn result_tree(method: &str, outcome: &Result<Reply, ApiError>) -> Node {
+pub fn result_tree(method: &str, outcome: Result<Reply, ApiError>) -> Node {
     let (status, children) = match outcome {
-        Ok(reply) => (if reply.ok { "ok" } else { "fail" }, reply.children.clone()),
+        Ok(reply) => (if reply.ok { "ok" } else { "fail" }, reply.children),
         Err(err) => {
-            let mut children = vec![error_node(err)];
+            let mut children = vec![error_node(&err)];
             if let Some(id) = &err.id {
                 children.push(Node::text("id", id));
             }
@@ -67,7 +67,7 @@ pub fn result_tree(method: &str, outcome: &Result<Reply, ApiError>) -> Node {
 
 /// Turns an outcome into the HTTP 200 answer in the asked format.
 pub fn render(method: &str, format: Format, outcome: Result<Reply, ApiError>) -> Response {
-    let tree = result_tree(method, &outcome);
+    let tree = result_tree(method, outcome);
     match format {
         Format::Xml => xml_response(&tree),
         Format::Json => {
@@ -108,7 +108,7 @@ mod tests {
     #[test]
     fn error_comes_first_and_values_are_escaped() {
         let err = ApiError::with_text(Code::FileNotFound, "a<b & \"c\" ]]>").id("x&y");
-        let xml = to_xml(&result_tree("files.getinfo", &Err(err)));
+        let xml = to_xml(&result_tree("files.getinfo", Err(err)));
         assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
         let doc = roxmltree::Document::parse(&xml).expect("well-formed");
         let root = doc.root_element();
