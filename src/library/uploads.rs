@@ -4,11 +4,15 @@
 //! after uploads whose node died. The states and statements are in
 //! `db::uploads`.
 
+use std::net::IpAddr;
+
+use crate::blobs::Written;
 use crate::db::uploads::{CommitError, NewIdent};
 use crate::db::users::User;
 use crate::db::{now, now_ms};
-use crate::library::{Error, Library, Result};
-use crate::secrets::{random_string, LOWER_ALNUM};
+use crate::library::mail::{self, Link, Sender};
+use crate::library::{Error, Library, Result, MAX_NAME, MAX_TEXT};
+use crate::secrets::{hash_secret, random_string, LOWER_ALNUM};
 
 pub use crate::db::uploads::{Ident, NewFile, Reserve, UploadState};
 
@@ -217,4 +221,202 @@ pub async fn sweep_expired(lib: &Library) -> Result<()> {
         .forget_upload_ids(now() - keep, now_ms() - keep * 1000)
         .await?;
     Ok(())
+}
+
+/// What an upload asks for besides its bytes: the upload form's optional
+/// fields (or a resumable upload's metadata), as sent.
+#[derive(Debug, Clone, Default)]
+pub struct Asked {
+    /// Empty or `0`: the root.
+    pub folder_id: String,
+    pub description: String,
+    /// A download password; empty: none.
+    pub password: String,
+    /// Comma-separated addresses to mail the link to.
+    pub recipient_email: String,
+    pub recipient_message: String,
+    /// Mail the link to the uploader too.
+    pub notify_uploader: bool,
+}
+
+/// The upload a file is made of: its identifier (as claimed), who sent it
+/// and what it holds reserved.
+pub struct Upload<'a> {
+    pub ident: &'a Ident,
+    /// The uploader's address (mail rate).
+    pub ip: IpAddr,
+    pub user: Option<&'a User>,
+    /// The blob the upload wrote (pending until the commit).
+    pub blob_key: &'a str,
+    /// Disk space reserved for it.
+    pub reserved: i64,
+    /// Bytes received (progress).
+    pub received: i64,
+}
+
+/// A finished upload's file.
+pub struct Stored {
+    pub file_id: String,
+    /// Anonymous uploads: the secret of their delete link.
+    pub delete_secret: Option<String>,
+    /// The account's `disk_used` after the commit.
+    pub disk_used: Option<i64>,
+}
+
+/// The addresses of `recipient_email`: `InvalidEmail` when one is
+/// invalid; refused when there are more than the upload may mail, or
+/// anonymous uploads may mail none (docs/security.md).
+pub fn recipients(lib: &Library, anonymous: bool, value: &str) -> Result<Vec<String>> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = mail::recipients(value).ok_or(Error::InvalidEmail)?;
+    let cfg = &lib.cfg;
+    if anonymous && !cfg.anonymous_recipients {
+        return Err(Error::BadValueText(
+            "Anonymous uploads cannot mail recipients".into(),
+        ));
+    }
+    let max = if anonymous {
+        cfg.limits.recipients_per_upload_anonymous
+    } else {
+        cfg.limits.recipients_per_upload_account
+    };
+    if list.len() > max {
+        return Err(Error::BadValueText(
+            format!("At most {max} recipients per upload").into(),
+        ));
+    }
+    Ok(list)
+}
+
+/// `folder_id` must be the uploader's own folder (or root); anonymous
+/// uploads have only the root.
+pub async fn check_folder(lib: &Library, user_id: Option<i64>, value: &str) -> Result<()> {
+    let value = value.trim();
+    if value.is_empty() || value == crate::db::folders::ROOT {
+        return Ok(());
+    }
+    if !crate::library::folders::is_folder_id(value) {
+        return Err(Error::bad_value("folder_id"));
+    }
+    let owned = match user_id {
+        Some(uid) => lib.db.owns_folder(uid, value).await?,
+        None => false,
+    };
+    if owned {
+        Ok(())
+    } else {
+        Err(Error::FolderNotFound)
+    }
+}
+
+/// The lengths of the texts an upload may carry.
+pub fn check_texts(asked: &Asked) -> Result<()> {
+    let too_long = |v: &str, max: usize| v.chars().count() > max;
+    if too_long(&asked.description, MAX_TEXT) {
+        return Err(Error::bad_value("description"));
+    }
+    if too_long(&asked.password, MAX_NAME) {
+        return Err(Error::bad_value("password"));
+    }
+    if too_long(&asked.recipient_message, MAX_TEXT) {
+        return Err(Error::bad_value("recipient_message"));
+    }
+    Ok(())
+}
+
+/// Makes a finished upload a file, whichever way its bytes came: checks
+/// what it asked for, counts its mails against the rates (over them the
+/// upload fails whole rather than keep a file whose mails were dropped),
+/// commits it (`commit`) and mails its link. `name` is the file's name as
+/// it will be shown (already cleaned).
+pub async fn store(
+    lib: &Library,
+    up: &Upload<'_>,
+    name: &str,
+    size: i64,
+    written: Written,
+    asked: &Asked,
+) -> Result<Stored> {
+    let ident = up.ident;
+    check_folder(lib, ident.user_id, &asked.folder_id).await?;
+    check_texts(asked)?;
+    let recipients = recipients(lib, ident.user_id.is_none(), &asked.recipient_email)?;
+    mail::take_mail_rate(lib, up.ip, ident.user_id, recipients.len()).await?;
+    let folder_id = match asked.folder_id.trim() {
+        "" => crate::db::folders::ROOT.to_string(),
+        id => id.to_string(),
+    };
+    let delete_secret = ident
+        .user_id
+        .is_none()
+        .then(|| random_string(24, LOWER_ALNUM));
+    let file = NewFile {
+        user_id: ident.user_id,
+        folder_id,
+        content_type: mime_guess::from_path(name)
+            .first_or_octet_stream()
+            .to_string(),
+        name: name.to_string(),
+        description: asked.description.clone(),
+        password_sealed: if asked.password.is_empty() {
+            String::new()
+        } else {
+            lib.secrets.seal(&asked.password)
+        },
+        size,
+        blob_key: up.blob_key.to_string(),
+        inline: written.inline,
+        checksum: written.checksum,
+        delete_hash: delete_secret
+            .as_deref()
+            .map(hash_secret)
+            .unwrap_or_default(),
+    };
+    let (file_id, disk_used) = commit(lib, &ident.id, up.reserved, up.received, &file).await?;
+    share(lib, &file_id, name, up.user, recipients, asked).await;
+    Ok(Stored {
+        file_id,
+        delete_secret,
+        disk_used,
+    })
+}
+
+/// Mails the link to the recipients (and the uploader when asked) through
+/// the queue; a mail problem never fails the stored upload.
+async fn share(
+    lib: &Library,
+    file_id: &str,
+    name: &str,
+    user: Option<&User>,
+    mut recipients: Vec<String>,
+    asked: &Asked,
+) {
+    if let Some(u) = user {
+        if let Err(e) = crate::library::collect_addresses(lib, u.id, &recipients).await {
+            tracing::warn!(error = %format!("{e:#}"), "collecting upload recipients");
+        }
+        if asked.notify_uploader && !recipients.iter().any(|r| r.eq_ignore_ascii_case(&u.email)) {
+            recipients.push(u.email.clone());
+        }
+    }
+    if recipients.is_empty() {
+        return;
+    }
+    let sender = user.map(Sender::from).unwrap_or_else(Sender::anonymous);
+    let link = Link {
+        name: name.to_string(),
+        url: lib.url(&format!("/file/{file_id}")),
+    };
+    let share = mail::Share {
+        what: "a file",
+        links: &[link],
+        message: asked.recipient_message.trim(),
+        subject: None,
+    };
+    if let Err(e) = mail::send_share(lib, &sender, &recipients, &share).await {
+        tracing::warn!(error = %format!("{e:#}"), "queueing upload mail");
+    }
 }

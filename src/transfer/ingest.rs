@@ -24,11 +24,10 @@ use crate::api::envelope::{error_node, to_xml, Node};
 use crate::api::error::{ApiError, Code};
 use crate::blobs::{BlobWriter, Blobs};
 use crate::http::ClientIp;
-use crate::library::mail::{self, Link, Sender};
+use crate::library::mail;
 use crate::library::progress::Counter;
-use crate::library::uploads::{self, Ident, NewFile, Reserve, UploadState};
+use crate::library::uploads::{self, Ident, Reserve, UploadState};
 use crate::library::{MAX_NAME, MAX_TEXT};
-use crate::secrets::{hash_secret, random_string, LOWER_ALNUM};
 use crate::state::{App, AppState};
 
 use dropspace_proto::form_guard::{self, FormGuard};
@@ -359,9 +358,12 @@ impl Ingest {
             // MAX_FILE_SIZE can only lower the server's limit; a value that
             // is no positive number is ignored, as browsers treat it.
             "MAX_FILE_SIZE" => self.limit = dropspace_proto::upload::lower_limit(self.limit, value),
-            "folder_id" => self.check_folder(value).await?,
+            "folder_id" => uploads::check_folder(&self.app, self.ident.user_id, value)
+                .await
+                .map_err(domain)?,
             "recipient_email" => {
-                self.recipients(value)?;
+                uploads::recipients(&self.app, self.ident.user_id.is_none(), value)
+                    .map_err(domain)?;
             }
             "recipient_message" if value.chars().count() > MAX_TEXT => {
                 return Err(crate::http::params::bad_value("recipient_message").into())
@@ -380,61 +382,6 @@ impl Ingest {
             _ => {}
         }
         Ok(())
-    }
-
-    /// The addresses of `recipient_email`: 24 when one is invalid, 21 when
-    /// there are more than the upload may mail or anonymous uploads may
-    /// mail none (docs/security.md).
-    fn recipients(&self, value: &str) -> Result<Vec<String>, ApiError> {
-        if value.is_empty() {
-            return Ok(Vec::new());
-        }
-        let list = mail::recipients(value).ok_or_else(|| ApiError::new(Code::InvalidEmail))?;
-        let cfg = &self.app.cfg;
-        let anonymous = self.ident.user_id.is_none();
-        if anonymous && !cfg.anonymous_recipients {
-            return Err(ApiError::with_text(
-                Code::ParameterBadValue,
-                "Anonymous uploads cannot mail recipients",
-            ));
-        }
-        let max = if anonymous {
-            cfg.limits.recipients_per_upload_anonymous
-        } else {
-            cfg.limits.recipients_per_upload_account
-        };
-        if list.len() > max {
-            return Err(ApiError::with_text(
-                Code::ParameterBadValue,
-                format!("At most {max} recipients per upload"),
-            ));
-        }
-        Ok(list)
-    }
-
-    /// `folder_id` must be the uploader's own folder (or root); anonymous
-    /// uploads have only the root.
-    async fn check_folder(&self, value: &str) -> Result<(), ApiError> {
-        if value.is_empty() || value == crate::db::folders::ROOT {
-            return Ok(());
-        }
-        if !crate::library::folders::is_folder_id(value) {
-            return Err(crate::http::params::bad_value("folder_id").into());
-        }
-        let owned = match self.ident.user_id {
-            Some(uid) => self
-                .app
-                .db
-                .owns_folder(uid, value)
-                .await
-                .map_err(temp_error)?,
-            None => false,
-        };
-        if owned {
-            Ok(())
-        } else {
-            Err(ApiError::new(Code::FolderNotFound))
-        }
     }
 
     fn broken(&mut self, text: &str) -> ApiError {
@@ -599,85 +546,41 @@ impl Ingest {
                 .map(|v| v.trim().to_string())
                 .unwrap_or_default()
         };
-        let folder_id = field("folder_id");
-        let recipients = field("recipient_email");
-        let notify = field("notify_uploader") == "1";
-        let message = field("recipient_message");
-        let description = self.fields.get("description").cloned().unwrap_or_default();
-        let password = self.fields.get("password").cloned().unwrap_or_default();
-        self.check_folder(&folder_id).await?;
-        let recipients = self.recipients(&recipients)?;
-        if message.chars().count() > MAX_TEXT {
-            return Err(crate::http::params::bad_value("recipient_message").into());
-        }
-        // Counted before anything is stored: over the rate the upload fails
-        // whole (15) rather than keeping a file whose mails were dropped.
-        mail::take_mail_rate(&self.app, self.ip, self.ident.user_id, recipients.len())
+        let asked = uploads::Asked {
+            folder_id: field("folder_id"),
+            recipient_email: field("recipient_email"),
+            notify_uploader: field("notify_uploader") == "1",
+            recipient_message: field("recipient_message"),
+            description: self.fields.get("description").cloned().unwrap_or_default(),
+            password: self.fields.get("password").cloned().unwrap_or_default(),
+        };
+        // Checked before the blob is finished: a refused upload syncs nothing.
+        uploads::check_folder(&self.app, self.ident.user_id, &asked.folder_id)
             .await
             .map_err(domain)?;
-        let folder_id = if folder_id.is_empty() {
-            crate::db::folders::ROOT.to_string()
-        } else {
-            folder_id
-        };
-        let delete_secret = self
-            .ident
-            .user_id
-            .is_none()
-            .then(|| random_string(24, LOWER_ALNUM));
         let written = match self.writer.take() {
             Some(w) => w.finish_or_inline().await.map_err(temp_error)?,
             None => return Err(temp_error("the upload has no blob writer")),
         };
-        let blob_key = self.blob_key.clone();
-        let file = NewFile {
-            user_id: self.ident.user_id,
-            folder_id,
-            content_type: mime_guess::from_path(&stored.name)
-                .first_or_octet_stream()
-                .to_string(),
-            name: stored.name,
-            description,
-            password_sealed: if password.is_empty() {
-                String::new()
-            } else {
-                self.app.secrets.seal(&password)
-            },
-            size: stored.size,
-            blob_key,
-            inline: written.inline,
-            checksum: written.checksum,
-            delete_hash: delete_secret
-                .as_deref()
-                .map(hash_secret)
-                .unwrap_or_default(),
+        let up = uploads::Upload {
+            ident: &self.ident,
+            ip: self.ip,
+            user: user.as_ref(),
+            blob_key: &self.blob_key,
+            reserved: self.reserved,
+            received: self.counter.received(),
         };
-        let (file_id, disk_used) = uploads::commit(
-            &self.app,
-            &self.ident.id,
-            self.reserved,
-            self.counter.received(),
-            &file,
-        )
-        .await
-        .map_err(domain)?;
+        let done = uploads::store(&self.app, &up, &stored.name, stored.size, written, &asked)
+            .await
+            .map_err(domain)?;
         self.settled = true;
         self.app.progress.close(&self.ident.id);
-        self.share(
-            &file_id,
-            &file.name,
-            user.as_ref(),
-            recipients,
-            notify,
-            &message,
-        )
-        .await;
         // From the commit's own figures: another query here would wait for
         // a pool connection behind other uploads' commits while this file
         // is already stored and its client still unanswered.
         let (bandwidth_left, diskspace_left) = match user {
             Some(mut u) => {
-                if let Some(used) = disk_used {
+                if let Some(used) = done.disk_used {
                     u.disk_used = used;
                 }
                 (
@@ -688,51 +591,11 @@ impl Ingest {
             None => (-1, -1),
         };
         Ok(Done {
-            file_id,
-            delete_secret,
+            file_id: done.file_id,
+            delete_secret: done.delete_secret,
             bandwidth_left,
             diskspace_left,
         })
-    }
-
-    /// Mails the link to `recipient_email` (and the uploader with
-    /// `notify_uploader=1`) through the queue; a mail problem never fails
-    /// the stored upload.
-    async fn share(
-        &self,
-        file_id: &str,
-        name: &str,
-        user: Option<&crate::db::users::User>,
-        mut recipients: Vec<String>,
-        notify: bool,
-        message: &str,
-    ) {
-        let app = &self.app;
-        if let Some(u) = user {
-            if let Err(e) = crate::library::collect_addresses(app, u.id, &recipients).await {
-                tracing::warn!(error = %format!("{e:#}"), "collecting upload recipients");
-            }
-            if notify && !recipients.iter().any(|r| r.eq_ignore_ascii_case(&u.email)) {
-                recipients.push(u.email.clone());
-            }
-        }
-        if recipients.is_empty() {
-            return;
-        }
-        let sender = user.map(Sender::from).unwrap_or_else(Sender::anonymous);
-        let link = Link {
-            name: name.to_string(),
-            url: app.url(&format!("/file/{file_id}")),
-        };
-        let share = mail::Share {
-            what: "a file",
-            links: &[link],
-            message,
-            subject: None,
-        };
-        if let Err(e) = mail::send_share(app, &sender, &recipients, &share).await {
-            tracing::warn!(error = %format!("{e:#}"), "queueing upload mail");
-        }
     }
 
     /// Undoes everything of a failed upload, now.
