@@ -249,7 +249,8 @@ async fn data_directory_is_private() {
         &session,
         &[("recipient_email", "bob@example.com")],
         "a.txt",
-        b"private bytes".to_vec(),
+        // Past storage.inline_max_bytes: a blob file of its own.
+        vec![b'p'; 20_000],
     )
     .await;
     assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
