@@ -7,6 +7,8 @@
 
 mod fs;
 
+pub use fs::{hash_file, Partial};
+
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -179,6 +181,23 @@ impl Blobs {
             },
             fail: self.fail.clone(),
         })
+    }
+
+    /// Where a resumable upload's unfinished file lives (fs backend:
+    /// `blobs-tmp/tus/<id>`, a directory the sweep of abandoned writes
+    /// does not walk); None on S3.
+    pub fn partial_path(&self, id: &str) -> Option<PathBuf> {
+        self.fs.as_ref().map(|dirs| dirs.tmp.join("tus").join(id))
+    }
+
+    /// Moves a finished resumable upload's file into the store under `key`.
+    pub async fn adopt(&self, path: &std::path::Path, key: &str) -> Result<(), StorageError> {
+        self.check()?;
+        let dirs = self
+            .fs
+            .as_ref()
+            .ok_or_else(|| StorageError("no local files on this store".into()))?;
+        Ok(fs::adopt(path.to_path_buf(), dirs.root.join(key)).await?)
     }
 
     /// Makes every later operation fail (tests of error 12/13), or heals it.

@@ -113,6 +113,10 @@ impl From<Error> for ApiError {
                 format!("Too many wrong passwords; wait {secs} seconds before trying again"),
             ),
             Error::DiskspaceLimit => ApiError::new(Code::ProDiskspaceLimit),
+            Error::TooLarge(limit) => ApiError::with_text(
+                Code::ParameterBadValue,
+                format!("The file is larger than the maximum file size ({limit} bytes)"),
+            ),
             Error::BandwidthLimit => ApiError::new(Code::BandwidthLimit),
             Error::MembershipExpired => ApiError::new(Code::ProExpired),
             Error::TooManySessions => ApiError::new(Code::TooManySessions),

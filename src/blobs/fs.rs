@@ -369,3 +369,128 @@ impl Drop for FsReader {
         }
     }
 }
+
+/// A resumable upload's unfinished file, appended to by one request at a
+/// time: opened at the acknowledged offset (bytes after it, written but
+/// never acknowledged, are dropped), written in blocks on a blocking
+/// thread, synced before the offset moves on.
+pub struct Partial {
+    file: Option<File>,
+    block: Vec<u8>,
+}
+
+/// Bytes a partial upload gathers before a write.
+const PARTIAL_BLOCK: usize = 256 * 1024;
+
+impl Partial {
+    pub async fn open(path: PathBuf, offset: u64) -> io::Result<Partial> {
+        let file = joined(
+            spawn_blocking(move || {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .mode(0o600)
+                    .open(&path)?;
+                file.set_len(offset)?;
+                Ok(file)
+            })
+            .await,
+        )?;
+        Ok(Partial {
+            file: Some(file),
+            block: Vec::new(),
+        })
+    }
+
+    pub async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.block.extend_from_slice(bytes);
+        if self.block.len() >= PARTIAL_BLOCK {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        if self.block.is_empty() {
+            return Ok(());
+        }
+        let block = std::mem::take(&mut self.block);
+        let mut block = self
+            .on_file(move |file| {
+                use std::io::{Seek, SeekFrom};
+                file.seek(SeekFrom::End(0))?;
+                file.write_all(&block)?;
+                Ok(block)
+            })
+            .await?;
+        block.clear();
+        self.block = block;
+        Ok(())
+    }
+
+    /// Runs `op` on the file on a blocking thread.
+    async fn on_file<T: Send + 'static>(
+        &mut self,
+        op: impl FnOnce(&mut File) -> io::Result<T> + Send + 'static,
+    ) -> io::Result<T> {
+        let mut file = self
+            .file
+            .take()
+            .ok_or_else(|| io::Error::other("partial upload file used after a failure"))?;
+        let (file, out) = joined(
+            spawn_blocking(move || {
+                let out = op(&mut file)?;
+                Ok((file, out))
+            })
+            .await,
+        )?;
+        self.file = Some(file);
+        Ok(out)
+    }
+
+    /// Writes what is gathered and syncs the file: everything written so
+    /// far survives a crash once this returns.
+    pub async fn sync(&mut self) -> io::Result<()> {
+        self.flush().await?;
+        self.on_file(|file| file.sync_data()).await
+    }
+
+    /// Cuts the file back to `len` bytes (a request's bytes refused).
+    pub async fn truncate(&mut self, len: u64) -> io::Result<()> {
+        self.block.clear();
+        self.on_file(move |file| file.set_len(len)).await
+    }
+}
+
+/// BLAKE3 (hex) and length of a file, read on a blocking thread.
+pub async fn hash_file(path: PathBuf) -> io::Result<(String, u64)> {
+    joined(
+        spawn_blocking(move || {
+            let mut hasher = blake3::Hasher::new();
+            let n = hasher.update_reader(File::open(&path)?)?.count();
+            Ok((hasher.finalize().to_hex().to_string(), n))
+        })
+        .await,
+    )
+}
+
+/// Moves a finished file into the store under `dest` (synced, renamed,
+/// the directory synced).
+pub async fn adopt(path: PathBuf, dest: PathBuf) -> io::Result<()> {
+    joined(
+        spawn_blocking(move || {
+            File::open(&path)?.sync_all()?;
+            let dir = dest
+                .parent()
+                .ok_or_else(|| io::Error::other("blob path without a directory"))?;
+            std::fs::create_dir_all(dir)?;
+            std::fs::rename(&path, &dest)?;
+            sync_dir(dir)
+        })
+        .await,
+    )
+}

@@ -26,6 +26,7 @@ pub mod read;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;
+pub mod tus;
 pub mod uploads;
 pub mod users;
 

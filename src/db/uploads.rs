@@ -335,11 +335,13 @@ impl Db {
     }
 
     /// Uploads still marked uploading whose progress has not moved since
-    /// `cutoff_ms` (their node died); at most 500.
+    /// `cutoff_ms` (their node died); at most 500. Resumable uploads pause
+    /// as long as they like: their own expiry ends them.
     pub async fn stale_uploads(&self, cutoff_ms: i64) -> sqlx::Result<Vec<String>> {
         sqlx::query_scalar(
             "SELECT u.id FROM upload_ids u LEFT JOIN progress p ON p.upload_id = u.id \
-             WHERE u.state = $1 AND (p.updated_ms IS NULL OR p.updated_ms < $2) LIMIT 500",
+             WHERE u.state = $1 AND (p.updated_ms IS NULL OR p.updated_ms < $2) \
+             AND NOT EXISTS (SELECT 1 FROM tus_uploads t WHERE t.upload_id = u.id) LIMIT 500",
         )
         .bind(UploadState::Uploading.code())
         .bind(cutoff_ms)

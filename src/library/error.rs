@@ -40,6 +40,9 @@ pub enum Error {
     PasswordWait(i64),
     #[error("disk space limit reached")]
     DiskspaceLimit,
+    /// A file over the upload's size limit (bytes).
+    #[error("file too large")]
+    TooLarge(i64),
     #[error("bandwidth limit reached")]
     BandwidthLimit,
     /// A paid membership whose end date has passed.

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod links;
 pub mod mail;
 pub mod progress;
+pub mod resumable;
 pub mod uploads;
 
 use crate::blobs::Blobs;

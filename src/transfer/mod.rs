@@ -7,19 +7,30 @@ pub mod progress;
 pub mod range;
 pub mod serve;
 pub mod throttle;
+pub mod tus;
 
-use axum::routing::{get, post};
+use axum::routing::{get, head, options, post};
 use axum::Router;
 
 use crate::state::App;
 
-/// Routes of the transfer path (`/upload/…`, `/progress/…`, `/dl/…`).
+/// Routes of the transfer path (`/upload/…`, `/tus/…`, `/progress/…`, `/dl/…`).
 /// Upload bodies have no size limit here: the upload enforces its own.
 pub fn routes() -> Router<App> {
     Router::new()
         .route(
             "/upload/{ident}",
             post(ingest::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/tus", post(tus::create).options(tus::options))
+        .route("/tus/", post(tus::create).options(tus::options))
+        .route(
+            "/tus/{id}",
+            head(tus::head)
+                .patch(tus::patch)
+                .delete(tus::terminate)
+                .layer(axum::extract::DefaultBodyLimit::disable())
+                .merge(options(tus::options)),
         )
         .route("/progress/{ident}", get(progress::show))
         .route("/dl/{id}/{account}/{expires}/{sig}", get(serve::download))

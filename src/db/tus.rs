@@ -1,0 +1,172 @@
+//! Resumable uploads (`tus_uploads`): what a tus upload was created with,
+//! its acknowledged offset and the lock of the PATCH writing into it. The
+//! offset only moves under the lock, by one conditional UPDATE, so two
+//! PATCHes on any nodes never both write (docs/resumable.md).
+
+use crate::db::Db;
+
+/// A resumable upload as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TusRow {
+    pub id: String,
+    pub upload_id: String,
+    pub upload_length: i64,
+    pub upload_offset: i64,
+    /// Bytes of the account's space the upload holds (0: anonymous).
+    pub reserved: i64,
+    /// `Upload-Metadata` as the client sent it (HEAD gives it back).
+    pub metadata: String,
+    pub file_name: String,
+    pub folder_id: String,
+    pub description: String,
+    pub password_sealed: String,
+    pub recipient_email: String,
+    pub recipient_message: String,
+    pub notify_uploader: i64,
+    /// The creating client's address (mail rate).
+    pub ip: String,
+    pub blob_key: String,
+    /// The file it became; empty until complete.
+    pub file_id: String,
+    pub expires: i64,
+}
+
+const COLUMNS: &str =
+    "id, upload_id, upload_length, upload_offset, reserved, metadata, file_name, \
+     folder_id, description, password_sealed, recipient_email, recipient_message, notify_uploader, \
+     ip, blob_key, file_id, expires";
+
+impl Db {
+    pub async fn insert_tus(&self, row: &TusRow) -> sqlx::Result<()> {
+        sqlx::query(&format!(
+            "INSERT INTO tus_uploads ({COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+        ))
+        .bind(&row.id)
+        .bind(&row.upload_id)
+        .bind(row.upload_length)
+        .bind(row.upload_offset)
+        .bind(row.reserved)
+        .bind(&row.metadata)
+        .bind(&row.file_name)
+        .bind(&row.folder_id)
+        .bind(&row.description)
+        .bind(&row.password_sealed)
+        .bind(&row.recipient_email)
+        .bind(&row.recipient_message)
+        .bind(row.notify_uploader)
+        .bind(&row.ip)
+        .bind(&row.blob_key)
+        .bind(&row.file_id)
+        .bind(row.expires)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn tus(&self, id: &str) -> sqlx::Result<Option<TusRow>> {
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM tus_uploads WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Takes the upload's lock for `token` until `until_ms` when nobody
+    /// holds it (or its holder's lock ran out at `now_ms`).
+    pub async fn lock_tus(
+        &self,
+        id: &str,
+        token: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> sqlx::Result<bool> {
+        let taken = sqlx::query(
+            "UPDATE tus_uploads SET lock_token = $1, lock_until_ms = $2 \
+             WHERE id = $3 AND lock_until_ms < $4",
+        )
+        .bind(token)
+        .bind(until_ms)
+        .bind(id)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(taken.rows_affected() == 1)
+    }
+
+    /// Extends a held lock; false when `token` no longer holds it.
+    pub async fn renew_tus_lock(&self, id: &str, token: &str, until_ms: i64) -> sqlx::Result<bool> {
+        let renewed = sqlx::query(
+            "UPDATE tus_uploads SET lock_until_ms = $1 WHERE id = $2 AND lock_token = $3",
+        )
+        .bind(until_ms)
+        .bind(id)
+        .bind(token)
+        .execute(&self.pool)
+        .await?;
+        Ok(renewed.rows_affected() == 1)
+    }
+
+    pub async fn unlock_tus(&self, id: &str, token: &str) -> sqlx::Result<()> {
+        sqlx::query(
+            "UPDATE tus_uploads SET lock_token = '', lock_until_ms = 0 \
+             WHERE id = $1 AND lock_token = $2",
+        )
+        .bind(id)
+        .bind(token)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Acknowledges bytes: the offset moves from `from` to `to` only while
+    /// `token` holds the lock.
+    pub async fn advance_tus(
+        &self,
+        id: &str,
+        token: &str,
+        from: i64,
+        to: i64,
+    ) -> sqlx::Result<bool> {
+        let moved = sqlx::query(
+            "UPDATE tus_uploads SET upload_offset = $1 \
+             WHERE id = $2 AND lock_token = $3 AND upload_offset = $4",
+        )
+        .bind(to)
+        .bind(id)
+        .bind(token)
+        .bind(from)
+        .execute(&self.pool)
+        .await?;
+        Ok(moved.rows_affected() == 1)
+    }
+
+    /// Records the file a completed upload became.
+    pub async fn complete_tus(&self, id: &str, file_id: &str) -> sqlx::Result<()> {
+        sqlx::query("UPDATE tus_uploads SET file_id = $1 WHERE id = $2")
+            .bind(file_id)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets an upload; true when this call removed the row.
+    pub async fn delete_tus(&self, id: &str) -> sqlx::Result<bool> {
+        let gone = sqlx::query("DELETE FROM tus_uploads WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(gone.rows_affected() == 1)
+    }
+
+    /// Uploads expired at `now` whose lock is free at `now_ms`; at most 500.
+    pub async fn expired_tus(&self, now: i64, now_ms: i64) -> sqlx::Result<Vec<TusRow>> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM tus_uploads WHERE expires < $1 AND lock_until_ms < $2 LIMIT 500"
+        ))
+        .bind(now)
+        .bind(now_ms)
+        .fetch_all(&self.pool)
+        .await
+    }
+}

@@ -1,0 +1,623 @@
+//! `/tus/`: resumable uploads over the tus 1.0.0 protocol — core, creation,
+//! termination, expiration and checksum (sha1, sha256) — bound to the
+//! sendspace upload rules (docs/resumable.md). The HTTP side only: the
+//! rules are `library::resumable`'s, the bytes go to the blob store's
+//! partial files.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use futures::StreamExt;
+use sha1::Digest;
+
+use crate::blobs::{hash_file, Partial, Written};
+use crate::http::ClientIp;
+use crate::library::progress::Counter;
+use crate::library::resumable::{self, Lock, Upload};
+use crate::library::uploads::{Asked, Stored};
+use crate::library::Error;
+use crate::state::App;
+
+const VERSION: &str = "1.0.0";
+const EXTENSIONS: &str = "creation,termination,expiration,checksum";
+const CHECKSUMS: &str = "sha1,sha256";
+/// The one body type of a PATCH.
+const OCTETS: &str = "application/offset+octet-stream";
+/// Headers a page on another origin may read.
+const EXPOSED: &str = "Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, \
+     Tus-Checksum-Algorithm, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires, \
+     X-Dropspace-File-Id, X-Dropspace-Download-Url, X-Dropspace-Delete-Url";
+/// Headers a page on another origin may send.
+const ALLOWED: &str = "Content-Type, Tus-Resumable, Upload-Checksum, Upload-Length, \
+     Upload-Metadata, Upload-Offset, X-Requested-With";
+/// The header naming the file a completed upload became.
+const FILE_ID: &str = "x-dropspace-file-id";
+
+/// An answer with the headers every tus answer carries.
+fn reply(status: StatusCode, headers: &[(&str, String)], text: &str) -> Response {
+    let mut resp = (status, text.to_string()).into_response();
+    let h = resp.headers_mut();
+    h.insert("tus-resumable", HeaderValue::from_static(VERSION));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(EXPOSED),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for (name, value) in headers {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            h.insert(n, v);
+        }
+    }
+    resp
+}
+
+fn refuse(status: StatusCode, text: &str) -> Response {
+    reply(status, &[], &format!("{text}\n"))
+}
+
+/// A domain refusal as a tus client can act on it: 4xx ends the attempt,
+/// 5xx and 429 are worth a retry (tus clients retry those).
+fn refused(e: Error) -> Response {
+    let (status, text) = match &e {
+        Error::TooLarge(limit) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The file is larger than the maximum file size ({limit} bytes)"),
+        ),
+        Error::DiskspaceLimit => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Not enough disk space left for this file".into(),
+        ),
+        Error::TooFast(_) => (StatusCode::TOO_MANY_REQUESTS, "Too many requests".into()),
+        Error::Maintenance => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The server is in maintenance".into(),
+        ),
+        Error::Internal(cause) => {
+            tracing::error!(error = %format!("{cause:#}"), "resumable upload");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Temporarily unavailable; try again".into(),
+            )
+        }
+        Error::Denied(_) | Error::SessionBad => (StatusCode::FORBIDDEN, e.to_string()),
+        Error::FolderNotFound => (StatusCode::BAD_REQUEST, "folder_id: no such folder".into()),
+        _ => (StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    let text = match &e {
+        Error::Denied(Some(reason)) => reason.to_string(),
+        Error::BadValueText(reason) => reason.to_string(),
+        _ => text,
+    };
+    refuse(status, &text)
+}
+
+fn expires_header(unix: i64) -> (&'static str, String) {
+    let when =
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    ("upload-expires", when.format(&format).unwrap_or_default())
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+}
+
+/// Every request but OPTIONS names the protocol version it speaks.
+fn version_refused(headers: &HeaderMap) -> Option<Response> {
+    match header_str(headers, "tus-resumable") {
+        Some(VERSION) => None,
+        _ => Some(reply(
+            StatusCode::PRECONDITION_FAILED,
+            &[("tus-version", VERSION.into())],
+            "Tus-Resumable: 1.0.0 is required\n",
+        )),
+    }
+}
+
+/// Resumable uploads keep their unfinished bytes in local files for now.
+fn unsupported(app: &App) -> Option<Response> {
+    app.blobs.partial_path("x").is_none().then(|| {
+        refuse(
+            StatusCode::NOT_IMPLEMENTED,
+            "Resumable uploads need storage.backend = fs on this version",
+        )
+    })
+}
+
+/// `OPTIONS`: what this server speaks, and the CORS preflight.
+pub async fn options() -> Response {
+    reply(
+        StatusCode::NO_CONTENT,
+        &[
+            ("tus-version", VERSION.into()),
+            ("tus-extension", EXTENSIONS.into()),
+            ("tus-checksum-algorithm", CHECKSUMS.into()),
+            (
+                "access-control-allow-methods",
+                "POST, HEAD, PATCH, DELETE, OPTIONS".into(),
+            ),
+            ("access-control-allow-headers", ALLOWED.into()),
+            ("access-control-max-age", "86400".into()),
+        ],
+        "",
+    )
+}
+
+/// `Upload-Metadata`: comma-separated `key base64(value)` pairs (a key
+/// alone has an empty value). None when malformed.
+pub fn parse_metadata(raw: &str) -> Option<Vec<(String, String)>> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for item in raw.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let mut parts = item.split(' ').filter(|p| !p.is_empty());
+        let key = parts.next()?;
+        let value = match parts.next() {
+            Some(v) => {
+                let bytes = base64::engine::general_purpose::STANDARD.decode(v).ok()?;
+                String::from_utf8(bytes).ok()?
+            }
+            None => String::new(),
+        };
+        if parts.next().is_some() || pairs.iter().any(|(k, _)| k == key) {
+            return None;
+        }
+        pairs.push((key.to_string(), value));
+    }
+    Some(pairs)
+}
+
+/// `POST /tus/`: creates an upload.
+pub async fn create(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(r) = version_refused(&headers).or_else(|| unsupported(&app)) {
+        return r;
+    }
+    if headers.contains_key("upload-defer-length") {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Upload-Defer-Length is not supported",
+        );
+    }
+    let Some(length) = header_str(&headers, "upload-length").and_then(|v| v.parse::<i64>().ok())
+    else {
+        return refuse(StatusCode::BAD_REQUEST, "Upload-Length is required");
+    };
+    if length < 0 {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Upload-Length must not be negative",
+        );
+    }
+    let raw = header_str(&headers, "upload-metadata")
+        .unwrap_or("")
+        .to_string();
+    let Some(meta) = parse_metadata(&raw) else {
+        return refuse(StatusCode::BAD_REQUEST, "Malformed Upload-Metadata");
+    };
+    let get = |k: &str| {
+        meta.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (ident, extra) = (get("upload_identifier"), get("extra_info"));
+    if ident.is_empty() || extra.is_empty() {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Upload-Metadata must carry upload_identifier and extra_info (from upload.getInfo)",
+        );
+    }
+    let name = match get("filename") {
+        n if n.is_empty() => get("name"),
+        n => n,
+    };
+    let name = match super::ingest::clean_name(&name) {
+        n if n.is_empty() => "file".to_string(),
+        n => n,
+    };
+    let new = resumable::New {
+        upload_identifier: ident,
+        extra_info: extra,
+        length,
+        metadata: raw,
+        file_name: name,
+        asked: Asked {
+            folder_id: get("folder_id").trim().to_string(),
+            description: get("description"),
+            password: get("password"),
+            recipient_email: get("recipient_email").trim().to_string(),
+            recipient_message: get("recipient_message").trim().to_string(),
+            notify_uploader: get("notify_uploader").trim() == "1",
+        },
+        ip,
+    };
+    match resumable::create(&app, new).await {
+        Ok(upload) => reply(
+            StatusCode::CREATED,
+            &[
+                ("location", app.url(&format!("/tus/{}", upload.id))),
+                ("upload-offset", "0".into()),
+                expires_header(upload.expires),
+            ],
+            "",
+        ),
+        Err(e) => refused(e),
+    }
+}
+
+/// The upload a request names: 404 unknown, 410 expired unfinished.
+async fn find(app: &App, id: &str) -> Result<Upload, Response> {
+    match resumable::get(app, id).await {
+        Ok(Some(u)) if u.file_id.is_empty() && resumable::expired(&u) => {
+            Err(refuse(StatusCode::GONE, "The upload expired"))
+        }
+        Ok(Some(u)) => Ok(u),
+        Ok(None) => Err(refuse(StatusCode::NOT_FOUND, "No such upload")),
+        Err(e) => Err(refused(e)),
+    }
+}
+
+/// The headers that describe an upload's state.
+fn state_headers(upload: &Upload) -> Vec<(&'static str, String)> {
+    let mut h = vec![
+        ("upload-offset", upload.upload_offset.to_string()),
+        ("upload-length", upload.upload_length.to_string()),
+    ];
+    if !upload.metadata.is_empty() {
+        h.push(("upload-metadata", upload.metadata.clone()));
+    }
+    if upload.file_id.is_empty() {
+        h.push(expires_header(upload.expires));
+    } else {
+        h.push((FILE_ID, upload.file_id.clone()));
+    }
+    h
+}
+
+/// `HEAD /tus/{id}`: the acknowledged offset.
+pub async fn head(State(app): State<App>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if let Some(r) = version_refused(&headers).or_else(|| unsupported(&app)) {
+        return r;
+    }
+    match find(&app, &id).await {
+        Ok(upload) => reply(StatusCode::OK, &state_headers(&upload), ""),
+        Err(r) => r,
+    }
+}
+
+/// `DELETE /tus/{id}`: ends an upload at once.
+pub async fn terminate(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(r) = version_refused(&headers).or_else(|| unsupported(&app)) {
+        return r;
+    }
+    let upload = match find(&app, &id).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    match resumable::lock(&app, &id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return refuse(StatusCode::LOCKED, "Another request is writing this upload"),
+        Err(e) => return refused(e),
+    }
+    match resumable::terminate(&app, &upload, "upload terminated by the client").await {
+        Ok(()) => reply(StatusCode::NO_CONTENT, &[], ""),
+        Err(e) => refused(e),
+    }
+}
+
+/// The checksum a PATCH announced (`Upload-Checksum: <algorithm> <base64>`).
+enum Check {
+    Sha1(sha1::Sha1, Vec<u8>),
+    Sha256(sha2::Sha256, Vec<u8>),
+}
+
+impl Check {
+    fn parse(value: &str) -> Option<Check> {
+        let (algo, b64) = value.split_once(' ')?;
+        let want = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .ok()?;
+        match algo {
+            "sha1" => Some(Check::Sha1(sha1::Sha1::new(), want)),
+            "sha256" => Some(Check::Sha256(sha2::Sha256::new(), want)),
+            _ => None,
+        }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Check::Sha1(h, _) => h.update(bytes),
+            Check::Sha256(h, _) => h.update(bytes),
+        }
+    }
+
+    fn matches(self) -> bool {
+        let (got, want) = match self {
+            Check::Sha1(h, want) => (h.finalize().to_vec(), want),
+            Check::Sha256(h, want) => (h.finalize().to_vec(), want),
+        };
+        crate::secrets::ct_eq(&hex::encode(got), &hex::encode(want))
+    }
+}
+
+/// How a PATCH's body ended.
+enum Ended {
+    /// All of it arrived.
+    Whole,
+    /// More than the upload's length was sent.
+    TooLong,
+    /// The client stopped sending or went away.
+    Cut,
+    /// The lock was lost to another request.
+    Lost,
+}
+
+/// `PATCH /tus/{id}`: appends the body at the acknowledged offset.
+pub async fn patch(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Some(r) = version_refused(&headers).or_else(|| unsupported(&app)) {
+        return r;
+    }
+    if header_str(&headers, "content-type") != Some(OCTETS) {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/offset+octet-stream",
+        );
+    }
+    let Some(offset) = header_str(&headers, "upload-offset").and_then(|v| v.parse::<i64>().ok())
+    else {
+        return refuse(StatusCode::BAD_REQUEST, "Upload-Offset is required");
+    };
+    let check = match header_str(&headers, "upload-checksum") {
+        None => None,
+        Some(v) => match Check::parse(v) {
+            Some(c) => Some(c),
+            None => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "Upload-Checksum: unsupported algorithm or malformed value",
+                )
+            }
+        },
+    };
+    let upload = match find(&app, &id).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if offset != upload.upload_offset {
+        return reply(
+            StatusCode::CONFLICT,
+            &[("upload-offset", upload.upload_offset.to_string())],
+            "Upload-Offset does not match the upload's offset\n",
+        );
+    }
+    if !upload.file_id.is_empty() {
+        return reply(StatusCode::NO_CONTENT, &state_headers(&upload), "");
+    }
+    let Some(_open) = app.abuse.open_upload(ip) else {
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many uploads at once; try again when one has finished",
+        );
+    };
+    let lock = match resumable::lock(&app, &id).await {
+        Ok(Some(l)) => l,
+        Ok(None) => return refuse(StatusCode::LOCKED, "Another request is writing this upload"),
+        Err(e) => return refused(e),
+    };
+    // Read again under the lock: a request that finished meanwhile moved
+    // the offset, and the file is cut back to the offset read here.
+    let resp = match find(&app, &id).await {
+        Ok(now) if now.upload_offset == offset && now.file_id.is_empty() => {
+            write_locked(&app, now, &lock, check, body).await
+        }
+        Ok(now) => reply(
+            StatusCode::CONFLICT,
+            &[("upload-offset", now.upload_offset.to_string())],
+            "Upload-Offset does not match the upload's offset\n",
+        ),
+        Err(r) => r,
+    };
+    if let Err(e) = resumable::unlock(&app, &id, &lock).await {
+        tracing::warn!(error = %format!("{e:#}"), "unlocking a resumable upload");
+    }
+    resp
+}
+
+/// The body of a PATCH under the upload's lock: streamed into the partial
+/// file, synced, acknowledged; the last byte makes the file.
+async fn write_locked(
+    app: &App,
+    upload: Upload,
+    lock: &Lock,
+    mut check: Option<Check>,
+    body: Body,
+) -> Response {
+    let Some(path) = app.blobs.partial_path(&upload.id) else {
+        return refused(Error::internal(anyhow::anyhow!("no partial files on S3")));
+    };
+    let start = upload.upload_offset as u64;
+    let mut file = match Partial::open(path.clone(), start).await {
+        Ok(f) => f,
+        Err(e) => return refused(Error::internal(e)),
+    };
+    let counter = Arc::new(Counter::default());
+    counter.add(start as usize);
+    app.progress.insert(&upload.upload_id, counter.clone());
+    let room = (upload.upload_length - upload.upload_offset).max(0) as u64;
+    let idle = Duration::from_secs(app.cfg.limits.upload_idle_secs.max(1));
+    let renew_every = Duration::from_millis((resumable::lock_ms(app) / 4).max(1) as u64);
+    let mut renewed = Instant::now();
+    let mut stream = body.into_data_stream();
+    let mut got: u64 = 0;
+    let ended = loop {
+        let chunk = match tokio::time::timeout(idle, stream.next()).await {
+            Ok(Some(Ok(c))) => c,
+            Ok(None) => break Ended::Whole,
+            Ok(Some(Err(_))) | Err(_) => break Ended::Cut,
+        };
+        if got + chunk.len() as u64 > room {
+            break Ended::TooLong;
+        }
+        if let Some(c) = check.as_mut() {
+            c.update(&chunk);
+        }
+        if let Err(e) = file.write(&chunk).await {
+            app.progress.close(&upload.upload_id);
+            return refused(Error::internal(e));
+        }
+        got += chunk.len() as u64;
+        counter.add(chunk.len());
+        if renewed.elapsed() >= renew_every {
+            match resumable::renew(app, &upload.id, lock).await {
+                Ok(true) => renewed = Instant::now(),
+                _ => break Ended::Lost,
+            }
+        }
+    };
+    app.progress.close(&upload.upload_id);
+    match ended {
+        Ended::TooLong => {
+            drop(file);
+            return match resumable::terminate(app, &upload, "more bytes than Upload-Length").await {
+                Ok(()) => refuse(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "More bytes than the upload's Upload-Length: the upload is ended",
+                ),
+                Err(e) => refused(e),
+            };
+        }
+        Ended::Lost => {
+            let _ = file.truncate(start).await;
+            return refuse(StatusCode::LOCKED, "Another request took over this upload");
+        }
+        Ended::Cut | Ended::Whole => {}
+    }
+    // A checksum vouches for the whole body only: a cut or mismatching one
+    // keeps nothing.
+    if let Some(c) = check {
+        let whole = matches!(ended, Ended::Whole);
+        if !whole || !c.matches() {
+            let _ = file.truncate(start).await;
+            return if whole {
+                reply(
+                    StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
+                    &[("upload-offset", upload.upload_offset.to_string())],
+                    "Checksum mismatch\n",
+                )
+            } else {
+                refuse(StatusCode::BAD_REQUEST, "The body was cut; nothing kept")
+            };
+        }
+    }
+    if let Err(e) = file.sync().await {
+        return refused(Error::internal(e));
+    }
+    drop(file);
+    let to = upload.upload_offset + got as i64;
+    match resumable::advance(app, &upload, lock, to).await {
+        Ok(true) => {}
+        Ok(false) => return refuse(StatusCode::CONFLICT, "The upload moved meanwhile"),
+        Err(e) => return refused(e),
+    }
+    let upload = Upload {
+        upload_offset: to,
+        ..upload
+    };
+    if matches!(ended, Ended::Cut) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "The body was cut; what arrived is kept",
+        );
+    }
+    if to < upload.upload_length {
+        return reply(StatusCode::NO_CONTENT, &state_headers(&upload), "");
+    }
+    match complete(app, &upload, path).await {
+        Ok(stored) => {
+            let mut headers = state_headers(&Upload {
+                file_id: stored.file_id.clone(),
+                ..upload
+            });
+            headers.push((
+                "x-dropspace-download-url",
+                app.url(&format!("/file/{}", stored.file_id)),
+            ));
+            // Anonymous uploads: the only time their delete link is told.
+            if let Some(secret) = &stored.delete_secret {
+                headers.push((
+                    "x-dropspace-delete-url",
+                    app.url(&format!("/delete/{}/{secret}", stored.file_id)),
+                ));
+            }
+            reply(StatusCode::NO_CONTENT, &headers, "")
+        }
+        // The upload ends: its identifier is spent, what it holds returned.
+        Err(e) => {
+            if let Err(t) = resumable::terminate(app, &upload, &e.to_string()).await {
+                tracing::warn!(error = %format!("{t:#}"), "ending a failed resumable upload");
+            }
+            refused(e)
+        }
+    }
+}
+
+/// Makes the complete upload a file: its checksum read back, its bytes
+/// kept in the database when small, else moved into the store.
+async fn complete(app: &App, upload: &Upload, path: std::path::PathBuf) -> Result<Stored, Error> {
+    let (checksum, n) = hash_file(path.clone()).await.map_err(Error::internal)?;
+    if n as i64 != upload.upload_length {
+        return Err(Error::internal(anyhow::anyhow!(
+            "partial file holds {n} bytes, not {}",
+            upload.upload_length
+        )));
+    }
+    let inline_max = app.cfg.storage.inline_max_bytes as i64;
+    let written = if upload.upload_length <= inline_max {
+        let bytes = tokio::fs::read(&path).await.map_err(Error::internal)?;
+        Written {
+            checksum,
+            inline: Some(bytes),
+        }
+    } else {
+        app.blobs
+            .adopt(&path, &upload.blob_key)
+            .await
+            .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
+        Written {
+            checksum,
+            inline: None,
+        }
+    };
+    let stored = resumable::finish(app, upload, written).await?;
+    let _ = tokio::fs::remove_file(&path).await;
+    Ok(stored)
+}

@@ -1,0 +1,353 @@
+//! Resumable uploads over tus 1.0.0 through real HTTP: creation bound to
+//! an upload identifier, chunks with and without checksums, every refusal
+//! the protocol names, termination, concurrent writers and expiry
+//! (docs/resumable.md).
+
+mod common;
+use common::*;
+
+use base64::Engine;
+use sha1::Digest;
+
+/// `Upload-Metadata` of these pairs.
+fn metadata(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k} {}",
+                base64::engine::general_purpose::STANDARD.encode(v.as_bytes())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+async fn create(
+    s: &Server,
+    info: &UploadInfo,
+    length: u64,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut pairs = vec![
+        ("upload_identifier", info.ident.as_str()),
+        ("extra_info", info.extra.as_str()),
+    ];
+    pairs.extend_from_slice(extra);
+    s.http
+        .post(s.url("/tus/"))
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", length.to_string())
+        .header("upload-metadata", metadata(&pairs))
+        .send()
+        .await
+        .expect("create")
+}
+
+/// Creates an upload and returns its URL.
+async fn created(s: &Server, info: &UploadInfo, length: u64, extra: &[(&str, &str)]) -> String {
+    let resp = create(s, info, length, extra).await;
+    assert_eq!(resp.status(), 201, "{:?}", resp.text().await);
+    header(resp.headers(), "location")
+}
+
+async fn patch(
+    s: &Server,
+    url: &str,
+    offset: u64,
+    bytes: Vec<u8>,
+    checksum: Option<String>,
+) -> reqwest::Response {
+    let mut req = s
+        .http
+        .patch(url)
+        .header("tus-resumable", "1.0.0")
+        .header("content-type", "application/offset+octet-stream")
+        .header("upload-offset", offset.to_string());
+    if let Some(c) = checksum {
+        req = req.header("upload-checksum", c);
+    }
+    req.body(bytes).send().await.expect("patch")
+}
+
+async fn head(s: &Server, url: &str) -> reqwest::Response {
+    s.http
+        .head(url)
+        .header("tus-resumable", "1.0.0")
+        .send()
+        .await
+        .expect("head")
+}
+
+fn sha1_of(bytes: &[u8]) -> String {
+    format!(
+        "sha1 {}",
+        base64::engine::general_purpose::STANDARD.encode(sha1::Sha1::digest(bytes))
+    )
+}
+
+// A file sent in three chunks (one with a checksum) becomes a file exactly
+// as a form upload does: bytes, name, description, the identifier spent.
+dual!(chunks_become_a_file, |b| async move {
+    if s3_mode() {
+        return;
+    }
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let options = s
+        .http
+        .request(reqwest::Method::OPTIONS, s.url("/tus/"))
+        .send()
+        .await
+        .expect("options");
+    assert_eq!(options.status(), 204);
+    assert_eq!(header(options.headers(), "tus-version"), "1.0.0");
+    assert!(header(options.headers(), "tus-extension").contains("creation"));
+    assert!(header(options.headers(), "tus-checksum-algorithm").contains("sha1"));
+
+    let info = upload_info(&s, &a, "0").await;
+    let no_version = s
+        .http
+        .post(s.url("/tus/"))
+        .header("upload-length", "10")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(no_version.status(), 412);
+
+    let data = pattern(300_000, 7);
+    let url = created(
+        &s,
+        &info,
+        300_000,
+        &[("filename", "report.pdf"), ("description", "Q3")],
+    )
+    .await;
+    let h = head(&s, &url).await;
+    assert_eq!(h.status(), 200);
+    assert_eq!(header(h.headers(), "upload-offset"), "0");
+    assert_eq!(header(h.headers(), "upload-length"), "300000");
+    assert_eq!(header(h.headers(), "tus-resumable"), "1.0.0");
+
+    let first = patch(&s, &url, 0, data[..100_000].to_vec(), None).await;
+    assert_eq!(first.status(), 204);
+    assert_eq!(header(first.headers(), "upload-offset"), "100000");
+    // The wrong offset, a wrong checksum: refused, nothing moves.
+    assert_eq!(
+        patch(&s, &url, 0, data[..10].to_vec(), None).await.status(),
+        409
+    );
+    let wrong = patch(
+        &s,
+        &url,
+        100_000,
+        data[100_000..200_000].to_vec(),
+        Some(sha1_of(b"other")),
+    )
+    .await;
+    assert_eq!(wrong.status(), 460);
+    assert_eq!(
+        header(head(&s, &url).await.headers(), "upload-offset"),
+        "100000"
+    );
+    let chunk = data[100_000..200_000].to_vec();
+    let second = patch(&s, &url, 100_000, chunk.clone(), Some(sha1_of(&chunk))).await;
+    assert_eq!(second.status(), 204);
+    let last = patch(&s, &url, 200_000, data[200_000..].to_vec(), None).await;
+    assert_eq!(last.status(), 204);
+    let file_id = header(last.headers(), "x-dropspace-file-id");
+    assert!(!file_id.is_empty());
+
+    let dl = direct_url(&s, &a, &file_id, None).await;
+    assert_eq!(fetch(&s, &dl, &[]).await.2, data);
+    let got = api(&s, &a, "files.getInfo", &[("file_id", &file_id)]).await;
+    assert_eq!(got.attr("file", "name").as_deref(), Some("report.pdf"));
+    assert_eq!(got.attr("file", "description").as_deref(), Some("Q3"));
+    assert_eq!(
+        s.db_i64("SELECT disk_used FROM users WHERE user_name = 'alice'")
+            .await,
+        300_000
+    );
+    // Complete: HEAD says so; the identifier is spent.
+    let h = head(&s, &url).await;
+    assert_eq!(header(h.headers(), "upload-offset"), "300000");
+    assert_eq!(header(h.headers(), "x-dropspace-file-id"), file_id);
+    assert_eq!(create(&s, &info, 10, &[]).await.status(), 403);
+    let p = progress(&s, &info.progress_url).await;
+    assert_eq!(p[0], ("status".to_string(), "done".to_string()));
+});
+
+// Refusals: a forged identifier, a file over the size limit, the wrong
+// body type, more bytes than announced (the upload then ends and its
+// space comes back), and termination.
+dual!(refusals_and_termination, |b| async move {
+    if s3_mode() {
+        return;
+    }
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let mut forged = upload_info(&s, &a, "0").await;
+    forged.extra = format!("{}x", forged.extra);
+    assert_eq!(create(&s, &forged, 10, &[]).await.status(), 403);
+    let anon = anon_info(&s).await;
+    let limit: u64 = anon.max_file_size.parse().expect("max_file_size");
+    assert_eq!(create(&s, &anon, limit + 1, &[]).await.status(), 413);
+
+    let info = upload_info(&s, &a, "0").await;
+    let url = created(&s, &info, 1000, &[]).await;
+    let wrong_type = s
+        .http
+        .patch(&url)
+        .header("tus-resumable", "1.0.0")
+        .header("content-type", "application/octet-stream")
+        .header("upload-offset", "0")
+        .body(vec![0u8; 10])
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(wrong_type.status(), 415);
+    assert_eq!(
+        s.db_i64("SELECT disk_used FROM users").await,
+        1000,
+        "reserved whole at creation"
+    );
+    assert_eq!(
+        patch(&s, &url, 0, vec![1u8; 1001], None).await.status(),
+        413
+    );
+    assert_eq!(head(&s, &url).await.status(), 404);
+    assert_eq!(s.db_i64("SELECT disk_used FROM users").await, 0);
+
+    let info = upload_info(&s, &a, "0").await;
+    let url = created(&s, &info, 50_000, &[]).await;
+    assert_eq!(
+        patch(&s, &url, 0, pattern(20_000, 1), None).await.status(),
+        204
+    );
+    let gone = s
+        .http
+        .delete(&url)
+        .header("tus-resumable", "1.0.0")
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(gone.status(), 204);
+    assert_eq!(head(&s, &url).await.status(), 404);
+    assert_eq!(s.db_i64("SELECT disk_used FROM users").await, 0);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 0);
+    assert!(
+        stored_blobs(&s).await.is_empty(),
+        "{:?}",
+        stored_blobs(&s).await
+    );
+});
+
+// While one PATCH streams, a second on the same upload is refused (423)
+// and never interleaves its bytes; the first completes the file.
+dual!(one_writer_at_a_time, |b| async move {
+    if s3_mode() {
+        return;
+    }
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let info = upload_info(&s, &a, "0").await;
+    let data = pattern(200_000, 3);
+    let url = created(&s, &info, 200_000, &[]).await;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    let body = reqwest::Body::wrap_stream(tokio_stream_of(rx));
+    let slow = {
+        let (http, url) = (s.http.clone(), url.clone());
+        tokio::spawn(async move {
+            http.patch(&url)
+                .header("tus-resumable", "1.0.0")
+                .header("content-type", "application/offset+octet-stream")
+                .header("upload-offset", "0")
+                .body(body)
+                .send()
+                .await
+                .expect("slow patch")
+        })
+    };
+    tx.send(Ok(data[..50_000].to_vec())).await.expect("send");
+    eventually("the first writer holds the lock", async || {
+        count(
+            &s,
+            "SELECT COUNT(*) FROM tus_uploads WHERE lock_until_ms > 0",
+        )
+        .await
+            == 1
+    })
+    .await;
+    assert_eq!(patch(&s, &url, 0, vec![9u8; 100], None).await.status(), 423);
+    tx.send(Ok(data[50_000..].to_vec())).await.expect("send");
+    drop(tx);
+    let done = slow.await.expect("join");
+    assert_eq!(done.status(), 204);
+    let file_id = header(done.headers(), "x-dropspace-file-id");
+    let dl = direct_url(&s, &a, &file_id, None).await;
+    assert_eq!(fetch(&s, &dl, &[]).await.2, data);
+});
+
+fn tokio_stream_of(
+    mut rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
+) -> impl futures::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+// An unfinished upload past `limits.tus_expiry_secs` is given up by the
+// sweep: its bytes removed, its space returned, its URL gone.
+dual!(expired_uploads_are_swept, |b| async move {
+    if s3_mode() {
+        return;
+    }
+    let s = Server::start_with(
+        b,
+        &[
+            ("DROPSPACE_LIMITS__TUS_EXPIRY_SECS", "1"),
+            ("DROPSPACE_LIMITS__STALE_UPLOAD_SECS", "2"),
+        ],
+    )
+    .await;
+    let a = s.user_session("alice").await;
+    let info = upload_info(&s, &a, "0").await;
+    let url = created(&s, &info, 50_000, &[]).await;
+    assert_eq!(
+        patch(&s, &url, 0, pattern(20_000, 1), None).await.status(),
+        204
+    );
+    eventually("the expired upload swept", async || {
+        head(&s, &url).await.status() == 404
+    })
+    .await;
+    assert_eq!(s.db_i64("SELECT disk_used FROM users").await, 0);
+    assert!(
+        stored_blobs(&s).await.is_empty(),
+        "{:?}",
+        stored_blobs(&s).await
+    );
+});
+
+// An anonymous upload stays anonymous: no account is charged, and the
+// last PATCH's answer is where it learns its delete link.
+dual!(anonymous_uploads_get_their_delete_link, |b| async move {
+    if s3_mode() {
+        return;
+    }
+    let s = Server::start(b).await;
+    let info = anon_info(&s).await;
+    let data = pattern(40_000, 4);
+    let url = created(&s, &info, 40_000, &[("filename", "a.bin")]).await;
+    let done = patch(&s, &url, 0, data.clone(), Some(sha1_of(&data))).await;
+    assert_eq!(done.status(), 204);
+    let file_id = header(done.headers(), "x-dropspace-file-id");
+    assert_eq!(
+        header(done.headers(), "x-dropspace-download-url"),
+        s.url(&format!("/file/{file_id}"))
+    );
+    assert!(header(done.headers(), "x-dropspace-delete-url")
+        .starts_with(&s.url(&format!("/delete/{file_id}/"))));
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM files WHERE user_id IS NULL").await,
+        1
+    );
+});
