@@ -389,12 +389,17 @@ impl Partial {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir)?;
                 }
+                // Only a new upload starts a file: acknowledged bytes that
+                // are gone must not come back as zeros.
                 let file = std::fs::OpenOptions::new()
                     .write(true)
-                    .create(true)
+                    .create(offset == 0)
                     .truncate(false)
                     .mode(0o600)
                     .open(&path)?;
+                if file.metadata()?.len() < offset {
+                    return Err(io::Error::other("the partial file lost acknowledged bytes"));
+                }
                 file.set_len(offset)?;
                 Ok(file)
             })

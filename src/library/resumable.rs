@@ -149,12 +149,10 @@ pub async fn unlock(lib: &Library, id: &str, lock: &Lock) -> Result<()> {
     Ok(lib.db.unlock_tus(id, &lock.token).await?)
 }
 
-/// Acknowledges the bytes up to `to` (synced by the caller).
-pub async fn advance(lib: &Library, upload: &Upload, lock: &Lock, to: i64) -> Result<bool> {
-    Ok(lib
-        .db
-        .advance_tus(&upload.id, &lock.token, upload.upload_offset, to)
-        .await?)
+/// Acknowledges the bytes from `from` up to `to` (synced by the caller);
+/// false when the offset moved or the lock was lost meanwhile.
+pub async fn advance(lib: &Library, id: &str, lock: &Lock, from: i64, to: i64) -> Result<bool> {
+    Ok(lib.db.advance_tus(id, &lock.token, from, to).await?)
 }
 
 /// Makes a complete upload a file, exactly as a form upload becomes one.

@@ -433,11 +433,21 @@ pub async fn patch(
         Ok(None) => return refuse(StatusCode::LOCKED, "Another request is writing this upload"),
         Err(e) => return refused(e),
     };
+    let mut held = Held {
+        app: app.clone(),
+        id: id.clone(),
+        lock,
+        start: offset,
+        written: 0,
+        keep: check.is_none(),
+        partial: None,
+        armed: true,
+    };
     // Read again under the lock: a request that finished meanwhile moved
     // the offset, and the file is cut back to the offset read here.
     let resp = match find(&app, &id).await {
         Ok(now) if now.upload_offset == offset && now.file_id.is_empty() => {
-            write_locked(&app, now, &lock, check, body).await
+            write_locked(&app, now, &mut held, check, body).await
         }
         Ok(now) => reply(
             StatusCode::CONFLICT,
@@ -446,10 +456,68 @@ pub async fn patch(
         ),
         Err(r) => r,
     };
-    if let Err(e) = resumable::unlock(&app, &id, &lock).await {
-        tracing::warn!(error = %format!("{e:#}"), "unlocking a resumable upload");
-    }
+    held.release().await;
     resp
+}
+
+/// A PATCH's lock and what it has written. `release` frees the upload;
+/// when the request is dropped instead (its client went away mid-body and
+/// hyper drops the handler), what reached the file is kept — synced, then
+/// acknowledged, unless a checksum was to vouch for it — and the upload
+/// freed, in the background.
+struct Held {
+    app: App,
+    id: String,
+    lock: Lock,
+    /// The acknowledged offset the request started at.
+    start: i64,
+    /// Bytes written after `start` that may be kept.
+    written: u64,
+    keep: bool,
+    partial: Option<Partial>,
+    armed: bool,
+}
+
+impl Held {
+    fn file(&mut self) -> Result<&mut Partial, Error> {
+        self.partial
+            .as_mut()
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("no partial file open")))
+    }
+
+    async fn release(mut self) {
+        self.armed = false;
+        if let Err(e) = resumable::unlock(&self.app, &self.id, &self.lock).await {
+            tracing::warn!(error = %format!("{e:#}"), "unlocking a resumable upload");
+        }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let (app, id, start) = (self.app.clone(), std::mem::take(&mut self.id), self.start);
+        let lock = Lock {
+            token: std::mem::take(&mut self.lock.token),
+        };
+        let kept = if self.keep { self.written } else { 0 };
+        let partial = self.partial.take();
+        tokio::spawn(async move {
+            if let (Some(mut file), true) = (partial, kept > 0) {
+                if file.sync().await.is_ok() {
+                    let to = start + kept as i64;
+                    if let Err(e) = resumable::advance(&app, &id, &lock, start, to).await {
+                        tracing::warn!(error = %format!("{e:#}"), "keeping a cut upload's bytes");
+                    }
+                }
+            }
+            if let Err(e) = resumable::unlock(&app, &id, &lock).await {
+                tracing::warn!(error = %format!("{e:#}"), "unlocking a resumable upload");
+            }
+        });
+    }
 }
 
 /// The body of a PATCH under the upload's lock: streamed into the partial
@@ -457,7 +525,7 @@ pub async fn patch(
 async fn write_locked(
     app: &App,
     upload: Upload,
-    lock: &Lock,
+    held: &mut Held,
     mut check: Option<Check>,
     body: Body,
 ) -> Response {
@@ -465,10 +533,10 @@ async fn write_locked(
         return refused(Error::internal(anyhow::anyhow!("no partial files on S3")));
     };
     let start = upload.upload_offset as u64;
-    let mut file = match Partial::open(path.clone(), start).await {
-        Ok(f) => f,
+    match Partial::open(path.clone(), start).await {
+        Ok(f) => held.partial = Some(f),
         Err(e) => return refused(Error::internal(e)),
-    };
+    }
     let counter = Arc::new(Counter::default());
     counter.add(start as usize);
     app.progress.insert(&upload.upload_id, counter.clone());
@@ -490,14 +558,20 @@ async fn write_locked(
         if let Some(c) = check.as_mut() {
             c.update(&chunk);
         }
-        if let Err(e) = file.write(&chunk).await {
+        let wrote = match held.file() {
+            Ok(file) => file.write(&chunk).await.map_err(Error::internal),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = wrote {
             app.progress.close(&upload.upload_id);
-            return refused(Error::internal(e));
+            held.written = 0;
+            return refused(e);
         }
         got += chunk.len() as u64;
+        held.written = got;
         counter.add(chunk.len());
         if renewed.elapsed() >= renew_every {
-            match resumable::renew(app, &upload.id, lock).await {
+            match resumable::renew(app, &upload.id, &held.lock).await {
                 Ok(true) => renewed = Instant::now(),
                 _ => break Ended::Lost,
             }
@@ -506,7 +580,8 @@ async fn write_locked(
     app.progress.close(&upload.upload_id);
     match ended {
         Ended::TooLong => {
-            drop(file);
+            held.written = 0;
+            held.partial = None;
             return match resumable::terminate(app, &upload, "more bytes than Upload-Length").await {
                 Ok(()) => refuse(
                     StatusCode::PAYLOAD_TOO_LARGE,
@@ -515,8 +590,11 @@ async fn write_locked(
                 Err(e) => refused(e),
             };
         }
+        // Another request holds the upload now: nothing of this one is kept
+        // (the next writer cuts the file back to the acknowledged offset).
         Ended::Lost => {
-            let _ = file.truncate(start).await;
+            held.written = 0;
+            held.partial = None;
             return refuse(StatusCode::LOCKED, "Another request took over this upload");
         }
         Ended::Cut | Ended::Whole => {}
@@ -526,7 +604,10 @@ async fn write_locked(
     if let Some(c) = check {
         let whole = matches!(ended, Ended::Whole);
         if !whole || !c.matches() {
-            let _ = file.truncate(start).await;
+            held.written = 0;
+            if let Ok(file) = held.file() {
+                let _ = file.truncate(start).await;
+            }
             return if whole {
                 reply(
                     StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
@@ -538,12 +619,17 @@ async fn write_locked(
             };
         }
     }
-    if let Err(e) = file.sync().await {
-        return refused(Error::internal(e));
+    let synced = match held.file() {
+        Ok(file) => file.sync().await.map_err(Error::internal),
+        Err(e) => Err(e),
+    };
+    held.written = 0;
+    held.partial = None;
+    if let Err(e) = synced {
+        return refused(e);
     }
-    drop(file);
     let to = upload.upload_offset + got as i64;
-    match resumable::advance(app, &upload, lock, to).await {
+    match resumable::advance(app, &upload.id, &held.lock, upload.upload_offset, to).await {
         Ok(true) => {}
         Ok(false) => return refuse(StatusCode::CONFLICT, "The upload moved meanwhile"),
         Err(e) => return refused(e),
@@ -561,7 +647,15 @@ async fn write_locked(
     if to < upload.upload_length {
         return reply(StatusCode::NO_CONTENT, &state_headers(&upload), "");
     }
-    match complete(app, &upload, path).await {
+    // In a task of its own: a client gone now must not stop the file half made.
+    let finishing = {
+        let (app, upload) = (app.clone(), upload.clone());
+        tokio::spawn(async move { complete(&app, &upload, path).await })
+    };
+    let finished = finishing
+        .await
+        .unwrap_or_else(|e| Err(Error::internal(anyhow::anyhow!("completing: {e}"))));
+    match finished {
         Ok(stored) => {
             let mut headers = state_headers(&Upload {
                 file_id: stored.file_id.clone(),
