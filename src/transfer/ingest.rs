@@ -75,7 +75,15 @@ pub async fn upload(
         Err(e) => e.code.number().to_string(),
     };
     metrics::counter!("dropspace_uploads_total", "outcome" => label).increment(1);
-    respond(&app, &answer, outcome)
+    let failed = outcome.is_err();
+    let mut resp = respond(&app, &answer, outcome);
+    // A refused upload may leave its body unread: the client must not send
+    // its next request on this connection (it would find it closed).
+    if failed {
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    resp
 }
 
 async fn receive(

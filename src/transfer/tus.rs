@@ -375,8 +375,25 @@ enum Ended {
     Lost,
 }
 
-/// `PATCH /tus/{id}`: appends the body at the acknowledged offset.
+/// `PATCH /tus/{id}`: appends the body at the acknowledged offset. A
+/// refusal may leave the body unread: the connection then closes, so the
+/// client does not send its next request into it.
 pub async fn patch(
+    state: State<App>,
+    ip: ClientIp,
+    id: Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let mut resp = append(state, ip, id, headers, body).await;
+    if resp.status() != StatusCode::NO_CONTENT {
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    resp
+}
+
+async fn append(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
