@@ -183,6 +183,12 @@ impl Blobs {
         })
     }
 
+    /// Whether resumable uploads can keep their unfinished bytes here
+    /// (`partial_path`): the fs backend only, for now.
+    pub fn keeps_partials(&self) -> bool {
+        self.fs.is_some()
+    }
+
     /// Where a resumable upload's unfinished file lives (fs backend:
     /// `blobs-tmp/tus/<id>`, a directory the sweep of abandoned writes
     /// does not walk); None on S3.
@@ -197,7 +203,7 @@ impl Blobs {
             .fs
             .as_ref()
             .ok_or_else(|| StorageError("no local files on this store".into()))?;
-        Ok(fs::adopt(path.to_path_buf(), dirs.root.join(key)).await?)
+        Ok(fs::adopt(path.to_path_buf(), dirs.root.join(key), dirs.root.clone()).await?)
     }
 
     /// Makes every later operation fail (tests of error 12/13), or heals it.

@@ -79,6 +79,13 @@ async fn head(s: &Server, url: &str) -> reqwest::Response {
         .expect("head")
 }
 
+/// An ended upload holds nothing: no space charged, no bytes stored.
+async fn nothing_held(s: &Server) {
+    assert_eq!(s.db_i64("SELECT disk_used FROM users").await, 0);
+    let left = stored_blobs(s).await;
+    assert!(left.is_empty(), "{left:?}");
+}
+
 fn sha1_of(bytes: &[u8]) -> String {
     format!(
         "sha1 {}",
@@ -233,13 +240,8 @@ dual!(refusals_and_termination, |b| async move {
         .expect("delete");
     assert_eq!(gone.status(), 204);
     assert_eq!(head(&s, &url).await.status(), 404);
-    assert_eq!(s.db_i64("SELECT disk_used FROM users").await, 0);
     assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 0);
-    assert!(
-        stored_blobs(&s).await.is_empty(),
-        "{:?}",
-        stored_blobs(&s).await
-    );
+    nothing_held(&s).await;
 });
 
 // While one PATCH streams, a second on the same upload is refused (423)
@@ -319,12 +321,7 @@ dual!(expired_uploads_are_swept, |b| async move {
         head(&s, &url).await.status() == 404
     })
     .await;
-    assert_eq!(s.db_i64("SELECT disk_used FROM users").await, 0);
-    assert!(
-        stored_blobs(&s).await.is_empty(),
-        "{:?}",
-        stored_blobs(&s).await
-    );
+    nothing_held(&s).await;
 });
 
 // An anonymous upload stays anonymous: no account is charged, and the

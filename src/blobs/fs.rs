@@ -232,17 +232,7 @@ impl FsWriter {
                 let sum = disk.hasher.finalize().to_hex().to_string();
                 let tmp = disk.path.clone();
                 drop(disk);
-                let dir = dest.parent().unwrap_or(&root);
-                if let Err(e) = std::fs::rename(&tmp, &dest) {
-                    if e.kind() != io::ErrorKind::NotFound || dir.exists() {
-                        return Err(e);
-                    }
-                    // The key's directory is new.
-                    crate::secrets::create_private_dir(dir)?;
-                    sync_dir(&root)?;
-                    std::fs::rename(&tmp, &dest)?;
-                }
-                sync_dir(dir)?;
+                move_into_place(&tmp, &dest, &root)?;
                 Ok(sum)
             })
             .await,
@@ -270,6 +260,22 @@ impl Drop for FsWriter {
     fn drop(&mut self) {
         self.live.set().remove(&self.tmp);
     }
+}
+
+/// Renames a synced file to its key's path under `root`, creating the
+/// key's directory when it is new; durable once this returns.
+fn move_into_place(tmp: &Path, dest: &Path, root: &Path) -> io::Result<()> {
+    let dir = dest.parent().unwrap_or(root);
+    if let Err(e) = std::fs::rename(tmp, dest) {
+        if e.kind() != io::ErrorKind::NotFound || dir.exists() {
+            return Err(e);
+        }
+        // The key's directory is new.
+        crate::secrets::create_private_dir(dir)?;
+        sync_dir(root)?;
+        std::fs::rename(tmp, dest)?;
+    }
+    sync_dir(dir)
 }
 
 /// A rename is durable once its directory is synced.
@@ -387,7 +393,7 @@ impl Partial {
         let file = joined(
             spawn_blocking(move || {
                 if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir)?;
+                    crate::secrets::create_private_dir(dir)?;
                 }
                 // Only a new upload starts a file: acknowledged bytes that
                 // are gone must not come back as zeros.
@@ -483,18 +489,13 @@ pub async fn hash_file(path: PathBuf) -> io::Result<(String, u64)> {
     )
 }
 
-/// Moves a finished file into the store under `dest` (synced, renamed,
-/// the directory synced).
-pub async fn adopt(path: PathBuf, dest: PathBuf) -> io::Result<()> {
+/// Moves a finished file into the store under `dest` below `root`
+/// (synced, renamed, the directory synced).
+pub async fn adopt(path: PathBuf, dest: PathBuf, root: PathBuf) -> io::Result<()> {
     joined(
         spawn_blocking(move || {
             File::open(&path)?.sync_all()?;
-            let dir = dest
-                .parent()
-                .ok_or_else(|| io::Error::other("blob path without a directory"))?;
-            std::fs::create_dir_all(dir)?;
-            std::fs::rename(&path, &dest)?;
-            sync_dir(dir)
+            move_into_place(&path, &dest, &root)
         })
         .await,
     )

@@ -312,19 +312,31 @@ pub async fn check_folder(lib: &Library, user_id: Option<i64>, value: &str) -> R
     }
 }
 
-/// The lengths of the texts an upload may carry.
-pub fn check_texts(asked: &Asked) -> Result<()> {
-    let too_long = |v: &str, max: usize| v.chars().count() > max;
-    if too_long(&asked.description, MAX_TEXT) {
-        return Err(Error::bad_value("description"));
-    }
-    if too_long(&asked.password, MAX_NAME) {
-        return Err(Error::bad_value("password"));
-    }
-    if too_long(&asked.recipient_message, MAX_TEXT) {
-        return Err(Error::bad_value("recipient_message"));
+/// One of the upload's text fields within its length in characters
+/// (`description`, `recipient_message`, `password`; others have none).
+pub fn check_text(name: &str, value: &str) -> Result<()> {
+    let max = match name {
+        "description" | "recipient_message" => MAX_TEXT,
+        "password" => MAX_NAME,
+        _ => return Ok(()),
+    };
+    if value.chars().count() > max {
+        return Err(Error::bad_value(name.to_string()));
     }
     Ok(())
+}
+
+/// The lengths of the texts an upload may carry.
+pub fn check_texts(asked: &Asked) -> Result<()> {
+    check_text("description", &asked.description)?;
+    check_text("password", &asked.password)?;
+    check_text("recipient_message", &asked.recipient_message)
+}
+
+/// The delete link of an anonymous upload, from the secret its answer
+/// tells once.
+pub fn delete_link(lib: &Library, file_id: &str, secret: &str) -> String {
+    lib.url(&format!("/delete/{file_id}/{secret}"))
 }
 
 /// Makes a finished upload a file, whichever way its bytes came: checks

@@ -27,7 +27,7 @@ use crate::http::ClientIp;
 use crate::library::mail;
 use crate::library::progress::Counter;
 use crate::library::uploads::{self, Ident, Reserve, UploadState};
-use crate::library::{MAX_NAME, MAX_TEXT};
+use crate::library::MAX_NAME;
 use crate::state::{App, AppState};
 
 use dropspace_proto::form_guard::{self, FormGuard};
@@ -373,14 +373,8 @@ impl Ingest {
                 uploads::recipients(&self.app, self.ident.user_id.is_none(), value)
                     .map_err(domain)?;
             }
-            "recipient_message" if value.chars().count() > MAX_TEXT => {
-                return Err(crate::http::params::bad_value("recipient_message").into())
-            }
-            "description" if value.chars().count() > MAX_TEXT => {
-                return Err(crate::http::params::bad_value("description").into())
-            }
-            "password" if value.chars().count() > MAX_NAME => {
-                return Err(crate::http::params::bad_value("password").into())
+            "recipient_message" | "description" | "password" => {
+                uploads::check_text(name, value).map_err(domain)?
             }
             "redirect_url" => {
                 answer.redirect = url::Url::parse(value)
@@ -562,10 +556,6 @@ impl Ingest {
             description: self.fields.get("description").cloned().unwrap_or_default(),
             password: self.fields.get("password").cloned().unwrap_or_default(),
         };
-        // Checked before the blob is finished: a refused upload syncs nothing.
-        uploads::check_folder(&self.app, self.ident.user_id, &asked.folder_id)
-            .await
-            .map_err(domain)?;
         let written = match self.writer.take() {
             Some(w) => w.finish_or_inline().await.map_err(temp_error)?,
             None => return Err(temp_error("the upload has no blob writer")),
@@ -761,11 +751,7 @@ fn xml(app: &AppState, outcome: &Result<Done, ApiError>) -> Response {
             ))
             .child(Node::text(
                 "delete_url",
-                app.url(&format!(
-                    "/delete/{}/{}",
-                    d.file_id,
-                    d.delete_secret.as_deref().unwrap_or("")
-                )),
+                uploads::delete_link(app, &d.file_id, d.delete_secret.as_deref().unwrap_or("")),
             ))
             .child(Node::text("file_id", &d.file_id)),
         Err(e) => Node::new("upload_done")

@@ -19,7 +19,7 @@ use crate::blobs::{hash_file, Partial, Written};
 use crate::http::ClientIp;
 use crate::library::progress::Counter;
 use crate::library::resumable::{self, Lock, Upload};
-use crate::library::uploads::{Asked, Stored};
+use crate::library::uploads::{self, Asked, Stored};
 use crate::library::Error;
 use crate::state::App;
 
@@ -133,7 +133,7 @@ fn version_refused(headers: &HeaderMap) -> Option<Response> {
 
 /// Resumable uploads keep their unfinished bytes in local files for now.
 fn unsupported(app: &App) -> Option<Response> {
-    app.blobs.partial_path("x").is_none().then(|| {
+    (!app.blobs.keeps_partials()).then(|| {
         refuse(
             StatusCode::NOT_IMPLEMENTED,
             "Resumable uploads need storage.backend = fs on this version",
@@ -686,7 +686,7 @@ async fn write_locked(
             if let Some(secret) = &stored.delete_secret {
                 headers.push((
                     "x-dropspace-delete-url",
-                    app.url(&format!("/delete/{}/{secret}", stored.file_id)),
+                    uploads::delete_link(app, &stored.file_id, secret),
                 ));
             }
             reply(StatusCode::NO_CONTENT, &headers, "")
@@ -704,21 +704,27 @@ async fn write_locked(
 /// Makes the complete upload a file: its checksum read back, its bytes
 /// kept in the database when small, else moved into the store.
 async fn complete(app: &App, upload: &Upload, path: std::path::PathBuf) -> Result<Stored, Error> {
-    let (checksum, n) = hash_file(path.clone()).await.map_err(Error::internal)?;
-    if n as i64 != upload.upload_length {
-        return Err(Error::internal(anyhow::anyhow!(
+    let short = |n: u64| {
+        Error::internal(anyhow::anyhow!(
             "partial file holds {n} bytes, not {}",
             upload.upload_length
-        )));
-    }
+        ))
+    };
     let inline_max = app.cfg.storage.inline_max_bytes as i64;
     let written = if upload.upload_length <= inline_max {
         let bytes = tokio::fs::read(&path).await.map_err(Error::internal)?;
+        if bytes.len() as i64 != upload.upload_length {
+            return Err(short(bytes.len() as u64));
+        }
         Written {
-            checksum,
+            checksum: blake3::hash(&bytes).to_hex().to_string(),
             inline: Some(bytes),
         }
     } else {
+        let (checksum, n) = hash_file(path.clone()).await.map_err(Error::internal)?;
+        if n as i64 != upload.upload_length {
+            return Err(short(n));
+        }
         app.blobs
             .adopt(&path, &upload.blob_key)
             .await
