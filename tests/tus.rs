@@ -23,12 +23,13 @@ fn metadata(pairs: &[(&str, &str)]) -> String {
         .join(",")
 }
 
-async fn create(
+/// A creation request for `info`'s identifier.
+fn creation(
     s: &Server,
     info: &UploadInfo,
     length: u64,
     extra: &[(&str, &str)],
-) -> reqwest::Response {
+) -> reqwest::RequestBuilder {
     let mut pairs = vec![
         ("upload_identifier", info.ident.as_str()),
         ("extra_info", info.extra.as_str()),
@@ -39,9 +40,34 @@ async fn create(
         .header("tus-resumable", "1.0.0")
         .header("upload-length", length.to_string())
         .header("upload-metadata", metadata(&pairs))
+}
+
+async fn create(
+    s: &Server,
+    info: &UploadInfo,
+    length: u64,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
+    creation(s, info, length, extra)
         .send()
         .await
         .expect("create")
+}
+
+/// Creation-with-upload: the first bytes sent with the creation.
+async fn create_with(
+    s: &Server,
+    info: &UploadInfo,
+    length: u64,
+    first: Vec<u8>,
+    checksum: Option<String>,
+) -> reqwest::Response {
+    let mut req =
+        creation(s, info, length, &[]).header("content-type", "application/offset+octet-stream");
+    if let Some(c) = checksum {
+        req = req.header("upload-checksum", c);
+    }
+    req.body(first).send().await.expect("create")
 }
 
 /// Creates an upload and returns its URL.
@@ -408,3 +434,137 @@ dual!(a_cut_patch_keeps_what_arrived, |b| async move {
     let dl = direct_url(&s, &a, &file_id, None).await;
     assert_eq!(fetch(&s, &dl, &[]).await.2, data);
 });
+
+async fn max_size(s: &Server, query: &str) -> reqwest::Response {
+    s.http
+        .request(reqwest::Method::OPTIONS, s.url(&format!("/tus/{query}")))
+        .send()
+        .await
+        .expect("options")
+}
+
+// `OPTIONS` tells the caller's size limit; creation-with-upload sends the
+// first bytes (or all of them) with the creation, and a body it could not
+// keep still leaves the upload created at the offset it reached.
+dual!(creation_with_upload_and_max_size, |b| async move {
+    if s3_mode() {
+        return;
+    }
+    let s = Server::start_with(b, &[("DROPSPACE_TIERS__LITE__MAX_FILE_SIZE", "1000000")]).await;
+    let a = s.user_session("alice").await;
+    let anon = max_size(&s, "").await;
+    assert_eq!(header(anon.headers(), "tus-max-size"), "314572800");
+    assert!(header(anon.headers(), "tus-extension").contains("creation-with-upload"));
+    let info = upload_info(&s, &a, "0").await;
+    let mine = max_size(&s, &format!("?upload_identifier={}", info.ident)).await;
+    assert_eq!(header(mine.headers(), "tus-max-size"), "1000000");
+    assert_eq!(max_size(&s, "?upload_identifier=nope").await.status(), 403);
+
+    // All of it at once, with a checksum: the creation makes the file.
+    let data = pattern(50_000, 3);
+    let whole = create_with(&s, &info, 50_000, data.clone(), Some(sha1_of(&data))).await;
+    assert_eq!(whole.status(), 201);
+    assert_eq!(header(whole.headers(), "upload-offset"), "50000");
+    assert!(header(whole.headers(), "location").contains("/tus/"));
+    let file_id = header(whole.headers(), "x-dropspace-file-id");
+    let dl = direct_url(&s, &a, &file_id, None).await;
+    assert_eq!(fetch(&s, &dl, &[]).await.2, data);
+
+    // The first part, then the rest by PATCH.
+    let info = upload_info(&s, &a, "0").await;
+    let data = pattern(60_000, 4);
+    let part = create_with(&s, &info, 60_000, data[..20_000].to_vec(), None).await;
+    assert_eq!(part.status(), 201);
+    assert_eq!(header(part.headers(), "upload-offset"), "20000");
+    let url = header(part.headers(), "location");
+    let rest = patch(&s, &url, 20_000, data[20_000..].to_vec(), None).await;
+    assert_eq!(rest.status(), 204);
+    let file_id = header(rest.headers(), "x-dropspace-file-id");
+    let dl = direct_url(&s, &a, &file_id, None).await;
+    assert_eq!(fetch(&s, &dl, &[]).await.2, data);
+
+    // A first body whose checksum fails: created, nothing kept.
+    let info = upload_info(&s, &a, "0").await;
+    let bad = create_with(&s, &info, 30_000, pattern(30_000, 5), Some(sha1_of(b"x"))).await;
+    assert_eq!(bad.status(), 201);
+    assert_eq!(header(bad.headers(), "upload-offset"), "0");
+    let url = header(bad.headers(), "location");
+    assert_eq!(header(head(&s, &url).await.headers(), "upload-offset"), "0");
+    // Over the limit: refused before anything is created.
+    let info = upload_info(&s, &a, "0").await;
+    let big = create_with(&s, &info, 1_000_001, vec![1; 10], None).await;
+    assert_eq!(big.status(), 413);
+    assert_eq!(
+        s.db_i64("SELECT COUNT(*) FROM tus_uploads WHERE upload_offset = 0")
+            .await,
+        1
+    );
+});
+
+// `kill -9` while a PATCH streams: after the restart `HEAD` answers
+// exactly the last acknowledged offset (the unacknowledged bytes that
+// reached the file are dropped), and the upload continues to a byte-exact
+// file once the dead writer's lock has lapsed.
+dual!(
+    a_killed_server_resumes_at_the_acknowledged_offset,
+    |b| async move {
+        if s3_mode() {
+            return;
+        }
+        let mut s = Server::start_with(b, &[("DROPSPACE_LIMITS__UPLOAD_IDLE_SECS", "1")]).await;
+        let a = s.user_session("alice").await;
+        let info = upload_info(&s, &a, "0").await;
+        let data = pattern(3_000_000, 9);
+        let url = created(&s, &info, 3_000_000, &[]).await;
+        let acked = patch(&s, &url, 0, data[..1_000_000].to_vec(), None).await;
+        assert_eq!(acked.status(), 204);
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+        let cut = {
+            let (http, url) = (s.http.clone(), url.clone());
+            tokio::spawn(async move {
+                http.patch(&url)
+                    .header("tus-resumable", "1.0.0")
+                    .header("content-type", "application/offset+octet-stream")
+                    .header("upload-offset", "1000000")
+                    .body(reqwest::Body::wrap_stream(tokio_stream_of(rx)))
+                    .send()
+                    .await
+            })
+        };
+        tx.send(Ok(data[1_000_000..1_500_000].to_vec()))
+            .await
+            .expect("send");
+        let id = url.rsplit('/').next().expect("id").to_string();
+        let partial = s.data_dir.join("blobs-tmp").join("tus").join(&id);
+        eventually("unacknowledged bytes reach the file", async || {
+            std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0) > 1_000_000
+        })
+        .await;
+        s.kill();
+        drop(tx);
+        let _ = cut.await;
+
+        let again = Server::start_env(s.env.clone(), b).await;
+        let url = again.url(&format!("/tus/{id}"));
+        let h = head(&again, &url).await;
+        assert_eq!(h.status(), 200);
+        assert_eq!(header(h.headers(), "upload-offset"), "1000000");
+        let mut done = None;
+        eventually("the dead writer's lock lapses", async || {
+            let r = patch(&again, &url, 1_000_000, data[1_000_000..].to_vec(), None).await;
+            match r.status().as_u16() {
+                423 => false,
+                _ => {
+                    done = Some(r);
+                    true
+                }
+            }
+        })
+        .await;
+        let done = done.expect("answer");
+        assert_eq!(done.status(), 204);
+        let file_id = header(done.headers(), "x-dropspace-file-id");
+        let dl = direct_url(&again, &a, &file_id, None).await;
+        assert_eq!(fetch(&again, &dl, &[]).await.2, data);
+    }
+);

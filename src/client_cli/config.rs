@@ -38,46 +38,92 @@ pub fn path() -> Result<PathBuf, Failure> {
 impl Saved {
     /// The saved state; nothing saved yet is the empty state.
     pub fn load() -> Result<Saved, Failure> {
-        let path = path()?;
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| Failure::Io(format!("{}: {e}", path.display()))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Saved::default()),
-            Err(e) => Err(Failure::Io(format!("{}: {e}", path.display()))),
-        }
+        read_json(&path()?)
     }
 
-    /// Writes the state atomically (a temporary file created 0600, then
-    /// renamed), so the session key is never readable by others, not even
-    /// for a moment.
+    /// Writes the state atomically, readable by its owner only.
     pub fn save(&self) -> Result<(), Failure> {
-        let path = path()?;
-        let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", path.display()));
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir).map_err(io)?;
-        }
-        let tmp = path.with_extension("json.tmp");
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut file = opts.open(&tmp).map_err(io)?;
-        #[cfg(unix)]
-        {
-            // A leftover temp file keeps its old mode: set it again.
-            use std::os::unix::fs::PermissionsExt;
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))
-                .map_err(io)?;
-        }
-        let json = serde_json::to_vec_pretty(self).map_err(|e| Failure::Io(e.to_string()))?;
-        file.write_all(&json).map_err(io)?;
-        file.write_all(b"\n").map_err(io)?;
-        file.sync_all().map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)
+        write_private(&path()?, self)
     }
+}
+
+/// Resumable uploads not finished yet, so that running the same upload
+/// again continues it: the upload's URL by file (path, size and mtime; a
+/// changed file starts afresh). Beside the saved login, in `uploads.json`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Pending {
+    #[serde(default)]
+    pub uploads: std::collections::BTreeMap<String, String>,
+}
+
+impl Pending {
+    fn path() -> Result<PathBuf, Failure> {
+        Ok(path()?.with_file_name("uploads.json"))
+    }
+
+    pub fn load() -> Result<Pending, Failure> {
+        read_json(&Pending::path()?)
+    }
+
+    /// An upload URL lets anyone continue the upload: owner-only, as the
+    /// session key.
+    pub fn save(&self) -> Result<(), Failure> {
+        write_private(&Pending::path()?, self)
+    }
+
+    /// The key of a file as it is now.
+    pub fn key(file: &std::path::Path, meta: &std::fs::Metadata) -> String {
+        let path = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        format!("{}|{}|{mtime}", path.display(), meta.len())
+    }
+}
+
+/// A saved JSON file; nothing saved yet is the empty state.
+fn read_json<T: serde::de::DeserializeOwned + Default>(
+    path: &std::path::Path,
+) -> Result<T, Failure> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|e| Failure::Io(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
+        Err(e) => Err(Failure::Io(format!("{}: {e}", path.display()))),
+    }
+}
+
+/// Writes `value` as JSON atomically (a temporary file created 0600, then
+/// renamed), so it is never readable by others, not even for a moment.
+fn write_private(path: &std::path::Path, value: &impl Serialize) -> Result<(), Failure> {
+    let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", path.display()));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir).map_err(io)?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut file = opts.open(&tmp).map_err(io)?;
+    #[cfg(unix)]
+    {
+        // A leftover temp file keeps its old mode: set it again.
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(io)?;
+    }
+    let json = serde_json::to_vec_pretty(value).map_err(|e| Failure::Io(e.to_string()))?;
+    file.write_all(&json).map_err(io)?;
+    file.write_all(b"\n").map_err(io)?;
+    file.sync_all().map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
 }
 
 fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {

@@ -18,6 +18,29 @@ use dropspace_client::{Client, Error, ErrorCode};
 
 pub use config::Saved;
 
+/// A byte count with an optional K, M or G suffix (powers of 1024).
+fn parse_size(raw: &str) -> Result<u64, String> {
+    let raw = raw.trim();
+    let (digits, unit) = match raw.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&raw[..i], c.to_ascii_uppercase()),
+        _ => (raw, 'B'),
+    };
+    let shift = match unit {
+        'B' => 0,
+        'K' => 10,
+        'M' => 20,
+        'G' => 30,
+        _ => return Err(format!("unknown unit in {raw:?} (use K, M or G)")),
+    };
+    let n: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a size: {raw:?}"))?;
+    n.checked_shl(shift)
+        .filter(|v| *v > 0 && v >> shift == n)
+        .ok_or_else(|| format!("not a usable size: {raw:?}"))
+}
+
 /// The session's API version: 1.2 answers `delete_url` in `files.getInfo`.
 const API_VERSION: &str = "1.2";
 
@@ -76,6 +99,13 @@ pub enum ClientCommand {
         /// Mail yourself the link too.
         #[arg(long)]
         notify: bool,
+        /// Bytes per request of a resumable upload (suffixes K, M, G):
+        /// below the body cap of any proxy on the way.
+        #[arg(long, default_value = "50M", value_parser = parse_size)]
+        chunk_size: u64,
+        /// Send each file in one form POST, not resumably.
+        #[arg(long)]
+        no_resume: bool,
     },
     /// Download a file by id, page URL or direct URL; a partial file at the
     /// target is resumed.
@@ -192,6 +222,18 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// The same failure, told after `what`.
+    pub fn context(self, what: &str) -> Failure {
+        match self {
+            Failure::Usage(t) => Failure::Usage(format!("{what}: {t}")),
+            Failure::Api { code, text } => Failure::Api {
+                code,
+                text: format!("{what}: {text}"),
+            },
+            Failure::Io(t) => Failure::Io(format!("{what}: {t}")),
+        }
+    }
+
     fn exit_code(&self) -> u8 {
         match self {
             Failure::Usage(_) => 2,
@@ -394,6 +436,8 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
             message,
             speed_limit,
             notify,
+            chunk_size,
+            no_resume,
         } => {
             let options = dropspace_client::UploadOptions {
                 description,
@@ -403,7 +447,11 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
                 recipient_message: message,
                 notify_uploader: notify,
             };
-            transfer::upload(&ctx, &files, &options, speed_limit).await
+            let resume = (!no_resume).then(|| dropspace_client::Resume {
+                chunk_size,
+                ..Default::default()
+            });
+            transfer::upload(&ctx, &files, &options, speed_limit, resume.as_ref()).await
         }
         ClientCommand::Download {
             target,

@@ -2,10 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use dropspace_client::{ErrorCode, UploadOptions};
+use dropspace_client::{ErrorCode, Resume, Standing, UploadInfo, UploadOptions, Uploaded};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
+use super::config::Pending;
 use super::{Ctx, Failure};
 
 fn bar(ctx: &Ctx, len: Option<u64>, label: &str) -> ProgressBar {
@@ -29,6 +30,7 @@ pub async fn upload(
     files: &[PathBuf],
     options: &UploadOptions,
     speed_limit: u64,
+    resume: Option<&Resume>,
 ) -> Result<(), Failure> {
     let session = ctx.client.session_key().is_some();
     let mut results = Vec::new();
@@ -44,19 +46,29 @@ pub async fn upload(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "upload".into());
-        let info = if session {
-            ctx.client.upload_info(speed_limit).await?
-        } else {
-            ctx.client.anonymous_upload_info(speed_limit).await?
-        };
         let pb = bar(ctx, Some(size), &name);
         let shown = pb.clone();
-        let done = ctx
-            .client
-            .upload(&info, &name, Some(size), file, options, move |sent| {
-                shown.set_position(sent)
-            })
-            .await;
+        let progress = move |sent| shown.set_position(sent);
+        let done = match resume.filter(|_| size > 0) {
+            Some(how) => {
+                let key = Pending::key(path, &meta);
+                let job = Resumable {
+                    path,
+                    key: &key,
+                    name: &name,
+                    size,
+                    how,
+                };
+                resumable(ctx, &job, options, speed_limit, file, progress).await
+            }
+            None => {
+                let info = fresh_info(ctx, speed_limit).await?;
+                ctx.client
+                    .upload(&info, &name, Some(size), file, options, progress)
+                    .await
+                    .map_err(Failure::from)
+            }
+        };
         pb.finish_and_clear();
         let done = done?;
         let (download_url, delete_url) = if session {
@@ -86,6 +98,95 @@ pub async fn upload(
     }
     if ctx.out.json {
         println!("{}", serde_json::Value::Array(results));
+    }
+    Ok(())
+}
+
+/// A new upload identifier, for the account or anonymous.
+async fn fresh_info(ctx: &Ctx, speed_limit: u64) -> Result<UploadInfo, Failure> {
+    Ok(if ctx.client.session_key().is_some() {
+        ctx.client.upload_info(speed_limit).await?
+    } else {
+        ctx.client.anonymous_upload_info(speed_limit).await?
+    })
+}
+
+/// One file sent resumably.
+struct Resumable<'a> {
+    path: &'a Path,
+    /// The file's key in the pending uploads (path, size, mtime).
+    key: &'a str,
+    name: &'a str,
+    size: u64,
+    how: &'a Resume,
+}
+
+/// Sends a file over tus, continuing the upload a previous run left for
+/// this very file; the form when the server takes no resumable uploads.
+/// An interrupted upload stays in the pending list: running the same
+/// command again continues it.
+async fn resumable(
+    ctx: &Ctx,
+    job: &Resumable<'_>,
+    options: &UploadOptions,
+    speed_limit: u64,
+    file: tokio::fs::File,
+    progress: impl Fn(u64) + Send + Sync + Clone + 'static,
+) -> Result<Uploaded, Failure> {
+    let mut pending = Pending::load()?;
+    let earlier = match pending.uploads.get(job.key) {
+        Some(url) => match ctx.client.resumable_standing(url).await {
+            Ok(Standing::At(_)) => Some(url.clone()),
+            Ok(Standing::Done(file_id)) => {
+                forget(&mut pending, job.key)?;
+                return Ok(Uploaded {
+                    file_id,
+                    download_url: None,
+                    delete_url: None,
+                    bandwidth_left: None,
+                    diskspace_left: None,
+                });
+            }
+            _ => None,
+        },
+        None => None,
+    };
+    let url = match earlier {
+        Some(url) => url,
+        None => {
+            let info = fresh_info(ctx, speed_limit).await?;
+            if !ctx.client.resumable_offered(&info).await? {
+                return Ok(ctx
+                    .client
+                    .upload(&info, job.name, Some(job.size), file, options, progress)
+                    .await?);
+            }
+            let url = ctx
+                .client
+                .resumable_create(&info, job.name, job.size, options)
+                .await?;
+            pending.uploads.insert(job.key.to_string(), url.clone());
+            pending.save()?;
+            url
+        }
+    };
+    let done = ctx
+        .client
+        .resumable_send(&url, job.path, job.size, job.how, progress)
+        .await
+        .map_err(|e| {
+            Failure::from(e).context(&format!(
+                "{}: interrupted; run the same upload again to continue",
+                job.path.display()
+            ))
+        })?;
+    forget(&mut Pending::load()?, job.key)?;
+    Ok(done)
+}
+
+fn forget(pending: &mut Pending, key: &str) -> Result<(), Failure> {
+    if pending.uploads.remove(key).is_some() {
+        pending.save()?;
     }
     Ok(())
 }

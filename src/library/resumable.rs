@@ -108,6 +108,19 @@ pub async fn create(lib: &Library, new: New) -> Result<Upload> {
     Ok(upload)
 }
 
+/// The largest upload a caller may create: the tier limit of the
+/// identifier it names, else the anonymous tier's; None when unlimited.
+pub async fn max_size(lib: &Library, upload_identifier: &str) -> Result<Option<i64>> {
+    let max = match upload_identifier {
+        "" => lib.cfg.tiers.anonymous.max_file_size,
+        id => match uploads::get(lib, id).await? {
+            Some(ident) => ident.max_file_size,
+            None => return Err(uploads::unknown_identifier()),
+        },
+    };
+    Ok((max >= 0).then_some(max))
+}
+
 /// An upload by its id; None when unknown (or swept).
 pub async fn get(lib: &Library, id: &str) -> Result<Option<Upload>> {
     Ok(lib.db.tus(id).await?)

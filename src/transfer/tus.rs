@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -24,7 +24,7 @@ use crate::library::Error;
 use crate::state::App;
 
 const VERSION: &str = "1.0.0";
-const EXTENSIONS: &str = "creation,termination,expiration,checksum";
+const EXTENSIONS: &str = "creation,creation-with-upload,termination,expiration,checksum";
 const CHECKSUMS: &str = "sha1,sha256";
 /// The one body type of a PATCH.
 const OCTETS: &str = "application/offset+octet-stream";
@@ -34,7 +34,8 @@ const EXPOSED: &str = "Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-
      X-Dropspace-File-Id, X-Dropspace-Download-Url, X-Dropspace-Delete-Url";
 /// Headers a page on another origin may send.
 const ALLOWED: &str = "Content-Type, Tus-Resumable, Upload-Checksum, Upload-Length, \
-     Upload-Metadata, Upload-Offset, X-Requested-With";
+     Upload-Metadata, Upload-Offset, Upload-Defer-Length, Upload-Concat, X-HTTP-Method-Override, \
+     X-Requested-With";
 /// The header naming the file a completed upload became.
 const FILE_ID: &str = "x-dropspace-file-id";
 
@@ -141,23 +142,35 @@ fn unsupported(app: &App) -> Option<Response> {
     })
 }
 
+/// Whose limit `OPTIONS` tells: `?upload_identifier=` names an upload's.
+#[derive(serde::Deserialize)]
+pub struct MaxSizeOf {
+    #[serde(default)]
+    upload_identifier: String,
+}
+
 /// `OPTIONS`: what this server speaks, and the CORS preflight.
-pub async fn options() -> Response {
-    reply(
-        StatusCode::NO_CONTENT,
-        &[
-            ("tus-version", VERSION.into()),
-            ("tus-extension", EXTENSIONS.into()),
-            ("tus-checksum-algorithm", CHECKSUMS.into()),
-            (
-                "access-control-allow-methods",
-                "POST, HEAD, PATCH, DELETE, OPTIONS".into(),
-            ),
-            ("access-control-allow-headers", ALLOWED.into()),
-            ("access-control-max-age", "86400".into()),
-        ],
-        "",
-    )
+/// `Tus-Max-Size` is the largest upload the caller may create: its
+/// identifier's tier limit, else the anonymous tier's; absent when
+/// unlimited.
+pub async fn options(State(app): State<App>, Query(of): Query<MaxSizeOf>) -> Response {
+    let mut headers = vec![
+        ("tus-version", VERSION.into()),
+        ("tus-extension", EXTENSIONS.into()),
+        ("tus-checksum-algorithm", CHECKSUMS.into()),
+        (
+            "access-control-allow-methods",
+            "POST, HEAD, PATCH, DELETE, OPTIONS".into(),
+        ),
+        ("access-control-allow-headers", ALLOWED.into()),
+        ("access-control-max-age", "86400".into()),
+    ];
+    match resumable::max_size(&app, &of.upload_identifier).await {
+        Ok(Some(max)) => headers.push(("tus-max-size", max.to_string())),
+        Ok(None) => {}
+        Err(e) => return refused(e),
+    }
+    reply(StatusCode::NO_CONTENT, &headers, "")
 }
 
 /// `Upload-Metadata`: comma-separated `key base64(value)` pairs (a key
@@ -182,11 +195,23 @@ pub fn parse_metadata(raw: &str) -> Option<Vec<(String, String)>> {
     Some(pairs)
 }
 
-/// `POST /tus/`: creates an upload.
-pub async fn create(
+/// `POST /tus/`: creates an upload; with a body (creation-with-upload) its
+/// first bytes too. A refusal may leave a body unread: the connection
+/// then closes, as after a refused `PATCH`.
+pub async fn create(state: State<App>, ip: ClientIp, headers: HeaderMap, body: Body) -> Response {
+    let mut resp = create_with(state, ip, headers, body).await;
+    if resp.status() != StatusCode::CREATED {
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    resp
+}
+
+async fn create_with(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
+    body: Body,
 ) -> Response {
     if let Some(r) = version_refused(&headers).or_else(|| unsupported(&app)) {
         return r;
@@ -250,18 +275,65 @@ pub async fn create(
         },
         ip,
     };
-    match resumable::create(&app, new).await {
-        Ok(upload) => reply(
+    // A body is bytes for the new upload only when typed as a PATCH's; an
+    // empty upload is complete at once.
+    let with_upload = header_str(&headers, "content-type") == Some(OCTETS) || length == 0;
+    let check = match with_upload.then(|| checksum(&headers)).transpose() {
+        Ok(c) => c.flatten(),
+        Err(()) => return bad_checksum(),
+    };
+    let upload = match resumable::create(&app, new).await {
+        Ok(u) => u,
+        Err(e) => return refused(e),
+    };
+    let location = ("location", app.url(&format!("/tus/{}", upload.id)));
+    if !with_upload {
+        return reply(
             StatusCode::CREATED,
             &[
-                ("location", app.url(&format!("/tus/{}", upload.id))),
+                location,
                 ("upload-offset", "0".into()),
                 expires_header(upload.expires),
             ],
             "",
-        ),
-        Err(e) => refused(e),
+        );
     }
+    // The upload exists whatever became of its first bytes: the answer
+    // says how many were kept, and the client goes on from there.
+    let id = upload.id.clone();
+    let first = append_at(&app, ip, &id, 0, check, body).await;
+    if first.status() == StatusCode::NO_CONTENT {
+        let mut resp = first;
+        *resp.status_mut() = StatusCode::CREATED;
+        if let Ok(v) = HeaderValue::from_str(&location.1) {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
+        return resp;
+    }
+    match find(&app, &id).await {
+        Ok(now) if now.file_id.is_empty() => {
+            let mut headers = state_headers(&now);
+            headers.push(location);
+            headers.push(("connection", "close".into()));
+            reply(StatusCode::CREATED, &headers, "")
+        }
+        _ => first,
+    }
+}
+
+/// The `Upload-Checksum` a request announced; Err when malformed.
+fn checksum(headers: &HeaderMap) -> Result<Option<Check>, ()> {
+    match header_str(headers, "upload-checksum") {
+        None => Ok(None),
+        Some(v) => Check::parse(v).map(Some).ok_or(()),
+    }
+}
+
+fn bad_checksum() -> Response {
+    refuse(
+        StatusCode::BAD_REQUEST,
+        "Upload-Checksum: unsupported algorithm or malformed value",
+    )
 }
 
 /// The upload a request names: 404 unknown, 410 expired unfinished.
@@ -413,19 +485,23 @@ async fn append(
     else {
         return refuse(StatusCode::BAD_REQUEST, "Upload-Offset is required");
     };
-    let check = match header_str(&headers, "upload-checksum") {
-        None => None,
-        Some(v) => match Check::parse(v) {
-            Some(c) => Some(c),
-            None => {
-                return refuse(
-                    StatusCode::BAD_REQUEST,
-                    "Upload-Checksum: unsupported algorithm or malformed value",
-                )
-            }
-        },
+    let Ok(check) = checksum(&headers) else {
+        return bad_checksum();
     };
-    let upload = match find(&app, &id).await {
+    append_at(&app, ip, &id, offset, check, body).await
+}
+
+/// Appends a body at `offset`, the upload's acknowledged offset, under its
+/// lock.
+async fn append_at(
+    app: &App,
+    ip: std::net::IpAddr,
+    id: &str,
+    offset: i64,
+    check: Option<Check>,
+    body: Body,
+) -> Response {
+    let upload = match find(app, id).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -445,14 +521,14 @@ async fn append(
             "Too many uploads at once; try again when one has finished",
         );
     };
-    let lock = match resumable::lock(&app, &id).await {
+    let lock = match resumable::lock(app, id).await {
         Ok(Some(l)) => l,
         Ok(None) => return refuse(StatusCode::LOCKED, "Another request is writing this upload"),
         Err(e) => return refused(e),
     };
     let mut held = Held {
         app: app.clone(),
-        id: id.clone(),
+        id: id.to_string(),
         lock,
         start: offset,
         written: 0,
@@ -462,9 +538,9 @@ async fn append(
     };
     // Read again under the lock: a request that finished meanwhile moved
     // the offset, and the file is cut back to the offset read here.
-    let resp = match find(&app, &id).await {
+    let resp = match find(app, id).await {
         Ok(now) if now.upload_offset == offset && now.file_id.is_empty() => {
-            write_locked(&app, now, &mut held, check, body).await
+            write_locked(app, now, &mut held, check, body).await
         }
         Ok(now) => reply(
             StatusCode::CONFLICT,

@@ -8,6 +8,9 @@
 //! * login with `tokened_password` (the password itself never travels);
 //! * streaming uploads from any [`AsyncRead`](tokio::io::AsyncRead) with a
 //!   progress callback ([`Client::upload`]);
+//! * resumable uploads over tus in chunks that pass proxies' body caps,
+//!   continued from the server's acknowledged offset after any
+//!   interruption ([`Client::resumable_create`], [`Client::resumable_send`]);
 //! * resumable downloads with `Range` ([`Client::download_to`]);
 //! * [`FileSendClient`] for `file_send`, `send_files_prep` and `user_info`.
 //!
@@ -46,6 +49,26 @@
 //!     .upload(&info, "notes.txt", None, &b"hello"[..], &UploadOptions::default(), |_| {})
 //!     .await?;
 //! println!("{:?} (delete: {:?})", done.download_url, done.delete_url);
+//! # Ok(()) }
+//! ```
+//!
+//! # Resumable upload
+//!
+//! ```no_run
+//! # async fn run(client: dropspace_client::Client) -> dropspace_client::Result<()> {
+//! use dropspace_client::{Resume, Standing, UploadOptions};
+//!
+//! let path = std::path::Path::new("big.iso");
+//! let size = std::fs::metadata(path)?.len();
+//! let info = client.upload_info(0).await?;
+//! let url = client
+//!     .resumable_create(&info, "big.iso", size, &UploadOptions::default())
+//!     .await?;
+//! // Keep `url`: after a crash, `resumable_standing(&url)` says where the
+//! // upload stands and `resumable_send` continues from there.
+//! let how = Resume { chunk_size: 8 << 20, ..Resume::default() };
+//! let done = client.resumable_send(&url, path, size, &how, |n| eprint!("\r{n}")).await?;
+//! assert_eq!(client.resumable_standing(&url).await?, Standing::Done(done.file_id));
 //! # Ok(()) }
 //! ```
 //!
@@ -95,12 +118,14 @@
 
 mod error;
 mod file_send;
+mod resumable;
 mod transfer;
 mod types;
 mod xml;
 
 pub use error::{Error, ErrorCode, Result};
 pub use file_send::{sign, signing_key, FileSend, FileSendClient, SentFile, UserInfo};
+pub use resumable::{tus_endpoint, Resume, Standing};
 pub use types::*;
 
 use md5::{Digest, Md5};

@@ -1,0 +1,345 @@
+//! Resumable uploads over tus 1.0.0 (the server's `/tus/`): a file sent
+//! in chunks, each acknowledged durably by the server, so an upload cut by
+//! a dropped connection, a restarted server or a killed client continues
+//! from the last acknowledged byte — in this process or a later one that
+//! kept the upload's URL.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use futures_util::StreamExt;
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio_util::io::ReaderStream;
+
+use crate::error::{Error, Result};
+use crate::types::{UploadInfo, UploadOptions, Uploaded};
+use crate::Client;
+
+const TUS: &str = "1.0.0";
+const BLOCK: usize = 64 * 1024;
+
+/// How a resumable upload is sent.
+#[derive(Clone, Debug)]
+pub struct Resume {
+    /// Bytes per `PATCH` request: below any proxy's body cap.
+    pub chunk_size: u64,
+    /// How long to keep retrying a failing chunk (connection refused, a
+    /// restarting server, a lock still held by a dead request) before
+    /// giving up; the upload can still be resumed later.
+    pub retry_for: Duration,
+}
+
+impl Default for Resume {
+    fn default() -> Self {
+        Resume {
+            chunk_size: 50 * 1024 * 1024,
+            retry_for: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Where a resumable upload stands on the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Unfinished: this many bytes are acknowledged.
+    At(u64),
+    /// Complete: it became this file.
+    Done(String),
+    /// Unknown, expired or terminated: start again.
+    Gone,
+}
+
+/// The tus endpoint beside an upload URL (`…/upload/<id>` → `…/tus/`).
+pub fn tus_endpoint(upload_url: &str) -> Result<String> {
+    let mut url = url::Url::parse(upload_url).map_err(|e| Error::Url(e.to_string()))?;
+    let path = url.path().to_string();
+    let base = match path.rfind("/upload/") {
+        Some(i) => &path[..i],
+        None => return Err(Error::Url(format!("not an upload URL: {upload_url}"))),
+    };
+    url.set_path(&format!("{base}/tus/"));
+    url.set_query(None);
+    Ok(url.to_string())
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn status_error(status: StatusCode, url: &str) -> Error {
+    Error::Status {
+        status: status.as_u16(),
+        url: url.to_string(),
+    }
+}
+
+/// The refusal a tus answer carries in its body.
+async fn refusal(resp: reqwest::Response) -> Error {
+    let status = resp.status();
+    match resp.text().await {
+        Ok(text) if !text.trim().is_empty() => Error::Upload(format!("{status}: {}", text.trim())),
+        _ => Error::Upload(status.to_string()),
+    }
+}
+
+/// Whether trying again later may help: transport trouble, a temporary
+/// refusal, or the upload's lock still held by a request that died.
+fn worth_retrying(e: &Error) -> bool {
+    match e {
+        Error::Http(_) | Error::Io(_) => true,
+        Error::Status { status, .. } => matches!(status, 409 | 423 | 429 | 500..=599),
+        _ => false,
+    }
+}
+
+fn metadata(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let value = base64::engine::general_purpose::STANDARD.encode(v.as_bytes());
+            format!("{k} {value}")
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl Client {
+    /// Whether the server takes resumable uploads next to `info`'s upload
+    /// URL (a server with S3 storage may not yet: it answers 501).
+    pub async fn resumable_offered(&self, info: &UploadInfo) -> Result<bool> {
+        let endpoint = tus_endpoint(&info.url)?;
+        let resp = self
+            .http
+            .request(reqwest::Method::OPTIONS, &endpoint)
+            .send()
+            .await?;
+        Ok(resp.status() == StatusCode::NO_CONTENT
+            && header(resp.headers(), "tus-version").is_some_and(|v| v.contains(TUS)))
+    }
+
+    /// Creates a resumable upload of `size` bytes with `info`'s identifier
+    /// (which it spends); the upload's URL, to keep for resuming.
+    pub async fn resumable_create(
+        &self,
+        info: &UploadInfo,
+        file_name: &str,
+        size: u64,
+        options: &UploadOptions,
+    ) -> Result<String> {
+        let endpoint = tus_endpoint(&info.url)?;
+        let recipients = options.recipient_email.join(",");
+        let mut pairs = vec![
+            ("upload_identifier", info.upload_identifier.as_str()),
+            ("extra_info", info.extra_info.as_str()),
+            ("filename", file_name),
+        ];
+        let optional = [
+            ("description", &options.description),
+            ("password", &options.password),
+            ("folder_id", &options.folder_id),
+            ("recipient_message", &options.recipient_message),
+        ];
+        for (name, value) in optional {
+            if let Some(v) = value {
+                pairs.push((name, v.as_str()));
+            }
+        }
+        if !recipients.is_empty() {
+            pairs.push(("recipient_email", &recipients));
+        }
+        if options.notify_uploader {
+            pairs.push(("notify_uploader", "1"));
+        }
+        let resp = self
+            .http
+            .post(&endpoint)
+            .header("tus-resumable", TUS)
+            .header("upload-length", size.to_string())
+            .header("upload-metadata", metadata(&pairs))
+            .send()
+            .await?;
+        if resp.status() != StatusCode::CREATED {
+            return Err(refusal(resp).await);
+        }
+        let location = header(resp.headers(), "location")
+            .ok_or_else(|| Error::Malformed("a created upload without Location".into()))?;
+        let url = url::Url::parse(&endpoint)
+            .and_then(|base| base.join(location))
+            .map_err(|e| Error::Url(e.to_string()))?;
+        Ok(url.to_string())
+    }
+
+    /// Where the upload at `url` stands.
+    pub async fn resumable_standing(&self, url: &str) -> Result<Standing> {
+        let resp = self
+            .http
+            .head(url)
+            .header("tus-resumable", TUS)
+            .send()
+            .await?;
+        match resp.status() {
+            StatusCode::OK => {}
+            StatusCode::NOT_FOUND | StatusCode::GONE => return Ok(Standing::Gone),
+            s => return Err(status_error(s, url)),
+        }
+        if let Some(id) = header(resp.headers(), "x-dropspace-file-id") {
+            return Ok(Standing::Done(id.to_string()));
+        }
+        header(resp.headers(), "upload-offset")
+            .and_then(|v| v.parse().ok())
+            .map(Standing::At)
+            .ok_or_else(|| Error::Malformed("HEAD without Upload-Offset".into()))
+    }
+
+    /// Ends an unfinished upload at once (its bytes removed, its space
+    /// returned).
+    pub async fn resumable_terminate(&self, url: &str) -> Result<()> {
+        let resp = self
+            .http
+            .delete(url)
+            .header("tus-resumable", TUS)
+            .send()
+            .await?;
+        match resp.status() {
+            StatusCode::NO_CONTENT | StatusCode::NOT_FOUND | StatusCode::GONE => Ok(()),
+            _ => Err(refusal(resp).await),
+        }
+    }
+
+    /// Sends the file at `path` (`size` bytes) to the upload at `url`,
+    /// from the offset the server acknowledged, chunk by chunk; transport
+    /// failures and temporary refusals are retried from the server's
+    /// offset for `how.retry_for`. `progress` gets the bytes acknowledged
+    /// or in flight, starting at the resumed offset.
+    pub async fn resumable_send<F>(
+        &self,
+        url: &str,
+        path: &Path,
+        size: u64,
+        how: &Resume,
+        progress: F,
+    ) -> Result<Uploaded>
+    where
+        F: Fn(u64) + Send + Sync + Clone + 'static,
+    {
+        let mut failing_since: Option<Instant> = None;
+        let mut pause = Duration::from_millis(250);
+        loop {
+            let attempt = match self.resumable_standing(url).await {
+                Ok(Standing::Done(file_id)) => return Ok(done(file_id, &HeaderMap::new())),
+                Ok(Standing::Gone) => {
+                    return Err(Error::Upload(
+                        "the resumable upload is gone (expired or terminated)".into(),
+                    ))
+                }
+                Ok(Standing::At(offset)) => {
+                    progress(offset);
+                    self.send_chunk(url, path, offset, size, how, progress.clone())
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            match attempt {
+                Ok(Some(uploaded)) => return Ok(uploaded),
+                Ok(None) => {
+                    failing_since = None;
+                    pause = Duration::from_millis(250);
+                }
+                Err(e) if worth_retrying(&e) => {
+                    let since = *failing_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() >= how.retry_for {
+                        return Err(e);
+                    }
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(5));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// One `PATCH` from `offset`: Some when it completed the upload.
+    async fn send_chunk<F>(
+        &self,
+        url: &str,
+        path: &Path,
+        offset: u64,
+        size: u64,
+        how: &Resume,
+        progress: F,
+    ) -> Result<Option<Uploaded>>
+    where
+        F: Fn(u64) + Send + Sync + 'static,
+    {
+        let len = how.chunk_size.max(1).min(size.saturating_sub(offset));
+        let mut file = tokio::fs::File::open(path).await?;
+        file.seek(std::io::SeekFrom::Start(offset)).await?;
+        let mut sent = offset;
+        let stream = ReaderStream::with_capacity(file.take(len), BLOCK).map(move |chunk| {
+            if let Ok(c) = &chunk {
+                sent += c.len() as u64;
+                progress(sent);
+            }
+            chunk
+        });
+        let resp = self
+            .http
+            .patch(url)
+            .header("tus-resumable", TUS)
+            .header("content-type", "application/offset+octet-stream")
+            .header("upload-offset", offset.to_string())
+            .header("content-length", len.to_string())
+            .body(reqwest::Body::wrap_stream(stream))
+            .send()
+            .await?;
+        let status = resp.status();
+        if status != StatusCode::NO_CONTENT {
+            return Err(match status.as_u16() {
+                409 | 423 | 429 | 500..=599 => status_error(status, url),
+                _ => refusal(resp).await,
+            });
+        }
+        Ok(header(resp.headers(), "x-dropspace-file-id")
+            .map(|id| done(id.to_string(), resp.headers())))
+    }
+}
+
+/// A completed upload as the last answer describes it.
+fn done(file_id: String, h: &HeaderMap) -> Uploaded {
+    Uploaded {
+        file_id,
+        download_url: header(h, "x-dropspace-download-url").map(str::to_string),
+        delete_url: header(h, "x-dropspace-delete-url").map(str::to_string),
+        bandwidth_left: None,
+        diskspace_left: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_endpoint_sits_beside_the_upload_url() {
+        assert_eq!(
+            tus_endpoint("https://files.example/base/upload/abc123").expect("url"),
+            "https://files.example/base/tus/"
+        );
+        assert_eq!(
+            tus_endpoint("http://127.0.0.1:8080/upload/x?y=1").expect("url"),
+            "http://127.0.0.1:8080/tus/"
+        );
+        assert!(tus_endpoint("http://127.0.0.1/other").is_err());
+    }
+
+    #[test]
+    fn metadata_is_base64_pairs() {
+        assert_eq!(
+            metadata(&[("filename", "a b.txt"), ("folder_id", "")]),
+            "filename YSBiLnR4dA==,folder_id "
+        );
+    }
+}
