@@ -107,6 +107,24 @@ impl Cli {
         }
     }
 
+    /// Starts a client run without waiting for it.
+    fn spawn(&self, args: &[&str]) -> std::process::Child {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("client").args(args).current_dir(self.dir.path());
+        for (k, _) in std::env::vars() {
+            if k.starts_with("DROPSPACE_") {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.env("DROPSPACE_CLIENT_CONFIG", self.config())
+            .env("DROPSPACE_SERVER", &self.server)
+            .env("DROPSPACE_API_KEY", &self.api_key)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd.spawn().expect("spawn client")
+    }
+
     fn run(&self, args: &[&str]) -> Run {
         self.run_with(args, None, true)
     }
@@ -814,4 +832,61 @@ async fn library_methods_parse_the_servers_answers() {
         code(kept.check_session().await),
         Some(ErrorCode::SessionBad)
     );
+}
+
+/// The acknowledged offset of the one resumable upload on the server.
+async fn acknowledged(s: &Server) -> i64 {
+    count(s, "SELECT COALESCE(MAX(upload_offset), 0) FROM tus_uploads").await
+}
+
+// `client upload` goes through tus: a server killed (SIGKILL) mid-upload
+// and started again is waited for and the upload continues by itself; a
+// client killed mid-upload continues where it stopped when the same
+// command runs again. One upload, one file, byte-exact; nothing pending.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resumable_upload_survives_server_and_client_kills() {
+    if s3_mode() {
+        return;
+    }
+    let idle = [("DROPSPACE_LIMITS__UPLOAD_IDLE_SECS", "1")];
+    let mut s = Server::start_with(Backend::Sqlite, &idle).await;
+    s.create_user("alice", "secret123");
+    let session = s.login("alice", "secret123").await;
+    let cli = Cli::new(&s);
+    cli.login("alice", "secret123").ok();
+    let bytes = pattern(24 << 20, 5);
+    std::fs::write(cli.path("big.bin"), &bytes).expect("write");
+    let args = ["--json", "upload", "big.bin", "--chunk-size", "16K"];
+
+    let first = cli.spawn(&args);
+    eventually("the first chunks acknowledged", async || {
+        acknowledged(&s).await > 0
+    })
+    .await;
+    // The server dies and comes back on the same address.
+    s.kill();
+    let listen = s.base.trim_start_matches("http://").to_string();
+    let mut env = s.env.clone();
+    env.push(("DROPSPACE_LISTEN".into(), listen));
+    let s = Server::start_env(env, Backend::Sqlite).await;
+    let before = acknowledged(&s).await;
+    eventually("the client goes on after the restart", async || {
+        acknowledged(&s).await > before
+    })
+    .await;
+    // Now the client dies; the same command continues the same upload.
+    let mut first = first;
+    first.kill().expect("kill client");
+    first.wait().expect("reap");
+    let cut = acknowledged(&s).await;
+    assert!(cut < bytes.len() as i64, "finished before the kill");
+    let v = cli.run(&args).json();
+    let id = v[0]["file_id"].as_str().expect("file_id");
+    assert_eq!(served(&s, &session, id, None).await, bytes);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM tus_uploads").await, 1);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
+    let pending =
+        std::fs::read_to_string(cli.config().with_file_name("uploads.json")).expect("uploads.json");
+    let pending: Value = serde_json::from_str(&pending).expect("JSON");
+    assert_eq!(pending["uploads"], serde_json::json!({}));
 }

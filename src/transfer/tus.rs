@@ -15,6 +15,7 @@ use base64::Engine;
 use futures::StreamExt;
 use sha1::Digest;
 
+use crate::api::error::ApiError;
 use crate::blobs::{hash_file, Partial, Written};
 use crate::http::ClientIp;
 use crate::library::progress::Counter;
@@ -31,7 +32,7 @@ const OCTETS: &str = "application/offset+octet-stream";
 /// Headers a page on another origin may read.
 const EXPOSED: &str = "Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, \
      Tus-Checksum-Algorithm, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires, \
-     X-Dropspace-File-Id, X-Dropspace-Download-Url, X-Dropspace-Delete-Url";
+     X-Dropspace-File-Id, X-Dropspace-Download-Url, X-Dropspace-Delete-Url, X-Dropspace-Error";
 /// Headers a page on another origin may send.
 const ALLOWED: &str = "Content-Type, Tus-Resumable, Upload-Checksum, Upload-Length, \
      Upload-Metadata, Upload-Offset, Upload-Defer-Length, Upload-Concat, X-HTTP-Method-Override, \
@@ -69,39 +70,24 @@ fn refuse(status: StatusCode, text: &str) -> Response {
 }
 
 /// A domain refusal as a tus client can act on it: 4xx ends the attempt,
-/// 5xx and 429 are worth a retry (tus clients retry those).
+/// 5xx and 429 are worth a retry (tus clients retry those). The text and
+/// `X-Dropspace-Error` (the sendspace error code) are the ones the API
+/// would answer, so a client tells the same reasons either way.
 fn refused(e: Error) -> Response {
-    let (status, text) = match &e {
-        Error::TooLarge(limit) => (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("The file is larger than the maximum file size ({limit} bytes)"),
-        ),
-        Error::DiskspaceLimit => (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "Not enough disk space left for this file".into(),
-        ),
-        Error::TooFast(_) => (StatusCode::TOO_MANY_REQUESTS, "Too many requests".into()),
-        Error::Maintenance => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The server is in maintenance".into(),
-        ),
-        Error::Internal(cause) => {
-            tracing::error!(error = %format!("{cause:#}"), "resumable upload");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Temporarily unavailable; try again".into(),
-            )
-        }
-        Error::Denied(_) | Error::SessionBad => (StatusCode::FORBIDDEN, e.to_string()),
-        Error::FolderNotFound => (StatusCode::BAD_REQUEST, "folder_id: no such folder".into()),
-        _ => (StatusCode::BAD_REQUEST, e.to_string()),
+    let status = match &e {
+        Error::TooLarge(_) | Error::DiskspaceLimit => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::TooFast(_) => StatusCode::TOO_MANY_REQUESTS,
+        Error::Maintenance | Error::Internal(_) => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Denied(_) | Error::SessionBad => StatusCode::FORBIDDEN,
+        _ => StatusCode::BAD_REQUEST,
     };
-    let text = match &e {
-        Error::Denied(Some(reason)) => reason.to_string(),
-        Error::BadValueText(reason) => reason.to_string(),
-        _ => text,
-    };
-    refuse(status, &text)
+    let api = ApiError::from(e);
+    api.log("resumable upload");
+    reply(
+        status,
+        &[("x-dropspace-error", api.code.number().to_string())],
+        &format!("{}\n", api.text()),
+    )
 }
 
 fn expires_header(unix: i64) -> (&'static str, String) {

@@ -76,12 +76,20 @@ fn status_error(status: StatusCode, url: &str) -> Error {
     }
 }
 
-/// The refusal a tus answer carries in its body.
+/// The refusal a tus answer carries: the sendspace error code of
+/// `X-Dropspace-Error` with the body's text, as the API would answer it.
 async fn refusal(resp: reqwest::Response) -> Error {
     let status = resp.status();
-    match resp.text().await {
-        Ok(text) if !text.trim().is_empty() => Error::Upload(format!("{status}: {}", text.trim())),
-        _ => Error::Upload(status.to_string()),
+    let code = header(resp.headers(), "x-dropspace-error").and_then(|c| c.parse().ok());
+    let text = resp.text().await.unwrap_or_default().trim().to_string();
+    match code {
+        Some(n) => Error::Api {
+            code: crate::ErrorCode::from_number(n),
+            text,
+            id: None,
+        },
+        None if text.is_empty() => Error::Upload(status.to_string()),
+        None => Error::Upload(format!("{status}: {text}")),
     }
 }
 
@@ -227,8 +235,15 @@ impl Client {
     {
         let mut failing_since: Option<Instant> = None;
         let mut pause = Duration::from_millis(250);
+        // The server's offset: asked for at the start and after a failure,
+        // else the last acknowledgement's.
+        let mut known: Option<u64> = None;
         loop {
-            let attempt = match self.resumable_standing(url).await {
+            let attempt = match known {
+                Some(offset) => Ok(Standing::At(offset)),
+                None => self.resumable_standing(url).await,
+            };
+            let attempt = match attempt {
                 Ok(Standing::Done(file_id)) => return Ok(done(file_id, &HeaderMap::new())),
                 Ok(Standing::Gone) => {
                     return Err(Error::Upload(
@@ -243,12 +258,14 @@ impl Client {
                 Err(e) => Err(e),
             };
             match attempt {
-                Ok(Some(uploaded)) => return Ok(uploaded),
-                Ok(None) => {
+                Ok(Sent::Done(uploaded)) => return Ok(uploaded),
+                Ok(Sent::At(offset)) => {
+                    known = Some(offset);
                     failing_since = None;
                     pause = Duration::from_millis(250);
                 }
                 Err(e) if worth_retrying(&e) => {
+                    known = None;
                     let since = *failing_since.get_or_insert_with(Instant::now);
                     if since.elapsed() >= how.retry_for {
                         return Err(e);
@@ -261,7 +278,7 @@ impl Client {
         }
     }
 
-    /// One `PATCH` from `offset`: Some when it completed the upload.
+    /// One `PATCH` from `offset`.
     async fn send_chunk<F>(
         &self,
         url: &str,
@@ -270,7 +287,7 @@ impl Client {
         size: u64,
         how: &Resume,
         progress: F,
-    ) -> Result<Option<Uploaded>>
+    ) -> Result<Sent>
     where
         F: Fn(u64) + Send + Sync + 'static,
     {
@@ -302,9 +319,22 @@ impl Client {
                 _ => refusal(resp).await,
             });
         }
-        Ok(header(resp.headers(), "x-dropspace-file-id")
-            .map(|id| done(id.to_string(), resp.headers())))
+        let h = resp.headers();
+        if let Some(id) = header(h, "x-dropspace-file-id") {
+            return Ok(Sent::Done(done(id.to_string(), h)));
+        }
+        header(h, "upload-offset")
+            .and_then(|v| v.parse().ok())
+            .map(Sent::At)
+            .ok_or_else(|| Error::Malformed("PATCH answered without Upload-Offset".into()))
     }
+}
+
+/// What a `PATCH` achieved.
+enum Sent {
+    /// Acknowledged up to here.
+    At(u64),
+    Done(Uploaded),
 }
 
 /// A completed upload as the last answer describes it.
