@@ -7,6 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 threads="${TEST_THREADS:-4}"
 
+# The tus project's own clients for tests/tus_clients.rs: tuspy (PyPI) and
+# tus-js-client (npm, pinned in tests/clients/package-lock.json). Without
+# python3/pip or npm their tests are skipped, except in CI.
+if ! python3 -c 'import tusclient' >/dev/null 2>&1; then
+    python3 -m pip install --quiet tuspy || echo "(tuspy not installed: its tests skip)"
+fi
+if [ ! -d tests/clients/node_modules/tus-js-client ] && command -v npm >/dev/null 2>&1; then
+    (cd tests/clients && npm ci --no-audit --no-fund --silent) || echo "(tus-js-client not installed: its tests skip)"
+fi
+
 cargo test -p dropspace -p dropspace-client -p dropspace-proto --all-targets -- --test-threads "$threads"
 
 if command -v moto_server >/dev/null 2>&1; then

@@ -447,7 +447,9 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
                 recipient_message: message,
                 notify_uploader: notify,
             };
-            let resume = (!no_resume).then(|| dropspace_client::Resume {
+            // The server throttles form uploads only (`upload.getInfo`'s
+            // speed limit): a capped upload goes through the form.
+            let resume = (!no_resume && speed_limit == 0).then(|| dropspace_client::Resume {
                 chunk_size,
                 ..Default::default()
             });
