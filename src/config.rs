@@ -44,6 +44,24 @@ pub struct Config {
     pub storage: StorageConfig,
     pub limits: Limits,
     pub tiers: Tiers,
+    pub tus: TusConfig,
+}
+
+/// Resumable uploads (docs/resumable.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TusConfig {
+    /// Bytes per request the browser upload page sends: below the body cap
+    /// of any proxy in front (100 MB at Cloudflare and most ingresses).
+    pub chunk_bytes: u64,
+}
+
+impl Default for TusConfig {
+    fn default() -> Self {
+        TusConfig {
+            chunk_bytes: 50 * 1024 * 1024,
+        }
+    }
 }
 
 impl Default for Config {
@@ -65,6 +83,7 @@ impl Default for Config {
             storage: StorageConfig::default(),
             limits: Limits::default(),
             tiers: Tiers::default(),
+            tus: TusConfig::default(),
         }
     }
 }
@@ -479,6 +498,7 @@ mod tests {
         assert_eq!(c.limits.read_buffer_bytes, 65536);
         assert_eq!(c.storage.inline_max_bytes, 16384);
         assert_eq!(c.limits.tus_expiry_secs, 86400);
+        assert_eq!(c.tus.chunk_bytes, 50 * 1024 * 1024);
         assert!(c.database_url().starts_with("sqlite://./data/dropspace.db"));
         assert_eq!(c.tiers.max.diskspace, -1);
     }

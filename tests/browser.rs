@@ -158,9 +158,13 @@ async fn start_upload(c: &Client, paths: &[&Path]) {
 /// Waits for result `n` of the page to finish; checks it reached 100 %
 /// and returns its download link.
 async fn finished_upload(c: &Client, n: usize) -> String {
+    finished_upload_within(c, n, 30).await
+}
+
+async fn finished_upload_within(c: &Client, n: usize, secs: u64) -> String {
     let box_css = format!("#result-{n}");
     c.wait()
-        .at_most(Duration::from_secs(30))
+        .at_most(Duration::from_secs(secs))
         .for_element(Locator::Css(&format!("{box_css}.done, {box_css}.failed")))
         .await
         .expect("upload finished");
@@ -922,3 +926,91 @@ dual!(logged_in_upload_goes_to_the_account, |b| async move {
         .await;
     assert_eq!(resp.status(), 404);
 });
+
+/// The acknowledged offset of the newest unfinished resumable upload.
+async fn tus_offset(s: &Server) -> i64 {
+    count(
+        s,
+        "SELECT COALESCE(MAX(upload_offset), 0) FROM tus_uploads WHERE file_id = ''",
+    )
+    .await
+}
+
+// The page uploads through tus in chunks: a server killed (SIGKILL) and
+// started again mid-upload is waited for and the upload completes by
+// itself; after a reload, picking the same file again continues its
+// upload instead of starting over. Byte-exact files, one tus upload each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resumable_upload_in_the_browser_survives_a_restart_and_a_reload() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let env = [
+        ("DROPSPACE_TUS__CHUNK_BYTES", "65536"),
+        ("DROPSPACE_LIMITS__UPLOAD_IDLE_SECS", "1"),
+    ];
+    let mut s = Server::start_with(Backend::Sqlite, &env).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bytes = pattern(32 << 20, 3);
+    let path = temp_file(dir.path(), "video.mp4", &bytes);
+
+    c.goto(&s.url("/")).await.expect("upload page");
+    start_upload(&c, &[&path]).await;
+    eventually("the first chunks acknowledged", async || {
+        tus_offset(&s).await > 0
+    })
+    .await;
+    s.kill();
+    let listen = s.base.trim_start_matches("http://").to_string();
+    let mut env = s.env.clone();
+    env.push(("DROPSPACE_LISTEN".into(), listen));
+    let s = Server::start_env(env, Backend::Sqlite).await;
+    let link = finished_upload_within(&c, 0, 120).await;
+    screenshot(&c, "resumed-upload.png").await;
+    assert!(download_via_page(&s, &c, &link).await == bytes);
+
+    // A reload mid-upload, then the same file again: the upload continues.
+    let second = pattern(32 << 20, 4);
+    let path = temp_file(dir.path(), "backup.tar", &second);
+    c.goto(&s.url("/")).await.expect("upload page");
+    start_upload(&c, &[&path]).await;
+    eventually("the second upload under way", async || {
+        tus_offset(&s).await > 0
+    })
+    .await;
+    screenshot(&c, "upload-in-progress.png").await;
+    c.refresh().await.expect("reload");
+    let cut = tus_offset(&s).await;
+    assert!(cut < second.len() as i64, "finished before the reload");
+    start_upload(&c, &[&path]).await;
+    let link = finished_upload_within(&c, 0, 120).await;
+    assert!(download_via_page(&s, &c, &link).await == second);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM tus_uploads").await, 2);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 2);
+
+    // Cancel: the upload ends on the server at once.
+    let third = temp_file(dir.path(), "third.bin", &pattern(32 << 20, 5));
+    c.goto(&s.url("/")).await.expect("upload page");
+    start_upload(&c, &[&third]).await;
+    eventually("the third upload under way", async || {
+        tus_offset(&s).await > 0
+    })
+    .await;
+    c.find(Locator::Css("#result-0 .cancel"))
+        .await
+        .expect("cancel button")
+        .click()
+        .await
+        .expect("cancel");
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#result-0.failed"))
+        .await
+        .expect("cancelled");
+    assert_eq!(text_of(&c, "#result-0 .msg").await, "Cancelled.");
+    eventually("the cancelled upload terminated", async || {
+        count(&s, "SELECT COUNT(*) FROM tus_uploads WHERE file_id = ''").await == 0
+    })
+    .await;
+    c.close().await.expect("close browser");
+}

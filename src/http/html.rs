@@ -16,14 +16,16 @@ pub const CSP_SCRIPT: &str = "default-src 'none'; script-src 'self'; connect-src
 
 /// A complete HTML page around `body` (already escaped HTML).
 pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    page_with(status, title, body, None)
+    page_with(status, title, body, &[])
 }
 
-/// `page` with an optional same-origin script (`/static/…`), under `CSP_SCRIPT`.
-pub fn page_with(status: StatusCode, title: &str, body: &str, script: Option<&str>) -> Response {
-    let script_tag = script
+/// `page` with same-origin scripts (`/static/…`, run in order), under
+/// `CSP_SCRIPT` when there are any.
+pub fn page_with(status: StatusCode, title: &str, body: &str, scripts: &[&str]) -> Response {
+    let script_tag: String = scripts
+        .iter()
         .map(|src| format!("<script src=\"{}\" defer></script>", esc(src)))
-        .unwrap_or_default();
+        .collect();
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -44,7 +46,7 @@ pub fn page_with(status: StatusCode, title: &str, body: &str, script: Option<&st
             ),
             (
                 header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(if script.is_some() { CSP_SCRIPT } else { CSP }),
+                HeaderValue::from_static(if scripts.is_empty() { CSP } else { CSP_SCRIPT }),
             ),
             (
                 header::X_CONTENT_TYPE_OPTIONS,

@@ -16,6 +16,12 @@ use crate::secrets::{random_string, LOWER_ALNUM};
 
 pub use crate::db::tus::TusRow as Upload;
 
+/// Whether this server takes resumable uploads (their unfinished bytes
+/// live in local partial files: the fs storage backend, for now).
+pub fn offered(lib: &Library) -> bool {
+    lib.blobs.keeps_partials()
+}
+
 /// What a client asks to create.
 pub struct New {
     /// The sendspace identifier and its signed companion.

@@ -77,7 +77,7 @@ fn error_page(v: &Visitor, e: &ApiError) -> Response {
             esc(e.text()),
             e.code.number()
         ),
-        None,
+        &[],
     ))
 }
 
@@ -192,7 +192,7 @@ async fn show(
          <tbody>\n{rows}</tbody></table>",
         nav = v.nav(),
     );
-    v.finish(page_with(StatusCode::OK, "My files", &body, None))
+    v.finish(page_with(StatusCode::OK, "My files", &body, &[]))
 }
 
 fn back_path(folder: &str) -> String {

@@ -3,11 +3,12 @@
 //! The page's script (`/static/upload.js`) asks `POST /upload/new` for an
 //! identifier per file — offered by the domain (`library::uploads`) behind
 //! the same pipeline steps as `upload.getInfo` (logged in) or
-//! `anonymous.uploadGetInfo` (not) — and posts each file to the
-//! ordinary upload endpoint `POST /upload/{identifier}` with XHR, whose
-//! upload progress drives the bar. Anonymous uploads answer their download
-//! and delete links in `<upload_done>`; a logged-in user's upload answers
-//! a file id, which `POST /upload/links` turns into the two links.
+//! `anonymous.uploadGetInfo` (not) — and sends each file resumably through
+//! `/tus/` in chunks of `tus.chunk_bytes` with the vendored tus-js-client
+//! (`/static/tus.min.js`), or, where the server takes no resumable uploads,
+//! posts it to the ordinary `POST /upload/{identifier}` (docs/web.md). A
+//! logged-in user's upload ends with a file id, which `POST /upload/links`
+//! turns into the download and delete links.
 
 use std::collections::HashMap;
 
@@ -30,6 +31,9 @@ use crate::library::uploads;
 use crate::state::App;
 
 const UPLOAD_JS: &str = include_str!("static/upload.js");
+/// tus-js-client 4.3.1's browser build, as published on npm (MIT licence
+/// beside it); docs/web.md says how to update it.
+const TUS_JS: &str = include_str!("static/vendor/tus-js-client-4.3.1.min.js");
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -37,10 +41,11 @@ pub fn routes() -> Router<App> {
         .route("/upload", get(show))
         .route("/upload/new", post(new_upload))
         .route("/upload/links", post(links))
-        .route("/static/upload.js", get(script))
+        .route("/static/upload.js", get(|| async { script(UPLOAD_JS) }))
+        .route("/static/tus.min.js", get(|| async { script(TUS_JS) }))
 }
 
-async fn script() -> Response {
+fn script(text: &'static str) -> Response {
     (
         [
             (
@@ -53,7 +58,7 @@ async fn script() -> Response {
                 HeaderValue::from_static("nosniff"),
             ),
         ],
-        UPLOAD_JS,
+        text,
     )
         .into_response()
 }
@@ -71,7 +76,7 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
     let body = format!(
         "{nav}<p>{whose}</p>\
          <noscript><p class=\"err\">This page needs JavaScript to upload.</p></noscript>\
-         <form id=\"upload-form\" class=\"box\" data-csrf=\"{csrf}\">\
+         <form id=\"upload-form\" class=\"box\" data-csrf=\"{csrf}\" data-tus=\"{tus}\" data-chunk=\"{chunk}\">\
          <div id=\"drop\" class=\"drop\"><p>Drop files here, or choose them:</p>\
          <input type=\"file\" id=\"files\" name=\"userfile\" multiple></div>\
          <ul id=\"chosen\"></ul>\
@@ -83,14 +88,19 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
          </form><div id=\"results\"></div>{STYLE}",
         nav = v.nav(),
         csrf = esc(&v.csrf),
+        tus = u8::from(crate::library::resumable::offered(&app)),
+        chunk = app.cfg.tus.chunk_bytes.max(MIN_CHUNK),
     );
     v.finish(page_with(
         StatusCode::OK,
         "Upload",
         &body,
-        Some("/static/upload.js"),
+        &["/static/tus.min.js", "/static/upload.js"],
     ))
 }
+
+/// The smallest chunk the page sends, whatever `tus.chunk_bytes` says.
+const MIN_CHUNK: u64 = 64 * 1024;
 
 const STYLE: &str = "<style>.drop{border:2px dashed #94a3b8;border-radius:8px;padding:1rem;text-align:center}\
     .drop.over{background:#eff6ff;border-color:#2563eb}.result{border:1px solid #ddd;border-radius:8px;padding:.75rem 1rem;margin:1rem 0}\

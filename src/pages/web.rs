@@ -180,7 +180,7 @@ fn form_page(v: &Visitor, status: StatusCode, next: &str, note: &str) -> Respons
         esc(&v.csrf),
         esc(next),
     );
-    v.finish(page_with(status, "Log in", &body, None))
+    v.finish(page_with(status, "Log in", &body, &[]))
 }
 
 /// `GET /login`
@@ -280,7 +280,7 @@ async fn logout(
                 "{}<p class=\"err\" id=\"error\">The form expired; try again.</p>",
                 v.nav()
             ),
-            None,
+            &[],
         ));
     }
     if let Err(e) = auth::end_web_login(&app.db, token_hash).await {
@@ -301,7 +301,7 @@ pub fn forbidden(v: &Visitor) -> Response {
             "{}<p class=\"err\" id=\"error\">The form expired or did not come from this site; reload the page and try again.</p>",
             v.nav()
         ),
-        None,
+        &[],
     ))
 }
 

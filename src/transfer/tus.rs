@@ -118,9 +118,8 @@ fn version_refused(headers: &HeaderMap) -> Option<Response> {
     }
 }
 
-/// Resumable uploads keep their unfinished bytes in local files for now.
 fn unsupported(app: &App) -> Option<Response> {
-    (!app.blobs.keeps_partials()).then(|| {
+    (!resumable::offered(app)).then(|| {
         refuse(
             StatusCode::NOT_IMPLEMENTED,
             "Resumable uploads need storage.backend = fs on this version",

@@ -1,7 +1,13 @@
 // The upload page: pick or drop files, then each one gets its own upload
-// identifier (POST /upload/new) and is posted to /upload/{identifier} with
-// XHR, whose upload progress drives the bar. Served from this origin only
-// (the page's CSP allows no inline or foreign script). No build step.
+// identifier (POST /upload/new) and goes resumably through /tus/ with
+// tus-js-client (loaded before this script) in chunks of data-chunk bytes:
+// a dropped connection or a restarting server is retried from the last
+// acknowledged byte, and the same file picked again after a reload or a
+// browser restart continues its upload (tus-js-client keeps the upload's
+// URL in localStorage by the file's name, type, size and date). Where the
+// server takes no resumable uploads (data-tus="0") the file is posted to
+// /upload/{identifier} with XHR. Served from this origin only (the page's
+// CSP allows no inline or foreign script). No build step.
 'use strict';
 
 (function () {
@@ -10,6 +16,12 @@
     return;
   }
   const csrf = form.dataset.csrf;
+  const resumable = form.dataset.tus === '1' && window.tus && window.tus.isSupported;
+  const chunkSize = Number(form.dataset.chunk) || 50 * 1024 * 1024;
+  const endpoint = new URL('/tus/', window.location.href).href;
+  // Retried for about five minutes: long enough for a server to restart and
+  // for the lock of a request that died with it to lapse.
+  const retryDelays = [0, 1000, 2000, 4000, 8000].concat(Array(28).fill(10000));
   const input = document.getElementById('files');
   const drop = document.getElementById('drop');
   const chosen = document.getElementById('chosen');
@@ -134,6 +146,113 @@
     return post('/upload/links', { file_id: kv.file_id });
   }
 
+  function duration(secs) {
+    if (!isFinite(secs)) {
+      return '';
+    }
+    secs = Math.ceil(secs);
+    if (secs < 60) {
+      return secs + ' s';
+    }
+    const m = Math.floor(secs / 60);
+    return m < 60 ? m + ' min ' + (secs % 60) + ' s' : Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
+  }
+
+  // Speed over the last few seconds, and the time left at that speed.
+  function meter(speed) {
+    const samples = [];
+    return (sent, total) => {
+      const now = performance.now();
+      samples.push([now, sent]);
+      while (samples.length > 2 && now - samples[0][0] > 5000) {
+        samples.shift();
+      }
+      const [t0, b0] = samples[0];
+      const rate = now > t0 ? ((sent - b0) * 1000) / (now - t0) : 0;
+      speed.textContent = rate > 0
+        ? '· ' + human(rate) + '/s, ' + duration((total - sent) / rate) + ' left'
+        : '';
+    };
+  }
+
+  function showProgress(bar, pct, sent, total) {
+    if (total > 0) {
+      const p = Math.floor((sent * 100) / total);
+      bar.value = p;
+      pct.textContent = p + ' %';
+    }
+  }
+
+  // The metadata of a resumable upload: the identifier and the form's fields.
+  function metadata(offer, file) {
+    const meta = {
+      upload_identifier: offer.upload_identifier,
+      extra_info: offer.extra_info,
+      filename: file.name,
+    };
+    const fields = {
+      description: 'description',
+      password: 'password',
+      recipient_email: 'recipients',
+      recipient_message: 'message',
+    };
+    for (const [key, id] of Object.entries(fields)) {
+      const value = document.getElementById(id).value;
+      if (value !== '') {
+        meta[key] = value;
+      }
+    }
+    return meta;
+  }
+
+  // Sends a file through /tus/, continuing an upload of the same file left
+  // unfinished earlier; resolves with its links. `ui.cancel` ends it.
+  function sendResumable(offer, file, ui) {
+    return new Promise((resolve, reject) => {
+      const tick = meter(ui.speed);
+      const upload = new window.tus.Upload(file, {
+        endpoint: endpoint,
+        chunkSize: chunkSize,
+        retryDelays: retryDelays,
+        metadata: metadata(offer, file),
+        removeFingerprintOnSuccess: true,
+        onProgress(sent, total) {
+          showProgress(ui.bar, ui.pct, sent, total);
+          tick(sent, total);
+        },
+        onError(err) {
+          const body = err.originalResponse ? err.originalResponse.getBody() : '';
+          reject(new Error((body || '').trim() || 'The connection failed'));
+        },
+        onSuccess({ lastResponse }) {
+          const header = (name) => lastResponse.getHeader(name) || '';
+          const fileId = header('X-Dropspace-File-Id');
+          if (offer.anonymous) {
+            resolve({
+              download_url: header('X-Dropspace-Download-Url'),
+              delete_url: header('X-Dropspace-Delete-Url'),
+            });
+          } else {
+            resolve(post('/upload/links', { file_id: fileId }));
+          }
+        },
+      });
+      ui.cancel.hidden = false;
+      ui.cancel.addEventListener('click', () => {
+        ui.cancel.disabled = true;
+        // Terminates the upload on the server: its bytes and space go.
+        upload.abort(true).finally(() => reject(new Error('Cancelled')));
+      });
+      upload.findPreviousUploads().then((previous) => {
+        if (previous.length > 0) {
+          upload.resumeFromPreviousUpload(previous[0]);
+          ui.msg.textContent = 'Resuming the upload left unfinished…';
+        }
+        upload.start();
+      });
+    });
+  }
+
   function send(offer, file, bar, pct) {
     return new Promise((resolve, reject) => {
       const data = new FormData();
@@ -148,10 +267,8 @@
       // The path only: same origin whatever public_url says.
       xhr.open('POST', '/upload/' + encodeURIComponent(offer.upload_identifier));
       xhr.upload.addEventListener('progress', (e) => {
-        if (e.lengthComputable && e.total > 0) {
-          const p = Math.floor((e.loaded * 100) / e.total);
-          bar.value = p;
-          pct.textContent = p + ' %';
+        if (e.lengthComputable) {
+          showProgress(bar, pct, e.loaded, e.total);
         }
       });
       xhr.addEventListener('load', () => resolve(xhr));
@@ -169,6 +286,12 @@
     head.appendChild(document.createTextNode(' (' + human(file.size) + ') '));
     const pct = el('span', { class: 'pct' }, '0 %');
     head.appendChild(pct);
+    head.appendChild(document.createTextNode(' '));
+    const speed = el('span', { class: 'speed' });
+    head.appendChild(speed);
+    const cancel = el('button', { type: 'button', class: 'cancel', hidden: '' }, 'Cancel');
+    head.appendChild(document.createTextNode(' '));
+    head.appendChild(cancel);
     const bar = el('progress', { max: '100', value: '0' });
     const msg = el('p', { class: 'msg' });
     box.append(head, bar, msg);
@@ -180,10 +303,16 @@
       if (max >= 0 && file.size > max) {
         throw new Error('The file is larger than the maximum file size (' + human(max) + ')');
       }
-      const xhr = await send(offer, file, bar, pct);
-      const links = await outcome(offer, xhr);
+      let links;
+      if (resumable && file.size > 0) {
+        links = await sendResumable(offer, file, { bar, pct, speed, msg, cancel });
+      } else {
+        links = await outcome(offer, await send(offer, file, bar, pct));
+      }
       bar.value = 100;
       pct.textContent = '100 %';
+      cancel.remove();
+      speed.textContent = '';
       msg.textContent = 'Done.';
       msg.className = 'msg ok';
       box.append(linkRow('Download', 'download', links.download_url));
@@ -193,7 +322,9 @@
       box.classList.add('done');
       box.scrollIntoView({ block: 'nearest' });
     } catch (e) {
-      msg.textContent = 'Failed: ' + e.message;
+      cancel.remove();
+      speed.textContent = '';
+      msg.textContent = e.message === 'Cancelled' ? 'Cancelled.' : 'Failed: ' + e.message;
       msg.className = 'msg err';
       box.classList.add('failed');
     }
