@@ -6,6 +6,7 @@
 //! synced, renamed, directory synced; S3: multipart upload completed).
 
 mod fs;
+mod multipart;
 
 pub use fs::{hash_file, Partial};
 
@@ -51,8 +52,14 @@ pub struct Blobs {
     fs: Option<FsDirs>,
     /// S3 multipart part size.
     part_size: usize,
+    /// S3: multipart uploads that outlive a request (resumable uploads).
+    multipart: Option<Arc<multipart::Multipart>>,
     fail: Fault,
 }
+
+/// Keys under this prefix are resumable uploads' unfinished bytes (S3),
+/// not blobs: listings leave them out.
+const RESUMABLE_PREFIX: &str = "tus/";
 
 /// Test switch: while set (in process, or by a file existing at the
 /// configured `storage.fail_if_exists`) every operation fails like a dead
@@ -109,6 +116,7 @@ impl Blobs {
                     }),
                     // Unused: fs writes go straight to the file in blocks.
                     part_size: 0,
+                    multipart: None,
                     fail: Fault::new(cfg),
                 })
             }
@@ -147,6 +155,7 @@ impl Blobs {
                     op,
                     fs: None,
                     part_size,
+                    multipart: Some(Arc::new(multipart::Multipart::new(s3)?)),
                     fail: Fault::new(cfg),
                 })
             }
@@ -183,10 +192,83 @@ impl Blobs {
         })
     }
 
-    /// Whether resumable uploads can keep their unfinished bytes here
-    /// (`partial_path`): the fs backend only, for now.
+    /// Whether resumable uploads can keep their unfinished bytes here: in
+    /// local partial files (`partial_path`) or S3 multipart uploads.
     pub fn keeps_partials(&self) -> bool {
-        self.fs.is_some()
+        self.fs.is_some() || self.multipart.is_some()
+    }
+
+    /// S3: the size of a multipart upload's parts (all but the last).
+    pub fn part_size(&self) -> usize {
+        self.part_size
+    }
+
+    fn multipart(&self) -> Result<&multipart::Multipart, StorageError> {
+        self.check()?;
+        self.multipart
+            .as_deref()
+            .ok_or_else(|| StorageError("no multipart uploads on this store".into()))
+    }
+
+    /// S3: starts a multipart upload of `key` that later requests (on any
+    /// node) add parts to; its id.
+    pub async fn multipart_create(&self, key: &str) -> Result<String, StorageError> {
+        self.multipart()?.create(key).await
+    }
+
+    /// S3: sends part `number` (from 1) of a multipart upload; its ETag.
+    pub async fn multipart_put(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: u16,
+        bytes: Bytes,
+    ) -> Result<String, StorageError> {
+        self.multipart()?
+            .put_part(key, upload_id, number, bytes)
+            .await
+    }
+
+    /// S3: makes the parts (ETags in order) the blob `key`.
+    pub async fn multipart_complete(
+        &self,
+        key: &str,
+        upload_id: &str,
+        etags: &[String],
+    ) -> Result<(), StorageError> {
+        self.multipart()?.complete(key, upload_id, etags).await
+    }
+
+    /// S3: gives a multipart upload up (its parts dropped).
+    pub async fn multipart_abort(&self, key: &str, upload_id: &str) -> Result<(), StorageError> {
+        self.multipart()?.abort(key, upload_id).await
+    }
+
+    /// Stores a small object whole (a resumable upload's tail on S3).
+    pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), StorageError> {
+        self.check()?;
+        self.op.write(key, bytes).await?;
+        Ok(())
+    }
+
+    /// Reads a small object whole.
+    pub async fn get(&self, key: &str) -> Result<Bytes, StorageError> {
+        self.check()?;
+        Ok(self.op.read(key).await?.to_bytes())
+    }
+
+    /// The BLAKE3 checksum and length of a stored blob, read back.
+    pub async fn hash(&self, key: &str) -> Result<(String, u64), StorageError> {
+        let size = self.size(key).await?;
+        let mut stream = Box::pin(self.read(key, 0..size).await?);
+        let mut hasher = blake3::Hasher::new();
+        let mut n = 0u64;
+        while let Some(block) = stream.next().await {
+            let block = block.map_err(|e| StorageError(e.to_string()))?;
+            n += block.len() as u64;
+            hasher.update(&block);
+        }
+        Ok((hasher.finalize().to_hex().to_string(), n))
     }
 
     /// Where a resumable upload's unfinished file lives (fs backend:
@@ -296,7 +378,7 @@ impl Blobs {
         let entries = self.op.list_with("").recursive(true).await?;
         Ok(entries
             .into_iter()
-            .filter(|e| e.metadata().is_file())
+            .filter(|e| e.metadata().is_file() && !e.path().starts_with(RESUMABLE_PREFIX))
             .map(|e| e.path().to_string())
             .collect())
     }

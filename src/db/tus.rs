@@ -29,18 +29,31 @@ pub struct TusRow {
     /// The file it became; empty until complete.
     pub file_id: String,
     pub expires: i64,
+    /// S3: the multipart upload its parts go into (empty until the first).
+    pub multipart_id: String,
+    /// S3: the object holding the acknowledged bytes past the last part.
+    pub tail_key: String,
+}
+
+/// One acknowledged part of an upload's S3 multipart upload.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TusPart {
+    pub part_number: i64,
+    pub etag: String,
+    pub size: i64,
 }
 
 const COLUMNS: &str =
     "id, upload_id, upload_length, upload_offset, reserved, metadata, file_name, \
      folder_id, description, password_sealed, recipient_email, recipient_message, notify_uploader, \
-     ip, blob_key, file_id, expires";
+     ip, blob_key, file_id, expires, multipart_id, tail_key";
 
 impl Db {
     pub async fn insert_tus(&self, row: &TusRow) -> sqlx::Result<()> {
         sqlx::query(&format!(
             "INSERT INTO tus_uploads ({COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18, $19)"
         ))
         .bind(&row.id)
         .bind(&row.upload_id)
@@ -59,6 +72,8 @@ impl Db {
         .bind(&row.blob_key)
         .bind(&row.file_id)
         .bind(row.expires)
+        .bind(&row.multipart_id)
+        .bind(&row.tail_key)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -119,30 +134,83 @@ impl Db {
     }
 
     /// Acknowledges bytes: the offset moves from `from` to `to` only while
-    /// `token` holds the lock.
+    /// `token` holds the lock — on S3 together with the parts that hold
+    /// them and the tail object past those (one transaction).
     pub async fn advance_tus(
         &self,
         id: &str,
         token: &str,
-        from: i64,
-        to: i64,
+        (from, to): (i64, i64),
+        parts: &[TusPart],
+        tail_key: &str,
     ) -> sqlx::Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let moved = sqlx::query(
-            "UPDATE tus_uploads SET upload_offset = $1 \
-             WHERE id = $2 AND lock_token = $3 AND upload_offset = $4",
+            "UPDATE tus_uploads SET upload_offset = $1, tail_key = $2 \
+             WHERE id = $3 AND lock_token = $4 AND upload_offset = $5",
         )
         .bind(to)
+        .bind(tail_key)
         .bind(id)
         .bind(token)
         .bind(from)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(moved.rows_affected() == 1)
+        if moved.rows_affected() != 1 {
+            return Ok(false);
+        }
+        // A part sent again (after a crash before its acknowledgement)
+        // replaces the one the store had under its number.
+        for part in parts {
+            sqlx::query(
+                "INSERT INTO tus_parts (tus_id, part_number, etag, size) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (tus_id, part_number) DO UPDATE SET etag = excluded.etag, size = excluded.size",
+            )
+            .bind(id)
+            .bind(part.part_number)
+            .bind(&part.etag)
+            .bind(part.size)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
-    /// Records the file a completed upload became.
+    /// The acknowledged parts of an upload, in order.
+    pub async fn tus_parts(&self, id: &str) -> sqlx::Result<Vec<TusPart>> {
+        sqlx::query_as(
+            "SELECT part_number, etag, size FROM tus_parts WHERE tus_id = $1 ORDER BY part_number",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Records the multipart upload of an upload whose lock `token` holds.
+    pub async fn set_tus_multipart(
+        &self,
+        id: &str,
+        token: &str,
+        multipart_id: &str,
+    ) -> sqlx::Result<bool> {
+        let set = sqlx::query(
+            "UPDATE tus_uploads SET multipart_id = $1 \
+             WHERE id = $2 AND lock_token = $3 AND multipart_id = ''",
+        )
+        .bind(multipart_id)
+        .bind(id)
+        .bind(token)
+        .execute(&self.pool)
+        .await?;
+        Ok(set.rows_affected() == 1)
+    }
+
+    /// Records the file a completed upload became (all of it acknowledged).
     pub async fn complete_tus(&self, id: &str, file_id: &str) -> sqlx::Result<()> {
-        sqlx::query("UPDATE tus_uploads SET file_id = $1 WHERE id = $2")
+        sqlx::query(
+            "UPDATE tus_uploads SET file_id = $1, upload_offset = upload_length WHERE id = $2",
+        )
             .bind(file_id)
             .bind(id)
             .execute(&self.pool)
@@ -150,12 +218,18 @@ impl Db {
         Ok(())
     }
 
-    /// Forgets an upload; true when this call removed the row.
+    /// Forgets an upload and its parts; true when this call removed it.
     pub async fn delete_tus(&self, id: &str) -> sqlx::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM tus_parts WHERE tus_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let gone = sqlx::query("DELETE FROM tus_uploads WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(gone.rows_affected() == 1)
     }
 

@@ -3,12 +3,18 @@
 //! identifier, whose rules they keep (single use, bound to its caller,
 //! the tier's size limit and the disk quota reserved whole at creation);
 //! acknowledged offsets and a lock per upload in the database, so any node
-//! can take the next request; completed into a file by `uploads::store`,
-//! exactly as a form upload; given up at their expiry.
+//! can take the next request; their bytes in a local partial file (fs) or
+//! an S3 multipart upload plus a tail object (`Writer`); completed into a
+//! file by `uploads::store`, exactly as a form upload; given up at their
+//! expiry.
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 
-use crate::blobs::{Blobs, Written};
+use bytes::{Bytes, BytesMut};
+
+use crate::blobs::{hash_file, Blobs, Partial, StorageError, Written};
+use crate::db::tus::TusPart;
 use crate::db::{now, now_ms};
 use crate::library::uploads::{self, Asked, Reserve, Stored, UploadState};
 use crate::library::{Error, Library, Result};
@@ -100,6 +106,8 @@ pub async fn create(lib: &Library, new: New) -> Result<Upload> {
         blob_key,
         file_id: String::new(),
         expires: now() + lib.cfg.limits.tus_expiry_secs,
+        multipart_id: String::new(),
+        tail_key: String::new(),
     };
     if let Err(e) = lib.db.insert_tus(&upload).await {
         give_up(
@@ -168,12 +176,6 @@ pub async fn unlock(lib: &Library, id: &str, lock: &Lock) -> Result<()> {
     Ok(lib.db.unlock_tus(id, &lock.token).await?)
 }
 
-/// Acknowledges the bytes from `from` up to `to` (synced by the caller);
-/// false when the offset moved or the lock was lost meanwhile.
-pub async fn advance(lib: &Library, id: &str, lock: &Lock, from: i64, to: i64) -> Result<bool> {
-    Ok(lib.db.advance_tus(id, &lock.token, from, to).await?)
-}
-
 /// Makes a complete upload a file, exactly as a form upload becomes one.
 pub async fn finish(lib: &Library, upload: &Upload, written: Written) -> Result<Stored> {
     let ident = uploads::get(lib, &upload.upload_id)
@@ -218,6 +220,338 @@ pub async fn finish(lib: &Library, upload: &Upload, written: Written) -> Result<
     Ok(stored)
 }
 
+fn stored(e: StorageError) -> Error {
+    Error::internal(anyhow::anyhow!("{e}"))
+}
+
+/// What a writer hears when another request took the upload over.
+fn lost() -> Error {
+    Error::UploadUnavailable(Some("Another request took over this upload".into()))
+}
+
+/// Adds bytes to an upload at its acknowledged offset, under its lock, and
+/// acknowledges them (`keep`) or makes the file (`complete`). Nothing past
+/// the acknowledged offset counts until acknowledged: the next writer
+/// starts from the acknowledged offset again.
+pub struct Writer {
+    id: String,
+    token: String,
+    /// The acknowledged offset.
+    acked: i64,
+    /// Bytes written past `acked`, not acknowledged yet.
+    pending: i64,
+    sink: Sink,
+}
+
+enum Sink {
+    /// fs: the partial file, synced before an acknowledgement.
+    Fs { file: Partial, path: PathBuf },
+    /// S3: full parts into the multipart upload, the rest in memory until
+    /// it fills a part or is kept as the tail object.
+    S3(Box<S3Sink>),
+}
+
+struct S3Sink {
+    blob_key: String,
+    multipart_id: String,
+    /// Parts acknowledged in the database, in order.
+    parts: Vec<TusPart>,
+    /// Parts sent but not acknowledged yet.
+    sent: Vec<TusPart>,
+    /// The bytes past the last part: the acknowledged tail, then new ones.
+    buf: BytesMut,
+    /// The tail object the database names now ("" for none).
+    tail_key: String,
+    part_size: usize,
+}
+
+impl S3Sink {
+    fn in_parts(&self) -> i64 {
+        self.parts.iter().chain(&self.sent).map(|p| p.size).sum()
+    }
+
+    /// Sends one part, starting the multipart upload with the first.
+    async fn send_part(&mut self, lib: &Library, id: &str, token: &str, bytes: Bytes) -> Result<()> {
+        if self.multipart_id.is_empty() {
+            let mp = lib
+                .blobs
+                .multipart_create(&self.blob_key)
+                .await
+                .map_err(stored)?;
+            if !lib.db.set_tus_multipart(id, token, &mp).await? {
+                let _ = lib.blobs.multipart_abort(&self.blob_key, &mp).await;
+                return Err(lost());
+            }
+            self.multipart_id = mp;
+        }
+        let number = self.parts.len() + self.sent.len() + 1;
+        // S3 takes at most 10,000 parts.
+        let n = match u16::try_from(number) {
+            Ok(n) if n <= 10_000 => n,
+            _ => return Err(Error::TooLarge(self.in_parts())),
+        };
+        let size = bytes.len() as i64;
+        let etag = lib
+            .blobs
+            .multipart_put(&self.blob_key, &self.multipart_id, n, bytes)
+            .await
+            .map_err(stored)?;
+        self.sent.push(TusPart {
+            part_number: number as i64,
+            etag,
+            size,
+        });
+        Ok(())
+    }
+}
+
+impl Writer {
+    /// Opens an upload for writing at its acknowledged offset; `upload` is
+    /// its row as read under `lock`.
+    pub async fn open(lib: &Library, upload: &Upload, lock: &Lock) -> Result<Writer> {
+        let start = upload.upload_offset;
+        let sink = match lib.blobs.partial_path(&upload.id) {
+            Some(path) => Sink::Fs {
+                file: Partial::open(path.clone(), start as u64)
+                    .await
+                    .map_err(Error::internal)?,
+                path,
+            },
+            None => {
+                let parts = lib.db.tus_parts(&upload.id).await?;
+                let in_parts: i64 = parts.iter().map(|p| p.size).sum();
+                let tail = start - in_parts;
+                let mut buf = BytesMut::new();
+                if tail > 0 {
+                    let bytes = lib.blobs.get(&upload.tail_key).await.map_err(stored)?;
+                    if bytes.len() as i64 != tail {
+                        return Err(Error::internal(anyhow::anyhow!(
+                            "the tail object holds {} bytes, not {tail}",
+                            bytes.len()
+                        )));
+                    }
+                    buf.extend_from_slice(&bytes);
+                }
+                Sink::S3(Box::new(S3Sink {
+                    blob_key: upload.blob_key.clone(),
+                    multipart_id: upload.multipart_id.clone(),
+                    parts,
+                    sent: Vec::new(),
+                    buf,
+                    tail_key: upload.tail_key.clone(),
+                    part_size: lib.blobs.part_size().max(1),
+                }))
+            }
+        };
+        Ok(Writer {
+            id: upload.id.clone(),
+            token: lock.token.clone(),
+            acked: start,
+            pending: 0,
+            sink,
+        })
+    }
+
+    /// The bytes written past the acknowledged offset.
+    pub fn pending(&self) -> i64 {
+        self.pending
+    }
+
+    /// Adds bytes. `eager`: full S3 parts are acknowledged as soon as they
+    /// are stored (a checksum that must vouch for the whole body says no).
+    pub async fn write(&mut self, lib: &Library, bytes: &[u8], eager: bool) -> Result<()> {
+        match &mut self.sink {
+            Sink::Fs { file, .. } => file.write(bytes).await.map_err(Error::internal)?,
+            Sink::S3(s3) => {
+                s3.buf.extend_from_slice(bytes);
+                while s3.buf.len() >= s3.part_size {
+                    let part = s3.buf.split_to(s3.part_size).freeze();
+                    s3.send_part(lib, &self.id, &self.token, part).await?;
+                }
+            }
+        }
+        self.pending += bytes.len() as i64;
+        if let (true, Sink::S3(s3)) = (eager, &mut self.sink) {
+            if !s3.sent.is_empty() {
+                let to = s3.in_parts();
+                let old_tail = std::mem::take(&mut s3.tail_key);
+                if !lib
+                    .db
+                    .advance_tus(&self.id, &self.token, (self.acked, to), &s3.sent, "")
+                    .await?
+                {
+                    return Err(lost());
+                }
+                s3.parts.append(&mut s3.sent);
+                forget_tail(lib, &old_tail).await;
+                self.pending -= to - self.acked;
+                self.acked = to;
+            }
+        }
+        Ok(())
+    }
+
+    /// Acknowledges what was written (synced, or stored on S3); the new
+    /// acknowledged offset.
+    pub async fn keep(self, lib: &Library) -> Result<i64> {
+        let to = self.acked + self.pending;
+        if self.pending == 0 {
+            return Ok(to);
+        }
+        let moved = match self.sink {
+            Sink::Fs { mut file, .. } => {
+                file.sync().await.map_err(Error::internal)?;
+                lib.db
+                    .advance_tus(&self.id, &self.token, (self.acked, to), &[], "")
+                    .await?
+            }
+            Sink::S3(s3) => {
+                let tail_key = if s3.buf.is_empty() {
+                    String::new()
+                } else {
+                    let key = format!("tus/{}/{to}", self.id);
+                    lib.blobs
+                        .put(&key, s3.buf.freeze())
+                        .await
+                        .map_err(stored)?;
+                    key
+                };
+                let moved = lib
+                    .db
+                    .advance_tus(&self.id, &self.token, (self.acked, to), &s3.sent, &tail_key)
+                    .await?;
+                let stale = if moved { s3.tail_key } else { tail_key };
+                forget_tail(lib, &stale).await;
+                moved
+            }
+        };
+        if moved {
+            Ok(to)
+        } else {
+            Err(lost())
+        }
+    }
+
+    /// Drops what was written and not acknowledged.
+    pub async fn discard(self) {
+        if let Sink::Fs { mut file, .. } = self.sink {
+            let _ = file.truncate(self.acked as u64).await;
+        }
+    }
+
+    /// Makes the complete upload a file: its bytes moved into the store (or
+    /// kept in the database when small), its checksum read back.
+    pub async fn complete(self, lib: &Library, upload: &Upload) -> Result<Stored> {
+        let length = upload.upload_length;
+        let short = |n: u64| {
+            Error::internal(anyhow::anyhow!(
+                "the upload holds {n} bytes, not {length}"
+            ))
+        };
+        let inline_max = lib.cfg.storage.inline_max_bytes as i64;
+        let (written, leftover) = match self.sink {
+            Sink::Fs { mut file, path } => {
+                file.sync().await.map_err(Error::internal)?;
+                drop(file);
+                let written = if length <= inline_max {
+                    let bytes = tokio::fs::read(&path).await.map_err(Error::internal)?;
+                    if bytes.len() as i64 != length {
+                        return Err(short(bytes.len() as u64));
+                    }
+                    Written {
+                        checksum: blake3::hash(&bytes).to_hex().to_string(),
+                        inline: Some(bytes),
+                    }
+                } else {
+                    let (checksum, n) = hash_file(path.clone()).await.map_err(Error::internal)?;
+                    if n as i64 != length {
+                        return Err(short(n));
+                    }
+                    lib.blobs
+                        .adopt(&path, &upload.blob_key)
+                        .await
+                        .map_err(stored)?;
+                    Written {
+                        checksum,
+                        inline: None,
+                    }
+                };
+                (written, Leftover::File(path))
+            }
+            Sink::S3(mut s3) => {
+                let tail = std::mem::take(&mut s3.tail_key);
+                let written = if s3.parts.is_empty() && s3.sent.is_empty() {
+                    // One part's worth or less: one object, or inline.
+                    let bytes = s3.buf.freeze();
+                    if bytes.len() as i64 != length {
+                        return Err(short(bytes.len() as u64));
+                    }
+                    let checksum = blake3::hash(&bytes).to_hex().to_string();
+                    if length <= inline_max {
+                        Written {
+                            checksum,
+                            inline: Some(bytes.to_vec()),
+                        }
+                    } else {
+                        lib.blobs
+                            .put(&upload.blob_key, bytes)
+                            .await
+                            .map_err(stored)?;
+                        Written {
+                            checksum,
+                            inline: None,
+                        }
+                    }
+                } else {
+                    if !s3.buf.is_empty() {
+                        let last = std::mem::take(&mut s3.buf).freeze();
+                        s3.send_part(lib, &self.id, &self.token, last).await?;
+                    }
+                    let etags: Vec<String> =
+                        s3.parts.iter().chain(&s3.sent).map(|p| p.etag.clone()).collect();
+                    lib.blobs
+                        .multipart_complete(&upload.blob_key, &s3.multipart_id, &etags)
+                        .await
+                        .map_err(stored)?;
+                    let (checksum, n) = lib.blobs.hash(&upload.blob_key).await.map_err(stored)?;
+                    if n as i64 != length {
+                        return Err(short(n));
+                    }
+                    Written {
+                        checksum,
+                        inline: None,
+                    }
+                };
+                (written, Leftover::Tail(tail))
+            }
+        };
+        let stored = finish(lib, upload, written).await?;
+        match leftover {
+            Leftover::File(path) => {
+                let _ = tokio::fs::remove_file(&path).await;
+            }
+            Leftover::Tail(key) => forget_tail(lib, &key).await,
+        }
+        Ok(stored)
+    }
+}
+
+/// What a completed upload leaves to remove once it is a file.
+enum Leftover {
+    File(PathBuf),
+    Tail(String),
+}
+
+/// Removes a tail object no longer named by its upload (best effort: the
+/// upload's termination removes any it names).
+async fn forget_tail(lib: &Library, key: &str) {
+    if !key.is_empty() {
+        if let Err(e) = lib.blobs.delete(key).await {
+            tracing::warn!(error = %e, "removing a resumable upload's old tail");
+        }
+    }
+}
+
 /// Ends an unfinished upload: its bytes removed, its identifier spent, its
 /// space returned. A completed one is only forgotten (its file stays).
 pub async fn terminate(lib: &Library, upload: &Upload, why: &str) -> Result<()> {
@@ -225,6 +559,16 @@ pub async fn terminate(lib: &Library, upload: &Upload, why: &str) -> Result<()> 
         if let Some(path) = lib.blobs.partial_path(&upload.id) {
             let _ = tokio::fs::remove_file(path).await;
         }
+        // The row as it is now: a writer may have started its multipart
+        // upload or moved its tail since `upload` was read.
+        let now = lib.db.tus(&upload.id).await?.unwrap_or_else(|| upload.clone());
+        if !now.multipart_id.is_empty() {
+            lib.blobs
+                .multipart_abort(&now.blob_key, &now.multipart_id)
+                .await
+                .map_err(stored)?;
+        }
+        forget_tail(lib, &now.tail_key).await;
         give_up(lib, &upload.upload_id, &upload.blob_key, why).await;
     }
     lib.db.delete_tus(&upload.id).await?;

@@ -1,8 +1,8 @@
 //! `/tus/`: resumable uploads over the tus 1.0.0 protocol — core, creation,
-//! termination, expiration and checksum (sha1, sha256) — bound to the
-//! sendspace upload rules (docs/resumable.md). The HTTP side only: the
-//! rules are `library::resumable`'s, the bytes go to the blob store's
-//! partial files.
+//! creation-with-upload, termination, expiration and checksum (sha1,
+//! sha256) — bound to the sendspace upload rules (docs/resumable.md). The
+//! HTTP side only: the rules and the bytes' place (a local partial file or
+//! an S3 multipart upload) are `library::resumable`'s.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,11 +16,10 @@ use futures::StreamExt;
 use sha1::Digest;
 
 use crate::api::error::ApiError;
-use crate::blobs::{hash_file, Partial, Written};
 use crate::http::ClientIp;
 use crate::library::progress::Counter;
-use crate::library::resumable::{self, Lock, Upload};
-use crate::library::uploads::{self, Asked, Stored};
+use crate::library::resumable::{self, Lock, Upload, Writer};
+use crate::library::uploads::{self, Asked};
 use crate::library::Error;
 use crate::state::App;
 
@@ -515,14 +514,12 @@ async fn append_at(
         app: app.clone(),
         id: id.to_string(),
         lock,
-        start: offset,
-        written: 0,
         keep: check.is_none(),
-        partial: None,
+        writer: None,
         armed: true,
     };
     // Read again under the lock: a request that finished meanwhile moved
-    // the offset, and the file is cut back to the offset read here.
+    // the offset, and writing starts again at the offset read here.
     let resp = match find(app, id).await {
         Ok(now) if now.upload_offset == offset && now.file_id.is_empty() => {
             write_locked(app, now, &mut held, check, body).await
@@ -538,29 +535,24 @@ async fn append_at(
     resp
 }
 
-/// A PATCH's lock and what it has written. `release` frees the upload;
-/// when the request is dropped instead (its client went away mid-body and
-/// hyper drops the handler), what reached the file is kept — synced, then
-/// acknowledged, unless a checksum was to vouch for it — and the upload
-/// freed, in the background.
+/// A PATCH's lock and its writer. `release` frees the upload; when the
+/// request is dropped instead (its client went away mid-body and hyper
+/// drops the handler), what was written is kept — acknowledged, unless a
+/// checksum was to vouch for it — and the upload freed, in the background.
 struct Held {
     app: App,
     id: String,
     lock: Lock,
-    /// The acknowledged offset the request started at.
-    start: i64,
-    /// Bytes written after `start` that may be kept.
-    written: u64,
     keep: bool,
-    partial: Option<Partial>,
+    writer: Option<Writer>,
     armed: bool,
 }
 
 impl Held {
-    fn file(&mut self) -> Result<&mut Partial, Error> {
-        self.partial
+    fn writer(&mut self) -> Result<&mut Writer, Error> {
+        self.writer
             .as_mut()
-            .ok_or_else(|| Error::internal(anyhow::anyhow!("no partial file open")))
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("no writer open")))
     }
 
     async fn release(mut self) {
@@ -576,19 +568,15 @@ impl Drop for Held {
         if !self.armed {
             return;
         }
-        let (app, id, start) = (self.app.clone(), std::mem::take(&mut self.id), self.start);
+        let (app, id) = (self.app.clone(), std::mem::take(&mut self.id));
         let lock = Lock {
             token: std::mem::take(&mut self.lock.token),
         };
-        let kept = if self.keep { self.written } else { 0 };
-        let partial = self.partial.take();
+        let writer = self.writer.take().filter(|_| self.keep);
         tokio::spawn(async move {
-            if let (Some(mut file), true) = (partial, kept > 0) {
-                if file.sync().await.is_ok() {
-                    let to = start + kept as i64;
-                    if let Err(e) = resumable::advance(&app, &id, &lock, start, to).await {
-                        tracing::warn!(error = %format!("{e:#}"), "keeping a cut upload's bytes");
-                    }
+            if let Some(w) = writer {
+                if let Err(e) = w.keep(&app).await {
+                    tracing::warn!(error = %format!("{e:#}"), "keeping a cut upload's bytes");
                 }
             }
             if let Err(e) = resumable::unlock(&app, &id, &lock).await {
@@ -598,8 +586,8 @@ impl Drop for Held {
     }
 }
 
-/// The body of a PATCH under the upload's lock: streamed into the partial
-/// file, synced, acknowledged; the last byte makes the file.
+/// The body of a PATCH under the upload's lock: streamed to its writer,
+/// acknowledged; the last byte makes the file.
 async fn write_locked(
     app: &App,
     upload: Upload,
@@ -607,14 +595,12 @@ async fn write_locked(
     mut check: Option<Check>,
     body: Body,
 ) -> Response {
-    let Some(path) = app.blobs.partial_path(&upload.id) else {
-        return refused(Error::internal(anyhow::anyhow!("no partial files on S3")));
-    };
-    let start = upload.upload_offset as u64;
-    match Partial::open(path.clone(), start).await {
-        Ok(f) => held.partial = Some(f),
-        Err(e) => return refused(Error::internal(e)),
+    match Writer::open(app, &upload, &held.lock).await {
+        Ok(w) => held.writer = Some(w),
+        Err(e) => return refused(e),
     }
+    let eager = check.is_none();
+    let start = upload.upload_offset as u64;
     let counter = Arc::new(Counter::default());
     counter.add(start as usize);
     app.progress.insert(&upload.upload_id, counter.clone());
@@ -636,17 +622,16 @@ async fn write_locked(
         if let Some(c) = check.as_mut() {
             c.update(&chunk);
         }
-        let wrote = match held.file() {
-            Ok(file) => file.write(&chunk).await.map_err(Error::internal),
+        let wrote = match held.writer() {
+            Ok(w) => w.write(app, &chunk, eager).await,
             Err(e) => Err(e),
         };
         if let Err(e) = wrote {
             app.progress.close(&upload.upload_id);
-            held.written = 0;
+            held.writer = None;
             return refused(e);
         }
         got += chunk.len() as u64;
-        held.written = got;
         counter.add(chunk.len());
         if renewed.elapsed() >= renew_every {
             match resumable::renew(app, &upload.id, &held.lock).await {
@@ -656,10 +641,11 @@ async fn write_locked(
         }
     };
     app.progress.close(&upload.upload_id);
+    let Some(writer) = held.writer.take() else {
+        return refused(Error::internal(anyhow::anyhow!("no writer open")));
+    };
     match ended {
         Ended::TooLong => {
-            held.written = 0;
-            held.partial = None;
             return match resumable::terminate(app, &upload, "more bytes than Upload-Length").await {
                 Ok(()) => refuse(
                     StatusCode::PAYLOAD_TOO_LARGE,
@@ -668,13 +654,9 @@ async fn write_locked(
                 Err(e) => refused(e),
             };
         }
-        // Another request holds the upload now: nothing of this one is kept
-        // (the next writer cuts the file back to the acknowledged offset).
-        Ended::Lost => {
-            held.written = 0;
-            held.partial = None;
-            return refuse(StatusCode::LOCKED, "Another request took over this upload");
-        }
+        // Another request holds the upload now: nothing more of this one is
+        // kept (the next writer starts at the acknowledged offset).
+        Ended::Lost => return refuse(StatusCode::LOCKED, "Another request took over this upload"),
         Ended::Cut | Ended::Whole => {}
     }
     // A checksum vouches for the whole body only: a cut or mismatching one
@@ -682,10 +664,7 @@ async fn write_locked(
     if let Some(c) = check {
         let whole = matches!(ended, Ended::Whole);
         if !whole || !c.matches() {
-            held.written = 0;
-            if let Ok(file) = held.file() {
-                let _ = file.truncate(start).await;
-            }
+            writer.discard().await;
             return if whole {
                 reply(
                     StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
@@ -697,38 +676,28 @@ async fn write_locked(
             };
         }
     }
-    let synced = match held.file() {
-        Ok(file) => file.sync().await.map_err(Error::internal),
-        Err(e) => Err(e),
-    };
-    held.written = 0;
-    held.partial = None;
-    if let Err(e) = synced {
-        return refused(e);
-    }
-    let to = upload.upload_offset + got as i64;
-    match resumable::advance(app, &upload.id, &held.lock, upload.upload_offset, to).await {
-        Ok(true) => {}
-        Ok(false) => return refuse(StatusCode::CONFLICT, "The upload moved meanwhile"),
-        Err(e) => return refused(e),
-    }
-    let upload = Upload {
-        upload_offset: to,
-        ..upload
-    };
-    if matches!(ended, Ended::Cut) {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "The body was cut; what arrived is kept",
-        );
-    }
-    if to < upload.upload_length {
+    let end = upload.upload_offset + got as i64;
+    if matches!(ended, Ended::Cut) || end < upload.upload_length {
+        let to = match writer.keep(app).await {
+            Ok(to) => to,
+            Err(e) => return refused(e),
+        };
+        if matches!(ended, Ended::Cut) {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "The body was cut; what arrived is kept",
+            );
+        }
+        let upload = Upload {
+            upload_offset: to,
+            ..upload
+        };
         return reply(StatusCode::NO_CONTENT, &state_headers(&upload), "");
     }
     // In a task of its own: a client gone now must not stop the file half made.
     let finishing = {
         let (app, upload) = (app.clone(), upload.clone());
-        tokio::spawn(async move { complete(&app, &upload, path).await })
+        tokio::spawn(async move { writer.complete(&app, &upload).await })
     };
     let finished = finishing
         .await
@@ -737,6 +706,7 @@ async fn write_locked(
         Ok(stored) => {
             let mut headers = state_headers(&Upload {
                 file_id: stored.file_id.clone(),
+                upload_offset: end,
                 ..upload
             });
             headers.push((
@@ -760,42 +730,4 @@ async fn write_locked(
             refused(e)
         }
     }
-}
-
-/// Makes the complete upload a file: its checksum read back, its bytes
-/// kept in the database when small, else moved into the store.
-async fn complete(app: &App, upload: &Upload, path: std::path::PathBuf) -> Result<Stored, Error> {
-    let short = |n: u64| {
-        Error::internal(anyhow::anyhow!(
-            "partial file holds {n} bytes, not {}",
-            upload.upload_length
-        ))
-    };
-    let inline_max = app.cfg.storage.inline_max_bytes as i64;
-    let written = if upload.upload_length <= inline_max {
-        let bytes = tokio::fs::read(&path).await.map_err(Error::internal)?;
-        if bytes.len() as i64 != upload.upload_length {
-            return Err(short(bytes.len() as u64));
-        }
-        Written {
-            checksum: blake3::hash(&bytes).to_hex().to_string(),
-            inline: Some(bytes),
-        }
-    } else {
-        let (checksum, n) = hash_file(path.clone()).await.map_err(Error::internal)?;
-        if n as i64 != upload.upload_length {
-            return Err(short(n));
-        }
-        app.blobs
-            .adopt(&path, &upload.blob_key)
-            .await
-            .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
-        Written {
-            checksum,
-            inline: None,
-        }
-    };
-    let stored = resumable::finish(app, upload, written).await?;
-    let _ = tokio::fs::remove_file(&path).await;
-    Ok(stored)
 }
