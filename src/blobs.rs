@@ -192,12 +192,6 @@ impl Blobs {
         })
     }
 
-    /// Whether resumable uploads can keep their unfinished bytes here: in
-    /// local partial files (`partial_path`) or S3 multipart uploads.
-    pub fn keeps_partials(&self) -> bool {
-        self.fs.is_some() || self.multipart.is_some()
-    }
-
     /// S3: the size of a multipart upload's parts (all but the last).
     pub fn part_size(&self) -> usize {
         self.part_size

@@ -74,7 +74,12 @@ impl Multipart {
         let url = CreateMultipartUpload::new(&self.bucket, self.credentials.as_ref(), key)
             .sign(SIGNED_FOR);
         let what = "creating a multipart upload";
-        let resp = self.http.post(url).send().await.map_err(|e| failed(what, e))?;
+        let resp = self
+            .http
+            .post(url)
+            .send()
+            .await
+            .map_err(|e| failed(what, e))?;
         let body = answered(what, resp)
             .await?
             .bytes()
@@ -154,8 +159,9 @@ impl Multipart {
     /// Gives a multipart upload up: the store drops its parts. One that is
     /// gone already is not an error.
     pub async fn abort(&self, key: &str, upload_id: &str) -> Result<(), StorageError> {
-        let url = AbortMultipartUpload::new(&self.bucket, self.credentials.as_ref(), key, upload_id)
-            .sign(SIGNED_FOR);
+        let url =
+            AbortMultipartUpload::new(&self.bucket, self.credentials.as_ref(), key, upload_id)
+                .sign(SIGNED_FOR);
         let what = "aborting a multipart upload";
         let resp = self
             .http

@@ -211,10 +211,10 @@ impl Db {
         sqlx::query(
             "UPDATE tus_uploads SET file_id = $1, upload_offset = upload_length WHERE id = $2",
         )
-            .bind(file_id)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        .bind(file_id)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

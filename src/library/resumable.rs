@@ -22,12 +22,6 @@ use crate::secrets::{random_string, LOWER_ALNUM};
 
 pub use crate::db::tus::TusRow as Upload;
 
-/// Whether this server takes resumable uploads (their unfinished bytes
-/// live in local partial files: the fs storage backend, for now).
-pub fn offered(lib: &Library) -> bool {
-    lib.blobs.keeps_partials()
-}
-
 /// What a client asks to create.
 pub struct New {
     /// The sendspace identifier and its signed companion.
@@ -271,7 +265,13 @@ impl S3Sink {
     }
 
     /// Sends one part, starting the multipart upload with the first.
-    async fn send_part(&mut self, lib: &Library, id: &str, token: &str, bytes: Bytes) -> Result<()> {
+    async fn send_part(
+        &mut self,
+        lib: &Library,
+        id: &str,
+        token: &str,
+        bytes: Bytes,
+    ) -> Result<()> {
         if self.multipart_id.is_empty() {
             let mp = lib
                 .blobs
@@ -410,10 +410,7 @@ impl Writer {
                     String::new()
                 } else {
                     let key = format!("tus/{}/{to}", self.id);
-                    lib.blobs
-                        .put(&key, s3.buf.freeze())
-                        .await
-                        .map_err(stored)?;
+                    lib.blobs.put(&key, s3.buf.freeze()).await.map_err(stored)?;
                     key
                 };
                 let moved = lib
@@ -443,11 +440,8 @@ impl Writer {
     /// kept in the database when small), its checksum read back.
     pub async fn complete(self, lib: &Library, upload: &Upload) -> Result<Stored> {
         let length = upload.upload_length;
-        let short = |n: u64| {
-            Error::internal(anyhow::anyhow!(
-                "the upload holds {n} bytes, not {length}"
-            ))
-        };
+        let short =
+            |n: u64| Error::internal(anyhow::anyhow!("the upload holds {n} bytes, not {length}"));
         let inline_max = lib.cfg.storage.inline_max_bytes as i64;
         let (written, leftover) = match self.sink {
             Sink::Fs { mut file, path } => {
@@ -507,8 +501,12 @@ impl Writer {
                         let last = std::mem::take(&mut s3.buf).freeze();
                         s3.send_part(lib, &self.id, &self.token, last).await?;
                     }
-                    let etags: Vec<String> =
-                        s3.parts.iter().chain(&s3.sent).map(|p| p.etag.clone()).collect();
+                    let etags: Vec<String> = s3
+                        .parts
+                        .iter()
+                        .chain(&s3.sent)
+                        .map(|p| p.etag.clone())
+                        .collect();
                     lib.blobs
                         .multipart_complete(&upload.blob_key, &s3.multipart_id, &etags)
                         .await
@@ -561,7 +559,11 @@ pub async fn terminate(lib: &Library, upload: &Upload, why: &str) -> Result<()> 
         }
         // The row as it is now: a writer may have started its multipart
         // upload or moved its tail since `upload` was read.
-        let now = lib.db.tus(&upload.id).await?.unwrap_or_else(|| upload.clone());
+        let now = lib
+            .db
+            .tus(&upload.id)
+            .await?
+            .unwrap_or_else(|| upload.clone());
         if !now.multipart_id.is_empty() {
             lib.blobs
                 .multipart_abort(&now.blob_key, &now.multipart_id)

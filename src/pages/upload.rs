@@ -5,8 +5,9 @@
 //! the same pipeline steps as `upload.getInfo` (logged in) or
 //! `anonymous.uploadGetInfo` (not) — and sends each file resumably through
 //! `/tus/` in chunks of `tus.chunk_bytes` with the vendored tus-js-client
-//! (`/static/tus.min.js`), or, where the server takes no resumable uploads,
-//! posts it to the ordinary `POST /upload/{identifier}` (docs/web.md). A
+//! (`/static/tus.min.js`) — an empty file, or any file in a browser
+//! tus-js-client does not support, is posted to the ordinary
+//! `POST /upload/{identifier}` (docs/web.md). A
 //! logged-in user's upload ends with a file id, which `POST /upload/links`
 //! turns into the download and delete links.
 
@@ -76,7 +77,7 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
     let body = format!(
         "{nav}<p>{whose}</p>\
          <noscript><p class=\"err\">This page needs JavaScript to upload.</p></noscript>\
-         <form id=\"upload-form\" class=\"box\" data-csrf=\"{csrf}\" data-tus=\"{tus}\" data-chunk=\"{chunk}\">\
+         <form id=\"upload-form\" class=\"box\" data-csrf=\"{csrf}\" data-chunk=\"{chunk}\">\
          <div id=\"drop\" class=\"drop\"><p>Drop files here, or choose them:</p>\
          <input type=\"file\" id=\"files\" name=\"userfile\" multiple></div>\
          <ul id=\"chosen\"></ul>\
@@ -88,7 +89,6 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
          </form><div id=\"results\"></div>{STYLE}",
         nav = v.nav(),
         csrf = esc(&v.csrf),
-        tus = u8::from(crate::library::resumable::offered(&app)),
         chunk = app.cfg.tus.chunk_bytes.max(MIN_CHUNK),
     );
     v.finish(page_with(

@@ -117,15 +117,6 @@ fn version_refused(headers: &HeaderMap) -> Option<Response> {
     }
 }
 
-fn unsupported(app: &App) -> Option<Response> {
-    (!resumable::offered(app)).then(|| {
-        refuse(
-            StatusCode::NOT_IMPLEMENTED,
-            "Resumable uploads need storage.backend = fs on this version",
-        )
-    })
-}
-
 /// Whose limit `OPTIONS` tells: `?upload_identifier=` names an upload's.
 #[derive(serde::Deserialize)]
 pub struct MaxSizeOf {
@@ -197,7 +188,7 @@ async fn create_with(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Some(r) = version_refused(&headers).or_else(|| unsupported(&app)) {
+    if let Some(r) = version_refused(&headers) {
         return r;
     }
     if headers.contains_key("upload-defer-length") {
@@ -351,7 +342,7 @@ fn state_headers(upload: &Upload) -> Vec<(&'static str, String)> {
 
 /// `HEAD /tus/{id}`: the acknowledged offset.
 pub async fn head(State(app): State<App>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    if let Some(r) = version_refused(&headers).or_else(|| unsupported(&app)) {
+    if let Some(r) = version_refused(&headers) {
         return r;
     }
     match find(&app, &id).await {
@@ -366,7 +357,7 @@ pub async fn terminate(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(r) = version_refused(&headers).or_else(|| unsupported(&app)) {
+    if let Some(r) = version_refused(&headers) {
         return r;
     }
     let upload = match find(&app, &id).await {
@@ -456,7 +447,7 @@ async fn append(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Some(r) = version_refused(&headers).or_else(|| unsupported(&app)) {
+    if let Some(r) = version_refused(&headers) {
         return r;
     }
     if header_str(&headers, "content-type") != Some(OCTETS) {

@@ -116,7 +116,7 @@ fn metadata(pairs: &[(&str, &str)]) -> String {
 
 impl Client {
     /// Whether the server takes resumable uploads next to `info`'s upload
-    /// URL (a server with S3 storage may not yet: it answers 501).
+    /// URL (another sendspace-compatible server may not).
     pub async fn resumable_offered(&self, info: &UploadInfo) -> Result<bool> {
         let endpoint = tus_endpoint(&info.url)?;
         let resp = self

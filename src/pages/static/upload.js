@@ -4,10 +4,10 @@
 // a dropped connection or a restarting server is retried from the last
 // acknowledged byte, and the same file picked again after a reload or a
 // browser restart continues its upload (tus-js-client keeps the upload's
-// URL in localStorage by the file's name, type, size and date). Where the
-// server takes no resumable uploads (data-tus="0") the file is posted to
-// /upload/{identifier} with XHR. Served from this origin only (the page's
-// CSP allows no inline or foreign script). No build step.
+// URL in localStorage by the file's name, type, size and date). An empty
+// file, or any file in a browser tus-js-client does not support, is posted
+// to /upload/{identifier} with XHR. Served from this origin only (the
+// page's CSP allows no inline or foreign script). No build step.
 'use strict';
 
 (function () {
@@ -16,7 +16,7 @@
     return;
   }
   const csrf = form.dataset.csrf;
-  const resumable = form.dataset.tus === '1' && window.tus && window.tus.isSupported;
+  const resumable = Boolean(window.tus && window.tus.isSupported);
   const chunkSize = Number(form.dataset.chunk) || 50 * 1024 * 1024;
   const endpoint = new URL('/tus/', window.location.href).href;
   // Retried for about five minutes: long enough for a server to restart and
