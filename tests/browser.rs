@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::proxy::free_port;
 use common::*;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -44,13 +45,6 @@ fn which(names: &[&str]) -> Option<PathBuf> {
         }
     }
     None
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
 }
 
 /// A headless chromium session, or None (skip) when chromium or
@@ -927,15 +921,6 @@ dual!(logged_in_upload_goes_to_the_account, |b| async move {
     assert_eq!(resp.status(), 404);
 });
 
-/// The acknowledged offset of the newest unfinished resumable upload.
-async fn tus_offset(s: &Server) -> i64 {
-    count(
-        s,
-        "SELECT COALESCE(MAX(upload_offset), 0) FROM tus_uploads WHERE file_id = ''",
-    )
-    .await
-}
-
 // The page uploads through tus in chunks: a server killed (SIGKILL) and
 // started again mid-upload is waited for and the upload completes by
 // itself; after a reload, picking the same file again continues its
@@ -1012,5 +997,34 @@ async fn resumable_upload_in_the_browser_survives_a_restart_and_a_reload() {
         count(&s, "SELECT COUNT(*) FROM tus_uploads WHERE file_id = ''").await == 0
     })
     .await;
+    c.close().await.expect("close browser");
+}
+
+// The page behind nginx capping request bodies at 100 MB: a 2 GiB file in
+// chunks of `tus.chunk_bytes`' default (50 MiB), the server killed
+// (SIGKILL) mid-way and started again; the page completes the upload by
+// itself, byte-exact, and the restarted server's memory stays flat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_gib_through_a_100m_proxy_from_the_page() {
+    if s3_mode() {
+        return;
+    }
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    // `first` owns the data directory the restarted server shares.
+    let Some((mut first, proxy)) = common::proxy::behind_nginx().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("film.mkv");
+    let want = common::proxy::big_file(&path, 3);
+    c.goto(&format!("{}/", proxy.base)).await.expect("upload page");
+    start_upload(&c, &[&path]).await;
+    let (s, baseline) = common::proxy::kill_mid_upload(&mut first).await;
+    let link = finished_upload_within(&c, 0, 900).await;
+    common::proxy::memory_stayed_flat(&s, baseline);
+    let file_id = link.rsplit('/').next().expect("file id");
+    assert_eq!(common::proxy::stored_checksum(&s, file_id).await, want);
     c.close().await.expect("close browser");
 }

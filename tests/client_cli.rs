@@ -834,11 +834,6 @@ async fn library_methods_parse_the_servers_answers() {
     );
 }
 
-/// The acknowledged offset of the one resumable upload on the server.
-async fn acknowledged(s: &Server) -> i64 {
-    count(s, "SELECT COALESCE(MAX(upload_offset), 0) FROM tus_uploads").await
-}
-
 // `client upload` goes through tus: a server killed (SIGKILL) mid-upload
 // and started again is waited for and the upload continues by itself; a
 // client killed mid-upload continues where it stopped when the same
@@ -860,7 +855,7 @@ async fn resumable_upload_survives_server_and_client_kills() {
 
     let first = cli.spawn(&args);
     eventually("the first chunks acknowledged", async || {
-        acknowledged(&s).await > 0
+        tus_offset(&s).await > 0
     })
     .await;
     // The server dies and comes back on the same address.
@@ -869,16 +864,16 @@ async fn resumable_upload_survives_server_and_client_kills() {
     let mut env = s.env.clone();
     env.push(("DROPSPACE_LISTEN".into(), listen));
     let s = Server::start_env(env, Backend::Sqlite).await;
-    let before = acknowledged(&s).await;
+    let before = tus_offset(&s).await;
     eventually("the client goes on after the restart", async || {
-        acknowledged(&s).await > before
+        tus_offset(&s).await > before
     })
     .await;
     // Now the client dies; the same command continues the same upload.
     let mut first = first;
     first.kill().expect("kill client");
     first.wait().expect("reap");
-    let cut = acknowledged(&s).await;
+    let cut = tus_offset(&s).await;
     assert!(cut < bytes.len() as i64, "finished before the kill");
     let v = cli.run(&args).json();
     let id = v[0]["file_id"].as_str().expect("file_id");

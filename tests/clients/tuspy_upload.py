@@ -4,7 +4,8 @@ tells what happened.
 
   {"endpoint", "file", "state", "metadata", "chunk_size",
    "stop_at": bytes to send before stopping (null: all),
-   "terminate": end the upload (DELETE) instead of finishing it}
+   "terminate": end the upload (DELETE) instead of finishing it,
+   "retries", "retry_delay": tuspy's own retrying of a failed chunk}
 
 The upload URL is kept in the `state` file (tuspy's FileStorage, keyed by
 the file's fingerprint), so a second run resumes where the first stopped.
@@ -29,6 +30,8 @@ def main():
         store_url=True,
         url_storage=storage,
         upload_checksum=True,
+        retries=job.get("retries", 0),
+        retry_delay=job.get("retry_delay", 30),
     )
     resumed_at = uploader.offset if uploader.url else None
     if job.get("terminate"):

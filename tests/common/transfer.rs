@@ -173,6 +173,16 @@ pub fn pattern(n: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
+/// The acknowledged offset of the unfinished resumable upload (the
+/// largest, when there are several).
+pub async fn tus_offset(s: &Server) -> i64 {
+    count(
+        s,
+        "SELECT COALESCE(MAX(upload_offset), 0) FROM tus_uploads WHERE file_id = ''",
+    )
+    .await
+}
+
 /// How many rows a query counts.
 pub async fn count(s: &Server, sql: &str) -> i64 {
     let pool = db(s).await;
