@@ -1019,7 +1019,9 @@ async fn two_gib_through_a_100m_proxy_from_the_page() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("film.mkv");
     let want = common::proxy::big_file(&path, 3);
-    c.goto(&format!("{}/", proxy.base)).await.expect("upload page");
+    c.goto(&format!("{}/", proxy.base))
+        .await
+        .expect("upload page");
     start_upload(&c, &[&path]).await;
     let (s, baseline) = common::proxy::kill_mid_upload(&mut first).await;
     let link = finished_upload_within(&c, 0, 900).await;

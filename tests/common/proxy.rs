@@ -161,7 +161,8 @@ pub async fn kill_mid_upload(s: &mut Server) -> (Server, u64) {
         "DROPSPACE_LISTEN".into(),
         s.base.trim_start_matches("http://").to_string(),
     ));
-    let again = Server::start_env(env, Backend::Sqlite).await;
+    let mut again = Server::start_env(env, Backend::Sqlite).await;
+    again.api_key = s.api_key.clone();
     let (rss, _) = rss_kib(again.pid());
     reset_peak(again.pid());
     (again, rss)
@@ -169,6 +170,10 @@ pub async fn kill_mid_upload(s: &mut Server) -> (Server, u64) {
 
 pub fn memory_stayed_flat(s: &Server, baseline: u64) {
     let (_, peak) = rss_kib(s.pid());
+    eprintln!(
+        "server peak memory growth over the rest of the upload: {} KiB",
+        peak.saturating_sub(baseline)
+    );
     assert!(
         peak.saturating_sub(baseline) <= RSS_GROWTH_KIB,
         "server peak {peak} KiB, {baseline} KiB after the restart"
