@@ -113,6 +113,7 @@ impl AppState {
                 public_url,
                 progress: Default::default(),
                 charges: Default::default(),
+                hashers: Default::default(),
             },
             metrics,
             draining: AtomicBool::new(false),

@@ -236,7 +236,21 @@ dual!(chunks_become_a_file, |b| async move {
     assert_eq!(create(&s, &info, 10, &[]).await.status(), 403);
     let p = progress(&s, &info.progress_url).await;
     assert_eq!(p[0], ("status".to_string(), "done".to_string()));
+    fsck_clean(&s);
 });
+
+/// `admin fsck` finds every stored file's bytes and BLAKE3 checksum as
+/// its row says (the checksum a resumable upload computed on the way, or
+/// read back when its chunks went through several nodes).
+fn fsck_clean(s: &Server) {
+    let out = s.admin(&["fsck"]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
 
 // Refusals: a forged identifier, a file over the size limit, the wrong
 // body type, more bytes than announced (the upload then ends and its
@@ -632,6 +646,7 @@ dual!(s3_chunks_alternate_between_nodes, |b| async move {
     let dl = direct_url(&other, &a, &file_id, None).await;
     assert!(fetch(&other, &dl, &[]).await.2 == data);
     assert_eq!(s3_leftovers(&s).await, (0, 0));
+    fsck_clean(&s);
 
     // Expiry: 6 MiB acknowledged (one part, a tail), then nothing.
     let info = upload_info(&s, &a, "0").await;

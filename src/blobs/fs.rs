@@ -379,10 +379,13 @@ impl Drop for FsReader {
 /// A resumable upload's unfinished file, appended to by one request at a
 /// time: opened at the acknowledged offset (bytes after it, written but
 /// never acknowledged, are dropped), written in blocks on a blocking
-/// thread, synced before the offset moves on.
+/// thread — one block written while the next arrives — and synced before
+/// the offset moves on.
 pub struct Partial {
     file: Option<File>,
     block: Vec<u8>,
+    /// The block being written, handing the file and its buffer back.
+    writing: Option<tokio::task::JoinHandle<io::Result<(File, Vec<u8>)>>>,
 }
 
 /// Bytes a partial upload gathers before a write.
@@ -414,6 +417,7 @@ impl Partial {
         Ok(Partial {
             file: Some(file),
             block: Vec::new(),
+            writing: None,
         })
     }
 
@@ -425,29 +429,46 @@ impl Partial {
         Ok(())
     }
 
+    /// Waits for the block being written; its buffer is reused.
+    async fn settle(&mut self) -> io::Result<()> {
+        if let Some(job) = self.writing.take() {
+            let (file, mut spare) = joined(job.await)?;
+            self.file = Some(file);
+            if self.block.is_empty() {
+                spare.clear();
+                self.block = spare;
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts writing the gathered block (after the one before it).
     async fn flush(&mut self) -> io::Result<()> {
+        self.settle().await?;
         if self.block.is_empty() {
             return Ok(());
         }
         let block = std::mem::take(&mut self.block);
-        let mut block = self
-            .on_file(move |file| {
-                use std::io::{Seek, SeekFrom};
-                file.seek(SeekFrom::End(0))?;
-                file.write_all(&block)?;
-                Ok(block)
-            })
-            .await?;
-        block.clear();
-        self.block = block;
+        let mut file = self
+            .file
+            .take()
+            .ok_or_else(|| io::Error::other("partial upload file used after a failure"))?;
+        self.writing = Some(spawn_blocking(move || {
+            use std::io::{Seek, SeekFrom};
+            file.seek(SeekFrom::End(0))?;
+            file.write_all(&block)?;
+            Ok((file, block))
+        }));
         Ok(())
     }
 
-    /// Runs `op` on the file on a blocking thread.
+    /// Runs `op` on the file on a blocking thread, once no block is being
+    /// written.
     async fn on_file<T: Send + 'static>(
         &mut self,
         op: impl FnOnce(&mut File) -> io::Result<T> + Send + 'static,
     ) -> io::Result<T> {
+        self.settle().await?;
         let mut file = self
             .file
             .take()

@@ -50,6 +50,8 @@ pub struct Library {
     pub progress: progress::Board,
     /// Download bytes not yet charged to their accounts.
     pub charges: bandwidth::Charges,
+    /// Checksums of resumable uploads running through this node.
+    pub hashers: resumable::Hashers,
 }
 
 impl Library {

@@ -223,6 +223,45 @@ fn lost() -> Error {
     Error::UploadUnavailable(Some("Another request took over this upload".into()))
 }
 
+/// The BLAKE3 state of uploads whose chunks came through this node, by
+/// upload, with the acknowledged offset it covers: an upload sent to one
+/// node is hashed as it arrives; one whose chunks went elsewhere is read
+/// back at the end (a hasher cannot travel between nodes).
+#[derive(Default)]
+pub struct Hashers(std::sync::Mutex<std::collections::HashMap<String, (i64, blake3::Hasher)>>);
+
+/// At most this many uploads' hashers are kept (about 2 KiB each); past it
+/// one is dropped and its upload read back at the end.
+const MAX_HASHERS: usize = 10_000;
+
+impl Hashers {
+    /// The hasher covering exactly `offset` bytes of `id`, taken out.
+    fn take(&self, id: &str, offset: i64) -> Option<blake3::Hasher> {
+        let mut map = self.0.lock().ok()?;
+        match map.remove(id) {
+            Some((at, h)) if at == offset => Some(h),
+            _ => None,
+        }
+    }
+
+    fn put(&self, id: &str, offset: i64, hasher: blake3::Hasher) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= MAX_HASHERS {
+                if let Some(k) = map.keys().next().cloned() {
+                    map.remove(&k);
+                }
+            }
+            map.insert(id.to_string(), (offset, hasher));
+        }
+    }
+
+    fn forget(&self, id: &str) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(id);
+        }
+    }
+}
+
 /// Adds bytes to an upload at its acknowledged offset, under its lock, and
 /// acknowledges them (`keep`) or makes the file (`complete`). Nothing past
 /// the acknowledged offset counts until acknowledged: the next writer
@@ -234,6 +273,8 @@ pub struct Writer {
     acked: i64,
     /// Bytes written past `acked`, not acknowledged yet.
     pending: i64,
+    /// BLAKE3 of everything written so far, when this node saw all of it.
+    hasher: Option<blake3::Hasher>,
     sink: Sink,
 }
 
@@ -343,11 +384,16 @@ impl Writer {
                 }))
             }
         };
+        let hasher = match start {
+            0 => Some(blake3::Hasher::new()),
+            _ => lib.hashers.take(&upload.id, start),
+        };
         Ok(Writer {
             id: upload.id.clone(),
             token: lock.token.clone(),
             acked: start,
             pending: 0,
+            hasher,
             sink,
         })
     }
@@ -360,6 +406,9 @@ impl Writer {
     /// Adds bytes. `eager`: full S3 parts are acknowledged as soon as they
     /// are stored (a checksum that must vouch for the whole body says no).
     pub async fn write(&mut self, lib: &Library, bytes: &[u8], eager: bool) -> Result<()> {
+        if let Some(h) = self.hasher.as_mut() {
+            h.update(bytes);
+        }
         match &mut self.sink {
             Sink::Fs { file, .. } => file.write(bytes).await.map_err(Error::internal)?,
             Sink::S3(s3) => {
@@ -393,9 +442,13 @@ impl Writer {
 
     /// Acknowledges what was written (synced, or stored on S3); the new
     /// acknowledged offset.
-    pub async fn keep(self, lib: &Library) -> Result<i64> {
+    pub async fn keep(mut self, lib: &Library) -> Result<i64> {
         let to = self.acked + self.pending;
+        let hasher = self.hasher.take();
         if self.pending == 0 {
+            if let Some(h) = hasher {
+                lib.hashers.put(&self.id, to, h);
+            }
             return Ok(to);
         }
         let moved = match self.sink {
@@ -422,11 +475,12 @@ impl Writer {
                 moved
             }
         };
-        if moved {
-            Ok(to)
-        } else {
-            Err(lost())
+        match (moved, hasher) {
+            (true, Some(h)) => lib.hashers.put(&self.id, to, h),
+            (true, None) => {}
+            (false, _) => return Err(lost()),
         }
+        Ok(to)
     }
 
     /// Drops what was written and not acknowledged.
@@ -443,6 +497,7 @@ impl Writer {
         let short =
             |n: u64| Error::internal(anyhow::anyhow!("the upload holds {n} bytes, not {length}"));
         let inline_max = lib.cfg.storage.inline_max_bytes as i64;
+        let seen = self.hasher.map(|h| h.finalize().to_hex().to_string());
         let (written, leftover) = match self.sink {
             Sink::Fs { mut file, path } => {
                 file.sync().await.map_err(Error::internal)?;
@@ -457,7 +512,16 @@ impl Writer {
                         inline: Some(bytes),
                     }
                 } else {
-                    let (checksum, n) = hash_file(path.clone()).await.map_err(Error::internal)?;
+                    let (checksum, n) = match seen {
+                        Some(sum) => {
+                            let n = tokio::fs::metadata(&path)
+                                .await
+                                .map_err(Error::internal)?
+                                .len();
+                            (sum, n)
+                        }
+                        None => hash_file(path.clone()).await.map_err(Error::internal)?,
+                    };
                     if n as i64 != length {
                         return Err(short(n));
                     }
@@ -511,7 +575,10 @@ impl Writer {
                         .multipart_complete(&upload.blob_key, &s3.multipart_id, &etags)
                         .await
                         .map_err(stored)?;
-                    let (checksum, n) = lib.blobs.hash(&upload.blob_key).await.map_err(stored)?;
+                    let (checksum, n) = match seen {
+                        Some(sum) => (sum, s3.in_parts() as u64),
+                        None => lib.blobs.hash(&upload.blob_key).await.map_err(stored)?,
+                    };
                     if n as i64 != length {
                         return Err(short(n));
                     }
@@ -553,6 +620,7 @@ async fn forget_tail(lib: &Library, key: &str) {
 /// Ends an unfinished upload: its bytes removed, its identifier spent, its
 /// space returned. A completed one is only forgotten (its file stays).
 pub async fn terminate(lib: &Library, upload: &Upload, why: &str) -> Result<()> {
+    lib.hashers.forget(&upload.id);
     if upload.file_id.is_empty() {
         if let Some(path) = lib.blobs.partial_path(&upload.id) {
             let _ = tokio::fs::remove_file(path).await;

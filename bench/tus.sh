@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Resumable uploads next to the form, in one run: one SIZE file through the
+# sendspace upload form (one multipart POST, curl) and through tus with
+# 8 MiB and 50 MiB chunks (`dropspace client upload --chunk-size`, the
+# client a user runs), on the fs store and, when `moto_server` is installed
+# (pip install 'moto[server]'), on S3 too. Every upload starts after `sync`
+# and is durable when answered; best of RUNS. Prints MB/s, the ratio to the
+# form on the same store, and a JSON line.
+#
+#   bash bench/tus.sh                        # 1 GiB, 3 runs: ~3 min on 2 cores
+#   BENCH_SIZE_MIB=256 BENCH_RUNS=1 bash bench/tus.sh
+#
+# Knobs: BENCH_SIZE_MIB (1024), BENCH_RUNS (3), BENCH_DIR (/var/tmp),
+# BENCH_S3 (1: also on S3 when moto_server is there; 0: fs only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE_MIB="${BENCH_SIZE_MIB:-1024}"
+RUNS="${BENCH_RUNS:-3}"
+
+cargo build --release --quiet
+BIN="$PWD/target/release/dropspace"
+WORK="$(mktemp -d "${BENCH_DIR:-/var/tmp}/dropspace-tus-bench.XXXXXX")"
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
+attr() { grep -o " $1=\"[^\"]*\"" | head -1 | cut -d'"' -f2; }
+now() { date +%s.%N; }
+best_mbps() { python3 -c "import sys; print(f'{int(sys.argv[1])*1048576/min(map(float, sys.argv[2:]))/1e6:.1f}')" "$@"; }
+
+echo "== test data: $SIZE_MIB MiB" >&2
+SRC="$WORK/source.bin"
+head -c "$((SIZE_MIB * 1048576))" /dev/urandom >"$SRC"
+
+# Starts a server on a store (extra env: its storage settings); sets BASE
+# and KEY. Anonymous uploads of any size, abuse limits off.
+start() { # name env...
+    local name=$1 port dir
+    shift
+    port="$(free_port)"
+    dir="$WORK/$name"
+    mkdir -p -m 700 "$dir"
+    env DROPSPACE_DATA_DIR="$dir" DROPSPACE_LOG=warn DROPSPACE_LISTEN="127.0.0.1:$port" \
+        DROPSPACE_TIERS__ANONYMOUS__MAX_FILE_SIZE=-1 \
+        DROPSPACE_LIMITS__API_CALLS_PER_ADDRESS=0 DROPSPACE_LIMITS__UPLOAD_STARTS_PER_MINUTE=0 \
+        DROPSPACE_LIMITS__OPEN_UPLOADS_PER_ADDRESS=0 DROPSPACE_LIMITS__CONNECTIONS_PER_ADDRESS=0 \
+        "$@" "$BIN" serve >"$dir.out" 2>"$dir.err" &
+    PIDS+=("$!")
+    BASE="http://127.0.0.1:$port"
+    wait_http "$BASE/healthz" || { echo "$name did not start: $(cat "$dir.err")" >&2; exit 1; }
+    KEY="$(sed -n 's/^api key: //p' "$dir.out")"
+}
+
+form_secs() {
+    local info url ident extra out
+    info="$(curl -s "$BASE/rest/?method=anonymous.uploadGetInfo&api_key=$KEY&api_version=1.0")"
+    url="$(echo "$info" | attr url)"; ident="$(echo "$info" | attr upload_identifier)"
+    extra="$(echo "$info" | attr extra_info)"
+    sync
+    out="$(curl -s -F "UPLOAD_IDENTIFIER=$ident" -F "extra_info=$extra" -F "userfile=@$SRC" \
+        -w '\n%{time_total}' "$url")"
+    echo "$out" | grep -q '<status>ok</status>' || { echo "form upload failed: $out" >&2; exit 1; }
+    echo "$out" | tail -1
+}
+
+tus_secs() { # chunk size
+    local t0 t1
+    sync
+    t0="$(now)"
+    DROPSPACE_CLIENT_CONFIG="$WORK/client.json" DROPSPACE_SERVER="$BASE" DROPSPACE_API_KEY="$KEY" \
+        "$BIN" client --json upload --chunk-size "$1" "$SRC" >"$WORK/tus.out"
+    t1="$(now)"
+    grep -q '"file_id"' "$WORK/tus.out" || { echo "tus upload failed: $(cat "$WORK/tus.out")" >&2; exit 1; }
+    python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$t0" "$t1"
+}
+
+declare -A MBPS
+run_store() { # label
+    local label=$1 how t
+    for how in form 8M 50M; do
+        local times=()
+        for _ in $(seq 1 "$RUNS"); do
+            if [ "$how" = form ]; then t="$(form_secs)"; else t="$(tus_secs "$how")"; fi
+            times+=("$t")
+        done
+        MBPS[$label/$how]="$(best_mbps "$SIZE_MIB" "${times[@]}")"
+        echo "   $label $how: ${times[*]} s" >&2
+    done
+}
+
+echo "== fs store" >&2
+start fs
+run_store fs
+
+if [ "${BENCH_S3:-1}" = 1 ] && command -v moto_server >/dev/null 2>&1; then
+    echo "== S3 store (moto)" >&2
+    S3_PORT="$(free_port)"
+    moto_server -H 127.0.0.1 -p "$S3_PORT" >"$WORK/moto.log" 2>&1 &
+    PIDS+=("$!")
+    wait_http "http://127.0.0.1:$S3_PORT/"
+    curl -s -X PUT "http://127.0.0.1:$S3_PORT/bench" >/dev/null
+    start s3 DROPSPACE_STORAGE__BACKEND=s3 DROPSPACE_STORAGE__S3__ENDPOINT="http://127.0.0.1:$S3_PORT" \
+        DROPSPACE_STORAGE__S3__BUCKET=bench DROPSPACE_STORAGE__S3__ACCESS_KEY_ID=bench \
+        DROPSPACE_STORAGE__S3__SECRET_ACCESS_KEY=bench
+    run_store s3
+fi
+
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$1" "$2"; }
+echo
+printf '%-8s %-12s %10s %8s\n' store upload MB/s "x form"
+json="{\"size_mib\": $SIZE_MIB"
+for key in $(printf '%s\n' "${!MBPS[@]}" | sort); do
+    store="${key%/*}"; how="${key#*/}"
+    r="$(ratio "${MBPS[$key]}" "${MBPS[$store/form]}")"
+    label="$how"; [ "$how" = form ] || label="tus $how"
+    printf '%-8s %-12s %10s %8s\n' "$store" "$label" "${MBPS[$key]}" "$r"
+    json+=", \"${store}_${how}_mbps\": ${MBPS[$key]}, \"${store}_${how}_ratio\": $r"
+done
+echo "$json}"
+r50="$(ratio "${MBPS[fs/50M]}" "${MBPS[fs/form]}")"
+python3 -c "import sys; ok = float(sys.argv[1]) >= 0.8; print(('MET' if ok else 'MISSED') + f': tus with 50 MiB chunks at {sys.argv[1]}x the form on fs (target >= 0.8x)')" "$r50"
