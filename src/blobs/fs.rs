@@ -384,9 +384,12 @@ impl Drop for FsReader {
 pub struct Partial {
     file: Option<File>,
     block: Vec<u8>,
-    /// The block being written, handing the file and its buffer back.
-    writing: Option<tokio::task::JoinHandle<io::Result<(File, Vec<u8>)>>>,
+    /// The block being written.
+    writing: Option<BlockWrite>,
 }
+
+/// A block written on a blocking thread; hands the file and buffer back.
+type BlockWrite = tokio::task::JoinHandle<io::Result<(File, Vec<u8>)>>;
 
 /// Bytes a partial upload gathers before a write.
 const PARTIAL_BLOCK: usize = 256 * 1024;
