@@ -57,6 +57,15 @@ pub struct Blobs {
     fail: Fault,
 }
 
+/// The first `len` bytes of a local file (a resumable upload's partial
+/// file), streamed.
+pub async fn read_file(
+    path: PathBuf,
+    len: u64,
+) -> std::io::Result<impl Stream<Item = std::io::Result<Bytes>> + Send + 'static> {
+    fs::FsReader::open(path, 0..len).await
+}
+
 /// Keys under this prefix are resumable uploads' unfinished bytes (S3),
 /// not blobs: listings leave them out.
 const RESUMABLE_PREFIX: &str = "tus/";

@@ -666,3 +666,101 @@ dual!(s3_chunks_alternate_between_nodes, |b| async move {
         size as i64
     );
 });
+
+/// Creates a partial upload (concatenation) for `info`'s identifier.
+async fn create_partial(s: &Server, info: &UploadInfo, length: usize) -> String {
+    let resp = creation(s, info, length as u64, &[])
+        .header("upload-concat", "partial")
+        .send()
+        .await
+        .expect("create partial");
+    assert_eq!(resp.status(), 201, "{:?}", resp.text().await);
+    header(resp.headers(), "location")
+}
+
+/// The final upload of a concatenation: `Upload-Concat: final;<urls>`.
+async fn create_final(s: &Server, info: &UploadInfo, urls: &[String]) -> reqwest::Response {
+    let meta = metadata(&[
+        ("upload_identifier", info.ident.as_str()),
+        ("extra_info", info.extra.as_str()),
+        ("filename", "joined.bin"),
+    ]);
+    s.http
+        .post(s.url("/tus/"))
+        .header("tus-resumable", "1.0.0")
+        .header("upload-concat", format!("final;{}", urls.join(" ")))
+        .header("upload-metadata", meta)
+        .send()
+        .await
+        .expect("create final")
+}
+
+// Concatenation: three partial uploads of one identifier, sent at once (one
+// through another node), become one file when the final upload names them
+// in order: their bytes in that order, the space charged once, the partial
+// uploads gone. A final naming an unfinished part, or a part of another
+// identifier, is refused and leaves the parts as they were.
+dual!(partial_uploads_concatenate_into_one_file, |b| async move {
+    let s = Server::start(b).await;
+    let other = s.another_node().await;
+    let a = s.user_session("alice").await;
+    let info = upload_info(&s, &a, "0").await;
+    let data = pattern(600_000, 31);
+    let pieces = [&data[..250_000], &data[250_000..500_000], &data[500_000..]];
+    let mut urls = Vec::new();
+    for piece in pieces {
+        urls.push(create_partial(&s, &info, piece.len()).await);
+    }
+    let h = head(&s, &urls[0]).await;
+    assert_eq!(header(h.headers(), "upload-concat"), "partial");
+    // Sent at once, the second through the other node; the last only half.
+    let sends = urls
+        .iter()
+        .zip(pieces)
+        .enumerate()
+        .map(|(i, (url, piece))| {
+            let node = if i == 1 { &other } else { &s };
+            let url = node.url(url.trim_start_matches(&s.base));
+            let bytes = if i == 2 {
+                piece[..50_000].to_vec()
+            } else {
+                piece.to_vec()
+            };
+            async move { patch(node, &url, 0, bytes, None).await.status() }
+        });
+    assert!(futures::future::join_all(sends)
+        .await
+        .iter()
+        .all(|st| *st == 204));
+    // Finished parts are not files.
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 0);
+    // Not every part finished: refused, nothing changes.
+    assert_eq!(create_final(&s, &info, &urls).await.status(), 400);
+    let rest = patch(&s, &urls[2], 50_000, pieces[2][50_000..].to_vec(), None).await;
+    assert_eq!(rest.status(), 204);
+    // A part of another identifier: refused.
+    let stranger = upload_info(&s, &a, "0").await;
+    assert_eq!(create_final(&s, &stranger, &urls).await.status(), 400);
+
+    let joined = create_final(&s, &info, &urls).await;
+    assert_eq!(joined.status(), 201);
+    assert_eq!(header(joined.headers(), "upload-offset"), "600000");
+    let file_id = header(joined.headers(), "x-dropspace-file-id");
+    let dl = direct_url(&s, &a, &file_id, None).await;
+    assert!(fetch(&s, &dl, &[]).await.2 == data);
+    let h = head(&s, &header(joined.headers(), "location")).await;
+    assert!(header(h.headers(), "upload-concat").starts_with("final;"));
+    assert_eq!(header(h.headers(), "x-dropspace-file-id"), file_id);
+    for url in &urls {
+        assert_eq!(head(&s, url).await.status(), 404);
+    }
+    assert_eq!(
+        s.db_i64("SELECT disk_used FROM users WHERE user_name = 'alice'")
+            .await,
+        600_000
+    );
+    assert_eq!(s3_leftovers(&s).await, (0, 0));
+    let tus_dir = s.data_dir.join("blobs-tmp").join("tus");
+    let left = std::fs::read_dir(&tus_dir).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "partial files left in {}", tus_dir.display());
+});

@@ -458,8 +458,10 @@ impl Partial {
             .ok_or_else(|| io::Error::other("partial upload file used after a failure"))?;
         self.writing = Some(spawn_blocking(move || {
             use std::io::{Seek, SeekFrom};
-            file.seek(SeekFrom::End(0))?;
+            let at = file.seek(SeekFrom::End(0))?;
             file.write_all(&block)?;
+            // The sync that acknowledges the chunk then waits for less.
+            start_writeback(&file, at, block.len() as u64);
             Ok((file, block))
         }));
         Ok(())

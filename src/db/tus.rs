@@ -33,6 +33,8 @@ pub struct TusRow {
     pub multipart_id: String,
     /// S3: the object holding the acknowledged bytes past the last part.
     pub tail_key: String,
+    /// `partial`, `final;<urls>` (concatenation) or empty.
+    pub concat: String,
 }
 
 /// One acknowledged part of an upload's S3 multipart upload.
@@ -46,14 +48,14 @@ pub struct TusPart {
 const COLUMNS: &str =
     "id, upload_id, upload_length, upload_offset, reserved, metadata, file_name, \
      folder_id, description, password_sealed, recipient_email, recipient_message, notify_uploader, \
-     ip, blob_key, file_id, expires, multipart_id, tail_key";
+     ip, blob_key, file_id, expires, multipart_id, tail_key, concat";
 
 impl Db {
     pub async fn insert_tus(&self, row: &TusRow) -> sqlx::Result<()> {
         sqlx::query(&format!(
             "INSERT INTO tus_uploads ({COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19)"
+             $18, $19, $20)"
         ))
         .bind(&row.id)
         .bind(&row.upload_id)
@@ -74,6 +76,7 @@ impl Db {
         .bind(row.expires)
         .bind(&row.multipart_id)
         .bind(&row.tail_key)
+        .bind(&row.concat)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -175,6 +178,35 @@ impl Db {
         }
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The uploads created with one sendspace identifier (the parts of a
+    /// concatenation).
+    pub async fn tus_of_identifier(&self, upload_id: &str) -> sqlx::Result<Vec<TusRow>> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM tus_uploads WHERE upload_id = $1 ORDER BY id"
+        ))
+        .bind(upload_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// The blob an identifier's claim will write (its pending blob).
+    pub async fn pending_blob_of(&self, upload_id: &str) -> sqlx::Result<Option<String>> {
+        sqlx::query_scalar("SELECT blob_key FROM pending_blobs WHERE upload_id = $1")
+            .bind(upload_id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Sets the space a part of a concatenation holds.
+    pub async fn set_tus_reserved(&self, id: &str, reserved: i64) -> sqlx::Result<()> {
+        sqlx::query("UPDATE tus_uploads SET reserved = $1 WHERE id = $2")
+            .bind(reserved)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// The acknowledged parts of an upload, in order.

@@ -33,57 +33,60 @@ pub struct New {
     pub file_name: String,
     pub asked: Asked,
     pub ip: IpAddr,
+    /// A part of a concatenation (`Upload-Concat: partial`).
+    pub partial: bool,
 }
 
-/// Creates an upload: checks the identifier and what the upload asks for,
-/// claims the identifier and reserves the whole length against the quota.
-pub async fn create(lib: &Library, new: New) -> Result<Upload> {
+/// The identifier an upload names, if its caller holds it and it is still
+/// open to this kind of upload: unused, or — for a part of a
+/// concatenation — claimed by the parts before it.
+async fn identifier(lib: &Library, new: &New, partial: bool) -> Result<uploads::Ident> {
     let ident = uploads::get(lib, &new.upload_identifier)
         .await?
         .ok_or_else(uploads::unknown_identifier)?;
-    if !uploads::extra_info_ok(lib, &ident.id, &new.extra_info)
-        || ident.state != UploadState::Unused
-        || ident.expires <= now()
-    {
+    let open =
+        ident.state == UploadState::Unused || (partial && ident.state == UploadState::Uploading);
+    if !uploads::extra_info_ok(lib, &ident.id, &new.extra_info) || !open || ident.expires <= now() {
         return Err(uploads::unknown_identifier());
-    }
-    if ident.max_file_size >= 0 && new.length > ident.max_file_size {
-        return Err(Error::TooLarge(ident.max_file_size));
     }
     uploads::check_texts(&new.asked)?;
     uploads::check_folder(lib, ident.user_id, &new.asked.folder_id).await?;
     uploads::recipients(lib, ident.user_id.is_none(), &new.asked.recipient_email)?;
-    let quota = match ident.user_id {
+    Ok(ident)
+}
+
+/// The account an identifier charges and its quota (None: anonymous or
+/// unlimited).
+async fn quota_of(lib: &Library, ident: &uploads::Ident) -> Result<Option<(i64, i64)>> {
+    Ok(match ident.user_id {
         Some(uid) => {
             let user = lib.db.user_by_id(uid).await?.ok_or(Error::SessionBad)?;
-            Some((uid, user.tier(&lib.cfg).diskspace))
+            Some((uid, user.tier(&lib.cfg).diskspace)).filter(|(_, q)| *q >= 0)
         }
         None => None,
+    })
+}
+
+/// Charges `n` bytes to the identifier's account.
+async fn reserve(lib: &Library, quota: Option<(i64, i64)>, upload_id: &str, n: i64) -> Result<()> {
+    let Some((uid, quota)) = quota else {
+        return Ok(());
     };
-    let blob_key = Blobs::new_key();
-    let ident = uploads::claim(lib, &ident.id, new.length, &blob_key)
-        .await?
-        .ok_or_else(uploads::unknown_identifier)?;
-    let mut reserved = 0;
-    if let Some((uid, quota)) = quota.filter(|(_, q)| *q >= 0) {
-        let refused = match uploads::reserve(lib, uid, &ident.id, new.length, quota).await {
-            Ok(Reserve::Granted) => None,
-            Ok(Reserve::Full) => Some(Error::DiskspaceLimit),
-            Ok(Reserve::Lost) => Some(uploads::unknown_identifier()),
-            Err(e) => Some(e),
-        };
-        if let Some(e) = refused {
-            give_up(lib, &ident.id, &blob_key, "no space for the upload").await;
-            return Err(e);
-        }
-        reserved = new.length;
+    match uploads::reserve(lib, uid, upload_id, n, quota).await? {
+        Reserve::Granted => Ok(()),
+        Reserve::Full => Err(Error::DiskspaceLimit),
+        Reserve::Lost => Err(uploads::unknown_identifier()),
     }
-    let upload = Upload {
-        id: random_string(32, LOWER_ALNUM),
-        upload_id: ident.id.clone(),
-        upload_length: new.length,
+}
+
+/// The row of a new upload.
+fn row(lib: &Library, new: New, upload_id: &str, length: i64, blob_key: String) -> Upload {
+    let id = random_string(32, LOWER_ALNUM);
+    Upload {
+        upload_id: upload_id.to_string(),
+        upload_length: length,
         upload_offset: 0,
-        reserved,
+        reserved: 0,
         metadata: new.metadata,
         file_name: new.file_name,
         folder_id: new.asked.folder_id,
@@ -97,12 +100,48 @@ pub async fn create(lib: &Library, new: New) -> Result<Upload> {
         recipient_message: new.asked.recipient_message,
         notify_uploader: i64::from(new.asked.notify_uploader),
         ip: new.ip.to_string(),
-        blob_key,
+        // A part's bytes, once complete on S3, wait under the upload's own
+        // prefix (never listed as a blob).
+        blob_key: match blob_key.as_str() {
+            "" => format!("{RESUMABLE_PREFIX}{id}/whole"),
+            _ => blob_key,
+        },
         file_id: String::new(),
         expires: now() + lib.cfg.limits.tus_expiry_secs,
         multipart_id: String::new(),
         tail_key: String::new(),
-    };
+        concat: String::new(),
+        id,
+    }
+}
+
+/// Where a part's or an upload's own objects live on S3.
+const RESUMABLE_PREFIX: &str = "tus/";
+
+/// Creates an upload: checks the identifier and what the upload asks for,
+/// claims the identifier and reserves the whole length against the quota.
+/// A part of a concatenation joins the parts claimed before it and
+/// reserves its own length.
+pub async fn create(lib: &Library, new: New) -> Result<Upload> {
+    let partial = new.partial;
+    let ident = identifier(lib, &new, partial).await?;
+    if ident.max_file_size >= 0 && new.length > ident.max_file_size {
+        return Err(Error::TooLarge(ident.max_file_size));
+    }
+    let quota = quota_of(lib, &ident).await?;
+    if partial {
+        return create_part(lib, new, ident, quota).await;
+    }
+    let length = new.length;
+    let mut upload = row(lib, new, &ident.id, length, Blobs::new_key());
+    let ident = uploads::claim(lib, &ident.id, length, &upload.blob_key)
+        .await?
+        .ok_or_else(uploads::unknown_identifier)?;
+    if let Err(e) = reserve(lib, quota, &ident.id, length).await {
+        give_up(lib, &ident.id, &upload.blob_key, "no space for the upload").await;
+        return Err(e);
+    }
+    upload.reserved = if quota.is_some() { length } else { 0 };
     if let Err(e) = lib.db.insert_tus(&upload).await {
         give_up(
             lib,
@@ -114,6 +153,159 @@ pub async fn create(lib: &Library, new: New) -> Result<Upload> {
         return Err(e.into());
     }
     Ok(upload)
+}
+
+/// A part of a concatenation. Its row goes in first, so that parts created
+/// at once (tus clients do) find each other: one claims the identifier,
+/// the others see its row and join.
+async fn create_part(
+    lib: &Library,
+    new: New,
+    ident: uploads::Ident,
+    quota: Option<(i64, i64)>,
+) -> Result<Upload> {
+    let length = new.length;
+    let mut upload = row(lib, new, &ident.id, length, String::new());
+    upload.concat = "partial".into();
+    lib.db.insert_tus(&upload).await?;
+    let claimed = match ident.state {
+        UploadState::Unused => uploads::claim(lib, &ident.id, length, &Blobs::new_key())
+            .await?
+            .is_some(),
+        _ => false,
+    };
+    let parts = lib.db.tus_of_identifier(&ident.id).await?;
+    let joined = claimed
+        || parts
+            .iter()
+            .any(|p| p.concat == "partial" && p.id != upload.id);
+    let total: i64 = parts.iter().map(|p| p.upload_length).sum();
+    let refused = if !joined {
+        Some(uploads::unknown_identifier())
+    } else if ident.max_file_size >= 0 && total > ident.max_file_size {
+        Some(Error::TooLarge(ident.max_file_size))
+    } else {
+        reserve(lib, quota, &ident.id, length).await.err()
+    };
+    if let Some(e) = refused {
+        lib.db.delete_tus(&upload.id).await?;
+        if claimed {
+            give_up_identifier(lib, &ident.id, "no space for the upload").await;
+        }
+        return Err(e);
+    }
+    if quota.is_some() {
+        lib.db.set_tus_reserved(&upload.id, length).await?;
+        upload.reserved = length;
+    }
+    Ok(upload)
+}
+
+/// What went wrong with a concatenation's parts, as the client hears it.
+fn bad_parts(why: &str) -> Error {
+    Error::BadValueText(format!("Upload-Concat: {why}").into())
+}
+
+/// The final upload of a concatenation: the parts (`ids`, in order, all
+/// finished, all of this identifier) joined into one file, exactly as an
+/// upload of their bytes; the parts are gone after. `concat` is the
+/// `Upload-Concat` header, for `HEAD`.
+pub async fn concatenate(
+    lib: &Library,
+    new: New,
+    ids: &[String],
+    concat: &str,
+) -> Result<(Upload, Stored)> {
+    let ident = identifier(lib, &new, true).await?;
+    if ident.state != UploadState::Uploading {
+        return Err(bad_parts("no parts were sent with this identifier"));
+    }
+    let mut parts: Vec<Upload> = Vec::new();
+    for id in ids {
+        let part = lib
+            .db
+            .tus(id)
+            .await?
+            .filter(|p| p.concat == "partial" && p.upload_id == ident.id && p.file_id.is_empty())
+            .ok_or_else(|| bad_parts("a part that is not one of this upload's"))?;
+        if part.upload_offset != part.upload_length {
+            return Err(bad_parts("a part is not finished"));
+        }
+        if parts.iter().any(|p| p.id == part.id) {
+            return Err(bad_parts("a part named twice"));
+        }
+        parts.push(part);
+    }
+    if parts.is_empty() {
+        return Err(bad_parts("no parts named"));
+    }
+    let total: i64 = parts.iter().map(|p| p.upload_length).sum();
+    if ident.max_file_size >= 0 && total > ident.max_file_size {
+        return Err(Error::TooLarge(ident.max_file_size));
+    }
+    let blob_key =
+        lib.db.pending_blob_of(&ident.id).await?.ok_or_else(|| {
+            Error::internal(anyhow::anyhow!("a claimed identifier without its blob"))
+        })?;
+    let mut upload = row(lib, new, &ident.id, total, blob_key);
+    upload.concat = concat.to_string();
+    upload.reserved = parts.iter().map(|p| p.reserved).sum();
+    lib.db.insert_tus(&upload).await?;
+    let made = match join(lib, &parts, &upload.blob_key).await {
+        Ok(written) => finish(lib, &upload, written).await,
+        Err(e) => Err(e),
+    };
+    let stored = match made {
+        Ok(stored) => stored,
+        Err(e) => {
+            if let Err(t) = terminate(lib, &upload, &e.to_string()).await {
+                tracing::warn!(error = %t, "ending a failed concatenation");
+            }
+            return Err(e);
+        }
+    };
+    // The file is made: a part's leftovers failing to go is only logged
+    // (the expiry sweep finds no row for them; fsck and the store's own
+    // lifecycle rules see them under `tus/`).
+    for part in &parts {
+        if let Err(e) = remove_bytes(lib, part).await {
+            tracing::warn!(error = %e, "removing a joined part's bytes");
+        }
+        lib.db.delete_tus(&part.id).await?;
+    }
+    upload.file_id = stored.file_id.clone();
+    upload.upload_offset = total;
+    Ok((upload, stored))
+}
+
+/// The parts' bytes, in order, written as one blob (or kept inline).
+async fn join(lib: &Library, parts: &[Upload], blob_key: &str) -> Result<Written> {
+    use futures::StreamExt;
+    let mut writer = lib
+        .blobs
+        .writer_or_inline(blob_key, lib.cfg.storage.inline_max_bytes)
+        .await
+        .map_err(stored)?;
+    for part in parts {
+        let len = part.upload_length as u64;
+        let mut bytes = match lib.blobs.partial_path(&part.id) {
+            Some(path) => crate::blobs::read_file(path, len)
+                .await
+                .map_err(Error::internal)?
+                .boxed(),
+            None => lib
+                .blobs
+                .read(&part.blob_key, 0..len)
+                .await
+                .map_err(stored)?
+                .boxed(),
+        };
+        while let Some(block) = bytes.next().await {
+            let block = block.map_err(Error::internal)?;
+            writer.write(block).await.map_err(stored)?;
+        }
+    }
+    writer.finish_or_inline().await.map_err(stored)
 }
 
 /// The largest upload a caller may create: the tier limit of the
@@ -269,6 +461,8 @@ impl Hashers {
 pub struct Writer {
     id: String,
     token: String,
+    /// The upload's length.
+    length: i64,
     /// The acknowledged offset.
     acked: i64,
     /// Bytes written past `acked`, not acknowledged yet.
@@ -391,6 +585,7 @@ impl Writer {
         Ok(Writer {
             id: upload.id.clone(),
             token: lock.token.clone(),
+            length: upload.upload_length,
             acked: start,
             pending: 0,
             hasher,
@@ -421,8 +616,10 @@ impl Writer {
         }
         self.pending += bytes.len() as i64;
         if let (true, Sink::S3(s3)) = (eager, &mut self.sink) {
-            if !s3.sent.is_empty() {
-                let to = s3.in_parts();
+            let to = s3.in_parts();
+            // The last byte is acknowledged only with the file made
+            // (`complete`): an upload at its full length has its file.
+            if !s3.sent.is_empty() && to < self.length {
                 let old_tail = std::mem::take(&mut s3.tail_key);
                 if !lib
                     .db
@@ -480,6 +677,48 @@ impl Writer {
             (true, None) => {}
             (false, _) => return Err(lost()),
         }
+        Ok(to)
+    }
+
+    /// Finishes a part of a concatenation: every byte acknowledged and kept
+    /// where the final upload reads it (fs: the partial file; S3: one
+    /// object under the part's own key), no file made.
+    pub async fn seal(self, lib: &Library, upload: &Upload) -> Result<i64> {
+        let mut s3 = match self.sink {
+            Sink::S3(s3) => s3,
+            Sink::Fs { .. } => return self.keep(lib).await,
+        };
+        let to = self.acked + self.pending;
+        if s3.parts.is_empty() && s3.sent.is_empty() {
+            let bytes = std::mem::take(&mut s3.buf).freeze();
+            lib.blobs
+                .put(&upload.blob_key, bytes)
+                .await
+                .map_err(stored)?;
+        } else {
+            if !s3.buf.is_empty() {
+                let last = std::mem::take(&mut s3.buf).freeze();
+                s3.send_part(lib, &self.id, &self.token, last).await?;
+            }
+            let etags: Vec<String> = s3
+                .parts
+                .iter()
+                .chain(&s3.sent)
+                .map(|p| p.etag.clone())
+                .collect();
+            lib.blobs
+                .multipart_complete(&upload.blob_key, &s3.multipart_id, &etags)
+                .await
+                .map_err(stored)?;
+        }
+        if !lib
+            .db
+            .advance_tus(&self.id, &self.token, (self.acked, to), &s3.sent, "")
+            .await?
+        {
+            return Err(lost());
+        }
+        forget_tail(lib, &s3.tail_key).await;
         Ok(to)
     }
 
@@ -620,29 +859,70 @@ async fn forget_tail(lib: &Library, key: &str) {
 /// Ends an unfinished upload: its bytes removed, its identifier spent, its
 /// space returned. A completed one is only forgotten (its file stays).
 pub async fn terminate(lib: &Library, upload: &Upload, why: &str) -> Result<()> {
-    lib.hashers.forget(&upload.id);
-    if upload.file_id.is_empty() {
-        if let Some(path) = lib.blobs.partial_path(&upload.id) {
-            let _ = tokio::fs::remove_file(path).await;
-        }
-        // The row as it is now: a writer may have started its multipart
-        // upload or moved its tail since `upload` was read.
-        let now = lib
+    // A part ends its whole concatenation: the identifier they share is
+    // spent (and a failed final leaves its parts nothing to join).
+    let group = match upload.concat.as_str() {
+        "" => vec![lib
             .db
             .tus(&upload.id)
             .await?
-            .unwrap_or_else(|| upload.clone());
-        if !now.multipart_id.is_empty() {
-            lib.blobs
-                .multipart_abort(&now.blob_key, &now.multipart_id)
-                .await
-                .map_err(stored)?;
+            .unwrap_or_else(|| upload.clone())],
+        _ => {
+            let mut rows = lib.db.tus_of_identifier(&upload.upload_id).await?;
+            rows.retain(|r| r.file_id.is_empty());
+            rows
         }
-        forget_tail(lib, &now.tail_key).await;
-        give_up(lib, &upload.upload_id, &upload.blob_key, why).await;
+    };
+    for row in &group {
+        lib.hashers.forget(&row.id);
+        if row.file_id.is_empty() {
+            remove_bytes(lib, row).await?;
+        }
+        lib.db.delete_tus(&row.id).await?;
+    }
+    lib.hashers.forget(&upload.id);
+    if upload.file_id.is_empty() {
+        match upload.concat.as_str() {
+            "" => give_up(lib, &upload.upload_id, &upload.blob_key, why).await,
+            _ => give_up_identifier(lib, &upload.upload_id, why).await,
+        }
     }
     lib.db.delete_tus(&upload.id).await?;
     Ok(())
+}
+
+/// Removes an unfinished upload's bytes: its partial file, or on S3 its
+/// multipart upload, tail and (a finished part) its whole object. `row`
+/// as it is now: a writer may have started a multipart upload or moved its
+/// tail since an earlier read.
+async fn remove_bytes(lib: &Library, row: &Upload) -> Result<()> {
+    if let Some(path) = lib.blobs.partial_path(&row.id) {
+        let _ = tokio::fs::remove_file(path).await;
+    }
+    if !row.multipart_id.is_empty() {
+        lib.blobs
+            .multipart_abort(&row.blob_key, &row.multipart_id)
+            .await
+            .map_err(stored)?;
+    }
+    forget_tail(lib, &row.tail_key).await;
+    if row.blob_key.starts_with(RESUMABLE_PREFIX) {
+        forget_tail(lib, &row.blob_key).await;
+    }
+    Ok(())
+}
+
+/// Spends an identifier claimed by a concatenation's parts (its pending
+/// blob, if any, with it).
+async fn give_up_identifier(lib: &Library, upload_id: &str, why: &str) {
+    match lib.db.pending_blob_of(upload_id).await {
+        Ok(Some(key)) => give_up(lib, upload_id, &key, why).await,
+        _ => {
+            if let Err(e) = uploads::release(lib, upload_id, why, false).await {
+                tracing::warn!(error = %e, "releasing a resumable upload; the sweeper will");
+            }
+        }
+    }
 }
 
 /// Spends the identifier of a failed upload and returns what it held.

@@ -24,14 +24,16 @@ use crate::library::Error;
 use crate::state::App;
 
 const VERSION: &str = "1.0.0";
-const EXTENSIONS: &str = "creation,creation-with-upload,termination,expiration,checksum";
+const EXTENSIONS: &str =
+    "creation,creation-with-upload,termination,expiration,checksum,concatenation";
 const CHECKSUMS: &str = "sha1,sha256";
 /// The one body type of a PATCH.
 const OCTETS: &str = "application/offset+octet-stream";
 /// Headers a page on another origin may read.
 const EXPOSED: &str = "Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, \
      Tus-Checksum-Algorithm, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires, \
-     X-Dropspace-File-Id, X-Dropspace-Download-Url, X-Dropspace-Delete-Url, X-Dropspace-Error";
+     Upload-Concat, X-Dropspace-File-Id, X-Dropspace-Download-Url, X-Dropspace-Delete-Url, \
+     X-Dropspace-Error";
 /// Headers a page on another origin may send.
 const ALLOWED: &str = "Content-Type, Tus-Resumable, Upload-Checksum, Upload-Length, \
      Upload-Metadata, Upload-Offset, Upload-Defer-Length, Upload-Concat, X-HTTP-Method-Override, \
@@ -197,9 +199,23 @@ async fn create_with(
             "Upload-Defer-Length is not supported",
         );
     }
-    let Some(length) = header_str(&headers, "upload-length").and_then(|v| v.parse::<i64>().ok())
-    else {
-        return refuse(StatusCode::BAD_REQUEST, "Upload-Length is required");
+    // Concatenation: a part, or the final upload naming its parts in order
+    // (`final;<url> <url>…`, which has no length of its own).
+    let concat = header_str(&headers, "upload-concat").unwrap_or("");
+    let parts: Option<Vec<String>> = match concat {
+        "" | "partial" => None,
+        v => match v.strip_prefix("final;") {
+            Some(urls) => Some(urls.split_whitespace().map(upload_id_of).collect()),
+            None => return refuse(StatusCode::BAD_REQUEST, "Malformed Upload-Concat"),
+        },
+    };
+    let length = match (&parts, header_str(&headers, "upload-length")) {
+        (Some(_), _) => 0,
+        (None, Some(v)) => match v.parse::<i64>() {
+            Ok(n) => n,
+            Err(_) => return refuse(StatusCode::BAD_REQUEST, "Malformed Upload-Length"),
+        },
+        (None, None) => return refuse(StatusCode::BAD_REQUEST, "Upload-Length is required"),
     };
     if length < 0 {
         return refuse(
@@ -249,7 +265,18 @@ async fn create_with(
             notify_uploader: get("notify_uploader").trim() == "1",
         },
         ip,
+        partial: concat == "partial",
     };
+    if let Some(ids) = parts {
+        return match resumable::concatenate(&app, new, &ids, concat).await {
+            Ok((upload, stored)) => {
+                let mut h = completed(&app, &upload, &stored);
+                h.push(("location", app.url(&format!("/tus/{}", upload.id))));
+                reply(StatusCode::CREATED, &h, "")
+            }
+            Err(e) => refused(e),
+        };
+    }
     // A body is bytes for the new upload only when typed as a PATCH's; an
     // empty upload is complete at once.
     let with_upload = header_str(&headers, "content-type") == Some(OCTETS) || length == 0;
@@ -296,6 +323,37 @@ async fn create_with(
     }
 }
 
+/// The upload a URL of `Upload-Concat: final;…` names: its last segment.
+fn upload_id_of(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The headers of a completed upload: its state, the file it became, and
+/// for an anonymous upload the only telling of its delete link.
+fn completed(app: &App, upload: &Upload, stored: &uploads::Stored) -> Vec<(&'static str, String)> {
+    let mut headers = state_headers(&Upload {
+        file_id: stored.file_id.clone(),
+        upload_offset: upload.upload_length,
+        ..upload.clone()
+    });
+    headers.push((
+        "x-dropspace-download-url",
+        app.url(&format!("/file/{}", stored.file_id)),
+    ));
+    if let Some(secret) = &stored.delete_secret {
+        headers.push((
+            "x-dropspace-delete-url",
+            uploads::delete_link(app, &stored.file_id, secret),
+        ));
+    }
+    headers
+}
+
 /// The `Upload-Checksum` a request announced; Err when malformed.
 fn checksum(headers: &HeaderMap) -> Result<Option<Check>, ()> {
     match header_str(headers, "upload-checksum") {
@@ -331,6 +389,9 @@ fn state_headers(upload: &Upload) -> Vec<(&'static str, String)> {
     ];
     if !upload.metadata.is_empty() {
         h.push(("upload-metadata", upload.metadata.clone()));
+    }
+    if !upload.concat.is_empty() {
+        h.push(("upload-concat", upload.concat.clone()));
     }
     if upload.file_id.is_empty() {
         h.push(expires_header(upload.expires));
@@ -632,6 +693,11 @@ async fn write_locked(
         }
     };
     app.progress.close(&upload.upload_id);
+    // Every byte arrived, however the body ended: the upload completes.
+    let ended = match ended {
+        Ended::Cut if got == room => Ended::Whole,
+        other => other,
+    };
     let Some(writer) = held.writer.take() else {
         return refused(Error::internal(anyhow::anyhow!("no writer open")));
     };
@@ -685,6 +751,20 @@ async fn write_locked(
         };
         return reply(StatusCode::NO_CONTENT, &state_headers(&upload), "");
     }
+    // A part of a concatenation waits, whole, for its final upload.
+    if upload.concat == "partial" {
+        return match writer.seal(app, &upload).await {
+            Ok(to) => reply(
+                StatusCode::NO_CONTENT,
+                &state_headers(&Upload {
+                    upload_offset: to,
+                    ..upload
+                }),
+                "",
+            ),
+            Err(e) => refused(e),
+        };
+    }
     // In a task of its own: a client gone now must not stop the file half made.
     let finishing = {
         let (app, upload) = (app.clone(), upload.clone());
@@ -694,25 +774,11 @@ async fn write_locked(
         .await
         .unwrap_or_else(|e| Err(Error::internal(anyhow::anyhow!("completing: {e}"))));
     match finished {
-        Ok(stored) => {
-            let mut headers = state_headers(&Upload {
-                file_id: stored.file_id.clone(),
-                upload_offset: end,
-                ..upload
-            });
-            headers.push((
-                "x-dropspace-download-url",
-                app.url(&format!("/file/{}", stored.file_id)),
-            ));
-            // Anonymous uploads: the only time their delete link is told.
-            if let Some(secret) = &stored.delete_secret {
-                headers.push((
-                    "x-dropspace-delete-url",
-                    uploads::delete_link(app, &stored.file_id, secret),
-                ));
-            }
-            reply(StatusCode::NO_CONTENT, &headers, "")
-        }
+        Ok(stored) => reply(
+            StatusCode::NO_CONTENT,
+            &completed(app, &upload, &stored),
+            "",
+        ),
         // The upload ends: its identifier is spent, what it holds returned.
         Err(e) => {
             if let Err(t) = resumable::terminate(app, &upload, &e.to_string()).await {
