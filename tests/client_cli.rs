@@ -885,3 +885,46 @@ async fn resumable_upload_survives_server_and_client_kills() {
     let pending: Value = serde_json::from_str(&pending).expect("JSON");
     assert_eq!(pending["uploads"], serde_json::json!({}));
 }
+
+// `--parallel 4`: the file goes as four parts at once, joined by the
+// server into one file; a client killed mid-way continues the same parts
+// when the same command runs again (no part is created twice).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_parts_resume_and_join() {
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("alice", "secret123");
+    let session = s.login("alice", "secret123").await;
+    let cli = Cli::new(&s);
+    cli.login("alice", "secret123").ok();
+    let bytes = pattern(24 << 20, 8);
+    std::fs::write(cli.path("parts.bin"), &bytes).expect("write");
+    let args = [
+        "--json",
+        "upload",
+        "parts.bin",
+        "--chunk-size",
+        "16K",
+        "--parallel",
+        "4",
+    ];
+    let mut first = cli.spawn(&args);
+    eventually("the parts under way", async || tus_offset(&s).await > 0).await;
+    first.kill().expect("kill client");
+    first.wait().expect("reap");
+    assert_eq!(
+        count(
+            &s,
+            "SELECT COUNT(*) FROM tus_uploads WHERE concat = 'partial'"
+        )
+        .await,
+        4
+    );
+    let v = cli.run(&args).json();
+    let id = v[0]["file_id"].as_str().expect("file_id");
+    assert_eq!(served(&s, &session, id, None).await, bytes);
+    // The four parts joined and gone: only the final upload is left.
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM tus_uploads").await, 1);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
+    let x = api(&s, &session, "files.getInfo", &[("file_id", id)]).await;
+    assert_eq!(x.attr("file", "name").as_deref(), Some("parts.bin"));
+}

@@ -53,7 +53,21 @@ impl Saved {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Pending {
     #[serde(default)]
-    pub uploads: std::collections::BTreeMap<String, String>,
+    pub uploads: std::collections::BTreeMap<String, Unfinished>,
+}
+
+/// An upload a run left unfinished.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Unfinished {
+    /// One upload: its URL.
+    Single(String),
+    /// Parts sent at once (`--parallel`): their URLs in the file's order,
+    /// and the identifier their joining needs.
+    Parts {
+        parts: Vec<String>,
+        info: dropspace_client::UploadInfo,
+    },
 }
 
 impl Pending {

@@ -106,6 +106,10 @@ pub enum ClientCommand {
         /// Send each file in one form POST, not resumably.
         #[arg(long)]
         no_resume: bool,
+        /// Send a file as this many parts at once, joined by the server
+        /// (parts of at least 1 MiB).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=64))]
+        parallel: u64,
     },
     /// Download a file by id, page URL or direct URL; a partial file at the
     /// target is resumed.
@@ -438,6 +442,7 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
             notify,
             chunk_size,
             no_resume,
+            parallel,
         } => {
             let options = dropspace_client::UploadOptions {
                 description,
@@ -453,7 +458,15 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
                 chunk_size,
                 ..Default::default()
             });
-            transfer::upload(&ctx, &files, &options, speed_limit, resume.as_ref()).await
+            transfer::upload(
+                &ctx,
+                &files,
+                &options,
+                speed_limit,
+                resume.as_ref(),
+                parallel,
+            )
+            .await
         }
         ClientCommand::Download {
             target,

@@ -6,7 +6,10 @@ use dropspace_client::{ErrorCode, Resume, Standing, UploadInfo, UploadOptions, U
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use super::config::Pending;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use super::config::{Pending, Unfinished};
 use super::{Ctx, Failure};
 
 fn bar(ctx: &Ctx, len: Option<u64>, label: &str) -> ProgressBar {
@@ -31,6 +34,7 @@ pub async fn upload(
     options: &UploadOptions,
     speed_limit: u64,
     resume: Option<&Resume>,
+    parallel: u64,
 ) -> Result<(), Failure> {
     let session = ctx.client.session_key().is_some();
     let mut results = Vec::new();
@@ -58,6 +62,7 @@ pub async fn upload(
                     name: &name,
                     size,
                     how,
+                    parallel,
                 };
                 resumable(ctx, &job, options, speed_limit, file, progress).await
             }
@@ -119,9 +124,15 @@ struct Resumable<'a> {
     name: &'a str,
     size: u64,
     how: &'a Resume,
+    /// Parts sent at once (1: one upload).
+    parallel: u64,
 }
 
-/// Sends a file over tus, continuing the upload a previous run left for
+/// Parts below this size are not worth a request of their own.
+const MIN_PART: u64 = 1 << 20;
+
+/// Sends a file over tus — as `parallel` parts at once, joined at the end,
+/// when it is large enough — continuing the upload a previous run left for
 /// this very file; the form when the server takes no resumable uploads.
 /// An interrupted upload stays in the pending list: running the same
 /// command again continues it.
@@ -135,8 +146,8 @@ async fn resumable(
 ) -> Result<Uploaded, Failure> {
     let mut pending = Pending::load()?;
     let earlier = match pending.uploads.get(job.key) {
-        Some(url) => match ctx.client.resumable_standing(url).await {
-            Ok(Standing::At(_)) => Some(url.clone()),
+        Some(Unfinished::Single(url)) => match ctx.client.resumable_standing(url).await {
+            Ok(Standing::At(_)) => Some(Unfinished::Single(url.clone())),
             Ok(Standing::Done(file_id)) => {
                 forget(&mut pending, job.key)?;
                 return Ok(Uploaded {
@@ -149,10 +160,23 @@ async fn resumable(
             }
             _ => None,
         },
+        Some(Unfinished::Parts { parts, info }) => {
+            let mut alive = true;
+            for url in parts {
+                alive &= matches!(
+                    ctx.client.resumable_standing(url).await,
+                    Ok(Standing::At(_))
+                );
+            }
+            alive.then(|| Unfinished::Parts {
+                parts: parts.clone(),
+                info: info.clone(),
+            })
+        }
         None => None,
     };
-    let url = match earlier {
-        Some(url) => url,
+    let unfinished = match earlier {
+        Some(u) => u,
         None => {
             let info = fresh_info(ctx, speed_limit).await?;
             if !ctx.client.resumable_offered(&info).await? {
@@ -161,27 +185,75 @@ async fn resumable(
                     .upload(&info, job.name, Some(job.size), file, options, progress)
                     .await?);
             }
-            let url = ctx
-                .client
-                .resumable_create(&info, job.name, job.size, options)
-                .await?;
-            pending.uploads.insert(job.key.to_string(), url.clone());
+            let n = job.parallel.min(job.size / MIN_PART).max(1);
+            let u = if n == 1 {
+                let url = ctx
+                    .client
+                    .resumable_create(&info, job.name, job.size, options)
+                    .await?;
+                Unfinished::Single(url)
+            } else {
+                let mut parts = Vec::new();
+                for range in split(job.size, n) {
+                    parts.push(
+                        ctx.client
+                            .resumable_create_part(&info, range.end - range.start)
+                            .await?,
+                    );
+                }
+                Unfinished::Parts { parts, info }
+            };
+            pending.uploads.insert(job.key.to_string(), u.clone());
             pending.save()?;
-            url
+            u
         }
     };
-    let done = ctx
-        .client
-        .resumable_send(&url, job.path, job.size, job.how, progress)
-        .await
-        .map_err(|e| {
-            Failure::from(e).context(&format!(
-                "{}: interrupted; run the same upload again to continue",
-                job.path.display()
-            ))
-        })?;
+    let interrupted = |e: dropspace_client::Error| {
+        Failure::from(e).context(&format!(
+            "{}: interrupted; run the same upload again to continue",
+            job.path.display()
+        ))
+    };
+    let done = match unfinished {
+        Unfinished::Single(url) => ctx
+            .client
+            .resumable_send(&url, job.path, job.size, job.how, progress)
+            .await
+            .map_err(interrupted)?,
+        Unfinished::Parts { parts, info } => {
+            let ranges = split(job.size, parts.len() as u64);
+            let sent: Arc<Vec<AtomicU64>> =
+                Arc::new(parts.iter().map(|_| AtomicU64::new(0)).collect());
+            let sends = parts
+                .iter()
+                .zip(ranges)
+                .enumerate()
+                .map(|(i, (url, range))| {
+                    let (sent, progress) = (sent.clone(), progress.clone());
+                    let each = move |n: u64| {
+                        sent[i].store(n, Ordering::Relaxed);
+                        progress(sent.iter().map(|s| s.load(Ordering::Relaxed)).sum());
+                    };
+                    ctx.client
+                        .resumable_send_range(url, job.path, range, job.how, each)
+                });
+            futures::future::try_join_all(sends)
+                .await
+                .map_err(interrupted)?;
+            ctx.client
+                .resumable_join(&info, job.name, &parts, options)
+                .await
+                .map_err(interrupted)?
+        }
+    };
     forget(&mut Pending::load()?, job.key)?;
     Ok(done)
+}
+
+/// `size` bytes as `n` ranges of (nearly) equal length.
+fn split(size: u64, n: u64) -> Vec<std::ops::Range<u64>> {
+    let n = n.max(1);
+    (0..n).map(|i| size * i / n..size * (i + 1) / n).collect()
 }
 
 fn forget(pending: &mut Pending, key: &str) -> Result<(), Failure> {

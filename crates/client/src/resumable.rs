@@ -19,7 +19,9 @@ use crate::types::{UploadInfo, UploadOptions, Uploaded};
 use crate::Client;
 
 const TUS: &str = "1.0.0";
-const BLOCK: usize = 64 * 1024;
+/// Reads of the file being sent: few enough that the blocking reads
+/// behind tokio's files do not hold the connection back.
+const BLOCK: usize = 1024 * 1024;
 
 /// How a resumable upload is sent.
 #[derive(Clone, Debug)]
@@ -114,6 +116,35 @@ fn metadata(pairs: &[(&str, &str)]) -> String {
         .join(",")
 }
 
+/// The metadata of an upload that becomes a file: the identifier, the
+/// name and the form's optional fields.
+fn file_metadata(info: &UploadInfo, file_name: &str, options: &UploadOptions) -> String {
+    let recipients = options.recipient_email.join(",");
+    let mut pairs = vec![
+        ("upload_identifier", info.upload_identifier.as_str()),
+        ("extra_info", info.extra_info.as_str()),
+        ("filename", file_name),
+    ];
+    let optional = [
+        ("description", &options.description),
+        ("password", &options.password),
+        ("folder_id", &options.folder_id),
+        ("recipient_message", &options.recipient_message),
+    ];
+    for (name, value) in optional {
+        if let Some(v) = value {
+            pairs.push((name, v.as_str()));
+        }
+    }
+    if !recipients.is_empty() {
+        pairs.push(("recipient_email", &recipients));
+    }
+    if options.notify_uploader {
+        pairs.push(("notify_uploader", "1"));
+    }
+    metadata(&pairs)
+}
+
 impl Client {
     /// Whether the server takes resumable uploads next to `info`'s upload
     /// URL (another sendspace-compatible server may not).
@@ -137,38 +168,72 @@ impl Client {
         size: u64,
         options: &UploadOptions,
     ) -> Result<String> {
-        let endpoint = tus_endpoint(&info.url)?;
-        let recipients = options.recipient_email.join(",");
-        let mut pairs = vec![
+        let meta = file_metadata(info, file_name, options);
+        self.post_upload(info, &meta, &[("upload-length", size.to_string())])
+            .await
+    }
+
+    /// Creates one part of a file sent in parallel parts (`size` bytes of
+    /// it); all parts use the same `info`. Send each with
+    /// [`resumable_send_range`](Client::resumable_send_range), then join them
+    /// with [`resumable_join`](Client::resumable_join).
+    pub async fn resumable_create_part(&self, info: &UploadInfo, size: u64) -> Result<String> {
+        let meta = metadata(&[
             ("upload_identifier", info.upload_identifier.as_str()),
             ("extra_info", info.extra_info.as_str()),
-            ("filename", file_name),
+        ]);
+        let headers = [
+            ("upload-length", size.to_string()),
+            ("upload-concat", "partial".to_string()),
         ];
-        let optional = [
-            ("description", &options.description),
-            ("password", &options.password),
-            ("folder_id", &options.folder_id),
-            ("recipient_message", &options.recipient_message),
-        ];
-        for (name, value) in optional {
-            if let Some(v) = value {
-                pairs.push((name, v.as_str()));
-            }
-        }
-        if !recipients.is_empty() {
-            pairs.push(("recipient_email", &recipients));
-        }
-        if options.notify_uploader {
-            pairs.push(("notify_uploader", "1"));
-        }
+        self.post_upload(info, &meta, &headers).await
+    }
+
+    /// Joins finished parts (their URLs, in the file's order) into the file.
+    pub async fn resumable_join(
+        &self,
+        info: &UploadInfo,
+        file_name: &str,
+        parts: &[String],
+        options: &UploadOptions,
+    ) -> Result<Uploaded> {
+        let endpoint = tus_endpoint(&info.url)?;
         let resp = self
             .http
             .post(&endpoint)
             .header("tus-resumable", TUS)
-            .header("upload-length", size.to_string())
-            .header("upload-metadata", metadata(&pairs))
+            .header("upload-concat", format!("final;{}", parts.join(" ")))
+            .header("upload-metadata", file_metadata(info, file_name, options))
             .send()
             .await?;
+        if resp.status() != StatusCode::CREATED {
+            return Err(refusal(resp).await);
+        }
+        match header(resp.headers(), "x-dropspace-file-id") {
+            Some(id) => Ok(done(id.to_string(), resp.headers())),
+            None => Err(Error::Malformed(
+                "a joined upload without its file id".into(),
+            )),
+        }
+    }
+
+    /// POSTs a creation; the new upload's URL.
+    async fn post_upload(
+        &self,
+        info: &UploadInfo,
+        meta: &str,
+        headers: &[(&str, String)],
+    ) -> Result<String> {
+        let endpoint = tus_endpoint(&info.url)?;
+        let mut req = self
+            .http
+            .post(&endpoint)
+            .header("tus-resumable", TUS)
+            .header("upload-metadata", meta);
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
+        let resp = req.send().await?;
         if resp.status() != StatusCode::CREATED {
             return Err(refusal(resp).await);
         }
@@ -233,6 +298,34 @@ impl Client {
     where
         F: Fn(u64) + Send + Sync + Clone + 'static,
     {
+        match self
+            .resumable_send_range(url, path, 0..size, how, progress)
+            .await?
+        {
+            Some(done) => Ok(done),
+            None => Err(Error::Malformed(
+                "the upload ended without the file it became".into(),
+            )),
+        }
+    }
+
+    /// [`resumable_send`](Client::resumable_send) of the bytes `range` of
+    /// the file at `path` — a part made by
+    /// [`resumable_create_part`](Client::resumable_create_part), or the
+    /// whole file. The file it became, or None for a part (finished once
+    /// this returns). `progress` counts from the range's start.
+    pub async fn resumable_send_range<F>(
+        &self,
+        url: &str,
+        path: &Path,
+        range: std::ops::Range<u64>,
+        how: &Resume,
+        progress: F,
+    ) -> Result<Option<Uploaded>>
+    where
+        F: Fn(u64) + Send + Sync + Clone + 'static,
+    {
+        let size = range.end.saturating_sub(range.start);
         let mut failing_since: Option<Instant> = None;
         let mut pause = Duration::from_millis(250);
         // The server's offset: asked for at the start and after a failure,
@@ -244,7 +337,8 @@ impl Client {
                 None => self.resumable_standing(url).await,
             };
             let attempt = match attempt {
-                Ok(Standing::Done(file_id)) => return Ok(done(file_id, &HeaderMap::new())),
+                Ok(Standing::Done(file_id)) => return Ok(Some(done(file_id, &HeaderMap::new()))),
+                Ok(Standing::At(offset)) if offset >= size && size > 0 => return Ok(None),
                 Ok(Standing::Gone) => {
                     return Err(Error::Upload(
                         "the resumable upload is gone (expired or terminated)".into(),
@@ -252,13 +346,13 @@ impl Client {
                 }
                 Ok(Standing::At(offset)) => {
                     progress(offset);
-                    self.send_chunk(url, path, offset, size, how, progress.clone())
-                        .await
+                    let at = (range.start, offset, size);
+                    self.send_chunk(url, path, at, how, progress.clone()).await
                 }
                 Err(e) => Err(e),
             };
             match attempt {
-                Ok(Sent::Done(uploaded)) => return Ok(uploaded),
+                Ok(Sent::Done(uploaded)) => return Ok(Some(uploaded)),
                 Ok(Sent::At(offset)) => {
                     known = Some(offset);
                     failing_since = None;
@@ -279,12 +373,13 @@ impl Client {
     }
 
     /// One `PATCH` from `offset`.
+    /// `(start, offset, size)`: the upload's bytes begin at `start` in the
+    /// file, `offset` of its `size` are acknowledged.
     async fn send_chunk<F>(
         &self,
         url: &str,
         path: &Path,
-        offset: u64,
-        size: u64,
+        (start, offset, size): (u64, u64, u64),
         how: &Resume,
         progress: F,
     ) -> Result<Sent>
@@ -293,7 +388,7 @@ impl Client {
     {
         let len = how.chunk_size.max(1).min(size.saturating_sub(offset));
         let mut file = tokio::fs::File::open(path).await?;
-        file.seek(std::io::SeekFrom::Start(offset)).await?;
+        file.seek(std::io::SeekFrom::Start(start + offset)).await?;
         let mut sent = offset;
         let stream = ReaderStream::with_capacity(file.take(len), BLOCK).map(move |chunk| {
             if let Ok(c) = &chunk {

@@ -1,7 +1,7 @@
 //! What the methods answer, as plain structs (all `Serialize`, so a program
 //! can hand them on as JSON).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
 use crate::xml::Element;
@@ -55,7 +55,7 @@ pub struct SessionInfo {
 
 /// `upload.getInfo` / `anonymous.uploadGetInfo`: where and how to POST
 /// one file. The identifier is single-use.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct UploadInfo {
     pub url: String,
     pub progress_url: String,
