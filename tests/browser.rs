@@ -945,11 +945,7 @@ async fn resumable_upload_in_the_browser_survives_a_restart_and_a_reload() {
         tus_offset(&s).await > 0
     })
     .await;
-    s.kill();
-    let listen = s.base.trim_start_matches("http://").to_string();
-    let mut env = s.env.clone();
-    env.push(("DROPSPACE_LISTEN".into(), listen));
-    let s = Server::start_env(env, Backend::Sqlite).await;
+    let s = s.kill_and_restart().await;
     let link = finished_upload_within(&c, 0, 120).await;
     screenshot(&c, "resumed-upload.png").await;
     assert!(download_via_page(&s, &c, &link).await == bytes);

@@ -859,11 +859,7 @@ async fn resumable_upload_survives_server_and_client_kills() {
     })
     .await;
     // The server dies and comes back on the same address.
-    s.kill();
-    let listen = s.base.trim_start_matches("http://").to_string();
-    let mut env = s.env.clone();
-    env.push(("DROPSPACE_LISTEN".into(), listen));
-    let s = Server::start_env(env, Backend::Sqlite).await;
+    let s = s.kill_and_restart().await;
     let before = tus_offset(&s).await;
     eventually("the client goes on after the restart", async || {
         tus_offset(&s).await > before

@@ -495,6 +495,31 @@ struct S3Sink {
 }
 
 impl S3Sink {
+    /// Sends what is left as the last part and makes the parts the object
+    /// `key`.
+    async fn complete_parts(
+        &mut self,
+        lib: &Library,
+        id: &str,
+        token: &str,
+        key: &str,
+    ) -> Result<()> {
+        if !self.buf.is_empty() {
+            let last = std::mem::take(&mut self.buf).freeze();
+            self.send_part(lib, id, token, last).await?;
+        }
+        let etags: Vec<String> = self
+            .parts
+            .iter()
+            .chain(&self.sent)
+            .map(|p| p.etag.clone())
+            .collect();
+        lib.blobs
+            .multipart_complete(key, &self.multipart_id, &etags)
+            .await
+            .map_err(stored)
+    }
+
     fn in_parts(&self) -> i64 {
         self.parts.iter().chain(&self.sent).map(|p| p.size).sum()
     }
@@ -696,20 +721,8 @@ impl Writer {
                 .await
                 .map_err(stored)?;
         } else {
-            if !s3.buf.is_empty() {
-                let last = std::mem::take(&mut s3.buf).freeze();
-                s3.send_part(lib, &self.id, &self.token, last).await?;
-            }
-            let etags: Vec<String> = s3
-                .parts
-                .iter()
-                .chain(&s3.sent)
-                .map(|p| p.etag.clone())
-                .collect();
-            lib.blobs
-                .multipart_complete(&upload.blob_key, &s3.multipart_id, &etags)
-                .await
-                .map_err(stored)?;
+            s3.complete_parts(lib, &self.id, &self.token, &upload.blob_key)
+                .await?;
         }
         if !lib
             .db
@@ -800,20 +813,8 @@ impl Writer {
                         }
                     }
                 } else {
-                    if !s3.buf.is_empty() {
-                        let last = std::mem::take(&mut s3.buf).freeze();
-                        s3.send_part(lib, &self.id, &self.token, last).await?;
-                    }
-                    let etags: Vec<String> = s3
-                        .parts
-                        .iter()
-                        .chain(&s3.sent)
-                        .map(|p| p.etag.clone())
-                        .collect();
-                    lib.blobs
-                        .multipart_complete(&upload.blob_key, &s3.multipart_id, &etags)
-                        .await
-                        .map_err(stored)?;
+                    s3.complete_parts(lib, &self.id, &self.token, &upload.blob_key)
+                        .await?;
                     let (checksum, n) = match seen {
                         Some(sum) => (sum, s3.in_parts() as u64),
                         None => lib.blobs.hash(&upload.blob_key).await.map_err(stored)?,

@@ -257,6 +257,18 @@ impl Server {
         }
     }
 
+    /// Kills the server (SIGKILL) and starts it again on the same address,
+    /// data directory and database; `self` keeps owning the directory.
+    pub async fn kill_and_restart(&mut self) -> Server {
+        self.kill();
+        let mut env = self.env.clone();
+        let listen = self.base.trim_start_matches("http://").to_string();
+        env.push(("DROPSPACE_LISTEN".into(), listen));
+        let mut again = Server::start_env(env, self.backend).await;
+        again.api_key = self.api_key.clone();
+        again
+    }
+
     /// Sends SIGTERM and waits for the exit status.
     pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
         let mut c = self.child.take()?;

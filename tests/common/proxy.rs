@@ -153,16 +153,9 @@ pub async fn kill_mid_upload(s: &mut Server) -> (Server, u64) {
         tus_offset(s).await > 300 << 20
     })
     .await;
-    s.kill();
-    let cut = tus_offset(s).await;
+    let again = s.kill_and_restart().await;
+    let cut = tus_offset(&again).await;
     assert!((cut as u64) < SIZE, "finished before the kill");
-    let mut env = s.env.clone();
-    env.push((
-        "DROPSPACE_LISTEN".into(),
-        s.base.trim_start_matches("http://").to_string(),
-    ));
-    let mut again = Server::start_env(env, Backend::Sqlite).await;
-    again.api_key = s.api_key.clone();
     let (rss, _) = rss_kib(again.pid());
     reset_peak(again.pid());
     (again, rss)

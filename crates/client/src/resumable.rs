@@ -119,29 +119,13 @@ fn metadata(pairs: &[(&str, &str)]) -> String {
 /// The metadata of an upload that becomes a file: the identifier, the
 /// name and the form's optional fields.
 fn file_metadata(info: &UploadInfo, file_name: &str, options: &UploadOptions) -> String {
-    let recipients = options.recipient_email.join(",");
+    let fields = options.fields();
     let mut pairs = vec![
         ("upload_identifier", info.upload_identifier.as_str()),
         ("extra_info", info.extra_info.as_str()),
         ("filename", file_name),
     ];
-    let optional = [
-        ("description", &options.description),
-        ("password", &options.password),
-        ("folder_id", &options.folder_id),
-        ("recipient_message", &options.recipient_message),
-    ];
-    for (name, value) in optional {
-        if let Some(v) = value {
-            pairs.push((name, v.as_str()));
-        }
-    }
-    if !recipients.is_empty() {
-        pairs.push(("recipient_email", &recipients));
-    }
-    if options.notify_uploader {
-        pairs.push(("notify_uploader", "1"));
-    }
+    pairs.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
     metadata(&pairs)
 }
 

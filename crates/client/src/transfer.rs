@@ -66,22 +66,8 @@ impl Client {
         form = form
             .text("UPLOAD_IDENTIFIER", info.upload_identifier.clone())
             .text("extra_info", info.extra_info.clone());
-        let optional = [
-            ("description", &options.description),
-            ("password", &options.password),
-            ("folder_id", &options.folder_id),
-            ("recipient_message", &options.recipient_message),
-        ];
-        for (name, value) in optional {
-            if let Some(v) = value {
-                form = form.text(name, v.clone());
-            }
-        }
-        if !options.recipient_email.is_empty() {
-            form = form.text("recipient_email", options.recipient_email.join(","));
-        }
-        if options.notify_uploader {
-            form = form.text("notify_uploader", "1");
+        for (name, value) in options.fields() {
+            form = form.text(name, value);
         }
         form = form.part("userfile", part);
 

@@ -411,6 +411,28 @@ pub struct UploadOptions {
     pub notify_uploader: bool,
 }
 
+impl UploadOptions {
+    /// The upload form's optional fields these options set, by name.
+    pub(crate) fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields: Vec<(&'static str, String)> = [
+            ("description", &self.description),
+            ("password", &self.password),
+            ("folder_id", &self.folder_id),
+            ("recipient_message", &self.recipient_message),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.clone().map(|v| (name, v)))
+        .collect();
+        if !self.recipient_email.is_empty() {
+            fields.push(("recipient_email", self.recipient_email.join(",")));
+        }
+        if self.notify_uploader {
+            fields.push(("notify_uploader", "1".into()));
+        }
+        fields
+    }
+}
+
 /// How a download to a file ended.
 #[derive(Clone, Debug, Serialize)]
 pub struct Downloaded {
