@@ -163,6 +163,8 @@ pub struct Limits {
     /// An unfinished resumable upload is given up (its bytes removed, its
     /// space returned) this long after it was created (docs/resumable.md).
     pub tus_expiry_secs: i64,
+    /// Parts one resumable upload may be sent in (concatenation).
+    pub tus_max_parts: i64,
     /// Signed direct download URLs stay valid this long.
     pub download_url_ttl_secs: i64,
     /// Seconds the blob of a file deleted by a download limit is kept, so
@@ -287,6 +289,7 @@ impl Default for Limits {
             session_cache_ms: 1000,
             upload_identifier_ttl_secs: 86400,
             tus_expiry_secs: 86400,
+            tus_max_parts: 64,
             download_url_ttl_secs: 6 * 3600,
             deleted_blob_grace_secs: 60,
             download_retry_percent: 10,
@@ -498,6 +501,7 @@ mod tests {
         assert_eq!(c.limits.read_buffer_bytes, 65536);
         assert_eq!(c.storage.inline_max_bytes, 16384);
         assert_eq!(c.limits.tus_expiry_secs, 86400);
+        assert_eq!(c.limits.tus_max_parts, 64);
         assert_eq!(c.tus.chunk_bytes, 50 * 1024 * 1024);
         assert!(c.database_url().starts_with("sqlite://./data/dropspace.db"));
         assert_eq!(c.tiers.max.diskspace, -1);

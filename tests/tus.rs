@@ -764,3 +764,25 @@ dual!(partial_uploads_concatenate_into_one_file, |b| async move {
     let left = std::fs::read_dir(&tus_dir).map(|d| d.count()).unwrap_or(0);
     assert_eq!(left, 0, "partial files left in {}", tus_dir.display());
 });
+
+// `limits.tus_max_parts`: one part more than the limit is refused (400)
+// and leaves nothing behind; the parts before it stand.
+dual!(parts_beyond_the_limit_are_refused, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_LIMITS__TUS_MAX_PARTS", "2")]).await;
+    let a = s.user_session("alice").await;
+    let info = upload_info(&s, &a, "0").await;
+    create_partial(&s, &info, 100).await;
+    create_partial(&s, &info, 100).await;
+    let third = creation(&s, &info, 100, &[])
+        .header("upload-concat", "partial")
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(third.status(), 400);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM tus_uploads").await, 2);
+    assert_eq!(
+        s.db_i64("SELECT disk_used FROM users WHERE user_name = 'alice'")
+            .await,
+        200
+    );
+});

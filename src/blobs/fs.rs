@@ -386,10 +386,6 @@ pub struct Partial {
     block: Vec<u8>,
     /// The block being written.
     writing: Option<BlockWrite>,
-    /// Where the bytes written end, and where those not yet handed to
-    /// write-back start.
-    end: u64,
-    unsent: u64,
 }
 
 /// A block written on a blocking thread; hands the file and buffer back.
@@ -425,8 +421,6 @@ impl Partial {
             file: Some(file),
             block: Vec::new(),
             writing: None,
-            end: offset,
-            unsent: offset,
         })
     }
 
@@ -462,21 +456,10 @@ impl Partial {
             .file
             .take()
             .ok_or_else(|| io::Error::other("partial upload file used after a failure"))?;
-        self.end += block.len() as u64;
-        // Write-back started as the file grows: the sync that acknowledges
-        // a chunk then waits for less.
-        let writeback = (self.end - self.unsent >= WRITEBACK).then(|| {
-            let range = (self.unsent, self.end - self.unsent);
-            self.unsent = self.end;
-            range
-        });
         self.writing = Some(spawn_blocking(move || {
             use std::io::{Seek, SeekFrom};
             file.seek(SeekFrom::End(0))?;
             file.write_all(&block)?;
-            if let Some((from, len)) = writeback {
-                start_writeback(&file, from, len);
-            }
             Ok((file, block))
         }));
         Ok(())
@@ -514,8 +497,6 @@ impl Partial {
     /// Cuts the file back to `len` bytes (a request's bytes refused).
     pub async fn truncate(&mut self, len: u64) -> io::Result<()> {
         self.block.clear();
-        self.end = len;
-        self.unsent = self.unsent.min(len);
         self.on_file(move |file| file.set_len(len)).await
     }
 }

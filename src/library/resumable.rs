@@ -182,6 +182,11 @@ async fn create_part(
     let total: i64 = parts.iter().map(|p| p.upload_length).sum();
     let refused = if !joined {
         Some(uploads::unknown_identifier())
+    } else if parts.len() as i64 > lib.cfg.limits.tus_max_parts.max(1) {
+        Some(bad_parts(&format!(
+            "at most {} parts per upload",
+            lib.cfg.limits.tus_max_parts.max(1)
+        )))
     } else if ident.max_file_size >= 0 && total > ident.max_file_size {
         Some(Error::TooLarge(ident.max_file_size))
     } else {
