@@ -10,7 +10,6 @@ mod common;
 use common::proxy::*;
 use common::*;
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -61,7 +60,7 @@ async fn two_gib_through_a_100m_proxy_survive_a_server_kill() {
     std::fs::remove_file(&path).expect("remove");
 
     // tuspy, 50 MB chunks, retrying while the server is away.
-    if !tuspy_installed() {
+    if !common::clients::tuspy() {
         return;
     }
     let path = dir.path().join("archive.tar");
@@ -81,7 +80,7 @@ async fn two_gib_through_a_100m_proxy_survive_a_server_kill() {
         "retry_delay": 1,
     });
     let tuspy = Command::new("python3")
-        .arg(clients_dir().join("tuspy_upload.py"))
+        .arg(common::clients::clients_dir().join("tuspy_upload.py"))
         .arg(job.to_string())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -123,21 +122,4 @@ async fn status_of_announced_body(proxy: &Nginx, length: u64) -> u16 {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or_else(|| panic!("no status line: {line}"))
-}
-
-fn clients_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
-}
-
-fn tuspy_installed() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import tusclient"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(
-        ok || std::env::var("CI").as_deref() != Ok("true"),
-        "tuspy is required in CI (scripts/test.sh installs it)"
-    );
-    ok
 }

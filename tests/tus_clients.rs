@@ -5,42 +5,10 @@
 //! `npm ci` in tests/clients); elsewhere a missing client skips its test.
 
 mod common;
+use common::clients::{clients_dir, tus_js, tuspy};
 use common::*;
 
-use std::path::{Path, PathBuf};
-
-fn clients_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
-}
-
-/// Whether a client is installed; in CI a missing one fails the test.
-fn installed(name: &str, probe: &mut std::process::Command) -> bool {
-    let ok = probe.output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{name} is missing: .ci/run installs it"
-        );
-        eprintln!("skipping: {name} is not installed");
-    }
-    ok
-}
-
-fn tuspy() -> bool {
-    installed(
-        "tuspy (pip install tuspy)",
-        std::process::Command::new("python3").args(["-c", "import tusclient"]),
-    )
-}
-
-fn tus_js() -> bool {
-    installed(
-        "tus-js-client (npm ci in tests/clients)",
-        std::process::Command::new("node")
-            .current_dir(clients_dir())
-            .args(["-e", "import('tus-js-client')"]),
-    )
-}
+use std::path::Path;
 
 /// Runs a client script with one JSON job; its one JSON line back.
 async fn run(program: &str, script: &str, job: serde_json::Value) -> serde_json::Value {
