@@ -96,15 +96,6 @@ async fn patch(
     req.body(bytes).send().await.expect("patch")
 }
 
-async fn head(s: &Server, url: &str) -> reqwest::Response {
-    s.http
-        .head(url)
-        .header("tus-resumable", "1.0.0")
-        .send()
-        .await
-        .expect("head")
-}
-
 /// An ended upload holds nothing: no space charged, no bytes stored (on
 /// S3 no tail object and no multipart upload either).
 async fn nothing_held(s: &Server) {
@@ -184,7 +175,7 @@ dual!(chunks_become_a_file, |b| async move {
         &[("filename", "report.pdf"), ("description", "Q3")],
     )
     .await;
-    let h = head(&s, &url).await;
+    let h = tus_head(&s, &url).await;
     assert_eq!(h.status(), 200);
     assert_eq!(header(h.headers(), "upload-offset"), "0");
     assert_eq!(header(h.headers(), "upload-length"), "300000");
@@ -208,7 +199,7 @@ dual!(chunks_become_a_file, |b| async move {
     .await;
     assert_eq!(wrong.status(), 460);
     assert_eq!(
-        header(head(&s, &url).await.headers(), "upload-offset"),
+        header(tus_head(&s, &url).await.headers(), "upload-offset"),
         "100000"
     );
     let chunk = data[100_000..200_000].to_vec();
@@ -230,7 +221,7 @@ dual!(chunks_become_a_file, |b| async move {
         300_000
     );
     // Complete: HEAD says so; the identifier is spent.
-    let h = head(&s, &url).await;
+    let h = tus_head(&s, &url).await;
     assert_eq!(header(h.headers(), "upload-offset"), "300000");
     assert_eq!(header(h.headers(), "x-dropspace-file-id"), file_id);
     assert_eq!(create(&s, &info, 10, &[]).await.status(), 403);
@@ -287,7 +278,7 @@ dual!(refusals_and_termination, |b| async move {
         patch(&s, &url, 0, vec![1u8; 1001], None).await.status(),
         413
     );
-    assert_eq!(head(&s, &url).await.status(), 404);
+    assert_eq!(tus_head(&s, &url).await.status(), 404);
     assert_eq!(s.db_i64("SELECT disk_used FROM users").await, 0);
 
     let info = upload_info(&s, &a, "0").await;
@@ -304,7 +295,7 @@ dual!(refusals_and_termination, |b| async move {
         .await
         .expect("delete");
     assert_eq!(gone.status(), 204);
-    assert_eq!(head(&s, &url).await.status(), 404);
+    assert_eq!(tus_head(&s, &url).await.status(), 404);
     assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 0);
     nothing_held(&s).await;
 });
@@ -378,7 +369,8 @@ dual!(expired_uploads_are_swept, |b| async move {
     );
     // The row goes first, then the space comes back: wait for both.
     eventually("the expired upload swept", async || {
-        head(&s, &url).await.status() == 404 && s.db_i64("SELECT disk_used FROM users").await == 0
+        tus_head(&s, &url).await.status() == 404
+            && s.db_i64("SELECT disk_used FROM users").await == 0
     })
     .await;
     nothing_held(&s).await;
@@ -443,7 +435,7 @@ dual!(a_cut_patch_keeps_what_arrived, |b| async move {
     eventually(
         "the cut bytes acknowledged and the upload free",
         async || {
-            let h = head(&s, &url).await;
+            let h = tus_head(&s, &url).await;
             kept = header(h.headers(), "upload-offset").parse().unwrap_or(0);
             kept > 0
                 && count(
@@ -514,7 +506,10 @@ dual!(creation_with_upload_and_max_size, |b| async move {
     assert_eq!(bad.status(), 201);
     assert_eq!(header(bad.headers(), "upload-offset"), "0");
     let url = header(bad.headers(), "location");
-    assert_eq!(header(head(&s, &url).await.headers(), "upload-offset"), "0");
+    assert_eq!(
+        header(tus_head(&s, &url).await.headers(), "upload-offset"),
+        "0"
+    );
     // Over the limit: refused before anything is created.
     let info = upload_info(&s, &a, "0").await;
     let big = create_with(&s, &info, 1_000_001, vec![1; 10], None).await;
@@ -571,7 +566,7 @@ dual!(
 
         let again = Server::start_env(s.env.clone(), b).await;
         let url = again.url(&format!("/tus/{id}"));
-        let h = head(&again, &url).await;
+        let h = tus_head(&again, &url).await;
         assert_eq!(h.status(), 200);
         assert_eq!(header(h.headers(), "upload-offset"), "1000000");
         let mut done = None;
@@ -656,7 +651,7 @@ dual!(s3_chunks_alternate_between_nodes, |b| async move {
     assert_eq!(r.status(), 204);
     assert_eq!(s3_leftovers(&s).await, (1, 1));
     eventually("the expired upload swept", async || {
-        head(&s, &url).await.status() == 404
+        tus_head(&s, &url).await.status() == 404
     })
     .await;
     assert_eq!(s3_leftovers(&s).await, (0, 0));
@@ -712,7 +707,7 @@ dual!(partial_uploads_concatenate_into_one_file, |b| async move {
     for piece in pieces {
         urls.push(create_partial(&s, &info, piece.len()).await);
     }
-    let h = head(&s, &urls[0]).await;
+    let h = tus_head(&s, &urls[0]).await;
     assert_eq!(header(h.headers(), "upload-concat"), "partial");
     // Sent at once, the second through the other node; the last only half.
     let sends = urls
@@ -749,11 +744,11 @@ dual!(partial_uploads_concatenate_into_one_file, |b| async move {
     let file_id = header(joined.headers(), "x-dropspace-file-id");
     let dl = direct_url(&s, &a, &file_id, None).await;
     assert!(fetch(&s, &dl, &[]).await.2 == data);
-    let h = head(&s, &header(joined.headers(), "location")).await;
+    let h = tus_head(&s, &header(joined.headers(), "location")).await;
     assert!(header(h.headers(), "upload-concat").starts_with("final;"));
     assert_eq!(header(h.headers(), "x-dropspace-file-id"), file_id);
     for url in &urls {
-        assert_eq!(head(&s, url).await.status(), 404);
+        assert_eq!(tus_head(&s, url).await.status(), 404);
     }
     assert_eq!(
         s.db_i64("SELECT disk_used FROM users WHERE user_name = 'alice'")

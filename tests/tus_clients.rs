@@ -45,15 +45,6 @@ fn file_of(dir: &Path, name: &str, data: &[u8]) -> String {
     path.display().to_string()
 }
 
-async fn tus_head(s: &Server, url: &str) -> reqwest::Response {
-    s.http
-        .head(url)
-        .header("tus-resumable", "1.0.0")
-        .send()
-        .await
-        .expect("head")
-}
-
 /// The bytes the file `file_id` serves.
 async fn served(s: &Server, session: &str, file_id: &str) -> Vec<u8> {
     let dl = direct_url(s, session, file_id, None).await;

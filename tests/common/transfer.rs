@@ -173,6 +173,16 @@ pub fn pattern(n: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
+/// `HEAD` of a resumable upload: where it stands.
+pub async fn tus_head(s: &Server, url: &str) -> reqwest::Response {
+    s.http
+        .head(url)
+        .header("tus-resumable", "1.0.0")
+        .send()
+        .await
+        .expect("head")
+}
+
 /// The acknowledged offset of the unfinished resumable upload (the
 /// largest, when there are several).
 pub async fn tus_offset(s: &Server) -> i64 {
