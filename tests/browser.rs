@@ -1009,7 +1009,7 @@ async fn two_gib_through_a_100m_proxy_from_the_page() {
         return;
     };
     // `first` owns the data directory the restarted server shares.
-    let Some((mut first, proxy)) = common::proxy::behind_nginx().await else {
+    let Some((mut first, proxy)) = common::proxy::behind_nginx(Backend::Sqlite).await else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");

@@ -3,7 +3,7 @@
 //! chunks), from `dropspace client` and from tuspy, each surviving a
 //! SIGKILL of the server mid-way: the bytes arrive exactly, and the
 //! restarted server's memory grows by at most 48 MiB over the rest of the
-//! upload (docs/resumable.md). The browser page's run is in
+//! upload; on SQLite and PostgreSQL (docs/resumable.md). The browser page's run is in
 //! tests/browser.rs.
 
 mod common;
@@ -12,13 +12,12 @@ use common::*;
 
 use std::process::{Command, Stdio};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_gib_through_a_100m_proxy_survive_a_server_kill() {
+dual!(two_gib_through_a_100m_proxy_survive_a_server_kill, |b| async move {
     if s3_mode() {
         return;
     }
     // `first` owns the data directory every restarted server shares.
-    let Some((mut first, proxy)) = behind_nginx().await else {
+    let Some((mut first, proxy)) = behind_nginx(b).await else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
@@ -102,7 +101,7 @@ async fn two_gib_through_a_100m_proxy_survive_a_server_kill() {
     let file_id = done["file_id"].as_str().expect("file id").to_string();
     memory_stayed_flat(&s, baseline);
     assert_eq!(stored_checksum(&s, &file_id).await, want);
-}
+});
 
 /// The proxy's answer to a request announcing a `length`-byte body (none
 /// of which is sent: the cap is checked on the announcement).

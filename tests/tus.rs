@@ -23,13 +23,8 @@ fn metadata(pairs: &[(&str, &str)]) -> String {
         .join(",")
 }
 
-/// A creation request for `info`'s identifier.
-fn creation(
-    s: &Server,
-    info: &UploadInfo,
-    length: u64,
-    extra: &[(&str, &str)],
-) -> reqwest::RequestBuilder {
+/// A creation request for `info`'s identifier, of no length yet.
+fn creation_of(s: &Server, info: &UploadInfo, extra: &[(&str, &str)]) -> reqwest::RequestBuilder {
     let mut pairs = vec![
         ("upload_identifier", info.ident.as_str()),
         ("extra_info", info.extra.as_str()),
@@ -38,8 +33,17 @@ fn creation(
     s.http
         .post(s.url("/tus/"))
         .header("tus-resumable", "1.0.0")
-        .header("upload-length", length.to_string())
         .header("upload-metadata", metadata(&pairs))
+}
+
+/// A creation request for `info`'s identifier.
+fn creation(
+    s: &Server,
+    info: &UploadInfo,
+    length: u64,
+    extra: &[(&str, &str)],
+) -> reqwest::RequestBuilder {
+    creation_of(s, info, extra).header("upload-length", length.to_string())
 }
 
 async fn create(
@@ -210,8 +214,7 @@ dual!(chunks_become_a_file, |b| async move {
     let file_id = header(last.headers(), "x-dropspace-file-id");
     assert!(!file_id.is_empty());
 
-    let dl = direct_url(&s, &a, &file_id, None).await;
-    assert_eq!(fetch(&s, &dl, &[]).await.2, data);
+    assert_eq!(served(&s, &a, &file_id).await, data);
     let got = api(&s, &a, "files.getInfo", &[("file_id", &file_id)]).await;
     assert_eq!(got.attr("file", "name").as_deref(), Some("report.pdf"));
     assert_eq!(got.attr("file", "description").as_deref(), Some("Q3"));
@@ -339,8 +342,7 @@ dual!(one_writer_at_a_time, |b| async move {
     let done = slow.await.expect("join");
     assert_eq!(done.status(), 204);
     let file_id = header(done.headers(), "x-dropspace-file-id");
-    let dl = direct_url(&s, &a, &file_id, None).await;
-    assert_eq!(fetch(&s, &dl, &[]).await.2, data);
+    assert_eq!(served(&s, &a, &file_id).await, data);
 });
 
 fn tokio_stream_of(
@@ -451,8 +453,7 @@ dual!(a_cut_patch_keeps_what_arrived, |b| async move {
     let rest = patch(&s, &url, kept, data[kept as usize..].to_vec(), None).await;
     assert_eq!(rest.status(), 204);
     let file_id = header(rest.headers(), "x-dropspace-file-id");
-    let dl = direct_url(&s, &a, &file_id, None).await;
-    assert_eq!(fetch(&s, &dl, &[]).await.2, data);
+    assert_eq!(served(&s, &a, &file_id).await, data);
 });
 
 async fn max_size(s: &Server, query: &str) -> reqwest::Response {
@@ -484,8 +485,7 @@ dual!(creation_with_upload_and_max_size, |b| async move {
     assert_eq!(header(whole.headers(), "upload-offset"), "50000");
     assert!(header(whole.headers(), "location").contains("/tus/"));
     let file_id = header(whole.headers(), "x-dropspace-file-id");
-    let dl = direct_url(&s, &a, &file_id, None).await;
-    assert_eq!(fetch(&s, &dl, &[]).await.2, data);
+    assert_eq!(served(&s, &a, &file_id).await, data);
 
     // The first part, then the rest by PATCH.
     let info = upload_info(&s, &a, "0").await;
@@ -497,8 +497,7 @@ dual!(creation_with_upload_and_max_size, |b| async move {
     let rest = patch(&s, &url, 20_000, data[20_000..].to_vec(), None).await;
     assert_eq!(rest.status(), 204);
     let file_id = header(rest.headers(), "x-dropspace-file-id");
-    let dl = direct_url(&s, &a, &file_id, None).await;
-    assert_eq!(fetch(&s, &dl, &[]).await.2, data);
+    assert_eq!(served(&s, &a, &file_id).await, data);
 
     // A first body whose checksum fails: created, nothing kept.
     let info = upload_info(&s, &a, "0").await;
@@ -742,8 +741,7 @@ dual!(partial_uploads_concatenate_into_one_file, |b| async move {
     assert_eq!(joined.status(), 201);
     assert_eq!(header(joined.headers(), "upload-offset"), "600000");
     let file_id = header(joined.headers(), "x-dropspace-file-id");
-    let dl = direct_url(&s, &a, &file_id, None).await;
-    assert!(fetch(&s, &dl, &[]).await.2 == data);
+    assert!(served(&s, &a, &file_id).await == data);
     let h = tus_head(&s, &header(joined.headers(), "location")).await;
     assert!(header(h.headers(), "upload-concat").starts_with("final;"));
     assert_eq!(header(h.headers(), "x-dropspace-file-id"), file_id);
@@ -781,4 +779,154 @@ dual!(parts_beyond_the_limit_are_refused, |b| async move {
             .await,
         200
     );
+});
+
+/// A creation with its length deferred (creation-defer-length).
+fn deferred(s: &Server, info: &UploadInfo) -> reqwest::RequestBuilder {
+    creation_of(s, info, &[("filename", "stream.log")]).header("upload-defer-length", "1")
+}
+
+/// A PATCH that declares the upload's length.
+async fn patch_declaring(
+    s: &Server,
+    url: &str,
+    offset: u64,
+    length: u64,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    s.http
+        .patch(url)
+        .header("tus-resumable", "1.0.0")
+        .header("content-type", "application/offset+octet-stream")
+        .header("upload-offset", offset.to_string())
+        .header("upload-length", length.to_string())
+        .body(bytes)
+        .send()
+        .await
+        .expect("patch")
+}
+
+// Upload-Defer-Length: an upload of unknown length takes chunks, HEAD says
+// the length is deferred, and the PATCH that declares it completes the
+// file. A declared length cannot change or fall below the offset; a
+// deferred upload past the tier's limit ends (413, nothing held); the
+// header's misuses are refused.
+dual!(deferred_length_is_declared_by_a_patch, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_TIERS__ANONYMOUS__MAX_FILE_SIZE", "50000")]).await;
+    let a = s.user_session("alice").await;
+    let options = s
+        .http
+        .request(reqwest::Method::OPTIONS, s.url("/tus/"))
+        .send()
+        .await
+        .expect("options");
+    assert!(header(options.headers(), "tus-extension").contains("creation-defer-length"));
+
+    let info = upload_info(&s, &a, "0").await;
+    let data = pattern(250_000, 21);
+    let made = deferred(&s, &info).send().await.expect("create");
+    assert_eq!(made.status(), 201, "{:?}", made.text().await);
+    let url = header(made.headers(), "location");
+    let h = tus_head(&s, &url).await;
+    assert_eq!(header(h.headers(), "upload-defer-length"), "1");
+    assert!(h.headers().get("upload-length").is_none());
+    let first = patch(&s, &url, 0, data[..100_000].to_vec(), None).await;
+    assert_eq!(first.status(), 204);
+    assert_eq!(header(first.headers(), "upload-offset"), "100000");
+    assert_eq!(
+        patch_declaring(&s, &url, 100_000, 99_999, vec![]).await.status(),
+        400,
+        "below the offset"
+    );
+    let last = patch_declaring(&s, &url, 100_000, 250_000, data[100_000..].to_vec()).await;
+    assert_eq!(last.status(), 204, "{:?}", last.text().await);
+    let file_id = header(last.headers(), "x-dropspace-file-id");
+    assert_eq!(served(&s, &a, &file_id).await, data);
+    let h = tus_head(&s, &url).await;
+    assert_eq!(header(h.headers(), "upload-length"), "250000");
+    assert_eq!(
+        s.db_i64("SELECT disk_used FROM users WHERE user_name = 'alice'")
+            .await,
+        250_000
+    );
+
+    // Declared by a PATCH that sends nothing: the length can no longer
+    // change, and the next PATCH with the last bytes completes.
+    let info = upload_info(&s, &a, "0").await;
+    let made = deferred(&s, &info).send().await.expect("create");
+    let url = header(made.headers(), "location");
+    let declared = patch_declaring(&s, &url, 0, 1000, vec![]).await;
+    assert_eq!(declared.status(), 204);
+    assert_eq!(header(declared.headers(), "upload-length"), "1000");
+    assert_eq!(
+        patch_declaring(&s, &url, 0, 2000, vec![]).await.status(),
+        400
+    );
+    let done = patch(&s, &url, 0, pattern(1000, 2), None).await;
+    assert!(!header(done.headers(), "x-dropspace-file-id").is_empty());
+
+    // Past the tier's limit, with nothing declared: the upload ends.
+    let anon = anon_info(&s).await;
+    let limit: usize = anon.max_file_size.parse().expect("max_file_size");
+    let made = deferred(&s, &anon).send().await.expect("create");
+    let url = header(made.headers(), "location");
+    let over = patch(&s, &url, 0, vec![7u8; limit + 1], None).await;
+    assert_eq!(over.status(), 413);
+    assert_eq!(header(over.headers(), "x-dropspace-error"), "21");
+    assert_eq!(tus_head(&s, &url).await.status(), 404);
+
+    // Misuses of the header.
+    let info = upload_info(&s, &a, "0").await;
+    for (defer, length, concat) in [
+        ("1", "10", ""),
+        ("2", "", ""),
+        ("1", "", "partial"),
+    ] {
+        let mut req = creation_of(&s, &info, &[]).header("upload-defer-length", defer);
+        if !length.is_empty() {
+            req = req.header("upload-length", length);
+        }
+        if !concat.is_empty() {
+            req = req.header("upload-concat", concat);
+        }
+        let refused = req.send().await.expect("create");
+        assert_eq!(refused.status(), 400, "{defer} {length:?} {concat:?}");
+    }
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM tus_uploads WHERE file_id = ''").await, 0);
+});
+
+// A deferred upload reserves the account's space as its bytes come; when
+// another upload took the rest of the quota meanwhile, the next chunk is
+// refused (413, error 20) and the upload ends with its reservation
+// returned, leaving the other upload's intact.
+dual!(quota_reached_mid_upload, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_TIERS__MAX__DISKSPACE", "300000")]).await;
+    s.create_user("max", "secret123");
+    s.set_membership("max", "max");
+    let m = s.login("max", "secret123").await;
+    let used = || s.db_i64("SELECT disk_used FROM users WHERE user_name = 'max'");
+
+    let info = upload_info(&s, &m, "0").await;
+    let made = deferred(&s, &info).send().await.expect("create");
+    assert_eq!(made.status(), 201);
+    let url = header(made.headers(), "location");
+    assert_eq!(used().await, 0, "nothing reserved before any byte");
+    let first = patch(&s, &url, 0, pattern(100_000, 3), None).await;
+    assert_eq!(first.status(), 204);
+    assert_eq!(used().await, 100_000, "reserved as the bytes came");
+
+    let other = upload_info(&s, &m, "0").await;
+    let other_url = created(&s, &other, 150_000, &[]).await;
+    assert_eq!(used().await, 250_000);
+
+    let second = patch(&s, &url, 100_000, pattern(100_000, 4), None).await;
+    assert_eq!(second.status(), 413);
+    assert_eq!(header(second.headers(), "x-dropspace-error"), "20");
+    assert_eq!(tus_head(&s, &url).await.status(), 404);
+    assert_eq!(used().await, 150_000, "only the other upload's space held");
+
+    let done = patch(&s, &other_url, 0, pattern(150_000, 5), None).await;
+    assert!(!header(done.headers(), "x-dropspace-file-id").is_empty());
+    assert_eq!(used().await, 150_000);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
 });

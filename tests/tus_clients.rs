@@ -45,12 +45,6 @@ fn file_of(dir: &Path, name: &str, data: &[u8]) -> String {
     path.display().to_string()
 }
 
-/// The bytes the file `file_id` serves.
-async fn served(s: &Server, session: &str, file_id: &str) -> Vec<u8> {
-    let dl = direct_url(s, session, file_id, None).await;
-    fetch(s, &dl, &[]).await.2
-}
-
 // tuspy with checksums on every chunk: a first run stops after 300 kB, a
 // second resumes there from its stored URL and finishes; another upload
 // stopped and deleted leaves nothing behind.
@@ -180,3 +174,33 @@ dual!(
         );
     }
 );
+
+// tus-js-client streaming a file of unknown size (Upload-Defer-Length): the
+// length is declared with the last chunk and the file arrives byte-exact.
+dual!(tus_js_client_defers_the_length, |b| async move {
+    if s3_mode() || !tus_js() {
+        return;
+    }
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = pattern(450_000, 17);
+    let file = file_of(dir.path(), "stream.bin", &data);
+    let info = upload_info(&s, &a, "0").await;
+    let done = run(
+        "node",
+        "tus_js.mjs",
+        serde_json::json!({
+            "endpoint": s.url("/tus/"),
+            "file": file,
+            "state": dir.path().join("tus-js.json").display().to_string(),
+            "metadata": metadata(&info, "stream.bin"),
+            "chunkSize": 100_000,
+            "deferLength": true,
+        }),
+    )
+    .await;
+    let file_id = done["fileId"].as_str().expect("file id");
+    assert_eq!(served(&s, &a, file_id).await, data);
+    assert_eq!(s.db_i64("SELECT disk_used FROM users").await, 450_000);
+});

@@ -383,6 +383,10 @@ impl Drop for FsReader {
 /// the offset moves on.
 pub struct Partial {
     file: Option<File>,
+    /// The file's length once the blocks handed out are written, and
+    /// where write-back was last started.
+    written: u64,
+    started: u64,
     block: Vec<u8>,
     /// The block being written.
     writing: Option<BlockWrite>,
@@ -419,6 +423,8 @@ impl Partial {
         )?;
         Ok(Partial {
             file: Some(file),
+            written: offset,
+            started: offset,
             block: Vec::new(),
             writing: None,
         })
@@ -456,10 +462,22 @@ impl Partial {
             .file
             .take()
             .ok_or_else(|| io::Error::other("partial upload file used after a failure"))?;
+        self.written += block.len() as u64;
+        // Write-back of what is written starts as the chunk streams, so
+        // the sync before its acknowledgement has little left to do.
+        let writeback = (self.written - self.started >= WRITEBACK
+            && std::env::var_os("DROPSPACE_EXPERIMENT_NO_WRITEBACK").is_none())
+        .then(|| (self.started, self.written - self.started));
+        if writeback.is_some() {
+            self.started = self.written;
+        }
         self.writing = Some(spawn_blocking(move || {
             use std::io::{Seek, SeekFrom};
             file.seek(SeekFrom::End(0))?;
             file.write_all(&block)?;
+            if let Some((from, len)) = writeback {
+                start_writeback(&file, from, len);
+            }
             Ok((file, block))
         }));
         Ok(())
@@ -497,6 +515,8 @@ impl Partial {
     /// Cuts the file back to `len` bytes (a request's bytes refused).
     pub async fn truncate(&mut self, len: u64) -> io::Result<()> {
         self.block.clear();
+        self.written = len;
+        self.started = self.started.min(len);
         self.on_file(move |file| file.set_len(len)).await
     }
 }

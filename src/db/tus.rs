@@ -10,6 +10,7 @@ use crate::db::Db;
 pub struct TusRow {
     pub id: String,
     pub upload_id: String,
+    /// -1 while the client defers it (`Upload-Defer-Length`): see `length`.
     pub upload_length: i64,
     pub upload_offset: i64,
     /// Bytes of the account's space the upload holds (0: anonymous).
@@ -43,6 +44,13 @@ pub struct TusPart {
     pub part_number: i64,
     pub etag: String,
     pub size: i64,
+}
+
+impl TusRow {
+    /// The declared length; None while deferred.
+    pub fn length(&self) -> Option<i64> {
+        (self.upload_length >= 0).then_some(self.upload_length)
+    }
 }
 
 const COLUMNS: &str =
@@ -231,6 +239,21 @@ impl Db {
              WHERE id = $2 AND lock_token = $3 AND multipart_id = ''",
         )
         .bind(multipart_id)
+        .bind(id)
+        .bind(token)
+        .execute(&self.pool)
+        .await?;
+        Ok(set.rows_affected() == 1)
+    }
+
+    /// Declares the length of an upload of deferred length whose lock
+    /// `token` holds; false when it was declared already or the lock lost.
+    pub async fn set_tus_length(&self, id: &str, token: &str, length: i64) -> sqlx::Result<bool> {
+        let set = sqlx::query(
+            "UPDATE tus_uploads SET upload_length = $1 \
+             WHERE id = $2 AND lock_token = $3 AND upload_length < 0",
+        )
+        .bind(length)
         .bind(id)
         .bind(token)
         .execute(&self.pool)

@@ -222,15 +222,38 @@ impl Db {
         n: i64,
         quota: i64,
     ) -> sqlx::Result<Reserve> {
-        let owner = user_id;
-        let id = id.to_string();
+        self.reserve_grouped(user_id, id.to_string(), n, quota, None)
+            .await
+    }
+
+    /// `reserve_upload_space` for a resumable upload of deferred length:
+    /// the space its row holds grows in the same transaction.
+    pub async fn reserve_tus_space(
+        &self,
+        user_id: i64,
+        (id, tus_id): (&str, &str),
+        n: i64,
+        quota: i64,
+    ) -> sqlx::Result<Reserve> {
+        self.reserve_grouped(user_id, id.to_string(), n, quota, Some(tus_id.to_string()))
+            .await
+    }
+
+    async fn reserve_grouped(
+        &self,
+        user_id: i64,
+        id: String,
+        n: i64,
+        quota: i64,
+        tus_id: Option<String>,
+    ) -> sqlx::Result<Reserve> {
         let reserved = self
             .write_grouped(Box::new(move |tx| {
-                Box::pin(reserve_tx(tx, user_id, id, n, quota))
+                Box::pin(reserve_tx(tx, user_id, id, n, quota, tus_id))
             }))
             .await?;
         if reserved == Reserve::Granted {
-            self.cache.changed(owner);
+            self.cache.changed(user_id);
         }
         Ok(reserved)
     }
@@ -537,6 +560,7 @@ async fn reserve_tx(
     id: String,
     n: i64,
     quota: i64,
+    tus_id: Option<String>,
 ) -> sqlx::Result<Outcome<Reserve>> {
     let charged = tx
         .execute(
@@ -559,6 +583,17 @@ async fn reserve_tx(
         .await?;
     if held != 1 {
         return Ok(Outcome::Rollback(Reserve::Lost));
+    }
+    if let Some(tus_id) = tus_id {
+        let grown = tx
+            .execute(
+                "UPDATE tus_uploads SET reserved = reserved + $1 WHERE id = $2",
+                &[Param::Int(n), Param::Text(&tus_id)],
+            )
+            .await?;
+        if grown != 1 {
+            return Ok(Outcome::Rollback(Reserve::Lost));
+        }
     }
     Ok(Outcome::Commit(Reserve::Granted))
 }

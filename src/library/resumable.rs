@@ -80,11 +80,11 @@ async fn reserve(lib: &Library, quota: Option<(i64, i64)>, upload_id: &str, n: i
 }
 
 /// The row of a new upload.
-fn row(lib: &Library, new: New, upload_id: &str, length: i64, blob_key: String) -> Upload {
+fn row(lib: &Library, new: New, upload_id: &str, blob_key: String) -> Upload {
     let id = random_string(32, LOWER_ALNUM);
     Upload {
         upload_id: upload_id.to_string(),
-        upload_length: length,
+        upload_length: new.length,
         upload_offset: 0,
         reserved: 0,
         metadata: new.metadata,
@@ -132,8 +132,9 @@ pub async fn create(lib: &Library, new: New) -> Result<Upload> {
     if partial {
         return create_part(lib, new, ident, quota).await;
     }
-    let length = new.length;
-    let mut upload = row(lib, new, &ident.id, length, Blobs::new_key());
+    // A deferred length (-1) reserves nothing yet: its PATCHes do (`Room`).
+    let length = new.length.max(0);
+    let mut upload = row(lib, new, &ident.id, Blobs::new_key());
     let ident = uploads::claim(lib, &ident.id, length, &upload.blob_key)
         .await?
         .ok_or_else(uploads::unknown_identifier)?;
@@ -165,7 +166,7 @@ async fn create_part(
     quota: Option<(i64, i64)>,
 ) -> Result<Upload> {
     let length = new.length;
-    let mut upload = row(lib, new, &ident.id, length, String::new());
+    let mut upload = row(lib, new, &ident.id, String::new());
     upload.concat = "partial".into();
     lib.db.insert_tus(&upload).await?;
     let claimed = match ident.state {
@@ -252,7 +253,15 @@ pub async fn concatenate(
         lib.db.pending_blob_of(&ident.id).await?.ok_or_else(|| {
             Error::internal(anyhow::anyhow!("a claimed identifier without its blob"))
         })?;
-    let mut upload = row(lib, new, &ident.id, total, blob_key);
+    let mut upload = row(
+        lib,
+        New {
+            length: total,
+            ..new
+        },
+        &ident.id,
+        blob_key,
+    );
     upload.concat = concat.to_string();
     upload.reserved = parts.iter().map(|p| p.reserved).sum();
     lib.db.insert_tus(&upload).await?;
@@ -326,6 +335,122 @@ pub async fn max_size(lib: &Library, upload_identifier: &str) -> Result<Option<i
     Ok((max >= 0).then_some(max))
 }
 
+/// How far a PATCH may write into an upload: to its declared length; with
+/// the length deferred, to the tier's limit, the account's space reserved
+/// as the bytes come (a step ahead, as the form does for a body of unknown
+/// length).
+pub struct Room {
+    /// The offset no byte may pass (None: unlimited).
+    limit: Option<i64>,
+    deferred: bool,
+    quota: Option<(i64, i64)>,
+    /// The account's space the upload holds: it covers bytes up to here.
+    reserved: i64,
+}
+
+/// Past the room an upload has.
+pub enum Over {
+    /// More bytes than the declared length.
+    Length,
+    /// Past the tier's limit or the account's space (deferred length).
+    Limit(Error),
+}
+
+impl Room {
+    pub async fn of(lib: &Library, upload: &Upload) -> Result<Room> {
+        if let Some(length) = upload.length() {
+            return Ok(Room {
+                limit: Some(length),
+                deferred: false,
+                quota: None,
+                reserved: upload.reserved,
+            });
+        }
+        let ident = uploads::get(lib, &upload.upload_id)
+            .await?
+            .ok_or_else(uploads::unknown_identifier)?;
+        Ok(Room {
+            limit: (ident.max_file_size >= 0).then_some(ident.max_file_size),
+            deferred: true,
+            quota: quota_of(lib, &ident).await?,
+            reserved: upload.reserved,
+        })
+    }
+
+    /// Makes room for bytes up to offset `end`.
+    pub async fn admit(&mut self, lib: &Library, upload: &Upload, end: i64) -> Result<(), Over> {
+        match self.limit {
+            Some(limit) if end > limit && self.deferred => {
+                return Err(Over::Limit(Error::TooLarge(limit)))
+            }
+            Some(limit) if end > limit => return Err(Over::Length),
+            _ => {}
+        }
+        let Some((uid, quota)) = self.quota.filter(|_| self.deferred && end > self.reserved) else {
+            return Ok(());
+        };
+        let need = end - self.reserved;
+        let grow = |n: i64| async move {
+            lib.db
+                .reserve_tus_space(uid, (&upload.upload_id, &upload.id), n, quota)
+                .await
+                .map_err(|e| Over::Limit(e.into()))
+        };
+        for n in [need.max(uploads::RESERVE_STEP), need] {
+            match grow(n).await? {
+                Reserve::Granted => {
+                    self.reserved += n;
+                    return Ok(());
+                }
+                Reserve::Full => {}
+                Reserve::Lost => return Err(Over::Limit(uploads::unknown_identifier())),
+            }
+        }
+        Err(Over::Limit(Error::DiskspaceLimit))
+    }
+}
+
+/// Declares the length of an upload created with its length deferred
+/// (the first PATCH that knows it says `Upload-Length`), under `lock`;
+/// the upload as it is now. The same length again is no change; another
+/// one is refused, as is one below the offset. Past the tier's limit or
+/// the account's space it is refused with the error that ends the upload.
+pub async fn declare_length(
+    lib: &Library,
+    upload: Upload,
+    lock: &Lock,
+    length: i64,
+) -> Result<Upload> {
+    match upload.length() {
+        Some(l) if l == length => return Ok(upload),
+        Some(_) => {
+            return Err(Error::BadValueText(
+                "Upload-Length cannot change once declared".into(),
+            ))
+        }
+        None => {}
+    }
+    if length < upload.upload_offset {
+        return Err(Error::BadValueText(
+            "Upload-Length is below the upload's offset".into(),
+        ));
+    }
+    let mut room = Room::of(lib, &upload).await?;
+    match room.admit(lib, &upload, length).await {
+        Ok(()) => {}
+        Err(Over::Limit(e)) => return Err(e),
+        Err(Over::Length) => return Err(Error::TooLarge(length)),
+    }
+    if !lib.db.set_tus_length(&upload.id, &lock.token, length).await? {
+        return Err(lost());
+    }
+    Ok(Upload {
+        upload_length: length,
+        reserved: room.reserved,
+        ..upload
+    })
+}
+
 /// An upload by its id; None when unknown (or swept).
 pub async fn get(lib: &Library, id: &str) -> Result<Option<Upload>> {
     Ok(lib.db.tus(id).await?)
@@ -369,6 +494,11 @@ pub async fn unlock(lib: &Library, id: &str, lock: &Lock) -> Result<()> {
 
 /// Makes a complete upload a file, exactly as a form upload becomes one.
 pub async fn finish(lib: &Library, upload: &Upload, written: Written) -> Result<Stored> {
+    // What it holds now: an upload of deferred length reserved as it grew.
+    let reserved = match lib.db.tus(&upload.id).await? {
+        Some(now) => now.reserved,
+        None => upload.reserved,
+    };
     let ident = uploads::get(lib, &upload.upload_id)
         .await?
         .ok_or_else(uploads::unknown_identifier)?;
@@ -395,7 +525,7 @@ pub async fn finish(lib: &Library, upload: &Upload, written: Written) -> Result<
         ip: upload.ip.parse().unwrap_or(IpAddr::from([0, 0, 0, 0])),
         user: user.as_ref(),
         blob_key: &upload.blob_key,
-        reserved: upload.reserved,
+        reserved,
         received: upload.upload_length,
     };
     let stored = uploads::store(
@@ -649,7 +779,7 @@ impl Writer {
             let to = s3.in_parts();
             // The last byte is acknowledged only with the file made
             // (`complete`): an upload at its full length has its file.
-            if !s3.sent.is_empty() && to < self.length {
+            if !s3.sent.is_empty() && (self.length < 0 || to < self.length) {
                 let old_tail = std::mem::take(&mut s3.tail_key);
                 if !lib
                     .db
@@ -884,14 +1014,17 @@ pub async fn terminate(lib: &Library, upload: &Upload, why: &str) -> Result<()> 
         if row.file_id.is_empty() {
             remove_bytes(lib, row).await?;
         }
-        lib.db.delete_tus(&row.id).await?;
     }
     lib.hashers.forget(&upload.id);
+    // Space back before the rows go: an upload no longer found holds none.
     if upload.file_id.is_empty() {
         match upload.concat.as_str() {
             "" => give_up(lib, &upload.upload_id, &upload.blob_key, why).await,
             _ => give_up_identifier(lib, &upload.upload_id, why).await,
         }
+    }
+    for row in &group {
+        lib.db.delete_tus(&row.id).await?;
     }
     lib.db.delete_tus(&upload.id).await?;
     Ok(())

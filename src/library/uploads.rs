@@ -16,6 +16,10 @@ use crate::secrets::{hash_secret, random_string, LOWER_ALNUM};
 
 pub use crate::db::uploads::{Ident, NewFile, Reserve, UploadState};
 
+/// Disk space of an upload of unknown length is reserved ahead in steps
+/// this big (one transaction each).
+pub const RESERVE_STEP: i64 = 8 * 1024 * 1024;
+
 /// An identifier handed out, with the form's targets and the largest file
 /// it takes now.
 #[derive(Debug, Clone)]

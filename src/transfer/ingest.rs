@@ -34,8 +34,6 @@ use dropspace_proto::form_guard::{self, FormGuard};
 /// Bounds of the form and its pure field handling: in `dropspace-proto`
 /// (fuzzed there with multer driven as here).
 use dropspace_proto::upload::{MAX_FIELD, MAX_PARTS};
-/// Disk space is reserved ahead in steps this big (one transaction each).
-const RESERVE_STEP: i64 = 8 * 1024 * 1024;
 /// After a failure, this much more of the body is read and dropped so the
 /// client, still sending, gets to read the answer instead of a reset.
 const DRAIN_BYTES: u64 = 16 * 1024 * 1024;
@@ -528,7 +526,7 @@ impl Ingest {
     /// Reserves at least `need` more bytes (a step ahead when it fits);
     /// 20 when even `need` does not.
     async fn reserve_more(&mut self, need: i64) -> Result<(), ApiError> {
-        if need < RESERVE_STEP && self.reserve_exact(RESERVE_STEP).await? {
+        if need < uploads::RESERVE_STEP && self.reserve_exact(uploads::RESERVE_STEP).await? {
             return Ok(());
         }
         if self.reserve_exact(need).await? {

@@ -24,8 +24,8 @@ use crate::library::Error;
 use crate::state::App;
 
 const VERSION: &str = "1.0.0";
-const EXTENSIONS: &str =
-    "creation,creation-with-upload,termination,expiration,checksum,concatenation";
+const EXTENSIONS: &str = "creation,creation-with-upload,creation-defer-length,termination,\
+     expiration,checksum,concatenation";
 const CHECKSUMS: &str = "sha1,sha256";
 /// The one body type of a PATCH.
 const OCTETS: &str = "application/offset+octet-stream";
@@ -193,12 +193,6 @@ async fn create_with(
     if let Some(r) = version_refused(&headers) {
         return r;
     }
-    if headers.contains_key("upload-defer-length") {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "Upload-Defer-Length is not supported",
-        );
-    }
     // Concatenation: a part, or the final upload naming its parts in order
     // (`final;<url> <url>…`, which has no length of its own).
     let concat = header_str(&headers, "upload-concat").unwrap_or("");
@@ -209,20 +203,38 @@ async fn create_with(
             None => return refuse(StatusCode::BAD_REQUEST, "Malformed Upload-Concat"),
         },
     };
-    let length = match (&parts, header_str(&headers, "upload-length")) {
-        (Some(_), _) => 0,
-        (None, Some(v)) => match v.parse::<i64>() {
+    // A deferred length (creation-defer-length) is -1 until a PATCH
+    // declares it; a part of a concatenation declares its own.
+    let deferred = header_str(&headers, "upload-defer-length");
+    let length = match (&parts, header_str(&headers, "upload-length"), deferred) {
+        (Some(_), _, _) => 0,
+        (None, Some(_), Some(_)) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "Upload-Length and Upload-Defer-Length exclude each other",
+            )
+        }
+        (None, Some(v), None) => match upload_length(v) {
             Ok(n) => n,
-            Err(_) => return refuse(StatusCode::BAD_REQUEST, "Malformed Upload-Length"),
+            Err(r) => return r,
         },
-        (None, None) => return refuse(StatusCode::BAD_REQUEST, "Upload-Length is required"),
+        (None, None, Some("1")) if concat.is_empty() => -1,
+        (None, None, Some("1")) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "A part of a concatenation needs its Upload-Length",
+            )
+        }
+        (None, None, Some(_)) => {
+            return refuse(StatusCode::BAD_REQUEST, "Upload-Defer-Length must be 1")
+        }
+        (None, None, None) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "Upload-Length (or Upload-Defer-Length: 1) is required",
+            )
+        }
     };
-    if length < 0 {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "Upload-Length must not be negative",
-        );
-    }
     let raw = header_str(&headers, "upload-metadata")
         .unwrap_or("")
         .to_string();
@@ -303,7 +315,7 @@ async fn create_with(
     // The upload exists whatever became of its first bytes: the answer
     // says how many were kept, and the client goes on from there.
     let id = upload.id.clone();
-    let first = append_at(&app, ip, &id, 0, check, body).await;
+    let first = append_at(&app, ip, &id, (0, None), check, body).await;
     if first.status() == StatusCode::NO_CONTENT {
         let mut resp = first;
         *resp.status_mut() = StatusCode::CREATED;
@@ -320,6 +332,18 @@ async fn create_with(
             reply(StatusCode::CREATED, &headers, "")
         }
         _ => first,
+    }
+}
+
+/// An `Upload-Length` value: a length in bytes.
+fn upload_length(value: &str) -> Result<i64, Response> {
+    match value.parse::<i64>() {
+        Ok(n) if n >= 0 => Ok(n),
+        Ok(_) => Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "Upload-Length must not be negative",
+        )),
+        Err(_) => Err(refuse(StatusCode::BAD_REQUEST, "Malformed Upload-Length")),
     }
 }
 
@@ -383,10 +407,11 @@ async fn find(app: &App, id: &str) -> Result<Upload, Response> {
 
 /// The headers that describe an upload's state.
 fn state_headers(upload: &Upload) -> Vec<(&'static str, String)> {
-    let mut h = vec![
-        ("upload-offset", upload.upload_offset.to_string()),
-        ("upload-length", upload.upload_length.to_string()),
-    ];
+    let mut h = vec![("upload-offset", upload.upload_offset.to_string())];
+    match upload.length() {
+        Some(length) => h.push(("upload-length", length.to_string())),
+        None => h.push(("upload-defer-length", "1".into())),
+    }
     if !upload.metadata.is_empty() {
         h.push(("upload-metadata", upload.metadata.clone()));
     }
@@ -477,6 +502,8 @@ enum Ended {
     Whole,
     /// More than the upload's length was sent.
     TooLong,
+    /// Past the tier's limit or the account's space (deferred length).
+    Over(Error),
     /// The client stopped sending or went away.
     Cut,
     /// The lock was lost to another request.
@@ -524,16 +551,21 @@ async fn append(
     let Ok(check) = checksum(&headers) else {
         return bad_checksum();
     };
-    append_at(&app, ip, &id, offset, check, body).await
+    let declared = match header_str(&headers, "upload-length").map(upload_length) {
+        Some(Ok(n)) => Some(n),
+        Some(Err(r)) => return r,
+        None => None,
+    };
+    append_at(&app, ip, &id, (offset, declared), check, body).await
 }
 
 /// Appends a body at `offset`, the upload's acknowledged offset, under its
-/// lock.
+/// lock; `declared`: the `Upload-Length` of an upload of deferred length.
 async fn append_at(
     app: &App,
     ip: std::net::IpAddr,
     id: &str,
-    offset: i64,
+    (offset, declared): (i64, Option<i64>),
     check: Option<Check>,
     body: Body,
 ) -> Response {
@@ -574,7 +606,7 @@ async fn append_at(
     // the offset, and writing starts again at the offset read here.
     let resp = match find(app, id).await {
         Ok(now) if now.upload_offset == offset && now.file_id.is_empty() => {
-            write_locked(app, now, &mut held, check, body).await
+            write_locked(app, (now, declared), &mut held, check, body).await
         }
         Ok(now) => reply(
             StatusCode::CONFLICT,
@@ -638,15 +670,37 @@ impl Drop for Held {
     }
 }
 
+/// A refusal of more bytes: past the tier's limit or the account's space
+/// the upload ends (its reservation returned, as the form's would be).
+async fn ended_by(app: &App, upload: &Upload, e: Error) -> Response {
+    if matches!(e, Error::TooLarge(_) | Error::DiskspaceLimit) {
+        if let Err(t) = resumable::terminate(app, upload, &e.to_string()).await {
+            return refused(t);
+        }
+    }
+    refused(e)
+}
+
 /// The body of a PATCH under the upload's lock: streamed to its writer,
 /// acknowledged; the last byte makes the file.
 async fn write_locked(
     app: &App,
-    upload: Upload,
+    (upload, declared): (Upload, Option<i64>),
     held: &mut Held,
     mut check: Option<Check>,
     body: Body,
 ) -> Response {
+    let upload = match declared {
+        Some(n) => match resumable::declare_length(app, upload.clone(), &held.lock, n).await {
+            Ok(u) => u,
+            Err(e) => return ended_by(app, &upload, e).await,
+        },
+        None => upload,
+    };
+    let mut room = match resumable::Room::of(app, &upload).await {
+        Ok(r) => r,
+        Err(e) => return refused(e),
+    };
     match Writer::open(app, &upload, &held.lock).await {
         Ok(w) => held.writer = Some(w),
         Err(e) => return refused(e),
@@ -656,7 +710,6 @@ async fn write_locked(
     let counter = Arc::new(Counter::default());
     counter.add(start as usize);
     app.progress.insert(&upload.upload_id, counter.clone());
-    let room = (upload.upload_length - upload.upload_offset).max(0) as u64;
     let idle = Duration::from_secs(app.cfg.limits.upload_idle_secs.max(1));
     let renew_every = Duration::from_millis((resumable::lock_ms(app) / 4).max(1) as u64);
     let mut renewed = Instant::now();
@@ -668,8 +721,11 @@ async fn write_locked(
             Ok(None) => break Ended::Whole,
             Ok(Some(Err(_))) | Err(_) => break Ended::Cut,
         };
-        if got + chunk.len() as u64 > room {
-            break Ended::TooLong;
+        let end = upload.upload_offset + (got + chunk.len() as u64) as i64;
+        match room.admit(app, &upload, end).await {
+            Ok(()) => {}
+            Err(resumable::Over::Length) => break Ended::TooLong,
+            Err(resumable::Over::Limit(e)) => break Ended::Over(e),
         }
         if let Some(c) = check.as_mut() {
             c.update(&chunk);
@@ -694,8 +750,9 @@ async fn write_locked(
     };
     app.progress.close(&upload.upload_id);
     // Every byte arrived, however the body ended: the upload completes.
+    let end = upload.upload_offset + got as i64;
     let ended = match ended {
-        Ended::Cut if got == room => Ended::Whole,
+        Ended::Cut if Some(end) == upload.length() => Ended::Whole,
         other => other,
     };
     let Some(writer) = held.writer.take() else {
@@ -711,6 +768,7 @@ async fn write_locked(
                 Err(e) => refused(e),
             };
         }
+        Ended::Over(e) => return ended_by(app, &upload, e).await,
         // Another request holds the upload now: nothing more of this one is
         // kept (the next writer starts at the acknowledged offset).
         Ended::Lost => return refuse(StatusCode::LOCKED, "Another request took over this upload"),
@@ -733,8 +791,7 @@ async fn write_locked(
             };
         }
     }
-    let end = upload.upload_offset + got as i64;
-    if matches!(ended, Ended::Cut) || end < upload.upload_length {
+    if matches!(ended, Ended::Cut) || upload.length().is_none_or(|length| end < length) {
         let to = match writer.keep(app).await {
             Ok(to) => to,
             Err(e) => return refused(e),

@@ -5,11 +5,14 @@
 //   {endpoint, file, state, metadata, chunkSize,
 //    stopAfterChunks: abort after this many acknowledged chunks (0: never),
 //    terminate: end the upload (DELETE) when stopping,
-//    withUpload: send the first chunk with the creation}
+//    withUpload: send the first chunk with the creation,
+//    deferLength: create with Upload-Defer-Length, as for a stream of
+//      unknown size, and declare the length once the stream ends}
 //
 // The upload URL is kept in the `state` file, keyed by tus-js-client's
 // fingerprint of the file (path, size and mtime), so a second run resumes.
 import fs from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { Upload } from 'tus-js-client';
 
 // tus-js-client's url storage interface over one JSON file (its own
@@ -49,7 +52,11 @@ class JsonUrlStorage {
 }
 
 const job = JSON.parse(process.argv[2]);
-const stream = fs.createReadStream(job.file);
+// A deferred length is for a stream of unknown size: a pipe, not a file
+// (tus-js-client would read a file's ReadStream by its path and size).
+const stream = job.deferLength
+  ? fs.createReadStream(job.file).pipe(new PassThrough())
+  : fs.createReadStream(job.file);
 let chunks = 0;
 let resumedAt = null;
 
@@ -57,7 +64,8 @@ const upload = new Upload(stream, {
   endpoint: job.endpoint,
   chunkSize: job.chunkSize,
   metadata: job.metadata,
-  uploadSize: fs.statSync(job.file).size,
+  uploadSize: job.deferLength ? undefined : fs.statSync(job.file).size,
+  uploadLengthDeferred: Boolean(job.deferLength),
   urlStorage: new JsonUrlStorage(job.state),
   uploadDataDuringCreation: Boolean(job.withUpload),
   removeFingerprintOnSuccess: true,

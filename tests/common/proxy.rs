@@ -128,11 +128,11 @@ pub async fn stored_checksum(s: &Server, file_id: &str) -> String {
 }
 
 /// A server whose public URL is the proxy's, and the proxy (None: skip).
-pub async fn behind_nginx() -> Option<(Server, Nginx)> {
+pub async fn behind_nginx(b: Backend) -> Option<(Server, Nginx)> {
     let port = free_port();
     let public = format!("http://127.0.0.1:{port}");
     let s = Server::start_with(
-        Backend::Sqlite,
+        b,
         &[
             ("DROPSPACE_PUBLIC_URL", public.as_str()),
             ("DROPSPACE_LIMITS__UPLOAD_IDLE_SECS", "1"),

@@ -142,6 +142,12 @@ pub async fn direct_url(
         .unwrap_or_else(|| panic!("no url: {}", x.raw))
 }
 
+/// The bytes a file serves to its owner.
+pub async fn served(s: &Server, session: &str, file_id: &str) -> Vec<u8> {
+    let dl = direct_url(s, session, file_id, None).await;
+    fetch(s, &dl, &[]).await.2
+}
+
 /// A GET with extra headers: status, headers, body.
 pub async fn fetch(
     s: &Server,
