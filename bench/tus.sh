@@ -5,10 +5,14 @@
 # (`dropspace client upload --chunk-size [--parallel 4]`, the client a user
 # runs), on the fs store and, when `moto_server` is installed
 # (pip install 'moto[server]'), on S3 too. Every upload starts after `sync`
-# and is durable when answered; best of RUNS. Prints MB/s, the ratio to the
-# form on the same store, and a JSON line.
+# and is durable when answered; the ways take turns within each of RUNS
+# rounds and each uploaded file is removed before the next upload (a
+# virtual disk writes blocks it never held several times slower than
+# blocks it held: a store that only grows makes later runs slower than
+# earlier ones, whatever they measure). Best of RUNS; prints MB/s, the
+# ratio to the form on the same store, and a JSON line.
 #
-#   bash bench/tus.sh                        # 1 GiB, 3 runs: ~3 min on 2 cores
+#   bash bench/tus.sh                        # 1 GiB, 3 rounds: ~3 min on 2 cores
 #   BENCH_SIZE_MIB=256 BENCH_RUNS=1 bash bench/tus.sh
 #
 # Knobs: BENCH_SIZE_MIB (1024), BENCH_RUNS (3), BENCH_DIR (/var/tmp),
@@ -38,13 +42,14 @@ echo "== test data: $SIZE_MIB MiB" >&2
 SRC="$WORK/source.bin"
 head -c "$((SIZE_MIB * 1048576))" /dev/urandom >"$SRC"
 
-# Starts a server on a store (extra env: its storage settings); sets BASE
-# and KEY. Anonymous uploads of any size, abuse limits off.
+# Starts a server on a store (extra env: its storage settings); sets BASE,
+# KEY and DIR. Anonymous uploads of any size, abuse limits off.
 start() { # name env...
     local name=$1 port dir
     shift
     port="$(free_port)"
     dir="$WORK/$name"
+    DIR="$dir"
     mkdir -p -m 700 "$dir"
     env DROPSPACE_DATA_DIR="$dir" DROPSPACE_LOG=warn DROPSPACE_LISTEN="127.0.0.1:$port" \
         DROPSPACE_TIERS__ANONYMOUS__MAX_FILE_SIZE=-1 \
@@ -80,21 +85,39 @@ tus_secs() { # chunk size [parallel parts]
     python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$t0" "$t1"
 }
 
+# Removes the uploaded files (fs: their blobs; S3: the bucket's objects).
+forget_uploads() { # label
+    if [ "$1" = fs ]; then
+        find "$DIR/blobs" -type f -delete 2>/dev/null || true
+    else
+        local key
+        for key in $(curl -s "http://127.0.0.1:$S3_PORT/bench?list-type=2" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g'); do
+            curl -s -X DELETE "http://127.0.0.1:$S3_PORT/bench/$key" >/dev/null
+        done
+    fi
+    sync
+}
+
 declare -A MBPS
+WAYS=(form 8M 50M 50Mx4)
 run_store() { # label
-    local label=$1 how t
-    for how in form 8M 50M 50Mx4; do
-        local times=()
-        for _ in $(seq 1 "$RUNS"); do
+    local label=$1 how t round
+    declare -A times=()
+    for round in $(seq 1 "$RUNS"); do
+        for how in "${WAYS[@]}"; do
             case "$how" in
                 form) t="$(form_secs)" ;;
                 *x4) t="$(tus_secs "${how%x4}" 4)" ;;
                 *) t="$(tus_secs "$how")" ;;
             esac
-            times+=("$t")
+            times[$how]="${times[$how]:-} $t"
+            forget_uploads "$label"
         done
-        MBPS[$label/$how]="$(best_mbps "$SIZE_MIB" "${times[@]}")"
-        echo "   $label $how: ${times[*]} s" >&2
+    done
+    for how in "${WAYS[@]}"; do
+        # shellcheck disable=SC2086
+        MBPS[$label/$how]="$(best_mbps "$SIZE_MIB" ${times[$how]})"
+        echo "   $label $how:${times[$how]} s" >&2
     done
 }
 

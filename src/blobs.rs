@@ -232,6 +232,20 @@ impl Blobs {
             .await
     }
 
+    /// S3: copies `range` of the blob `source` into part `number`, on the
+    /// store itself.
+    pub async fn multipart_copy(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: u16,
+        source: (&str, Range<u64>),
+    ) -> Result<String, StorageError> {
+        self.multipart()?
+            .copy_part(key, upload_id, number, source)
+            .await
+    }
+
     /// S3: makes the parts (ETags in order) the blob `key`.
     pub async fn multipart_complete(
         &self,
@@ -321,7 +335,9 @@ impl Blobs {
     }
 
     /// Streams `range` of a blob. The fs backend reads ahead with `pread`
-    /// (`fs::FsReader`); S3 through OpenDAL's ranged reader.
+    /// (`fs::FsReader`); S3 with one ranged GET streamed as it arrives (a
+    /// request per chunk would cost a round trip, and on some servers a
+    /// pass over the object, per chunk: docs/performance.md).
     pub async fn read(
         &self,
         key: &str,
@@ -333,7 +349,7 @@ impl Blobs {
                 .await?
                 .left_stream(),
             None => {
-                let reader = self.op.reader_with(key).chunk(256 * 1024).await?;
+                let reader = self.op.reader(key).await?;
                 reader.into_bytes_stream(range).await?.right_stream()
             }
         };

@@ -834,7 +834,9 @@ dual!(deferred_length_is_declared_by_a_patch, |b| async move {
     assert_eq!(first.status(), 204);
     assert_eq!(header(first.headers(), "upload-offset"), "100000");
     assert_eq!(
-        patch_declaring(&s, &url, 100_000, 99_999, vec![]).await.status(),
+        patch_declaring(&s, &url, 100_000, 99_999, vec![])
+            .await
+            .status(),
         400,
         "below the offset"
     );
@@ -877,11 +879,7 @@ dual!(deferred_length_is_declared_by_a_patch, |b| async move {
 
     // Misuses of the header.
     let info = upload_info(&s, &a, "0").await;
-    for (defer, length, concat) in [
-        ("1", "10", ""),
-        ("2", "", ""),
-        ("1", "", "partial"),
-    ] {
+    for (defer, length, concat) in [("1", "10", ""), ("2", "", ""), ("1", "", "partial")] {
         let mut req = creation_of(&s, &info, &[]).header("upload-defer-length", defer);
         if !length.is_empty() {
             req = req.header("upload-length", length);
@@ -892,7 +890,10 @@ dual!(deferred_length_is_declared_by_a_patch, |b| async move {
         let refused = req.send().await.expect("create");
         assert_eq!(refused.status(), 400, "{defer} {length:?} {concat:?}");
     }
-    assert_eq!(count(&s, "SELECT COUNT(*) FROM tus_uploads WHERE file_id = ''").await, 0);
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM tus_uploads WHERE file_id = ''").await,
+        0
+    );
 });
 
 // A deferred upload reserves the account's space as its bytes come; when

@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::future::Future;
-use std::io::{self, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -25,6 +25,10 @@ use crate::secrets::random_string;
 /// A block is handed to the disk job once it holds this much and the job
 /// is idle: a slow upload holds this twice (the block and the spare).
 const MIN_BLOCK: usize = 16 * 1024;
+/// A resumable upload's smallest block: it waits for its acknowledgement
+/// chunk by chunk, so fewer, larger jobs serve it better than a form
+/// upload's (docs/performance.md); a slow one holds this twice.
+const PARTIAL_MIN_BLOCK: usize = 256 * 1024;
 /// While the job is busy the next block of a fast upload grows up to
 /// this; then the request waits for the disk.
 const MAX_BLOCK: usize = 1024 * 1024;
@@ -54,13 +58,14 @@ impl Live {
     }
 }
 
-/// The temporary file and what has gone into it; it moves into each
-/// blocking job and back. The file is created by the first job, so a small
-/// blob is created, written, synced and renamed by one.
+/// A file being written and what has gone into it; it moves into each
+/// blocking job and back. A new blob's file is created by the first job,
+/// so a small blob is created, written, synced and renamed by one.
 struct Disk {
     path: PathBuf,
     file: Option<File>,
-    hasher: blake3::Hasher,
+    /// BLAKE3 of what was written, when it is hashed here.
+    hasher: Option<blake3::Hasher>,
     written: u64,
     /// Write-back has been started for the bytes before this offset.
     started: u64,
@@ -82,7 +87,12 @@ impl Disk {
     }
 
     fn put(&mut self, block: &[u8]) -> io::Result<()> {
-        self.hasher.update(block);
+        if block.is_empty() {
+            return Ok(());
+        }
+        if let Some(h) = self.hasher.as_mut() {
+            h.update(block);
+        }
         self.file()?.write_all(block)?;
         self.written += block.len() as u64;
         if self.written - self.started >= WRITEBACK {
@@ -114,13 +124,12 @@ fn start_writeback(_file: &File, _offset: u64, _len: u64) {}
 
 type Job = JoinHandle<io::Result<(Disk, Vec<u8>)>>;
 
-/// An unfinished blob in `blobs-tmp`: visible under its key only after
-/// `finish` (synced, renamed, directory synced).
-pub struct FsWriter {
-    tmp: PathBuf,
-    live: Live,
-    dest: PathBuf,
-    root: PathBuf,
+/// Bytes on their way to a `Disk`: gathered in blocks, each hashed and
+/// written by a blocking job while the next block fills. The request waits
+/// for the disk only when a fast upload's block is full.
+struct Blocks {
+    /// The smallest block handed to a job (`MIN_BLOCK` or more).
+    min_block: usize,
     /// The file while no job has it.
     disk: Option<Disk>,
     job: Option<Job>,
@@ -138,45 +147,29 @@ fn joined<T>(r: Result<io::Result<T>, tokio::task::JoinError>) -> io::Result<T> 
     r.map_err(io::Error::other)?
 }
 
-impl FsWriter {
-    pub async fn create(
-        root: &Path,
-        tmp_dir: &Path,
-        live: &Live,
-        key: &str,
-    ) -> io::Result<FsWriter> {
-        let tmp = tmp_dir.join(format!("{}.part", random_string(24, b"0123456789abcdef")));
-        live.set().insert(tmp.clone());
-        Ok(FsWriter {
-            tmp: tmp.clone(),
-            live: live.clone(),
-            dest: root.join(key),
-            root: root.to_path_buf(),
-            disk: Some(Disk {
-                path: tmp,
-                file: None,
-                hasher: blake3::Hasher::new(),
-                written: 0,
-                started: 0,
-            }),
+impl Blocks {
+    fn new(disk: Disk, min_block: usize) -> Blocks {
+        Blocks {
+            min_block,
+            disk: Some(disk),
             job: None,
             block: Vec::new(),
             spare: Vec::new(),
             filling_since: None,
-        })
+        }
     }
 
-    pub async fn write(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+    async fn write(&mut self, mut bytes: &[u8]) -> io::Result<()> {
         while !bytes.is_empty() {
             if self.block.capacity() == 0 {
-                self.block.reserve_exact(MIN_BLOCK);
+                self.block.reserve_exact(self.min_block);
             }
             let since = *self.filling_since.get_or_insert_with(Instant::now);
             // Filled up to its capacity, never reallocated on the way.
             let take = bytes.len().min(self.block.capacity() - self.block.len());
             self.block.extend_from_slice(&bytes[..take]);
             bytes = &bytes[take..];
-            if self.block.len() < MIN_BLOCK {
+            if self.block.len() < self.min_block {
                 continue;
             }
             let idle = self.job.as_ref().is_none_or(|j| j.is_finished());
@@ -196,7 +189,7 @@ impl FsWriter {
         if let Some(job) = self.job.take() {
             let (disk, buf) = joined(job.await)?;
             // Only a fast upload's large blocks are worth keeping.
-            if buf.capacity() > MIN_BLOCK {
+            if buf.capacity() > self.min_block {
                 self.spare = buf;
             }
             self.disk = Some(disk);
@@ -219,24 +212,86 @@ impl FsWriter {
         Ok(())
     }
 
+    /// Writes what is gathered, then runs `op` on the disk, in one job.
+    async fn on_disk<T: Send + 'static>(
+        &mut self,
+        op: impl FnOnce(&mut Disk) -> io::Result<T> + Send + 'static,
+    ) -> io::Result<T> {
+        let mut disk = self.settle().await?;
+        self.filling_since = None;
+        let block = std::mem::take(&mut self.block);
+        let (disk, out) = joined(
+            spawn_blocking(move || {
+                disk.put(&block)?;
+                let out = op(&mut disk)?;
+                Ok((disk, out))
+            })
+            .await,
+        )?;
+        self.disk = Some(disk);
+        Ok(out)
+    }
+}
+
+/// An unfinished blob in `blobs-tmp`: visible under its key only after
+/// `finish` (synced, renamed, directory synced).
+pub struct FsWriter {
+    tmp: PathBuf,
+    live: Live,
+    dest: PathBuf,
+    root: PathBuf,
+    blocks: Blocks,
+}
+
+impl FsWriter {
+    pub async fn create(
+        root: &Path,
+        tmp_dir: &Path,
+        live: &Live,
+        key: &str,
+    ) -> io::Result<FsWriter> {
+        let tmp = tmp_dir.join(format!("{}.part", random_string(24, b"0123456789abcdef")));
+        live.set().insert(tmp.clone());
+        Ok(FsWriter {
+            tmp: tmp.clone(),
+            live: live.clone(),
+            dest: root.join(key),
+            root: root.to_path_buf(),
+            blocks: Blocks::new(
+                Disk {
+                    path: tmp,
+                    file: None,
+                    hasher: Some(blake3::Hasher::new()),
+                    written: 0,
+                    started: 0,
+                },
+                MIN_BLOCK,
+            ),
+        })
+    }
+
+    pub async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.blocks.write(bytes).await
+    }
+
     /// Writes what is left, syncs the file, renames it into place and
     /// syncs the directory; returns the BLAKE3 checksum (hex).
     pub async fn finish(mut self) -> io::Result<String> {
-        let mut disk = self.settle().await?;
-        let block = std::mem::take(&mut self.block);
         let (dest, root) = (self.dest.clone(), self.root.clone());
-        let done = joined(
-            spawn_blocking(move || {
-                disk.put(&block)?;
+        let done = self
+            .blocks
+            .on_disk(move |disk| {
                 disk.file()?.sync_all()?;
-                let sum = disk.hasher.finalize().to_hex().to_string();
-                let tmp = disk.path.clone();
-                drop(disk);
-                move_into_place(&tmp, &dest, &root)?;
+                let sum = disk
+                    .hasher
+                    .take()
+                    .map(|h| h.finalize().to_hex().to_string())
+                    .unwrap_or_default();
+                disk.file = None;
+                move_into_place(&disk.path, &dest, &root)?;
                 Ok(sum)
             })
-            .await,
-        );
+            .await;
         if done.is_err() {
             self.remove().await;
         }
@@ -246,7 +301,7 @@ impl FsWriter {
     /// Drops the unfinished blob and its temporary file.
     pub async fn abort(mut self) {
         // Settling takes the file back from any job; it closes here.
-        let _ = self.settle().await;
+        let _ = self.blocks.settle().await;
         self.remove().await;
     }
 
@@ -378,146 +433,88 @@ impl Drop for FsReader {
 
 /// A resumable upload's unfinished file, appended to by one request at a
 /// time: opened at the acknowledged offset (bytes after it, written but
-/// never acknowledged, are dropped), written in blocks on a blocking
-/// thread — one block written while the next arrives — and synced before
-/// the offset moves on.
+/// never acknowledged, are dropped), written (and hashed) in blocks as a
+/// new blob is, and synced before the offset moves on.
 pub struct Partial {
-    file: Option<File>,
-    /// The file's length once the blocks handed out are written, and
-    /// where write-back was last started.
-    written: u64,
-    started: u64,
-    block: Vec<u8>,
-    /// The block being written.
-    writing: Option<BlockWrite>,
+    blocks: Blocks,
 }
 
-/// A block written on a blocking thread; hands the file and buffer back.
-type BlockWrite = tokio::task::JoinHandle<io::Result<(File, Vec<u8>)>>;
-
-/// Bytes a partial upload gathers before a write.
-const PARTIAL_BLOCK: usize = 256 * 1024;
-
 impl Partial {
-    pub async fn open(path: PathBuf, offset: u64) -> io::Result<Partial> {
+    /// `hasher`: BLAKE3 of the acknowledged bytes, to go on with (None:
+    /// not hashed here).
+    pub async fn open(
+        path: PathBuf,
+        offset: u64,
+        hasher: Option<blake3::Hasher>,
+    ) -> io::Result<Partial> {
         let file = joined(
-            spawn_blocking(move || {
-                if let Some(dir) = path.parent() {
-                    crate::secrets::create_private_dir(dir)?;
+            spawn_blocking({
+                let path = path.clone();
+                move || {
+                    if let Some(dir) = path.parent() {
+                        crate::secrets::create_private_dir(dir)?;
+                    }
+                    // Only a new upload starts a file: acknowledged bytes
+                    // that are gone must not come back as zeros.
+                    let mut file = std::fs::OpenOptions::new()
+                        .write(true)
+                        .create(offset == 0)
+                        .truncate(false)
+                        .mode(0o600)
+                        .open(&path)?;
+                    if file.metadata()?.len() < offset {
+                        return Err(io::Error::other("the partial file lost acknowledged bytes"));
+                    }
+                    file.set_len(offset)?;
+                    file.seek(SeekFrom::Start(offset))?;
+                    Ok(file)
                 }
-                // Only a new upload starts a file: acknowledged bytes that
-                // are gone must not come back as zeros.
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .create(offset == 0)
-                    .truncate(false)
-                    .mode(0o600)
-                    .open(&path)?;
-                if file.metadata()?.len() < offset {
-                    return Err(io::Error::other("the partial file lost acknowledged bytes"));
-                }
-                file.set_len(offset)?;
-                Ok(file)
             })
             .await,
         )?;
         Ok(Partial {
-            file: Some(file),
-            written: offset,
-            started: offset,
-            block: Vec::new(),
-            writing: None,
+            blocks: Blocks::new(
+                Disk {
+                    path,
+                    file: Some(file),
+                    hasher,
+                    written: offset,
+                    started: offset,
+                },
+                PARTIAL_MIN_BLOCK,
+            ),
         })
     }
 
     pub async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.block.extend_from_slice(bytes);
-        if self.block.len() >= PARTIAL_BLOCK {
-            self.flush().await?;
-        }
-        Ok(())
-    }
-
-    /// Waits for the block being written; its buffer is reused.
-    async fn settle(&mut self) -> io::Result<()> {
-        if let Some(job) = self.writing.take() {
-            let (file, mut spare) = joined(job.await)?;
-            self.file = Some(file);
-            if self.block.is_empty() {
-                spare.clear();
-                self.block = spare;
-            }
-        }
-        Ok(())
-    }
-
-    /// Starts writing the gathered block (after the one before it).
-    async fn flush(&mut self) -> io::Result<()> {
-        self.settle().await?;
-        if self.block.is_empty() {
-            return Ok(());
-        }
-        let block = std::mem::take(&mut self.block);
-        let mut file = self
-            .file
-            .take()
-            .ok_or_else(|| io::Error::other("partial upload file used after a failure"))?;
-        self.written += block.len() as u64;
-        // Write-back of what is written starts as the chunk streams, so
-        // the sync before its acknowledgement has little left to do.
-        let writeback = (self.written - self.started >= WRITEBACK
-            && std::env::var_os("DROPSPACE_EXPERIMENT_NO_WRITEBACK").is_none())
-        .then(|| (self.started, self.written - self.started));
-        if writeback.is_some() {
-            self.started = self.written;
-        }
-        self.writing = Some(spawn_blocking(move || {
-            use std::io::{Seek, SeekFrom};
-            file.seek(SeekFrom::End(0))?;
-            file.write_all(&block)?;
-            if let Some((from, len)) = writeback {
-                start_writeback(&file, from, len);
-            }
-            Ok((file, block))
-        }));
-        Ok(())
-    }
-
-    /// Runs `op` on the file on a blocking thread, once no block is being
-    /// written.
-    async fn on_file<T: Send + 'static>(
-        &mut self,
-        op: impl FnOnce(&mut File) -> io::Result<T> + Send + 'static,
-    ) -> io::Result<T> {
-        self.settle().await?;
-        let mut file = self
-            .file
-            .take()
-            .ok_or_else(|| io::Error::other("partial upload file used after a failure"))?;
-        let (file, out) = joined(
-            spawn_blocking(move || {
-                let out = op(&mut file)?;
-                Ok((file, out))
-            })
-            .await,
-        )?;
-        self.file = Some(file);
-        Ok(out)
+        self.blocks.write(bytes).await
     }
 
     /// Writes what is gathered and syncs the file: everything written so
     /// far survives a crash once this returns.
     pub async fn sync(&mut self) -> io::Result<()> {
-        self.flush().await?;
-        self.on_file(|file| file.sync_data()).await
+        self.blocks.on_disk(|disk| disk.file()?.sync_data()).await
+    }
+
+    /// The hasher, covering every byte written so far.
+    pub async fn take_hasher(&mut self) -> io::Result<Option<blake3::Hasher>> {
+        self.blocks.on_disk(|disk| Ok(disk.hasher.take())).await
     }
 
     /// Cuts the file back to `len` bytes (a request's bytes refused).
     pub async fn truncate(&mut self, len: u64) -> io::Result<()> {
-        self.block.clear();
-        self.written = len;
-        self.started = self.started.min(len);
-        self.on_file(move |file| file.set_len(len)).await
+        self.blocks.block.clear();
+        self.blocks
+            .on_disk(move |disk| {
+                let file = disk.file()?;
+                file.set_len(len)?;
+                file.seek(SeekFrom::Start(len))?;
+                disk.written = len;
+                disk.started = disk.started.min(len);
+                disk.hasher = None;
+                Ok(())
+            })
+            .await
     }
 }
 

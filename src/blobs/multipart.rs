@@ -121,6 +121,53 @@ impl Multipart {
             .ok_or_else(|| StorageError(format!("{what}: no ETag in the answer")))
     }
 
+    /// Copies the object `source` (or its byte `range`) into part `number`
+    /// of a multipart upload, on the store itself; the part's ETag.
+    pub async fn copy_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: u16,
+        (source, range): (&str, std::ops::Range<u64>),
+    ) -> Result<String, StorageError> {
+        // Blob keys are lower-case letters, digits and slashes: nothing to
+        // escape in the copy source.
+        let from = format!("/{}/{source}", self.bucket.name());
+        let span = format!("bytes={}-{}", range.start, range.end.saturating_sub(1));
+        let mut action = UploadPart::new(
+            &self.bucket,
+            self.credentials.as_ref(),
+            key,
+            number,
+            upload_id,
+        );
+        action
+            .headers_mut()
+            .insert("x-amz-copy-source", from.clone());
+        action
+            .headers_mut()
+            .insert("x-amz-copy-source-range", span.clone());
+        let url = action.sign(SIGNED_FOR);
+        let what = "copying a part";
+        let resp = self
+            .http
+            .put(url)
+            .header("x-amz-copy-source", from)
+            .header("x-amz-copy-source-range", span)
+            .send()
+            .await
+            .map_err(|e| failed(what, e))?;
+        let body = answered(what, resp)
+            .await?
+            .text()
+            .await
+            .map_err(|e| failed(what, e))?;
+        body.split_once("<ETag>")
+            .and_then(|(_, rest)| rest.split_once("</ETag>"))
+            .map(|(etag, _)| etag.replace("&quot;", "\""))
+            .ok_or_else(|| StorageError(format!("{what}: no ETag in {body}")))
+    }
+
     /// Makes the parts (their ETags, in order) the object `key`.
     pub async fn complete(
         &self,

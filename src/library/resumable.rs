@@ -292,9 +292,24 @@ pub async fn concatenate(
     Ok((upload, stored))
 }
 
+/// S3 copies at most this much into one part of a multipart upload...
+const MAX_COPY: u64 = 5 << 30;
+/// ...and at least this much into each part but the last.
+const MIN_PART: u64 = 5 << 20;
+
 /// The parts' bytes, in order, written as one blob (or kept inline).
 async fn join(lib: &Library, parts: &[Upload], blob_key: &str) -> Result<Written> {
     use futures::StreamExt;
+    let total: u64 = parts.iter().map(|p| p.upload_length as u64).sum();
+    let on_s3 = parts
+        .first()
+        .is_some_and(|p| lib.blobs.partial_path(&p.id).is_none());
+    let copyable = parts
+        .split_last()
+        .is_some_and(|(_, rest)| rest.iter().all(|p| p.upload_length as u64 >= MIN_PART));
+    if on_s3 && copyable && total > lib.cfg.storage.inline_max_bytes as u64 {
+        return copy_join(lib, parts, blob_key, total).await;
+    }
     let mut writer = lib
         .blobs
         .writer_or_inline(blob_key, lib.cfg.storage.inline_max_bytes)
@@ -320,6 +335,58 @@ async fn join(lib: &Library, parts: &[Upload], blob_key: &str) -> Result<Written
         }
     }
     writer.finish_or_inline().await.map_err(stored)
+}
+
+/// On S3 the store copies the parts into the file itself (no byte passes
+/// through the server); the file is read back once for its checksum, as
+/// the parts' own hashes cannot be joined.
+async fn copy_join(lib: &Library, parts: &[Upload], blob_key: &str, total: u64) -> Result<Written> {
+    let mp = lib.blobs.multipart_create(blob_key).await.map_err(stored)?;
+    let copied = async {
+        let mut etags: Vec<String> = Vec::new();
+        for part in parts {
+            let len = part.upload_length as u64;
+            // A part past the copy limit goes in even pieces of it.
+            let pieces = len.div_ceil(MAX_COPY).max(1);
+            let piece = len.div_ceil(pieces).max(1);
+            let mut at = 0;
+            while at < len {
+                let end = (at + piece).min(len);
+                let n = u16::try_from(etags.len() + 1)
+                    .ok()
+                    .filter(|n| *n <= 10_000)
+                    .ok_or(Error::TooLarge(total as i64))?;
+                let etag = lib
+                    .blobs
+                    .multipart_copy(blob_key, &mp, n, (&part.blob_key, at..end))
+                    .await
+                    .map_err(stored)?;
+                etags.push(etag);
+                at = end;
+            }
+        }
+        lib.blobs
+            .multipart_complete(blob_key, &mp, &etags)
+            .await
+            .map_err(stored)
+    }
+    .await;
+    if let Err(e) = copied {
+        if let Err(a) = lib.blobs.multipart_abort(blob_key, &mp).await {
+            tracing::warn!(error = %a, "aborting a joining multipart upload");
+        }
+        return Err(e);
+    }
+    let (checksum, n) = lib.blobs.hash(blob_key).await.map_err(stored)?;
+    if n != total {
+        return Err(Error::internal(anyhow::anyhow!(
+            "the joined file holds {n} bytes, not {total}"
+        )));
+    }
+    Ok(Written {
+        checksum,
+        inline: None,
+    })
 }
 
 /// The largest upload a caller may create: the tier limit of the
@@ -441,7 +508,11 @@ pub async fn declare_length(
         Err(Over::Limit(e)) => return Err(e),
         Err(Over::Length) => return Err(Error::TooLarge(length)),
     }
-    if !lib.db.set_tus_length(&upload.id, &lock.token, length).await? {
+    if !lib
+        .db
+        .set_tus_length(&upload.id, &lock.token, length)
+        .await?
+    {
         return Err(lost());
     }
     Ok(Upload {
@@ -602,7 +673,8 @@ pub struct Writer {
     acked: i64,
     /// Bytes written past `acked`, not acknowledged yet.
     pending: i64,
-    /// BLAKE3 of everything written so far, when this node saw all of it.
+    /// BLAKE3 of everything written so far, when this node saw all of it
+    /// (S3; a partial file keeps its own).
     hasher: Option<blake3::Hasher>,
     sink: Sink,
 }
@@ -705,9 +777,14 @@ impl Writer {
     /// its row as read under `lock`.
     pub async fn open(lib: &Library, upload: &Upload, lock: &Lock) -> Result<Writer> {
         let start = upload.upload_offset;
+        let mut hasher = match start {
+            0 => Some(blake3::Hasher::new()),
+            _ => lib.hashers.take(&upload.id, start),
+        };
         let sink = match lib.blobs.partial_path(&upload.id) {
+            // The partial file hashes as it writes, off the request's task.
             Some(path) => Sink::Fs {
-                file: Partial::open(path.clone(), start as u64)
+                file: Partial::open(path.clone(), start as u64, hasher.take())
                     .await
                     .map_err(Error::internal)?,
                 path,
@@ -737,10 +814,6 @@ impl Writer {
                     part_size: lib.blobs.part_size().max(1),
                 }))
             }
-        };
-        let hasher = match start {
-            0 => Some(blake3::Hasher::new()),
-            _ => lib.hashers.take(&upload.id, start),
         };
         Ok(Writer {
             id: upload.id.clone(),
@@ -801,7 +874,11 @@ impl Writer {
     /// acknowledged offset.
     pub async fn keep(mut self, lib: &Library) -> Result<i64> {
         let to = self.acked + self.pending;
-        let hasher = self.hasher.take();
+        let mut hasher = self.hasher.take();
+        if let Sink::Fs { file, .. } = &mut self.sink {
+            file.sync().await.map_err(Error::internal)?;
+            hasher = file.take_hasher().await.map_err(Error::internal)?;
+        }
         if self.pending == 0 {
             if let Some(h) = hasher {
                 lib.hashers.put(&self.id, to, h);
@@ -809,8 +886,7 @@ impl Writer {
             return Ok(to);
         }
         let moved = match self.sink {
-            Sink::Fs { mut file, .. } => {
-                file.sync().await.map_err(Error::internal)?;
+            Sink::Fs { .. } => {
                 lib.db
                     .advance_tus(&self.id, &self.token, (self.acked, to), &[], "")
                     .await?
@@ -884,10 +960,16 @@ impl Writer {
         let short =
             |n: u64| Error::internal(anyhow::anyhow!("the upload holds {n} bytes, not {length}"));
         let inline_max = lib.cfg.storage.inline_max_bytes as i64;
-        let seen = self.hasher.map(|h| h.finalize().to_hex().to_string());
+        let finalize = |h: blake3::Hasher| h.finalize().to_hex().to_string();
+        let seen = self.hasher.map(finalize);
         let (written, leftover) = match self.sink {
             Sink::Fs { mut file, path } => {
                 file.sync().await.map_err(Error::internal)?;
+                let seen = file
+                    .take_hasher()
+                    .await
+                    .map_err(Error::internal)?
+                    .map(finalize);
                 drop(file);
                 let written = if length <= inline_max {
                     let bytes = tokio::fs::read(&path).await.map_err(Error::internal)?;
