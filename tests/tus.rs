@@ -696,12 +696,28 @@ async fn create_final(s: &Server, info: &UploadInfo, urls: &[String]) -> reqwest
 // uploads gone. A final naming an unfinished part, or a part of another
 // identifier, is refused and leaves the parts as they were.
 dual!(partial_uploads_concatenate_into_one_file, |b| async move {
+    concatenation(b, [250_000, 250_000, 100_000]).await;
+});
+
+// On S3, parts of 5 MiB and more are joined by the store itself (each
+// copied into a part of the file's multipart upload): the same outcome.
+dual!(s3_large_parts_are_copied_on_the_store, |b| async move {
+    if s3_mode() {
+        concatenation(b, [6 << 20, (5 << 20) + 1, 700_000]).await;
+    }
+});
+
+/// Three parts of these sizes concatenated, as the tests above say.
+async fn concatenation(b: Backend, sizes: [usize; 3]) {
     let s = Server::start(b).await;
     let other = s.another_node().await;
     let a = s.user_session("alice").await;
     let info = upload_info(&s, &a, "0").await;
-    let data = pattern(600_000, 31);
-    let pieces = [&data[..250_000], &data[250_000..500_000], &data[500_000..]];
+    let total: usize = sizes.iter().sum();
+    let data = pattern(total, 31);
+    let (first, rest) = data.split_at(sizes[0]);
+    let (second, third) = rest.split_at(sizes[1]);
+    let pieces = [first, second, third];
     let mut urls = Vec::new();
     for piece in pieces {
         urls.push(create_partial(&s, &info, piece.len()).await);
@@ -739,7 +755,7 @@ dual!(partial_uploads_concatenate_into_one_file, |b| async move {
 
     let joined = create_final(&s, &info, &urls).await;
     assert_eq!(joined.status(), 201);
-    assert_eq!(header(joined.headers(), "upload-offset"), "600000");
+    assert_eq!(header(joined.headers(), "upload-offset"), total.to_string());
     let file_id = header(joined.headers(), "x-dropspace-file-id");
     assert!(served(&s, &a, &file_id).await == data);
     let h = tus_head(&s, &header(joined.headers(), "location")).await;
@@ -751,13 +767,14 @@ dual!(partial_uploads_concatenate_into_one_file, |b| async move {
     assert_eq!(
         s.db_i64("SELECT disk_used FROM users WHERE user_name = 'alice'")
             .await,
-        600_000
+        total as i64
     );
     assert_eq!(s3_leftovers(&s).await, (0, 0));
     let tus_dir = s.data_dir.join("blobs-tmp").join("tus");
     let left = std::fs::read_dir(&tus_dir).map(|d| d.count()).unwrap_or(0);
     assert_eq!(left, 0, "partial files left in {}", tus_dir.display());
-});
+    fsck_clean(&s);
+}
 
 // `limits.tus_max_parts`: one part more than the limit is refused (400)
 // and leaves nothing behind; the parts before it stand.
