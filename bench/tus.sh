@@ -16,7 +16,9 @@
 #   BENCH_SIZE_MIB=256 BENCH_RUNS=1 bash bench/tus.sh
 #
 # Knobs: BENCH_SIZE_MIB (1024), BENCH_RUNS (3), BENCH_DIR (/var/tmp),
-# BENCH_S3 (1: also on S3 when moto_server is there; 0: fs only).
+# BENCH_S3 (1: also on S3 when its server is there; 0: fs only),
+# BENCH_S3_SERVER (moto: `moto_server`, in memory, the default; s3s: `s3s-fs`
+# from PATH, on disk in BENCH_DIR — `cargo install s3s-fs --features binary`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MIB="${BENCH_SIZE_MIB:-1024}"
@@ -89,6 +91,8 @@ tus_secs() { # chunk size [parallel parts]
 forget_uploads() { # label
     if [ "$1" = fs ]; then
         find "$DIR/blobs" -type f -delete 2>/dev/null || true
+    elif [ "$S3_SERVER" = s3s ]; then
+        find "$WORK/s3s/bench" -type f -delete 2>/dev/null || true
     else
         local key
         for key in $(curl -s "http://127.0.0.1:$S3_PORT/bench?list-type=2" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g'); do
@@ -125,13 +129,29 @@ echo "== fs store" >&2
 start fs
 run_store fs
 
-if [ "${BENCH_S3:-1}" = 1 ] && command -v moto_server >/dev/null 2>&1; then
-    echo "== S3 store (moto)" >&2
+S3_SERVER="${BENCH_S3_SERVER:-moto}"
+case "$S3_SERVER" in
+    moto) S3_BIN=moto_server ;;
+    s3s) S3_BIN=s3s-fs ;;
+    *) echo "BENCH_S3_SERVER is moto or s3s" >&2; exit 1 ;;
+esac
+if [ "${BENCH_S3:-1}" = 1 ] && command -v "$S3_BIN" >/dev/null 2>&1; then
+    echo "== S3 store ($S3_SERVER)" >&2
     S3_PORT="$(free_port)"
-    moto_server -H 127.0.0.1 -p "$S3_PORT" >"$WORK/moto.log" 2>&1 &
+    if [ "$S3_SERVER" = moto ]; then
+        moto_server -H 127.0.0.1 -p "$S3_PORT" >"$WORK/s3.log" 2>&1 &
+    else
+        mkdir -p "$WORK/s3s"
+        s3s-fs --host 127.0.0.1 --port "$S3_PORT" --access-key bench --secret-key bench \
+            "$WORK/s3s" >"$WORK/s3.log" 2>&1 &
+    fi
     PIDS+=("$!")
     wait_http "http://127.0.0.1:$S3_PORT/"
-    curl -s -X PUT "http://127.0.0.1:$S3_PORT/bench" >/dev/null
+    if [ "$S3_SERVER" = moto ]; then
+        curl -s -X PUT "http://127.0.0.1:$S3_PORT/bench" >/dev/null
+    else
+        mkdir -p "$WORK/s3s/bench"
+    fi
     start s3 DROPSPACE_STORAGE__BACKEND=s3 DROPSPACE_STORAGE__S3__ENDPOINT="http://127.0.0.1:$S3_PORT" \
         DROPSPACE_STORAGE__S3__BUCKET=bench DROPSPACE_STORAGE__S3__ACCESS_KEY_ID=bench \
         DROPSPACE_STORAGE__S3__SECRET_ACCESS_KEY=bench

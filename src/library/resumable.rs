@@ -681,7 +681,7 @@ pub struct Writer {
 
 enum Sink {
     /// fs: the partial file, synced before an acknowledgement.
-    Fs { file: Partial, path: PathBuf },
+    Fs { file: Box<Partial>, path: PathBuf },
     /// S3: full parts into the multipart upload, the rest in memory until
     /// it fills a part or is kept as the tail object.
     S3(Box<S3Sink>),
@@ -784,9 +784,11 @@ impl Writer {
         let sink = match lib.blobs.partial_path(&upload.id) {
             // The partial file hashes as it writes, off the request's task.
             Some(path) => Sink::Fs {
-                file: Partial::open(path.clone(), start as u64, hasher.take())
-                    .await
-                    .map_err(Error::internal)?,
+                file: Box::new(
+                    Partial::open(path.clone(), start as u64, hasher.take())
+                        .await
+                        .map_err(Error::internal)?,
+                ),
                 path,
             },
             None => {
@@ -1120,7 +1122,9 @@ async fn remove_bytes(lib: &Library, row: &Upload) -> Result<()> {
     if let Some(path) = lib.blobs.partial_path(&row.id) {
         let _ = tokio::fs::remove_file(path).await;
     }
-    if !row.multipart_id.is_empty() {
+    // A finished part's multipart upload was completed into its object.
+    let sealed = row.concat == "partial" && row.length() == Some(row.upload_offset);
+    if !row.multipart_id.is_empty() && !sealed {
         lib.blobs
             .multipart_abort(&row.blob_key, &row.multipart_id)
             .await

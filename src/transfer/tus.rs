@@ -216,7 +216,7 @@ async fn create_with(
         }
         (None, Some(v), None) => match upload_length(v) {
             Ok(n) => n,
-            Err(r) => return r,
+            Err(why) => return refuse(StatusCode::BAD_REQUEST, why),
         },
         (None, None, Some("1")) if concat.is_empty() => -1,
         (None, None, Some("1")) => {
@@ -335,15 +335,12 @@ async fn create_with(
     }
 }
 
-/// An `Upload-Length` value: a length in bytes.
-fn upload_length(value: &str) -> Result<i64, Response> {
+/// An `Upload-Length` value: a length in bytes; Err tells what is wrong.
+fn upload_length(value: &str) -> Result<i64, &'static str> {
     match value.parse::<i64>() {
         Ok(n) if n >= 0 => Ok(n),
-        Ok(_) => Err(refuse(
-            StatusCode::BAD_REQUEST,
-            "Upload-Length must not be negative",
-        )),
-        Err(_) => Err(refuse(StatusCode::BAD_REQUEST, "Malformed Upload-Length")),
+        Ok(_) => Err("Upload-Length must not be negative"),
+        Err(_) => Err("Malformed Upload-Length"),
     }
 }
 
@@ -553,7 +550,7 @@ async fn append(
     };
     let declared = match header_str(&headers, "upload-length").map(upload_length) {
         Some(Ok(n)) => Some(n),
-        Some(Err(r)) => return r,
+        Some(Err(why)) => return refuse(StatusCode::BAD_REQUEST, why),
         None => None,
     };
     append_at(&app, ip, &id, (offset, declared), check, body).await
