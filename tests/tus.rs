@@ -831,12 +831,7 @@ async fn patch_declaring(
 dual!(deferred_length_is_declared_by_a_patch, |b| async move {
     let s = Server::start_with(b, &[("DROPSPACE_TIERS__ANONYMOUS__MAX_FILE_SIZE", "50000")]).await;
     let a = s.user_session("alice").await;
-    let options = s
-        .http
-        .request(reqwest::Method::OPTIONS, s.url("/tus/"))
-        .send()
-        .await
-        .expect("options");
+    let options = max_size(&s, "").await;
     assert!(header(options.headers(), "tus-extension").contains("creation-defer-length"));
 
     let info = upload_info(&s, &a, "0").await;

@@ -41,6 +41,16 @@ async fn answered(what: &str, resp: reqwest::Response) -> Result<reqwest::Respon
     )))
 }
 
+/// Sends a request and reads the store's successful answer's body.
+async fn body_of(what: &str, req: reqwest::RequestBuilder) -> Result<String, StorageError> {
+    let resp = req.send().await.map_err(|e| failed(what, e))?;
+    answered(what, resp)
+        .await?
+        .text()
+        .await
+        .map_err(|e| failed(what, e))
+}
+
 impl Multipart {
     pub fn new(s3: &S3Config) -> anyhow::Result<Multipart> {
         let region = s3.region.clone().unwrap_or_else(|| "us-east-1".into());
@@ -74,17 +84,7 @@ impl Multipart {
         let url = CreateMultipartUpload::new(&self.bucket, self.credentials.as_ref(), key)
             .sign(SIGNED_FOR);
         let what = "creating a multipart upload";
-        let resp = self
-            .http
-            .post(url)
-            .send()
-            .await
-            .map_err(|e| failed(what, e))?;
-        let body = answered(what, resp)
-            .await?
-            .bytes()
-            .await
-            .map_err(|e| failed(what, e))?;
+        let body = body_of(what, self.http.post(url)).await?;
         let created = CreateMultipartUpload::parse_response(&body).map_err(|e| failed(what, e))?;
         Ok(created.upload_id().to_string())
     }
@@ -149,19 +149,12 @@ impl Multipart {
             .insert("x-amz-copy-source-range", span.clone());
         let url = action.sign(SIGNED_FOR);
         let what = "copying a part";
-        let resp = self
+        let req = self
             .http
             .put(url)
             .header("x-amz-copy-source", from)
-            .header("x-amz-copy-source-range", span)
-            .send()
-            .await
-            .map_err(|e| failed(what, e))?;
-        let body = answered(what, resp)
-            .await?
-            .text()
-            .await
-            .map_err(|e| failed(what, e))?;
+            .header("x-amz-copy-source-range", span);
+        let body = body_of(what, req).await?;
         body.split_once("<ETag>")
             .and_then(|(_, rest)| rest.split_once("</ETag>"))
             .map(|(etag, _)| etag.replace("&quot;", "\""))
@@ -184,19 +177,8 @@ impl Multipart {
         );
         let url = action.sign(SIGNED_FOR);
         let what = "completing a multipart upload";
-        let resp = self
-            .http
-            .post(url)
-            .body(action.body())
-            .send()
-            .await
-            .map_err(|e| failed(what, e))?;
+        let body = body_of(what, self.http.post(url).body(action.body())).await?;
         // S3 may answer 200 with an error document once the parts are joined.
-        let body = answered(what, resp)
-            .await?
-            .text()
-            .await
-            .map_err(|e| failed(what, e))?;
         if body.contains("<Error>") {
             return Err(StorageError(format!("{what}: {body}")));
         }
