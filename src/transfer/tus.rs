@@ -1,8 +1,9 @@
 //! `/tus/`: resumable uploads over the tus 1.0.0 protocol — core, creation,
-//! creation-with-upload, termination, expiration and checksum (sha1,
-//! sha256) — bound to the sendspace upload rules (docs/resumable.md). The
-//! HTTP side only: the rules and the bytes' place (a local partial file or
-//! an S3 multipart upload) are `library::resumable`'s.
+//! creation-with-upload, creation-defer-length, termination, expiration,
+//! checksum (sha1, sha256) and concatenation — bound to the sendspace
+//! upload rules (docs/resumable.md). The HTTP side only: the rules and the
+//! bytes' place (a local partial file or an S3 multipart upload) are
+//! `library::resumable`'s.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,9 +32,9 @@ const CHECKSUMS: &str = "sha1,sha256";
 const OCTETS: &str = "application/offset+octet-stream";
 /// Headers a page on another origin may read.
 const EXPOSED: &str = "Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, \
-     Tus-Checksum-Algorithm, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires, \
-     Upload-Concat, X-Dropspace-File-Id, X-Dropspace-Download-Url, X-Dropspace-Delete-Url, \
-     X-Dropspace-Error";
+     Tus-Checksum-Algorithm, Upload-Offset, Upload-Length, Upload-Defer-Length, \
+     Upload-Metadata, Upload-Expires, Upload-Concat, X-Dropspace-File-Id, \
+     X-Dropspace-Download-Url, X-Dropspace-Delete-Url, X-Dropspace-Error";
 /// Headers a page on another origin may send.
 const ALLOWED: &str = "Content-Type, Tus-Resumable, Upload-Checksum, Upload-Length, \
      Upload-Metadata, Upload-Offset, Upload-Defer-Length, Upload-Concat, X-HTTP-Method-Override, \
