@@ -280,43 +280,74 @@ async fn upload_download_and_resume() {
     // A file that is not there: local I/O, 4.
     assert_eq!(cli.run(&["upload", "missing.bin"]).code, 4);
 
-    // A whole download by id, to its own name.
+    // A taken name is never touched: the download goes to "data (1).bin"
+    // (through "data (1).bin.part", gone once complete).
+    std::fs::write(cli.path("data.bin"), b"mine").expect("write");
     let r = cli.run(&["download", &id]).ok();
+    assert!(r.stdout.contains("data (1).bin"), "{}", r.stdout);
     assert!(r.stdout.contains("2500000 bytes"), "{}", r.stdout);
-    assert_eq!(std::fs::read(cli.path("data.bin")).expect("read"), bytes);
+    assert!(!r.stdout.contains("resumed"), "{}", r.stdout);
+    assert_eq!(std::fs::read(cli.path("data.bin")).expect("read"), b"mine");
+    assert_eq!(
+        std::fs::read(cli.path("data (1).bin")).expect("read"),
+        bytes
+    );
+    assert!(!cli.path("data (1).bin.part").exists());
+    // An existing --output file: refused (2) and untouched; --force
+    // replaces it.
+    std::fs::write(cli.path("keep.bin"), b"keep").expect("write");
+    assert_eq!(cli.run(&["download", &id, "-o", "keep.bin"]).code, 2);
+    assert_eq!(std::fs::read(cli.path("keep.bin")).expect("read"), b"keep");
+    cli.run(&["download", &id, "-o", "keep.bin", "--force"])
+        .ok();
+    assert_eq!(std::fs::read(cli.path("keep.bin")).expect("read"), bytes);
+    // A `.part` that is not this client's own is left alone: not resumed,
+    // not overwritten; the download takes the next free name.
+    std::fs::create_dir(cli.path("dl")).expect("mkdir");
+    std::fs::write(cli.path("dl/data.bin.part"), b"someone else's").expect("write");
+    let v = cli.run(&["--json", "download", &id, "-o", "dl"]).json();
+    assert_eq!(v["resumed_from"], 0);
+    assert!(v["path"].as_str().is_some_and(|p| p.ends_with("data (1).bin")));
+    assert_eq!(
+        std::fs::read(cli.path("dl/data.bin.part")).expect("read"),
+        b"someone else's"
+    );
+    assert_eq!(
+        std::fs::read(cli.path("dl/data (1).bin")).expect("read"),
+        bytes
+    );
 
-    // Resume: a partial file of 1 MiB that differs from the real prefix.
-    // Only the rest is fetched (Range), so the marker bytes stay.
-    let part = cli.path("partial.bin");
+    // Resume: the client's own `.part`, as an interrupted run leaves it
+    // (recorded in downloads.json beside the login), holding 1 MiB that
+    // differs from the real prefix. Only the rest is fetched (Range), so
+    // the marker bytes stay; the record goes with the `.part`.
+    let part = cli.path("partial.bin.part");
     let prefix = vec![0xAAu8; 1 << 20];
     std::fs::write(&part, &prefix).expect("write partial");
+    let key = std::fs::canonicalize(cli.path("."))
+        .expect("canonical")
+        .join("partial.bin.part");
+    let record = serde_json::json!({
+        "downloads": {
+            key.display().to_string(): {"source": id, "size": 2_500_000}
+        }
+    });
+    let state = cli.config().with_file_name("downloads.json");
+    std::fs::write(&state, record.to_string()).expect("write state");
     let v = cli
-        .run(&[
-            "--json",
-            "download",
-            &id,
-            "-o",
-            part.to_str().expect("utf-8"),
-        ])
+        .run(&["--json", "download", &id, "-o", "partial.bin"])
         .json();
     assert_eq!(v["resumed_from"], 1 << 20);
     assert_eq!(v["fetched"], 2_500_000 - (1 << 20));
     assert_eq!(v["size"], 2_500_000);
-    let got = std::fs::read(&part).expect("read");
+    let got = std::fs::read(cli.path("partial.bin")).expect("read");
     assert_eq!(got.len(), bytes.len());
     assert_eq!(&got[..1 << 20], &prefix[..], "the partial prefix was kept");
     assert_eq!(&got[1 << 20..], &bytes[1 << 20..], "the rest is the file's");
-    // Already complete: nothing more to fetch.
-    let v = cli
-        .run(&[
-            "--json",
-            "download",
-            &id,
-            "-o",
-            part.to_str().expect("utf-8"),
-        ])
-        .json();
-    assert_eq!(v["fetched"], 0);
+    assert!(!part.exists());
+    let left: Value =
+        serde_json::from_slice(&std::fs::read(&state).expect("state")).expect("JSON");
+    assert_eq!(left["downloads"], serde_json::json!({}));
     // Into a directory.
     std::fs::create_dir(cli.path("out")).expect("mkdir");
     cli.run(&["download", &id, "-o", "out"]).ok();

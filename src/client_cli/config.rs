@@ -98,6 +98,57 @@ impl Pending {
     }
 }
 
+/// Downloads a run left unfinished: each `NAME.part` file the client
+/// wrote, by its path, with the download it holds the start of. Only these
+/// are resumed; any other `.part` is someone else's and left alone. Beside
+/// the saved login, in `downloads.json`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Partials {
+    #[serde(default)]
+    pub downloads: std::collections::BTreeMap<String, PartOf>,
+}
+
+/// What a `.part` file holds the start of.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartOf {
+    /// The file id, or the direct URL without its query.
+    pub source: String,
+    /// The file's size when known.
+    pub size: Option<u64>,
+}
+
+impl Partials {
+    fn path() -> Result<PathBuf, Failure> {
+        Ok(path()?.with_file_name("downloads.json"))
+    }
+
+    pub fn load() -> Result<Partials, Failure> {
+        read_json(&Partials::path()?)
+    }
+
+    pub fn save(&self) -> Result<(), Failure> {
+        write_private(&Partials::path()?, self)
+    }
+
+    /// The key of a `.part` file: its absolute path (it need not exist).
+    pub fn key(part: &std::path::Path) -> String {
+        let dir = match part.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+        match part.file_name() {
+            Some(name) => dir.join(name).display().to_string(),
+            None => dir.display().to_string(),
+        }
+    }
+
+    /// Whether `part` is this client's own start of `of`.
+    pub fn holds(&self, part: &std::path::Path, of: &PartOf) -> bool {
+        self.downloads.get(&Partials::key(part)) == Some(of)
+    }
+}
+
 /// A saved JSON file; nothing saved yet is the empty state.
 fn read_json<T: serde::de::DeserializeOwned + Default>(
     path: &std::path::Path,

@@ -111,13 +111,20 @@ pub enum ClientCommand {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=64))]
         parallel: u64,
     },
-    /// Download a file by id, page URL or direct URL; a partial file at the
-    /// target is resumed.
+    /// Download a file by id, page URL or direct URL. It is written to
+    /// `NAME.part` and renamed once complete; an interrupted download of
+    /// the same file continues from its `.part`. An existing file is never
+    /// touched: a taken name becomes `NAME (1)`, an existing `--output`
+    /// file is refused unless `--force`.
+    #[command(after_help = "Example: dropspace client download ab12cd -o ~/Downloads/")]
     Download {
         target: String,
         /// File or directory to write (default: the file's name here).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Replace an existing file of that name.
+        #[arg(long)]
+        force: bool,
         /// The file's download password.
         #[arg(long)]
         password: Option<String>,
@@ -471,8 +478,12 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
         ClientCommand::Download {
             target,
             output,
+            force,
             password,
-        } => transfer::download(&ctx, &target, output, password.as_deref()).await,
+        } => {
+            let to = transfer::Target { output, force };
+            transfer::download(&ctx, &target, to, password.as_deref()).await
+        }
         ClientCommand::Ls { folder } => commands::ls(&ctx, &folder).await,
         ClientCommand::Info { id } => commands::info(&ctx, &id).await,
         ClientCommand::Mkdir {

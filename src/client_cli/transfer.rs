@@ -9,7 +9,7 @@ use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::config::{Pending, Unfinished};
+use super::config::{PartOf, Partials, Pending, Unfinished};
 use super::{Ctx, Failure};
 
 fn bar(ctx: &Ctx, len: Option<u64>, label: &str) -> ProgressBar {
@@ -278,10 +278,78 @@ struct Source {
     size: Option<u64>,
 }
 
+/// Where a download may go: `--output` and `--force`.
+pub struct Target {
+    pub output: Option<PathBuf>,
+    pub force: bool,
+}
+
+/// `NAME.part` beside `dest`: where its bytes gather until complete.
+fn part_of(dest: &Path) -> PathBuf {
+    let mut name = dest.file_name().unwrap_or_default().to_os_string();
+    name.push(".part");
+    dest.with_file_name(name)
+}
+
+/// `NAME (n).ext` for `NAME.ext`.
+fn numbered(path: &Path, n: u32) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem} ({n}).{}", ext.to_string_lossy()),
+        None => format!("{stem} ({n})"),
+    };
+    path.with_file_name(name)
+}
+
+/// The file a download writes (docs/cli.md): `--output FILE`, else the
+/// file's name in `--output DIR` or here. Nothing that exists is touched:
+/// an existing `--output FILE` is refused without `--force`, and a taken
+/// name — the file, or a `.part` that is not this download's own — becomes
+/// `NAME (1).ext`, `NAME (2).ext`…
+fn destination(
+    to: &Target,
+    name: &str,
+    partials: &Partials,
+    this: &PartOf,
+) -> Result<PathBuf, Failure> {
+    let foreign_part = |dest: &Path| {
+        let part = part_of(dest);
+        part.exists() && !partials.holds(&part, this)
+    };
+    let first = match &to.output {
+        Some(p) if !p.is_dir() => {
+            if !to.force && (p.exists() || foreign_part(p)) {
+                let what = if p.exists() { p.clone() } else { part_of(p) };
+                return Err(Failure::Usage(format!(
+                    "{} exists; --force replaces it",
+                    what.display()
+                )));
+            }
+            return Ok(p.clone());
+        }
+        Some(dir) => dir.join(name),
+        None => PathBuf::from(name),
+    };
+    if to.force {
+        return Ok(first);
+    }
+    let taken = |p: &Path| p.exists() || foreign_part(p);
+    if !taken(&first) {
+        return Ok(first);
+    }
+    (1..10_000)
+        .map(|n| numbered(&first, n))
+        .find(|p| !taken(p))
+        .ok_or_else(|| Failure::Usage(format!("no free name for {}", first.display())))
+}
+
 pub async fn download(
     ctx: &Ctx,
     target: &str,
-    output: Option<PathBuf>,
+    to: Target,
     password: Option<&str>,
 ) -> Result<(), Failure> {
     let src = if target.contains("/dl/") {
@@ -304,17 +372,33 @@ pub async fn download(
         from_page(ctx, target, password).await?
     };
     let name = safe_name(&src.name);
-    let path = match output {
-        Some(p) if p.is_dir() => p.join(&name),
-        Some(p) => p,
-        None => PathBuf::from(&name),
+    let this = PartOf {
+        source: match src.file_id.as_str() {
+            "" => src.url.split('?').next().unwrap_or_default().to_string(),
+            id => id.to_string(),
+        },
+        size: src.size,
     };
+    let mut partials = Partials::load()?;
+    let path = destination(&to, &name, &partials, &this)?;
+    let part = part_of(&path);
+    let key = Partials::key(&part);
+    // Only this client's own start of this very file is continued.
+    if !partials.holds(&part, &this) {
+        match std::fs::remove_file(&part) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Failure::Io(format!("{}: {e}", part.display()))),
+        }
+        partials.downloads.insert(key.clone(), this);
+        partials.save()?;
+    }
     let pb = bar(ctx, src.size, &name);
     let shown = pb.clone();
     let mut first = true;
     let done = ctx
         .client
-        .download_to(&src.url, &path, src.size, move |have, total| {
+        .download_to(&src.url, &part, src.size, move |have, total| {
             if let Some(t) = total {
                 shown.set_length(t);
             }
@@ -329,6 +413,9 @@ pub async fn download(
         .await;
     pb.finish_and_clear();
     let done = done?;
+    std::fs::rename(&part, &path).map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?;
+    partials.downloads.remove(&key);
+    partials.save()?;
     let v = json!({
         "path": path.display().to_string(),
         "name": src.name,
