@@ -307,7 +307,9 @@ async fn upload_download_and_resume() {
     std::fs::write(cli.path("dl/data.bin.part"), b"someone else's").expect("write");
     let v = cli.run(&["--json", "download", &id, "-o", "dl"]).json();
     assert_eq!(v["resumed_from"], 0);
-    assert!(v["path"].as_str().is_some_and(|p| p.ends_with("data (1).bin")));
+    assert!(v["path"]
+        .as_str()
+        .is_some_and(|p| p.ends_with("data (1).bin")));
     assert_eq!(
         std::fs::read(cli.path("dl/data.bin.part")).expect("read"),
         b"someone else's"
@@ -345,8 +347,7 @@ async fn upload_download_and_resume() {
     assert_eq!(&got[..1 << 20], &prefix[..], "the partial prefix was kept");
     assert_eq!(&got[1 << 20..], &bytes[1 << 20..], "the rest is the file's");
     assert!(!part.exists());
-    let left: Value =
-        serde_json::from_slice(&std::fs::read(&state).expect("state")).expect("JSON");
+    let left: Value = serde_json::from_slice(&std::fs::read(&state).expect("state")).expect("JSON");
     assert_eq!(left["downloads"], serde_json::json!({}));
     // Into a directory.
     std::fs::create_dir(cli.path("out")).expect("mkdir");
