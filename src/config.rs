@@ -444,6 +444,65 @@ fn de_flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     }
 }
 
+/// `DROPSPACE_*` variables that are not settings: the config file's path,
+/// the log filter, the client's own, and the tests' and benches'.
+fn not_a_setting(key: &str) -> bool {
+    matches!(
+        key,
+        "config" | "log" | "server" | "api_key" | "client_config"
+    ) || key.starts_with("test_")
+        || key.ends_with("_seed")
+}
+
+/// A key of the file or of a `DROPSPACE_*` variable that no setting has is
+/// a mistake (a misspelt `registation = false` would leave registration
+/// open): refused, naming the key and the closest known one.
+fn refuse_unknown_keys(fig: &Figment) -> anyhow::Result<()> {
+    use figment::value::Value;
+    /// Each unknown key's dotted path, with the closest known key's.
+    fn walk(given: &Value, known: &Value, at: &str, out: &mut Vec<(String, Option<String>)>) {
+        let (Value::Dict(_, given), Value::Dict(_, known)) = (given, known) else {
+            return;
+        };
+        let path = |key: &str| match at {
+            "" => key.to_string(),
+            _ => format!("{at}.{key}"),
+        };
+        for (key, value) in given {
+            match known.get(key) {
+                Some(k) => walk(value, k, &path(key), out),
+                None => {
+                    let closest = known
+                        .keys()
+                        .map(|k| (strsim::jaro_winkler(key, k), k))
+                        .filter(|(score, _)| *score > 0.8)
+                        .max_by(|a, b| a.0.total_cmp(&b.0))
+                        .map(|(_, k)| path(k));
+                    out.push((path(key), closest));
+                }
+            }
+        }
+    }
+    let known: Value = Figment::from(Serialized::defaults(Config::default()))
+        .extract()
+        .context("the default configuration")?;
+    let given: Value = fig.extract().context("invalid configuration")?;
+    let mut unknown = Vec::new();
+    walk(&given, &known, "", &mut unknown);
+    let told: Vec<String> = unknown
+        .iter()
+        .map(|(key, closest)| {
+            let env = format!("DROPSPACE_{}", key.replace('.', "__").to_ascii_uppercase());
+            match closest {
+                Some(k) => format!("`{key}` (or {env}): did you mean `{k}`?"),
+                None => format!("`{key}` (or {env})"),
+            }
+        })
+        .collect();
+    anyhow::ensure!(told.is_empty(), "unknown setting {}", told.join("; "));
+    Ok(())
+}
+
 impl Config {
     /// Defaults, then the TOML file (if any), then `DROPSPACE_*` variables.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
@@ -455,9 +514,10 @@ impl Config {
         fig = fig.merge(
             Env::prefixed("DROPSPACE_")
                 .split("__")
-                .ignore(&["config"])
+                .filter(|key| !not_a_setting(&key.as_str().to_ascii_lowercase()))
                 .lowercase(true),
         );
+        refuse_unknown_keys(&fig)?;
         fig.extract().context("invalid configuration")
     }
 
@@ -505,6 +565,33 @@ mod tests {
         assert_eq!(c.tus.chunk_bytes, 50 * 1024 * 1024);
         assert!(c.database_url().starts_with("sqlite://./data/dropspace.db"));
         assert_eq!(c.tiers.max.diskspace, -1);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_closest_known_one() {
+        let with = |toml: &str| {
+            refuse_unknown_keys(
+                &Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(toml)),
+            )
+        };
+        let e = with("registation = false\n").expect_err("a misspelt key");
+        let told = e.to_string();
+        assert!(
+            told.contains("`registation` (or DROPSPACE_REGISTATION): did you mean `registration`?"),
+            "{told}"
+        );
+        let e = with("[limits]\ntus_max_part = 3\n").expect_err("a misspelt key");
+        assert!(
+            e.to_string()
+                .contains("did you mean `limits.tus_max_parts`?"),
+            "{e}"
+        );
+        assert!(with("[nonsense]\nx = 1\n").is_err());
+        // Settings whose default is unset are known all the same.
+        with("registration = false\n[mail]\nsmtp_url = \"smtp://127.0.0.1:25\"\n")
+            .expect("known keys");
+        assert!(not_a_setting("log") && not_a_setting("test_s3_endpoint"));
+        assert!(!not_a_setting("registration"));
     }
 
     #[test]

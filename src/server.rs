@@ -199,10 +199,6 @@ fn install_metrics() -> Option<PrometheusHandle> {
 /// `dropspace serve`: runs until SIGINT/SIGTERM.
 pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     let parts = open(&cfg).await?;
-    if !parts.db.has_api_key().await? {
-        let key = create_api_key(&parts.db, "default", "").await?;
-        println!("api key: {key}");
-    }
     raise_open_files_limit();
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
@@ -210,6 +206,28 @@ pub async fn serve(cfg: Config) -> anyhow::Result<()> {
     let bound = listener.local_addr()?;
     let grace = Duration::from_secs(cfg.shutdown_grace_secs);
     let public_url = public_url(&cfg, bound);
+    // The first key only once the address is ours: a start that cannot
+    // listen leaves the next one to create and tell it.
+    if !parts.db.has_api_key().await? {
+        let key = create_api_key(&parts.db, "default", "").await?;
+        println!("api key: {key}");
+        println!(
+            "next: create a user with `dropspace admin user create --user-name NAME \
+             --email ADDRESS --password PASSWORD`,"
+        );
+        println!("      then open {public_url}/ or log in with `dropspace client login`");
+    }
+    if cfg
+        .mail
+        .smtp_url
+        .as_deref()
+        .is_none_or(|u| u.trim().is_empty())
+    {
+        tracing::info!(
+            outbox = %cfg.data_dir.join("outbox").display(),
+            "no mail.smtp_url: mail is written to the outbox directory instead of sent"
+        );
+    }
     let app: App = Arc::new(AppState::new(cfg, parts, public_url, install_metrics()));
     crate::background::spawn_all(&app);
     if let Some(addr) = app.cfg.metrics_listen.clone() {

@@ -90,6 +90,38 @@ async fn no_configuration_uses_defaults_and_prints_a_key_once() {
     stop(child);
 }
 
+// With the address taken, the first start fails before it creates a key;
+// the next start that listens creates and prints one, with what to do
+// next.
+#[tokio::test]
+async fn the_first_key_comes_with_the_first_start_that_listens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let mut cmd = Command::new(BIN);
+    cmd.arg("serve").current_dir(dir.path());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("DROPSPACE_") {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd.env("DROPSPACE_LISTEN", &addr).output().expect("run");
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("api key: "), "{stdout}");
+    drop(taken);
+    let (child, base, lines) = serve_in(dir.path(), &[], &[("DROPSPACE_LISTEN", "127.0.0.1:0")]);
+    assert!(line_value(&lines, "api key: ").is_some(), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("dropspace admin user create")),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l.contains(&base)), "{lines:?}");
+    stop(child);
+}
+
 #[tokio::test]
 async fn config_file_and_environment_overrides() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -165,6 +197,10 @@ fn bad_configuration_is_one_clear_line() {
         ),
         (("DROPSPACE_DATABASE_URL", "mysql://x"), "database_url"),
         (("DROPSPACE_STORAGE__BACKEND", "tape"), "storage.backend"),
+        (
+            ("DROPSPACE_LIMITS__TUS_MAX_PART", "3"),
+            "did you mean `limits.tus_max_parts`?",
+        ),
     ] {
         let out = Command::new(BIN)
             .args(["admin", "maintenance", "on"])
@@ -183,6 +219,24 @@ fn bad_configuration_is_one_clear_line() {
         .output()
         .expect("run");
     assert!(!out.status.success());
+    // A misspelt key in the file stops the server, naming it and the key
+    // it was probably meant to be (registration would stay open).
+    let file = dir.path().join("dropspace.toml");
+    std::fs::write(&file, "registation = false\n").expect("write");
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&file)
+        .arg("serve")
+        .env("DROPSPACE_DATA_DIR", dir.path().join("d"))
+        .env("DROPSPACE_LISTEN", "127.0.0.1:0")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`registation`") && err.contains("did you mean `registration`?"),
+        "{err}"
+    );
 }
 
 dual!(migrations_applied, |b| async move {

@@ -217,6 +217,27 @@ async fn login_whoami_logout_and_exit_codes() {
     assert_eq!(v["bandwidth_left"], -1);
     let r = cli.run(&["whoami"]).ok();
     assert!(r.stdout.starts_with("alice at "), "{}", r.stdout);
+    // A failed login keeps the saved session, alive.
+    cli.login("alice", "wrong").api_error(8);
+    assert_eq!(cli.saved()["session_key"], key.as_str());
+    cli.run_with(&["whoami"], None, false).ok();
+    // A new login replaces it and ends the old session on the server.
+    cli.login("alice", "secret123").ok();
+    let newer = cli.saved()["session_key"]
+        .as_str()
+        .expect("session saved")
+        .to_string();
+    assert_ne!(newer, key);
+    let check = |session: String| {
+        let s = &s;
+        async move {
+            s.call(&[("method", "auth.checkSession"), ("session_key", &session)])
+                .await
+        }
+    };
+    check(newer.clone()).await.assert_ok();
+    assert_eq!(check(key.clone()).await.error_code(), 6);
+    let key = newer;
 
     let r = cli.run(&["logout"]).ok();
     assert!(r.stdout.contains("logged out"));

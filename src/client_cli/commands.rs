@@ -44,11 +44,13 @@ pub async fn login(
     } else {
         rpassword::prompt_password("Password: ")?
     };
-    if ctx.client.session_key().is_some() {
-        // A new login replaces the saved session; end the old one quietly.
-        let _ = ctx.client.logout().await;
-    }
+    // The saved session stays until the new login succeeds; then the new
+    // one replaces it and the old one is ended quietly.
+    let old = ctx.client.session_key().map(str::to_string);
     let info = ctx.client.login(user.trim(), &password).await?;
+    if let Some(old) = old {
+        let _ = ctx.client.clone().with_session(old).logout().await;
+    }
     ctx.saved.server = Some(ctx.server.clone());
     ctx.saved.session_key = ctx.client.session_key().map(str::to_string);
     ctx.saved.api_key = ctx.api_key.clone();
