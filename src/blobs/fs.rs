@@ -491,14 +491,15 @@ impl Partial {
     }
 
     /// Writes what is gathered and syncs the file: everything written so
-    /// far survives a crash once this returns.
-    pub async fn sync(&mut self) -> io::Result<()> {
-        self.blocks.on_disk(|disk| disk.file()?.sync_data()).await
-    }
-
-    /// The hasher, covering every byte written so far.
-    pub async fn take_hasher(&mut self) -> io::Result<Option<blake3::Hasher>> {
-        self.blocks.on_disk(|disk| Ok(disk.hasher.take())).await
+    /// far survives a crash once this returns. Hands back the hasher,
+    /// covering every byte written.
+    pub async fn sync(&mut self) -> io::Result<Option<blake3::Hasher>> {
+        self.blocks
+            .on_disk(|disk| {
+                disk.file()?.sync_data()?;
+                Ok(disk.hasher.take())
+            })
+            .await
     }
 
     /// Cuts the file back to `len` bytes (a request's bytes refused).

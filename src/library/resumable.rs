@@ -444,6 +444,11 @@ impl Room {
         })
     }
 
+    /// The account's space the upload holds now.
+    pub fn reserved(&self) -> i64 {
+        self.reserved
+    }
+
     /// Makes room for bytes up to offset `end`.
     pub async fn admit(&mut self, lib: &Library, upload: &Upload, end: i64) -> Result<(), Over> {
         match self.limit {
@@ -565,11 +570,6 @@ pub async fn unlock(lib: &Library, id: &str, lock: &Lock) -> Result<()> {
 
 /// Makes a complete upload a file, exactly as a form upload becomes one.
 pub async fn finish(lib: &Library, upload: &Upload, written: Written) -> Result<Stored> {
-    // What it holds now: an upload of deferred length reserved as it grew.
-    let reserved = match lib.db.tus(&upload.id).await? {
-        Some(now) => now.reserved,
-        None => upload.reserved,
-    };
     let ident = uploads::get(lib, &upload.upload_id)
         .await?
         .ok_or_else(uploads::unknown_identifier)?;
@@ -596,7 +596,7 @@ pub async fn finish(lib: &Library, upload: &Upload, written: Written) -> Result<
         ip: upload.ip.parse().unwrap_or(IpAddr::from([0, 0, 0, 0])),
         user: user.as_ref(),
         blob_key: &upload.blob_key,
-        reserved,
+        reserved: upload.reserved,
         received: upload.upload_length,
     };
     let stored = uploads::store(
@@ -878,8 +878,7 @@ impl Writer {
         let to = self.acked + self.pending;
         let mut hasher = self.hasher.take();
         if let Sink::Fs { file, .. } = &mut self.sink {
-            file.sync().await.map_err(Error::internal)?;
-            hasher = file.take_hasher().await.map_err(Error::internal)?;
+            hasher = file.sync().await.map_err(Error::internal)?;
         }
         if self.pending == 0 {
             if let Some(h) = hasher {
@@ -966,12 +965,7 @@ impl Writer {
         let seen = self.hasher.map(finalize);
         let (written, leftover) = match self.sink {
             Sink::Fs { mut file, path } => {
-                file.sync().await.map_err(Error::internal)?;
-                let seen = file
-                    .take_hasher()
-                    .await
-                    .map_err(Error::internal)?
-                    .map(finalize);
+                let seen = file.sync().await.map_err(Error::internal)?.map(finalize);
                 drop(file);
                 let written = if length <= inline_max {
                     let bytes = tokio::fs::read(&path).await.map_err(Error::internal)?;

@@ -820,9 +820,15 @@ async fn write_locked(
             Err(e) => refused(e),
         };
     }
-    // In a task of its own: a client gone now must not stop the file half made.
+    // In a task of its own: a client gone now must not stop the file half
+    // made. It settles the space the upload holds now (a deferred length
+    // reserved more as it grew).
     let finishing = {
-        let (app, upload) = (app.clone(), upload.clone());
+        let app = app.clone();
+        let upload = Upload {
+            reserved: room.reserved(),
+            ..upload.clone()
+        };
         tokio::spawn(async move { writer.complete(&app, &upload).await })
     };
     let finished = finishing
