@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use anyhow::Context;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::config::Config;
+use crate::config::{Config, LogFormat, Overrides};
 use crate::library::accounts::{self, NewUser};
 use crate::server;
 
@@ -14,28 +15,92 @@ use crate::server;
 #[command(
     name = "dropspace",
     version,
-    about = "Self-hosted file sharing that speaks the sendspace API"
+    about = "Self-hosted file sharing that speaks the sendspace API",
+    after_help = "Start here:\n  dropspace serve                 # http://127.0.0.1:8080, everything under ./data\n  dropspace admin user create --user-name ann --email ann@example.com --password 'secret'\n  dropspace client login --server http://127.0.0.1:8080 --user ann\n\nConfiguration: docs/configuration.md; `dropspace config check` shows what is in effect."
 )]
 pub struct Cli {
-    /// Configuration file (TOML); every key can be overridden by DROPSPACE_* variables.
-    #[arg(long, global = true, env = "DROPSPACE_CONFIG")]
+    /// The server's configuration file, also accepted before the command
+    /// (`dropspace --config FILE serve`); the commands that read it take it
+    /// too.
+    #[arg(long, env = "DROPSPACE_CONFIG", hide = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The server's configuration file, for the commands that read it.
+#[derive(Args, Clone, Default)]
+pub struct ConfigArg {
+    /// Configuration file (TOML; also DROPSPACE_CONFIG). Every key can be
+    /// set by a DROPSPACE_* variable instead, e.g. DROPSPACE_LISTEN or
+    /// DROPSPACE_LIMITS__TOKEN_TTL_SECS.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Address to bind, host:port (a bare port means 127.0.0.1:PORT);
+    /// above `listen` of the file and DROPSPACE_LISTEN.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub listen: Option<String>,
+    /// Where the SQLite database, blobs, secrets and mail outbox live;
+    /// above `data_dir` of the file and DROPSPACE_DATA_DIR.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the server in the foreground until SIGINT/SIGTERM.
-    Serve,
+    #[command(
+        after_help = "Examples:\n  dropspace serve\n  dropspace serve --listen 0.0.0.0:8080 --data-dir /var/lib/dropspace\n  dropspace serve --config /etc/dropspace/dropspace.toml"
+    )]
+    Serve(ServeArgs),
     /// Administer a deployment (works while the server runs).
+    #[command(
+        after_help = "Examples:\n  dropspace admin user create --user-name ann --email ann@example.com --password 'secret'\n  dropspace admin api-key list\n  dropspace admin --config /etc/dropspace/dropspace.toml fsck --quick"
+    )]
     Admin {
+        #[command(flatten)]
+        config: ConfigArg,
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Check a configuration and show the settings in effect.
+    Config {
+        #[command(flatten)]
+        config: ConfigArg,
+        #[command(subcommand)]
+        command: ConfigCommand,
     },
     /// A client of any sendspace-compatible server: log in, upload,
     /// download, manage files and folders (docs/cli.md).
     Client(crate::client_cli::ClientArgs),
+    /// Print a shell completion script to standard output.
+    #[command(
+        after_help = "Examples:\n  dropspace completions bash > /etc/bash_completion.d/dropspace\n  dropspace completions zsh > \"${fpath[1]}/_dropspace\"\n  dropspace completions fish > ~/.config/fish/completions/dropspace.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output.
+    #[command(after_help = "Example:\n  dropspace man > dropspace.1 && man ./dropspace.1")]
+    Man,
+}
+
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// Read the file and the DROPSPACE_* variables, check every value and
+    /// print the configuration in effect as TOML, secrets masked; exits 1
+    /// naming the first mistake.
+    #[command(
+        after_help = "Examples:\n  dropspace config check --config /etc/dropspace/dropspace.toml\n  DROPSPACE_LISTEN=0.0.0.0:8080 dropspace config check"
+    )]
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -72,6 +137,19 @@ pub enum AdminCommand {
     Backup { dir: PathBuf },
     /// Restore a backup onto an empty data directory / database / store.
     Restore { dir: PathBuf },
+    /// Mail settings.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MailCommand {
+    /// Send a test message at once (not through the queue) and say where it
+    /// went: the SMTP server, or the outbox file without mail.smtp_url.
+    #[command(after_help = "Example:\n  dropspace admin mail test ops@example.com")]
+    Test { address: String },
 }
 
 #[derive(Subcommand)]
@@ -142,6 +220,9 @@ pub enum CredentialsCommand {
 #[derive(Subcommand)]
 pub enum ApiKeyCommand {
     /// Create a key; it is printed alone on the last line.
+    #[command(
+        after_help = "Example:\n  dropspace admin api-key create --name \"desktop uploader\" --min-app-version 1.2"
+    )]
     Create {
         #[arg(long, default_value = "")]
         name: String,
@@ -149,6 +230,9 @@ pub enum ApiKeyCommand {
         #[arg(long, default_value = "")]
         min_app_version: String,
     },
+    /// Every key: id, name, the first characters of the key (the rest is
+    /// never stored), minimum app version, when it was made.
+    List,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -214,11 +298,56 @@ const BLOCKING_THREADS: usize = 64;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Client(args) = cli.command {
+    let (file, over, serving) = match cli.command {
         // Its own exit codes, and no server configuration to load.
-        return crate::client_cli::main(args);
+        Command::Client(args) => return crate::client_cli::main(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "dropspace",
+                &mut std::io::stdout(),
+            );
+            return ExitCode::SUCCESS;
+        }
+        Command::Man => {
+            return match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&e.into()),
+            };
+        }
+        Command::Serve(ref args) => (
+            args.config.config.clone(),
+            Overrides {
+                listen: args.listen.clone(),
+                data_dir: args.data_dir.clone(),
+            },
+            true,
+        ),
+        Command::Admin { ref config, .. } | Command::Config { ref config, .. } => {
+            (config.config.clone(), Overrides::default(), false)
+        }
+    };
+    let file = file.or(cli.config);
+    let cfg = match Config::load_with(file.as_deref(), &over) {
+        Ok(cfg) => cfg,
+        Err(e) => return fail(&e),
+    };
+    if let Command::Config {
+        command: ConfigCommand::Check,
+        ..
+    } = cli.command
+    {
+        return match crate::config::effective(&cfg) {
+            Ok(text) => {
+                println!("# configuration OK; in effect (secrets masked):");
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        };
     }
-    init_tracing(matches!(cli.command, Command::Serve));
+    init_tracing(serving, cfg.log.format);
     // Before any thread or file: the database, blobs and mail are private.
     crate::secrets::private_umask();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -234,34 +363,44 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
-            ExitCode::FAILURE
+    let done = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(_) => server::serve(cfg).await,
+            Command::Admin { command, .. } => admin(cfg, command).await,
+            _ => Ok(()),
         }
+    });
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
     }
 }
 
-fn init_tracing(serving: bool) {
+/// Prints an error on standard error: one line, except a configuration
+/// error, whose text keeps its layout (a TOML parser's caret diagram).
+fn fail(e: &anyhow::Error) -> ExitCode {
+    if e.downcast_ref::<crate::config::ConfigError>().is_some() {
+        eprintln!("error: {e}");
+    } else {
+        eprintln!("error: {}", format!("{e:#}").replace('\n', " "));
+    }
+    ExitCode::FAILURE
+}
+
+fn init_tracing(serving: bool, format: LogFormat) {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let default = if serving { "info" } else { "warn" };
     let filter =
         EnvFilter::try_from_env("DROPSPACE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let lines = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    let cfg = Config::load(cli.config.as_deref())?;
-    match cli.command {
-        Command::Serve => server::serve(cfg).await,
-        Command::Admin { command } => admin(cfg, command).await,
-        // Dispatched by `main` before the configuration is read.
-        Command::Client(_) => Ok(()),
-    }
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => lines.json().flatten_event(true).try_init(),
+        // Colour codes only for a person at a terminal, never in a file.
+        LogFormat::Text => lines.with_ansi(std::io::stderr().is_terminal()).try_init(),
+    };
 }
 
 async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
@@ -270,7 +409,18 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         let summary = crate::ops::backup::restore(&cfg, dir).await?;
         return copied("restored", &summary);
     }
+    let fresh = !cfg.data_dir.exists();
     let parts = server::open(&cfg).await?;
+    if fresh {
+        // An admin command run from the wrong directory would otherwise
+        // work on a store nobody serves (docs/configuration.md).
+        let at = std::path::absolute(&cfg.data_dir).unwrap_or_else(|_| cfg.data_dir.clone());
+        eprintln!(
+            "note: no data directory was at {}: created a new, empty deployment there. \
+             If the server keeps its data elsewhere, pass --config FILE or set DROPSPACE_DATA_DIR.",
+            at.display()
+        );
+    }
     let db = &parts.db;
     match command {
         AdminCommand::ApiKey {
@@ -282,6 +432,33 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         } => {
             let key = server::create_api_key(db, &name, &min_app_version).await?;
             println!("{key}");
+        }
+        AdminCommand::ApiKey {
+            command: ApiKeyCommand::List,
+        } => {
+            println!("ID\tNAME\tKEY\tMIN APP VERSION\tCREATED");
+            for k in db.list_api_keys().await? {
+                let prefix = match k.prefix.as_str() {
+                    "" => "(made before prefixes were kept)".to_string(),
+                    p => format!("{p}…"),
+                };
+                println!(
+                    "{}\t{}\t{prefix}\t{}\t{}",
+                    k.id,
+                    if k.name.is_empty() { "-" } else { &k.name },
+                    if k.min_app_version.is_empty() {
+                        "-"
+                    } else {
+                        &k.min_app_version
+                    },
+                    time::OffsetDateTime::from_unix_timestamp(k.created)
+                        .ok()
+                        .and_then(|t| t
+                            .format(&time::format_description::well_known::Rfc3339)
+                            .ok())
+                        .unwrap_or_default()
+                );
+            }
         }
         AdminCommand::User {
             command:
@@ -373,6 +550,31 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         }
         // Handled before the deployment is opened.
         AdminCommand::Restore { .. } => {}
+        AdminCommand::Mail {
+            command: MailCommand::Test { address },
+        } => {
+            anyhow::ensure!(
+                crate::mail::valid_email(&address),
+                "`{address}` is not an e-mail address"
+            );
+            let told = parts
+                .mail
+                .send_now(crate::mail::Mail {
+                    to: address,
+                    subject: "dropspace test message".into(),
+                    text: format!(
+                        "This is a test message from the dropspace server at {}.\n\
+                         If you can read it, mail from dropspace reaches this address.\n",
+                        cfg.stated_public_url()
+                    ),
+                    html: None,
+                    reply_to: None,
+                    from_name: None,
+                })
+                .await
+                .context("sending the test message")?;
+            println!("{told}");
+        }
         AdminCommand::Maintenance { state } => {
             let value = match state {
                 OnOff::On => "on",

@@ -15,6 +15,8 @@ const GIB: i64 = 1024 * MIB;
 #[serde(default)]
 pub struct Config {
     pub data_dir: PathBuf,
+    /// `host:port` to bind; a bare port means `127.0.0.1:PORT`.
+    #[serde(deserialize_with = "de_listen")]
     pub listen: String,
     /// Base of every URL handed out; defaults to `http://{bound address}`.
     pub public_url: Option<String>,
@@ -39,12 +41,69 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// When set, `/metrics` is served on this address alone (e.g. a private
     /// interface) and the main listener answers 404 for it.
+    #[serde(deserialize_with = "de_opt_listen")]
     pub metrics_listen: Option<String>,
+    pub log: LogConfig,
     pub mail: MailConfig,
     pub storage: StorageConfig,
     pub limits: Limits,
     pub tiers: Tiers,
     pub tus: TusConfig,
+    pub scan: ScanConfig,
+}
+
+/// Virus scanning of uploads by ClamAV's clamd (docs/scanning.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScanConfig {
+    /// clamd's address: `unix:/path`, `tcp:host:port` or `host:port`;
+    /// unset: uploads are not scanned.
+    pub clamd: Option<String>,
+    /// When clamd cannot be reached, times out or fails: refuse the upload
+    /// (true) or store it unscanned with a warning (false).
+    #[serde(deserialize_with = "de_flag")]
+    pub fail_closed: bool,
+    /// Files up to this size are scanned before their upload is answered;
+    /// larger ones are quarantined or stored unscanned; -1 = every file.
+    pub max_bytes: i64,
+    /// Files over `max_bytes` are stored hidden (not listed, not
+    /// downloadable) until a background scan finds them clean, and deleted
+    /// when it finds them infected; false: stored unscanned.
+    #[serde(deserialize_with = "de_flag")]
+    pub quarantine_large: bool,
+    /// Each step of an exchange with clamd (connecting, sending a chunk,
+    /// waiting for the verdict) must end within this.
+    pub timeout_secs: u64,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        ScanConfig {
+            clamd: None,
+            fail_closed: true,
+            // clamd's own default StreamMaxLength (25M).
+            max_bytes: 25 * MIB,
+            quarantine_large: true,
+            timeout_secs: 60,
+        }
+    }
+}
+
+/// How log lines are written (the filter is `DROPSPACE_LOG`, docs/operations.md).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogConfig {
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Plain lines; coloured only when standard error is a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// Resumable uploads (docs/resumable.md).
@@ -79,11 +138,13 @@ impl Default for Config {
             shutdown_grace_secs: 30,
             metrics_token: None,
             metrics_listen: None,
+            log: LogConfig::default(),
             mail: MailConfig::default(),
             storage: StorageConfig::default(),
             limits: Limits::default(),
             tiers: Tiers::default(),
             tus: TusConfig::default(),
+            scan: ScanConfig::default(),
         }
     }
 }
@@ -444,6 +505,138 @@ fn de_flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     }
 }
 
+/// A listen address: `host:port`, or a bare port (a number in TOML or in
+/// `DROPSPACE_LISTEN`) meaning `127.0.0.1:PORT`.
+fn de_listen<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Listen::deserialize(d)?.checked()
+}
+
+fn de_opt_listen<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<Listen>::deserialize(d)?
+        .map(Listen::checked)
+        .transpose()
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Listen {
+    Port(u64),
+    Text(String),
+}
+
+impl Listen {
+    fn checked<E: serde::de::Error>(self) -> Result<String, E> {
+        let text = match self {
+            Listen::Port(p) => p.to_string(),
+            Listen::Text(t) => t,
+        };
+        listen_address(&text).map_err(E::custom)
+    }
+}
+
+/// `host:port` checked and a bare port completed with the loopback host
+/// (docs/configuration.md).
+pub fn listen_address(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return match text.parse::<u16>() {
+            Ok(port) => Ok(format!("127.0.0.1:{port}")),
+            Err(_) => Err(format!("`{text}` is not a port (1-65535)")),
+        };
+    }
+    let hint =
+        "must be host:port, e.g. 127.0.0.1:8080 or [::]:8080 (a bare port means 127.0.0.1:PORT)";
+    let Some((host, port)) = text.rsplit_once(':') else {
+        return Err(format!("`{text}` {hint}"));
+    };
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => {
+            !host.is_empty()
+                && !host.contains(':')
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        }
+    };
+    if !host_ok || port.parse::<u16>().is_err() {
+        return Err(format!("`{text}` {hint}"));
+    }
+    Ok(text.to_string())
+}
+
+/// `public_url` must be an absolute http(s) URL: every link handed out
+/// starts with it.
+fn check_public_url(url: &str) -> Result<(), String> {
+    let hint = "public_url must start with http:// or https://, e.g. https://files.example.com";
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+            if u.query().is_some() || u.fragment().is_some() {
+                Err(format!("`{url}`: public_url takes no query or fragment"))
+            } else {
+                Ok(())
+            }
+        }
+        _ => Err(format!("`{url}`: {hint}")),
+    }
+}
+
+/// A configuration error in the operator's words, on one line: the key as
+/// written in the file (`limits.x`, not figment's `default.limits.x`) and
+/// where the value came from.
+fn explain(e: figment::Error) -> anyhow::Error {
+    let told: Vec<String> = e
+        .into_iter()
+        .map(|e| {
+            let mut line = e.kind.to_string();
+            if !e.path.is_empty() {
+                line = format!("`{}`: {line}", e.path.join("."));
+            }
+            match e.metadata.as_ref().map(|m| (&m.source, &m.name)) {
+                Some((Some(source), _)) => format!("{line} (in {source})"),
+                Some((None, name)) => format!("{line} (from {name})"),
+                None => line,
+            }
+        })
+        .collect();
+    anyhow::Error::new(ConfigError(format!(
+        "invalid configuration: {}",
+        told.join("; ")
+    )))
+}
+
+/// An invalid configuration; its text may span lines (`main` prints it as
+/// it is).
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The configuration in effect as TOML (`dropspace config check`):
+/// derived defaults filled in, secrets masked.
+pub fn effective(cfg: &Config) -> anyhow::Result<String> {
+    const MASK: &str = "(set, not shown)";
+    let mask = |v: &mut Option<String>| {
+        if v.is_some() {
+            *v = Some(MASK.into());
+        }
+    };
+    let mut shown = cfg.clone();
+    mask(&mut shown.secret_key);
+    mask(&mut shown.metrics_token);
+    mask(&mut shown.storage.s3.secret_access_key);
+    shown.database_url = Some(crate::db::redact(&cfg.database_url()));
+    shown.mail.smtp_url = cfg.mail.smtp_url.as_deref().map(crate::db::redact);
+    shown.public_url = Some(cfg.stated_public_url());
+    Ok(toml::to_string(&shown)?)
+}
+
 /// `DROPSPACE_*` variables that are not settings: the config file's path,
 /// the log filter, the client's own, and the tests' and benches'.
 fn not_a_setting(key: &str) -> bool {
@@ -486,7 +679,7 @@ fn refuse_unknown_keys(fig: &Figment) -> anyhow::Result<()> {
     let known: Value = Figment::from(Serialized::defaults(Config::default()))
         .extract()
         .context("the default configuration")?;
-    let given: Value = fig.extract().context("invalid configuration")?;
+    let given: Value = fig.extract().map_err(explain)?;
     let mut unknown = Vec::new();
     walk(&given, &known, "", &mut unknown);
     let told: Vec<String> = unknown
@@ -499,16 +692,46 @@ fn refuse_unknown_keys(fig: &Figment) -> anyhow::Result<()> {
             }
         })
         .collect();
-    anyhow::ensure!(told.is_empty(), "unknown setting {}", told.join("; "));
-    Ok(())
+    if told.is_empty() {
+        return Ok(());
+    }
+    Err(ConfigError(format!("unknown setting {}", told.join("; "))).into())
+}
+
+/// Settings given on the command line (`serve --listen --data-dir`):
+/// above the file and the environment.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Config {
     /// Defaults, then the TOML file (if any), then `DROPSPACE_*` variables.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        Config::load_with(file, &Overrides::default())
+    }
+
+    /// As `load`, then the command line's settings; every value checked.
+    pub fn load_with(file: Option<&Path>, over: &Overrides) -> anyhow::Result<Config> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = file {
-            anyhow::ensure!(path.exists(), "config file {} not found", path.display());
+            if !path.exists() {
+                return Err(
+                    ConfigError(format!("config file {} not found", path.display())).into(),
+                );
+            }
+            // Read here so a syntax error keeps the parser's own layout.
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            if let Err(e) = text.parse::<toml::Table>() {
+                return Err(ConfigError(format!(
+                    "{} is not valid TOML: {}",
+                    path.display(),
+                    e.to_string().trim_end()
+                ))
+                .into());
+            }
             fig = fig.merge(Toml::file(path));
         }
         fig = fig.merge(
@@ -517,8 +740,49 @@ impl Config {
                 .filter(|key| !not_a_setting(&key.as_str().to_ascii_lowercase()))
                 .lowercase(true),
         );
+        if let Some(listen) = &over.listen {
+            fig = fig.merge(("listen", listen));
+        }
+        if let Some(dir) = &over.data_dir {
+            fig = fig.merge(("data_dir", dir));
+        }
         refuse_unknown_keys(&fig)?;
-        fig.extract().context("invalid configuration")
+        let cfg: Config = fig.extract().map_err(explain)?;
+        cfg.check().map_err(|e| ConfigError(e).into()).map(|()| cfg)
+    }
+
+    /// Checks across values that serde's types do not express.
+    fn check(&self) -> Result<(), String> {
+        if let Some(url) = self.public_url.as_deref().map(str::trim) {
+            if !url.is_empty() {
+                check_public_url(url)?;
+            }
+        }
+        if let Some(url) = &self.database_url {
+            let known = ["sqlite:", "postgres:", "postgresql:"];
+            if !known.iter().any(|k| url.starts_with(k)) {
+                return Err("database_url must start with sqlite:// or postgres://".into());
+            }
+        }
+        if let Some(addr) = self.scan.clamd.as_deref().filter(|a| !a.trim().is_empty()) {
+            crate::clamd::Address::parse(addr).map_err(|e| format!("scan.clamd: {e}"))?;
+        }
+        if !matches!(self.storage.backend.as_str(), "fs" | "s3") {
+            return Err(format!(
+                "storage.backend is `{}`: it must be `fs` or `s3`",
+                self.storage.backend
+            ));
+        }
+        Ok(())
+    }
+
+    /// `public_url`, else `http://{listen}` (the server itself uses the
+    /// address it bound, which differs only for port 0).
+    pub fn stated_public_url(&self) -> String {
+        match self.public_url.as_deref().map(str::trim) {
+            Some(u) if !u.is_empty() => u.trim_end_matches('/').to_string(),
+            _ => format!("http://{}", self.listen),
+        }
     }
 
     /// The SQLite database file, when the database is SQLite.
@@ -611,5 +875,36 @@ mod tests {
             .merge(Toml::string("[tiers.pro]\ncapable_rss = \"maybe\"\n"))
             .extract::<Config>();
         assert!(bad.is_err());
+    }
+
+    #[test]
+    fn scan_settings() {
+        let d = ScanConfig::default();
+        assert_eq!(d.clamd, None);
+        assert!(d.fail_closed);
+        assert_eq!(d.max_bytes, 25 * 1024 * 1024);
+        assert!(d.quarantine_large);
+        assert_eq!(d.timeout_secs, 60);
+        let fig = Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(
+            "[scan]\nclamd = \"unix:/run/clamav/clamd.ctl\"\nfail_closed = 0\n\
+             max_bytes = -1\nquarantine_large = false\ntimeout_secs = 5\n",
+        ));
+        refuse_unknown_keys(&fig).expect("every scan key is known");
+        let c: Config = fig.extract().expect("valid");
+        assert_eq!(c.scan.clamd.as_deref(), Some("unix:/run/clamav/clamd.ctl"));
+        assert!(!c.scan.fail_closed);
+        assert_eq!(c.scan.max_bytes, -1);
+        assert!(!c.scan.quarantine_large);
+        assert_eq!(c.scan.timeout_secs, 5);
+        c.check().expect("a valid address");
+        let bad = Config {
+            scan: ScanConfig {
+                clamd: Some("clamd-without-port".into()),
+                ..ScanConfig::default()
+            },
+            ..Config::default()
+        };
+        let e = bad.check().expect_err("no port");
+        assert!(e.starts_with("scan.clamd: "), "{e}");
     }
 }

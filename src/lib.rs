@@ -5,6 +5,7 @@ pub mod abuse;
 pub mod api;
 pub mod background;
 pub mod blobs;
+pub mod clamd;
 pub mod cli;
 pub mod client_cli;
 pub mod config;

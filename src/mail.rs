@@ -35,6 +35,8 @@ pub struct Mailer {
     from: Mailbox,
     outbox: PathBuf,
     smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    /// The SMTP server's host:port, for messages (never the credentials).
+    smtp_at: String,
     max_attempts: i64,
     wake: Arc<Notify>,
 }
@@ -55,6 +57,13 @@ impl Mailer {
             ),
             _ => None,
         };
+        let smtp_at = cfg
+            .mail
+            .smtp_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .map(|u| format!("{}:{}", u.host_str().unwrap_or(""), u.port().unwrap_or(25)))
+            .unwrap_or_default();
         let outbox = cfg.data_dir.join("outbox");
         if smtp.is_none() {
             crate::secrets::create_private_dir(&outbox)
@@ -65,6 +74,7 @@ impl Mailer {
             from,
             outbox,
             smtp,
+            smtp_at,
             max_attempts: cfg.mail.max_attempts.max(1),
             wake: Arc::new(Notify::new()),
         })
@@ -72,6 +82,22 @@ impl Mailer {
 
     /// Composes and queues a message; returns once it is durably queued.
     pub async fn send(&self, mail: Mail) -> anyhow::Result<()> {
+        let to = mail.to.clone();
+        let raw = self.compose(mail)?;
+        self.db.queue_mail(&to, &raw, now()).await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Composes and delivers a message at once, bypassing the queue
+    /// (`admin mail test`): says where it went, or why it could not.
+    pub async fn send_now(&self, mail: Mail) -> anyhow::Result<String> {
+        let to = mail.to.clone();
+        let raw = self.compose(mail)?;
+        self.deliver(&to, &raw).await
+    }
+
+    fn compose(&self, mail: Mail) -> anyhow::Result<String> {
         let to: Mailbox = mail
             .to
             .parse()
@@ -100,10 +126,7 @@ impl Mailer {
             )?,
             None => builder.header(ContentType::TEXT_PLAIN).body(mail.text)?,
         };
-        let raw = String::from_utf8(message.formatted()).context("mail is not UTF-8")?;
-        self.db.queue_mail(&mail.to, &raw, now()).await?;
-        self.wake.notify_one();
-        Ok(())
+        String::from_utf8(message.formatted()).context("mail is not UTF-8")
     }
 
     /// Delivers queued mail until the process ends. Safe on every node at once:
@@ -130,7 +153,7 @@ impl Mailer {
         };
         let (id, attempts) = (claimed.id, claimed.attempts);
         match self.deliver(&claimed.recipient, &claimed.message).await {
-            Ok(()) => self.db.delete_mail(id).await?,
+            Ok(_) => self.db.delete_mail(id).await?,
             Err(e) if attempts >= self.max_attempts => {
                 tracing::error!(mail_id = id, error = %format!("{e:#}"), "giving up on mail");
                 self.db.delete_mail(id).await?;
@@ -146,14 +169,15 @@ impl Mailer {
         Ok(true)
     }
 
-    async fn deliver(&self, recipient: &str, message: &str) -> anyhow::Result<()> {
+    /// Sends one composed message; says where it went.
+    async fn deliver(&self, recipient: &str, message: &str) -> anyhow::Result<String> {
         match &self.smtp {
             Some(smtp) => {
                 let to: lettre::Address = recipient.parse()?;
                 let envelope =
                     lettre::address::Envelope::new(Some(self.from.email.clone()), vec![to])?;
                 smtp.send_raw(&envelope, message.as_bytes()).await?;
-                Ok(())
+                Ok(format!("sent to {recipient} through {}", self.smtp_at))
             }
             None => {
                 let name = format!(
@@ -163,6 +187,10 @@ impl Mailer {
                 );
                 let tmp = self.outbox.join(format!(".{name}.tmp"));
                 let dest = self.outbox.join(format!("{name}.eml"));
+                let told = format!(
+                    "no mail.smtp_url: written to {} instead of sent",
+                    dest.display()
+                );
                 let bytes = message.as_bytes().to_vec();
                 tokio::task::spawn_blocking(move || -> std::io::Result<()> {
                     use std::io::Write;
@@ -172,7 +200,7 @@ impl Mailer {
                     std::fs::rename(&tmp, &dest)
                 })
                 .await??;
-                Ok(())
+                Ok(told)
             }
         }
     }

@@ -444,6 +444,32 @@ dual!(anonymous_recipients_can_be_refused, |b| async move {
     assert_eq!(files_and_mails(&s).await, (2, 1));
 });
 
+// Anonymous uploads' share mails come from `mail.from` as configured, not
+// from a made-up person; an account's carry its holder's name.
+dual!(
+    anonymous_share_mails_come_from_the_configured_sender,
+    |b| async move {
+        let s = Server::start(b).await;
+        let (status, _) = anon_upload(&s, &[("recipient_email", "anon-to@example.com")]).await;
+        assert_eq!(status, "ok");
+        let mail = s.wait_mail(|m| m.contains("To: anon-to@example.com")).await;
+        assert!(
+            mail.contains("From: dropspace <noreply@localhost>"),
+            "{mail}"
+        );
+        assert!(
+            !mail.contains("Someone") && !mail.contains("Reply-To"),
+            "{mail}"
+        );
+        let a = s.user_session("amy").await;
+        let (status, _) =
+            account_upload(&s, &a, &[("recipient_email", "amy-to@example.com")]).await;
+        assert_eq!(status, "ok");
+        let mail = s.wait_mail(|m| m.contains("To: amy-to@example.com")).await;
+        assert!(mail.contains("From: amy <noreply@localhost>"), "{mail}");
+    }
+);
+
 dual!(share_mails_per_address_are_limited, |b| async move {
     let s = Server::start_with(b, &[("DROPSPACE_LIMITS__MAILS_PER_HOUR_PER_ADDRESS", "3")]).await;
     let two = addresses(2);

@@ -13,18 +13,24 @@ use std::time::{Duration, Instant};
 /// Starts `dropspace serve` in `cwd` with only the given variables set and
 /// returns the process, its base URL and the stdout lines before it.
 fn serve_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> (Child, String, Vec<String>) {
-    let mut cmd = Command::new(BIN);
+    serve_logging(cwd, args, &[], env, Stdio::null())
+}
+
+/// `dropspace ARGS serve AFTER` in `cwd`, standard error to `stderr`.
+fn serve_logging(
+    cwd: &Path,
+    args: &[&str],
+    after: &[&str],
+    env: &[(&str, &str)],
+    stderr: Stdio,
+) -> (Child, String, Vec<String>) {
+    let mut cmd = bare_command(cwd);
     cmd.args(args)
         .arg("serve")
-        .current_dir(cwd)
+        .args(after)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .stdin(Stdio::null());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("DROPSPACE_") {
-            cmd.env_remove(k);
-        }
-    }
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -54,6 +60,33 @@ fn serve_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> (Child, String, 
         }
         lines.push(line);
     }
+}
+
+/// The binary in `cwd` with no `DROPSPACE_*` variable of the test's own.
+fn bare_command(cwd: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(cwd);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("DROPSPACE_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd
+}
+
+/// Runs the binary in `cwd` with `env`; exit success, stdout, stderr.
+fn run_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+    let out = bare_command(cwd)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn stop(mut child: Child) {
@@ -381,3 +414,325 @@ async fn an_open_data_directory_is_reported() {
     let mode = std::fs::metadata(&open).expect("stat").permissions().mode() & 0o777;
     assert_eq!(mode, 0o755);
 }
+
+// `serve --listen --data-dir` win over the file and the variables; a bare
+// port (as DROPSPACE_LISTEN or --listen) means 127.0.0.1:PORT.
+#[tokio::test]
+async fn serve_flags_and_bare_ports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = common::proxy::free_port().to_string();
+    let (child, base, _) = serve_in(dir.path(), &[], &[("DROPSPACE_LISTEN", &port)]);
+    assert_eq!(base, format!("http://127.0.0.1:{port}"));
+    stop(child);
+    let flagged = dir.path().join("flagged");
+    let port = common::proxy::free_port().to_string();
+    let (child, base, _) = serve_logging(
+        dir.path(),
+        &[],
+        &[
+            "--listen",
+            &port,
+            "--data-dir",
+            flagged.to_str().expect("utf-8"),
+        ],
+        &[
+            ("DROPSPACE_LISTEN", "127.0.0.1:1"),
+            ("DROPSPACE_DATA_DIR", "ignored"),
+        ],
+        Stdio::null(),
+    );
+    assert_eq!(base, format!("http://127.0.0.1:{port}"));
+    assert!(flagged.join("dropspace.db").exists());
+    assert!(!dir.path().join("ignored").exists());
+    stop(child);
+}
+
+// Values are checked with plain messages; a TOML syntax error keeps the
+// parser's layout; keys are named as written (no `default.` prefix).
+#[test]
+fn mistaken_values_are_named_plainly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("d");
+    let data = data.to_str().expect("utf-8");
+    for (env, needle) in [
+        (
+            ("DROPSPACE_PUBLIC_URL", "files.example.com"),
+            "public_url must start with http:// or https://",
+        ),
+        (("DROPSPACE_LISTEN", "localhost"), "must be host:port"),
+        (("DROPSPACE_LISTEN", "99999"), "not a port"),
+        (("DROPSPACE_METRICS_LISTEN", "nowhere"), "must be host:port"),
+    ] {
+        let (ok, _, err) = run_in(
+            dir.path(),
+            &["admin", "maintenance", "on"],
+            &[("DROPSPACE_DATA_DIR", data), env],
+        );
+        assert!(!ok, "{env:?}");
+        assert!(err.contains(needle), "{env:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "registration = false\nlisten = 127.0.0.1:8080\n").expect("write");
+    let (ok, _, err) = run_in(
+        dir.path(),
+        &["serve", "--config", file.to_str().expect("utf-8")],
+        &[("DROPSPACE_DATA_DIR", data)],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("is not valid TOML") && err.contains("line 2"),
+        "{err}"
+    );
+    // The caret diagram keeps its lines: the source line, then the caret.
+    let lines: Vec<&str> = err.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("listen = 127.0.0.1:8080"))
+        .unwrap_or_else(|| panic!("no source line: {err}"));
+    assert!(lines.get(at + 1).is_some_and(|l| l.contains('^')), "{err}");
+    std::fs::write(&file, "[limits]\ntoken_ttl_secs = \"soon\"\n").expect("write");
+    let (ok, _, err) = run_in(
+        dir.path(),
+        &[
+            "admin",
+            "--config",
+            file.to_str().expect("utf-8"),
+            "maintenance",
+            "on",
+        ],
+        &[("DROPSPACE_DATA_DIR", data)],
+    );
+    assert!(!ok);
+    assert!(err.contains("`limits.token_ttl_secs`"), "{err}");
+    assert!(!err.contains("default."), "{err}");
+    assert!(err.contains("bad.toml"), "where the value came from: {err}");
+}
+
+// `config check` prints what is in effect with secrets masked, and exits 1
+// naming a mistake.
+#[test]
+fn config_check_shows_the_effective_configuration_without_secrets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("dropspace.toml");
+    let secret = "ab".repeat(32);
+    std::fs::write(
+        &file,
+        format!(
+            "listen = 8099\nsecret_key = \"{secret}\"\nmetrics_token = \"tok-very-secret\"\n\
+             database_url = \"postgres://ds:pg-pass-123@db.internal:5432/ds\"\n\
+             [mail]\nsmtp_url = \"smtp://mailer:smtp-pass-456@mx.example.com:587\"\n\
+             [storage.s3]\nsecret_access_key = \"s3-secret-789\"\n"
+        ),
+    )
+    .expect("write");
+    let (ok, out, err) = run_in(
+        dir.path(),
+        &["config", "check", "--config", file.to_str().expect("utf-8")],
+        &[("DROPSPACE_REGISTRATION", "false")],
+    );
+    assert!(ok, "{err}");
+    for hidden in [
+        secret.as_str(),
+        "tok-very-secret",
+        "pg-pass-123",
+        "smtp-pass-456",
+        "s3-secret-789",
+    ] {
+        assert!(!out.contains(hidden), "{hidden} shown: {out}");
+    }
+    assert!(out.contains("listen = \"127.0.0.1:8099\""), "{out}");
+    assert!(
+        out.contains("public_url = \"http://127.0.0.1:8099\""),
+        "{out}"
+    );
+    assert!(out.contains("registration = false"), "{out}");
+    assert!(out.contains("secret_key = \"(set, not shown)\""), "{out}");
+    assert!(out.contains("mx.example.com:587"), "{out}");
+    let parsed: toml::Table = out.parse().expect("the output is TOML");
+    assert!(parsed.contains_key("limits"));
+    let (ok, _, err) = run_in(
+        dir.path(),
+        &["config", "check"],
+        &[("DROPSPACE_REGISTATION", "false")],
+    );
+    assert!(!ok);
+    assert!(err.contains("did you mean `registration`?"), "{err}");
+}
+
+// Logs in a file carry no colour codes; `log.format = "json"` writes one
+// JSON object per line.
+#[tokio::test]
+async fn logs_are_plain_in_files_and_json_on_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for format in ["text", "json"] {
+        let log = dir.path().join(format!("{format}.log"));
+        let file = std::fs::File::create(&log).expect("log file");
+        let (child, base, _) = serve_logging(
+            dir.path(),
+            &[],
+            &[],
+            &[
+                ("DROPSPACE_LISTEN", "127.0.0.1:0"),
+                ("DROPSPACE_LOG__FORMAT", format),
+            ],
+            Stdio::from(file),
+        );
+        let resp = reqwest::get(format!("{base}/healthz"))
+            .await
+            .expect("healthz");
+        assert!(resp.status().is_success());
+        stop(child);
+        let text = std::fs::read_to_string(&log).expect("read log");
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert!(!lines.is_empty(), "no log lines");
+        assert!(!text.contains('\u{1b}'), "ANSI codes in {format}: {text}");
+        if format == "json" {
+            for line in &lines {
+                let v: serde_json::Value =
+                    serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+                assert!(
+                    v.get("level").is_some() && v.get("timestamp").is_some(),
+                    "{line}"
+                );
+            }
+            assert!(text.contains("\"message\""), "{text}");
+        }
+    }
+}
+
+// An unreachable PostgreSQL is named, with the cause, within seconds.
+#[test]
+fn an_unreachable_database_is_named_quickly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = common::proxy::free_port();
+    let url = format!("postgres://postgres@127.0.0.1:{port}/test");
+    let started = Instant::now();
+    let (ok, _, err) = run_in(
+        dir.path(),
+        &["admin", "maintenance", "on"],
+        &[("DROPSPACE_DATABASE_URL", &url)],
+    );
+    assert!(!ok);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        err.contains(&format!("PostgreSQL at 127.0.0.1:{port}")),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("refused"), "{err}");
+}
+
+// An admin command in a directory with no deployment says it made one.
+#[test]
+fn an_admin_command_without_a_data_directory_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ok, _, err) = run_in(dir.path(), &["admin", "maintenance", "off"], &[]);
+    assert!(ok, "{err}");
+    let at = std::fs::canonicalize(dir.path())
+        .expect("path")
+        .join("data");
+    assert!(err.contains("no data directory was at"), "{err}");
+    assert!(
+        err.contains(&at.display().to_string())
+            || err.contains(&dir.path().join("data").display().to_string()),
+        "{err}"
+    );
+    let (ok, _, err) = run_in(dir.path(), &["admin", "maintenance", "off"], &[]);
+    assert!(
+        ok && !err.contains("no data directory"),
+        "the second time: {err}"
+    );
+}
+
+// `admin mail test` delivers at once and says where: here the outbox.
+#[test]
+fn admin_mail_test_says_where_the_mail_went() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ok, out, err) = run_in(
+        dir.path(),
+        &["admin", "mail", "test", "ops@example.com"],
+        &[],
+    );
+    assert!(ok, "{err}");
+    let path = out
+        .split_whitespace()
+        .find(|w| w.ends_with(".eml"))
+        .unwrap_or_else(|| panic!("no file named: {out}"));
+    let mail = std::fs::read_to_string(dir.path().join(path))
+        .or_else(|_| std::fs::read_to_string(path))
+        .expect("the mail");
+    assert!(
+        mail.contains("To: ops@example.com") && mail.contains("dropspace test message"),
+        "{mail}"
+    );
+    let (ok, _, err) = run_in(
+        dir.path(),
+        &["admin", "mail", "test", "not-an-address"],
+        &[],
+    );
+    assert!(!ok && err.contains("not an e-mail address"), "{err}");
+}
+
+// Help shows what applies, with examples; completions and a man page come
+// from the same definitions.
+#[test]
+fn help_completions_and_man_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ok, out, _) = run_in(dir.path(), &["serve", "--help"], &[]);
+    assert!(
+        ok && out.contains("--listen") && out.contains("--data-dir") && out.contains("--config"),
+        "{out}"
+    );
+    assert!(out.contains("Examples:"), "{out}");
+    let (ok, out, _) = run_in(dir.path(), &["client", "--help"], &[]);
+    assert!(
+        ok && !out.contains("--config"),
+        "the server's --config in the client's help: {out}"
+    );
+    let (ok, out, _) = run_in(dir.path(), &["admin", "api-key", "create", "--help"], &[]);
+    assert!(ok && out.contains("Example:"), "{out}");
+    let (ok, out, _) = run_in(dir.path(), &["completions", "bash"], &[]);
+    assert!(
+        ok && out.contains("_dropspace") && out.contains("serve"),
+        "{out}"
+    );
+    let (ok, out, _) = run_in(dir.path(), &["completions", "zsh"], &[]);
+    assert!(ok && out.contains("#compdef dropspace"), "{out}");
+    let (ok, out, _) = run_in(dir.path(), &["man"], &[]);
+    assert!(
+        ok && out.contains(".TH dropspace") && out.contains("serve"),
+        "{out}"
+    );
+    // The old spelling before the command still works.
+    let file = dir.path().join("c.toml");
+    std::fs::write(&file, "registration = false\n").expect("write");
+    let (ok, out, err) = run_in(
+        dir.path(),
+        &["--config", file.to_str().expect("utf-8"), "config", "check"],
+        &[],
+    );
+    assert!(ok && out.contains("registration = false"), "{out}{err}");
+}
+
+dual!(
+    api_keys_are_listed_with_names_and_prefixes,
+    |b| async move {
+        let s = Server::start(b).await;
+        let out = s.admin_ok(&["api-key", "create", "--name", "desktop uploader"]);
+        let key = out.lines().last().expect("line").trim().to_string();
+        let list = s.admin_ok(&["api-key", "list"]);
+        let row = list
+            .lines()
+            .find(|l| l.contains("desktop uploader"))
+            .unwrap_or_else(|| panic!("{list}"));
+        assert!(row.contains(&format!("{}…", &key[..4])), "{row}");
+        assert!(
+            !list.contains(&key),
+            "the whole key is never shown again: {list}"
+        );
+    }
+);

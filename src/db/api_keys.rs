@@ -3,7 +3,27 @@
 
 use crate::db::Db;
 
+/// An API key as `admin api-key list` shows it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ApiKey {
+    pub id: i64,
+    pub name: String,
+    /// The key's first characters ("" for keys made before they were kept).
+    pub prefix: String,
+    pub min_app_version: String,
+    pub created: i64,
+}
+
 impl Db {
+    /// Every key, oldest first.
+    pub async fn list_api_keys(&self) -> sqlx::Result<Vec<ApiKey>> {
+        sqlx::query_as(
+            "SELECT id, name, prefix, min_app_version, created FROM api_keys ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+
     /// The lowest `app_version` a key demands ("" for none); None for an
     /// unknown key.
     pub async fn api_key_min_version(&self, key_hash: &str) -> sqlx::Result<Option<String>> {
@@ -16,14 +36,17 @@ impl Db {
     pub async fn insert_api_key(
         &self,
         key_hash: &str,
+        prefix: &str,
         name: &str,
         min_app_version: &str,
         created: i64,
     ) -> sqlx::Result<()> {
         sqlx::query(
-            "INSERT INTO api_keys (key_hash, name, min_app_version, created) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO api_keys (key_hash, prefix, name, min_app_version, created) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(key_hash)
+        .bind(prefix)
         .bind(name)
         .bind(min_app_version)
         .bind(created)

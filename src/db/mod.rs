@@ -82,6 +82,9 @@ impl Db {
                 .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
         }
         let opts = AnyConnectOptions::from_str(&url).context("parsing database_url")?;
+        if backend == Backend::Postgres {
+            probe_postgres(&opts, &url).await?;
+        }
         let pool = AnyPoolOptions::new()
             // SQLite has one writer at a time: one connection serialises
             // the writes in process instead of letting them collide and
@@ -141,6 +144,42 @@ impl Db {
             cache: std::sync::Arc::new(cache::SessionCache::new(ttl)),
             writer,
         })
+    }
+}
+
+/// How long the first connection to PostgreSQL may take before start-up
+/// gives up naming the server (the pool alone would wait 10 s and say only
+/// "pool timed out").
+const CONNECT_PROBE: Duration = Duration::from_secs(5);
+
+/// One connection before the pool: a failure names the server and why.
+async fn probe_postgres(opts: &AnyConnectOptions, url: &str) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let at = url::Url::parse(url)
+        .ok()
+        .map(|u| {
+            format!(
+                "{}:{}",
+                u.host_str()
+                    .filter(|h| !h.is_empty())
+                    .unwrap_or("localhost"),
+                u.port().unwrap_or(5432)
+            )
+        })
+        .unwrap_or_else(|| redact(url));
+    match tokio::time::timeout(CONNECT_PROBE, sqlx::AnyConnection::connect_with(opts)).await {
+        Err(_) => anyhow::bail!(
+            "cannot connect to PostgreSQL at {at}: no answer within {} s",
+            CONNECT_PROBE.as_secs()
+        ),
+        Ok(Err(sqlx::Error::Io(e))) => {
+            anyhow::bail!("cannot connect to PostgreSQL at {at}: {e}")
+        }
+        Ok(Err(e)) => anyhow::bail!("cannot connect to PostgreSQL at {at}: {e}"),
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            Ok(())
+        }
     }
 }
 

@@ -54,10 +54,20 @@ pub fn version_lt(a: &str, b: &str) -> bool {
 }
 
 /// Creates an API key and returns it (only its hash is stored).
+/// Characters of a new API key kept in clear so operators can tell keys
+/// apart (`admin api-key list`); 16 of its 20 stay secret.
+const API_KEY_PREFIX: usize = 4;
+
 pub async fn create_api_key(db: &Db, name: &str, min_app_version: &str) -> Result<String> {
     let key = random_string(20, crate::secrets::UPPER_ALNUM);
-    db.insert_api_key(&hash_secret(&key), name, min_app_version, now())
-        .await?;
+    db.insert_api_key(
+        &hash_secret(&key),
+        &key[..API_KEY_PREFIX],
+        name,
+        min_app_version,
+        now(),
+    )
+    .await?;
     Ok(key)
 }
 

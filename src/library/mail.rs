@@ -80,13 +80,17 @@ pub(crate) fn one_line(s: &str) -> String {
 pub struct Sender {
     pub name: String,
     pub email: Option<String>,
+    /// Anonymous: the mail comes from the configured `mail.from` as it is,
+    /// with no name borrowed from an uploader (docs/configuration.md, "Mail").
+    pub anonymous: bool,
 }
 
 impl Sender {
     pub fn anonymous() -> Sender {
         Sender {
-            name: "Someone".into(),
+            name: "An anonymous uploader".into(),
             email: None,
+            anonymous: true,
         }
     }
 }
@@ -101,6 +105,7 @@ impl From<&User> for Sender {
         Sender {
             name: name.clone(),
             email: Some(user.email.clone()),
+            anonymous: false,
         }
     }
 }
@@ -210,7 +215,7 @@ pub async fn send_share(
                 text: text.clone(),
                 html: Some(html.clone()),
                 reply_to: reply_to.clone(),
-                from_name: Some(name.clone()),
+                from_name: (!sender.anonymous).then(|| name.clone()),
             })
             .await?;
     }
