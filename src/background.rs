@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::library::{self, bandwidth, limits, progress, uploads};
+use crate::library::{self, bandwidth, limits, progress, scan, uploads};
 use crate::state::App;
 
 /// How often each node looks for files whose time limit has passed.
@@ -15,6 +15,7 @@ pub fn spawn_all(app: &App) {
     spawn_flusher(app);
     spawn_transfer_sweeps(app);
     spawn_library_sweeps(app);
+    spawn_scans(app);
     let a = app.clone();
     tokio::spawn(async move {
         loop {
@@ -99,6 +100,21 @@ fn spawn_library_sweeps(app: &App) {
                 tracing::warn!(error = %format!("{e:#}"), "expired download claims");
             }
             tokio::time::sleep(TIME_LIMIT_SWEEP).await;
+        }
+    });
+}
+
+/// The background virus scans of quarantined uploads (docs/scanning.md):
+/// at once when this node stores one, else every `scan::SWEEP_EVERY`.
+fn spawn_scans(app: &App) {
+    let app = app.clone();
+    tokio::spawn(async move {
+        scan::announce(&app).await;
+        loop {
+            if let Err(e) = scan::sweep_quarantine(&app).await {
+                tracing::warn!(error = %format!("{e:#}"), "scanning quarantined uploads");
+            }
+            app.scans.wait(scan::SWEEP_EVERY).await;
         }
     });
 }

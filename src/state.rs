@@ -114,6 +114,7 @@ impl AppState {
                 progress: Default::default(),
                 charges: Default::default(),
                 hashers: Default::default(),
+                scans: Default::default(),
             },
             metrics,
             draining: AtomicBool::new(false),

@@ -33,6 +33,7 @@ fn rules() -> Vec<(&'static str, Vec<&'static str>)> {
     vec![
         ("db/", above_storage.clone()),
         ("blobs.rs", above_storage.clone()),
+        ("clamd.rs", above_storage.clone()),
         ("config.rs", above_storage.clone()),
         ("secrets.rs", above_storage.clone()),
         ("library/", above_domain.clone()),

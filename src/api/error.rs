@@ -141,6 +141,15 @@ impl From<Error> for ApiError {
                 format!("Too many requests, try again in {secs} seconds"),
             ),
             Error::UploadUnavailable(reason) => with(Code::UploadTempError, reason),
+            // Refused for its content, as a file too large is (docs/scanning.md).
+            Error::Infected(name) => ApiError::with_text(
+                Code::ParameterBadValue,
+                format!("Virus found ({name}): the file was not stored"),
+            ),
+            Error::ScanUnavailable => ApiError::with_text(
+                Code::UploadTempError,
+                "The virus scanner is unavailable: the file was not stored, try again later",
+            ),
             Error::DownloadUnavailable => ApiError::new(Code::DownloadTempError),
             Error::Internal(e) => ApiError::internal(format!("{e:#}")),
         }

@@ -361,7 +361,8 @@ impl Db {
         folder_id: &str,
     ) -> sqlx::Result<Vec<File>> {
         sqlx::query_as(&format!(
-            "SELECT {FILE_COLUMNS} FROM files WHERE user_id = $1 AND folder_id = $2 ORDER BY name, id"
+            "SELECT {FILE_COLUMNS} FROM files WHERE user_id = $1 AND folder_id = $2 AND quarantined = 0 \
+             ORDER BY name, id"
         ))
         .bind(user_id)
         .bind(folder_id)

@@ -176,9 +176,12 @@ impl FileUpdate {
 }
 
 impl Db {
+    /// A file by id. Quarantined files (waiting for their virus scan,
+    /// docs/scanning.md) are found by no lookup or listing here but the
+    /// scanner's own (`claim_quarantined`).
     pub async fn file(&self, id: &str) -> sqlx::Result<Option<File>> {
         self.read_one(
-            &format!("SELECT {FILE_COLUMNS} FROM files WHERE id = $1"),
+            &format!("SELECT {FILE_COLUMNS} FROM files WHERE id = $1 AND quarantined = 0"),
             &[Param::Text(id)],
         )
         .await
@@ -188,7 +191,9 @@ impl Db {
     /// like a missing one.
     pub async fn own_file(&self, user_id: i64, id: &str) -> sqlx::Result<Option<File>> {
         self.read_one(
-            &format!("SELECT {FILE_COLUMNS} FROM files WHERE id = $1 AND user_id = $2"),
+            &format!(
+                "SELECT {FILE_COLUMNS} FROM files WHERE id = $1 AND user_id = $2 AND quarantined = 0"
+            ),
             &[Param::Text(id), Param::Int(user_id)],
         )
         .await
@@ -211,7 +216,8 @@ impl Db {
     /// The files of one folder of a user, oldest first.
     pub async fn folder_files(&self, user_id: i64, folder_id: &str) -> sqlx::Result<Vec<File>> {
         sqlx::query_as(&format!(
-            "SELECT {FILE_COLUMNS} FROM files WHERE user_id = $1 AND folder_id = $2 ORDER BY uploaded, id"
+            "SELECT {FILE_COLUMNS} FROM files WHERE user_id = $1 AND folder_id = $2 AND quarantined = 0 \
+             ORDER BY uploaded, id"
         ))
         .bind(user_id)
         .bind(folder_id)
@@ -226,7 +232,8 @@ impl Db {
         folder_id: &str,
     ) -> sqlx::Result<Vec<File>> {
         sqlx::query_as(&format!(
-            "SELECT {FILE_COLUMNS} FROM files WHERE user_id = $1 AND folder_id = $2 ORDER BY uploaded DESC, id"
+            "SELECT {FILE_COLUMNS} FROM files WHERE user_id = $1 AND folder_id = $2 AND quarantined = 0 \
+             ORDER BY uploaded DESC, id"
         ))
         .bind(user_id)
         .bind(folder_id)
@@ -315,6 +322,68 @@ impl Db {
         .bind(now)
         .fetch_all(&self.pool)
         .await
+    }
+}
+
+/// Quarantined files (docs/scanning.md): `files.quarantined` is 0 for a
+/// visible file, else the unix time from which a node may scan it.
+impl Db {
+    /// Up to 100 quarantined files due for a scan at `now`, oldest first.
+    pub async fn quarantine_due(&self, now: i64) -> sqlx::Result<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT id FROM files WHERE quarantined > 0 AND quarantined <= $1 \
+             ORDER BY quarantined, id LIMIT 100",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Takes a due quarantined file for one scan: no other node scans it
+    /// before `until`. None when it is gone, released or taken.
+    pub async fn claim_quarantined(
+        &self,
+        id: &str,
+        now: i64,
+        until: i64,
+    ) -> sqlx::Result<Option<File>> {
+        sqlx::query_as(&format!(
+            "UPDATE files SET quarantined = $1 WHERE id = $2 AND quarantined > 0 AND quarantined <= $3 \
+             RETURNING {FILE_COLUMNS}"
+        ))
+        .bind(until.max(1))
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Puts a quarantined file's next scan at `at` (a scan without verdict).
+    pub async fn retry_quarantined(&self, id: &str, at: i64) -> sqlx::Result<()> {
+        sqlx::query("UPDATE files SET quarantined = $1 WHERE id = $2 AND quarantined > 0")
+            .bind(at.max(1))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Makes a quarantined file visible; false when it was not quarantined.
+    pub async fn release_quarantined(&self, id: &str) -> sqlx::Result<bool> {
+        let done =
+            sqlx::query("UPDATE files SET quarantined = 0 WHERE id = $1 AND quarantined > 0")
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+        self.cache.file_changed(id);
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// How many files wait in quarantine.
+    pub async fn quarantined_count(&self) -> sqlx::Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM files WHERE quarantined > 0")
+            .fetch_one(&self.pool)
+            .await
     }
 }
 

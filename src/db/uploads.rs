@@ -131,6 +131,8 @@ pub struct NewFile {
     pub checksum: String,
     pub content_type: String,
     pub delete_hash: String,
+    /// Stored hidden until its virus scan (docs/scanning.md).
+    pub quarantined: bool,
 }
 
 /// Why a commit did not store the file.
@@ -510,8 +512,8 @@ async fn commit_tx(
         let inserted = tx
             .execute(
                 "INSERT INTO files (id, user_id, folder_id, name, description, password_sealed, size, blob_key, \
-                 checksum, content_type, uploaded, delete_hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
+                 checksum, content_type, uploaded, delete_hash, quarantined) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
                 &[
                     Param::Text(&id),
                     Param::OptInt(file.user_id),
@@ -525,6 +527,8 @@ async fn commit_tx(
                     Param::Text(&file.content_type),
                     Param::Int(uploaded),
                     Param::Text(&file.delete_hash),
+                    // Due for its scan at once (docs/scanning.md).
+                    Param::Int(i64::from(file.quarantined)),
                 ],
             )
             .await?;

@@ -86,6 +86,14 @@ pub enum Error {
     /// Uploading is not possible now; the reason where there is one.
     #[error("upload unavailable")]
     UploadUnavailable(Option<Text>),
+    /// The virus scanner found this signature in an upload; nothing of it
+    /// is kept (docs/scanning.md).
+    #[error("virus found: {0}")]
+    Infected(Text),
+    /// The virus scanner gave no verdict and `scan.fail_closed` refuses
+    /// the upload.
+    #[error("virus scanner unavailable")]
+    ScanUnavailable,
     /// The stored bytes cannot be read now.
     #[error("download unavailable")]
     DownloadUnavailable,

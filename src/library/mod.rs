@@ -18,6 +18,7 @@ pub mod links;
 pub mod mail;
 pub mod progress;
 pub mod resumable;
+pub mod scan;
 pub mod uploads;
 
 use crate::blobs::Blobs;
@@ -52,6 +53,8 @@ pub struct Library {
     pub charges: bandwidth::Charges,
     /// Checksums of resumable uploads running through this node.
     pub hashers: resumable::Hashers,
+    /// Wakes this node's scanner of quarantined uploads (docs/scanning.md).
+    pub scans: scan::Wake,
 }
 
 impl Library {

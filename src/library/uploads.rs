@@ -265,6 +265,9 @@ pub struct Stored {
     pub delete_secret: Option<String>,
     /// The account's `disk_used` after the commit.
     pub disk_used: Option<i64>,
+    /// Stored hidden until a background virus scan finds it clean
+    /// (docs/scanning.md).
+    pub quarantined: bool,
 }
 
 /// The addresses of `recipient_email`: `InvalidEmail` when one is
@@ -360,6 +363,9 @@ pub async fn store(
     check_folder(lib, ident.user_id, &asked.folder_id).await?;
     check_texts(asked)?;
     let recipients = recipients(lib, ident.user_id.is_none(), &asked.recipient_email)?;
+    // Before anything is counted or kept: an infected file is refused here
+    // and its front end removes its bytes (docs/scanning.md).
+    let quarantined = crate::library::scan::before_commit(lib, up.blob_key, &written, size).await?;
     mail::take_mail_rate(lib, up.ip, ident.user_id, recipients.len()).await?;
     let folder_id = match asked.folder_id.trim() {
         "" => crate::db::folders::ROOT.to_string(),
@@ -390,13 +396,18 @@ pub async fn store(
             .as_deref()
             .map(hash_secret)
             .unwrap_or_default(),
+        quarantined,
     };
     let (file_id, disk_used) = commit(lib, &ident.id, up.reserved, up.received, &file).await?;
+    if quarantined {
+        lib.scans.wake();
+    }
     share(lib, &file_id, name, up.user, recipients, asked).await;
     Ok(Stored {
         file_id,
         delete_secret,
         disk_used,
+        quarantined,
     })
 }
 

@@ -54,6 +54,8 @@ struct Done {
     delete_secret: Option<String>,
     bandwidth_left: i64,
     diskspace_left: i64,
+    /// Hidden until a background virus scan finds it clean (docs/scanning.md).
+    quarantined: bool,
 }
 
 pub async fn upload(
@@ -591,6 +593,7 @@ impl Ingest {
             delete_secret: done.delete_secret,
             bandwidth_left,
             diskspace_left,
+            quarantined: done.quarantined,
         })
     }
 
@@ -719,8 +722,15 @@ fn respond(app: &AppState, answer: &Answer, outcome: Result<Done, ApiError>) -> 
 fn plain(outcome: &Result<Done, ApiError>) -> Response {
     let body = match outcome {
         Ok(d) => format!(
-            "upload_status=ok\nfile_id={}\nbandwidth_left={}\ndiskspace_left={}\n",
-            d.file_id, d.bandwidth_left, d.diskspace_left
+            "upload_status=ok\nfile_id={}\nbandwidth_left={}\ndiskspace_left={}\n{}",
+            d.file_id,
+            d.bandwidth_left,
+            d.diskspace_left,
+            if d.quarantined {
+                "scan_status=pending\n"
+            } else {
+                ""
+            }
         ),
         Err(e) => format!(
             "upload_status=fail\nerror={}\nerror_code={}\n",
@@ -741,17 +751,24 @@ fn plain(outcome: &Result<Done, ApiError>) -> Response {
 /// The `<upload_done>` document of anonymous uploads.
 fn xml(app: &AppState, outcome: &Result<Done, ApiError>) -> Response {
     let tree = match outcome {
-        Ok(d) => Node::new("upload_done")
-            .child(Node::text("status", "ok"))
-            .child(Node::text(
-                "download_url",
-                app.url(&format!("/file/{}", d.file_id)),
-            ))
-            .child(Node::text(
-                "delete_url",
-                uploads::delete_link(app, &d.file_id, d.delete_secret.as_deref().unwrap_or("")),
-            ))
-            .child(Node::text("file_id", &d.file_id)),
+        Ok(d) => {
+            let done = Node::new("upload_done")
+                .child(Node::text("status", "ok"))
+                .child(Node::text(
+                    "download_url",
+                    app.url(&format!("/file/{}", d.file_id)),
+                ))
+                .child(Node::text(
+                    "delete_url",
+                    uploads::delete_link(app, &d.file_id, d.delete_secret.as_deref().unwrap_or("")),
+                ))
+                .child(Node::text("file_id", &d.file_id));
+            if d.quarantined {
+                done.child(Node::text("scan_status", "pending"))
+            } else {
+                done
+            }
+        }
         Err(e) => Node::new("upload_done")
             .child(Node::text("status", "fail"))
             .child(error_node(e)),

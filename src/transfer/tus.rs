@@ -34,7 +34,7 @@ const OCTETS: &str = "application/offset+octet-stream";
 const EXPOSED: &str = "Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, \
      Tus-Checksum-Algorithm, Upload-Offset, Upload-Length, Upload-Defer-Length, \
      Upload-Metadata, Upload-Expires, Upload-Concat, X-Dropspace-File-Id, \
-     X-Dropspace-Download-Url, X-Dropspace-Delete-Url, X-Dropspace-Error";
+     X-Dropspace-Download-Url, X-Dropspace-Delete-Url, X-Dropspace-Error, X-Dropspace-Scan";
 /// Headers a page on another origin may send.
 const ALLOWED: &str = "Content-Type, Tus-Resumable, Upload-Checksum, Upload-Length, \
      Upload-Metadata, Upload-Offset, Upload-Defer-Length, Upload-Concat, X-HTTP-Method-Override, \
@@ -78,6 +78,9 @@ fn refuse(status: StatusCode, text: &str) -> Response {
 fn refused(e: Error) -> Response {
     let status = match &e {
         Error::TooLarge(_) | Error::DiskspaceLimit => StatusCode::PAYLOAD_TOO_LARGE,
+        // Refused for its content (docs/scanning.md).
+        Error::Infected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::ScanUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         Error::TooFast(_) => StatusCode::TOO_MANY_REQUESTS,
         Error::Maintenance | Error::Internal(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Denied(_) | Error::SessionBad => StatusCode::FORBIDDEN,
@@ -372,6 +375,10 @@ fn completed(app: &App, upload: &Upload, stored: &uploads::Stored) -> Vec<(&'sta
             "x-dropspace-delete-url",
             uploads::delete_link(app, &stored.file_id, secret),
         ));
+    }
+    // Hidden until a background virus scan finds it clean (docs/scanning.md).
+    if stored.quarantined {
+        headers.push(("x-dropspace-scan", "pending".into()));
     }
     headers
 }

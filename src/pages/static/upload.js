@@ -131,7 +131,11 @@
         const err = doc.getElementsByTagName('error')[0];
         throw new Error(err ? err.getAttribute('text') : 'Upload failed');
       }
-      return { download_url: text('download_url'), delete_url: text('delete_url') };
+      return {
+        download_url: text('download_url'),
+        delete_url: text('delete_url'),
+        pending: text('scan_status') === 'pending',
+      };
     }
     const kv = {};
     for (const line of xhr.responseText.split('\n')) {
@@ -142,6 +146,10 @@
     }
     if (kv.upload_status !== 'ok') {
       throw new Error(kv.error || 'Upload failed');
+    }
+    // Hidden until its virus scan finds it clean: no links to show yet.
+    if (kv.scan_status === 'pending') {
+      return { pending: true };
     }
     return post('/upload/links', { file_id: kv.file_id });
   }
@@ -227,11 +235,15 @@
         onSuccess({ lastResponse }) {
           const header = (name) => lastResponse.getHeader(name) || '';
           const fileId = header('X-Dropspace-File-Id');
+          const pending = header('X-Dropspace-Scan') === 'pending';
           if (offer.anonymous) {
             resolve({
               download_url: header('X-Dropspace-Download-Url'),
               delete_url: header('X-Dropspace-Delete-Url'),
+              pending: pending,
             });
+          } else if (pending) {
+            resolve({ pending: true });
           } else {
             resolve(post('/upload/links', { file_id: fileId }));
           }
@@ -313,9 +325,13 @@
       pct.textContent = '100 %';
       cancel.remove();
       speed.textContent = '';
-      msg.textContent = 'Done.';
+      msg.textContent = links.pending
+        ? 'Stored. It is being scanned for viruses; its links work once it is found clean.'
+        : 'Done.';
       msg.className = 'msg ok';
-      box.append(linkRow('Download', 'download', links.download_url));
+      if (links.download_url) {
+        box.append(linkRow('Download', 'download', links.download_url));
+      }
       if (links.delete_url) {
         box.append(linkRow('Delete', 'delete', links.delete_url));
       }
