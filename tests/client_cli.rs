@@ -19,6 +19,14 @@ struct Cli {
     dir: tempfile::TempDir,
 }
 
+/// A run's standard input.
+enum Input {
+    /// `/dev/null`: no terminal, nothing to read.
+    Null,
+    /// A pipe carrying these bytes, then closed.
+    Bytes(Vec<u8>),
+}
+
 /// What a run printed and how it ended.
 struct Run {
     code: i32,
@@ -78,6 +86,21 @@ impl Cli {
     }
 
     fn run_with(&self, args: &[&str], stdin: Option<&str>, server: bool) -> Run {
+        let env: &[(&str, &str)] = if server {
+            &[
+                ("DROPSPACE_SERVER", &self.server),
+                ("DROPSPACE_API_KEY", &self.api_key),
+            ]
+        } else {
+            &[]
+        };
+        let input = Input::Bytes(stdin.unwrap_or("").as_bytes().to_vec());
+        self.run_env(args, input, env)
+    }
+
+    /// A run with exactly these `DROPSPACE_*` variables (beside the config
+    /// file) and this standard input.
+    fn run_env(&self, args: &[&str], stdin: Input, env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(BIN);
         cmd.arg("client").args(args).current_dir(self.dir.path());
         for (k, _) in std::env::vars() {
@@ -86,25 +109,45 @@ impl Cli {
             }
         }
         cmd.env("DROPSPACE_CLIENT_CONFIG", self.config());
-        if server {
-            cmd.env("DROPSPACE_SERVER", &self.server)
-                .env("DROPSPACE_API_KEY", &self.api_key);
+        for (k, v) in env {
+            cmd.env(k, v);
         }
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.stdin(match stdin {
+            Input::Null => Stdio::null(),
+            Input::Bytes(_) => Stdio::piped(),
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn client");
-        let mut pipe = child.stdin.take().expect("stdin");
-        if let Some(input) = stdin {
-            pipe.write_all(input.as_bytes()).expect("write stdin");
-        }
-        drop(pipe);
+        // Fed from a thread: a large input fills the pipe before the
+        // client has read it; a client that stops early closes it.
+        let feeder = child.stdin.take().map(|mut pipe| {
+            let bytes = match stdin {
+                Input::Bytes(b) => b,
+                Input::Null => Vec::new(),
+            };
+            std::thread::spawn(move || {
+                let _ = pipe.write_all(&bytes);
+            })
+        });
         let out = child.wait_with_output().expect("client output");
+        if let Some(f) = feeder {
+            f.join().expect("stdin feeder");
+        }
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
+    }
+
+    /// A run against the test server with `input` on standard input.
+    fn run_input(&self, args: &[&str], input: &[u8]) -> Run {
+        let env = [
+            ("DROPSPACE_SERVER", self.server.as_str()),
+            ("DROPSPACE_API_KEY", self.api_key.as_str()),
+        ];
+        self.run_env(args, Input::Bytes(input.to_vec()), &env)
     }
 
     /// Starts a client run without waiting for it.
@@ -177,6 +220,14 @@ async fn login_whoami_logout_and_exit_codes() {
         false,
     );
     assert_eq!(r.code, 4, "{}", r.stderr);
+    // … and says why, not just "error sending request for url".
+    assert!(
+        r.stderr
+            .contains("cannot reach http://127.0.0.1:1/: connection refused"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("error sending request"), "{}", r.stderr);
 
     // A wrong password is the API's 8 and saves nothing.
     cli.login("alice", "wrong").api_error(8);
@@ -306,7 +357,8 @@ async fn upload_download_and_resume() {
     std::fs::write(cli.path("data.bin"), b"mine").expect("write");
     let r = cli.run(&["download", &id]).ok();
     assert!(r.stdout.contains("data (1).bin"), "{}", r.stdout);
-    assert!(r.stdout.contains("2500000 bytes"), "{}", r.stdout);
+    // People read sizes (1024ths, one decimal); --json keeps the bytes.
+    assert!(r.stdout.contains("\t2.4 MiB"), "{}", r.stdout);
     assert!(!r.stdout.contains("resumed"), "{}", r.stdout);
     assert_eq!(std::fs::read(cli.path("data.bin")).expect("read"), b"mine");
     assert_eq!(
@@ -442,7 +494,7 @@ async fn files_and_folders() {
         r.stdout
     );
     assert!(
-        r.stdout.contains(&format!("-\t{file}\t3\ta.txt")),
+        r.stdout.contains(&format!("-\t{file}\t3 B\ta.txt")),
         "{}",
         r.stdout
     );
@@ -497,6 +549,41 @@ async fn files_and_folders() {
     assert_eq!(v["time_limit"], 604_800);
     assert_eq!(v["limit_action"], 3);
     assert_eq!(v["limit_action_to_folder"], sub.as_str());
+    // The text says it in words: durations, dates, the action.
+    let r = cli.run(&["limit", &file, "--expire", "36h"]).ok();
+    let line = r.stdout.trim();
+    assert!(
+        line.starts_with(&format!("{file}: 2 downloads (0 done) or until 20")),
+        "{line}"
+    );
+    assert!(
+        line.ends_with(&format!(" UTC (1 day 12 h), then move it to folder {sub}")),
+        "{line}"
+    );
+    let r = cli.run(&["info", &file]).ok();
+    assert!(r.stdout.contains("size: 3 B\n"), "{}", r.stdout);
+    assert!(r.stdout.contains("uploaded: 20"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!(
+            "limit: 2 downloads (0 done) or 1 day 12 h from when it was set, then move it \
+             to folder {sub}\n"
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("action"), "{}", r.stdout);
+    let r = cli
+        .run(&["limit", &file, "--action", "delete", "--expire", "3h"])
+        .ok();
+    assert!(
+        r.stdout.contains(" (3 h), then delete the file"),
+        "{}",
+        r.stdout
+    );
+    let r = cli.run(&["limit", &file, "--action", "block"]).ok();
+    assert!(r.stdout.contains("then block downloads"), "{}", r.stdout);
+    let r = cli.run(&["info", &docs]).ok();
+    assert!(r.stdout.contains("1 file (3 B), 0 folders"), "{}", r.stdout);
     let v = cli.run(&["--json", "limit", &file, "--clear"]).json();
     assert_eq!(v["download_limit"], 0);
     assert_eq!(v["limit_action"], 0);
@@ -976,4 +1063,345 @@ async fn parallel_parts_resume_and_join() {
     assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
     let x = api(&s, &session, "files.getInfo", &[("file_id", id)]).await;
     assert_eq!(x.attr("file", "name").as_deref(), Some("parts.bin"));
+}
+
+/// The file id of an upload's text line (`name<TAB>id<TAB>page`).
+fn id_of_line(stdout: &str) -> String {
+    stdout
+        .lines()
+        .next()
+        .and_then(|l| l.split('\t').nth(1))
+        .unwrap_or_else(|| panic!("no upload line: {stdout}"))
+        .to_string()
+}
+
+// `upload -` reads the file from standard input, its length unknown: over
+// tus in chunks, the length declared by the last request
+// (creation-defer-length); `--name` is required.
+dual!(upload_from_standard_input, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("alice", "secret123");
+    let session = s.login("alice", "secret123").await;
+    let cli = Cli::new(&s);
+    cli.login("alice", "secret123").ok();
+
+    // Standard input has no name.
+    let r = cli.run_input(&["upload", "-"], b"x");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--name NAME is required"), "{}", r.stderr);
+    let r = cli.run_input(&["upload", "-", "-", "--name", "x"], b"x");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 0);
+
+    // Several chunks, the last one short: it declares the length.
+    let bytes = pattern((3 << 20) + 12_345, 9);
+    let args = [
+        "--json",
+        "upload",
+        "-",
+        "--name",
+        "x.bin",
+        "--chunk-size",
+        "1M",
+    ];
+    let v = cli.run_input(&args, &bytes).json();
+    assert_eq!(v[0]["file"], "-");
+    assert_eq!(v[0]["name"], "x.bin");
+    assert_eq!(v[0]["size"], bytes.len());
+    let id = v[0]["file_id"].as_str().expect("file_id").to_string();
+    assert_eq!(served(&s, &session, &id, None).await, bytes);
+    cli.run(&["download", &id, "-o", "back.bin"]).ok();
+    assert_eq!(std::fs::read(cli.path("back.bin")).expect("read"), bytes);
+    let x = api(&s, &session, "files.getInfo", &[("file_id", &id)]).await;
+    assert_eq!(x.attr("file", "name").as_deref(), Some("x.bin"));
+
+    // Ending on a chunk's boundary: a last request without bytes declares
+    // the length.
+    let even = pattern(2 << 20, 4);
+    let v = cli.run_input(&args, &even).json();
+    let id = v[0]["file_id"].as_str().expect("file_id");
+    assert_eq!(served(&s, &session, id, None).await, even);
+
+    // Shorter than a chunk (8M by default): known whole before it starts.
+    let r = cli
+        .run_input(
+            &[
+                "upload",
+                "-",
+                "--name",
+                "note.txt",
+                "--description",
+                "piped",
+            ],
+            b"from a pipe",
+        )
+        .ok();
+    assert!(r.stdout.starts_with("note.txt\t"), "{}", r.stdout);
+    let id = id_of_line(&r.stdout);
+    assert_eq!(served(&s, &session, &id, None).await, b"from a pipe");
+    let x = api(&s, &session, "files.getInfo", &[("file_id", &id)]).await;
+    assert_eq!(x.attr("file", "description").as_deref(), Some("piped"));
+    // Each went through tus, one upload each.
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM tus_uploads").await, 3);
+
+    // The form, sent chunked: --no-resume; and an empty input.
+    let v = cli
+        .run_input(
+            &["--json", "upload", "-", "--name", "form.bin", "--no-resume"],
+            &bytes[..100_000],
+        )
+        .json();
+    let id = v[0]["file_id"].as_str().expect("file_id");
+    assert_eq!(served(&s, &session, id, None).await, &bytes[..100_000]);
+    let v = cli
+        .run_input(&["--json", "upload", "-", "--name", "empty.bin"], b"")
+        .json();
+    assert_eq!(v[0]["size"], 0);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM tus_uploads").await, 3);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 5);
+
+    // Anonymous, from a pipe, several chunks.
+    let anon = Cli::new(&s);
+    let v = anon
+        .run_input(
+            &[
+                "--json",
+                "upload",
+                "-",
+                "--name",
+                "anon.bin",
+                "--chunk-size",
+                "1M",
+            ],
+            &bytes,
+        )
+        .json();
+    assert!(v[0]["delete_url"]
+        .as_str()
+        .is_some_and(|u| u.contains("/delete/")));
+    let id = v[0]["file_id"].as_str().expect("file_id");
+    assert_eq!(served(&s, &session, id, None).await, bytes);
+});
+
+// `upload --expire --downloads --password` sets all of them in the same
+// command: the password with the upload, the limits by `files.setInfo` at
+// once; when that fails the command says so, naming the uploaded file.
+dual!(upload_sets_limits_and_password, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("alice", "secret123");
+    let session = s.login("alice", "secret123").await;
+    let cli = Cli::new(&s);
+    cli.login("alice", "secret123").ok();
+    let bytes = pattern(50_000, 2);
+    std::fs::write(cli.path("report.pdf"), &bytes).expect("write");
+
+    let r = cli
+        .run(&[
+            "upload",
+            "report.pdf",
+            "--expire",
+            "7d",
+            "--downloads",
+            "3",
+            "--password",
+            "SECRET",
+            "--description",
+            "for the board",
+        ])
+        .ok();
+    let id = id_of_line(&r.stdout);
+    assert!(
+        r.stdout
+            .contains("  limit: 3 downloads (0 done) or until 20"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(" UTC (7 days), then block downloads\n"),
+        "{}",
+        r.stdout
+    );
+    let x = api(&s, &session, "files.getInfo", &[("file_id", &id)]).await;
+    x.assert_ok();
+    assert_eq!(x.attr("file", "time_limit").as_deref(), Some("604800"));
+    assert_eq!(x.attr("file", "download_limit").as_deref(), Some("3"));
+    assert_eq!(x.attr("file", "password").as_deref(), Some("SECRET"));
+    assert_eq!(
+        x.attr("file", "description").as_deref(),
+        Some("for the board")
+    );
+    // Without the password the download is refused (with a session and
+    // without); with it, it is the file.
+    cli.run(&["download", &id, "-o", "nope.pdf"]).api_error(22);
+    let anon = Cli::new(&s);
+    anon.run(&["download", &id, "-o", "nope.pdf"]).api_error(22);
+    assert!(!cli.path("nope.pdf").exists() && !anon.path("nope.pdf").exists());
+    cli.run(&["download", &id, "--password", "SECRET", "-o", "got.pdf"])
+        .ok();
+    assert_eq!(std::fs::read(cli.path("got.pdf")).expect("read"), bytes);
+
+    // --json: the same object, the limits beside it.
+    let v = cli
+        .run(&[
+            "--json",
+            "upload",
+            "report.pdf",
+            "--expire",
+            "30m",
+            "--downloads",
+            "1",
+            "--action",
+            "delete",
+        ])
+        .json();
+    for key in [
+        "file",
+        "name",
+        "size",
+        "file_id",
+        "download_url",
+        "delete_url",
+    ] {
+        assert!(v[0].get(key).is_some(), "{key} in {v}");
+    }
+    assert_eq!(v[0]["size"], 50_000);
+    assert_eq!(v[0]["limits"]["time_limit"], 1800);
+    assert_eq!(v[0]["limits"]["download_limit"], 1);
+    assert_eq!(v[0]["limits"]["limit_action"], 2);
+    assert!(v[0]["limits"]["expires"].as_i64().is_some(), "{v}");
+    let id = v[0]["file_id"].as_str().expect("file_id");
+    let x = api(&s, &session, "files.getInfo", &[("file_id", id)]).await;
+    assert_eq!(x.attr("file", "time_limit").as_deref(), Some("1800"));
+    assert_eq!(x.attr("file", "limit_action").as_deref(), Some("2"));
+
+    // The limits cannot be set (no such folder): the upload happened, the
+    // command says so and which file it is, and fails.
+    let r = cli.run(&[
+        "upload",
+        "report.pdf",
+        "--downloads",
+        "2",
+        "--action",
+        "move:zzzzzz",
+    ]);
+    r.api_error(10);
+    let id = r
+        .stderr
+        .split("was uploaded as file ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or_else(|| panic!("no file id named: {}", r.stderr))
+        .to_string();
+    assert!(
+        r.stderr.contains("setting its limits failed"),
+        "{}",
+        r.stderr
+    );
+    let x = api(&s, &session, "files.getInfo", &[("file_id", &id)]).await;
+    assert_eq!(x.attr("file", "download_limit").as_deref(), Some("0"));
+
+    // Limits are an account's: anonymous, refused before anything is sent.
+    let before = count(&s, "SELECT COUNT(*) FROM files").await;
+    let r = anon.run(&["upload", "report.pdf", "--expire", "1h"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("need a login"), "{}", r.stderr);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, before);
+    assert_eq!(cli.run(&["upload", "report.pdf", "--expire", "7y"]).code, 2);
+});
+
+// `login` without a terminal (standard input /dev/null, no password
+// given) says how to give the password instead of failing on /dev/tty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_without_a_terminal_says_what_to_do() {
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("alice", "secret123");
+    let cli = Cli::new(&s);
+    let env = [
+        ("DROPSPACE_SERVER", s.base.as_str()),
+        ("DROPSPACE_API_KEY", s.api_key.as_str()),
+    ];
+    let r = cli.run_env(&["login", "--user", "alice"], Input::Null, &env);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "no terminal to ask for the password: pass --password or set DROPSPACE_PASSWORD \
+             (or pipe it with --password-stdin)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("os error"), "{}", r.stderr);
+    let r = cli.run_env(&["login"], Input::Null, &env);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("no terminal to ask for the user name: pass --user"),
+        "{}",
+        r.stderr
+    );
+    assert!(!cli.config().exists());
+
+    // The variable, or the option.
+    let with_var = [env[0], env[1], ("DROPSPACE_PASSWORD", "wrong")];
+    cli.run_env(&["login", "-u", "alice"], Input::Null, &with_var)
+        .api_error(8);
+    let with_var = [env[0], env[1], ("DROPSPACE_PASSWORD", "secret123")];
+    cli.run_env(&["login", "-u", "alice"], Input::Null, &with_var)
+        .ok();
+    assert_eq!(cli.saved()["user_name"], "alice");
+    let r = cli
+        .run_env(
+            &["login", "-u", "alice", "--password", "secret123"],
+            Input::Null,
+            &env,
+        )
+        .ok();
+    assert!(r.stdout.contains("logged in as alice"), "{}", r.stdout);
+}
+
+// A saved session belongs to one server: against another (--server or
+// DROPSPACE_SERVER) the commands say so and how to log in there, instead
+// of "Not logged in"; the saved session stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_for_another_server_says_so() {
+    let a = Server::start(Backend::Sqlite).await;
+    let b = Server::start(Backend::Sqlite).await;
+    a.create_user("alice", "secret123");
+    let cli = Cli::new(&a);
+    cli.login("alice", "secret123").ok();
+    let key = cli.saved()["session_key"].clone();
+    std::fs::write(cli.path("f.txt"), b"for b").expect("write");
+    let want = format!(
+        "the saved session is for {0}; log in to {1} with `dropspace client login --server {1}`",
+        a.base, b.base
+    );
+    let on_b = [("DROPSPACE_SERVER", b.base.as_str())];
+    let nothing = || Input::Bytes(Vec::new());
+    for args in [
+        &["ls"][..],
+        &["whoami"],
+        &["info", "abcdef"],
+        &["limit", "abcdef", "--downloads", "1"],
+        // An upload does not become an anonymous one without a word.
+        &["upload", "f.txt"],
+    ] {
+        let r = cli.run_env(args, nothing(), &on_b);
+        r.api_error(3);
+        assert!(r.stderr.contains(&want), "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("Not logged in:"), "{}", r.stderr);
+    }
+    let r = cli.run_env(&["--server", &b.base, "whoami"], nothing(), &[]);
+    r.api_error(3);
+    assert!(r.stderr.contains(&want), "{}", r.stderr);
+    let r = cli
+        .run_env(&["--server", &b.base, "logout"], nothing(), &[])
+        .ok();
+    assert!(
+        r.stdout.contains("the saved session is for"),
+        "{}",
+        r.stdout
+    );
+    // Kept, and still good on its own server.
+    assert_eq!(cli.saved()["session_key"], key);
+    cli.run_with(&["whoami"], None, false).ok();
 }

@@ -1,10 +1,11 @@
 //! Account, files, folders and address book commands.
 
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
 
 use dropspace_client::{Error, ErrorCode, FileChanges, FolderChanges, LimitAction};
 use serde_json::json;
 
+use super::human;
 use super::{ContactsCommand, Ctx, Failure};
 
 fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
@@ -22,27 +23,53 @@ fn stdin_line() -> Result<String, Failure> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-pub async fn login(
-    ctx: &mut Ctx,
-    user: Option<String>,
-    password_stdin: bool,
-) -> Result<(), Failure> {
+/// Where the login's password comes from.
+pub enum Password {
+    /// The first line of standard input (`--password-stdin`).
+    Stdin,
+    /// `--password` or `DROPSPACE_PASSWORD`.
+    Given(String),
+    /// Asked for on the terminal, without echo.
+    Ask,
+}
+
+/// Why a login cannot ask: no terminal to ask on.
+fn no_terminal(what: &str, instead: &str) -> Failure {
+    Failure::Usage(format!("no terminal to ask for the {what}: {instead}"))
+}
+
+const PASSWORD_INSTEAD: &str =
+    "pass --password or set DROPSPACE_PASSWORD (or pipe it with --password-stdin)";
+
+pub async fn login(ctx: &mut Ctx, user: Option<String>, password: Password) -> Result<(), Failure> {
+    // Only a terminal is asked: a pipe or /dev/null would answer nothing
+    // (or the wrong thing), and a prompt nobody sees would hang a script.
+    let terminal = std::io::stdin().is_terminal();
     let user = match user.filter(|u| !u.trim().is_empty()) {
         Some(u) => u,
-        None if password_stdin => {
+        None if matches!(password, Password::Stdin) => {
             return Err(Failure::Usage(
                 "--password-stdin needs --user (standard input carries the password)".into(),
             ))
         }
+        None if !terminal => return Err(no_terminal("user name", "pass --user NAME")),
         None => {
             eprint!("User name: ");
             stdin_line()?
         }
     };
-    let password = if password_stdin {
-        stdin_line()?
-    } else {
-        rpassword::prompt_password("Password: ")?
+    let password = match password {
+        Password::Stdin => stdin_line()?,
+        Password::Given(p) => p,
+        Password::Ask if !terminal => return Err(no_terminal("password", PASSWORD_INSTEAD)),
+        Password::Ask => rpassword::prompt_password("Password: ").map_err(|e| {
+            // ENXIO: no controlling terminal to open (/dev/tty).
+            if e.raw_os_error() == Some(6) || e.kind() == std::io::ErrorKind::NotFound {
+                no_terminal("password", PASSWORD_INSTEAD)
+            } else {
+                Failure::Io(format!("reading the password: {e}"))
+            }
+        })?,
     };
     // The saved session stays until the new login succeeds; then the new
     // one replaces it and the old one is ended quietly.
@@ -67,8 +94,16 @@ pub async fn login(
 
 pub async fn logout(ctx: &mut Ctx) -> Result<(), Failure> {
     if ctx.client.session_key().is_none() {
-        ctx.out.emit(json!({"logged_out": false}), || {
-            println!("not logged in");
+        let mut v = json!({"logged_out": false});
+        if let Some(other) = &ctx.session_elsewhere {
+            v["session_server"] = json!(other);
+        }
+        ctx.out.emit(v, || match &ctx.session_elsewhere {
+            Some(other) => println!(
+                "not logged in to {} (the saved session is for {other}, kept)",
+                ctx.server
+            ),
+            None => println!("not logged in"),
         });
         return Ok(());
     }
@@ -92,18 +127,10 @@ pub async fn whoami(ctx: &Ctx) -> Result<(), Failure> {
     v["server"] = json!(ctx.server);
     ctx.out.emit(v, || {
         println!("{user} at {}", ctx.server);
-        println!("bandwidth left: {}", amount(s.bandwidth_left));
-        println!("disk space left: {}", amount(s.diskspace_left));
+        println!("bandwidth left: {}", human::amount(s.bandwidth_left));
+        println!("disk space left: {}", human::amount(s.diskspace_left));
     });
     Ok(())
-}
-
-fn amount(bytes: i64) -> String {
-    if bytes < 0 {
-        "unlimited".into()
-    } else {
-        format!("{bytes} bytes")
-    }
 }
 
 pub async fn ls(ctx: &Ctx, folder: &str) -> Result<(), Failure> {
@@ -115,7 +142,7 @@ pub async fn ls(ctx: &Ctx, folder: &str) -> Result<(), Failure> {
             println!("d\t{}\t{}/{shared}", f.id, f.name);
         }
         for f in &c.files {
-            println!("-\t{}\t{}\t{}", f.id, f.file_size, f.name);
+            println!("-\t{}\t{}\t{}", f.id, human::size(f.file_size), f.name);
         }
     });
     Ok(())
@@ -129,21 +156,22 @@ pub async fn info(ctx: &Ctx, id: &str) -> Result<(), Failure> {
             v["kind"] = json!("file");
             ctx.out.emit(v, || {
                 println!("file {}: {}", f.id, f.name);
-                println!("size: {} bytes", f.file_size);
+                println!("size: {}", human::size(f.file_size));
+                println!("uploaded: {}", human::date(f.upload_time));
                 println!("folder: {}", f.folder_id);
                 if !f.description.is_empty() {
                     println!("description: {}", f.description);
+                }
+                if !f.password.is_empty() {
+                    println!("password: set");
                 }
                 println!("downloads: {}", f.downloads);
                 println!("page: {}", f.download_page_url);
                 if let Some(d) = &f.delete_url {
                     println!("delete: {d}");
                 }
-                if f.download_limit > 0 || f.time_limit > 0 {
-                    println!(
-                        "limit: {} downloads, {} s, action {}",
-                        f.download_limit, f.time_limit, f.limit_action
-                    );
+                if let Some(limits) = human::limits(&f, None) {
+                    println!("limit: {limits}");
                 }
             });
             Ok(())
@@ -156,8 +184,10 @@ pub async fn info(ctx: &Ctx, id: &str) -> Result<(), Failure> {
                     println!("folder {}: {}", f.folder.id, f.folder.name);
                     println!("parent: {}", f.folder.parent_folder_id);
                     println!(
-                        "{} files ({} bytes), {} folders",
-                        f.total_files, f.total_size, f.total_folders
+                        "{} ({}), {}",
+                        human::count(f.total_files, "file", "files"),
+                        human::size(f.total_size),
+                        human::count(f.total_folders, "folder", "folders")
                     );
                     if f.folder.shared {
                         println!("shared: {}", f.folder.public_url);
@@ -283,34 +313,38 @@ pub async fn limit(
             ..FileChanges::default()
         }
     };
-    let batch = ctx.client.set_file_info(&[id], &changes).await?;
+    let (f, expires) = set_limits(ctx, id, &changes).await?;
+    ctx.out
+        .emit(to_json(&f), || match human::limits(&f, expires) {
+            Some(limits) => println!("{}: {limits}", f.id),
+            None => println!("{}: no limits", f.id),
+        });
+    Ok(())
+}
+
+/// `files.setInfo` of one file: the file as it is now, and when its time
+/// limit runs out (counted from just before the call: the server counts
+/// from its receipt, a moment later).
+pub async fn set_limits(
+    ctx: &Ctx,
+    id: &str,
+    changes: &FileChanges,
+) -> Result<(dropspace_client::FileInfo, Option<i64>), Failure> {
+    let asked = human::now();
+    let batch = ctx.client.set_file_info(&[id], changes).await?;
+    if let Some(e) = batch.errors.first() {
+        return Err(Failure::Api {
+            code: e.code.number(),
+            text: format!("{} ({})", e.text, e.ids.join(",")),
+        });
+    }
     let f = batch
         .items
-        .first()
+        .into_iter()
+        .next()
         .ok_or_else(|| Failure::Io("files.setInfo answered no file".into()))?;
-    ctx.out.emit(to_json(f), || {
-        let action = match f.limit_action {
-            2 => "delete".to_string(),
-            3 => format!("move to {}", f.limit_action_to_folder),
-            _ => "block".to_string(),
-        };
-        if f.download_limit == 0 && f.time_limit == 0 {
-            println!("{}: no limits", f.id);
-        } else {
-            println!(
-                "{}: downloads {} of {}, time limit {} s, then {action}",
-                f.id,
-                f.downloads,
-                if f.download_limit > 0 {
-                    f.download_limit.to_string()
-                } else {
-                    "unlimited".into()
-                },
-                f.time_limit
-            );
-        }
-    });
-    Ok(())
+    let expires = (f.time_limit > 0).then(|| asked + f.time_limit);
+    Ok((f, expires))
 }
 
 pub async fn mail(

@@ -7,6 +7,7 @@
 
 mod commands;
 mod config;
+mod human;
 mod transfer;
 
 use std::io::IsTerminal;
@@ -70,15 +71,29 @@ pub enum ClientCommand {
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
+        /// The password (else asked for on the terminal). On the command
+        /// line others may see it in the process list: prefer the variable
+        /// or --password-stdin.
+        #[arg(long, env = "DROPSPACE_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
     },
     /// End the session on the server and forget it.
     Logout,
     /// Show the logged-in account and what it has left.
     Whoami,
-    /// Upload files (anonymously when not logged in).
+    /// Upload files (anonymously when not logged in); `-` reads one from
+    /// standard input (with --name).
+    #[command(
+        after_help = "Examples:\n  dropspace client upload report.pdf --expire 7d --downloads 3 --password s3cret\n  \
+        tar c photos/ | dropspace client upload - --name photos.tar"
+    )]
     Upload {
+        /// Files to send; `-` is standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// The file name of the upload from standard input (`-`).
+        #[arg(long)]
+        name: Option<String>,
         /// Put the files in this folder (id; logged in only).
         #[arg(long)]
         folder: Option<String>,
@@ -87,6 +102,16 @@ pub enum ClientCommand {
         /// A password needed to download the files.
         #[arg(long)]
         password: Option<String>,
+        /// Time until the files expire: 90s, 30m, 12h, 7d, 2w (or plain
+        /// seconds); logged in only.
+        #[arg(long, value_parser = parse_duration)]
+        expire: Option<u64>,
+        /// Total downloads allowed; logged in only.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        downloads: Option<u64>,
+        /// What happens at the limit: block, delete or move:FOLDER.
+        #[arg(long, value_parser = parse_action)]
+        action: Option<dropspace_client::LimitAction>,
         /// Mail the links to these addresses (comma-separated).
         #[arg(long, value_delimiter = ',')]
         to: Vec<String>,
@@ -100,9 +125,10 @@ pub enum ClientCommand {
         #[arg(long)]
         notify: bool,
         /// Bytes per request of a resumable upload (suffixes K, M, G):
-        /// below the body cap of any proxy on the way.
-        #[arg(long, default_value = "50M", value_parser = parse_size)]
-        chunk_size: u64,
+        /// below the body cap of any proxy on the way. Default 50M for
+        /// files, 8M for standard input (held in memory until acknowledged).
+        #[arg(long, value_parser = parse_size)]
+        chunk_size: Option<u64>,
         /// Send each file in one form POST, not resumably.
         #[arg(long)]
         no_resume: bool,
@@ -235,13 +261,18 @@ pub enum Failure {
 impl Failure {
     /// The same failure, told after `what`.
     pub fn context(self, what: &str) -> Failure {
+        self.retold(|t| format!("{what}: {t}"))
+    }
+
+    /// The same failure (and exit code), its text told anew.
+    pub fn retold(self, tell: impl FnOnce(String) -> String) -> Failure {
         match self {
-            Failure::Usage(t) => Failure::Usage(format!("{what}: {t}")),
+            Failure::Usage(t) => Failure::Usage(tell(t)),
             Failure::Api { code, text } => Failure::Api {
                 code,
-                text: format!("{what}: {text}"),
+                text: tell(text),
             },
-            Failure::Io(t) => Failure::Io(format!("{what}: {t}")),
+            Failure::Io(t) => Failure::Io(tell(t)),
         }
     }
 
@@ -259,6 +290,71 @@ impl Failure {
             text: "Not logged in: run `dropspace client login` first".into(),
         }
     }
+}
+
+/// A request that got no answer, with its cause chain: `cannot reach
+/// http://127.0.0.1:1/: connection refused`, not reqwest's bare `error
+/// sending request for url (…)`.
+pub fn network(e: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    let mut causes: Vec<String> = Vec::new();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        next = cause.source();
+        let text = match cause.downcast_ref::<std::io::Error>() {
+            Some(io) => io_words(io),
+            None => cause.to_string(),
+        };
+        // The transport's wrappers say nothing the first words do not.
+        let wrapper = text.starts_with("client error (")
+            || text == "tcp connect error"
+            || text.starts_with("error sending request");
+        if !wrapper && !causes.iter().any(|c| c == &text) {
+            causes.push(text);
+        }
+    }
+    if causes.is_empty() {
+        causes.push(e.to_string());
+    }
+    let place = e
+        .url()
+        .map(|u| match u.origin() {
+            url::Origin::Tuple(..) => format!("{}/", u.origin().ascii_serialization()),
+            url::Origin::Opaque(_) => u.to_string(),
+        })
+        .unwrap_or_else(|| "the server".into());
+    let why = causes.join(": ");
+    if e.is_connect() {
+        format!("cannot reach {place}: {why}")
+    } else if e.is_timeout() {
+        format!("no answer from {place} in time: {why}")
+    } else if e.is_body() || e.is_decode() {
+        format!("reading the answer of {place}: {why}")
+    } else {
+        format!("{place}: {why}")
+    }
+}
+
+/// An I/O error as words, without its `(os error N)`.
+fn io_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let word = match e.kind() {
+        K::ConnectionRefused => "connection refused",
+        K::ConnectionReset => "connection reset",
+        K::ConnectionAborted => "connection aborted",
+        K::TimedOut => "timed out",
+        K::AddrNotAvailable => "address not available",
+        K::BrokenPipe => "connection closed",
+        K::UnexpectedEof => "connection closed early",
+        _ => {
+            let text = e.to_string();
+            return match text.find(" (os error") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            };
+        }
+    };
+    word.to_string()
 }
 
 impl From<Error> for Failure {
@@ -280,6 +376,7 @@ impl From<Error> for Failure {
                 code: u32::from(status),
                 text: title,
             },
+            Error::Http(e) => Failure::Io(network(&e)),
             other => Failure::Io(format!("{other}")),
         }
     }
@@ -316,6 +413,8 @@ pub struct Ctx {
     pub server: String,
     pub saved: Saved,
     pub out: Out,
+    /// The server of the saved session when it is not the one in use.
+    pub session_elsewhere: Option<String>,
 }
 
 impl Ctx {
@@ -327,7 +426,23 @@ impl Ctx {
         if self.logged_in() {
             Ok(())
         } else {
-            Err(Failure::not_logged_in())
+            Err(self.not_logged_in())
+        }
+    }
+
+    /// No session for this server: log in, or — when the saved session is
+    /// another server's — log in to this one.
+    fn not_logged_in(&self) -> Failure {
+        match &self.session_elsewhere {
+            Some(other) => Failure::Api {
+                code: ErrorCode::SessionKeyMissing.number(),
+                text: format!(
+                    "Not logged in to {0}: the saved session is for {other}; log in to {0} \
+                     with `dropspace client login --server {0}`",
+                    self.server
+                ),
+            },
+            None => Failure::not_logged_in(),
         }
     }
 }
@@ -376,12 +491,17 @@ fn context(args: &ClientArgs, fallback_server: Option<String>) -> Result<Ctx, Fa
         json: args.json,
         bars: !args.json && std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
     };
+    let session_elsewhere = match (&saved.server, &saved.session_key) {
+        (Some(other), Some(_)) if !same => Some(other.clone()),
+        _ => None,
+    };
     Ok(Ctx {
         client,
         api_key,
         server,
         saved,
         out,
+        session_elsewhere,
     })
 }
 
@@ -435,14 +555,29 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
         ClientCommand::Login {
             user,
             password_stdin,
-        } => commands::login(&mut ctx, user, password_stdin).await,
+            password,
+        } => {
+            let password = if password_stdin {
+                commands::Password::Stdin
+            } else {
+                match password {
+                    Some(p) => commands::Password::Given(p),
+                    None => commands::Password::Ask,
+                }
+            };
+            commands::login(&mut ctx, user, password).await
+        }
         ClientCommand::Logout => commands::logout(&mut ctx).await,
         ClientCommand::Whoami => commands::whoami(&ctx).await,
         ClientCommand::Upload {
             files,
+            name,
             folder,
             description,
             password,
+            expire,
+            downloads,
+            action,
             to,
             message,
             speed_limit,
@@ -459,21 +594,27 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
                 recipient_message: message,
                 notify_uploader: notify,
             };
-            // The server throttles form uploads only (`upload.getInfo`'s
-            // speed limit): a capped upload goes through the form.
-            let resume = (!no_resume && speed_limit == 0).then(|| dropspace_client::Resume {
-                chunk_size,
-                ..Default::default()
+            let limits = (expire.is_some() || downloads.is_some() || action.is_some()).then(|| {
+                dropspace_client::FileChanges {
+                    time_limit: expire,
+                    downloads_limit: downloads,
+                    limit_action: action,
+                    ..Default::default()
+                }
             });
-            transfer::upload(
-                &ctx,
-                &files,
-                &options,
+            let job = transfer::UploadJob {
+                files: &files,
+                stdin_name: name,
+                options: &options,
+                limits,
                 speed_limit,
-                resume.as_ref(),
+                // The server throttles form uploads only (`upload.getInfo`'s
+                // speed limit): a capped upload goes through the form.
+                resume: !no_resume && speed_limit == 0,
+                chunk_size,
                 parallel,
-            )
-            .await
+            };
+            transfer::upload(&ctx, job).await
         }
         ClientCommand::Download {
             target,

@@ -2,25 +2,33 @@
 
 use std::path::{Path, PathBuf};
 
-use dropspace_client::{ErrorCode, Resume, Standing, UploadInfo, UploadOptions, Uploaded};
+use dropspace_client::{
+    ErrorCode, FileChanges, Resume, Standing, UploadInfo, UploadOptions, Uploaded,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
 use super::config::{PartOf, Partials, Pending, Unfinished};
-use super::{Ctx, Failure};
+use super::{human, Ctx, Failure};
 
 fn bar(ctx: &Ctx, len: Option<u64>, label: &str) -> ProgressBar {
     if !ctx.out.bars {
         return ProgressBar::hidden();
     }
-    let bar = match len {
-        Some(n) => ProgressBar::new(n),
-        None => ProgressBar::no_length(),
+    let (bar, template) = match len {
+        Some(n) => (
+            ProgressBar::new(n),
+            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        ),
+        None => (ProgressBar::no_length(), "{msg} {bytes} {bytes_per_sec}"),
     };
-    let template = "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}";
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));
     }
@@ -28,59 +36,105 @@ fn bar(ctx: &Ctx, len: Option<u64>, label: &str) -> ProgressBar {
     bar
 }
 
-pub async fn upload(
-    ctx: &Ctx,
-    files: &[PathBuf],
-    options: &UploadOptions,
-    speed_limit: u64,
-    resume: Option<&Resume>,
-    parallel: u64,
-) -> Result<(), Failure> {
+/// Bytes per request of a file's resumable upload, unless `--chunk-size`.
+const FILE_CHUNK: u64 = 50 << 20;
+/// … and of standard input's, each held in memory until acknowledged.
+const STDIN_CHUNK: u64 = 8 << 20;
+
+/// `upload`'s arguments.
+pub struct UploadJob<'a> {
+    /// Paths; `-` is standard input.
+    pub files: &'a [PathBuf],
+    /// `--name`: the file name of standard input's upload.
+    pub stdin_name: Option<String>,
+    pub options: &'a UploadOptions,
+    /// Limits set with `files.setInfo` once each file is up (the upload
+    /// form has no field for them).
+    pub limits: Option<FileChanges>,
+    pub speed_limit: u64,
+    /// Resumable (tus) when the server offers it.
+    pub resume: bool,
+    pub chunk_size: Option<u64>,
+    pub parallel: u64,
+}
+
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The file name of standard input's upload: `--name`, required.
+fn stdin_name(job: &UploadJob<'_>) -> Result<Option<String>, Failure> {
+    let dashes = job.files.iter().filter(|p| is_stdin(p)).count();
+    match (dashes, job.stdin_name.as_deref().map(str::trim)) {
+        (0, None) => Ok(None),
+        (0, Some(_)) => Err(Failure::Usage(
+            "--name names the upload from standard input: give `-` as the file".into(),
+        )),
+        (1, Some(n)) if !n.is_empty() => Ok(Some(n.to_string())),
+        (1, _) => Err(Failure::Usage(
+            "upload - reads the file from standard input: --name NAME is required \
+             (the name the file gets on the server)"
+                .into(),
+        )),
+        _ => Err(Failure::Usage(
+            "standard input (`-`) can be uploaded once per command".into(),
+        )),
+    }
+}
+
+pub async fn upload(ctx: &Ctx, job: UploadJob<'_>) -> Result<(), Failure> {
     let session = ctx.client.session_key().is_some();
-    let mut results = Vec::new();
-    for path in files {
-        let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", path.display()));
-        let file = tokio::fs::File::open(path).await.map_err(io)?;
-        let meta = file.metadata().await.map_err(io)?;
-        if !meta.is_file() {
-            return Err(Failure::Io(format!("{}: not a file", path.display())));
-        }
-        let size = meta.len();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "upload".into());
-        let pb = bar(ctx, Some(size), &name);
-        let shown = pb.clone();
-        let progress = move |sent| shown.set_position(sent);
-        let done = match resume.filter(|_| size > 0) {
-            Some(how) => {
-                let key = Pending::key(path, &meta);
-                let job = Resumable {
-                    path,
-                    key: &key,
-                    name: &name,
-                    size,
-                    how,
-                    parallel,
-                };
-                resumable(ctx, &job, options, speed_limit, file, progress).await
-            }
-            None => {
-                let info = fresh_info(ctx, speed_limit).await?;
-                ctx.client
-                    .upload(&info, &name, Some(size), file, options, progress)
-                    .await
-                    .map_err(Failure::from)
-            }
+    let from_stdin = stdin_name(&job)?;
+    if job.limits.is_some() && !session {
+        let why = match &ctx.session_elsewhere {
+            Some(_) => ctx.not_logged_in(),
+            None => Failure::Usage(
+                "--expire, --downloads and --action need a login: limits are set with \
+                 files.setInfo, on an account's files only"
+                    .into(),
+            ),
         };
-        pb.finish_and_clear();
-        let done = done?;
-        let (download_url, delete_url) = if session {
-            let f = ctx.client.file_info(&done.file_id).await?;
-            (Some(f.download_page_url), f.delete_url)
-        } else {
-            (done.download_url.clone(), done.delete_url.clone())
+        return Err(why.context("upload"));
+    }
+    if !session && ctx.api_key.is_none() {
+        // Anonymous uploads need the API key; say why there is no session.
+        return Err(match &ctx.session_elsewhere {
+            Some(_) => ctx.not_logged_in(),
+            None => Failure::Usage(
+                "not logged in and no API key for an anonymous upload: run `dropspace client \
+                 login`, or pass --api-key (or set DROPSPACE_API_KEY)"
+                    .into(),
+            ),
+        });
+    }
+    let mut results = Vec::new();
+    for path in job.files {
+        let sent = match &from_stdin {
+            Some(name) if is_stdin(path) => upload_stdin(ctx, &job, name).await?,
+            _ => upload_file(ctx, &job, path).await?,
+        };
+        let Sent { name, size, done } = sent;
+        let mut limited = None;
+        if let Some(changes) = &job.limits {
+            let set = super::commands::set_limits(ctx, &done.file_id, changes).await;
+            limited = Some(set.map_err(|e| {
+                e.retold(|why| {
+                    format!(
+                        "{name} was uploaded as file {id}, but setting its limits failed: \
+                         {why}. The file is there without them: `dropspace client limit {id} \
+                         …` sets them, `dropspace client rm {id}` removes it",
+                        id = done.file_id
+                    )
+                })
+            })?);
+        }
+        let (download_url, delete_url) = match (&limited, session) {
+            (Some((f, _)), _) => (Some(f.download_page_url.clone()), f.delete_url.clone()),
+            (None, true) => {
+                let f = ctx.client.file_info(&done.file_id).await?;
+                (Some(f.download_page_url), f.delete_url)
+            }
+            (None, false) => (done.download_url.clone(), done.delete_url.clone()),
         };
         if !ctx.out.json {
             println!(
@@ -91,20 +145,202 @@ pub async fn upload(
             if let Some(d) = &delete_url {
                 println!("  delete: {d}");
             }
+            if let Some((f, expires)) = &limited {
+                if let Some(text) = human::limits(f, *expires) {
+                    println!("  limit: {text}");
+                }
+            }
         }
-        results.push(json!({
+        let mut v = json!({
             "file": path.display().to_string(),
             "name": name,
             "size": size,
             "file_id": done.file_id,
             "download_url": download_url,
             "delete_url": delete_url,
-        }));
+        });
+        if let Some((f, expires)) = &limited {
+            v["limits"] = json!({
+                "time_limit": f.time_limit,
+                "expires": expires,
+                "download_limit": f.download_limit,
+                "limit_action": f.limit_action,
+                "limit_action_to_folder": f.limit_action_to_folder,
+            });
+        }
+        results.push(v);
     }
     if ctx.out.json {
         println!("{}", serde_json::Value::Array(results));
     }
     Ok(())
+}
+
+/// One file up: its name on the server, its size and the answer.
+struct Sent {
+    name: String,
+    size: u64,
+    done: Uploaded,
+}
+
+async fn upload_file(ctx: &Ctx, job: &UploadJob<'_>, path: &Path) -> Result<Sent, Failure> {
+    let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", path.display()));
+    let file = tokio::fs::File::open(path).await.map_err(io)?;
+    let meta = file.metadata().await.map_err(io)?;
+    if !meta.is_file() {
+        return Err(Failure::Io(format!("{}: not a file", path.display())));
+    }
+    let size = meta.len();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "upload".into());
+    let pb = bar(ctx, Some(size), &name);
+    let shown = pb.clone();
+    let progress = move |sent| shown.set_position(sent);
+    let how = Resume {
+        chunk_size: job.chunk_size.unwrap_or(FILE_CHUNK),
+        ..Default::default()
+    };
+    let done = if job.resume && size > 0 {
+        let key = Pending::key(path, &meta);
+        let one = Resumable {
+            path,
+            key: &key,
+            name: &name,
+            size,
+            how: &how,
+            parallel: job.parallel,
+        };
+        resumable(ctx, &one, job.options, job.speed_limit, file, progress).await
+    } else {
+        match fresh_info(ctx, job.speed_limit).await {
+            Ok(info) => ctx
+                .client
+                .upload(&info, &name, Some(size), file, job.options, progress)
+                .await
+                .map_err(Failure::from),
+            Err(e) => Err(e),
+        }
+    };
+    pb.finish_and_clear();
+    Ok(Sent {
+        name,
+        size,
+        done: done?,
+    })
+}
+
+/// A reader that counts what passes through it.
+struct Counted<R> {
+    inner: R,
+    seen: Arc<AtomicU64>,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Counted<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let read = buf.filled().len().saturating_sub(before) as u64;
+        self.seen.fetch_add(read, Ordering::Relaxed);
+        polled
+    }
+}
+
+/// Standard input as one file named `name`, its length unknown: over tus
+/// with the length declared by the last request (creation-defer-length),
+/// each chunk held in memory until acknowledged — memory stays at about one
+/// chunk however long the stream. A stream shorter than one chunk is known
+/// whole before the upload starts and gets an ordinary resumable upload; a
+/// server without resumable uploads (or `--no-resume`, `--speed-limit`)
+/// gets the form, sent chunked. Standard input cannot be read twice: an
+/// upload that fails is ended on the server and cannot be continued.
+async fn upload_stdin(ctx: &Ctx, job: &UploadJob<'_>, name: &str) -> Result<Sent, Failure> {
+    let seen = Arc::new(AtomicU64::new(0));
+    let mut stdin = Counted {
+        inner: tokio::io::stdin(),
+        seen: seen.clone(),
+    };
+    let pb = bar(ctx, None, name);
+    let shown = pb.clone();
+    let progress = move |sent| shown.set_position(sent);
+    let failed = |e: Failure| {
+        e.context(&format!(
+            "standard input ({name}): the upload failed; standard input cannot be read again, \
+             so run the whole command again"
+        ))
+    };
+    let done: Result<Uploaded, Failure> = async {
+        if !job.resume {
+            let info = fresh_info(ctx, job.speed_limit).await?;
+            return Ok(ctx
+                .client
+                .upload(&info, name, None, stdin, job.options, progress)
+                .await?);
+        }
+        let how = Resume {
+            chunk_size: job.chunk_size.unwrap_or(STDIN_CHUNK),
+            ..Default::default()
+        };
+        // The first chunk tells whether the stream is short.
+        let mut first = Vec::new();
+        (&mut stdin)
+            .take(how.chunk_size)
+            .read_to_end(&mut first)
+            .await
+            .map_err(|e| Failure::Io(format!("standard input: {e}")))?;
+        let n = first.len() as u64;
+        let whole = n < how.chunk_size;
+        let info = fresh_info(ctx, job.speed_limit).await?;
+        let offered = if first.is_empty() {
+            // An empty file always goes through the form.
+            false
+        } else if whole {
+            ctx.client.resumable_offered(&info).await?
+        } else {
+            ctx.client.resumable_deferred_offered(&info).await?
+        };
+        let rest = std::io::Cursor::new(first).chain(stdin);
+        if !offered {
+            return Ok(ctx
+                .client
+                .upload(&info, name, None, rest, job.options, progress)
+                .await?);
+        }
+        let (url, length) = if whole {
+            let url = ctx
+                .client
+                .resumable_create(&info, name, n, job.options)
+                .await?;
+            (url, Some(n))
+        } else {
+            let url = ctx
+                .client
+                .resumable_create_deferred(&info, name, job.options)
+                .await?;
+            (url, None)
+        };
+        let sent = ctx
+            .client
+            .resumable_send_stream(&url, rest, length, &how, progress)
+            .await;
+        if sent.is_err() {
+            // Its bytes cannot be sent again: end it, its space returned.
+            let _ = ctx.client.resumable_terminate(&url).await;
+        }
+        Ok(sent?)
+    }
+    .await;
+    pb.finish_and_clear();
+    Ok(Sent {
+        name: name.to_string(),
+        size: seen.load(Ordering::Relaxed),
+        done: done.map_err(failed)?,
+    })
 }
 
 /// A new upload identifier, for the account or anonymous.
@@ -427,13 +663,13 @@ pub async fn download(
     ctx.out.emit(v, || {
         if done.resumed_from > 0 {
             println!(
-                "{}\t{} bytes (resumed at {})",
+                "{}\t{} (resumed at {})",
                 path.display(),
-                done.size,
-                done.resumed_from
+                human::size(done.size),
+                human::size(done.resumed_from)
             );
         } else {
-            println!("{}\t{} bytes", path.display(), done.size);
+            println!("{}\t{}", path.display(), human::size(done.size));
         }
     });
     Ok(())
@@ -456,7 +692,10 @@ async fn from_page(ctx: &Ctx, target: &str, password: Option<&str>) -> Result<So
         Some(p) => http.post(&page).form(&[("password", p)]),
         None => http.get(&page),
     };
-    let resp = req.send().await.map_err(|e| Failure::Io(e.to_string()))?;
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| Failure::Io(super::network(&e)))?;
     let status = resp.status().as_u16();
     let api = |code: ErrorCode, text: &str| Failure::Api {
         code: code.number(),
@@ -479,7 +718,10 @@ async fn from_page(ctx: &Ctx, target: &str, password: Option<&str>) -> Result<So
         }
         other => return Err(Failure::Io(format!("HTTP status {other} from {page}"))),
     }
-    let html = resp.text().await.map_err(|e| Failure::Io(e.to_string()))?;
+    let html = resp
+        .text()
+        .await
+        .map_err(|e| Failure::Io(super::network(&e)))?;
     let url = download_link(&html).ok_or_else(|| {
         if html.contains("name=\"password\"") {
             api(

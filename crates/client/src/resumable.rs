@@ -8,10 +8,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
 use crate::error::{Error, Result};
@@ -141,6 +142,40 @@ impl Client {
             .await?;
         Ok(resp.status() == StatusCode::NO_CONTENT
             && header(resp.headers(), "tus-version").is_some_and(|v| v.contains(TUS)))
+    }
+
+    /// Whether the server also takes uploads whose length is declared
+    /// later (tus `creation-defer-length`), for a stream of unknown size
+    /// ([`resumable_create_deferred`](Client::resumable_create_deferred)).
+    pub async fn resumable_deferred_offered(&self, info: &UploadInfo) -> Result<bool> {
+        let endpoint = tus_endpoint(&info.url)?;
+        let resp = self
+            .http
+            .request(reqwest::Method::OPTIONS, &endpoint)
+            .send()
+            .await?;
+        let extensions = header(resp.headers(), "tus-extension").unwrap_or("");
+        Ok(resp.status() == StatusCode::NO_CONTENT
+            && header(resp.headers(), "tus-version").is_some_and(|v| v.contains(TUS))
+            && extensions
+                .split(',')
+                .any(|e| e.trim() == "creation-defer-length"))
+    }
+
+    /// Creates a resumable upload whose length is not known yet
+    /// (`Upload-Defer-Length: 1`) with `info`'s identifier (which it
+    /// spends); send it with
+    /// [`resumable_send_stream`](Client::resumable_send_stream), whose last
+    /// request declares the length.
+    pub async fn resumable_create_deferred(
+        &self,
+        info: &UploadInfo,
+        file_name: &str,
+        options: &UploadOptions,
+    ) -> Result<String> {
+        let meta = file_metadata(info, file_name, options);
+        self.post_upload(info, &meta, &[("upload-defer-length", "1".to_string())])
+            .await
     }
 
     /// Creates a resumable upload of `size` bytes with `info`'s identifier
@@ -356,6 +391,176 @@ impl Client {
         }
     }
 
+    /// Sends everything `reader` yields (a pipe, standard input: read once,
+    /// never sought) to the new upload at `url`, from its start, in
+    /// requests of `how.chunk_size` bytes. Each chunk is held in memory
+    /// until the server acknowledges it — memory stays at about one chunk
+    /// whatever the stream's length — so a failing request is sent again
+    /// from the server's acknowledged offset (for `how.retry_for`, as
+    /// [`resumable_send`](Client::resumable_send) does).
+    ///
+    /// `length`: the upload's length when it was created with one
+    /// ([`resumable_create`](Client::resumable_create)); `None` for an
+    /// upload of deferred length
+    /// ([`resumable_create_deferred`](Client::resumable_create_deferred)),
+    /// whose last request declares the length once the stream ends (a
+    /// request without bytes when the stream ends on a chunk's boundary).
+    /// `progress` gets the bytes acknowledged or in flight.
+    pub async fn resumable_send_stream<R, F>(
+        &self,
+        url: &str,
+        mut reader: R,
+        length: Option<u64>,
+        how: &Resume,
+        progress: F,
+    ) -> Result<Uploaded>
+    where
+        R: AsyncRead + Unpin,
+        F: Fn(u64) + Send + Sync + Clone + 'static,
+    {
+        let chunk = usize::try_from(how.chunk_size.max(1)).unwrap_or(usize::MAX);
+        let mut offset = 0u64;
+        loop {
+            let (bytes, ended) = read_held(&mut reader, chunk).await?;
+            let end = offset + bytes.len() as u64;
+            if let Some(n) = length.filter(|n| end > *n) {
+                return Err(Error::Upload(format!(
+                    "the stream is longer than the upload's length ({n} bytes)"
+                )));
+            }
+            let declare = match length {
+                Some(_) => None,
+                None => ended.then_some(end),
+            };
+            let at = (offset, declare);
+            if let Some(done) = self
+                .send_held(url, at, bytes, how, progress.clone())
+                .await?
+            {
+                return Ok(done);
+            }
+            offset = end;
+            if ended {
+                return Err(match length {
+                    Some(n) if offset < n => Error::Upload(format!(
+                        "the stream ended at {offset} of the upload's {n} bytes"
+                    )),
+                    _ => Error::Malformed("the upload ended without the file it became".into()),
+                });
+            }
+        }
+    }
+
+    /// Sends `bytes`, the upload's bytes from `start`, until the server
+    /// acknowledges them all, retrying as
+    /// [`resumable_send_range`](Client::resumable_send_range) does; the last
+    /// request carries `Upload-Length: declare` when given. The file the
+    /// upload became, or None when it goes on.
+    async fn send_held<F>(
+        &self,
+        url: &str,
+        (start, declare): (u64, Option<u64>),
+        bytes: Bytes,
+        how: &Resume,
+        progress: F,
+    ) -> Result<Option<Uploaded>>
+    where
+        F: Fn(u64) + Send + Sync + Clone + 'static,
+    {
+        let end = start + bytes.len() as u64;
+        let mut failing_since: Option<Instant> = None;
+        let mut pause = Duration::from_millis(250);
+        let mut known = Some(start);
+        loop {
+            let attempt = match known {
+                Some(at) => Ok(Standing::At(at)),
+                None => self.resumable_standing(url).await,
+            };
+            let attempt = match attempt {
+                Ok(Standing::Done(file_id)) => return Ok(Some(done(file_id, &HeaderMap::new()))),
+                Ok(Standing::Gone) => {
+                    return Err(Error::Upload(
+                        "the resumable upload is gone (expired or terminated)".into(),
+                    ))
+                }
+                Ok(Standing::At(at)) if at < start || at > end => {
+                    return Err(Error::Malformed(format!(
+                        "the server holds {at} bytes, outside the {start}..{end} being sent"
+                    )))
+                }
+                Ok(Standing::At(at)) if at == end && declare.is_none() => return Ok(None),
+                Ok(Standing::At(at)) => {
+                    progress(at);
+                    let rest = bytes.slice(usize::try_from(at - start).unwrap_or(0)..);
+                    self.patch_held(url, at, rest, declare, progress.clone())
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            match attempt {
+                Ok(Sent::Done(uploaded)) => return Ok(Some(uploaded)),
+                Ok(Sent::At(at)) if at == end && declare.is_none() => return Ok(None),
+                Ok(Sent::At(at)) if at >= end => {
+                    return Err(Error::Malformed(format!(
+                        "the server acknowledged {at} bytes of {end} without making the file"
+                    )))
+                }
+                Ok(Sent::At(at)) => {
+                    known = Some(at);
+                    failing_since = None;
+                    pause = Duration::from_millis(250);
+                }
+                Err(e) if worth_retrying(&e) => {
+                    known = None;
+                    let since = *failing_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() >= how.retry_for {
+                        return Err(e);
+                    }
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(5));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// One `PATCH` of bytes held in memory, at `offset`.
+    async fn patch_held<F>(
+        &self,
+        url: &str,
+        offset: u64,
+        bytes: Bytes,
+        declare: Option<u64>,
+        progress: F,
+    ) -> Result<Sent>
+    where
+        F: Fn(u64) + Send + Sync + 'static,
+    {
+        let len = bytes.len();
+        let blocks: Vec<Bytes> = (0..len)
+            .step_by(BLOCK)
+            .map(|i| bytes.slice(i..(i + BLOCK).min(len)))
+            .collect();
+        let mut sent = offset;
+        let stream = futures_util::stream::iter(blocks).map(move |block| {
+            sent += block.len() as u64;
+            progress(sent);
+            Ok::<_, std::io::Error>(block)
+        });
+        let mut req = self
+            .http
+            .patch(url)
+            .header("tus-resumable", TUS)
+            .header("content-type", "application/offset+octet-stream")
+            .header("upload-offset", offset.to_string())
+            .header("content-length", len.to_string());
+        if let Some(n) = declare {
+            req = req.header("upload-length", n.to_string());
+        }
+        let resp = req.body(reqwest::Body::wrap_stream(stream)).send().await?;
+        acknowledged(resp, url).await
+    }
+
     /// One `PATCH` from `offset`.
     /// `(start, offset, size)`: the upload's bytes begin at `start` in the
     /// file, `offset` of its `size` are acknowledged.
@@ -391,22 +596,42 @@ impl Client {
             .body(reqwest::Body::wrap_stream(stream))
             .send()
             .await?;
-        let status = resp.status();
-        if status != StatusCode::NO_CONTENT {
-            return Err(match status.as_u16() {
-                409 | 423 | 429 | 500..=599 => status_error(status, url),
-                _ => refusal(resp).await,
-            });
-        }
-        let h = resp.headers();
-        if let Some(id) = header(h, "x-dropspace-file-id") {
-            return Ok(Sent::Done(done(id.to_string(), h)));
-        }
-        header(h, "upload-offset")
-            .and_then(|v| v.parse().ok())
-            .map(Sent::At)
-            .ok_or_else(|| Error::Malformed("PATCH answered without Upload-Offset".into()))
+        acknowledged(resp, url).await
     }
+}
+
+/// What the answer to a `PATCH` says.
+async fn acknowledged(resp: reqwest::Response, url: &str) -> Result<Sent> {
+    let status = resp.status();
+    if status != StatusCode::NO_CONTENT {
+        return Err(match status.as_u16() {
+            409 | 423 | 429 | 500..=599 => status_error(status, url),
+            _ => refusal(resp).await,
+        });
+    }
+    let h = resp.headers();
+    if let Some(id) = header(h, "x-dropspace-file-id") {
+        return Ok(Sent::Done(done(id.to_string(), h)));
+    }
+    header(h, "upload-offset")
+        .and_then(|v| v.parse().ok())
+        .map(Sent::At)
+        .ok_or_else(|| Error::Malformed("PATCH answered without Upload-Offset".into()))
+}
+
+/// Up to `limit` bytes of `reader`, and whether it ended before them.
+async fn read_held<R: AsyncRead + Unpin>(reader: &mut R, limit: usize) -> Result<(Bytes, bool)> {
+    // Pages of the buffer are taken as bytes arrive: a short stream holds
+    // only what it sent.
+    let mut buf = BytesMut::with_capacity(limit);
+    while buf.len() < limit {
+        let want = (limit - buf.len()).min(BLOCK);
+        let n = (&mut *reader).take(want as u64).read_buf(&mut buf).await?;
+        if n == 0 {
+            return Ok((buf.freeze(), true));
+        }
+    }
+    Ok((buf.freeze(), false))
 }
 
 /// What a `PATCH` achieved.
