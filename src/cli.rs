@@ -16,7 +16,7 @@ use crate::server;
     name = "dropspace",
     version,
     about = "Self-hosted file sharing that speaks the sendspace API",
-    after_help = "Start here:\n  dropspace serve                 # http://127.0.0.1:8080, everything under ./data\n  dropspace admin user create --user-name ann --email ann@example.com --password 'secret'\n  dropspace client login --server http://127.0.0.1:8080 --user ann\n\nConfiguration: docs/configuration.md; `dropspace config check` shows what is in effect."
+    after_help = "Start here:\n  dropspace serve                 # http://127.0.0.1:8080, everything under ./data\n  dropspace admin user create --user-name ann --email ann@example.com --password 'secret'\n  dropspace client --server http://127.0.0.1:8080 --api-key KEY login --user ann\n\nConfiguration: docs/configuration.md; `dropspace config check` shows what is in effect."
 )]
 pub struct Cli {
     /// The server's configuration file, also accepted before the command
