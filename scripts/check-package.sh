@@ -20,7 +20,7 @@ systemd-analyze verify "$unit"
 getent passwd dropspace >/dev/null
 [ "$(stat -c '%a %U %G' /etc/dropspace/dropspace.toml)" = "640 root dropspace" ]
 [ "$(stat -c '%a %U' /var/lib/dropspace)" = "700 dropspace" ]
-[ -f /usr/share/man/man1/dropspace.1.gz ]
+[ -f /usr/share/man/man1/dropspace.1.gz ] && [ -f /usr/share/man/man1/dropspace-serve.1.gz ]
 [ -f /usr/share/bash-completion/completions/dropspace ]
 /usr/bin/dropspace config check --config /etc/dropspace/dropspace.toml >/dev/null
 

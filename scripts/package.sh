@@ -9,8 +9,10 @@ if ! command -v cargo-deb >/dev/null 2>&1; then
 fi
 cargo build --release --bin dropspace
 bin=target/release/dropspace
+rm -rf target/package
 mkdir -p target/package
-"$bin" man | gzip -9n >target/package/dropspace.1.gz
+"$bin" man --dir target/package/man
+gzip -9n target/package/man/*.1
 "$bin" completions bash >target/package/dropspace.bash
 "$bin" completions zsh >target/package/_dropspace
 "$bin" completions fish >target/package/dropspace.fish

@@ -87,9 +87,16 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff) to standard output.
-    #[command(after_help = "Example:\n  dropspace man > dropspace.1 && man ./dropspace.1")]
-    Man,
+    /// Print the manual page (roff) to standard output, or write one page
+    /// per command into a directory.
+    #[command(
+        after_help = "Examples:\n  dropspace man > dropspace.1 && man ./dropspace.1\n  dropspace man --dir man/   # dropspace.1, dropspace-serve.1, dropspace-admin-user-create.1, …"
+    )]
+    Man {
+        /// Write every page (dropspace.1 and one per command) here.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -310,8 +317,13 @@ pub fn main() -> ExitCode {
             );
             return ExitCode::SUCCESS;
         }
-        Command::Man => {
-            return match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+        Command::Man { dir } => {
+            let written = match dir {
+                Some(dir) => std::fs::create_dir_all(&dir)
+                    .and_then(|()| clap_mangen::generate_to(Cli::command(), &dir)),
+                None => clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()),
+            };
+            return match written {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(&e.into()),
             };
