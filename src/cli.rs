@@ -123,6 +123,7 @@ pub enum AdminCommand {
         command: UserCommand,
     },
     /// Maintenance mode: every method that writes answers error 15.
+    #[command(after_help = "Example:\n  dropspace admin maintenance on")]
     Maintenance { state: OnOff },
     /// User groups, the file_send API's `user_group_ids`.
     Group {
@@ -131,6 +132,9 @@ pub enum AdminCommand {
     },
     /// Check that database rows and blobs agree (sizes, BLAKE3 checksums,
     /// orphans, disk use); exits 1 while problems remain.
+    #[command(
+        after_help = "Examples:\n  dropspace admin fsck --quick\n  dropspace admin fsck --repair"
+    )]
     Fsck {
         /// Fix what can be fixed safely, and say what was done.
         #[arg(long)]
@@ -141,8 +145,14 @@ pub enum AdminCommand {
     },
     /// Copy the database and every blob into DIR (empty or new) while the
     /// server keeps serving.
+    #[command(
+        after_help = "Example:\n  dropspace admin backup /srv/backups/dropspace-$(date +%F)"
+    )]
     Backup { dir: PathBuf },
     /// Restore a backup onto an empty data directory / database / store.
+    #[command(
+        after_help = "Example:\n  dropspace admin --config /etc/dropspace/dropspace.toml restore /srv/backups/dropspace-2026-12-01"
+    )]
     Restore { dir: PathBuf },
     /// Mail settings.
     Mail {
@@ -162,14 +172,19 @@ pub enum MailCommand {
 #[derive(Subcommand)]
 pub enum GroupCommand {
     /// Create a group; prints its numeric id.
+    #[command(after_help = "Example:\n  dropspace admin group create editors")]
     Create { name: String },
     /// Add an account to a group (by group id or name).
+    #[command(after_help = "Example:\n  dropspace admin group add-member editors --user-name ann")]
     AddMember {
         group: String,
         #[arg(long)]
         user_name: String,
     },
     /// Take an account out of a group.
+    #[command(
+        after_help = "Example:\n  dropspace admin group remove-member editors --user-name ann"
+    )]
     RemoveMember {
         group: String,
         #[arg(long)]
@@ -183,6 +198,9 @@ pub enum GroupCommand {
 pub enum CredentialsCommand {
     /// A new key/secret pair: `api_key api_secret` on the last line (the
     /// secret is shown only now).
+    #[command(
+        after_help = "Example:\n  dropspace admin user api-credentials create --user-name ann --allow-ip 203.0.113.7 --signed-body"
+    )]
     Create {
         #[arg(long)]
         user_name: String,
@@ -195,6 +213,9 @@ pub enum CredentialsCommand {
         signed_body: bool,
     },
     /// Change a live key's options; what is not given stays as it is.
+    #[command(
+        after_help = "Example:\n  dropspace admin user api-credentials set --api-key K --allow-ip 203.0.113.0/24 --signed-body on"
+    )]
     Set {
         #[arg(long)]
         api_key: String,
@@ -218,6 +239,7 @@ pub enum CredentialsCommand {
         user_name: String,
     },
     /// Revoke a key at once, on every node.
+    #[command(after_help = "Example:\n  dropspace admin user api-credentials revoke --api-key K")]
     Revoke {
         #[arg(long)]
         api_key: String,
@@ -268,6 +290,9 @@ pub enum OnOff {
 #[derive(Subcommand)]
 pub enum UserCommand {
     /// Create an activated account.
+    #[command(
+        after_help = "Example:\n  dropspace admin user create --user-name ann --email ann@example.com --password 'a long passphrase' --membership pro"
+    )]
     Create {
         #[arg(long)]
         user_name: String,
@@ -281,6 +306,9 @@ pub enum UserCommand {
         membership: Membership,
     },
     /// Change an account's tier and, for paid tiers, when it ends.
+    #[command(
+        after_help = "Example:\n  dropspace admin user set-membership --user-name ann --membership pro --ends 2027-12-31T23:59:59Z"
+    )]
     SetMembership {
         #[arg(long)]
         user_name: String,
