@@ -439,7 +439,7 @@ dual!(
         kept_only(&closed, 0, &[], 0).await;
         let info = upload_info(&closed, &a, "0").await;
         let refused = tus_upload(&closed, &info, "x.bin", &pattern(100_000, 3)).await;
-        assert_eq!(refused.status(), 503);
+        assert_eq!(refused.status(), 424);
         assert_eq!(header(refused.headers(), "x-dropspace-error"), "13");
         assert_eq!(
             refused.text().await.expect("body"),

@@ -78,9 +78,11 @@ fn refuse(status: StatusCode, text: &str) -> Response {
 fn refused(e: Error) -> Response {
     let status = match &e {
         Error::TooLarge(_) | Error::DiskspaceLimit => StatusCode::PAYLOAD_TOO_LARGE,
-        // Refused for its content (docs/scanning.md).
+        // Refused at its last byte, the upload ended (docs/scanning.md): for
+        // its content, or for want of a verdict — not 503, which tus clients
+        // retry against an upload that is gone.
         Error::Infected(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        Error::ScanUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Error::ScanUnavailable => StatusCode::FAILED_DEPENDENCY,
         Error::TooFast(_) => StatusCode::TOO_MANY_REQUESTS,
         Error::Maintenance | Error::Internal(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Denied(_) | Error::SessionBad => StatusCode::FORBIDDEN,
