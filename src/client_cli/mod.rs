@@ -97,6 +97,7 @@ pub enum ClientCommand {
         /// Put the files in this folder (id; logged in only).
         #[arg(long)]
         folder: Option<String>,
+        /// A description of the files.
         #[arg(long)]
         description: Option<String>,
         /// A password needed to download the files.

@@ -251,6 +251,34 @@ impl<R: AsyncRead + Unpin> AsyncRead for Counted<R> {
     }
 }
 
+/// Bytes already read, then the rest of a reader; the bytes are let go
+/// once read (memory stays at one chunk).
+struct Prefixed<R> {
+    head: Option<(Vec<u8>, usize)>,
+    rest: R,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Prefixed<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if let Some((head, at)) = &mut self.head {
+            let n = (head.len() - *at).min(buf.remaining());
+            buf.put_slice(&head[*at..*at + n]);
+            *at += n;
+            if *at == head.len() {
+                self.head = None;
+            }
+            if n > 0 {
+                return Poll::Ready(Ok(()));
+            }
+        }
+        Pin::new(&mut self.rest).poll_read(cx, buf)
+    }
+}
+
 /// Standard input as one file named `name`, its length unknown: over tus
 /// with the length declared by the last request (creation-defer-length),
 /// each chunk held in memory until acknowledged — memory stays at about one
@@ -304,7 +332,10 @@ async fn upload_stdin(ctx: &Ctx, job: &UploadJob<'_>, name: &str) -> Result<Sent
         } else {
             ctx.client.resumable_deferred_offered(&info).await?
         };
-        let rest = std::io::Cursor::new(first).chain(stdin);
+        let rest = Prefixed {
+            head: Some((first, 0)),
+            rest: stdin,
+        };
         if !offered {
             return Ok(ctx
                 .client

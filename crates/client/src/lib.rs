@@ -10,7 +10,9 @@
 //!   progress callback ([`Client::upload`]);
 //! * resumable uploads over tus in chunks that pass proxies' body caps,
 //!   continued from the server's acknowledged offset after any
-//!   interruption ([`Client::resumable_create`], [`Client::resumable_send`]);
+//!   interruption ([`Client::resumable_create`], [`Client::resumable_send`]),
+//!   also of a stream whose length is unknown until it ends
+//!   ([`Client::resumable_create_deferred`], [`Client::resumable_send_stream`]);
 //! * resumable downloads with `Range` ([`Client::download_to`]);
 //! * [`FileSendClient`] for `file_send`, `send_files_prep` and `user_info`.
 //!
