@@ -1026,3 +1026,61 @@ async fn two_gib_through_a_100m_proxy_from_the_page() {
     assert_eq!(common::proxy::stored_checksum(&s, file_id).await, want);
     c.close().await.expect("close browser");
 }
+
+// Virus scanning (docs/scanning.md) as the page shows it, against a real
+// clamd with signatures of its own: a refused file shows the server's
+// text; a file stored in quarantine says it is being scanned, and its
+// link works once the background scan found it clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scan_refusals_and_quarantine_in_the_page() {
+    use common::clamd::{Clamd, EICAR, EICAR_NAME};
+    let Some(clamd) = Clamd::start().await else {
+        return;
+    };
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[
+            ("DROPSPACE_SCAN__CLAMD", &clamd.unix()),
+            ("DROPSPACE_SCAN__MAX_BYTES", "100000"),
+        ],
+    )
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let eicar = temp_file(dir.path(), "eicar.com", EICAR);
+    c.goto(&s.url("/")).await.expect("upload page");
+    start_upload(&c, &[&eicar]).await;
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#result-0.failed"))
+        .await
+        .expect("the upload is refused");
+    assert_eq!(
+        text_of(&c, "#result-0 .msg").await,
+        format!("Failed: Virus found ({EICAR_NAME}): the file was not stored")
+    );
+    screenshot(&c, "scan-refused.png").await;
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 0);
+    // Over scan.max_bytes: stored, hidden until clean.
+    let bytes = pattern(300_000, 4);
+    let big = temp_file(dir.path(), "big.bin", &bytes);
+    start_upload(&c, &[&big]).await;
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#result-1.done"))
+        .await
+        .expect("the upload is stored");
+    assert_eq!(
+        text_of(&c, "#result-1 .msg").await,
+        "Stored. It is being scanned for viruses; its links work once it is found clean."
+    );
+    let link = href_of(&c, "#result-1 a.download").await;
+    eventually("the quarantined file is scanned", async || {
+        count(&s, "SELECT COUNT(*) FROM files WHERE quarantined > 0").await == 0
+    })
+    .await;
+    assert!(download_via_page(&s, &c, &link).await == bytes);
+    c.close().await.expect("close browser");
+}

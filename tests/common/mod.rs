@@ -10,6 +10,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub mod attack;
+pub mod clamd;
 pub mod clients;
 pub mod proxy;
 pub mod transfer;
