@@ -26,7 +26,7 @@ RANK = {
     "cli": 3, "client_cli": 3, "ops": 3, "background": 3, "main": 3,
     "http": 2, "state": 2, "error": 2, "abuse": 2,
     "library": 1, "accounts": 1, "mail": 1,
-    "db": 0, "blobs": 0, "config": 0, "secrets": 0, "lib": 0,
+    "db": 0, "blobs": 0, "clamd": 0, "config": 0, "secrets": 0, "lib": 0,
 }
 
 PATH = re.compile(r"crate::((?:[a-z_][a-z0-9_]*)(?:::[a-z_][a-z0-9_]*)*)")
