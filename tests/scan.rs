@@ -324,6 +324,26 @@ dual!(a_clamd_that_does_not_answer_times_out, |b| async move {
     upload(&s, &a, "x.bin", pattern(50_000, 5)).await;
 });
 
+dual!(
+    past_clamds_stream_limit_there_is_no_verdict,
+    |b| async move {
+        // clamd cuts a stream past its StreamMaxLength and says why: no
+        // verdict, so the upload is refused (fail closed) and nothing kept.
+        let Some(clamd) = Clamd::start_with("StreamMaxLength 64K\n").await else {
+            return;
+        };
+        let s = server(b, &clamd.unix(), &[("DROPSPACE_SCAN__MAX_BYTES", "-1")]).await;
+        let a = s.user_session("alice").await;
+        let answer = upload_with(&s, &a, &[], "big.bin", pattern(2_000_000, 6)).await;
+        assert_refused(&answer, "13", UNAVAILABLE);
+        kept_only(&s, 0, &[], 0).await;
+        assert!(s.log().contains("size limit exceeded"), "{}", s.log());
+        // Within it, scanned as ever.
+        let id = upload(&s, &a, "small.bin", pattern(30_000, 6)).await;
+        assert_eq!(served(&s, &a, &id).await, pattern(30_000, 6));
+    }
+);
+
 dual!(large_files_wait_hidden_in_quarantine, |b| async move {
     let Some(clamd) = Clamd::start().await else {
         return;

@@ -48,6 +48,11 @@ impl Clamd {
     /// Starts clamd and waits until both its sockets take connections;
     /// None when it is not installed (outside CI).
     pub async fn start() -> Option<Clamd> {
+        Clamd::start_with("").await
+    }
+
+    /// `start` with more lines for `clamd.conf` (e.g. its limits).
+    pub async fn start_with(conf_lines: &str) -> Option<Clamd> {
         let bin = clamd_binary()?;
         let dir = tempfile::tempdir().expect("clamd dir");
         let db = dir.path().join("db");
@@ -76,7 +81,7 @@ impl Clamd {
             &conf,
             format!(
                 "Foreground yes\nDatabaseDirectory {}\nLocalSocket {}\nTCPSocket {port}\n\
-                 TCPAddr 127.0.0.1\nTemporaryDirectory {}\nLogFile {}\n",
+                 TCPAddr 127.0.0.1\nTemporaryDirectory {}\nLogFile {}\n{conf_lines}",
                 db.display(),
                 socket.display(),
                 dir.path().display(),
