@@ -693,8 +693,21 @@ fn help_completions_and_man_page() {
         ok && !out.contains("--config"),
         "the server's --config in the client's help: {out}"
     );
-    let (ok, out, _) = run_in(dir.path(), &["admin", "api-key", "create", "--help"], &[]);
-    assert!(ok && out.contains("Example:"), "{out}");
+    // Every command's help ends with an example.
+    for cmd in [
+        &["admin", "api-key", "create"][..],
+        &["admin", "user", "create"],
+        &["admin", "fsck"],
+        &["config", "check"],
+        &["client", "login"],
+        &["client", "upload"],
+        &["client", "download"],
+        &["client", "limit"],
+    ] {
+        let args: Vec<&str> = cmd.iter().copied().chain(["--help"]).collect();
+        let (ok, out, _) = run_in(dir.path(), &args, &[]);
+        assert!(ok && out.contains("Example"), "{cmd:?}: {out}");
+    }
     let (ok, out, _) = run_in(dir.path(), &["completions", "bash"], &[]);
     assert!(
         ok && out.contains("_dropspace") && out.contains("serve"),

@@ -64,6 +64,9 @@ pub struct ClientArgs {
 #[derive(Subcommand)]
 pub enum ClientCommand {
     /// Log in and keep the session in the configuration file.
+    #[command(
+        after_help = "Examples:\n  dropspace client --server https://files.example.com --api-key KEY login --user ann\n  printf '%s\\n' \"$PASSWORD\" | dropspace client login --user ann --password-stdin"
+    )]
     Login {
         /// User name (asked for when missing).
         #[arg(long, short)]
@@ -78,8 +81,10 @@ pub enum ClientCommand {
         password: Option<String>,
     },
     /// End the session on the server and forget it.
+    #[command(after_help = "Example:\n  dropspace client logout")]
     Logout,
     /// Show the logged-in account and what it has left.
+    #[command(after_help = "Example:\n  dropspace client whoami --json")]
     Whoami,
     /// Upload files (anonymously when not logged in); `-` reads one from
     /// standard input (with --name).
@@ -143,7 +148,9 @@ pub enum ClientCommand {
     /// the same file continues from its `.part`. An existing file is never
     /// touched: a taken name becomes `NAME (1)`, an existing `--output`
     /// file is refused unless `--force`.
-    #[command(after_help = "Example: dropspace client download ab12cd -o ~/Downloads/")]
+    #[command(
+        after_help = "Examples:\n  dropspace client download ab12cd -o ~/Downloads/\n  dropspace client download https://files.example.com/file/ab12cd --password s3cret"
+    )]
     Download {
         target: String,
         /// File or directory to write (default: the file's name here).
@@ -157,13 +164,16 @@ pub enum ClientCommand {
         password: Option<String>,
     },
     /// List a folder (default: the root, 0).
+    #[command(after_help = "Examples:\n  dropspace client ls\n  dropspace client ls 4kd9 --json")]
     Ls {
         #[arg(default_value = "0")]
         folder: String,
     },
     /// Show a file or folder.
+    #[command(after_help = "Example:\n  dropspace client info ab12cd")]
     Info { id: String },
     /// Create a folder; prints its id.
+    #[command(after_help = "Example:\n  dropspace client mkdir \"Holiday 2026\" --shared")]
     Mkdir {
         name: String,
         /// Parent folder id (default: the root).
@@ -174,6 +184,7 @@ pub enum ClientCommand {
         shared: bool,
     },
     /// Move files or folders into a folder.
+    #[command(after_help = "Example:\n  dropspace client mv ab12cd ef34gh --to 4kd9")]
     Mv {
         #[arg(required = true)]
         ids: Vec<String>,
@@ -182,13 +193,18 @@ pub enum ClientCommand {
         to: String,
     },
     /// Delete files or (empty) folders.
+    #[command(after_help = "Example:\n  dropspace client rm ab12cd")]
     Rm {
         #[arg(required = true)]
         ids: Vec<String>,
     },
     /// Share a folder (public page and RSS) or make it private.
+    #[command(after_help = "Example:\n  dropspace client share 4kd9 on")]
     Share { folder: String, state: OnOff },
     /// Set a file's download or time limit and what happens then.
+    #[command(
+        after_help = "Examples:\n  dropspace client limit ab12cd --downloads 3 --expire 7d --action delete\n  dropspace client limit ab12cd --clear"
+    )]
     #[command(group(ArgGroup::new("change").required(true).multiple(true)
         .args(["downloads", "expire", "action", "clear"])))]
     Limit {
@@ -207,6 +223,9 @@ pub enum ClientCommand {
         clear: bool,
     },
     /// Mail the links of files or folders.
+    #[command(
+        after_help = "Example:\n  dropspace client mail ab12cd --to bob@example.com --message \"for Friday\""
+    )]
     Mail {
         #[arg(required = true)]
         ids: Vec<String>,
@@ -217,6 +236,9 @@ pub enum ClientCommand {
         message: Option<String>,
     },
     /// The address book.
+    #[command(
+        after_help = "Examples:\n  dropspace client contacts add bob@example.com --name Bob\n  dropspace client contacts list"
+    )]
     Contacts {
         #[command(subcommand)]
         command: ContactsCommand,
