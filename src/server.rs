@@ -43,11 +43,14 @@ pub async fn create_api_key(db: &Db, name: &str, min_app_version: &str) -> anyho
 }
 
 pub fn router(app: App) -> Router {
-    Router::new()
-        // Every HTTP method gets the envelope (HEAD without its body):
-        // clients read the status attribute, never an HTTP 405.
+    // Every HTTP method gets the envelope (HEAD without its body): clients
+    // read the status attribute, never an HTTP 405. `/rest/` writes its own
+    // log line per call and catches its own panics, so the layers below are
+    // not on the path of its many small calls (docs/performance.md).
+    let rest = Router::new()
         .route("/rest", any(api::rest))
-        .route("/rest/", any(api::rest))
+        .route("/rest/", any(api::rest));
+    Router::new()
         .route("/activate/{token}", get(pages::activate::activate))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_main))
@@ -64,6 +67,7 @@ pub fn router(app: App) -> Router {
         .layer(middleware::from_fn_with_state(app.clone(), limit_pages))
         .layer(middleware::from_fn(log_request))
         .layer(CatchPanicLayer::new())
+        .merge(rest)
         .with_state(app)
 }
 

@@ -337,12 +337,14 @@ fn finish(
     format: Format,
     outcome: ApiResult<Reply>,
 ) -> Response {
+    let code;
     let status = match &outcome {
-        Ok(r) if r.ok => "ok".to_string(),
-        Ok(_) => "fail".to_string(),
+        Ok(r) if r.ok => "ok",
+        Ok(_) => "fail",
         Err(e) => {
             e.log(label);
-            e.code.number().to_string()
+            code = e.code.number().to_string();
+            &code
         }
     };
     pipeline::record(Front::Rest, label, status, started);

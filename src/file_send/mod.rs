@@ -219,7 +219,7 @@ async fn call(
         Err(e) => e.status.as_u16().to_string(),
     };
     let method = found.map_or("unknown", |(m, _)| *m);
-    record(Front::FileSend, method, label, started);
+    record(Front::FileSend, method, &label, started);
     render(format, outcome)
 }
 

@@ -11,8 +11,12 @@
 //! 5. (the front end runs the method and renders the outcome)
 //! 6. `record`: one log line and the metrics — never a parameter.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::Instant;
+
+use metrics::{Counter, Histogram};
 
 use crate::db::users::User;
 use crate::library::{Error, Result};
@@ -83,20 +87,46 @@ pub enum Front {
 /// Step 6: one log line and the metrics of a finished call. Only the
 /// method's table name and the outcome: parameters carry passwords,
 /// tokens and session keys and are never logged.
-pub fn record(front: Front, method: &'static str, outcome: String, started: Instant) {
+pub fn record(front: Front, method: &'static str, outcome: &str, started: Instant) {
     let elapsed = started.elapsed();
     match front {
         Front::Rest => {
-            tracing::info!(method, outcome = %outcome, ms = elapsed.as_millis() as u64, "api call");
-            metrics::histogram!("dropspace_api_request_duration_seconds", "method" => method)
-                .record(elapsed.as_secs_f64());
-            metrics::counter!("dropspace_api_requests_total", "method" => method, "outcome" => outcome)
-                .increment(1);
+            tracing::info!(method, outcome, ms = elapsed.as_millis() as u64, "api call");
+            rest_metrics(method, outcome, elapsed.as_secs_f64());
         }
         Front::FileSend => {
-            tracing::info!(method, outcome = %outcome, ms = elapsed.as_millis() as u64, "file_send call");
-            metrics::counter!("dropspace_file_send_requests_total", "outcome" => outcome)
+            tracing::info!(method, outcome, ms = elapsed.as_millis() as u64, "file_send call");
+            metrics::counter!("dropspace_file_send_requests_total", "outcome" => outcome.to_string())
                 .increment(1);
         }
     }
+}
+
+/// A `/rest/` call's duration and outcome. The registry's handles are kept
+/// per thread: finding them by name hashes the labels on every call, a
+/// visible part of a small call's time (docs/performance.md).
+fn rest_metrics(method: &'static str, outcome: &str, seconds: f64) {
+    type Kept = HashMap<&'static str, (Histogram, HashMap<String, Counter>)>;
+    thread_local! {
+        static KEPT: RefCell<Kept> = RefCell::new(HashMap::new());
+    }
+    KEPT.with_borrow_mut(|kept| {
+        let (histogram, counters) = kept.entry(method).or_insert_with(|| {
+            let h = metrics::histogram!("dropspace_api_request_duration_seconds", "method" => method);
+            (h, HashMap::new())
+        });
+        histogram.record(seconds);
+        match counters.get(outcome) {
+            Some(counter) => counter.increment(1),
+            None => {
+                let counter = metrics::counter!(
+                    "dropspace_api_requests_total",
+                    "method" => method,
+                    "outcome" => outcome.to_string()
+                );
+                counter.increment(1);
+                counters.insert(outcome.to_string(), counter);
+            }
+        }
+    });
 }
