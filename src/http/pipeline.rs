@@ -95,7 +95,12 @@ pub fn record(front: Front, method: &'static str, outcome: &str, started: Instan
             rest_metrics(method, outcome, elapsed.as_secs_f64());
         }
         Front::FileSend => {
-            tracing::info!(method, outcome, ms = elapsed.as_millis() as u64, "file_send call");
+            tracing::info!(
+                method,
+                outcome,
+                ms = elapsed.as_millis() as u64,
+                "file_send call"
+            );
             metrics::counter!("dropspace_file_send_requests_total", "outcome" => outcome.to_string())
                 .increment(1);
         }
@@ -112,7 +117,8 @@ fn rest_metrics(method: &'static str, outcome: &str, seconds: f64) {
     }
     KEPT.with_borrow_mut(|kept| {
         let (histogram, counters) = kept.entry(method).or_insert_with(|| {
-            let h = metrics::histogram!("dropspace_api_request_duration_seconds", "method" => method);
+            let h =
+                metrics::histogram!("dropspace_api_request_duration_seconds", "method" => method);
             (h, HashMap::new())
         });
         histogram.record(seconds);
