@@ -587,6 +587,11 @@ async fn logs_are_plain_in_files_and_json_on_request() {
         let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
         assert!(!lines.is_empty(), "no log lines");
         assert!(!text.contains('\u{1b}'), "ANSI codes in {format}: {text}");
+        // Without SMTP, the start says where mail goes instead.
+        assert!(
+            text.contains("no mail.smtp_url") && text.contains("data/outbox"),
+            "{text}"
+        );
         if format == "json" {
             for line in &lines {
                 let v: serde_json::Value =
