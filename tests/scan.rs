@@ -14,8 +14,6 @@ use common::*;
 
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-
 fn refusal(name: &str) -> String {
     format!("Virus found ({name}): the file was not stored")
 }
@@ -174,20 +172,6 @@ dual!(
     }
 );
 
-/// `Upload-Metadata` of these pairs.
-fn metadata(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{k} {}",
-                base64::engine::general_purpose::STANDARD.encode(v.as_bytes())
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 /// A whole resumable upload: created, then its bytes in one PATCH; the
 /// PATCH's answer.
 async fn tus_upload(s: &Server, info: &UploadInfo, name: &str, data: &[u8]) -> reqwest::Response {
@@ -198,7 +182,7 @@ async fn tus_upload(s: &Server, info: &UploadInfo, name: &str, data: &[u8]) -> r
         .header("upload-length", data.len().to_string())
         .header(
             "upload-metadata",
-            metadata(&[
+            tus_metadata(&[
                 ("upload_identifier", &info.ident),
                 ("extra_info", &info.extra),
                 ("filename", name),

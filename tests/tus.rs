@@ -9,20 +9,6 @@ use common::*;
 use base64::Engine;
 use sha1::Digest;
 
-/// `Upload-Metadata` of these pairs.
-fn metadata(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{k} {}",
-                base64::engine::general_purpose::STANDARD.encode(v.as_bytes())
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 /// A creation request for `info`'s identifier, of no length yet.
 fn creation_of(s: &Server, info: &UploadInfo, extra: &[(&str, &str)]) -> reqwest::RequestBuilder {
     let mut pairs = vec![
@@ -33,7 +19,7 @@ fn creation_of(s: &Server, info: &UploadInfo, extra: &[(&str, &str)]) -> reqwest
     s.http
         .post(s.url("/tus/"))
         .header("tus-resumable", "1.0.0")
-        .header("upload-metadata", metadata(&pairs))
+        .header("upload-metadata", tus_metadata(&pairs))
 }
 
 /// A creation request for `info`'s identifier.
@@ -675,7 +661,7 @@ async fn create_partial(s: &Server, info: &UploadInfo, length: usize) -> String 
 
 /// The final upload of a concatenation: `Upload-Concat: final;<urls>`.
 async fn create_final(s: &Server, info: &UploadInfo, urls: &[String]) -> reqwest::Response {
-    let meta = metadata(&[
+    let meta = tus_metadata(&[
         ("upload_identifier", info.ident.as_str()),
         ("extra_info", info.extra.as_str()),
         ("filename", "joined.bin"),

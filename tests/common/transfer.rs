@@ -180,6 +180,21 @@ pub fn pattern(n: usize, seed: u8) -> Vec<u8> {
 }
 
 /// `HEAD` of a resumable upload: where it stands.
+/// `Upload-Metadata` of these pairs.
+pub fn tus_metadata(pairs: &[(&str, &str)]) -> String {
+    use base64::Engine;
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k} {}",
+                base64::engine::general_purpose::STANDARD.encode(v.as_bytes())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 pub async fn tus_head(s: &Server, url: &str) -> reqwest::Response {
     s.http
         .head(url)

@@ -96,6 +96,46 @@ async fn refusal(resp: reqwest::Response) -> Error {
     }
 }
 
+/// Retries of a resumable upload's requests: a pause doubling from 250 ms
+/// to 5 s between attempts, given up once failures have lasted `retry_for`
+/// with no progress in between.
+struct Retry {
+    retry_for: Duration,
+    failing_since: Option<Instant>,
+    pause: Duration,
+}
+
+impl Retry {
+    const FIRST: Duration = Duration::from_millis(250);
+    const LONGEST: Duration = Duration::from_secs(5);
+
+    fn new(retry_for: Duration) -> Retry {
+        Retry {
+            retry_for,
+            failing_since: None,
+            pause: Retry::FIRST,
+        }
+    }
+
+    /// The server acknowledged progress: failures start counting afresh.
+    fn succeeded(&mut self) {
+        self.failing_since = None;
+        self.pause = Retry::FIRST;
+    }
+
+    /// Waits before the next attempt, or hands `e` back once failures have
+    /// lasted too long.
+    async fn failed(&mut self, e: Error) -> Result<(), Error> {
+        let since = *self.failing_since.get_or_insert_with(Instant::now);
+        if since.elapsed() >= self.retry_for {
+            return Err(e);
+        }
+        tokio::time::sleep(self.pause).await;
+        self.pause = (self.pause * 2).min(Retry::LONGEST);
+        Ok(())
+    }
+}
+
 /// Whether trying again later may help: transport trouble, a temporary
 /// refusal, or the upload's lock still held by a request that died.
 fn worth_retrying(e: &Error) -> bool {
@@ -345,8 +385,7 @@ impl Client {
         F: Fn(u64) + Send + Sync + Clone + 'static,
     {
         let size = range.end.saturating_sub(range.start);
-        let mut failing_since: Option<Instant> = None;
-        let mut pause = Duration::from_millis(250);
+        let mut retry = Retry::new(how.retry_for);
         // The server's offset: asked for at the start and after a failure,
         // else the last acknowledgement's.
         let mut known: Option<u64> = None;
@@ -374,17 +413,11 @@ impl Client {
                 Ok(Sent::Done(uploaded)) => return Ok(Some(uploaded)),
                 Ok(Sent::At(offset)) => {
                     known = Some(offset);
-                    failing_since = None;
-                    pause = Duration::from_millis(250);
+                    retry.succeeded();
                 }
                 Err(e) if worth_retrying(&e) => {
                     known = None;
-                    let since = *failing_since.get_or_insert_with(Instant::now);
-                    if since.elapsed() >= how.retry_for {
-                        return Err(e);
-                    }
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(Duration::from_secs(5));
+                    retry.failed(e).await?;
                 }
                 Err(e) => return Err(e),
             }
@@ -468,8 +501,7 @@ impl Client {
         F: Fn(u64) + Send + Sync + Clone + 'static,
     {
         let end = start + bytes.len() as u64;
-        let mut failing_since: Option<Instant> = None;
-        let mut pause = Duration::from_millis(250);
+        let mut retry = Retry::new(how.retry_for);
         let mut known = Some(start);
         loop {
             let attempt = match known {
@@ -507,17 +539,11 @@ impl Client {
                 }
                 Ok(Sent::At(at)) => {
                     known = Some(at);
-                    failing_since = None;
-                    pause = Duration::from_millis(250);
+                    retry.succeeded();
                 }
                 Err(e) if worth_retrying(&e) => {
                     known = None;
-                    let since = *failing_since.get_or_insert_with(Instant::now);
-                    if since.elapsed() >= how.retry_for {
-                        return Err(e);
-                    }
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(Duration::from_secs(5));
+                    retry.failed(e).await?;
                 }
                 Err(e) => return Err(e),
             }
