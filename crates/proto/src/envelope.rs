@@ -69,8 +69,7 @@ pub fn to_xml(root: &Node) -> String {
 fn write_node(w: &mut Writer<Vec<u8>>, node: &Node) {
     let mut start = BytesStart::new(node.name.as_ref());
     for (k, v) in &node.attrs {
-        let safe = xml_safe(v);
-        let value = escape(&safe, true);
+        let value = escape(v, true);
         start.push_attribute(Attribute {
             key: QName(k.as_bytes()),
             value: Cow::Borrowed(value.as_bytes()),
@@ -82,9 +81,7 @@ fn write_node(w: &mut Writer<Vec<u8>>, node: &Node) {
     }
     let _ = w.write_event(Event::Start(start));
     if let Some(text) = &node.text {
-        let safe = xml_safe(text);
-        let escaped = escape(&safe, false);
-        let _ = w.write_event(Event::Text(BytesText::from_escaped(escaped)));
+        let _ = w.write_event(Event::Text(BytesText::from_escaped(escape(text, false))));
     }
     for child in &node.children {
         write_node(w, child);
@@ -92,35 +89,48 @@ fn write_node(w: &mut Writer<Vec<u8>>, node: &Node) {
     let _ = w.write_event(Event::End(BytesEnd::new(node.name.as_ref())));
 }
 
-/// Escapes a value for XML: the markup characters, and the blanks a parser
-/// would not give back as sent — a CR anywhere (line ends are normalised to
-/// LF) and, in attributes, LF and tab too (normalised to spaces).
+/// Escapes a value for XML in one pass: characters XML 1.0 cannot carry
+/// become U+FFFD (as `xml_safe`), the markup characters their entities, and
+/// the blanks a parser would not give back as sent are written as
+/// references — a CR anywhere (line ends are normalised to LF) and, in
+/// attributes, LF and tab too (normalised to spaces). Most values need
+/// none of it and are borrowed as they are.
 fn escape(s: &str, attr: bool) -> Cow<'_, str> {
-    let escaped = quick_xml::escape::escape(s);
-    let normalised = |c: char| c == '\r' || (attr && (c == '\n' || c == '\t'));
-    if !escaped.contains(normalised) {
-        return escaped;
+    // 0xEF starts U+FFFE and U+FFFF (and other characters, checked below).
+    let special = |b: u8| b < 0x20 || matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"' | 0xEF);
+    if !s.bytes().any(special) {
+        return Cow::Borrowed(s);
     }
-    let mut out = String::with_capacity(escaped.len() + 16);
-    for c in escaped.chars() {
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
         match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\'' => out.push_str("&apos;"),
+            '"' => out.push_str("&quot;"),
             '\r' => out.push_str("&#13;"),
             '\n' if attr => out.push_str("&#10;"),
             '\t' if attr => out.push_str("&#9;"),
+            c if unsafe_in_xml(c) => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
     Cow::Owned(out)
 }
 
+/// Characters XML 1.0 cannot carry at all, escaped or not.
+fn unsafe_in_xml(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
 /// Replaces characters XML 1.0 cannot carry at all (most C0 controls),
 /// which escaping alone does not make legal.
 pub fn xml_safe(s: &str) -> Cow<'_, str> {
-    let bad = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
-    if s.chars().any(bad) {
+    if s.chars().any(unsafe_in_xml) {
         Cow::Owned(
             s.chars()
-                .map(|c| if bad(c) { '\u{fffd}' } else { c })
+                .map(|c| if unsafe_in_xml(c) { '\u{fffd}' } else { c })
                 .collect(),
         )
     } else {
@@ -169,6 +179,46 @@ pub fn to_json(node: &Node) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The escaping as it was done before it became one pass: xml_safe,
+    /// quick-xml's escape, then the blanks.
+    fn three_passes(s: &str, attr: bool) -> String {
+        let safe = xml_safe(s);
+        let escaped = quick_xml::escape::escape(safe.as_ref());
+        let mut out = String::new();
+        for c in escaped.chars() {
+            match c {
+                '\r' => out.push_str("&#13;"),
+                '\n' if attr => out.push_str("&#10;"),
+                '\t' if attr => out.push_str("&#9;"),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn one_pass_escaping_writes_the_same_bytes() {
+        let alphabet: Vec<char> = "aZ0 <>&'\"\r\n\t\u{0}\u{1}\u{b}\u{1f}\u{7f}é€\u{fffd}\u{fffe}\u{ffff}\u{effe}😀"
+            .chars()
+            .collect();
+        // Every string of up to three of these characters, and longer mixes.
+        let mut cases: Vec<String> = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = cases
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            cases.extend(longer);
+        }
+        cases.push("plain text with nothing to do".into());
+        cases.push("a\r\nb\tc<d>e&f'g\"h\u{2}i\u{ffff}j".repeat(5));
+        for s in &cases {
+            for attr in [true, false] {
+                assert_eq!(escape(s, attr), three_passes(s, attr), "{s:?} attr={attr}");
+            }
+        }
+    }
 
     #[test]
     fn control_characters_are_replaced() {
