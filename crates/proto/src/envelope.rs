@@ -199,9 +199,10 @@ mod tests {
 
     #[test]
     fn one_pass_escaping_writes_the_same_bytes() {
-        let alphabet: Vec<char> = "aZ0 <>&'\"\r\n\t\u{0}\u{1}\u{b}\u{1f}\u{7f}é€\u{fffd}\u{fffe}\u{ffff}\u{effe}😀"
-            .chars()
-            .collect();
+        let alphabet: Vec<char> =
+            "aZ0 <>&'\"\r\n\t\u{0}\u{1}\u{b}\u{1f}\u{7f}é€\u{fffd}\u{fffe}\u{ffff}\u{effe}😀"
+                .chars()
+                .collect();
         // Every string of up to three of these characters, and longer mixes.
         let mut cases: Vec<String> = vec![String::new()];
         for _ in 0..3 {
