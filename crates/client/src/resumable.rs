@@ -174,32 +174,35 @@ impl Client {
     /// Whether the server takes resumable uploads next to `info`'s upload
     /// URL (another sendspace-compatible server may not).
     pub async fn resumable_offered(&self, info: &UploadInfo) -> Result<bool> {
-        let endpoint = tus_endpoint(&info.url)?;
-        let resp = self
-            .http
-            .request(reqwest::Method::OPTIONS, &endpoint)
-            .send()
-            .await?;
-        Ok(resp.status() == StatusCode::NO_CONTENT
-            && header(resp.headers(), "tus-version").is_some_and(|v| v.contains(TUS)))
+        Ok(self.tus_extensions(info).await?.is_some())
     }
 
     /// Whether the server also takes uploads whose length is declared
     /// later (tus `creation-defer-length`), for a stream of unknown size
     /// ([`resumable_create_deferred`](Client::resumable_create_deferred)).
     pub async fn resumable_deferred_offered(&self, info: &UploadInfo) -> Result<bool> {
+        Ok(self
+            .tus_extensions(info)
+            .await?
+            .is_some_and(|e| e.split(',').any(|e| e.trim() == "creation-defer-length")))
+    }
+
+    /// The tus extensions the server lists (`OPTIONS`), None when it does
+    /// not speak tus there.
+    async fn tus_extensions(&self, info: &UploadInfo) -> Result<Option<String>> {
         let endpoint = tus_endpoint(&info.url)?;
         let resp = self
             .http
             .request(reqwest::Method::OPTIONS, &endpoint)
             .send()
             .await?;
-        let extensions = header(resp.headers(), "tus-extension").unwrap_or("");
-        Ok(resp.status() == StatusCode::NO_CONTENT
-            && header(resp.headers(), "tus-version").is_some_and(|v| v.contains(TUS))
-            && extensions
-                .split(',')
-                .any(|e| e.trim() == "creation-defer-length"))
+        let tus = resp.status() == StatusCode::NO_CONTENT
+            && header(resp.headers(), "tus-version").is_some_and(|v| v.contains(TUS));
+        Ok(tus.then(|| {
+            header(resp.headers(), "tus-extension")
+                .unwrap_or("")
+                .to_string()
+        }))
     }
 
     /// Creates a resumable upload whose length is not known yet
