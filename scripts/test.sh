@@ -8,13 +8,15 @@ cd "$(dirname "$0")/.."
 threads="${TEST_THREADS:-4}"
 
 # The tus project's own clients for tests/tus_clients.rs: tuspy (PyPI) and
-# tus-js-client (npm, pinned in tests/clients/package-lock.json). Without
-# python3/pip or npm their tests are skipped, except in CI.
+# tus-js-client (npm, pinned in tests/clients/package-lock.json), and axe-core
+# (same lock) for tests/browser.rs. Without python3/pip or npm their tests
+# are skipped, except in CI.
 if ! python3 -c 'import tusclient' >/dev/null 2>&1; then
     python3 -m pip install --quiet tuspy || echo "(tuspy not installed: its tests skip)"
 fi
-if [ ! -d tests/clients/node_modules/tus-js-client ] && command -v npm >/dev/null 2>&1; then
-    (cd tests/clients && npm ci --no-audit --no-fund --silent) || echo "(tus-js-client not installed: its tests skip)"
+if { [ ! -d tests/clients/node_modules/tus-js-client ] || [ ! -d tests/clients/node_modules/axe-core ]; } \
+    && command -v npm >/dev/null 2>&1; then
+    (cd tests/clients && npm ci --no-audit --no-fund --silent) || echo "(tus-js-client/axe-core not installed: their tests skip)"
 fi
 
 cargo test -p dropspace -p dropspace-client -p dropspace-proto --all-targets -- --test-threads "$threads"
@@ -31,7 +33,7 @@ if command -v moto_server >/dev/null 2>&1; then
     done
     echo "== storage tests against S3 (moto on 127.0.0.1:$port)"
     s3_tests=()
-    for t in blobs upload download nodes faults tus scan; do
+    for t in blobs upload download nodes faults tus scan preview; do
         [ -f "tests/$t.rs" ] && s3_tests+=(--test "$t")
     done
     DROPSPACE_TEST_S3_ENDPOINT="http://127.0.0.1:$port" cargo test "${s3_tests[@]}" -- --test-threads "$threads"

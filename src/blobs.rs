@@ -70,6 +70,10 @@ pub async fn read_file(
 /// not blobs: listings leave them out.
 const RESUMABLE_PREFIX: &str = "tus/";
 
+/// Keys under this prefix are thumbnails (`library::thumbs`), removed with
+/// their file's blob: listings leave them out.
+pub const THUMB_PREFIX: &str = "thumbs/";
+
 /// Test switch: while set (in process, or by a file existing at the
 /// configured `storage.fail_if_exists`) every operation fails like a dead
 /// store, so the 12/13 answers can be tested against a real server.
@@ -397,7 +401,11 @@ impl Blobs {
         let entries = self.op.list_with("").recursive(true).await?;
         Ok(entries
             .into_iter()
-            .filter(|e| e.metadata().is_file() && !e.path().starts_with(RESUMABLE_PREFIX))
+            .filter(|e| {
+                e.metadata().is_file()
+                    && !e.path().starts_with(RESUMABLE_PREFIX)
+                    && !e.path().starts_with(THUMB_PREFIX)
+            })
             .map(|e| e.path().to_string())
             .collect())
     }

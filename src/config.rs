@@ -50,6 +50,67 @@ pub struct Config {
     pub tiers: Tiers,
     pub tus: TusConfig,
     pub scan: ScanConfig,
+    pub preview: PreviewConfig,
+    pub web: WebConfig,
+}
+
+/// Choices the upload page offers (docs/web.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WebConfig {
+    /// The expiry times offered at upload, in seconds; 0 is "never". The
+    /// page shows those within the uploader's tier maximum
+    /// (`max_time_limit_secs`).
+    pub expiry_choices_secs: Vec<i64>,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            expiry_choices_secs: vec![3600, 86_400, 7 * 86_400, 30 * 86_400, 0],
+        }
+    }
+}
+
+/// Previews, thumbnails and QR codes of the web pages (docs/web.md,
+/// "Previews, thumbnails and QR codes").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PreviewConfig {
+    /// Images, video, audio and PDF files up to this size get a preview on
+    /// their download page; 0 = no previews at all.
+    pub max_bytes: i64,
+    /// A text preview shows at most this many first bytes of the file.
+    pub text_bytes: i64,
+    /// How long a signed preview URL works (a video played from it asks
+    /// for ranges all along).
+    pub url_ttl_secs: i64,
+    /// Thumbnails fit in a square of this many pixels.
+    pub thumb_px: u32,
+    /// Images up to this size get a thumbnail (the source is read whole to
+    /// decode it); 0 = no thumbnails.
+    pub thumb_source_max_bytes: i64,
+    /// Wider or taller images get no thumbnail (decompression bombs).
+    pub thumb_max_dimension: u32,
+    /// Memory one thumbnail's decoding may allocate.
+    pub thumb_max_alloc_bytes: u64,
+    /// Thumbnails made at once on one node (the others wait).
+    pub thumb_concurrency: usize,
+}
+
+impl Default for PreviewConfig {
+    fn default() -> Self {
+        PreviewConfig {
+            max_bytes: 100 * MIB,
+            text_bytes: 256 * 1024,
+            url_ttl_secs: 3600,
+            thumb_px: 256,
+            thumb_source_max_bytes: 20 * MIB,
+            thumb_max_dimension: 12_000,
+            thumb_max_alloc_bytes: 256 * 1024 * 1024,
+            thumb_concurrency: 2,
+        }
+    }
 }
 
 /// Virus scanning of uploads by ClamAV's clamd (docs/scanning.md).
@@ -145,6 +206,8 @@ impl Default for Config {
             tiers: Tiers::default(),
             tus: TusConfig::default(),
             scan: ScanConfig::default(),
+            preview: PreviewConfig::default(),
+            web: WebConfig::default(),
         }
     }
 }
@@ -415,6 +478,9 @@ pub struct Tier {
     pub capable_files: bool,
     #[serde(deserialize_with = "de_flag")]
     pub capable_rss: bool,
+    /// The longest time limit (seconds) a file of this tier may have; a
+    /// file uploaded without one gets this one. -1: no maximum.
+    pub max_time_limit_secs: i64,
 }
 
 impl Default for Tier {
@@ -428,6 +494,7 @@ impl Default for Tier {
             capable_folders: true,
             capable_files: true,
             capable_rss: true,
+            max_time_limit_secs: -1,
         }
     }
 }
@@ -436,12 +503,15 @@ impl Default for Tier {
 #[serde(default)]
 pub struct AnonymousTier {
     pub max_file_size: i64,
+    /// As a tier's `max_time_limit_secs`, for anonymous uploads.
+    pub max_time_limit_secs: i64,
 }
 
 impl Default for AnonymousTier {
     fn default() -> Self {
         AnonymousTier {
             max_file_size: 300 * MIB,
+            max_time_limit_secs: -1,
         }
     }
 }
@@ -766,6 +836,13 @@ impl Config {
         }
         if let Some(addr) = self.scan.clamd.as_deref().filter(|a| !a.trim().is_empty()) {
             crate::clamd::Address::parse(addr).map_err(|e| format!("scan.clamd: {e}"))?;
+        }
+        // A hundred years, as `files.setInfo` allows.
+        let longest = 100 * 366 * 86_400;
+        if let Some(bad) = self.web.expiry_choices_secs.iter().find(|&&s| !(0..=longest).contains(&s)) {
+            return Err(format!(
+                "web.expiry_choices_secs holds {bad}: each must be 0 (never) or seconds up to {longest}"
+            ));
         }
         if !matches!(self.storage.backend.as_str(), "fs" | "s3") {
             return Err(format!(

@@ -63,8 +63,15 @@ pub fn router(app: App) -> Router {
         .merge(pages::upload::routes())
         .merge(pages::web::routes())
         .merge(pages::my_files::routes())
+        .merge(pages::shell::routes())
+        .merge(pages::preview::routes())
         .fallback(|| async { crate::http::html::not_found() })
         .layer(middleware::from_fn_with_state(app.clone(), limit_pages))
+        // Outside the page rate, so its 429 gets the shell too.
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            pages::shell::frame,
+        ))
         .layer(middleware::from_fn(log_request))
         .layer(CatchPanicLayer::new())
         .merge(rest)
@@ -81,8 +88,14 @@ fn page_kind(route: &str) -> Option<PageKind> {
         | "/activate/{token}"
         | "/delete/{id}/{secret}"
         | "/s/{token}"
-        | "/s/{token}/login" => Some(PageKind::Page),
-        "/s/{token}/f/{file_id}" => Some(PageKind::Download),
+        | "/s/{token}/login"
+        | "/file/{id}/qr.svg"
+        | "/folder/{id}/qr.svg" => Some(PageKind::Page),
+        // A folder page shows many thumbnails and a video many ranges:
+        // only misses cost (docs/web.md, "Previews, thumbnails and QR codes").
+        "/s/{token}/f/{file_id}"
+        | "/file/{id}/thumb"
+        | "/preview/{id}/{account}/{expires}/{sig}" => Some(PageKind::Download),
         "/progress/{ident}" => Some(PageKind::Progress),
         _ => None,
     }

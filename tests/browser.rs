@@ -1,11 +1,14 @@
-//! The browser pages: the upload page, web login and "my files".
+//! The browser pages: the upload page, web login, "my files", and the
+//! design shared by every page (docs/web.md, "Design").
 //!
 //! Browser tests drive Debian's headless chromium through chromedriver
 //! (started here on a free port) with fantoccini; screenshots of each page
-//! go to `target/screenshots/`. Without chromium/chromedriver they are
-//! skipped with a message, except under `CI=true`, where they fail.
-//! The plain HTTP tests check the security properties: CSP, CSRF refusals,
-//! wrong passwords, logout, cookie attributes.
+//! go to `target/screenshots/`. Without chromium/chromedriver (or, for the
+//! design test, axe-core from tests/clients) they are skipped with a
+//! message, except under `CI=true`, where they fail. The plain HTTP tests
+//! check the security properties — CSP, CSRF refusals, wrong passwords,
+//! logout, cookie attributes — and the shell: header on every page, the
+//! theme cookie, the stylesheet.
 
 mod common;
 
@@ -486,6 +489,13 @@ fn check_csp(path: &str, csp: &str, scripted: bool) {
     } else {
         assert_eq!(directive("script-src"), None, "{path}: {csp}");
     }
+    // Styles only from /static/app.css: no inline <style> or style= allowed.
+    assert_eq!(
+        directive("style-src").as_deref(),
+        Some("style-src 'self'"),
+        "{path}: {csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
 }
 
 dual!(pages_carry_a_strict_csp, |b| async move {
@@ -1082,5 +1092,559 @@ async fn scan_refusals_and_quarantine_in_the_page() {
     })
     .await;
     assert!(download_via_page(&s, &c, &link).await == bytes);
+    c.close().await.expect("close browser");
+}
+
+// ---------------------------------------------------------------- design
+
+/// What the shell (docs/web.md, "Design") puts on every HTML page.
+fn assert_shell(path: &str, html: &str, csp: &str) {
+    for want in [
+        "<html lang=\"en\" data-theme=",
+        "<link rel=\"stylesheet\" href=\"/static/app.css?v=",
+        "<link rel=\"icon\" href=\"/favicon.svg\"",
+        "<header class=\"site-header\">",
+        "<nav class=\"site-nav\" aria-label=\"Main\">",
+        "<a href=\"/upload\"",
+        "<a href=\"/files\"",
+        "<form method=\"post\" action=\"/theme\"",
+        "<main id=\"main\"",
+    ] {
+        assert!(html.contains(want), "{path}: no {want:?} in {html}");
+    }
+    assert!(
+        html.contains("id=\"login-link\"") || html.contains("id=\"logout\""),
+        "{path}: neither log in nor log out in {html}"
+    );
+    assert!(
+        !html.contains("<style") && !html.contains("style="),
+        "{path}: inline style in {html}"
+    );
+    let directive = csp
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("style-src"));
+    assert_eq!(directive, Some("style-src 'self'"), "{path}: {csp}");
+}
+
+async fn shell_of(v: &mut Visitor<'_>, path: &str, status: u16) -> String {
+    let resp = v.get(path).await;
+    assert_eq!(resp.status(), status, "{path}");
+    assert!(header(resp.headers(), "content-type").starts_with("text/html"));
+    let csp = header(resp.headers(), "content-security-policy");
+    let html = resp.text().await.expect("html");
+    assert_shell(path, &html, &csp);
+    html
+}
+
+// Every page — the public ones, the error pages (404 of an unknown route,
+// 404 of an unknown id, 429 of the page rate) included — has the header
+// with the navigation, log in or out, the theme toggle, the stylesheet and
+// no inline style. A page that did not check the login still offers Log
+// out to a visitor with a login cookie, with the token logout takes.
+dual!(every_page_has_the_shell, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("olga", "pw-olga-1");
+    let session = s.login("olga", "pw-olga-1").await;
+    let file = seed_file(&s, "olga", "notes.bin", b"hello").await;
+    let locked = seed_file(&s, "olga", "locked.bin", b"secret").await;
+    api(
+        &s,
+        &session,
+        "files.setInfo",
+        &[("file_id", &locked), ("password", "letmein")],
+    )
+    .await
+    .assert_ok();
+    let folder = mkdir(&s, &session, "Shared stuff", "0", "1").await;
+    let mut v = Visitor::new(&s);
+    let pages = [
+        ("/".to_string(), 200),
+        ("/upload".to_string(), 200),
+        ("/login".to_string(), 200),
+        (format!("/file/{file}"), 200),
+        (format!("/file/{locked}"), 200),
+        (format!("/folder/{folder}"), 200),
+        ("/activate/nope".to_string(), 404),
+        ("/s/nope".to_string(), 404),
+        ("/no/such/page".to_string(), 404),
+    ];
+    for (path, status) in &pages {
+        let (path, status) = (path.as_str(), *status);
+        let html = shell_of(&mut v, path, status).await;
+        assert!(html.contains("id=\"login-link\""), "{path}: {html}");
+        assert!(html.contains("data-theme=\"auto\""), "{path}");
+    }
+    // The download page's password form: a labelled field, and the error
+    // inline under it.
+    let resp = v
+        .post(&format!("/file/{locked}"), &[("password", "nope")])
+        .await;
+    assert_eq!(resp.status(), 403);
+    let html = resp.text().await.expect("html");
+    assert!(
+        html.contains("<label for=\"password\">Password</label>"),
+        "{html}"
+    );
+    assert!(html.contains("aria-invalid=\"true\""), "{html}");
+    assert!(html.contains("Wrong password."), "{html}");
+
+    v.login("olga", "pw-olga-1").await;
+    let csrf = v.csrf("/files").await;
+    let folder_page = format!("/folder/{folder}");
+    for path in ["/", "/files", folder_page.as_str(), "/no/such"] {
+        let status = if path == "/no/such" { 404 } else { 200 };
+        let html = shell_of(&mut v, path, status).await;
+        assert!(html.contains("id=\"logout\""), "{path}: {html}");
+        assert!(
+            html.contains(&format!("name=\"csrf\" value=\"{csrf}\"")),
+            "{path}: the logout form carries the login's token"
+        );
+    }
+    let html = shell_of(&mut v, "/files", 200).await;
+    assert!(html.contains("<b id=\"whoami\">olga</b>"), "{html}");
+    assert!(html.contains("<a href=\"/files\" aria-current=\"page\">"));
+
+    // The page rate's 429 is drawn in the same shell.
+    let mut guesser = Visitor::new(&s);
+    let mut limited = None;
+    for _ in 0..60 {
+        let resp = guesser.get("/file/zzzzzz").await;
+        if resp.status() == 429 {
+            let csp = header(resp.headers(), "content-security-policy");
+            limited = Some((resp.text().await.expect("html"), csp));
+            break;
+        }
+    }
+    let (html, csp) = limited.expect("the page rate answers 429");
+    assert_shell("429", &html, &csp);
+    assert!(html.contains("Too many requests"));
+});
+
+// The theme toggle is a plain form: POST /theme remembers the choice in
+// `ds_theme` and goes back to the page (a local path only, checked as the
+// login's `next`); the pages then carry it as <html data-theme>.
+dual!(the_theme_toggle_is_remembered_in_a_cookie, |b| async move {
+    let s = Server::start(b).await;
+    let mut v = Visitor::new(&s);
+    let resp = v
+        .post("/theme", &[("theme", "dark"), ("next", "/files?folder=0")])
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(location(&resp), "/files?folder=0");
+    let cookie = set_cookies(&resp)
+        .into_iter()
+        .find(|c| c.starts_with("ds_theme=dark;"))
+        .expect("theme cookie");
+    assert_cookie_attrs(&cookie, false);
+    let html = v.get("/login").await.text().await.expect("html");
+    assert!(
+        html.contains("<html lang=\"en\" data-theme=\"dark\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"dark\" aria-pressed=\"true\""),
+        "the pressed button is the current theme: {html}"
+    );
+    assert!(html.contains("name=\"next\" value=\"/login\""), "{html}");
+
+    // Only the three themes; only paths of this site.
+    for next in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\t/evil.example/",
+    ] {
+        let resp = v
+            .post("/theme", &[("theme", "light"), ("next", next)])
+            .await;
+        assert_eq!(location(&resp), "/", "{next:?}");
+    }
+    assert_eq!(v.cookies.get("ds_theme").map(String::as_str), Some("light"));
+    let resp = v.post("/theme", &[("theme", "<b>"), ("next", "/")]).await;
+    assert_eq!(resp.status(), 303);
+    assert!(set_cookies(&resp).is_empty());
+    v.cookies.insert("ds_theme".into(), "\"><script>".into());
+    let html = v.get("/").await.text().await.expect("html");
+    assert!(html.contains("data-theme=\"auto\""));
+
+    // Behind https the cookie is Secure.
+    let https =
+        Server::start_with(b, &[("DROPSPACE_PUBLIC_URL", "https://files.example.test")]).await;
+    let mut v = Visitor::new(&https);
+    let resp = v.post("/theme", &[("theme", "auto"), ("next", "/")]).await;
+    let cookie = set_cookies(&resp)
+        .into_iter()
+        .find(|c| c.starts_with("ds_theme=auto;"))
+        .expect("theme cookie");
+    assert_cookie_attrs(&cookie, true);
+
+    // A login cookie the server no longer knows is cleared by Log out.
+    let mut stale = Visitor::new(&s);
+    stale.cookies.insert("ds_web".into(), "x".repeat(40));
+    let resp = stale.post("/logout", &[("csrf", "whatever")]).await;
+    assert_eq!(resp.status(), 303);
+    assert!(!stale.cookies.contains_key("ds_web"));
+});
+
+// The stylesheet and the icon: from this origin, typed, nosniff, cached.
+dual!(the_stylesheet_and_the_icon_are_served, |b| async move {
+    let s = Server::start(b).await;
+    let mut v = Visitor::new(&s);
+    let html = v.get("/").await.text().await.expect("html");
+    let start = html.find("/static/app.css?v=").expect("stylesheet link");
+    let href = &html[start..start + html[start..].find('"').expect("href end")];
+    let css = v.get(href).await;
+    assert_eq!(css.status(), 200);
+    assert_eq!(
+        header(css.headers(), "content-type"),
+        "text/css; charset=utf-8"
+    );
+    assert_eq!(header(css.headers(), "x-content-type-options"), "nosniff");
+    assert!(header(css.headers(), "cache-control").contains("immutable"));
+    let text = css.text().await.expect("css");
+    assert!(text.contains("prefers-color-scheme: dark") && text.contains("--accent"));
+    assert!(!text.contains("http://") && !text.contains("https://") && !text.contains("@import"));
+    // Another version of the file is not cached for good.
+    let old = v.get("/static/app.css?v=0").await;
+    assert_eq!(header(old.headers(), "cache-control"), "no-cache");
+    for path in ["/favicon.svg", "/favicon.ico"] {
+        let icon = v.get(path).await;
+        assert_eq!(icon.status(), 200, "{path}");
+        assert_eq!(header(icon.headers(), "content-type"), "image/svg+xml");
+        assert!(icon.text().await.expect("svg").starts_with("<svg"));
+    }
+});
+
+/// axe-core from `tests/clients` (`npm ci` there, as scripts/test.sh
+/// does), or None (skip); under CI=true its absence is a failure.
+fn axe_source() -> Option<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clients/node_modules/axe-core/axe.min.js");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("axe-core is required in CI (scripts/test.sh runs npm ci in tests/clients): {e}");
+            }
+            eprintln!("SKIPPED: run `npm ci` in tests/clients to check the pages with axe-core");
+            None
+        }
+    }
+}
+
+/// A DevTools command through chromedriver (`goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp(&'static str, serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.0, "params": self.1 });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+async fn cdp(c: &Client, cmd: &'static str, params: serde_json::Value) {
+    c.issue_cmd(Cdp(cmd, params))
+        .await
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+}
+
+/// The viewport: a phone's (mobile, under 600 px wide) or a desktop's.
+async fn viewport(c: &Client, width: u32, height: u32) {
+    let metrics = serde_json::json!({
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600,
+    });
+    cdp(c, "Emulation.setDeviceMetricsOverride", metrics).await;
+    // Two frames: the new layout is done.
+    c.execute_async(
+        "const done = arguments[arguments.length - 1];\
+         requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+        vec![],
+    )
+    .await
+    .expect("layout");
+}
+
+const AXE_RUN: &str = "const done = arguments[arguments.length - 1];\
+    axe.run(document, { preload: false, resultTypes: ['violations'] })\
+      .then((r) => done(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,\
+        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }))))\
+      .catch((e) => done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]));";
+
+/// axe-core in the page: fails on any serious or critical violation
+/// (moderate and minor ones are printed).
+async fn axe_check(c: &Client, axe: &str, what: &str) {
+    let loaded = c
+        .execute("return typeof window.axe === 'object';", vec![])
+        .await
+        .expect("axe loaded?");
+    if loaded != serde_json::Value::Bool(true) {
+        c.execute(&format!("{axe}\n;return true;"), vec![])
+            .await
+            .expect("inject axe-core");
+    }
+    let found = c.execute_async(AXE_RUN, vec![]).await.expect("axe.run");
+    let mut bad = Vec::new();
+    for v in found.as_array().expect("violations") {
+        let impact = v["impact"].as_str().unwrap_or("");
+        let line = format!("{impact} {}: {} at {}", v["id"], v["help"], v["nodes"]);
+        if impact == "serious" || impact == "critical" {
+            bad.push(line);
+        } else {
+            eprintln!("axe, {what}: {line}");
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "accessibility violations on {what}:\n{}",
+        bad.join("\n")
+    );
+}
+
+/// No horizontal scrolling, and no inline style attribute anywhere (the
+/// CSP would block it: scripts set classes and CSSOM properties only).
+async fn fits(c: &Client, what: &str) {
+    let got = c
+        .execute(
+            "const e = document.documentElement;\
+             return [e.scrollWidth, e.clientWidth, document.querySelectorAll('[style]').length];",
+            vec![],
+        )
+        .await
+        .expect("widths");
+    let n = |i: usize| got[i].as_u64().expect("number");
+    assert!(n(0) <= n(1), "{what} scrolls sideways: {} > {}", n(0), n(1));
+    assert_eq!(n(2), 0, "{what}: elements with a style attribute");
+}
+
+async fn log_in(c: &Client, s: &Server, user: &str, password: &str) {
+    c.goto(&s.url("/login")).await.expect("login page");
+    for (css, text) in [("#user_name", user), ("#password", password)] {
+        c.find(Locator::Css(css))
+            .await
+            .expect("field")
+            .send_keys(text)
+            .await
+            .expect("type");
+    }
+    c.find(Locator::Css("#login-submit"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("log in");
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#whoami"))
+        .await
+        .expect("logged in");
+}
+
+/// Presses a theme button of the header and waits for the page again.
+async fn choose_theme(c: &Client, theme: &str) {
+    c.find(Locator::Css(&format!("#theme-{theme}")))
+        .await
+        .expect("theme button")
+        .click()
+        .await
+        .expect("choose theme");
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(&format!(
+            "html[data-theme=\"{theme}\"] #theme-{theme}[aria-pressed=\"true\"]"
+        )))
+        .await
+        .expect("theme applied");
+}
+
+/// The sizes every page is checked at: desktop and phone (screenshots),
+/// and the narrowest phone we support.
+const SIZES: [(u32, u32, bool); 3] = [(1280, 900, true), (390, 844, true), (360, 740, false)];
+
+/// Visits `path` at each size: axe-core, no sideways scrolling, and a
+/// screenshot `{name}-{theme}-{width}.png` at the first two.
+async fn check_page(c: &Client, s: &Server, axe: &str, theme: &str, name: &str, path: &str) {
+    c.goto(&s.url(path)).await.expect("page");
+    check_here(c, axe, theme, name).await;
+}
+
+async fn check_here(c: &Client, axe: &str, theme: &str, name: &str) {
+    for (width, height, shot) in SIZES {
+        viewport(c, width, height).await;
+        let what = format!("{name} ({theme}, {width} px)");
+        fits(c, &what).await;
+        axe_check(c, axe, &what).await;
+        if shot {
+            screenshot(c, &format!("{name}-{theme}-{width}.png")).await;
+        }
+    }
+    viewport(c, 1280, 900).await;
+}
+
+// The design system in a real browser: each page — upload (anonymous and
+// logged in, and with a finished upload), login, my files (empty and
+// not), the download page (plain and its password form), a shared folder
+// and the 404 page — in the light and the dark theme, at 1280 px and on
+// phones (390 and 360 px): no serious or critical axe-core violation, no
+// sideways scrolling, no inline style; screenshots of each in
+// target/screenshots/ (scripts/screenshots.sh keeps a few in docs/).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_accessible_and_fit_a_phone_in_both_themes() {
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("alice", "correct horse");
+    s.create_user("bob", "battery staple");
+    let session = s.login("alice", "correct horse").await;
+    let report = seed_file(
+        &s,
+        "alice",
+        "Quarterly-report-2026-final-version-reviewed-by-the-whole-board.xlsx",
+        &pattern(180_000, 1),
+    )
+    .await;
+    api(
+        &s,
+        &session,
+        "files.setInfo",
+        &[
+            ("file_id", &report),
+            (
+                "description",
+                "Figures for the third quarter.\nSecond line.",
+            ),
+        ],
+    )
+    .await
+    .assert_ok();
+    let locked = seed_file(&s, "alice", "contract.docx", b"signed").await;
+    api(
+        &s,
+        &session,
+        "files.setInfo",
+        &[("file_id", &locked), ("password", "letmein")],
+    )
+    .await
+    .assert_ok();
+    let shared = mkdir(&s, &session, "Holiday photos", "0", "1").await;
+    mkdir(&s, &session, "Day trips", &shared, "1").await;
+    seed_file_in(&s, "alice", &shared, "itinerary.odt", &pattern(24_000, 2)).await;
+    seed_file_in(&s, "alice", &shared, "tickets.zip", &pattern(900_000, 3)).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let upload = temp_file(dir.path(), "slides.key", &pattern(150_000, 4));
+
+    for theme in ["light", "dark"] {
+        c.delete_all_cookies().await.expect("no cookies");
+        c.goto(&s.url("/login")).await.expect("login page");
+        choose_theme(&c, theme).await;
+        assert_eq!(
+            c.current_url().await.expect("url").path(),
+            "/login",
+            "the toggle comes back to the page"
+        );
+        let anonymous = [
+            ("upload", "/".to_string()),
+            ("login", "/login".to_string()),
+            ("download", format!("/file/{report}")),
+            ("download-password", format!("/file/{locked}")),
+            ("folder", format!("/folder/{shared}")),
+            ("not-found", "/no/such/page".to_string()),
+        ];
+        for (name, path) in &anonymous {
+            check_page(&c, &s, &axe, theme, name, path).await;
+        }
+        // A wrong password: the error under the field.
+        c.goto(&s.url(&format!("/file/{locked}")))
+            .await
+            .expect("page");
+        c.find(Locator::Css("#password"))
+            .await
+            .expect("password field")
+            .send_keys("wrong")
+            .await
+            .expect("type");
+        c.find(Locator::Css("form.card button[type=submit]"))
+            .await
+            .expect("unlock")
+            .click()
+            .await
+            .expect("unlock");
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("#password-error"))
+            .await
+            .expect("error shown");
+        check_here(&c, &axe, theme, "download-wrong-password").await;
+
+        log_in(&c, &s, "bob", "battery staple").await;
+        check_page(&c, &s, &axe, theme, "my-files-empty", "/files").await;
+        c.find(Locator::Css("#logout"))
+            .await
+            .expect("log out")
+            .click()
+            .await
+            .expect("log out");
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("#login-link"))
+            .await
+            .expect("logged out");
+
+        log_in(&c, &s, "alice", "correct horse").await;
+        check_page(&c, &s, &axe, theme, "upload-user", "/upload").await;
+        check_page(&c, &s, &axe, theme, "my-files", "/files").await;
+        // A finished upload: links with copy buttons named for the file.
+        c.goto(&s.url("/upload")).await.expect("upload page");
+        upload_in_page(&c, &upload, 0).await;
+        let copy = c
+            .find(Locator::Css("#result-0 .link-row button.copy"))
+            .await
+            .expect("copy button")
+            .attr("aria-label")
+            .await
+            .expect("label");
+        assert_eq!(copy.as_deref(), Some("Copy download link for slides.key"));
+        // Read out, not shown: the live region is visually hidden.
+        let announced = c
+            .execute(
+                "return document.getElementById('announce').textContent;",
+                vec![],
+            )
+            .await
+            .expect("announced");
+        assert_eq!(announced, serde_json::json!("slides.key: Done."));
+        check_here(&c, &axe, theme, "upload-done").await;
+    }
+
+    // No cookie: the system's preference decides.
+    c.delete_all_cookies().await.expect("no cookies");
+    let dark =
+        serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": "dark" }] });
+    cdp(&c, "Emulation.setEmulatedMedia", dark).await;
+    c.goto(&s.url("/upload")).await.expect("upload page");
+    let background = c
+        .execute(
+            "return [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor];",
+            vec![],
+        )
+        .await
+        .expect("theme");
+    assert_eq!(background, serde_json::json!(["auto", "rgb(14, 19, 24)"]));
+    axe_check(&c, &axe, "upload (auto, system dark)").await;
     c.close().await.expect("close browser");
 }

@@ -462,6 +462,10 @@ fn mistaken_values_are_named_plainly() {
         (("DROPSPACE_LISTEN", "localhost"), "must be host:port"),
         (("DROPSPACE_LISTEN", "99999"), "not a port"),
         (("DROPSPACE_METRICS_LISTEN", "nowhere"), "must be host:port"),
+        (
+            ("DROPSPACE_WEB__EXPIRY_CHOICES_SECS", "[3600, -5]"),
+            "web.expiry_choices_secs holds -5",
+        ),
     ] {
         let (ok, _, err) = run_in(
             dir.path(),

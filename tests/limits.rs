@@ -256,3 +256,79 @@ dual!(delete_url_secret_is_bound_to_the_file, |b| async move {
     ));
     assert!(!library::delete_secret_ok(&app, &file, ""));
 });
+
+// An expired file, a used-up one and a missing one each say what happened:
+// on the download page (410 with the reason, 404), in the API's error text
+// and on the direct URL.
+dual!(gone_files_say_why, |b| async move {
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let used = seed_file(&s, "alice", "used.bin", b"u").await;
+    let old = seed_file(&s, "alice", "old.bin", b"o").await;
+    set_limits(
+        &s,
+        &a,
+        &used,
+        &[("downloads_limit", "1"), ("limit_action", "1")],
+    )
+    .await;
+    set_limits(
+        &s,
+        &a,
+        &old,
+        &[("time_limit", "3600"), ("limit_action", "1")],
+    )
+    .await;
+    let url_of = async |id: &str| {
+        api(&s, &a, "download.getInfo", &[("file_id", id)])
+            .await
+            .attr("download", "url")
+            .expect("url")
+    };
+    let (used_url, old_url) = (url_of(&used).await, url_of(&old).await);
+    let page = |id: &str| reqwest::get(s.url(&format!("/file/{id}")));
+    // Before: both pages show what is left.
+    let html = page(&used).await.expect("page").text().await.expect("text");
+    assert!(html.contains("<td id=\"downloads-left\">1</td>"), "{html}");
+    let html = page(&old).await.expect("page").text().await.expect("text");
+    assert!(html.contains("id=\"expires\""), "{html}");
+
+    let app = node(&s).await;
+    assert!(library::count_download(&app, &used).await.expect("count"));
+    exec(
+        &s,
+        &format!("UPDATE files SET time_limit_at = 1000 WHERE id = '{old}'"),
+    )
+    .await;
+
+    for (id, url, reason, text) in [
+        (
+            &used,
+            &used_url,
+            "limit",
+            "The download limit of this file has been reached",
+        ),
+        (&old, &old_url, "expired", "This file has expired"),
+    ] {
+        let resp = page(id).await.expect("page");
+        assert_eq!(resp.status(), 410);
+        let html = resp.text().await.expect("text");
+        assert!(
+            html.contains(&format!("data-reason=\"{reason}\"")),
+            "{html}"
+        );
+        let x = api(&s, &a, "download.getInfo", &[("file_id", id)]).await;
+        x.assert_error(Code::PermissionDenied.number());
+        assert_eq!(x.error_text(), text);
+        let resp = reqwest::get(url.as_str()).await.expect("direct");
+        assert_eq!(resp.status(), 403);
+        assert_eq!(resp.text().await.expect("body"), format!("{text}.\n"));
+    }
+    let resp = page("zzzzz9").await.expect("page");
+    assert_eq!(resp.status(), 404);
+    assert!(resp
+        .text()
+        .await
+        .expect("text")
+        .contains("id=\"not-found\""));
+});

@@ -14,12 +14,6 @@ fn out(o: &std::process::Output) -> String {
     )
 }
 
-async fn exec(s: &Server, sql: &str) {
-    let pool = db(s).await;
-    sqlx::query(sql).execute(&pool).await.expect(sql);
-    pool.close().await;
-}
-
 dual!(fsck_finds_and_repairs, |b| async move {
     let s = Server::start(b).await;
     let session = s.user_session("fsck").await;

@@ -929,3 +929,37 @@ dual!(quota_reached_mid_upload, |b| async move {
     assert_eq!(used().await, 150_000);
     assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 1);
 });
+
+// A resumable upload's metadata carries the file's limits like the form's
+// fields; a limit the tier refuses fails the creation, before any byte.
+dual!(limits_are_chosen_at_creation, |b| async move {
+    let s = Server::start_with(
+        b,
+        &[("DROPSPACE_TIERS__ANONYMOUS__MAX_TIME_LIMIT_SECS", "7200")],
+    )
+    .await;
+    let anon = anon_info(&s).await;
+    let refused = create(&s, &anon, 3, &[("time_limit", "7201")]).await;
+    assert_eq!(refused.status(), 400);
+    assert_eq!(header(refused.headers(), "x-dropspace-error"), "21");
+    let anon = anon_info(&s).await;
+    let url = created(
+        &s,
+        &anon,
+        3,
+        &[
+            ("filename", "t.txt"),
+            ("time_limit", "60"),
+            ("downloads_limit", "1"),
+            ("limit_action", "2"),
+        ],
+    )
+    .await;
+    let done = patch(&s, &url, 0, b"abc".to_vec(), None).await;
+    assert_eq!(done.status(), 204);
+    let row = |col: &str| format!("SELECT {col} FROM files");
+    assert_eq!(s.db_i64(&row("time_limit")).await, 60);
+    assert_eq!(s.db_i64(&row("download_limit")).await, 1);
+    assert_eq!(s.db_i64(&row("limit_action")).await, 2);
+    assert!(s.db_i64(&row("time_limit_at")).await > 0);
+});

@@ -1253,3 +1253,79 @@ dual!(
         assert_eq!(fetch_file(&s, &a, &id, None).await, (200, data));
     }
 );
+
+// The upload form takes the file's limits as `files.setInfo` names them, and
+// a tier with a longest time limit keeps every file within it
+// (docs/api-notes.md).
+dual!(limits_are_chosen_at_upload, |b| async move {
+    let s = Server::start_with(
+        b,
+        &[("DROPSPACE_TIERS__LITE__MAX_TIME_LIMIT_SECS", "86400")],
+    )
+    .await;
+    let a = s.user_session("alice").await;
+    s.set_membership("alice", "lite");
+    let p = s.user_session("pat").await;
+    s.set_membership("pat", "pro");
+    let limits_of = async |session: &str, id: &str| {
+        let x = api(&s, session, "files.getInfo", &[("file_id", id)]).await;
+        ["time_limit", "download_limit", "limit_action"]
+            .map(|k| x.attr("file", k).unwrap_or_default())
+    };
+    let chosen = [
+        ("time_limit", "3600"),
+        ("downloads_limit", "3"),
+        ("limit_action", "2"),
+    ];
+    let answer = upload_with(&s, &a, &chosen, "a.txt", b"abc".to_vec()).await;
+    assert_eq!(kv_get(&answer, "upload_status"), "ok", "{answer:?}");
+    assert_eq!(
+        limits_of(&a, &kv_get(&answer, "file_id")).await,
+        ["3600", "3", "2"]
+    );
+    // None asked: the tier's longest; a tier without one: none.
+    let id = upload(&s, &a, "b.txt", b"b".to_vec()).await;
+    assert_eq!(limits_of(&a, &id).await, ["86400", "0", "0"]);
+    let pid = upload(&s, &p, "c.txt", b"c".to_vec()).await;
+    assert_eq!(limits_of(&p, &pid).await, ["0", "0", "0"]);
+    // Refused before the bytes are kept: longer than the tier allows, a
+    // move (an upload names no folder to move to), not a number.
+    for bad in [
+        ("time_limit", "86401"),
+        ("limit_action", "3"),
+        ("downloads_limit", "-1"),
+        ("time_limit", "soon"),
+    ] {
+        let answer = upload_with(&s, &a, &[bad], "x.txt", b"x".to_vec()).await;
+        assert_eq!(kv_get(&answer, "upload_status"), "fail", "{bad:?}");
+        assert_eq!(kv_get(&answer, "error_code"), "21", "{bad:?} {answer:?}");
+    }
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 3);
+    // files.setInfo keeps to the same bound: not longer, not cleared.
+    for t in ["86401", "0"] {
+        api(
+            &s,
+            &a,
+            "files.setInfo",
+            &[("file_id", &id), ("time_limit", t)],
+        )
+        .await
+        .assert_error(21);
+    }
+    api(
+        &s,
+        &a,
+        "files.setInfo",
+        &[("file_id", &id), ("time_limit", "600")],
+    )
+    .await
+    .assert_ok();
+    api(
+        &s,
+        &p,
+        "files.setInfo",
+        &[("file_id", &pid), ("time_limit", "0")],
+    )
+    .await
+    .assert_ok();
+});

@@ -125,6 +125,7 @@ impl From<Error> for ApiError {
             Error::OutdatedVersion => ApiError::new(Code::OutdatedVersion),
             Error::LoginFailed(reason) => with(Code::AuthenticationFailure, reason),
             Error::Denied(reason) => with(Code::PermissionDenied, reason),
+            Error::Gone(why) => ApiError::with_text(Code::PermissionDenied, why.text()),
             Error::Registration(text) => ApiError::with_text(Code::RegistrationError, text),
             Error::BadValue(name) => ApiError::with_text(
                 Code::ParameterBadValue,

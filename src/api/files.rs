@@ -159,7 +159,7 @@ async fn update_all(c: &Ctx<'_>, update: &crate::db::files::FileUpdate) -> ApiRe
 
 pub async fn set_info(c: &Ctx<'_>) -> ApiResult<Reply> {
     let info = set_info_params(c)?;
-    let update = files::prepare(c.app, c.user()?.id, &info).await?;
+    let update = files::prepare(c.app, c.user()?, &info).await?;
     update_all(c, &update).await
 }
 

@@ -742,10 +742,14 @@ async fn from_page(ctx: &Ctx, target: &str, password: Option<&str>) -> Result<So
         }
         404 => return Err(api(ErrorCode::FileNotFound, "File not found")),
         410 => {
-            return Err(api(
-                ErrorCode::PermissionDenied,
-                "The file can no longer be downloaded (limit reached)",
-            ))
+            // The page names why (docs/web.md): expired or used up.
+            let html = resp.text().await.unwrap_or_default();
+            let text = if html.contains("data-reason=\"expired\"") {
+                "The file has expired"
+            } else {
+                "The file can no longer be downloaded (download limit reached)"
+            };
+            return Err(api(ErrorCode::PermissionDenied, text));
         }
         other => return Err(Failure::Io(format!("HTTP status {other} from {page}"))),
     }

@@ -58,9 +58,10 @@ pub const FILE_COLUMNS: &str = "id, user_id, folder_id, name, description, passw
 
 /// What happens when a file's download or time limit is reached (the
 /// guide's `limit_action`, stored as its number).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LimitAction {
     /// None chosen: downloads are blocked.
+    #[default]
     Unset = 0,
     Block = 1,
     /// The file and its blob are deleted.

@@ -36,6 +36,10 @@ pub struct TusRow {
     pub tail_key: String,
     /// `partial`, `final;<urls>` (concatenation) or empty.
     pub concat: String,
+    /// The file's limits, as asked (0: none).
+    pub time_limit: i64,
+    pub downloads_limit: i64,
+    pub limit_action: i64,
 }
 
 /// One acknowledged part of an upload's S3 multipart upload.
@@ -56,14 +60,15 @@ impl TusRow {
 const COLUMNS: &str =
     "id, upload_id, upload_length, upload_offset, reserved, metadata, file_name, \
      folder_id, description, password_sealed, recipient_email, recipient_message, notify_uploader, \
-     ip, blob_key, file_id, expires, multipart_id, tail_key, concat";
+     ip, blob_key, file_id, expires, multipart_id, tail_key, concat, time_limit, downloads_limit, \
+     limit_action";
 
 impl Db {
     pub async fn insert_tus(&self, row: &TusRow) -> sqlx::Result<()> {
         sqlx::query(&format!(
             "INSERT INTO tus_uploads ({COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19, $20)"
+             $18, $19, $20, $21, $22, $23)"
         ))
         .bind(&row.id)
         .bind(&row.upload_id)
@@ -85,6 +90,9 @@ impl Db {
         .bind(&row.multipart_id)
         .bind(&row.tail_key)
         .bind(&row.concat)
+        .bind(row.time_limit)
+        .bind(row.downloads_limit)
+        .bind(row.limit_action)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -133,6 +133,10 @@ pub struct NewFile {
     pub delete_hash: String,
     /// Stored hidden until its virus scan (docs/scanning.md).
     pub quarantined: bool,
+    /// Seconds from the commit (0: none), as `files.setInfo` sets them.
+    pub time_limit: i64,
+    pub download_limit: i64,
+    pub limit_action: i64,
 }
 
 /// Why a commit did not store the file.
@@ -512,8 +516,10 @@ async fn commit_tx(
         let inserted = tx
             .execute(
                 "INSERT INTO files (id, user_id, folder_id, name, description, password_sealed, size, blob_key, \
-                 checksum, content_type, uploaded, delete_hash, quarantined) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
+                 checksum, content_type, uploaded, delete_hash, quarantined, time_limit, time_limit_at, \
+                 download_limit, limit_action) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+                 ON CONFLICT (id) DO NOTHING",
                 &[
                     Param::Text(&id),
                     Param::OptInt(file.user_id),
@@ -529,6 +535,10 @@ async fn commit_tx(
                     Param::Text(&file.delete_hash),
                     // Due for its scan at once (docs/scanning.md).
                     Param::Int(i64::from(file.quarantined)),
+                    Param::Int(file.time_limit),
+                    Param::Int(if file.time_limit > 0 { uploaded + file.time_limit } else { 0 }),
+                    Param::Int(file.download_limit),
+                    Param::Int(file.limit_action),
                 ],
             )
             .await?;

@@ -35,7 +35,7 @@ async fn load(app: &AppState, token: &str) -> Result<(Link, Send), Response> {
         Ok(LinkState::Expired) => Err(page(
             StatusCode::GONE,
             "Link expired",
-            "<p>This link has expired. Ask the sender to send the files again.</p>",
+            "<p class=\"notice notice-warn\">This link has expired. Ask the sender to send the files again.</p>",
         )),
         Err(e) => {
             tracing::error!(error = %e, "recipient link");
@@ -94,7 +94,7 @@ async fn open(
 ) -> Result<(Link, Send), Response> {
     let (link, send) = load(app, token).await?;
     if send.require_login() && !logged_in(app, &link, headers) {
-        return Err(login_form(app, &link, token, locked, ""));
+        return Err(login_form(app, &link, token, locked, None));
     }
     Ok((link, send))
 }
@@ -103,23 +103,38 @@ fn csrf(app: &AppState, link: &Link) -> String {
     app.secrets.sign(&format!("csrf:{}", link.token_hash))
 }
 
+/// The recipient's login form; `error` (plain text) shows under the
+/// fields, which are then marked invalid.
 fn login_form(
     app: &AppState,
     link: &Link,
     token: &str,
     status: StatusCode,
-    note: &str,
+    error: Option<&str>,
 ) -> Response {
+    let (invalid, note) = match error {
+        Some(text) => (
+            " aria-invalid=\"true\" aria-describedby=\"error\"",
+            format!(
+                "<p class=\"field-error\" id=\"error\" role=\"alert\">{}</p>",
+                esc(text)
+            ),
+        ),
+        None => ("", String::new()),
+    };
     page(
         status,
         "Log in to see the files",
         &format!(
-            "{note}<p>These files were sent to your account. Log in to see them.</p>\
-             <form method=\"post\" action=\"/s/{}/login\">\
+            "<p>These files were sent to your account. Log in to see them.</p>\
+             <form method=\"post\" action=\"/s/{}/login\" class=\"card narrow\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-             <p><label>User name or e-mail <input name=\"user_name\" autocomplete=\"username\" required></label></p>\
-             <p><label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\" required></label></p>\
-             <p><button class=\"btn\" type=\"submit\">Log in</button></p></form>",
+             <div class=\"field\"><label for=\"user_name\">User name or e-mail</label>\
+             <input name=\"user_name\" id=\"user_name\" autocomplete=\"username\" required{invalid}></div>\
+             <div class=\"field\"><label for=\"password\">Password</label>\
+             <input type=\"password\" name=\"password\" id=\"password\" autocomplete=\"current-password\" required{invalid}>\
+             {note}</div>\
+             <div class=\"actions\"><button class=\"btn\" type=\"submit\">Log in</button></div></form>",
             esc(token),
             esc(&csrf(app, link)),
         ),
@@ -161,7 +176,7 @@ pub async fn show(
         String::new()
     } else {
         format!(
-            "<blockquote style=\"white-space:pre-wrap\">{}</blockquote>",
+            "<blockquote class=\"pre\">{}</blockquote>",
             esc(send.message.trim())
         )
     };
@@ -174,7 +189,8 @@ pub async fn show(
         StatusCode::OK,
         title,
         &format!(
-            "<p>For {}</p>{message}<table><thead><tr><th>File</th><th>Size</th></tr></thead><tbody>\n{rows}</tbody></table>",
+            "<p class=\"lead\">For {}</p>{message}<div class=\"table-wrap\"><table class=\"listing\">\
+             <thead><tr><th>File</th><th>Size</th></tr></thead><tbody>\n{rows}</tbody></table></div>",
             esc(&link.email)
         ),
     )
@@ -198,7 +214,7 @@ pub async fn login(
             &link,
             &token,
             StatusCode::FORBIDDEN,
-            "<p><b>The form expired; try again.</b></p>",
+            Some("The form expired; try again."),
         );
     }
     let user = match password_login(&app, field("user_name"), field("password"), ip).await {
@@ -209,7 +225,7 @@ pub async fn login(
                 &link,
                 &token,
                 StatusCode::TOO_MANY_REQUESTS,
-                &format!("<p><b>Too many failed logins; wait {wait} seconds.</b></p>"),
+                Some(&format!("Too many failed logins; wait {wait} seconds.")),
             )
         }
         Ok(PasswordLogin::Wrong) => {
@@ -218,7 +234,7 @@ pub async fn login(
                 &link,
                 &token,
                 StatusCode::FORBIDDEN,
-                "<p><b>Wrong user name or password.</b></p>",
+                Some("Wrong user name or password."),
             )
         }
         Err(e) => {
@@ -230,7 +246,7 @@ pub async fn login(
         return page(
             StatusCode::FORBIDDEN,
             "Not for this account",
-            "<p>These files were sent to another user. Only that user can open this link.</p>",
+            "<p class=\"notice notice-error\">These files were sent to another user. Only that user can open this link.</p>",
         );
     }
     let expires = now() + LOGIN_SECS;

@@ -101,7 +101,9 @@ impl From<Error> for FsError {
             Error::BadValue(name) => {
                 FsError::bad_request(&format!("Invalid value for parameter {name}"))
             }
-            Error::FileNotFound | Error::FolderNotFound | Error::Denied(_) => FsError::forbidden(),
+            Error::FileNotFound | Error::FolderNotFound | Error::Denied(_) | Error::Gone(_) => {
+                FsError::forbidden()
+            }
             Error::Maintenance => FsError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Temporarily unavailable",

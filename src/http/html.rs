@@ -1,18 +1,108 @@
 //! The frame of every HTML page: escaping, the strict Content-Security-Policy,
-//! and the plain error pages.
+//! and the plain error pages. A page is a `Frame` (status, title, body,
+//! scripts, what it knows of the login); the shell around it — header,
+//! navigation, theme — is drawn by `pages::shell`'s middleware, which reads
+//! the request's cookies (docs/web.md, "Design").
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 pub use dropspace_proto::html::esc;
 
-pub const CSP: &str = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; \
+/// Styles come from `/static/app.css` only: no inline `<style>` or `style=`.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The CSP of pages with a script: scripts and requests to this origin only.
 pub const CSP_SCRIPT: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
-     style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; \
+     style-src 'self'; img-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
+
+/// The colour theme of the `ds_theme` cookie; `Auto` follows the system.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 3] = [Theme::Auto, Theme::Light, Theme::Dark];
+
+    pub fn parse(s: &str) -> Option<Theme> {
+        Theme::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// The header's account part, as far as the page knows it.
+#[derive(Clone, Debug, Default)]
+pub enum Account {
+    /// The page did not look: the shell decides from the cookies alone.
+    #[default]
+    Unknown,
+    LoggedOut,
+    /// `name` when the login was checked; `csrf` for the logout form.
+    LoggedIn {
+        name: Option<String>,
+        csrf: String,
+    },
+}
+
+/// A page before its shell: handlers return it as a response, and the
+/// shell middleware renders it (the frame travels as an extension).
+#[derive(Clone, Debug)]
+pub struct Frame {
+    pub status: StatusCode,
+    pub title: String,
+    /// Already escaped HTML.
+    pub body: String,
+    /// Same-origin scripts (`/static/…`), run in order.
+    pub scripts: &'static [&'static str],
+    pub account: Account,
+}
+
+impl IntoResponse for Frame {
+    fn into_response(self) -> Response {
+        let csp = if self.scripts.is_empty() {
+            CSP
+        } else {
+            CSP_SCRIPT
+        };
+        let mut resp = (
+            self.status,
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(csp),
+                ),
+                (
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ),
+                (
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("no-referrer"),
+                ),
+            ],
+        )
+            .into_response();
+        resp.extensions_mut().insert(self);
+        resp
+    }
+}
 
 /// A complete HTML page around `body` (already escaped HTML).
 pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
@@ -21,52 +111,40 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
 
 /// `page` with same-origin scripts (`/static/…`, run in order), under
 /// `CSP_SCRIPT` when there are any.
-pub fn page_with(status: StatusCode, title: &str, body: &str, scripts: &[&str]) -> Response {
-    let script_tag: String = scripts
-        .iter()
-        .map(|src| format!("<script src=\"{}\" defer></script>", esc(src)))
-        .collect();
-    let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} - dropspace</title>{script_tag}\
-         <style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#222}}\
-         .box{{border:1px solid #ddd;border-radius:8px;padding:1rem 1.5rem}}\
-         .btn{{display:inline-block;background:#2563eb;color:#fff;padding:.6rem 1.2rem;border-radius:6px;text-decoration:none;border:0;font-size:1rem;cursor:pointer}}\
-         table{{border-collapse:collapse;width:100%}}td,th{{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eee}}</style>\
-         </head><body><h1>{title}</h1>\n{body}\n</body></html>\n",
-        title = esc(title),
-    );
-    (
+pub fn page_with(
+    status: StatusCode,
+    title: &str,
+    body: &str,
+    scripts: &'static [&'static str],
+) -> Response {
+    page_as(status, title, body, scripts, Account::Unknown)
+}
+
+/// `page_with` for a page that knows who is asking.
+pub fn page_as(
+    status: StatusCode,
+    title: &str,
+    body: &str,
+    scripts: &'static [&'static str],
+    account: Account,
+) -> Response {
+    Frame {
         status,
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(if scripts.is_empty() { CSP } else { CSP_SCRIPT }),
-            ),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            (
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            ),
-        ],
-        html,
-    )
-        .into_response()
+        title: title.to_string(),
+        body: body.to_string(),
+        scripts,
+        account,
+    }
+    .into_response()
 }
 
 pub fn not_found() -> Response {
     page(
         StatusCode::NOT_FOUND,
         "Not found",
-        "<p>There is nothing here.</p>",
+        "<div class=\"card empty\"><p class=\"empty-title\">There is nothing here.</p>\
+         <p>The link may be mistyped, or what it pointed to was deleted.</p>\
+         <p><a class=\"btn\" href=\"/upload\">Upload a file</a></p></div>",
     )
 }
 
@@ -75,7 +153,10 @@ pub fn try_later(text: &str) -> Response {
     page(
         StatusCode::SERVICE_UNAVAILABLE,
         "Try again later",
-        &format!("<p>{}</p>", esc(text)),
+        &format!(
+            "<div class=\"notice notice-warn\"><p>{}</p></div>",
+            esc(text)
+        ),
     )
 }
 
@@ -85,8 +166,8 @@ pub fn too_many_requests(wait_secs: u64) -> Response {
         StatusCode::TOO_MANY_REQUESTS,
         "Too many requests",
         &format!(
-            "<p>Too many pages were asked for from your address. \
-             Wait {wait_secs} seconds and try again.</p>"
+            "<div class=\"notice notice-warn\"><p>Too many pages were asked for from your address. \
+             Wait {wait_secs} seconds and try again.</p></div>"
         ),
     );
     resp.headers_mut()

@@ -49,10 +49,18 @@ pub async fn stat(db: &Db, blobs: &Blobs, key: &str) -> Result<Option<u64>, Stor
     Ok(size.map(|n| n.max(0) as u64))
 }
 
-/// Removes the bytes under `key`; missing ones are not an error.
+/// Removes the bytes under `key`, and their thumbnail if one was made
+/// (`thumbs`); missing ones are not an error.
 pub async fn delete(db: &Db, blobs: &Blobs, key: &str) -> Result<(), StorageError> {
     if !is_inline(key) {
-        return blobs.delete(key).await;
+        blobs.delete(key).await?;
+        return blobs.delete(&super::thumbs::key(key)).await;
     }
-    db.delete_inline_blob(key).await.map_err(db_error)
+    db.delete_inline_blob(key).await.map_err(db_error)?;
+    // The row is gone already; a store that fails now leaves only a
+    // thumbnail nothing shows.
+    if let Err(e) = blobs.delete(&super::thumbs::key(key)).await {
+        tracing::warn!(error = %e, "removing the thumbnail of an inline file");
+    }
+    Ok(())
 }

@@ -62,6 +62,9 @@ pub enum Error {
     /// Not allowed; the reason where there is one to tell.
     #[error("permission denied")]
     Denied(Option<Text>),
+    /// A file that exists but can no longer be downloaded, and why.
+    #[error("{}", .0.text())]
+    Gone(Gone),
     /// Registration rules broken; the reason is shown.
     #[error("{0}")]
     Registration(Text),
@@ -100,6 +103,25 @@ pub enum Error {
     /// The database or another part failed; the client may retry.
     #[error(transparent)]
     Internal(anyhow::Error),
+}
+
+/// Why a file can no longer be downloaded: each has its own page and text
+/// (docs/api-notes.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gone {
+    /// Its time limit has passed.
+    Expired,
+    /// It has been downloaded as many times as its limit allows.
+    LimitReached,
+}
+
+impl Gone {
+    pub fn text(self) -> &'static str {
+        match self {
+            Gone::Expired => "This file has expired",
+            Gone::LimitReached => "The download limit of this file has been reached",
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -58,7 +58,18 @@ pub struct SetInfo {
 /// The update `info` makes, once its folders are checked to be the
 /// user's (`FolderNotFound` otherwise). Setting any limit re-arms a
 /// blocked file.
-pub async fn prepare(lib: &Library, user_id: i64, info: &SetInfo) -> Result<FileUpdate> {
+pub async fn prepare(lib: &Library, user: &User, info: &SetInfo) -> Result<FileUpdate> {
+    let user_id = user.id;
+    // A tier with a longest time limit keeps every file within it: none
+    // (0) would be forever (docs/api-notes.md).
+    if let (Some(secs), Some(max)) = (
+        info.time_limit,
+        limits::max_time_limit(&lib.cfg, Some(user)),
+    ) {
+        if secs == 0 || secs > max {
+            return Err(limits::too_long(max));
+        }
+    }
     let mut update = FileUpdate {
         // A rename is cleaned like an uploaded name (docs/api-notes.md).
         name: info

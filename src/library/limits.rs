@@ -14,10 +14,11 @@ use std::ops::Range;
 
 use crate::config::Config;
 use crate::db::downloads::{Credited, Reservation, Reserved};
-use crate::db::files::File;
 pub use crate::db::files::LimitAction;
+use crate::db::files::File;
 use crate::db::now;
-use crate::library::{files, Error, Library, Result};
+use crate::db::users::User;
+use crate::library::{files, Error, Gone, Library, Result};
 
 /// The least retry allowance of a limited file (when the percentage is
 /// on): what a cut connection's socket buffers may have held, bytes
@@ -63,7 +64,7 @@ pub async fn admit(
 ) -> Result<Admission> {
     match check_downloadable(lib, file).await {
         Ok(()) => {}
-        Err(Error::FileNotFound) | Err(Error::Denied(_)) => return Ok(Admission::Refused),
+        Err(Error::FileNotFound) | Err(Error::Gone(_)) => return Ok(Admission::Refused),
         Err(e) => return Err(e),
     }
     if file.download_limit <= 0 {
@@ -232,7 +233,80 @@ pub async fn sweep_time_limits(lib: &Library) -> Result<usize> {
     Ok(acted)
 }
 
-/// Whether a file may be downloaded now: `Denied` once a limit blocked it,
+/// The limits an upload asks for its file: the upload form's (or a
+/// resumable upload's metadata's) `time_limit`, `downloads_limit` and
+/// `limit_action`, meaning what they mean to `files.setInfo`
+/// (docs/api-notes.md). Zero: none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AskedLimits {
+    /// Seconds from the upload's end.
+    pub time_limit: i64,
+    pub downloads_limit: i64,
+    pub limit_action: LimitAction,
+}
+
+impl AskedLimits {
+    /// The fields as sent; empty is none. An upload has no folder to move
+    /// its file to, so `limit_action` 3 is refused.
+    pub fn parse(
+        time_limit: &str,
+        downloads_limit: &str,
+        limit_action: &str,
+    ) -> Result<AskedLimits> {
+        let number = |name: &'static str, value: &str, max: i64| -> Result<i64> {
+            match value.trim() {
+                "" => Ok(0),
+                v => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (0..=max).contains(n))
+                    .ok_or_else(|| Error::bad_value(name)),
+            }
+        };
+        let action = number("limit_action", limit_action, LimitAction::Delete.code())?;
+        Ok(AskedLimits {
+            time_limit: number("time_limit", time_limit, files::MAX_TIME_LIMIT)?,
+            downloads_limit: number("downloads_limit", downloads_limit, i64::MAX)?,
+            limit_action: LimitAction::from_code(action).unwrap_or_default(),
+        })
+    }
+
+    /// Within the uploader's tier: a file without a time limit gets the
+    /// tier's longest, a longer one is refused.
+    pub fn within(self, cfg: &Config, user: Option<&User>) -> Result<AskedLimits> {
+        let Some(max) = max_time_limit(cfg, user) else {
+            return Ok(self);
+        };
+        match self.time_limit {
+            0 => Ok(AskedLimits {
+                time_limit: max,
+                ..self
+            }),
+            t if t > max => Err(too_long(max)),
+            _ => Ok(self),
+        }
+    }
+}
+
+/// The longest time limit the tier allows, None when it has no maximum
+/// (`max_time_limit_secs` of -1 or 0).
+pub fn max_time_limit(cfg: &Config, user: Option<&User>) -> Option<i64> {
+    let max = match user {
+        Some(u) => cfg.tiers.get(&u.membership).max_time_limit_secs,
+        None => cfg.tiers.anonymous.max_time_limit_secs,
+    };
+    (max > 0).then_some(max)
+}
+
+/// A time limit over the tier's maximum (or none where one is required).
+pub fn too_long(max: i64) -> Error {
+    Error::BadValueText(
+        format!("Invalid value for parameter time_limit: at most {max} seconds for this account")
+            .into(),
+    )
+}
+
+/// Whether a file may be downloaded now: `Gone` once a limit blocked it,
 /// `FileNotFound` when its limit action deleted it. A passed time limit
 /// the sweeper has not reached yet is acted on here first.
 pub async fn check_downloadable(lib: &Library, file: &File) -> Result<()> {
@@ -245,14 +319,27 @@ pub async fn check_downloadable(lib: &Library, file: &File) -> Result<()> {
 }
 
 fn blocked(file: &File) -> Result<()> {
+    match gone(file) {
+        Some(why) => Err(Error::Gone(why)),
+        None => Ok(()),
+    }
+}
+
+/// Why a file's limits block it, if they do. A reached count is named
+/// first: it is what the downloads did, whatever the clock says since.
+pub fn gone(file: &File) -> Option<Gone> {
     let time_passed = file.time_limit_at > 0 && file.time_limit_at <= now();
     let count_reached = file.download_limit > 0 && file.downloads >= file.download_limit;
-    if file.limit_reached != 0 || time_passed || count_reached {
-        return Err(Error::denied(
-            "The download limit of this file has been reached",
-        ));
+    if count_reached {
+        Some(Gone::LimitReached)
+    } else if time_passed {
+        Some(Gone::Expired)
+    } else if file.limit_reached != 0 {
+        // Blocked by a limit since changed: the count is the likelier cause.
+        Some(Gone::LimitReached)
+    } else {
+        None
     }
-    Ok(())
 }
 
 #[cfg(test)]

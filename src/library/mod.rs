@@ -16,9 +16,11 @@ pub mod groups;
 pub mod limits;
 pub mod links;
 pub mod mail;
+pub mod preview;
 pub mod progress;
 pub mod resumable;
 pub mod scan;
+pub mod thumbs;
 pub mod uploads;
 
 use crate::blobs::Blobs;
@@ -29,7 +31,7 @@ use crate::mail::Mailer;
 use crate::secrets::Secrets;
 
 pub use contacts::collect_addresses;
-pub use error::{Error, Result};
+pub use error::{Error, Gone, Result};
 pub use files::{
     delete_file, delete_secret, delete_secret_ok, delete_url, remove_blob, remove_blob_later,
     sweep_deleted_blobs,

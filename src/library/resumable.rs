@@ -14,8 +14,10 @@ use std::path::PathBuf;
 use bytes::{Bytes, BytesMut};
 
 use crate::blobs::{hash_file, Blobs, Partial, StorageError, Written};
+use crate::db::files::LimitAction;
 use crate::db::tus::TusPart;
 use crate::db::{now, now_ms};
+use crate::library::limits::AskedLimits;
 use crate::library::uploads::{self, Asked, Reserve, Stored, UploadState};
 use crate::library::{Error, Library, Result};
 use crate::secrets::{random_string, LOWER_ALNUM};
@@ -50,6 +52,7 @@ async fn identifier(lib: &Library, new: &New, partial: bool) -> Result<uploads::
         return Err(uploads::unknown_identifier());
     }
     uploads::check_texts(&new.asked)?;
+    uploads::check_limits(lib, ident.user_id, new.asked.limits).await?;
     uploads::check_folder(lib, ident.user_id, &new.asked.folder_id).await?;
     uploads::recipients(lib, ident.user_id.is_none(), &new.asked.recipient_email)?;
     Ok(ident)
@@ -99,6 +102,9 @@ fn row(lib: &Library, new: New, upload_id: &str, blob_key: String) -> Upload {
         recipient_email: new.asked.recipient_email,
         recipient_message: new.asked.recipient_message,
         notify_uploader: i64::from(new.asked.notify_uploader),
+        time_limit: new.asked.limits.time_limit,
+        downloads_limit: new.asked.limits.downloads_limit,
+        limit_action: new.asked.limits.limit_action.code(),
         ip: new.ip.to_string(),
         // A part's bytes, once complete on S3, wait under the upload's own
         // prefix (never listed as a blob).
@@ -590,6 +596,11 @@ pub async fn finish(lib: &Library, upload: &Upload, written: Written) -> Result<
         recipient_email: upload.recipient_email.clone(),
         recipient_message: upload.recipient_message.clone(),
         notify_uploader: upload.notify_uploader != 0,
+        limits: AskedLimits {
+            time_limit: upload.time_limit,
+            downloads_limit: upload.downloads_limit,
+            limit_action: LimitAction::from_code(upload.limit_action).unwrap_or_default(),
+        },
     };
     let up = uploads::Upload {
         ident: &ident,

@@ -10,6 +10,7 @@ use crate::blobs::Written;
 use crate::db::uploads::{CommitError, NewIdent};
 use crate::db::users::User;
 use crate::db::{now, now_ms};
+use crate::library::limits::AskedLimits;
 use crate::library::mail::{self, Link, Sender};
 use crate::library::{Error, Library, Result, MAX_NAME, MAX_TEXT};
 use crate::secrets::{hash_secret, random_string, LOWER_ALNUM};
@@ -241,6 +242,8 @@ pub struct Asked {
     pub recipient_message: String,
     /// Mail the link to the uploader too.
     pub notify_uploader: bool,
+    /// The file's time and download limits.
+    pub limits: AskedLimits,
 }
 
 /// The upload a file is made of: its identifier (as claimed), who sent it
@@ -333,6 +336,16 @@ pub fn check_text(name: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// The limits an upload asks for, within its uploader's tier — checked
+/// before any byte comes, and again when the file is stored.
+pub async fn check_limits(lib: &Library, user_id: Option<i64>, limits: AskedLimits) -> Result<()> {
+    let user = match user_id {
+        Some(uid) => Some(lib.db.user_by_id(uid).await?.ok_or(Error::SessionBad)?),
+        None => None,
+    };
+    limits.within(&lib.cfg, user.as_ref()).map(|_| ())
+}
+
 /// The lengths of the texts an upload may carry.
 pub fn check_texts(asked: &Asked) -> Result<()> {
     check_text("description", &asked.description)?;
@@ -362,6 +375,7 @@ pub async fn store(
     let ident = up.ident;
     check_folder(lib, ident.user_id, &asked.folder_id).await?;
     check_texts(asked)?;
+    let limits = asked.limits.within(&lib.cfg, up.user)?;
     let recipients = recipients(lib, ident.user_id.is_none(), &asked.recipient_email)?;
     // Before anything is counted or kept: an infected file is refused here
     // and its front end removes its bytes (docs/scanning.md).
@@ -397,6 +411,9 @@ pub async fn store(
             .map(hash_secret)
             .unwrap_or_default(),
         quarantined,
+        time_limit: limits.time_limit,
+        download_limit: limits.downloads_limit,
+        limit_action: limits.limit_action.code(),
     };
     let (file_id, disk_used) = commit(lib, &ident.id, up.reserved, up.received, &file).await?;
     if quarantined {

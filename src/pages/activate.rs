@@ -14,12 +14,16 @@ pub async fn activate(State(app): State<App>, Path(token): Path<String>) -> Resp
         Ok(Some(name)) => page(
             StatusCode::OK,
             "Account activated",
-            &format!("<div class=\"box\"><p>The account <b>{}</b> is active. You can log in now.</p></div>", esc(&name)),
+            &format!(
+                "<div class=\"notice notice-ok\"><p>The account <b>{}</b> is active. You can log in now.</p></div>\
+                 <p><a class=\"btn\" href=\"/login\">Log in</a></p>",
+                esc(&name)
+            ),
         ),
         Ok(None) => page(
             StatusCode::NOT_FOUND,
             "Unknown activation link",
-            "<p>This activation link is unknown or was already used.</p>",
+            "<p class=\"notice notice-warn\">This activation link is unknown or was already used.</p>",
         ),
         Err(e) => {
             tracing::error!(error = %e, "activation");

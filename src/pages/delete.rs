@@ -37,8 +37,9 @@ async fn confirm(State(app): State<App>, Path((id, secret)): Path<(String, Strin
             StatusCode::OK,
             "Delete file",
             &format!(
-                "<div class=\"box\"><p>Delete <b id=\"name\">{}</b> for good? This cannot be undone.</p>\
-                 <form method=\"post\"><button class=\"btn\" type=\"submit\">Delete</button></form></div>",
+                "<div class=\"card narrow\"><p>Delete <b id=\"name\">{}</b> for good? This cannot be undone.</p>\
+                 <form method=\"post\" class=\"actions\"><button class=\"btn btn-danger\" type=\"submit\">Delete</button>\
+                 <a class=\"btn btn-secondary\" href=\"/\">Keep it</a></form></div>",
                 esc(&file.name)
             ),
         ),
@@ -57,7 +58,10 @@ async fn delete(State(app): State<App>, Path((id, secret)): Path<(String, String
         Ok(_) => page(
             StatusCode::OK,
             "File deleted",
-            &format!("<p><b>{}</b> was deleted.</p>", esc(&file.name)),
+            &format!(
+                "<p class=\"notice notice-ok\"><b>{}</b> was deleted.</p>",
+                esc(&file.name)
+            ),
         ),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "deleting a file");

@@ -16,10 +16,10 @@ use axum::{Form, Router};
 
 use crate::db::files::{is_id, File};
 use crate::http::html::{date, human_size};
-use crate::http::html::{esc, not_found, page, try_later};
+use crate::http::html::{esc, page, try_later};
 use crate::http::ClientIp;
 use crate::library;
-use crate::library::{links, Error};
+use crate::library::{links, Error, Gone};
 use crate::pages::web;
 use crate::state::{App, AppState};
 
@@ -51,32 +51,33 @@ async fn render(
     password: Option<(&str, IpAddr)>,
 ) -> Response {
     if !is_id(id) {
-        return not_found();
+        return file_not_found();
     }
     let file = match app.db.file(id).await {
         Ok(Some(f)) => f,
-        Ok(None) => return not_found(),
+        Ok(None) => return file_not_found(),
         Err(e) => {
             tracing::error!(error = %e, "download page");
             return try_later("This page cannot be shown right now.");
         }
     };
-    let details = details(&file);
-    if library::check_downloadable(app, &file).await.is_err() {
-        return page(
-            StatusCode::GONE,
-            &file.name,
-            &format!("{details}<p>This file can no longer be downloaded: its download limit has been reached.</p>"),
-        );
+    match library::check_downloadable(app, &file).await {
+        Ok(()) => {}
+        Err(Error::Gone(why)) => return gone(&file, why),
+        // Its limit action has just deleted it.
+        Err(Error::FileNotFound) => return file_not_found(),
+        Err(e) => {
+            tracing::error!(error = %e, "download page limits");
+            return try_later("This page cannot be shown right now.");
+        }
     }
+    let details = details(&file);
     if !file.password(&app.secrets).is_empty() {
-        let form = "<form method=\"post\"><p><label>Password <input type=\"password\" name=\"password\" autofocus required></label> \
-                    <button class=\"btn\" type=\"submit\">Unlock</button></p></form>";
         let Some((given, ip)) = password else {
             return page(
                 StatusCode::OK,
                 &file.name,
-                &format!("{details}<p>This file is protected by a password.</p>{form}"),
+                &format!("{details}{}", password_form(None)),
             );
         };
         match library::files::check_password(app, &file, given, ip).await {
@@ -85,14 +86,22 @@ async fn render(
                 return page(
                     StatusCode::FORBIDDEN,
                     &file.name,
-                    &format!("{details}<p><b>Wrong password.</b> A wrong or empty password was given.</p>{form}"),
+                    &format!(
+                        "{details}{}",
+                        password_form(Some("Wrong password. A wrong or empty password was given."))
+                    ),
                 )
             }
             Err(Error::PasswordWait(wait)) => {
                 return page(
                     StatusCode::TOO_MANY_REQUESTS,
                     &file.name,
-                    &format!("{details}<p><b>Too many wrong passwords.</b> Wait {wait} seconds before trying again.</p>{form}"),
+                    &format!(
+                        "{details}{}",
+                        password_form(Some(&format!(
+                            "Too many wrong passwords. Wait {wait} seconds before trying again."
+                        )))
+                    ),
                 )
             }
             Err(e) => {
@@ -103,13 +112,36 @@ async fn render(
     }
     let account = web::visitor(app, headers).await.user.map_or(0, |u| u.id);
     let url = links::direct_url(app, &file, account);
-    page(
+    // Preview and QR code: docs/web.md, "Previews, thumbnails and QR codes".
+    let extras = crate::pages::preview::download_extras(app, &file, account);
+    crate::pages::preview::allow_preview(page(
         StatusCode::OK,
         &file.name,
         &format!(
-            "{details}<p><a class=\"btn\" id=\"download\" href=\"{}\" rel=\"nofollow\">Download</a></p>",
+            "{details}<p><a class=\"btn\" id=\"download\" href=\"{}\" rel=\"nofollow\">Download</a></p>{extras}",
             esc(&url)
         ),
+    ))
+}
+
+/// The password form; `error` (plain text) shows under the field, which
+/// is then marked invalid.
+fn password_form(error: Option<&str>) -> String {
+    let (invalid, error) = match error {
+        Some(text) => (
+            " aria-invalid=\"true\" aria-describedby=\"password-error\"",
+            format!(
+                "<p class=\"field-error\" id=\"password-error\" role=\"alert\">{}</p>",
+                esc(text)
+            ),
+        ),
+        None => ("", String::new()),
+    };
+    format!(
+        "<form method=\"post\" class=\"card narrow\"><p>This file is protected by a password.</p>\
+         <div class=\"field\"><label for=\"password\">Password</label>\
+         <input type=\"password\" name=\"password\" id=\"password\" autofocus required{invalid}>{error}</div>\
+         <div class=\"actions\"><button class=\"btn\" type=\"submit\">Unlock</button></div></form>"
     )
 }
 
@@ -118,17 +150,73 @@ fn details(file: &File) -> String {
         String::new()
     } else {
         format!(
-            "<tr><th>Description</th><td style=\"white-space:pre-wrap\">{}</td></tr>",
+            "<tr><th>Description</th><td class=\"pre\">{}</td></tr>",
             esc(&file.description)
         )
     };
+    let limits = limit_rows(file);
     format!(
-        "<div class=\"box\"><table><tr><th>Name</th><td id=\"name\">{}</td></tr>\
+        "<div class=\"box\"><table class=\"details\"><tr><th>Name</th><td id=\"name\">{}</td></tr>\
          <tr><th>Size</th><td id=\"size\">{} ({} bytes)</td></tr>{description}\
-         <tr><th>Uploaded</th><td>{}</td></tr></table></div>",
+         <tr><th>Uploaded</th><td>{}</td></tr>{limits}</table></div>",
         esc(&file.name),
         esc(&human_size(file.size)),
         file.size,
         esc(&date(file.uploaded)),
+    )
+}
+
+/// The rows of a limited file: when it expires, how many downloads are left.
+fn limit_rows(file: &File) -> String {
+    let mut rows = String::new();
+    if file.time_limit_at > 0 {
+        rows += &format!(
+            "<tr><th>Expires</th><td id=\"expires\">{}</td></tr>",
+            esc(&date(file.time_limit_at))
+        );
+    }
+    if file.download_limit > 0 {
+        let left = (file.download_limit - file.downloads).max(0);
+        rows += &format!("<tr><th>Downloads left</th><td id=\"downloads-left\">{left}</td></tr>");
+    }
+    rows
+}
+
+/// A file that exists but can no longer be downloaded: 410, with why.
+/// `data-reason` lets the command-line client tell the two apart.
+fn gone(file: &File, why: Gone) -> Response {
+    let (reason, text) = match why {
+        Gone::Expired => (
+            "expired",
+            format!(
+                "This file has expired: it could be downloaded until {}.",
+                date(file.time_limit_at)
+            ),
+        ),
+        Gone::LimitReached => (
+            "limit",
+            "This file can no longer be downloaded: its download limit has been reached."
+                .to_string(),
+        ),
+    };
+    page(
+        StatusCode::GONE,
+        &file.name,
+        &format!(
+            "{}<p id=\"gone\" data-reason=\"{reason}\">{}</p>",
+            details(file),
+            esc(&text)
+        ),
+    )
+}
+
+/// No file has this id (or never had): a page of its own, unlike an
+/// expired file's or a used-up one's.
+fn file_not_found() -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        "File not found",
+        "<p id=\"not-found\">No file has this link. It may have been deleted by its owner, \
+         or the link may be incomplete.</p>",
     )
 }

@@ -32,25 +32,34 @@ async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
     let mut rows = String::new();
     for f in &folders {
         rows.push_str(&format!(
-            "<tr><td>&#128193; <a href=\"{}\">{}</a></td><td></td><td></td></tr>\n",
+            "<tr><td><span class=\"icon\" aria-hidden=\"true\">&#128193;</span> <a href=\"{}\">{}</a></td>\
+             <td></td><td></td></tr>\n",
             esc(&app.url(&format!("/folder/{}", f.id))),
             esc(&f.name)
         ));
     }
     for f in &files {
         rows.push_str(&format!(
-            "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td>{} <a href=\"{}\">{}</a></td><td>{}</td><td>{}</td></tr>\n",
+            // A thumbnail or a type icon (docs/web.md, "Previews, thumbnails and QR codes").
+            crate::pages::preview::listing_icon(&app, f),
             esc(&app.url(&format!("/file/{}", f.id))),
             esc(&f.name),
             esc(&human_size(f.size)),
             esc(&date(f.uploaded)),
         ));
     }
-    if rows.is_empty() {
-        rows.push_str("<tr><td colspan=\"3\">This folder is empty.</td></tr>\n");
-    }
+    let listing = if rows.is_empty() {
+        "<div class=\"card empty\"><p class=\"empty-title\">This folder is empty.</p></div>"
+            .to_string()
+    } else {
+        format!(
+            "<div class=\"table-wrap\"><table class=\"listing\">\n<thead><tr><th>Name</th><th>Size</th>\
+             <th>Uploaded</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table></div>"
+        )
+    };
     let body = format!(
-        "<p><a href=\"{rss}\">RSS feed</a></p>\n<table>\n<thead><tr><th>Name</th><th>Size</th><th>Uploaded</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>",
+        "<p class=\"actions\"><span class=\"tag\">Shared folder</span> <a href=\"{rss}\">RSS feed</a></p>\n{listing}",
         rss = esc(&app.url(&format!("/rss/{}", folder.id))),
     );
     page(StatusCode::OK, &folder.name, &body)

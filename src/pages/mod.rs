@@ -6,6 +6,8 @@ pub mod delete;
 pub mod download;
 pub mod folder;
 pub mod my_files;
+pub mod preview;
 pub mod rss;
+pub mod shell;
 pub mod upload;
 pub mod web;

@@ -20,7 +20,7 @@ use crate::api::error::{ApiError, Code};
 use crate::db::files::is_id;
 use crate::db::folders::{Folder, ROOT};
 use crate::db::users::User;
-use crate::http::html::{date, esc, human_size, page_with};
+use crate::http::html::{date, esc, human_size};
 use crate::http::params::Params;
 use crate::http::pipeline::{Gate, Pipeline};
 use crate::http::ClientIp;
@@ -68,17 +68,17 @@ fn error_page(v: &Visitor, e: &ApiError) -> Response {
         Code::SystemMaintenance => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::BAD_REQUEST,
     };
-    v.finish(page_with(
+    v.page(
         status,
         "My files",
         &format!(
-            "{}<p class=\"err\" id=\"error\">{} (error {})</p><p><a href=\"/files\">Back to my files</a></p>",
-            v.nav(),
+            "<p class=\"notice notice-error\" id=\"error\">{} (error {})</p>\
+             <p><a class=\"btn btn-secondary\" href=\"/files\">Back to my files</a></p>",
             esc(e.text()),
             e.code.number()
         ),
         &[],
-    ))
+    )
 }
 
 fn hidden(name: &str, value: &str) -> String {
@@ -154,7 +154,8 @@ async fn show(
             format!("/files?folder={}", f.parent_id)
         };
         head = format!(
-            "<p><a href=\"{}\" id=\"up\">&larr; Up</a> &middot; Folder <b id=\"folder-name\">{}</b> {}</p>",
+            "<div class=\"crumbs\"><a href=\"{}\" id=\"up\" class=\"btn btn-secondary btn-sm\">&larr; Up</a> \
+             <span>Folder <b id=\"folder-name\">{}</b></span> {}</div>",
             esc(&up),
             esc(&f.name),
             share_form(&app, &csrf, f, &folder),
@@ -163,8 +164,9 @@ async fn show(
     let mut rows = String::new();
     for f in &list.folders {
         rows.push_str(&format!(
-            "<tr class=\"folder\" data-id=\"{id}\"><td>&#128193; <a href=\"/files?folder={id}\">{name}</a></td>\
-             <td></td><td></td><td>{share}</td></tr>\n",
+            "<tr class=\"folder\" data-id=\"{id}\"><td><span class=\"icon\" aria-hidden=\"true\">&#128193;</span>\
+             <a href=\"/files?folder={id}\">{name}</a></td>\
+             <td class=\"num\"></td><td class=\"hide-sm\"></td><td class=\"actions\">{share}</td></tr>\n",
             id = esc(&f.id),
             name = esc(&f.name),
             share = share_form(&app, &csrf, f, &folder),
@@ -173,8 +175,10 @@ async fn show(
     for f in &list.files {
         rows.push_str(&format!(
             "<tr class=\"file\" data-id=\"{id}\"><td><a class=\"name\" href=\"{url}\">{name}</a></td>\
-             <td>{size}</td><td>{date}</td><td><form method=\"post\" action=\"/files/delete\" class=\"inline\">\
-             {csrf}{fid}{back}<button class=\"link delete\" type=\"submit\">Delete</button></form></td></tr>\n",
+             <td class=\"num\">{size}</td><td class=\"hide-sm\">{date}</td><td class=\"actions\">\
+             <form method=\"post\" action=\"/files/delete\" class=\"inline\">{csrf}{fid}{back}\
+             <button class=\"btn btn-danger btn-sm delete\" type=\"submit\" aria-label=\"Delete {name}\">Delete</button>\
+             </form></td></tr>\n",
             id = esc(&f.id),
             url = esc(&app.url(&format!("/file/{}", f.id))),
             name = esc(&f.name),
@@ -184,15 +188,24 @@ async fn show(
             back = hidden("folder", &folder),
         ));
     }
-    if rows.is_empty() {
-        rows.push_str("<tr id=\"empty\"><td colspan=\"4\">Nothing here yet. <a href=\"/upload\">Upload a file</a>.</td></tr>\n");
-    }
-    let body = format!(
-        "{nav}{head}<table id=\"listing\"><thead><tr><th>Name</th><th>Size</th><th>Uploaded</th><th></th></tr></thead>\
-         <tbody>\n{rows}</tbody></table>",
-        nav = v.nav(),
-    );
-    v.finish(page_with(StatusCode::OK, "My files", &body, &[]))
+    let listing = if rows.is_empty() {
+        let hint = if list.current.is_some() {
+            "This folder is empty."
+        } else {
+            "Files you upload while logged in are listed here."
+        };
+        format!(
+            "<div class=\"card empty\" id=\"empty\"><p class=\"empty-title\">Nothing here yet</p>\
+             <p>{hint}</p><p><a class=\"btn\" href=\"/upload\">Upload a file</a></p></div>"
+        )
+    } else {
+        format!(
+            "<div class=\"table-wrap\"><table id=\"listing\" class=\"listing\"><thead><tr><th>Name</th>\
+             <th class=\"num\">Size</th><th class=\"hide-sm\">Uploaded</th><th><span class=\"visually-hidden\">Actions</span></th></tr></thead>\
+             <tbody>\n{rows}</tbody></table></div>"
+        )
+    };
+    v.page(StatusCode::OK, "My files", &format!("{head}{listing}"), &[])
 }
 
 fn back_path(folder: &str) -> String {
@@ -208,19 +221,21 @@ fn share_form(app: &AppState, csrf: &str, f: &Folder, back: &str) -> String {
     let shared = f.shared == 1;
     let link = if shared {
         format!(
-            "<a class=\"public\" href=\"{0}\">public page</a> ",
-            esc(&app.url(&format!("/folder/{}", f.id)))
+            "<a class=\"public\" href=\"{}\" aria-label=\"Public page of {}\">public page</a> ",
+            esc(&app.url(&format!("/folder/{}", f.id))),
+            esc(&f.name)
         )
     } else {
         String::new()
     };
+    let label = if shared { "Stop sharing" } else { "Share" };
     format!(
         "{link}<form method=\"post\" action=\"/files/share\" class=\"inline\">{csrf}{fid}{to}{back}\
-         <button class=\"link share\" type=\"submit\">{label}</button></form>",
+         <button class=\"btn btn-secondary btn-sm share\" type=\"submit\" aria-label=\"{label} {name}\">{label}</button></form>",
         fid = hidden("folder_id", &f.id),
         to = hidden("shared", if shared { "0" } else { "1" }),
         back = hidden("folder", back),
-        label = if shared { "Stop sharing" } else { "Share" },
+        name = esc(&f.name),
     )
 }
 

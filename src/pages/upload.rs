@@ -24,7 +24,7 @@ use super::web::{visitor, Visitor};
 use crate::api::error::{ApiError, Code};
 use crate::api::lists;
 use crate::db::files::is_id;
-use crate::http::html::{esc, page_with};
+use crate::http::html::esc;
 use crate::http::params::Params;
 use crate::http::pipeline::{Gate, Pipeline};
 use crate::http::ClientIp;
@@ -75,36 +75,48 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
         }
     };
     let body = format!(
-        "{nav}<p>{whose}</p>\
-         <noscript><p class=\"err\">This page needs JavaScript to upload.</p></noscript>\
-         <form id=\"upload-form\" class=\"box\" data-csrf=\"{csrf}\" data-chunk=\"{chunk}\">\
-         <div id=\"drop\" class=\"drop\"><p>Drop files here, or choose them:</p>\
+        "<p class=\"lead\">{whose}</p>\
+         <noscript><p class=\"notice notice-error\">This page needs JavaScript to upload.</p></noscript>\
+         <form id=\"upload-form\" class=\"card\" data-csrf=\"{csrf}\" data-chunk=\"{chunk}\">\
+         <div id=\"drop\" class=\"drop\">{UPLOAD_ICON}<p class=\"drop-title\">Drop files here</p>\
+         <p class=\"muted\">or</p><label for=\"files\" class=\"visually-hidden\">Choose files to upload</label>\
          <input type=\"file\" id=\"files\" name=\"userfile\" multiple></div>\
-         <ul id=\"chosen\"></ul>\
-         <p><label>Description (optional)<br><textarea id=\"description\" rows=\"2\" maxlength=\"10000\"></textarea></label></p>\
-         <p><label>Download password (optional)<br><input id=\"password\" type=\"text\" autocomplete=\"off\" maxlength=\"255\"></label></p>\
-         <p><label>Mail the link to (optional, comma separated)<br><input id=\"recipients\" type=\"text\" autocomplete=\"email\"></label></p>\
-         <p><label>Message to them (optional)<br><textarea id=\"message\" rows=\"2\"></textarea></label></p>\
-         <p><button class=\"btn\" id=\"start\" type=\"submit\">Upload</button> <span id=\"status\"></span></p>\
-         </form><div id=\"results\"></div>{STYLE}",
-        nav = v.nav(),
+         <ul id=\"chosen\" class=\"chosen\" aria-label=\"Chosen files\"></ul>\
+         <div class=\"grid-2\">\
+         <div class=\"field\"><label for=\"description\">Description <span class=\"muted\">(optional)</span></label>\
+         <textarea id=\"description\" rows=\"2\" maxlength=\"10000\"></textarea></div>\
+         <div class=\"field\"><label for=\"password\">Download password <span class=\"muted\">(optional)</span></label>\
+         <input id=\"password\" type=\"text\" autocomplete=\"off\" maxlength=\"255\" aria-describedby=\"password-hint\">\
+         <span class=\"hint\" id=\"password-hint\">Asked for on the download page.</span></div>\
+         <div class=\"field\"><label for=\"recipients\">Mail the link to <span class=\"muted\">(optional)</span></label>\
+         <input id=\"recipients\" type=\"text\" autocomplete=\"email\" aria-describedby=\"recipients-hint\">\
+         <span class=\"hint\" id=\"recipients-hint\">E-mail addresses, comma separated.</span></div>\
+         <div class=\"field\"><label for=\"message\">Message to them <span class=\"muted\">(optional)</span></label>\
+         <textarea id=\"message\" rows=\"2\"></textarea></div>\
+         </div>\
+         <div class=\"actions\"><button class=\"btn\" id=\"start\" type=\"submit\">Upload</button>\
+         <span id=\"status\" class=\"status\" role=\"status\"></span></div>\
+         </form><section aria-label=\"Uploads\"><div id=\"results\"></div></section>\
+         <div id=\"announce\" class=\"visually-hidden\" role=\"status\"></div>\
+         <div id=\"toast\" class=\"toast\" role=\"status\"></div>",
         csrf = esc(&v.csrf),
         chunk = app.cfg.tus.chunk_bytes.max(MIN_CHUNK),
     );
-    v.finish(page_with(
+    v.page(
         StatusCode::OK,
         "Upload",
         &body,
         &["/static/tus.min.js", "/static/upload.js"],
-    ))
+    )
 }
 
 /// The smallest chunk the page sends, whatever `tus.chunk_bytes` says.
 const MIN_CHUNK: u64 = 64 * 1024;
 
-const STYLE: &str = "<style>.drop{border:2px dashed #94a3b8;border-radius:8px;padding:1rem;text-align:center}\
-    .drop.over{background:#eff6ff;border-color:#2563eb}.result{border:1px solid #ddd;border-radius:8px;padding:.75rem 1rem;margin:1rem 0}\
-    .result progress{width:100%}.result input{width:70%}textarea,input[type=text]{width:100%;box-sizing:border-box}</style>";
+/// The drop zone's picture (decorative).
+const UPLOAD_ICON: &str = "<svg viewBox=\"0 0 24 24\" aria-hidden=\"true\" focusable=\"false\">\
+    <path d=\"M12 16V4m-5 5 5-5 5 5M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3\" fill=\"none\" \
+    stroke=\"currentColor\" stroke-width=\"2\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/></svg>";
 
 /// A JSON error: `{"error": text, "code": n}`.
 fn json_error(status: StatusCode, code: i64, text: &str) -> Response {

@@ -16,10 +16,10 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 
 use crate::db::users::User;
-use crate::http::html::{esc, page_with, try_later};
+use crate::http::html::{esc, page_as, try_later, Account};
 use crate::http::ClientIp;
 use crate::library::auth::{self, password_login, PasswordLogin};
-use crate::secrets::{ct_eq, random_string, LOWER_ALNUM};
+use crate::secrets::{ct_eq, hash_secret, random_string, LOWER_ALNUM};
 use crate::state::{App, AppState};
 
 pub const SESSION_COOKIE: &str = "ds_web";
@@ -59,34 +59,49 @@ impl Visitor {
         resp
     }
 
-    /// The navigation bar of every web page (the logout button is a form).
-    pub fn nav(&self) -> String {
-        let right = match &self.user {
-            Some(u) => format!(
-                "<span>Logged in as <b id=\"whoami\">{}</b></span> \
-                 <form method=\"post\" action=\"/logout\" class=\"inline\">\
-                 <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-                 <button type=\"submit\" id=\"logout\" class=\"link\">Log out</button></form>",
-                esc(&u.user_name),
-                esc(&self.csrf)
-            ),
-            None => "<a href=\"/login\" id=\"login-link\">Log in</a>".to_string(),
-        };
-        format!(
-            "<nav class=\"nav\"><a href=\"/upload\">Upload</a> <a href=\"/files\">My files</a> \
-             <span class=\"right\">{right}</span></nav>{STYLE}"
-        )
+    /// The header's account part (the shell draws it: `pages::shell`).
+    pub fn account(&self) -> Account {
+        match &self.user {
+            Some(u) => Account::LoggedIn {
+                name: Some(u.user_name.clone()),
+                csrf: self.csrf.clone(),
+            },
+            None => Account::LoggedOut,
+        }
+    }
+
+    /// A page for this visitor, finished (`finish`).
+    pub fn page(
+        &self,
+        status: StatusCode,
+        title: &str,
+        body: &str,
+        scripts: &'static [&'static str],
+    ) -> Response {
+        self.finish(page_as(status, title, body, scripts, self.account()))
     }
 }
 
-/// Styles shared by the web pages (inline styles are allowed by the CSP;
-/// scripts are not).
-const STYLE: &str = "<style>.nav{display:flex;gap:1rem;align-items:center;border-bottom:1px solid #ddd;\
-    padding-bottom:.5rem;margin-bottom:1rem}.nav .right{margin-left:auto;display:flex;gap:.5rem;align-items:center}\
-    .inline{display:inline}.link{background:none;border:0;color:#2563eb;cursor:pointer;font-size:1rem;padding:0}\
-    .err{color:#b91c1c}.ok{color:#15803d}</style>";
+/// The header's account part from the cookies alone, for pages that did
+/// not look the login up: a `ds_web` cookie reads as logged in, with the
+/// logout token it would have. Unchecked, so no database query; a stale
+/// cookie shows a Log out button, which clears it.
+pub fn account_hint(app: &AppState, headers: &HeaderMap) -> Account {
+    match cookies(headers, SESSION_COOKIE).next() {
+        Some(token) => Account::LoggedIn {
+            name: None,
+            csrf: app
+                .secrets
+                .sign(&format!("csrf:web:{}", hash_secret(token))),
+        },
+        None => Account::LoggedOut,
+    }
+}
 
-fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+pub(crate) fn cookies<'a>(
+    headers: &'a HeaderMap,
+    name: &'a str,
+) -> impl Iterator<Item = &'a str> + 'a {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -98,13 +113,13 @@ fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'
         })
 }
 
-fn add_cookie(resp: &mut Response, cookie: &str) {
+pub(crate) fn add_cookie(resp: &mut Response, cookie: &str) {
     if let Ok(v) = HeaderValue::from_str(cookie) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
 }
 
-fn cookie(app: &AppState, name: &str, value: &str, max_age: i64) -> String {
+pub(crate) fn cookie(app: &AppState, name: &str, value: &str, max_age: i64) -> String {
     let secure = if app.public_url.starts_with("https://") {
         "; Secure"
     } else {
@@ -149,38 +164,53 @@ pub async fn visitor(app: &AppState, headers: &HeaderMap) -> Visitor {
     }
 }
 
-/// A local path to go to after logging in (never another site): an
+/// Whether `next` is a path of this site (never another site): an
 /// absolute path, not `//`, no `\`, and no control character or whitespace
 /// anywhere — browsers drop tabs and newlines, so `/\t/evil.example/`
 /// would become `//evil.example/` (docs/web.md).
+pub(crate) fn local_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+}
+
+/// Where to go after logging in: `next` when it is local, else `/files`.
 fn safe_next(next: Option<&String>) -> String {
-    match next.map(String::as_str) {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n
-                    .chars()
-                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
-        {
-            n.to_string()
-        }
+    match next {
+        Some(n) if local_path(n) => n.to_string(),
         _ => "/files".to_string(),
     }
 }
 
-fn form_page(v: &Visitor, status: StatusCode, next: &str, note: &str) -> Response {
+/// The login form; `error` (plain text) is shown under the fields, which
+/// are then marked invalid.
+fn form_page(v: &Visitor, status: StatusCode, next: &str, error: Option<&str>) -> Response {
+    let (invalid, error) = match error {
+        Some(text) => (
+            " aria-invalid=\"true\" aria-describedby=\"error\"",
+            format!(
+                "<p class=\"field-error\" id=\"error\" role=\"alert\">{}</p>",
+                esc(text)
+            ),
+        ),
+        None => ("", String::new()),
+    };
     let body = format!(
-        "{}{note}<form method=\"post\" action=\"/login\" class=\"box\" id=\"login-form\">\
+        "<form method=\"post\" action=\"/login\" class=\"card narrow\" id=\"login-form\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
          <input type=\"hidden\" name=\"next\" value=\"{}\">\
-         <p><label>User name or e-mail<br><input name=\"user_name\" id=\"user_name\" autocomplete=\"username\" required></label></p>\
-         <p><label>Password<br><input type=\"password\" name=\"password\" id=\"password\" autocomplete=\"current-password\" required></label></p>\
-         <p><button class=\"btn\" type=\"submit\" id=\"login-submit\">Log in</button></p></form>",
-        v.nav(),
+         <div class=\"field\"><label for=\"user_name\">User name or e-mail</label>\
+         <input name=\"user_name\" id=\"user_name\" autocomplete=\"username\" required{invalid}></div>\
+         <div class=\"field\"><label for=\"password\">Password</label>\
+         <input type=\"password\" name=\"password\" id=\"password\" autocomplete=\"current-password\" required{invalid}>\
+         {error}</div>\
+         <div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"login-submit\">Log in</button></div></form>",
         esc(&v.csrf),
         esc(next),
     );
-    v.finish(page_with(status, "Log in", &body, &[]))
+    v.page(status, "Log in", &body, &[])
 }
 
 /// `GET /login`
@@ -194,7 +224,7 @@ async fn login_form(
     if v.user.is_some() {
         return redirect(&next);
     }
-    form_page(&v, StatusCode::OK, &next, "")
+    form_page(&v, StatusCode::OK, &next, None)
 }
 
 fn redirect(to: &str) -> Response {
@@ -216,7 +246,7 @@ async fn login(
             &v,
             StatusCode::FORBIDDEN,
             &next,
-            "<p class=\"err\" id=\"error\">The form expired; try again.</p>",
+            Some("The form expired; try again."),
         );
     }
     let user = match password_login(&app, field("user_name"), field("password"), ip).await {
@@ -226,9 +256,7 @@ async fn login(
                 &v,
                 StatusCode::TOO_MANY_REQUESTS,
                 &next,
-                &format!(
-                    "<p class=\"err\" id=\"error\">Too many failed logins; wait {wait} seconds.</p>"
-                ),
+                Some(&format!("Too many failed logins; wait {wait} seconds.")),
             )
         }
         Ok(PasswordLogin::Wrong) => {
@@ -236,7 +264,7 @@ async fn login(
                 &v,
                 StatusCode::FORBIDDEN,
                 &next,
-                "<p class=\"err\" id=\"error\">Wrong user name or password.</p>",
+                Some("Wrong user name or password."),
             )
         }
         Err(e) => {
@@ -270,18 +298,21 @@ async fn logout(
     let v = visitor(&app, &headers).await;
     let given = form.get("csrf").map(String::as_str).unwrap_or("");
     let Some(token_hash) = v.token_hash.as_deref() else {
-        return redirect("/");
+        // Nothing to end; a stale cookie (the header offered Log out for
+        // it, `account_hint`) goes.
+        let mut resp = redirect("/");
+        if cookies(&headers, SESSION_COOKIE).next().is_some() {
+            add_cookie(&mut resp, &cookie(&app, SESSION_COOKIE, "", 0));
+        }
+        return resp;
     };
     if !v.csrf_ok(given) {
-        return v.finish(page_with(
+        return v.page(
             StatusCode::FORBIDDEN,
             "Not logged out",
-            &format!(
-                "{}<p class=\"err\" id=\"error\">The form expired; try again.</p>",
-                v.nav()
-            ),
+            "<p class=\"notice notice-error\" id=\"error\">The form expired; try again.</p>",
             &[],
-        ));
+        );
     }
     if let Err(e) = auth::end_web_login(&app.db, token_hash).await {
         tracing::error!(error = %e, "ending a web login");
@@ -294,15 +325,13 @@ async fn logout(
 
 /// A 403 page for a form whose CSRF token is missing or wrong.
 pub fn forbidden(v: &Visitor) -> Response {
-    v.finish(page_with(
+    v.page(
         StatusCode::FORBIDDEN,
         "Request refused",
-        &format!(
-            "{}<p class=\"err\" id=\"error\">The form expired or did not come from this site; reload the page and try again.</p>",
-            v.nav()
-        ),
+        "<p class=\"notice notice-error\" id=\"error\">The form expired or did not come from this site; \
+         reload the page and try again.</p>",
         &[],
-    ))
+    )
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use crate::api::envelope::{error_node, to_xml, Node};
 use crate::api::error::{ApiError, Code};
 use crate::blobs::{BlobWriter, Blobs};
 use crate::http::ClientIp;
+use crate::library::limits::AskedLimits;
 use crate::library::mail;
 use crate::library::progress::Counter;
 use crate::library::uploads::{self, Ident, Reserve, UploadState};
@@ -376,6 +377,19 @@ impl Ingest {
             "recipient_message" | "description" | "password" => {
                 uploads::check_text(name, value).map_err(domain)?
             }
+            // Early, as the other fields: a bad limit fails before the bytes.
+            "time_limit" => {
+                let limits = AskedLimits::parse(value, "", "").map_err(domain)?;
+                uploads::check_limits(&self.app, self.ident.user_id, limits)
+                    .await
+                    .map_err(domain)?;
+            }
+            "downloads_limit" => {
+                AskedLimits::parse("", value, "").map_err(domain)?;
+            }
+            "limit_action" => {
+                AskedLimits::parse("", "", value).map_err(domain)?;
+            }
             "redirect_url" => {
                 answer.redirect = url::Url::parse(value)
                     .ok()
@@ -555,6 +569,12 @@ impl Ingest {
             recipient_message: field("recipient_message"),
             description: self.fields.get("description").cloned().unwrap_or_default(),
             password: self.fields.get("password").cloned().unwrap_or_default(),
+            limits: AskedLimits::parse(
+                &field("time_limit"),
+                &field("downloads_limit"),
+                &field("limit_action"),
+            )
+            .map_err(domain)?,
         };
         let written = match self.writer.take() {
             Some(w) => w.finish_or_inline().await.map_err(temp_error)?,

@@ -3,6 +3,7 @@
 //! their commit are the domain's (`library::uploads`).
 
 pub mod ingest;
+pub mod preview;
 pub mod progress;
 pub mod range;
 pub mod serve;
@@ -37,5 +38,9 @@ pub fn routes() -> Router<App> {
         .route(
             "/dl/{id}/{account}/{expires}/{sig}/{name}",
             get(serve::download),
+        )
+        .route(
+            "/preview/{id}/{account}/{expires}/{sig}",
+            get(preview::show),
         )
 }

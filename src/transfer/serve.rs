@@ -20,10 +20,10 @@ use futures::{Stream, StreamExt};
 
 use super::range::{self, Ask};
 use crate::db::files::File;
-use crate::library;
 use crate::library::content::{self, ByteStream};
 use crate::library::limits::{self, Admission};
 use crate::library::links;
+use crate::library::{self, Error, Gone};
 use crate::secrets::hash_secret;
 use crate::state::{App, AppState};
 
@@ -68,7 +68,7 @@ pub async fn download(
     .await
 }
 
-fn refuse(status: StatusCode, text: &'static str) -> Response {
+fn refuse(status: StatusCode, text: impl Into<Body>) -> Response {
     (
         status,
         [
@@ -78,7 +78,7 @@ fn refuse(status: StatusCode, text: &'static str) -> Response {
             ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
-        text,
+        text.into(),
     )
         .into_response()
 }
@@ -204,19 +204,24 @@ pub async fn respond(
     // (a limited file reserves its range) and credited as it is delivered.
     let mut claim = None;
     if !is_get {
-        if library::check_downloadable(app, file).await.is_err() {
-            return limit_reached();
+        if let Err(e) = library::check_downloadable(app, file).await {
+            return match e {
+                Error::Gone(why) => gone(why),
+                // Its limit action has just deleted it.
+                Error::FileNotFound => limit_reached(file),
+                _ => unavailable(),
+            };
         }
     } else if part.is_empty() {
         match library::limits::count_whole(app, file).await {
             Ok(true) => {}
-            Ok(false) => return limit_reached(),
+            Ok(false) => return limit_reached(file),
             Err(_) => return unavailable(),
         }
     } else {
         match limits::admit(app, file, &taker.key, part.clone()).await {
             Ok(Admission::Go(c)) => claim = c,
-            Ok(Admission::Refused) => return limit_reached(),
+            Ok(Admission::Refused) => return limit_reached(file),
             Err(e) => {
                 tracing::error!(error = %e, "download: reserving the range");
                 return unavailable();
@@ -303,11 +308,14 @@ fn unavailable() -> Response {
     )
 }
 
-fn limit_reached() -> Response {
-    refuse(
-        StatusCode::FORBIDDEN,
-        "The download limit of this file has been reached.\n",
-    )
+/// A refusal by the file's limits, named by what the file shows (the
+/// request that found it blocked may have raced another download).
+fn limit_reached(file: &File) -> Response {
+    gone(library::limits::gone(file).unwrap_or(Gone::LimitReached))
+}
+
+fn gone(why: Gone) -> Response {
+    refuse(StatusCode::FORBIDDEN, format!("{}.\n", why.text()))
 }
 
 /// Whether an account with a bandwidth allowance has used it up.

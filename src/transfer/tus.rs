@@ -18,6 +18,7 @@ use sha1::Digest;
 
 use crate::api::error::ApiError;
 use crate::http::ClientIp;
+use crate::library::limits::AskedLimits;
 use crate::library::progress::Counter;
 use crate::library::resumable::{self, Lock, Upload, Writer};
 use crate::library::uploads::{self, Asked};
@@ -268,6 +269,14 @@ async fn create_with(
         n if n.is_empty() => "file".to_string(),
         n => n,
     };
+    let limits = match AskedLimits::parse(
+        &get("time_limit"),
+        &get("downloads_limit"),
+        &get("limit_action"),
+    ) {
+        Ok(l) => l,
+        Err(e) => return refused(e),
+    };
     let new = resumable::New {
         upload_identifier: ident,
         extra_info: extra,
@@ -281,6 +290,7 @@ async fn create_with(
             recipient_email: get("recipient_email").trim().to_string(),
             recipient_message: get("recipient_message").trim().to_string(),
             notify_uploader: get("notify_uploader").trim() == "1",
+            limits,
         },
         ip,
         partial: concat == "partial",

@@ -744,6 +744,14 @@ pub async fn db(s: &Server) -> sqlx::AnyPool {
         .expect("connect to the test database")
 }
 
+/// Runs one statement on the server's database (to set up a state the
+/// API cannot reach, such as a time limit already passed).
+pub async fn exec(s: &Server, sql: &str) {
+    let pool = db(s).await;
+    sqlx::query(sql).execute(&pool).await.expect(sql);
+    pool.close().await;
+}
+
 /// The blob key of a file row.
 pub async fn blob_key(s: &Server, file_id: &str) -> String {
     let pool = db(s).await;

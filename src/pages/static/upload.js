@@ -7,7 +7,10 @@
 // URL in localStorage by the file's name, type, size and date). An empty
 // file, or any file in a browser tus-js-client does not support, is posted
 // to /upload/{identifier} with XHR. Served from this origin only (the
-// page's CSP allows no inline or foreign script). No build step.
+// page's CSP allows no inline or foreign script, nor inline styles: this
+// script sets only text, attributes and classes). No build step. Status
+// changes are read out through the page's live regions (#status,
+// #announce, #toast).
 'use strict';
 
 (function () {
@@ -28,6 +31,9 @@
   const results = document.getElementById('results');
   const start = document.getElementById('start');
   const status = document.getElementById('status');
+  const announcer = document.getElementById('announce');
+  const toast = document.getElementById('toast');
+  let toastTimer = null;
   let picked = [];
   let counter = 0;
 
@@ -52,6 +58,27 @@
     return u === 0 ? n + ' bytes' : n.toFixed(1) + ' ' + units[u];
   }
 
+  // Read out by screen readers (a polite live region), not shown.
+  function announce(text) {
+    if (announcer) {
+      announcer.textContent = text;
+    }
+  }
+
+  // Shown briefly at the bottom of the page, and read out.
+  function showToast(text) {
+    if (!toast) {
+      return;
+    }
+    toast.textContent = text;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { toast.textContent = ''; }, 2500);
+  }
+
+  function filesLabel(n) {
+    return n === 1 ? '1 file' : n + ' files';
+  }
+
   function showPicked() {
     chosen.replaceChildren(...picked.map((f) => el('li', {}, f.name + ' (' + human(f.size) + ')')));
   }
@@ -72,7 +99,7 @@
     showPicked();
   });
 
-  async function copy(text, button) {
+  async function copy(text, button, what) {
     try {
       await navigator.clipboard.writeText(text);
     } catch (_) {
@@ -85,18 +112,25 @@
       area.remove();
     }
     button.textContent = 'Copied';
+    showToast('Copied the ' + what + ' to the clipboard');
     setTimeout(() => { button.textContent = 'Copy'; }, 1500);
   }
 
-  function linkRow(label, cls, url) {
-    const p = el('p', {});
-    p.appendChild(document.createTextNode(label + ': '));
-    p.appendChild(el('a', { class: cls, href: url, target: '_blank', rel: 'noopener' }, url));
-    p.appendChild(document.createTextNode(' '));
-    const b = el('button', { type: 'button', class: 'copy' }, 'Copy');
-    b.addEventListener('click', () => copy(url, b));
-    p.appendChild(b);
-    return p;
+  // A link with its copy button, named for the file ("Copy download link
+  // for report.pdf") so that each button of the page has its own name.
+  function linkRow(label, cls, url, fileName) {
+    const row = el('div', { class: 'link-row' });
+    const what = label.toLowerCase() + ' link';
+    row.appendChild(el('span', { class: 'label' }, label));
+    row.appendChild(el('a', { class: cls, href: url, target: '_blank', rel: 'noopener' }, url));
+    const b = el('button', {
+      type: 'button',
+      class: 'copy btn btn-secondary btn-sm',
+      'aria-label': 'Copy ' + what + ' for ' + fileName,
+    }, 'Copy');
+    b.addEventListener('click', () => copy(url, b, what + ' for ' + fileName));
+    row.appendChild(b);
+    return row;
   }
 
   async function post(path, fields) {
@@ -293,18 +327,25 @@
   async function uploadOne(file) {
     const n = counter++;
     const box = el('div', { class: 'result', id: 'result-' + n });
-    const head = el('p', {});
+    const head = el('div', { class: 'head' });
     head.appendChild(el('b', { class: 'name' }, file.name));
-    head.appendChild(document.createTextNode(' (' + human(file.size) + ') '));
+    head.appendChild(el('span', { class: 'size' }, human(file.size)));
     const pct = el('span', { class: 'pct' }, '0 %');
     head.appendChild(pct);
-    head.appendChild(document.createTextNode(' '));
     const speed = el('span', { class: 'speed' });
     head.appendChild(speed);
-    const cancel = el('button', { type: 'button', class: 'cancel', hidden: '' }, 'Cancel');
-    head.appendChild(document.createTextNode(' '));
+    const cancel = el('button', {
+      type: 'button',
+      class: 'cancel btn btn-secondary btn-sm',
+      'aria-label': 'Cancel the upload of ' + file.name,
+      hidden: '',
+    }, 'Cancel');
     head.appendChild(cancel);
-    const bar = el('progress', { max: '100', value: '0' });
+    const bar = el('progress', {
+      max: '100',
+      value: '0',
+      'aria-label': 'Upload of ' + file.name,
+    });
     const msg = el('p', { class: 'msg' });
     box.append(head, bar, msg);
     results.appendChild(box);
@@ -329,11 +370,12 @@
         ? 'Stored. It is being scanned for viruses; its links work once it is found clean.'
         : 'Done.';
       msg.className = 'msg ok';
+      announce(file.name + ': ' + msg.textContent);
       if (links.download_url) {
-        box.append(linkRow('Download', 'download', links.download_url));
+        box.append(linkRow('Download', 'download', links.download_url, file.name));
       }
       if (links.delete_url) {
-        box.append(linkRow('Delete', 'delete', links.delete_url));
+        box.append(linkRow('Delete', 'delete', links.delete_url, file.name));
       }
       box.classList.add('done');
       box.scrollIntoView({ block: 'nearest' });
@@ -342,6 +384,7 @@
       speed.textContent = '';
       msg.textContent = e.message === 'Cancelled' ? 'Cancelled.' : 'Failed: ' + e.message;
       msg.className = 'msg err';
+      announce(file.name + ': ' + msg.textContent);
       box.classList.add('failed');
     }
   }
@@ -352,7 +395,7 @@
       status.textContent = 'Choose a file first.';
       return;
     }
-    status.textContent = '';
+    status.textContent = filesLabel(picked.length) + ' uploading…';
     start.disabled = true;
     const files = picked;
     picked = [];
@@ -361,6 +404,7 @@
     for (const f of files) {
       await uploadOne(f);
     }
+    status.textContent = '';
     start.disabled = false;
   });
 })();

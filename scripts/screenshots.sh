@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Takes the pages' screenshots again and keeps a few in docs/screenshots/
+# (README.md and docs/web.md show them): runs the design test of
+# tests/browser.rs, which saves every page in both themes at 1280 and
+# 390 px to target/screenshots/, then copies the chosen ones. Needs
+# chromium, chromedriver and npm (axe-core); fails without them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d tests/clients/node_modules/axe-core ]; then
+    (cd tests/clients && npm ci --no-audit --no-fund --silent)
+fi
+rm -f target/screenshots/*.png
+CI=true cargo test --test browser pages_are_accessible_and_fit_a_phone_in_both_themes \
+    -- --test-threads 1
+
+keep=(
+    upload-done-light-1280
+    upload-dark-1280
+    my-files-light-1280
+    my-files-dark-1280
+    download-light-1280
+    download-dark-390
+    upload-done-dark-390
+)
+mkdir -p docs/screenshots
+for name in "${keep[@]}"; do
+    cp "target/screenshots/$name.png" "docs/screenshots/$name.png"
+done
+# They are committed: keep them small.
+for name in "${keep[@]}"; do
+    size=$(stat -c %s "docs/screenshots/$name.png")
+    echo "docs/screenshots/$name.png: $((size / 1024)) KB"
+    if [ "$size" -gt 204800 ]; then
+        echo "  over 200 KB" >&2
+        exit 1
+    fi
+done
