@@ -72,6 +72,9 @@ fn spawn_transfer_sweeps(app: &App) {
             if let Err(e) = crate::library::resumable::sweep_expired(&app).await {
                 tracing::warn!(error = %format!("{e:#}"), "sweeping expired resumable uploads");
             }
+            if let Err(e) = crate::library::bundles::sweep_empty(&app).await {
+                tracing::warn!(error = %e, "sweeping empty bundles");
+            }
             // Half-written blob files of a crashed node are collected after
             // the same grace as unattached blobs, on the same beat (also at
             // startup), not only hourly.

@@ -363,6 +363,8 @@ pub struct Limits {
     /// an account (more is error 21).
     pub recipients_per_upload_anonymous: usize,
     pub recipients_per_upload_account: usize,
+    /// Most files in one anonymous bundle (docs/web.md, "Bundles").
+    pub bundle_max_files: usize,
     /// Share mails (upload recipients, `files.sendMail`, `folders.sendMail`)
     /// a client address and an account may send per hour, all nodes
     /// together; 0 = no limit.
@@ -445,6 +447,7 @@ impl Default for Limits {
             form_head_secs: 30,
             recipients_per_upload_anonymous: 10,
             recipients_per_upload_account: 100,
+            bundle_max_files: 100,
             mails_per_hour_per_address: 200,
             mails_per_hour_per_account: 1000,
             first_byte_secs: 10,

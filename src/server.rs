@@ -58,6 +58,7 @@ pub fn router(app: App) -> Router {
         .merge(crate::file_send::routes())
         .merge(pages::download::routes())
         .merge(pages::delete::routes())
+        .merge(pages::bundle::routes())
         .merge(pages::folder::routes())
         .merge(pages::rss::routes())
         .merge(pages::upload::routes())
@@ -90,7 +91,10 @@ fn page_kind(route: &str) -> Option<PageKind> {
         | "/s/{token}"
         | "/s/{token}/login"
         | "/file/{id}/qr.svg"
-        | "/folder/{id}/qr.svg" => Some(PageKind::Page),
+        | "/folder/{id}/qr.svg"
+        | "/b/{id}"
+        | "/b/{id}/qr.svg"
+        | "/b/{id}/delete/{secret}" => Some(PageKind::Page),
         // A folder page shows many thumbnails and a video many ranges:
         // only misses cost (docs/web.md, "Previews, thumbnails and QR codes").
         "/s/{token}/f/{file_id}"

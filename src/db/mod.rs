@@ -8,6 +8,7 @@ use std::time::Duration;
 
 pub mod api_keys;
 pub mod bandwidth;
+pub mod bundles;
 pub mod cache;
 pub mod contacts;
 pub mod deleted_blobs;

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod bandwidth;
+pub mod bundles;
 pub mod contacts;
 pub mod content;
 pub mod error;

@@ -39,7 +39,7 @@ pub fn qr_svg(url: &str) -> Option<String> {
     )
 }
 
-fn svg_response(url: &str) -> Response {
+pub fn svg_response(url: &str) -> Response {
     let Some(svg) = qr_svg(url) else {
         // A public URL too long for a QR code: nothing to show.
         return not_found();

@@ -119,11 +119,11 @@ const UPLOAD_ICON: &str = "<svg viewBox=\"0 0 24 24\" aria-hidden=\"true\" focus
     stroke=\"currentColor\" stroke-width=\"2\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/></svg>";
 
 /// A JSON error: `{"error": text, "code": n}`.
-fn json_error(status: StatusCode, code: i64, text: &str) -> Response {
+pub(super) fn json_error(status: StatusCode, code: i64, text: &str) -> Response {
     (status, Json(json!({ "error": text, "code": code }))).into_response()
 }
 
-fn api_error(e: &ApiError) -> Response {
+pub(super) fn api_error(e: &ApiError) -> Response {
     e.log("upload page");
     let status = match e.code {
         Code::SystemMaintenance | Code::UploadTempError => StatusCode::SERVICE_UNAVAILABLE,
@@ -134,7 +134,7 @@ fn api_error(e: &ApiError) -> Response {
 }
 
 /// The visitor behind a JSON request, if its form carries their CSRF token.
-async fn checked_visitor(
+pub(super) async fn checked_visitor(
     app: &App,
     headers: &HeaderMap,
     form: &HashMap<String, String>,

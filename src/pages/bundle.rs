@@ -1,0 +1,195 @@
+//! Anonymous bundles (docs/web.md, "Bundles"): `POST /upload/bundle` (from
+//! the upload page, CSRF-checked) groups the files of one anonymous upload;
+//! `/b/{id}` lists them with a QR code of the link; `/b/{id}/delete/{secret}`
+//! deletes them all (GET asks, the button POSTs, as the files' own delete
+//! links).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde_json::json;
+
+use super::upload::{api_error, checked_visitor, json_error};
+use crate::db::bundles::Bundle;
+use crate::db::files::File;
+use crate::http::html::{date, esc, human_size, page, try_later};
+use crate::library::bundles::{self, Made};
+use crate::state::{App, AppState};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/upload/bundle", post(create))
+        .route("/b/{id}", get(show))
+        .route("/b/{id}/qr.svg", get(qr))
+        .route("/b/{id}/delete/{secret}", get(confirm).post(delete))
+}
+
+/// `POST /upload/bundle` (fields `csrf`, `files`: `id/secret` pairs, comma
+/// separated, each from an anonymous file's delete link): the bundle's
+/// link and delete link.
+async fn create(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let v = match checked_visitor(&app, &headers, &form).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
+    };
+    let Some(members) = form
+        .get("files")
+        .map(|list| {
+            list.split(',')
+                .map(|pair| pair.trim().split_once('/'))
+                .map(|pair| pair.map(|(id, s)| (id.to_string(), s.to_string())))
+                .collect::<Option<Vec<_>>>()
+        })
+        .unwrap_or_default()
+    else {
+        return json_error(StatusCode::BAD_REQUEST, 21, "files must be id/secret pairs");
+    };
+    match bundles::create(&app, &members).await {
+        Ok(Made { id, delete_secret }) => v.finish(
+            Json(json!({
+                "url": bundles::url(&app, &id),
+                "delete_url": bundles::delete_link(&app, &id, &delete_secret),
+                "qr": format!("/b/{id}/qr.svg"),
+            }))
+            .into_response(),
+        ),
+        Err(e) => api_error(&e.into()),
+    }
+}
+
+/// The bundle and its files, or the page to answer instead.
+async fn open(app: &AppState, id: &str) -> Result<(Bundle, Vec<File>), Response> {
+    match bundles::open(app, id).await {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(bundle_not_found()),
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "bundle page");
+            Err(try_later("This bundle cannot be shown right now."))
+        }
+    }
+}
+
+fn bundle_not_found() -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        "Bundle not found",
+        "<p id=\"not-found\">No bundle has this link. It may have been deleted, \
+         or the link may be incomplete.</p>",
+    )
+}
+
+/// A bundle whose files have all expired or been deleted.
+fn empty_bundle() -> Response {
+    page(
+        StatusCode::GONE,
+        "Bundle",
+        "<div class=\"card empty\"><p class=\"empty-title\" id=\"gone\">This bundle is empty.</p>\
+         <p>Its files have expired or were deleted.</p></div>",
+    )
+}
+
+/// `GET /b/{id}`
+async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
+    let (bundle, files) = match open(&app, &id).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
+    };
+    if files.is_empty() {
+        return empty_bundle();
+    }
+    let total: i64 = files.iter().map(|f| f.size).sum();
+    let rows: String = files
+        .iter()
+        .map(|f| {
+            format!(
+                "<tr><td>{} <a href=\"{}\">{}</a></td><td>{}</td></tr>\n",
+                super::preview::listing_icon(&app, f),
+                esc(&app.url(&format!("/file/{}", f.id))),
+                esc(&f.name),
+                esc(&human_size(f.size)),
+            )
+        })
+        .collect();
+    let title = match files.len() {
+        1 => "1 file".to_string(),
+        n => format!("{n} files"),
+    };
+    let body = format!(
+        "<p id=\"summary\">Uploaded together on {when}, {size} in all. Each file has its own page.</p>\n\
+         <div class=\"table-wrap\"><table class=\"listing\" id=\"bundle-files\">\n\
+         <thead><tr><th>Name</th><th>Size</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table></div>\n\
+         <figure class=\"qr\"><img src=\"/b/{id}/qr.svg\" width=\"200\" height=\"200\" \
+         alt=\"QR code of this bundle's link\"><figcaption>Scan to open this page on a phone.</figcaption></figure>",
+        when = esc(&date(bundle.created)),
+        size = esc(&human_size(total)),
+        id = esc(&bundle.id),
+    );
+    page(StatusCode::OK, &title, &body)
+}
+
+/// `GET /b/{id}/qr.svg`: the QR code of the bundle's link.
+async fn qr(State(app): State<App>, Path(id): Path<String>) -> Response {
+    match open(&app, &id).await {
+        Ok((bundle, _)) => super::preview::svg_response(&bundles::url(&app, &bundle.id)),
+        Err(resp) => resp,
+    }
+}
+
+/// The bundle a delete link names, if its secret is right.
+async fn lookup(app: &AppState, id: &str, secret: &str) -> Result<Bundle, Response> {
+    match open(app, id).await {
+        Ok((bundle, _)) if bundles::delete_secret_ok(&bundle, secret) => Ok(bundle),
+        Ok(_) => Err(bundle_not_found()),
+        Err(resp) => Err(resp),
+    }
+}
+
+async fn confirm(State(app): State<App>, Path((id, secret)): Path<(String, String)>) -> Response {
+    let bundle = match lookup(&app, &id, &secret).await {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+    let count = match app.db.bundle_files(&bundle.id).await {
+        Ok(files) => files.len(),
+        Err(e) => {
+            tracing::error!(error = %e, "bundle delete page");
+            return try_later("This page cannot be shown right now.");
+        }
+    };
+    page(
+        StatusCode::OK,
+        "Delete bundle",
+        &format!(
+            "<div class=\"card narrow\"><p>Delete the <b id=\"count\">{count}</b> files of this bundle \
+             for good? This cannot be undone.</p>\
+             <form method=\"post\" class=\"actions\"><button class=\"btn btn-danger\" type=\"submit\">\
+             Delete all files</button> <a class=\"btn btn-secondary\" href=\"/\">Keep them</a></form></div>"
+        ),
+    )
+}
+
+async fn delete(State(app): State<App>, Path((id, secret)): Path<(String, String)>) -> Response {
+    let bundle = match lookup(&app, &id, &secret).await {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+    match bundles::delete(&app, &bundle).await {
+        Ok(n) => page(
+            StatusCode::OK,
+            "Bundle deleted",
+            &format!("<p class=\"notice notice-ok\" id=\"deleted\">{n} files were deleted.</p>"),
+        ),
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "deleting a bundle");
+            try_later("The bundle could not be deleted right now.")
+        }
+    }
+}

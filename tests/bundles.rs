@@ -1,0 +1,202 @@
+//! Anonymous bundles (docs/web.md, "Bundles"): the files of one anonymous
+//! upload behind one link, proven by their delete secrets, listed with a QR
+//! code, deleted together by the bundle's own delete link.
+
+mod common;
+use common::*;
+
+/// An anonymous upload through the form: (file id, delete secret).
+async fn anon_file(s: &Server, name: &str, bytes: &[u8]) -> (String, String) {
+    let info = anon_info(s).await;
+    let text = post_form(s, &info.url, info.form(&[], name, bytes.to_vec()))
+        .await
+        .text()
+        .await
+        .expect("xml");
+    let doc = roxmltree::Document::parse(&text).expect("upload_done");
+    let child = |n: &str| {
+        doc.root_element()
+            .children()
+            .find(|c| c.tag_name().name() == n)
+            .and_then(|c| c.text())
+            .unwrap_or_else(|| panic!("no {n}: {text}"))
+            .to_string()
+    };
+    let delete_url = child("delete_url");
+    let secret = delete_url.rsplit('/').next().expect("secret").to_string();
+    (child("file_id"), secret)
+}
+
+/// The upload page's CSRF token and the visitor cookie it belongs to.
+async fn visitor(s: &Server) -> (String, String) {
+    let resp = s.http.get(s.url("/upload")).send().await.expect("page");
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("ds_visitor="))
+        .and_then(|c| c.split(';').next())
+        .expect("visitor cookie")
+        .to_string();
+    let html = resp.text().await.expect("html");
+    let doc = scraper::Html::parse_document(&html);
+    let form = scraper::Selector::parse("#upload-form").expect("selector");
+    let csrf = doc
+        .select(&form)
+        .next()
+        .and_then(|e| e.value().attr("data-csrf"))
+        .expect("csrf")
+        .to_string();
+    (cookie, csrf)
+}
+
+async fn bundle(s: &Server, files: &str) -> reqwest::Response {
+    let (cookie, csrf) = visitor(s).await;
+    s.http
+        .post(s.url("/upload/bundle"))
+        .header("cookie", cookie)
+        .form(&[("csrf", csrf.as_str()), ("files", files)])
+        .send()
+        .await
+        .expect("bundle")
+}
+
+dual!(anonymous_files_share_one_link, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_LIMITS__BUNDLE_MAX_FILES", "3")]).await;
+    let a = anon_file(&s, "one.txt", b"one").await;
+    let b2 = anon_file(&s, "two <b>.txt", b"two!").await;
+    let c = anon_file(&s, "three.txt", b"3").await;
+    let pair = |(id, secret): &(String, String)| format!("{id}/{secret}");
+
+    // Every file must be proven by its own delete secret, and be anonymous.
+    let forged = format!("{},{}/{}x", pair(&a), b2.0, b2.1);
+    let resp = bundle(&s, &forged).await;
+    assert_eq!(resp.status(), 404);
+    let alice = s.user_session("alice").await;
+    let owned = upload(&s, &alice, "mine.txt", b"mine".to_vec()).await;
+    let resp = bundle(&s, &format!("{},{owned}/whatever", pair(&a))).await;
+    assert_eq!(resp.status(), 404);
+    // No CSRF token: refused before anything else.
+    let resp = s
+        .http
+        .post(s.url("/upload/bundle"))
+        .form(&[("files", pair(&a))])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), 403);
+    // More files than `limits.bundle_max_files`.
+    let d = anon_file(&s, "four.txt", b"4").await;
+    let all4 = [&a, &b2, &c, &d].map(pair).join(",");
+    assert_eq!(bundle(&s, &all4).await.status(), 400);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM bundles").await, 0);
+
+    let resp = bundle(&s, &[&a, &b2, &c, &a].map(pair).join(",")).await;
+    assert_eq!(resp.status(), 200);
+    let made: serde_json::Value =
+        serde_json::from_str(&resp.text().await.expect("body")).expect("json");
+    let url = made["url"].as_str().expect("url").to_string();
+    let delete_url = made["delete_url"].as_str().expect("delete_url").to_string();
+    assert!(url.starts_with(&s.url("/b/")), "{url}");
+
+    // The page lists the three files in upload order, escaped, with a QR code.
+    let html = s
+        .http
+        .get(&url)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    let doc = scraper::Html::parse_document(&html);
+    let links = scraper::Selector::parse("#bundle-files a").expect("selector");
+    let names: Vec<String> = doc.select(&links).map(|e| e.text().collect()).collect();
+    assert_eq!(names, ["one.txt", "two <b>.txt", "three.txt"]);
+    assert!(!html.contains("two <b>.txt"), "escaped");
+    let qr = s
+        .http
+        .get(format!("{url}/qr.svg"))
+        .send()
+        .await
+        .expect("qr");
+    assert_eq!(qr.status(), 200);
+    assert_eq!(header(qr.headers(), "content-type"), "image/svg+xml");
+    roxmltree::Document::parse(&qr.text().await.expect("svg")).expect("svg is XML");
+
+    // A file deleted by its own link leaves the list.
+    s.http
+        .post(s.url(&format!("/delete/{}/{}", b2.0, b2.1)))
+        .send()
+        .await
+        .expect("delete one");
+    let html = s
+        .http
+        .get(&url)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        !html.contains("two &lt;b&gt;.txt") && html.contains("three.txt"),
+        "{html}"
+    );
+
+    // The bundle's delete link: GET asks, a wrong secret is 404, POST deletes all.
+    let ask = s.http.get(&delete_url).send().await.expect("ask");
+    assert_eq!(ask.status(), 200);
+    assert!(ask
+        .text()
+        .await
+        .expect("html")
+        .contains("<b id=\"count\">2</b>"));
+    let wrong = s
+        .http
+        .post(format!("{delete_url}x"))
+        .send()
+        .await
+        .expect("wrong");
+    assert_eq!(wrong.status(), 404);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 4);
+    let done = s.http.post(&delete_url).send().await.expect("delete");
+    assert_eq!(done.status(), 200);
+    for (id, _) in [&a, &c] {
+        assert_eq!(
+            count(&s, &format!("SELECT COUNT(*) FROM files WHERE id = '{id}'")).await,
+            0
+        );
+    }
+    // The fourth (not bundled) and alice's file are untouched.
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 2);
+    assert_eq!(s.http.get(&url).send().await.expect("page").status(), 404);
+    assert_eq!(
+        s.http
+            .get(s.url("/b/zzzzzzzzzzzz"))
+            .send()
+            .await
+            .expect("page")
+            .status(),
+        404
+    );
+});
+
+// A bundle whose files all expired says so (410) rather than "not found".
+dual!(an_emptied_bundle_says_so, |b| async move {
+    let s = Server::start(b).await;
+    let a = anon_file(&s, "gone.txt", b"gone").await;
+    let resp = bundle(&s, &format!("{}/{}", a.0, a.1)).await;
+    let made: serde_json::Value =
+        serde_json::from_str(&resp.text().await.expect("body")).expect("json");
+    let url = made["url"].as_str().expect("url").to_string();
+    exec(&s, &format!("DELETE FROM files WHERE id = '{}'", a.0)).await;
+    let resp = s.http.get(&url).send().await.expect("page");
+    assert_eq!(resp.status(), 410);
+    assert!(resp
+        .text()
+        .await
+        .expect("html")
+        .contains("This bundle is empty"));
+});
