@@ -252,16 +252,24 @@ pub fn listing_icon(app: &AppState, file: &File) -> String {
             esc(&file.id)
         );
     }
-    let icon = if !file.password_sealed.is_empty() {
-        "&#128274;"
+    // Drawn inline: an emoji needs a font the visitor may not have.
+    let label = if !file.password_sealed.is_empty() {
+        "LOCK"
     } else {
         match preview::kind(&file.name) {
-            Some(Kind::Image) => "&#128444;",
-            Some(Kind::Video) => "&#127902;",
-            Some(Kind::Audio) => "&#127925;",
-            Some(Kind::Pdf | Kind::Text) => "&#128196;",
-            None => "&#128230;",
+            Some(Kind::Image) => "IMG",
+            Some(Kind::Video) => "VID",
+            Some(Kind::Audio) => "AUD",
+            Some(Kind::Pdf) => "PDF",
+            Some(Kind::Text) => "TXT",
+            None => "FILE",
         }
     };
-    format!("<span class=\"file-icon\" aria-hidden=\"true\">{icon}</span>")
+    format!(
+        "<svg class=\"file-icon\" width=\"24\" height=\"28\" viewBox=\"0 0 24 28\" aria-hidden=\"true\" \
+         style=\"vertical-align:middle\"><path d=\"M3 1h12l6 6v20H3z M15 1v6h6\" fill=\"none\" \
+         stroke=\"currentColor\" stroke-width=\"1.5\"/><text x=\"12\" y=\"22\" font-size=\"6\" \
+         text-anchor=\"middle\" font-family=\"sans-serif\" font-weight=\"bold\" \
+         fill=\"currentColor\">{label}</text></svg>"
+    )
 }

@@ -29,10 +29,12 @@ use crate::state::{App, AppState};
 pub const CSP: &str = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; \
      style-src 'unsafe-inline'; frame-ancestors 'self'";
 
-/// PDFs: Chromium's viewer does not open in a sandboxed document (it shows
-/// a blocked page), so a PDF keeps the rest of the policy without it. Its
-/// viewer runs the document in its own process and origin, never as a page
-/// of this one; `nosniff` keeps anything else from being read as a PDF.
+/// PDFs go without the sandbox: Chromium will not open its viewer in a
+/// sandboxed frame, and Safari fails to show some PDFs under a `sandbox`
+/// CSP (Chromium 156 drops the response's CSP for its viewer anyway).
+/// The viewer runs the document in its own origin, never as a page of
+/// this one; the fixed type and `nosniff` keep anything else from being
+/// read as a PDF (docs/web.md).
 pub const CSP_PDF: &str = "default-src 'none'; img-src 'self'; media-src 'self'; \
      style-src 'unsafe-inline'; frame-ancestors 'self'";
 
