@@ -15,7 +15,7 @@ CI=true cargo test --test browser pages_are_accessible_and_fit_a_phone_in_both_t
     -- --test-threads 1
 
 keep=(
-    upload-done-light-1280
+    upload-done-tall-light-1280
     upload-dark-1280
     my-files-light-1280
     my-files-dark-1280

@@ -178,7 +178,12 @@ dual!(private_and_unknown_folders_are_404, |b| async move {
     let a = s.user_session("alice").await;
     let private = mkdir(&s, &a, "very private name", "0", "0").await;
     seed_file_in(&s, "alice", &private, "secret-file.txt", b"x").await;
+    // The page's own path (the theme toggle comes back to it) aside.
+    let own_path_aside = |body: String, path: &str| {
+        body.replace(&format!("name=\"next\" value=\"{path}\""), "name=\"next\"")
+    };
     let (_, _, unknown_body) = get(&s, "/folder/zzzzzz").await;
+    let unknown_body = own_path_aside(unknown_body, "/folder/zzzzzz");
     for path in [
         format!("/folder/{private}"),
         format!("/rss/{private}"),
@@ -189,7 +194,11 @@ dual!(private_and_unknown_folders_are_404, |b| async move {
         let (status, _, body) = get(&s, &path).await;
         assert_eq!(status, 404, "{path}");
         assert!(!body.contains("very private") && !body.contains("secret-file"));
-        assert_eq!(body, unknown_body, "{path} says nothing more than unknown");
+        assert_eq!(
+            own_path_aside(body, &path),
+            unknown_body,
+            "{path} says nothing more than unknown"
+        );
     }
     // Sharing it makes both pages appear; unsharing hides them again.
     api(

@@ -8,6 +8,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
+use super::shell::FOLDER_ICON;
 use crate::http::html::{date, esc, human_size, not_found, page, try_later};
 use crate::library::folders::{self, Shared};
 use crate::state::App;
@@ -32,8 +33,7 @@ async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
     let mut rows = String::new();
     for f in &folders {
         rows.push_str(&format!(
-            "<tr><td><span class=\"icon\" aria-hidden=\"true\">&#128193;</span> <a href=\"{}\">{}</a></td>\
-             <td></td><td></td></tr>\n",
+            "<tr><td>{FOLDER_ICON}<a href=\"{}\">{}</a></td><td></td><td></td></tr>\n",
             esc(&app.url(&format!("/folder/{}", f.id))),
             esc(&f.name)
         ));

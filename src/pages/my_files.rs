@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
+use super::shell::FOLDER_ICON;
 use super::web::{forbidden, visitor, Visitor};
 use crate::api::error::{ApiError, Code};
 use crate::db::files::is_id;
@@ -164,9 +165,8 @@ async fn show(
     let mut rows = String::new();
     for f in &list.folders {
         rows.push_str(&format!(
-            "<tr class=\"folder\" data-id=\"{id}\"><td><span class=\"icon\" aria-hidden=\"true\">&#128193;</span>\
-             <a href=\"/files?folder={id}\">{name}</a></td>\
-             <td class=\"num\"></td><td class=\"hide-sm\"></td><td class=\"actions\">{share}</td></tr>\n",
+            "<tr class=\"folder\" data-id=\"{id}\"><td>{FOLDER_ICON}<a href=\"/files?folder={id}\">{name}</a></td>\
+             <td class=\"num\"></td><td class=\"hide-sm\"></td><td class=\"row-actions\">{share}</td></tr>\n",
             id = esc(&f.id),
             name = esc(&f.name),
             share = share_form(&app, &csrf, f, &folder),
@@ -175,7 +175,7 @@ async fn show(
     for f in &list.files {
         rows.push_str(&format!(
             "<tr class=\"file\" data-id=\"{id}\"><td><a class=\"name\" href=\"{url}\">{name}</a></td>\
-             <td class=\"num\">{size}</td><td class=\"hide-sm\">{date}</td><td class=\"actions\">\
+             <td class=\"num\">{size}</td><td class=\"hide-sm\">{date}</td><td class=\"row-actions\">\
              <form method=\"post\" action=\"/files/delete\" class=\"inline\">{csrf}{fid}{back}\
              <button class=\"btn btn-danger btn-sm delete\" type=\"submit\" aria-label=\"Delete {name}\">Delete</button>\
              </form></td></tr>\n",

@@ -195,24 +195,20 @@ pub fn download_extras(app: &AppState, file: &File, account: i64) -> String {
         let src = esc(&preview::url_path(app, file, account));
         let shown = match kind {
             Kind::Image => format!(
-                "<img id=\"preview\" class=\"preview\" src=\"{src}\" alt=\"Preview of {name}\" \
-                 style=\"max-width:100%;height:auto\">"
+                "<img id=\"preview\" class=\"preview\" src=\"{src}\" alt=\"Preview of {name}\">"
             ),
             Kind::Video => format!(
-                "<video id=\"preview\" class=\"preview\" src=\"{src}\" controls preload=\"metadata\" \
-                 style=\"max-width:100%\"></video>"
+                "<video id=\"preview\" class=\"preview\" src=\"{src}\" controls preload=\"metadata\"></video>"
             ),
             Kind::Audio => format!(
                 "<audio id=\"preview\" class=\"preview\" src=\"{src}\" controls preload=\"metadata\"></audio>"
             ),
             Kind::Pdf => format!(
-                "<iframe id=\"preview\" class=\"preview\" src=\"{src}\" title=\"Preview of {name}\" \
-                 style=\"width:100%;height:70vh;border:1px solid #ddd\"></iframe>\
+                "<iframe id=\"preview\" class=\"preview\" src=\"{src}\" title=\"Preview of {name}\"></iframe>\
                  <br><a href=\"{src}\" target=\"_blank\" rel=\"noopener noreferrer\">Open the preview</a>"
             ),
             Kind::Text => format!(
-                "<iframe id=\"preview\" class=\"preview\" sandbox src=\"{src}\" title=\"Preview of {name}\" \
-                 style=\"width:100%;height:24rem;border:1px solid #ddd\"></iframe>"
+                "<iframe id=\"preview\" class=\"preview\" sandbox src=\"{src}\" title=\"Preview of {name}\"></iframe>"
             ),
         };
         html.push_str(&format!("<section class=\"preview-box\">{shown}</section>"));
@@ -247,8 +243,7 @@ pub fn allow_preview(mut resp: Response) -> Response {
 pub fn listing_icon(app: &AppState, file: &File) -> String {
     if thumbs::eligible(&app.cfg, file) {
         return format!(
-            "<img class=\"thumb\" src=\"/file/{}/thumb\" alt=\"\" loading=\"lazy\" \
-             style=\"max-width:48px;max-height:48px;vertical-align:middle\">",
+            "<img class=\"thumb\" src=\"/file/{}/thumb\" alt=\"\" loading=\"lazy\">",
             esc(&file.id)
         );
     }
@@ -266,8 +261,7 @@ pub fn listing_icon(app: &AppState, file: &File) -> String {
         }
     };
     format!(
-        "<svg class=\"file-icon\" width=\"24\" height=\"28\" viewBox=\"0 0 24 28\" aria-hidden=\"true\" \
-         style=\"vertical-align:middle\"><path d=\"M3 1h12l6 6v20H3z M15 1v6h6\" fill=\"none\" \
+        "<svg class=\"file-icon\" width=\"24\" height=\"28\" viewBox=\"0 0 24 28\" aria-hidden=\"true\"><path d=\"M3 1h12l6 6v20H3z M15 1v6h6\" fill=\"none\" \
          stroke=\"currentColor\" stroke-width=\"1.5\"/><text x=\"12\" y=\"22\" font-size=\"6\" \
          text-anchor=\"middle\" font-family=\"sans-serif\" font-weight=\"bold\" \
          fill=\"currentColor\">{label}</text></svg>"

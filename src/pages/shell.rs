@@ -243,6 +243,11 @@ fn theme_toggle(theme: Theme, here: &str) -> String {
     )
 }
 
+/// A folder, before a folder's name in listings (decorative).
+pub const FOLDER_ICON: &str = "<svg class=\"icon\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" focusable=\"false\">\
+    <path d=\"M3 6.5A1.5 1.5 0 0 1 4.5 5h4.6l2 2h8.4A1.5 1.5 0 0 1 21 8.5v9a1.5 1.5 0 0 1-1.5 1.5h-15A1.5 1.5 0 0 1 3 17.5z\" \
+    fill=\"currentColor\"/></svg>";
+
 const ICON_AUTO: &str = "<svg viewBox=\"0 0 24 24\" aria-hidden=\"true\" focusable=\"false\">\
     <circle cx=\"12\" cy=\"12\" r=\"8\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\"/>\
     <path d=\"M12 4a8 8 0 0 1 0 16z\" fill=\"currentColor\"/></svg>";
