@@ -729,3 +729,41 @@ dual!(decompression_bombs_get_no_thumbnail, |b| async move {
     let (_, _, html) = page(&s, &bomb_id).await;
     assert!(preview_src(&s, &html).is_some());
 });
+
+dual!(thumbnail_limits_are_configurable, |b| async move {
+    let s = Server::start_with(
+        b,
+        &[
+            ("DROPSPACE_PREVIEW__THUMB_PX", "64"),
+            ("DROPSPACE_PREVIEW__THUMB_MAX_ALLOC_BYTES", "200000"),
+            ("DROPSPACE_PREVIEW__THUMB_CONCURRENCY", "1"),
+        ],
+    )
+    .await;
+    let a = s.user_session("alice").await;
+    let thumb = |id: String| {
+        let s = &s;
+        async move { fetch(s, &s.url(&format!("/file/{id}/thumb")), &[]).await }
+    };
+    // 200×100 RGB is 60,000 bytes of pixels: made, 64 pixels wide.
+    let small = upload(&s, &a, "small.png", png(200, 100)).await;
+    let (status, _, body) = thumb(small).await;
+    assert_eq!(status, 200);
+    let img = image::load_from_memory(&body).expect("decodes");
+    assert_eq!((img.width(), img.height()), (64, 32));
+    // 300×300 RGB is 270,000 bytes: over `thumb_max_alloc_bytes`.
+    let big = upload(&s, &a, "big.png", png(300, 300)).await;
+    assert_eq!(thumb(big).await.0, 415);
+    // One at a time: six asked for at once all come.
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(upload(&s, &a, &format!("p{i}.png"), png(120 + i, 90)).await);
+    }
+    let answers = futures::future::join_all(ids.into_iter().map(thumb)).await;
+    for (status, h, body) in answers {
+        assert_eq!(status, 200);
+        assert_eq!(header(&h, "content-type"), "image/jpeg");
+        let img = image::load_from_memory(&body).expect("decodes");
+        assert_eq!(img.width(), 64);
+    }
+});

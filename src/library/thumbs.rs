@@ -163,6 +163,12 @@ pub fn make(
     limits.max_alloc = Some(cfg.thumb_max_alloc_bytes);
     reader.limits(limits);
     let mut decoder = reader.into_decoder()?;
+    // The pixels themselves count too, whatever the decoder checks inside.
+    if decoder.total_bytes() > cfg.thumb_max_alloc_bytes {
+        return Err(image::ImageError::Limits(
+            image::error::LimitError::from_kind(image::error::LimitErrorKind::InsufficientMemory),
+        ));
+    }
     let orientation = decoder.orientation()?;
     let mut img = DynamicImage::from_decoder(decoder)?;
     img.apply_orientation(orientation);
