@@ -767,3 +767,82 @@ dual!(thumbnail_limits_are_configurable, |b| async move {
         assert_eq!(img.width(), 64);
     }
 });
+
+/// A web login: the `Cookie` header of a logged-in browser.
+async fn web_login(s: &Server, user: &str, password: &str) -> String {
+    let resp = s
+        .http
+        .get(s.url("/login"))
+        .send()
+        .await
+        .expect("login page");
+    let cookies: Vec<String> = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|c| c.split(';').next().map(str::to_string))
+        .collect();
+    let html = resp.text().await.expect("html");
+    let csrf = scraper::Html::parse_document(&html)
+        .select(&scraper::Selector::parse("input[name=csrf]").expect("selector"))
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_string))
+        .expect("a CSRF token");
+    let resp = s
+        .http
+        .post(s.url("/login"))
+        .header("cookie", cookies.join("; "))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("user_name", user),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .expect("login");
+    let web = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("ds_web="))
+        .and_then(|c| c.split(';').next().map(str::to_string))
+        .expect("a login cookie");
+    web
+}
+
+// Preview bytes are bytes served: charged to the logged-in visitor's
+// bandwidth like the download button's, and still not a download.
+dual!(preview_bytes_are_charged_to_the_visitor, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_TIERS__PRO__BANDWIDTH", "12000")]).await;
+    let a = s.user_session("alice").await;
+    let id = upload(&s, &a, "clip.mp4", pattern(5000, 4)).await;
+    s.create_user("pro", "secret123");
+    s.set_membership("pro", "pro");
+    let p = s.login("pro", "secret123").await;
+    let cookie = web_login(&s, "pro", "secret123").await;
+    let html = s
+        .http
+        .get(s.url(&format!("/file/{id}")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    let src = preview_src(&s, &html).expect("a preview");
+    assert!(
+        !src.contains(&format!("/preview/{id}/0/")),
+        "signed for the visitor: {src}"
+    );
+    let left = |x: &Xml| x.text("bandwidth_left").unwrap_or_default();
+    assert_eq!(left(&api(&s, &p, "auth.checkSession", &[]).await), "12000");
+    assert_eq!(fetch(&s, &src, &[]).await.2.len(), 5000);
+    eventually("the preview charged", async || {
+        left(&api(&s, &p, "auth.checkSession", &[]).await) == "7000"
+    })
+    .await;
+    assert_eq!(downloads(&s, &a, &id).await, "0");
+});
