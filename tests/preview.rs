@@ -542,6 +542,29 @@ dual!(qr_codes_read_back_as_the_page_urls, |b| async move {
         read_qr(&String::from_utf8(body).expect("utf-8")),
         s.url(&format!("/folder/{shared}"))
     );
+    // Shown on the folder's page.
+    let html = s
+        .http
+        .get(s.url(&format!("/folder/{shared}")))
+        .send()
+        .await
+        .expect("folder page")
+        .text()
+        .await
+        .expect("html");
+    let doc = scraper::Html::parse_document(&html);
+    let img = doc
+        .select(&scraper::Selector::parse("img#qr").expect("selector"))
+        .next()
+        .expect("a QR code on the folder page");
+    assert_eq!(
+        img.value().attr("src"),
+        Some(format!("/folder/{shared}/qr.svg").as_str())
+    );
+    assert_eq!(
+        img.value().attr("alt"),
+        Some("QR code for the page of the folder public")
+    );
     for path in [
         format!("/folder/{private}/qr.svg"),
         "/folder/zzzzzz/qr.svg".to_string(),

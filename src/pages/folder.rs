@@ -59,8 +59,9 @@ async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
         )
     };
     let body = format!(
-        "<p class=\"actions\"><span class=\"tag\">Shared folder</span> <a href=\"{rss}\">RSS feed</a></p>\n{listing}",
+        "<p class=\"actions\"><span class=\"tag\">Shared folder</span> <a href=\"{rss}\">RSS feed</a></p>\n{listing}{qr}",
         rss = esc(&app.url(&format!("/rss/{}", folder.id))),
+        qr = crate::pages::preview::folder_qr_img(&folder.id, &folder.name),
     );
     page(StatusCode::OK, &folder.name, &body)
 }

@@ -221,6 +221,16 @@ pub fn download_extras(app: &AppState, file: &File, account: i64) -> String {
     html
 }
 
+/// The QR code of a shared folder's page, for that page.
+pub fn folder_qr_img(id: &str, name: &str) -> String {
+    format!(
+        "<p class=\"qr\"><img id=\"qr\" src=\"/folder/{}/qr.svg\" width=\"160\" height=\"160\" \
+         alt=\"QR code for the page of the folder {}\"></p>",
+        esc(id),
+        esc(name)
+    )
+}
+
 /// The download page's Content-Security-Policy, opened for the preview's
 /// `<video>`/`<audio>` and `<iframe>` (this origin only).
 pub fn allow_preview(mut resp: Response) -> Response {
