@@ -2,8 +2,9 @@
 # Takes the pages' screenshots again and keeps a few in docs/screenshots/
 # (README.md and docs/web.md show them): runs the design test of
 # tests/browser.rs, which saves every page in both themes at 1280 and
-# 390 px to target/screenshots/, then copies the chosen ones. Needs
-# chromium, chromedriver and npm (axe-core); fails without them.
+# 390 px to target/screenshots/, and the resumable upload's test (an upload
+# in progress), then copies the chosen ones. Needs chromium, chromedriver
+# and npm (axe-core); fails without them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,8 +12,9 @@ if [ ! -d tests/clients/node_modules/axe-core ]; then
     (cd tests/clients && npm ci --no-audit --no-fund --silent)
 fi
 rm -f target/screenshots/*.png
-CI=true cargo test --test browser pages_are_accessible_and_fit_a_phone_in_both_themes \
-    -- --test-threads 1
+CI=true cargo test --test browser -- --test-threads 1 \
+    pages_are_accessible_and_fit_a_phone_in_both_themes \
+    resumable_upload_in_the_browser_survives_a_restart_and_a_reload
 
 keep=(
     upload-done-tall-light-1280
@@ -22,6 +24,8 @@ keep=(
     download-light-1280
     download-dark-390
     upload-done-dark-390
+    upload-in-progress
+    resumed-upload
 )
 mkdir -p docs/screenshots
 for name in "${keep[@]}"; do
