@@ -3,6 +3,7 @@
 //! code, deleted together by the bundle's own delete link.
 
 mod common;
+use common::web::Visitor;
 use common::*;
 
 /// An anonymous upload through the form: (file id, delete secret).
@@ -200,3 +201,57 @@ dual!(an_emptied_bundle_says_so, |b| async move {
         .expect("html")
         .contains("This bundle is empty"));
 });
+
+// With an account, a bundle is a new shared folder the page uploads into.
+dual!(
+    an_account_bundles_into_a_new_shared_folder,
+    |b| async move {
+        let s = Server::start(b).await;
+        s.create_user("alice", "secret123");
+        let mut anon = Visitor::new(&s);
+        let csrf = anon.csrf("/upload").await;
+        let resp = anon
+            .post("/upload/folder", &[("csrf", &csrf), ("name", "x")])
+            .await;
+        assert_eq!(resp.status(), 403, "anonymous visitors have no folders");
+        let mut v = Visitor::new(&s);
+        v.login("alice", "secret123").await;
+        let csrf = v.csrf("/upload").await;
+        let resp = v.post("/upload/folder", &[("name", "x")]).await;
+        assert_eq!(resp.status(), 403, "no CSRF token");
+        let resp = v
+            .post("/upload/folder", &[("csrf", &csrf), ("name", " ")])
+            .await;
+        assert_eq!(resp.status(), 400);
+        let resp = v
+            .post(
+                "/upload/folder",
+                &[("csrf", &csrf), ("name", "Holiday <3>")],
+            )
+            .await;
+        assert_eq!(resp.status(), 200);
+        let made: serde_json::Value =
+            serde_json::from_str(&resp.text().await.expect("body")).expect("json");
+        let id = made["folder_id"].as_str().expect("folder_id").to_string();
+        assert_eq!(
+            made["url"].as_str(),
+            Some(s.url(&format!("/folder/{id}")).as_str())
+        );
+        let session = s.login("alice", "secret123").await;
+        let x = api(&s, &session, "folders.getAll", &[]).await;
+        let folder = x
+            .all("folder")
+            .into_iter()
+            .find(|f| attr_of(f, "id") == id)
+            .expect("the new folder");
+        assert_eq!(attr_of(&folder, "name"), "Holiday <3>");
+        assert_eq!(attr_of(&folder, "shared"), "1");
+        let page = s
+            .http
+            .get(s.url(&format!("/folder/{id}")))
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(page.status(), 200);
+    }
+);

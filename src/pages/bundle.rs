@@ -1,8 +1,10 @@
-//! Anonymous bundles (docs/web.md, "Bundles"): `POST /upload/bundle` (from
-//! the upload page, CSRF-checked) groups the files of one anonymous upload;
-//! `/b/{id}` lists them with a QR code of the link; `/b/{id}/delete/{secret}`
-//! deletes them all (GET asks, the button POSTs, as the files' own delete
-//! links).
+//! Bundles (docs/web.md, "Bundles"): files uploaded together behind one
+//! link. For an account, `POST /upload/folder` makes the new shared folder
+//! the upload page then uploads into. For anonymous uploads, `POST
+//! /upload/bundle` groups the uploaded files; `/b/{id}` lists them with a QR
+//! code of the link; `/b/{id}/delete/{secret}` deletes them all (GET asks,
+//! the button POSTs, as the files' own delete links). Both POSTs are
+//! CSRF-checked.
 
 use std::collections::HashMap;
 
@@ -17,11 +19,15 @@ use super::upload::{api_error, checked_visitor, json_error};
 use crate::db::bundles::Bundle;
 use crate::db::files::File;
 use crate::http::html::{date, esc, human_size, page, try_later};
+use crate::http::pipeline::{Gate, Pipeline};
+use crate::http::ClientIp;
 use crate::library::bundles::{self, Made};
+use crate::library::{folders, Error, MAX_NAME};
 use crate::state::{App, AppState};
 
 pub fn routes() -> Router<App> {
     Router::new()
+        .route("/upload/folder", post(new_folder))
         .route("/upload/bundle", post(create))
         .route("/b/{id}", get(show))
         .route("/b/{id}/qr.svg", get(qr))
@@ -61,6 +67,51 @@ async fn create(
             }))
             .into_response(),
         ),
+        Err(e) => api_error(&e.into()),
+    }
+}
+
+/// `POST /upload/folder` (fields `csrf`, `name`, optional `parent`): a new
+/// shared folder of the logged-in user, through the pipeline steps of
+/// `folders.create`: its id, page and QR code.
+async fn new_folder(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let v = match checked_visitor(&app, &headers, &form).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
+    };
+    let Some(user) = v.user.as_ref() else {
+        return json_error(StatusCode::FORBIDDEN, 6, "Not logged in");
+    };
+    let name = form.get("name").map(|n| n.trim()).unwrap_or("");
+    let gate = Gate {
+        writes: true,
+        ..Gate::default()
+    };
+    let p = Pipeline::new(&app, ip);
+    let made = async {
+        p.address()?;
+        p.open_for(gate).await?;
+        p.account(Some(user), gate)?;
+        folders::may_create(&app.cfg, user)?;
+        if name.is_empty() || name.chars().count() > MAX_NAME {
+            return Err(Error::bad_value("name"));
+        }
+        let parent = form.get("parent").map(String::as_str);
+        folders::create(&app, user.id, name, true, parent).await
+    }
+    .await;
+    match made {
+        Ok(folder) => Json(json!({
+            "folder_id": folder.id,
+            "url": app.url(&format!("/folder/{}", folder.id)),
+            "qr": format!("/folder/{}/qr.svg", folder.id),
+        }))
+        .into_response(),
         Err(e) => api_error(&e.into()),
     }
 }

@@ -14,6 +14,7 @@ pub mod clamd;
 pub mod clients;
 pub mod proxy;
 pub mod transfer;
+pub mod web;
 #[allow(unused_imports)]
 pub use attack::{reset_peak, rss_kib};
 #[allow(unused_imports)]
