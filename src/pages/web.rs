@@ -39,13 +39,23 @@ pub struct Visitor {
     pub user: Option<User>,
     token_hash: Option<String>,
     pub csrf: String,
+    /// Logged in: the token of the visitor cookie the browser still has,
+    /// so a page opened before the login (in another tab) keeps working.
+    before_login: Option<String>,
     set_cookie: Option<String>,
 }
 
 impl Visitor {
-    /// Whether `given` is this visitor's CSRF token (constant time).
+    /// Whether `given` is this visitor's CSRF token (constant time): the
+    /// login's, or the one of pages the browser got before it logged in
+    /// (docs/web.md, "CSRF").
     pub fn csrf_ok(&self, given: &str) -> bool {
-        !given.is_empty() && ct_eq(given, &self.csrf)
+        !given.is_empty()
+            && (ct_eq(given, &self.csrf)
+                || self
+                    .before_login
+                    .as_deref()
+                    .is_some_and(|t| ct_eq(given, t)))
     }
 
     /// Adds the visitor cookie to a response when it is new; pages with a
@@ -131,6 +141,9 @@ pub(crate) fn cookie(app: &AppState, name: &str, value: &str, max_age: i64) -> S
 /// The visitor behind a request. A database failure reads as not logged in
 /// (and is logged): the pages then offer the login again.
 pub async fn visitor(app: &AppState, headers: &HeaderMap) -> Visitor {
+    let visitor_id = cookies(headers, VISITOR_COOKIE)
+        .find(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let visitor_csrf = |id: &str| app.secrets.sign(&format!("csrf:visitor:{id}"));
     for token in cookies(headers, SESSION_COOKIE) {
         match auth::web_login(app, token).await {
             Ok(Some(auth::WebLogin { user, token_hash })) => {
@@ -139,6 +152,7 @@ pub async fn visitor(app: &AppState, headers: &HeaderMap) -> Visitor {
                     user: Some(user),
                     token_hash: Some(token_hash),
                     csrf,
+                    before_login: visitor_id.map(visitor_csrf),
                     set_cookie: None,
                 };
             }
@@ -146,9 +160,7 @@ pub async fn visitor(app: &AppState, headers: &HeaderMap) -> Visitor {
             Err(e) => tracing::error!(error = %e, "loading a web login"),
         }
     }
-    let (id, set_cookie) = match cookies(headers, VISITOR_COOKIE)
-        .find(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_alphanumeric()))
-    {
+    let (id, set_cookie) = match visitor_id {
         Some(id) => (id.to_string(), None),
         None => {
             let id = random_string(32, LOWER_ALNUM);
@@ -159,7 +171,8 @@ pub async fn visitor(app: &AppState, headers: &HeaderMap) -> Visitor {
     Visitor {
         user: None,
         token_hash: None,
-        csrf: app.secrets.sign(&format!("csrf:visitor:{id}")),
+        csrf: visitor_csrf(&id),
+        before_login: None,
         set_cookie,
     }
 }
