@@ -104,23 +104,14 @@ impl IntoResponse for Frame {
     }
 }
 
-/// A complete HTML page around `body` (already escaped HTML).
+/// A complete HTML page around `body` (already escaped HTML); the shell
+/// decides about the login from the cookies.
 pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    page_with(status, title, body, &[])
+    page_as(status, title, body, &[], Account::Unknown)
 }
 
-/// `page` with same-origin scripts (`/static/…`, run in order), under
-/// `CSP_SCRIPT` when there are any.
-pub fn page_with(
-    status: StatusCode,
-    title: &str,
-    body: &str,
-    scripts: &'static [&'static str],
-) -> Response {
-    page_as(status, title, body, scripts, Account::Unknown)
-}
-
-/// `page_with` for a page that knows who is asking.
+/// `page` for a page that knows who is asking, with same-origin scripts
+/// (`/static/…`, run in order) under `CSP_SCRIPT` when there are any.
 pub fn page_as(
     status: StatusCode,
     title: &str,
