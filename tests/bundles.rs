@@ -28,39 +28,12 @@ async fn anon_file(s: &Server, name: &str, bytes: &[u8]) -> (String, String) {
     (child("file_id"), secret)
 }
 
-/// The upload page's CSRF token and the visitor cookie it belongs to.
-async fn visitor(s: &Server) -> (String, String) {
-    let resp = s.http.get(s.url("/upload")).send().await.expect("page");
-    let cookie = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("ds_visitor="))
-        .and_then(|c| c.split(';').next())
-        .expect("visitor cookie")
-        .to_string();
-    let html = resp.text().await.expect("html");
-    let doc = scraper::Html::parse_document(&html);
-    let form = scraper::Selector::parse("#upload-form").expect("selector");
-    let csrf = doc
-        .select(&form)
-        .next()
-        .and_then(|e| e.value().attr("data-csrf"))
-        .expect("csrf")
-        .to_string();
-    (cookie, csrf)
-}
-
+/// `POST /upload/bundle` from a fresh visitor's upload page.
 async fn bundle(s: &Server, files: &str) -> reqwest::Response {
-    let (cookie, csrf) = visitor(s).await;
-    s.http
-        .post(s.url("/upload/bundle"))
-        .header("cookie", cookie)
-        .form(&[("csrf", csrf.as_str()), ("files", files)])
-        .send()
+    let mut v = Visitor::new(s);
+    let csrf = v.csrf("/upload").await;
+    v.post("/upload/bundle", &[("csrf", &csrf), ("files", files)])
         .await
-        .expect("bundle")
 }
 
 dual!(anonymous_files_share_one_link, |b| async move {

@@ -793,46 +793,10 @@ dual!(thumbnail_limits_are_configurable, |b| async move {
 
 /// A web login: the `Cookie` header of a logged-in browser.
 async fn web_login(s: &Server, user: &str, password: &str) -> String {
-    let resp = s
-        .http
-        .get(s.url("/login"))
-        .send()
-        .await
-        .expect("login page");
-    let cookies: Vec<String> = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|c| c.split(';').next().map(str::to_string))
-        .collect();
-    let html = resp.text().await.expect("html");
-    let csrf = scraper::Html::parse_document(&html)
-        .select(&scraper::Selector::parse("input[name=csrf]").expect("selector"))
-        .next()
-        .and_then(|e| e.value().attr("value").map(str::to_string))
-        .expect("a CSRF token");
-    let resp = s
-        .http
-        .post(s.url("/login"))
-        .header("cookie", cookies.join("; "))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("user_name", user),
-            ("password", password),
-        ])
-        .send()
-        .await
-        .expect("login");
-    let web = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("ds_web="))
-        .and_then(|c| c.split(';').next().map(str::to_string))
-        .expect("a login cookie");
-    web
+    let mut v = common::web::Visitor::new(s);
+    v.login(user, password).await;
+    assert!(v.cookies.contains_key("ds_web"), "a login cookie");
+    v.cookie_header()
 }
 
 // Preview bytes are bytes served: charged to the logged-in visitor's

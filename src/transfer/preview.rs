@@ -288,14 +288,7 @@ async fn open(
     file: &File,
     range: std::ops::Range<u64>,
 ) -> Result<ByteStream, crate::blobs::StorageError> {
-    let mut stream = content::read(&app.db, &app.blobs, &file.blob_key, range).await?;
-    match stream.next().await {
-        None => Ok(Box::pin(futures::stream::empty())),
-        Some(Err(e)) => Err(crate::blobs::StorageError(e.to_string())),
-        Some(Ok(first)) => Ok(Box::pin(
-            futures::stream::once(std::future::ready(Ok(first))).chain(stream),
-        )),
-    }
+    super::serve::started(content::read(&app.db, &app.blobs, &file.blob_key, range).await?).await
 }
 
 /// A preview body: stops at its length (a text preview is a prefix of the

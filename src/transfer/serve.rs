@@ -339,11 +339,19 @@ async fn open(
     if len == 0 {
         return Ok(Box::pin(futures::stream::empty()));
     }
-    let mut stream = Exact {
+    started(Box::pin(Exact {
         inner: content::read(&app.db, &app.blobs, &file.blob_key, range).await?,
         left: len,
         done: false,
-    };
+    }))
+    .await
+}
+
+/// A body whose first chunk is read before the status line goes out: a
+/// store that cannot deliver then answers 503 instead of a broken 200.
+pub(super) async fn started(
+    mut stream: ByteStream,
+) -> Result<ByteStream, crate::blobs::StorageError> {
     match stream.next().await {
         None => Ok(Box::pin(futures::stream::empty())),
         Some(Err(e)) => Err(crate::blobs::StorageError(e.to_string())),
