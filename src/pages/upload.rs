@@ -140,7 +140,7 @@ pub(super) async fn checked_visitor(
     form: &HashMap<String, String>,
 ) -> Result<Visitor, Response> {
     let v = visitor(app, headers).await;
-    if v.csrf_ok(form.get("csrf").map(String::as_str).unwrap_or("")) {
+    if v.csrf_ok_since_before_login(form.get("csrf").map(String::as_str).unwrap_or("")) {
         Ok(v)
     } else {
         Err(csrf_refused(&v))

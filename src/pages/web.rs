@@ -46,13 +46,18 @@ pub struct Visitor {
 }
 
 impl Visitor {
-    /// Whether `given` is this visitor's CSRF token (constant time): the
-    /// login's, or the one of pages the browser got before it logged in
-    /// (docs/web.md, "CSRF").
+    /// Whether `given` is this visitor's CSRF token (constant time).
     pub fn csrf_ok(&self, given: &str) -> bool {
-        !given.is_empty()
-            && (ct_eq(given, &self.csrf)
-                || self
+        !given.is_empty() && ct_eq(given, &self.csrf)
+    }
+
+    /// `csrf_ok`, or the token of pages this browser got before it logged
+    /// in: for the upload page's requests, so a page left open across a
+    /// login in another tab keeps uploading (docs/web.md, "CSRF").
+    pub fn csrf_ok_since_before_login(&self, given: &str) -> bool {
+        self.csrf_ok(given)
+            || (!given.is_empty()
+                && self
                     .before_login
                     .as_deref()
                     .is_some_and(|t| ct_eq(given, t)))
