@@ -12,12 +12,12 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::proxy::free_port;
+use common::web::{set_cookies, Visitor};
 use common::*;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -331,123 +331,6 @@ async fn login_upload_list_and_delete_in_the_browser() {
 }
 
 // ---------------------------------------------------------------- HTTP
-
-/// A cookie-keeping visitor over plain HTTP (no redirects followed).
-struct Visitor<'a> {
-    s: &'a Server,
-    cookies: HashMap<String, String>,
-}
-
-impl<'a> Visitor<'a> {
-    fn new(s: &'a Server) -> Visitor<'a> {
-        Visitor {
-            s,
-            cookies: HashMap::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn keep(&mut self, resp: &reqwest::Response) {
-        for c in set_cookies(resp) {
-            let pair = c.split(';').next().unwrap_or("");
-            if let Some((k, v)) = pair.split_once('=') {
-                if v.is_empty() {
-                    self.cookies.remove(k);
-                } else {
-                    self.cookies.insert(k.to_string(), v.to_string());
-                }
-            }
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> reqwest::Response {
-        let resp = self
-            .s
-            .http
-            .get(self.s.url(path))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("GET");
-        self.keep(&resp);
-        resp
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        let resp = self
-            .s
-            .http
-            .post(self.s.url(path))
-            .header("cookie", self.cookie_header())
-            .form(form)
-            .send()
-            .await
-            .expect("POST");
-        self.keep(&resp);
-        resp
-    }
-
-    /// The CSRF token of a page's forms.
-    async fn csrf(&mut self, path: &str) -> String {
-        let html = self.get(path).await.text().await.expect("page");
-        csrf_in(&html)
-    }
-
-    async fn login(&mut self, user: &str, password: &str) -> reqwest::Response {
-        let csrf = self.csrf("/login").await;
-        self.post(
-            "/login",
-            &[("csrf", &csrf), ("user_name", user), ("password", password)],
-        )
-        .await
-    }
-
-    /// A login asking to go to `next` afterwards.
-    async fn login_then(&mut self, user: &str, password: &str, next: &str) -> reqwest::Response {
-        let csrf = self.csrf("/login").await;
-        self.post(
-            "/login",
-            &[
-                ("csrf", &csrf),
-                ("user_name", user),
-                ("password", password),
-                ("next", next),
-            ],
-        )
-        .await
-    }
-}
-
-fn set_cookies(resp: &reqwest::Response) -> Vec<String> {
-    resp.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok().map(str::to_string))
-        .collect()
-}
-
-fn csrf_in(html: &str) -> String {
-    let doc = scraper::Html::parse_document(html);
-    let input = scraper::Selector::parse("input[name=csrf]").expect("selector");
-    let form = scraper::Selector::parse("#upload-form").expect("selector");
-    doc.select(&input)
-        .next()
-        .and_then(|e| e.value().attr("value"))
-        .or_else(|| {
-            doc.select(&form)
-                .next()
-                .and_then(|e| e.value().attr("data-csrf"))
-        })
-        .unwrap_or_else(|| panic!("no csrf token in {html}"))
-        .to_string()
-}
 
 async fn json(resp: reqwest::Response) -> serde_json::Value {
     let text = resp.text().await.expect("body");

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use serde_json::json;
 
-use super::upload::{api_error, checked_visitor, json_error};
+use super::upload::{api_error, checked_user, checked_visitor, json_error};
 use crate::db::bundles::Bundle;
 use crate::db::files::File;
 use crate::http::html::{date, esc, human_size, page, try_later};
@@ -80,13 +80,11 @@ async fn new_folder(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let v = match checked_visitor(&app, &headers, &form).await {
-        Ok(v) => v,
+    let (_, user) = match checked_user(&app, &headers, &form).await {
+        Ok(found) => found,
         Err(refused) => return refused,
     };
-    let Some(user) = v.user.as_ref() else {
-        return json_error(StatusCode::FORBIDDEN, 6, "Not logged in");
-    };
+    let user = &user;
     let name = form.get("name").map(|n| n.trim()).unwrap_or("");
     let gate = Gate {
         writes: true,

@@ -24,6 +24,7 @@ use super::web::{visitor, Visitor};
 use crate::api::error::{ApiError, Code};
 use crate::api::lists;
 use crate::db::files::is_id;
+use crate::db::users::User;
 use crate::http::html::esc;
 use crate::http::params::Params;
 use crate::http::pipeline::{Gate, Pipeline};
@@ -147,6 +148,19 @@ pub(super) async fn checked_visitor(
     }
 }
 
+/// `checked_visitor` for the requests only a logged-in user may make.
+pub(super) async fn checked_user(
+    app: &App,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<(Visitor, User), Response> {
+    let v = checked_visitor(app, headers, form).await?;
+    match v.user.clone() {
+        Some(user) => Ok((v, user)),
+        None => Err(json_error(StatusCode::FORBIDDEN, 6, "Not logged in")),
+    }
+}
+
 fn csrf_refused(v: &Visitor) -> Response {
     v.finish(json_error(
         StatusCode::FORBIDDEN,
@@ -219,13 +233,11 @@ async fn links(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let v = match checked_visitor(&app, &headers, &form).await {
-        Ok(v) => v,
+    let (_, user) = match checked_user(&app, &headers, &form).await {
+        Ok(found) => found,
         Err(refused) => return refused,
     };
-    let Some(user) = v.user.as_ref() else {
-        return json_error(StatusCode::FORBIDDEN, 6, "Not logged in");
-    };
+    let user = &user;
     let p = Pipeline::new(&app, ip);
     let found: Result<Option<crate::db::files::File>, ApiError> = async {
         p.address()?;

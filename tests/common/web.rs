@@ -102,11 +102,25 @@ impl<'a> Visitor<'a> {
     }
 
     pub async fn login(&mut self, user: &str, password: &str) -> reqwest::Response {
+        self.login_then(user, password, "").await
+    }
+
+    /// A login asking to go to `next` afterwards (empty: the default).
+    pub async fn login_then(
+        &mut self,
+        user: &str,
+        password: &str,
+        next: &str,
+    ) -> reqwest::Response {
         let csrf = self.csrf("/login").await;
-        self.post(
-            "/login",
-            &[("csrf", &csrf), ("user_name", user), ("password", password)],
-        )
-        .await
+        let mut form = vec![
+            ("csrf", csrf.as_str()),
+            ("user_name", user),
+            ("password", password),
+        ];
+        if !next.is_empty() {
+            form.push(("next", next));
+        }
+        self.post("/login", &form).await
     }
 }
