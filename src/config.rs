@@ -842,7 +842,12 @@ impl Config {
         }
         // A hundred years, as `files.setInfo` allows.
         let longest = 100 * 366 * 86_400;
-        if let Some(bad) = self.web.expiry_choices_secs.iter().find(|&&s| !(0..=longest).contains(&s)) {
+        if let Some(bad) = self
+            .web
+            .expiry_choices_secs
+            .iter()
+            .find(|&&s| !(0..=longest).contains(&s))
+        {
             return Err(format!(
                 "web.expiry_choices_secs holds {bad}: each must be 0 (never) or seconds up to {longest}"
             ));

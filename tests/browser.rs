@@ -212,15 +212,55 @@ async fn anonymous_upload_in_the_browser() {
     let delete = href_of(&c, "#result-0 a.delete").await;
     assert!(delete.starts_with(&s.url("/delete/")), "{delete}");
 
-    // Several files at once: one identifier and one result each.
+    // Several files at once, expiring after a day or 3 downloads: one
+    // identifier and one result each, and one link for both (a bundle).
     let second = pattern(70_001, 9);
     let third = pattern(5, 1);
     let p2 = temp_file(dir.path(), "b.bin", &second);
     let p3 = temp_file(dir.path(), "c.bin", &third);
+    c.find(Locator::Css("#expiry option[value='86400']"))
+        .await
+        .expect("a day among the choices")
+        .click()
+        .await
+        .expect("choose a day");
+    c.find(Locator::Css("#downloads"))
+        .await
+        .expect("download limit")
+        .send_keys("3")
+        .await
+        .expect("type a limit");
     start_upload(&c, &[&p2, &p3]).await;
     let link2 = finished_upload(&c, 1).await;
     let link3 = finished_upload(&c, 2).await;
     assert_ne!(link2, link3);
+    let limited = "SELECT COUNT(*) FROM files WHERE time_limit = 86400 AND download_limit = 3 \
+                   AND limit_action = 2";
+    assert_eq!(s.db_i64(limited).await, 2);
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#bundle-result img.qr"))
+        .await
+        .expect("the bundle's QR code");
+    let bundle = href_of(&c, "#bundle-result a.bundle").await;
+    assert!(bundle.starts_with(&s.url("/b/")), "{bundle}");
+    assert!(href_of(&c, "#bundle-result a.delete")
+        .await
+        .contains("/delete/"));
+    screenshot(&c, "upload-bundle.png").await;
+    let listing = s
+        .http
+        .get(&bundle)
+        .send()
+        .await
+        .expect("bundle page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        listing.contains("b.bin") && listing.contains("c.bin"),
+        "{listing}"
+    );
 
     let got = download_via_page(&s, &c, &link).await;
     assert_eq!(got.len(), bytes.len());

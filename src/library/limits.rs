@@ -14,8 +14,8 @@ use std::ops::Range;
 
 use crate::config::Config;
 use crate::db::downloads::{Credited, Reservation, Reserved};
-pub use crate::db::files::LimitAction;
 use crate::db::files::File;
+pub use crate::db::files::LimitAction;
 use crate::db::now;
 use crate::db::users::User;
 use crate::library::{files, Error, Gone, Library, Result};
@@ -296,6 +296,28 @@ pub fn max_time_limit(cfg: &Config, user: Option<&User>) -> Option<i64> {
         None => cfg.tiers.anonymous.max_time_limit_secs,
     };
     (max > 0).then_some(max)
+}
+
+/// The expiry times (seconds; 0: never) the upload page offers `user`:
+/// those of `web.expiry_choices_secs` within the tier's longest time limit,
+/// "never" only where there is none.
+pub fn expiry_choices(cfg: &Config, user: Option<&User>) -> Vec<i64> {
+    let max = max_time_limit(cfg, user);
+    let mut choices: Vec<i64> = cfg
+        .web
+        .expiry_choices_secs
+        .iter()
+        .copied()
+        .filter(|&secs| match max {
+            Some(max) => secs > 0 && secs <= max,
+            None => true,
+        })
+        .collect();
+    if choices.is_empty() {
+        // A tier whose maximum is below every choice still gets one.
+        choices.extend(max);
+    }
+    choices
 }
 
 /// A time limit over the tier's maximum (or none where one is required).

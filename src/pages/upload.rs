@@ -24,12 +24,13 @@ use super::web::{visitor, Visitor};
 use crate::api::error::{ApiError, Code};
 use crate::api::lists;
 use crate::db::files::is_id;
+use crate::db::folders::ROOT;
 use crate::db::users::User;
 use crate::http::html::esc;
 use crate::http::params::Params;
 use crate::http::pipeline::{Gate, Pipeline};
 use crate::http::ClientIp;
-use crate::library::uploads;
+use crate::library::{folders, limits, uploads};
 use crate::state::App;
 
 const UPLOAD_JS: &str = include_str!("static/upload.js");
@@ -78,7 +79,7 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
     let body = format!(
         "<p class=\"lead\">{whose}</p>\
          <noscript><p class=\"notice notice-error\">This page needs JavaScript to upload.</p></noscript>\
-         <form id=\"upload-form\" class=\"card\" data-csrf=\"{csrf}\" data-chunk=\"{chunk}\">\
+         <form id=\"upload-form\" class=\"card\" data-csrf=\"{csrf}\" data-chunk=\"{chunk}\" data-account=\"{account}\">\
          <div id=\"drop\" class=\"drop\">{UPLOAD_ICON}<p class=\"drop-title\">Drop files here</p>\
          <p class=\"muted\">or</p><label for=\"files\" class=\"visually-hidden\">Choose files to upload</label>\
          <input type=\"file\" id=\"files\" name=\"userfile\" multiple></div>\
@@ -94,7 +95,16 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
          <span class=\"hint\" id=\"recipients-hint\">E-mail addresses, comma separated.</span></div>\
          <div class=\"field\"><label for=\"message\">Message to them <span class=\"muted\">(optional)</span></label>\
          <textarea id=\"message\" rows=\"2\"></textarea></div>\
+         <div class=\"field\"><label for=\"expiry\">Expires after</label>\
+         <select id=\"expiry\" aria-describedby=\"expiry-hint\">{expiry}</select>\
+         <span class=\"hint\" id=\"expiry-hint\">The file is deleted then.</span></div>\
+         <div class=\"field\"><label for=\"downloads\">Download limit <span class=\"muted\">(optional)</span></label>\
+         <input id=\"downloads\" type=\"number\" min=\"0\" step=\"1\" inputmode=\"numeric\" aria-describedby=\"downloads-hint\">\
+         <span class=\"hint\" id=\"downloads-hint\">Deleted after this many downloads.</span></div>\
+         {folder}\
          </div>\
+         <p class=\"check\"><input type=\"checkbox\" id=\"bundle\" checked> \
+         <label for=\"bundle\">One link for all the files (when there are several)</label></p>\
          <div class=\"actions\"><button class=\"btn\" id=\"start\" type=\"submit\">Upload</button>\
          <span id=\"status\" class=\"status\" role=\"status\"></span></div>\
          </form><section aria-label=\"Uploads\"><div id=\"results\"></div></section>\
@@ -102,12 +112,80 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
          <div id=\"toast\" class=\"toast\" role=\"status\"></div>",
         csrf = esc(&v.csrf),
         chunk = app.cfg.tus.chunk_bytes.max(MIN_CHUNK),
+        expiry = expiry_options(&limits::expiry_choices(&app.cfg, v.user.as_ref())),
+        folder = folder_field(&app, v.user.as_ref()).await,
+        account = u8::from(v.user.is_some()),
     );
     v.page(
         StatusCode::OK,
         "Upload",
         &body,
         &["/static/tus.min.js", "/static/upload.js"],
+    )
+}
+
+/// The expiry choices as `<option>`s, the longest preselected ("never"
+/// where offered: files keep unless asked otherwise).
+fn expiry_options(choices: &[i64]) -> String {
+    let longest = choices
+        .iter()
+        .copied()
+        .max_by_key(|&s| if s == 0 { i64::MAX } else { s });
+    choices
+        .iter()
+        .map(|&secs| {
+            let selected = if Some(secs) == longest {
+                " selected"
+            } else {
+                ""
+            };
+            format!(
+                "<option value=\"{secs}\"{selected}>{}</option>",
+                expiry_label(secs)
+            )
+        })
+        .collect()
+}
+
+/// "Never", "1 hour", "7 days", "90 minutes".
+fn expiry_label(secs: i64) -> String {
+    let (n, unit) = match secs {
+        0 => return "Never".to_string(),
+        s if s % 86_400 == 0 => (s / 86_400, "day"),
+        s if s % 3600 == 0 => (s / 3600, "hour"),
+        s if s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// A logged-in user picks the folder the files go to.
+async fn folder_field(app: &App, user: Option<&User>) -> String {
+    let Some(user) = user else {
+        return String::new();
+    };
+    let all = match folders::all(&app.db, user.id).await {
+        Ok(all) => all,
+        Err(e) => {
+            // The page still uploads, into the root.
+            tracing::error!(error = %format!("{e:#}"), "upload page folders");
+            Vec::new()
+        }
+    };
+    let options: String = all
+        .iter()
+        .map(|f| {
+            let name = if f.id == ROOT {
+                "My files (top level)"
+            } else {
+                f.name.as_str()
+            };
+            format!("<option value=\"{}\">{}</option>", esc(&f.id), esc(name))
+        })
+        .collect();
+    format!(
+        "<div class=\"field\"><label for=\"folder\">Folder</label>\
+         <select id=\"folder\">{options}</select></div>"
     )
 }
 

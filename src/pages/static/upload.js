@@ -10,7 +10,9 @@
 // page's CSP allows no inline or foreign script, nor inline styles: this
 // script sets only text, attributes and classes). No build step. Status
 // changes are read out through the page's live regions (#status,
-// #announce, #toast).
+// #announce, #toast). Several files uploaded together also get one link
+// (docs/web.md, "Bundles"): an account's go into a new shared folder made
+// first, an anonymous upload's are bundled once stored.
 'use strict';
 
 (function () {
@@ -19,6 +21,7 @@
     return;
   }
   const csrf = form.dataset.csrf;
+  const account = form.dataset.account === '1';
   const resumable = Boolean(window.tus && window.tus.isSupported);
   const chunkSize = Number(form.dataset.chunk) || 50 * 1024 * 1024;
   const endpoint = new URL('/tus/', window.location.href).href;
@@ -225,38 +228,54 @@
     }
   }
 
-  // The metadata of a resumable upload: the identifier and the form's fields.
-  function metadata(offer, file) {
-    const meta = {
-      upload_identifier: offer.upload_identifier,
-      extra_info: offer.extra_info,
-      filename: file.name,
-    };
-    const fields = {
+  // The form's fields an upload carries, by their upload-form names; the
+  // limits go with limit_action 2 (deleted once reached) when there are any.
+  function fields(folderId) {
+    const out = {};
+    const ids = {
       description: 'description',
       password: 'password',
       recipient_email: 'recipients',
       recipient_message: 'message',
+      time_limit: 'expiry',
+      downloads_limit: 'downloads',
     };
-    for (const [key, id] of Object.entries(fields)) {
-      const value = document.getElementById(id).value;
-      if (value !== '') {
-        meta[key] = value;
+    for (const [key, id] of Object.entries(ids)) {
+      const value = document.getElementById(id).value.trim();
+      if (value !== '' && value !== '0') {
+        out[key] = key === 'description' || key === 'password'
+          ? document.getElementById(id).value
+          : value;
       }
     }
-    return meta;
+    if (out.time_limit || out.downloads_limit) {
+      out.limit_action = '2';
+    }
+    if (folderId) {
+      out.folder_id = folderId;
+    }
+    return out;
+  }
+
+  // The metadata of a resumable upload: the identifier and the form's fields.
+  function metadata(offer, file, folderId) {
+    return Object.assign({
+      upload_identifier: offer.upload_identifier,
+      extra_info: offer.extra_info,
+      filename: file.name,
+    }, fields(folderId));
   }
 
   // Sends a file through /tus/, continuing an upload of the same file left
   // unfinished earlier; resolves with its links. `ui.cancel` ends it.
-  function sendResumable(offer, file, ui) {
+  function sendResumable(offer, file, ui, folderId) {
     return new Promise((resolve, reject) => {
       const tick = meter(ui.speed);
       const upload = new window.tus.Upload(file, {
         endpoint: endpoint,
         chunkSize: chunkSize,
         retryDelays: retryDelays,
-        metadata: metadata(offer, file),
+        metadata: metadata(offer, file, folderId),
         removeFingerprintOnSuccess: true,
         onProgress(sent, total) {
           showProgress(ui.bar, ui.pct, sent, total);
@@ -299,15 +318,14 @@
     });
   }
 
-  function send(offer, file, bar, pct) {
+  function send(offer, file, bar, pct, folderId) {
     return new Promise((resolve, reject) => {
       const data = new FormData();
       data.append('extra_info', offer.extra_info);
       data.append('UPLOAD_IDENTIFIER', offer.upload_identifier);
-      data.append('description', document.getElementById('description').value);
-      data.append('password', document.getElementById('password').value);
-      data.append('recipient_email', document.getElementById('recipients').value);
-      data.append('recipient_message', document.getElementById('message').value);
+      for (const [key, value] of Object.entries(fields(folderId))) {
+        data.append(key, value);
+      }
       data.append('userfile', file, file.name);
       const xhr = new XMLHttpRequest();
       // The path only: same origin whatever public_url says.
@@ -324,7 +342,9 @@
     });
   }
 
-  async function uploadOne(file) {
+  // Uploads one file into `folderId` (empty: the form's choice); its links,
+  // or null when it failed.
+  async function uploadOne(file, folderId) {
     const n = counter++;
     const box = el('div', { class: 'result', id: 'result-' + n });
     const head = el('div', { class: 'head' });
@@ -358,9 +378,9 @@
       }
       let links;
       if (resumable && file.size > 0) {
-        links = await sendResumable(offer, file, { bar, pct, speed, msg, cancel });
+        links = await sendResumable(offer, file, { bar, pct, speed, msg, cancel }, folderId);
       } else {
-        links = await outcome(offer, await send(offer, file, bar, pct));
+        links = await outcome(offer, await send(offer, file, bar, pct, folderId));
       }
       bar.value = 100;
       pct.textContent = '100 %';
@@ -379,6 +399,7 @@
       }
       box.classList.add('done');
       box.scrollIntoView({ block: 'nearest' });
+      return links;
     } catch (e) {
       cancel.remove();
       speed.textContent = '';
@@ -386,7 +407,41 @@
       msg.className = 'msg err';
       announce(file.name + ': ' + msg.textContent);
       box.classList.add('failed');
+      return null;
     }
+  }
+
+  function chosenFolder() {
+    const select = document.getElementById('folder');
+    return select ? select.value : '';
+  }
+
+  // The bundle's link, QR code and (anonymous) delete link, above the
+  // files of its upload (`first`: the results shown before it).
+  function showBundle(bundle, count, first) {
+    const box = el('div', { class: 'result bundle done', id: 'bundle-result' });
+    box.appendChild(el('p', { class: 'head' }, 'One link for all ' + count + ' files'));
+    box.appendChild(linkRow('Bundle', 'bundle', bundle.url, 'all ' + count + ' files'));
+    if (bundle.delete_url) {
+      box.appendChild(linkRow('Delete', 'delete', bundle.delete_url, 'all ' + count + ' files'));
+    }
+    box.appendChild(el('img', {
+      class: 'qr',
+      src: bundle.qr,
+      width: '160',
+      height: '160',
+      alt: 'QR code of the link to all ' + count + ' files',
+    }));
+    results.insertBefore(box, results.children[first] || null);
+    announce('One link for all ' + count + ' files is ready.');
+  }
+
+  // An anonymous upload's files, proven by their delete links' secrets.
+  function bundlePairs(done) {
+    return done
+      .map((links) => new URL(links.delete_url, window.location.href).pathname.split('/'))
+      .map((parts) => parts.slice(-2).join('/'))
+      .join(',');
   }
 
   form.addEventListener('submit', async (e) => {
@@ -401,10 +456,51 @@
     picked = [];
     input.value = '';
     showPicked();
-    for (const f of files) {
-      await uploadOne(f);
+    const together = files.length > 1 && document.getElementById('bundle').checked;
+    let folderId = chosenFolder();
+    let bundle = null;
+    try {
+      if (together && account) {
+        const when = new Date().toLocaleString();
+        bundle = await post('/upload/folder', { name: 'Upload of ' + when, parent: folderId });
+        folderId = bundle.folder_id;
+      }
+    } catch (err) {
+      status.textContent = 'Failed: ' + err.message;
+      picked = files;
+      showPicked();
+      start.disabled = false;
+      return;
     }
-    status.textContent = '';
+    const failed = [];
+    const done = [];
+    const first = results.children.length;
+    for (const f of files) {
+      const links = await uploadOne(f, folderId);
+      if (links) {
+        done.push(links);
+      } else {
+        failed.push(f);
+      }
+    }
+    try {
+      const proven = done.filter((l) => l.delete_url);
+      if (together && !account && proven.length > 1) {
+        bundle = await post('/upload/bundle', { files: bundlePairs(proven) });
+      }
+      if (bundle && done.length > 0) {
+        showBundle(bundle, done.length, first);
+      }
+      status.textContent = '';
+    } catch (err) {
+      status.textContent = 'The files are stored, but one link for all of them failed: ' + err.message;
+    }
+    // What failed stays chosen: Upload again retries it.
+    if (failed.length > 0) {
+      picked = failed;
+      showPicked();
+      status.textContent = filesLabel(failed.length) + ' failed: press Upload to try again.';
+    }
     start.disabled = false;
   });
 })();
