@@ -369,6 +369,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn expiry_choices_keep_within_the_tier() {
+        let mut cfg = Config::default();
+        cfg.web.expiry_choices_secs = vec![3600, 86_400, 604_800, 0];
+        assert_eq!(expiry_choices(&cfg, None), [3600, 86_400, 604_800, 0]);
+        cfg.tiers.anonymous.max_time_limit_secs = 86_400;
+        assert_eq!(expiry_choices(&cfg, None), [3600, 86_400]);
+        // A maximum below every choice still leaves one: the maximum.
+        cfg.tiers.anonymous.max_time_limit_secs = 600;
+        assert_eq!(expiry_choices(&cfg, None), [600]);
+        let limits = AskedLimits::parse("", "2", "2").expect("parse");
+        assert_eq!(limits.within(&cfg, None).expect("within").time_limit, 600);
+        assert!(AskedLimits::parse("601", "", "")
+            .expect("parse")
+            .within(&cfg, None)
+            .is_err());
+    }
+
+    #[test]
     fn the_retry_allowance_stays_under_half_a_copy() {
         let mut cfg = Config::default();
         const MIB: i64 = 1024 * 1024;

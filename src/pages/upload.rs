@@ -347,3 +347,32 @@ async fn links(
         Err(e) => api_error(&e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_choices_read_as_words() {
+        let labels: Vec<String> = [0, 60, 5400, 3600, 7200, 86_400, 604_800, 90]
+            .into_iter()
+            .map(expiry_label)
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "Never",
+                "1 minute",
+                "90 minutes",
+                "1 hour",
+                "2 hours",
+                "1 day",
+                "7 days",
+                "90 seconds"
+            ]
+        );
+        // The longest is chosen; "never" counts as longest.
+        assert!(expiry_options(&[3600, 0, 86_400]).contains("<option value=\"0\" selected>Never"));
+        assert!(expiry_options(&[3600, 86_400]).contains("<option value=\"86400\" selected>"));
+    }
+}
