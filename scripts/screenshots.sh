@@ -2,7 +2,8 @@
 # Takes the pages' screenshots again and keeps a few in docs/screenshots/
 # (README.md and docs/web.md show them): runs the design test of
 # tests/browser.rs, which saves every page in both themes at 1280 and
-# 390 px to target/screenshots/, and the resumable upload's test (an upload
+# 390 px to target/screenshots/, the anonymous upload's (several files
+# with one link and its QR code) and the resumable upload's test (an upload
 # in progress), then copies the chosen ones. Needs chromium, chromedriver
 # and npm (axe-core); fails without them.
 set -euo pipefail
@@ -14,6 +15,7 @@ fi
 rm -f target/screenshots/*.png
 CI=true cargo test --test browser -- --test-threads 1 \
     pages_are_accessible_and_fit_a_phone_in_both_themes \
+    anonymous_upload_in_the_browser \
     resumable_upload_in_the_browser_survives_a_restart_and_a_reload
 
 keep=(
@@ -26,6 +28,7 @@ keep=(
     upload-done-dark-390
     upload-in-progress
     resumed-upload
+    upload-bundle
 )
 mkdir -p docs/screenshots
 for name in "${keep[@]}"; do
