@@ -833,3 +833,89 @@ dual!(preview_bytes_are_charged_to_the_visitor, |b| async move {
     .await;
     assert_eq!(downloads(&s, &a, &id).await, "0");
 });
+
+/// The link-preview tags of a page: (property or name, content).
+fn meta_tags(html: &str) -> Vec<(String, String)> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("head meta[content]").expect("selector");
+    doc.select(&sel)
+        .filter_map(|m| {
+            let v = m.value();
+            let key = v.attr("property").or(v.attr("name"))?;
+            Some((key.to_string(), v.attr("content")?.to_string()))
+        })
+        .collect()
+}
+
+// A chat app's link preview shows an open file's name, size, description
+// and thumbnail, nothing of a file behind a password or a download limit,
+// and fetching it is no download.
+dual!(link_previews_tell_only_what_is_open, |b| async move {
+    let s = Server::start(b).await;
+    let a = s.user_session("alice").await;
+    let open = seed_file(&s, "alice", "beach <1>.png", &png(40, 30)).await;
+    api(
+        &s,
+        &a,
+        "files.setInfo",
+        &[("file_id", &open), ("description", "Day one")],
+    )
+    .await
+    .assert_ok();
+    let locked = seed_file(&s, "alice", "secret-plan.png", &png(40, 30)).await;
+    api(
+        &s,
+        &a,
+        "files.setInfo",
+        &[("file_id", &locked), ("password", "pw")],
+    )
+    .await
+    .assert_ok();
+    let limited = seed_file(&s, "alice", "once-only.png", &png(40, 30)).await;
+    api(
+        &s,
+        &a,
+        "files.setInfo",
+        &[("file_id", &limited), ("downloads_limit", "1")],
+    )
+    .await
+    .assert_ok();
+    let fetch = async |id: &str| {
+        let resp = s
+            .http
+            .get(s.url(&format!("/file/{id}")))
+            .header(
+                "user-agent",
+                "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+            )
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(resp.status(), 200);
+        meta_tags(&resp.text().await.expect("html"))
+    };
+    let tags = fetch(&open).await;
+    let tag = |k: &str| {
+        tags.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {k} in {tags:?}"))
+    };
+    assert_eq!(tag("og:title"), "beach <1>.png");
+    assert!(tag("og:description").starts_with("Day one ("), "{tags:?}");
+    assert_eq!(tag("og:image"), s.url(&format!("/file/{open}/thumb")));
+    assert_eq!(tag("og:url"), s.url(&format!("/file/{open}")));
+    assert_eq!(tag("twitter:card"), "summary_large_image");
+    for (id, name) in [(&locked, "secret-plan"), (&limited, "once-only")] {
+        let tags = fetch(id).await;
+        assert!(tags
+            .iter()
+            .any(|(k, v)| k == "og:title" && v == "A file shared with you"));
+        assert!(!tags.iter().any(|(k, _)| k == "og:image"), "{tags:?}");
+        assert!(!tags.iter().any(|(_, v)| v.contains(name)), "{tags:?}");
+    }
+    for id in [&open, &limited] {
+        let x = api(&s, &a, "files.getInfo", &[("file_id", id)]).await;
+        assert_eq!(x.attr("file", "downloads").as_deref(), Some("0"));
+    }
+});

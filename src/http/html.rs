@@ -68,6 +68,8 @@ pub struct Frame {
     /// Same-origin scripts (`/static/…`), run in order.
     pub scripts: &'static [&'static str],
     pub account: Account,
+    /// Link-preview tags (`og:…`, `twitter:…`) and their plain-text values.
+    pub meta: Vec<(&'static str, String)>,
 }
 
 impl IntoResponse for Frame {
@@ -125,8 +127,17 @@ pub fn page_as(
         body: body.to_string(),
         scripts,
         account,
+        meta: Vec::new(),
     }
     .into_response()
+}
+
+/// Adds link-preview tags to a page (docs/web.md, "Link previews").
+pub fn with_meta(mut resp: Response, meta: Vec<(&'static str, String)>) -> Response {
+    if let Some(frame) = resp.extensions_mut().get_mut::<Frame>() {
+        frame.meta = meta;
+    }
+    resp
 }
 
 pub fn not_found() -> Response {

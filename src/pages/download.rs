@@ -16,9 +16,10 @@ use axum::{Form, Router};
 
 use crate::db::files::{is_id, File};
 use crate::http::html::{date, human_size};
-use crate::http::html::{esc, page, try_later};
+use crate::http::html::{esc, page, try_later, with_meta};
 use crate::http::ClientIp;
 use crate::library;
+use crate::library::thumbs;
 use crate::library::{links, Error, Gone};
 use crate::pages::web;
 use crate::state::{App, AppState};
@@ -74,10 +75,13 @@ async fn render(
     let details = details(&file);
     if !file.password(&app.secrets).is_empty() {
         let Some((given, ip)) = password else {
-            return page(
-                StatusCode::OK,
-                &file.name,
-                &format!("{details}{}", password_form(None)),
+            return with_meta(
+                page(
+                    StatusCode::OK,
+                    &file.name,
+                    &format!("{details}{}", password_form(None)),
+                ),
+                link_preview(app, &file),
             );
         };
         match library::files::check_password(app, &file, given, ip).await {
@@ -110,18 +114,54 @@ async fn render(
             }
         }
     }
-    let account = web::visitor(app, headers).await.user.map_or(0, |u| u.id);
+    let v = web::visitor(app, headers).await;
+    let account = v.user.as_ref().map_or(0, |u| u.id);
     let url = links::direct_url(app, &file, account);
     // Preview and QR code: docs/web.md, "Previews, thumbnails and QR codes".
     let extras = crate::pages::preview::download_extras(app, &file, account);
-    crate::pages::preview::allow_preview(page(
-        StatusCode::OK,
-        &file.name,
-        &format!(
-            "{details}<p><a class=\"btn\" id=\"download\" href=\"{}\" rel=\"nofollow\">Download</a></p>{extras}",
-            esc(&url)
-        ),
-    ))
+    let body = format!(
+        "{details}<p><a class=\"btn\" id=\"download\" href=\"{}\" rel=\"nofollow\">Download</a></p>{extras}",
+        esc(&url)
+    );
+    let resp = v.page(StatusCode::OK, &file.name, &body, &[]);
+    crate::pages::preview::allow_preview(with_meta(resp, link_preview(app, &file)))
+}
+
+/// What a chat app's link preview shows (docs/web.md, "Link previews"):
+/// the name, size, description and thumbnail of an open file; of a file
+/// behind a password or a download limit, nothing of it. Fetching the page
+/// never counts as a download.
+fn link_preview(app: &AppState, file: &File) -> Vec<(&'static str, String)> {
+    let mut meta = vec![
+        ("og:type", "website".to_string()),
+        ("og:site_name", "dropspace".to_string()),
+        ("og:url", app.url(&format!("/file/{}", file.id))),
+    ];
+    let open = file.password_sealed.is_empty() && file.download_limit <= 0;
+    if !open {
+        meta.push(("og:title", "A file shared with you".to_string()));
+        meta.push((
+            "og:description",
+            "Open the link to download it.".to_string(),
+        ));
+        meta.push(("twitter:card", "summary".to_string()));
+        return meta;
+    }
+    let mut description = format!("{} to download.", human_size(file.size));
+    let told: String = file.description.trim().chars().take(200).collect();
+    if !told.is_empty() {
+        description = format!("{told} ({description})");
+    }
+    meta.push(("og:title", file.name.clone()));
+    meta.push(("og:description", description));
+    if thumbs::eligible(&app.cfg, file) {
+        meta.push(("og:image", app.url(&format!("/file/{}/thumb", file.id))));
+        meta.push(("og:image:alt", format!("A small picture of {}", file.name)));
+        meta.push(("twitter:card", "summary_large_image".to_string()));
+    } else {
+        meta.push(("twitter:card", "summary".to_string()));
+    }
+    meta
 }
 
 /// The password form; `error` (plain text) shows under the field, which

@@ -169,7 +169,7 @@ fn render(frame: &Frame, theme: Theme, account: &Account, here: &str) -> String 
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\" data-theme=\"{theme}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} - dropspace</title>\
+         <title>{title} - dropspace</title>{meta}\
          <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
          <link rel=\"stylesheet\" href=\"/static/app.css?v={CSS_VERSION:016x}\">{scripts}</head>\n\
          <body><a class=\"skip\" href=\"#main\">Skip to content</a>\
@@ -181,12 +181,27 @@ fn render(frame: &Frame, theme: Theme, account: &Account, here: &str) -> String 
          <main id=\"main\" class=\"wrap\"><h1>{title}</h1>\n{body}\n</main>\n</body></html>\n",
         theme = theme.as_str(),
         title = esc(&frame.title),
+        meta = meta_tags(&frame.meta),
         upload = current(&["/", "/upload"]),
         files = current(&["/files"]),
         account = account_html(account),
         toggle = theme_toggle(theme, here),
         body = frame.body,
     )
+}
+
+/// `og:` tags are properties, `twitter:` ones names (as each reader looks).
+fn meta_tags(meta: &[(&'static str, String)]) -> String {
+    meta.iter()
+        .map(|(key, value)| {
+            let attr = if key.starts_with("twitter:") {
+                "name"
+            } else {
+                "property"
+            };
+            format!("<meta {attr}=\"{key}\" content=\"{}\">", esc(value))
+        })
+        .collect()
 }
 
 fn account_html(account: &Account) -> String {
@@ -287,6 +302,7 @@ mod tests {
                 name: Some("<i>".into()),
                 csrf: "t".into(),
             },
+            meta: vec![("og:title", "\"><script>".into())],
         };
         let html = render(&frame, Theme::Dark, &frame.account, "/x?\"><script>");
         assert!(html.contains("data-theme=\"dark\""));
