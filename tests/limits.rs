@@ -292,6 +292,14 @@ dual!(gone_files_say_why, |b| async move {
     assert!(html.contains("<td id=\"downloads-left\">1</td>"), "{html}");
     let html = page(&old).await.expect("page").text().await.expect("text");
     assert!(html.contains("id=\"expires\""), "{html}");
+    // The page shows the BLAKE3 checksum the bytes were stored with.
+    let real = upload(&s, &a, "real.bin", b"real".to_vec()).await;
+    let html = page(&real).await.expect("page").text().await.expect("text");
+    let sum = blake3::hash(b"real").to_hex().to_string();
+    assert!(
+        html.contains(&format!("id=\"checksum\">{sum}</code>")),
+        "{html}"
+    );
 
     let app = node(&s).await;
     assert!(library::count_download(&app, &used).await.expect("count"));

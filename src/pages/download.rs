@@ -195,10 +195,21 @@ fn details(file: &File) -> String {
         )
     };
     let limits = limit_rows(file);
+    // Checked by `b3sum` after the download (rows from before checksums
+    // were kept have none until `admin fsck --repair`).
+    let checksum = if file.checksum.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<tr><th>Checksum <span class=\"muted\">(BLAKE3)</span></th>\
+             <td><code class=\"hash\" id=\"checksum\">{}</code></td></tr>",
+            esc(&file.checksum)
+        )
+    };
     format!(
         "<div class=\"box\"><table class=\"details\"><tr><th>Name</th><td id=\"name\">{}</td></tr>\
          <tr><th>Size</th><td id=\"size\">{} ({} bytes)</td></tr>{description}\
-         <tr><th>Uploaded</th><td>{}</td></tr>{limits}</table></div>",
+         <tr><th>Uploaded</th><td>{}</td></tr>{limits}{checksum}</table></div>",
         esc(&file.name),
         esc(&human_size(file.size)),
         file.size,
