@@ -188,6 +188,42 @@ async fn download_via_page(s: &Server, c: &Client, page_url: &str) -> Vec<u8> {
     resp.bytes().await.expect("bytes").to_vec()
 }
 
+/// Files uploaded anonymously and bundled as the upload page does: the
+/// bundle page's path.
+async fn anonymous_bundle(s: &Server, names: &[&str]) -> String {
+    let mut pairs = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let info = anon_info(s).await;
+        let form = info.form(&[], name, pattern(20_000 + i, 5));
+        let text = post_form(s, &info.url, form)
+            .await
+            .text()
+            .await
+            .expect("xml");
+        let doc = roxmltree::Document::parse(&text).expect("upload_done");
+        let delete_url = doc
+            .descendants()
+            .find(|n| n.has_tag_name("delete_url"))
+            .and_then(|n| n.text())
+            .expect("delete_url")
+            .to_string();
+        let parts: Vec<&str> = delete_url.rsplitn(3, '/').collect();
+        pairs.push(format!("{}/{}", parts[1], parts[0]));
+    }
+    let mut v = Visitor::new(s);
+    let csrf = v.csrf("/upload").await;
+    let made = json(
+        v.post(
+            "/upload/bundle",
+            &[("csrf", &csrf), ("files", &pairs.join(","))],
+        )
+        .await,
+    )
+    .await;
+    let url = made["url"].as_str().expect("bundle url");
+    url.strip_prefix(&s.url("")).expect("own url").to_string()
+}
+
 fn temp_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).expect("temp file");
@@ -1477,6 +1513,7 @@ async fn pages_are_accessible_and_fit_a_phone_in_both_themes() {
     seed_file_in(&s, "alice", &shared, "tickets.zip", &pattern(900_000, 3)).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let upload = temp_file(dir.path(), "slides.key", &pattern(150_000, 4));
+    let bundle = anonymous_bundle(&s, &["Slides for Monday's meeting.pdf", "notes.txt"]).await;
 
     for theme in ["light", "dark"] {
         c.delete_all_cookies().await.expect("no cookies");
@@ -1493,6 +1530,7 @@ async fn pages_are_accessible_and_fit_a_phone_in_both_themes() {
             ("download", format!("/file/{report}")),
             ("download-password", format!("/file/{locked}")),
             ("folder", format!("/folder/{shared}")),
+            ("bundle", bundle.clone()),
             ("not-found", "/no/such/page".to_string()),
         ];
         for (name, path) in &anonymous {
