@@ -108,6 +108,26 @@ async fn screenshot(c: &Client, name: &str) {
     std::fs::write(dir.join(name), png).expect("write screenshot");
 }
 
+/// Types `text` into the element `css` finds.
+async fn fill(c: &Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+}
+
+/// Clicks the element `css` finds.
+async fn press(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+}
+
 async fn text_of(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
@@ -138,18 +158,8 @@ async fn upload_in_page(c: &Client, path: &Path, n: usize) -> String {
 /// presses Upload.
 async fn start_upload(c: &Client, paths: &[&Path]) {
     let keys: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    c.find(Locator::Css("#files"))
-        .await
-        .expect("file input")
-        .send_keys(&keys.join("\n"))
-        .await
-        .expect("pick files");
-    c.find(Locator::Css("#start"))
-        .await
-        .expect("upload button")
-        .click()
-        .await
-        .expect("start upload");
+    fill(c, "#files", &keys.join("\n")).await;
+    press(c, "#start").await;
 }
 
 /// Waits for result `n` of the page to finish; checks it reached 100 %
@@ -254,18 +264,8 @@ async fn anonymous_upload_in_the_browser() {
     let third = pattern(5, 1);
     let p2 = temp_file(dir.path(), "b.bin", &second);
     let p3 = temp_file(dir.path(), "c.bin", &third);
-    c.find(Locator::Css("#expiry option[value='86400']"))
-        .await
-        .expect("a day among the choices")
-        .click()
-        .await
-        .expect("choose a day");
-    c.find(Locator::Css("#downloads"))
-        .await
-        .expect("download limit")
-        .send_keys("3")
-        .await
-        .expect("type a limit");
+    press(&c, "#expiry option[value='86400']").await;
+    fill(&c, "#downloads", "3").await;
     start_upload(&c, &[&p2, &p3]).await;
     let link2 = finished_upload(&c, 1).await;
     let link3 = finished_upload(&c, 2).await;
@@ -324,24 +324,9 @@ async fn login_upload_list_and_delete_in_the_browser() {
 
     c.goto(&s.url("/login")).await.expect("login page");
     screenshot(&c, "login.png").await;
-    c.find(Locator::Css("#user_name"))
-        .await
-        .expect("user name")
-        .send_keys("alice")
-        .await
-        .expect("type");
-    c.find(Locator::Css("#password"))
-        .await
-        .expect("password")
-        .send_keys("correct horse")
-        .await
-        .expect("type");
-    c.find(Locator::Css("#login-submit"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("log in");
+    fill(&c, "#user_name", "alice").await;
+    fill(&c, "#password", "correct horse").await;
+    press(&c, "#login-submit").await;
     c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css("#whoami"))
@@ -946,12 +931,7 @@ async fn resumable_upload_in_the_browser_survives_a_restart_and_a_reload() {
         tus_offset(&s).await > 0
     })
     .await;
-    c.find(Locator::Css("#result-0 .cancel"))
-        .await
-        .expect("cancel button")
-        .click()
-        .await
-        .expect("cancel");
+    press(&c, "#result-0 .cancel").await;
     c.wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::Css("#result-0.failed"))
@@ -1397,19 +1377,9 @@ async fn fits(c: &Client, what: &str) {
 async fn log_in(c: &Client, s: &Server, user: &str, password: &str) {
     c.goto(&s.url("/login")).await.expect("login page");
     for (css, text) in [("#user_name", user), ("#password", password)] {
-        c.find(Locator::Css(css))
-            .await
-            .expect("field")
-            .send_keys(text)
-            .await
-            .expect("type");
+        fill(c, css, text).await;
     }
-    c.find(Locator::Css("#login-submit"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("log in");
+    press(c, "#login-submit").await;
     c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css("#whoami"))
@@ -1540,18 +1510,8 @@ async fn pages_are_accessible_and_fit_a_phone_in_both_themes() {
         c.goto(&s.url(&format!("/file/{locked}")))
             .await
             .expect("page");
-        c.find(Locator::Css("#password"))
-            .await
-            .expect("password field")
-            .send_keys("wrong")
-            .await
-            .expect("type");
-        c.find(Locator::Css("form.card button[type=submit]"))
-            .await
-            .expect("unlock")
-            .click()
-            .await
-            .expect("unlock");
+        fill(&c, "#password", "wrong").await;
+        press(&c, "form.card button[type=submit]").await;
         c.wait()
             .at_most(Duration::from_secs(10))
             .for_element(Locator::Css("#password-error"))
@@ -1561,12 +1521,7 @@ async fn pages_are_accessible_and_fit_a_phone_in_both_themes() {
 
         log_in(&c, &s, "bob", "battery staple").await;
         check_page(&c, &s, &axe, theme, "my-files-empty", "/files").await;
-        c.find(Locator::Css("#logout"))
-            .await
-            .expect("log out")
-            .click()
-            .await
-            .expect("log out");
+        press(&c, "#logout").await;
         c.wait()
             .at_most(Duration::from_secs(10))
             .for_element(Locator::Css("#login-link"))
