@@ -388,22 +388,10 @@ dual!(download_page_with_and_without_password, |b| async move {
         .expect("html");
     assert!(html.contains("type=\"password\""));
     assert!(!html.contains("/dl/"), "no link before the password");
-    let wrong = s
-        .http
-        .post(&page)
-        .form(&[("password", "nope")])
-        .send()
-        .await
-        .expect("post");
+    let wrong = unlock(&s, &page, "nope").await;
     assert_eq!(wrong.status(), 403);
     assert!(!wrong.text().await.expect("html").contains("/dl/"));
-    let right = s
-        .http
-        .post(&page)
-        .form(&[("password", "letmein")])
-        .send()
-        .await
-        .expect("post");
+    let right = unlock(&s, &page, "letmein").await;
     assert_eq!(right.status(), 200);
     let html = right.text().await.expect("html");
     let link = download_button(&html);

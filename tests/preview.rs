@@ -288,22 +288,10 @@ dual!(
             "no preview before the password"
         );
         assert!(preview_src(&s, &html).is_none());
-        let wrong = s
-            .http
-            .post(&url)
-            .form(&[("password", "nope")])
-            .send()
-            .await
-            .expect("post");
+        let wrong = unlock(&s, &url, "nope").await;
         assert_eq!(wrong.status(), 403);
         assert!(!wrong.text().await.expect("html").contains("/preview/"));
-        let right = s
-            .http
-            .post(&url)
-            .form(&[("password", "letmein")])
-            .send()
-            .await
-            .expect("post");
+        let right = unlock(&s, &url, "letmein").await;
         assert_eq!(right.status(), 200);
         let src =
             preview_src(&s, &right.text().await.expect("html")).expect("preview after unlock");

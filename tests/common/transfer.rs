@@ -441,3 +441,13 @@ pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// The download page's password form, sent.
+pub async fn unlock(s: &Server, page: &str, password: &str) -> reqwest::Response {
+    s.http
+        .post(page)
+        .form(&[("password", password)])
+        .send()
+        .await
+        .expect("post the password")
+}
