@@ -119,20 +119,16 @@ pub async fn show(
     if !preview::may_serve(&app.cfg, &file) {
         return refuse(StatusCode::FORBIDDEN, "This file has no preview.\n");
     }
-    if account > 0 && method == Method::GET && bandwidth_exhausted(&app, account).await {
+    if account > 0
+        && method == Method::GET
+        && super::serve::bandwidth_exhausted(&app, account).await
+    {
         return refuse(
             StatusCode::FORBIDDEN,
             "The account's bandwidth limit is reached.\n",
         );
     }
     respond(&app, &method, &headers, &file, account).await
-}
-
-async fn bandwidth_exhausted(app: &AppState, account: i64) -> bool {
-    match app.db.user_by_id(account).await {
-        Ok(Some(u)) => u.bandwidth_left(&app.cfg) == 0,
-        _ => false,
-    }
 }
 
 /// The type a preview of `file` is served as: the whitelist's by name; an

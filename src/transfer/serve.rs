@@ -319,7 +319,7 @@ fn gone(why: Gone) -> Response {
 }
 
 /// Whether an account with a bandwidth allowance has used it up.
-async fn bandwidth_exhausted(app: &AppState, account: i64) -> bool {
+pub(super) async fn bandwidth_exhausted(app: &AppState, account: i64) -> bool {
     match app.db.user_by_id(account).await {
         Ok(Some(u)) => u.bandwidth_left(&app.cfg) == 0,
         _ => false,
