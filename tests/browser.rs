@@ -1412,7 +1412,42 @@ const SIZES: [(u32, u32, bool); 3] = [(1280, 900, true), (390, 844, true), (360,
 /// screenshot `{name}-{theme}-{width}.png` at the first two.
 async fn check_page(c: &Client, s: &Server, axe: &str, theme: &str, name: &str, path: &str) {
     c.goto(&s.url(path)).await.expect("page");
+    light_and_local(c, name).await;
     check_here(c, axe, theme, name).await;
+}
+
+/// What a page weighs without previews, at most 150 KB (docs/web.md,
+/// "Weight"), and that every request it made went to this origin.
+const PAGE_BUDGET: u64 = 150_000;
+
+async fn light_and_local(c: &Client, what: &str) {
+    let got = c
+        .execute(
+            "const all = performance.getEntriesByType('navigation')\
+               .concat(performance.getEntriesByType('resource'));\
+             return all.map((e) => [e.name, e.encodedBodySize || 0, e.transferSize || 0]);",
+            vec![],
+        )
+        .await
+        .expect("resource timing");
+    let origin = c.current_url().await.expect("url").origin().ascii_serialization();
+    let mut total = 0;
+    for entry in got.as_array().expect("entries") {
+        let url = entry[0].as_str().expect("name");
+        assert!(
+            url.starts_with(&format!("{origin}/")),
+            "{what} asked another origin: {url}"
+        );
+        if url.contains("/preview/") || url.contains("/thumb") {
+            continue;
+        }
+        // A cached file has no transfer but still counts: its body size.
+        let body = entry[1].as_u64().unwrap_or(0);
+        total += body.max(entry[2].as_u64().unwrap_or(0));
+    }
+    assert!(total > 0, "{what}: no timing entries");
+    assert!(total <= PAGE_BUDGET, "{what} weighs {total} bytes");
+    eprintln!("{what}: {total} bytes");
 }
 
 async fn check_here(c: &Client, axe: &str, theme: &str, name: &str) {
