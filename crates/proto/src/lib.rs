@@ -1,7 +1,7 @@
 //! The parts of dropspace that read or write bytes a client controls, with
 //! no server state: request parameters, multipart forms, `Range` headers,
 //! signed download URLs, file_send request signatures, the XML/JSON
-//! answer envelope and the guide's error codes. They live in this small
+//! answer envelope, the guide's error codes and zip archives' layout. They live in this small
 //! crate so that the fuzz targets in `fuzz/` build in seconds instead of
 //! compiling the whole server.
 
@@ -15,3 +15,4 @@ pub mod links;
 pub mod params;
 pub mod range;
 pub mod upload;
+pub mod zip;
