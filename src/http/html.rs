@@ -9,11 +9,15 @@ use axum::response::{IntoResponse, Response};
 
 pub use dropspace_proto::html::esc;
 
+use super::i18n::{self, t, t_args};
+
 /// Styles come from `/static/app.css` only: no inline `<style>` or `style=`.
+/// (Answers outside the shell; every page has a script now.)
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// The CSP of pages with a script: scripts and requests to this origin only.
+/// The CSP of every page (each has the shell's `local-time.js`; docs/languages.md):
+/// scripts and requests to this origin only.
 pub const CSP_SCRIPT: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; \
      style-src 'self'; img-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
@@ -74,11 +78,7 @@ pub struct Frame {
 
 impl IntoResponse for Frame {
     fn into_response(self) -> Response {
-        let csp = if self.scripts.is_empty() {
-            CSP
-        } else {
-            CSP_SCRIPT
-        };
+        let csp = CSP_SCRIPT;
         let mut resp = (
             self.status,
             [
@@ -143,10 +143,15 @@ pub fn with_meta(mut resp: Response, meta: Vec<(&'static str, String)>) -> Respo
 pub fn not_found() -> Response {
     page(
         StatusCode::NOT_FOUND,
-        "Not found",
-        "<div class=\"card empty\"><p class=\"empty-title\">There is nothing here.</p>\
-         <p>The link may be mistyped, or what it pointed to was deleted.</p>\
-         <p><a class=\"btn\" href=\"/upload\">Upload a file</a></p></div>",
+        &t("errors-not-found-title"),
+        &format!(
+            "<div class=\"card empty\"><p class=\"empty-title\">{}</p>\
+             <p>{}</p>\
+             <p><a class=\"btn\" href=\"/upload\">{}</a></p></div>",
+            esc(&t("errors-not-found-lead")),
+            esc(&t("errors-not-found-text")),
+            esc(&t("errors-upload-a-file")),
+        ),
     )
 }
 
@@ -154,7 +159,7 @@ pub fn not_found() -> Response {
 pub fn try_later(text: &str) -> Response {
     page(
         StatusCode::SERVICE_UNAVAILABLE,
-        "Try again later",
+        &t("errors-try-later-title"),
         &format!(
             "<div class=\"notice notice-warn\"><p>{}</p></div>",
             esc(text)
@@ -166,10 +171,10 @@ pub fn try_later(text: &str) -> Response {
 pub fn too_many_requests(wait_secs: u64) -> Response {
     let mut resp = page(
         StatusCode::TOO_MANY_REQUESTS,
-        "Too many requests",
+        &t("errors-too-many-title"),
         &format!(
-            "<div class=\"notice notice-warn\"><p>Too many pages were asked for from your address. \
-             Wait {wait_secs} seconds and try again.</p></div>"
+            "<div class=\"notice notice-warn\"><p>{}</p></div>",
+            esc(&t_args("errors-too-many-text", &[("seconds", wait_secs.into())]))
         ),
     );
     resp.headers_mut()
@@ -177,20 +182,38 @@ pub fn too_many_requests(wait_secs: u64) -> Response {
     resp
 }
 
-/// Bytes as a short human figure ("1.5 MB").
+/// Bytes as a short human figure in the request's language ("1.5 MB",
+/// "1,5 Mo"; docs/languages.md).
 pub fn human_size(bytes: i64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
+    const UNITS: [&str; 4] = ["size-kb", "size-mb", "size-gb", "size-tb"];
+    if bytes.abs() < 1024 {
+        return t_args("size-bytes", &[("count", bytes.into())]);
+    }
+    let mut value = bytes as f64 / 1024.0;
     let mut unit = 0;
     while value >= 1024.0 && unit < UNITS.len() - 1 {
         value /= 1024.0;
         unit += 1;
     }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
+    t_args(
+        UNITS[unit],
+        &[("value", i18n::decimal(value, 1).into())],
+    )
+}
+
+/// A date for the page: `<time>` with the UTC text, which the shell's
+/// `local-time.js` rewrites to the viewer's zone, keeping the UTC text in
+/// the title (docs/languages.md).
+pub fn time_tag(unix: i64) -> String {
+    let iso = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    let Some(at) = time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&iso).ok())
+    else {
+        return String::new();
+    };
+    let text = esc(&date(unix));
+    format!("<time datetime=\"{at}\" title=\"{text}\">{text}</time>")
 }
 
 /// Unix seconds as `YYYY-MM-DD HH:MM UTC`.
@@ -200,4 +223,28 @@ pub fn date(unix: i64) -> String {
         .ok()
         .and_then(|t| t.format(&format).ok())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::i18n::{scope, Lang};
+
+    #[tokio::test]
+    async fn sizes_speak_the_language() {
+        assert_eq!(human_size(1), "1 byte");
+        assert_eq!(human_size(0), "0 bytes");
+        assert_eq!(human_size(1536), "1.5 KB");
+        assert_eq!(scope(Lang::De, async { human_size(1536) }).await, "1,5 KB");
+        assert_eq!(scope(Lang::Fr, async { human_size(3 << 20) }).await, "3,0 Mo");
+        assert_eq!(scope(Lang::Es, async { human_size(1) }).await, "1 byte");
+    }
+
+    #[test]
+    fn dates_are_time_elements_in_utc() {
+        assert_eq!(
+            time_tag(0),
+            "<time datetime=\"1970-01-01T00:00:00Z\" title=\"1970-01-01 00:00 UTC\">1970-01-01 00:00 UTC</time>"
+        );
+    }
 }

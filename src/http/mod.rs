@@ -3,6 +3,7 @@
 //! request pipeline. Nothing below the front ends uses it.
 
 pub mod html;
+pub mod i18n;
 pub mod params;
 pub mod pipeline;
 

@@ -6,6 +6,7 @@ pub mod bundle;
 pub mod delete;
 pub mod download;
 pub mod folder;
+pub mod i18n;
 pub mod my_files;
 pub mod preview;
 pub mod rss;

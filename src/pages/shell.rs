@@ -4,6 +4,8 @@
 //! every HTML answer gets it — the 404 fallback and the 429 of the page
 //! rate included — with the request's theme cookie (`<html data-theme>`,
 //! no flash) and login. Also the stylesheet, the icon and `POST /theme`.
+//! It also chooses the request's language and runs the handler in it
+//! (docs/languages.md): `i18n::t` works anywhere below, with no plumbing.
 
 use std::collections::HashMap;
 
@@ -15,12 +17,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
+use super::i18n::{self, t, Lang, LANG_COOKIE};
 use super::web;
 use crate::http::html::{esc, Account, Frame, Theme};
 use crate::state::App;
 
 const APP_CSS: &str = include_str!("static/app.css");
 const FAVICON: &str = include_str!("static/favicon.svg");
+/// Every page's one script: dates in the viewer's time zone.
+const LOCAL_TIME_JS: &str = include_str!("static/local-time.js");
 
 /// The theme cookie: `light`, `dark` or `auto`; kept a year.
 pub const THEME_COOKIE: &str = "ds_theme";
@@ -40,6 +45,7 @@ const fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 const CSS_VERSION: u64 = fnv1a(APP_CSS.as_bytes());
+const LOCAL_TIME_VERSION: u64 = fnv1a(LOCAL_TIME_JS.as_bytes());
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -47,6 +53,8 @@ pub fn routes() -> Router<App> {
         .route("/favicon.svg", get(|| async { icon() }))
         .route("/favicon.ico", get(|| async { icon() }))
         .route("/theme", post(set_theme))
+        .route("/lang", post(set_lang))
+        .route("/static/local-time.js", get(local_time_js))
 }
 
 fn asset(body: &'static str, content_type: &'static str, cache: &'static str) -> Response {
@@ -73,6 +81,17 @@ async fn stylesheet(RawQuery(query): RawQuery) -> Response {
         "no-cache"
     };
     asset(APP_CSS, "text/css; charset=utf-8", cache)
+}
+
+/// `GET /static/local-time.js`: cached like the stylesheet.
+async fn local_time_js(RawQuery(query): RawQuery) -> Response {
+    let current = query.as_deref() == Some(format!("v={LOCAL_TIME_VERSION:016x}").as_str());
+    let cache = if current {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    asset(LOCAL_TIME_JS, "text/javascript; charset=utf-8", cache)
 }
 
 /// `GET /favicon.svg`, and `/favicon.ico` for browsers that ask for it
@@ -115,8 +134,39 @@ async fn set_theme(State(app): State<App>, Form(form): Form<HashMap<String, Stri
     resp
 }
 
+/// `POST /lang` (`lang`, `next`): remembers the language in a cookie and
+/// goes back to `next`, like `POST /theme`.
+async fn set_lang(State(app): State<App>, Form(form): Form<HashMap<String, String>>) -> Response {
+    let next = form
+        .get("next")
+        .map(String::as_str)
+        .filter(|n| web::local_path(n))
+        .unwrap_or("/");
+    let mut resp = (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, next.to_string())],
+    )
+        .into_response();
+    if let Some(lang) = form
+        .get("lang")
+        .and_then(|l| Lang::ALL.into_iter().find(|x| x.code() == l))
+    {
+        web::add_cookie(
+            &mut resp,
+            &web::cookie(&app, LANG_COOKIE, lang.code(), THEME_MAX_AGE),
+        );
+    }
+    resp
+}
+
 /// Draws the shell around a `Frame` answer; any other answer passes as is.
+/// The whole request runs in its language (docs/languages.md).
 pub async fn frame(State(app): State<App>, req: Request, next: Next) -> Response {
+    let lang = i18n::negotiate(req.headers());
+    i18n::scope(lang, draw(app, req, next)).await
+}
+
+async fn draw(app: App, req: Request, next: Next) -> Response {
     let mut cookies = HeaderMap::new();
     for value in req.headers().get_all(header::COOKIE) {
         cookies.append(header::COOKIE, value.clone());
@@ -147,15 +197,21 @@ pub async fn frame(State(app): State<App>, req: Request, next: Next) -> Response
     }
     resp.headers_mut().remove(header::CONTENT_LENGTH);
     *resp.body_mut() = Body::from(render(&frame, theme_of(&cookies), &account, &here));
+    // The language is a choice of the request: caches must keep them apart.
+    resp.headers_mut()
+        .append(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
     resp
 }
 
 /// The one shell of every page: `<html>` with the theme, the header, then
 /// the page's title and body in `<main>`.
 fn render(frame: &Frame, theme: Theme, account: &Account, here: &str) -> String {
+    let local_time = format!("/static/local-time.js?v={LOCAL_TIME_VERSION:016x}");
     let scripts: String = frame
         .scripts
         .iter()
+        .copied()
+        .chain([local_time.as_str()])
         .map(|src| format!("<script src=\"{}\" defer></script>", esc(src)))
         .collect();
     let path = here.split('?').next().unwrap_or_default();
@@ -167,19 +223,25 @@ fn render(frame: &Frame, theme: Theme, account: &Account, here: &str) -> String 
         }
     };
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\" data-theme=\"{theme}\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\" data-theme=\"{theme}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} - dropspace</title>{meta}\
          <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
          <link rel=\"stylesheet\" href=\"/static/app.css?v={CSS_VERSION:016x}\">{scripts}</head>\n\
-         <body><a class=\"skip\" href=\"#main\">Skip to content</a>\
+         <body><a class=\"skip\" href=\"#main\">{skip}</a>\
          <header class=\"site-header\"><div class=\"bar\">\
          <a class=\"brand\" href=\"/\"><img src=\"/favicon.svg\" alt=\"\" width=\"28\" height=\"28\"><span>dropspace</span></a>\
-         <nav class=\"site-nav\" aria-label=\"Main\"><a href=\"/upload\"{upload}>Upload</a>\
-         <a href=\"/files\"{files}>My files</a></nav>\
-         <div class=\"account\">{account}</div>{toggle}</div></header>\n\
+         <nav class=\"site-nav\" aria-label=\"{nav}\"><a href=\"/upload\"{upload}>{nav_upload}</a>\
+         <a href=\"/files\"{files}>{nav_files}</a></nav>\
+         <div class=\"account\">{account}</div>{toggle}{chooser}</div></header>\n\
          <main id=\"main\" class=\"wrap\"><h1>{title}</h1>\n{body}\n</main>\n</body></html>\n",
+        lang = i18n::lang().code(),
         theme = theme.as_str(),
+        skip = esc(&t("shell-skip")),
+        nav = esc(&t("shell-nav-label")),
+        nav_upload = esc(&t("shell-nav-upload")),
+        nav_files = esc(&t("shell-nav-files")),
+        chooser = lang_chooser(here),
         title = esc(&frame.title),
         meta = meta_tags(&frame.meta),
         upload = current(&["/", "/upload"]),
@@ -211,7 +273,8 @@ fn account_html(account: &Account) -> String {
                 .as_deref()
                 .map(|n| {
                     format!(
-                        "<span class=\"who\">Logged in as <b id=\"whoami\">{}</b></span>",
+                        "<span class=\"who\">{} <b id=\"whoami\">{}</b></span>",
+                        esc(&t("shell-logged-in-as")),
                         esc(n)
                     )
                 })
@@ -219,14 +282,15 @@ fn account_html(account: &Account) -> String {
             format!(
                 "{who}<form method=\"post\" action=\"/logout\" class=\"inline\">\
                  <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-                 <button type=\"submit\" id=\"logout\" class=\"btn btn-secondary btn-sm\">Log out</button></form>",
-                esc(csrf)
+                 <button type=\"submit\" id=\"logout\" class=\"btn btn-secondary btn-sm\">{}</button></form>",
+                esc(csrf),
+                esc(&t("shell-log-out"))
             )
         }
-        Account::LoggedOut | Account::Unknown => {
-            "<a href=\"/login\" id=\"login-link\" class=\"btn btn-secondary btn-sm\">Log in</a>"
-                .to_string()
-        }
+        Account::LoggedOut | Account::Unknown => format!(
+            "<a href=\"/login\" id=\"login-link\" class=\"btn btn-secondary btn-sm\">{}</a>",
+            esc(&t("shell-log-in"))
+        ),
     }
 }
 
@@ -237,10 +301,11 @@ fn theme_toggle(theme: Theme, here: &str) -> String {
         .into_iter()
         .map(|t| {
             let (label, hint, icon) = match t {
-                Theme::Auto => ("Auto", "Follow the system's theme", ICON_AUTO),
-                Theme::Light => ("Light", "Light theme", ICON_LIGHT),
-                Theme::Dark => ("Dark", "Dark theme", ICON_DARK),
+                Theme::Auto => ("shell-theme-auto", "shell-theme-auto-hint", ICON_AUTO),
+                Theme::Light => ("shell-theme-light", "shell-theme-light-hint", ICON_LIGHT),
+                Theme::Dark => ("shell-theme-dark", "shell-theme-dark-hint", ICON_DARK),
             };
+            let (label, hint) = (esc(&i18n::t(label)), esc(&i18n::t(hint)));
             format!(
                 "<button type=\"submit\" name=\"theme\" value=\"{}\" aria-pressed=\"{}\" \
                  title=\"{hint}\" id=\"theme-{}\">{icon}<span class=\"txt\">{label}</span></button>",
@@ -253,8 +318,37 @@ fn theme_toggle(theme: Theme, here: &str) -> String {
     format!(
         "<form method=\"post\" action=\"/theme\" class=\"theme-form\">\
          <input type=\"hidden\" name=\"next\" value=\"{}\">\
-         <div class=\"seg\" role=\"group\" aria-label=\"Colour theme\">{buttons}</div></form>",
-        esc(here)
+         <div class=\"seg\" role=\"group\" aria-label=\"{}\">{buttons}</div></form>",
+        esc(here),
+        esc(&t("shell-theme-label"))
+    )
+}
+
+/// The language chooser: one submit button per language, each named in
+/// its own language (and marked so for screen readers); the current one
+/// pressed. A form like the theme's: no script, any page.
+fn lang_chooser(here: &str) -> String {
+    let current = i18n::lang();
+    let buttons: String = Lang::ALL
+        .into_iter()
+        .map(|l| {
+            format!(
+                "<button type=\"submit\" name=\"lang\" value=\"{code}\" lang=\"{code}\" \
+                 aria-pressed=\"{}\" title=\"{name}\" id=\"lang-{code}\">\
+                 <span aria-hidden=\"true\">{short}</span><span class=\"visually-hidden\">{name}</span></button>",
+                l == current,
+                code = l.code(),
+                name = l.native_name(),
+                short = l.code().to_uppercase(),
+            )
+        })
+        .collect();
+    format!(
+        "<form method=\"post\" action=\"/lang\" class=\"theme-form lang-form\">\
+         <input type=\"hidden\" name=\"next\" value=\"{}\">\
+         <div class=\"seg\" role=\"group\" aria-label=\"{}\">{buttons}</div></form>",
+        esc(here),
+        esc(&t("shell-lang-label"))
     )
 }
 
