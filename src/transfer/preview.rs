@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
-use super::range::{self, Ask};
+use super::range;
 use super::serve::{content_disposition, http_date};
 use crate::db::files::File;
 use crate::library::content::{self, ByteStream};
@@ -183,30 +183,10 @@ async fn respond(
     let key = file.blob_key.rsplit('/').next().unwrap_or(&file.blob_key);
     let etag = format!("\"p-{key}-{size}\"");
     let last_modified = http_date(file.uploaded);
-    let mut ask = range::parse(
-        headers.get(header::RANGE).and_then(|v| v.to_str().ok()),
-        size,
-    );
-    if let Some(cond) = headers.get(header::IF_RANGE).and_then(|v| v.to_str().ok()) {
-        if !range::if_range_matches(cond, &etag, &last_modified) {
-            ask = Ask::Whole;
-        }
-    }
-    let part = match ask {
-        Ask::Whole => 0..size,
-        Ask::Part(r) => r,
-        Ask::Unsatisfiable => {
-            return (
-                StatusCode::RANGE_NOT_SATISFIABLE,
-                [
-                    (header::CONTENT_RANGE, format!("bytes */{size}")),
-                    (header::ACCEPT_RANGES, "bytes".to_string()),
-                ],
-            )
-                .into_response();
-        }
+    let part = match range::requested(headers, size, &etag, &last_modified) {
+        Ok(part) => part,
+        Err(resp) => return resp,
     };
-    let partial = part != (0..size);
     let mut h = HeaderMap::new();
     let mut set = |name: header::HeaderName, value: &str| {
         if let Ok(v) = HeaderValue::from_str(value) {
@@ -240,22 +220,7 @@ async fn respond(
         header::HeaderName::from_static("cross-origin-resource-policy"),
         "same-origin",
     );
-    if partial {
-        set(
-            header::CONTENT_RANGE,
-            &format!(
-                "bytes {}-{}/{}",
-                part.start,
-                part.end.saturating_sub(1),
-                size
-            ),
-        );
-    }
-    let status = if partial {
-        StatusCode::PARTIAL_CONTENT
-    } else {
-        StatusCode::OK
-    };
+    let status = range::status_for(&mut h, &part, size);
     if method != Method::GET || part.is_empty() {
         return (status, h, Body::empty()).into_response();
     }

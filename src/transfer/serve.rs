@@ -18,7 +18,7 @@ use bytes::Bytes;
 use futures::future::BoxFuture;
 use futures::{Stream, StreamExt};
 
-use super::range::{self, Ask};
+use super::range;
 use crate::db::files::File;
 use crate::library::content::{self, ByteStream};
 use crate::library::limits::{self, Admission};
@@ -138,31 +138,10 @@ pub async fn respond(
     let size = file.size.max(0) as u64;
     let etag = etag(file);
     let last_modified = http_date(file.uploaded);
-    let mut ask = range::parse(
-        headers.get(header::RANGE).and_then(|v| v.to_str().ok()),
-        size,
-    );
-    if let Some(cond) = headers.get(header::IF_RANGE).and_then(|v| v.to_str().ok()) {
-        if !range::if_range_matches(cond, &etag, &last_modified) {
-            ask = Ask::Whole;
-        }
-    }
-    let part = match ask {
-        Ask::Whole => 0..size,
-        Ask::Part(r) => r,
-        Ask::Unsatisfiable => {
-            let resp = (
-                StatusCode::RANGE_NOT_SATISFIABLE,
-                [
-                    (header::CONTENT_RANGE, format!("bytes */{size}")),
-                    (header::ACCEPT_RANGES, "bytes".to_string()),
-                ],
-            )
-                .into_response();
-            return resp;
-        }
+    let part = match range::requested(headers, size, &etag, &last_modified) {
+        Ok(part) => part,
+        Err(resp) => return resp,
     };
-    let partial = part != (0..size);
     let is_get = method == Method::GET;
     // The bytes are opened (and the first of them read) before the status
     // line, so a store that cannot deliver answers 503 and costs no
@@ -252,23 +231,7 @@ pub async fn respond(
         header::CONTENT_SECURITY_POLICY,
         "default-src 'none'; sandbox",
     );
-    if partial {
-        set(
-            h,
-            header::CONTENT_RANGE,
-            &format!(
-                "bytes {}-{}/{}",
-                part.start,
-                part.end.saturating_sub(1),
-                size
-            ),
-        );
-    }
-    let status = if partial {
-        StatusCode::PARTIAL_CONTENT
-    } else {
-        StatusCode::OK
-    };
+    let status = range::status_for(h, &part, size);
     let Some(stream) = stream else {
         return (status, resp_headers).into_response();
     };
