@@ -259,7 +259,10 @@ pub(super) async fn bulk(
     let folder = folder_param(map(&form).get("folder"));
     match first(&form, "action") {
         Some("move") => {
-            let target = first(&form, "target").unwrap_or_default().trim().to_string();
+            let target = first(&form, "target")
+                .unwrap_or_default()
+                .trim()
+                .to_string();
             let outcome = move_files(&app, ip, &user, &ids, &target).await;
             done(&v, &form, outcome)
         }

@@ -68,7 +68,10 @@ pub(super) async fn file_page(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let v = visitor(&app, &headers).await;
-    let id = q.get("id").map(|s| s.trim().to_string()).unwrap_or_default();
+    let id = q
+        .get("id")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
     let Some(user) = v.user.clone() else {
         return to_login(&format!("/files/file?id={id}"));
     };
@@ -357,7 +360,10 @@ pub(super) async fn folder_page(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let v = visitor(&app, &headers).await;
-    let id = q.get("id").map(|s| s.trim().to_string()).unwrap_or_default();
+    let id = q
+        .get("id")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
     let Some(user) = v.user.clone() else {
         return to_login(&format!("/files/folder?id={id}"));
     };
@@ -506,7 +512,10 @@ pub(super) async fn confirm_folder_delete(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let v = visitor(&app, &headers).await;
-    let id = q.get("id").map(|s| s.trim().to_string()).unwrap_or_default();
+    let id = q
+        .get("id")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
     let Some(user) = v.user.clone() else {
         return to_login("/files");
     };

@@ -245,7 +245,11 @@ fn head(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
     for (i, f) in chain.iter().enumerate() {
         let name = if f.id == ROOT { "My files" } else { &f.name };
         if i + 1 == chain.len() {
-            let id = if f.id == ROOT { "" } else { " id=\"folder-name\"" };
+            let id = if f.id == ROOT {
+                ""
+            } else {
+                " id=\"folder-name\""
+            };
             crumbs.push_str(&format!(
                 "<li><span aria-current=\"page\"{id}>{}</span></li>",
                 esc(name)
@@ -258,9 +262,8 @@ fn head(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
             ));
         }
     }
-    let mut html = format!(
-        "<nav class=\"breadcrumbs\" aria-label=\"Breadcrumb\"><ol>{crumbs}</ol></nav>"
-    );
+    let mut html =
+        format!("<nav class=\"breadcrumbs\" aria-label=\"Breadcrumb\"><ol>{crumbs}</ol></nav>");
     let f = &list.current;
     if f.id != ROOT {
         let up = if f.parent_id.is_empty() {

@@ -37,13 +37,19 @@ const SCRIPTS: &[&str] = &["/static/my-files.js"];
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/files", get(listing::show))
-        .route("/files/delete", get(actions::confirm_delete).post(actions::delete))
+        .route(
+            "/files/delete",
+            get(actions::confirm_delete).post(actions::delete),
+        )
         .route("/files/share", post(actions::share))
         .route("/files/bulk", post(actions::bulk))
         .route("/files/mail", post(actions::mail))
         .route("/files/folder/new", post(actions::new_folder))
         .route("/files/file", get(edit::file_page).post(edit::save_file))
-        .route("/files/folder", get(edit::folder_page).post(edit::save_folder))
+        .route(
+            "/files/folder",
+            get(edit::folder_page).post(edit::save_folder),
+        )
         .route(
             "/files/folder/delete",
             get(edit::confirm_folder_delete).post(edit::delete_folder),
