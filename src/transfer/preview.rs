@@ -176,7 +176,7 @@ async fn respond(
 ) -> Response {
     let content_type = match content_type(app, file).await {
         Ok(t) => t,
-        Err(resp) => return resp,
+        Err(none) => return none.into_response(),
     };
     let size = preview::served_len(&app.cfg, file);
     // The validator names the bytes and how many of them a preview shows.
@@ -185,7 +185,7 @@ async fn respond(
     let last_modified = http_date(file.uploaded);
     let part = match range::requested(headers, size, &etag, &last_modified) {
         Ok(part) => part,
-        Err(resp) => return resp,
+        Err(none) => return none.into_response(),
     };
     let mut h = HeaderMap::new();
     let mut set = |name: header::HeaderName, value: &str| {

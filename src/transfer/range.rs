@@ -10,13 +10,13 @@ use axum::response::{IntoResponse, Response};
 pub use dropspace_proto::range::{if_range_matches, parse, Ask};
 
 /// The bytes of `size` a request asks for (a single range, dropped when
-/// `If-Range` names another version), or the 416 answer.
+/// `If-Range` names another version), or why not.
 pub fn requested(
     headers: &HeaderMap,
     size: u64,
     etag: &str,
     last_modified: &str,
-) -> Result<Range<u64>, Response> {
+) -> Result<Range<u64>, Unsatisfiable> {
     let mut ask = parse(
         headers.get(header::RANGE).and_then(|v| v.to_str().ok()),
         size,
@@ -29,14 +29,23 @@ pub fn requested(
     match ask {
         Ask::Whole => Ok(0..size),
         Ask::Part(r) => Ok(r),
-        Ask::Unsatisfiable => Err((
+        Ask::Unsatisfiable => Err(Unsatisfiable(size)),
+    }
+}
+
+/// The 416 answer to a range outside a file of this size.
+pub struct Unsatisfiable(u64);
+
+impl IntoResponse for Unsatisfiable {
+    fn into_response(self) -> Response {
+        (
             StatusCode::RANGE_NOT_SATISFIABLE,
             [
-                (header::CONTENT_RANGE, format!("bytes */{size}")),
+                (header::CONTENT_RANGE, format!("bytes */{}", self.0)),
                 (header::ACCEPT_RANGES, "bytes".to_string()),
             ],
         )
-            .into_response()),
+            .into_response()
     }
 }
 

@@ -140,7 +140,7 @@ pub async fn respond(
     let last_modified = http_date(file.uploaded);
     let part = match range::requested(headers, size, &etag, &last_modified) {
         Ok(part) => part,
-        Err(resp) => return resp,
+        Err(none) => return none.into_response(),
     };
     let is_get = method == Method::GET;
     // The bytes are opened (and the first of them read) before the status
