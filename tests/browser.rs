@@ -311,6 +311,151 @@ async fn anonymous_upload_in_the_browser() {
     c.close().await.expect("close browser");
 }
 
+/// One second of a 440 Hz tone: 16-bit mono PCM WAV at 8 kHz.
+fn wav_tone() -> Vec<u8> {
+    let rate: u32 = 8000;
+    let samples: Vec<i16> = (0..rate)
+        .map(|i| {
+            ((i as f64 * 440.0 * std::f64::consts::TAU / f64::from(rate)).sin() * 8000.0) as i16
+        })
+        .collect();
+    let data_len = (samples.len() * 2) as u32;
+    let mut out = Vec::new();
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data_len).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    out.extend_from_slice(&1u16.to_le_bytes()); // mono
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * 2).to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&data_len.to_le_bytes());
+    for s in samples {
+        out.extend_from_slice(&s.to_le_bytes());
+    }
+    out
+}
+
+fn png_picture() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(320, 200, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .expect("encode png");
+    out.into_inner()
+}
+
+/// Evaluates `js` (an expression) until it is true, for up to 10 s.
+async fn until(c: &Client, js: &str, what: &str) {
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; const t0 = Date.now();\
+         (function look() {{ if ({js}) return done(true);\
+           if (Date.now() - t0 > 10000) return done(false); setTimeout(look, 50); }})();"
+    );
+    let got = c.execute_async(&script, vec![]).await.expect(what);
+    assert_eq!(got, serde_json::Value::Bool(true), "{what}");
+}
+
+// The story a person tells: on a phone in the dark theme, three files
+// (a picture, a voice memo, notes) with an expiry of a week go up as one
+// bundle with a QR code; the recipient opens the bundle, sees the
+// picture's thumbnail, each file's preview (picture shown, audio playable
+// to its length, text framed) and downloads the same bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_sends_a_bundle_and_the_recipient_previews_and_downloads() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let s = Server::start(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let picture = png_picture();
+    let memo = wav_tone();
+    let notes = b"Meeting at 10, room 4.\nBring the slides.\n".to_vec();
+    let paths = [
+        temp_file(dir.path(), "beach.png", &picture),
+        temp_file(dir.path(), "voice memo.wav", &memo),
+        temp_file(dir.path(), "notes.txt", &notes),
+    ];
+
+    c.goto(&s.url("/")).await.expect("upload page");
+    choose_theme(&c, "dark").await;
+    viewport(&c, 390, 844).await;
+    press(&c, "#expiry option[value='604800']").await;
+    start_upload(&c, &paths.iter().map(PathBuf::as_path).collect::<Vec<_>>()).await;
+    let mut links = Vec::new();
+    for n in 0..3 {
+        links.push(finished_upload(&c, n).await);
+    }
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#bundle-result img.qr"))
+        .await
+        .expect("the bundle's QR code");
+    until(
+        &c,
+        "document.querySelector('#bundle-result img.qr').naturalWidth > 0",
+        "QR drawn",
+    )
+    .await;
+    fits(&c, "the phone's upload result").await;
+    c.execute(
+        "document.getElementById('bundle-result').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .expect("scroll");
+    screenshot(&c, "phone-bundle-dark-390.png").await;
+    let week = "SELECT COUNT(*) FROM files WHERE time_limit = 604800";
+    assert_eq!(s.db_i64(week).await, 3);
+    let bundle = href_of(&c, "#bundle-result a.bundle").await;
+
+    // The recipient: another browser profile's worth of cookies (none).
+    c.delete_all_cookies().await.expect("no cookies");
+    c.goto(&bundle).await.expect("bundle page");
+    until(
+        &c,
+        "[...document.querySelectorAll('img.thumb')].some((i) => i.complete && i.naturalWidth > 0)",
+        "the picture's thumbnail",
+    )
+    .await;
+    fits(&c, "the bundle page on a phone").await;
+    screenshot(&c, "phone-bundle-page-390.png").await;
+
+    c.goto(&links[0]).await.expect("picture's page");
+    until(
+        &c,
+        "document.querySelector('img#preview').naturalWidth === 320",
+        "the picture shown",
+    )
+    .await;
+    screenshot(&c, "phone-preview-image-390.png").await;
+    c.goto(&links[1]).await.expect("memo's page");
+    // The audio element reads the WAV through the signed preview URL.
+    until(
+        &c,
+        "(() => { const a = document.querySelector('audio#preview');\
+           return a.readyState >= 1 && Math.abs(a.duration - 1) < 0.01; })()",
+        "the memo playable, one second long",
+    )
+    .await;
+    c.goto(&links[2]).await.expect("notes' page");
+    c.find(Locator::Css("iframe#preview[sandbox]"))
+        .await
+        .expect("the notes in a sandboxed frame");
+
+    for (link, bytes) in links.iter().zip([&picture, &memo, &notes]) {
+        assert!(&download_via_page(&s, &c, link).await == bytes, "{link}");
+    }
+    // Each body credits its download as it ends: three, and the previews none.
+    let counted = "SELECT COUNT(*) FROM files WHERE downloads = 1";
+    eventually("one download each", async || s.db_i64(counted).await == 3).await;
+    c.close().await.expect("close browser");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_upload_list_and_delete_in_the_browser() {
     let Some((_driver, c)) = browser().await else {
@@ -347,6 +492,28 @@ async fn login_upload_list_and_delete_in_the_browser() {
         .await
         .assert_ok();
 
+    // Two files at once from an account: one link, a new shared folder.
+    let minutes = temp_file(dir.path(), "minutes.txt", b"minutes of the meeting");
+    let agenda = temp_file(dir.path(), "agenda.txt", b"the agenda");
+    c.goto(&s.url("/upload")).await.expect("upload page");
+    start_upload(&c, &[&minutes, &agenda]).await;
+    finished_upload(&c, 0).await;
+    finished_upload(&c, 1).await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#bundle-result img.qr"))
+        .await
+        .expect("the folder's QR code");
+    let folder = href_of(&c, "#bundle-result a.bundle").await;
+    assert!(folder.starts_with(&s.url("/folder/")), "{folder}");
+    let listing = s.http.get(&folder).send().await.expect("folder page");
+    assert_eq!(listing.status(), 200, "the new folder is shared");
+    let listing = listing.text().await.expect("html");
+    assert!(
+        listing.contains("minutes.txt") && listing.contains("agenda.txt"),
+        "{listing}"
+    );
+
     mkdir(&s, &session, "Holiday", "0", "1").await;
     mkdir(&s, &session, "Drafts", "0", "0").await;
     c.goto(&s.url("/files")).await.expect("my files");
@@ -360,13 +527,15 @@ async fn login_upload_list_and_delete_in_the_browser() {
     assert!(got == bytes, "downloaded bytes differ");
 
     c.goto(&s.url("/files")).await.expect("my files");
-    c.find(Locator::Css(&format!("{row} button.delete")))
+    press(&c, &format!("{row} a.delete")).await;
+    // A confirmation first; its POST redirects back to the list: wait for
+    // the row to go.
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#confirm-delete"))
         .await
-        .expect("delete button")
-        .click()
-        .await
-        .expect("delete");
-    // The POST redirects back to the list: wait for the row to go.
+        .expect("confirmation page");
+    press(&c, "#confirm-delete").await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while !c
         .find_all(Locator::Css(&row))
@@ -382,8 +551,8 @@ async fn login_upload_list_and_delete_in_the_browser() {
             .await
             .expect("rows")
             .len(),
-        2,
-        "the folders are still listed"
+        3,
+        "the folders (the bundle's too) are still listed"
     );
     api(&s, &session, "files.getInfo", &[("file_id", &file_id)])
         .await
@@ -913,6 +1082,14 @@ async fn resumable_upload_in_the_browser_survives_a_restart_and_a_reload() {
         tus_offset(&s).await > 0
     })
     .await;
+    // The picture for docs/: a bar under way, with its speed and time left.
+    until(
+        &c,
+        "document.querySelector('#result-0 progress').value > 0\
+         && document.querySelector('#result-0 .speed').textContent !== ''",
+        "the bar moving",
+    )
+    .await;
     screenshot(&c, "upload-in-progress.png").await;
     c.refresh().await.expect("reload");
     let cut = tus_offset(&s).await;
@@ -1430,7 +1607,12 @@ async fn light_and_local(c: &Client, what: &str) {
         )
         .await
         .expect("resource timing");
-    let origin = c.current_url().await.expect("url").origin().ascii_serialization();
+    let origin = c
+        .current_url()
+        .await
+        .expect("url")
+        .origin()
+        .ascii_serialization();
     let mut total = 0;
     for entry in got.as_array().expect("entries") {
         let url = entry[0].as_str().expect("name");
@@ -1611,5 +1793,139 @@ async fn pages_are_accessible_and_fit_a_phone_in_both_themes() {
         .expect("theme");
     assert_eq!(background, serde_json::json!(["auto", "rgb(14, 19, 24)"]));
     axe_check(&c, &axe, "upload (auto, system dark)").await;
+    c.close().await.expect("close browser");
+}
+
+/// My files in the browser (docs/my-files.md): a folder made, two files
+/// moved into it with the bulk form, one's expiry and limit edited, the
+/// other deleted through its confirmation; accessible and phone-wide.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_files_folders_bulk_move_edit_and_delete_in_the_browser() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("maren", "pw-maren-1");
+    let session = s.login("maren", "pw-maren-1").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = temp_file(dir.path(), "plan.txt", b"the plan");
+    let second = temp_file(dir.path(), "notes.txt", b"some notes");
+    log_in(&c, &s, "maren", "pw-maren-1").await;
+    c.goto(&s.url("/upload")).await.expect("upload page");
+    let one = upload_in_page(&c, &first, 0).await;
+    let two = upload_in_page(&c, &second, 1).await;
+    let id = |link: &str| link.rsplit('/').next().expect("id").to_string();
+    let (one, two) = (id(&one), id(&two));
+
+    c.goto(&s.url("/files")).await.expect("my files");
+    fill(&c, "#new-folder-name", "Trip").await;
+    press(&c, "#create-folder").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#listing tr.folder"))
+        .await
+        .expect("the new folder");
+    let folder = c
+        .find(Locator::Css("#listing tr.folder"))
+        .await
+        .expect("folder row")
+        .attr("data-id")
+        .await
+        .expect("attr")
+        .expect("data-id");
+
+    // The script's select-all box picks both; the form moves them.
+    press(&c, "#select-all").await;
+    assert_eq!(text_of(&c, "#picked").await, "2 files selected");
+    press(&c, &format!("#bulk-target option[value=\"{folder}\"]")).await;
+    press(&c, "#bulk-move").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#empty, #listing tr.folder"))
+        .await
+        .expect("back to the list");
+    for file in [&one, &two] {
+        let x = api(&s, &session, "files.getInfo", &[("file_id", file)]).await;
+        assert_eq!(
+            x.attr("file", "folder_id").as_deref(),
+            Some(folder.as_str())
+        );
+    }
+
+    let in_folder = s.url(&format!("/files?folder={folder}"));
+    c.goto(&in_folder).await.expect("the folder");
+    assert_eq!(text_of(&c, "#folder-name").await, "Trip");
+    assert_eq!(
+        c.find_all(Locator::Css("#listing tr.file"))
+            .await
+            .expect("rows")
+            .len(),
+        2
+    );
+    viewport(&c, 1280, 900).await;
+    axe_check(&c, &axe, "my files, a folder").await;
+    fits(&c, "my files, a folder").await;
+    screenshot(&c, "my-files-folder-light-1280.png").await;
+    choose_theme(&c, "dark").await;
+    axe_check(&c, &axe, "my files, a folder (dark)").await;
+    screenshot(&c, "my-files-folder-dark-1280.png").await;
+
+    // Edit one: a day's expiry and a limit of 5 downloads.
+    c.goto(&s.url(&format!("/files/file?id={one}")))
+        .await
+        .expect("edit page");
+    axe_check(&c, &axe, "file edit page (dark)").await;
+    screenshot(&c, "my-files-edit-dark-1280.png").await;
+    press(&c, "#expiry option[value=\"86400\"]").await;
+    fill(&c, "#downloads_limit", "5").await;
+    press(&c, "#save").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#saved"))
+        .await
+        .expect("saved");
+    assert_eq!(text_of(&c, "#downloads").await, "0 of 5");
+    let x = api(&s, &session, "files.getInfo", &[("file_id", &one)]).await;
+    assert_eq!(x.attr("file", "time_limit").as_deref(), Some("86400"));
+    assert_eq!(x.attr("file", "download_limit").as_deref(), Some("5"));
+
+    // Delete the other through its confirmation.
+    c.goto(&in_folder).await.expect("the folder");
+    press(&c, &format!("tr.file[data-id=\"{two}\"] a.delete")).await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#confirm-delete"))
+        .await
+        .expect("confirmation page");
+    axe_check(&c, &axe, "delete confirmation (dark)").await;
+    press(&c, "#confirm-delete").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(&format!("tr.file[data-id=\"{one}\"]")))
+        .await
+        .expect("back in the folder");
+    assert!(c
+        .find_all(Locator::Css(&format!("tr.file[data-id=\"{two}\"]")))
+        .await
+        .expect("rows")
+        .is_empty());
+    api(&s, &session, "files.getInfo", &[("file_id", &two)])
+        .await
+        .assert_error(9);
+
+    // A phone.
+    viewport(&c, 390, 844).await;
+    fits(&c, "my files at 390").await;
+    axe_check(&c, &axe, "my files at 390 (dark)").await;
+    screenshot(&c, "my-files-folder-dark-390.png").await;
+    viewport(&c, 360, 740).await;
+    fits(&c, "my files at 360").await;
+    c.goto(&s.url(&format!("/files/file?id={one}")))
+        .await
+        .expect("edit page");
+    fits(&c, "file edit page at 360").await;
     c.close().await.expect("close browser");
 }
