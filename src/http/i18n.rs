@@ -126,6 +126,23 @@ pub fn t_args(key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     lookup(lang(), key, Some(&map))
 }
 
+/// `t_args` as escaped HTML, with `html` variables put in unescaped
+/// (markup around a value, such as `<b id="count">3</b>`).
+pub fn t_html(key: &str, args: &[(&str, FluentValue<'_>)], html: &[(&str, &str)]) -> String {
+    let marker = |i: usize| format!("\u{E000}{i}\u{E001}");
+    let mut all: Vec<(&str, FluentValue<'_>)> = args.to_vec();
+    all.extend(
+        html.iter()
+            .enumerate()
+            .map(|(i, (k, _))| (*k, FluentValue::from(marker(i)))),
+    );
+    let mut text = super::html::esc(&t_args(key, &all));
+    for (i, (_, value)) in html.iter().enumerate() {
+        text = text.replace(&marker(i), value);
+    }
+    text
+}
+
 /// A message in a given language (tests, and the chooser's labels).
 pub fn lookup(
     lang: Lang,
@@ -168,6 +185,141 @@ mod tests {
     fn outside_a_request_the_pages_speak_english() {
         assert_eq!(lang(), Lang::En);
         assert_eq!(decimal(1.25, 1), "1.2");
+    }
+
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    use fluent_syntax::ast;
+
+    /// (file, key) → the variables its text uses, for one language.
+    type Catalogue = BTreeMap<(String, String), BTreeSet<String>>;
+
+    fn pattern_vars(p: &ast::Pattern<&str>, out: &mut BTreeSet<String>) {
+        for el in &p.elements {
+            if let ast::PatternElement::Placeable { expression } = el {
+                expr_vars(expression, out);
+            }
+        }
+    }
+
+    fn expr_vars(e: &ast::Expression<&str>, out: &mut BTreeSet<String>) {
+        match e {
+            ast::Expression::Select { selector, variants } => {
+                inline_vars(selector, out);
+                for v in variants {
+                    pattern_vars(&v.value, out);
+                }
+            }
+            ast::Expression::Inline(i) => inline_vars(i, out),
+        }
+    }
+
+    fn inline_vars(i: &ast::InlineExpression<&str>, out: &mut BTreeSet<String>) {
+        match i {
+            ast::InlineExpression::VariableReference { id } => {
+                out.insert(id.name.to_string());
+            }
+            ast::InlineExpression::Placeable { expression } => expr_vars(expression, out),
+            _ => {}
+        }
+    }
+
+    fn catalogue(lang: Lang) -> Catalogue {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(lang.code());
+        let mut found = Catalogue::new();
+        let entries = std::fs::read_dir(&dir).expect("a folder per language");
+        for entry in entries {
+            let path = entry.expect("entry").path();
+            let file = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            assert!(file.ends_with(".ftl"), "{}", path.display());
+            let text = std::fs::read_to_string(&path).expect("read");
+            let resource = fluent_syntax::parser::parse(text.as_str())
+                .unwrap_or_else(|(_, errors)| panic!("{}: {errors:?}", path.display()));
+            for entry in resource.body {
+                match entry {
+                    ast::Entry::Message(m) => {
+                        let mut vars = BTreeSet::new();
+                        if let Some(value) = &m.value {
+                            pattern_vars(value, &mut vars);
+                        }
+                        let key = (file.clone(), m.id.name.to_string());
+                        assert!(found.insert(key, vars).is_none(), "{file}: {} twice", m.id.name);
+                    }
+                    ast::Entry::Junk { content } => {
+                        panic!("{}: cannot read {content:?}", path.display())
+                    }
+                    _ => {}
+                }
+            }
+        }
+        found
+    }
+
+    /// Every catalogue parses, and every language has the same files, the
+    /// same keys and the same variables in each (docs/languages.md).
+    #[test]
+    fn every_language_is_complete() {
+        let en = catalogue(Lang::En);
+        assert!(en.len() > 50, "{}", en.len());
+        for lang in Lang::ALL {
+            let other = catalogue(lang);
+            let missing: Vec<_> = en.keys().filter(|k| !other.contains_key(*k)).collect();
+            let extra: Vec<_> = other.keys().filter(|k| !en.contains_key(*k)).collect();
+            assert!(missing.is_empty(), "{}: missing {missing:?}", lang.code());
+            assert!(extra.is_empty(), "{}: not in English {extra:?}", lang.code());
+            for (key, vars) in &en {
+                assert_eq!(&other[key], vars, "{}: variables of {key:?}", lang.code());
+            }
+        }
+    }
+
+    /// Every key the code names exists (in English, so in all).
+    #[test]
+    fn every_key_the_code_names_exists() {
+        let keys: BTreeSet<String> = catalogue(Lang::En).into_keys().map(|(_, k)| k).collect();
+        let prefixes = [
+            "shell-", "errors-", "size-", "download-", "login-", "bundle-", "folder-",
+            "delete-", "activate-", "preview-", "rss-", "upload-",
+        ];
+        let mut files = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/html.rs")];
+        for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/pages"))
+            .expect("src/pages")
+        {
+            files.push(entry.expect("entry").path());
+        }
+        let mut unknown = Vec::new();
+        for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "rs")) {
+            let text = std::fs::read_to_string(path).expect("read");
+            for (i, _) in text.match_indices('"') {
+                let rest = &text[i + 1..];
+                if i > 0 && text.as_bytes()[i - 1] == b'\\' {
+                    continue;
+                }
+                let Some(end) = rest.find('"') else { continue };
+                let word = &rest[..end];
+                if prefixes.iter().any(|p| word.starts_with(p))
+                    && word.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                    && !word.ends_with('-')
+                    && !keys.contains(word)
+                {
+                    unknown.push(format!("{}: {word}", path.display()));
+                }
+            }
+        }
+        assert!(unknown.is_empty(), "keys without a message: {unknown:?}");
+    }
+
+    #[test]
+    fn the_chooser_and_sizes_speak_each_language() {
+        assert_eq!(lookup(Lang::De, "shell-lang-label", None), "Sprache");
+        assert_eq!(lookup(Lang::Es, "no-such-key", None), "no-such-key");
     }
 
     #[tokio::test]

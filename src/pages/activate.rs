@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::http::html::{esc, page};
+use crate::pages::i18n::{t, t_html};
 use crate::state::App;
 
 /// Activates the account the token belongs to. Safe to open twice: the
@@ -13,21 +14,29 @@ pub async fn activate(State(app): State<App>, Path(token): Path<String>) -> Resp
     match crate::library::accounts::activate(&app.db, &token).await {
         Ok(Some(name)) => page(
             StatusCode::OK,
-            "Account activated",
+            &t("activate-title"),
             &format!(
-                "<div class=\"notice notice-ok\"><p>The account <b>{}</b> is active. You can log in now.</p></div>\
-                 <p><a class=\"btn\" href=\"/login\">Log in</a></p>",
-                esc(&name)
+                "<div class=\"notice notice-ok\"><p>{}</p></div>\
+                 <p><a class=\"btn\" href=\"/login\">{}</a></p>",
+                t_html(
+                    "activate-done",
+                    &[],
+                    &[("name", &format!("<b>{}</b>", esc(&name)))]
+                ),
+                esc(&t("activate-log-in")),
             ),
         ),
         Ok(None) => page(
             StatusCode::NOT_FOUND,
-            "Unknown activation link",
-            "<p class=\"notice notice-warn\">This activation link is unknown or was already used.</p>",
+            &t("activate-unknown-title"),
+            &format!(
+                "<p class=\"notice notice-warn\">{}</p>",
+                esc(&t("activate-unknown"))
+            ),
         ),
         Err(e) => {
             tracing::error!(error = %e, "activation");
-            crate::http::html::try_later("The server could not activate the account right now.")
+            crate::http::html::try_later(&t("activate-failed"))
         }
     }
 }

@@ -18,7 +18,8 @@ use serde_json::json;
 use super::upload::{api_error, checked_user, checked_visitor, json_error};
 use crate::db::bundles::Bundle;
 use crate::db::files::File;
-use crate::http::html::{date, esc, human_size, page, try_later};
+use crate::http::html::{esc, human_size, page, time_tag, try_later};
+use crate::pages::i18n::{t, t_args, t_html};
 use crate::http::pipeline::{Gate, Pipeline};
 use crate::http::ClientIp;
 use crate::library::bundles::{self, Made};
@@ -121,7 +122,7 @@ async fn open(app: &AppState, id: &str) -> Result<(Bundle, Vec<File>), Response>
         Ok(None) => Err(bundle_not_found()),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "bundle page");
-            Err(try_later("This bundle cannot be shown right now."))
+            Err(try_later(&t("bundle-unavailable")))
         }
     }
 }
@@ -129,9 +130,11 @@ async fn open(app: &AppState, id: &str) -> Result<(Bundle, Vec<File>), Response>
 fn bundle_not_found() -> Response {
     page(
         StatusCode::NOT_FOUND,
-        "Bundle not found",
-        "<p id=\"not-found\">No bundle has this link. It may have been deleted, \
-         or the link may be incomplete.</p>",
+        &t("bundle-not-found-title"),
+        &format!(
+            "<p id=\"not-found\">{}</p>",
+            esc(&t("bundle-not-found-text"))
+        ),
     )
 }
 
@@ -139,9 +142,13 @@ fn bundle_not_found() -> Response {
 fn empty_bundle() -> Response {
     page(
         StatusCode::GONE,
-        "Bundle",
-        "<div class=\"card empty\"><p class=\"empty-title\" id=\"gone\">This bundle is empty.</p>\
-         <p>Its files have expired or were deleted.</p></div>",
+        &t("bundle-title"),
+        &format!(
+            "<div class=\"card empty\"><p class=\"empty-title\" id=\"gone\">{}</p>\
+             <p>{}</p></div>",
+            esc(&t("bundle-empty")),
+            esc(&t("bundle-empty-text"))
+        ),
     )
 }
 
@@ -167,18 +174,22 @@ async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
             )
         })
         .collect();
-    let title = match files.len() {
-        1 => "1 file".to_string(),
-        n => format!("{n} files"),
-    };
+    let title = t_args("bundle-files-title", &[("count", files.len().into())]);
     let body = format!(
-        "<p id=\"summary\">Uploaded together on {when}, {size} in all. Each file has its own page.</p>\n\
+        "<p id=\"summary\">{summary}</p>\n\
          <div class=\"table-wrap\"><table class=\"listing\" id=\"bundle-files\">\n\
-         <thead><tr><th>Name</th><th>Size</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table></div>\n\
+         <thead><tr><th>{name}</th><th>{size_h}</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table></div>\n\
          <figure class=\"qr\"><img src=\"/b/{id}/qr.svg\" width=\"200\" height=\"200\" \
-         alt=\"QR code of this bundle's link\"><figcaption>Scan to open this page on a phone.</figcaption></figure>",
-        when = esc(&date(bundle.created)),
-        size = esc(&human_size(total)),
+         alt=\"{qr_alt}\"><figcaption>{qr_caption}</figcaption></figure>",
+        summary = t_html(
+            "bundle-summary",
+            &[("size", human_size(total).into())],
+            &[("when", &time_tag(bundle.created))]
+        ),
+        name = esc(&t("bundle-name")),
+        size_h = esc(&t("bundle-size")),
+        qr_alt = esc(&t("bundle-qr-alt")),
+        qr_caption = esc(&t("bundle-qr-caption")),
         id = esc(&bundle.id),
     );
     page(StatusCode::OK, &title, &body)
@@ -210,17 +221,23 @@ async fn confirm(State(app): State<App>, Path((id, secret)): Path<(String, Strin
         Ok(files) => files.len(),
         Err(e) => {
             tracing::error!(error = %e, "bundle delete page");
-            return try_later("This page cannot be shown right now.");
+            return try_later(&t("bundle-unavailable"));
         }
     };
     page(
         StatusCode::OK,
-        "Delete bundle",
+        &t("bundle-delete-title"),
         &format!(
-            "<div class=\"card narrow\"><p>Delete the <b id=\"count\">{count}</b> files of this bundle \
-             for good? This cannot be undone.</p>\
+            "<div class=\"card narrow\"><p>{}</p>\
              <form method=\"post\" class=\"actions\"><button class=\"btn btn-danger\" type=\"submit\">\
-             Delete all files</button> <a class=\"btn btn-secondary\" href=\"/\">Keep them</a></form></div>"
+             {}</button> <a class=\"btn btn-secondary\" href=\"/\">{}</a></form></div>",
+            t_html(
+                "bundle-delete-question",
+                &[("count", count.into())],
+                &[("n", &format!("<b id=\"count\">{count}</b>"))]
+            ),
+            esc(&t("bundle-delete-all")),
+            esc(&t("bundle-keep")),
         ),
     )
 }
@@ -233,12 +250,15 @@ async fn delete(State(app): State<App>, Path((id, secret)): Path<(String, String
     match bundles::delete(&app, &bundle).await {
         Ok(n) => page(
             StatusCode::OK,
-            "Bundle deleted",
-            &format!("<p class=\"notice notice-ok\" id=\"deleted\">{n} files were deleted.</p>"),
+            &t("bundle-deleted-title"),
+            &format!(
+                "<p class=\"notice notice-ok\" id=\"deleted\">{}</p>",
+                esc(&t_args("bundle-deleted", &[("count", n.into())]))
+            ),
         ),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "deleting a bundle");
-            try_later("The bundle could not be deleted right now.")
+            try_later(&t("bundle-delete-failed"))
         }
     }
 }

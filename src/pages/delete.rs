@@ -10,6 +10,7 @@ use axum::Router;
 
 use crate::db::files::{is_id, File};
 use crate::http::html::{esc, not_found, page, try_later};
+use crate::pages::i18n::{t, t_html};
 use crate::library;
 use crate::state::{App, AppState};
 
@@ -26,7 +27,7 @@ async fn lookup(app: &AppState, id: &str, secret: &str) -> Result<Option<File>, 
         Ok(f) => Ok(f.filter(|f| library::delete_secret_ok(app, f, secret))),
         Err(e) => {
             tracing::error!(error = %e, "delete page");
-            Err(try_later("This page cannot be shown right now."))
+            Err(try_later(&t("delete-unavailable")))
         }
     }
 }
@@ -35,12 +36,18 @@ async fn confirm(State(app): State<App>, Path((id, secret)): Path<(String, Strin
     match lookup(&app, &id, &secret).await {
         Ok(Some(file)) => page(
             StatusCode::OK,
-            "Delete file",
+            &t("delete-title"),
             &format!(
-                "<div class=\"card narrow\"><p>Delete <b id=\"name\">{}</b> for good? This cannot be undone.</p>\
-                 <form method=\"post\" class=\"actions\"><button class=\"btn btn-danger\" type=\"submit\">Delete</button>\
-                 <a class=\"btn btn-secondary\" href=\"/\">Keep it</a></form></div>",
-                esc(&file.name)
+                "<div class=\"card narrow\"><p>{}</p>\
+                 <form method=\"post\" class=\"actions\"><button class=\"btn btn-danger\" type=\"submit\">{}</button>\
+                 <a class=\"btn btn-secondary\" href=\"/\">{}</a></form></div>",
+                t_html(
+                    "delete-question",
+                    &[],
+                    &[("name", &format!("<b id=\"name\">{}</b>", esc(&file.name)))]
+                ),
+                esc(&t("delete-button")),
+                esc(&t("delete-keep")),
             ),
         ),
         Ok(None) => not_found(),
@@ -57,15 +64,19 @@ async fn delete(State(app): State<App>, Path((id, secret)): Path<(String, String
     match library::delete_file(&app, &file.id, None).await {
         Ok(_) => page(
             StatusCode::OK,
-            "File deleted",
+            &t("delete-done-title"),
             &format!(
-                "<p class=\"notice notice-ok\"><b>{}</b> was deleted.</p>",
-                esc(&file.name)
+                "<p class=\"notice notice-ok\">{}</p>",
+                t_html(
+                    "delete-done",
+                    &[],
+                    &[("name", &format!("<b>{}</b>", esc(&file.name)))]
+                )
             ),
         ),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "deleting a file");
-            try_later("The file could not be deleted right now.")
+            try_later(&t("delete-failed"))
         }
     }
 }

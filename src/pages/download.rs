@@ -15,7 +15,8 @@ use axum::routing::get;
 use axum::{Form, Router};
 
 use crate::db::files::{is_id, File};
-use crate::http::html::{date, human_size};
+use crate::http::html::{date, human_size, time_tag};
+use crate::pages::i18n::{t, t_args};
 use crate::http::html::{esc, page, try_later, with_meta};
 use crate::http::ClientIp;
 use crate::library;
@@ -59,7 +60,7 @@ async fn render(
         Ok(None) => return file_not_found(),
         Err(e) => {
             tracing::error!(error = %e, "download page");
-            return try_later("This page cannot be shown right now.");
+            return try_later(&t("download-unavailable"));
         }
     };
     match library::check_downloadable(app, &file).await {
@@ -69,7 +70,7 @@ async fn render(
         Err(Error::FileNotFound) => return file_not_found(),
         Err(e) => {
             tracing::error!(error = %e, "download page limits");
-            return try_later("This page cannot be shown right now.");
+            return try_later(&t("download-unavailable"));
         }
     }
     let details = details(&file);
@@ -92,7 +93,7 @@ async fn render(
                     &file.name,
                     &format!(
                         "{details}{}",
-                        password_form(Some("Wrong password. A wrong or empty password was given."))
+                        password_form(Some(&t("download-wrong-password")))
                     ),
                 )
             }
@@ -102,15 +103,16 @@ async fn render(
                     &file.name,
                     &format!(
                         "{details}{}",
-                        password_form(Some(&format!(
-                            "Too many wrong passwords. Wait {wait} seconds before trying again."
+                        password_form(Some(&t_args(
+                            "download-password-wait",
+                            &[("seconds", wait.into())]
                         )))
                     ),
                 )
             }
             Err(e) => {
                 tracing::error!(error = %e, "download page password");
-                return try_later("This page cannot be shown right now.");
+                return try_later(&t("download-unavailable"));
             }
         }
     }
@@ -120,8 +122,9 @@ async fn render(
     // Preview and QR code: docs/web.md, "Previews, thumbnails and QR codes".
     let extras = crate::pages::preview::download_extras(app, &file, account);
     let body = format!(
-        "{details}<p><a class=\"btn\" id=\"download\" href=\"{}\" rel=\"nofollow\">Download</a></p>{extras}",
-        esc(&url)
+        "{details}<p><a class=\"btn\" id=\"download\" href=\"{}\" rel=\"nofollow\">{}</a></p>{extras}",
+        esc(&url),
+        esc(&t("download-button"))
     );
     let resp = v.page(StatusCode::OK, &file.name, &body, &[]);
     crate::pages::preview::allow_preview(with_meta(resp, link_preview(app, &file)))
@@ -139,15 +142,15 @@ fn link_preview(app: &AppState, file: &File) -> Vec<(&'static str, String)> {
     ];
     let open = file.password_sealed.is_empty() && file.download_limit <= 0;
     if !open {
-        meta.push(("og:title", "A file shared with you".to_string()));
-        meta.push((
-            "og:description",
-            "Open the link to download it.".to_string(),
-        ));
+        meta.push(("og:title", t("download-preview-shared")));
+        meta.push(("og:description", t("download-preview-open")));
         meta.push(("twitter:card", "summary".to_string()));
         return meta;
     }
-    let mut description = format!("{} to download.", human_size(file.size));
+    let mut description = t_args(
+        "download-preview-size",
+        &[("size", human_size(file.size).into())],
+    );
     let told: String = file.description.trim().chars().take(200).collect();
     if !told.is_empty() {
         description = format!("{told} ({description})");
@@ -156,7 +159,7 @@ fn link_preview(app: &AppState, file: &File) -> Vec<(&'static str, String)> {
     meta.push(("og:description", description));
     if thumbs::eligible(&app.cfg, file) {
         meta.push(("og:image", app.url(&format!("/file/{}/thumb", file.id))));
-        meta.push(("og:image:alt", format!("A small picture of {}", file.name)));
+        meta.push(("og:image:alt", t_args("download-preview-picture", &[("name", file.name.as_str().into())])));
         meta.push(("twitter:card", "summary_large_image".to_string()));
     } else {
         meta.push(("twitter:card", "summary".to_string()));
@@ -178,10 +181,13 @@ fn password_form(error: Option<&str>) -> String {
         None => ("", String::new()),
     };
     format!(
-        "<form method=\"post\" class=\"card narrow\"><p>This file is protected by a password.</p>\
-         <div class=\"field\"><label for=\"password\">Password</label>\
+        "<form method=\"post\" class=\"card narrow\"><p>{}</p>\
+         <div class=\"field\"><label for=\"password\">{}</label>\
          <input type=\"password\" name=\"password\" id=\"password\" autofocus required{invalid}>{error}</div>\
-         <div class=\"actions\"><button class=\"btn\" type=\"submit\">Unlock</button></div></form>"
+         <div class=\"actions\"><button class=\"btn\" type=\"submit\">{}</button></div></form>",
+        esc(&t("download-protected")),
+        esc(&t("download-password")),
+        esc(&t("download-unlock")),
     )
 }
 
@@ -190,7 +196,8 @@ fn details(file: &File) -> String {
         String::new()
     } else {
         format!(
-            "<tr><th>Description</th><td class=\"pre\">{}</td></tr>",
+            "<tr><th>{}</th><td class=\"pre\">{}</td></tr>",
+            esc(&t("download-description")),
             esc(&file.description)
         )
     };
@@ -201,19 +208,28 @@ fn details(file: &File) -> String {
         String::new()
     } else {
         format!(
-            "<tr><th>Checksum <span class=\"muted\">(BLAKE3)</span></th>\
+            "<tr><th>{} <span class=\"muted\">(BLAKE3)</span></th>\
              <td><code class=\"hash\" id=\"checksum\">{}</code></td></tr>",
+            esc(&t("download-checksum")),
             esc(&file.checksum)
         )
     };
     format!(
-        "<div class=\"box\"><table class=\"details\"><tr><th>Name</th><td id=\"name\">{}</td></tr>\
-         <tr><th>Size</th><td id=\"size\">{} ({} bytes)</td></tr>{description}\
-         <tr><th>Uploaded</th><td>{}</td></tr>{limits}{checksum}</table></div>",
+        "<div class=\"box\"><table class=\"details\"><tr><th>{}</th><td id=\"name\">{}</td></tr>\
+         <tr><th>{}</th><td id=\"size\">{}</td></tr>{description}\
+         <tr><th>{}</th><td>{}</td></tr>{limits}{checksum}</table></div>",
+        esc(&t("download-name")),
         esc(&file.name),
-        esc(&human_size(file.size)),
-        file.size,
-        esc(&date(file.uploaded)),
+        esc(&t("download-size")),
+        esc(&t_args(
+            "download-size-exact",
+            &[
+                ("size", human_size(file.size).into()),
+                ("bytes", file.size.into())
+            ]
+        )),
+        esc(&t("download-uploaded")),
+        time_tag(file.uploaded),
     )
 }
 
@@ -222,13 +238,17 @@ fn limit_rows(file: &File) -> String {
     let mut rows = String::new();
     if file.time_limit_at > 0 {
         rows += &format!(
-            "<tr><th>Expires</th><td id=\"expires\">{}</td></tr>",
-            esc(&date(file.time_limit_at))
+            "<tr><th>{}</th><td id=\"expires\">{}</td></tr>",
+            esc(&t("download-expires")),
+            time_tag(file.time_limit_at)
         );
     }
     if file.download_limit > 0 {
         let left = (file.download_limit - file.downloads).max(0);
-        rows += &format!("<tr><th>Downloads left</th><td id=\"downloads-left\">{left}</td></tr>");
+        rows += &format!(
+            "<tr><th>{}</th><td id=\"downloads-left\">{left}</td></tr>",
+            esc(&t("download-downloads-left"))
+        );
     }
     rows
 }
@@ -239,15 +259,14 @@ fn gone(file: &File, why: Gone) -> Response {
     let (reason, text) = match why {
         Gone::Expired => (
             "expired",
-            format!(
-                "This file has expired: it could be downloaded until {}.",
-                date(file.time_limit_at)
+            t_args(
+                "download-expired",
+                &[("date", date(file.time_limit_at).into())],
             ),
         ),
         Gone::LimitReached => (
             "limit",
-            "This file can no longer be downloaded: its download limit has been reached."
-                .to_string(),
+            t("download-limit-reached"),
         ),
     };
     page(
@@ -266,8 +285,10 @@ fn gone(file: &File, why: Gone) -> Response {
 fn file_not_found() -> Response {
     page(
         StatusCode::NOT_FOUND,
-        "File not found",
-        "<p id=\"not-found\">No file has this link. It may have been deleted by its owner, \
-         or the link may be incomplete.</p>",
+        &t("download-not-found-title"),
+        &format!(
+            "<p id=\"not-found\">{}</p>",
+            esc(&t("download-not-found-text"))
+        ),
     )
 }

@@ -9,7 +9,8 @@ use axum::routing::get;
 use axum::Router;
 
 use super::shell::FOLDER_ICON;
-use crate::http::html::{date, esc, human_size, not_found, page, try_later};
+use crate::http::html::{esc, human_size, not_found, page, time_tag, try_later};
+use crate::pages::i18n::t;
 use crate::library::folders::{self, Shared};
 use crate::state::App;
 
@@ -27,7 +28,7 @@ async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
         Ok(None) => return not_found(),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "shared folder page");
-            return try_later("This folder cannot be shown right now.");
+            return try_later(&t("folder-unavailable"));
         }
     };
     let mut rows = String::new();
@@ -46,20 +47,27 @@ async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
             esc(&app.url(&format!("/file/{}", f.id))),
             esc(&f.name),
             esc(&human_size(f.size)),
-            esc(&date(f.uploaded)),
+            time_tag(f.uploaded),
         ));
     }
     let listing = if rows.is_empty() {
-        "<div class=\"card empty\"><p class=\"empty-title\">This folder is empty.</p></div>"
-            .to_string()
+        format!(
+            "<div class=\"card empty\"><p class=\"empty-title\">{}</p></div>",
+            esc(&t("folder-empty"))
+        )
     } else {
         format!(
-            "<div class=\"table-wrap\"><table class=\"listing\">\n<thead><tr><th>Name</th><th>Size</th>\
-             <th>Uploaded</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table></div>"
+            "<div class=\"table-wrap\"><table class=\"listing\">\n<thead><tr><th>{}</th><th>{}</th>\
+             <th>{}</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table></div>",
+            esc(&t("folder-name")),
+            esc(&t("folder-size")),
+            esc(&t("folder-uploaded")),
         )
     };
     let body = format!(
-        "<p class=\"actions\"><span class=\"tag\">Shared folder</span> <a href=\"{rss}\">RSS feed</a></p>\n{listing}{qr}",
+        "<p class=\"actions\"><span class=\"tag\">{shared}</span> <a href=\"{rss}\">{feed}</a></p>\n{listing}{qr}",
+        shared = esc(&t("folder-shared")),
+        feed = esc(&t("folder-rss")),
         rss = esc(&app.url(&format!("/rss/{}", folder.id))),
         qr = crate::pages::preview::folder_qr_img(&folder.id, &folder.name),
     );

@@ -12,6 +12,7 @@ use axum::Router;
 
 use crate::db::files::{is_id, File};
 use crate::http::html::{esc, not_found, try_later};
+use crate::pages::i18n::{t, t_args};
 use crate::library::preview::{self, Kind};
 use crate::library::thumbs::{self, Thumb};
 use crate::library::{self, Error};
@@ -80,7 +81,7 @@ async fn file_qr(State(app): State<App>, Path(id): Path<String>) -> Response {
         Ok(None) => not_found(),
         Err(e) => {
             tracing::error!(error = %e, "file QR code");
-            try_later("This QR code cannot be shown right now.")
+            try_later(&t("preview-qr-unavailable"))
         }
     }
 }
@@ -93,7 +94,7 @@ async fn folder_qr(State(app): State<App>, Path(id): Path<String>) -> Response {
         Ok(false) => not_found(),
         Err(e) => {
             tracing::error!(error = %e, "folder QR code");
-            try_later("This QR code cannot be shown right now.")
+            try_later(&t("preview-qr-unavailable"))
         }
     }
 }
@@ -127,7 +128,7 @@ async fn file_thumb(State(app): State<App>, Path(id): Path<String>) -> Response 
         Ok(None) => return not_found(),
         Err(e) => {
             tracing::error!(error = %e, "thumbnail");
-            return try_later("This thumbnail cannot be shown right now.");
+            return try_later(&t("preview-thumb-unavailable"));
         }
     };
     match library::check_downloadable(&app, &file).await {
@@ -135,7 +136,7 @@ async fn file_thumb(State(app): State<App>, Path(id): Path<String>) -> Response 
         Err(Error::FileNotFound) => return not_found(),
         Err(Error::Internal(e)) => {
             tracing::error!(error = %e, "thumbnail: the file's limits");
-            return try_later("This thumbnail cannot be shown right now.");
+            return try_later(&t("preview-thumb-unavailable"));
         }
         Err(_) => return plain(StatusCode::GONE, "This file can no longer be downloaded.\n"),
     }
@@ -189,13 +190,13 @@ async fn file_thumb(State(app): State<App>, Path(id): Path<String>) -> Response 
 /// downloaded (after its password, if any): the preview, signed for
 /// `account` like the download URL, and the page's QR code.
 pub fn download_extras(app: &AppState, file: &File, account: i64) -> String {
-    let name = esc(&file.name);
+    let of = esc(&t_args("preview-of", &[("name", file.name.as_str().into())]));
     let mut html = String::new();
     if let Some(kind) = preview::previewable(&app.cfg, file) {
         let src = esc(&preview::url_path(app, file, account));
         let shown = match kind {
             Kind::Image => format!(
-                "<img id=\"preview\" class=\"preview\" src=\"{src}\" alt=\"Preview of {name}\">"
+                "<img id=\"preview\" class=\"preview\" src=\"{src}\" alt=\"{of}\">"
             ),
             Kind::Video => format!(
                 "<video id=\"preview\" class=\"preview\" src=\"{src}\" controls preload=\"metadata\"></video>"
@@ -204,19 +205,21 @@ pub fn download_extras(app: &AppState, file: &File, account: i64) -> String {
                 "<audio id=\"preview\" class=\"preview\" src=\"{src}\" controls preload=\"metadata\"></audio>"
             ),
             Kind::Pdf => format!(
-                "<iframe id=\"preview\" class=\"preview\" src=\"{src}\" title=\"Preview of {name}\"></iframe>\
-                 <br><a href=\"{src}\" target=\"_blank\" rel=\"noopener noreferrer\">Open the preview</a>"
+                "<iframe id=\"preview\" class=\"preview\" src=\"{src}\" title=\"{of}\"></iframe>\
+                 <br><a href=\"{src}\" target=\"_blank\" rel=\"noopener noreferrer\">{open}</a>",
+                open = esc(&t("preview-open"))
             ),
             Kind::Text => format!(
-                "<iframe id=\"preview\" class=\"preview\" sandbox src=\"{src}\" title=\"Preview of {name}\"></iframe>"
+                "<iframe id=\"preview\" class=\"preview\" sandbox src=\"{src}\" title=\"{of}\"></iframe>"
             ),
         };
         html.push_str(&format!("<section class=\"preview-box\">{shown}</section>"));
     }
     html.push_str(&format!(
         "<p class=\"qr\"><img id=\"qr\" src=\"/file/{}/qr.svg\" width=\"160\" height=\"160\" \
-         alt=\"QR code for the download page of {name}\"></p>",
-        esc(&file.id)
+         alt=\"{}\"></p>",
+        esc(&file.id),
+        esc(&t_args("preview-qr-file", &[("name", file.name.as_str().into())]))
     ));
     html
 }
@@ -225,9 +228,9 @@ pub fn download_extras(app: &AppState, file: &File, account: i64) -> String {
 pub fn folder_qr_img(id: &str, name: &str) -> String {
     format!(
         "<p class=\"qr\"><img id=\"qr\" src=\"/folder/{}/qr.svg\" width=\"160\" height=\"160\" \
-         alt=\"QR code for the page of the folder {}\"></p>",
+         alt=\"{}\"></p>",
         esc(id),
-        esc(name)
+        esc(&t_args("preview-qr-folder", &[("name", name.into())]))
     )
 }
 

@@ -17,6 +17,7 @@ use crate::db::files::File;
 use crate::db::folders::Folder;
 use crate::http::html::human_size;
 use crate::http::html::not_found;
+use crate::pages::i18n::{t, t_args};
 use crate::library::folders::{self, Shared};
 use crate::state::{App, AppState};
 use dropspace_proto::envelope::xml_safe;
@@ -84,8 +85,9 @@ pub fn rss(app: &AppState, folder: &Folder, files: &[File]) -> String {
     rss.push_attribute(("xmlns:atom", "http://www.w3.org/2005/Atom"));
     let _ = w.write_event(Event::Start(rss));
     let _ = w.write_event(Event::Start(BytesStart::new("channel")));
+    let unnamed = t("rss-shared-folder");
     let title = if folder.name.trim().is_empty() {
-        "Shared folder"
+        &unnamed
     } else {
         &folder.name
     };
@@ -94,7 +96,10 @@ pub fn rss(app: &AppState, folder: &Folder, files: &[File]) -> String {
     element(
         &mut w,
         "description",
-        &plain(&format!("Files shared in the folder {}", folder.name)),
+        &plain(&t_args(
+            "rss-description",
+            &[("name", folder.name.as_str().into())],
+        )),
     );
     let mut atom = BytesStart::new("atom:link");
     atom.push_attribute(("href", own.as_str()));

@@ -27,6 +27,7 @@ use crate::db::files::is_id;
 use crate::db::folders::ROOT;
 use crate::db::users::User;
 use crate::http::html::esc;
+use crate::pages::i18n::{t, t_args, t_html};
 use crate::http::params::Params;
 use crate::http::pipeline::{Gate, Pipeline};
 use crate::http::ClientIp;
@@ -70,46 +71,67 @@ fn script(text: &'static str) -> Response {
 async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
     let v = visitor(&app, &headers).await;
     let whose = match &v.user {
-        Some(u) => format!("Files go to your account, <b>{}</b>.", esc(&u.user_name)),
-        None => {
-            "You are not logged in: files are uploaded anonymously, each with its own delete link."
-                .to_string()
-        }
+        Some(u) => t_html(
+            "upload-to-account",
+            &[],
+            &[("name", &format!("<b>{}</b>", esc(&u.user_name)))],
+        ),
+        None => esc(&t("upload-anonymous")),
     };
     let body = format!(
         "<p class=\"lead\">{whose}</p>\
-         <noscript><p class=\"notice notice-error\">This page needs JavaScript to upload.</p></noscript>\
+         <noscript><p class=\"notice notice-error\">{needs_js}</p></noscript>\
          <form id=\"upload-form\" class=\"card\" data-csrf=\"{csrf}\" data-chunk=\"{chunk}\" data-account=\"{account}\">\
-         <div id=\"drop\" class=\"drop\">{UPLOAD_ICON}<p class=\"drop-title\">Drop files here</p>\
-         <p class=\"muted\">or</p><label for=\"files\" class=\"visually-hidden\">Choose files to upload</label>\
+         <div id=\"drop\" class=\"drop\">{UPLOAD_ICON}<p class=\"drop-title\">{drop}</p>\
+         <p class=\"muted\">{or}</p><label for=\"files\" class=\"visually-hidden\">{choose}</label>\
          <input type=\"file\" id=\"files\" name=\"userfile\" multiple></div>\
-         <ul id=\"chosen\" class=\"chosen\" aria-label=\"Chosen files\"></ul>\
+         <ul id=\"chosen\" class=\"chosen\" aria-label=\"{chosen}\"></ul>\
          <div class=\"grid-2\">\
-         <div class=\"field\"><label for=\"description\">Description <span class=\"muted\">(optional)</span></label>\
+         <div class=\"field\"><label for=\"description\">{description} <span class=\"muted\">{optional}</span></label>\
          <textarea id=\"description\" rows=\"2\" maxlength=\"10000\"></textarea></div>\
-         <div class=\"field\"><label for=\"password\">Download password <span class=\"muted\">(optional)</span></label>\
+         <div class=\"field\"><label for=\"password\">{password} <span class=\"muted\">{optional}</span></label>\
          <input id=\"password\" type=\"text\" autocomplete=\"off\" maxlength=\"255\" aria-describedby=\"password-hint\">\
-         <span class=\"hint\" id=\"password-hint\">Asked for on the download page.</span></div>\
-         <div class=\"field\"><label for=\"recipients\">Mail the link to <span class=\"muted\">(optional)</span></label>\
+         <span class=\"hint\" id=\"password-hint\">{password_hint}</span></div>\
+         <div class=\"field\"><label for=\"recipients\">{recipients} <span class=\"muted\">{optional}</span></label>\
          <input id=\"recipients\" type=\"text\" autocomplete=\"email\" aria-describedby=\"recipients-hint\">\
-         <span class=\"hint\" id=\"recipients-hint\">E-mail addresses, comma separated.</span></div>\
-         <div class=\"field\"><label for=\"message\">Message to them <span class=\"muted\">(optional)</span></label>\
+         <span class=\"hint\" id=\"recipients-hint\">{recipients_hint}</span></div>\
+         <div class=\"field\"><label for=\"message\">{message} <span class=\"muted\">{optional}</span></label>\
          <textarea id=\"message\" rows=\"2\"></textarea></div>\
-         <div class=\"field\"><label for=\"expiry\">Expires after</label>\
+         <div class=\"field\"><label for=\"expiry\">{expiry_label}</label>\
          <select id=\"expiry\" aria-describedby=\"expiry-hint\">{expiry}</select>\
-         <span class=\"hint\" id=\"expiry-hint\">The file is deleted then.</span></div>\
-         <div class=\"field\"><label for=\"downloads\">Download limit <span class=\"muted\">(optional)</span></label>\
+         <span class=\"hint\" id=\"expiry-hint\">{expiry_hint}</span></div>\
+         <div class=\"field\"><label for=\"downloads\">{downloads} <span class=\"muted\">{optional}</span></label>\
          <input id=\"downloads\" type=\"number\" min=\"0\" step=\"1\" inputmode=\"numeric\" aria-describedby=\"downloads-hint\">\
-         <span class=\"hint\" id=\"downloads-hint\">Deleted after this many downloads.</span></div>\
+         <span class=\"hint\" id=\"downloads-hint\">{downloads_hint}</span></div>\
          {folder}\
          </div>\
          <p class=\"check\"><input type=\"checkbox\" id=\"bundle\" checked> \
-         <label for=\"bundle\">One link for all the files (when there are several)</label></p>\
-         <div class=\"actions\"><button class=\"btn\" id=\"start\" type=\"submit\">Upload</button>\
+         <label for=\"bundle\">{bundle}</label></p>\
+         <div class=\"actions\"><button class=\"btn\" id=\"start\" type=\"submit\">{start}</button>\
          <span id=\"status\" class=\"status\" role=\"status\"></span></div>\
-         </form><section aria-label=\"Uploads\"><div id=\"results\"></div></section>\
+         </form><section aria-label=\"{results}\"><div id=\"results\"></div></section>\
          <div id=\"announce\" class=\"visually-hidden\" role=\"status\"></div>\
-         <div id=\"toast\" class=\"toast\" role=\"status\"></div>",
+         <div id=\"toast\" class=\"toast\" role=\"status\"></div>{messages}",
+        needs_js = esc(&t("upload-needs-js")),
+        drop = esc(&t("upload-drop")),
+        or = esc(&t("upload-or")),
+        choose = esc(&t("upload-choose")),
+        chosen = esc(&t("upload-chosen")),
+        optional = esc(&t("upload-optional")),
+        description = esc(&t("upload-description")),
+        password = esc(&t("upload-password")),
+        password_hint = esc(&t("upload-password-hint")),
+        recipients = esc(&t("upload-recipients")),
+        recipients_hint = esc(&t("upload-recipients-hint")),
+        message = esc(&t("upload-message")),
+        expiry_label = esc(&t("upload-expiry")),
+        expiry_hint = esc(&t("upload-expiry-hint")),
+        downloads = esc(&t("upload-downloads")),
+        downloads_hint = esc(&t("upload-downloads-hint")),
+        bundle = esc(&t("upload-bundle")),
+        start = esc(&t("upload-start")),
+        results = esc(&t("upload-results")),
+        messages = script_messages(),
         csrf = esc(&v.csrf),
         chunk = app.cfg.tus.chunk_bytes.max(MIN_CHUNK),
         expiry = expiry_options(&limits::expiry_choices(&app.cfg, v.user.as_ref())),
@@ -118,7 +140,7 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
     );
     v.page(
         StatusCode::OK,
-        "Upload",
+        &t("upload-title"),
         &body,
         &["/static/tus.min.js", "/static/upload.js"],
     )
@@ -147,16 +169,87 @@ fn expiry_options(choices: &[i64]) -> String {
         .collect()
 }
 
-/// "Never", "1 hour", "7 days", "90 minutes".
+/// "Never", "1 hour", "7 days", "90 minutes" (in the request's language).
 fn expiry_label(secs: i64) -> String {
-    let (n, unit) = match secs {
-        0 => return "Never".to_string(),
-        s if s % 86_400 == 0 => (s / 86_400, "day"),
-        s if s % 3600 == 0 => (s / 3600, "hour"),
-        s if s % 60 == 0 => (s / 60, "minute"),
-        s => (s, "second"),
+    let (n, key) = match secs {
+        0 => return t("upload-never"),
+        s if s % 86_400 == 0 => (s / 86_400, "upload-days"),
+        s if s % 3600 == 0 => (s / 3600, "upload-hours"),
+        s if s % 60 == 0 => (s / 60, "upload-minutes"),
+        s => (s, "upload-seconds"),
     };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+    t_args(key, &[("count", n.into())])
+}
+
+/// The script's messages (keys `upload-js-*` and the size units, with
+/// their variables left as `{name}` for it to fill in), as a JSON data
+/// block: not a script, so the CSP stays `script-src 'self'`
+/// (docs/languages.md).
+fn script_messages() -> String {
+    const MESSAGES: &[(&str, &[&str])] = &[
+        ("upload-js-bytes-one", &["count"]),
+        ("upload-js-bytes-other", &["count"]),
+        ("upload-js-uploading-one", &["count"]),
+        ("upload-js-uploading-other", &["count"]),
+        ("upload-js-retry-one", &["count"]),
+        ("upload-js-retry-other", &["count"]),
+        ("upload-js-copy", &[]),
+        ("upload-js-copied", &[]),
+        ("upload-js-link-download", &[]),
+        ("upload-js-link-delete", &[]),
+        ("upload-js-link-bundle", &[]),
+        ("upload-js-copy-download", &["name"]),
+        ("upload-js-copy-delete", &["name"]),
+        ("upload-js-copy-bundle", &["name"]),
+        ("upload-js-copied-download", &["name"]),
+        ("upload-js-copied-delete", &["name"]),
+        ("upload-js-copied-bundle", &["name"]),
+        ("upload-js-upload-failed", &[]),
+        ("upload-js-connection-failed", &[]),
+        ("upload-js-was-cancelled", &[]),
+        ("upload-js-secs", &["s"]),
+        ("upload-js-mins", &["m", "s"]),
+        ("upload-js-hours", &["h", "m"]),
+        ("upload-js-speed", &["rate", "left"]),
+        ("upload-js-resuming", &[]),
+        ("upload-js-cancel", &[]),
+        ("upload-js-cancel-label", &["name"]),
+        ("upload-js-progress-label", &["name"]),
+        ("upload-js-too-large", &["max"]),
+        ("upload-js-scanning", &[]),
+        ("upload-js-done", &[]),
+        ("upload-js-cancelled", &[]),
+        ("upload-js-failed", &["reason"]),
+        ("upload-js-one-link", &["count"]),
+        ("upload-js-all-files", &["count"]),
+        ("upload-js-qr-alt", &["count"]),
+        ("upload-js-bundle-ready", &["count"]),
+        ("upload-js-choose-first", &[]),
+        ("upload-js-folder-name", &["when"]),
+        ("upload-js-bundle-failed", &["reason"]),
+        ("size-kb", &["value"]),
+        ("size-mb", &["value"]),
+        ("size-gb", &["value"]),
+        ("size-tb", &["value"]),
+    ];
+    let map: serde_json::Map<String, serde_json::Value> = MESSAGES
+        .iter()
+        .map(|(key, vars)| {
+            let args: Vec<(&str, fluent_bundle::FluentValue<'_>)> = vars
+                .iter()
+                .map(|v| (*v, format!("{{{v}}}").into()))
+                .collect();
+            let name = key.strip_prefix("upload-js-").unwrap_or(key);
+            (name.to_string(), t_args(key, &args).into())
+        })
+        .collect();
+    // `<` escaped: nothing in the data can close the element.
+    let json = serde_json::Value::Object(map)
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    format!("<script type=\"application/json\" id=\"i18n\">{json}</script>")
 }
 
 /// A logged-in user picks the folder the files go to.
@@ -172,11 +265,12 @@ async fn folder_field(app: &App, user: Option<&User>) -> String {
             Vec::new()
         }
     };
+    let root = t("upload-folder-root");
     let options: String = all
         .iter()
         .map(|f| {
             let name = if f.id == ROOT {
-                "My files (top level)"
+                root.as_str()
             } else {
                 f.name.as_str()
             };
@@ -184,8 +278,9 @@ async fn folder_field(app: &App, user: Option<&User>) -> String {
         })
         .collect();
     format!(
-        "<div class=\"field\"><label for=\"folder\">Folder</label>\
-         <select id=\"folder\">{options}</select></div>"
+        "<div class=\"field\"><label for=\"folder\">{}</label>\
+         <select id=\"folder\">{options}</select></div>",
+        esc(&t("upload-folder"))
     )
 }
 
@@ -235,7 +330,11 @@ pub(super) async fn checked_user(
     let v = checked_visitor(app, headers, form).await?;
     match v.user.clone() {
         Some(user) => Ok((v, user)),
-        None => Err(json_error(StatusCode::FORBIDDEN, 6, "Not logged in")),
+        None => Err(json_error(
+            StatusCode::FORBIDDEN,
+            6,
+            &t("upload-not-logged-in"),
+        )),
     }
 }
 
@@ -243,7 +342,7 @@ fn csrf_refused(v: &Visitor) -> Response {
     v.finish(json_error(
         StatusCode::FORBIDDEN,
         0,
-        "The page expired or did not come from this site; reload it.",
+        &t("upload-csrf-refused"),
     ))
 }
 

@@ -18,6 +18,7 @@ use axum::{Form, Router};
 use crate::db::users::User;
 use crate::http::html::{esc, page_as, try_later, Account};
 use crate::http::ClientIp;
+use crate::pages::i18n::{t, t_args};
 use crate::library::auth::{self, password_login, PasswordLogin};
 use crate::secrets::{ct_eq, hash_secret, random_string, LOWER_ALNUM};
 use crate::state::{App, AppState};
@@ -219,16 +220,19 @@ fn form_page(v: &Visitor, status: StatusCode, next: &str, error: Option<&str>) -
         "<form method=\"post\" action=\"/login\" class=\"card narrow\" id=\"login-form\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
          <input type=\"hidden\" name=\"next\" value=\"{}\">\
-         <div class=\"field\"><label for=\"user_name\">User name or e-mail</label>\
+         <div class=\"field\"><label for=\"user_name\">{user_label}</label>\
          <input name=\"user_name\" id=\"user_name\" autocomplete=\"username\" required{invalid}></div>\
-         <div class=\"field\"><label for=\"password\">Password</label>\
+         <div class=\"field\"><label for=\"password\">{password_label}</label>\
          <input type=\"password\" name=\"password\" id=\"password\" autocomplete=\"current-password\" required{invalid}>\
          {error}</div>\
-         <div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"login-submit\">Log in</button></div></form>",
+         <div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"login-submit\">{submit}</button></div></form>",
         esc(&v.csrf),
         esc(next),
+        user_label = esc(&t("login-user-name")),
+        password_label = esc(&t("login-password")),
+        submit = esc(&t("login-submit")),
     );
-    v.page(status, "Log in", &body, &[])
+    v.page(status, &t("login-title"), &body, &[])
 }
 
 /// `GET /login`
@@ -264,7 +268,7 @@ async fn login(
             &v,
             StatusCode::FORBIDDEN,
             &next,
-            Some("The form expired; try again."),
+            Some(&t("login-form-expired")),
         );
     }
     let user = match password_login(&app, field("user_name"), field("password"), ip).await {
@@ -274,7 +278,7 @@ async fn login(
                 &v,
                 StatusCode::TOO_MANY_REQUESTS,
                 &next,
-                Some(&format!("Too many failed logins; wait {wait} seconds.")),
+                Some(&t_args("login-wait", &[("seconds", wait.into())])),
             )
         }
         Ok(PasswordLogin::Wrong) => {
@@ -282,19 +286,19 @@ async fn login(
                 &v,
                 StatusCode::FORBIDDEN,
                 &next,
-                Some("Wrong user name or password."),
+                Some(&t("login-wrong")),
             )
         }
         Err(e) => {
             tracing::error!(error = %e, "web login");
-            return try_later("Logging in is not possible right now.");
+            return try_later(&t("login-unavailable"));
         }
     };
     let token = match auth::open_web_login(&app, user.id).await {
         Ok(token) => token,
         Err(e) => {
             tracing::error!(error = %e, "storing a web login");
-            return try_later("Logging in is not possible right now.");
+            return try_later(&t("login-unavailable"));
         }
     };
     let mut resp = redirect(&next);
@@ -327,14 +331,17 @@ async fn logout(
     if !v.csrf_ok(given) {
         return v.page(
             StatusCode::FORBIDDEN,
-            "Not logged out",
-            "<p class=\"notice notice-error\" id=\"error\">The form expired; try again.</p>",
+            &t("login-not-logged-out"),
+            &format!(
+                "<p class=\"notice notice-error\" id=\"error\">{}</p>",
+                esc(&t("login-form-expired"))
+            ),
             &[],
         );
     }
     if let Err(e) = auth::end_web_login(&app.db, token_hash).await {
         tracing::error!(error = %e, "ending a web login");
-        return try_later("Logging out is not possible right now.");
+        return try_later(&t("login-logout-unavailable"));
     }
     let mut resp = redirect("/");
     add_cookie(&mut resp, &cookie(&app, SESSION_COOKIE, "", 0));
@@ -345,9 +352,11 @@ async fn logout(
 pub fn forbidden(v: &Visitor) -> Response {
     v.page(
         StatusCode::FORBIDDEN,
-        "Request refused",
-        "<p class=\"notice notice-error\" id=\"error\">The form expired or did not come from this site; \
-         reload the page and try again.</p>",
+        &t("login-refused-title"),
+        &format!(
+            "<p class=\"notice notice-error\" id=\"error\">{}</p>",
+            esc(&t("login-refused-text"))
+        ),
         &[],
     )
 }

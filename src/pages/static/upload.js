@@ -12,7 +12,8 @@
 // changes are read out through the page's live regions (#status,
 // #announce, #toast). Several files uploaded together also get one link
 // (docs/web.md, "Bundles"): an account's go into a new shared folder made
-// first, an anonymous upload's are bundled once stored.
+// first, an anonymous upload's are bundled once stored. Its words come from
+// the page's #i18n data block, in the page's language (docs/languages.md).
 'use strict';
 
 (function () {
@@ -37,6 +38,28 @@
   const announcer = document.getElementById('announce');
   const toast = document.getElementById('toast');
   let toastTimer = null;
+  const lang = document.documentElement.lang || 'en';
+  const messages = (() => {
+    try {
+      return JSON.parse(document.getElementById('i18n').textContent);
+    } catch (_) {
+      return {};
+    }
+  })();
+  const plurals = new Intl.PluralRules(lang);
+
+  // A message with its {name} variables filled in (one pass: a value that
+  // holds braces stays as it is).
+  function tr(key, vars) {
+    const text = messages[key] || key;
+    return text.replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? String(vars[k]) : m));
+  }
+
+  // The plural form of `key` for `count` (`key-one`, `key-other`).
+  function trn(key, count) {
+    const form = key + '-' + plurals.select(count);
+    return tr(form in messages ? form : key + '-other', { count: count });
+  }
   let picked = [];
   let counter = 0;
 
@@ -51,14 +74,20 @@
     return e;
   }
 
+  // As the server writes sizes: "1.5 MB", "1,5 Mo".
   function human(n) {
-    const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-    let u = 0;
+    if (n < 1024) {
+      return trn('bytes', Math.round(n));
+    }
+    const units = ['size-kb', 'size-mb', 'size-gb', 'size-tb'];
+    let u = -1;
     while (n >= 1024 && u < units.length - 1) {
       n /= 1024;
       u++;
     }
-    return u === 0 ? n + ' bytes' : n.toFixed(1) + ' ' + units[u];
+    const value = n.toLocaleString(lang,
+      { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
+    return tr(units[u], { value: value });
   }
 
   // Read out by screen readers (a polite live region), not shown.
@@ -76,10 +105,6 @@
     toast.textContent = text;
     clearTimeout(toastTimer);
     toastTimer = setTimeout(() => { toast.textContent = ''; }, 2500);
-  }
-
-  function filesLabel(n) {
-    return n === 1 ? '1 file' : n + ' files';
   }
 
   function showPicked() {
@@ -102,7 +127,7 @@
     showPicked();
   });
 
-  async function copy(text, button, what) {
+  async function copy(text, button, told) {
     try {
       await navigator.clipboard.writeText(text);
     } catch (_) {
@@ -114,24 +139,24 @@
       document.execCommand('copy');
       area.remove();
     }
-    button.textContent = 'Copied';
-    showToast('Copied the ' + what + ' to the clipboard');
-    setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+    button.textContent = tr('copied');
+    showToast(told);
+    setTimeout(() => { button.textContent = tr('copy'); }, 1500);
   }
 
   // A link with its copy button, named for the file ("Copy download link
   // for report.pdf") so that each button of the page has its own name.
-  function linkRow(label, cls, url, fileName) {
+  // `kind`: download, delete or bundle.
+  function linkRow(kind, url, fileName) {
     const row = el('div', { class: 'link-row' });
-    const what = label.toLowerCase() + ' link';
-    row.appendChild(el('span', { class: 'label' }, label));
-    row.appendChild(el('a', { class: cls, href: url, target: '_blank', rel: 'noopener' }, url));
+    row.appendChild(el('span', { class: 'label' }, tr('link-' + kind)));
+    row.appendChild(el('a', { class: kind, href: url, target: '_blank', rel: 'noopener' }, url));
     const b = el('button', {
       type: 'button',
       class: 'copy btn btn-secondary btn-sm',
-      'aria-label': 'Copy ' + what + ' for ' + fileName,
-    }, 'Copy');
-    b.addEventListener('click', () => copy(url, b, what + ' for ' + fileName));
+      'aria-label': tr('copy-' + kind, { name: fileName }),
+    }, tr('copy'));
+    b.addEventListener('click', () => copy(url, b, tr('copied-' + kind, { name: fileName })));
     row.appendChild(b);
     return row;
   }
@@ -166,7 +191,7 @@
       };
       if (text('status') !== 'ok') {
         const err = doc.getElementsByTagName('error')[0];
-        throw new Error(err ? err.getAttribute('text') : 'Upload failed');
+        throw new Error(err ? err.getAttribute('text') : tr('upload-failed'));
       }
       return {
         download_url: text('download_url'),
@@ -182,7 +207,7 @@
       }
     }
     if (kv.upload_status !== 'ok') {
-      throw new Error(kv.error || 'Upload failed');
+      throw new Error(kv.error || tr('upload-failed'));
     }
     // Hidden until its virus scan finds it clean: no links to show yet.
     if (kv.scan_status === 'pending') {
@@ -197,10 +222,12 @@
     }
     secs = Math.ceil(secs);
     if (secs < 60) {
-      return secs + ' s';
+      return tr('secs', { s: secs });
     }
     const m = Math.floor(secs / 60);
-    return m < 60 ? m + ' min ' + (secs % 60) + ' s' : Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
+    return m < 60
+      ? tr('mins', { m: m, s: secs % 60 })
+      : tr('hours', { h: Math.floor(m / 60), m: m % 60 });
   }
 
   // Speed over the last few seconds, and the time left at that speed.
@@ -215,7 +242,7 @@
       const [t0, b0] = samples[0];
       const rate = now > t0 ? ((sent - b0) * 1000) / (now - t0) : 0;
       speed.textContent = rate > 0
-        ? '· ' + human(rate) + '/s, ' + duration((total - sent) / rate) + ' left'
+        ? tr('speed', { rate: human(rate), left: duration((total - sent) / rate) })
         : '';
     };
   }
@@ -283,7 +310,7 @@
         },
         onError(err) {
           const body = err.originalResponse ? err.originalResponse.getBody() : '';
-          reject(new Error((body || '').trim() || 'The connection failed'));
+          reject(new Error((body || '').trim() || tr('connection-failed')));
         },
         onSuccess({ lastResponse }) {
           const header = (name) => lastResponse.getHeader(name) || '';
@@ -311,7 +338,7 @@
       upload.findPreviousUploads().then((previous) => {
         if (previous.length > 0) {
           upload.resumeFromPreviousUpload(previous[0]);
-          ui.msg.textContent = 'Resuming the upload left unfinished…';
+          ui.msg.textContent = tr('resuming');
         }
         upload.start();
       });
@@ -336,8 +363,8 @@
         }
       });
       xhr.addEventListener('load', () => resolve(xhr));
-      xhr.addEventListener('error', () => reject(new Error('The connection failed')));
-      xhr.addEventListener('abort', () => reject(new Error('The upload was cancelled')));
+      xhr.addEventListener('error', () => reject(new Error(tr('connection-failed'))));
+      xhr.addEventListener('abort', () => reject(new Error(tr('was-cancelled'))));
       xhr.send(data);
     });
   }
@@ -357,14 +384,14 @@
     const cancel = el('button', {
       type: 'button',
       class: 'cancel btn btn-secondary btn-sm',
-      'aria-label': 'Cancel the upload of ' + file.name,
+      'aria-label': tr('cancel-label', { name: file.name }),
       hidden: '',
-    }, 'Cancel');
+    }, tr('cancel'));
     head.appendChild(cancel);
     const bar = el('progress', {
       max: '100',
       value: '0',
-      'aria-label': 'Upload of ' + file.name,
+      'aria-label': tr('progress-label', { name: file.name }),
     });
     const msg = el('p', { class: 'msg' });
     box.append(head, bar, msg);
@@ -374,7 +401,7 @@
       const offer = await post('/upload/new', {});
       const max = Number(offer.max_file_size);
       if (max >= 0 && file.size > max) {
-        throw new Error('The file is larger than the maximum file size (' + human(max) + ')');
+        throw new Error(tr('too-large', { max: human(max) }));
       }
       let links;
       if (resumable && file.size > 0) {
@@ -387,15 +414,15 @@
       cancel.remove();
       speed.textContent = '';
       msg.textContent = links.pending
-        ? 'Stored. It is being scanned for viruses; its links work once it is found clean.'
-        : 'Done.';
+        ? tr('scanning')
+        : tr('done');
       msg.className = 'msg ok';
       announce(file.name + ': ' + msg.textContent);
       if (links.download_url) {
-        box.append(linkRow('Download', 'download', links.download_url, file.name));
+        box.append(linkRow('download', links.download_url, file.name));
       }
       if (links.delete_url) {
-        box.append(linkRow('Delete', 'delete', links.delete_url, file.name));
+        box.append(linkRow('delete', links.delete_url, file.name));
       }
       box.classList.add('done');
       box.scrollIntoView({ block: 'nearest' });
@@ -403,7 +430,7 @@
     } catch (e) {
       cancel.remove();
       speed.textContent = '';
-      msg.textContent = e.message === 'Cancelled' ? 'Cancelled.' : 'Failed: ' + e.message;
+      msg.textContent = e.message === 'Cancelled' ? tr('cancelled') : tr('failed', { reason: e.message });
       msg.className = 'msg err';
       announce(file.name + ': ' + msg.textContent);
       box.classList.add('failed');
@@ -420,20 +447,21 @@
   // files of its upload (`first`: the results shown before it).
   function showBundle(bundle, count, first) {
     const box = el('div', { class: 'result bundle done', id: 'bundle-result' });
-    box.appendChild(el('p', { class: 'head' }, 'One link for all ' + count + ' files'));
-    box.appendChild(linkRow('Bundle', 'bundle', bundle.url, 'all ' + count + ' files'));
+    const all = tr('all-files', { count: count });
+    box.appendChild(el('p', { class: 'head' }, tr('one-link', { count: count })));
+    box.appendChild(linkRow('bundle', bundle.url, all));
     if (bundle.delete_url) {
-      box.appendChild(linkRow('Delete', 'delete', bundle.delete_url, 'all ' + count + ' files'));
+      box.appendChild(linkRow('delete', bundle.delete_url, all));
     }
     box.appendChild(el('img', {
       class: 'qr',
       src: bundle.qr,
       width: '160',
       height: '160',
-      alt: 'QR code of the link to all ' + count + ' files',
+      alt: tr('qr-alt', { count: count }),
     }));
     results.insertBefore(box, results.children[first] || null);
-    announce('One link for all ' + count + ' files is ready.');
+    announce(tr('bundle-ready', { count: count }));
   }
 
   // An anonymous upload's files, proven by their delete links' secrets.
@@ -447,10 +475,10 @@
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (picked.length === 0) {
-      status.textContent = 'Choose a file first.';
+      status.textContent = tr('choose-first');
       return;
     }
-    status.textContent = filesLabel(picked.length) + ' uploading…';
+    status.textContent = trn('uploading', picked.length);
     start.disabled = true;
     const files = picked;
     picked = [];
@@ -461,12 +489,12 @@
     let bundle = null;
     try {
       if (together && account) {
-        const when = new Date().toLocaleString();
-        bundle = await post('/upload/folder', { name: 'Upload of ' + when, parent: folderId });
+        const when = new Date().toLocaleString(lang);
+        bundle = await post('/upload/folder', { name: tr('folder-name', { when: when }), parent: folderId });
         folderId = bundle.folder_id;
       }
     } catch (err) {
-      status.textContent = 'Failed: ' + err.message;
+      status.textContent = tr('failed', { reason: err.message });
       picked = files;
       showPicked();
       start.disabled = false;
@@ -493,13 +521,13 @@
       }
       status.textContent = '';
     } catch (err) {
-      status.textContent = 'The files are stored, but one link for all of them failed: ' + err.message;
+      status.textContent = tr('bundle-failed', { reason: err.message });
     }
     // What failed stays chosen: Upload again retries it.
     if (failed.length > 0) {
       picked = failed;
       showPicked();
-      status.textContent = filesLabel(failed.length) + ' failed: press Upload to try again.';
+      status.textContent = trn('retry', failed.length);
     }
     start.disabled = false;
   });
