@@ -5,9 +5,11 @@
 //! visible only once complete (fs: written to a temporary directory,
 //! synced, renamed, directory synced; S3: multipart upload completed).
 
+mod digest;
 mod fs;
 mod multipart;
 
+pub use digest::{Digest, Sums};
 pub use fs::{hash_file, Partial};
 
 use std::ops::Range;
@@ -278,18 +280,18 @@ impl Blobs {
         Ok(self.op.read(key).await?.to_bytes())
     }
 
-    /// The BLAKE3 checksum and length of a stored blob, read back.
-    pub async fn hash(&self, key: &str) -> Result<(String, u64), StorageError> {
+    /// The checksums and length of a stored blob, read back.
+    pub async fn hash(&self, key: &str) -> Result<(Sums, u64), StorageError> {
         let size = self.size(key).await?;
         let mut stream = Box::pin(self.read(key, 0..size).await?);
-        let mut hasher = blake3::Hasher::new();
+        let mut hasher = Digest::default();
         let mut n = 0u64;
         while let Some(block) = stream.next().await {
             let block = block.map_err(|e| StorageError(e.to_string()))?;
             n += block.len() as u64;
             hasher.update(&block);
         }
-        Ok((hasher.finalize().to_hex().to_string(), n))
+        Ok((hasher.finalize(), n))
     }
 
     /// Where a resumable upload's unfinished file lives (fs backend:
@@ -443,7 +445,7 @@ enum Sink {
         /// references to them would pin buffers much larger than the bytes
         /// (measured: 1,000 slow uploads held 650 MiB that way).
         block: BytesMut,
-        hasher: Box<blake3::Hasher>,
+        hasher: Box<Digest>,
     },
 }
 
@@ -460,10 +462,10 @@ fn not_spilled() -> StorageError {
     StorageError("a blob held in memory was not moved to the store".into())
 }
 
-/// A finished blob: its BLAKE3 checksum (hex), and its bytes when they
-/// stayed in memory (`writer_or_inline`) and nothing was stored.
+/// A finished blob: its checksums, and its bytes when they stayed in
+/// memory (`writer_or_inline`) and nothing was stored.
 pub struct Written {
-    pub checksum: String,
+    pub sums: Sums,
     pub inline: Option<Vec<u8>>,
 }
 
@@ -527,19 +529,19 @@ impl BlobWriter {
             self.fail.check()?;
             let bytes = std::mem::take(buf);
             return Ok(Written {
-                checksum: blake3::hash(&bytes).to_hex().to_string(),
+                sums: Sums::of(&bytes),
                 inline: Some(bytes),
             });
         }
         Ok(Written {
-            checksum: self.finish().await?,
+            sums: self.finish().await?,
             inline: None,
         })
     }
 
     /// Completes the blob: synced and visible when this returns. Returns
-    /// the BLAKE3 checksum (hex) of the bytes written.
-    pub async fn finish(mut self) -> Result<String, StorageError> {
+    /// the checksums of the bytes written.
+    pub async fn finish(mut self) -> Result<Sums, StorageError> {
         if let Err(e) = self.fail.check() {
             self.abort().await;
             return Err(e);
@@ -557,7 +559,7 @@ impl BlobWriter {
                     inner.write(block.split().freeze()).await?;
                 }
                 inner.close().await?;
-                Ok(hasher.finalize().to_hex().to_string())
+                Ok(hasher.finalize())
             }
         }
     }

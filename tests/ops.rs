@@ -87,6 +87,52 @@ dual!(fsck_finds_and_repairs, |b| async move {
     assert!(again.status.success(), "{}", out(&again));
 });
 
+// The CRC-32 zip downloads need (docs/zip.md) is kept with every upload,
+// small (in the database) or not; a row from before it was kept is
+// reported and `--repair` fills it in from the bytes; a wrong one is
+// reported and left.
+dual!(fsck_fills_in_crc32_of_older_files, |b| async move {
+    let s = Server::start(b).await;
+    let session = s.user_session("crc").await;
+    let small = pattern(1_000, 4);
+    let large = pattern(90_000, 5);
+    let small_id = upload(&s, &session, "small.bin", small.clone()).await;
+    let large_id = upload(&s, &session, "large.bin", large.clone()).await;
+    let crc_of = |id: &str| format!("SELECT crc32 FROM files WHERE id = '{id}'");
+    for (id, bytes) in [(&small_id, &small), (&large_id, &large)] {
+        let want = i64::from(crc32fast::hash(bytes));
+        assert_eq!(s.db_i64(&crc_of(id)).await, want, "{id}");
+    }
+    exec(
+        &s,
+        &format!("UPDATE files SET crc32 = NULL WHERE id = '{large_id}'"),
+    )
+    .await;
+    let found = s.admin(&["fsck"]);
+    assert_eq!(found.status.code(), Some(1), "{}", out(&found));
+    assert!(out(&found).contains(&format!("no checksum: file {large_id}")));
+    let repaired = s.admin(&["fsck", "--repair"]);
+    let text = out(&repaired);
+    assert!(repaired.status.success(), "{text}");
+    assert!(
+        text.contains(&format!("recorded the checksums of file {large_id}")),
+        "{text}"
+    );
+    assert_eq!(
+        s.db_i64(&crc_of(&large_id)).await,
+        i64::from(crc32fast::hash(&large))
+    );
+    exec(
+        &s,
+        &format!("UPDATE files SET crc32 = 7 WHERE id = '{small_id}'"),
+    )
+    .await;
+    let found = s.admin(&["fsck", "--repair"]);
+    assert_eq!(found.status.code(), Some(1), "{}", out(&found));
+    assert!(out(&found).contains(&format!("wrong checksum: file {small_id}")));
+    assert_eq!(s.db_i64(&crc_of(&small_id)).await, 7, "left as it was");
+});
+
 dual!(backup_while_serving_restores_byte_exact, |b| async move {
     let mut s = Server::start(b).await;
     let session = s.user_session("keeper").await;

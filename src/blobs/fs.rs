@@ -20,6 +20,7 @@ use bytes::Bytes;
 use futures::Stream;
 use tokio::task::{spawn_blocking, JoinHandle};
 
+use super::digest::{Digest, Sums};
 use crate::secrets::random_string;
 
 /// A block is handed to the disk job once it holds this much and the job
@@ -64,8 +65,8 @@ impl Live {
 struct Disk {
     path: PathBuf,
     file: Option<File>,
-    /// BLAKE3 of what was written, when it is hashed here.
-    hasher: Option<blake3::Hasher>,
+    /// The checksums of what was written, when it is hashed here.
+    hasher: Option<Digest>,
     written: u64,
     /// Write-back has been started for the bytes before this offset.
     started: u64,
@@ -261,7 +262,7 @@ impl FsWriter {
                 Disk {
                     path: tmp,
                     file: None,
-                    hasher: Some(blake3::Hasher::new()),
+                    hasher: Some(Digest::default()),
                     written: 0,
                     started: 0,
                 },
@@ -275,18 +276,14 @@ impl FsWriter {
     }
 
     /// Writes what is left, syncs the file, renames it into place and
-    /// syncs the directory; returns the BLAKE3 checksum (hex).
-    pub async fn finish(mut self) -> io::Result<String> {
+    /// syncs the directory; returns the checksums.
+    pub async fn finish(mut self) -> io::Result<Sums> {
         let (dest, root) = (self.dest.clone(), self.root.clone());
         let done = self
             .blocks
             .on_disk(move |disk| {
                 disk.file()?.sync_all()?;
-                let sum = disk
-                    .hasher
-                    .take()
-                    .map(|h| h.finalize().to_hex().to_string())
-                    .unwrap_or_default();
+                let sum = disk.hasher.take().map(|h| h.finalize()).unwrap_or_default();
                 disk.file = None;
                 move_into_place(&disk.path, &dest, &root)?;
                 Ok(sum)
@@ -440,13 +437,9 @@ pub struct Partial {
 }
 
 impl Partial {
-    /// `hasher`: BLAKE3 of the acknowledged bytes, to go on with (None:
-    /// not hashed here).
-    pub async fn open(
-        path: PathBuf,
-        offset: u64,
-        hasher: Option<blake3::Hasher>,
-    ) -> io::Result<Partial> {
+    /// `hasher`: the checksums of the acknowledged bytes, to go on with
+    /// (None: not hashed here).
+    pub async fn open(path: PathBuf, offset: u64, hasher: Option<Digest>) -> io::Result<Partial> {
         let file = joined(
             spawn_blocking({
                 let path = path.clone();
@@ -493,7 +486,7 @@ impl Partial {
     /// Writes what is gathered and syncs the file: everything written so
     /// far survives a crash once this returns. Hands back the hasher,
     /// covering every byte written.
-    pub async fn sync(&mut self) -> io::Result<Option<blake3::Hasher>> {
+    pub async fn sync(&mut self) -> io::Result<Option<Digest>> {
         self.blocks
             .on_disk(|disk| {
                 disk.file()?.sync_data()?;
@@ -519,13 +512,13 @@ impl Partial {
     }
 }
 
-/// BLAKE3 (hex) and length of a file, read on a blocking thread.
-pub async fn hash_file(path: PathBuf) -> io::Result<(String, u64)> {
+/// The checksums and length of a file, read on a blocking thread.
+pub async fn hash_file(path: PathBuf) -> io::Result<(Sums, u64)> {
     joined(
         spawn_blocking(move || {
-            let mut hasher = blake3::Hasher::new();
-            let n = hasher.update_reader(File::open(&path)?)?.count();
-            Ok((hasher.finalize().to_hex().to_string(), n))
+            let mut hasher = Digest::default();
+            let n = hasher.update_reader(File::open(&path)?)?;
+            Ok((hasher.finalize(), n))
         })
         .await,
     )

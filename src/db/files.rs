@@ -18,6 +18,9 @@ pub struct File {
     pub size: i64,
     pub blob_key: String,
     pub checksum: String,
+    /// Known for files stored since migration 0098 (`fsck --repair` fills
+    /// in older ones; docs/zip.md).
+    pub crc32: Option<i64>,
     pub content_type: String,
     pub uploaded: i64,
     pub downloads: i64,
@@ -40,6 +43,7 @@ read_row!(File {
     size,
     blob_key,
     checksum,
+    crc32,
     content_type,
     uploaded,
     downloads,
@@ -53,7 +57,7 @@ read_row!(File {
 });
 
 pub const FILE_COLUMNS: &str = "id, user_id, folder_id, name, description, password_sealed, size, blob_key, \
-     checksum, content_type, uploaded, downloads, time_limit, time_limit_at, download_limit, limit_action, \
+     checksum, crc32, content_type, uploaded, downloads, time_limit, time_limit_at, download_limit, limit_action, \
      limit_action_to_folder, limit_reached, delete_hash";
 
 /// What happens when a file's download or time limit is reached (the

@@ -13,6 +13,7 @@ pub struct FileBlob {
     pub size: i64,
     pub blob_key: String,
     pub checksum: String,
+    pub crc32: Option<i64>,
 }
 
 /// A blob a backup copies: every file row's.
@@ -56,7 +57,7 @@ impl Db {
 
     /// Every file row with its blob, by id.
     pub async fn file_blobs(&self) -> sqlx::Result<Vec<FileBlob>> {
-        sqlx::query_as("SELECT id, size, blob_key, checksum FROM files ORDER BY id")
+        sqlx::query_as("SELECT id, size, blob_key, checksum, crc32 FROM files ORDER BY id")
             .fetch_all(&self.pool)
             .await
     }
@@ -80,13 +81,23 @@ impl Db {
         Ok(())
     }
 
-    /// Records the checksum of a file that has none.
-    pub async fn set_missing_checksum(&self, id: &str, checksum: &str) -> sqlx::Result<()> {
-        sqlx::query("UPDATE files SET checksum = $1 WHERE id = $2 AND checksum = ''")
-            .bind(checksum)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+    /// Records the checksums a file lacks (BLAKE3 hex, CRC-32), keeping
+    /// those it has.
+    pub async fn set_missing_checksums(
+        &self,
+        id: &str,
+        checksum: &str,
+        crc32: i64,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "UPDATE files SET checksum = CASE WHEN checksum = '' THEN $1 ELSE checksum END, \
+             crc32 = COALESCE(crc32, $2) WHERE id = $3",
+        )
+        .bind(checksum)
+        .bind(crc32)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         self.cache.file_changed(id);
         Ok(())
     }

@@ -129,6 +129,8 @@ pub struct NewFile {
     /// (under `inline_blobs::inline_key(blob_key)`).
     pub inline: Option<Vec<u8>>,
     pub checksum: String,
+    /// None where it is not known (docs/zip.md).
+    pub crc32: Option<i64>,
     pub content_type: String,
     pub delete_hash: String,
     /// Stored hidden until its virus scan (docs/scanning.md).
@@ -517,8 +519,8 @@ async fn commit_tx(
             .execute(
                 "INSERT INTO files (id, user_id, folder_id, name, description, password_sealed, size, blob_key, \
                  checksum, content_type, uploaded, delete_hash, quarantined, time_limit, time_limit_at, \
-                 download_limit, limit_action) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+                 download_limit, limit_action, crc32) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
                  ON CONFLICT (id) DO NOTHING",
                 &[
                     Param::Text(&id),
@@ -539,6 +541,7 @@ async fn commit_tx(
                     Param::Int(if file.time_limit > 0 { uploaded + file.time_limit } else { 0 }),
                     Param::Int(file.download_limit),
                     Param::Int(file.limit_action),
+                    Param::OptInt(file.crc32),
                 ],
             )
             .await?;

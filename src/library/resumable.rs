@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use bytes::{Bytes, BytesMut};
 
-use crate::blobs::{hash_file, Blobs, Partial, StorageError, Written};
+use crate::blobs::{hash_file, Blobs, Digest, Partial, StorageError, Sums, Written};
 use crate::db::files::LimitAction;
 use crate::db::tus::TusPart;
 use crate::db::{now, now_ms};
@@ -383,16 +383,13 @@ async fn copy_join(lib: &Library, parts: &[Upload], blob_key: &str, total: u64) 
         }
         return Err(e);
     }
-    let (checksum, n) = lib.blobs.hash(blob_key).await.map_err(stored)?;
+    let (sums, n) = lib.blobs.hash(blob_key).await.map_err(stored)?;
     if n != total {
         return Err(Error::internal(anyhow::anyhow!(
             "the joined file holds {n} bytes, not {total}"
         )));
     }
-    Ok(Written {
-        checksum,
-        inline: None,
-    })
+    Ok(Written { sums, inline: None })
 }
 
 /// The largest upload a caller may create: the tier limit of the
@@ -632,12 +629,12 @@ fn lost() -> Error {
     Error::UploadUnavailable(Some("Another request took over this upload".into()))
 }
 
-/// The BLAKE3 state of uploads whose chunks came through this node, by
+/// The checksums' state of uploads whose chunks came through this node, by
 /// upload, with the acknowledged offset it covers: an upload sent to one
 /// node is hashed as it arrives; one whose chunks went elsewhere is read
 /// back at the end (a hasher cannot travel between nodes).
 #[derive(Default)]
-pub struct Hashers(std::sync::Mutex<std::collections::HashMap<String, (i64, blake3::Hasher)>>);
+pub struct Hashers(std::sync::Mutex<std::collections::HashMap<String, (i64, Digest)>>);
 
 /// At most this many uploads' hashers are kept (about 2 KiB each); past it
 /// one is dropped and its upload read back at the end.
@@ -645,7 +642,7 @@ const MAX_HASHERS: usize = 10_000;
 
 impl Hashers {
     /// The hasher covering exactly `offset` bytes of `id`, taken out.
-    fn take(&self, id: &str, offset: i64) -> Option<blake3::Hasher> {
+    fn take(&self, id: &str, offset: i64) -> Option<Digest> {
         let mut map = self.0.lock().ok()?;
         match map.remove(id) {
             Some((at, h)) if at == offset => Some(h),
@@ -653,7 +650,7 @@ impl Hashers {
         }
     }
 
-    fn put(&self, id: &str, offset: i64, hasher: blake3::Hasher) {
+    fn put(&self, id: &str, offset: i64, hasher: Digest) {
         if let Ok(mut map) = self.0.lock() {
             if map.len() >= MAX_HASHERS {
                 if let Some(k) = map.keys().next().cloned() {
@@ -684,9 +681,9 @@ pub struct Writer {
     acked: i64,
     /// Bytes written past `acked`, not acknowledged yet.
     pending: i64,
-    /// BLAKE3 of everything written so far, when this node saw all of it
-    /// (S3; a partial file keeps its own).
-    hasher: Option<blake3::Hasher>,
+    /// The checksums of everything written so far, when this node saw
+    /// all of it (S3; a partial file keeps its own).
+    hasher: Option<Digest>,
     sink: Sink,
 }
 
@@ -789,7 +786,7 @@ impl Writer {
     pub async fn open(lib: &Library, upload: &Upload, lock: &Lock) -> Result<Writer> {
         let start = upload.upload_offset;
         let mut hasher = match start {
-            0 => Some(blake3::Hasher::new()),
+            0 => Some(Digest::default()),
             _ => lib.hashers.take(&upload.id, start),
         };
         let sink = match lib.blobs.partial_path(&upload.id) {
@@ -972,7 +969,7 @@ impl Writer {
         let short =
             |n: u64| Error::internal(anyhow::anyhow!("the upload holds {n} bytes, not {length}"));
         let inline_max = lib.cfg.storage.inline_max_bytes as i64;
-        let finalize = |h: blake3::Hasher| h.finalize().to_hex().to_string();
+        let finalize = |h: Digest| h.finalize();
         let seen = self.hasher.map(finalize);
         let (written, leftover) = match self.sink {
             Sink::Fs { mut file, path } => {
@@ -984,11 +981,11 @@ impl Writer {
                         return Err(short(bytes.len() as u64));
                     }
                     Written {
-                        checksum: blake3::hash(&bytes).to_hex().to_string(),
+                        sums: Sums::of(&bytes),
                         inline: Some(bytes),
                     }
                 } else {
-                    let (checksum, n) = match seen {
+                    let (sums, n) = match seen {
                         Some(sum) => {
                             let n = tokio::fs::metadata(&path)
                                 .await
@@ -1005,10 +1002,7 @@ impl Writer {
                         .adopt(&path, &upload.blob_key)
                         .await
                         .map_err(stored)?;
-                    Written {
-                        checksum,
-                        inline: None,
-                    }
+                    Written { sums, inline: None }
                 };
                 (written, Leftover::File(path))
             }
@@ -1020,10 +1014,10 @@ impl Writer {
                     if bytes.len() as i64 != length {
                         return Err(short(bytes.len() as u64));
                     }
-                    let checksum = blake3::hash(&bytes).to_hex().to_string();
+                    let sums = Sums::of(&bytes);
                     if length <= inline_max {
                         Written {
-                            checksum,
+                            sums,
                             inline: Some(bytes.to_vec()),
                         }
                     } else {
@@ -1031,25 +1025,19 @@ impl Writer {
                             .put(&upload.blob_key, bytes)
                             .await
                             .map_err(stored)?;
-                        Written {
-                            checksum,
-                            inline: None,
-                        }
+                        Written { sums, inline: None }
                     }
                 } else {
                     s3.complete_parts(lib, &self.id, &self.token, &upload.blob_key)
                         .await?;
-                    let (checksum, n) = match seen {
+                    let (sums, n) = match seen {
                         Some(sum) => (sum, s3.in_parts() as u64),
                         None => lib.blobs.hash(&upload.blob_key).await.map_err(stored)?,
                     };
                     if n as i64 != length {
                         return Err(short(n));
                     }
-                    Written {
-                        checksum,
-                        inline: None,
-                    }
+                    Written { sums, inline: None }
                 };
                 (written, Leftover::Tail(tail))
             }

@@ -405,7 +405,8 @@ pub async fn store(
         size,
         blob_key: up.blob_key.to_string(),
         inline: written.inline,
-        checksum: written.checksum,
+        checksum: written.sums.blake3,
+        crc32: Some(i64::from(written.sums.crc32)),
         delete_hash: delete_secret
             .as_deref()
             .map(hash_secret)

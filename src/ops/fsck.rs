@@ -12,7 +12,7 @@ use std::fmt;
 
 use futures::TryStreamExt;
 
-use crate::blobs::{Blobs, StorageError};
+use crate::blobs::{Blobs, Digest, StorageError, Sums};
 use crate::db::ops::FileBlob as Row;
 use crate::db::Db;
 use crate::library::content;
@@ -40,7 +40,7 @@ pub enum Problem {
     WrongChecksum {
         file: String,
     },
-    /// Rows from before checksums were recorded.
+    /// Rows from before a checksum (BLAKE3, or CRC-32) was recorded.
     NoChecksum {
         file: String,
     },
@@ -202,40 +202,39 @@ async fn check_file(
         return Ok(()); // deleted while we read it
     };
     report.bytes_verified += stored;
-    if row.checksum.is_empty() {
+    let blake3_differs =
+        !row.checksum.is_empty() && !crate::secrets::ct_eq(&actual.blake3, &row.checksum);
+    let crc32_differs = row.crc32.is_some_and(|crc| crc != i64::from(actual.crc32));
+    if blake3_differs || crc32_differs {
+        let problem = Problem::WrongChecksum {
+            file: row.id.clone(),
+        };
+        note(report, problem, None);
+    } else if row.checksum.is_empty() || row.crc32.is_none() {
+        // Rows from before BLAKE3 (or CRC-32, migration 0098) was kept.
         let fixed = if opts.repair {
-            db.set_missing_checksum(&row.id, &actual).await?;
-            Some(format!("recorded the checksum of file {}", row.id))
+            db.set_missing_checksums(&row.id, &actual.blake3, i64::from(actual.crc32))
+                .await?;
+            Some(format!("recorded the checksums of file {}", row.id))
         } else {
             None
         };
-        note(
-            report,
-            Problem::NoChecksum {
-                file: row.id.clone(),
-            },
-            fixed,
-        );
-    } else if !crate::secrets::ct_eq(&actual, &row.checksum) {
-        note(
-            report,
-            Problem::WrongChecksum {
-                file: row.id.clone(),
-            },
-            None,
-        );
+        let problem = Problem::NoChecksum {
+            file: row.id.clone(),
+        };
+        note(report, problem, fixed);
     }
     Ok(())
 }
 
-/// BLAKE3 of a blob as hex, streamed; None if it vanished meanwhile.
+/// A blob's checksums, streamed; None if it vanished meanwhile.
 pub async fn checksum(
     db: &Db,
     blobs: &Blobs,
     key: &str,
     size: u64,
-) -> Result<Option<String>, StorageError> {
-    let mut hasher = blake3::Hasher::new();
+) -> Result<Option<Sums>, StorageError> {
+    let mut hasher = Digest::default();
     let stream = match content::read(db, blobs, key, 0..size).await {
         Ok(s) => s,
         Err(e)
@@ -256,7 +255,7 @@ pub async fn checksum(
     {
         hasher.update(&chunk);
     }
-    Ok(Some(hasher.finalize().to_hex().to_string()))
+    Ok(Some(hasher.finalize()))
 }
 
 async fn check_folders(db: &Db, opts: Options, report: &mut Report) -> anyhow::Result<()> {
