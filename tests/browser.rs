@@ -1931,3 +1931,83 @@ async fn my_files_folders_bulk_move_edit_and_delete_in_the_browser() {
     fits(&c, "file edit page at 360").await;
     c.close().await.expect("close browser");
 }
+
+// The pages in German (docs/languages.md): chosen with the header's
+// chooser, an upload's result and its download page in German, the page's
+// script under `script-src 'self'` with its words from the #i18n data
+// block, and dates rewritten into the browser's time zone (Asia/Tokyo,
+// UTC+9) by local-time.js, the UTC text kept in the title.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_speak_german_in_the_viewers_time_zone() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let axe = axe_source();
+    let s = Server::start(Backend::Sqlite).await;
+    cdp(
+        &c,
+        "Emulation.setTimezoneOverride",
+        serde_json::json!({ "timezoneId": "Asia/Tokyo" }),
+    )
+    .await;
+    c.goto(&s.url("/upload")).await.expect("upload page");
+    press(&c, "#lang-de").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("html[lang=\"de\"] #lang-de[aria-pressed=\"true\"]"))
+        .await
+        .expect("German chosen");
+    assert_eq!(text_of(&c, "#drop .drop-title").await, "Dateien hier ablegen");
+    assert_eq!(text_of(&c, "#start").await, "Hochladen");
+    screenshot(&c, "de-upload.png").await;
+    if let Some(axe) = &axe {
+        axe_check(&c, axe, "upload page in German").await;
+    }
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = temp_file(dir.path(), "Bericht.txt", &pattern(1536, 3));
+    start_upload(&c, &[&path]).await;
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#result-0.done, #result-0.failed"))
+        .await
+        .expect("upload finished");
+    assert_eq!(text_of(&c, "#result-0 .msg").await, "Fertig.");
+    assert_eq!(text_of(&c, "#result-0 .size").await, "1,5 KB");
+    let copy = c
+        .find(Locator::Css("#result-0 button.copy"))
+        .await
+        .expect("copy button");
+    assert_eq!(
+        copy.attr("aria-label").await.expect("label").as_deref(),
+        Some("Download-Link für Bericht.txt kopieren")
+    );
+    let link = href_of(&c, "#result-0 a.download").await;
+
+    c.goto(&link).await.expect("download page");
+    assert_eq!(text_of(&c, "#download").await, "Herunterladen");
+    assert_eq!(text_of(&c, "#size").await, "1,5 KB (1536 Bytes)");
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("time[data-local]"))
+        .await
+        .expect("local-time.js rewrote the date");
+    let time = c
+        .find(Locator::Css("time[data-local]"))
+        .await
+        .expect("time");
+    let shown = time.text().await.expect("text");
+    let title = time.attr("title").await.expect("title").unwrap_or_default();
+    let at = time.attr("datetime").await.expect("dt").unwrap_or_default();
+    assert!(title.ends_with(" UTC"), "{title}");
+    assert_ne!(shown, title);
+    // "2026-12-03T18:17:00Z" is 03:17 the next day in Tokyo.
+    let hour: u32 = at[11..13].parse().expect("hour");
+    let tokyo = format!("{:02}:{}", (hour + 9) % 24, &at[14..16]);
+    assert!(shown.contains(&tokyo), "{shown} is not Tokyo's {tokyo} for {at}");
+    screenshot(&c, "de-download.png").await;
+    if let Some(axe) = &axe {
+        axe_check(&c, axe, "download page in German").await;
+    }
+    c.close().await.expect("close browser");
+}
