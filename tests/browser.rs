@@ -1965,7 +1965,7 @@ async fn the_pages_speak_german_in_the_viewers_time_zone() {
     }
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = temp_file(dir.path(), "Bericht.txt", &pattern(1536, 3));
+    let path = temp_file(dir.path(), "Bericht.txt", "Hallo Welt.\n".repeat(128).as_bytes());
     start_upload(&c, &[&path]).await;
     c.wait()
         .at_most(Duration::from_secs(30))
