@@ -21,6 +21,7 @@ use crate::http::ClientIp;
 use crate::library::folders::{self, FolderChanges};
 use crate::library::mail::{self, Link, MAX_RECIPIENTS};
 use crate::library::{self, files, MAX_NAME, MAX_TEXT};
+use crate::pages::i18n::{t, t_args};
 use crate::pages::web::{visitor, Visitor};
 use crate::state::{App, AppState};
 
@@ -30,7 +31,7 @@ async fn own_files(app: &AppState, user: &User, ids: &[String]) -> Result<Vec<Fi
     if ids.is_empty() {
         return Err(ApiError::with_text(
             Code::ParameterBadValue,
-            "Choose at least one file",
+            t("my-files-choose-files"),
         ));
     }
     let mut out = Vec::with_capacity(ids.len());
@@ -59,16 +60,29 @@ fn names(files: &[File]) -> String {
 /// `/files/delete`.
 fn confirm_page(v: &Visitor, files: &[File], folder: &str) -> Response {
     let ids: Vec<&str> = files.iter().map(|f| f.id.as_str()).collect();
-    let what = match files.len() {
-        1 => format!("Delete {}?", files[0].name),
-        n => format!("Delete these {n} files?"),
-    };
+    let what = t_args(
+        "my-files-delete-question",
+        &[
+            ("count", files.len().into()),
+            (
+                "name",
+                files
+                    .first()
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default()
+                    .into(),
+            ),
+        ],
+    );
     let body = format!(
         "<div class=\"card confirm\"><p class=\"lead\" id=\"confirm-question\">{what}</p>{list}\
-         <p>Their links stop working at once. This cannot be undone.</p>\
+         <p>{warning}</p>\
          <form method=\"post\" action=\"/files/delete\" class=\"actions\">{csrf}{ids}{back}\
-         <button class=\"btn btn-danger\" type=\"submit\" id=\"confirm-delete\">Delete</button>\
-         <a class=\"btn btn-secondary\" href=\"{cancel}\" id=\"cancel\">Cancel</a></form></div>",
+         <button class=\"btn btn-danger\" type=\"submit\" id=\"confirm-delete\">{delete}</button>\
+         <a class=\"btn btn-secondary\" href=\"{cancel}\" id=\"cancel\">{cancel_label}</a></form></div>",
+        warning = esc(&t("my-files-delete-warning")),
+        delete = esc(&t("my-files-delete")),
+        cancel_label = esc(&t("my-files-cancel")),
         what = esc(&what),
         list = names(files),
         csrf = hidden("csrf", &v.csrf),
@@ -76,7 +90,7 @@ fn confirm_page(v: &Visitor, files: &[File], folder: &str) -> Response {
         back = hidden("folder", folder),
         cancel = esc(&back_path(folder)),
     );
-    v.page(StatusCode::OK, "Delete files", &body, &[])
+    v.page(StatusCode::OK, &t("my-files-delete-title"), &body, &[])
 }
 
 /// `GET /files/delete?file_id=ID[,ID]&folder=ID`: asks first.
@@ -302,15 +316,22 @@ fn mail_page(
 ) -> Response {
     let ids: Vec<&str> = files.iter().map(|f| f.id.as_str()).collect();
     let body = format!(
-        "{error}<div class=\"card\"><p class=\"lead\">Mail the links of these files:</p>{list}\
+        "{error}<div class=\"card\"><p class=\"lead\">{lead}</p>{list}\
          <form method=\"post\" action=\"/files/mail\" id=\"mail-form\">{csrf}{ids}{back}\
-         <div class=\"field\"><label for=\"emails\">To</label>\
+         <div class=\"field\"><label for=\"emails\">{to}</label>\
          <input id=\"emails\" name=\"emails\" type=\"text\" autocomplete=\"email\" required value=\"{emails}\" \
-         aria-describedby=\"emails-hint\"><span class=\"hint\" id=\"emails-hint\">E-mail addresses, comma separated.</span></div>\
-         <div class=\"field\"><label for=\"message\">Message <span class=\"muted\">(optional)</span></label>\
+         aria-describedby=\"emails-hint\"><span class=\"hint\" id=\"emails-hint\">{to_hint}</span></div>\
+         <div class=\"field\"><label for=\"message\">{message_label} <span class=\"muted\">{optional}</span></label>\
          <textarea id=\"message\" name=\"message\" rows=\"3\" maxlength=\"10000\">{message}</textarea></div>\
-         <div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"send-mail\">Send</button>\
-         <a class=\"btn btn-secondary\" href=\"{cancel}\">Cancel</a></div></form></div>",
+         <div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"send-mail\">{send}</button>\
+         <a class=\"btn btn-secondary\" href=\"{cancel}\">{cancel_label}</a></div></form></div>",
+        lead = esc(&t("my-files-mail-lead")),
+        to = esc(&t("my-files-mail-to")),
+        to_hint = esc(&t("my-files-mail-to-hint")),
+        message_label = esc(&t("my-files-message")),
+        optional = esc(&t("my-files-optional")),
+        send = esc(&t("my-files-send")),
+        cancel_label = esc(&t("my-files-cancel")),
         error = error.map(error_notice).unwrap_or_default(),
         list = names(files),
         csrf = hidden("csrf", &v.csrf),
@@ -320,7 +341,7 @@ fn mail_page(
         message = esc(message),
         cancel = esc(&back_path(folder)),
     );
-    v.page(status, "Mail links", &body, &[])
+    v.page(status, &t("my-files-mail-title"), &body, &[])
 }
 
 /// As `files.sendMail`: every address valid (24), at most
@@ -377,23 +398,18 @@ pub(super) async fn mail(
     let emails = first(&form, "emails").unwrap_or_default();
     let message = first(&form, "message").unwrap_or_default();
     match send_links(&app, ip, &user, &files, emails, message).await {
-        Ok(n) => {
-            let to = if n == 1 {
-                "1 recipient".to_string()
-            } else {
-                format!("{n} recipients")
-            };
-            v.page(
-                StatusCode::OK,
-                "Mail links",
-                &format!(
-                    "<p class=\"notice notice-ok\" id=\"mailed\" role=\"status\">The links were mailed to {to}.</p>\
-                     <p><a class=\"btn btn-secondary\" href=\"{}\">Back to my files</a></p>",
-                    esc(&back_path(&folder))
-                ),
-                &[],
-            )
-        }
+        Ok(n) => v.page(
+            StatusCode::OK,
+            &t("my-files-mail-title"),
+            &format!(
+                "<p class=\"notice notice-ok\" id=\"mailed\" role=\"status\">{}</p>\
+                     <p><a class=\"btn btn-secondary\" href=\"{}\">{}</a></p>",
+                esc(&t_args("my-files-mailed", &[("count", n.into())])),
+                esc(&back_path(&folder)),
+                esc(&t("my-files-back"))
+            ),
+            &[],
+        ),
         Err(e) => {
             e.log("my files");
             mail_page(

@@ -19,32 +19,33 @@ use crate::api::error::ApiError;
 use crate::db::files::{File, LimitAction};
 use crate::db::folders::{Folder, ROOT};
 use crate::db::users::User;
-use crate::http::html::{date, esc, human_size};
+use crate::http::html::{esc, human_size, time_tag};
 use crate::http::params::bad_value;
 use crate::http::ClientIp;
 use crate::library::files::{self, SetInfo, MAX_TIME_LIMIT};
 use crate::library::folders::{self, FolderChanges};
 use crate::library::{self, limits, MAX_NAME, MAX_TEXT};
+use crate::pages::i18n::{t, t_args, t_html};
 use crate::pages::web::{visitor, Visitor};
 use crate::state::{App, AppState};
 
 /// "Never", "1 hour", "7 days", "90 minutes".
 fn expiry_label(secs: i64) -> String {
-    let (n, unit) = match secs {
-        0 => return "Never".to_string(),
-        s if s % 86_400 == 0 => (s / 86_400, "day"),
-        s if s % 3600 == 0 => (s / 3600, "hour"),
-        s if s % 60 == 0 => (s / 60, "minute"),
-        s => (s, "second"),
+    let (n, key) = match secs {
+        0 => return t("my-files-never"),
+        s if s % 86_400 == 0 => (s / 86_400, "my-files-expiry-days"),
+        s if s % 3600 == 0 => (s / 3600, "my-files-expiry-hours"),
+        s if s % 60 == 0 => (s / 60, "my-files-expiry-minutes"),
+        s => (s, "my-files-expiry-seconds"),
     };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+    t_args(key, &[("count", n.into())])
 }
 
-fn limit_action_label(a: LimitAction) -> &'static str {
+fn limit_action_label(a: LimitAction) -> String {
     match a {
-        LimitAction::Unset | LimitAction::Block => "Block downloads",
-        LimitAction::Delete => "Delete the file",
-        LimitAction::Move => "Move it to a folder",
+        LimitAction::Unset | LimitAction::Block => t("my-files-action-block"),
+        LimitAction::Delete => t("my-files-action-delete"),
+        LimitAction::Move => t("my-files-action-move"),
     }
 }
 
@@ -101,18 +102,30 @@ fn file_form(
     let notice = match (error, saved) {
         (Some(e), _) => error_notice(e),
         (None, true) => {
-            "<p class=\"notice notice-ok\" id=\"saved\" role=\"status\">Saved.</p>".to_string()
+            format!(
+                "<p class=\"notice notice-ok\" id=\"saved\" role=\"status\">{}</p>",
+                esc(&t("my-files-saved"))
+            )
         }
         _ => String::new(),
     };
     let current_expiry = if f.time_limit_at > 0 {
-        format!("expires {}", date(f.time_limit_at))
+        t_html(
+            "my-files-expiry-now-date",
+            &[],
+            &[("date", &time_tag(f.time_limit_at))],
+        )
     } else {
-        "never expires".to_string()
+        esc(&t("my-files-expiry-now-never"))
     };
     let expiry: String = limits::expiry_choices(&app.cfg, Some(user))
         .into_iter()
-        .map(|secs| format!("<option value=\"{secs}\">{}</option>", expiry_label(secs)))
+        .map(|secs| {
+            format!(
+                "<option value=\"{secs}\">{}</option>",
+                esc(&expiry_label(secs))
+            )
+        })
         .collect();
     let actions: String = [LimitAction::Block, LimitAction::Delete, LimitAction::Move]
         .into_iter()
@@ -122,16 +135,19 @@ fn file_form(
                 "<option value=\"{}\"{}>{}</option>",
                 a.code(),
                 if selected { " selected" } else { "" },
-                limit_action_label(a)
+                esc(&limit_action_label(a))
             )
         })
         .collect();
     let has_password = !f.password_sealed.is_empty();
     let clear = if has_password {
-        "<p class=\"check\"><input type=\"checkbox\" id=\"clear-password\" name=\"clear_password\" value=\"1\"> \
-         <label for=\"clear-password\">Remove the password</label></p>"
+        format!(
+            "<p class=\"check\"><input type=\"checkbox\" id=\"clear-password\" name=\"clear_password\" value=\"1\"> \
+             <label for=\"clear-password\">{}</label></p>",
+            esc(&t("my-files-remove-password"))
+        )
     } else {
-        ""
+        String::new()
     };
     let limit = if f.download_limit > 0 {
         f.download_limit.to_string()
@@ -149,71 +165,82 @@ fn file_form(
     let body = format!(
         "<p><a class=\"btn btn-secondary btn-sm\" href=\"{back}\" id=\"back\">&larr; {folder}</a></p>{notice}\
          <div class=\"card file-card\"><div class=\"file-info\">\
-         <div class=\"link-row\"><span class=\"label\">Link</span><a id=\"link\" href=\"{url}\">{url}</a>\
+         <div class=\"link-row\"><span class=\"label\">{l_link}</span><a id=\"link\" href=\"{url}\">{url}</a>\
          <button type=\"button\" class=\"btn btn-secondary btn-sm copy\" data-url=\"{url}\" \
-         aria-label=\"Copy link to {name}\" hidden>Copy link</button></div>\
+         aria-label=\"{l_copy_named}\" hidden>{l_copy}</button></div>\
          <table class=\"details\"><tbody>\
-         <tr><th scope=\"row\">Size</th><td>{size}</td></tr>\
-         <tr><th scope=\"row\">Uploaded</th><td>{uploaded}</td></tr>\
-         <tr><th scope=\"row\">Downloads</th><td id=\"downloads\">{downloads}</td></tr>\
-         <tr><th scope=\"row\">Expires</th><td id=\"expires\">{expires}</td></tr>{checksum}\
+         <tr><th scope=\"row\">{l_size}</th><td>{size}</td></tr>\
+         <tr><th scope=\"row\">{l_uploaded}</th><td>{uploaded}</td></tr>\
+         <tr><th scope=\"row\">{l_downloads}</th><td id=\"downloads\">{downloads}</td></tr>\
+         <tr><th scope=\"row\">{l_expires}</th><td id=\"expires\">{expires}</td></tr>{checksum}\
          </tbody></table></div>\
          <p class=\"qr\"><img id=\"qr\" src=\"/file/{id}/qr.svg\" width=\"160\" height=\"160\" \
-         alt=\"QR code for the download page of {name}\"></p></div>\
+         alt=\"{l_qr}\"></p></div>\
          <form method=\"post\" action=\"/files/file\" class=\"card\" id=\"edit-file\">{csrf}{fid}\
          <div class=\"grid-2\">\
-         <div class=\"field\"><label for=\"name\">Name</label>\
+         <div class=\"field\"><label for=\"name\">{l_name}</label>\
          <input id=\"name\" name=\"name\" required maxlength=\"255\" value=\"{name}\"></div>\
-         <div class=\"field\"><label for=\"folder\">Folder</label>\
+         <div class=\"field\"><label for=\"folder\">{l_folder}</label>\
          <select id=\"folder\" name=\"folder\">{folders}</select></div>\
-         <div class=\"field\"><label for=\"description\">Description</label>\
+         <div class=\"field\"><label for=\"description\">{l_description}</label>\
          <textarea id=\"description\" name=\"description\" rows=\"3\" maxlength=\"10000\">{description}</textarea></div>\
          <div class=\"field\"><label for=\"password\">{pw_label}</label>\
          <input id=\"password\" name=\"password\" type=\"text\" autocomplete=\"off\" maxlength=\"255\" aria-describedby=\"password-hint\">\
          <span class=\"hint\" id=\"password-hint\">{pw_hint}</span>{clear}</div>\
-         <div class=\"field\"><label for=\"expiry\">Expires after</label>\
-         <select id=\"expiry\" name=\"expiry\" aria-describedby=\"expiry-hint\"><option value=\"\" selected>Unchanged</option>{expiry}</select>\
-         <span class=\"hint\" id=\"expiry-hint\">Now it {current_expiry}. Counted from when you save.</span></div>\
-         <div class=\"field\"><label for=\"downloads_limit\">Download limit</label>\
+         <div class=\"field\"><label for=\"expiry\">{l_expires_after}</label>\
+         <select id=\"expiry\" name=\"expiry\" aria-describedby=\"expiry-hint\"><option value=\"\" selected>{l_unchanged}</option>{expiry}</select>\
+         <span class=\"hint\" id=\"expiry-hint\">{current_expiry}</span></div>\
+         <div class=\"field\"><label for=\"downloads_limit\">{l_limit}</label>\
          <input id=\"downloads_limit\" name=\"downloads_limit\" type=\"number\" min=\"0\" step=\"1\" inputmode=\"numeric\" \
-         value=\"{limit}\" aria-describedby=\"limit-hint\"><span class=\"hint\" id=\"limit-hint\">Empty or 0: no limit.</span></div>\
-         <div class=\"field\"><label for=\"limit_action\">When a limit is reached</label>\
+         value=\"{limit}\" aria-describedby=\"limit-hint\"><span class=\"hint\" id=\"limit-hint\">{l_limit_hint}</span></div>\
+         <div class=\"field\"><label for=\"limit_action\">{l_limit_action}</label>\
          <select id=\"limit_action\" name=\"limit_action\">{actions}</select></div>\
-         <div class=\"field\"><label for=\"limit_folder\">Folder to move it to</label>\
+         <div class=\"field\"><label for=\"limit_folder\">{l_limit_folder}</label>\
          <select id=\"limit_folder\" name=\"limit_action_to_folder\">{limit_folders}</select></div>\
-         </div><div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"save\">Save</button>\
-         <a class=\"btn btn-danger\" href=\"/files/delete?file_id={id}&amp;folder={fold}\" id=\"delete\">Delete the file</a></div></form>",
+         </div><div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"save\">{l_save}</button>\
+         <a class=\"btn btn-danger\" href=\"/files/delete?file_id={id}&amp;folder={fold}\" id=\"delete\">{l_delete}</a></div></form>",
         back = esc(&back_path(&f.folder_id)),
+        l_link = esc(&t("my-files-link")),
+        l_copy_named = esc(&super::listing::named("my-files-copy-link-to", &f.name)),
+        l_copy = esc(&t("my-files-copy-link")),
+        l_size = esc(&t("my-files-size")),
+        l_uploaded = esc(&t("my-files-uploaded")),
+        l_downloads = esc(&t("my-files-downloads")),
+        l_expires = esc(&t("my-files-expires")),
+        l_qr = esc(&super::listing::named("my-files-qr-alt", &f.name)),
+        l_name = esc(&t("my-files-name")),
+        l_folder = esc(&t("my-files-folder")),
+        l_description = esc(&t("my-files-description")),
+        l_expires_after = esc(&t("my-files-expires-after")),
+        l_unchanged = esc(&t("my-files-unchanged")),
+        l_limit = esc(&t("my-files-download-limit")),
+        l_limit_hint = esc(&t("my-files-limit-hint")),
+        l_limit_action = esc(&t("my-files-limit-action")),
+        l_limit_folder = esc(&t("my-files-limit-folder")),
+        l_save = esc(&t("my-files-save")),
+        l_delete = esc(&t("my-files-delete-the-file")),
         folder = esc(&path_label(all, &f.folder_id)),
         url = esc(&url),
         size = esc(&human_size(f.size)),
-        uploaded = esc(&date(f.uploaded)),
-        downloads = esc(&if f.download_limit > 0 {
-            format!("{} of {}", f.downloads, f.download_limit)
-        } else {
-            f.downloads.to_string()
-        }),
-        expires = esc(&if f.time_limit_at > 0 {
-            date(f.time_limit_at)
-        } else {
-            "Never".to_string()
-        }),
+        uploaded = time_tag(f.uploaded),
+        downloads = esc(&super::listing::downloads(f)),
+        expires = super::listing::expires(f),
         id = esc(&f.id),
         fold = esc(&f.folder_id),
         csrf = hidden("csrf", &v.csrf),
         fid = hidden("id", &f.id),
         folders = folder_options(all, &f.folder_id, None),
         description = esc(&f.description),
-        pw_label = if has_password {
-            "New password"
+        pw_label = esc(&t(if has_password {
+            "my-files-new-password"
         } else {
-            "Download password"
-        },
-        pw_hint = if has_password {
-            "It has a password: leave empty to keep it."
+            "my-files-password"
+        })),
+        pw_hint = esc(&t(if has_password {
+            "my-files-password-keep"
         } else {
-            "None now: leave empty for none."
-        },
+            "my-files-password-none"
+        })),
         limit_folders = folder_options(
             all,
             if f.limit_action_to_folder.is_empty() {
@@ -224,7 +251,13 @@ fn file_form(
             None
         ),
     );
-    v.page(status, &format!("Edit {}", f.name), &body, super::SCRIPTS)
+    let body = format!("{body}{}", super::listing::copied_status());
+    v.page(
+        status,
+        &super::listing::named("my-files-edit-title", &f.name),
+        &body,
+        super::SCRIPTS,
+    )
 }
 
 /// The `files.setInfo` changes a form asks for: only the fields that
@@ -393,7 +426,10 @@ fn folder_form(
     let notice = match (error, saved) {
         (Some(e), _) => error_notice(e),
         (None, true) => {
-            "<p class=\"notice notice-ok\" id=\"saved\" role=\"status\">Saved.</p>".to_string()
+            format!(
+                "<p class=\"notice notice-ok\" id=\"saved\" role=\"status\">{}</p>",
+                esc(&t("my-files-saved"))
+            )
         }
         _ => String::new(),
     };
@@ -406,36 +442,45 @@ fn folder_form(
     let sharing = if f.shared == 1 {
         let url = app.url(&format!("/folder/{}", f.id));
         format!(
-            "<p>Anyone with the link sees its files.</p>\
-             <div class=\"link-row\"><span class=\"label\">Link</span><a id=\"public-link\" href=\"{url}\">{url}</a>\
+            "<p>{shared_text}</p>\
+             <div class=\"link-row\"><span class=\"label\">{link}</span><a id=\"public-link\" href=\"{url}\">{url}</a>\
              <button type=\"button\" class=\"btn btn-secondary btn-sm copy\" data-url=\"{url}\" \
-             aria-label=\"Copy the link of {name}\" hidden>Copy link</button></div>{qr}",
+             aria-label=\"{copy_named}\" hidden>{copy}</button></div>{qr}",
+            shared_text = esc(&t("my-files-shared-text")),
+            link = esc(&t("my-files-link")),
+            copy_named = esc(&super::listing::named("my-files-copy-folder-link", &f.name)),
+            copy = esc(&t("my-files-copy-link")),
             url = esc(&url),
-            name = esc(&f.name),
             qr = crate::pages::preview::folder_qr_img(&f.id, &f.name),
         )
     } else {
-        "<p>Only you see it.</p>".to_string()
+        format!("<p>{}</p>", esc(&t("my-files-private-text")))
     };
     let (to, label) = if f.shared == 1 {
-        ("0", "Stop sharing")
+        ("0", t("my-files-unshare"))
     } else {
-        ("1", "Share")
+        ("1", t("my-files-share"))
     };
     let body = format!(
         "<p><a class=\"btn btn-secondary btn-sm\" href=\"{back}\" id=\"back\">&larr; {name}</a></p>{notice}\
          <form method=\"post\" action=\"/files/folder\" class=\"card\" id=\"edit-folder\">{csrf}{fid}\
          <div class=\"grid-2\">\
-         <div class=\"field\"><label for=\"name\">Name</label>\
+         <div class=\"field\"><label for=\"name\">{l_name}</label>\
          <input id=\"name\" name=\"name\" required maxlength=\"255\" value=\"{name}\"></div>\
-         <div class=\"field\"><label for=\"parent\">Inside</label>\
+         <div class=\"field\"><label for=\"parent\">{l_inside}</label>\
          <select id=\"parent\" name=\"parent\">{parents}</select></div></div>\
-         <div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"save\">Save</button></div></form>\
-         <section class=\"card\" aria-labelledby=\"sharing-title\"><h2 id=\"sharing-title\">Sharing</h2>{sharing}\
+         <div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"save\">{l_save}</button></div></form>\
+         <section class=\"card\" aria-labelledby=\"sharing-title\"><h2 id=\"sharing-title\">{l_sharing}</h2>{sharing}\
          <form method=\"post\" action=\"/files/share\" class=\"actions\">{csrf}{sid}{to}<input type=\"hidden\" name=\"next\" value=\"edit\">\
          <button class=\"btn btn-secondary share\" type=\"submit\" id=\"share\">{label}</button></form></section>\
-         <p><a class=\"btn btn-danger\" href=\"/files/folder/delete?id={id}\" id=\"delete-folder\">Delete the folder</a></p>",
+         <p><a class=\"btn btn-danger\" href=\"/files/folder/delete?id={id}\" id=\"delete-folder\">{l_delete_folder}</a></p>",
         back = esc(&back_path(&f.id)),
+        l_name = esc(&t("my-files-name")),
+        l_save = esc(&t("my-files-save")),
+        l_inside = esc(&t("my-files-inside")),
+        l_sharing = esc(&t("my-files-sharing")),
+        l_delete_folder = esc(&t("my-files-delete-the-folder")),
+        label = esc(&label),
         name = esc(&f.name),
         fid = hidden("id", &f.id),
         sid = hidden("folder_id", &f.id),
@@ -443,7 +488,13 @@ fn folder_form(
         parents = folder_options(all, parent, Some(&f.id)),
         id = esc(&f.id),
     );
-    v.page(status, &format!("Edit {}", f.name), &body, super::SCRIPTS)
+    let body = format!("{body}{}", super::listing::copied_status());
+    v.page(
+        status,
+        &super::listing::named("my-files-edit-title", &f.name),
+        &body,
+        super::SCRIPTS,
+    )
 }
 
 /// As `folders.setInfo` with `name` and `parent_folder_id`.
@@ -529,30 +580,35 @@ pub(super) async fn confirm_folder_delete(
         Ok(found) => found,
         Err(e) => return error_page(&v, &e),
     };
-    let files = match totals.files {
-        0 => "no files".to_string(),
-        1 => format!("1 file ({})", human_size(totals.size)),
-        n => format!("{n} files ({})", human_size(totals.size)),
-    };
-    let subfolders = match totals.folders {
-        0 => String::new(),
-        1 => " and 1 folder".to_string(),
-        n => format!(" and {n} folders"),
-    };
+    let holds = t_args(
+        "my-files-folder-holds",
+        &[
+            ("files", totals.files.into()),
+            ("size", human_size(totals.size).into()),
+            ("folders", totals.folders.into()),
+        ],
+    );
+    let name = format!("<b>{}</b>", esc(&folder.name));
     let body = format!(
-        "<div class=\"card confirm\"><p class=\"lead\" id=\"confirm-question\">Delete the folder {name}?</p>\
-         <p id=\"confirm-count\">It holds {files}{subfolders}: they are deleted with it. This cannot be undone.</p>\
+        "<div class=\"card confirm\"><p class=\"lead\" id=\"confirm-question\">{question}</p>\
+         <p id=\"confirm-count\">{holds}</p>\
          <form method=\"post\" action=\"/files/folder/delete\" class=\"actions\">{csrf}{fid}\
-         <button class=\"btn btn-danger\" type=\"submit\" id=\"confirm-delete\">Delete</button>\
-         <a class=\"btn btn-secondary\" href=\"/files/folder?id={id}\" id=\"cancel\">Cancel</a></form></div>",
-        name = esc(&folder.name),
-        files = esc(&files),
-        subfolders = esc(&subfolders),
+         <button class=\"btn btn-danger\" type=\"submit\" id=\"confirm-delete\">{delete}</button>\
+         <a class=\"btn btn-secondary\" href=\"/files/folder?id={id}\" id=\"cancel\">{cancel}</a></form></div>",
+        question = t_html("my-files-folder-delete-question", &[], &[("name", &name)]),
+        holds = esc(&holds),
+        delete = esc(&t("my-files-delete")),
+        cancel = esc(&t("my-files-cancel")),
         csrf = hidden("csrf", &v.csrf),
         fid = hidden("id", &folder.id),
         id = esc(&folder.id),
     );
-    v.page(StatusCode::OK, "Delete folder", &body, &[])
+    v.page(
+        StatusCode::OK,
+        &t("my-files-folder-delete-title"),
+        &body,
+        &[],
+    )
 }
 
 /// Deletes a folder with everything below it: each file as `files.delete`

@@ -18,9 +18,10 @@ use crate::api::error::ApiError;
 use crate::db::files::File;
 use crate::db::folders::{Folder, ROOT};
 use crate::db::users::User;
-use crate::http::html::{date, esc, human_size};
+use crate::http::html::{esc, human_size, time_tag};
 use crate::http::ClientIp;
 use crate::library::folders;
+use crate::pages::i18n::{t, t_args, t_html};
 use crate::pages::shell::FOLDER_ICON;
 use crate::pages::web::{visitor, Visitor};
 use crate::state::{App, AppState};
@@ -175,7 +176,7 @@ pub(super) async fn show(
         tools = tools(&app, &v, &user, &asked, &list),
         table = table(&app, &v, &asked, &list),
     );
-    v.page(StatusCode::OK, "My files", &body, SCRIPTS)
+    v.page(StatusCode::OK, &t("my-files-title"), &body, SCRIPTS)
 }
 
 /// Disk space and bandwidth as `<meter>`s with their figures in words
@@ -184,7 +185,7 @@ fn usage(app: &AppState, user: &User) -> String {
     let tier = user.tier(&app.cfg);
     let disk = bar(
         "disk",
-        "Disk space",
+        &t("my-files-disk"),
         user.disk_used,
         (tier.diskspace >= 0).then_some(tier.diskspace),
     );
@@ -192,14 +193,17 @@ fn usage(app: &AppState, user: &User) -> String {
     let bandwidth = if tier.bandwidth >= 0 {
         bar(
             "bandwidth",
-            "Bandwidth this month",
+            &t("my-files-bandwidth"),
             (tier.bandwidth - left).max(0),
             Some(tier.bandwidth),
         )
     } else {
-        bar("bandwidth", "Bandwidth this month", -1, None)
+        bar("bandwidth", &t("my-files-bandwidth"), -1, None)
     };
-    format!("<section class=\"usage\" aria-label=\"Usage\">{disk}{bandwidth}</section>")
+    format!(
+        "<section class=\"usage\" aria-label=\"{}\">{disk}{bandwidth}</section>",
+        esc(&t("my-files-usage"))
+    )
 }
 
 fn bar(id: &str, label: &str, used: i64, of: Option<i64>) -> String {
@@ -213,21 +217,25 @@ fn bar(id: &str, label: &str, used: i64, of: Option<i64>) -> String {
                 low = total.max(1) * 7 / 10,
                 high = total.max(1) * 9 / 10,
             ),
-            format!(
-                "{} of {}",
-                human_size(used.max(0)),
-                human_size(total.max(0))
+            t_args(
+                "my-files-used-of",
+                &[
+                    ("used", human_size(used.max(0)).into()),
+                    ("total", human_size(total.max(0)).into()),
+                ],
             ),
         ),
         None if used >= 0 => (
             String::new(),
-            format!("{} used, no limit", human_size(used)),
+            t_args("my-files-used-no-limit", &[("used", human_size(used).into())]),
         ),
-        None => (String::new(), "No limit".to_string()),
+        None => (String::new(), t("my-files-no-limit")),
     };
     format!(
         "<div class=\"usage-item\"><label for=\"{id}-use\" class=\"usage-label\">{label}</label>{meter}\
-         <span class=\"usage-text\" id=\"{id}-text\">{text}</span></div>"
+         <span class=\"usage-text\" id=\"{id}-text\">{text}</span></div>",
+        label = esc(label),
+        text = esc(&text),
     )
 }
 
@@ -235,15 +243,17 @@ fn bar(id: &str, label: &str, used: i64, of: Option<i64>) -> String {
 fn head(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
     if !asked.q.is_empty() {
         return format!(
-            "<div class=\"crumbs\"><p id=\"search-title\">Files named like <b>{}</b> in all your folders</p>\
-             <a class=\"btn btn-secondary btn-sm\" href=\"/files\" id=\"clear-search\">Clear search</a></div>",
-            esc(&asked.q)
+            "<div class=\"crumbs\"><p id=\"search-title\">{}</p>\
+             <a class=\"btn btn-secondary btn-sm\" href=\"/files\" id=\"clear-search\">{}</a></div>",
+            t_html("my-files-search-title", &[], &[("query", &format!("<b>{}</b>", esc(&asked.q)))]),
+            esc(&t("my-files-clear-search"))
         );
     }
     let chain = path_of(&list.all, &list.current.id);
     let mut crumbs = String::new();
+    let root = t("my-files-title");
     for (i, f) in chain.iter().enumerate() {
-        let name = if f.id == ROOT { "My files" } else { &f.name };
+        let name = if f.id == ROOT { &root } else { &f.name };
         if i + 1 == chain.len() {
             let id = if f.id == ROOT {
                 ""
@@ -262,8 +272,10 @@ fn head(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
             ));
         }
     }
-    let mut html =
-        format!("<nav class=\"breadcrumbs\" aria-label=\"Breadcrumb\"><ol>{crumbs}</ol></nav>");
+    let mut html = format!(
+        "<nav class=\"breadcrumbs\" aria-label=\"{}\"><ol>{crumbs}</ol></nav>",
+        esc(&t("my-files-breadcrumb"))
+    );
     let f = &list.current;
     if f.id != ROOT {
         let up = if f.parent_id.is_empty() {
@@ -272,11 +284,13 @@ fn head(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
             &f.parent_id
         };
         html.push_str(&format!(
-            "<div class=\"crumbs\"><a href=\"{}\" id=\"up\" class=\"btn btn-secondary btn-sm\">&larr; Up</a> {} \
-             <a href=\"/files/folder?id={}\" class=\"btn btn-secondary btn-sm\" id=\"edit-folder\">Edit folder</a></div>",
+            "<div class=\"crumbs\"><a href=\"{}\" id=\"up\" class=\"btn btn-secondary btn-sm\">&larr; {}</a> {} \
+             <a href=\"/files/folder?id={}\" class=\"btn btn-secondary btn-sm\" id=\"edit-folder\">{}</a></div>",
             esc(&back_path(up)),
+            esc(&t("my-files-up")),
             share_form(app, &hidden("csrf", &v.csrf), f, &f.id),
             esc(&f.id),
+            esc(&t("my-files-edit-folder")),
         ));
     }
     html
@@ -287,9 +301,11 @@ fn tools(app: &AppState, v: &Visitor, user: &User, asked: &Asked, list: &Listing
     let new_folder = if user.tier(&app.cfg).capable_folders && asked.q.is_empty() {
         format!(
             "<form method=\"post\" action=\"/files/folder/new\" class=\"tool\" id=\"new-folder\">{csrf}{parent}\
-             <label for=\"new-folder-name\">New folder</label>\
+             <label for=\"new-folder-name\">{label}</label>\
              <input id=\"new-folder-name\" name=\"name\" required maxlength=\"255\" autocomplete=\"off\">\
-             <button class=\"btn btn-secondary btn-sm\" type=\"submit\" id=\"create-folder\">Create</button></form>",
+             <button class=\"btn btn-secondary btn-sm\" type=\"submit\" id=\"create-folder\">{create}</button></form>",
+            label = esc(&t("my-files-new-folder")),
+            create = esc(&t("my-files-create")),
             csrf = hidden("csrf", &v.csrf),
             parent = hidden("folder", &list.current.id),
         )
@@ -299,9 +315,10 @@ fn tools(app: &AppState, v: &Visitor, user: &User, asked: &Asked, list: &Listing
     format!(
         "<div class=\"tools\">{new_folder}\
          <form method=\"get\" action=\"/files\" class=\"tool\" role=\"search\">\
-         <label for=\"q\">Search</label>\
+         <label for=\"q\">{search}</label>\
          <input id=\"q\" name=\"q\" type=\"search\" value=\"{q}\" maxlength=\"255\">\
-         <button class=\"btn btn-secondary btn-sm\" type=\"submit\" id=\"search\">Search</button></form></div>",
+         <button class=\"btn btn-secondary btn-sm\" type=\"submit\" id=\"search\">{search}</button></form></div>",
+        search = esc(&t("my-files-search")),
         q = esc(&asked.q)
     )
 }
@@ -324,25 +341,33 @@ fn sort_header(asked: &Asked, sort: Sort, label: &str, class: &str) -> String {
         "<th scope=\"col\" class=\"{class}\"{aria}><a class=\"sort\" id=\"sort-{key}\" href=\"{href}\">{label}{arrow}</a></th>",
         key = sort.as_str(),
         href = esc(&asked.url(sort, active && !asked.desc)),
+        label = esc(label),
     )
 }
 
 /// "3" or "3 of 5".
-fn downloads(f: &File) -> String {
+pub(super) fn downloads(f: &File) -> String {
     if f.download_limit > 0 {
-        format!("{} of {}", f.downloads, f.download_limit)
+        t_args(
+            "my-files-downloads-of",
+            &[
+                ("count", f.downloads.into()),
+                ("limit", f.download_limit.into()),
+            ],
+        )
     } else {
         f.downloads.to_string()
     }
 }
 
-fn expires(f: &File) -> String {
+/// As HTML (a `<time>`).
+pub(super) fn expires(f: &File) -> String {
     if f.limit_reached != 0 {
-        "Blocked".to_string()
+        esc(&t("my-files-blocked"))
     } else if f.time_limit_at > 0 {
-        date(f.time_limit_at)
+        time_tag(f.time_limit_at)
     } else {
-        "Never".to_string()
+        esc(&t("my-files-never"))
     }
 }
 
@@ -360,7 +385,9 @@ fn table(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
             "<tr class=\"folder\" data-id=\"{id}\"><td></td><td>{FOLDER_ICON}<a href=\"/files?folder={id}\">{name}</a></td>\
              <td class=\"num\"></td><td class=\"hide-sm\"></td><td class=\"num\"></td><td class=\"hide-sm\"></td>\
              <td class=\"row-actions\">{share} <a class=\"btn btn-secondary btn-sm edit\" href=\"/files/folder?id={id}\" \
-             aria-label=\"Edit folder {name}\">Edit</a></td></tr>\n",
+             aria-label=\"{edit_named}\">{edit}</a></td></tr>\n",
+            edit = esc(&t("my-files-edit")),
+            edit_named = esc(&named("my-files-edit-folder-named", &f.name)),
             id = esc(&f.id),
             name = esc(&f.name),
             share = share_form(app, &csrf, f, &back),
@@ -372,15 +399,28 @@ fn table(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
             String::new()
         } else {
             format!(
-                "<br><span class=\"muted in-folder\">in <a href=\"{}\">{}</a></span>",
-                esc(&back_path(&f.folder_id)),
-                esc(&path_label(&list.all, &f.folder_id))
+                "<br><span class=\"muted in-folder\">{}</span>",
+                t_html(
+                    "my-files-in-folder",
+                    &[],
+                    &[(
+                        "folder",
+                        &format!(
+                            "<a href=\"{}\">{}</a>",
+                            esc(&back_path(&f.folder_id)),
+                            esc(&path_label(&list.all, &f.folder_id))
+                        )
+                    )]
+                )
             )
         };
         let locked = if f.password_sealed.is_empty() {
-            ""
+            String::new()
         } else {
-            " <span class=\"tag\">Password</span>"
+            format!(
+                " <span class=\"tag\">{}</span>",
+                esc(&t("my-files-password-tag"))
+            )
         };
         let delete = format!(
             "/files/delete?file_id={}&folder={}",
@@ -389,70 +429,89 @@ fn table(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
         );
         rows.push_str(&format!(
             "<tr class=\"file\" data-id=\"{id}\"><td class=\"pick\">\
-             <input type=\"checkbox\" name=\"file_id\" value=\"{id}\" form=\"bulk\" aria-label=\"Select {name}\"></td>\
+             <input type=\"checkbox\" name=\"file_id\" value=\"{id}\" form=\"bulk\" aria-label=\"{select}\"></td>\
              <td>{icon} <a class=\"name\" href=\"{url}\">{name}</a>{locked}{whereabouts}</td>\
              <td class=\"num\">{size}</td><td class=\"hide-sm\">{date}</td><td class=\"num downloads\">{downloads}</td>\
              <td class=\"hide-sm expires\">{expires}</td><td class=\"row-actions\">\
              <button type=\"button\" class=\"btn btn-secondary btn-sm copy\" data-url=\"{url}\" \
-             aria-label=\"Copy link to {name}\" hidden>Copy link</button> \
-             <a class=\"btn btn-secondary btn-sm edit\" href=\"/files/file?id={id}\" aria-label=\"Edit {name}\">Edit</a> \
-             <a class=\"btn btn-danger btn-sm delete\" href=\"{delete}\" aria-label=\"Delete {name}\">Delete</a>\
+             aria-label=\"{copy_named}\" hidden>{copy}</button> \
+             <a class=\"btn btn-secondary btn-sm edit\" href=\"/files/file?id={id}\" aria-label=\"{edit_named}\">{edit}</a> \
+             <a class=\"btn btn-danger btn-sm delete\" href=\"{delete}\" aria-label=\"{delete_named}\">{delete_label}</a>\
              </td></tr>\n",
             id = esc(&f.id),
             icon = crate::pages::preview::listing_icon(app, f),
             url = esc(&url),
             name = esc(&f.name),
             size = esc(&human_size(f.size)),
-            date = esc(&date(f.uploaded)),
+            date = time_tag(f.uploaded),
             downloads = esc(&downloads(f)),
-            expires = esc(&expires(f)),
+            expires = expires(f),
             delete = esc(&delete),
+            select = esc(&named("my-files-select-file", &f.name)),
+            copy_named = esc(&named("my-files-copy-link-to", &f.name)),
+            copy = esc(&t("my-files-copy-link")),
+            edit_named = esc(&named("my-files-edit-file", &f.name)),
+            edit = esc(&t("my-files-edit")),
+            delete_named = esc(&named("my-files-delete-file", &f.name)),
+            delete_label = esc(&t("my-files-delete")),
         ));
     }
     if rows.is_empty() {
         let (title, hint) = if !asked.q.is_empty() {
-            ("No file found", "No file of yours has a name like that.")
+            ("my-files-no-match-title", "my-files-no-match")
         } else if list.current.id != ROOT {
-            ("Nothing here yet", "This folder is empty.")
+            ("my-files-empty-title", "my-files-empty-folder")
         } else {
-            (
-                "Nothing here yet",
-                "Files you upload while logged in are listed here.",
-            )
+            ("my-files-empty-title", "my-files-empty-root")
         };
         return format!(
-            "<div class=\"card empty\" id=\"empty\"><p class=\"empty-title\">{title}</p>\
-             <p>{hint}</p><p><a class=\"btn\" href=\"/upload\">Upload a file</a></p></div>"
+            "<div class=\"card empty\" id=\"empty\"><p class=\"empty-title\">{}</p>\
+             <p>{}</p><p><a class=\"btn\" href=\"/upload\">{}</a></p></div>",
+            esc(&t(title)),
+            esc(&t(hint)),
+            esc(&t("my-files-upload"))
         );
     }
     let bulk = if list.files.is_empty() {
         String::new()
     } else {
         format!(
-            "<form id=\"bulk\" method=\"post\" action=\"/files/bulk\" class=\"bulk\" aria-label=\"Selected files\">{csrf}{back}\
-             <span class=\"bulk-title\">With the selected files:</span>\
-             <span class=\"bulk-move\"><label for=\"bulk-target\">Move to</label>\
+            "<form id=\"bulk\" method=\"post\" action=\"/files/bulk\" class=\"bulk\" aria-label=\"{selected}\">{csrf}{back}\
+             <span class=\"bulk-title\">{with}</span>\
+             <span class=\"bulk-move\"><label for=\"bulk-target\">{move_to}</label>\
              <select id=\"bulk-target\" name=\"target\">{options}</select>\
-             <button class=\"btn btn-secondary btn-sm\" type=\"submit\" name=\"action\" value=\"move\" id=\"bulk-move\">Move</button></span>\
-             <button class=\"btn btn-secondary btn-sm\" type=\"submit\" name=\"action\" value=\"mail\" id=\"bulk-mail\">Mail links</button>\
-             <button class=\"btn btn-danger btn-sm\" type=\"submit\" name=\"action\" value=\"delete\" id=\"bulk-delete\">Delete</button>\
-             <span id=\"picked\" class=\"muted\" role=\"status\"></span></form>",
+             <button class=\"btn btn-secondary btn-sm\" type=\"submit\" name=\"action\" value=\"move\" id=\"bulk-move\">{move_}</button></span>\
+             <button class=\"btn btn-secondary btn-sm\" type=\"submit\" name=\"action\" value=\"mail\" id=\"bulk-mail\">{mail}</button>\
+             <button class=\"btn btn-danger btn-sm\" type=\"submit\" name=\"action\" value=\"delete\" id=\"bulk-delete\">{delete}</button>\
+             <span id=\"picked\" class=\"muted\" role=\"status\" data-one=\"{one}\" data-many=\"{many}\"></span></form>",
+            selected = esc(&t("my-files-selected-files")),
+            with = esc(&t("my-files-with-selected")),
+            move_to = esc(&t("my-files-move-to")),
+            move_ = esc(&t("my-files-move")),
+            mail = esc(&t("my-files-mail-links")),
+            delete = esc(&t("my-files-delete")),
+            one = esc(&t("my-files-picked-one")),
+            many = esc(&t("my-files-picked-many")),
             back = hidden("folder", &back),
             options = folder_options(&list.all, &back, None),
         )
     };
     format!(
         "{bulk}<div class=\"table-wrap\"><table id=\"listing\" class=\"listing my-files\"><thead><tr>\
-         <th scope=\"col\" class=\"pick\"><input type=\"checkbox\" id=\"select-all\" aria-label=\"Select all files\" hidden>\
-         <span class=\"visually-hidden\">Select</span></th>\
-         {name}{size}{uploaded}{downloads}<th scope=\"col\" class=\"hide-sm\">Expires</th>\
-         <th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead>\
-         <tbody>\n{rows}</tbody></table></div>\
-         <div id=\"copied\" class=\"visually-hidden\" role=\"status\"></div>",
-        name = sort_header(asked, Sort::Name, "Name", ""),
-        size = sort_header(asked, Sort::Size, "Size", "num"),
-        uploaded = sort_header(asked, Sort::Uploaded, "Uploaded", "hide-sm"),
-        downloads = sort_header(asked, Sort::Downloads, "Downloads", "num"),
+         <th scope=\"col\" class=\"pick\"><input type=\"checkbox\" id=\"select-all\" aria-label=\"{select_all}\" hidden>\
+         <span class=\"visually-hidden\">{select}</span></th>\
+         {name}{size}{uploaded}{downloads}<th scope=\"col\" class=\"hide-sm\">{expires}</th>\
+         <th scope=\"col\"><span class=\"visually-hidden\">{actions}</span></th></tr></thead>\
+         <tbody>\n{rows}</tbody></table></div>{copied}",
+        name = sort_header(asked, Sort::Name, &t("my-files-name"), ""),
+        size = sort_header(asked, Sort::Size, &t("my-files-size"), "num"),
+        uploaded = sort_header(asked, Sort::Uploaded, &t("my-files-uploaded"), "hide-sm"),
+        downloads = sort_header(asked, Sort::Downloads, &t("my-files-downloads"), "num"),
+        select_all = esc(&t("my-files-select-all")),
+        select = esc(&t("my-files-select")),
+        expires = esc(&t("my-files-expires")),
+        actions = esc(&t("my-files-actions")),
+        copied = copied_status(),
     )
 }
 
@@ -462,20 +521,42 @@ pub(super) fn share_form(app: &AppState, csrf: &str, f: &Folder, back: &str) -> 
     let shared = f.shared == 1;
     let link = if shared {
         format!(
-            "<a class=\"public\" href=\"{}\" aria-label=\"Public page of {}\">public page</a> ",
+            "<a class=\"public\" href=\"{}\" aria-label=\"{}\">{}</a> ",
             esc(&app.url(&format!("/folder/{}", f.id))),
-            esc(&f.name)
+            esc(&named("my-files-public-page-of", &f.name)),
+            esc(&t("my-files-public-page"))
         )
     } else {
         String::new()
     };
-    let label = if shared { "Stop sharing" } else { "Share" };
+    let (label, label_named) = if shared {
+        ("my-files-unshare", "my-files-unshare-named")
+    } else {
+        ("my-files-share", "my-files-share-named")
+    };
     format!(
         "{link}<form method=\"post\" action=\"/files/share\" class=\"inline\">{csrf}{fid}{to}{back}\
-         <button class=\"btn btn-secondary btn-sm share\" type=\"submit\" aria-label=\"{label} {name}\">{label}</button></form>",
+         <button class=\"btn btn-secondary btn-sm share\" type=\"submit\" aria-label=\"{named}\">{label}</button></form>",
         fid = hidden("folder_id", &f.id),
         to = hidden("shared", if shared { "0" } else { "1" }),
         back = hidden("folder", back),
-        name = esc(&f.name),
+        named = esc(&named(label_named, &f.name)),
+        label = esc(&t(label)),
+    )
+}
+
+/// A message naming a file or folder (`$name`).
+pub(super) fn named(key: &str, name: &str) -> String {
+    t_args(key, &[("name", name.to_string().into())])
+}
+
+/// Where the script announces a copied link, with its words.
+pub(super) fn copied_status() -> String {
+    format!(
+        "<div id=\"copied\" class=\"visually-hidden\" role=\"status\" data-copied=\"{}\" \
+         data-done=\"{}\" data-failed=\"{}\"></div>",
+        esc(&t("my-files-copied")),
+        esc(&t("my-files-link-copied")),
+        esc(&t("my-files-copy-failed"))
     )
 }

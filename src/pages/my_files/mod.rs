@@ -27,6 +27,7 @@ use crate::db::users::User;
 use crate::http::html::esc;
 use crate::http::pipeline::{Gate, Pipeline};
 use crate::library;
+use crate::pages::i18n::{t, t_args};
 use crate::state::{App, AppState};
 
 const MY_FILES_JS: &str = include_str!("../static/my-files.js");
@@ -111,10 +112,16 @@ fn status_of(e: &ApiError) -> StatusCode {
 
 /// A failure shown inline: the API's text and number.
 fn error_notice(e: &ApiError) -> String {
+    let text = t_args(
+        "my-files-error",
+        &[
+            ("text", e.text().to_string().into()),
+            ("code", e.code.number().into()),
+        ],
+    );
     format!(
-        "<p class=\"notice notice-error\" id=\"error\" role=\"alert\">{} (error {})</p>",
-        esc(e.text()),
-        e.code.number()
+        "<p class=\"notice notice-error\" id=\"error\" role=\"alert\">{}</p>",
+        esc(&text)
     )
 }
 
@@ -123,10 +130,11 @@ fn error_page(v: &Visitor, e: &ApiError) -> Response {
     e.log("my files");
     v.page(
         status_of(e),
-        "My files",
+        &t("my-files-title"),
         &format!(
-            "{}<p><a class=\"btn btn-secondary\" href=\"/files\">Back to my files</a></p>",
-            error_notice(e)
+            "{}<p><a class=\"btn btn-secondary\" href=\"/files\">{}</a></p>",
+            error_notice(e),
+            esc(&t("my-files-back"))
         ),
         &[],
     )
@@ -219,11 +227,12 @@ fn path_of<'a>(all: &'a [Folder], id: &str) -> Vec<&'a Folder> {
 
 /// A folder's name for choices: "My files / Photos / 2024".
 fn path_label(all: &[Folder], id: &str) -> String {
+    let root = t("my-files-title");
     path_of(all, id)
         .iter()
         .map(|f| {
             if f.id == ROOT {
-                "My files"
+                root.as_str()
             } else {
                 f.name.as_str()
             }

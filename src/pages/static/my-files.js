@@ -5,10 +5,15 @@
   'use strict';
   var announce = document.getElementById('copied');
 
-  function say(text) {
+  // The page's words, in its language (data attributes from the server).
+  function text(name, fallback) {
+    return (announce && announce.getAttribute(name)) || fallback;
+  }
+
+  function say(words) {
     if (announce) {
       announce.textContent = '';
-      announce.textContent = text;
+      announce.textContent = words;
     }
   }
 
@@ -20,11 +25,11 @@
     b.addEventListener('click', function () {
       var label = b.textContent;
       navigator.clipboard.writeText(b.getAttribute('data-url')).then(function () {
-        b.textContent = 'Copied';
-        say('Link copied');
+        b.textContent = text('data-copied', 'Copied');
+        say(text('data-done', 'Link copied'));
         setTimeout(function () { b.textContent = label; }, 2000);
       }, function () {
-        say('Could not copy the link');
+        say(text('data-failed', 'Could not copy the link'));
       });
     });
   });
@@ -41,7 +46,9 @@
       all.indeterminate = n > 0 && n < boxes.length;
     }
     if (picked) {
-      picked.textContent = n === 0 ? '' : (n === 1 ? '1 file selected' : n + ' files selected');
+      var one = picked.getAttribute('data-one') || '1 file selected';
+      var many = picked.getAttribute('data-many') || '{n} files selected';
+      picked.textContent = n === 0 ? '' : (n === 1 ? one : many.replace('{n}', String(n)));
     }
   }
 
