@@ -1954,10 +1954,15 @@ async fn the_pages_speak_german_in_the_viewers_time_zone() {
     press(&c, "#lang-de").await;
     c.wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("html[lang=\"de\"] #lang-de[aria-pressed=\"true\"]"))
+        .for_element(Locator::Css(
+            "html[lang=\"de\"] #lang-de[aria-pressed=\"true\"]",
+        ))
         .await
         .expect("German chosen");
-    assert_eq!(text_of(&c, "#drop .drop-title").await, "Dateien hier ablegen");
+    assert_eq!(
+        text_of(&c, "#drop .drop-title").await,
+        "Dateien hier ablegen"
+    );
     assert_eq!(text_of(&c, "#start").await, "Hochladen");
     screenshot(&c, "de-upload.png").await;
     if let Some(axe) = &axe {
@@ -1965,7 +1970,11 @@ async fn the_pages_speak_german_in_the_viewers_time_zone() {
     }
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = temp_file(dir.path(), "Bericht.txt", "Hallo Welt.\n".repeat(128).as_bytes());
+    let path = temp_file(
+        dir.path(),
+        "Bericht.txt",
+        "Hallo Welt.\n".repeat(128).as_bytes(),
+    );
     start_upload(&c, &[&path]).await;
     c.wait()
         .at_most(Duration::from_secs(30))
@@ -2004,7 +2013,10 @@ async fn the_pages_speak_german_in_the_viewers_time_zone() {
     // "2026-12-03T18:17:00Z" is 03:17 the next day in Tokyo.
     let hour: u32 = at[11..13].parse().expect("hour");
     let tokyo = format!("{:02}:{}", (hour + 9) % 24, &at[14..16]);
-    assert!(shown.contains(&tokyo), "{shown} is not Tokyo's {tokyo} for {at}");
+    assert!(
+        shown.contains(&tokyo),
+        "{shown} is not Tokyo's {tokyo} for {at}"
+    );
     screenshot(&c, "de-download.png").await;
     if let Some(axe) = &axe {
         axe_check(&c, axe, "download page in German").await;

@@ -56,8 +56,12 @@ dual!(accept_language_chooses_the_language, |b| async move {
         })
         .collect();
     assert_eq!(buttons.len(), 4, "{buttons:?}");
-    assert!(buttons.iter().any(|(l, t)| l == "de" && t.contains("Deutsch")));
-    assert!(buttons.iter().any(|(l, t)| l == "fr" && t.contains("Français")));
+    assert!(buttons
+        .iter()
+        .any(|(l, t)| l == "de" && t.contains("Deutsch")));
+    assert!(buttons
+        .iter()
+        .any(|(l, t)| l == "fr" && t.contains("Français")));
 });
 
 dual!(the_cookie_wins_and_post_lang_sets_it, |b| async move {
@@ -101,7 +105,11 @@ dual!(the_cookie_wins_and_post_lang_sets_it, |b| async move {
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
 
     // Only a local `next`; an unknown language sets nothing.
-    for next in ["//evil.example/", "https://evil.example/", "/\t/evil.example/"] {
+    for next in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\t/evil.example/",
+    ] {
         let resp = s
             .http
             .post(s.url("/lang"))
@@ -111,42 +119,52 @@ dual!(the_cookie_wins_and_post_lang_sets_it, |b| async move {
             .expect("post");
         assert_eq!(resp.status(), 303);
         assert_eq!(resp.headers()["location"].to_str().expect("loc"), "/");
-        assert!(set_cookies(&resp).iter().all(|c| !c.starts_with("ds_lang=")));
+        assert!(set_cookies(&resp)
+            .iter()
+            .all(|c| !c.starts_with("ds_lang=")));
     }
 });
 
-dual!(error_pages_sizes_and_dates_speak_the_language, |b| async move {
-    let s = Server::start(b).await;
-    let (status, html) = page(&s, "/no/such/page", &[("accept-language", "de")]).await;
-    assert_eq!(status, 404);
-    assert_eq!(lang_of(&html), "de");
-    assert!(html.contains("Nicht gefunden"), "{html}");
-    let (status, html) = page(&s, "/file/zzzzzz", &[("accept-language", "es")]).await;
-    assert_eq!(status, 404);
-    assert!(html.contains("Archivo no encontrado"), "{html}");
+dual!(
+    error_pages_sizes_and_dates_speak_the_language,
+    |b| async move {
+        let s = Server::start(b).await;
+        let (status, html) = page(&s, "/no/such/page", &[("accept-language", "de")]).await;
+        assert_eq!(status, 404);
+        assert_eq!(lang_of(&html), "de");
+        assert!(html.contains("Nicht gefunden"), "{html}");
+        let (status, html) = page(&s, "/file/zzzzzz", &[("accept-language", "es")]).await;
+        assert_eq!(status, 404);
+        assert!(html.contains("Archivo no encontrado"), "{html}");
 
-    s.user_session("alice").await;
-    let id = seed_file(&s, "alice", "report.bin", &[7u8; 1536]).await;
-    let (status, html) = page(&s, &format!("/file/{id}"), &[("accept-language", "de")]).await;
-    assert_eq!(status, 200);
-    let doc = scraper::Html::parse_document(&html);
-    let sel = |q: &str| scraper::Selector::parse(q).expect("selector");
-    let size: String = doc.select(&sel("#size")).next().expect("size").text().collect();
-    assert_eq!(size, "1,5 KB (1536 Bytes)");
-    assert!(html.contains("Herunterladen"), "{html}");
-    // The date: machine-readable UTC, the UTC text in the title.
-    let time = doc.select(&sel("time[datetime]")).next().expect("<time>");
-    let at = time.value().attr("datetime").expect("datetime");
-    assert!(at.ends_with('Z') && at.len() == 20, "{at}");
-    let title = time.value().attr("title").expect("title");
-    assert!(title.ends_with(" UTC"), "{title}");
-    assert_eq!(time.text().collect::<String>(), title);
+        s.user_session("alice").await;
+        let id = seed_file(&s, "alice", "report.bin", &[7u8; 1536]).await;
+        let (status, html) = page(&s, &format!("/file/{id}"), &[("accept-language", "de")]).await;
+        assert_eq!(status, 200);
+        let doc = scraper::Html::parse_document(&html);
+        let sel = |q: &str| scraper::Selector::parse(q).expect("selector");
+        let size: String = doc
+            .select(&sel("#size"))
+            .next()
+            .expect("size")
+            .text()
+            .collect();
+        assert_eq!(size, "1,5 KB (1536 Bytes)");
+        assert!(html.contains("Herunterladen"), "{html}");
+        // The date: machine-readable UTC, the UTC text in the title.
+        let time = doc.select(&sel("time[datetime]")).next().expect("<time>");
+        let at = time.value().attr("datetime").expect("datetime");
+        assert!(at.ends_with('Z') && at.len() == 20, "{at}");
+        let title = time.value().attr("title").expect("title");
+        assert!(title.ends_with(" UTC"), "{title}");
+        assert_eq!(time.text().collect::<String>(), title);
 
-    let (_, html) = page(&s, &format!("/file/{id}"), &[("accept-language", "fr")]).await;
-    assert!(html.contains("1,5 Ko (1536 octets)"), "{html}");
-    let (_, html) = page(&s, &format!("/file/{id}"), &[]).await;
-    assert!(html.contains("1.5 KB (1536 bytes)"), "{html}");
-});
+        let (_, html) = page(&s, &format!("/file/{id}"), &[("accept-language", "fr")]).await;
+        assert!(html.contains("1,5 Ko (1536 octets)"), "{html}");
+        let (_, html) = page(&s, &format!("/file/{id}"), &[]).await;
+        assert!(html.contains("1.5 KB (1536 bytes)"), "{html}");
+    }
+);
 
 dual!(the_upload_script_gets_its_words_as_data, |b| async move {
     let s = Server::start(b).await;
@@ -170,7 +188,10 @@ dual!(the_upload_script_gets_its_words_as_data, |b| async move {
     assert!(!text.contains('<'), "{text}");
     let messages: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     assert_eq!(messages["copy"], "Copier");
-    assert_eq!(messages["copy-download"], "Copier le lien de téléchargement de {name}");
+    assert_eq!(
+        messages["copy-download"],
+        "Copier le lien de téléchargement de {name}"
+    );
     assert_eq!(messages["size-mb"], "{value} Mo");
     // The API answers the same whatever the language.
     let resp = s
@@ -181,5 +202,8 @@ dual!(the_upload_script_gets_its_words_as_data, |b| async move {
         .await
         .expect("rest");
     let body = resp.text().await.expect("body");
-    assert!(!body.contains("Nicht") && body.contains("<result"), "{body}");
+    assert!(
+        !body.contains("Nicht") && body.contains("<result"),
+        "{body}"
+    );
 });

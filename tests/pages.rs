@@ -43,8 +43,10 @@ dual!(shared_folder_page_escapes_everything, |b| async move {
     let sel = |q: &str| scraper::Selector::parse(q).expect("selector");
     // Every page's one script is the shell's local-time.js (docs/languages.md).
     assert!(
-        doc.select(&sel("script"))
-            .all(|e| e.value().attr("src").is_some_and(|s| s.starts_with("/static/local-time.js?v="))),
+        doc.select(&sel("script")).all(|e| e
+            .value()
+            .attr("src")
+            .is_some_and(|s| s.starts_with("/static/local-time.js?v="))),
         "{body}"
     );
     let title: String = doc.select(&sel("h1")).next().expect("h1").text().collect();

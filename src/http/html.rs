@@ -174,7 +174,10 @@ pub fn too_many_requests(wait_secs: u64) -> Response {
         &t("errors-too-many-title"),
         &format!(
             "<div class=\"notice notice-warn\"><p>{}</p></div>",
-            esc(&t_args("errors-too-many-text", &[("seconds", wait_secs.into())]))
+            esc(&t_args(
+                "errors-too-many-text",
+                &[("seconds", wait_secs.into())]
+            ))
         ),
     );
     resp.headers_mut()
@@ -195,10 +198,7 @@ pub fn human_size(bytes: i64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    t_args(
-        UNITS[unit],
-        &[("value", i18n::decimal(value, 1).into())],
-    )
+    t_args(UNITS[unit], &[("value", i18n::decimal(value, 1).into())])
 }
 
 /// A date for the page: `<time>` with the UTC text, which the shell's
@@ -236,7 +236,10 @@ mod tests {
         assert_eq!(human_size(0), "0 bytes");
         assert_eq!(human_size(1536), "1.5 KB");
         assert_eq!(scope(Lang::De, async { human_size(1536) }).await, "1,5 KB");
-        assert_eq!(scope(Lang::Fr, async { human_size(3 << 20) }).await, "3,0 Mo");
+        assert_eq!(
+            scope(Lang::Fr, async { human_size(3 << 20) }).await,
+            "3,0 Mo"
+        );
         assert_eq!(scope(Lang::Es, async { human_size(1) }).await, "1 byte");
     }
 

@@ -250,7 +250,11 @@ mod tests {
                             pattern_vars(value, &mut vars);
                         }
                         let key = (file.clone(), m.id.name.to_string());
-                        assert!(found.insert(key, vars).is_none(), "{file}: {} twice", m.id.name);
+                        assert!(
+                            found.insert(key, vars).is_none(),
+                            "{file}: {} twice",
+                            m.id.name
+                        );
                     }
                     ast::Entry::Junk { content } => {
                         panic!("{}: cannot read {content:?}", path.display())
@@ -273,7 +277,11 @@ mod tests {
             let missing: Vec<_> = en.keys().filter(|k| !other.contains_key(*k)).collect();
             let extra: Vec<_> = other.keys().filter(|k| !en.contains_key(*k)).collect();
             assert!(missing.is_empty(), "{}: missing {missing:?}", lang.code());
-            assert!(extra.is_empty(), "{}: not in English {extra:?}", lang.code());
+            assert!(
+                extra.is_empty(),
+                "{}: not in English {extra:?}",
+                lang.code()
+            );
             for (key, vars) in &en {
                 assert_eq!(&other[key], vars, "{}: variables of {key:?}", lang.code());
             }
@@ -285,8 +293,18 @@ mod tests {
     fn every_key_the_code_names_exists() {
         let keys: BTreeSet<String> = catalogue(Lang::En).into_keys().map(|(_, k)| k).collect();
         let prefixes = [
-            "shell-", "errors-", "size-", "download-", "login-", "bundle-", "folder-",
-            "delete-", "activate-", "preview-", "rss-", "upload-",
+            "shell-",
+            "errors-",
+            "size-",
+            "download-",
+            "login-",
+            "bundle-",
+            "folder-",
+            "delete-",
+            "activate-",
+            "preview-",
+            "rss-",
+            "upload-",
         ];
         let mut files = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/html.rs")];
         for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/pages"))
@@ -295,7 +313,10 @@ mod tests {
             files.push(entry.expect("entry").path());
         }
         let mut unknown = Vec::new();
-        for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "rs")) {
+        for path in files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        {
             let text = std::fs::read_to_string(path).expect("read");
             for (i, _) in text.match_indices('"') {
                 let rest = &text[i + 1..];

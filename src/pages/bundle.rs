@@ -19,11 +19,11 @@ use super::upload::{api_error, checked_user, checked_visitor, json_error};
 use crate::db::bundles::Bundle;
 use crate::db::files::File;
 use crate::http::html::{esc, human_size, page, time_tag, try_later};
-use crate::pages::i18n::{t, t_args, t_html};
 use crate::http::pipeline::{Gate, Pipeline};
 use crate::http::ClientIp;
 use crate::library::bundles::{self, Made};
 use crate::library::{folders, Error, MAX_NAME};
+use crate::pages::i18n::{t, t_args, t_html};
 use crate::state::{App, AppState};
 
 pub fn routes() -> Router<App> {

@@ -10,8 +10,8 @@ use axum::Router;
 
 use crate::db::files::{is_id, File};
 use crate::http::html::{esc, not_found, page, try_later};
-use crate::pages::i18n::{t, t_html};
 use crate::library;
+use crate::pages::i18n::{t, t_html};
 use crate::state::{App, AppState};
 
 pub fn routes() -> Router<App> {

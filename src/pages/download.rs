@@ -16,12 +16,12 @@ use axum::{Form, Router};
 
 use crate::db::files::{is_id, File};
 use crate::http::html::{date, human_size, time_tag};
-use crate::pages::i18n::{t, t_args};
 use crate::http::html::{esc, page, try_later, with_meta};
 use crate::http::ClientIp;
 use crate::library;
 use crate::library::thumbs;
 use crate::library::{links, Error, Gone};
+use crate::pages::i18n::{t, t_args};
 use crate::pages::web;
 use crate::state::{App, AppState};
 
@@ -159,7 +159,13 @@ fn link_preview(app: &AppState, file: &File) -> Vec<(&'static str, String)> {
     meta.push(("og:description", description));
     if thumbs::eligible(&app.cfg, file) {
         meta.push(("og:image", app.url(&format!("/file/{}/thumb", file.id))));
-        meta.push(("og:image:alt", t_args("download-preview-picture", &[("name", file.name.as_str().into())])));
+        meta.push((
+            "og:image:alt",
+            t_args(
+                "download-preview-picture",
+                &[("name", file.name.as_str().into())],
+            ),
+        ));
         meta.push(("twitter:card", "summary_large_image".to_string()));
     } else {
         meta.push(("twitter:card", "summary".to_string()));
@@ -264,10 +270,7 @@ fn gone(file: &File, why: Gone) -> Response {
                 &[("date", date(file.time_limit_at).into())],
             ),
         ),
-        Gone::LimitReached => (
-            "limit",
-            t("download-limit-reached"),
-        ),
+        Gone::LimitReached => ("limit", t("download-limit-reached")),
     };
     page(
         StatusCode::GONE,

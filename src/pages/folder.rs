@@ -10,8 +10,8 @@ use axum::Router;
 
 use super::shell::FOLDER_ICON;
 use crate::http::html::{esc, human_size, not_found, page, time_tag, try_later};
-use crate::pages::i18n::t;
 use crate::library::folders::{self, Shared};
+use crate::pages::i18n::t;
 use crate::state::App;
 
 pub fn routes() -> Router<App> {

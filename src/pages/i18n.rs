@@ -14,9 +14,9 @@ pub const LANG_COOKIE: &str = "ds_lang";
 
 /// The language a request asks for.
 pub fn negotiate(headers: &HeaderMap) -> Lang {
-    if let Some(lang) = web::cookies(headers, LANG_COOKIE).find_map(|c| {
-        Lang::ALL.into_iter().find(|l| l.code() == c)
-    }) {
+    if let Some(lang) = web::cookies(headers, LANG_COOKIE)
+        .find_map(|c| Lang::ALL.into_iter().find(|l| l.code() == c))
+    {
         return lang;
     }
     headers

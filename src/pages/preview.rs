@@ -12,10 +12,10 @@ use axum::Router;
 
 use crate::db::files::{is_id, File};
 use crate::http::html::{esc, not_found, try_later};
-use crate::pages::i18n::{t, t_args};
 use crate::library::preview::{self, Kind};
 use crate::library::thumbs::{self, Thumb};
 use crate::library::{self, Error};
+use crate::pages::i18n::{t, t_args};
 use crate::state::{App, AppState};
 
 /// A QR code is a picture: no script, nothing loaded.
@@ -190,7 +190,10 @@ async fn file_thumb(State(app): State<App>, Path(id): Path<String>) -> Response 
 /// downloaded (after its password, if any): the preview, signed for
 /// `account` like the download URL, and the page's QR code.
 pub fn download_extras(app: &AppState, file: &File, account: i64) -> String {
-    let of = esc(&t_args("preview-of", &[("name", file.name.as_str().into())]));
+    let of = esc(&t_args(
+        "preview-of",
+        &[("name", file.name.as_str().into())],
+    ));
     let mut html = String::new();
     if let Some(kind) = preview::previewable(&app.cfg, file) {
         let src = esc(&preview::url_path(app, file, account));
@@ -219,7 +222,10 @@ pub fn download_extras(app: &AppState, file: &File, account: i64) -> String {
         "<p class=\"qr\"><img id=\"qr\" src=\"/file/{}/qr.svg\" width=\"160\" height=\"160\" \
          alt=\"{}\"></p>",
         esc(&file.id),
-        esc(&t_args("preview-qr-file", &[("name", file.name.as_str().into())]))
+        esc(&t_args(
+            "preview-qr-file",
+            &[("name", file.name.as_str().into())]
+        ))
     ));
     html
 }

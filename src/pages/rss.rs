@@ -17,8 +17,8 @@ use crate::db::files::File;
 use crate::db::folders::Folder;
 use crate::http::html::human_size;
 use crate::http::html::not_found;
-use crate::pages::i18n::{t, t_args};
 use crate::library::folders::{self, Shared};
+use crate::pages::i18n::{t, t_args};
 use crate::state::{App, AppState};
 use dropspace_proto::envelope::xml_safe;
 

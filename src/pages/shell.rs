@@ -198,8 +198,10 @@ async fn draw(app: App, req: Request, next: Next) -> Response {
     resp.headers_mut().remove(header::CONTENT_LENGTH);
     *resp.body_mut() = Body::from(render(&frame, theme_of(&cookies), &account, &here));
     // The language is a choice of the request: caches must keep them apart.
-    resp.headers_mut()
-        .append(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+    resp.headers_mut().append(
+        header::VARY,
+        HeaderValue::from_static("Accept-Language, Cookie"),
+    );
     resp
 }
 

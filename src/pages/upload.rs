@@ -27,11 +27,11 @@ use crate::db::files::is_id;
 use crate::db::folders::ROOT;
 use crate::db::users::User;
 use crate::http::html::esc;
-use crate::pages::i18n::{t, t_args, t_html};
 use crate::http::params::Params;
 use crate::http::pipeline::{Gate, Pipeline};
 use crate::http::ClientIp;
 use crate::library::{folders, limits, uploads};
+use crate::pages::i18n::{t, t_args, t_html};
 use crate::state::App;
 
 const UPLOAD_JS: &str = include_str!("static/upload.js");

@@ -18,8 +18,8 @@ use axum::{Form, Router};
 use crate::db::users::User;
 use crate::http::html::{esc, page_as, try_later, Account};
 use crate::http::ClientIp;
-use crate::pages::i18n::{t, t_args};
 use crate::library::auth::{self, password_login, PasswordLogin};
+use crate::pages::i18n::{t, t_args};
 use crate::secrets::{ct_eq, hash_secret, random_string, LOWER_ALNUM};
 use crate::state::{App, AppState};
 
@@ -282,12 +282,7 @@ async fn login(
             )
         }
         Ok(PasswordLogin::Wrong) => {
-            return form_page(
-                &v,
-                StatusCode::FORBIDDEN,
-                &next,
-                Some(&t("login-wrong")),
-            )
+            return form_page(&v, StatusCode::FORBIDDEN, &next, Some(&t("login-wrong")))
         }
         Err(e) => {
             tracing::error!(error = %e, "web login");
