@@ -600,3 +600,34 @@ dual!(
         assert!(location(&resp).starts_with("/login?next="));
     }
 );
+
+dual!(the_pages_speak_the_visitors_language, |b| async move {
+    let s = Server::start(b).await;
+    let (mut v, a, _) = logged_in(&s, "lena").await;
+    let folder = mkdir(&s, &a, "Fotos", "0", "0").await;
+    seed_file_in(&s, "lena", &folder, "a.txt", b"12345").await;
+    for (lang, listing, holds) in [
+        (
+            "de",
+            "Speicherplatz",
+            "Er enthält 1 Datei (5 Bytes): sie werden",
+        ),
+        (
+            "fr",
+            "Espace disque",
+            "Il contient 1 fichier (5 octets) : ils sont",
+        ),
+        (
+            "es",
+            "Espacio en disco",
+            "Contiene 1 archivo (5 bytes): se eliminan",
+        ),
+    ] {
+        v.cookies.insert("ds_lang".into(), lang.into());
+        let html = page(&mut v, "/files").await;
+        assert!(html.contains(listing), "{lang}: {html}");
+        let html = page(&mut v, &format!("/files/folder/delete?id={folder}")).await;
+        let count = text_of(&html, "#confirm-count");
+        assert!(count.starts_with(holds), "{lang}: {count}");
+    }
+});
