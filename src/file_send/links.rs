@@ -17,6 +17,7 @@ use axum::Form;
 use crate::db::file_send::{Send, SendLink as Link};
 use crate::db::now;
 use crate::http::html::{esc, human_size, not_found, page, try_later};
+use crate::http::i18n::{in_lang, t, t_args, Lang};
 use crate::http::ClientIp;
 use crate::library::auth::{password_login, PasswordLogin};
 use crate::library::file_send::{self, LinkState};
@@ -34,12 +35,15 @@ async fn load(app: &AppState, token: &str) -> Result<(Link, Send), Response> {
         Ok(LinkState::Unknown) => Err(not_found()),
         Ok(LinkState::Expired) => Err(page(
             StatusCode::GONE,
-            "Link expired",
-            "<p class=\"notice notice-warn\">This link has expired. Ask the sender to send the files again.</p>",
+            &t("recipient-expired-title"),
+            &format!(
+                "<p class=\"notice notice-warn\">{}</p>",
+                esc(&t("recipient-expired"))
+            ),
         )),
         Err(e) => {
             tracing::error!(error = %e, "recipient link");
-            Err(try_later("This link cannot be opened right now."))
+            Err(try_later(&t("recipient-unavailable")))
         }
     }
 }
@@ -124,19 +128,23 @@ fn login_form(
     };
     page(
         status,
-        "Log in to see the files",
+        &t("recipient-login-title"),
         &format!(
-            "<p>These files were sent to your account. Log in to see them.</p>\
+            "<p>{lead}</p>\
              <form method=\"post\" action=\"/s/{}/login\" class=\"card narrow\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-             <div class=\"field\"><label for=\"user_name\">User name or e-mail</label>\
+             <div class=\"field\"><label for=\"user_name\">{user_label}</label>\
              <input name=\"user_name\" id=\"user_name\" autocomplete=\"username\" required{invalid}></div>\
-             <div class=\"field\"><label for=\"password\">Password</label>\
+             <div class=\"field\"><label for=\"password\">{password_label}</label>\
              <input type=\"password\" name=\"password\" id=\"password\" autocomplete=\"current-password\" required{invalid}>\
              {note}</div>\
-             <div class=\"actions\"><button class=\"btn\" type=\"submit\">Log in</button></div></form>",
+             <div class=\"actions\"><button class=\"btn\" type=\"submit\">{submit}</button></div></form>",
             esc(token),
             esc(&csrf(app, link)),
+            lead = esc(&t("recipient-login-lead")),
+            user_label = esc(&t("login-user-name")),
+            password_label = esc(&t("login-password")),
+            submit = esc(&t("login-submit")),
         ),
     )
 }
@@ -155,7 +163,7 @@ pub async fn show(
         Ok(f) => f,
         Err(e) => {
             tracing::error!(error = %e, "listing a send");
-            return try_later("This link cannot be opened right now.");
+            return try_later(&t("recipient-unavailable"));
         }
     };
     let mut rows = String::new();
@@ -170,7 +178,10 @@ pub async fn show(
         ));
     }
     if rows.is_empty() {
-        rows.push_str("<tr><td colspan=\"2\">Nothing is left to download.</td></tr>\n");
+        rows.push_str(&format!(
+            "<tr><td colspan=\"2\">{}</td></tr>\n",
+            esc(&t("recipient-nothing-left"))
+        ));
     }
     let message = if send.message.trim().is_empty() {
         String::new()
@@ -180,8 +191,9 @@ pub async fn show(
             esc(send.message.trim())
         )
     };
+    let sent_to_you = t("recipient-title");
     let title = if send.subject.trim().is_empty() {
-        "Files sent to you"
+        sent_to_you.as_str()
     } else {
         send.subject.trim()
     };
@@ -189,9 +201,14 @@ pub async fn show(
         StatusCode::OK,
         title,
         &format!(
-            "<p class=\"lead\">For {}</p>{message}<div class=\"table-wrap\"><table class=\"listing\">\
-             <thead><tr><th>File</th><th>Size</th></tr></thead><tbody>\n{rows}</tbody></table></div>",
-            esc(&link.email)
+            "<p class=\"lead\">{}</p>{message}<div class=\"table-wrap\"><table class=\"listing\">\
+             <thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>\n{rows}</tbody></table></div>",
+            esc(&t_args(
+                "recipient-for",
+                &[("email", link.email.as_str().into())]
+            )),
+            esc(&t("recipient-file")),
+            esc(&t("recipient-size")),
         ),
     )
 }
@@ -214,7 +231,7 @@ pub async fn login(
             &link,
             &token,
             StatusCode::FORBIDDEN,
-            Some("The form expired; try again."),
+            Some(&t("login-form-expired")),
         );
     }
     let user = match password_login(&app, field("user_name"), field("password"), ip).await {
@@ -225,7 +242,7 @@ pub async fn login(
                 &link,
                 &token,
                 StatusCode::TOO_MANY_REQUESTS,
-                Some(&format!("Too many failed logins; wait {wait} seconds.")),
+                Some(&t_args("login-wait", &[("seconds", wait.into())])),
             )
         }
         Ok(PasswordLogin::Wrong) => {
@@ -234,19 +251,22 @@ pub async fn login(
                 &link,
                 &token,
                 StatusCode::FORBIDDEN,
-                Some("Wrong user name or password."),
+                Some(&t("login-wrong")),
             )
         }
         Err(e) => {
             tracing::error!(error = %e, "web login");
-            return try_later("Logging in is not possible right now.");
+            return try_later(&t("login-unavailable"));
         }
     };
     if link.user_id != Some(user.id) {
         return page(
             StatusCode::FORBIDDEN,
-            "Not for this account",
-            "<p class=\"notice notice-error\">These files were sent to another user. Only that user can open this link.</p>",
+            &t("recipient-other-title"),
+            &format!(
+                "<p class=\"notice notice-error\">{}</p>",
+                esc(&t("recipient-other"))
+            ),
         );
     }
     let expires = now() + LOGIN_SECS;
@@ -290,10 +310,11 @@ pub async fn download(
         Ok(None) => return not_found(),
         Err(e) => {
             tracing::error!(error = %e, "recipient download");
-            return try_later("This file cannot be downloaded right now.");
+            return try_later(&t("recipient-download-unavailable"));
         }
     };
-    let size = human_size(file.size);
+    // For the sender's receipt mail: English, whatever the recipient reads.
+    let size = in_lang(Lang::En, || human_size(file.size));
     let (lib, sent_file) = (app.clone(), file.clone());
     let taker = crate::transfer::serve::Taker {
         key: format!("s:{}", link.token_hash),

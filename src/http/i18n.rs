@@ -105,6 +105,12 @@ pub async fn scope<F: Future>(lang: Lang, f: F) -> F::Output {
     LANG.scope(lang, f).await
 }
 
+/// `f` in a given language, whatever the request's (a mail to someone
+/// else stays English).
+pub fn in_lang<R>(lang: Lang, f: impl FnOnce() -> R) -> R {
+    LANG.sync_scope(lang, f)
+}
+
 /// The current request's language; English outside a request (background
 /// jobs, unit tests).
 pub fn lang() -> Lang {
@@ -305,8 +311,13 @@ mod tests {
             "preview-",
             "rss-",
             "upload-",
+            "recipient-",
         ];
-        let mut files = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/html.rs")];
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec![
+            root.join("src/http/html.rs"),
+            root.join("src/file_send/links.rs"),
+        ];
         for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/pages"))
             .expect("src/pages")
         {
@@ -347,5 +358,7 @@ mod tests {
     async fn a_scope_sets_the_language() {
         let text = scope(Lang::De, async { (lang(), decimal(1.5, 1)) }).await;
         assert_eq!(text, (Lang::De, "1,5".to_string()));
+        let english = scope(Lang::Fr, async { in_lang(Lang::En, lang) }).await;
+        assert_eq!(english, Lang::En);
     }
 }
