@@ -1950,6 +1950,16 @@ async fn the_pages_speak_german_in_the_viewers_time_zone() {
         serde_json::json!({ "timezoneId": "Asia/Tokyo" }),
     )
     .await;
+    // Every CSP violation of every page, noted before the page's own
+    // scripts run (a DevTools script is not under the page's CSP).
+    cdp(
+        &c,
+        "Page.addScriptToEvaluateOnNewDocument",
+        serde_json::json!({ "source": "window.cspViolations = [];\
+            document.addEventListener('securitypolicyviolation', (e) =>\
+              window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));" }),
+    )
+    .await;
     c.goto(&s.url("/upload")).await.expect("upload page");
     press(&c, "#lang-de").await;
     c.wait()
@@ -1964,6 +1974,11 @@ async fn the_pages_speak_german_in_the_viewers_time_zone() {
         "Dateien hier ablegen"
     );
     assert_eq!(text_of(&c, "#start").await, "Hochladen");
+    let violations = c
+        .execute("return window.cspViolations;", vec![])
+        .await
+        .expect("violations");
+    assert_eq!(violations, serde_json::json!([]), "CSP violations");
     screenshot(&c, "de-upload.png").await;
     if let Some(axe) = &axe {
         axe_check(&c, axe, "upload page in German").await;
@@ -2017,6 +2032,11 @@ async fn the_pages_speak_german_in_the_viewers_time_zone() {
         shown.contains(&tokyo),
         "{shown} is not Tokyo's {tokyo} for {at}"
     );
+    let violations = c
+        .execute("return window.cspViolations;", vec![])
+        .await
+        .expect("violations");
+    assert_eq!(violations, serde_json::json!([]), "CSP violations");
     screenshot(&c, "de-download.png").await;
     if let Some(axe) = &axe {
         axe_check(&c, axe, "download page in German").await;
