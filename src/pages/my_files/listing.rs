@@ -272,10 +272,15 @@ fn head(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
             ));
         }
     }
-    let mut html = format!(
-        "<nav class=\"breadcrumbs\" aria-label=\"{}\"><ol>{crumbs}</ol></nav>",
-        esc(&t("my-files-breadcrumb"))
-    );
+    // At the top level the page's title says where you are.
+    let mut html = if chain.len() > 1 {
+        format!(
+            "<nav class=\"breadcrumbs\" aria-label=\"{}\"><ol>{crumbs}</ol></nav>",
+            esc(&t("my-files-breadcrumb"))
+        )
+    } else {
+        String::new()
+    };
     let f = &list.current;
     if f.id != ROOT {
         let up = if f.parent_id.is_empty() {
@@ -383,7 +388,7 @@ fn table(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
     for f in &list.folders {
         rows.push_str(&format!(
             "<tr class=\"folder\" data-id=\"{id}\"><td></td><td>{FOLDER_ICON}<a href=\"/files?folder={id}\">{name}</a></td>\
-             <td class=\"num\"></td><td class=\"hide-sm\"></td><td class=\"num\"></td><td class=\"hide-sm\"></td>\
+             <td class=\"num\"></td><td class=\"hide-sm\"></td><td class=\"num hide-sm\"></td><td class=\"hide-sm\"></td>\
              <td class=\"row-actions\">{share} <a class=\"btn btn-secondary btn-sm edit\" href=\"/files/folder?id={id}\" \
              aria-label=\"{edit_named}\">{edit}</a></td></tr>\n",
             edit = esc(&t("my-files-edit")),
@@ -431,7 +436,7 @@ fn table(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
             "<tr class=\"file\" data-id=\"{id}\"><td class=\"pick\">\
              <input type=\"checkbox\" name=\"file_id\" value=\"{id}\" form=\"bulk\" aria-label=\"{select}\"></td>\
              <td>{icon} <a class=\"name\" href=\"{url}\">{name}</a>{locked}{whereabouts}</td>\
-             <td class=\"num\">{size}</td><td class=\"hide-sm\">{date}</td><td class=\"num downloads\">{downloads}</td>\
+             <td class=\"num\">{size}</td><td class=\"hide-sm\">{date}</td><td class=\"num downloads hide-sm\">{downloads}</td>\
              <td class=\"hide-sm expires\">{expires}</td><td class=\"row-actions\">\
              <button type=\"button\" class=\"btn btn-secondary btn-sm copy\" data-url=\"{url}\" \
              aria-label=\"{copy_named}\" hidden>{copy}</button> \
@@ -506,7 +511,12 @@ fn table(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
         name = sort_header(asked, Sort::Name, &t("my-files-name"), ""),
         size = sort_header(asked, Sort::Size, &t("my-files-size"), "num"),
         uploaded = sort_header(asked, Sort::Uploaded, &t("my-files-uploaded"), "hide-sm"),
-        downloads = sort_header(asked, Sort::Downloads, &t("my-files-downloads"), "num"),
+        downloads = sort_header(
+            asked,
+            Sort::Downloads,
+            &t("my-files-downloads"),
+            "num hide-sm",
+        ),
         select_all = esc(&t("my-files-select-all")),
         select = esc(&t("my-files-select")),
         expires = esc(&t("my-files-expires")),
