@@ -365,6 +365,9 @@ pub struct Limits {
     pub recipients_per_upload_account: usize,
     /// Most files in one anonymous bundle (docs/web.md, "Bundles").
     pub bundle_max_files: usize,
+    /// Most files (and folders) one zip download gathers; a shared folder
+    /// holding more gets no zip (docs/zip.md).
+    pub zip_max_files: usize,
     /// Share mails (upload recipients, `files.sendMail`, `folders.sendMail`)
     /// a client address and an account may send per hour, all nodes
     /// together; 0 = no limit.
@@ -448,6 +451,7 @@ impl Default for Limits {
             recipients_per_upload_anonymous: 10,
             recipients_per_upload_account: 100,
             bundle_max_files: 100,
+            zip_max_files: 10_000,
             mails_per_hour_per_address: 200,
             mails_per_hour_per_account: 1000,
             first_byte_secs: 10,

@@ -3,38 +3,8 @@
 //! code, deleted together by the bundle's own delete link.
 
 mod common;
-use common::web::Visitor;
+use common::web::{anon_file, post_bundle as bundle, Visitor};
 use common::*;
-
-/// An anonymous upload through the form: (file id, delete secret).
-async fn anon_file(s: &Server, name: &str, bytes: &[u8]) -> (String, String) {
-    let info = anon_info(s).await;
-    let text = post_form(s, &info.url, info.form(&[], name, bytes.to_vec()))
-        .await
-        .text()
-        .await
-        .expect("xml");
-    let doc = roxmltree::Document::parse(&text).expect("upload_done");
-    let child = |n: &str| {
-        doc.root_element()
-            .children()
-            .find(|c| c.tag_name().name() == n)
-            .and_then(|c| c.text())
-            .unwrap_or_else(|| panic!("no {n}: {text}"))
-            .to_string()
-    };
-    let delete_url = child("delete_url");
-    let secret = delete_url.rsplit('/').next().expect("secret").to_string();
-    (child("file_id"), secret)
-}
-
-/// `POST /upload/bundle` from a fresh visitor's upload page.
-async fn bundle(s: &Server, files: &str) -> reqwest::Response {
-    let mut v = Visitor::new(s);
-    let csrf = v.csrf("/upload").await;
-    v.post("/upload/bundle", &[("csrf", &csrf), ("files", files)])
-        .await
-}
 
 dual!(anonymous_files_share_one_link, |b| async move {
     let s = Server::start_with(b, &[("DROPSPACE_LIMITS__BUNDLE_MAX_FILES", "3")]).await;

@@ -9,7 +9,7 @@ use std::pin::Pin;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
-use crate::blobs::{Blobs, StorageError};
+use crate::blobs::{Blobs, Digest, StorageError, Sums};
 use crate::db::inline_blobs::is_inline;
 use crate::db::Db;
 
@@ -38,6 +38,26 @@ pub async fn read(
     let start = (range.start as usize).min(end);
     let part = Bytes::from(data).slice(start..end);
     Ok(futures::stream::once(std::future::ready(Ok(part))).boxed())
+}
+
+/// The checksums of the `size` bytes under `key`, read back; None if they
+/// vanished meanwhile.
+pub async fn sums(
+    db: &Db,
+    blobs: &Blobs,
+    key: &str,
+    size: u64,
+) -> Result<Option<Sums>, StorageError> {
+    let mut stream = match read(db, blobs, key, 0..size).await {
+        Ok(s) => s,
+        Err(_) if stat(db, blobs, key).await.is_ok_and(|s| s.is_none()) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut digest = Digest::default();
+    while let Some(chunk) = stream.next().await {
+        digest.update(&chunk.map_err(|e| StorageError(e.to_string()))?);
+    }
+    Ok(Some(digest.finalize()))
 }
 
 /// The size of the bytes under `key`, or None when there are none.

@@ -23,6 +23,7 @@ pub mod resumable;
 pub mod scan;
 pub mod thumbs;
 pub mod uploads;
+pub mod zip;
 
 use crate::blobs::Blobs;
 use crate::config::Config;

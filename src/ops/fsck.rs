@@ -10,9 +10,8 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use futures::TryStreamExt;
 
-use crate::blobs::{Blobs, Digest, StorageError, Sums};
+use crate::blobs::Blobs;
 use crate::db::ops::FileBlob as Row;
 use crate::db::Db;
 use crate::library::content;
@@ -198,7 +197,7 @@ async fn check_file(
     if !opts.checksums {
         return Ok(());
     }
-    let Some(actual) = checksum(db, blobs, &row.blob_key, stored).await? else {
+    let Some(actual) = content::sums(db, blobs, &row.blob_key, stored).await? else {
         return Ok(()); // deleted while we read it
     };
     report.bytes_verified += stored;
@@ -225,37 +224,6 @@ async fn check_file(
         note(report, problem, fixed);
     }
     Ok(())
-}
-
-/// A blob's checksums, streamed; None if it vanished meanwhile.
-pub async fn checksum(
-    db: &Db,
-    blobs: &Blobs,
-    key: &str,
-    size: u64,
-) -> Result<Option<Sums>, StorageError> {
-    let mut hasher = Digest::default();
-    let stream = match content::read(db, blobs, key, 0..size).await {
-        Ok(s) => s,
-        Err(e)
-            if content::stat(db, blobs, key)
-                .await
-                .is_ok_and(|s| s.is_none()) =>
-        {
-            tracing::debug!(error = %e, key, "blob gone while checking");
-            return Ok(None);
-        }
-        Err(e) => return Err(e),
-    };
-    futures::pin_mut!(stream);
-    while let Some(chunk) = stream
-        .try_next()
-        .await
-        .map_err(|e| StorageError(e.to_string()))?
-    {
-        hasher.update(&chunk);
-    }
-    Ok(Some(hasher.finalize()))
 }
 
 async fn check_folders(db: &Db, opts: Options, report: &mut Report) -> anyhow::Result<()> {

@@ -9,13 +9,15 @@ pub mod range;
 pub mod serve;
 pub mod throttle;
 pub mod tus;
+pub mod zip;
 
 use axum::routing::{get, head, options, post};
 use axum::Router;
 
 use crate::state::App;
 
-/// Routes of the transfer path (`/upload/…`, `/tus/…`, `/progress/…`, `/dl/…`).
+/// Routes of the transfer path (`/upload/…`, `/tus/…`, `/progress/…`, `/dl/…`,
+/// the zips of shared folders and bundles).
 /// Upload bodies have no size limit here: the upload enforces its own.
 pub fn routes() -> Router<App> {
     Router::new()
@@ -34,6 +36,8 @@ pub fn routes() -> Router<App> {
                 .merge(options(tus::options)),
         )
         .route("/progress/{ident}", get(progress::show))
+        .route("/folder/{id}/zip", get(zip::folder))
+        .route("/b/{id}/zip", get(zip::bundle))
         .route("/dl/{id}/{account}/{expires}/{sig}", get(serve::download))
         .route(
             "/dl/{id}/{account}/{expires}/{sig}/{name}",

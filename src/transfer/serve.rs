@@ -293,7 +293,7 @@ pub(super) async fn bandwidth_exhausted(app: &AppState, account: i64) -> bool {
 /// the store's ranged reader). The first chunk is read here: readers open
 /// lazily (S3 does no I/O until the first read), and a failure must show
 /// before the status line is sent.
-async fn open(
+pub(super) async fn open(
     app: &AppState,
     file: &File,
     range: std::ops::Range<u64>,

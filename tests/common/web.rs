@@ -124,3 +124,35 @@ impl<'a> Visitor<'a> {
         self.post("/login", &form).await
     }
 }
+
+/// An anonymous upload through the form: (file id, delete secret).
+pub async fn anon_file(s: &Server, name: &str, bytes: &[u8]) -> (String, String) {
+    let info = super::transfer::anon_info(s).await;
+    let form = info.form(&[], name, bytes.to_vec());
+    let text = super::transfer::post_form(s, &info.url, form)
+        .await
+        .text()
+        .await
+        .expect("xml");
+    let doc = roxmltree::Document::parse(&text).expect("upload_done");
+    let child = |n: &str| {
+        doc.root_element()
+            .children()
+            .find(|c| c.tag_name().name() == n)
+            .and_then(|c| c.text())
+            .unwrap_or_else(|| panic!("no {n}: {text}"))
+            .to_string()
+    };
+    let delete_url = child("delete_url");
+    let secret = delete_url.rsplit('/').next().expect("secret").to_string();
+    (child("file_id"), secret)
+}
+
+/// `POST /upload/bundle` from a fresh visitor's upload page (`files`:
+/// `id/secret` pairs, comma-separated).
+pub async fn post_bundle(s: &Server, files: &str) -> reqwest::Response {
+    let mut v = Visitor::new(s);
+    let csrf = v.csrf("/upload").await;
+    v.post("/upload/bundle", &[("csrf", &csrf), ("files", files)])
+        .await
+}

@@ -1,0 +1,224 @@
+//! `GET|HEAD /folder/{id}/zip` and `/b/{id}/zip`: a shared folder or a
+//! bundle as one stored zip (docs/zip.md). Its length is exact up front
+//! and single ranges are served, so an interrupted download resumes; the
+//! files' bytes stream from the store with constant memory. Each file's
+//! bytes inside the archive are credited to it as they are delivered, as
+//! a ranged download's are.
+
+use std::collections::VecDeque;
+use std::ops::Range;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures::StreamExt;
+
+use super::range;
+use super::serve::{content_disposition, http_date, open};
+use crate::db::files::File;
+use crate::library::content::ByteStream;
+use crate::library::zip::{self, Archive};
+use crate::library::{limits, Error};
+use crate::state::App;
+use dropspace_proto::zip::Piece;
+
+pub async fn folder(
+    State(app): State<App>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    respond(&app, &method, &headers, zip::of_folder(&app, &id).await).await
+}
+
+pub async fn bundle(
+    State(app): State<App>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    respond(&app, &method, &headers, zip::of_bundle(&app, &id).await).await
+}
+
+fn refuse(status: StatusCode, text: String) -> Response {
+    (
+        status,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        text,
+    )
+        .into_response()
+}
+
+async fn respond(
+    app: &App,
+    method: &Method,
+    headers: &HeaderMap,
+    found: crate::library::Result<Option<Archive>>,
+) -> Response {
+    let archive = match found {
+        Ok(Some(a)) if !a.files.is_empty() => a,
+        Ok(Some(_)) => {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                "Nothing here can go into a zip: files with a password or a download \
+                 limit are downloaded one by one.\n"
+                    .into(),
+            )
+        }
+        Ok(None) => return refuse(StatusCode::NOT_FOUND, "Not found.\n".into()),
+        Err(Error::Denied(Some(why))) => return refuse(StatusCode::FORBIDDEN, format!("{why}.\n")),
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "zip download");
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The zip is temporarily unavailable, try again later.\n".into(),
+            );
+        }
+    };
+    let size = archive.layout.len();
+    let etag = format!("\"z-{}\"", archive.tag);
+    let newest = archive.files.iter().map(|f| f.uploaded).max().unwrap_or(0);
+    let last_modified = http_date(newest);
+    let part = match range::requested(headers, size, &etag, &last_modified) {
+        Ok(part) => part,
+        Err(none) => return none.into_response(),
+    };
+    let mut h = HeaderMap::new();
+    let mut set = |name: header::HeaderName, value: &str| {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            h.insert(name, v);
+        }
+    };
+    set(header::CONTENT_TYPE, "application/zip");
+    set(
+        header::CONTENT_DISPOSITION,
+        &content_disposition(&archive.name),
+    );
+    set(header::ACCEPT_RANGES, "bytes");
+    set(header::ETAG, &etag);
+    set(header::LAST_MODIFIED, &last_modified);
+    set(header::CONTENT_LENGTH, &(part.end - part.start).to_string());
+    set(header::CACHE_CONTROL, "private, no-transform");
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; sandbox",
+    );
+    let status = range::status_for(&mut h, &part, size);
+    if method != Method::GET || part.is_empty() {
+        return (status, h).into_response();
+    }
+    let body = Zipping::new(app.clone(), &archive, part);
+    (status, h, Body::from_stream(body.into_stream())).into_response()
+}
+
+/// A run of the response: bytes of the archive's own, or a range of a file.
+enum Run {
+    Meta(Bytes),
+    Content { file: Box<File>, range: Range<u64> },
+}
+
+/// The body's state: the runs left, and the file being streamed with what
+/// of it was sent (credited when its run ends or the body is dropped).
+struct Zipping {
+    app: App,
+    runs: VecDeque<Run>,
+    current: Option<(ByteStream, String, u64)>,
+}
+
+impl Zipping {
+    fn new(app: App, archive: &Archive, part: Range<u64>) -> Zipping {
+        let runs = archive
+            .layout
+            .pieces(part)
+            .into_iter()
+            .map(|p| match p {
+                Piece::Meta(b) => Run::Meta(Bytes::copy_from_slice(b)),
+                Piece::Content { entry, range } => Run::Content {
+                    file: Box::new(archive.files[entry].clone()),
+                    range,
+                },
+            })
+            .collect();
+        Zipping {
+            app,
+            runs,
+            current: None,
+        }
+    }
+
+    fn into_stream(self) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send {
+        futures::stream::unfold(self, |mut z| async move {
+            let item = z.next().await?;
+            Some((item, z))
+        })
+    }
+
+    async fn next(&mut self) -> Option<std::io::Result<Bytes>> {
+        loop {
+            if let Some((stream, _, sent)) = self.current.as_mut() {
+                match stream.next().await {
+                    Some(Ok(chunk)) => {
+                        *sent += chunk.len() as u64;
+                        return Some(Ok(chunk));
+                    }
+                    Some(Err(e)) => {
+                        self.runs.clear();
+                        self.credit();
+                        return Some(Err(e));
+                    }
+                    None => self.credit(),
+                }
+            }
+            match self.runs.pop_front()? {
+                Run::Meta(bytes) => return Some(Ok(bytes)),
+                Run::Content { file, range } => match open(&self.app, &file, range).await {
+                    Ok(stream) => self.current = Some((stream, file.id, 0)),
+                    Err(e) => {
+                        tracing::error!(error = %e, file_id = file.id, "zip: opening a file");
+                        self.runs.clear();
+                        return Some(Err(std::io::Error::other(
+                            "a file of the zip is unavailable",
+                        )));
+                    }
+                },
+            }
+        }
+    }
+
+    /// Credits what the current run sent to its file, in the background
+    /// (the body goes on, or is being dropped).
+    fn credit(&mut self) {
+        if let Some((_, file_id, sent)) = self.current.take() {
+            if sent == 0 {
+                return;
+            }
+            let app = self.app.clone();
+            let credit = async move {
+                if let Err(e) = limits::settle(&app, &file_id, None, sent).await {
+                    tracing::error!(file_id, error = %e, "zip: crediting the bytes sent");
+                }
+            };
+            match tokio::runtime::Handle::try_current() {
+                Ok(rt) => {
+                    rt.spawn(credit);
+                }
+                Err(_) => tracing::warn!("zip body dropped without a runtime; not credited"),
+            }
+        }
+    }
+}
+
+impl Drop for Zipping {
+    fn drop(&mut self) {
+        self.credit();
+    }
+}
