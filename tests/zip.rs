@@ -135,6 +135,21 @@ dual!(
             .assert_ok();
         }
 
+        // The page offers the zip and says what stays out of it.
+        let page = get(&s, &format!("/folder/{top}"), &[])
+            .await
+            .text()
+            .await
+            .expect("page");
+        assert!(
+            page.contains(&format!("id=\"zip\" href=\"/folder/{top}/zip\"")),
+            "{page}"
+        );
+        assert!(
+            page.contains("2 files have a password or a download limit"),
+            "{page}"
+        );
+
         let whole = get(&s, &format!("/folder/{top}/zip"), &[]).await;
         assert_eq!(whole.status(), 200);
         let h = whole.headers().clone();
@@ -243,6 +258,15 @@ dual!(a_bundle_zips, |b| async move {
         serde_json::from_str(&made.text().await.expect("answer")).expect("json");
     let url = made["url"].as_str().expect("url");
     let id = url.rsplit('/').next().expect("id");
+    let page = get(&s, &format!("/b/{id}"), &[("accept-language", "de")]).await;
+    let page = page.text().await.expect("page");
+    assert!(
+        page.contains(&format!(
+            "href=\"/b/{id}/zip\" download>Alle als ZIP herunterladen"
+        )),
+        "{page}"
+    );
+    assert!(!page.contains("zip-left-out"), "nothing is left out");
     let zip = get(&s, &format!("/b/{id}/zip"), &[]).await;
     assert_eq!(zip.status(), 200);
     let dir = tempfile::tempdir().expect("tempdir");

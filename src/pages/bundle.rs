@@ -176,7 +176,7 @@ async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
         .collect();
     let title = t_args("bundle-files-title", &[("count", files.len().into())]);
     let body = format!(
-        "<p id=\"summary\">{summary}</p>\n\
+        "<p id=\"summary\">{summary}</p>\n{zip}\
          <div class=\"table-wrap\"><table class=\"listing\" id=\"bundle-files\">\n\
          <thead><tr><th>{name}</th><th>{size_h}</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table></div>\n\
          <figure class=\"qr\"><img src=\"/b/{id}/qr.svg\" width=\"200\" height=\"200\" \
@@ -191,6 +191,7 @@ async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
         qr_alt = esc(&t("bundle-qr-alt")),
         qr_caption = esc(&t("bundle-qr-caption")),
         id = esc(&bundle.id),
+        zip = super::folder::zip_actions(&format!("/b/{}/zip", bundle.id), &files),
     );
     page(StatusCode::OK, &title, &body)
 }

@@ -9,9 +9,11 @@ use axum::routing::get;
 use axum::Router;
 
 use super::shell::FOLDER_ICON;
+use crate::db::files::File;
 use crate::http::html::{esc, human_size, not_found, page, time_tag, try_later};
 use crate::library::folders::{self, Shared};
-use crate::pages::i18n::t;
+use crate::library::zip;
+use crate::pages::i18n::{t, t_args};
 use crate::state::App;
 
 pub fn routes() -> Router<App> {
@@ -64,12 +66,36 @@ async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
             esc(&t("folder-uploaded")),
         )
     };
+    let zip = if files.is_empty() && folders.is_empty() {
+        String::new()
+    } else {
+        zip_actions(&format!("/folder/{}/zip", folder.id), &files)
+    };
     let body = format!(
-        "<p class=\"actions\"><span class=\"tag\">{shared}</span> <a href=\"{rss}\">{feed}</a></p>\n{listing}{qr}",
+        "<p class=\"actions\"><span class=\"tag\">{shared}</span> <a href=\"{rss}\">{feed}</a></p>\n{zip}{listing}{qr}",
         shared = esc(&t("folder-shared")),
         feed = esc(&t("folder-rss")),
         rss = esc(&app.url(&format!("/rss/{}", folder.id))),
         qr = crate::pages::preview::folder_qr_img(&folder.id, &folder.name),
     );
     page(StatusCode::OK, &folder.name, &body)
+}
+
+/// The "Download all as zip" button of a folder or bundle page, and which
+/// of `files` stay out of it (docs/zip.md).
+pub fn zip_actions(href: &str, files: &[File]) -> String {
+    let left_out = files.iter().filter(|f| !zip::zippable(f)).count();
+    let hint = if left_out > 0 {
+        format!(
+            "<p class=\"hint\" id=\"zip-left-out\">{}</p>",
+            esc(&t_args("zip-left-out", &[("count", left_out.into())]))
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "<p class=\"actions\"><a class=\"btn\" id=\"zip\" href=\"{}\" download>{}</a></p>{hint}\n",
+        esc(href),
+        esc(&t("zip-download"))
+    )
 }

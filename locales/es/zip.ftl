@@ -1,0 +1,6 @@
+# The zip button of shared folder and bundle pages (src/pages/folder.rs).
+zip-download = Descargar todo en ZIP
+zip-left-out = { $count ->
+        [one] Un archivo tiene contraseña o límite de descargas: descárguelo desde su propia página.
+       *[other] { $count } archivos tienen contraseña o límite de descargas: descárguelos desde sus propias páginas.
+    }
