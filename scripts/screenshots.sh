@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Takes the pages' screenshots again and keeps a few in docs/screenshots/
-# (README.md and docs/web.md show them): runs the design test of
-# tests/browser.rs, which saves every page in both themes at 1280 and
-# 390 px to target/screenshots/, the anonymous upload's (several files
-# with one link and its QR code) and the resumable upload's test (an upload
-# in progress), then copies the chosen ones. Needs chromium, chromedriver
-# and npm (axe-core); fails without them.
+# (README.md and docs/web.md show them): runs the browser tests
+# (tests/browser.rs) — the design test saves every page in both themes at
+# 1280 and 390 px to target/screenshots/, the others their flows: several
+# files with one link and its QR code, a phone's bundle and the recipient's
+# previews, an upload in progress, My files, the pages in German — then
+# copies the chosen ones. Needs chromium, chromedriver and npm (axe-core);
+# fails without them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,10 +14,7 @@ if [ ! -d tests/clients/node_modules/axe-core ]; then
     (cd tests/clients && npm ci --no-audit --no-fund --silent)
 fi
 rm -f target/screenshots/*.png
-CI=true cargo test --test browser -- --test-threads 1 \
-    pages_are_accessible_and_fit_a_phone_in_both_themes \
-    anonymous_upload_in_the_browser \
-    resumable_upload_in_the_browser_survives_a_restart_and_a_reload
+CI=true cargo test --test browser -- --test-threads 1
 
 keep=(
     upload-done-tall-light-1280
@@ -29,6 +27,15 @@ keep=(
     upload-in-progress
     resumed-upload
     upload-bundle
+    phone-bundle-dark-390
+    phone-bundle-page-390
+    phone-preview-image-390
+    my-files-folder-light-1280
+    my-files-folder-dark-1280
+    my-files-folder-dark-390
+    my-files-edit-dark-1280
+    de-upload
+    de-download
 )
 mkdir -p docs/screenshots
 for name in "${keep[@]}"; do

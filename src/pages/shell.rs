@@ -27,9 +27,10 @@ const FAVICON: &str = include_str!("static/favicon.svg");
 /// Every page's one script: dates in the viewer's time zone.
 const LOCAL_TIME_JS: &str = include_str!("static/local-time.js");
 
-/// The theme cookie: `light`, `dark` or `auto`; kept a year.
+/// The theme cookie: `light`, `dark` or `auto`.
 pub const THEME_COOKIE: &str = "ds_theme";
-const THEME_MAX_AGE: i64 = 365 * 86400;
+/// The theme and language cookies are kept a year.
+const PREFERENCE_MAX_AGE: i64 = 365 * 86400;
 
 /// FNV-1a of the stylesheet: its URL changes with its content, so it can
 /// be cached for good.
@@ -115,28 +116,27 @@ fn theme_of(headers: &HeaderMap) -> Theme {
 /// `POST /theme` (`theme`, `next`): remembers the theme in a cookie and
 /// goes back to `next`, a path of this site (checked as the login's).
 async fn set_theme(State(app): State<App>, Form(form): Form<HashMap<String, String>>) -> Response {
-    let next = form
-        .get("next")
-        .map(String::as_str)
-        .filter(|n| web::local_path(n))
-        .unwrap_or("/");
-    let mut resp = (
-        StatusCode::SEE_OTHER,
-        [(header::LOCATION, next.to_string())],
-    )
-        .into_response();
-    if let Some(theme) = form.get("theme").and_then(|t| Theme::parse(t)) {
-        web::add_cookie(
-            &mut resp,
-            &web::cookie(&app, THEME_COOKIE, theme.as_str(), THEME_MAX_AGE),
-        );
-    }
-    resp
+    let theme = form.get("theme").and_then(|t| Theme::parse(t));
+    remember(&app, &form, THEME_COOKIE, theme.map(Theme::as_str))
 }
 
 /// `POST /lang` (`lang`, `next`): remembers the language in a cookie and
 /// goes back to `next`, like `POST /theme`.
 async fn set_lang(State(app): State<App>, Form(form): Form<HashMap<String, String>>) -> Response {
+    let lang = form
+        .get("lang")
+        .and_then(|l| Lang::ALL.into_iter().find(|x| x.code() == l));
+    remember(&app, &form, LANG_COOKIE, lang.map(Lang::code))
+}
+
+/// Back to the form's `next` (a local path, else `/`), with a year's
+/// cookie `name` set to `value` when the form asked for a known one.
+fn remember(
+    app: &App,
+    form: &HashMap<String, String>,
+    name: &str,
+    value: Option<&str>,
+) -> Response {
     let next = form
         .get("next")
         .map(String::as_str)
@@ -147,13 +147,10 @@ async fn set_lang(State(app): State<App>, Form(form): Form<HashMap<String, Strin
         [(header::LOCATION, next.to_string())],
     )
         .into_response();
-    if let Some(lang) = form
-        .get("lang")
-        .and_then(|l| Lang::ALL.into_iter().find(|x| x.code() == l))
-    {
+    if let Some(value) = value {
         web::add_cookie(
             &mut resp,
-            &web::cookie(&app, LANG_COOKIE, lang.code(), THEME_MAX_AGE),
+            &web::cookie(app, name, value, PREFERENCE_MAX_AGE),
         );
     }
     resp

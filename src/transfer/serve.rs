@@ -207,29 +207,12 @@ pub async fn respond(
             }
         }
     }
-    let mut resp_headers = HeaderMap::new();
+    let mut resp_headers = attachment(&file.content_type, &file.name, &etag, &last_modified);
     let h = &mut resp_headers;
-    set(h, header::ACCEPT_RANGES, "bytes");
-    set(h, header::CONTENT_TYPE, &file.content_type);
-    set(
-        h,
-        header::CONTENT_DISPOSITION,
-        &content_disposition(&file.name),
-    );
-    set(h, header::ETAG, &etag);
-    set(h, header::LAST_MODIFIED, &last_modified);
     set(
         h,
         header::CONTENT_LENGTH,
         &(part.end - part.start).to_string(),
-    );
-    set(h, header::CACHE_CONTROL, "private, no-transform");
-    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    // Uploaded HTML must never run as a page of this origin.
-    set(
-        h,
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'none'; sandbox",
     );
     let status = range::status_for(h, &part, size);
     let Some(stream) = stream else {
@@ -258,7 +241,36 @@ pub async fn respond(
     (status, resp_headers, Body::empty()).into_response()
 }
 
-fn set(h: &mut HeaderMap, name: header::HeaderName, value: &str) {
+/// The headers of bytes sent as a download (a file, a zip): named, typed,
+/// validated for ranges, never sniffed, cached or run as a page.
+pub(super) fn attachment(
+    content_type: &str,
+    name: &str,
+    etag: &str,
+    last_modified: &str,
+) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    set(&mut h, header::ACCEPT_RANGES, "bytes");
+    set(&mut h, header::CONTENT_TYPE, content_type);
+    set(
+        &mut h,
+        header::CONTENT_DISPOSITION,
+        &content_disposition(name),
+    );
+    set(&mut h, header::ETAG, etag);
+    set(&mut h, header::LAST_MODIFIED, last_modified);
+    set(&mut h, header::CACHE_CONTROL, "private, no-transform");
+    set(&mut h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    // Uploaded HTML must never run as a page of this origin.
+    set(
+        &mut h,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; sandbox",
+    );
+    h
+}
+
+pub(super) fn set(h: &mut HeaderMap, name: header::HeaderName, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
         h.insert(name, v);
     }

@@ -16,7 +16,7 @@ use bytes::Bytes;
 use futures::StreamExt;
 
 use super::range;
-use super::serve::{content_disposition, http_date, open};
+use super::serve::{attachment, http_date, open, set};
 use crate::db::files::File;
 use crate::library::content::ByteStream;
 use crate::library::zip::{self, Archive};
@@ -91,26 +91,11 @@ async fn respond(
         Ok(part) => part,
         Err(none) => return none.into_response(),
     };
-    let mut h = HeaderMap::new();
-    let mut set = |name: header::HeaderName, value: &str| {
-        if let Ok(v) = HeaderValue::from_str(value) {
-            h.insert(name, v);
-        }
-    };
-    set(header::CONTENT_TYPE, "application/zip");
+    let mut h = attachment("application/zip", &archive.name, &etag, &last_modified);
     set(
-        header::CONTENT_DISPOSITION,
-        &content_disposition(&archive.name),
-    );
-    set(header::ACCEPT_RANGES, "bytes");
-    set(header::ETAG, &etag);
-    set(header::LAST_MODIFIED, &last_modified);
-    set(header::CONTENT_LENGTH, &(part.end - part.start).to_string());
-    set(header::CACHE_CONTROL, "private, no-transform");
-    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'none'; sandbox",
+        &mut h,
+        header::CONTENT_LENGTH,
+        &(part.end - part.start).to_string(),
     );
     let status = range::status_for(&mut h, &part, size);
     if method != Method::GET || part.is_empty() {
