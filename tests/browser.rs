@@ -456,6 +456,146 @@ async fn a_phone_sends_a_bundle_and_the_recipient_previews_and_downloads() {
     c.close().await.expect("close browser");
 }
 
+// A refusal reads as the server put it: a 3 MB upload to a bad address
+// shows error 24's own words (not "the connection failed"), stores
+// nothing, and keeps the file chosen, so Upload with a good address
+// sends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_upload_says_why_and_is_tried_again() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let s = Server::start(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bytes = pattern(3 << 20, 6);
+    let path = temp_file(dir.path(), "minutes.pdf", &bytes);
+    c.goto(&s.url("/")).await.expect("upload page");
+    fill(&c, "#recipients", "not-an-address").await;
+    start_upload(&c, &[&path]).await;
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#result-0.failed"))
+        .await
+        .expect("refused");
+    let msg = text_of(&c, "#result-0 .msg").await;
+    assert!(msg.contains("e-mail") || msg.contains("mail"), "{msg}");
+    assert!(!msg.contains("connection"), "{msg}");
+    assert_eq!(s.db_i64("SELECT COUNT(*) FROM files").await, 0);
+    let status = text_of(&c, "#status").await;
+    assert!(status.contains("Upload to try again"), "{status}");
+    screenshot(&c, "upload-refused.png").await;
+
+    let field = c.find(Locator::Css("#recipients")).await.expect("field");
+    field.clear().await.expect("clear");
+    field.send_keys("ann@example.com").await.expect("type");
+    press(&c, "#start").await;
+    let link = finished_upload(&c, 1).await;
+    assert!(download_via_page(&s, &c, &link).await == bytes);
+    c.close().await.expect("close browser");
+}
+
+/// Presses `key` on whatever has the focus.
+async fn key(c: &Client, key: fantoccini::key::Key) {
+    c.active_element()
+        .await
+        .expect("focused element")
+        .send_keys(&char::from(key).to_string())
+        .await
+        .expect("key");
+}
+
+/// Tabs forward until `css` has the focus (at most `most` presses), and
+/// checks the focus ring is drawn.
+async fn tab_to(c: &Client, css: &str, most: usize) {
+    for _ in 0..most {
+        key(c, fantoccini::key::Key::Tab).await;
+        let here = c
+            .execute(
+                "const e = document.activeElement;\
+                 return [e.matches(arguments[0]), getComputedStyle(e).outlineStyle];",
+                vec![serde_json::json!(css)],
+            )
+            .await
+            .expect("focus");
+        if here[0] == serde_json::Value::Bool(true) {
+            assert_ne!(
+                here[1],
+                serde_json::json!("none"),
+                "{css} shows no focus ring"
+            );
+            return;
+        }
+    }
+    panic!("{css} never got the focus in {most} tabs");
+}
+
+/// Types into the focused element.
+async fn type_here(c: &Client, text: &str) {
+    c.active_element()
+        .await
+        .expect("focused element")
+        .send_keys(text)
+        .await
+        .expect("typing");
+}
+
+// The keyboard alone: the skip link comes first; log in with Tab and
+// Enter; choose German in the header; open a file behind a password, type
+// it and reach the download button — every stop with a visible focus ring.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_flows_work_with_the_keyboard_alone() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("alice", "correct horse");
+    let session = s.login("alice", "correct horse").await;
+    let locked = seed_file(&s, "alice", "contract.pdf", b"signed").await;
+    api(
+        &s,
+        &session,
+        "files.setInfo",
+        &[("file_id", &locked), ("password", "letmein")],
+    )
+    .await
+    .assert_ok();
+
+    c.goto(&s.url("/login")).await.expect("login page");
+    tab_to(&c, "a.skip", 1).await;
+    tab_to(&c, "#user_name", 30).await;
+    type_here(&c, "alice").await;
+    tab_to(&c, "#password", 3).await;
+    type_here(&c, "correct horse").await;
+    key(&c, fantoccini::key::Key::Enter).await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#whoami"))
+        .await
+        .expect("logged in by keyboard");
+
+    tab_to(&c, "button[lang=de]", 30).await;
+    key(&c, fantoccini::key::Key::Enter).await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("html[lang=de]"))
+        .await
+        .expect("German by keyboard");
+
+    c.goto(&s.url(&format!("/file/{locked}")))
+        .await
+        .expect("download page");
+    // The password field has the focus already (autofocus).
+    type_here(&c, "letmein").await;
+    key(&c, fantoccini::key::Key::Enter).await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("a#download"))
+        .await
+        .expect("unlocked by keyboard");
+    tab_to(&c, "a#download", 30).await;
+    c.close().await.expect("close browser");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_upload_list_and_delete_in_the_browser() {
     let Some((_driver, c)) = browser().await else {
