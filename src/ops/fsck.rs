@@ -10,7 +10,6 @@
 use std::collections::HashSet;
 use std::fmt;
 
-
 use crate::blobs::Blobs;
 use crate::db::ops::FileBlob as Row;
 use crate::db::Db;
