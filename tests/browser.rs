@@ -401,6 +401,19 @@ async fn a_phone_sends_a_bundle_and_the_recipient_previews_and_downloads() {
         "QR drawn",
     )
     .await;
+    // The batch's own bar: all three files, full.
+    let overall = c
+        .execute(
+            "const o = document.getElementById('overall'); const p = o.querySelector('progress');\
+             return [p.value, p.getAttribute('aria-label'), o.querySelector('.name').textContent];",
+            vec![],
+        )
+        .await
+        .expect("overall progress");
+    assert_eq!(
+        overall,
+        serde_json::json!([100, "Upload of all files", "All 3 files"])
+    );
     fits(&c, "the phone's upload result").await;
     c.execute(
         "document.getElementById('bundle-result').scrollIntoView();",

@@ -73,6 +73,9 @@ upload-js-resuming = Das unvollendete Hochladen wird fortgesetzt …
 upload-js-cancel = Abbrechen
 upload-js-cancel-label = Hochladen von { $name } abbrechen
 upload-js-progress-label = Hochladen von { $name }
+# Several files at once: their sum ($count is at least 2).
+upload-js-overall = Alle { $count } Dateien
+upload-js-overall-label = Hochladen aller Dateien
 upload-js-too-large = Die Datei ist größer als die maximale Dateigröße ({ $max })
 upload-js-scanning = Gespeichert. Die Datei wird auf Viren geprüft; ihre Links funktionieren, sobald sie als sauber gilt.
 upload-js-done = Fertig.

@@ -74,6 +74,9 @@ upload-js-resuming = Resuming the upload left unfinished…
 upload-js-cancel = Cancel
 upload-js-cancel-label = Cancel the upload of { $name }
 upload-js-progress-label = Upload of { $name }
+# Several files at once: their sum ($count is at least 2).
+upload-js-overall = All { $count } files
+upload-js-overall-label = Upload of all files
 upload-js-too-large = The file is larger than the maximum file size ({ $max })
 upload-js-scanning = Stored. It is being scanned for viruses; its links work once it is found clean.
 upload-js-done = Done.

@@ -73,6 +73,9 @@ upload-js-resuming = Reanudando la subida que quedó sin terminar…
 upload-js-cancel = Cancelar
 upload-js-cancel-label = Cancelar la subida de { $name }
 upload-js-progress-label = Subida de { $name }
+# Several files at once: their sum ($count is at least 2).
+upload-js-overall = Los { $count } archivos
+upload-js-overall-label = Subida de todos los archivos
 upload-js-too-large = El archivo supera el tamaño máximo permitido ({ $max })
 upload-js-scanning = Guardado. Se está analizando en busca de virus; sus enlaces funcionarán en cuanto se confirme que está limpio.
 upload-js-done = Listo.

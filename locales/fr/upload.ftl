@@ -73,6 +73,9 @@ upload-js-resuming = Reprise de l'envoi laissé inachevé…
 upload-js-cancel = Annuler
 upload-js-cancel-label = Annuler l'envoi de { $name }
 upload-js-progress-label = Envoi de { $name }
+# Several files at once: their sum ($count is at least 2).
+upload-js-overall = Les { $count } fichiers
+upload-js-overall-label = Envoi de tous les fichiers
 upload-js-too-large = Le fichier dépasse la taille maximale autorisée ({ $max })
 upload-js-scanning = Enregistré. Le fichier est en cours d'analyse antivirus ; ses liens fonctionneront dès qu'il sera reconnu sain.
 upload-js-done = Terminé.

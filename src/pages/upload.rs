@@ -215,6 +215,8 @@ fn script_messages() -> String {
         ("upload-js-cancel", &[]),
         ("upload-js-cancel-label", &["name"]),
         ("upload-js-progress-label", &["name"]),
+        ("upload-js-overall", &["count"]),
+        ("upload-js-overall-label", &[]),
         ("upload-js-too-large", &["max"]),
         ("upload-js-scanning", &[]),
         ("upload-js-done", &[]),

@@ -247,6 +247,57 @@
     };
   }
 
+  // The whole batch when it has several files: the bytes of the files
+  // behind it plus the current one's, of all of them.
+  let batch = null;
+
+  function startBatch(files) {
+    const old = document.getElementById('overall');
+    if (old) {
+      old.removeAttribute('id');
+    }
+    batch = null;
+    if (files.length < 2) {
+      return;
+    }
+    const total = files.reduce((n, f) => n + f.size, 0);
+    const box = el('div', { class: 'result overall', id: 'overall' });
+    const head = el('div', { class: 'head' });
+    head.appendChild(el('b', { class: 'name' }, tr('overall', { count: files.length })));
+    head.appendChild(el('span', { class: 'size' }, human(total)));
+    const pct = el('span', { class: 'pct' }, '0 %');
+    const speed = el('span', { class: 'speed' });
+    head.append(pct, speed);
+    const bar = el('progress', { max: '100', value: '0', 'aria-label': tr('overall-label') });
+    box.append(head, bar);
+    results.appendChild(box);
+    batch = { total: total, base: 0, bar: bar, pct: pct, speed: speed, tick: meter(speed) };
+  }
+
+  function batchProgress(sent) {
+    if (batch && batch.total > 0) {
+      showProgress(batch.bar, batch.pct, batch.base + sent, batch.total);
+      batch.tick(batch.base + sent, batch.total);
+    }
+  }
+
+  // A file of the batch is over (stored or not): its bytes count as done.
+  function batchFileEnded(size) {
+    if (batch) {
+      batch.base += size;
+      batchProgress(0);
+    }
+  }
+
+  function endBatch() {
+    if (batch) {
+      batch.bar.value = 100;
+      batch.pct.textContent = '100 %';
+      batch.speed.textContent = '';
+      batch = null;
+    }
+  }
+
   function showProgress(bar, pct, sent, total) {
     if (total > 0) {
       const p = Math.floor((sent * 100) / total);
@@ -307,6 +358,7 @@
         onProgress(sent, total) {
           showProgress(ui.bar, ui.pct, sent, total);
           tick(sent, total);
+          batchProgress(sent);
         },
         onError(err) {
           const body = err.originalResponse ? err.originalResponse.getBody() : '';
@@ -360,6 +412,7 @@
       xhr.upload.addEventListener('progress', (e) => {
         if (e.lengthComputable) {
           showProgress(bar, pct, e.loaded, e.total);
+          batchProgress(Math.min(e.loaded, file.size));
         }
       });
       xhr.addEventListener('load', () => resolve(xhr));
@@ -426,6 +479,7 @@
       }
       box.classList.add('done');
       box.scrollIntoView({ block: 'nearest' });
+      batchFileEnded(file.size);
       return links;
     } catch (e) {
       cancel.remove();
@@ -434,6 +488,7 @@
       msg.className = 'msg err';
       announce(file.name + ': ' + msg.textContent);
       box.classList.add('failed');
+      batchFileEnded(file.size);
       return null;
     }
   }
@@ -502,6 +557,7 @@
     }
     const failed = [];
     const done = [];
+    startBatch(files);
     const first = results.children.length;
     for (const f of files) {
       const links = await uploadOne(f, folderId);
@@ -511,6 +567,7 @@
         failed.push(f);
       }
     }
+    endBatch();
     try {
       const proven = done.filter((l) => l.delete_url);
       if (together && !account && proven.length > 1) {
