@@ -1405,3 +1405,70 @@ async fn a_session_for_another_server_says_so() {
     assert_eq!(cli.saved()["session_key"], key);
     cli.run_with(&["whoami"], None, false).ok();
 }
+
+// `download --zip`: a shared folder by id or page URL as one zip named
+// after it, the same bytes as the server's archive; an unfinished `.part`
+// of the same archive (same ETag) continues, one of an archive that has
+// changed since starts over; a private folder is the API's 10.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_folder_downloads_as_one_zip() {
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("alice", "secret123");
+    let session = s.login("alice", "secret123").await;
+    let cli = Cli::new(&s);
+    cli.login("alice", "secret123").ok();
+    let folder = mkdir(&s, &session, "Trip photos", "0", "1").await;
+    let private = mkdir(&s, &session, "Private", "0", "0").await;
+    std::fs::write(cli.path("a.bin"), pattern(300_000, 3)).expect("write");
+    std::fs::write(cli.path("b.txt"), b"notes").expect("write");
+    cli.run(&["upload", "a.bin", "b.txt", "--folder", &folder])
+        .ok();
+    let zip_url = format!("{}/folder/{folder}/zip", s.base);
+    let whole = s.http.get(&zip_url).send().await.expect("zip");
+    let etag = header(whole.headers(), "etag");
+    let whole = whole.bytes().await.expect("bytes").to_vec();
+
+    let v = cli.run(&["--json", "download", &folder, "--zip"]).json();
+    assert!(
+        v["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("Trip photos.zip")),
+        "{v}"
+    );
+    assert!(std::fs::read(cli.path("Trip photos.zip")).expect("zip") == whole);
+
+    // The client's own `.part` of this archive, cut at 1,000 bytes.
+    let page = format!("{}/folder/{folder}", s.base);
+    let part = cli.path("trip.zip.part");
+    std::fs::write(&part, &whole[..1000]).expect("partial");
+    let key = std::fs::canonicalize(cli.path("."))
+        .expect("canonical")
+        .join("trip.zip.part");
+    let record = |etag: &str| {
+        serde_json::json!({
+            "downloads": {
+                key.display().to_string(): {"source": format!("{zip_url} {etag}"), "size": whole.len()}
+            }
+        })
+        .to_string()
+    };
+    let state = cli.config().with_file_name("downloads.json");
+    std::fs::write(&state, record(&etag)).expect("state");
+    let v = cli
+        .run(&["--json", "download", &page, "--zip", "-o", "trip.zip"])
+        .json();
+    assert_eq!(v["resumed_from"], 1000, "{v}");
+    assert!(std::fs::read(cli.path("trip.zip")).expect("zip") == whole);
+    // Recorded for an older version of the folder: started over.
+    std::fs::write(&part, &whole[..1000]).expect("partial");
+    std::fs::write(&state, record("\"z-older\"")).expect("state");
+    let v = cli
+        .run(&[
+            "--json", "download", &page, "--zip", "-o", "trip.zip", "--force",
+        ])
+        .json();
+    assert_eq!(v["resumed_from"], 0, "{v}");
+    assert!(std::fs::read(cli.path("trip.zip")).expect("zip") == whole);
+
+    cli.run(&["download", &private, "--zip"]).api_error(10);
+}

@@ -143,16 +143,20 @@ pub enum ClientCommand {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=64))]
         parallel: u64,
     },
-    /// Download a file by id, page URL or direct URL. It is written to
-    /// `NAME.part` and renamed once complete; an interrupted download of
-    /// the same file continues from its `.part`. An existing file is never
-    /// touched: a taken name becomes `NAME (1)`, an existing `--output`
-    /// file is refused unless `--force`.
+    /// Download a file by id, page URL or direct URL — or, with `--zip`, a
+    /// shared folder (id or page URL) or a bundle (page URL) as one zip.
+    /// It is written to `NAME.part` and renamed once complete; an
+    /// interrupted download of the same file continues from its `.part`.
+    /// An existing file is never touched: a taken name becomes `NAME (1)`,
+    /// an existing `--output` file is refused unless `--force`.
     #[command(
-        after_help = "Examples:\n  dropspace client download ab12cd -o ~/Downloads/\n  dropspace client download https://files.example.com/file/ab12cd --password s3cret"
+        after_help = "Examples:\n  dropspace client download ab12cd -o ~/Downloads/\n  dropspace client download https://files.example.com/file/ab12cd --password s3cret\n  dropspace client download https://files.example.com/folder/f00d12 --zip"
     )]
     Download {
         target: String,
+        /// The shared folder or bundle as one zip (docs/zip.md).
+        #[arg(long)]
+        zip: bool,
         /// File or directory to write (default: the file's name here).
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -641,12 +645,17 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
         }
         ClientCommand::Download {
             target,
+            zip,
             output,
             force,
             password,
         } => {
             let to = transfer::Target { output, force };
-            transfer::download(&ctx, &target, to, password.as_deref()).await
+            if zip {
+                transfer::download_zip(&ctx, &target, to).await
+            } else {
+                transfer::download(&ctx, &target, to, password.as_deref()).await
+            }
         }
         ClientCommand::Ls { folder } => commands::ls(&ctx, &folder).await,
         ClientCommand::Info { id } => commands::info(&ctx, &id).await,

@@ -543,6 +543,8 @@ struct Source {
     name: String,
     file_id: String,
     size: Option<u64>,
+    /// The answer's `ETag` where the bytes behind `url` can change (a zip).
+    validator: String,
 }
 
 /// Where a download may go: `--output` and `--force`.
@@ -626,6 +628,7 @@ pub async fn download(
             name: last_segment(target),
             file_id: String::new(),
             size: None,
+            validator: String::new(),
         }
     } else if ctx.client.session_key().is_some() {
         let info = ctx.client.download_info(target, password).await?;
@@ -634,15 +637,118 @@ pub async fn download(
             name: info.name,
             file_id: info.file_id,
             size: Some(info.file_size),
+            validator: String::new(),
         }
     } else {
         from_page(ctx, target, password).await?
     };
+    fetch(ctx, src, to).await
+}
+
+/// `download --zip`: a shared folder (id or page URL) or a bundle (page
+/// URL) as one zip, named as the server names it (docs/zip.md). The
+/// archive's `ETag` is part of what a `.part` continues, so a folder that
+/// changed meanwhile starts over instead of splicing two archives.
+pub async fn download_zip(ctx: &Ctx, target: &str, to: Target) -> Result<(), Failure> {
+    let target = target.trim().trim_end_matches('/');
+    let usage = || {
+        Failure::Usage(format!(
+            "{target}: not a shared folder's id or page, or a bundle's page"
+        ))
+    };
+    // A page's URL gains `/zip` (whatever path the server lives under);
+    // an id is a shared folder of the configured server.
+    let (url, id) = match origin_of(target) {
+        Some(_) => {
+            let mut url = url::Url::parse(target).map_err(|_| usage())?;
+            url.set_query(None);
+            url.set_fragment(None);
+            let parts: Vec<String> = url
+                .path_segments()
+                .map(|p| p.map(str::to_string).collect())
+                .unwrap_or_default();
+            let id = match parts.as_slice() {
+                [.., kind, id] if kind == "folder" || kind == "b" => id.clone(),
+                _ => return Err(usage()),
+            };
+            let path = format!("{}/zip", url.path());
+            url.set_path(&path);
+            (url.to_string(), id)
+        }
+        None if !target.is_empty() && !target.contains(['/', '?', '#']) => {
+            let url = ctx
+                .client
+                .base_url()
+                .join(&format!("folder/{target}/zip"))
+                .map_err(|e| Failure::Usage(format!("{target}: {e}")))?;
+            (url.to_string(), target.to_string())
+        }
+        None => return Err(usage()),
+    };
+    let resp = ctx
+        .client
+        .http()
+        .head(&url)
+        .send()
+        .await
+        .map_err(|e| Failure::Io(super::network(&e)))?;
+    let api = |code: ErrorCode, text: &str| Failure::Api {
+        code: code.number(),
+        text: text.to_string(),
+    };
+    match resp.status().as_u16() {
+        200 => {}
+        404 => {
+            return Err(api(
+                ErrorCode::FolderNotFound,
+                "No shared folder or bundle here, or nothing in it can go into a zip",
+            ))
+        }
+        403 => {
+            return Err(api(
+                ErrorCode::PermissionDenied,
+                "Too many files for one zip",
+            ))
+        }
+        other => return Err(Failure::Io(format!("HTTP status {other} from {url}"))),
+    }
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let name = disposition_name(&header("content-disposition")).unwrap_or(format!("{id}.zip"));
+    let src = Source {
+        url,
+        name,
+        file_id: String::new(),
+        size: header("content-length").parse().ok(),
+        validator: header("etag"),
+    };
+    fetch(ctx, src, to).await
+}
+
+/// The name in `Content-Disposition`'s `filename*=UTF-8''…`.
+fn disposition_name(value: &str) -> Option<String> {
+    let encoded = value.split("filename*=UTF-8''").nth(1)?.split(';').next()?;
+    let name = percent_encoding::percent_decode_str(encoded.trim())
+        .decode_utf8()
+        .ok()?
+        .into_owned();
+    (!name.is_empty()).then_some(name)
+}
+
+/// Fetches `src` into its destination through `NAME.part`, continuing
+/// this client's own unfinished `.part` of the same source.
+async fn fetch(ctx: &Ctx, src: Source, to: Target) -> Result<(), Failure> {
     let name = safe_name(&src.name);
     let this = PartOf {
-        source: match src.file_id.as_str() {
-            "" => src.url.split('?').next().unwrap_or_default().to_string(),
-            id => id.to_string(),
+        source: match (src.file_id.as_str(), src.validator.as_str()) {
+            ("", "") => src.url.split('?').next().unwrap_or_default().to_string(),
+            ("", validator) => format!("{} {validator}", src.url),
+            (id, _) => id.to_string(),
         },
         size: src.size,
     };
@@ -778,6 +884,7 @@ async fn from_page(ctx: &Ctx, target: &str, password: Option<&str>) -> Result<So
         url,
         file_id: String::new(),
         size: None,
+        validator: String::new(),
     })
 }
 
