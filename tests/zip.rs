@@ -383,3 +383,53 @@ dual!(a_folder_over_the_limit_gets_no_zip, |b| async move {
     let text = refused.text().await.expect("text");
     assert!(text.contains("more than 3 files and folders"), "{text}");
 });
+
+// My files: the chosen files as one zip (a redirect to a GET, so the
+// browser downloads and may resume it); another account's file among them
+// is refused whole; without a login, the login page.
+dual!(chosen_files_in_my_files_zip_together, |b| async move {
+    let s = Server::start(b).await;
+    let session = s.user_session("hal").await;
+    let stranger = s.user_session("eve").await;
+    let mut v = common::web::Visitor::new(&s);
+    assert_eq!(v.login("hal", "secret123").await.status(), 303);
+    let csrf = v.csrf("/files").await;
+    let one = upload(&s, &session, "one.txt", b"first".to_vec()).await;
+    let two = upload(&s, &session, "two.txt", b"second".to_vec()).await;
+    let theirs = upload(&s, &stranger, "theirs.txt", b"not hal's".to_vec()).await;
+    let chosen = [
+        ("csrf", csrf.as_str()),
+        ("file_id", &one),
+        ("file_id", &two),
+        ("action", "zip"),
+        ("folder", "0"),
+    ];
+    let resp = v.post("/files/bulk", &chosen).await;
+    assert_eq!(resp.status(), 303);
+    let to = header(resp.headers(), "location");
+    assert_eq!(to, format!("/files/zip?files={one},{two}"));
+    let zip = v.get(&to).await;
+    assert_eq!(zip.status(), 200);
+    assert!(header(zip.headers(), "content-disposition").contains("My files.zip"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("mine.zip");
+    std::fs::write(&path, zip.bytes().await.expect("zip")).expect("write");
+    let mut got = python_entries(&path, &[]);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("one.txt".to_string(), 5, sha256(b"first")),
+            ("two.txt".to_string(), 6, sha256(b"second"))
+        ]
+    );
+    let refused = v.get(&format!("/files/zip?files={one},{theirs}")).await;
+    assert_eq!(refused.status(), 404);
+    let anonymous = s
+        .http
+        .get(s.url(&format!("/files/zip?files={one}")))
+        .send()
+        .await
+        .expect("anonymous");
+    assert_eq!(anonymous.status(), 303);
+});

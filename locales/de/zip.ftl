@@ -4,3 +4,5 @@ zip-left-out = { $count ->
         [one] Eine Datei hat ein Passwort oder ein Download-Limit: Laden Sie sie über ihre eigene Seite herunter.
        *[other] { $count } Dateien haben ein Passwort oder ein Download-Limit: Laden Sie sie über ihre eigenen Seiten herunter.
     }
+# The My files button for the chosen files.
+zip-download-selected = Als ZIP herunterladen

@@ -1,5 +1,5 @@
-//! Zip downloads of a shared folder (with its shared sub-folders) or a
-//! bundle (docs/zip.md): which files go in and under which names, their
+//! Zip downloads of a shared folder (with its shared sub-folders), a
+//! bundle or files chosen in My files (docs/zip.md): which files go in and under which names, their
 //! CRC-32s, and the archive's layout — every byte known before the first
 //! is sent, so the archive has an exact length and resumes by range.
 
@@ -71,6 +71,13 @@ pub async fn of_bundle(lib: &Library, id: &str) -> Result<Option<Archive>> {
     Ok(Some(
         build(lib, &format!("bundle-{}", bundle.id), items).await?,
     ))
+}
+
+/// An account's chosen files (already checked to be its own), named
+/// `name`.zip.
+pub async fn of_files(lib: &Library, name: &str, files: Vec<File>) -> Result<Archive> {
+    let items = files.into_iter().map(|f| (f.name.clone(), f)).collect();
+    build(lib, name, items).await
 }
 
 async fn build(lib: &Library, name: &str, items: Vec<(String, File)>) -> Result<Archive> {

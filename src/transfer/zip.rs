@@ -57,7 +57,9 @@ fn refuse(status: StatusCode, text: String) -> Response {
         .into_response()
 }
 
-async fn respond(
+/// The answer for an archive (or why there is none); also My files'
+/// zip of chosen files.
+pub(crate) async fn respond(
     app: &App,
     method: &Method,
     headers: &HeaderMap,

@@ -1,6 +1,7 @@
 //! The listing's actions: delete (after a confirmation page), share on/off,
-//! a new folder, and the bulk form (move, delete, mail links).
+//! a new folder, and the bulk form (move, delete, mail links, zip).
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use axum::extract::{Query, State};
@@ -20,7 +21,7 @@ use crate::http::params::bad_value;
 use crate::http::ClientIp;
 use crate::library::folders::{self, FolderChanges};
 use crate::library::mail::{self, Link, MAX_RECIPIENTS};
-use crate::library::{self, files, MAX_NAME, MAX_TEXT};
+use crate::library::{self, files, zip, MAX_NAME, MAX_TEXT};
 use crate::pages::i18n::{t, t_args};
 use crate::pages::web::{visitor, Visitor};
 use crate::state::{App, AppState};
@@ -256,9 +257,9 @@ async fn move_files(
     Ok(())
 }
 
-/// `POST /files/bulk` (`csrf`, `file_id`…, `action` move|delete|mail,
+/// `POST /files/bulk` (`csrf`, `file_id`…, `action` move|delete|mail|zip,
 /// `target` for a move, `folder` to return to): a move is done at once;
-/// delete and mail show their next page.
+/// delete and mail show their next page, zip goes to `/files/zip`.
 pub(super) async fn bulk(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
@@ -287,6 +288,17 @@ pub(super) async fn bulk(
             };
             match found {
                 Ok(files) => confirm_page(&v, &files, &folder),
+                Err(e) => error_page(&v, &e),
+            }
+        }
+        Some("zip") => {
+            let found = match pipeline(&app, ip, &user, false).await {
+                Ok(()) => own_files(&app, &user, &ids).await,
+                Err(e) => Err(e.into()),
+            };
+            match found {
+                // A GET, so the browser downloads (and may resume) it.
+                Ok(_) => see_other(&format!("/files/zip?files={}", ids.join(","))),
                 Err(e) => error_page(&v, &e),
             }
         }
@@ -422,5 +434,35 @@ pub(super) async fn mail(
                 Some(&e),
             )
         }
+    }
+}
+
+/// `GET /files/zip?files=ID,ID…`: the user's chosen files as one zip
+/// (docs/zip.md), with ranges like any zip download.
+pub(super) async fn zip_files(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    method: axum::http::Method,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let v = visitor(&app, &headers).await;
+    let Some(user) = v.user.clone() else {
+        return to_login("/files");
+    };
+    let ids: Vec<String> = q
+        .get("files")
+        .map(|l| l.split(',').map(|id| id.trim().to_string()).collect())
+        .unwrap_or_default();
+    let found = match pipeline(&app, ip, &user, false).await {
+        Ok(()) => own_files(&app, &user, &ids).await,
+        Err(e) => Err(e.into()),
+    };
+    match found {
+        Ok(files) => {
+            let archive = zip::of_files(&app, &t("my-files-title"), files).await;
+            crate::transfer::zip::respond(&app, &method, &headers, archive.map(Some)).await
+        }
+        Err(e) => error_page(&v, &e),
     }
 }

@@ -487,6 +487,7 @@ fn table(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
              <select id=\"bulk-target\" name=\"target\">{options}</select>\
              <button class=\"btn btn-secondary btn-sm\" type=\"submit\" name=\"action\" value=\"move\" id=\"bulk-move\">{move_}</button></span>\
              <button class=\"btn btn-secondary btn-sm\" type=\"submit\" name=\"action\" value=\"mail\" id=\"bulk-mail\">{mail}</button>\
+             <button class=\"btn btn-secondary btn-sm\" type=\"submit\" name=\"action\" value=\"zip\" id=\"bulk-zip\">{zip}</button>\
              <button class=\"btn btn-danger btn-sm\" type=\"submit\" name=\"action\" value=\"delete\" id=\"bulk-delete\">{delete}</button>\
              <span id=\"picked\" class=\"muted\" role=\"status\" data-one=\"{one}\" data-many=\"{many}\"></span></form>",
             selected = esc(&t("my-files-selected-files")),
@@ -494,6 +495,7 @@ fn table(app: &AppState, v: &Visitor, asked: &Asked, list: &Listing) -> String {
             move_to = esc(&t("my-files-move-to")),
             move_ = esc(&t("my-files-move")),
             mail = esc(&t("my-files-mail-links")),
+            zip = esc(&t("zip-download-selected")),
             delete = esc(&t("my-files-delete")),
             one = esc(&t("my-files-picked-one")),
             many = esc(&t("my-files-picked-many")),

@@ -44,6 +44,7 @@ pub fn routes() -> Router<App> {
         )
         .route("/files/share", post(actions::share))
         .route("/files/bulk", post(actions::bulk))
+        .route("/files/zip", get(actions::zip_files))
         .route("/files/mail", post(actions::mail))
         .route("/files/folder/new", post(actions::new_folder))
         .route("/files/file", get(edit::file_page).post(edit::save_file))
