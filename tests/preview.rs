@@ -287,6 +287,7 @@ dual!(
             !html.contains("/preview/"),
             "no preview before the password"
         );
+        assert!(html.contains(">LOCK</text>"), "a lock, not its type");
         assert!(preview_src(&s, &html).is_none());
         let wrong = unlock(&s, &url, "nope").await;
         assert_eq!(wrong.status(), 403);
@@ -393,8 +394,12 @@ dual!(preview_size_caps_hold, |b| async move {
     let id = upload(&off, &a, "pic.png", png(10, 10)).await;
     let (_, _, html) = page(&off, &id).await;
     assert!(!html.contains("/preview/"));
-    // The QR code stays.
+    // The QR code stays, and the name has its type's icon.
     assert!(html.contains(&format!("/file/{id}/qr.svg")));
+    assert!(
+        html.contains("font-weight=\"bold\" fill=\"currentColor\">IMG</text>"),
+        "{html}"
+    );
 });
 
 /// Reads a QR code back from the server's SVG: every dark rectangle of

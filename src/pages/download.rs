@@ -221,7 +221,7 @@ fn details(file: &File) -> String {
         )
     };
     format!(
-        "<div class=\"box\"><table class=\"details\"><tr><th>{}</th><td id=\"name\">{}</td></tr>\
+        "<div class=\"box\"><table class=\"details\"><tr><th>{}</th><td class=\"named\">{icon}<span id=\"name\">{}</span></td></tr>\
          <tr><th>{}</th><td id=\"size\">{}</td></tr>{description}\
          <tr><th>{}</th><td>{}</td></tr>{limits}{checksum}</table></div>",
         esc(&t("download-name")),
@@ -236,6 +236,7 @@ fn details(file: &File) -> String {
         )),
         esc(&t("download-uploaded")),
         time_tag(file.uploaded),
+        icon = super::preview::type_icon(file),
     )
 }
 

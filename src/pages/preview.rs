@@ -266,6 +266,12 @@ pub fn listing_icon(app: &AppState, file: &File) -> String {
             esc(&file.id)
         );
     }
+    type_icon(file)
+}
+
+/// An icon of the file's type (a lock for a password-protected file),
+/// decorative: the name beside it says what the file is.
+pub fn type_icon(file: &File) -> String {
     // Drawn inline: an emoji needs a font the visitor may not have.
     let label = if !file.password_sealed.is_empty() {
         "LOCK"
