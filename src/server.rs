@@ -98,6 +98,7 @@ fn page_kind(route: &str) -> Option<PageKind> {
         // A folder page shows many thumbnails and a video many ranges:
         // only misses cost (docs/web.md, "Previews, thumbnails and QR codes").
         "/s/{token}/f/{file_id}"
+        | "/s/{token}/zip"
         | "/folder/{id}/zip"
         | "/b/{id}/zip"
         | "/file/{id}/thumb"

@@ -1208,3 +1208,83 @@ dual!(a_receipt_waits_for_every_byte, |b| async move {
     assert_eq!(fetch(&s, &url, &[]).await.2.len(), size);
     assert_eq!(receipts(&settled_outbox(&s).await), 1);
 });
+
+// A send with several files downloads as one zip from the recipient's
+// page: the folder's files under their paths, the recipient's receipt
+// mailed once a file's bytes inside the zip went out, the bytes charged
+// to the sender.
+dual!(a_send_downloads_as_one_zip_with_receipts, |b| async move {
+    let s = Server::start(b).await;
+    let session = s.user_session("alice").await;
+    let c = creds(&s, "alice");
+    let docs = mkdir(&s, &session, "docs", "0", "0").await;
+    for (name, bytes) in [
+        ("a.txt", &b"first file"[..]),
+        ("b.txt", &b"second file"[..]),
+    ] {
+        let id = upload(&s, &session, name, bytes.to_vec()).await;
+        api(
+            &s,
+            &session,
+            "files.moveToFolder",
+            &[("file_id", &id), ("folder_id", &docs)],
+        )
+        .await
+        .assert_ok();
+    }
+    let (status, body) = post_signed(
+        &s,
+        "file_send",
+        &[
+            ("file_id", &docs),
+            ("non_users", "ivy@example.com"),
+            ("download_receipt", "1"),
+            ("subject", "Q4 papers"),
+        ],
+        &c,
+        now(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let outbox = settled_outbox(&s).await;
+    let link = personal_link(outbox.last().expect("mail"), &s.base);
+    let token = link.rsplit('/').next().expect("token");
+    let html = s
+        .http
+        .get(&link)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains(&format!("id=\"zip\" href=\"/s/{token}/zip\"")),
+        "{html}"
+    );
+
+    let (status, h, zip) = fetch(&s, &format!("{link}/zip"), &[]).await;
+    assert_eq!(status, 200);
+    assert!(header(&h, "content-disposition").contains("Q4 papers.zip"));
+    assert!(zip.starts_with(b"PK\x03\x04"));
+    let has = |needle: &[u8]| zip.windows(needle.len()).any(|w| w == needle);
+    for needle in [
+        &b"docs/a.txt"[..],
+        b"docs/b.txt",
+        b"first file",
+        b"second file",
+    ] {
+        assert!(has(needle), "{}", String::from_utf8_lossy(needle));
+    }
+    let receipts = async || {
+        settled_outbox(&s)
+            .await
+            .iter()
+            .filter(|m| m.contains("Subject: ivy@example.com downloaded"))
+            .count()
+    };
+    // One receipt per recipient, as for the files' own links.
+    eventually("the receipt", async || receipts().await == 1).await;
+    let used = "SELECT bandwidth_used FROM users WHERE user_name = 'alice'";
+    eventually("the sender charged", async || s.db_i64(used).await >= 21).await;
+});

@@ -1,6 +1,7 @@
 //! The recipients' side of `file_send`: `/s/{token}` lists what was sent
-//! (a folder's files included) with a download link per file; downloads go
-//! through the transfer path (Range, counting, the sender's bandwidth).
+//! (a folder's files included) with a download link per file, and all of
+//! them as one zip; downloads go through the transfer path (Range,
+//! counting, the sender's bandwidth).
 //! A link expires as the sender set. With `require_login=1` the page asks
 //! for the recipient's own account (web login, argon2) and refuses anyone
 //! else; the proof is a signed cookie bound to this link, so any node can
@@ -8,6 +9,7 @@
 //! recipient, once the recipient has received every byte of a file.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -19,9 +21,11 @@ use crate::db::now;
 use crate::http::html::{esc, human_size, not_found, page, try_later};
 use crate::http::i18n::{in_lang, t, t_args, Lang};
 use crate::http::ClientIp;
+use crate::library;
 use crate::library::auth::{password_login, PasswordLogin};
 use crate::library::file_send::{self, LinkState};
 use crate::state::{App, AppState};
+use crate::transfer::zip::{FileHook, ZipTaker};
 
 /// How long a recipient's web login lasts.
 const LOGIN_SECS: i64 = 12 * 3600;
@@ -191,6 +195,7 @@ pub async fn show(
             esc(send.message.trim())
         )
     };
+    let zip = zip_button(&token, &files);
     let sent_to_you = t("recipient-title");
     let title = if send.subject.trim().is_empty() {
         sent_to_you.as_str()
@@ -201,7 +206,7 @@ pub async fn show(
         StatusCode::OK,
         title,
         &format!(
-            "<p class=\"lead\">{}</p>{message}<div class=\"table-wrap\"><table class=\"listing\">\
+            "<p class=\"lead\">{}</p>{message}{zip}<div class=\"table-wrap\"><table class=\"listing\">\
              <thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>\n{rows}</tbody></table></div>",
             esc(&t_args(
                 "recipient-for",
@@ -211,6 +216,15 @@ pub async fn show(
             esc(&t("recipient-size")),
         ),
     )
+}
+
+/// The zip button of a send with several files.
+fn zip_button(token: &str, files: &[(String, crate::db::files::File)]) -> String {
+    if files.len() < 2 {
+        return String::new();
+    }
+    let files: Vec<_> = files.iter().map(|(_, f)| f.clone()).collect();
+    crate::pages::folder::zip_actions(&format!("/s/{token}/zip"), &files)
 }
 
 /// `POST /s/{token}/login`: the recipient's own account, or nothing.
@@ -326,4 +340,49 @@ pub async fn download(
         })),
     };
     crate::transfer::serve::respond(&app, &method, &headers, &file, taker).await
+}
+
+/// `GET|HEAD /s/{token}/zip`: everything this send holds as one zip
+/// (docs/zip.md), charged to the sender and receipted file by file as the
+/// files' own downloads are.
+pub async fn zip(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    let (link, send) = match open(&app, &token, &headers, StatusCode::FORBIDDEN).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
+    };
+    let items = match file_send::contents(&app.db, &send).await {
+        Ok(files) => files
+            .into_iter()
+            .map(|(path, f)| (format!("{path}{}", f.name), f))
+            .collect(),
+        Err(e) => {
+            tracing::error!(error = %e, "zipping a send");
+            return try_later(&t("recipient-download-unavailable"));
+        }
+    };
+    let name = match send.subject.trim() {
+        "" => "files",
+        subject => subject,
+    };
+    let archive = library::zip::of_paths(&app, name, items).await;
+    let account = send.user_id;
+    let (lib, link, send) = (app.clone(), Arc::new(link), Arc::new(send));
+    let receipt: FileHook = Arc::new(move |file, bytes| {
+        let (lib, link, send) = (lib.clone(), link.clone(), send.clone());
+        Box::pin(async move {
+            // The sender's receipt mail: English, outside any request.
+            let size = human_size(file.size);
+            file_send::delivered(&lib, &link, &send, &file, bytes, &size).await;
+        })
+    });
+    let taker = ZipTaker {
+        account,
+        on_file: Some(receipt),
+    };
+    crate::transfer::zip::respond(&app, &method, &headers, archive.map(Some), taker).await
 }

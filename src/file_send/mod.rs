@@ -38,6 +38,7 @@ pub fn routes() -> Router<App> {
         .route("/s/{token}", get(links::show))
         .route("/s/{token}/login", post(links::login))
         .route("/s/{token}/f/{file_id}", get(links::download))
+        .route("/s/{token}/zip", get(links::zip))
 }
 
 /// A failure as this API reports it.

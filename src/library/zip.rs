@@ -1,5 +1,5 @@
 //! Zip downloads of a shared folder (with its shared sub-folders), a
-//! bundle or files chosen in My files (docs/zip.md): which files go in and under which names, their
+//! bundle, files chosen in My files or what a file_send sent (docs/zip.md): which files go in and under which names, their
 //! CRC-32s, and the archive's layout — every byte known before the first
 //! is sent, so the archive has an exact length and resumes by range.
 
@@ -77,6 +77,12 @@ pub async fn of_bundle(lib: &Library, id: &str) -> Result<Option<Archive>> {
 /// `name`.zip.
 pub async fn of_files(lib: &Library, name: &str, files: Vec<File>) -> Result<Archive> {
     let items = files.into_iter().map(|f| (f.name.clone(), f)).collect();
+    build(lib, name, items).await
+}
+
+/// Files already chosen with the path each has in the archive (a
+/// file_send's files, its folders' under their names).
+pub async fn of_paths(lib: &Library, name: &str, items: Vec<(String, File)>) -> Result<Archive> {
     build(lib, name, items).await
 }
 

@@ -7,12 +7,14 @@
 
 use std::collections::VecDeque;
 use std::ops::Range;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use futures::future::BoxFuture;
 use futures::StreamExt;
 
 use super::range;
@@ -30,7 +32,8 @@ pub async fn folder(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    respond(&app, &method, &headers, zip::of_folder(&app, &id).await).await
+    let archive = zip::of_folder(&app, &id).await;
+    respond(&app, &method, &headers, archive, ZipTaker::default()).await
 }
 
 pub async fn bundle(
@@ -39,7 +42,8 @@ pub async fn bundle(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    respond(&app, &method, &headers, zip::of_bundle(&app, &id).await).await
+    let archive = zip::of_bundle(&app, &id).await;
+    respond(&app, &method, &headers, archive, ZipTaker::default()).await
 }
 
 fn refuse(status: StatusCode, text: String) -> Response {
@@ -64,6 +68,7 @@ pub(crate) async fn respond(
     method: &Method,
     headers: &HeaderMap,
     found: crate::library::Result<Option<Archive>>,
+    taker: ZipTaker,
 ) -> Response {
     let archive = match found {
         Ok(Some(a)) if !a.files.is_empty() => a,
@@ -103,7 +108,7 @@ pub(crate) async fn respond(
     if method != Method::GET || part.is_empty() {
         return (status, h).into_response();
     }
-    let body = Zipping::new(app.clone(), &archive, part);
+    let body = Zipping::new(app.clone(), &archive, part, taker);
     (status, h, Body::from_stream(body.into_stream())).into_response()
 }
 
@@ -118,11 +123,24 @@ enum Run {
 struct Zipping {
     app: App,
     runs: VecDeque<Run>,
-    current: Option<(ByteStream, String, u64)>,
+    current: Option<(ByteStream, Box<File>, u64)>,
+    taker: ZipTaker,
 }
 
+/// Who takes a zip: the account its bytes are charged to (0: nobody), and
+/// what to do once bytes of a file inside it were delivered (a file_send
+/// recipient's download receipt).
+#[derive(Clone, Default)]
+pub struct ZipTaker {
+    pub account: i64,
+    pub on_file: Option<FileHook>,
+}
+
+/// Told a file and how many of its bytes the zip just delivered.
+pub type FileHook = Arc<dyn Fn(File, u64) -> BoxFuture<'static, ()> + Send + Sync>;
+
 impl Zipping {
-    fn new(app: App, archive: &Archive, part: Range<u64>) -> Zipping {
+    fn new(app: App, archive: &Archive, part: Range<u64>, taker: ZipTaker) -> Zipping {
         let runs = archive
             .layout
             .pieces(part)
@@ -139,6 +157,7 @@ impl Zipping {
             app,
             runs,
             current: None,
+            taker,
         }
     }
 
@@ -168,7 +187,7 @@ impl Zipping {
             match self.runs.pop_front()? {
                 Run::Meta(bytes) => return Some(Ok(bytes)),
                 Run::Content { file, range } => match open(&self.app, &file, range).await {
-                    Ok(stream) => self.current = Some((stream, file.id, 0)),
+                    Ok(stream) => self.current = Some((stream, file, 0)),
                     Err(e) => {
                         tracing::error!(error = %e, file_id = file.id, "zip: opening a file");
                         self.runs.clear();
@@ -181,25 +200,35 @@ impl Zipping {
         }
     }
 
-    /// Credits what the current run sent to its file, in the background
-    /// (the body goes on, or is being dropped).
+    /// Credits what the current run sent to its file (and charges the
+    /// taker's account), in the background: the body goes on, or is being
+    /// dropped.
     fn credit(&mut self) {
-        if let Some((_, file_id, sent)) = self.current.take() {
-            if sent == 0 {
-                return;
+        let Some((_, file, sent)) = self.current.take() else {
+            return;
+        };
+        if sent == 0 {
+            return;
+        }
+        metrics::counter!("dropspace_download_bytes_total").increment(sent);
+        if self.taker.account > 0 {
+            self.app.charges.add(self.taker.account, sent as i64);
+        }
+        let app = self.app.clone();
+        let hook = self.taker.on_file.clone();
+        let credit = async move {
+            if let Err(e) = limits::settle(&app, &file.id, None, sent).await {
+                tracing::error!(file_id = file.id, error = %e, "zip: crediting the bytes sent");
             }
-            let app = self.app.clone();
-            let credit = async move {
-                if let Err(e) = limits::settle(&app, &file_id, None, sent).await {
-                    tracing::error!(file_id, error = %e, "zip: crediting the bytes sent");
-                }
-            };
-            match tokio::runtime::Handle::try_current() {
-                Ok(rt) => {
-                    rt.spawn(credit);
-                }
-                Err(_) => tracing::warn!("zip body dropped without a runtime; not credited"),
+            if let Some(hook) = hook {
+                hook(*file, sent).await;
             }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                rt.spawn(credit);
+            }
+            Err(_) => tracing::warn!("zip body dropped without a runtime; not credited"),
         }
     }
 }

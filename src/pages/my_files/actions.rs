@@ -461,7 +461,12 @@ pub(super) async fn zip_files(
     match found {
         Ok(files) => {
             let archive = zip::of_files(&app, &t("my-files-title"), files).await;
-            crate::transfer::zip::respond(&app, &method, &headers, archive.map(Some)).await
+            // Charged to the account, as its own download page's button is.
+            let taker = crate::transfer::zip::ZipTaker {
+                account: user.id,
+                on_file: None,
+            };
+            crate::transfer::zip::respond(&app, &method, &headers, archive.map(Some), taker).await
         }
         Err(e) => error_page(&v, &e),
     }
