@@ -1576,7 +1576,8 @@ dual!(the_stylesheet_and_the_icon_are_served, |b| async move {
     assert_eq!(header(css.headers(), "x-content-type-options"), "nosniff");
     assert!(header(css.headers(), "cache-control").contains("immutable"));
     let text = css.text().await.expect("css");
-    assert!(text.contains("prefers-color-scheme: dark") && text.contains("--accent"));
+    // Both schemes, each colour once.
+    assert!(text.contains("color-scheme: light dark") && text.contains("--accent: light-dark("));
     assert!(!text.contains("http://") && !text.contains("https://") && !text.contains("@import"));
     // Another version of the file is not cached for good.
     let old = v.get("/static/app.css?v=0").await;
