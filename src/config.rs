@@ -368,6 +368,9 @@ pub struct Limits {
     /// Most files (and folders) one zip download gathers; a shared folder
     /// holding more gets no zip (docs/zip.md).
     pub zip_max_files: usize,
+    /// Open file requests one account may have at once
+    /// (docs/file-requests.md).
+    pub file_requests_per_account: usize,
     /// Share mails (upload recipients, `files.sendMail`, `folders.sendMail`)
     /// a client address and an account may send per hour, all nodes
     /// together; 0 = no limit.
@@ -452,6 +455,7 @@ impl Default for Limits {
             recipients_per_upload_account: 100,
             bundle_max_files: 100,
             zip_max_files: 10_000,
+            file_requests_per_account: 100,
             mails_per_hour_per_address: 200,
             mails_per_hour_per_account: 1000,
             first_byte_secs: 10,

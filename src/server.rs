@@ -59,6 +59,7 @@ pub fn router(app: App) -> Router {
         .merge(pages::download::routes())
         .merge(pages::delete::routes())
         .merge(pages::bundle::routes())
+        .merge(pages::request::routes())
         .merge(pages::folder::routes())
         .merge(pages::rss::routes())
         .merge(pages::upload::routes())

@@ -2,11 +2,14 @@
 
 use std::io::{BufRead, IsTerminal};
 
-use dropspace_client::{Error, ErrorCode, FileChanges, FolderChanges, LimitAction};
+use dropspace_client::{
+    Error, ErrorCode, FileChanges, FileRequest, FileSendClient, FolderChanges, LimitAction,
+    NewFileRequest,
+};
 use serde_json::json;
 
 use super::human;
-use super::{ContactsCommand, Ctx, Failure};
+use super::{ContactsCommand, Ctx, Failure, RequestCommand};
 
 fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
@@ -408,6 +411,69 @@ pub async fn contacts(ctx: &Ctx, command: ContactsCommand) -> Result<(), Failure
                     text: format!("{} ({})", err.text, err.ids.join(",")),
                 });
             }
+        }
+    }
+    Ok(())
+}
+
+/// `client request …`, through the signed file_send API.
+pub async fn request(ctx: &Ctx, command: RequestCommand) -> Result<(), Failure> {
+    let key = std::env::var("DROPSPACE_FILE_SEND_KEY").unwrap_or_default();
+    let secret = std::env::var("DROPSPACE_FILE_SEND_SECRET").unwrap_or_default();
+    if key.trim().is_empty() || secret.trim().is_empty() {
+        return Err(Failure::Usage(
+            "file requests use the file_send API: set DROPSPACE_FILE_SEND_KEY and \
+             DROPSPACE_FILE_SEND_SECRET (dropspace admin user api-credentials create)"
+                .into(),
+        ));
+    }
+    let api = FileSendClient::new(&ctx.server, key.trim(), secret.trim())
+        .map_err(|e| Failure::Usage(format!("--server: {e}")))?;
+    let show = |r: &FileRequest| {
+        println!(
+            "{}\t{}\t{}\t{} files, {} bytes\t{}",
+            r.request_id, r.state, r.title, r.files_received, r.bytes_received, r.url
+        );
+    };
+    match command {
+        RequestCommand::Create {
+            title,
+            message,
+            folder,
+            password_stdin,
+            expires,
+            max_files,
+            max_size,
+            max_file_size,
+            notify,
+        } => {
+            let password = if password_stdin {
+                stdin_line()?
+            } else {
+                String::new()
+            };
+            let r = api
+                .file_request_create(&NewFileRequest {
+                    title,
+                    message,
+                    folder_id: folder,
+                    password,
+                    expires_in: expires.unwrap_or(0),
+                    max_files: max_files.unwrap_or(0),
+                    max_bytes: max_size.unwrap_or(0),
+                    max_file_size: max_file_size.unwrap_or(0),
+                    notify,
+                })
+                .await?;
+            ctx.out.emit(to_json(&r), || println!("{}", r.url));
+        }
+        RequestCommand::List => {
+            let list = api.file_request_list().await?;
+            ctx.out.emit(to_json(&list), || list.iter().for_each(show));
+        }
+        RequestCommand::Close { id } => {
+            let r = api.file_request_close(&id).await?;
+            ctx.out.emit(to_json(&r), || show(&r));
         }
     }
     Ok(())

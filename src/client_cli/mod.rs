@@ -247,6 +247,55 @@ pub enum ClientCommand {
         #[command(subcommand)]
         command: ContactsCommand,
     },
+    /// File requests: links outsiders upload through into a folder of
+    /// yours (docs/file-requests.md). They use the signed file_send API:
+    /// the account's API credentials come from DROPSPACE_FILE_SEND_KEY and
+    /// DROPSPACE_FILE_SEND_SECRET (`dropspace admin user api-credentials
+    /// create` makes them).
+    #[command(
+        after_help = "Examples:\n  dropspace client request create --title \"Tax papers\" --max-files 5 --expires 7d --notify\n  dropspace client request list\n  dropspace client request close k3x9qa…"
+    )]
+    Request {
+        #[command(subcommand)]
+        command: RequestCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RequestCommand {
+    /// Create a request; prints its link.
+    Create {
+        #[arg(long)]
+        title: String,
+        /// Shown to the people you ask.
+        #[arg(long, default_value = "")]
+        message: String,
+        /// The folder the files land in (default: the root).
+        #[arg(long, default_value = "")]
+        folder: String,
+        /// Ask for a password, read from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Closes after this long: 90s, 30m, 12h, 7d, 2w (default: never).
+        #[arg(long, value_parser = parse_duration)]
+        expires: Option<u64>,
+        /// Most files it takes.
+        #[arg(long)]
+        max_files: Option<u64>,
+        /// Most bytes in all (suffixes K, M, G).
+        #[arg(long, value_parser = parse_size)]
+        max_size: Option<u64>,
+        /// Most bytes per file (suffixes K, M, G).
+        #[arg(long, value_parser = parse_size)]
+        max_file_size: Option<u64>,
+        /// Mail me each file that arrives.
+        #[arg(long)]
+        notify: bool,
+    },
+    /// Every request of the account, newest first.
+    List,
+    /// Close a request: it takes no more uploads.
+    Close { id: String },
 }
 
 #[derive(Subcommand)]
@@ -680,6 +729,7 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
             commands::mail(&ctx, &ids, &to, message.as_deref()).await
         }
         ClientCommand::Contacts { command } => commands::contacts(&ctx, command).await,
+        ClientCommand::Request { command } => commands::request(&ctx, command).await,
     }
 }
 

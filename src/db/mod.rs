@@ -13,6 +13,7 @@ pub mod cache;
 pub mod contacts;
 pub mod deleted_blobs;
 pub mod downloads;
+pub mod file_requests;
 pub mod file_send;
 pub mod files;
 pub mod folders;

@@ -69,9 +69,12 @@ pub struct Ident {
     #[sqlx(try_from = "i64")]
     pub state: UploadState,
     pub expires: i64,
+    /// The file request it uploads into ('' = none; docs/file-requests.md).
+    pub request_id: String,
 }
 
-const IDENT_COLUMNS: &str = "id, user_id, api_version, speed_limit, max_file_size, state, expires";
+const IDENT_COLUMNS: &str =
+    "id, user_id, api_version, speed_limit, max_file_size, state, expires, request_id";
 
 impl ReadRow for Ident {
     fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
@@ -90,6 +93,7 @@ impl ReadRow for Ident {
                 )
             })?,
             expires: row.get("expires")?,
+            request_id: row.get("request_id")?,
         })
     }
 }
@@ -102,6 +106,18 @@ pub struct NewIdent<'a> {
     pub speed_limit: i64,
     pub max_file_size: i64,
     pub expires: i64,
+    /// The file request it uploads into ('' = none).
+    pub request_id: &'a str,
+}
+
+/// The answer of `Db::claim_upload_id`.
+#[derive(Debug)]
+pub enum Claim {
+    Claimed(Ident),
+    /// Unknown, used or expired.
+    Unknown,
+    /// Its file request is closed, expired, or its caps would be passed.
+    RequestRefused,
 }
 
 /// The answer of `Db::reserve_upload_space`.
@@ -161,13 +177,14 @@ impl Db {
     /// Stores a new, unused identifier.
     pub async fn insert_upload_id(&self, new: &NewIdent<'_>) -> sqlx::Result<()> {
         let (id, api_version) = (new.id.to_string(), new.api_version.to_string());
+        let request_id = new.request_id.to_string();
         let (user_id, speed_limit, max_file_size, expires) =
             (new.user_id, new.speed_limit, new.max_file_size, new.expires);
         self.write_grouped(Box::new(move |mut tx| {
             Box::pin(async move {
                 tx.execute(
-                    "INSERT INTO upload_ids (id, user_id, api_version, speed_limit, max_file_size, state, expires, created) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "INSERT INTO upload_ids (id, user_id, api_version, speed_limit, max_file_size, state, expires, created, request_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     &[
                         Param::Text(&id),
                         Param::OptInt(user_id),
@@ -177,6 +194,7 @@ impl Db {
                         Param::Int(UploadState::Unused.code()),
                         Param::Int(expires),
                         Param::Int(now()),
+                        Param::Text(&request_id),
                     ],
                 )
                 .await?;
@@ -197,13 +215,15 @@ impl Db {
     /// Takes an unused, unexpired identifier for the upload starting now,
     /// opens its progress row and records the blob it will write (so a
     /// crash leaves something to collect), in one transaction; None when
-    /// the identifier is unknown, used or expired.
+    /// the identifier is unknown, used or expired. An identifier of a file
+    /// request takes one file of `total` bytes from the request's caps in
+    /// the same transaction (docs/file-requests.md).
     pub async fn claim_upload_id(
         &self,
         id: &str,
         total: i64,
         blob_key: &str,
-    ) -> sqlx::Result<Option<Ident>> {
+    ) -> sqlx::Result<Claim> {
         let (id, blob_key) = (id.to_string(), blob_key.to_string());
         self.write_grouped(Box::new(move |tx| {
             Box::pin(claim_tx(tx, id, total, blob_key))
@@ -279,12 +299,13 @@ impl Db {
         // only succeeds if the row still holds that: safe against a racing
         // reserve or sweeper, and users-before-upload_ids like everything here.
         for _ in 0..5 {
-            let row: Option<(Option<i64>, i64, i64)> =
-                sqlx::query_as("SELECT user_id, reserved, state FROM upload_ids WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            let Some((user_id, reserved, state)) = row else {
+            let row: Option<(Option<i64>, i64, i64, String, i64)> = sqlx::query_as(
+                "SELECT user_id, reserved, state, request_id, request_bytes FROM upload_ids WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some((user_id, reserved, state, request_id, request_bytes)) = row else {
                 return Ok(false);
             };
             if state != UploadState::Uploading.code() {
@@ -301,7 +322,8 @@ impl Db {
                 .await?;
             }
             let ended = sqlx::query(
-                "UPDATE upload_ids SET state = $1, reserved = 0 WHERE id = $2 AND state = $3 AND reserved = $4",
+                "UPDATE upload_ids SET state = $1, reserved = 0, request_bytes = -1 \
+                 WHERE id = $2 AND state = $3 AND reserved = $4",
             )
             .bind(to.code())
             .bind(id)
@@ -312,6 +334,14 @@ impl Db {
             if ended.rows_affected() != 1 {
                 tx.rollback().await?;
                 continue;
+            }
+            // The file request's share goes back with the space.
+            if !request_id.is_empty() && request_bytes >= 0 {
+                sqlx::query(crate::db::file_requests::GIVE_BACK_SQL)
+                    .bind(&request_id)
+                    .bind(request_bytes)
+                    .execute(&mut *tx)
+                    .await?;
             }
             sqlx::query(
                 "UPDATE progress SET status = 'fail', error = $1, updated_ms = $2 WHERE upload_id = $3",
@@ -430,7 +460,7 @@ async fn claim_tx(
     id: String,
     total: i64,
     blob_key: String,
-) -> sqlx::Result<Outcome<Option<Ident>>> {
+) -> sqlx::Result<Outcome<Claim>> {
     let ident: Option<Ident> = tx
         .row(
             &format!(
@@ -445,22 +475,43 @@ async fn claim_tx(
             ],
         )
         .await?;
-    if ident.is_some() {
+    let Some(ident) = ident else {
+        return Ok(Outcome::Commit(Claim::Unknown));
+    };
+    if !ident.request_id.is_empty() {
+        let taken = tx
+            .execute(
+                crate::db::file_requests::TAKE_SQL,
+                &[
+                    Param::Text(&ident.request_id),
+                    Param::Int(total),
+                    Param::Int(now()),
+                ],
+            )
+            .await?;
+        if taken != 1 {
+            return Ok(Outcome::Rollback(Claim::RequestRefused));
+        }
         tx.execute(
-            "INSERT INTO progress (upload_id, status, uploaded, total, started_ms, updated_ms) \
-             VALUES ($1, 'ok', 0, $2, $3, $3) \
-             ON CONFLICT (upload_id) DO UPDATE SET status = 'ok', uploaded = 0, total = excluded.total, \
-             started_ms = excluded.started_ms, updated_ms = excluded.updated_ms, file_id = '', error = ''",
-            &[Param::Text(&id), Param::Int(total), Param::Int(now_ms())],
-        )
-        .await?;
-        tx.execute(
-            "INSERT INTO pending_blobs (blob_key, created, upload_id) VALUES ($1, $2, $3)",
-            &[Param::Text(&blob_key), Param::Int(now()), Param::Text(&id)],
+            "UPDATE upload_ids SET request_bytes = $1 WHERE id = $2",
+            &[Param::Int(total), Param::Text(&id)],
         )
         .await?;
     }
-    Ok(Outcome::Commit(ident))
+    tx.execute(
+        "INSERT INTO progress (upload_id, status, uploaded, total, started_ms, updated_ms) \
+         VALUES ($1, 'ok', 0, $2, $3, $3) \
+         ON CONFLICT (upload_id) DO UPDATE SET status = 'ok', uploaded = 0, total = excluded.total, \
+         started_ms = excluded.started_ms, updated_ms = excluded.updated_ms, file_id = '', error = ''",
+        &[Param::Text(&id), Param::Int(total), Param::Int(now_ms())],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO pending_blobs (blob_key, created, upload_id) VALUES ($1, $2, $3)",
+        &[Param::Text(&blob_key), Param::Int(now()), Param::Text(&id)],
+    )
+    .await?;
+    Ok(Outcome::Commit(Claim::Claimed(ident)))
 }
 
 /// `Db::commit_upload`'s transaction.

@@ -4,6 +4,8 @@
 //!
 //! - `auth`: API credentials and the request signature.
 //! - `send`: `send_files_prep`, `file_send`, `user_info`.
+//! - `requests`: `file_request_create`, `file_request_list`,
+//!   `file_request_close` (docs/file-requests.md).
 //! - `links`: the recipients' pages `/s/{token}` (login, listing, downloads).
 //!
 //! The rules (credentials, preparations, sends, links, groups) are in
@@ -15,6 +17,7 @@
 
 pub mod auth;
 pub mod links;
+pub mod requests;
 pub mod send;
 
 use axum::body::Body;
@@ -136,6 +139,9 @@ const METHODS: &[(&str, Method)] = &[
     ("file_send", Method::POST),
     ("send_files_prep", Method::POST),
     ("user_info", Method::GET),
+    ("file_request_create", Method::POST),
+    ("file_request_list", Method::GET),
+    ("file_request_close", Method::POST),
 ];
 
 /// `{method}` with its optional format suffix.
@@ -213,6 +219,9 @@ async fn call(
         match *name {
             "file_send" => send::file_send(&c).await,
             "send_files_prep" => send::send_files_prep(&c).await,
+            "file_request_create" => requests::create(&c).await,
+            "file_request_list" => requests::list(&c).await,
+            "file_request_close" => requests::close(&c).await,
             _ => send::user_info(&c).await,
         }
     }

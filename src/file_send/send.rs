@@ -44,7 +44,7 @@ async fn items(c: &Call<'_>) -> FsResult<Vec<Item>> {
     Ok(file_send::owned_items(&c.app.db, c.user.id, &ids).await?)
 }
 
-fn flag(c: &Call<'_>, name: &str) -> FsResult<bool> {
+pub(super) fn flag(c: &Call<'_>, name: &str) -> FsResult<bool> {
     match c.params.get(name).map(str::trim) {
         None | Some("") | Some("0") => Ok(false),
         Some("1") => Ok(true),
@@ -52,7 +52,7 @@ fn flag(c: &Call<'_>, name: &str) -> FsResult<bool> {
     }
 }
 
-fn text<'a>(c: &'a Call<'_>, name: &str, max: usize) -> FsResult<&'a str> {
+pub(super) fn text<'a>(c: &'a Call<'_>, name: &str, max: usize) -> FsResult<&'a str> {
     let v = c.params.get(name).unwrap_or("");
     if v.chars().count() > max {
         return Err(FsError::bad_request(&format!("{name} is too long.")));

@@ -286,6 +286,18 @@ pub async fn for_download(
 /// counting (it guesses nothing); the right one clears the file's counter.
 pub async fn check_password(lib: &Library, file: &File, given: &str, ip: IpAddr) -> Result<()> {
     let stored = file.password(&lib.secrets);
+    check_sealed_password(lib, &format!("dl-file:{}", file.id), &stored, given, ip).await
+}
+
+/// Checks `given` against a stored password (nothing stored: always
+/// right), throttled per `scope` (a file, a file request) and per address.
+pub async fn check_sealed_password(
+    lib: &Library,
+    scope: &str,
+    stored: &str,
+    given: &str,
+    ip: IpAddr,
+) -> Result<()> {
     if stored.is_empty() {
         return Ok(());
     }
@@ -293,11 +305,11 @@ pub async fn check_password(lib: &Library, file: &File, given: &str, ip: IpAddr)
         return Err(Error::BadPassword);
     }
     let limits = &lib.cfg.limits;
-    let (by_file, by_address) = (format!("dl-file:{}", file.id), format!("dl-addr:{ip}"));
+    let (by_file, by_address) = (scope.to_string(), format!("dl-addr:{ip}"));
     if let Some(wait) = lib.db.throttle_wait(&[&by_file, &by_address]).await? {
         return Err(Error::PasswordWait(wait));
     }
-    let ok = crate::secrets::ct_eq(given, &stored);
+    let ok = crate::secrets::ct_eq(given, stored);
     let counters = [
         Counter {
             key: &by_file,

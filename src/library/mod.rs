@@ -19,6 +19,7 @@ pub mod links;
 pub mod mail;
 pub mod preview;
 pub mod progress;
+pub mod requests;
 pub mod resumable;
 pub mod scan;
 pub mod thumbs;

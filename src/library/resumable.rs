@@ -42,7 +42,7 @@ pub struct New {
 /// The identifier an upload names, if its caller holds it and it is still
 /// open to this kind of upload: unused, or — for a part of a
 /// concatenation — claimed by the parts before it.
-async fn identifier(lib: &Library, new: &New, partial: bool) -> Result<uploads::Ident> {
+async fn identifier(lib: &Library, new: &mut New, partial: bool) -> Result<uploads::Ident> {
     let ident = uploads::get(lib, &new.upload_identifier)
         .await?
         .ok_or_else(uploads::unknown_identifier)?;
@@ -50,6 +50,21 @@ async fn identifier(lib: &Library, new: &New, partial: bool) -> Result<uploads::
         ident.state == UploadState::Unused || (partial && ident.state == UploadState::Uploading);
     if !uploads::extra_info_ok(lib, &ident.id, &new.extra_info) || !open || ident.expires <= now() {
         return Err(uploads::unknown_identifier());
+    }
+    if !ident.request_id.is_empty() {
+        // The request's caps are taken whole when the upload starts.
+        if partial || new.length < 0 {
+            return Err(Error::BadValueText(
+                "An upload into a file request states its Upload-Length and is not a concatenation"
+                    .into(),
+            ));
+        }
+        let request = lib
+            .db
+            .file_request(&ident.request_id)
+            .await?
+            .ok_or_else(uploads::unknown_identifier)?;
+        crate::library::requests::force(&request, &mut new.asked);
     }
     uploads::check_texts(&new.asked)?;
     uploads::check_limits(lib, ident.user_id, new.asked.limits).await?;
@@ -128,9 +143,9 @@ const RESUMABLE_PREFIX: &str = "tus/";
 /// claims the identifier and reserves the whole length against the quota.
 /// A part of a concatenation joins the parts claimed before it and
 /// reserves its own length.
-pub async fn create(lib: &Library, new: New) -> Result<Upload> {
+pub async fn create(lib: &Library, mut new: New) -> Result<Upload> {
     let partial = new.partial;
-    let ident = identifier(lib, &new, partial).await?;
+    let ident = identifier(lib, &mut new, partial).await?;
     if ident.max_file_size >= 0 && new.length > ident.max_file_size {
         return Err(Error::TooLarge(ident.max_file_size));
     }
@@ -224,11 +239,11 @@ fn bad_parts(why: &str) -> Error {
 /// `Upload-Concat` header, for `HEAD`.
 pub async fn concatenate(
     lib: &Library,
-    new: New,
+    mut new: New,
     ids: &[String],
     concat: &str,
 ) -> Result<(Upload, Stored)> {
-    let ident = identifier(lib, &new, true).await?;
+    let ident = identifier(lib, &mut new, true).await?;
     if ident.state != UploadState::Uploading {
         return Err(bad_parts("no parts were sent with this identifier"));
     }

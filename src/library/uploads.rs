@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 
 use crate::blobs::Written;
-use crate::db::uploads::{CommitError, NewIdent};
+use crate::db::uploads::{Claim, CommitError, NewIdent};
 use crate::db::users::User;
 use crate::db::{now, now_ms};
 use crate::library::limits::AskedLimits;
@@ -59,6 +59,28 @@ pub async fn offer_for(
     api_version: &str,
     speed_limit: i64,
 ) -> Result<Offer> {
+    offer_into(lib, user, api_version, speed_limit, "").await
+}
+
+/// A new identifier for an outsider's upload into `owner`'s file request
+/// `request_id` (docs/file-requests.md): the owner's rules, as
+/// `offer_for`, plus the request's, checked when the upload starts.
+pub async fn offer_for_request(
+    lib: &Library,
+    owner: &User,
+    request_id: &str,
+    api_version: &str,
+) -> Result<Offer> {
+    offer_into(lib, owner, api_version, 0, request_id).await
+}
+
+async fn offer_into(
+    lib: &Library,
+    user: &User,
+    api_version: &str,
+    speed_limit: i64,
+    request_id: &str,
+) -> Result<Offer> {
     let tier = user.tier(&lib.cfg);
     if !tier.capable_upload {
         return Err(Error::denied("Uploads are not part of this membership"));
@@ -78,6 +100,7 @@ pub async fn offer_for(
         api_version,
         speed_limit,
         tier.max_file_size,
+        request_id,
     )
     .await?;
     Ok(offer(lib, id, offered))
@@ -86,7 +109,7 @@ pub async fn offer_for(
 /// A new anonymous identifier, up to the anonymous tier's file size.
 pub async fn offer_anonymous(lib: &Library, api_version: &str, speed_limit: i64) -> Result<Offer> {
     let max = lib.cfg.tiers.anonymous.max_file_size;
-    let id = create(lib, None, api_version, speed_limit, max).await?;
+    let id = create(lib, None, api_version, speed_limit, max, "").await?;
     Ok(offer(lib, id, max))
 }
 
@@ -107,6 +130,7 @@ async fn create(
     api_version: &str,
     speed_limit: i64,
     max_file_size: i64,
+    request_id: &str,
 ) -> Result<String> {
     let id = random_string(32, LOWER_ALNUM);
     lib.db
@@ -117,6 +141,7 @@ async fn create(
             speed_limit,
             max_file_size,
             expires: now() + lib.cfg.limits.upload_identifier_ttl_secs,
+            request_id,
         })
         .await?;
     Ok(id)
@@ -127,9 +152,22 @@ pub async fn get(lib: &Library, id: &str) -> Result<Option<Ident>> {
 }
 
 /// Takes an unused, unexpired identifier for the upload starting now (see
-/// `Db::claim_upload_id`); None when it is unknown, used or expired.
+/// `Db::claim_upload_id`); None when it is unknown, used or expired. A
+/// file request's identifier takes its share of the request's caps, or is
+/// refused with the reason (docs/file-requests.md).
 pub async fn claim(lib: &Library, id: &str, total: i64, blob_key: &str) -> Result<Option<Ident>> {
-    Ok(lib.db.claim_upload_id(id, total, blob_key).await?)
+    match lib.db.claim_upload_id(id, total, blob_key).await? {
+        Claim::Claimed(ident) => Ok(Some(ident)),
+        Claim::Unknown => Ok(None),
+        Claim::RequestRefused => {
+            let ident = lib.db.upload_id(id).await?;
+            let request = match ident {
+                Some(i) => lib.db.file_request(&i.request_id).await?,
+                None => None,
+            };
+            Err(crate::library::requests::refusal(request.as_ref(), total))
+        }
+    }
 }
 
 /// Uploads of an account streaming now, on every node.
@@ -271,6 +309,8 @@ pub struct Stored {
     /// Stored hidden until a background virus scan finds it clean
     /// (docs/scanning.md).
     pub quarantined: bool,
+    /// The file request it came through ('' = none; docs/file-requests.md).
+    pub request_id: String,
 }
 
 /// The addresses of `recipient_email`: `InvalidEmail` when one is
@@ -421,11 +461,15 @@ pub async fn store(
         lib.scans.wake();
     }
     share(lib, &file_id, name, up.user, recipients, asked).await;
+    if !ident.request_id.is_empty() {
+        crate::library::requests::received(lib, &ident.request_id, &file_id, name, size).await;
+    }
     Ok(Stored {
         file_id,
         delete_secret,
         disk_used,
         quarantined,
+        request_id: ident.request_id.clone(),
     })
 }
 

@@ -9,6 +9,7 @@ pub mod folder;
 pub mod i18n;
 pub mod my_files;
 pub mod preview;
+pub mod request;
 pub mod rss;
 pub mod shell;
 pub mod upload;

@@ -82,10 +82,7 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
         "<p class=\"lead\">{whose}</p>\
          <noscript><p class=\"notice notice-error\">{needs_js}</p></noscript>\
          <form id=\"upload-form\" class=\"card\" data-csrf=\"{csrf}\" data-chunk=\"{chunk}\" data-account=\"{account}\">\
-         <div id=\"drop\" class=\"drop\">{UPLOAD_ICON}<p class=\"drop-title\">{drop}</p>\
-         <p class=\"muted\">{or}</p><label for=\"files\" class=\"visually-hidden\">{choose}</label>\
-         <input type=\"file\" id=\"files\" name=\"userfile\" multiple></div>\
-         <ul id=\"chosen\" class=\"chosen\" aria-label=\"{chosen}\"></ul>\
+         {drop_zone}\
          <div class=\"grid-2\">\
          <div class=\"field\"><label for=\"description\">{description} <span class=\"muted\">{optional}</span></label>\
          <textarea id=\"description\" rows=\"2\" maxlength=\"10000\"></textarea></div>\
@@ -109,14 +106,9 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
          <label for=\"bundle\">{bundle}</label></p>\
          <div class=\"actions\"><button class=\"btn\" id=\"start\" type=\"submit\">{start}</button>\
          <span id=\"status\" class=\"status\" role=\"status\"></span></div>\
-         </form><section aria-label=\"{results}\"><div id=\"results\"></div></section>\
-         <div id=\"announce\" class=\"visually-hidden\" role=\"status\"></div>\
-         <div id=\"toast\" class=\"toast\" role=\"status\"></div>{messages}",
+         </form>{results}",
         needs_js = esc(&t("upload-needs-js")),
-        drop = esc(&t("upload-drop")),
-        or = esc(&t("upload-or")),
-        choose = esc(&t("upload-choose")),
-        chosen = esc(&t("upload-chosen")),
+        drop_zone = drop_zone(),
         optional = esc(&t("upload-optional")),
         description = esc(&t("upload-description")),
         password = esc(&t("upload-password")),
@@ -130,8 +122,7 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
         downloads_hint = esc(&t("upload-downloads-hint")),
         bundle = esc(&t("upload-bundle")),
         start = esc(&t("upload-start")),
-        results = esc(&t("upload-results")),
-        messages = script_messages(),
+        results = results_area(),
         csrf = esc(&v.csrf),
         chunk = app.cfg.tus.chunk_bytes.max(MIN_CHUNK),
         expiry = expiry_options(&limits::expiry_choices(&app.cfg, v.user.as_ref())),
@@ -181,6 +172,32 @@ fn expiry_label(secs: i64) -> String {
     t_args(key, &[("count", n.into())])
 }
 
+/// Where files are dropped or chosen, and the list of those chosen.
+pub(super) fn drop_zone() -> String {
+    format!(
+        "<div id=\"drop\" class=\"drop\">{UPLOAD_ICON}<p class=\"drop-title\">{drop}</p>\
+         <p class=\"muted\">{or}</p><label for=\"files\" class=\"visually-hidden\">{choose}</label>\
+         <input type=\"file\" id=\"files\" name=\"userfile\" multiple></div>\
+         <ul id=\"chosen\" class=\"chosen\" aria-label=\"{chosen}\"></ul>",
+        drop = esc(&t("upload-drop")),
+        or = esc(&t("upload-or")),
+        choose = esc(&t("upload-choose")),
+        chosen = esc(&t("upload-chosen")),
+    )
+}
+
+/// Below the form: each file's progress and outcome, the live regions
+/// and the script's words.
+pub(super) fn results_area() -> String {
+    format!(
+        "<section aria-label=\"{results}\"><div id=\"results\"></div></section>\
+         <div id=\"announce\" class=\"visually-hidden\" role=\"status\"></div>\
+         <div id=\"toast\" class=\"toast\" role=\"status\"></div>{messages}",
+        results = esc(&t("upload-results")),
+        messages = script_messages(),
+    )
+}
+
 /// The script's messages (keys `upload-js-*` and the size units, with
 /// their variables left as `{name}` for it to fill in), as a JSON data
 /// block: not a script, so the CSP stays `script-src 'self'`
@@ -198,12 +215,15 @@ fn script_messages() -> String {
         ("upload-js-link-download", &[]),
         ("upload-js-link-delete", &[]),
         ("upload-js-link-bundle", &[]),
+        ("upload-js-link-receipt", &[]),
         ("upload-js-copy-download", &["name"]),
         ("upload-js-copy-delete", &["name"]),
         ("upload-js-copy-bundle", &["name"]),
+        ("upload-js-copy-receipt", &["name"]),
         ("upload-js-copied-download", &["name"]),
         ("upload-js-copied-delete", &["name"]),
         ("upload-js-copied-bundle", &["name"]),
+        ("upload-js-copied-receipt", &["name"]),
         ("upload-js-upload-failed", &[]),
         ("upload-js-connection-failed", &[]),
         ("upload-js-was-cancelled", &[]),
@@ -287,7 +307,7 @@ async fn folder_field(app: &App, user: Option<&User>) -> String {
 }
 
 /// The smallest chunk the page sends, whatever `tus.chunk_bytes` says.
-const MIN_CHUNK: u64 = 64 * 1024;
+pub(super) const MIN_CHUNK: u64 = 64 * 1024;
 
 /// The drop zone's picture (decorative).
 const UPLOAD_ICON: &str = "<svg viewBox=\"0 0 24 24\" aria-hidden=\"true\" focusable=\"false\">\

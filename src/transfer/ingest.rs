@@ -325,6 +325,11 @@ impl Ingest {
         if self.claimed {
             return Ok(());
         }
+        // A file request's uploads go through /tus/ only, where their
+        // length is known before a byte is taken (docs/file-requests.md).
+        if !self.ident.request_id.is_empty() {
+            return Err(bad_identifier());
+        }
         let ident = uploads::claim(&self.app, &self.ident.id, self.total, &self.blob_key)
             .await
             .map_err(domain)?

@@ -35,7 +35,8 @@ const OCTETS: &str = "application/offset+octet-stream";
 const EXPOSED: &str = "Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, \
      Tus-Checksum-Algorithm, Upload-Offset, Upload-Length, Upload-Defer-Length, \
      Upload-Metadata, Upload-Expires, Upload-Concat, X-Dropspace-File-Id, \
-     X-Dropspace-Download-Url, X-Dropspace-Delete-Url, X-Dropspace-Error, X-Dropspace-Scan";
+     X-Dropspace-Download-Url, X-Dropspace-Delete-Url, X-Dropspace-Error, X-Dropspace-Scan, \
+     X-Dropspace-Receipt-Url";
 /// Headers a page on another origin may send.
 const ALLOWED: &str = "Content-Type, Tus-Resumable, Upload-Checksum, Upload-Length, \
      Upload-Metadata, Upload-Offset, Upload-Defer-Length, Upload-Concat, X-HTTP-Method-Override, \
@@ -378,10 +379,19 @@ fn completed(app: &App, upload: &Upload, stored: &uploads::Stored) -> Vec<(&'sta
         upload_offset: upload.upload_length,
         ..upload.clone()
     });
-    headers.push((
-        "x-dropspace-download-url",
-        app.url(&format!("/file/{}", stored.file_id)),
-    ));
+    if stored.request_id.is_empty() {
+        headers.push((
+            "x-dropspace-download-url",
+            app.url(&format!("/file/{}", stored.file_id)),
+        ));
+    } else {
+        // An outsider's upload into a file request: a receipt, never a
+        // link to the owner's file (docs/file-requests.md).
+        headers.push((
+            "x-dropspace-receipt-url",
+            crate::library::requests::receipt_url(app, &stored.request_id, &stored.file_id),
+        ));
+    }
     if let Some(secret) = &stored.delete_secret {
         headers.push((
             "x-dropspace-delete-url",

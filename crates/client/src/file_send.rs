@@ -80,6 +80,116 @@ pub struct FileSend {
     pub file_preparation_id: Option<String>,
 }
 
+/// A file request (docs/file-requests.md), as `file_request_*` answer it:
+/// numbers as decimal strings, `expires` 0 for never, caps 0 for none.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileRequest {
+    pub request_id: String,
+    pub url: String,
+    pub title: String,
+    pub message: String,
+    pub folder_id: String,
+    /// `open`, `closed`, `expired` or `full`.
+    pub state: String,
+    pub has_password: String,
+    pub expires: String,
+    pub max_files: String,
+    pub max_bytes: String,
+    pub max_file_size: String,
+    pub notify: String,
+    pub files_received: String,
+    pub bytes_received: String,
+    pub created: String,
+}
+
+/// The parameters of `file_request_create`; 0 is no cap.
+#[derive(Clone, Debug, Default)]
+pub struct NewFileRequest {
+    pub title: String,
+    pub message: String,
+    /// Empty or `0`: the root.
+    pub folder_id: String,
+    pub password: String,
+    /// Seconds until it closes; 0 never.
+    pub expires_in: u64,
+    pub max_files: u64,
+    pub max_bytes: u64,
+    pub max_file_size: u64,
+    /// Mail the owner on each upload.
+    pub notify: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(t) => vec![t],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OneRequest {
+    file_request: FileRequest,
+}
+
+impl FileSendClient {
+    /// `file_request_create` (POST).
+    pub async fn file_request_create(&self, new: &NewFileRequest) -> Result<FileRequest> {
+        let mut params = vec![
+            ("title", new.title.clone()),
+            ("message", new.message.clone()),
+            ("folder_id", new.folder_id.clone()),
+            ("expires_in", new.expires_in.to_string()),
+            ("max_files", new.max_files.to_string()),
+            ("max_bytes", new.max_bytes.to_string()),
+            ("max_file_size", new.max_file_size.to_string()),
+            ("notify", u8::from(new.notify).to_string()),
+        ];
+        if !new.password.is_empty() {
+            params.push(("password", new.password.clone()));
+        }
+        let a: OneRequest = self.post("file_request_create", &params).await?;
+        Ok(a.file_request)
+    }
+
+    /// `file_request_list` (GET): the account's requests, newest first.
+    pub async fn file_request_list(&self) -> Result<Vec<FileRequest>> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct List {
+            file_request: Option<OneOrMany<FileRequest>>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Answer {
+            file_requests: List,
+        }
+        let a: Answer = self.get("file_request_list", &[]).await?;
+        Ok(a.file_requests
+            .file_request
+            .map(OneOrMany::into_vec)
+            .unwrap_or_default())
+    }
+
+    /// `file_request_close` (POST): outsiders can start no more uploads.
+    pub async fn file_request_close(&self, request_id: &str) -> Result<FileRequest> {
+        let a: OneRequest = self
+            .post("file_request_close", &[("request_id", request_id.to_string())])
+            .await?;
+        Ok(a.file_request)
+    }
+}
+
 impl FileSendClient {
     /// `server` is the base URL (what the server calls its `public_url`:
     /// signatures cover the URL, so it must be the same).
@@ -177,21 +287,12 @@ impl FileSendClient {
             }
         }
         #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum OneOrMany {
-            One(SentFile),
-            Many(Vec<SentFile>),
-        }
-        #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Answer {
-            file_info: OneOrMany,
+            file_info: OneOrMany<SentFile>,
         }
         let a: Answer = self.post("file_send", &params).await?;
-        Ok(match a.file_info {
-            OneOrMany::One(f) => vec![f],
-            OneOrMany::Many(v) => v,
-        })
+        Ok(a.file_info.into_vec())
     }
 
     /// A signed GET: the message is the URL with every parameter

@@ -126,7 +126,9 @@ mod types;
 mod xml;
 
 pub use error::{Error, ErrorCode, Result};
-pub use file_send::{sign, signing_key, FileSend, FileSendClient, SentFile, UserInfo};
+pub use file_send::{
+    sign, signing_key, FileRequest, FileSend, FileSendClient, NewFileRequest, SentFile, UserInfo,
+};
 pub use resumable::{tus_endpoint, Resume, Standing};
 pub use types::*;
 

@@ -170,7 +170,9 @@ pub(super) async fn show(
         list.folders.reverse();
     }
     let body = format!(
-        "{usage}{head}{tools}{table}",
+        "{usage}<p class=\"crumbs\"><a class=\"btn btn-secondary btn-sm\" href=\"/files/requests\" \
+         id=\"requests-link\">{requests}</a></p>{head}{tools}{table}",
+        requests = esc(&t("requests-title")),
         usage = usage(&app, &user),
         head = head(&app, &v, &asked, &list),
         tools = tools(&app, &v, &user, &asked, &list),

@@ -23,6 +23,12 @@
   }
   const csrf = form.dataset.csrf;
   const account = form.dataset.account === '1';
+  // A file request's page (docs/file-requests.md): identifiers come from
+  // the request, every file goes through /tus/, and each answers a receipt.
+  const request = form.dataset.request || '';
+  const newUpload = request
+    ? ['/r/' + encodeURIComponent(request) + '/new', { pass: form.dataset.pass || '' }]
+    : ['/upload/new', {}];
   const resumable = Boolean(window.tus && window.tus.isSupported);
   const chunkSize = Number(form.dataset.chunk) || 50 * 1024 * 1024;
   const endpoint = new URL('/tus/', window.location.href).href;
@@ -319,6 +325,9 @@
       downloads_limit: 'downloads',
     };
     for (const [key, id] of Object.entries(ids)) {
+      if (!document.getElementById(id)) {
+        continue;
+      }
       const value = document.getElementById(id).value.trim();
       if (value !== '' && value !== '0') {
         out[key] = key === 'description' || key === 'password'
@@ -368,7 +377,9 @@
           const header = (name) => lastResponse.getHeader(name) || '';
           const fileId = header('X-Dropspace-File-Id');
           const pending = header('X-Dropspace-Scan') === 'pending';
-          if (offer.anonymous) {
+          if (request) {
+            resolve({ receipt_url: header('X-Dropspace-Receipt-Url'), pending: pending });
+          } else if (offer.anonymous) {
             resolve({
               download_url: header('X-Dropspace-Download-Url'),
               delete_url: header('X-Dropspace-Delete-Url'),
@@ -451,13 +462,13 @@
     results.appendChild(box);
     box.scrollIntoView({ block: 'nearest' });
     try {
-      const offer = await post('/upload/new', {});
+      const offer = await post(newUpload[0], newUpload[1]);
       const max = Number(offer.max_file_size);
       if (max >= 0 && file.size > max) {
         throw new Error(tr('too-large', { max: human(max) }));
       }
       let links;
-      if (resumable && file.size > 0) {
+      if (resumable && (file.size > 0 || request)) {
         links = await sendResumable(offer, file, { bar, pct, speed, msg, cancel }, folderId);
       } else {
         links = await outcome(offer, await send(offer, file, bar, pct, folderId));
@@ -476,6 +487,9 @@
       }
       if (links.delete_url) {
         box.append(linkRow('delete', links.delete_url, file.name));
+      }
+      if (links.receipt_url) {
+        box.append(linkRow('receipt', links.receipt_url, file.name));
       }
       box.classList.add('done');
       box.scrollIntoView({ block: 'nearest' });
@@ -539,7 +553,8 @@
     picked = [];
     input.value = '';
     showPicked();
-    const together = files.length > 1 && document.getElementById('bundle').checked;
+    const bundleBox = document.getElementById('bundle');
+    const together = files.length > 1 && Boolean(bundleBox && bundleBox.checked);
     let folderId = chosenFolder();
     let bundle = null;
     try {
