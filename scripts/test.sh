@@ -33,7 +33,7 @@ if command -v moto_server >/dev/null 2>&1; then
     done
     echo "== storage tests against S3 (moto on 127.0.0.1:$port)"
     s3_tests=()
-    for t in blobs upload download nodes faults tus scan preview zip; do
+    for t in blobs upload download nodes faults tus scan preview zip requests; do
         [ -f "tests/$t.rs" ] && s3_tests+=(--test "$t")
     done
     DROPSPACE_TEST_S3_ENDPOINT="http://127.0.0.1:$port" cargo test "${s3_tests[@]}" -- --test-threads "$threads"

@@ -1,7 +1,8 @@
 //! File requests (docs/file-requests.md) through real HTTP: created with
 //! the signed API and the CLI, opened by outsiders, uploads through
 //! `/tus/` into the owner's folder whatever their metadata says, the caps
-//! exact under concurrent uploads, password, close and expiry, receipts.
+//! exact under concurrent uploads on two nodes, password, close, receipts.
+//! Also in the S3 pass (scripts/test.sh).
 
 mod common;
 use common::web::{csrf_in, Visitor};
@@ -244,9 +245,12 @@ dual!(caps_hold_under_concurrent_uploads, |b| async move {
         assert_eq!(o["max_file_size"], "2000");
         offers.push(o);
     }
+    // Half of them through a second node on the same database and store.
+    let s2 = s.another_node().await;
+    let nodes = [&s, &s2];
     let starts = offers.iter().enumerate().map(|(i, o)| {
-        let s = &s;
-        async move { tus_create(s, o, &format!("p{i}.jpg"), 1_000, &[]).await }
+        let node = nodes[i % 2];
+        async move { tus_create(node, o, &format!("p{i}.jpg"), 1_000, &[]).await }
     });
     let answers = futures::future::join_all(starts).await;
     let made: Vec<String> = answers
@@ -257,7 +261,7 @@ dual!(caps_hold_under_concurrent_uploads, |b| async move {
     let refused = answers.iter().filter(|a| a.status() == 403).count();
     assert_eq!((made.len(), refused), (5, 11));
     for (i, l) in made.iter().enumerate() {
-        let done = tus_patch(&s, l, pattern(1_000, i as u8)).await;
+        let done = tus_patch(nodes[(i + 1) % 2], l, pattern(1_000, i as u8)).await;
         assert_eq!(done.status(), 204);
     }
     assert_eq!(count(&s, "SELECT COUNT(*) FROM files WHERE name LIKE 'p%.jpg'").await, 5);
@@ -495,4 +499,82 @@ dual!(the_cli_manages_requests, |b| async move {
         .expect("run");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("DROPSPACE_FILE_SEND_KEY"));
+});
+
+dual!(my_files_manages_requests, |b| async move {
+    let s = Server::start(b).await;
+    let alice = s.user_session("alice").await;
+    let inbox = folder(&s, &alice, "Inbox").await;
+    let mut v = Visitor::new(&s);
+    // Logged out: to the login page.
+    let resp = v.get("/files/requests").await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(v.login("alice", "secret123").await.status(), 303);
+    let html = v.get("/files").await.text().await.expect("my files");
+    assert!(html.contains("href=\"/files/requests\""));
+    let html = v.get("/files/requests").await.text().await.expect("page");
+    assert!(html.contains("id=\"no-requests\""));
+    assert!(html.contains(&format!("<option value=\"{inbox}\">")), "{html}");
+    let csrf = csrf_in(&html);
+    // No CSRF token: refused, nothing made.
+    let resp = v.post("/files/requests", &[("title", "x")]).await;
+    assert_eq!(resp.status(), 403);
+    let resp = v
+        .post(
+            "/files/requests",
+            &[
+                ("csrf", &csrf),
+                ("title", "Receipts 2026"),
+                ("folder", &inbox),
+                ("message", "All of them"),
+                ("expires", "604800"),
+                ("max_files", "10"),
+                ("max_mb", "50"),
+                ("max_file_mb", ""),
+                ("notify", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        count(
+            &s,
+            &format!(
+                "SELECT COUNT(*) FROM file_requests WHERE title = 'Receipts 2026' AND folder_id = '{inbox}' \
+                 AND max_files = 10 AND max_bytes = 50000000 AND max_file_size = 0 AND notify = 1 AND expires > 0"
+            )
+        )
+        .await,
+        1
+    );
+    let html = v.get("/files/requests").await.text().await.expect("page");
+    let doc = scraper::Html::parse_document(&html);
+    let sel = scraper::Selector::parse("#requests tbody tr").expect("selector");
+    let row = doc.select(&sel).next().expect("a row");
+    let id = row.value().attr("data-request").expect("id").to_string();
+    let text: String = row.text().collect();
+    assert!(text.contains("Receipts 2026") && text.contains("Open") && text.contains("0 files"));
+    // A bad number is the API's bad value, nothing made.
+    let resp = v
+        .post("/files/requests", &[("csrf", &csrf), ("title", "Bad"), ("max_files", "-1")])
+        .await;
+    assert_eq!(resp.status(), 400);
+    let resp = v
+        .post("/files/requests/close", &[("csrf", &csrf), ("request_id", &id)])
+        .await;
+    assert_eq!(resp.status(), 303);
+    let html = v.get("/files/requests").await.text().await.expect("page");
+    assert!(html.contains("Closed"));
+    assert_eq!(v.get(&format!("/r/{id}")).await.status(), 410);
+    // Someone else's request cannot be closed from here.
+    s.user_session("bob").await;
+    let mut bob = Visitor::new(&s);
+    bob.login("bob", "secret123").await;
+    let bob_csrf = csrf_in(&bob.get("/files/requests").await.text().await.expect("page"));
+    let open = count(&s, "SELECT COUNT(*) FROM file_requests WHERE closed = 0").await;
+    let resp = bob
+        .post("/files/requests/close", &[("csrf", &bob_csrf), ("request_id", &id)])
+        .await;
+    assert_ne!(resp.status(), 303);
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM file_requests WHERE closed = 0").await, open);
 });

@@ -122,13 +122,4 @@ impl Db {
             .await?;
         Ok(done.rows_affected() == 1)
     }
-
-    /// Removes an account's requests (the account is deleted).
-    pub async fn delete_file_requests_of(&self, user_id: i64) -> sqlx::Result<()> {
-        sqlx::query("DELETE FROM file_requests WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
 }
