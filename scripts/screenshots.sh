@@ -36,6 +36,8 @@ keep=(
     my-files-edit-dark-1280
     de-upload
     de-download
+    file-request
+    file-request-receipt
 )
 mkdir -p docs/screenshots
 for name in "${keep[@]}"; do

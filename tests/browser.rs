@@ -507,6 +507,100 @@ async fn a_refused_upload_says_why_and_is_tried_again() {
     c.close().await.expect("close browser");
 }
 
+/// An outsider opens a file request with a password and uploads two
+/// files (one empty) into the owner's folder; each result shows a receipt
+/// whose checksum is the stored file's (docs/file-requests.md).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outsider_uploads_into_a_file_request() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("alice", "secret123");
+    let out = s.admin_ok(&["user", "api-credentials", "create", "--user-name", "alice"]);
+    let (key, secret) = out
+        .lines()
+        .last()
+        .and_then(|l| l.split_once(' '))
+        .expect("key secret");
+    let api = dropspace_client::FileSendClient::new(&s.base, key, secret).expect("client");
+    let r = api
+        .file_request_create(&dropspace_client::NewFileRequest {
+            title: "Signed contracts".into(),
+            message: "Both copies, please.".into(),
+            password: "pen and paper".into(),
+            max_files: 5,
+            max_file_size: 10 << 20,
+            notify: true,
+            ..Default::default()
+        })
+        .await
+        .expect("request");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bytes = pattern((2 << 20) + 3, 4);
+    let signed = temp_file(dir.path(), "contract signed.pdf", &bytes);
+    let empty = temp_file(dir.path(), "empty.txt", b"");
+
+    let axe = axe_source();
+    c.goto(&r.url).await.expect("request page");
+    assert_eq!(text_of(&c, "#request-title").await, "Signed contracts");
+    if let Some(axe) = &axe {
+        axe_check(&c, axe, "file request password").await;
+    }
+    fill(&c, "#password", "pen and paper").await;
+    press(&c, "#request-password button").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#upload-form"))
+        .await
+        .expect("the upload form");
+    screenshot(&c, "file-request.png").await;
+    if let Some(axe) = &axe {
+        axe_check(&c, axe, "file request").await;
+    }
+    fill(&c, "#description", "Signed on Monday").await;
+    start_upload(&c, &[&signed, &empty]).await;
+    for n in 0..2 {
+        let box_css = format!("#result-{n}");
+        c.wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css(&format!("{box_css}.done, {box_css}.failed")))
+            .await
+            .expect("upload finished");
+        assert_eq!(text_of(&c, &format!("{box_css} .msg")).await, "Done.");
+        assert!(c
+            .find(Locator::Css(&format!("{box_css} a.download")))
+            .await
+            .is_err());
+    }
+    screenshot(&c, "file-request-sent.png").await;
+    let receipt = href_of(&c, "#result-0 a.receipt").await;
+    assert!(
+        receipt.contains(&format!("/r/{}/receipt/", r.request_id)),
+        "{receipt}"
+    );
+    let stored =
+        "SELECT COUNT(*) FROM files WHERE user_id IS NOT NULL AND description = 'Signed on Monday'";
+    assert_eq!(s.db_i64(stored).await, 2);
+    c.goto(&receipt).await.expect("receipt");
+    let checksum = text_of(&c, "#checksum").await;
+    let pool = db(&s).await;
+    let (id, kept): (String, String) =
+        sqlx::query_as("SELECT id, checksum FROM files WHERE name = 'contract signed.pdf'")
+            .fetch_one(&pool)
+            .await
+            .expect("file");
+    assert_eq!(checksum, kept);
+    screenshot(&c, "file-request-receipt.png").await;
+    if let Some(axe) = &axe {
+        axe_check(&c, axe, "file request receipt").await;
+    }
+    let alice = s.login("alice", "secret123").await;
+    assert!(served(&s, &alice, &id).await == bytes);
+    s.wait_mail(|m| m.contains("contract signed.pdf")).await;
+    c.close().await.expect("close browser");
+}
+
 /// Presses `key` on whatever has the focus.
 async fn key(c: &Client, key: fantoccini::key::Key) {
     c.active_element()

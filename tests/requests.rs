@@ -60,7 +60,10 @@ async fn tus_create(
     extra: &[(&str, &str)],
 ) -> reqwest::Response {
     let mut meta = vec![
-        ("upload_identifier", offer["upload_identifier"].as_str().expect("id")),
+        (
+            "upload_identifier",
+            offer["upload_identifier"].as_str().expect("id"),
+        ),
         ("extra_info", offer["extra_info"].as_str().expect("extra")),
         ("filename", name),
     ];
@@ -162,7 +165,11 @@ dual!(an_outsider_uploads_into_a_request, |b| async move {
     let receipt = header(done.headers(), "x-dropspace-receipt-url");
     assert!(receipt.contains(&format!("/r/{}/receipt/{file_id}/", r.request_id)));
 
-    let owner = count(&s, &format!("SELECT COALESCE(user_id, -1) FROM files WHERE id = '{file_id}'")).await;
+    let owner = count(
+        &s,
+        &format!("SELECT COALESCE(user_id, -1) FROM files WHERE id = '{file_id}'"),
+    )
+    .await;
     let alice_id = count(&s, "SELECT id FROM users WHERE user_name = 'alice'").await;
     assert_eq!(owner, alice_id);
     assert_eq!(
@@ -196,20 +203,33 @@ dual!(an_outsider_uploads_into_a_request, |b| async move {
     let html = page.text().await.expect("receipt page");
     assert!(html.contains(&checksum) && html.contains("payslip.pdf") && html.contains("70000"));
     let forged = format!("{}x", receipt.trim_end_matches(|c: char| c != '/'));
-    assert_eq!(s.http.get(&forged).send().await.expect("forged").status(), 404);
+    assert_eq!(
+        s.http.get(&forged).send().await.expect("forged").status(),
+        404
+    );
 
     // The form path takes no request identifier: nothing stored.
     let (_, o) = offer(&mut v, &r.request_id, "").await;
     let id = o["upload_identifier"].as_str().expect("id");
     let form = reqwest::multipart::Form::new()
-        .text("extra_info", o["extra_info"].as_str().expect("extra").to_string())
+        .text(
+            "extra_info",
+            o["extra_info"].as_str().expect("extra").to_string(),
+        )
         .part(
             "userfile",
             reqwest::multipart::Part::bytes(b"form".to_vec()).file_name("form.txt"),
         );
     let resp = post_form(&s, &s.url(&format!("/upload/{id}")), form).await;
-    assert!(!resp.text().await.expect("answer").contains("upload_status=ok"));
-    assert_eq!(count(&s, "SELECT COUNT(*) FROM files WHERE name = 'form.txt'").await, 0);
+    assert!(!resp
+        .text()
+        .await
+        .expect("answer")
+        .contains("upload_status=ok"));
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM files WHERE name = 'form.txt'").await,
+        0
+    );
 
     let listed = api.file_request_list().await.expect("list");
     assert_eq!(listed.len(), 1);
@@ -264,9 +284,15 @@ dual!(caps_hold_under_concurrent_uploads, |b| async move {
         let done = tus_patch(nodes[(i + 1) % 2], l, pattern(1_000, i as u8)).await;
         assert_eq!(done.status(), 204);
     }
-    assert_eq!(count(&s, "SELECT COUNT(*) FROM files WHERE name LIKE 'p%.jpg'").await, 5);
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM files WHERE name LIKE 'p%.jpg'").await,
+        5
+    );
     let listed = api.file_request_list().await.expect("list");
-    assert_eq!((listed[0].state.as_str(), listed[0].files_received.as_str()), ("full", "5"));
+    assert_eq!(
+        (listed[0].state.as_str(), listed[0].files_received.as_str()),
+        ("full", "5")
+    );
     let mut v = Visitor::new(&s);
     let page = v.get(&format!("/r/{}", r.request_id)).await;
     assert_eq!(page.status(), 410);
@@ -291,7 +317,10 @@ dual!(caps_hold_under_concurrent_uploads, |b| async move {
     let first = tus_create(&s, &o, "first.bin", 100, &[]).await;
     assert_eq!(first.status(), 201);
     // The upload under way holds the one file the request takes.
-    assert_eq!(tus_create(&s, &o2, "second.bin", 10, &[]).await.status(), 403);
+    assert_eq!(
+        tus_create(&s, &o2, "second.bin", 10, &[]).await.status(),
+        403
+    );
     assert_eq!(v.get(&format!("/r/{}", one.request_id)).await.status(), 410);
     let gone = s
         .http
@@ -321,7 +350,10 @@ dual!(caps_hold_under_concurrent_uploads, |b| async move {
         .header(
             "upload-metadata",
             tus_metadata(&[
-                ("upload_identifier", o4["upload_identifier"].as_str().unwrap_or("")),
+                (
+                    "upload_identifier",
+                    o4["upload_identifier"].as_str().unwrap_or(""),
+                ),
                 ("extra_info", o4["extra_info"].as_str().unwrap_or("")),
                 ("filename", "stream.bin"),
             ]),
@@ -347,17 +379,28 @@ dual!(password_close_and_limits, |b| async move {
         .expect("create");
     assert_eq!(r.has_password, "1");
     let mut v = Visitor::new(&s);
-    let html = v.get(&format!("/r/{}", r.request_id)).await.text().await.expect("page");
+    let html = v
+        .get(&format!("/r/{}", r.request_id))
+        .await
+        .text()
+        .await
+        .expect("page");
     assert!(html.contains("id=\"request-password\"") && !html.contains("upload-form"));
     assert!(html.contains("Open until"));
     // Without the pass, no identifier.
     let csrf = csrf_in(&html);
     let resp = v
-        .post(&format!("/r/{}/new", r.request_id), &[("csrf", &csrf), ("pass", "")])
+        .post(
+            &format!("/r/{}/new", r.request_id),
+            &[("csrf", &csrf), ("pass", "")],
+        )
         .await;
     assert_eq!(resp.status(), 403);
     let wrong = v
-        .post(&format!("/r/{}", r.request_id), &[("csrf", &csrf), ("password", "nope")])
+        .post(
+            &format!("/r/{}", r.request_id),
+            &[("csrf", &csrf), ("password", "nope")],
+        )
         .await
         .text()
         .await
@@ -381,7 +424,10 @@ dual!(password_close_and_limits, |b| async move {
         .expect("pass")
         .to_string();
     let resp = v
-        .post(&format!("/r/{}/new", r.request_id), &[("csrf", &csrf), ("pass", &pass)])
+        .post(
+            &format!("/r/{}/new", r.request_id),
+            &[("csrf", &csrf), ("pass", &pass)],
+        )
         .await;
     assert_eq!(resp.status(), 200);
 
@@ -391,7 +437,10 @@ dual!(password_close_and_limits, |b| async move {
     let page = v.get(&format!("/r/{}", r.request_id)).await;
     assert_eq!(page.status(), 410);
     let resp = v
-        .post(&format!("/r/{}/new", r.request_id), &[("csrf", &csrf), ("pass", &pass)])
+        .post(
+            &format!("/r/{}/new", r.request_id),
+            &[("csrf", &csrf), ("pass", &pass)],
+        )
         .await;
     assert_eq!(resp.status(), 400);
     // Unknown links are 404.
@@ -463,8 +512,17 @@ dual!(the_cli_manages_requests, |b| async move {
     };
     let (code, out, err) = run(
         &[
-            "request", "create", "--title", "Scans", "--max-files", "2", "--max-size", "10M",
-            "--expires", "7d", "--password-stdin",
+            "request",
+            "create",
+            "--title",
+            "Scans",
+            "--max-files",
+            "2",
+            "--max-size",
+            "10M",
+            "--expires",
+            "7d",
+            "--password-stdin",
         ],
         "pw\n",
     );
@@ -514,7 +572,10 @@ dual!(my_files_manages_requests, |b| async move {
     assert!(html.contains("href=\"/files/requests\""));
     let html = v.get("/files/requests").await.text().await.expect("page");
     assert!(html.contains("id=\"no-requests\""));
-    assert!(html.contains(&format!("<option value=\"{inbox}\">")), "{html}");
+    assert!(
+        html.contains(&format!("<option value=\"{inbox}\">")),
+        "{html}"
+    );
     let csrf = csrf_in(&html);
     // No CSRF token: refused, nothing made.
     let resp = v.post("/files/requests", &[("title", "x")]).await;
@@ -556,11 +617,17 @@ dual!(my_files_manages_requests, |b| async move {
     assert!(text.contains("Receipts 2026") && text.contains("Open") && text.contains("0 files"));
     // A bad number is the API's bad value, nothing made.
     let resp = v
-        .post("/files/requests", &[("csrf", &csrf), ("title", "Bad"), ("max_files", "-1")])
+        .post(
+            "/files/requests",
+            &[("csrf", &csrf), ("title", "Bad"), ("max_files", "-1")],
+        )
         .await;
     assert_eq!(resp.status(), 400);
     let resp = v
-        .post("/files/requests/close", &[("csrf", &csrf), ("request_id", &id)])
+        .post(
+            "/files/requests/close",
+            &[("csrf", &csrf), ("request_id", &id)],
+        )
         .await;
     assert_eq!(resp.status(), 303);
     let html = v.get("/files/requests").await.text().await.expect("page");
@@ -573,8 +640,14 @@ dual!(my_files_manages_requests, |b| async move {
     let bob_csrf = csrf_in(&bob.get("/files/requests").await.text().await.expect("page"));
     let open = count(&s, "SELECT COUNT(*) FROM file_requests WHERE closed = 0").await;
     let resp = bob
-        .post("/files/requests/close", &[("csrf", &bob_csrf), ("request_id", &id)])
+        .post(
+            "/files/requests/close",
+            &[("csrf", &bob_csrf), ("request_id", &id)],
+        )
         .await;
     assert_ne!(resp.status(), 303);
-    assert_eq!(count(&s, "SELECT COUNT(*) FROM file_requests WHERE closed = 0").await, open);
+    assert_eq!(
+        count(&s, "SELECT COUNT(*) FROM file_requests WHERE closed = 0").await,
+        open
+    );
 });

@@ -97,10 +97,12 @@ impl Db {
     }
 
     pub async fn file_request(&self, id: &str) -> sqlx::Result<Option<FileRequest>> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM file_requests WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM file_requests WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
     }
 
     /// An account's requests, newest first.
@@ -115,11 +117,12 @@ impl Db {
 
     /// Closes an account's request; false when it has no such request.
     pub async fn close_file_request(&self, user_id: i64, id: &str) -> sqlx::Result<bool> {
-        let done = sqlx::query("UPDATE file_requests SET closed = 1 WHERE id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
+        let done =
+            sqlx::query("UPDATE file_requests SET closed = 1 WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user_id)
+                .execute(&self.pool)
+                .await?;
         Ok(done.rows_affected() == 1)
     }
 }

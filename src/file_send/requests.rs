@@ -13,11 +13,9 @@ use dropspace_proto::envelope::Node;
 fn count(c: &Call<'_>, name: &str) -> FsResult<i64> {
     match c.params.get(name).map(str::trim) {
         None | Some("") => Ok(0),
-        Some(v) => v
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| FsError::bad_request(&format!("{name} must be a whole number of at least 0."))),
+        Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            FsError::bad_request(&format!("{name} must be a whole number of at least 0."))
+        }),
     }
 }
 
@@ -56,7 +54,9 @@ pub async fn close(c: &Call<'_>) -> FsResult<Answer> {
         return Err(FsError::bad_request("Parameter missing: request_id"));
     }
     requests::close(c.app, c.user.id, id).await?;
-    let r = requests::find(c.app, id).await?.ok_or_else(FsError::forbidden)?;
+    let r = requests::find(c.app, id)
+        .await?
+        .ok_or_else(FsError::forbidden)?;
     Ok(Answer {
         root: node(c, &r),
         list: false,
@@ -77,7 +77,10 @@ fn node(c: &Call<'_>, r: &FileRequest) -> Node {
         .child(Node::text("message", &r.message))
         .child(Node::text("folderId", &r.folder_id))
         .child(Node::text("state", state))
-        .child(Node::text("hasPassword", u8::from(requests::has_password(r))))
+        .child(Node::text(
+            "hasPassword",
+            u8::from(requests::has_password(r)),
+        ))
         .child(Node::text("expires", r.expires))
         .child(Node::text("maxFiles", r.max_files))
         .child(Node::text("maxBytes", r.max_bytes))

@@ -51,7 +51,10 @@ fn not_found() -> Response {
     page(
         StatusCode::NOT_FOUND,
         &t("request-not-found-title"),
-        &format!("<p id=\"not-found\">{}</p>", esc(&t("request-not-found-text"))),
+        &format!(
+            "<p id=\"not-found\">{}</p>",
+            esc(&t("request-not-found-text"))
+        ),
     )
 }
 
@@ -93,7 +96,10 @@ async fn unlock(
         Err(Error::BadPassword) => password_form(&v, Some(t("request-wrong-password"))),
         Err(Error::PasswordWait(secs)) => password_form(
             &v,
-            Some(t_args("download-password-wait", &[("seconds", secs.into())])),
+            Some(t_args(
+                "download-password-wait",
+                &[("seconds", secs.into())],
+            )),
         ),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "file request password");
@@ -120,7 +126,10 @@ async fn answer(app: &App, v: &Visitor, r: &FileRequest, body: &str) -> Response
     );
     let message = match r.message.as_str() {
         "" => String::new(),
-        m => format!("<p id=\"request-message\" class=\"pre-line\">{}</p>", esc(m)),
+        m => format!(
+            "<p id=\"request-message\" class=\"pre-line\">{}</p>",
+            esc(m)
+        ),
     };
     let (status, rest) = match requests::state(r) {
         RequestState::Open => (StatusCode::OK, format!("{}{body}", caps(r))),
@@ -170,7 +179,11 @@ fn caps(r: &FileRequest) -> String {
         )));
     }
     if r.expires > 0 {
-        items.push(format!("{} {}", esc(&t("request-cap-until")), time_tag(r.expires)));
+        items.push(format!(
+            "{} {}",
+            esc(&t("request-cap-until")),
+            time_tag(r.expires)
+        ));
     }
     let private = format!(
         "<p class=\"muted\" id=\"request-private\">{}</p>",
@@ -301,12 +314,18 @@ async fn receipt(
         }
     };
     let row = |key: &str, value: String| {
-        format!("<tr><th scope=\"row\">{}</th><td>{value}</td></tr>", esc(&t(key)))
+        format!(
+            "<tr><th scope=\"row\">{}</th><td>{value}</td></tr>",
+            esc(&t(key))
+        )
     };
     let body = format!(
         "<p class=\"lead\" id=\"receipt-lead\">{lead}</p><div class=\"table-wrap\">\
          <table class=\"listing\" id=\"receipt\"><tbody>{rows}</tbody></table></div>",
-        lead = esc(&t_args("request-receipt-lead", &[("title", r.title.clone().into())])),
+        lead = esc(&t_args(
+            "request-receipt-lead",
+            &[("title", r.title.clone().into())]
+        )),
         rows = [
             row("request-receipt-name", esc(&file.name)),
             row("request-receipt-size", esc(&human_size(file.size))),

@@ -184,7 +184,10 @@ impl FileSendClient {
     /// `file_request_close` (POST): outsiders can start no more uploads.
     pub async fn file_request_close(&self, request_id: &str) -> Result<FileRequest> {
         let a: OneRequest = self
-            .post("file_request_close", &[("request_id", request_id.to_string())])
+            .post(
+                "file_request_close",
+                &[("request_id", request_id.to_string())],
+            )
             .await?;
         Ok(a.file_request)
     }

@@ -57,7 +57,10 @@ pub fn routes() -> Router<App> {
             "/files/folder/delete",
             get(edit::confirm_folder_delete).post(edit::delete_folder),
         )
-        .route("/files/requests", get(requests::show).post(requests::create))
+        .route(
+            "/files/requests",
+            get(requests::show).post(requests::create),
+        )
         .route("/files/requests/close", post(requests::close))
         .route("/static/my-files.js", get(|| async { script() }))
 }

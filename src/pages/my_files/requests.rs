@@ -40,7 +40,10 @@ pub(super) async fn show(State(app): State<App>, headers: HeaderMap) -> Response
     };
     let rows: String = list.iter().map(|r| row(&app, &v, r)).collect();
     let table = if list.is_empty() {
-        format!("<p class=\"muted\" id=\"no-requests\">{}</p>", esc(&t("requests-none")))
+        format!(
+            "<p class=\"muted\" id=\"no-requests\">{}</p>",
+            esc(&t("requests-none"))
+        )
     } else {
         format!(
             "<div class=\"table-wrap\"><table class=\"listing\" id=\"requests\">\
@@ -229,7 +232,12 @@ pub(super) async fn close(
     };
     let closed = async {
         pipeline(&app, ip, &user, true).await?;
-        requests::close(&app, user.id, first(&form, "request_id").unwrap_or_default()).await
+        requests::close(
+            &app,
+            user.id,
+            first(&form, "request_id").unwrap_or_default(),
+        )
+        .await
     }
     .await;
     match closed {
