@@ -29,6 +29,7 @@ pub mod settings;
 pub mod throttle;
 pub mod tus;
 pub mod uploads;
+pub mod webhooks;
 pub mod users;
 
 use anyhow::Context;
