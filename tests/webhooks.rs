@@ -482,3 +482,87 @@ dual!(accounts_get_their_own_events_and_the_operator_all, |b| async move {
     let all = s.admin_ok(&["webhook", "list", "--all"]);
     assert!(all.contains(&rx_a.url()) && all.contains(&rx_b.url()), "{all}");
 });
+
+/// `dropspace client …` with its own config file: exit code and stdout.
+fn client(s: &Server, dir: &std::path::Path, args: &[&str], stdin: &str) -> (i32, String) {
+    use std::io::Write;
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.arg("client").args(args).current_dir(dir);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("DROPSPACE_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("DROPSPACE_CLIENT_CONFIG", dir.join("client.json"))
+        .env("DROPSPACE_SERVER", &s.base)
+        .env("DROPSPACE_API_KEY", &s.api_key)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("client");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("stdin");
+    let out = child.wait_with_output().expect("client ran");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+dual!(the_client_cli_manages_webhooks, |b| async move {
+    let s = Server::start_with(b, &FAST).await;
+    let rx = Receiver::start().await;
+    s.create_user("alice", "secret123");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| client(&s, dir.path(), args, "");
+    let (code, out) = client(
+        &s,
+        dir.path(),
+        &["login", "--user", "alice", "--password-stdin"],
+        "secret123\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = run(&[
+        "--json",
+        "webhook",
+        "add",
+        &rx.url(),
+        "--events",
+        "upload.completed",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let added: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON");
+    let id = added["id"].as_i64().expect("id").to_string();
+    let secret = added["secret"].as_str().expect("secret").to_string();
+    assert_eq!(added["events"][0], "upload.completed");
+    let (code, out) = run(&["webhook", "list"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&rx.url()) && out.contains("never attempted"), "{out}");
+
+    let session = s.login("alice", "secret123").await;
+    let f = upload(&s, &session, "c.txt", b"via cli".to_vec()).await;
+    let hit = rx.wait("the upload", |h| h.file_id() == f).await;
+    verify_independently(&secret, &hit);
+    wait_listed(&s, &session, &id, "delivered", |w| {
+        attr_of(w, "last_status") == "200"
+    })
+    .await;
+    let (_, out) = run(&["--json", "webhook", "list"]);
+    let listed: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON");
+    assert_eq!(listed[0]["last_status"], "200");
+    assert_eq!(listed[0]["attempts"], 1i64);
+    assert!(listed[0].get("secret").is_none(), "{listed}");
+
+    let (code, out) = run(&["webhook", "add", "ftp://example.com/"]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("error 21"), "{out}");
+    let (code, out) = run(&["webhook", "remove", &id]);
+    assert_eq!(code, 0, "{out}");
+    let (_, out) = run(&["--json", "webhook", "list"]);
+    assert_eq!(out.trim(), "[]");
+});
