@@ -664,7 +664,11 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn webhook(cfg: &Config, parts: &server::Parts, command: WebhookCommand) -> anyhow::Result<()> {
+async fn webhook(
+    cfg: &Config,
+    parts: &server::Parts,
+    command: WebhookCommand,
+) -> anyhow::Result<()> {
     use crate::library::webhooks::{self, rfc3339};
     let db = &parts.db;
     let last = |at: i64, status: &str, attempts: i64| {
@@ -681,7 +685,9 @@ async fn webhook(cfg: &Config, parts: &server::Parts, command: WebhookCommand) -
                 list.extend(db.all_account_webhooks().await?);
             }
             for e in list {
-                let owner = e.user_id.map_or("operator".to_string(), |u| format!("user {u}"));
+                let owner = e
+                    .user_id
+                    .map_or("operator".to_string(), |u| format!("user {u}"));
                 println!(
                     "{}\t{owner}\t{}\t{}\t{}",
                     e.id,

@@ -202,7 +202,13 @@ const FAST: [(&str, &str); 3] = [
 
 /// `webhooks.add`: the new endpoint's id and secret.
 async fn add_webhook(s: &Server, session: &str, url: &str, events: &str) -> (String, String) {
-    let x = api(s, session, "webhooks.add", &[("url", url), ("events", events)]).await;
+    let x = api(
+        s,
+        session,
+        "webhooks.add",
+        &[("url", url), ("events", events)],
+    )
+    .await;
     x.assert_ok();
     let id = x.attr("webhook", "id").expect("id");
     let secret = x.attr("webhook", "secret").expect("secret");
@@ -239,178 +245,203 @@ async fn wait_listed(
     }
 }
 
-dual!(upload_download_and_expiry_are_signed_events, |b| async move {
-    let s = Server::start_with(b, &FAST).await;
-    let rx = Receiver::start().await;
-    let alice = s.user_session("alice").await;
-    let (id, secret) = add_webhook(
-        &s,
-        &alice,
-        &rx.url(),
-        "upload.completed,download.completed,file.expired",
-    )
-    .await;
-    let listed_before = listed(&s, &alice, &id).await;
-    assert_eq!(attr_of(&listed_before, "last_status"), "");
-    assert!(!listed_before.iter().any(|(k, _)| k == "secret"));
+dual!(
+    upload_download_and_expiry_are_signed_events,
+    |b| async move {
+        let s = Server::start_with(b, &FAST).await;
+        let rx = Receiver::start().await;
+        let alice = s.user_session("alice").await;
+        let (id, secret) = add_webhook(
+            &s,
+            &alice,
+            &rx.url(),
+            "upload.completed,download.completed,file.expired",
+        )
+        .await;
+        let listed_before = listed(&s, &alice, &id).await;
+        assert_eq!(attr_of(&listed_before, "last_status"), "");
+        assert!(!listed_before.iter().any(|(k, _)| k == "secret"));
 
-    let bytes = pattern(70_000, 3);
-    let file_id = upload(&s, &alice, "report.pdf", bytes.clone()).await;
-    let up = rx
-        .wait("upload.completed", |h| {
-            h.kind() == "upload.completed" && h.file_id() == file_id
+        let bytes = pattern(70_000, 3);
+        let file_id = upload(&s, &alice, "report.pdf", bytes.clone()).await;
+        let up = rx
+            .wait("upload.completed", |h| {
+                h.kind() == "upload.completed" && h.file_id() == file_id
+            })
+            .await;
+        verify_independently(&secret, &up);
+        let j = up.json();
+        assert_eq!(j["data"]["name"], "report.pdf");
+        assert_eq!(j["data"]["size"], 70_000i64);
+        assert_eq!(j["data"]["owner"]["user_name"], "alice");
+        assert_eq!(
+            j["data"]["links"]["download_page"],
+            s.url(&format!("/file/{file_id}")).as_str()
+        );
+        assert!(j["timestamp"].as_str().unwrap_or("").ends_with('Z'), "{j}");
+        assert!(up.id.starts_with("msg_"), "{}", up.id);
+        for secret_word in ["delete", "password_sealed", "blob"] {
+            assert!(!up.body.contains(secret_word), "{}", up.body);
+        }
+
+        // A whole copy delivered is one download.completed.
+        assert_eq!(served(&s, &alice, &file_id).await, bytes);
+        let down = rx
+            .wait("download.completed", |h| {
+                h.kind() == "download.completed" && h.file_id() == file_id
+            })
+            .await;
+        verify_independently(&secret, &down);
+        assert_eq!(down.json()["data"]["downloads"], 1i64);
+        assert_ne!(down.id, up.id);
+
+        let w = wait_listed(&s, &alice, &id, "status after delivery", |w| {
+            attr_of(w, "last_status") == "200"
         })
         .await;
-    verify_independently(&secret, &up);
-    let j = up.json();
-    assert_eq!(j["data"]["name"], "report.pdf");
-    assert_eq!(j["data"]["size"], 70_000i64);
-    assert_eq!(j["data"]["owner"]["user_name"], "alice");
-    assert_eq!(
-        j["data"]["links"]["download_page"],
-        s.url(&format!("/file/{file_id}")).as_str()
-    );
-    assert!(j["timestamp"].as_str().unwrap_or("").ends_with('Z'), "{j}");
-    assert!(up.id.starts_with("msg_"), "{}", up.id);
-    for secret_word in ["delete", "password_sealed", "blob"] {
-        assert!(!up.body.contains(secret_word), "{}", up.body);
+        assert_eq!(attr_of(&w, "attempts"), "1");
+        assert!(!attr_of(&w, "last_attempt").is_empty());
+
+        // The time limit passes: the sweep deletes it and says so.
+        api(
+            &s,
+            &alice,
+            "files.setInfo",
+            &[
+                ("file_id", &file_id),
+                ("time_limit", "1"),
+                ("limit_action", "2"),
+            ],
+        )
+        .await
+        .assert_ok();
+        let gone = rx
+            .wait("file.expired", |h| {
+                h.kind() == "file.expired" && h.file_id() == file_id
+            })
+            .await;
+        verify_independently(&secret, &gone);
+        assert_eq!(gone.json()["data"]["action"], "deleted");
+        // Each event once.
+        let kinds: Vec<String> = rx.hits().iter().map(Hit::kind).collect();
+        assert_eq!(
+            kinds,
+            ["upload.completed", "download.completed", "file.expired"],
+            "{kinds:?}"
+        );
+
+        // Removed: nothing more arrives, and it is no longer listed.
+        x_ok(api(&s, &alice, "webhooks.delete", &[("webhook_id", &id)]).await);
+        let x = api(&s, &alice, "webhooks.list", &[]).await;
+        assert!(x.all("webhook").is_empty(), "{}", x.raw);
     }
-
-    // A whole copy delivered is one download.completed.
-    assert_eq!(served(&s, &alice, &file_id).await, bytes);
-    let down = rx
-        .wait("download.completed", |h| {
-            h.kind() == "download.completed" && h.file_id() == file_id
-        })
-        .await;
-    verify_independently(&secret, &down);
-    assert_eq!(down.json()["data"]["downloads"], 1i64);
-    assert_ne!(down.id, up.id);
-
-    let w = wait_listed(&s, &alice, &id, "status after delivery", |w| {
-        attr_of(w, "last_status") == "200"
-    })
-    .await;
-    assert_eq!(attr_of(&w, "attempts"), "1");
-    assert!(!attr_of(&w, "last_attempt").is_empty());
-
-    // The time limit passes: the sweep deletes it and says so.
-    api(
-        &s,
-        &alice,
-        "files.setInfo",
-        &[
-            ("file_id", &file_id),
-            ("time_limit", "1"),
-            ("limit_action", "2"),
-        ],
-    )
-    .await
-    .assert_ok();
-    let gone = rx
-        .wait("file.expired", |h| {
-            h.kind() == "file.expired" && h.file_id() == file_id
-        })
-        .await;
-    verify_independently(&secret, &gone);
-    assert_eq!(gone.json()["data"]["action"], "deleted");
-    // Each event once.
-    let kinds: Vec<String> = rx.hits().iter().map(Hit::kind).collect();
-    assert_eq!(
-        kinds,
-        ["upload.completed", "download.completed", "file.expired"],
-        "{kinds:?}"
-    );
-
-    // Removed: nothing more arrives, and it is no longer listed.
-    x_ok(api(&s, &alice, "webhooks.delete", &[("webhook_id", &id)]).await);
-    let x = api(&s, &alice, "webhooks.list", &[]).await;
-    assert!(x.all("webhook").is_empty(), "{}", x.raw);
-});
+);
 
 fn x_ok(x: Xml) {
     x.assert_ok();
 }
 
-dual!(a_receiver_down_and_back_gets_the_same_message, |b| async move {
-    let s = Server::start_with(b, &FAST).await;
-    let addr = Receiver::reserve_port();
-    let alice = s.user_session("alice").await;
-    let (id, secret) = add_webhook(
-        &s,
-        &alice,
-        &format!("http://{addr}/hook"),
-        "upload.completed",
-    )
-    .await;
-    let file_id = upload(&s, &alice, "a.txt", b"hello".to_vec()).await;
-    // Connection refused: recorded, retried later.
-    let w = wait_listed(&s, &alice, &id, "a refused attempt", |w| {
-        attr_of(w, "last_status").starts_with("connection failed")
-    })
-    .await;
-    assert!(attr_of(&w, "attempts").parse::<i64>().unwrap_or(0) >= 1);
-    // Back, but failing: a 500 is a failed attempt too.
-    let rx = Receiver::start_at(addr).await;
-    rx.answer.store(500, Ordering::SeqCst);
-    let first = rx.wait("an attempt answered 500", |h| h.answered == 500).await;
-    wait_listed(&s, &alice, &id, "the 500 recorded", |w| {
-        attr_of(w, "last_status") == "HTTP 500"
-    })
-    .await;
-    rx.answer.store(200, Ordering::SeqCst);
-    let ok = rx.wait("an attempt answered 200", |h| h.answered == 200).await;
-    verify_independently(&secret, &ok);
-    assert_eq!(ok.file_id(), file_id);
-    // The same message each time; later attempts carry their own timestamp.
-    assert!(rx.hits().iter().all(|h| h.id == first.id), "{:?}", rx.hits());
-    assert_eq!(ok.body, first.body);
-    let w = wait_listed(&s, &alice, &id, "delivered", |w| {
-        attr_of(w, "last_status") == "200"
-    })
-    .await;
-    let attempts: i64 = attr_of(&w, "attempts").parse().expect("a number");
-    assert!(attempts >= 3, "refused, 500, 200: {w:?}");
-    // Every attempt counted: the refused ones the receiver never saw.
-    assert!(rx.hits().len() >= 2 && attempts as usize > rx.hits().len(), "{w:?}");
-    assert_eq!(
-        s.db_i64("SELECT COUNT(*) FROM webhook_deliveries WHERE state = 1")
-            .await,
-        1
-    );
-    // The operator sees it too.
-    let out = s.admin_ok(&["webhook", "deliveries", &id]);
-    assert!(out.contains(&first.id) && out.contains("delivered"), "{out}");
-});
-
-dual!(private_addresses_are_refused_unless_allowed, |b| async move {
-    let s = Server::start(b).await;
-    let rx = Receiver::start().await;
-    let alice = s.user_session("alice").await;
-    for url in [
-        rx.url(),
-        "http://localhost:9/hook".to_string(),
-        "http://[::1]:9/hook".to_string(),
-        "http://169.254.169.254/latest/meta-data".to_string(),
-        "http://10.0.0.1/hook".to_string(),
-    ] {
-        let x = api(&s, &alice, "webhooks.add", &[("url", &url)]).await;
-        x.assert_error(21);
-        assert!(x.error_text().contains("private"), "{url}: {}", x.raw);
+dual!(
+    a_receiver_down_and_back_gets_the_same_message,
+    |b| async move {
+        let s = Server::start_with(b, &FAST).await;
+        let addr = Receiver::reserve_port();
+        let alice = s.user_session("alice").await;
+        let (id, secret) = add_webhook(
+            &s,
+            &alice,
+            &format!("http://{addr}/hook"),
+            "upload.completed",
+        )
+        .await;
+        let file_id = upload(&s, &alice, "a.txt", b"hello".to_vec()).await;
+        // Connection refused: recorded, retried later.
+        let w = wait_listed(&s, &alice, &id, "a refused attempt", |w| {
+            attr_of(w, "last_status").starts_with("connection failed")
+        })
+        .await;
+        assert!(attr_of(&w, "attempts").parse::<i64>().unwrap_or(0) >= 1);
+        // Back, but failing: a 500 is a failed attempt too.
+        let rx = Receiver::start_at(addr).await;
+        rx.answer.store(500, Ordering::SeqCst);
+        let first = rx
+            .wait("an attempt answered 500", |h| h.answered == 500)
+            .await;
+        wait_listed(&s, &alice, &id, "the 500 recorded", |w| {
+            attr_of(w, "last_status") == "HTTP 500"
+        })
+        .await;
+        rx.answer.store(200, Ordering::SeqCst);
+        let ok = rx
+            .wait("an attempt answered 200", |h| h.answered == 200)
+            .await;
+        verify_independently(&secret, &ok);
+        assert_eq!(ok.file_id(), file_id);
+        // The same message each time; later attempts carry their own timestamp.
+        assert!(
+            rx.hits().iter().all(|h| h.id == first.id),
+            "{:?}",
+            rx.hits()
+        );
+        assert_eq!(ok.body, first.body);
+        let w = wait_listed(&s, &alice, &id, "delivered", |w| {
+            attr_of(w, "last_status") == "200"
+        })
+        .await;
+        let attempts: i64 = attr_of(&w, "attempts").parse().expect("a number");
+        assert!(attempts >= 3, "refused, 500, 200: {w:?}");
+        // Every attempt counted: the refused ones the receiver never saw.
+        assert!(
+            rx.hits().len() >= 2 && attempts as usize > rx.hits().len(),
+            "{w:?}"
+        );
+        assert_eq!(
+            s.db_i64("SELECT COUNT(*) FROM webhook_deliveries WHERE state = 1")
+                .await,
+            1
+        );
+        // The operator sees it too.
+        let out = s.admin_ok(&["webhook", "deliveries", &id]);
+        assert!(
+            out.contains(&first.id) && out.contains("delivered"),
+            "{out}"
+        );
     }
-    let x = api(&s, &alice, "webhooks.add", &[("url", "ftp://example.com/")]).await;
-    x.assert_error(21);
-    let x = api(
-        &s,
-        &alice,
-        "webhooks.add",
-        &[("url", "https://example.com/"), ("events", "upload.started")],
-    )
-    .await;
-    x.assert_error(21);
-    // An endpoint that got in anyway (registered while private addresses
-    // were allowed) is refused at delivery, on its resolved address.
-    exec(
+);
+
+dual!(
+    private_addresses_are_refused_unless_allowed,
+    |b| async move {
+        let s = Server::start(b).await;
+        let rx = Receiver::start().await;
+        let alice = s.user_session("alice").await;
+        for url in [
+            rx.url(),
+            "http://localhost:9/hook".to_string(),
+            "http://[::1]:9/hook".to_string(),
+            "http://169.254.169.254/latest/meta-data".to_string(),
+            "http://10.0.0.1/hook".to_string(),
+        ] {
+            let x = api(&s, &alice, "webhooks.add", &[("url", &url)]).await;
+            x.assert_error(21);
+            assert!(x.error_text().contains("private"), "{url}: {}", x.raw);
+        }
+        let x = api(&s, &alice, "webhooks.add", &[("url", "ftp://example.com/")]).await;
+        x.assert_error(21);
+        let x = api(
+            &s,
+            &alice,
+            "webhooks.add",
+            &[
+                ("url", "https://example.com/"),
+                ("events", "upload.started"),
+            ],
+        )
+        .await;
+        x.assert_error(21);
+        // An endpoint that got in anyway (registered while private addresses
+        // were allowed) is refused at delivery, on its resolved address.
+        exec(
         &s,
         &format!(
             "INSERT INTO webhook_endpoints (user_id, url, secret_sealed, events, created) \
@@ -419,69 +450,91 @@ dual!(private_addresses_are_refused_unless_allowed, |b| async move {
         ),
     )
     .await;
-    let id = s.db_i64("SELECT MAX(id) FROM webhook_endpoints").await.to_string();
-    // The operator's own endpoints may be internal.
-    let op = Receiver::start().await;
-    s.admin_ok(&["webhook", "add", &op.url(), "--events", "upload.completed"]);
-    let f = upload(&s, &alice, "a.txt", b"x".to_vec()).await;
-    wait_listed(&s, &alice, &id, "refused at delivery", |w| {
-        attr_of(w, "last_status").contains("private address")
-    })
-    .await;
-    op.wait("the operator's delivery", |h| h.file_id() == f).await;
-    assert!(rx.hits().is_empty());
-});
+        let id = s
+            .db_i64("SELECT MAX(id) FROM webhook_endpoints")
+            .await
+            .to_string();
+        // The operator's own endpoints may be internal.
+        let op = Receiver::start().await;
+        s.admin_ok(&["webhook", "add", &op.url(), "--events", "upload.completed"]);
+        let f = upload(&s, &alice, "a.txt", b"x".to_vec()).await;
+        wait_listed(&s, &alice, &id, "refused at delivery", |w| {
+            attr_of(w, "last_status").contains("private address")
+        })
+        .await;
+        op.wait("the operator's delivery", |h| h.file_id() == f)
+            .await;
+        assert!(rx.hits().is_empty());
+    }
+);
 
-dual!(accounts_get_their_own_events_and_the_operator_all, |b| async move {
-    let s = Server::start_with(b, &FAST).await;
-    let (rx_a, rx_b, rx_op) = (
-        Receiver::start().await,
-        Receiver::start().await,
-        Receiver::start().await,
-    );
-    let alice = s.user_session("alice").await;
-    let bob = s.user_session("bob").await;
-    let (id_a, secret_a) = add_webhook(&s, &alice, &rx_a.url(), "").await;
-    add_webhook(&s, &bob, &rx_b.url(), "upload.completed").await;
-    let out = s.admin_ok(&[
-        "webhook",
-        "add",
-        &rx_op.url(),
-        "--events",
-        "upload.completed",
-    ]);
-    let op_secret = out
-        .lines()
-        .find_map(|l| l.strip_prefix("secret: "))
-        .expect("secret printed")
-        .to_string();
-    // Bob cannot see or remove Alice's endpoint.
-    let x = api(&s, &bob, "webhooks.list", &[]).await;
-    assert_eq!(x.all("webhook").len(), 1, "{}", x.raw);
-    api(&s, &bob, "webhooks.delete", &[("webhook_id", &id_a)])
-        .await
-        .assert_error(21);
+dual!(
+    accounts_get_their_own_events_and_the_operator_all,
+    |b| async move {
+        let s = Server::start_with(b, &FAST).await;
+        let (rx_a, rx_b, rx_op) = (
+            Receiver::start().await,
+            Receiver::start().await,
+            Receiver::start().await,
+        );
+        let alice = s.user_session("alice").await;
+        let bob = s.user_session("bob").await;
+        let (id_a, secret_a) = add_webhook(&s, &alice, &rx_a.url(), "").await;
+        add_webhook(&s, &bob, &rx_b.url(), "upload.completed").await;
+        let out = s.admin_ok(&[
+            "webhook",
+            "add",
+            &rx_op.url(),
+            "--events",
+            "upload.completed",
+        ]);
+        let op_secret = out
+            .lines()
+            .find_map(|l| l.strip_prefix("secret: "))
+            .expect("secret printed")
+            .to_string();
+        // Bob cannot see or remove Alice's endpoint.
+        let x = api(&s, &bob, "webhooks.list", &[]).await;
+        assert_eq!(x.all("webhook").len(), 1, "{}", x.raw);
+        api(&s, &bob, "webhooks.delete", &[("webhook_id", &id_a)])
+            .await
+            .assert_error(21);
 
-    let fa = upload(&s, &alice, "a.txt", b"alice".to_vec()).await;
-    let fb = upload(&s, &bob, "b.txt", b"bob".to_vec()).await;
-    let op_a = rx_op.wait("alice's upload", |h| h.file_id() == fa).await;
-    rx_op.wait("bob's upload", |h| h.file_id() == fb).await;
-    verify_independently(&op_secret, &op_a);
-    let own_a = rx_a.wait("alice's own upload", |h| h.file_id() == fa).await;
-    verify_independently(&secret_a, &own_a);
-    rx_b.wait("bob's own upload", |h| h.file_id() == fb).await;
-    assert!(rx_a.hits().iter().all(|h| h.file_id() == fa), "{:?}", rx_a.hits());
-    assert!(rx_b.hits().iter().all(|h| h.file_id() == fb), "{:?}", rx_b.hits());
-    // Each endpoint has its own secret and message id.
-    assert_ne!(own_a.id, op_a.id);
-    assert_ne!(secret_a, op_secret);
+        let fa = upload(&s, &alice, "a.txt", b"alice".to_vec()).await;
+        let fb = upload(&s, &bob, "b.txt", b"bob".to_vec()).await;
+        let op_a = rx_op.wait("alice's upload", |h| h.file_id() == fa).await;
+        rx_op.wait("bob's upload", |h| h.file_id() == fb).await;
+        verify_independently(&op_secret, &op_a);
+        let own_a = rx_a.wait("alice's own upload", |h| h.file_id() == fa).await;
+        verify_independently(&secret_a, &own_a);
+        rx_b.wait("bob's own upload", |h| h.file_id() == fb).await;
+        assert!(
+            rx_a.hits().iter().all(|h| h.file_id() == fa),
+            "{:?}",
+            rx_a.hits()
+        );
+        assert!(
+            rx_b.hits().iter().all(|h| h.file_id() == fb),
+            "{:?}",
+            rx_b.hits()
+        );
+        // Each endpoint has its own secret and message id.
+        assert_ne!(own_a.id, op_a.id);
+        assert_ne!(secret_a, op_secret);
 
-    let listed_op = s.admin_ok(&["webhook", "list"]);
-    assert!(listed_op.contains(&rx_op.url()) && listed_op.contains("200 at"), "{listed_op}");
-    assert!(!listed_op.contains(&rx_a.url()), "{listed_op}");
-    let all = s.admin_ok(&["webhook", "list", "--all"]);
-    assert!(all.contains(&rx_a.url()) && all.contains(&rx_b.url()), "{all}");
-});
+        let listed_op = s.admin_ok(&["webhook", "list"]);
+        assert!(
+            listed_op.contains(&rx_op.url()) && listed_op.contains("200 at"),
+            "{listed_op}"
+        );
+        assert!(!listed_op.contains(&rx_a.url()), "{listed_op}");
+        let all = s.admin_ok(&["webhook", "list", "--all"]);
+        assert!(
+            all.contains(&rx_a.url()) && all.contains(&rx_b.url()),
+            "{all}"
+        );
+    }
+);
 
 /// `dropspace client …` with its own config file: exit code and stdout.
 fn client(s: &Server, dir: &std::path::Path, args: &[&str], stdin: &str) -> (i32, String) {
@@ -509,8 +562,7 @@ fn client(s: &Server, dir: &std::path::Path, args: &[&str], stdin: &str) -> (i32
     let out = child.wait_with_output().expect("client ran");
     (
         out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
     )
 }
 
@@ -542,7 +594,10 @@ dual!(the_client_cli_manages_webhooks, |b| async move {
     assert_eq!(added["events"][0], "upload.completed");
     let (code, out) = run(&["webhook", "list"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains(&rx.url()) && out.contains("never attempted"), "{out}");
+    assert!(
+        out.contains(&rx.url()) && out.contains("never attempted"),
+        "{out}"
+    );
 
     let session = s.login("alice", "secret123").await;
     let f = upload(&s, &session, "c.txt", b"via cli".to_vec()).await;

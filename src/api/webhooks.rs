@@ -42,7 +42,8 @@ pub async fn add(c: &Ctx<'_>) -> ApiResult<Reply> {
         url,
         events,
         None,
-    ).await?;
+    )
+    .await?;
     Ok(Reply::one(webhook(&r.endpoint).attr("secret", &r.secret)))
 }
 

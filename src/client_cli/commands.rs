@@ -423,7 +423,10 @@ pub async fn webhook(ctx: &Ctx, command: WebhookCommand) -> Result<(), Failure> 
                     let last = if w.last_attempt.is_empty() {
                         "never attempted".to_string()
                     } else {
-                        format!("{} at {} ({} attempts)", w.last_status, w.last_attempt, w.attempts)
+                        format!(
+                            "{} at {} ({} attempts)",
+                            w.last_status, w.last_attempt, w.attempts
+                        )
                     };
                     println!("{}\t{}\t{}\t{last}", w.id, w.url, w.events.join(","));
                 }
@@ -443,8 +446,9 @@ pub async fn webhook(ctx: &Ctx, command: WebhookCommand) -> Result<(), Failure> 
         }
         WebhookCommand::Remove { id } => {
             ctx.client.delete_webhook(id).await?;
-            ctx.out
-                .emit(json!({ "removed": id }), || println!("removed webhook {id}"));
+            ctx.out.emit(json!({ "removed": id }), || {
+                println!("removed webhook {id}")
+            });
         }
     }
     Ok(())

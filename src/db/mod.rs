@@ -29,8 +29,8 @@ pub mod settings;
 pub mod throttle;
 pub mod tus;
 pub mod uploads;
-pub mod webhooks;
 pub mod users;
+pub mod webhooks;
 
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

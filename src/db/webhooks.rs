@@ -177,12 +177,10 @@ impl Db {
                     .await?
             }
             None => {
-                sqlx::query_as(
-                    "SELECT id FROM webhook_endpoints WHERE id = $1 AND user_id IS NULL",
-                )
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
+                sqlx::query_as("SELECT id FROM webhook_endpoints WHERE id = $1 AND user_id IS NULL")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
             }
         };
         if owned.is_none() {

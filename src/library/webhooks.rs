@@ -20,8 +20,8 @@ use tokio::sync::{Notify, Semaphore};
 use crate::config::WebhooksConfig;
 use crate::db::downloads::Credited;
 use crate::db::files::{File, LimitAction};
-use crate::db::{now, Db};
 use crate::db::webhooks::{ClaimedDelivery, DeliveryState, Endpoint, NewDelivery};
+use crate::db::{now, Db};
 use crate::library::{Error, Library, Result};
 use crate::secrets::{random_string, Secrets, LOWER_ALNUM};
 
@@ -593,11 +593,7 @@ pub async fn attempt(lib: &Library, d: &ClaimedDelivery) -> Result<()> {
             tracing::warn!(delivery = d.id, attempts = d.attempts, status = %status, "giving up on webhook");
             (DeliveryState::GivenUp, t, status)
         }
-        Err(status) => (
-            DeliveryState::Pending,
-            t + backoff(cfg, d.attempts),
-            status,
-        ),
+        Err(status) => (DeliveryState::Pending, t + backoff(cfg, d.attempts), status),
     };
     lib.db
         .finish_webhook_attempt(d, state, next, &status, t)
