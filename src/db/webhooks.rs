@@ -2,6 +2,7 @@
 //! (`webhook_deliveries`), claimed like mail by one conditional UPDATE
 //! (docs/webhooks.md).
 
+use crate::db::read::Param;
 use crate::db::Db;
 
 /// A registered endpoint; `user_id` None is operator-wide.
@@ -150,6 +151,21 @@ impl Db {
         ))
         .fetch_all(&self.pool)
         .await
+    }
+
+    /// Whether any endpoint of `owner` or the operator subscribed to
+    /// `kind`: the upload and download paths' one lookup, on the read
+    /// connections (no wait behind a commit on SQLite).
+    pub async fn has_webhooks_for(&self, owner: Option<i64>, kind: &str) -> sqlx::Result<bool> {
+        let pattern = format!("%,{kind},%");
+        let n: Option<(i64,)> = self
+            .read_one(
+                "SELECT COUNT(*) FROM webhook_endpoints \
+                 WHERE (user_id IS NULL OR user_id = $1) AND (',' || events || ',') LIKE $2",
+                &[Param::Int(owner.unwrap_or(-1)), Param::Text(&pattern)],
+            )
+            .await?;
+        Ok(n.is_some_and(|(n,)| n > 0))
     }
 
     /// The endpoints an event of `owner` goes to: the owner's own and the

@@ -265,10 +265,10 @@ where
     Fut: std::future::Future<Output = Result<Option<Event>>>,
 {
     let outcome = async {
-        let endpoints = lib.db.webhooks_for(owner).await?;
-        if !endpoints.iter().any(|e| subscribed(e, kind)) {
+        if !lib.db.has_webhooks_for(owner, kind).await? {
             return Ok(0);
         }
+        let endpoints = lib.db.webhooks_for(owner).await?;
         match make().await? {
             Some(event) => queue(lib, &endpoints, &event).await,
             None => Ok(0),
@@ -301,6 +301,8 @@ pub async fn download_completed(lib: &Library, file_id: &str, credited: Option<C
     if copies <= 0 {
         return;
     }
+    // The owner is needed to know who listens; the file row is read
+    // anyway for the payload.
     let Ok(Some(file)) = lib.db.file(file_id).await else {
         return;
     };
