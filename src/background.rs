@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::library::{self, bandwidth, limits, progress, scan, uploads};
+use crate::library::{self, bandwidth, limits, progress, scan, uploads, webhooks};
 use crate::state::App;
 
 /// How often each node looks for files whose time limit has passed.
@@ -12,6 +12,7 @@ const TIME_LIMIT_SWEEP: Duration = Duration::from_secs(2);
 
 pub fn spawn_all(app: &App) {
     tokio::spawn(app.mail.clone().run_worker());
+    spawn_webhooks(app);
     spawn_flusher(app);
     spawn_transfer_sweeps(app);
     spawn_library_sweeps(app);
@@ -27,6 +28,44 @@ pub fn spawn_all(app: &App) {
             }
             a.abuse.forget_idle();
             tokio::time::sleep(Duration::from_secs(60)).await;
+        }
+    });
+}
+
+/// Delivers queued webhooks (docs/webhooks.md): up to `webhooks::slots`
+/// attempts at once, each claimed by one conditional UPDATE; and forgets
+/// old finished deliveries.
+fn spawn_webhooks(app: &App) {
+    let app = app.clone();
+    tokio::spawn(async move {
+        let slots = webhooks::slots();
+        let mut swept = std::time::Instant::now() - Duration::from_secs(3600);
+        loop {
+            if swept.elapsed() >= Duration::from_secs(600) {
+                swept = std::time::Instant::now();
+                if let Err(e) = webhooks::sweep(&app).await {
+                    tracing::warn!(error = %format!("{e:#}"), "sweeping webhook deliveries");
+                }
+            }
+            let Ok(permit) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            match webhooks::claim(&app).await {
+                Ok(Some(d)) => {
+                    let app = app.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = webhooks::attempt(&app, &d).await {
+                            tracing::warn!(delivery = d.id, error = %format!("{e:#}"), "webhook delivery");
+                        }
+                        drop(permit);
+                    });
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "webhook queue"),
+            }
+            drop(permit);
+            webhooks::wait(&app).await;
         }
     });
 }

@@ -159,6 +159,42 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// Operator-wide webhooks: every account's events (docs/webhooks.md).
+    #[command(
+        after_help = "Examples:\n  dropspace admin webhook add https://hooks.internal/dropspace --events upload.completed\n  dropspace admin webhook list\n  dropspace admin webhook deliveries 1"
+    )]
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum WebhookCommand {
+    /// Operator-wide endpoints (and, with --all, every account's), with
+    /// the last delivery's status.
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Register an operator-wide endpoint; prints its secret.
+    Add {
+        url: String,
+        /// Comma-separated event types (default: all).
+        #[arg(long, default_value = "")]
+        events: String,
+        /// A secret of your own (whsec_ and base64); default: generated.
+        #[arg(long)]
+        secret: Option<String>,
+    },
+    /// Remove an operator-wide endpoint.
+    Remove { id: i64 },
+    /// An endpoint's latest deliveries (any endpoint).
+    Deliveries {
+        id: i64,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -557,6 +593,7 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
             command: UserCommand::ApiCredentials { command },
         } => credentials(&parts, command).await?,
         AdminCommand::Group { command } => group(db, command).await?,
+        AdminCommand::Webhook { command } => webhook(&cfg, &parts, command).await?,
         AdminCommand::Fsck { repair, quick } => {
             let opts = crate::ops::fsck::Options {
                 repair,
@@ -622,6 +659,80 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
             };
             db.set_setting("maintenance", value).await?;
             println!("maintenance {value}");
+        }
+    }
+    Ok(())
+}
+
+async fn webhook(
+    cfg: &Config,
+    parts: &server::Parts,
+    command: WebhookCommand,
+) -> anyhow::Result<()> {
+    use crate::library::webhooks::{self, rfc3339};
+    let db = &parts.db;
+    let last = |at: i64, status: &str, attempts: i64| {
+        if at > 0 {
+            format!("{status} at {} ({attempts} attempts)", rfc3339(at))
+        } else {
+            "never attempted".to_string()
+        }
+    };
+    match command {
+        WebhookCommand::List { all } => {
+            let mut list = webhooks::list(db, None).await?;
+            if all {
+                list.extend(db.all_account_webhooks().await?);
+            }
+            for e in list {
+                let owner = e
+                    .user_id
+                    .map_or("operator".to_string(), |u| format!("user {u}"));
+                println!(
+                    "{}\t{owner}\t{}\t{}\t{}",
+                    e.id,
+                    e.url,
+                    e.events,
+                    last(e.last_at, &e.last_status, e.last_attempts)
+                );
+            }
+        }
+        WebhookCommand::Add {
+            url,
+            events,
+            secret,
+        } => {
+            let r = webhooks::add(
+                db,
+                &parts.secrets,
+                &cfg.webhooks,
+                None,
+                &url,
+                &events,
+                secret.as_deref(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("added webhook {} for {}", r.endpoint.id, r.endpoint.events);
+            println!("secret: {}", r.secret);
+        }
+        WebhookCommand::Remove { id } => {
+            webhooks::remove(db, None, id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("removed webhook {id}");
+        }
+        WebhookCommand::Deliveries { id, limit } => {
+            for d in db.webhook_deliveries(id, limit.clamp(1, 1000)).await? {
+                let state = crate::db::webhooks::DeliveryState::from_code(d.state).name();
+                println!(
+                    "{}\t{}\t{}\t{state}\t{}",
+                    d.msg_id,
+                    d.event,
+                    rfc3339(d.created),
+                    last(d.last_at, &d.last_status, d.attempts)
+                );
+            }
         }
     }
     Ok(())

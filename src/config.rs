@@ -52,6 +52,48 @@ pub struct Config {
     pub scan: ScanConfig,
     pub preview: PreviewConfig,
     pub web: WebConfig,
+    pub webhooks: WebhooksConfig,
+}
+
+/// Webhooks (docs/webhooks.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WebhooksConfig {
+    /// Let account endpoints be loopback, private or link-local addresses
+    /// (off on the open internet: the server would POST into its own
+    /// network). Operator-wide endpoints may always be.
+    #[serde(deserialize_with = "de_flag")]
+    pub allow_private_addresses: bool,
+    /// Attempts of a delivery before it is given up.
+    pub max_attempts: i64,
+    /// Seconds before the first retry; doubled after each failed attempt
+    /// (at most a day).
+    pub retry_base_secs: i64,
+    /// Seconds an attempt may take, connecting to the last byte.
+    pub timeout_secs: u64,
+    /// Endpoints one account may register.
+    pub endpoints_per_account: i64,
+    /// Largest payload sent; a bigger event is logged and not sent.
+    pub max_payload_bytes: usize,
+    /// Bytes of an endpoint's answer read before the connection is dropped.
+    pub max_response_bytes: usize,
+    /// Seconds delivered and given-up deliveries stay listed.
+    pub keep_deliveries_secs: i64,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        WebhooksConfig {
+            allow_private_addresses: false,
+            max_attempts: 8,
+            retry_base_secs: 30,
+            timeout_secs: 10,
+            endpoints_per_account: 10,
+            max_payload_bytes: 64 * 1024,
+            max_response_bytes: 4096,
+            keep_deliveries_secs: 7 * 86_400,
+        }
+    }
 }
 
 /// Choices the upload page offers (docs/web.md).
@@ -208,6 +250,7 @@ impl Default for Config {
             scan: ScanConfig::default(),
             preview: PreviewConfig::default(),
             web: WebConfig::default(),
+            webhooks: WebhooksConfig::default(),
         }
     }
 }
@@ -968,6 +1011,34 @@ mod tests {
             .merge(Toml::string("[tiers.pro]\ncapable_rss = \"maybe\"\n"))
             .extract::<Config>();
         assert!(bad.is_err());
+    }
+
+    #[test]
+    fn webhook_settings() {
+        let d = WebhooksConfig::default();
+        assert!(!d.allow_private_addresses);
+        assert_eq!(d.max_attempts, 8);
+        assert_eq!(d.retry_base_secs, 30);
+        assert_eq!(d.timeout_secs, 10);
+        assert_eq!(d.endpoints_per_account, 10);
+        assert_eq!(d.max_payload_bytes, 65536);
+        assert_eq!(d.max_response_bytes, 4096);
+        assert_eq!(d.keep_deliveries_secs, 604800);
+        let fig = Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(
+            "[webhooks]\nallow_private_addresses = 1\nmax_attempts = 3\nretry_base_secs = 1\n\
+             timeout_secs = 2\nendpoints_per_account = 4\nmax_payload_bytes = 1000\n\
+             max_response_bytes = 10\nkeep_deliveries_secs = 60\n",
+        ));
+        refuse_unknown_keys(&fig).expect("every webhooks key is known");
+        let c: Config = fig.extract().expect("valid");
+        assert!(c.webhooks.allow_private_addresses);
+        assert_eq!(c.webhooks.max_attempts, 3);
+        assert_eq!(c.webhooks.retry_base_secs, 1);
+        assert_eq!(c.webhooks.timeout_secs, 2);
+        assert_eq!(c.webhooks.endpoints_per_account, 4);
+        assert_eq!(c.webhooks.max_payload_bytes, 1000);
+        assert_eq!(c.webhooks.max_response_bytes, 10);
+        assert_eq!(c.webhooks.keep_deliveries_secs, 60);
     }
 
     #[test]

@@ -115,6 +115,7 @@ impl AppState {
                 charges: Default::default(),
                 hashers: Default::default(),
                 scans: Default::default(),
+                webhooks: Default::default(),
             },
             metrics,
             draining: AtomicBool::new(false),

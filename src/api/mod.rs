@@ -13,6 +13,7 @@ pub mod folders;
 pub mod lists;
 pub mod nodes;
 pub mod upload;
+pub mod webhooks;
 
 use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
@@ -95,10 +96,13 @@ pub enum Method {
     AddressbookAdd,
     AddressbookUpdate,
     AddressbookDelete,
+    WebhooksAdd,
+    WebhooksList,
+    WebhooksDelete,
 }
 
 impl Method {
-    pub const ALL: [Method; 26] = [
+    pub const ALL: [Method; 29] = [
         Method::AuthRegister,
         Method::AuthCreateToken,
         Method::AuthLogin,
@@ -125,6 +129,9 @@ impl Method {
         Method::AddressbookAdd,
         Method::AddressbookUpdate,
         Method::AddressbookDelete,
+        Method::WebhooksAdd,
+        Method::WebhooksList,
+        Method::WebhooksDelete,
     ];
 
     pub fn spec(self) -> &'static MethodSpec {
@@ -194,6 +201,10 @@ impl Method {
         static ADDRESSBOOK_ADD: MethodSpec = m("addressbook.add", true, true, &["email"]);
         static ADDRESSBOOK_UPDATE: MethodSpec = m("addressbook.update", true, true, &["email"]);
         static ADDRESSBOOK_DELETE: MethodSpec = m("addressbook.delete", true, true, &["email"]);
+        // dropspace's extensions (docs/webhooks.md).
+        static WEBHOOKS_ADD: MethodSpec = m("webhooks.add", true, true, &["url"]);
+        static WEBHOOKS_LIST: MethodSpec = m("webhooks.list", true, false, &[]);
+        static WEBHOOKS_DELETE: MethodSpec = m("webhooks.delete", true, true, &["webhook_id"]);
         match self {
             AuthRegister => &AUTH_REGISTER,
             AuthCreateToken => &AUTH_CREATE_TOKEN,
@@ -221,6 +232,9 @@ impl Method {
             AddressbookAdd => &ADDRESSBOOK_ADD,
             AddressbookUpdate => &ADDRESSBOOK_UPDATE,
             AddressbookDelete => &ADDRESSBOOK_DELETE,
+            WebhooksAdd => &WEBHOOKS_ADD,
+            WebhooksList => &WEBHOOKS_LIST,
+            WebhooksDelete => &WEBHOOKS_DELETE,
         }
     }
 
@@ -471,5 +485,8 @@ async fn dispatch(method: Method, c: &Ctx<'_>) -> ApiResult<Reply> {
         AddressbookAdd => addressbook::add(c).await,
         AddressbookUpdate => addressbook::update(c).await,
         AddressbookDelete => addressbook::delete(c).await,
+        WebhooksAdd => webhooks::add(c).await,
+        WebhooksList => webhooks::list(c).await,
+        WebhooksDelete => webhooks::delete(c).await,
     }
 }

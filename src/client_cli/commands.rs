@@ -9,7 +9,7 @@ use dropspace_client::{
 use serde_json::json;
 
 use super::human;
-use super::{ContactsCommand, Ctx, Failure, RequestCommand};
+use super::{ContactsCommand, Ctx, Failure, RequestCommand, WebhookCommand};
 
 fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
@@ -474,6 +474,48 @@ pub async fn request(ctx: &Ctx, command: RequestCommand) -> Result<(), Failure> 
         RequestCommand::Close { id } => {
             let r = api.file_request_close(&id).await?;
             ctx.out.emit(to_json(&r), || show(&r));
+        }
+    }
+    Ok(())
+}
+
+/// `client webhook …`: the account's endpoints (docs/webhooks.md).
+pub async fn webhook(ctx: &Ctx, command: WebhookCommand) -> Result<(), Failure> {
+    ctx.need_session()?;
+    match command {
+        WebhookCommand::List => {
+            let list = ctx.client.webhooks().await?;
+            ctx.out.emit(to_json(&list), || {
+                for w in &list {
+                    let last = if w.last_attempt.is_empty() {
+                        "never attempted".to_string()
+                    } else {
+                        format!(
+                            "{} at {} ({} attempts)",
+                            w.last_status, w.last_attempt, w.attempts
+                        )
+                    };
+                    println!("{}\t{}\t{}\t{last}", w.id, w.url, w.events.join(","));
+                }
+            });
+        }
+        WebhookCommand::Add { url, events } => {
+            let events: Vec<&str> = events
+                .split(',')
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .collect();
+            let w = ctx.client.add_webhook(&url, &events).await?;
+            ctx.out.emit(to_json(&w), || {
+                println!("added webhook {} for {}", w.id, w.events.join(","));
+                println!("secret (shown once): {}", w.secret.as_deref().unwrap_or(""));
+            });
+        }
+        WebhookCommand::Remove { id } => {
+            ctx.client.delete_webhook(id).await?;
+            ctx.out.emit(json!({ "removed": id }), || {
+                println!("removed webhook {id}")
+            });
         }
     }
     Ok(())

@@ -259,6 +259,15 @@ pub enum ClientCommand {
         #[command(subcommand)]
         command: RequestCommand,
     },
+    /// Webhooks of your account: signed POSTs to your URL on events
+    /// (dropspace servers; docs/webhooks.md).
+    #[command(
+        after_help = "Examples:\n  dropspace client webhook add https://example.com/hook --events upload.completed,download.completed\n  dropspace client webhook list\n  dropspace client webhook remove 3"
+    )]
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -296,6 +305,22 @@ pub enum RequestCommand {
     List,
     /// Close a request: it takes no more uploads.
     Close { id: String },
+}
+
+#[derive(Subcommand)]
+pub enum WebhookCommand {
+    /// Every endpoint, with the last delivery's status.
+    List,
+    /// Register an endpoint; prints its secret (whsec_…) this once.
+    Add {
+        url: String,
+        /// Comma-separated: upload.completed, download.completed,
+        /// file_request.uploaded, share.expiring, file.expired (default: all).
+        #[arg(long, default_value = "")]
+        events: String,
+    },
+    /// Remove an endpoint.
+    Remove { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -730,6 +755,7 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
         }
         ClientCommand::Contacts { command } => commands::contacts(&ctx, command).await,
         ClientCommand::Request { command } => commands::request(&ctx, command).await,
+        ClientCommand::Webhook { command } => commands::webhook(&ctx, command).await,
     }
 }
 

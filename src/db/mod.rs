@@ -31,6 +31,7 @@ pub mod throttle;
 pub mod tus;
 pub mod uploads;
 pub mod users;
+pub mod webhooks;
 
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -124,6 +124,7 @@ pub async fn settle(
 /// limit. The download itself goes ahead whatever the action's fate, so a
 /// failure is logged here.
 async fn after_credit(lib: &Library, file_id: &str, credited: Option<Credited>) {
+    crate::library::webhooks::download_completed(lib, file_id, credited).await;
     if credited.is_some_and(|c| c.reached_limit()) {
         if let Err(e) = on_download_limit(lib, file_id).await {
             tracing::error!(file_id, error = %format!("{e:#}"), "download limit action");
@@ -216,7 +217,11 @@ async fn apply_limit_action(lib: &Library, file: &File) -> Result<()> {
 /// when another node (or an earlier call) already did.
 async fn expire(lib: &Library, file_id: &str) -> Result<bool> {
     match lib.db.claim_expired(file_id, now()).await? {
-        Some(file) => apply_limit_action(lib, &file).await.map(|_| true),
+        Some(file) => {
+            apply_limit_action(lib, &file).await?;
+            crate::library::webhooks::file_expired(lib, &file).await;
+            Ok(true)
+        }
         None => Ok(false),
     }
 }

@@ -24,6 +24,7 @@ pub mod resumable;
 pub mod scan;
 pub mod thumbs;
 pub mod uploads;
+pub mod webhooks;
 pub mod zip;
 
 use crate::blobs::Blobs;
@@ -60,6 +61,8 @@ pub struct Library {
     pub hashers: resumable::Hashers,
     /// Wakes this node's scanner of quarantined uploads (docs/scanning.md).
     pub scans: scan::Wake,
+    /// Wakes this node's webhook delivery worker (docs/webhooks.md).
+    pub webhooks: webhooks::Wake,
 }
 
 impl Library {

@@ -189,6 +189,7 @@ async fn scan_quarantined(lib: &Library, file: &File) -> Result<()> {
             counted("clean");
             if lib.db.release_quarantined(&file.id).await? {
                 tracing::info!(file_id = %file.id, "quarantined file found clean: now visible");
+                crate::library::webhooks::upload_completed(lib, file.user_id, &file.id).await;
             }
         }
         Ok(Verdict::Infected(name)) => {

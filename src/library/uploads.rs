@@ -459,6 +459,8 @@ pub async fn store(
     let (file_id, disk_used) = commit(lib, &ident.id, up.reserved, up.received, &file).await?;
     if quarantined {
         lib.scans.wake();
+    } else {
+        crate::library::webhooks::upload_completed(lib, ident.user_id, &file_id).await;
     }
     share(lib, &file_id, name, up.user, recipients, asked).await;
     if !ident.request_id.is_empty() {

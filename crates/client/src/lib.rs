@@ -714,6 +714,33 @@ impl Client {
     }
 }
 
+impl Client {
+    // ---- webhooks (dropspace's extension) ----
+
+    /// `webhooks.list`: the account's endpoints with their last status.
+    pub async fn webhooks(&self) -> Result<Vec<Webhook>> {
+        let r = self.call("webhooks.list", true, &[]).await?;
+        Ok(r.all("webhook").map(Webhook::from_element).collect())
+    }
+
+    /// `webhooks.add`: `events` empty subscribes to every event. The
+    /// answer holds the secret, shown this once.
+    pub async fn add_webhook(&self, url: &str, events: &[&str]) -> Result<Webhook> {
+        let events = events.join(",");
+        let r = self
+            .call("webhooks.add", true, &[("url", url), ("events", &events)])
+            .await?;
+        first(&r, "webhook").map(Webhook::from_element)
+    }
+
+    /// `webhooks.delete`.
+    pub async fn delete_webhook(&self, id: i64) -> Result<()> {
+        self.call("webhooks.delete", true, &[("webhook_id", &id.to_string())])
+            .await?;
+        Ok(())
+    }
+}
+
 /// The first `name` child of an answer, or a malformed-answer error.
 fn first<'a>(r: &'a Element, name: &str) -> Result<&'a Element> {
     r.need(name)

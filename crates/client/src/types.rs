@@ -310,6 +310,46 @@ impl Contact {
     }
 }
 
+/// A webhook endpoint of the account (dropspace's `webhooks.*`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Webhook {
+    pub id: i64,
+    pub url: String,
+    /// The event types it receives.
+    pub events: Vec<String>,
+    /// RFC 3339.
+    pub created: String,
+    /// RFC 3339; empty before any attempt.
+    pub last_attempt: String,
+    /// `200`, `HTTP 500` or the error of the last attempt; empty before any.
+    pub last_status: String,
+    /// Attempts of the delivery last attempted.
+    pub attempts: i64,
+    /// `whsec_…`: only in the answer that created it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl Webhook {
+    pub(crate) fn from_element(e: &Element) -> Webhook {
+        Webhook {
+            id: e.int("id"),
+            url: e.attr("url").to_string(),
+            events: e
+                .attr("events")
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            created: e.attr("created").to_string(),
+            last_attempt: e.attr("last_attempt").to_string(),
+            last_status: e.attr("last_status").to_string(),
+            attempts: e.int("attempts"),
+            secret: e.has_attr("secret").then(|| e.attr("secret").to_string()),
+        }
+    }
+}
+
 /// One kind of failure in a list answer of a 1.2 session: which ids
 /// failed and why.
 #[derive(Clone, Debug, Serialize)]
