@@ -82,6 +82,10 @@ pub enum Method {
     FilesMoveToFolder,
     FilesDelete,
     FilesSendMail,
+    /// A dropspace extension (docs/api-notes.md, "Who downloaded").
+    FilesGetDownloads,
+    /// A dropspace extension (docs/receipts.md).
+    FilesGetReceipts,
     FoldersCreate,
     FoldersGetAll,
     FoldersGetContents,
@@ -98,7 +102,7 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: [Method; 26] = [
+    pub const ALL: [Method; 28] = [
         Method::AuthRegister,
         Method::AuthCreateToken,
         Method::AuthLogin,
@@ -112,6 +116,8 @@ impl Method {
         Method::FilesMoveToFolder,
         Method::FilesDelete,
         Method::FilesSendMail,
+        Method::FilesGetDownloads,
+        Method::FilesGetReceipts,
         Method::FoldersCreate,
         Method::FoldersGetAll,
         Method::FoldersGetContents,
@@ -174,6 +180,8 @@ impl Method {
         static FILES_DELETE: MethodSpec = m("files.delete", true, true, &["file_id"]);
         static FILES_SEND_MAIL: MethodSpec =
             m("files.sendMail", true, true, &["file_id", "emails"]);
+        static FILES_GET_DOWNLOADS: MethodSpec = m("files.getDownloads", true, false, &["file_id"]);
+        static FILES_GET_RECEIPTS: MethodSpec = m("files.getReceipts", true, false, &["file_id"]);
         static FOLDERS_CREATE: MethodSpec = m("folders.create", true, true, &["name"]);
         static FOLDERS_GET_ALL: MethodSpec = m("folders.getAll", true, false, &[]);
         static FOLDERS_GET_CONTENTS: MethodSpec =
@@ -208,6 +216,8 @@ impl Method {
             FilesMoveToFolder => &FILES_MOVE_TO_FOLDER,
             FilesDelete => &FILES_DELETE,
             FilesSendMail => &FILES_SEND_MAIL,
+            FilesGetDownloads => &FILES_GET_DOWNLOADS,
+            FilesGetReceipts => &FILES_GET_RECEIPTS,
             FoldersCreate => &FOLDERS_CREATE,
             FoldersGetAll => &FOLDERS_GET_ALL,
             FoldersGetContents => &FOLDERS_GET_CONTENTS,
@@ -457,6 +467,8 @@ async fn dispatch(method: Method, c: &Ctx<'_>) -> ApiResult<Reply> {
         FilesSetInfo => files::set_info(c).await,
         FilesMoveToFolder => files::move_to_folder(c).await,
         FilesDelete => files::delete(c).await,
+        FilesGetDownloads => files::get_downloads(c).await,
+        FilesGetReceipts => files::get_receipts(c).await,
         FilesSendMail => files::send_mail(c).await,
         FoldersCreate => folders::create(c).await,
         FoldersGetAll => folders::get_all(c).await,

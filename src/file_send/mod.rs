@@ -5,6 +5,7 @@
 //! - `auth`: API credentials and the request signature.
 //! - `send`: `send_files_prep`, `file_send`, `user_info`.
 //! - `links`: the recipients' pages `/s/{token}` (login, listing, downloads).
+//! - `receipts`: who downloaded, signed delivery receipts and their key.
 //!
 //! The rules (credentials, preparations, sends, links, groups) are in
 //! `library::file_send` and `library::groups`.
@@ -15,6 +16,7 @@
 
 pub mod auth;
 pub mod links;
+pub mod receipts;
 pub mod send;
 
 use axum::body::Body;
@@ -39,6 +41,14 @@ pub fn routes() -> Router<App> {
         .route("/s/{token}/login", post(links::login))
         .route("/s/{token}/f/{file_id}", get(links::download))
         .route("/s/{token}/zip", get(links::zip))
+        .route(
+            "/.well-known/dropspace-receipt-key",
+            get(receipts::public_key),
+        )
+        .route(
+            "/.well-known/dropspace-receipt-key.json",
+            get(receipts::public_key_json),
+        )
 }
 
 /// A failure as this API reports it.
@@ -136,6 +146,9 @@ const METHODS: &[(&str, Method)] = &[
     ("file_send", Method::POST),
     ("send_files_prep", Method::POST),
     ("user_info", Method::GET),
+    ("delivery_receipts", Method::GET),
+    ("delivery_receipt", Method::GET),
+    ("download_log", Method::GET),
 ];
 
 /// `{method}` with its optional format suffix.
@@ -213,6 +226,9 @@ async fn call(
         match *name {
             "file_send" => send::file_send(&c).await,
             "send_files_prep" => send::send_files_prep(&c).await,
+            "delivery_receipts" => receipts::delivery_receipts(&c).await,
+            "delivery_receipt" => receipts::delivery_receipt(&c).await,
+            "download_log" => receipts::download_log(&c).await,
             _ => send::user_info(&c).await,
         }
     }
