@@ -66,8 +66,6 @@ dual!(
     the_log_holds_whole_copies_for_the_owner_only,
     |b| async move {
         let s = Server::start(b).await;
-        s.create_user("alice", "secret123");
-        s.create_user("bob", "secret123");
         let alice = s.user_session("alice").await;
         let bob = s.user_session("bob").await;
         let bytes = pattern(1000, 3);
@@ -207,9 +205,8 @@ dual!(
     a_recipients_download_yields_a_receipt_anyone_can_verify,
     |b| async move {
         let s = Server::start(b).await;
-        s.create_user("alice", "secret123");
-        s.create_user("bob", "secret123");
         let alice = s.user_session("alice").await;
+        s.create_user("bob", "secret123");
         let bytes = pattern(3000, 7);
         let id = upload(&s, &alice, "contract.pdf", bytes.clone()).await;
         let api_alice = creds(&s, "alice");
