@@ -56,30 +56,23 @@ impl Db {
         Ok(())
     }
 
-    /// The latest `limit` completed downloads of `owner`'s files among
-    /// `file_ids`, newest first.
+    /// The latest `limit` completed downloads of `owner`'s file
+    /// `file_id`, newest first.
     pub async fn downloads_of(
         &self,
         owner: i64,
-        file_ids: &[String],
+        file_id: &str,
         limit: i64,
     ) -> sqlx::Result<Vec<Download>> {
-        let mut out = Vec::new();
-        for id in file_ids {
-            let rows: Vec<Download> = sqlx::query_as(&format!(
-                "SELECT {DOWNLOAD_COLUMNS} FROM download_log \
-                 WHERE file_id = $1 AND owner_id = $2 ORDER BY at DESC, id DESC LIMIT $3"
-            ))
-            .bind(id)
-            .bind(owner)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-            out.extend(rows);
-        }
-        out.sort_by(|a, b| (b.at, b.id).cmp(&(a.at, a.id)));
-        out.truncate(limit.max(0) as usize);
-        Ok(out)
+        sqlx::query_as(&format!(
+            "SELECT {DOWNLOAD_COLUMNS} FROM download_log \
+             WHERE file_id = $1 AND owner_id = $2 ORDER BY at DESC, id DESC LIMIT $3"
+        ))
+        .bind(file_id)
+        .bind(owner)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
     }
 
     /// The completed downloads through the links of one send, newest first.

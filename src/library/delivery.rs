@@ -82,10 +82,7 @@ pub async fn completed(lib: &Library, d: &Delivery<'_>) {
 /// account's file is `FileNotFound`, as everywhere.
 pub async fn of_file(lib: &Library, owner: i64, id: &str) -> Result<(File, Vec<Download>)> {
     let file = files::own(&lib.db, owner, id).await?;
-    let rows = lib
-        .db
-        .downloads_of(owner, std::slice::from_ref(&file.id), MAX_SHOWN)
-        .await?;
+    let rows = lib.db.downloads_of(owner, &file.id, MAX_SHOWN).await?;
     Ok((file, rows))
 }
 
