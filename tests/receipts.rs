@@ -386,3 +386,35 @@ dual!(
         assert_eq!(log_rows(&s, &id).await, 2);
     }
 );
+
+dual!(a_sends_zip_logs_and_receipts_each_file, |b| async move {
+    let s = Server::start(b).await;
+    let alice = s.user_session("alice").await;
+    let a = upload(&s, &alice, "a.txt", b"first file".to_vec()).await;
+    let b2 = upload(&s, &alice, "b.txt", b"second file".to_vec()).await;
+    let send = dropspace_client::FileSend {
+        file_id: vec![a.clone(), b2.clone()],
+        non_users: vec!["ivy@example.com".into()],
+        ..Default::default()
+    };
+    creds(&s, "alice")
+        .file_send(&send)
+        .await
+        .expect("file_send");
+    let mail = s.wait_mail(|m| m.contains("To: ivy@example.com")).await;
+    let link = link_in(&mail, &format!("{}/s/", s.base)).expect("a personal link");
+    let (status, _, zip) = fetch(&s, &format!("{link}/zip"), &[]).await;
+    assert_eq!(status, 200);
+    assert!(zip.starts_with(b"PK\x03\x04"));
+    // Each file's bytes inside the zip complete its copy: credited in the
+    // background once the body has gone out.
+    for id in [&a, &b2] {
+        let sql = format!(
+            "SELECT COUNT(*) FROM download_log WHERE file_id = '{id}' \
+             AND recipient = 'ivy@example.com'"
+        );
+        eventually("the log row", async || s.db_i64(&sql).await == 1).await;
+    }
+    let sql = "SELECT COUNT(*) FROM delivery_receipts";
+    eventually("two receipts", async || s.db_i64(sql).await == 2).await;
+});
