@@ -26,6 +26,9 @@ pub fn spawn_all(app: &App) {
             if let Err(e) = crate::file_send::sweep(&a).await {
                 tracing::warn!(error = %e, "sweeping file_send rows");
             }
+            if let Err(e) = library::delivery::sweep(&a).await {
+                tracing::warn!(error = %e, "sweeping the download log");
+            }
             a.abuse.forget_idle();
             tokio::time::sleep(Duration::from_secs(60)).await;
         }

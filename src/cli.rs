@@ -79,6 +79,11 @@ pub enum Command {
     /// A client of any sendspace-compatible server: log in, upload,
     /// download, manage files and folders (docs/cli.md).
     Client(crate::client_cli::ClientArgs),
+    /// Signed delivery receipts of file_send links (docs/receipts.md).
+    Receipt {
+        #[command(subcommand)]
+        command: ReceiptCommand,
+    },
     /// Print a shell completion script to standard output.
     #[command(
         after_help = "Examples:\n  dropspace completions bash > /etc/bash_completion.d/dropspace\n  dropspace completions zsh > \"${fpath[1]}/_dropspace\"\n  dropspace completions fish > ~/.config/fish/completions/dropspace.fish"
@@ -96,6 +101,28 @@ pub enum Command {
         /// Write every page (dropspace.1 and one per command) here.
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ReceiptCommand {
+    /// Check a receipt file's Ed25519 signature offline and print what it
+    /// states; exits 0 when it holds, 1 when it does not, 2 when the
+    /// receipt or key cannot be read.
+    #[command(
+        after_help = "Examples:\n  dropspace receipt verify receipt.json --key dropspace-receipt-key.pem\n  dropspace receipt verify receipt.json --server https://files.example.com"
+    )]
+    Verify {
+        /// The receipt file (`dropspace client receipts` writes them).
+        file: PathBuf,
+        /// The server's public key (PEM), as published at
+        /// /.well-known/dropspace-receipt-key.
+        #[arg(long, value_name = "PEM_FILE", conflicts_with = "server")]
+        key: Option<PathBuf>,
+        /// Fetch the public key from this server's
+        /// /.well-known/dropspace-receipt-key.
+        #[arg(long, value_name = "URL", required_unless_present = "key")]
+        server: Option<String>,
     },
 }
 
@@ -364,6 +391,78 @@ pub enum UserCommand {
     },
 }
 
+/// `dropspace receipt verify`: reads the key (a file or the server's
+/// well-known URL), checks the receipt, prints its facts.
+fn verify_receipt(
+    file: &std::path::Path,
+    key: Option<&std::path::Path>,
+    server: Option<&str>,
+) -> ExitCode {
+    use crate::library::receipts;
+    let unreadable = |e: String| {
+        eprintln!("dropspace receipt verify: {e}");
+        ExitCode::from(2)
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return unreadable(format!("reading {}: {e}", file.display())),
+    };
+    let pem = match (key, server) {
+        (Some(path), _) => {
+            std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))
+        }
+        (None, Some(url)) => fetch_receipt_key(url),
+        (None, None) => Err("give --key PEM_FILE or --server URL".into()),
+    };
+    let key = match pem.and_then(|p| receipts::key_from_pem(&p)) {
+        Ok(k) => k,
+        Err(e) => return unreadable(e),
+    };
+    match receipts::verify(&text, &key) {
+        Ok(f) => {
+            println!("Signature: good (Ed25519, key {})", f.key_id);
+            println!("Receipt:   {}", f.receipt_id);
+            println!("Server:    {}", f.server);
+            println!("Send:      {}", f.send_id);
+            println!("Recipient: {}", f.recipient);
+            println!("File:      {} ({})", f.file_name, f.file_id);
+            println!("Size:      {} bytes", f.size);
+            println!("BLAKE3:    {}", f.blake3);
+            println!(
+                "Delivered: {} bytes at {}",
+                f.bytes_delivered, f.delivered_at
+            );
+            ExitCode::SUCCESS
+        }
+        Err(receipts::Invalid::Malformed(why)) => unreadable(why),
+        Err(e) => {
+            eprintln!("dropspace receipt verify: NOT VALID: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The PEM at `{server}/.well-known/dropspace-receipt-key`.
+fn fetch_receipt_key(server: &str) -> Result<String, String> {
+    let url = format!(
+        "{}/.well-known/dropspace-receipt-key",
+        server.trim_end_matches('/')
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let resp = reqwest::get(&url)
+            .await
+            .map_err(|e| format!("fetching {url}: {}", crate::client_cli::network(&e)))?;
+        if !resp.status().is_success() {
+            return Err(format!("fetching {url}: HTTP {}", resp.status()));
+        }
+        resp.text().await.map_err(|e| format!("reading {url}: {e}"))
+    })
+}
+
 /// Most threads of the runtime's blocking pool.
 const BLOCKING_THREADS: usize = 64;
 
@@ -372,6 +471,9 @@ pub fn main() -> ExitCode {
     let (file, over, serving) = match cli.command {
         // Its own exit codes, and no server configuration to load.
         Command::Client(args) => return crate::client_cli::main(args),
+        Command::Receipt {
+            command: ReceiptCommand::Verify { file, key, server },
+        } => return verify_receipt(&file, key.as_deref(), server.as_deref()),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

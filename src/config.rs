@@ -348,6 +348,11 @@ pub struct Limits {
     /// and one silent for all of it (a crashed node, a stalled client) is
     /// swept and its stream stops (docs/api-notes.md).
     pub download_claim_lease_secs: i64,
+    /// Days a completed download stays in the download log (who
+    /// downloaded; docs/receipts.md); swept in the background.
+    pub download_log_retention_days: i64,
+    /// Days a file_send delivery receipt stays fetchable (docs/receipts.md).
+    pub receipt_retention_days: i64,
     /// Failed logins per account allowed before each further try must wait.
     pub login_failures_per_account: i64,
     /// Failed logins per client address allowed before each further try must wait.
@@ -469,6 +474,8 @@ impl Default for Limits {
             deleted_blob_grace_secs: 60,
             download_retry_percent: 10,
             download_claim_lease_secs: 60,
+            download_log_retention_days: 90,
+            receipt_retention_days: 365,
             login_failures_per_account: 5,
             login_failures_per_address: 20,
             login_delay_secs: 20,
@@ -1070,5 +1077,19 @@ mod tests {
         };
         let e = bad.check().expect_err("no port");
         assert!(e.starts_with("scan.clamd: "), "{e}");
+    }
+
+    #[test]
+    fn download_log_and_receipt_retention() {
+        let d = Config::default();
+        assert_eq!(d.limits.download_log_retention_days, 90);
+        assert_eq!(d.limits.receipt_retention_days, 365);
+        let fig = Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(
+            "[limits]\ndownload_log_retention_days = 7\nreceipt_retention_days = 30\n",
+        ));
+        refuse_unknown_keys(&fig).expect("both keys are known");
+        let c: Config = fig.extract().expect("valid");
+        assert_eq!(c.limits.download_log_retention_days, 7);
+        assert_eq!(c.limits.receipt_retention_days, 30);
     }
 }

@@ -20,6 +20,10 @@ use subtle::ConstantTimeEq;
 pub struct Secrets {
     seal_key: [u8; 32],
     sign_key: [u8; 32],
+    /// The seed of the Ed25519 key that signs delivery receipts: derived,
+    /// so every node holding the same `secret_key` has the same key
+    /// (docs/receipts.md).
+    receipt_seed: [u8; 32],
 }
 
 impl Secrets {
@@ -50,6 +54,7 @@ impl Secrets {
         Ok(Secrets {
             seal_key: derive(&master, b"seal"),
             sign_key: derive(&master, b"sign"),
+            receipt_seed: derive(&master, b"receipt-ed25519"),
         })
     }
 
@@ -86,6 +91,13 @@ impl Secrets {
     /// Constant-time check of a `sign` output.
     pub fn verify(&self, msg: &str, sig: &str) -> bool {
         dropspace_proto::links::verify(&self.sign_key, msg, sig)
+    }
+}
+
+impl Secrets {
+    /// The Ed25519 key delivery receipts are signed with.
+    pub fn receipt_key(&self) -> ed25519_dalek::SigningKey {
+        ed25519_dalek::SigningKey::from_bytes(&self.receipt_seed)
     }
 }
 

@@ -135,3 +135,8 @@ my-files-folder-holds = Er enthält { $files ->
         [one] {" "}und 1 Ordner
        *[other] {" "}und { $folders } Ordner
     }: sie werden mit ihm gelöscht. Das lässt sich nicht rückgängig machen.
+my-files-download-log = Wer heruntergeladen hat
+my-files-download-log-none = Noch niemand hat diese Datei vollständig heruntergeladen.
+my-files-download-log-when = Wann
+my-files-download-log-who = Wer
+my-files-download-log-recipient = { $address } (Empfängerlink)

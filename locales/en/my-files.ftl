@@ -144,3 +144,8 @@ my-files-folder-holds = It holds { $files ->
         [one] {" "}and 1 folder
        *[other] {" "}and { $folders } folders
     }: they are deleted with it. This cannot be undone.
+my-files-download-log = Who downloaded
+my-files-download-log-none = Nobody has downloaded this file completely yet.
+my-files-download-log-when = When
+my-files-download-log-who = Who
+my-files-download-log-recipient = { $address } (recipient link)

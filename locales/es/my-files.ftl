@@ -135,3 +135,8 @@ my-files-folder-holds = Contiene { $files ->
         [one] {" "}y 1 carpeta
        *[other] {" "}y { $folders } carpetas
     }: se eliminan con ella. No se puede deshacer.
+my-files-download-log = Quién lo ha descargado
+my-files-download-log-none = Nadie ha descargado todavía este archivo completo.
+my-files-download-log-when = Cuándo
+my-files-download-log-who = Quién
+my-files-download-log-recipient = { $address } (enlace de destinatario)

@@ -135,3 +135,8 @@ my-files-folder-holds = Il contient { $files ->
         [one] {" "}et 1 dossier
        *[other] {" "}et { $folders } dossiers
     } : ils sont supprimés avec lui. Cette action est irréversible.
+my-files-download-log = Qui a téléchargé
+my-files-download-log-none = Personne n’a encore téléchargé ce fichier en entier.
+my-files-download-log-when = Quand
+my-files-download-log-who = Qui
+my-files-download-log-recipient = { $address } (lien de destinataire)

@@ -75,6 +75,56 @@ pub async fn get_info(c: &Ctx<'_>) -> ApiResult<Reply> {
     lists::answer(v12(c)?, FULL, outcomes)
 }
 
+/// `files.getDownloads` (a dropspace extension, docs/api-notes.md "Who
+/// downloaded"): the completed downloads of one of the session's files,
+/// newest first, as `<download time bytes ip account recipient send_id/>`.
+pub async fn get_downloads(c: &Ctx<'_>) -> ApiResult<Reply> {
+    let id = c.params.required("file_id")?;
+    let (file, rows) = library::delivery::of_file(c.app, c.user()?.id, id.trim()).await?;
+    let mut children = vec![Node::new("file")
+        .attr("id", &file.id)
+        .attr("name", &file.name)
+        .attr("downloads", file.downloads)];
+    children.extend(rows.iter().map(|d| {
+        Node::new("download")
+            .attr("time", d.at)
+            .attr("bytes", d.bytes)
+            .attr("ip", &d.client_ip)
+            .attr("account", d.account)
+            .attr("recipient", &d.recipient)
+            .attr("send_id", d.send_id)
+    }));
+    Ok(Reply::ok(children))
+}
+
+/// `files.getReceipts` (a dropspace extension, docs/receipts.md): the
+/// signed delivery receipts of one of the session's files sent with
+/// file_send, newest first, each `<receipt id send_id recipient time
+/// file="…receipt file JSON…"/>`.
+pub async fn get_receipts(c: &Ctx<'_>) -> ApiResult<Reply> {
+    let id = c.params.required("file_id")?;
+    let uid = c.user()?.id;
+    let file = files::own(&c.app.db, uid, id.trim()).await?;
+    let list = library::receipts::list(c.app, uid, 0, &file.id).await?;
+    let mut children = Vec::with_capacity(list.len());
+    for r in &list {
+        let recipient = library::receipts::facts_of(r)
+            .map(|f| f.recipient)
+            .unwrap_or_default();
+        let text = serde_json::to_string(&library::receipts::file_of(c.app, r))
+            .map_err(|e| ApiError::from(library::Error::Internal(e.into())))?;
+        children.push(
+            Node::new("receipt")
+                .attr("id", &r.id)
+                .attr("send_id", r.send_id)
+                .attr("recipient", recipient)
+                .attr("time", r.at)
+                .attr("file", text),
+        );
+    }
+    Ok(Reply::ok(children))
+}
+
 /// A text parameter of at most `max` characters (21 beyond).
 pub(crate) fn text_param<'a>(c: &'a Ctx<'_>, name: &str, max: usize) -> ApiResult<Option<&'a str>> {
     match c.params.get(name) {

@@ -83,6 +83,10 @@ pub enum Method {
     FilesMoveToFolder,
     FilesDelete,
     FilesSendMail,
+    /// A dropspace extension (docs/api-notes.md, "Who downloaded").
+    FilesGetDownloads,
+    /// A dropspace extension (docs/receipts.md).
+    FilesGetReceipts,
     FoldersCreate,
     FoldersGetAll,
     FoldersGetContents,
@@ -102,7 +106,7 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: [Method; 29] = [
+    pub const ALL: [Method; 31] = [
         Method::AuthRegister,
         Method::AuthCreateToken,
         Method::AuthLogin,
@@ -116,6 +120,8 @@ impl Method {
         Method::FilesMoveToFolder,
         Method::FilesDelete,
         Method::FilesSendMail,
+        Method::FilesGetDownloads,
+        Method::FilesGetReceipts,
         Method::FoldersCreate,
         Method::FoldersGetAll,
         Method::FoldersGetContents,
@@ -181,6 +187,8 @@ impl Method {
         static FILES_DELETE: MethodSpec = m("files.delete", true, true, &["file_id"]);
         static FILES_SEND_MAIL: MethodSpec =
             m("files.sendMail", true, true, &["file_id", "emails"]);
+        static FILES_GET_DOWNLOADS: MethodSpec = m("files.getDownloads", true, false, &["file_id"]);
+        static FILES_GET_RECEIPTS: MethodSpec = m("files.getReceipts", true, false, &["file_id"]);
         static FOLDERS_CREATE: MethodSpec = m("folders.create", true, true, &["name"]);
         static FOLDERS_GET_ALL: MethodSpec = m("folders.getAll", true, false, &[]);
         static FOLDERS_GET_CONTENTS: MethodSpec =
@@ -219,6 +227,8 @@ impl Method {
             FilesMoveToFolder => &FILES_MOVE_TO_FOLDER,
             FilesDelete => &FILES_DELETE,
             FilesSendMail => &FILES_SEND_MAIL,
+            FilesGetDownloads => &FILES_GET_DOWNLOADS,
+            FilesGetReceipts => &FILES_GET_RECEIPTS,
             FoldersCreate => &FOLDERS_CREATE,
             FoldersGetAll => &FOLDERS_GET_ALL,
             FoldersGetContents => &FOLDERS_GET_CONTENTS,
@@ -471,6 +481,8 @@ async fn dispatch(method: Method, c: &Ctx<'_>) -> ApiResult<Reply> {
         FilesSetInfo => files::set_info(c).await,
         FilesMoveToFolder => files::move_to_folder(c).await,
         FilesDelete => files::delete(c).await,
+        FilesGetDownloads => files::get_downloads(c).await,
+        FilesGetReceipts => files::get_receipts(c).await,
         FilesSendMail => files::send_mail(c).await,
         FoldersCreate => folders::create(c).await,
         FoldersGetAll => folders::get_all(c).await,

@@ -151,6 +151,64 @@ pub async fn ls(ctx: &Ctx, folder: &str) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `info ID --downloads`: the file's completed downloads, newest first.
+pub async fn downloads(ctx: &Ctx, id: &str) -> Result<(), Failure> {
+    let rows = ctx.client.file_downloads(id).await?;
+    ctx.out.emit(json!({ "downloads": to_json(&rows) }), || {
+        println!(
+            "{}:",
+            human::count(rows.len() as u64, "download", "downloads")
+        );
+        for d in &rows {
+            let who = match (d.recipient.as_str(), d.account) {
+                ("", 0) => d.ip.clone(),
+                ("", account) => format!("{} (account {account})", d.ip),
+                (recipient, _) => format!("{recipient} (send {}, {})", d.send_id, d.ip),
+            };
+            println!(
+                "  {}  {}  {}",
+                human::date(d.time),
+                human::size(d.bytes.max(0) as u64),
+                who
+            );
+        }
+    });
+    Ok(())
+}
+
+/// `receipts FILE`: writes each receipt file as `receipt-ID.json`.
+pub async fn receipts(ctx: &Ctx, id: &str, dir: Option<&std::path::Path>) -> Result<(), Failure> {
+    let list = ctx.client.file_receipts(id).await?;
+    let dir = dir.unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    for r in &list {
+        // Receipt ids are lowercase letters and digits: a safe file name.
+        if r.id.is_empty() || !r.id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(Failure::Io(format!(
+                "a receipt id the server sent is not usable: {:?}",
+                r.id
+            )));
+        }
+        let path = dir.join(format!("receipt-{}.json", r.id));
+        std::fs::write(&path, format!("{}\n", r.file))?;
+        written.push((r, path));
+    }
+    let shown: Vec<serde_json::Value> = written
+        .iter()
+        .map(|(r, p)| json!({"id": r.id, "send_id": r.send_id, "recipient": r.recipient, "time": r.time, "path": p.display().to_string()}))
+        .collect();
+    ctx.out.emit(json!({ "receipts": shown }), || {
+        if written.is_empty() {
+            println!("no receipts yet");
+        }
+        for (r, p) in &written {
+            println!("{}  {}  {}", human::date(r.time), r.recipient, p.display());
+        }
+    });
+    Ok(())
+}
+
 pub async fn info(ctx: &Ctx, id: &str) -> Result<(), Failure> {
     ctx.need_session()?;
     match ctx.client.file_info(id).await {

@@ -173,9 +173,31 @@ pub enum ClientCommand {
         #[arg(default_value = "0")]
         folder: String,
     },
-    /// Show a file or folder.
-    #[command(after_help = "Example:\n  dropspace client info ab12cd")]
-    Info { id: String },
+    /// Show a file or folder; `--downloads` lists who downloaded a file
+    /// (a dropspace extension: time, address or recipient, bytes).
+    #[command(
+        after_help = "Examples:\n  dropspace client info ab12cd\n  dropspace client info ab12cd --downloads --json"
+    )]
+    Info {
+        id: String,
+        /// List the file's completed downloads too.
+        #[arg(long)]
+        downloads: bool,
+    },
+    /// Write the signed delivery receipts of a file sent with file_send
+    /// (one `receipt-ID.json` per recipient who received it whole) into a
+    /// directory; check one with `dropspace receipt verify`
+    /// (docs/receipts.md).
+    #[command(
+        after_help = "Example:\n  dropspace client receipts ab12cd -o receipts/\n  dropspace receipt verify receipts/receipt-XXXX.json --server https://files.example.com"
+    )]
+    Receipts {
+        /// The file's id.
+        file: String,
+        /// Directory to write the receipt files into (default: here).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Create a folder; prints its id.
     #[command(after_help = "Example:\n  dropspace client mkdir \"Holiday 2026\" --shared")]
     Mkdir {
@@ -732,7 +754,16 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
             }
         }
         ClientCommand::Ls { folder } => commands::ls(&ctx, &folder).await,
-        ClientCommand::Info { id } => commands::info(&ctx, &id).await,
+        ClientCommand::Info { id, downloads } => {
+            commands::info(&ctx, &id).await?;
+            if downloads {
+                commands::downloads(&ctx, &id).await?;
+            }
+            Ok(())
+        }
+        ClientCommand::Receipts { file, output } => {
+            commands::receipts(&ctx, &file, output.as_deref()).await
+        }
         ClientCommand::Mkdir {
             name,
             parent,

@@ -280,16 +280,16 @@ impl Db {
         Ok(credited.map(|c| (file_id, c)))
     }
 
-    /// Adds bytes of a file delivered through a recipient link; whether
-    /// they now cover the file's `size` for the first time (exactly one
-    /// call per link and file sees that).
+    /// Adds bytes of a file delivered through a recipient link; the link's
+    /// total when they now cover the file's `size` for the first time
+    /// (exactly one call per link and file sees that), else None.
     pub async fn link_delivered(
         &self,
         token_hash: &str,
         file_id: &str,
         bytes: i64,
         size: i64,
-    ) -> sqlx::Result<bool> {
+    ) -> sqlx::Result<Option<i64>> {
         let total: i64 = sqlx::query_scalar(
             "INSERT INTO send_link_bytes (token_hash, file_id, bytes) VALUES ($1, $2, $3) \
              ON CONFLICT (token_hash, file_id) DO UPDATE SET bytes = send_link_bytes.bytes + excluded.bytes \
@@ -300,6 +300,6 @@ impl Db {
         .bind(bytes)
         .fetch_one(&self.pool)
         .await?;
-        Ok(total >= size && total - bytes < size)
+        Ok((total >= size && total - bytes < size).then_some(total))
     }
 }

@@ -12,6 +12,7 @@ pub mod bundles;
 pub mod cache;
 pub mod contacts;
 pub mod deleted_blobs;
+pub mod download_log;
 pub mod downloads;
 pub mod file_requests;
 pub mod file_send;

@@ -23,6 +23,7 @@ use crate::http::i18n::{in_lang, t, t_args, Lang};
 use crate::http::ClientIp;
 use crate::library;
 use crate::library::auth::{password_login, PasswordLogin};
+use crate::library::delivery::Downloader;
 use crate::library::file_send::{self, LinkState};
 use crate::state::{App, AppState};
 use crate::transfer::zip::{FileHook, ZipTaker};
@@ -311,6 +312,7 @@ pub async fn login(
 /// `GET|HEAD /s/{token}/f/{file_id}`: a file of this send.
 pub async fn download(
     State(app): State<App>,
+    ClientIp(ip): ClientIp,
     Path((token, file_id)): Path<(String, String)>,
     method: Method,
     headers: HeaderMap,
@@ -333,6 +335,7 @@ pub async fn download(
     let taker = crate::transfer::serve::Taker {
         key: format!("s:{}", link.token_hash),
         account: send.user_id,
+        who: Downloader::new(0, ip).recipient(send.id, &link.email),
         on_delivered: Some(Box::new(move |bytes| {
             Box::pin(async move {
                 file_send::delivered(&lib, &link, &send, &sent_file, bytes, &size).await;
@@ -347,6 +350,7 @@ pub async fn download(
 /// files' own downloads are.
 pub async fn zip(
     State(app): State<App>,
+    ClientIp(ip): ClientIp,
     Path(token): Path<String>,
     method: Method,
     headers: HeaderMap,
@@ -371,6 +375,7 @@ pub async fn zip(
     };
     let archive = library::zip::of_paths(&app, name, items).await;
     let account = send.user_id;
+    let who = Downloader::new(0, ip).recipient(send.id, &link.email);
     let (lib, link, send) = (app.clone(), Arc::new(link), Arc::new(send));
     let receipt: FileHook = Arc::new(move |file, bytes| {
         let (lib, link, send) = (lib.clone(), link.clone(), send.clone());
@@ -382,6 +387,7 @@ pub async fn zip(
     });
     let taker = ZipTaker {
         account,
+        who,
         on_file: Some(receipt),
     };
     crate::transfer::zip::respond(&app, &method, &headers, archive.map(Some), taker).await

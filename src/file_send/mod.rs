@@ -7,6 +7,7 @@
 //! - `requests`: `file_request_create`, `file_request_list`,
 //!   `file_request_close` (docs/file-requests.md).
 //! - `links`: the recipients' pages `/s/{token}` (login, listing, downloads).
+//! - `receipts`: who downloaded, signed delivery receipts and their key.
 //!
 //! The rules (credentials, preparations, sends, links, groups) are in
 //! `library::file_send` and `library::groups`.
@@ -18,6 +19,7 @@
 pub mod auth;
 pub mod links;
 pub mod requests;
+pub mod receipts;
 pub mod send;
 
 use axum::body::Body;
@@ -42,6 +44,14 @@ pub fn routes() -> Router<App> {
         .route("/s/{token}/login", post(links::login))
         .route("/s/{token}/f/{file_id}", get(links::download))
         .route("/s/{token}/zip", get(links::zip))
+        .route(
+            "/.well-known/dropspace-receipt-key",
+            get(receipts::public_key),
+        )
+        .route(
+            "/.well-known/dropspace-receipt-key.json",
+            get(receipts::public_key_json),
+        )
 }
 
 /// A failure as this API reports it.
@@ -142,6 +152,9 @@ const METHODS: &[(&str, Method)] = &[
     ("file_request_create", Method::POST),
     ("file_request_list", Method::GET),
     ("file_request_close", Method::POST),
+    ("delivery_receipts", Method::GET),
+    ("delivery_receipt", Method::GET),
+    ("download_log", Method::GET),
 ];
 
 /// `{method}` with its optional format suffix.
@@ -222,6 +235,9 @@ async fn call(
             "file_request_create" => requests::create(&c).await,
             "file_request_list" => requests::list(&c).await,
             "file_request_close" => requests::close(&c).await,
+            "delivery_receipts" => receipts::delivery_receipts(&c).await,
+            "delivery_receipt" => receipts::delivery_receipt(&c).await,
+            "download_log" => receipts::download_log(&c).await,
             _ => send::user_info(&c).await,
         }
     }

@@ -12,6 +12,7 @@ use crate::db::folders::{Folder, ROOT};
 use crate::db::users::User;
 use crate::db::{now, Db};
 use crate::library::mail::{self, Link, Sender};
+use crate::library::receipts;
 use crate::library::{Error, Library, Result};
 use crate::mail::Mail;
 use crate::secrets::{hash_secret, random_string, Secrets, LOWER_ALNUM, UPPER_ALNUM};
@@ -510,10 +511,11 @@ pub async fn sent_file(db: &Db, send: &Send, id: &str) -> Result<Option<File>> {
 }
 
 /// Records `bytes` of `file` delivered through a recipient's link; once
-/// they cover the whole file (a zero-byte file at once) the sender gets
-/// the receipt, if the send asked for one (docs/api-notes.md: a receipt
-/// means the recipient has every byte). `size` is the file's size as the
-/// pages write it. Best effort: a failure is logged.
+/// they cover the whole file (a zero-byte file at once) a signed delivery
+/// receipt is stored for the sender (docs/receipts.md), and the sender is
+/// mailed, if the send asked for it (docs/api-notes.md: a receipt means
+/// the recipient has every byte). `size` is the file's size as the pages
+/// write it. Best effort: a failure is logged.
 pub async fn delivered(
     lib: &Library,
     link: &SendLink,
@@ -522,30 +524,50 @@ pub async fn delivered(
     bytes: u64,
     size: &str,
 ) {
-    if !send.download_receipt() {
+    // A zero-byte file is delivered whole by its one GET: counted as one
+    // unit of one, so only the link's first GET of it is the first time.
+    let (credit, whole) = match file.size {
+        s if s <= 0 => (1, 1),
+        s => (bytes as i64, s),
+    };
+    let total = match lib
+        .db
+        .link_delivered(&link.token_hash, &file.id, credit, whole)
+        .await
+    {
+        Ok(total) => total.map(|t| if file.size <= 0 { 0 } else { t }),
+        Err(e) => {
+            tracing::warn!(error = %e, "recording a recipient's download");
+            None
+        }
+    };
+    let Some(total) = total else {
         return;
-    }
-    let whole = file.size <= 0
-        || match lib
-            .db
-            .link_delivered(&link.token_hash, &file.id, bytes as i64, file.size)
-            .await
-        {
-            Ok(whole) => whole,
-            Err(e) => {
-                tracing::warn!(error = %e, "recording a recipient's download");
-                false
-            }
-        };
-    if whole {
-        receipt(lib, link, send, file, size).await;
-    }
+    };
+    let signed = match receipts::issue(lib, link, send, file, total).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "signing a delivery receipt");
+            None
+        }
+    };
+    receipt(lib, link, send, file, size, signed.map(|r| r.id)).await;
 }
 
 /// Mails the sender when this recipient has downloaded a whole file for
 /// the first time: the first claims the link's `first_download` in one
 /// statement. Best effort: a failure to queue is logged.
-async fn receipt(lib: &Library, link: &SendLink, send: &Send, file: &File, size: &str) {
+async fn receipt(
+    lib: &Library,
+    link: &SendLink,
+    send: &Send,
+    file: &File,
+    size: &str,
+    signed: Option<String>,
+) {
+    if !send.download_receipt() {
+        return;
+    }
     let first = matches!(
         lib.db.claim_first_download(&link.token_hash, now()).await,
         Ok(true)
@@ -560,8 +582,14 @@ async fn receipt(lib: &Library, link: &SendLink, send: &Send, file: &File, size:
         to: sender.email,
         subject: format!("{} downloaded {}", link.email, file.name),
         text: format!(
-            "Hello,\n\n{} downloaded {} ({size}) for the first time.\n",
-            link.email, file.name,
+            "Hello,\n\n{} downloaded {} ({size}) for the first time.\n{}",
+            link.email,
+            file.name,
+            signed.map_or(String::new(), |id| format!(
+                "\nSigned delivery receipt: {id} (send {}; `dropspace client receipts {}` \
+                 fetches it).\n",
+                send.id, file.id
+            )),
         ),
         html: None,
         reply_to: None,

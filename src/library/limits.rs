@@ -18,6 +18,7 @@ use crate::db::files::File;
 pub use crate::db::files::LimitAction;
 use crate::db::now;
 use crate::db::users::User;
+use crate::library::delivery::{self, Downloader};
 use crate::library::{files, Error, Gone, Library, Result};
 
 /// The least retry allowance of a limited file (when the percentage is
@@ -100,12 +101,14 @@ pub async fn refresh_claim(lib: &Library, claim: i64, sent: u64) -> Result<bool>
 
 /// Credits the `sent` bytes a download delivered when its stream ends or
 /// is dropped, closing its claim if it had one (`recorded`: what its last
-/// refresh wrote), and runs the limit action if this credit reached it.
+/// refresh wrote), records a copy it completed (`who` downloaded), and
+/// runs the limit action if this credit reached it.
 pub async fn settle(
     lib: &Library,
     file_id: &str,
     claim: Option<(i64, u64)>,
     sent: u64,
+    who: &Downloader,
 ) -> Result<()> {
     let credited = match claim {
         Some((id, recorded)) => {
@@ -116,15 +119,24 @@ pub async fn settle(
         None if sent > 0 => lib.db.credit_download(file_id, sent as i64).await?,
         None => None,
     };
-    after_credit(lib, file_id, credited).await;
+    after_credit(lib, file_id, credited, who).await;
     Ok(())
 }
 
-/// Runs the limit action when `credited` is the credit that reached the
-/// limit. The download itself goes ahead whatever the action's fate, so a
-/// failure is logged here.
-async fn after_credit(lib: &Library, file_id: &str, credited: Option<Credited>) {
+/// Records the copies `credited` completed (the one place a completed
+/// download is known: `delivery::completed`), then runs the limit action
+/// when it is the credit that reached the limit. The download itself goes
+/// ahead whatever the action's fate, so a failure is logged here.
+async fn after_credit(lib: &Library, file_id: &str, credited: Option<Credited>, who: &Downloader) {
     crate::library::webhooks::download_completed(lib, file_id, credited).await;
+    if let Some(c) = credited.filter(|c| c.downloads > c.downloads_before) {
+        let d = delivery::Delivery {
+            file_id,
+            copies: c.downloads - c.downloads_before,
+            who,
+        };
+        delivery::completed(lib, &d).await;
+    }
     if credited.is_some_and(|c| c.reached_limit()) {
         if let Err(e) = on_download_limit(lib, file_id).await {
             tracing::error!(file_id, error = %format!("{e:#}"), "download limit action");
@@ -141,7 +153,8 @@ pub async fn sweep_claims(lib: &Library) -> Result<usize> {
     for id in lib.db.expired_claims(t).await? {
         if let Some((file_id, credited)) = lib.db.sweep_claim(id, t).await? {
             closed += 1;
-            after_credit(lib, &file_id, Some(credited)).await;
+            // Who it was is not kept with the claim: the log names nobody.
+            after_credit(lib, &file_id, Some(credited), &Downloader::default()).await;
         }
     }
     Ok(closed)
@@ -151,15 +164,16 @@ pub async fn sweep_claims(lib: &Library) -> Result<usize> {
 /// one (a zero-byte file's GET is one download); false when they do not
 /// (the download must be refused). The count that reaches
 /// `download_limit` runs the limit action.
+/// Nobody is named in the download log (the server's own callers).
 pub async fn count_download(lib: &Library, file_id: &str) -> Result<bool> {
     let Some(file) = lib.db.file(file_id).await? else {
         return Ok(false);
     };
-    count_whole(lib, &file).await
+    count_whole(lib, &file, &Downloader::default()).await
 }
 
 /// `count_download` for a file row already read.
-pub async fn count_whole(lib: &Library, file: &File) -> Result<bool> {
+pub async fn count_whole(lib: &Library, file: &File, who: &Downloader) -> Result<bool> {
     let allowance = retry_allowance(&lib.cfg, file.size);
     let Some(credited) = lib
         .db
@@ -168,7 +182,7 @@ pub async fn count_whole(lib: &Library, file: &File) -> Result<bool> {
     else {
         return Ok(false);
     };
-    after_credit(lib, &file.id, Some(credited)).await;
+    after_credit(lib, &file.id, Some(credited), who).await;
     Ok(true)
 }
 

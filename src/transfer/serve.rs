@@ -20,7 +20,9 @@ use futures::{Stream, StreamExt};
 
 use super::range;
 use crate::db::files::File;
+use crate::http::ClientIp;
 use crate::library::content::{self, ByteStream};
+use crate::library::delivery::Downloader;
 use crate::library::limits::{self, Admission};
 use crate::library::links;
 use crate::library::{self, Error, Gone};
@@ -43,6 +45,8 @@ pub struct Taker {
     pub key: String,
     /// The account whose bandwidth the bytes are charged to (0 = nobody).
     pub account: i64,
+    /// Who it is, for the download log (docs/receipts.md).
+    pub who: Downloader,
     pub on_delivered: Option<OnDelivered>,
 }
 
@@ -58,14 +62,13 @@ pub struct Signed {
 
 pub async fn download(
     State(app): State<App>,
+    ClientIp(ip): ClientIp,
     method: Method,
     headers: HeaderMap,
     Path(p): Path<Signed>,
 ) -> Response {
-    serve(
-        &app, &method, &headers, &p.id, &p.account, &p.expires, &p.sig,
-    )
-    .await
+    let url = (p.id.as_str(), p.account.as_str(), p.expires.as_str());
+    serve(&app, ip, &method, &headers, url, &p.sig).await
 }
 
 fn refuse(status: StatusCode, text: impl Into<Body>) -> Response {
@@ -85,11 +88,10 @@ fn refuse(status: StatusCode, text: impl Into<Body>) -> Response {
 
 async fn serve(
     app: &App,
+    ip: std::net::IpAddr,
     method: &Method,
     headers: &HeaderMap,
-    id: &str,
-    account: &str,
-    expires: &str,
+    (id, account, expires): (&str, &str, &str),
     sig: &str,
 ) -> Response {
     let forged = || {
@@ -121,6 +123,7 @@ async fn serve(
     let taker = Taker {
         key: hash_secret(&format!("dl:{sig}")),
         account,
+        who: Downloader::new(account, ip),
         on_delivered: None,
     };
     respond(app, method, headers, &file, taker).await
@@ -192,7 +195,7 @@ pub async fn respond(
             };
         }
     } else if part.is_empty() {
-        match library::limits::count_whole(app, file).await {
+        match library::limits::count_whole(app, file, &taker.who).await {
             Ok(true) => {}
             Ok(false) => return limit_reached(file),
             Err(_) => return unavailable(),
@@ -226,6 +229,7 @@ pub async fn respond(
         len: part.end - part.start,
         sent: 0,
         account,
+        who: taker.who,
         on_delivered: taker.on_delivered,
         settled: false,
         done: false,
@@ -390,6 +394,7 @@ struct Delivery {
     len: u64,
     sent: u64,
     account: i64,
+    who: Downloader,
     on_delivered: Option<OnDelivered>,
     settled: bool,
     done: bool,
@@ -417,6 +422,7 @@ impl Delivery {
             file_id: self.file_id.clone(),
             claim: self.claim.map(|id| (id, self.recorded)),
             sent: self.sent,
+            who: std::mem::take(&mut self.who),
             on_delivered: self.on_delivered.take(),
         }
     }
@@ -433,6 +439,7 @@ struct Credit {
     file_id: String,
     claim: Option<(i64, u64)>,
     sent: u64,
+    who: Downloader,
     on_delivered: Option<OnDelivered>,
 }
 
@@ -443,9 +450,10 @@ impl Credit {
             file_id,
             claim,
             sent,
+            who,
             on_delivered,
         } = self;
-        if let Err(e) = limits::settle(&app, &file_id, claim, sent).await {
+        if let Err(e) = limits::settle(&app, &file_id, claim, sent, &who).await {
             tracing::error!(file_id, error = %e, "download: crediting the bytes sent");
         }
         if let Some(f) = on_delivered {

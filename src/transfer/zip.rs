@@ -20,7 +20,9 @@ use futures::StreamExt;
 use super::range;
 use super::serve::{attachment, http_date, open, set};
 use crate::db::files::File;
+use crate::http::ClientIp;
 use crate::library::content::ByteStream;
+use crate::library::delivery::Downloader;
 use crate::library::zip::{self, Archive};
 use crate::library::{limits, Error};
 use crate::state::App;
@@ -28,22 +30,32 @@ use dropspace_proto::zip::Piece;
 
 pub async fn folder(
     State(app): State<App>,
+    ClientIp(ip): ClientIp,
     method: Method,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
     let archive = zip::of_folder(&app, &id).await;
-    respond(&app, &method, &headers, archive, ZipTaker::default()).await
+    let taker = ZipTaker {
+        who: Downloader::new(0, ip),
+        ..ZipTaker::default()
+    };
+    respond(&app, &method, &headers, archive, taker).await
 }
 
 pub async fn bundle(
     State(app): State<App>,
+    ClientIp(ip): ClientIp,
     method: Method,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
     let archive = zip::of_bundle(&app, &id).await;
-    respond(&app, &method, &headers, archive, ZipTaker::default()).await
+    let taker = ZipTaker {
+        who: Downloader::new(0, ip),
+        ..ZipTaker::default()
+    };
+    respond(&app, &method, &headers, archive, taker).await
 }
 
 fn refuse(status: StatusCode, text: String) -> Response {
@@ -133,6 +145,8 @@ struct Zipping {
 #[derive(Clone, Default)]
 pub struct ZipTaker {
     pub account: i64,
+    /// Who it is, for the download log (docs/receipts.md).
+    pub who: Downloader,
     pub on_file: Option<FileHook>,
 }
 
@@ -216,8 +230,9 @@ impl Zipping {
         }
         let app = self.app.clone();
         let hook = self.taker.on_file.clone();
+        let who = self.taker.who.clone();
         let credit = async move {
-            if let Err(e) = limits::settle(&app, &file.id, None, sent).await {
+            if let Err(e) = limits::settle(&app, &file.id, None, sent, &who).await {
                 tracing::error!(file_id = file.id, error = %e, "zip: crediting the bytes sent");
             }
             if let Some(hook) = hook {

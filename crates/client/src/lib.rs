@@ -454,6 +454,26 @@ impl Client {
         first(&r, "file").map(FileInfo::from_element)
     }
 
+    /// `files.getDownloads` (a dropspace extension): the completed
+    /// downloads of one of the account's files, newest first.
+    pub async fn file_downloads(&self, id: &str) -> Result<Vec<DownloadRecord>> {
+        let r = self
+            .call("files.getDownloads", true, &[("file_id", id)])
+            .await?;
+        Ok(r.all("download")
+            .map(DownloadRecord::from_element)
+            .collect())
+    }
+
+    /// `files.getReceipts` (a dropspace extension): the signed delivery
+    /// receipts of one of the account's files, newest first.
+    pub async fn file_receipts(&self, id: &str) -> Result<Vec<ReceiptRecord>> {
+        let r = self
+            .call("files.getReceipts", true, &[("file_id", id)])
+            .await?;
+        Ok(r.all("receipt").map(ReceiptRecord::from_element).collect())
+    }
+
     /// `files.setInfo`: changes name, description, password, folder and
     /// limits of one or more files.
     pub async fn set_file_info(

@@ -350,6 +350,58 @@ impl Webhook {
     }
 }
 
+/// A completed download of a file (`files.getDownloads`, a dropspace
+/// extension).
+#[derive(Clone, Debug, Serialize)]
+pub struct DownloadRecord {
+    /// Unix seconds.
+    pub time: i64,
+    pub bytes: i64,
+    pub ip: String,
+    /// The account whose link or login fetched it (0: none).
+    pub account: i64,
+    /// A file_send recipient's address ('' otherwise).
+    pub recipient: String,
+    pub send_id: i64,
+}
+
+impl DownloadRecord {
+    pub(crate) fn from_element(e: &Element) -> DownloadRecord {
+        DownloadRecord {
+            time: e.int("time"),
+            bytes: e.int("bytes"),
+            ip: e.attr("ip").to_string(),
+            account: e.int("account"),
+            recipient: e.attr("recipient").to_string(),
+            send_id: e.int("send_id"),
+        }
+    }
+}
+
+/// A signed delivery receipt (`files.getReceipts`, a dropspace extension).
+#[derive(Clone, Debug, Serialize)]
+pub struct ReceiptRecord {
+    pub id: String,
+    pub send_id: i64,
+    pub recipient: String,
+    /// Unix seconds.
+    pub time: i64,
+    /// The receipt file's JSON, to be saved as it is.
+    pub file: String,
+}
+
+impl ReceiptRecord {
+    pub(crate) fn from_element(e: &Element) -> ReceiptRecord {
+        ReceiptRecord {
+            id: e.attr("id").to_string(),
+            send_id: e.int("send_id"),
+            recipient: e.attr("recipient").to_string(),
+            time: e.int("time"),
+            file: e.attr("file").to_string(),
+        }
+    }
+}
+
 /// One kind of failure in a list answer of a 1.2 session: which ids
 /// failed and why.
 #[derive(Clone, Debug, Serialize)]

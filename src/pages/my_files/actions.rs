@@ -464,6 +464,7 @@ pub(super) async fn zip_files(
             // Charged to the account, as its own download page's button is.
             let taker = crate::transfer::zip::ZipTaker {
                 account: user.id,
+                who: crate::library::delivery::Downloader::new(user.id, ip),
                 on_file: None,
             };
             crate::transfer::zip::respond(&app, &method, &headers, archive.map(Some), taker).await

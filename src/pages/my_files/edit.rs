@@ -16,12 +16,14 @@ use super::{
     pipeline, see_other, status_of, to_login,
 };
 use crate::api::error::ApiError;
+use crate::db::download_log::Download;
 use crate::db::files::{File, LimitAction};
 use crate::db::folders::{Folder, ROOT};
 use crate::db::users::User;
 use crate::http::html::{esc, human_size, time_tag};
 use crate::http::params::bad_value;
 use crate::http::ClientIp;
+use crate::library::delivery;
 use crate::library::files::{self, SetInfo, MAX_TIME_LIMIT};
 use crate::library::folders::{self, FolderChanges};
 use crate::library::{self, limits, MAX_NAME, MAX_TEXT};
@@ -55,10 +57,10 @@ async fn file_and_folders(
     ip: IpAddr,
     user: &User,
     id: &str,
-) -> Result<(File, Vec<Folder>), ApiError> {
+) -> Result<(File, Vec<Folder>, Vec<Download>), ApiError> {
     pipeline(app, ip, user, false).await?;
-    let file = files::own(&app.db, user.id, id).await?;
-    Ok((file, folders::all(&app.db, user.id).await?))
+    let (file, log) = delivery::of_file(app, user.id, id).await?;
+    Ok((file, folders::all(&app.db, user.id).await?, log))
 }
 
 /// `GET /files/file?id=ID[&saved=1]`
@@ -77,26 +79,78 @@ pub(super) async fn file_page(
         return to_login(&format!("/files/file?id={id}"));
     };
     match file_and_folders(&app, ip, &user, &id).await {
-        Ok((file, all)) => {
+        Ok((file, all, log)) => {
             let saved = q.contains_key("saved");
-            file_form(&app, &v, &user, &file, &all, StatusCode::OK, saved, None)
+            let page = FilePage {
+                file: &file,
+                all: &all,
+                log: &log,
+            };
+            file_form(&app, &v, &user, &page, StatusCode::OK, saved, None)
         }
         Err(e) => error_page(&v, &e),
     }
 }
 
+/// What the file's edit page shows: the file, every folder, who
+/// downloaded it.
+struct FilePage<'a> {
+    file: &'a File,
+    all: &'a [Folder],
+    log: &'a [Download],
+}
+
+/// The "Downloads" section: each completed download, newest first
+/// (docs/receipts.md).
+fn download_log(log: &[Download]) -> String {
+    let title = esc(&t("my-files-download-log"));
+    if log.is_empty() {
+        return format!(
+            "<section class=\"card\" id=\"download-log\"><h2>{title}</h2>\
+             <p id=\"download-log-none\">{}</p></section>",
+            esc(&t("my-files-download-log-none"))
+        );
+    }
+    let rows: String = log
+        .iter()
+        .map(|d| {
+            let who = if d.recipient.is_empty() {
+                esc(&d.client_ip)
+            } else {
+                esc(&t_args(
+                    "my-files-download-log-recipient",
+                    &[("address", d.recipient.as_str().into())],
+                ))
+            };
+            format!(
+                "<tr><td>{}</td><td>{who}</td><td>{}</td></tr>",
+                time_tag(d.at),
+                esc(&human_size(d.bytes))
+            )
+        })
+        .collect();
+    format!(
+        "<section class=\"card\" id=\"download-log\"><h2>{title}</h2>\
+         <table class=\"details\"><thead><tr><th scope=\"col\">{when}</th>\
+         <th scope=\"col\">{who}</th><th scope=\"col\">{bytes}</th></tr></thead>\
+         <tbody>{rows}</tbody></table></section>",
+        when = esc(&t("my-files-download-log-when")),
+        who = esc(&t("my-files-download-log-who")),
+        bytes = esc(&t("my-files-size")),
+    )
+}
+
 /// The file's edit page, with `error` inline above the form.
-#[allow(clippy::too_many_arguments)]
 fn file_form(
     app: &AppState,
     v: &Visitor,
     user: &User,
-    f: &File,
-    all: &[Folder],
+    page: &FilePage<'_>,
     status: StatusCode,
     saved: bool,
     error: Option<&ApiError>,
 ) -> Response {
+    let (f, all) = (page.file, page.all);
     let url = app.url(&format!("/file/{}", f.id));
     let name = esc(&f.name);
     let notice = match (error, saved) {
@@ -251,7 +305,11 @@ fn file_form(
             None
         ),
     );
-    let body = format!("{body}{}", super::listing::copied_status());
+    let body = format!(
+        "{body}{}{}",
+        download_log(page.log),
+        super::listing::copied_status()
+    );
     v.page(
         status,
         &super::listing::named("my-files-edit-title", &f.name),
@@ -364,8 +422,13 @@ pub(super) async fn save_file(
         Err(e) => {
             e.log("my files");
             match file_and_folders(&app, ip, &user, &id).await {
-                Ok((file, all)) => {
-                    file_form(&app, &v, &user, &file, &all, status_of(&e), false, Some(&e))
+                Ok((file, all, log)) => {
+                    let page = FilePage {
+                        file: &file,
+                        all: &all,
+                        log: &log,
+                    };
+                    file_form(&app, &v, &user, &page, status_of(&e), false, Some(&e))
                 }
                 Err(_) => error_page(&v, &e),
             }
