@@ -12,6 +12,7 @@ pub mod files;
 pub mod folders;
 pub mod lists;
 pub mod nodes;
+pub mod trash;
 pub mod upload;
 
 use std::net::IpAddr;
@@ -95,10 +96,14 @@ pub enum Method {
     AddressbookAdd,
     AddressbookUpdate,
     AddressbookDelete,
+    FilesExtend,
+    TrashList,
+    TrashRestore,
+    TrashPurge,
 }
 
 impl Method {
-    pub const ALL: [Method; 26] = [
+    pub const ALL: [Method; 30] = [
         Method::AuthRegister,
         Method::AuthCreateToken,
         Method::AuthLogin,
@@ -125,6 +130,10 @@ impl Method {
         Method::AddressbookAdd,
         Method::AddressbookUpdate,
         Method::AddressbookDelete,
+        Method::FilesExtend,
+        Method::TrashList,
+        Method::TrashRestore,
+        Method::TrashPurge,
     ];
 
     pub fn spec(self) -> &'static MethodSpec {
@@ -194,6 +203,11 @@ impl Method {
         static ADDRESSBOOK_ADD: MethodSpec = m("addressbook.add", true, true, &["email"]);
         static ADDRESSBOOK_UPDATE: MethodSpec = m("addressbook.update", true, true, &["email"]);
         static ADDRESSBOOK_DELETE: MethodSpec = m("addressbook.delete", true, true, &["email"]);
+        // dropspace extensions (docs/api-notes.md, "Expiry and trash").
+        static FILES_EXTEND: MethodSpec = m("files.extend", true, true, &["file_id"]);
+        static TRASH_LIST: MethodSpec = m("trash.list", true, false, &[]);
+        static TRASH_RESTORE: MethodSpec = m("trash.restore", true, true, &["file_id"]);
+        static TRASH_PURGE: MethodSpec = m("trash.purge", true, true, &["file_id"]);
         match self {
             AuthRegister => &AUTH_REGISTER,
             AuthCreateToken => &AUTH_CREATE_TOKEN,
@@ -221,6 +235,10 @@ impl Method {
             AddressbookAdd => &ADDRESSBOOK_ADD,
             AddressbookUpdate => &ADDRESSBOOK_UPDATE,
             AddressbookDelete => &ADDRESSBOOK_DELETE,
+            FilesExtend => &FILES_EXTEND,
+            TrashList => &TRASH_LIST,
+            TrashRestore => &TRASH_RESTORE,
+            TrashPurge => &TRASH_PURGE,
         }
     }
 
@@ -471,5 +489,9 @@ async fn dispatch(method: Method, c: &Ctx<'_>) -> ApiResult<Reply> {
         AddressbookAdd => addressbook::add(c).await,
         AddressbookUpdate => addressbook::update(c).await,
         AddressbookDelete => addressbook::delete(c).await,
+        FilesExtend => trash::extend(c).await,
+        TrashList => trash::list(c).await,
+        TrashRestore => trash::restore(c).await,
+        TrashPurge => trash::purge(c).await,
     }
 }

@@ -226,6 +226,23 @@ pub enum ClientCommand {
         #[arg(long, conflicts_with_all = ["downloads", "expire", "action"])]
         clear: bool,
     },
+    /// Move a file's expiry: by the server's extension (the account's
+    /// default lifetime from now), or --days from now (docs/expiry.md).
+    #[command(after_help = "Examples:\n  dropspace client extend ab12cd\n  dropspace client extend ab12cd --days 30")]
+    Extend {
+        id: String,
+        /// Days from now (within the account's longest time limit).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=36_600))]
+        days: Option<u64>,
+    },
+    /// Deleted and expired files kept for a while (docs/expiry.md).
+    #[command(
+        after_help = "Examples:\n  dropspace client trash list\n  dropspace client trash restore ab12cd\n  dropspace client trash purge ab12cd"
+    )]
+    Trash {
+        #[command(subcommand)]
+        command: TrashCommand,
+    },
     /// Mail the links of files or folders.
     #[command(
         after_help = "Example:\n  dropspace client mail ab12cd --to bob@example.com --message \"for Friday\""
@@ -247,6 +264,16 @@ pub enum ClientCommand {
         #[command(subcommand)]
         command: ContactsCommand,
     },
+}
+
+#[derive(Subcommand)]
+pub enum TrashCommand {
+    /// Every trashed file, latest first.
+    List,
+    /// Put a file back (into its folder, or the root when that is gone).
+    Restore { id: String },
+    /// Delete a trashed file for good.
+    Purge { id: String },
 }
 
 #[derive(Subcommand)]
@@ -680,6 +707,8 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
             commands::mail(&ctx, &ids, &to, message.as_deref()).await
         }
         ClientCommand::Contacts { command } => commands::contacts(&ctx, command).await,
+        ClientCommand::Extend { id, days } => commands::extend(&ctx, &id, days).await,
+        ClientCommand::Trash { command } => commands::trash(&ctx, command).await,
     }
 }
 

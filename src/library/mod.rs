@@ -10,6 +10,7 @@ pub mod bundles;
 pub mod contacts;
 pub mod content;
 pub mod error;
+pub mod expiry;
 pub mod file_send;
 pub mod files;
 pub mod folders;
@@ -22,6 +23,7 @@ pub mod progress;
 pub mod resumable;
 pub mod scan;
 pub mod thumbs;
+pub mod trash;
 pub mod uploads;
 pub mod zip;
 

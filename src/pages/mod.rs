@@ -4,6 +4,7 @@
 pub mod activate;
 pub mod bundle;
 pub mod delete;
+pub mod extend;
 pub mod download;
 pub mod folder;
 pub mod i18n;
