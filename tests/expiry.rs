@@ -166,6 +166,7 @@ dual!(send_warning_names_who_has_not_downloaded, |b| async move {
             non_users: vec!["ann@example.com".into(), "bob@example.com".into()],
             subject: Some("Quarterly".into()),
             link_expiration: Some(1),
+            download_receipt: true,
             ..Default::default()
         })
         .await

@@ -248,6 +248,13 @@ pub async fn sweep_warnings(lib: &Library) -> Result<usize> {
         let Some(owner) = lib.db.user_by_id(send.user_id).await? else {
             continue;
         };
+        // Who downloaded is known where the send records it (its
+        // download receipts); otherwise nobody is named (docs/expiry.md).
+        let waiting = if send.download_receipt() {
+            lib.db.send_recipients_waiting(send_id).await?
+        } else {
+            Vec::new()
+        };
         let item = Item::Send(send_id);
         let w = Warning {
             extend_url: extend_url(lib, &item, expires),
@@ -259,7 +266,7 @@ pub async fn sweep_warnings(lib: &Library) -> Result<usize> {
                 send.subject
             },
             expires,
-            waiting: lib.db.send_recipients_waiting(send_id).await?,
+            waiting,
         };
         warn(lib, &w).await?;
         sent += 1;
