@@ -6,6 +6,7 @@
 //! deletes that skip it.
 
 mod common;
+use common::web::Visitor;
 use common::*;
 
 use std::process::Command;
@@ -73,7 +74,8 @@ dual!(tier_default_and_maximum_expiry, |b| async move {
         .expect("answer");
     assert!(text.contains("<status>ok</status>"), "{text}");
     assert_eq!(
-        s.db_i64("SELECT time_limit FROM files WHERE user_id IS NULL").await,
+        s.db_i64("SELECT time_limit FROM files WHERE user_id IS NULL")
+            .await,
         600
     );
 });
@@ -105,10 +107,19 @@ dual!(warning_once_and_the_extend_link, |b| async move {
     };
     let a = s.user_session("alice").await;
     s.set_membership("alice", "lite");
-    let id = upload_with(&s, &a, &[("time_limit", "20")], "soon.txt", b"soon".to_vec()).await;
+    let id = upload_with(
+        &s,
+        &a,
+        &[("time_limit", "20")],
+        "soon.txt",
+        b"soon".to_vec(),
+    )
+    .await;
     let id = kv_get(&id, "file_id");
     let started = SystemTime::now();
-    let mail = s.wait_mail(|m| m.contains("Subject: \"soon.txt\" expires")).await;
+    let mail = s
+        .wait_mail(|m| m.contains("Subject: \"soon.txt\" expires"))
+        .await;
     assert!(mail.contains("To: alice"), "{mail}");
     let link = link_in(&mail, "/extend/f/").expect("extend link");
     // Both nodes' sweeps run every 2 s: a few rounds later, still one.
@@ -121,14 +132,38 @@ dual!(warning_once_and_the_extend_link, |b| async move {
     let page = s.http.get(&link).send().await.expect("get");
     assert_eq!(page.status().as_u16(), 200);
     let html = page.text().await.expect("html");
-    assert!(html.contains("method=\"post\"") && html.contains("soon.txt"), "{html}");
+    assert!(
+        html.contains("method=\"post\"") && html.contains("soon.txt"),
+        "{html}"
+    );
     assert_eq!(at(&s).await, before);
     // A forged signature or expiry is refused, and changes nothing.
     let forged = format!("{}x", &link);
-    assert_eq!(s.http.post(&forged).send().await.expect("post").status().as_u16(), 404);
+    assert_eq!(
+        s.http
+            .post(&forged)
+            .send()
+            .await
+            .expect("post")
+            .status()
+            .as_u16(),
+        404
+    );
     let parts: Vec<&str> = link.rsplitn(3, '/').collect();
-    let moved = link.replace(&format!("/{}/{}", parts[1], parts[0]), &format!("/{}/{}", before + 999, parts[0]));
-    assert_eq!(s.http.post(&moved).send().await.expect("post").status().as_u16(), 404);
+    let moved = link.replace(
+        &format!("/{}/{}", parts[1], parts[0]),
+        &format!("/{}/{}", before + 999, parts[0]),
+    );
+    assert_eq!(
+        s.http
+            .post(&moved)
+            .send()
+            .await
+            .expect("post")
+            .status()
+            .as_u16(),
+        404
+    );
     assert_eq!(at(&s).await, before);
     // POST extends: the tier's default from now.
     let asked = now();
@@ -141,8 +176,26 @@ dual!(warning_once_and_the_extend_link, |b| async move {
     );
     assert_eq!(time_limit_of(&s, &a, &id).await, "3600");
     // The same link again: the expiry it names has moved.
-    assert_eq!(s.http.post(&link).send().await.expect("post").status().as_u16(), 404);
-    assert_eq!(s.http.get(&link).send().await.expect("get").status().as_u16(), 404);
+    assert_eq!(
+        s.http
+            .post(&link)
+            .send()
+            .await
+            .expect("post")
+            .status()
+            .as_u16(),
+        404
+    );
+    assert_eq!(
+        s.http
+            .get(&link)
+            .send()
+            .await
+            .expect("get")
+            .status()
+            .as_u16(),
+        404
+    );
     assert_eq!(at(&s).await, after);
     drop(other);
 });
@@ -176,10 +229,21 @@ dual!(send_warning_names_who_has_not_downloaded, |b| async move {
     let (status, _, body) = fetch(&s, &format!("{ann_link}/f/{id}"), &[]).await;
     assert_eq!(status, 200);
     assert_eq!(body, b"the report");
-    wait_count(&s, "SELECT COUNT(*) FROM send_links WHERE first_download > 0", 1).await;
+    wait_count(
+        &s,
+        "SELECT COUNT(*) FROM send_links WHERE first_download > 0",
+        1,
+    )
+    .await;
     // The links expire in 20 s (the API counts in days).
-    exec(&s, &format!("UPDATE send_links SET expires = {}", now() + 20)).await;
-    let mail = s.wait_mail(|m| m.contains("Subject: \"Quarterly\" expires")).await;
+    exec(
+        &s,
+        &format!("UPDATE send_links SET expires = {}", now() + 20),
+    )
+    .await;
+    let mail = s
+        .wait_mail(|m| m.contains("Subject: \"Quarterly\" expires"))
+        .await;
     assert!(mail.contains("To: alice"), "{mail}");
     assert!(mail.contains("bob@example.com"), "{mail}");
     assert!(!mail.contains("ann@example.com"), "{mail}");
@@ -187,9 +251,7 @@ dual!(send_warning_names_who_has_not_downloaded, |b| async move {
     let done = s.http.post(&link).send().await.expect("post");
     assert_eq!(done.status().as_u16(), 200);
     // Every link now lasts the extension (7 days by default).
-    assert!(
-        s.db_i64("SELECT MIN(expires) FROM send_links").await >= now() + 7 * 86_400 - 5
-    );
+    assert!(s.db_i64("SELECT MIN(expires) FROM send_links").await >= now() + 7 * 86_400 - 5);
 });
 
 /// `dropspace client ARGS` logged in as alice (`--json`).
@@ -232,9 +294,15 @@ dual!(trash_restore_and_the_cli, |b| async move {
     let bytes = pattern(50_000, 7);
     let id = upload(&s, &a, "keep.bin", bytes.clone()).await;
     let left = diskspace_left(&s, &a).await;
-    api(&s, &a, "files.delete", &[("file_id", &id)]).await.assert_ok();
-    api(&s, &a, "files.getInfo", &[("file_id", &id)]).await.assert_error(9);
-    api(&s, &a, "download.getInfo", &[("file_id", &id)]).await.assert_error(9);
+    api(&s, &a, "files.delete", &[("file_id", &id)])
+        .await
+        .assert_ok();
+    api(&s, &a, "files.getInfo", &[("file_id", &id)])
+        .await
+        .assert_error(9);
+    api(&s, &a, "download.getInfo", &[("file_id", &id)])
+        .await
+        .assert_error(9);
     let listing = api(&s, &a, "folders.getContents", &[("folder_id", "0")]).await;
     assert!(!listing.raw.contains(&id), "{}", listing.raw);
     assert_eq!(diskspace_left(&s, &a).await, left + 50_000);
@@ -245,15 +313,26 @@ dual!(trash_restore_and_the_cli, |b| async move {
     assert_eq!(restored.attr("file", "folder_id").as_deref(), Some("0"));
     assert_eq!(served(&s, &a, &id).await, bytes);
     assert_eq!(diskspace_left(&s, &a).await, left);
-    api(&s, &a, "trash.restore", &[("file_id", &id)]).await.assert_error(9);
+    api(&s, &a, "trash.restore", &[("file_id", &id)])
+        .await
+        .assert_error(9);
 
     // Its folder gone: back in the root.
     let folder = mkdir(&s, &a, "Old", "0", "0").await;
-    api(&s, &a, "files.moveToFolder", &[("file_id", &id), ("folder_id", &folder)])
+    api(
+        &s,
+        &a,
+        "files.moveToFolder",
+        &[("file_id", &id), ("folder_id", &folder)],
+    )
+    .await
+    .assert_ok();
+    api(&s, &a, "files.delete", &[("file_id", &id)])
         .await
         .assert_ok();
-    api(&s, &a, "files.delete", &[("file_id", &id)]).await.assert_ok();
-    api(&s, &a, "folders.delete", &[("folder_id", &folder)]).await.assert_ok();
+    api(&s, &a, "folders.delete", &[("folder_id", &folder)])
+        .await
+        .assert_ok();
 
     // The CLI: list, restore, extend.
     let dir = tempfile::tempdir().expect("tempdir");
@@ -270,13 +349,20 @@ dual!(trash_restore_and_the_cli, |b| async move {
     client(&s, dir.path(), &["extend", &id]);
     assert_eq!(time_limit_of(&s, &a, &id).await, "864000");
     // Longer than the tier's maximum: 21, nothing changed.
-    api(&s, &a, "files.extend", &[("file_id", &id), ("time_limit", "864001")])
-        .await
-        .assert_error(21);
+    api(
+        &s,
+        &a,
+        "files.extend",
+        &[("file_id", &id), ("time_limit", "864001")],
+    )
+    .await
+    .assert_error(21);
     client(&s, dir.path(), &["trash", "list"]);
     // Purge from the CLI removes row and blob.
     let path = blob_path(&s, &id).await.expect("blob");
-    api(&s, &a, "files.delete", &[("file_id", &id)]).await.assert_ok();
+    api(&s, &a, "files.delete", &[("file_id", &id)])
+        .await
+        .assert_ok();
     assert!(path.exists());
     client(&s, dir.path(), &["trash", "purge", &id]);
     assert_eq!(s.db_i64("SELECT COUNT(*) FROM trash").await, 0);
@@ -290,9 +376,13 @@ dual!(restore_within_the_quota, |b| async move {
     let a = s.user_session("alice").await;
     s.set_membership("alice", "lite");
     let id = upload(&s, &a, "a.bin", vec![1; 60]).await;
-    api(&s, &a, "files.delete", &[("file_id", &id)]).await.assert_ok();
+    api(&s, &a, "files.delete", &[("file_id", &id)])
+        .await
+        .assert_ok();
     upload(&s, &a, "b.bin", vec![2; 60]).await;
-    api(&s, &a, "trash.restore", &[("file_id", &id)]).await.assert_error(20);
+    api(&s, &a, "trash.restore", &[("file_id", &id)])
+        .await
+        .assert_error(20);
     assert_eq!(s.db_i64("SELECT COUNT(*) FROM trash").await, 1);
 });
 
@@ -312,7 +402,9 @@ dual!(purge_after_grace_and_no_trash, |b| async move {
     s.set_membership("alice", "lite");
     let id = upload(&s, &a, "gone.bin", pattern(40_000, 3)).await;
     let path = blob_path(&s, &id).await.expect("blob");
-    api(&s, &a, "files.delete", &[("file_id", &id)]).await.assert_ok();
+    api(&s, &a, "files.delete", &[("file_id", &id)])
+        .await
+        .assert_ok();
     assert_eq!(s.db_i64("SELECT COUNT(*) FROM trash").await, 1);
     wait_count(&s, "SELECT COUNT(*) FROM trash", 0).await;
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -324,7 +416,9 @@ dual!(purge_after_grace_and_no_trash, |b| async move {
     let p = s.user_session("pat").await;
     s.set_membership("pat", "pro");
     let pid = upload(&s, &p, "p.bin", pattern(40_000, 4)).await;
-    api(&s, &p, "files.delete", &[("file_id", &pid)]).await.assert_ok();
+    api(&s, &p, "files.delete", &[("file_id", &pid)])
+        .await
+        .assert_ok();
     assert_eq!(s.db_i64("SELECT COUNT(*) FROM trash").await, 0);
     // Anonymous: the delete link deletes for good.
     let info = anon_info(&s).await;
@@ -340,7 +434,11 @@ dual!(purge_after_grace_and_no_trash, |b| async move {
         .and_then(|n| n.text())
         .expect("delete_url")
         .to_string();
-    assert_eq!(s.db_i64("SELECT COUNT(*) FROM files WHERE user_id IS NULL").await, 1);
+    assert_eq!(
+        s.db_i64("SELECT COUNT(*) FROM files WHERE user_id IS NULL")
+            .await,
+        1
+    );
     let resp = s.http.post(&delete_url).send().await.expect("post");
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(s.db_i64("SELECT COUNT(*) FROM files").await, 0);
@@ -362,12 +460,62 @@ dual!(expired_files_go_to_the_trash, |b| async move {
     .await;
     let id = kv_get(&answer, "file_id");
     wait_count(&s, "SELECT COUNT(*) FROM trash WHERE reason = 2", 1).await;
-    api(&s, &a, "files.getInfo", &[("file_id", &id)]).await.assert_error(9);
+    api(&s, &a, "files.getInfo", &[("file_id", &id)])
+        .await
+        .assert_error(9);
     let trash = api(&s, &a, "trash.list", &[]).await;
     assert_eq!(trash.attr("file", "reason").as_deref(), Some("expired"));
-    api(&s, &a, "trash.restore", &[("file_id", &id)]).await.assert_ok();
-    api(&s, &a, "files.extend", &[("file_id", &id), ("time_limit", "3600")])
+    api(&s, &a, "trash.restore", &[("file_id", &id)])
         .await
         .assert_ok();
+    api(
+        &s,
+        &a,
+        "files.extend",
+        &[("file_id", &id), ("time_limit", "3600")],
+    )
+    .await
+    .assert_ok();
     assert_eq!(served(&s, &a, &id).await, b"brief");
+});
+
+// My files: the Extend button beside a file's expiry, the Trash view with
+// restore and delete forever (CSRF-checked forms).
+dual!(my_files_extend_and_trash, |b| async move {
+    let s = Server::start_with(
+        b,
+        &[("DROPSPACE_TIERS__LITE__DEFAULT_TIME_LIMIT_SECS", "7200")],
+    )
+    .await;
+    let a = s.user_session("alice").await;
+    let answer = upload_with(&s, &a, &[("time_limit", "600")], "page.txt", b"page".to_vec()).await;
+    let id = kv_get(&answer, "file_id");
+    let mut v = Visitor::new(&s);
+    v.login("alice", "secret123").await;
+    let html = v.get(&format!("/files/file?id={id}")).await.text().await.expect("page");
+    assert!(html.contains("action=\"/files/extend\""), "{html}");
+    let csrf = common::web::csrf_in(&html);
+    // Without the CSRF token: refused, nothing changed.
+    let resp = v.post("/files/extend", &[("id", &id)]).await;
+    assert_eq!(resp.status(), 403);
+    assert_eq!(time_limit_of(&s, &a, &id).await, "600");
+    let resp = v.post("/files/extend", &[("csrf", &csrf), ("id", &id)]).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(time_limit_of(&s, &a, &id).await, "7200");
+    // The listing links the trash; the deleted file is listed there.
+    let listing = v.get("/files").await.text().await.expect("listing");
+    assert!(listing.contains("href=\"/files/trash\""));
+    api(&s, &a, "files.delete", &[("file_id", &id)]).await.assert_ok();
+    let trash = v.get("/files/trash").await.text().await.expect("trash");
+    assert!(trash.contains(&format!("data-id=\"{id}\"")) && trash.contains("page.txt"), "{trash}");
+    let resp = v.post("/files/trash/restore", &[("csrf", &csrf), ("id", &id)]).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(served(&s, &a, &id).await, b"page");
+    let trash = v.get("/files/trash").await.text().await.expect("trash");
+    assert!(trash.contains("id=\"trash-empty\""), "{trash}");
+    // Delete forever.
+    api(&s, &a, "files.delete", &[("file_id", &id)]).await.assert_ok();
+    let resp = v.post("/files/trash/purge", &[("csrf", &csrf), ("id", &id)]).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(s.db_i64("SELECT COUNT(*) FROM trash").await, 0);
 });

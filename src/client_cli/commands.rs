@@ -417,10 +417,7 @@ pub async fn contacts(ctx: &Ctx, command: ContactsCommand) -> Result<(), Failure
 pub async fn extend(ctx: &Ctx, id: &str, days: Option<u64>) -> Result<(), Failure> {
     ctx.need_session()?;
     let asked = human::now();
-    let f = ctx
-        .client
-        .extend_file(id, days.map(|d| d * 86_400))
-        .await?;
+    let f = ctx.client.extend_file(id, days.map(|d| d * 86_400)).await?;
     let expires = (f.time_limit > 0).then(|| asked + f.time_limit);
     ctx.out
         .emit(to_json(&f), || match human::limits(&f, expires) {
@@ -457,8 +454,7 @@ pub async fn trash(ctx: &Ctx, command: TrashCommand) -> Result<(), Failure> {
         }
         TrashCommand::Purge { id } => {
             ctx.client.purge_file(&id).await?;
-            ctx.out
-                .emit(json!({"id": id}), || println!("purged {id}"));
+            ctx.out.emit(json!({"id": id}), || println!("purged {id}"));
         }
     }
     Ok(())

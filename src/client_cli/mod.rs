@@ -228,7 +228,9 @@ pub enum ClientCommand {
     },
     /// Move a file's expiry: by the server's extension (the account's
     /// default lifetime from now), or --days from now (docs/expiry.md).
-    #[command(after_help = "Examples:\n  dropspace client extend ab12cd\n  dropspace client extend ab12cd --days 30")]
+    #[command(
+        after_help = "Examples:\n  dropspace client extend ab12cd\n  dropspace client extend ab12cd --days 30"
+    )]
     Extend {
         id: String,
         /// Days from now (within the account's longest time limit).

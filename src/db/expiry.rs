@@ -63,11 +63,13 @@ impl Db {
     /// Claims the warning of a send for `expires`; false when another
     /// node did.
     pub async fn claim_send_warning(&self, send_id: i64, expires: i64) -> sqlx::Result<bool> {
-        let done = sqlx::query("UPDATE sends SET expiry_warned = $2 WHERE id = $1 AND expiry_warned <> $2")
-            .bind(send_id)
-            .bind(expires)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE sends SET expiry_warned = $2 WHERE id = $1 AND expiry_warned <> $2",
+        )
+        .bind(send_id)
+        .bind(expires)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -95,7 +97,13 @@ impl Db {
     /// Moves the expiry of every link of `send_id` expiring at `from`
     /// or before (still open: `after`) to `to`, in one conditional
     /// statement; false when none was (extended meanwhile).
-    pub async fn extend_send(&self, send_id: i64, from: i64, after: i64, to: i64) -> sqlx::Result<bool> {
+    pub async fn extend_send(
+        &self,
+        send_id: i64,
+        from: i64,
+        after: i64,
+        to: i64,
+    ) -> sqlx::Result<bool> {
         let done = sqlx::query(
             "UPDATE send_links SET expires = $2 WHERE send_id = $1 AND expires > $4 AND expires <= $3",
         )

@@ -5,9 +5,9 @@
 use std::net::IpAddr;
 
 use crate::db::files::{self as rows, is_id, File, FileUpdate, LimitAction};
-use crate::db::trash::{self, TrashReason};
 use crate::db::folders::ROOT;
 use crate::db::throttle::Counter;
+use crate::db::trash::{self, TrashReason};
 use crate::db::users::User;
 use crate::db::{now, Db};
 use crate::library::{folders, id_from_url_or_id, limits, Error, Library, Result, MAX_NAME};

@@ -47,7 +47,13 @@ fn failed(e: Error) -> Response {
     }
 }
 
-async fn target(app: &AppState, kind: &str, id: &str, expires: i64, sig: &str) -> Result<expiry::Target, Error> {
+async fn target(
+    app: &AppState,
+    kind: &str,
+    id: &str,
+    expires: i64,
+    sig: &str,
+) -> Result<expiry::Target, Error> {
     let item = Item::parse(kind, id).ok_or(Error::Denied(None))?;
     expiry::target(app, item, expires, sig).await
 }

@@ -4,8 +4,8 @@
 pub mod activate;
 pub mod bundle;
 pub mod delete;
-pub mod extend;
 pub mod download;
+pub mod extend;
 pub mod folder;
 pub mod i18n;
 pub mod my_files;

@@ -482,12 +482,9 @@ mod tests {
         assert!(
             expiry_options(&[3600, 0, 86_400], None).contains("<option value=\"0\" selected>Never")
         );
-        assert!(
-            expiry_options(&[3600, 86_400], None).contains("<option value=\"86400\" selected>")
-        );
+        assert!(expiry_options(&[3600, 86_400], None).contains("<option value=\"86400\" selected>"));
         // The tier's default is chosen where it has one.
-        assert!(
-            expiry_options(&[3600, 86_400], Some(3600)).contains("<option value=\"3600\" selected>")
-        );
+        assert!(expiry_options(&[3600, 86_400], Some(3600))
+            .contains("<option value=\"3600\" selected>"));
     }
 }
