@@ -488,34 +488,59 @@ dual!(my_files_extend_and_trash, |b| async move {
     )
     .await;
     let a = s.user_session("alice").await;
-    let answer = upload_with(&s, &a, &[("time_limit", "600")], "page.txt", b"page".to_vec()).await;
+    let answer = upload_with(
+        &s,
+        &a,
+        &[("time_limit", "600")],
+        "page.txt",
+        b"page".to_vec(),
+    )
+    .await;
     let id = kv_get(&answer, "file_id");
     let mut v = Visitor::new(&s);
     v.login("alice", "secret123").await;
-    let html = v.get(&format!("/files/file?id={id}")).await.text().await.expect("page");
+    let html = v
+        .get(&format!("/files/file?id={id}"))
+        .await
+        .text()
+        .await
+        .expect("page");
     assert!(html.contains("action=\"/files/extend\""), "{html}");
     let csrf = common::web::csrf_in(&html);
     // Without the CSRF token: refused, nothing changed.
     let resp = v.post("/files/extend", &[("id", &id)]).await;
     assert_eq!(resp.status(), 403);
     assert_eq!(time_limit_of(&s, &a, &id).await, "600");
-    let resp = v.post("/files/extend", &[("csrf", &csrf), ("id", &id)]).await;
+    let resp = v
+        .post("/files/extend", &[("csrf", &csrf), ("id", &id)])
+        .await;
     assert_eq!(resp.status(), 303);
     assert_eq!(time_limit_of(&s, &a, &id).await, "7200");
     // The listing links the trash; the deleted file is listed there.
     let listing = v.get("/files").await.text().await.expect("listing");
     assert!(listing.contains("href=\"/files/trash\""));
-    api(&s, &a, "files.delete", &[("file_id", &id)]).await.assert_ok();
+    api(&s, &a, "files.delete", &[("file_id", &id)])
+        .await
+        .assert_ok();
     let trash = v.get("/files/trash").await.text().await.expect("trash");
-    assert!(trash.contains(&format!("data-id=\"{id}\"")) && trash.contains("page.txt"), "{trash}");
-    let resp = v.post("/files/trash/restore", &[("csrf", &csrf), ("id", &id)]).await;
+    assert!(
+        trash.contains(&format!("data-id=\"{id}\"")) && trash.contains("page.txt"),
+        "{trash}"
+    );
+    let resp = v
+        .post("/files/trash/restore", &[("csrf", &csrf), ("id", &id)])
+        .await;
     assert_eq!(resp.status(), 303);
     assert_eq!(served(&s, &a, &id).await, b"page");
     let trash = v.get("/files/trash").await.text().await.expect("trash");
     assert!(trash.contains("id=\"trash-empty\""), "{trash}");
     // Delete forever.
-    api(&s, &a, "files.delete", &[("file_id", &id)]).await.assert_ok();
-    let resp = v.post("/files/trash/purge", &[("csrf", &csrf), ("id", &id)]).await;
+    api(&s, &a, "files.delete", &[("file_id", &id)])
+        .await
+        .assert_ok();
+    let resp = v
+        .post("/files/trash/purge", &[("csrf", &csrf), ("id", &id)])
+        .await;
     assert_eq!(resp.status(), 303);
     assert_eq!(s.db_i64("SELECT COUNT(*) FROM trash").await, 0);
 });
