@@ -439,6 +439,9 @@ dual!(purge_after_grace_and_no_trash, |b| async move {
             .await,
         1
     );
+    let ask = s.http.get(&delete_url).send().await.expect("get");
+    let ask = ask.text().await.expect("page");
+    assert!(ask.contains("This cannot be undone"), "{ask}");
     let resp = s.http.post(&delete_url).send().await.expect("post");
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(s.db_i64("SELECT COUNT(*) FROM files").await, 0);
@@ -511,6 +514,16 @@ dual!(my_files_extend_and_trash, |b| async move {
     let resp = v.post("/files/extend", &[("id", &id)]).await;
     assert_eq!(resp.status(), 403);
     assert_eq!(time_limit_of(&s, &a, &id).await, "600");
+    // Its delete link says where the file goes.
+    let a12 = s.login_v("alice", "secret123", "1.2").await;
+    let info = api(&s, &a12, "files.getInfo", &[("file_id", &id)]).await;
+    let delete_link = info.attr("file", "delete_url").expect("delete_url");
+    let ask = s.http.get(&delete_link).send().await.expect("get");
+    let ask = ask.text().await.expect("page");
+    assert!(
+        ask.contains("trash") && !ask.contains("cannot be undone"),
+        "{ask}"
+    );
     let resp = v
         .post("/files/extend", &[("csrf", &csrf), ("id", &id)])
         .await;

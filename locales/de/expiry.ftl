@@ -24,3 +24,4 @@ trash-delete = Endgültig löschen
 trash-restored = Die Datei wurde wiederhergestellt.
 trash-purged = Die Datei wurde endgültig gelöscht.
 trash-over-quota = Nicht genug Speicherplatz, um diese Datei wiederherzustellen.
+delete-question-trash = { $name } löschen? Die Datei bleibt eine Zeit lang im Papierkorb ihres Besitzers und kann von dort wiederhergestellt werden.

@@ -25,3 +25,5 @@ trash-delete = Delete forever
 trash-restored = The file was restored.
 trash-purged = The file was deleted for good.
 trash-over-quota = Not enough disk space left to restore this file.
+# The delete link's question for a file that goes to its owner's trash.
+delete-question-trash = Delete { $name }? It stays in its owner's trash for a while and can be restored from there.

@@ -24,3 +24,4 @@ trash-delete = Eliminar definitivamente
 trash-restored = El archivo se ha restaurado.
 trash-purged = El archivo se ha eliminado definitivamente.
 trash-over-quota = No queda espacio suficiente para restaurar este archivo.
+delete-question-trash = ¿Eliminar { $name }? Queda un tiempo en la papelera de su propietario y puede restaurarse desde allí.

@@ -24,3 +24,4 @@ trash-delete = Supprimer définitivement
 trash-restored = Le fichier a été restauré.
 trash-purged = Le fichier a été supprimé définitivement.
 trash-over-quota = Pas assez d’espace disque pour restaurer ce fichier.
+delete-question-trash = Supprimer { $name } ? Le fichier reste un temps dans la corbeille de son propriétaire et peut y être restauré.
