@@ -144,6 +144,12 @@ fn spawn_library_sweeps(app: &App) {
             if let Err(e) = limits::sweep_claims(&app).await {
                 tracing::warn!(error = %format!("{e:#}"), "expired download claims");
             }
+            if let Err(e) = library::expiry::sweep_warnings(&app).await {
+                tracing::warn!(error = %format!("{e:#}"), "expiry warnings");
+            }
+            if let Err(e) = library::trash::sweep(&app).await {
+                tracing::warn!(error = %format!("{e:#}"), "purging the trash");
+            }
             tokio::time::sleep(TIME_LIMIT_SWEEP).await;
         }
     });

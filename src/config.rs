@@ -53,6 +53,7 @@ pub struct Config {
     pub preview: PreviewConfig,
     pub web: WebConfig,
     pub webhooks: WebhooksConfig,
+    pub expiry: ExpiryConfig,
 }
 
 /// Webhooks (docs/webhooks.md).
@@ -92,6 +93,28 @@ impl Default for WebhooksConfig {
             max_payload_bytes: 64 * 1024,
             max_response_bytes: 4096,
             keep_deliveries_secs: 7 * 86_400,
+        }
+    }
+}
+
+/// The expiry lifecycle: warnings before expiry and their extend links
+/// (docs/expiry.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExpiryConfig {
+    /// How long before a file, bundle or sent link expires its owner is
+    /// mailed a warning with an extend link; 0: no warnings.
+    pub warn_before_secs: i64,
+    /// How long an extension lasts where the owner's tier has no default
+    /// time limit (always within the tier's maximum).
+    pub extend_secs: i64,
+}
+
+impl Default for ExpiryConfig {
+    fn default() -> Self {
+        ExpiryConfig {
+            warn_before_secs: 2 * 86_400,
+            extend_secs: 7 * 86_400,
         }
     }
 }
@@ -251,6 +274,7 @@ impl Default for Config {
             preview: PreviewConfig::default(),
             web: WebConfig::default(),
             webhooks: WebhooksConfig::default(),
+            expiry: ExpiryConfig::default(),
         }
     }
 }
@@ -542,6 +566,13 @@ pub struct Tier {
     /// The longest time limit (seconds) a file of this tier may have; a
     /// file uploaded without one gets this one. -1: no maximum.
     pub max_time_limit_secs: i64,
+    /// The time limit (seconds) a file uploaded without one gets, capped
+    /// by `max_time_limit_secs`; -1 (or 0): the maximum, if any
+    /// (docs/expiry.md).
+    pub default_time_limit_secs: i64,
+    /// Seconds a deleted or expired file stays in its owner's trash
+    /// before its bytes are removed; 0: no trash (docs/expiry.md).
+    pub trash_secs: i64,
 }
 
 impl Default for Tier {
@@ -556,6 +587,8 @@ impl Default for Tier {
             capable_files: true,
             capable_rss: true,
             max_time_limit_secs: -1,
+            default_time_limit_secs: -1,
+            trash_secs: 7 * 86_400,
         }
     }
 }
@@ -566,6 +599,8 @@ pub struct AnonymousTier {
     pub max_file_size: i64,
     /// As a tier's `max_time_limit_secs`, for anonymous uploads.
     pub max_time_limit_secs: i64,
+    /// As a tier's `default_time_limit_secs`, for anonymous uploads.
+    pub default_time_limit_secs: i64,
 }
 
 impl Default for AnonymousTier {
@@ -573,6 +608,7 @@ impl Default for AnonymousTier {
         AnonymousTier {
             max_file_size: 300 * MIB,
             max_time_limit_secs: -1,
+            default_time_limit_secs: -1,
         }
     }
 }
@@ -972,6 +1008,24 @@ mod tests {
         assert_eq!(c.tus.chunk_bytes, 50 * 1024 * 1024);
         assert!(c.database_url().starts_with("sqlite://./data/dropspace.db"));
         assert_eq!(c.tiers.max.diskspace, -1);
+    }
+
+    #[test]
+    fn expiry_defaults_keep_the_old_behaviour() {
+        let c = Config::default();
+        assert_eq!(c.expiry.warn_before_secs, 2 * 86_400);
+        assert_eq!(c.expiry.extend_secs, 7 * 86_400);
+        assert_eq!(c.tiers.lite.default_time_limit_secs, -1);
+        assert_eq!(c.tiers.anonymous.default_time_limit_secs, -1);
+        assert_eq!(c.tiers.pro.trash_secs, 7 * 86_400);
+        let c: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(
+                "[expiry]\nwarn_before_secs = 0\n[tiers.pro]\ntrash_secs = 0\n",
+            ))
+            .extract()
+            .expect("valid");
+        assert_eq!(c.expiry.warn_before_secs, 0);
+        assert_eq!(c.tiers.pro.trash_secs, 0);
     }
 
     #[test]

@@ -58,6 +58,7 @@ pub fn router(app: App) -> Router {
         .merge(crate::file_send::routes())
         .merge(pages::download::routes())
         .merge(pages::delete::routes())
+        .merge(pages::extend::routes())
         .merge(pages::bundle::routes())
         .merge(pages::request::routes())
         .merge(pages::folder::routes())
@@ -89,6 +90,7 @@ fn page_kind(route: &str) -> Option<PageKind> {
         | "/rss/{id}"
         | "/activate/{token}"
         | "/delete/{id}/{secret}"
+        | "/extend/{kind}/{id}/{expires}/{sig}"
         | "/s/{token}"
         | "/s/{token}/login"
         | "/file/{id}/qr.svg"

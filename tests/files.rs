@@ -226,8 +226,9 @@ dual!(move_to_folder, |b| async move {
     assert_eq!(attr_of(&x.all("file")[0], "folder_id"), "0");
 });
 
+// Without a trash (docs/expiry.md; tests/expiry.rs has the trash).
 dual!(delete_frees_space_and_blob, |b| async move {
-    let s = Server::start(b).await;
+    let s = Server::start_with(b, &[("DROPSPACE_TIERS__LITE__TRASH_SECS", "0")]).await;
     let a = s.user_session("alice").await;
     let before = diskspace_left(&s, &a).await;
     let id = seed_file(&s, "alice", "big.bin", &[7u8; 4096]).await;

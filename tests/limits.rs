@@ -23,6 +23,8 @@ async fn node(s: &Server) -> Arc<AppState> {
         ..Config::default()
     };
     cfg.limits.deleted_blob_grace_secs = 5;
+    // As the server's: no trash (docs/expiry.md), so deletes remove blobs.
+    cfg.tiers.lite.trash_secs = 0;
     let parts = dropspace::server::open(&cfg).await.expect("open node");
     Arc::new(AppState::new(cfg, parts, s.base.clone(), None))
 }
@@ -90,7 +92,8 @@ dual!(limit_of_5_lets_exactly_5_of_32_through, |b| async move {
 });
 
 dual!(two_nodes_delete_action_exactly_5, |b| async move {
-    let s = Server::start(b).await;
+    // Without a trash: removed for good (docs/expiry.md).
+    let s = Server::start_with(b, &[("DROPSPACE_TIERS__LITE__TRASH_SECS", "0")]).await;
     let a = s.user_session("alice").await;
     let before = diskspace_left(&s, &a).await;
     let id = seed_file(&s, "alice", "once.bin", &[9u8; 1000]).await;

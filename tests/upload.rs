@@ -1180,7 +1180,8 @@ async fn fetch_file(s: &Server, session: &str, id: &str, range: Option<&str>) ->
 // counts them, deleting the file removes the bytes; one byte more goes to
 // the blob store, and 0 turns it off.
 dual!(small_files_are_kept_in_the_database, |b| async move {
-    let s = Server::start(b).await;
+    // Without a trash, a delete removes the bytes at once (docs/expiry.md).
+    let s = Server::start_with(b, &[("DROPSPACE_TIERS__LITE__TRASH_SECS", "0")]).await;
     let a = s.user_session("alice").await;
     let small = pattern(16_384, 1);
     let big = pattern(16_385, 2);

@@ -12,6 +12,7 @@ pub mod files;
 pub mod folders;
 pub mod lists;
 pub mod nodes;
+pub mod trash;
 pub mod upload;
 pub mod webhooks;
 
@@ -103,10 +104,14 @@ pub enum Method {
     WebhooksAdd,
     WebhooksList,
     WebhooksDelete,
+    FilesExtend,
+    TrashList,
+    TrashRestore,
+    TrashPurge,
 }
 
 impl Method {
-    pub const ALL: [Method; 31] = [
+    pub const ALL: [Method; 35] = [
         Method::AuthRegister,
         Method::AuthCreateToken,
         Method::AuthLogin,
@@ -138,6 +143,10 @@ impl Method {
         Method::WebhooksAdd,
         Method::WebhooksList,
         Method::WebhooksDelete,
+        Method::FilesExtend,
+        Method::TrashList,
+        Method::TrashRestore,
+        Method::TrashPurge,
     ];
 
     pub fn spec(self) -> &'static MethodSpec {
@@ -213,6 +222,11 @@ impl Method {
         static WEBHOOKS_ADD: MethodSpec = m("webhooks.add", true, true, &["url"]);
         static WEBHOOKS_LIST: MethodSpec = m("webhooks.list", true, false, &[]);
         static WEBHOOKS_DELETE: MethodSpec = m("webhooks.delete", true, true, &["webhook_id"]);
+        // dropspace extensions (docs/api-notes.md, "Expiry and trash").
+        static FILES_EXTEND: MethodSpec = m("files.extend", true, true, &["file_id"]);
+        static TRASH_LIST: MethodSpec = m("trash.list", true, false, &[]);
+        static TRASH_RESTORE: MethodSpec = m("trash.restore", true, true, &["file_id"]);
+        static TRASH_PURGE: MethodSpec = m("trash.purge", true, true, &["file_id"]);
         match self {
             AuthRegister => &AUTH_REGISTER,
             AuthCreateToken => &AUTH_CREATE_TOKEN,
@@ -245,6 +259,10 @@ impl Method {
             WebhooksAdd => &WEBHOOKS_ADD,
             WebhooksList => &WEBHOOKS_LIST,
             WebhooksDelete => &WEBHOOKS_DELETE,
+            FilesExtend => &FILES_EXTEND,
+            TrashList => &TRASH_LIST,
+            TrashRestore => &TRASH_RESTORE,
+            TrashPurge => &TRASH_PURGE,
         }
     }
 
@@ -500,5 +518,9 @@ async fn dispatch(method: Method, c: &Ctx<'_>) -> ApiResult<Reply> {
         WebhooksAdd => webhooks::add(c).await,
         WebhooksList => webhooks::list(c).await,
         WebhooksDelete => webhooks::delete(c).await,
+        FilesExtend => trash::extend(c).await,
+        TrashList => trash::list(c).await,
+        TrashRestore => trash::restore(c).await,
+        TrashPurge => trash::purge(c).await,
     }
 }

@@ -9,7 +9,7 @@ use dropspace_client::{
 use serde_json::json;
 
 use super::human;
-use super::{ContactsCommand, Ctx, Failure, RequestCommand, WebhookCommand};
+use super::{ContactsCommand, Ctx, Failure, RequestCommand, TrashCommand, WebhookCommand};
 
 fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
@@ -574,6 +574,53 @@ pub async fn webhook(ctx: &Ctx, command: WebhookCommand) -> Result<(), Failure> 
             ctx.out.emit(json!({ "removed": id }), || {
                 println!("removed webhook {id}")
             });
+        }
+    }
+    Ok(())
+}
+
+/// `extend ID [--days N]` through `files.extend` (docs/expiry.md).
+pub async fn extend(ctx: &Ctx, id: &str, days: Option<u64>) -> Result<(), Failure> {
+    ctx.need_session()?;
+    let asked = human::now();
+    let f = ctx.client.extend_file(id, days.map(|d| d * 86_400)).await?;
+    let expires = (f.time_limit > 0).then(|| asked + f.time_limit);
+    ctx.out
+        .emit(to_json(&f), || match human::limits(&f, expires) {
+            Some(limits) => println!("{}: {limits}", f.id),
+            None => println!("{}: no limits", f.id),
+        });
+    Ok(())
+}
+
+/// `trash list|restore ID|purge ID` (docs/expiry.md).
+pub async fn trash(ctx: &Ctx, command: TrashCommand) -> Result<(), Failure> {
+    ctx.need_session()?;
+    match command {
+        TrashCommand::List => {
+            let list = ctx.client.trash().await?;
+            ctx.out.emit(to_json(&list), || {
+                for f in &list {
+                    println!(
+                        "{}\t{}\t{}\t{}\tpurged {}",
+                        f.id,
+                        f.name,
+                        f.size,
+                        f.reason,
+                        human::date(f.purge_at)
+                    );
+                }
+            });
+        }
+        TrashCommand::Restore { id } => {
+            let folder = ctx.client.restore_file(&id).await?;
+            ctx.out.emit(json!({"id": id, "folder_id": folder}), || {
+                println!("restored {id} into folder {folder}")
+            });
+        }
+        TrashCommand::Purge { id } => {
+            ctx.client.purge_file(&id).await?;
+            ctx.out.emit(json!({"id": id}), || println!("purged {id}"));
         }
     }
     Ok(())

@@ -248,6 +248,25 @@ pub enum ClientCommand {
         #[arg(long, conflicts_with_all = ["downloads", "expire", "action"])]
         clear: bool,
     },
+    /// Move a file's expiry: by the server's extension (the account's
+    /// default lifetime from now), or --days from now (docs/expiry.md).
+    #[command(
+        after_help = "Examples:\n  dropspace client extend ab12cd\n  dropspace client extend ab12cd --days 30"
+    )]
+    Extend {
+        id: String,
+        /// Days from now (within the account's longest time limit).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=36_600))]
+        days: Option<u64>,
+    },
+    /// Deleted and expired files kept for a while (docs/expiry.md).
+    #[command(
+        after_help = "Examples:\n  dropspace client trash list\n  dropspace client trash restore ab12cd\n  dropspace client trash purge ab12cd"
+    )]
+    Trash {
+        #[command(subcommand)]
+        command: TrashCommand,
+    },
     /// Mail the links of files or folders.
     #[command(
         after_help = "Example:\n  dropspace client mail ab12cd --to bob@example.com --message \"for Friday\""
@@ -343,6 +362,16 @@ pub enum WebhookCommand {
     },
     /// Remove an endpoint.
     Remove { id: i64 },
+}
+
+#[derive(Subcommand)]
+pub enum TrashCommand {
+    /// Every trashed file, latest first.
+    List,
+    /// Put a file back (into its folder, or the root when that is gone).
+    Restore { id: String },
+    /// Delete a trashed file for good.
+    Purge { id: String },
 }
 
 #[derive(Subcommand)]
@@ -787,6 +816,8 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
         ClientCommand::Contacts { command } => commands::contacts(&ctx, command).await,
         ClientCommand::Request { command } => commands::request(&ctx, command).await,
         ClientCommand::Webhook { command } => commands::webhook(&ctx, command).await,
+        ClientCommand::Extend { id, days } => commands::extend(&ctx, &id, days).await,
+        ClientCommand::Trash { command } => commands::trash(&ctx, command).await,
     }
 }
 

@@ -24,7 +24,9 @@ pub struct BlobRow {
     pub checksum: String,
 }
 
-const BLOB_ROWS: &str = "SELECT blob_key, size, checksum FROM files";
+/// Trashed files keep their blobs until purged (docs/expiry.md).
+const BLOB_ROWS: &str = "SELECT blob_key, size, checksum FROM files \
+     UNION ALL SELECT blob_key, size, checksum FROM trash";
 
 /// An account whose recorded `disk_used` is not what it holds.
 #[derive(Debug, sqlx::FromRow)]
@@ -48,9 +50,10 @@ impl Db {
             .await
     }
 
-    /// Blob keys queued for deletion.
+    /// Blob keys queued for deletion, and those of trashed files (kept
+    /// until purged, docs/expiry.md): no orphans either way.
     pub async fn deleted_blob_keys(&self) -> sqlx::Result<Vec<String>> {
-        sqlx::query_scalar("SELECT blob_key FROM deleted_blobs")
+        sqlx::query_scalar("SELECT blob_key FROM deleted_blobs UNION SELECT blob_key FROM trash")
             .fetch_all(&self.pool)
             .await
     }

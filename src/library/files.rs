@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use crate::db::files::{self as rows, is_id, File, FileUpdate, LimitAction};
 use crate::db::folders::ROOT;
 use crate::db::throttle::Counter;
+use crate::db::trash::{self, TrashReason};
 use crate::db::users::User;
 use crate::db::{now, Db};
 use crate::library::{folders, id_from_url_or_id, limits, Error, Library, Result, MAX_NAME};
@@ -140,41 +141,70 @@ pub async fn update(
 }
 
 /// Deletes a file row (only if `owner` owns it, when given), frees its
-/// owner's disk space in the same transaction, then removes the blob.
-/// False when there was no such file (already deleted counts as that).
-/// For `files.delete` and the anonymous delete page.
+/// owner's disk space in the same transaction, then removes the blob — or
+/// moves a file of an account into its trash (docs/expiry.md). False when
+/// there was no such file (already deleted counts as that). For
+/// `files.delete`, My files and the delete pages.
 pub async fn delete_file(lib: &Library, file_id: &str, owner: Option<i64>) -> Result<bool> {
-    match delete_file_row(lib, file_id, owner).await? {
-        Some(blob_key) => {
+    match delete_file_row(lib, file_id, owner, TrashReason::Deleted).await? {
+        Deleted::Blob(blob_key) => {
             remove_blob(lib, &blob_key).await;
             Ok(true)
         }
-        None => Ok(false),
+        Deleted::Trashed => Ok(true),
+        Deleted::NoSuchFile => Ok(false),
     }
 }
 
-/// The row and quota half of `delete_file`; returns the blob key to remove.
+/// What deleting a file's row left to do.
+pub(crate) enum Deleted {
+    NoSuchFile,
+    /// In its owner's trash: the blob stays until the trash is purged.
+    Trashed,
+    /// Gone: this blob is to be removed.
+    Blob(String),
+}
+
+/// The row and quota half of `delete_file`: a file of an account whose
+/// tier keeps a trash (`trash_secs` > 0) goes there, any other row is
+/// deleted.
 pub(crate) async fn delete_file_row(
     lib: &Library,
     file_id: &str,
     owner: Option<i64>,
-) -> Result<Option<String>> {
+    reason: TrashReason,
+) -> Result<Deleted> {
     let Some(file) = lib.db.file(file_id).await? else {
-        return Ok(None);
+        return Ok(Deleted::NoSuchFile);
     };
     if owner.is_some() && file.user_id != owner {
-        return Ok(None);
+        return Ok(Deleted::NoSuchFile);
     }
+    let keep_secs = match file.user_id {
+        Some(uid) => super::trash::keep_secs(lib, uid).await?,
+        None => 0,
+    };
     let mut lock = lib.db.lock_owner(file.user_id).await?;
-    match rows::delete_file_row(&mut lock, file_id, file.user_id).await? {
-        Some(blob_key) => {
+    let t = now();
+    let done = match file.user_id {
+        Some(uid) if keep_secs > 0 => {
+            trash::trash_file_row(&mut lock, file_id, uid, reason, t, t + keep_secs)
+                .await?
+                .map(|_| Deleted::Trashed)
+        }
+        _ => rows::delete_file_row(&mut lock, file_id, file.user_id)
+            .await?
+            .map(Deleted::Blob),
+    };
+    match done {
+        Some(deleted) => {
             lock.commit().await?;
             lib.db.cache.file_changed(file_id);
-            Ok(Some(blob_key))
+            Ok(deleted)
         }
         None => {
             lock.rollback().await?;
-            Ok(None)
+            Ok(Deleted::NoSuchFile)
         }
     }
 }

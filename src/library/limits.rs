@@ -17,6 +17,7 @@ use crate::db::downloads::{Credited, Reservation, Reserved};
 use crate::db::files::File;
 pub use crate::db::files::LimitAction;
 use crate::db::now;
+use crate::db::trash::TrashReason;
 use crate::db::users::User;
 use crate::library::delivery::{self, Downloader};
 use crate::library::{files, Error, Gone, Library, Result};
@@ -204,7 +205,10 @@ pub async fn on_download_limit(lib: &Library, file_id: &str) -> Result<()> {
 async fn apply_limit_action(lib: &Library, file: &File) -> Result<()> {
     match file.action() {
         LimitAction::Delete => {
-            if let Some(blob_key) = files::delete_file_row(lib, &file.id, None).await? {
+            // A file of an account goes to its trash (docs/expiry.md).
+            if let files::Deleted::Blob(blob_key) =
+                files::delete_file_row(lib, &file.id, None, TrashReason::Expired).await?
+            {
                 files::remove_blob_later(lib, &blob_key, lib.cfg.limits.deleted_blob_grace_secs)
                     .await?;
             }
@@ -291,17 +295,19 @@ impl AskedLimits {
     }
 
     /// Within the uploader's tier: a file without a time limit gets the
-    /// tier's longest, a longer one is refused.
+    /// tier's default (`default_time_limit_secs`, else its longest), a
+    /// longer one than the longest is refused.
     pub fn within(self, cfg: &Config, user: Option<&User>) -> Result<AskedLimits> {
-        let Some(max) = max_time_limit(cfg, user) else {
-            return Ok(self);
-        };
-        match self.time_limit {
-            0 => Ok(AskedLimits {
-                time_limit: max,
+        if let Some(max) = max_time_limit(cfg, user) {
+            if self.time_limit > max {
+                return Err(too_long(max));
+            }
+        }
+        match (self.time_limit, default_time_limit(cfg, user)) {
+            (0, Some(default)) => Ok(AskedLimits {
+                time_limit: default,
                 ..self
             }),
-            t if t > max => Err(too_long(max)),
             _ => Ok(self),
         }
     }
@@ -317,9 +323,24 @@ pub fn max_time_limit(cfg: &Config, user: Option<&User>) -> Option<i64> {
     (max > 0).then_some(max)
 }
 
+/// The time limit a file uploaded without one gets: the tier's
+/// `default_time_limit_secs` within its maximum, else the maximum; None:
+/// the file keeps until deleted (docs/expiry.md).
+pub fn default_time_limit(cfg: &Config, user: Option<&User>) -> Option<i64> {
+    let default = match user {
+        Some(u) => cfg.tiers.get(&u.membership).default_time_limit_secs,
+        None => cfg.tiers.anonymous.default_time_limit_secs,
+    };
+    let max = max_time_limit(cfg, user);
+    match (default > 0).then_some(default) {
+        Some(d) => Some(max.map_or(d, |m| d.min(m))),
+        None => max,
+    }
+}
+
 /// The expiry times (seconds; 0: never) the upload page offers `user`:
 /// those of `web.expiry_choices_secs` within the tier's longest time limit,
-/// "never" only where there is none.
+/// "never" only where there is none, and the tier's default.
 pub fn expiry_choices(cfg: &Config, user: Option<&User>) -> Vec<i64> {
     let max = max_time_limit(cfg, user);
     let mut choices: Vec<i64> = cfg
@@ -335,6 +356,12 @@ pub fn expiry_choices(cfg: &Config, user: Option<&User>) -> Vec<i64> {
     if choices.is_empty() {
         // A tier whose maximum is below every choice still gets one.
         choices.extend(max);
+    }
+    if let Some(default) = default_time_limit(cfg, user) {
+        if !choices.contains(&default) {
+            choices.push(default);
+            choices.sort_by_key(|&s| if s == 0 { i64::MAX } else { s });
+        }
     }
     choices
 }
@@ -403,6 +430,29 @@ mod tests {
             .expect("parse")
             .within(&cfg, None)
             .is_err());
+    }
+
+    #[test]
+    fn expiry_defaults_apply_within_the_maximum() {
+        let mut cfg = Config::default();
+        cfg.web.expiry_choices_secs = vec![3600, 86_400, 0];
+        // Unset: nothing changes (no default, no maximum).
+        assert_eq!(default_time_limit(&cfg, None), None);
+        let none = AskedLimits::parse("", "", "").expect("parse");
+        assert_eq!(none.within(&cfg, None).expect("within").time_limit, 0);
+        // A default alone: given to files without one, offered, no maximum.
+        cfg.tiers.anonymous.default_time_limit_secs = 7200;
+        assert_eq!(none.within(&cfg, None).expect("within").time_limit, 7200);
+        assert_eq!(expiry_choices(&cfg, None), [3600, 7200, 86_400, 0]);
+        // A maximum below the default caps it.
+        cfg.tiers.anonymous.max_time_limit_secs = 5000;
+        assert_eq!(default_time_limit(&cfg, None), Some(5000));
+        assert_eq!(expiry_choices(&cfg, None), [3600, 5000]);
+        // A maximum above it leaves it.
+        cfg.tiers.anonymous.max_time_limit_secs = 86_400;
+        assert_eq!(none.within(&cfg, None).expect("within").time_limit, 7200);
+        let long = AskedLimits::parse("86401", "", "").expect("parse");
+        assert!(long.within(&cfg, None).is_err());
     }
 
     #[test]

@@ -34,7 +34,21 @@ async fn lookup(app: &AppState, id: &str, secret: &str) -> Result<Option<File>, 
 
 async fn confirm(State(app): State<App>, Path((id, secret)): Path<(String, String)>) -> Response {
     match lookup(&app, &id, &secret).await {
-        Ok(Some(file)) => page(
+        Ok(Some(file)) => {
+            // A file of an account may go to its trash (docs/expiry.md).
+            let trashed = match file.user_id {
+                Some(uid) => library::trash::keep_secs(&app, uid).await.unwrap_or(0) > 0,
+                None => false,
+            };
+            confirm_page(&file, trashed)
+        }
+        Ok(None) => not_found(),
+        Err(resp) => resp,
+    }
+}
+
+fn confirm_page(file: &File, trashed: bool) -> Response {
+    page(
             StatusCode::OK,
             &t("delete-title"),
             &format!(
@@ -42,17 +56,18 @@ async fn confirm(State(app): State<App>, Path((id, secret)): Path<(String, Strin
                  <form method=\"post\" class=\"actions\"><button class=\"btn btn-danger\" type=\"submit\">{}</button>\
                  <a class=\"btn btn-secondary\" href=\"/\">{}</a></form></div>",
                 t_html(
-                    "delete-question",
+                    if trashed {
+                        "delete-question-trash"
+                    } else {
+                        "delete-question"
+                    },
                     &[],
                     &[("name", &format!("<b id=\"name\">{}</b>", esc(&file.name)))]
                 ),
                 esc(&t("delete-button")),
                 esc(&t("delete-keep")),
             ),
-        ),
-        Ok(None) => not_found(),
-        Err(resp) => resp,
-    }
+    )
 }
 
 async fn delete(State(app): State<App>, Path((id, secret)): Path<(String, String)>) -> Response {

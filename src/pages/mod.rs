@@ -5,6 +5,7 @@ pub mod activate;
 pub mod bundle;
 pub mod delete;
 pub mod download;
+pub mod extend;
 pub mod folder;
 pub mod i18n;
 pub mod my_files;

@@ -125,7 +125,10 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
         results = results_area(),
         csrf = esc(&v.csrf),
         chunk = app.cfg.tus.chunk_bytes.max(MIN_CHUNK),
-        expiry = expiry_options(&limits::expiry_choices(&app.cfg, v.user.as_ref())),
+        expiry = expiry_options(
+            &limits::expiry_choices(&app.cfg, v.user.as_ref()),
+            limits::default_time_limit(&app.cfg, v.user.as_ref()),
+        ),
         folder = folder_field(&app, v.user.as_ref()).await,
         account = u8::from(v.user.is_some()),
     );
@@ -137,13 +140,16 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
     )
 }
 
-/// The expiry choices as `<option>`s, the longest preselected ("never"
-/// where offered: files keep unless asked otherwise).
-fn expiry_options(choices: &[i64]) -> String {
-    let longest = choices
-        .iter()
-        .copied()
-        .max_by_key(|&s| if s == 0 { i64::MAX } else { s });
+/// The expiry choices as `<option>`s, the tier's default preselected,
+/// else the longest ("never" where offered: files keep unless asked
+/// otherwise).
+fn expiry_options(choices: &[i64], default: Option<i64>) -> String {
+    let longest = default.filter(|d| choices.contains(d)).or_else(|| {
+        choices
+            .iter()
+            .copied()
+            .max_by_key(|&s| if s == 0 { i64::MAX } else { s })
+    });
     choices
         .iter()
         .map(|&secs| {
@@ -493,7 +499,12 @@ mod tests {
             ]
         );
         // The longest is chosen; "never" counts as longest.
-        assert!(expiry_options(&[3600, 0, 86_400]).contains("<option value=\"0\" selected>Never"));
-        assert!(expiry_options(&[3600, 86_400]).contains("<option value=\"86400\" selected>"));
+        assert!(
+            expiry_options(&[3600, 0, 86_400], None).contains("<option value=\"0\" selected>Never")
+        );
+        assert!(expiry_options(&[3600, 86_400], None).contains("<option value=\"86400\" selected>"));
+        // The tier's default is chosen where it has one.
+        assert!(expiry_options(&[3600, 86_400], Some(3600))
+            .contains("<option value=\"3600\" selected>"));
     }
 }

@@ -512,6 +512,36 @@ impl Client {
         Ok(Batch::from_result(&r, "id", "file", FileInfo::from_element))
     }
 
+    /// `files.extend` (a dropspace extension): moves the file's expiry to
+    /// `time_limit` seconds from now, or by the server's default extension.
+    pub async fn extend_file(&self, id: &str, time_limit: Option<u64>) -> Result<FileInfo> {
+        let secs = time_limit.map(|t| t.to_string());
+        let mut params = vec![("file_id", id)];
+        if let Some(secs) = &secs {
+            params.push(("time_limit", secs));
+        }
+        let r = self.call("files.extend", true, &params).await?;
+        first(&r, "file").map(FileInfo::from_element)
+    }
+
+    /// `trash.list` (a dropspace extension): the account's trash.
+    pub async fn trash(&self) -> Result<Vec<TrashedFile>> {
+        let r = self.call("trash.list", true, &[]).await?;
+        Ok(r.all("file").map(TrashedFile::from_element).collect())
+    }
+
+    /// `trash.restore`: the folder the file is back in.
+    pub async fn restore_file(&self, id: &str) -> Result<String> {
+        let r = self.call("trash.restore", true, &[("file_id", id)]).await?;
+        Ok(first(&r, "file")?.attr("folder_id").to_string())
+    }
+
+    /// `trash.purge`: deletes a trashed file for good.
+    pub async fn purge_file(&self, id: &str) -> Result<()> {
+        self.call("trash.purge", true, &[("file_id", id)]).await?;
+        Ok(())
+    }
+
     /// `files.moveToFolder` (`0` is the root).
     pub async fn move_files(&self, ids: &[&str], folder_id: &str) -> Result<Batch<FileInfo>> {
         let r = self

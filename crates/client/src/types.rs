@@ -535,3 +535,32 @@ pub struct Downloaded {
     /// Bytes fetched by this call.
     pub fetched: u64,
 }
+
+/// A file in the trash (`trash.list`, a dropspace extension).
+#[derive(Clone, Debug, Serialize)]
+pub struct TrashedFile {
+    pub id: String,
+    pub name: String,
+    pub size: u64,
+    pub folder_id: String,
+    /// `deleted` or `expired`.
+    pub reason: String,
+    /// Unix seconds.
+    pub trashed: i64,
+    /// Unix seconds: when its bytes are removed for good.
+    pub purge_at: i64,
+}
+
+impl TrashedFile {
+    pub(crate) fn from_element(e: &Element) -> TrashedFile {
+        TrashedFile {
+            id: e.attr("id").to_string(),
+            name: e.attr("name").to_string(),
+            size: e.int("size").max(0) as u64,
+            folder_id: e.attr("folder_id").to_string(),
+            reason: e.attr("reason").to_string(),
+            trashed: e.int("trashed"),
+            purge_at: e.int("purge_at"),
+        }
+    }
+}

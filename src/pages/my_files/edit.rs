@@ -226,7 +226,7 @@ fn file_form(
          <tr><th scope=\"row\">{l_size}</th><td>{size}</td></tr>\
          <tr><th scope=\"row\">{l_uploaded}</th><td>{uploaded}</td></tr>\
          <tr><th scope=\"row\">{l_downloads}</th><td id=\"downloads\">{downloads}</td></tr>\
-         <tr><th scope=\"row\">{l_expires}</th><td id=\"expires\">{expires}</td></tr>{checksum}\
+         <tr><th scope=\"row\">{l_expires}</th><td id=\"expires\">{expires}{extend}</td></tr>{checksum}\
          </tbody></table></div>\
          <p class=\"qr\"><img id=\"qr\" src=\"/file/{id}/qr.svg\" width=\"160\" height=\"160\" \
          alt=\"{l_qr}\"></p></div>\
@@ -279,6 +279,17 @@ fn file_form(
         uploaded = time_tag(f.uploaded),
         downloads = esc(&super::listing::downloads(f)),
         expires = super::listing::expires(f),
+        extend = if f.time_limit_at > 0 {
+            format!(
+                " <form method=\"post\" action=\"/files/extend\" class=\"inline\">{}{}\
+                 <button class=\"btn btn-secondary btn-sm\" type=\"submit\" id=\"extend\">{}</button></form>",
+                hidden("csrf", &v.csrf),
+                hidden("id", &f.id),
+                esc(&t("my-files-extend"))
+            )
+        } else {
+            String::new()
+        },
         id = esc(&f.id),
         fold = esc(&f.folder_id),
         csrf = hidden("csrf", &v.csrf),

@@ -324,8 +324,10 @@ fn tools(app: &AppState, v: &Visitor, user: &User, asked: &Asked, list: &Listing
          <form method=\"get\" action=\"/files\" class=\"tool\" role=\"search\">\
          <label for=\"q\">{search}</label>\
          <input id=\"q\" name=\"q\" type=\"search\" value=\"{q}\" maxlength=\"255\">\
-         <button class=\"btn btn-secondary btn-sm\" type=\"submit\" id=\"search\">{search}</button></form></div>",
+         <button class=\"btn btn-secondary btn-sm\" type=\"submit\" id=\"search\">{search}</button></form>\
+         <a class=\"btn btn-secondary btn-sm\" href=\"/files/trash\" id=\"trash-link\">{trash}</a></div>",
         search = esc(&t("my-files-search")),
+        trash = esc(&t("trash-link")),
         q = esc(&asked.q)
     )
 }

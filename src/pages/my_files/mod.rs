@@ -11,6 +11,7 @@ mod actions;
 mod edit;
 mod listing;
 mod requests;
+mod trash;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -49,6 +50,10 @@ pub fn routes() -> Router<App> {
         .route("/files/mail", post(actions::mail))
         .route("/files/folder/new", post(actions::new_folder))
         .route("/files/file", get(edit::file_page).post(edit::save_file))
+        .route("/files/extend", post(trash::extend))
+        .route("/files/trash", get(trash::show))
+        .route("/files/trash/restore", post(trash::restore))
+        .route("/files/trash/purge", post(trash::purge))
         .route(
             "/files/folder",
             get(edit::folder_page).post(edit::save_folder),
