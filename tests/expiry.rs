@@ -107,6 +107,14 @@ dual!(warning_once_and_the_extend_link, |b| async move {
     };
     let a = s.user_session("alice").await;
     s.set_membership("alice", "lite");
+    // An operator-wide webhook hears the warning too (docs/webhooks.md).
+    s.admin_ok(&[
+        "webhook",
+        "add",
+        "http://127.0.0.1:9/hook",
+        "--events",
+        "share.expiring",
+    ]);
     let id = upload_with(
         &s,
         &a,
@@ -125,6 +133,11 @@ dual!(warning_once_and_the_extend_link, |b| async move {
     // Both nodes' sweeps run every 2 s: a few rounds later, still one.
     wait_secs_since(started, 6.0).await;
     assert_eq!(warnings_about(&s, "soon.txt").len(), 1);
+    let hooked = format!(
+        "SELECT COUNT(*) FROM webhook_deliveries WHERE event = 'share.expiring' \
+         AND payload LIKE '%\"{id}\"%'"
+    );
+    assert_eq!(s.db_i64(&hooked).await, 1);
     let at_sql = format!("SELECT time_limit_at FROM files WHERE id = '{id}'");
     let at = async |s: &Server| s.db_i64(&at_sql).await;
     let before = at(&s).await;

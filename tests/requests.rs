@@ -139,6 +139,15 @@ dual!(an_outsider_uploads_into_a_request, |b| async move {
     assert!(!html.contains("private-plans"));
     assert!(html.contains("data-request=\""));
 
+    // An operator-wide webhook hears of each file a request receives.
+    s.admin_ok(&[
+        "webhook",
+        "add",
+        "http://127.0.0.1:9/hook",
+        "--events",
+        "file_request.uploaded",
+    ]);
+
     // The metadata asks for another folder, a password and a recipient:
     // the request's folder wins and nothing else is taken.
     let (status, o) = offer(&mut v, &r.request_id, "").await;
@@ -185,6 +194,12 @@ dual!(an_outsider_uploads_into_a_request, |b| async move {
     );
     assert_eq!(served(&s, &alice, &file_id).await, bytes);
     let mail = s.wait_mail(|m| m.contains("payslip.pdf")).await;
+    let queued = format!(
+        "SELECT COUNT(*) FROM webhook_deliveries WHERE event = 'file_request.uploaded' \
+         AND payload LIKE '%{}%' AND payload LIKE '%{file_id}%'",
+        r.request_id
+    );
+    assert_eq!(count(&s, &queued).await, 1);
     assert!(mail.contains("Tax papers"), "{mail}");
     assert!(!s.outbox().iter().any(|m| m.contains("victim@example.com")));
 

@@ -18,8 +18,8 @@
 
 pub mod auth;
 pub mod links;
-pub mod requests;
 pub mod receipts;
+pub mod requests;
 pub mod send;
 
 use axum::body::Body;

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::db::files::File;
 use crate::db::now;
 use crate::db::users::User;
+use crate::library::webhooks::{self, Event, ShareExpiringData};
 use crate::library::{files, limits, Error, Library, Result};
 use crate::mail::Mail;
 
@@ -200,6 +201,19 @@ pub async fn warn(lib: &Library, w: &Warning) -> Result<()> {
         })
         .await
         .map_err(|e| Error::Internal(e.context("queueing an expiry warning")))?;
+    let (kind, id, link) = match &w.item {
+        Item::File(id) => ("file", id.clone(), lib.url(&format!("/file/{id}"))),
+        Item::Send(id) => ("send", id.to_string(), String::new()),
+    };
+    let event = Event::ShareExpiring(ShareExpiringData {
+        kind: kind.into(),
+        id,
+        name: w.name.clone(),
+        expires: webhooks::rfc3339(w.expires),
+        link,
+        pending_recipients: w.waiting.clone(),
+    });
+    webhooks::notify(lib, Some(w.owner.id), event).await;
     Ok(())
 }
 
@@ -248,13 +262,8 @@ pub async fn sweep_warnings(lib: &Library) -> Result<usize> {
         let Some(owner) = lib.db.user_by_id(send.user_id).await? else {
             continue;
         };
-        // Who downloaded is known where the send records it (its
-        // download receipts); otherwise nobody is named (docs/expiry.md).
-        let waiting = if send.download_receipt() {
-            lib.db.send_recipients_waiting(send_id).await?
-        } else {
-            Vec::new()
-        };
+        // Every link's delivered bytes are recorded (docs/receipts.md).
+        let waiting = lib.db.send_recipients_waiting(send_id).await?;
         let item = Item::Send(send_id);
         let w = Warning {
             extend_url: extend_url(lib, &item, expires),

@@ -13,6 +13,7 @@ use crate::db::now;
 use crate::db::users::User;
 use crate::library::limits::AskedLimits;
 use crate::library::uploads::{self, Asked, Offer};
+use crate::library::webhooks::{self, Event, FileRequestUploadData};
 use crate::library::{Error, Library, Result, MAX_NAME, MAX_TEXT};
 use crate::mail::Mail;
 use crate::secrets::{random_string, LOWER_ALNUM};
@@ -286,11 +287,26 @@ pub fn receipt_ok(lib: &Library, request_id: &str, file_id: &str, sig: &str) -> 
 }
 
 /// A file arrived through request `request_id`: the owner hears of it
-/// when the request asks. Best effort: the file is stored either way.
+/// when the request asks, and their webhooks get `file_request.uploaded`
+/// (docs/webhooks.md). Best effort: the file is stored either way.
 pub async fn received(lib: &Library, request_id: &str, file_id: &str, name: &str, size: i64) {
     let Ok(Some(r)) = lib.db.file_request(request_id).await else {
         return;
     };
+    if let Ok(Some(file)) = lib.db.file(file_id).await {
+        match webhooks::file_data(lib, &file).await {
+            Ok(data) => {
+                let event = Event::FileRequestUploaded(FileRequestUploadData {
+                    request_id: r.id.clone(),
+                    title: r.title.clone(),
+                    file: data,
+                    uploader: String::new(),
+                });
+                webhooks::notify(lib, Some(r.user_id), event).await;
+            }
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "file request webhook"),
+        }
+    }
     if !r.notify() {
         return;
     }
