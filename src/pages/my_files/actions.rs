@@ -7,11 +7,10 @@ use std::net::IpAddr;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Form;
 
 use super::{
-    back_path, checked, error_notice, error_page, file_ids, first, folder_param, hidden, map,
-    pipeline, see_other, to_login,
+    back_path, error_notice, error_page, file_ids, first, folder_param, hidden, map, pipeline,
+    see_other, to_login, Posted,
 };
 use crate::api::error::{ApiError, Code};
 use crate::db::files::File;
@@ -143,13 +142,8 @@ async fn delete_files(
 pub(super) async fn delete(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted { v, user, form }: Posted,
 ) -> Response {
-    let (v, user) = match checked(&app, &headers, first(&form, "csrf")).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let outcome = delete_files(&app, ip, &user, &file_ids(&form)).await;
     done(&v, &form, outcome)
 }
@@ -177,13 +171,8 @@ async fn share_folder(
 pub(super) async fn share(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted { v, user, form }: Posted,
 ) -> Response {
-    let (v, user) = match checked(&app, &headers, first(&form, "csrf")).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let folder_id = first(&form, "folder_id").unwrap_or_default().to_string();
     let shared = first(&form, "shared") == Some("1");
     let outcome = share_folder(&app, ip, &user, &folder_id, shared).await;
@@ -224,13 +213,8 @@ async fn create_folder(
 pub(super) async fn new_folder(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted { v, user, form }: Posted,
 ) -> Response {
-    let (v, user) = match checked(&app, &headers, first(&form, "csrf")).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let parent = folder_param(map(&form).get("folder"));
     let name = first(&form, "name").unwrap_or_default();
     match create_folder(&app, ip, &user, name, &parent).await {
@@ -263,13 +247,8 @@ async fn move_files(
 pub(super) async fn bulk(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted { v, user, form }: Posted,
 ) -> Response {
-    let (v, user) = match checked(&app, &headers, first(&form, "csrf")).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let ids = file_ids(&form);
     let folder = folder_param(map(&form).get("folder"));
     match first(&form, "action") {
@@ -395,13 +374,8 @@ async fn send_links(
 pub(super) async fn mail(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted { v, user, form }: Posted,
 ) -> Response {
-    let (v, user) = match checked(&app, &headers, first(&form, "csrf")).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let folder = folder_param(map(&form).get("folder"));
     let files = match own_files(&app, &user, &file_ids(&form)).await {
         Ok(files) => files,

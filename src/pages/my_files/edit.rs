@@ -9,11 +9,10 @@ use std::net::IpAddr;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Form;
 
 use super::{
-    back_path, checked, error_notice, error_page, first, folder_options, hidden, path_label,
-    pipeline, see_other, status_of, to_login,
+    back_path, error_notice, error_page, first, folder_options, hidden, path_label, pipeline,
+    see_other, status_of, to_login, Posted,
 };
 use crate::api::error::ApiError;
 use crate::db::download_log::Download;
@@ -420,13 +419,8 @@ async fn save(
 pub(super) async fn save_file(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted { v, user, form }: Posted,
 ) -> Response {
-    let (v, user) = match checked(&app, &headers, first(&form, "csrf")).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let id = first(&form, "id").unwrap_or_default().trim().to_string();
     match save(&app, ip, &user, &id, &form).await {
         Ok(()) => see_other(&format!("/files/file?id={id}&saved=1")),
@@ -607,13 +601,8 @@ async fn save_folder_info(
 pub(super) async fn save_folder(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted { v, user, form }: Posted,
 ) -> Response {
-    let (v, user) = match checked(&app, &headers, first(&form, "csrf")).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let id = first(&form, "id").unwrap_or_default().trim().to_string();
     match save_folder_info(&app, ip, &user, &id, &form).await {
         Ok(()) => see_other(&format!("/files/folder?id={id}&saved=1")),
@@ -721,13 +710,8 @@ async fn delete_tree(
 pub(super) async fn delete_folder(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted { v, user, form }: Posted,
 ) -> Response {
-    let (v, user) = match checked(&app, &headers, first(&form, "csrf")).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let id = first(&form, "id").unwrap_or_default().trim().to_string();
     match delete_tree(&app, ip, &user, &id).await {
         Ok(parent) => see_other(&back_path(&parent)),

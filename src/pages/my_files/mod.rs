@@ -16,10 +16,11 @@ mod trash;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Form, Router};
 
 use super::web::{forbidden, visitor, Visitor};
 use crate::api::error::{ApiError, Code};
@@ -173,6 +174,28 @@ async fn pipeline(app: &AppState, ip: IpAddr, user: &User, writes: bool) -> libr
     })
     .await?;
     p.account(Some(user), Gate::default())
+}
+
+/// A My files form POST, its login and CSRF token checked: the visitor,
+/// their account and the form's fields. Refused with the login redirect or
+/// the 403 page (`checked`).
+pub(super) struct Posted {
+    pub v: Visitor,
+    pub user: User,
+    pub form: Vec<(String, String)>,
+}
+
+impl FromRequest<App> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, app: &App) -> Result<Self, Response> {
+        let headers = req.headers().clone();
+        let Form(form) = Form::<Vec<(String, String)>>::from_request(req, app)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let (v, user) = checked(app, &headers, first(&form, "csrf")).await?;
+        Ok(Posted { v, user, form })
+    }
 }
 
 /// Checks login and CSRF of a POST; the visitor and their account, or the

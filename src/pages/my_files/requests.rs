@@ -6,10 +6,9 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Form;
 
 use super::listing::{copied_status, named};
-use super::{checked, error_page, first, folder_options, hidden, pipeline, see_other, to_login};
+use super::{error_page, first, folder_options, hidden, pipeline, see_other, to_login, Posted};
 use crate::api::error::ApiError;
 use crate::db::file_requests::FileRequest;
 use crate::http::html::{esc, human_size, time_tag};
@@ -189,13 +188,8 @@ fn whole(form: &[(String, String)], name: &str) -> Result<i64, Error> {
 pub(super) async fn create(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted { v, user, form }: Posted,
 ) -> Response {
-    let (v, user) = match checked(&app, &headers, first(&form, "csrf")).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     const MB: i64 = 1_000_000;
     let made = async {
         pipeline(&app, ip, &user, true).await?;
@@ -223,13 +217,8 @@ pub(super) async fn create(
 pub(super) async fn close(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted { v, user, form }: Posted,
 ) -> Response {
-    let (v, user) = match checked(&app, &headers, first(&form, "csrf")).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let closed = async {
         pipeline(&app, ip, &user, true).await?;
         requests::close(

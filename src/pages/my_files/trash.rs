@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Form;
 
-use super::{checked, error_page, first, hidden, pipeline, see_other, to_login};
+use super::{error_page, first, hidden, pipeline, see_other, to_login, Posted};
 use crate::api::error::ApiError;
 use crate::db::trash::TrashReason;
 use crate::http::html::{esc, human_size, time_tag};
@@ -24,13 +23,8 @@ use crate::state::App;
 pub(super) async fn extend(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted { v, user, form }: Posted,
 ) -> Response {
-    let (v, user) = match checked(&app, &headers, first(&form, "csrf")).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let id = first(&form, "id").unwrap_or_default().trim().to_string();
     let done = async {
         pipeline(&app, ip, &user, true).await?;
@@ -132,33 +126,26 @@ pub(super) async fn show(
 pub(super) async fn restore(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    posted: Posted,
 ) -> Response {
-    act(app, ip, headers, form, true).await
+    act(app, ip, posted, true).await
 }
 
 /// `POST /files/trash/purge` (`csrf`, `id`)
 pub(super) async fn purge(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    posted: Posted,
 ) -> Response {
-    act(app, ip, headers, form, false).await
+    act(app, ip, posted, false).await
 }
 
 async fn act(
     app: App,
     ip: std::net::IpAddr,
-    headers: HeaderMap,
-    form: Vec<(String, String)>,
+    Posted { v, user, form }: Posted,
     restore: bool,
 ) -> Response {
-    let (v, user) = match checked(&app, &headers, first(&form, "csrf")).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let id = first(&form, "id").unwrap_or_default().trim().to_string();
     let done = async {
         pipeline(&app, ip, &user, true).await?;
