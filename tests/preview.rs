@@ -594,7 +594,9 @@ dual!(qr_codes_draw_on_the_page_budget, |b| async move {
 });
 
 dual!(thumbnails_are_made_once_and_kept, |b| async move {
-    let s = Server::start(b).await;
+    // The trash off: a deleted file's bytes (and thumbnail) go at once
+    // (docs/expiry.md).
+    let s = Server::start_with(b, &[("DROPSPACE_TIERS__LITE__TRASH_SECS", "0")]).await;
     let a = s.user_session("alice").await;
     let folder = mkdir(&s, &a, "photos", "0", "1").await;
     let up = |name: &'static str, bytes: Vec<u8>, fields: Vec<(&'static str, &'static str)>| {
