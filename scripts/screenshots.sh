@@ -38,6 +38,9 @@ keep=(
     de-download
     file-request
     file-request-receipt
+    extend
+    who-downloaded
+    trash
 )
 mkdir -p docs/screenshots
 for name in "${keep[@]}"; do

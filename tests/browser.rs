@@ -601,6 +601,107 @@ async fn an_outsider_uploads_into_a_file_request() {
     c.close().await.expect("close browser");
 }
 
+/// An owner is warned before a file expires and extends it with the
+/// mail's link, sees who downloaded it, deletes it and restores it from
+/// the trash — in the browser (docs/expiry.md, docs/receipts.md).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_extends_sees_who_downloaded_and_restores() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let s = Server::start_with(
+        Backend::Sqlite,
+        &[
+            ("DROPSPACE_EXPIRY__WARN_BEFORE_SECS", "15"),
+            ("DROPSPACE_TIERS__LITE__DEFAULT_TIME_LIMIT_SECS", "3600"),
+        ],
+    )
+    .await;
+    s.create_user("alice", "correct horse");
+    let a = s.login("alice", "correct horse").await;
+    let bytes = pattern(90_000, 3);
+    let id = upload_with(&s, &a, &[("time_limit", "20")], "report.pdf", bytes.clone()).await;
+    let id = kv_get(&id, "file_id");
+    let at_sql = format!("SELECT time_limit_at FROM files WHERE id = '{id}'");
+    let before = s.db_i64(&at_sql).await;
+
+    // The warning's link: a page with one button; pressing it extends.
+    let mail = s.wait_mail(|m| m.contains("report.pdf")).await;
+    let link = link_in(&mail, "/extend/f/").expect("extend link");
+    c.goto(&link).await.expect("extend page");
+    assert_eq!(text_of(&c, "#name").await, "report.pdf");
+    assert_eq!(
+        s.db_i64(&at_sql).await,
+        before,
+        "opening the link extends nothing"
+    );
+    screenshot(&c, "extend.png").await;
+    press(&c, "#extend").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#extended"))
+        .await
+        .expect("extended");
+    assert!(
+        s.db_i64(&at_sql).await >= before + 3000,
+        "the tier's default from now"
+    );
+
+    // A download, then the file's page lists it.
+    let got = s
+        .http
+        .get(direct_url(&s, &a, &id, None).await)
+        .send()
+        .await
+        .expect("download")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert!(got == bytes);
+    c.goto(&s.url("/login")).await.expect("login page");
+    fill(&c, "#user_name", "alice").await;
+    fill(&c, "#password", "correct horse").await;
+    press(&c, "#login-submit").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#requests-link"))
+        .await
+        .expect("my files");
+    c.goto(&s.url(&format!("/files/file?id={id}")))
+        .await
+        .expect("file page");
+    let rows = c
+        .find_all(Locator::Css("#download-log tbody tr"))
+        .await
+        .expect("log rows");
+    assert_eq!(rows.len(), 1);
+    assert!(text_of(&c, "#download-log tbody tr")
+        .await
+        .contains("127.0.0.1"));
+    c.execute(
+        "document.getElementById('download-log').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .expect("scroll");
+    screenshot(&c, "who-downloaded.png").await;
+
+    // Deleted, then restored from the trash: the same bytes under its id.
+    api(&s, &a, "files.delete", &[("file_id", &id)])
+        .await
+        .assert_ok();
+    c.goto(&s.url("/files/trash")).await.expect("trash");
+    screenshot(&c, "trash.png").await;
+    press(&c, &format!("tr[data-id='{id}'] button.restore")).await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#done"))
+        .await
+        .expect("restored");
+    assert!(served(&s, &a, &id).await == bytes);
+    c.close().await.expect("close browser");
+}
+
 /// Presses `key` on whatever has the focus.
 async fn key(c: &Client, key: fantoccini::key::Key) {
     c.active_element()
