@@ -2080,8 +2080,9 @@ async fn pages_are_accessible_and_fit_a_phone_in_both_themes() {
             .expect("page");
         fill(&c, "#password", "wrong").await;
         press(&c, "form.card button[type=submit]").await;
+        // Its check writes the throttle's row: give a loaded disk time.
         c.wait()
-            .at_most(Duration::from_secs(10))
+            .at_most(Duration::from_secs(30))
             .for_element(Locator::Css("#password-error"))
             .await
             .expect("error shown");
