@@ -46,6 +46,8 @@ pub struct Delivery<'a> {
     /// Whole copies this credit completed (1, but for a credit spanning
     /// the end of one copy and the whole of another).
     pub copies: i64,
+    /// The file's whole downloads after this credit.
+    pub downloads: i64,
     pub who: &'a Downloader,
 }
 
@@ -61,6 +63,7 @@ pub async fn completed(lib: &Library, d: &Delivery<'_>) {
             return;
         }
     };
+    crate::library::webhooks::download_completed(lib, &file, d.copies, d.downloads).await;
     let (send_id, recipient) = d.who.recipient.clone().unwrap_or_default();
     let row = Download {
         id: 0,

@@ -129,11 +129,11 @@ pub async fn settle(
 /// when it is the credit that reached the limit. The download itself goes
 /// ahead whatever the action's fate, so a failure is logged here.
 async fn after_credit(lib: &Library, file_id: &str, credited: Option<Credited>, who: &Downloader) {
-    crate::library::webhooks::download_completed(lib, file_id, credited).await;
     if let Some(c) = credited.filter(|c| c.downloads > c.downloads_before) {
         let d = delivery::Delivery {
             file_id,
             copies: c.downloads - c.downloads_before,
+            downloads: c.downloads,
             who,
         };
         delivery::completed(lib, &d).await;

@@ -18,7 +18,6 @@ use sha2::Sha256;
 use tokio::sync::{Notify, Semaphore};
 
 use crate::config::WebhooksConfig;
-use crate::db::downloads::Credited;
 use crate::db::files::{File, LimitAction};
 use crate::db::webhooks::{ClaimedDelivery, DeliveryState, Endpoint, NewDelivery};
 use crate::db::{now, Db};
@@ -293,24 +292,15 @@ pub async fn upload_completed(lib: &Library, owner: Option<i64>, file_id: &str) 
 }
 
 /// `download.completed`: a credit of served bytes completed whole copies
-/// of a file (docs/api-notes.md, "Download counting"). Called before the
-/// limit action, which may remove the file.
-pub async fn download_completed(lib: &Library, file_id: &str, credited: Option<Credited>) {
-    let Some(c) = credited else { return };
-    let copies = c.downloads - c.downloads_before;
-    if copies <= 0 {
-        return;
-    }
-    // The owner is needed to know who listens; the file row is read
-    // anyway for the payload.
-    let Ok(Some(file)) = lib.db.file(file_id).await else {
-        return;
-    };
+/// of a file (docs/api-notes.md, "Download counting"). Called from
+/// `delivery::completed` with the row it read, before the limit action,
+/// which may remove the file.
+pub async fn download_completed(lib: &Library, file: &File, copies: i64, downloads: i64) {
     emit_file_event(lib, file.user_id, EVENT_TYPES[1], || async {
         Ok(Some(Event::DownloadCompleted(DownloadData {
-            file: file_data(lib, &file).await?,
+            file: file_data(lib, file).await?,
             copies,
-            downloads: c.downloads,
+            downloads,
         })))
     })
     .await
