@@ -11,13 +11,13 @@
 #   bash bench/zip.sh                                # 1,000 files, 1 GiB: ~3 min on 2 cores
 #   BENCH_FILES=100 BENCH_SIZE_MIB=256 BENCH_RUNS=1 bash bench/zip.sh
 #
-# Knobs: BENCH_FILES (1000), BENCH_SIZE_MIB (1024), BENCH_RUNS (3),
+# Knobs: BENCH_FILES (1000), BENCH_SIZE_MIB (1024), BENCH_RUNS (9),
 # BENCH_DIR (/var/tmp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FILES="${BENCH_FILES:-1000}"
 SIZE_MIB="${BENCH_SIZE_MIB:-1024}"
-RUNS="${BENCH_RUNS:-3}"
+RUNS="${BENCH_RUNS:-9}"
 
 cargo build --release --quiet
 BIN="$PWD/target/release/dropspace"

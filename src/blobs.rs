@@ -10,7 +10,7 @@ mod fs;
 mod multipart;
 
 pub use digest::{Digest, Sums};
-pub use fs::{hash_file, Partial};
+pub use fs::{hash_file, Partial, READ_CHUNK};
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -22,6 +22,7 @@ use anyhow::Context;
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt, TryStreamExt};
 use opendal::{services, Operator};
+use tokio::task::{spawn_blocking, JoinHandle};
 
 use crate::config::Config;
 use crate::secrets::random_string;
@@ -66,6 +67,12 @@ pub async fn read_file(
     len: u64,
 ) -> std::io::Result<impl Stream<Item = std::io::Result<Bytes>> + Send + 'static> {
     fs::FsReader::open(path, 0..len).await
+}
+
+/// A part of a chunk read by `Blobs::gather`.
+pub enum Gather {
+    Bytes(Bytes),
+    Blob { key: String, range: Range<u64> },
 }
 
 /// Keys under this prefix are resumable uploads' unfinished bytes (S3),
@@ -318,6 +325,28 @@ impl Blobs {
 
     fn check(&self) -> Result<(), StorageError> {
         self.fail.check()
+    }
+
+    /// Whether `gather` serves this store: the fs backend, where many small
+    /// blobs are cheaper read together than opened one stream each.
+    pub fn gathers(&self) -> bool {
+        self.fs.is_some()
+    }
+
+    /// One chunk made of `parts` in order (bytes at hand and ranges of
+    /// blobs), read on one blocking thread; started when called. A zip of
+    /// many small files reads its archive this way, a chunk at a time, as
+    /// a plain download reads one file (docs/performance.md). A blob that
+    /// ends before its range is an error. Only where `gathers()`.
+    pub fn gather(&self, parts: Vec<Gather>) -> JoinHandle<std::io::Result<Bytes>> {
+        let root = match (&self.fs, self.check()) {
+            (Some(dirs), Ok(())) => dirs.root.clone(),
+            (_, Err(e)) => return spawn_blocking(move || Err(std::io::Error::other(e.0))),
+            (None, _) => {
+                return spawn_blocking(|| Err(std::io::Error::other("gather needs the fs store")))
+            }
+        };
+        fs::gather(root, parts)
     }
 
     /// Starts writing a blob. Nothing is visible under `key` until `finish`.

@@ -362,6 +362,36 @@ dual!(past_4_gib_the_archive_is_zip64, |b| async move {
     }
 });
 
+// A file whose bytes are shorter than its row breaks the download (the
+// client sees a cut transfer, never a clean archive with a hole), whether
+// its bytes are read with others in one chunk or alone.
+dual!(a_file_gone_short_breaks_the_zip, |b| async move {
+    if s3_mode() {
+        return;
+    }
+    let s = Server::start(b).await;
+    let session = s.user_session("alice").await;
+    let folder = mkdir(&s, &session, "Broken", "0", "1").await;
+    let whole = pattern(40_000, 3);
+    uploaded_into(&s, &session, &folder, "whole.bin", &whole).await;
+    let short = uploaded_into(&s, &session, &folder, "short.bin", &pattern(3_000_000, 4)).await;
+    let blob = blob_path(&s, &short).await.expect("blob");
+    std::fs::File::options()
+        .write(true)
+        .open(&blob)
+        .and_then(|f| f.set_len(2_000_000))
+        .expect("truncated blob");
+    let got = get(&s, &format!("/folder/{folder}/zip"), &[]).await;
+    assert_eq!(got.status(), 200);
+    let length: usize = header(got.headers(), "content-length")
+        .parse()
+        .expect("length");
+    match got.bytes().await {
+        Ok(body) => panic!("a clean end after {} of {length} bytes", body.len()),
+        Err(e) => assert!(e.is_body() || e.is_decode(), "{e:?}"),
+    }
+});
+
 // `limits.zip_max_files`: a folder holding more (files and folders
 // together) gets a clear refusal, not a partial archive.
 dual!(a_folder_over_the_limit_gets_no_zip, |b| async move {

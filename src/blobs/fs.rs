@@ -382,6 +382,51 @@ impl FsReader {
     }
 }
 
+/// `Blobs::gather` on the fs store: the parts' bytes copied, and the blobs'
+/// ranges read with `pread`, into one buffer.
+pub fn gather(root: PathBuf, parts: Vec<super::Gather>) -> JoinHandle<io::Result<Bytes>> {
+    let len = parts
+        .iter()
+        .map(|p| match p {
+            super::Gather::Bytes(b) => b.len(),
+            super::Gather::Blob { range, .. } => (range.end - range.start) as usize,
+        })
+        .sum();
+    // Allocated here, on the worker that frees the sent chunk, as FsReader's.
+    let mut buf = Vec::with_capacity(len);
+    spawn_blocking(move || {
+        for part in parts {
+            match part {
+                super::Gather::Bytes(b) => buf.extend_from_slice(&b),
+                super::Gather::Blob { key, range } => {
+                    let file = File::open(root.join(&key))?;
+                    let start = buf.len();
+                    buf.resize(start + (range.end - range.start) as usize, 0);
+                    read_exact_at(&file, &mut buf[start..], range.start).map_err(|e| {
+                        io::Error::new(e.kind(), format!("reading blob {key}: {e}"))
+                    })?;
+                }
+            }
+        }
+        Ok(Bytes::from(buf))
+    })
+}
+
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut at: u64) -> io::Result<()> {
+    while !buf.is_empty() {
+        match file.read_at(buf, at) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = &mut buf[n..];
+                at += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 impl Stream for FsReader {
     type Item = io::Result<Bytes>;
 

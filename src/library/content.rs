@@ -19,6 +19,12 @@ fn db_error(e: sqlx::Error) -> StorageError {
     StorageError(format!("database: {e}"))
 }
 
+/// Whether the bytes under `key` can be read with `Blobs::gather`: kept
+/// in the blob store (not inline), on a store that gathers.
+pub fn gatherable(blobs: &Blobs, key: &str) -> bool {
+    blobs.gathers() && !is_inline(key)
+}
+
 /// Streams `range` of the bytes under `key`.
 pub async fn read(
     db: &Db,
