@@ -280,6 +280,9 @@ impl Zipping {
     /// store): one blocking read per chunk however many files it spans,
     /// read while the chunk before it is sent. False when none can.
     fn gather_next(&mut self) -> bool {
+        if !self.app.blobs.gathers() {
+            return false;
+        }
         let mut room = GATHER_CHUNK;
         let (mut parts, mut files) = (Vec::new(), Vec::new());
         while room > 0 {
