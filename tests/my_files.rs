@@ -184,9 +184,10 @@ dual!(
         let deep = seed_file_in(&s, "fern", &inner, "b.txt", b"67890").await;
         let html = page(&mut v, &format!("/files/folder/delete?id={photos}")).await;
         assert_eq!(
-        text_of(&html, "#confirm-count"),
-        "It holds 2 files (10 bytes) and 1 folder: they are deleted with it. This cannot be undone."
-    );
+            text_of(&html, "#confirm-count"),
+            "It holds 2 files (10 bytes) and 1 folder: they are deleted with it. \
+         They stay in your trash for a while and can be restored from there."
+        );
         let resp = v
             .post("/files/folder/delete", &[("csrf", &csrf), ("id", &photos)])
             .await;
@@ -420,6 +421,12 @@ dual!(
         // One file's delete button leads to the same confirmation.
         let html = page(&mut v, &format!("/files/delete?file_id={three}&folder=0")).await;
         assert_eq!(text_of(&html, "#confirm-question"), "Delete three.txt?");
+        // The default tier keeps a trash: the question says so.
+        assert_eq!(
+            text_of(&html, "#confirm-warning"),
+            "Their links stop working at once. \
+             They stay in your trash for a while and can be restored from there."
+        );
     }
 );
 

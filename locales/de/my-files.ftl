@@ -65,7 +65,7 @@ my-files-delete-question = { $count ->
         [one] { $name } löschen?
        *[other] Diese { $count } Dateien löschen?
     }
-my-files-delete-warning = Ihre Links funktionieren sofort nicht mehr. Das lässt sich nicht rückgängig machen.
+my-files-delete-warning = Ihre Links funktionieren sofort nicht mehr.
 my-files-cancel = Abbrechen
 my-files-mail-title = Links mailen
 my-files-mail-lead = Die Links dieser Dateien mailen:
@@ -134,9 +134,13 @@ my-files-folder-holds = Er enthält { $files ->
         [0] {""}
         [one] {" "}und 1 Ordner
        *[other] {" "}und { $folders } Ordner
-    }: sie werden mit ihm gelöscht. Das lässt sich nicht rückgängig machen.
+    }: sie werden mit ihm gelöscht.
 my-files-download-log = Wer heruntergeladen hat
 my-files-download-log-none = Noch niemand hat diese Datei vollständig heruntergeladen.
 my-files-download-log-when = Wann
 my-files-download-log-who = Wer
 my-files-download-log-recipient = { $address } (Empfängerlink)
+# Said after a delete question: the files are gone, or wait in the trash
+# (docs/expiry.md).
+my-files-gone-for-good = Das lässt sich nicht rückgängig machen.
+my-files-gone-to-trash = Sie bleiben eine Zeit lang in Ihrem Papierkorb und können von dort wiederhergestellt werden.

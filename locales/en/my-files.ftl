@@ -71,7 +71,7 @@ my-files-delete-question = { $count ->
         [one] Delete { $name }?
        *[other] Delete these { $count } files?
     }
-my-files-delete-warning = Their links stop working at once. This cannot be undone.
+my-files-delete-warning = Their links stop working at once.
 my-files-cancel = Cancel
 my-files-mail-title = Mail links
 my-files-mail-lead = Mail the links of these files:
@@ -143,9 +143,13 @@ my-files-folder-holds = It holds { $files ->
         [0] {""}
         [one] {" "}and 1 folder
        *[other] {" "}and { $folders } folders
-    }: they are deleted with it. This cannot be undone.
+    }: they are deleted with it.
 my-files-download-log = Who downloaded
 my-files-download-log-none = Nobody has downloaded this file completely yet.
 my-files-download-log-when = When
 my-files-download-log-who = Who
 my-files-download-log-recipient = { $address } (recipient link)
+# Said after a delete question: the files are gone, or wait in the trash
+# (docs/expiry.md).
+my-files-gone-for-good = This cannot be undone.
+my-files-gone-to-trash = They stay in your trash for a while and can be restored from there.

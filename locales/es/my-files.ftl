@@ -65,7 +65,7 @@ my-files-delete-question = { $count ->
         [one] ¿Eliminar { $name }?
        *[other] ¿Eliminar estos { $count } archivos?
     }
-my-files-delete-warning = Sus enlaces dejan de funcionar al instante. No se puede deshacer.
+my-files-delete-warning = Sus enlaces dejan de funcionar al instante.
 my-files-cancel = Cancelar
 my-files-mail-title = Enviar enlaces por correo
 my-files-mail-lead = Enviar por correo los enlaces de estos archivos:
@@ -134,9 +134,13 @@ my-files-folder-holds = Contiene { $files ->
         [0] {""}
         [one] {" "}y 1 carpeta
        *[other] {" "}y { $folders } carpetas
-    }: se eliminan con ella. No se puede deshacer.
+    }: se eliminan con ella.
 my-files-download-log = Quién lo ha descargado
 my-files-download-log-none = Nadie ha descargado todavía este archivo completo.
 my-files-download-log-when = Cuándo
 my-files-download-log-who = Quién
 my-files-download-log-recipient = { $address } (enlace de destinatario)
+# Said after a delete question: the files are gone, or wait in the trash
+# (docs/expiry.md).
+my-files-gone-for-good = No se puede deshacer.
+my-files-gone-to-trash = Quedan un tiempo en su papelera y pueden restaurarse desde allí.

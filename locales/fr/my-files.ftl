@@ -65,7 +65,7 @@ my-files-delete-question = { $count ->
         [one] Supprimer { $name } ?
        *[other] Supprimer ces { $count } fichiers ?
     }
-my-files-delete-warning = Leurs liens cessent aussitôt de fonctionner. Cette action est irréversible.
+my-files-delete-warning = Leurs liens cessent aussitôt de fonctionner.
 my-files-cancel = Annuler
 my-files-mail-title = Envoyer les liens par e-mail
 my-files-mail-lead = Envoyer par e-mail les liens de ces fichiers :
@@ -134,9 +134,13 @@ my-files-folder-holds = Il contient { $files ->
         [0] {""}
         [one] {" "}et 1 dossier
        *[other] {" "}et { $folders } dossiers
-    } : ils sont supprimés avec lui. Cette action est irréversible.
+    } : ils sont supprimés avec lui.
 my-files-download-log = Qui a téléchargé
 my-files-download-log-none = Personne n’a encore téléchargé ce fichier en entier.
 my-files-download-log-when = Quand
 my-files-download-log-who = Qui
 my-files-download-log-recipient = { $address } (lien de destinataire)
+# Said after a delete question: the files are gone, or wait in the trash
+# (docs/expiry.md).
+my-files-gone-for-good = Cette action est irréversible.
+my-files-gone-to-trash = Ils restent un temps dans votre corbeille et peuvent y être restaurés.

@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::{
-    back_path, error_notice, error_page, file_ids, first, folder_param, hidden, map, pipeline,
-    see_other, to_login, Posted,
+    back_path, error_notice, error_page, file_ids, first, folder_param, gone_note, hidden, map,
+    pipeline, see_other, to_login, Posted,
 };
 use crate::api::error::{ApiError, Code};
 use crate::db::files::File;
@@ -58,7 +58,7 @@ fn names(files: &[File]) -> String {
 
 /// The confirmation page of deleting `files`; its form posts
 /// `/files/delete`.
-fn confirm_page(v: &Visitor, files: &[File], folder: &str) -> Response {
+fn confirm_page(v: &Visitor, files: &[File], folder: &str, gone: &str) -> Response {
     let ids: Vec<&str> = files.iter().map(|f| f.id.as_str()).collect();
     let what = t_args(
         "my-files-delete-question",
@@ -76,11 +76,12 @@ fn confirm_page(v: &Visitor, files: &[File], folder: &str) -> Response {
     );
     let body = format!(
         "<div class=\"card confirm\"><p class=\"lead\" id=\"confirm-question\">{what}</p>{list}\
-         <p>{warning}</p>\
+         <p id=\"confirm-warning\">{warning} {gone}</p>\
          <form method=\"post\" action=\"/files/delete\" class=\"actions\">{csrf}{ids}{back}\
          <button class=\"btn btn-danger\" type=\"submit\" id=\"confirm-delete\">{delete}</button>\
          <a class=\"btn btn-secondary\" href=\"{cancel}\" id=\"cancel\">{cancel_label}</a></form></div>",
         warning = esc(&t("my-files-delete-warning")),
+        gone = esc(gone),
         delete = esc(&t("my-files-delete")),
         cancel_label = esc(&t("my-files-cancel")),
         what = esc(&what),
@@ -105,13 +106,26 @@ pub(super) async fn confirm_delete(
     let Some(user) = v.user.clone() else {
         return to_login(&back_path(&folder));
     };
-    let found = match pipeline(&app, ip, &user, false).await {
-        Ok(()) => own_files(&app, &user, &file_ids(&q)).await,
+    ask_delete(&app, ip, &v, &user, &file_ids(&q), &folder).await
+}
+
+/// The question before deleting the chosen files (or why it cannot be
+/// asked).
+async fn ask_delete(
+    app: &AppState,
+    ip: IpAddr,
+    v: &Visitor,
+    user: &User,
+    ids: &[String],
+    folder: &str,
+) -> Response {
+    let found = match pipeline(app, ip, user, false).await {
+        Ok(()) => own_files(app, user, ids).await,
         Err(e) => Err(e.into()),
     };
     match found {
-        Ok(files) => confirm_page(&v, &files, &folder),
-        Err(e) => error_page(&v, &e),
+        Ok(files) => confirm_page(v, &files, folder, &gone_note(app, user).await),
+        Err(e) => error_page(v, &e),
     }
 }
 
@@ -260,16 +274,7 @@ pub(super) async fn bulk(
             let outcome = move_files(&app, ip, &user, &ids, &target).await;
             done(&v, &form, outcome)
         }
-        Some("delete") => {
-            let found = match pipeline(&app, ip, &user, false).await {
-                Ok(()) => own_files(&app, &user, &ids).await,
-                Err(e) => Err(e.into()),
-            };
-            match found {
-                Ok(files) => confirm_page(&v, &files, &folder),
-                Err(e) => error_page(&v, &e),
-            }
-        }
+        Some("delete") => ask_delete(&app, ip, &v, &user, &ids, &folder).await,
         Some("zip") => {
             let found = match pipeline(&app, ip, &user, false).await {
                 Ok(()) => own_files(&app, &user, &ids).await,

@@ -11,8 +11,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::{
-    back_path, error_notice, error_page, first, folder_options, hidden, path_label, pipeline,
-    see_other, status_of, to_login, Posted,
+    back_path, error_notice, error_page, first, folder_options, gone_note, hidden, path_label,
+    pipeline, see_other, status_of, to_login, Posted,
 };
 use crate::api::error::ApiError;
 use crate::db::download_log::Download;
@@ -654,12 +654,13 @@ pub(super) async fn confirm_folder_delete(
     let name = format!("<b>{}</b>", esc(&folder.name));
     let body = format!(
         "<div class=\"card confirm\"><p class=\"lead\" id=\"confirm-question\">{question}</p>\
-         <p id=\"confirm-count\">{holds}</p>\
+         <p id=\"confirm-count\">{holds} {gone}</p>\
          <form method=\"post\" action=\"/files/folder/delete\" class=\"actions\">{csrf}{fid}\
          <button class=\"btn btn-danger\" type=\"submit\" id=\"confirm-delete\">{delete}</button>\
          <a class=\"btn btn-secondary\" href=\"/files/folder?id={id}\" id=\"cancel\">{cancel}</a></form></div>",
         question = t_html("my-files-folder-delete-question", &[], &[("name", &name)]),
         holds = esc(&holds),
+        gone = esc(&gone_note(&app, &user).await),
         delete = esc(&t("my-files-delete")),
         cancel = esc(&t("my-files-cancel")),
         csrf = hidden("csrf", &v.csrf),

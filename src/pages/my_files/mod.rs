@@ -161,6 +161,17 @@ fn hidden(name: &str, value: &str) -> String {
     )
 }
 
+/// What a delete question adds: the files wait in the trash when the
+/// account's tier keeps one, else they are gone for good (docs/expiry.md).
+async fn gone_note(app: &AppState, user: &User) -> String {
+    let kept = library::trash::keep_secs(app, user.id).await.unwrap_or(0) > 0;
+    t(if kept {
+        "my-files-gone-to-trash"
+    } else {
+        "my-files-gone-for-good"
+    })
+}
+
 /// The steps `/rest/` takes before one of its methods, for a page acting
 /// as the user: the address's rate, maintenance mode when the action
 /// writes, the account's rate (a paid membership's end is not checked by
