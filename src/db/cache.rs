@@ -10,7 +10,7 @@
 //! account changed after it commits, every other write to a file's row
 //! marks the file, and entries read before the mark are not used again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -39,6 +39,8 @@ struct Inner {
     floor: u64,
     /// Stamps, one per read and per change, in order.
     clock: u64,
+    /// Sessions whose idle timer a call of this process is refreshing.
+    touching: HashSet<String>,
 }
 
 struct Entry<T> {
@@ -62,6 +64,19 @@ impl Inner {
         self.files.clear();
         self.changed.clear();
         self.changed_files.clear();
+    }
+}
+
+/// A claimed refresh of a session's idle timer; over when dropped, whether
+/// it was written or its call went away.
+pub struct Touching<'a> {
+    cache: &'a SessionCache,
+    key_hash: String,
+}
+
+impl Drop for Touching<'_> {
+    fn drop(&mut self) {
+        self.cache.lock().touching.remove(&self.key_hash);
     }
 }
 
@@ -134,6 +149,20 @@ impl SessionCache {
                 stamp: stamp.0,
             },
         );
+    }
+
+    /// Claims the refresh of a session's idle timer for one call: None while
+    /// another call of this process is at it. Without it, every call in
+    /// flight when the timer came due wrote the same row, one commit after
+    /// the other, and the calls behind them waited (docs/performance.md).
+    pub fn begin_touch(&self, key_hash: &str) -> Option<Touching<'_>> {
+        self.lock()
+            .touching
+            .insert(key_hash.to_string())
+            .then(|| Touching {
+                cache: self,
+                key_hash: key_hash.to_string(),
+            })
     }
 
     /// The session was seen in use at `now` (its idle timer refreshed).
@@ -214,6 +243,19 @@ mod tests {
                 ..User::default()
             },
         }
+    }
+
+    #[test]
+    fn one_call_at_a_time_refreshes_a_session() {
+        let c = SessionCache::new(Duration::ZERO);
+        let first = c.begin_touch("k");
+        assert!(first.is_some());
+        assert!(c.begin_touch("k").is_none(), "a second call while the first is at it");
+        assert!(c.begin_touch("other").is_some(), "another session");
+        c.changed_all();
+        assert!(c.begin_touch("k").is_none(), "starting over does not end a refresh");
+        drop(first);
+        assert!(c.begin_touch("k").is_some(), "the next refresh, once the first is over");
     }
 
     #[test]

@@ -155,7 +155,12 @@ impl Db {
         Ok(row)
     }
 
+    /// Refreshes a session's idle timer, unless another call of this
+    /// process is doing so already.
     pub async fn touch_session(&self, key_hash: &str, now: i64) -> sqlx::Result<()> {
+        let Some(_touching) = self.cache.begin_touch(key_hash) else {
+            return Ok(());
+        };
         sqlx::query("UPDATE sessions SET last_seen = $1 WHERE key_hash = $2")
             .bind(now)
             .bind(key_hash)
