@@ -1,6 +1,7 @@
 //! The command line: `dropspace serve` and `dropspace admin …`
-//! (CONTRACT.md), with room for `dropspace client …`.
+//! (docs/cli.md, docs/operations.md) and `dropspace client …`.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,6 +9,8 @@ use anyhow::Context;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, LogFormat, Overrides};
+use crate::db::users::User;
+use crate::db::Db;
 use crate::library::accounts::{self, NewUser};
 use crate::server;
 
@@ -325,6 +328,10 @@ pub enum ApiKeyCommand {
     /// Every key: id, name, the first characters of the key (the rest is
     /// never stored), minimum app version, when it was made.
     List,
+    /// Revoke a key by its id (`list`): clients using it can no longer
+    /// start a login. The last key stays: create another first.
+    #[command(after_help = "Example:\n  dropspace admin api-key revoke 3")]
+    Revoke { id: i64 },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -361,8 +368,13 @@ pub enum UserCommand {
         user_name: String,
         #[arg(long)]
         email: String,
+        /// The password (visible to other local users while the command
+        /// runs: prefer --password-stdin or the prompt).
+        #[arg(long, conflicts_with = "password_stdin")]
+        password: Option<String>,
+        /// Read the password from the first line of standard input.
         #[arg(long)]
-        password: String,
+        password_stdin: bool,
         #[arg(long, default_value = "")]
         full_name: String,
         #[arg(long, value_enum, default_value = "lite")]
@@ -384,6 +396,37 @@ pub enum UserCommand {
     /// Every account: numeric id (the file_send API's `user_ids`), name,
     /// email, membership.
     List,
+    /// One account: status, membership, disk use and quota, bandwidth.
+    #[command(after_help = "Example:\n  dropspace admin user show --user-name ann")]
+    Show {
+        #[arg(long)]
+        user_name: String,
+    },
+    /// Switch an account off: its sessions end on every node, it cannot
+    /// log in; its files stay.
+    #[command(after_help = "Example:\n  dropspace admin user disable --user-name ann")]
+    Disable {
+        #[arg(long)]
+        user_name: String,
+    },
+    /// Switch a disabled account on again.
+    #[command(after_help = "Example:\n  dropspace admin user enable --user-name ann")]
+    Enable {
+        #[arg(long)]
+        user_name: String,
+    },
+    /// Give an account a disk quota of its own, in place of its tier's.
+    #[command(
+        after_help = "Examples:\n  dropspace admin user set-quota --user-name ann --quota 50G\n  dropspace admin user set-quota --user-name ann --quota unlimited\n  dropspace admin user set-quota --user-name ann --quota tier"
+    )]
+    SetQuota {
+        #[arg(long)]
+        user_name: String,
+        /// Bytes, with an optional K, M or G suffix (powers of 1024);
+        /// `unlimited`; or `tier` for the tier's quota again.
+        #[arg(long)]
+        quota: String,
+    },
     /// Key/secret pairs for the signed file_send API.
     ApiCredentials {
         #[command(subcommand)]
@@ -566,7 +609,6 @@ fn fail(e: &anyhow::Error) -> ExitCode {
 }
 
 fn init_tracing(serving: bool, format: LogFormat) {
-    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let default = if serving { "info" } else { "warn" };
     let filter =
@@ -638,16 +680,30 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
                 );
             }
         }
+        AdminCommand::ApiKey {
+            command: ApiKeyCommand::Revoke { id },
+        } => {
+            let keys = db.list_api_keys().await?;
+            anyhow::ensure!(keys.iter().any(|k| k.id == id), "no API key with id {id}");
+            anyhow::ensure!(
+                keys.len() > 1,
+                "key {id} is the last one: create another first (`dropspace admin api-key create`)"
+            );
+            db.delete_api_key(id).await?;
+            println!("revoked API key {id}");
+        }
         AdminCommand::User {
             command:
                 UserCommand::Create {
                     user_name,
                     email,
                     password,
+                    password_stdin,
                     full_name,
                     membership,
                 },
         } => {
+            let password = new_password(password, password_stdin)?;
             let new = NewUser {
                 user_name: &user_name,
                 full_name: &full_name,
@@ -694,6 +750,7 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::User {
             command: UserCommand::ApiCredentials { command },
         } => credentials(&parts, command).await?,
+        AdminCommand::User { command } => manage_user(&cfg, db, command).await?,
         AdminCommand::Group { command } => group(db, command).await?,
         AdminCommand::Webhook { command } => webhook(&cfg, &parts, command).await?,
         AdminCommand::Fsck { repair, quick } => {
@@ -859,6 +916,119 @@ async fn user_id(db: &crate::db::Db, user_name: &str) -> anyhow::Result<i64> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("no user named {user_name}"))?
         .id)
+}
+
+/// A new account's password: `--password`, the first line of standard
+/// input (`--password-stdin`), or asked twice on the terminal.
+fn new_password(given: Option<String>, from_stdin: bool) -> anyhow::Result<String> {
+    let password = match given {
+        Some(p) => p,
+        None if from_stdin => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+        None if !std::io::stdin().is_terminal() => {
+            anyhow::bail!("no terminal to ask for the password: pass --password-stdin and pipe it")
+        }
+        None => {
+            let first = rpassword::prompt_password("Password: ")?;
+            let again = rpassword::prompt_password("Password again: ")?;
+            anyhow::ensure!(first == again, "the two passwords differ");
+            first
+        }
+    };
+    anyhow::ensure!(!password.is_empty(), "a password is required");
+    Ok(password)
+}
+
+/// `admin user show|disable|enable|set-quota`.
+async fn manage_user(cfg: &Config, db: &Db, command: UserCommand) -> anyhow::Result<()> {
+    let name = match &command {
+        UserCommand::Show { user_name }
+        | UserCommand::Disable { user_name }
+        | UserCommand::Enable { user_name }
+        | UserCommand::SetQuota { user_name, .. } => user_name.clone(),
+        _ => return Ok(()),
+    };
+    let user = db
+        .user_by_name(&name)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no user named {name}"))?;
+    match command {
+        UserCommand::Show { .. } => show_user(cfg, &user),
+        UserCommand::Disable { .. } => {
+            db.set_disabled(user.id, crate::db::now().max(1)).await?;
+            println!("{}: disabled, its sessions ended", user.user_name);
+        }
+        UserCommand::Enable { .. } => {
+            db.set_disabled(user.id, 0).await?;
+            println!("{}: enabled", user.user_name);
+        }
+        UserCommand::SetQuota { quota, .. } => {
+            let quota = match quota.trim() {
+                "tier" => None,
+                "unlimited" | "-1" => Some(-1),
+                "0" => Some(0),
+                q => Some(
+                    i64::try_from(crate::client_cli::parse_size(q).map_err(anyhow::Error::msg)?)
+                        .map_err(|_| anyhow::anyhow!("{q} is too large"))?,
+                ),
+            };
+            db.set_diskspace_override(user.id, quota).await?;
+            let shown = match quota {
+                None => format!("the {} tier's", user.membership),
+                Some(-1) => "unlimited".into(),
+                Some(q) => format!("{q} bytes"),
+            };
+            println!("{}: disk quota {shown}", user.user_name);
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `admin user show`: one `key: value` line each.
+fn show_user(cfg: &Config, u: &User) {
+    let when = |t: i64| {
+        time::OffsetDateTime::from_unix_timestamp(t)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default()
+    };
+    let status = if u.disabled != 0 {
+        format!("disabled since {}", when(u.disabled))
+    } else if u.activated == 0 {
+        "not activated".into()
+    } else {
+        "active".into()
+    };
+    let quota = match (u.diskspace(cfg), u.diskspace_override.is_some()) {
+        (-1, own) => format!("unlimited{}", if own { " (its own)" } else { "" }),
+        (q, true) => format!("{q} bytes (its own)"),
+        (q, false) => format!("{q} bytes (the tier's)"),
+    };
+    let ends = match u.membership_ends {
+        0 => String::new(),
+        t => format!(", ends {}", when(t)),
+    };
+    println!("id: {}", u.id);
+    println!("user name: {}", u.user_name);
+    println!("full name: {}", u.full_name);
+    println!("email: {}", u.email);
+    println!("status: {status}");
+    println!("membership: {}{ends}", u.membership);
+    println!("disk used: {} bytes", u.disk_used);
+    println!("disk quota: {quota}");
+    match u.bandwidth_left(cfg) {
+        -1 => println!("bandwidth left this month: unlimited"),
+        left => println!("bandwidth left this month: {left} bytes"),
+    }
 }
 
 async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyhow::Result<()> {

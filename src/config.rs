@@ -1,5 +1,5 @@
 //! Configuration: one TOML file plus `DROPSPACE_*` environment overrides
-//! (sections joined by `__`), as CONTRACT.md describes.
+//! (sections joined by `__`), as docs/configuration.md describes.
 
 use std::path::{Path, PathBuf};
 

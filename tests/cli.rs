@@ -1,4 +1,4 @@
-//! The command-line surface of CONTRACT.md: defaults with no configuration,
+//! The command-line surface of docs/cli.md: defaults with no configuration,
 //! the first-start API key, a TOML file overridden by DROPSPACE_* variables,
 //! and the database each backend ends up with.
 

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::future::Future;
 use std::io::{self, Seek, SeekFrom, Write};
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -365,21 +365,51 @@ impl FsReader {
         self.asked = len;
         // Allocated here, where the sent chunk will be freed: the runtime's
         // worker keeps reusing the same memory (docs/performance.md).
-        let mut buf = vec![0u8; len];
+        let mut buf = Vec::with_capacity(len);
         self.job = Some(spawn_blocking(move || {
-            let mut got = 0;
-            while got < len {
-                match file.read_at(&mut buf[got..], at + got as u64) {
-                    Ok(0) => break,
-                    Ok(n) => got += n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            buf.truncate(got);
+            read_into(&file, &mut buf, at, len)?;
             Ok(Bytes::from(buf))
         }));
     }
+}
+
+/// Appends up to `len` of the file's bytes from `at` on to `buf` (fewer
+/// where the file ends), without zeroing the room first: `pread` writes
+/// straight into the allocation (zeroing a chunk cost as much as reading
+/// it). The number of bytes read.
+fn read_into(file: &File, buf: &mut Vec<u8>, at: u64, len: usize) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    buf.reserve(len);
+    let start = buf.len();
+    while buf.len() - start < len {
+        let offset = at + (buf.len() - start) as u64;
+        let offset = libc::off_t::try_from(offset).map_err(io::Error::other)?;
+        let room = len - (buf.len() - start);
+        // SAFETY: the pointer and length stay within the buffer's spare
+        // capacity, and pread writes at most that many bytes.
+        let n = unsafe {
+            libc::pread(
+                file.as_raw_fd(),
+                buf.as_mut_ptr().add(buf.len()).cast(),
+                room,
+                offset,
+            )
+        };
+        match n {
+            0 => break,
+            n if n > 0 => {
+                // SAFETY: pread wrote these `n` bytes (n <= room).
+                unsafe { buf.set_len(buf.len() + n as usize) };
+            }
+            _ => {
+                let e = io::Error::last_os_error();
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+        }
+    }
+    Ok(buf.len() - start)
 }
 
 /// `Blobs::gather` on the fs store: the parts' bytes copied, and the blobs'
@@ -400,31 +430,21 @@ pub fn gather(root: PathBuf, parts: Vec<super::Gather>) -> JoinHandle<io::Result
                 super::Gather::Bytes(b) => buf.extend_from_slice(&b),
                 super::Gather::Blob { key, range } => {
                     let file = File::open(root.join(&key))?;
-                    let start = buf.len();
-                    buf.resize(start + (range.end - range.start) as usize, 0);
-                    read_exact_at(&file, &mut buf[start..], range.start).map_err(|e| {
+                    let want = (range.end - range.start) as usize;
+                    let got = read_into(&file, &mut buf, range.start, want).map_err(|e| {
                         io::Error::new(e.kind(), format!("reading blob {key}: {e}"))
                     })?;
+                    if got < want {
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            format!("reading blob {key}: it ended {} bytes early", want - got),
+                        ));
+                    }
                 }
             }
         }
         Ok(Bytes::from(buf))
     })
-}
-
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut at: u64) -> io::Result<()> {
-    while !buf.is_empty() {
-        match file.read_at(buf, at) {
-            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
-            Ok(n) => {
-                buf = &mut buf[n..];
-                at += n as u64;
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }
 
 impl Stream for FsReader {

@@ -20,7 +20,7 @@ use dropspace_client::{Client, Error, ErrorCode};
 pub use config::Saved;
 
 /// A byte count with an optional K, M or G suffix (powers of 1024).
-fn parse_size(raw: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(raw: &str) -> Result<u64, String> {
     let raw = raw.trim();
     let (digits, unit) = match raw.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => (&raw[..i], c.to_ascii_uppercase()),

@@ -55,6 +55,16 @@ impl Db {
         Ok(())
     }
 
+    /// Removes a key: `auth.createToken` refuses it from then on, on every
+    /// node (keys are not cached).
+    pub async fn delete_api_key(&self, id: i64) -> sqlx::Result<bool> {
+        let done = sqlx::query("DELETE FROM api_keys WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Whether any key exists (the first start creates one).
     pub async fn has_api_key(&self) -> sqlx::Result<bool> {
         let any: Option<i64> = sqlx::query_scalar("SELECT id FROM api_keys LIMIT 1")

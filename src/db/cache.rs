@@ -250,12 +250,21 @@ mod tests {
         let c = SessionCache::new(Duration::ZERO);
         let first = c.begin_touch("k");
         assert!(first.is_some());
-        assert!(c.begin_touch("k").is_none(), "a second call while the first is at it");
+        assert!(
+            c.begin_touch("k").is_none(),
+            "a second call while the first is at it"
+        );
         assert!(c.begin_touch("other").is_some(), "another session");
         c.changed_all();
-        assert!(c.begin_touch("k").is_none(), "starting over does not end a refresh");
+        assert!(
+            c.begin_touch("k").is_none(),
+            "starting over does not end a refresh"
+        );
         drop(first);
-        assert!(c.begin_touch("k").is_some(), "the next refresh, once the first is over");
+        assert!(
+            c.begin_touch("k").is_some(),
+            "the next refresh, once the first is over"
+        );
     }
 
     #[test]

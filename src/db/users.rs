@@ -18,6 +18,10 @@ pub struct User {
     pub disk_used: i64,
     pub bandwidth_used: i64,
     pub bandwidth_period: i64,
+    /// When an operator switched the account off; 0: it is on.
+    pub disabled: i64,
+    /// The account's own disk quota, in place of its tier's.
+    pub diskspace_override: Option<i64>,
 }
 
 read_row!(User {
@@ -33,11 +37,14 @@ read_row!(User {
     disk_used,
     bandwidth_used,
     bandwidth_period,
+    disabled,
+    diskspace_override,
 });
 
 pub const USER_COLUMNS: &str =
     "id, user_name, full_name, email, password_hash, md5_sealed, membership, \
-     membership_ends, activated, disk_used, bandwidth_used, bandwidth_period";
+     membership_ends, activated, disk_used, bandwidth_used, bandwidth_period, disabled, \
+     diskspace_override";
 
 /// The calendar month a bandwidth allowance is counted in, as YYYYMM.
 pub fn bandwidth_period(unix: i64) -> i64 {
@@ -56,8 +63,15 @@ impl User {
         self.membership != "lite" && self.membership_ends > 0 && self.membership_ends < now()
     }
 
+    /// The disk quota in bytes (-1 unlimited): the account's own, else
+    /// its tier's.
+    pub fn diskspace(&self, cfg: &Config) -> i64 {
+        self.diskspace_override
+            .unwrap_or_else(|| self.tier(cfg).diskspace)
+    }
+
     pub fn diskspace_left(&self, cfg: &Config) -> i64 {
-        let quota = self.tier(cfg).diskspace;
+        let quota = self.diskspace(cfg);
         if quota < 0 {
             -1
         } else {
@@ -104,9 +118,10 @@ pub struct UserSummary {
 }
 
 impl User {
-    /// Whether the activation link was followed (or the admin created it active).
+    /// Whether the account may log in: the activation link was followed
+    /// (or the admin created it active), and no operator disabled it.
     pub fn is_active(&self) -> bool {
-        self.activated != 0
+        self.activated != 0 && self.disabled == 0
     }
 }
 
@@ -218,6 +233,46 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Switches an account off (`at`: now) or on again (0). Switching it off
+    /// ends its API and browser sessions in the same transaction; other
+    /// nodes stop using their copies within `limits.session_cache_ms`.
+    /// False: no such account.
+    pub async fn set_disabled(&self, user_id: i64, at: i64) -> sqlx::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(at)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if at != 0 {
+            for table in ["sessions", "web_sessions"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        self.cache.changed(user_id);
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives an account its own disk quota (bytes, -1 unlimited), or its
+    /// tier's again (None). False: no such account.
+    pub async fn set_diskspace_override(
+        &self,
+        user_id: i64,
+        quota: Option<i64>,
+    ) -> sqlx::Result<bool> {
+        let done = sqlx::query("UPDATE users SET diskspace_override = $1 WHERE id = $2")
+            .bind(quota)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        self.cache.changed(user_id);
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Every account, by id.
     pub async fn list_users(&self) -> sqlx::Result<Vec<UserSummary>> {
         sqlx::query_as("SELECT id, user_name, email, membership FROM users ORDER BY id")
@@ -244,6 +299,8 @@ mod tests {
             disk_used: 300,
             bandwidth_used: 50,
             bandwidth_period: bandwidth_period(now()),
+            disabled: 0,
+            diskspace_override: None,
         }
     }
 
@@ -280,6 +337,17 @@ mod tests {
         };
         assert_eq!(over.diskspace_left(&cfg), 0);
         assert_eq!(user("max", 0).diskspace_left(&Config::default()), -1);
+        // An account's own quota wins over its tier's, either way.
+        let own = User {
+            diskspace_override: Some(2000),
+            ..user("lite", 0)
+        };
+        assert_eq!(own.diskspace_left(&cfg), 1700);
+        let unlimited = User {
+            diskspace_override: Some(-1),
+            ..user("lite", 0)
+        };
+        assert_eq!(unlimited.diskspace_left(&cfg), -1);
         assert_eq!(bandwidth_period(0), 197001);
     }
 }

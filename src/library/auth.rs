@@ -196,6 +196,11 @@ pub async fn login(
         return Err(wait_text(wait));
     }
     let user = user.ok_or(Error::LoginFailed(None))?;
+    if user.disabled != 0 {
+        return Err(Error::LoginFailed(Some(
+            "This account is disabled: ask the server's operator".into(),
+        )));
+    }
     if !user.is_active() {
         return Err(Error::LoginFailed(Some(
             "Account not activated yet: follow the link in the activation email first".into(),
@@ -246,6 +251,11 @@ pub async fn load_session(lib: &Library, key: &str) -> Result<LiveSession> {
         last_seen,
         user,
     } = row.ok_or(Error::SessionBad)?;
+    // Disabling an account ends its sessions; a copy read before that is
+    // refused as soon as it shows the change.
+    if !user.is_active() {
+        return Err(Error::SessionBad);
+    }
     if last_seen < t - idle {
         lib.db.delete_session(&key_hash).await?;
         return Err(Error::SessionBad);

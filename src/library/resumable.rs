@@ -79,7 +79,7 @@ async fn quota_of(lib: &Library, ident: &uploads::Ident) -> Result<Option<(i64, 
     Ok(match ident.user_id {
         Some(uid) => {
             let user = lib.db.user_by_id(uid).await?.ok_or(Error::SessionBad)?;
-            Some((uid, user.tier(&lib.cfg).diskspace)).filter(|(_, q)| *q >= 0)
+            Some((uid, user.diskspace(&lib.cfg))).filter(|(_, q)| *q >= 0)
         }
         None => None,
     })

@@ -28,7 +28,7 @@ pub async fn restore(lib: &Library, user: &User, file_id: &str) -> Result<String
     if !crate::db::files::is_id(file_id) {
         return Err(Error::FileNotFound);
     }
-    let quota = lib.cfg.tiers.get(&user.membership).diskspace;
+    let quota = user.diskspace(&lib.cfg);
     let mut lock = lib.db.lock_user(user.id).await?;
     match trash::restore_file_row(&mut lock, file_id, user.id, quota).await? {
         Restored::Done(folder) => {

@@ -263,7 +263,7 @@ impl Ingest {
             None => None,
         };
         if let Some(u) = &user {
-            self.quota = u.tier(&self.app.cfg).diskspace;
+            self.quota = u.diskspace(&self.app.cfg);
         }
         let idle = Duration::from_secs(self.app.cfg.limits.upload_idle_secs.max(1));
         let head_secs = self.app.cfg.limits.form_head_secs.max(1);

@@ -185,11 +185,12 @@ pub(super) async fn show(
 /// (as `auth.getAccountInfo`'s `diskspace_left` and `bandwidth_left`).
 fn usage(app: &AppState, user: &User) -> String {
     let tier = user.tier(&app.cfg);
+    let quota = user.diskspace(&app.cfg);
     let disk = bar(
         "disk",
         &t("my-files-disk"),
         user.disk_used,
-        (tier.diskspace >= 0).then_some(tier.diskspace),
+        (quota >= 0).then_some(quota),
     );
     let left = user.bandwidth_left(&app.cfg);
     let bandwidth = if tier.bandwidth >= 0 {
