@@ -250,7 +250,7 @@ pub async fn login(
         );
     }
     let user = match password_login(&app, field("user_name"), field("password"), ip).await {
-        Ok(PasswordLogin::Ok(u)) => u,
+        Ok(PasswordLogin::Ok(u)) => *u,
         Ok(PasswordLogin::Wait(wait)) => {
             return login_form(
                 &app,

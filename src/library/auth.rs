@@ -279,7 +279,7 @@ pub async fn close_session(db: &Db, key_hash: &str) -> Result<()> {
 
 /// The outcome of a password check by a web form.
 pub enum PasswordLogin {
-    Ok(User),
+    Ok(Box<User>),
     /// Throttled: seconds to wait.
     Wait(i64),
     /// Unknown name, wrong password or account not activated.
@@ -313,7 +313,7 @@ pub async fn password_login(
         return Ok(PasswordLogin::Wait(wait));
     }
     Ok(match user {
-        Some(u) => PasswordLogin::Ok(u),
+        Some(u) => PasswordLogin::Ok(Box::new(u)),
         None => PasswordLogin::Wrong,
     })
 }

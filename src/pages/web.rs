@@ -272,7 +272,7 @@ async fn login(
         );
     }
     let user = match password_login(&app, field("user_name"), field("password"), ip).await {
-        Ok(PasswordLogin::Ok(u)) => u,
+        Ok(PasswordLogin::Ok(u)) => *u,
         Ok(PasswordLogin::Wait(wait)) => {
             return form_page(
                 &v,
