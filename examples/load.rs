@@ -57,6 +57,15 @@ fn attr(xml: &str, name: &str) -> Option<String> {
 }
 
 /// One upload of `body` (already paced by the caller's stream, if any).
+/// Whether upload `n` succeeded; why not is said on standard error, so a
+/// run's log shows what did not count.
+fn counted(n: usize, outcome: Res<bool>) -> bool {
+    outcome.unwrap_or_else(|e| {
+        eprintln!("upload {n}: {e}");
+        false
+    })
+}
+
 async fn upload(
     http: &reqwest::Client,
     t: &Target,
@@ -84,7 +93,11 @@ async fn upload(
                         .file_name(format!("f{n}.bin")),
                 );
             let text = http.post(url).multipart(form).send().await?.text().await?;
-            Ok(text.starts_with("upload_status=ok"))
+            let ok = text.starts_with("upload_status=ok");
+            if !ok {
+                eprintln!("upload {n}: {}", text.chars().take(200).collect::<String>());
+            }
+            Ok(ok)
         }
         Target::Put { prefix } => {
             let resp = http
@@ -176,9 +189,10 @@ async fn small(t: Target, n: usize, conns: usize, size: usize, secs: u64) -> Res
         .map(|i| {
             let (http, t, data) = (http.clone(), t.clone(), data.clone());
             async move {
-                upload(&http, &t, i, data.len() as u64, reqwest::Body::from(data))
-                    .await
-                    .unwrap_or(false) as usize
+                counted(
+                    i,
+                    upload(&http, &t, i, data.len() as u64, reqwest::Body::from(data)).await,
+                ) as usize
             }
         })
         .buffer_unordered(conns)
@@ -248,9 +262,10 @@ async fn slow(t: Target, n: usize, size: u64, rate: u64, pids: Vec<u32>) -> Res<
                 let len = (size - k * chunk as u64).min(chunk as u64) as usize;
                 Ok::<_, std::io::Error>(Bytes::from(vec![b'y'; len]))
             });
-            upload(&http, &t, i, size, reqwest::Body::wrap_stream(stream))
-                .await
-                .unwrap_or(false)
+            counted(
+                i,
+                upload(&http, &t, i, size, reqwest::Body::wrap_stream(stream)).await,
+            )
         }));
     }
     let mut ok = 0;
