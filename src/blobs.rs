@@ -125,6 +125,9 @@ impl Blobs {
                     .with_context(|| format!("creating {}", tmp.display()))?;
                 let root = root.canonicalize()?;
                 let tmp = tmp.canonicalize()?;
+                fs::make_key_dirs(&root).with_context(|| {
+                    format!("creating the key directories in {}", root.display())
+                })?;
                 let builder = services::Fs::default()
                     .root(&root.to_string_lossy())
                     .atomic_write_dir(&tmp.to_string_lossy());

@@ -12,6 +12,7 @@ use std::io::{self, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
@@ -38,6 +39,56 @@ const MAX_BLOCK: usize = 1024 * 1024;
 /// uploads queued for the blocking pool) waits for the job instead of
 /// holding more memory (docs/performance.md).
 const FAST_FILL: Duration = Duration::from_millis(20);
+/// What the blocks of all uploads together may grow past their smallest
+/// size. A fast upload grows its block while the disk is busy; a slow one
+/// whose backlog is read at once looks fast for a moment, and a thousand
+/// of them behind a busy disk must not each grow to `MAX_BLOCK`
+/// (docs/performance.md).
+const GROWTH_BUDGET: usize = 64 * 1024 * 1024;
+static GROWN: Budget = Budget {
+    used: AtomicUsize::new(0),
+    limit: GROWTH_BUDGET,
+};
+
+/// Bytes shared out up to a limit.
+struct Budget {
+    used: AtomicUsize,
+    limit: usize,
+}
+
+/// The bytes one writer took from a `Budget`, given back when it drops.
+struct Growth {
+    budget: &'static Budget,
+    held: usize,
+}
+
+impl Growth {
+    fn new(budget: &'static Budget) -> Growth {
+        Growth { budget, held: 0 }
+    }
+
+    /// Takes `n` more bytes if the budget has them.
+    fn take(&mut self, n: usize) -> bool {
+        let taken = self
+            .budget
+            .used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                (used + n <= self.budget.limit).then_some(used + n)
+            })
+            .is_ok();
+        if taken {
+            self.held += n;
+        }
+        taken
+    }
+}
+
+impl Drop for Growth {
+    fn drop(&mut self) {
+        self.budget.used.fetch_sub(self.held, Ordering::AcqRel);
+    }
+}
+
 /// Write-back of written bytes is started every this many bytes.
 const WRITEBACK: u64 = 4 * 1024 * 1024;
 /// Bytes read at a time by a download, one chunk read ahead.
@@ -142,6 +193,8 @@ struct Blocks {
     spare: Vec<u8>,
     /// When the block got its first bytes.
     filling_since: Option<Instant>,
+    /// The block's and the spare's room past `min_block`, from `GROWN`.
+    growth: Growth,
 }
 
 fn joined<T>(r: Result<io::Result<T>, tokio::task::JoinError>) -> io::Result<T> {
@@ -157,6 +210,7 @@ impl Blocks {
             block: Vec::new(),
             spare: Vec::new(),
             filling_since: None,
+            growth: Growth::new(&GROWN),
         }
     }
 
@@ -179,7 +233,12 @@ impl Blocks {
                 self.submit().await?;
             } else if self.block.len() == self.block.capacity() {
                 let more = self.block.capacity().min(MAX_BLOCK - self.block.len());
-                self.block.reserve_exact(more);
+                // Out of budget, the upload waits for the disk instead.
+                if self.growth.take(more) {
+                    self.block.reserve_exact(more);
+                } else {
+                    self.submit().await?;
+                }
             }
         }
         Ok(())
@@ -319,15 +378,34 @@ impl Drop for FsWriter {
 fn move_into_place(tmp: &Path, dest: &Path, root: &Path) -> io::Result<()> {
     let dir = dest.parent().unwrap_or(root);
     if let Err(e) = std::fs::rename(tmp, dest) {
-        if e.kind() != io::ErrorKind::NotFound || dir.exists() {
+        if e.kind() != io::ErrorKind::NotFound {
             return Err(e);
         }
-        // The key's directory is new.
+        // The key's directory is new — or was, until another blob made it
+        // since: making it again is harmless, giving up was not.
         crate::secrets::create_private_dir(dir)?;
         sync_dir(root)?;
         std::fs::rename(tmp, dest)?;
     }
     sync_dir(dir)
+}
+
+/// Makes the 256 directories new keys go in (`Blobs::new_key`), synced,
+/// before any blob does: a blob renamed into a directory another upload
+/// has just made, but not yet synced into the root, could be lost with it.
+pub fn make_key_dirs(root: &Path) -> io::Result<()> {
+    let mut made = false;
+    for prefix in 0..=255u8 {
+        let dir = root.join(format!("{prefix:02x}"));
+        if !dir.is_dir() {
+            crate::secrets::create_private_dir(&dir)?;
+            made = true;
+        }
+    }
+    if made {
+        sync_dir(root)?;
+    }
+    Ok(())
 }
 
 /// A rename is durable once its directory is synced.
@@ -599,4 +677,60 @@ pub async fn adopt(path: PathBuf, dest: PathBuf, root: PathBuf) -> io::Result<()
         })
         .await,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn growth_stays_within_its_budget_and_is_given_back() {
+        let budget: &'static Budget = Box::leak(Box::new(Budget {
+            used: AtomicUsize::new(0),
+            limit: 100,
+        }));
+        let mut a = Growth::new(budget);
+        let mut b = Growth::new(budget);
+        assert!(a.take(60));
+        assert!(!b.take(60), "past the limit");
+        assert!(b.take(40));
+        assert!(!a.take(1));
+        drop(a);
+        assert_eq!(budget.used.load(Ordering::Acquire), 40);
+        assert!(b.take(60));
+        drop(b);
+        assert_eq!(budget.used.load(Ordering::Acquire), 0);
+    }
+
+    /// Uploads finishing together into a key directory that does not exist
+    /// yet: each must land, whichever of them creates the directory.
+    #[test]
+    fn blobs_racing_into_a_new_directory_all_land() {
+        let base = tempfile::tempdir().expect("tempdir");
+        for round in 0..100 {
+            let root = base.path().join(format!("r{round}"));
+            std::fs::create_dir(&root).expect("root");
+            let barrier = Arc::new(std::sync::Barrier::new(16));
+            let movers: Vec<_> = (0..16)
+                .map(|i| {
+                    let (root, barrier) = (root.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        let tmp = root.join(format!("t{i}"));
+                        std::fs::write(&tmp, [i as u8]).expect("tmp");
+                        let dest = root.join("ab").join(format!("ab{i}"));
+                        barrier.wait();
+                        move_into_place(&tmp, &dest, &root)
+                    })
+                })
+                .collect();
+            for (i, m) in movers.into_iter().enumerate() {
+                let moved = m.join().expect("thread");
+                assert!(moved.is_ok(), "round {round}, blob {i}: {moved:?}");
+            }
+            for i in 0..16u8 {
+                let dest = root.join("ab").join(format!("ab{i}"));
+                assert_eq!(std::fs::read(dest).expect("landed"), [i]);
+            }
+        }
+    }
 }
