@@ -12,6 +12,7 @@ use crate::config::{Config, LogFormat, Overrides};
 use crate::db::users::User;
 use crate::db::Db;
 use crate::library::accounts::{self, NewUser};
+use crate::library::webhooks::rfc3339;
 use crate::server;
 
 #[derive(Parser)]
@@ -671,12 +672,7 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
                     } else {
                         &k.min_app_version
                     },
-                    time::OffsetDateTime::from_unix_timestamp(k.created)
-                        .ok()
-                        .and_then(|t| t
-                            .format(&time::format_description::well_known::Rfc3339)
-                            .ok())
-                        .unwrap_or_default()
+                    rfc3339(k.created)
                 );
             }
         }
@@ -828,7 +824,7 @@ async fn webhook(
     parts: &server::Parts,
     command: WebhookCommand,
 ) -> anyhow::Result<()> {
-    use crate::library::webhooks::{self, rfc3339};
+    use crate::library::webhooks;
     let db = &parts.db;
     let last = |at: i64, status: &str, attempts: i64| {
         if at > 0 {
@@ -992,17 +988,8 @@ async fn manage_user(cfg: &Config, db: &Db, command: UserCommand) -> anyhow::Res
 
 /// `admin user show`: one `key: value` line each.
 fn show_user(cfg: &Config, u: &User) {
-    let when = |t: i64| {
-        time::OffsetDateTime::from_unix_timestamp(t)
-            .ok()
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_default()
-    };
     let status = if u.disabled != 0 {
-        format!("disabled since {}", when(u.disabled))
+        format!("disabled since {}", rfc3339(u.disabled))
     } else if u.activated == 0 {
         "not activated".into()
     } else {
@@ -1015,7 +1002,7 @@ fn show_user(cfg: &Config, u: &User) {
     };
     let ends = match u.membership_ends {
         0 => String::new(),
-        t => format!(", ends {}", when(t)),
+        t => format!(", ends {}", rfc3339(t)),
     };
     println!("id: {}", u.id);
     println!("user name: {}", u.user_name);

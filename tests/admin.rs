@@ -88,8 +88,18 @@ dual!(
         let s = Server::start_with(b, &[("DROPSPACE_TIERS__LITE__DISKSPACE", "100000")]).await;
         let session = s.user_session("quinn").await;
         assert_eq!(diskspace_left(&s, &session).await, 100_000);
+        let set_quota = |quota: &str| {
+            s.admin(&[
+                "user",
+                "set-quota",
+                "--user-name",
+                "quinn",
+                "--quota",
+                quota,
+            ])
+        };
 
-        s.admin_ok(&["user", "set-quota", "--user-name", "quinn", "--quota", "1K"]);
+        assert!(set_quota("1K").status.success());
         eventually("the own quota seen", async || {
             diskspace_left(&s, &session).await == 1024
         })
@@ -106,28 +116,14 @@ dual!(
         );
         assert!(shown.contains("disk used: 1000 bytes"), "{shown}");
 
-        s.admin_ok(&[
-            "user",
-            "set-quota",
-            "--user-name",
-            "quinn",
-            "--quota",
-            "unlimited",
-        ]);
+        assert!(set_quota("unlimited").status.success());
         eventually("no quota seen", async || {
             diskspace_left(&s, &session).await == -1
         })
         .await;
         upload(&s, &session, "b.bin", pattern(100, 2)).await;
 
-        s.admin_ok(&[
-            "user",
-            "set-quota",
-            "--user-name",
-            "quinn",
-            "--quota",
-            "tier",
-        ]);
+        assert!(set_quota("tier").status.success());
         eventually("the tier's quota seen", async || {
             diskspace_left(&s, &session).await == 100_000 - 1100
         })
@@ -139,15 +135,7 @@ dual!(
         );
 
         for quota in ["lots", "5X", "-5"] {
-            let out = s.admin(&[
-                "user",
-                "set-quota",
-                "--user-name",
-                "quinn",
-                "--quota",
-                quota,
-            ]);
-            assert!(!out.status.success(), "{quota} should fail");
+            assert!(!set_quota(quota).status.success(), "{quota} should fail");
         }
     }
 );

@@ -16,6 +16,7 @@ use crate::db::download_log::StoredReceipt;
 use crate::db::file_send::{Send, SendLink};
 use crate::db::files::File;
 use crate::db::now;
+use crate::library::webhooks::rfc3339;
 use crate::library::{Error, Library, Result};
 use crate::secrets::{random_string, Secrets};
 
@@ -72,16 +73,6 @@ pub fn public_key_pem(key: &VerifyingKey) -> String {
 /// of its 32 raw bytes.
 pub fn key_id(key: &VerifyingKey) -> String {
     hex::encode(&Sha256::digest(key.as_bytes())[..8])
-}
-
-fn rfc3339(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 /// Signs and stores the receipt of `file` delivered whole through `link`
