@@ -2,6 +2,7 @@
 //! for their tier's `trash_secs`, restored by their owner or purged —
 //! by the owner at once, or by the background sweep when due.
 
+use crate::config::Config;
 use crate::db::now;
 use crate::db::trash::{self, Restored, Trashed};
 use crate::db::users::User;
@@ -10,9 +11,14 @@ use crate::library::{files, Error, Library, Result};
 /// Seconds the account's tier keeps deleted files (0: no trash).
 pub async fn keep_secs(lib: &Library, user_id: i64) -> Result<i64> {
     Ok(match lib.db.user_by_id(user_id).await? {
-        Some(u) => lib.cfg.tiers.get(&u.membership).trash_secs.max(0),
+        Some(u) => kept_for(&lib.cfg, &u),
         None => 0,
     })
+}
+
+/// The same, for an account already read.
+pub fn kept_for(cfg: &Config, user: &User) -> i64 {
+    user.tier(cfg).trash_secs.max(0)
 }
 
 /// The user's trash, latest first.

@@ -124,7 +124,7 @@ async fn ask_delete(
         Err(e) => Err(e.into()),
     };
     match found {
-        Ok(files) => confirm_page(v, &files, folder, &gone_note(app, user).await),
+        Ok(files) => confirm_page(v, &files, folder, &gone_note(app, user)),
         Err(e) => error_page(v, &e),
     }
 }

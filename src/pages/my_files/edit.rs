@@ -660,7 +660,7 @@ pub(super) async fn confirm_folder_delete(
          <a class=\"btn btn-secondary\" href=\"/files/folder?id={id}\" id=\"cancel\">{cancel}</a></form></div>",
         question = t_html("my-files-folder-delete-question", &[], &[("name", &name)]),
         holds = esc(&holds),
-        gone = esc(&gone_note(&app, &user).await),
+        gone = esc(&gone_note(&app, &user)),
         delete = esc(&t("my-files-delete")),
         cancel = esc(&t("my-files-cancel")),
         csrf = hidden("csrf", &v.csrf),

@@ -163,9 +163,8 @@ fn hidden(name: &str, value: &str) -> String {
 
 /// What a delete question adds: the files wait in the trash when the
 /// account's tier keeps one, else they are gone for good (docs/expiry.md).
-async fn gone_note(app: &AppState, user: &User) -> String {
-    let kept = library::trash::keep_secs(app, user.id).await.unwrap_or(0) > 0;
-    t(if kept {
+fn gone_note(app: &AppState, user: &User) -> String {
+    t(if library::trash::kept_for(&app.cfg, user) > 0 {
         "my-files-gone-to-trash"
     } else {
         "my-files-gone-for-good"
