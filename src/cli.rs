@@ -746,7 +746,25 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::User {
             command: UserCommand::ApiCredentials { command },
         } => credentials(&parts, command).await?,
-        AdminCommand::User { command } => manage_user(&cfg, db, command).await?,
+        AdminCommand::User {
+            command: UserCommand::Show { user_name },
+        } => show_user(&cfg, &named_user(db, &user_name).await?),
+        AdminCommand::User {
+            command: UserCommand::Disable { user_name },
+        } => {
+            let uid = user_id(db, &user_name).await?;
+            db.set_disabled(uid, crate::db::now().max(1)).await?;
+            println!("{user_name}: disabled, its sessions ended");
+        }
+        AdminCommand::User {
+            command: UserCommand::Enable { user_name },
+        } => {
+            db.set_disabled(user_id(db, &user_name).await?, 0).await?;
+            println!("{user_name}: enabled");
+        }
+        AdminCommand::User {
+            command: UserCommand::SetQuota { user_name, quota },
+        } => set_quota(db, &named_user(db, &user_name).await?, &quota).await?,
         AdminCommand::Group { command } => group(db, command).await?,
         AdminCommand::Webhook { command } => webhook(&cfg, &parts, command).await?,
         AdminCommand::Fsck { repair, quick } => {
@@ -906,12 +924,14 @@ fn copied(what: &str, summary: &crate::ops::backup::Summary) -> anyhow::Result<(
     Ok(())
 }
 
-async fn user_id(db: &crate::db::Db, user_name: &str) -> anyhow::Result<i64> {
-    Ok(db
-        .user_by_name(user_name)
+async fn named_user(db: &Db, user_name: &str) -> anyhow::Result<User> {
+    db.user_by_name(user_name)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("no user named {user_name}"))?
-        .id)
+        .ok_or_else(|| anyhow::anyhow!("no user named {user_name}"))
+}
+
+async fn user_id(db: &Db, user_name: &str) -> anyhow::Result<i64> {
+    Ok(named_user(db, user_name).await?.id)
 }
 
 /// A new account's password: `--password`, the first line of standard
@@ -920,11 +940,7 @@ fn new_password(given: Option<String>, from_stdin: bool) -> anyhow::Result<Strin
     let password = match given {
         Some(p) => p,
         None if from_stdin => {
-            let mut line = String::new();
-            std::io::stdin()
-                .read_line(&mut line)
-                .context("reading the password from standard input")?;
-            line.trim_end_matches(['\r', '\n']).to_string()
+            crate::client_cli::stdin_line().context("reading the password from standard input")?
         }
         None if !std::io::stdin().is_terminal() => {
             anyhow::bail!("no terminal to ask for the password: pass --password-stdin and pipe it")
@@ -940,49 +956,25 @@ fn new_password(given: Option<String>, from_stdin: bool) -> anyhow::Result<Strin
     Ok(password)
 }
 
-/// `admin user show|disable|enable|set-quota`.
-async fn manage_user(cfg: &Config, db: &Db, command: UserCommand) -> anyhow::Result<()> {
-    let name = match &command {
-        UserCommand::Show { user_name }
-        | UserCommand::Disable { user_name }
-        | UserCommand::Enable { user_name }
-        | UserCommand::SetQuota { user_name, .. } => user_name.clone(),
-        _ => return Ok(()),
+/// `admin user set-quota`: bytes with an optional K, M or G suffix, `0`,
+/// `unlimited` (or -1), or `tier` for the tier's quota again.
+async fn set_quota(db: &Db, user: &User, quota: &str) -> anyhow::Result<()> {
+    let quota = match quota.trim() {
+        "tier" => None,
+        "unlimited" | "-1" => Some(-1),
+        "0" => Some(0),
+        q => Some(
+            i64::try_from(crate::client_cli::parse_size(q).map_err(anyhow::Error::msg)?)
+                .map_err(|_| anyhow::anyhow!("{q} is too large"))?,
+        ),
     };
-    let user = db
-        .user_by_name(&name)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no user named {name}"))?;
-    match command {
-        UserCommand::Show { .. } => show_user(cfg, &user),
-        UserCommand::Disable { .. } => {
-            db.set_disabled(user.id, crate::db::now().max(1)).await?;
-            println!("{}: disabled, its sessions ended", user.user_name);
-        }
-        UserCommand::Enable { .. } => {
-            db.set_disabled(user.id, 0).await?;
-            println!("{}: enabled", user.user_name);
-        }
-        UserCommand::SetQuota { quota, .. } => {
-            let quota = match quota.trim() {
-                "tier" => None,
-                "unlimited" | "-1" => Some(-1),
-                "0" => Some(0),
-                q => Some(
-                    i64::try_from(crate::client_cli::parse_size(q).map_err(anyhow::Error::msg)?)
-                        .map_err(|_| anyhow::anyhow!("{q} is too large"))?,
-                ),
-            };
-            db.set_diskspace_override(user.id, quota).await?;
-            let shown = match quota {
-                None => format!("the {} tier's", user.membership),
-                Some(-1) => "unlimited".into(),
-                Some(q) => format!("{q} bytes"),
-            };
-            println!("{}: disk quota {shown}", user.user_name);
-        }
-        _ => {}
-    }
+    db.set_diskspace_override(user.id, quota).await?;
+    let shown = match quota {
+        None => format!("the {} tier's", user.membership),
+        Some(-1) => "unlimited".into(),
+        Some(q) => format!("{q} bytes"),
+    };
+    println!("{}: disk quota {shown}", user.user_name);
     Ok(())
 }
 

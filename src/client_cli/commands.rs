@@ -1,6 +1,6 @@
 //! Account, files, folders and address book commands.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 
 use dropspace_client::{
     Error, ErrorCode, FileChanges, FileRequest, FileSendClient, FolderChanges, LimitAction,
@@ -9,7 +9,9 @@ use dropspace_client::{
 use serde_json::json;
 
 use super::human;
-use super::{ContactsCommand, Ctx, Failure, RequestCommand, TrashCommand, WebhookCommand};
+use super::{
+    stdin_line, ContactsCommand, Ctx, Failure, RequestCommand, TrashCommand, WebhookCommand,
+};
 
 fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
@@ -17,13 +19,6 @@ fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 
 fn is_code(e: &Error, code: ErrorCode) -> bool {
     e.code() == Some(code)
-}
-
-/// Reads one line of standard input, without its line end.
-fn stdin_line() -> Result<String, Failure> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// Where the login's password comes from.

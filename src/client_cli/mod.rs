@@ -19,6 +19,14 @@ use dropspace_client::{Client, Error, ErrorCode};
 
 pub use config::Saved;
 
+/// Reads one line of standard input, without its line end (passwords
+/// piped to `--password-stdin`, here and in `admin user create`).
+pub(crate) fn stdin_line() -> std::io::Result<String> {
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
 /// A byte count with an optional K, M or G suffix (powers of 1024).
 pub(crate) fn parse_size(raw: &str) -> Result<u64, String> {
     let raw = raw.trim();
