@@ -29,6 +29,9 @@ pub fn spawn_all(app: &App) {
             if let Err(e) = library::delivery::sweep(&a).await {
                 tracing::warn!(error = %e, "sweeping the download log");
             }
+            if let Err(e) = library::audit::sweep(&a.db, &a.cfg).await {
+                tracing::warn!(error = %e, "sweeping the audit log");
+            }
             a.abuse.forget_idle();
             tokio::time::sleep(Duration::from_secs(60)).await;
         }

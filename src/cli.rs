@@ -12,6 +12,7 @@ use crate::config::{Config, LogFormat, Overrides};
 use crate::db::users::User;
 use crate::db::Db;
 use crate::library::accounts::{self, NewUser};
+use crate::library::audit::{self, Entry, Event, Origin};
 use crate::library::webhooks::rfc3339;
 use crate::server;
 
@@ -189,6 +190,30 @@ pub enum AdminCommand {
     Mail {
         #[command(subcommand)]
         command: MailCommand,
+    },
+    /// The audit log (docs/audit.md): logins, password and key changes,
+    /// admin actions, shares, deletions, downloads of sent files; newest
+    /// first.
+    #[command(
+        after_help = "Examples:\n  dropspace admin audit --since 7d\n  dropspace admin audit --user-name ann --event login. --json"
+    )]
+    Audit {
+        /// Only entries since this time: RFC 3339, or an age such as 30m,
+        /// 24h or 7d.
+        #[arg(long)]
+        since: Option<String>,
+        /// Only entries about this account.
+        #[arg(long)]
+        user_name: Option<String>,
+        /// Only events whose name starts with this (e.g. `login.`).
+        #[arg(long, default_value = "")]
+        event: String,
+        /// At most this many entries (0: all).
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        /// One JSON array instead of tab-separated lines.
+        #[arg(long)]
+        json: bool,
     },
     /// Operator-wide webhooks: every account's events (docs/webhooks.md).
     #[command(
@@ -428,6 +453,35 @@ pub enum UserCommand {
         #[arg(long)]
         quota: String,
     },
+    /// Delete an account with all its files, folders, trash, links and
+    /// keys. Asks for the user name again on a terminal; elsewhere needs
+    /// --yes.
+    #[command(after_help = "Example:\n  dropspace admin user delete --user-name ann --yes")]
+    Delete {
+        #[arg(long)]
+        user_name: String,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Give an account a new password (asked twice on the terminal, or
+    /// read from standard input); every session of the account ends.
+    #[command(
+        after_help = "Example:\n  printf '%s\\n' 'new long passphrase' | dropspace admin user reset-password --user-name ann --password-stdin"
+    )]
+    ResetPassword {
+        #[arg(long)]
+        user_name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// End every API and browser session of an account at once.
+    #[command(after_help = "Example:\n  dropspace admin user end-sessions --user-name ann")]
+    EndSessions {
+        #[arg(long)]
+        user_name: String,
+    },
     /// Key/secret pairs for the signed file_send API.
     ApiCredentials {
         #[command(subcommand)]
@@ -652,6 +706,8 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
                 },
         } => {
             let key = server::create_api_key(db, &name, &min_app_version).await?;
+            let shown = if name.is_empty() { "-" } else { &name };
+            audited(db, Event::ApiKeyCreated, None, format!("{shown} ({}…)", &key[..4])).await;
             println!("{key}");
         }
         AdminCommand::ApiKey {
@@ -686,6 +742,7 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
                 "key {id} is the last one: create another first (`dropspace admin api-key create`)"
             );
             db.delete_api_key(id).await?;
+            audited(db, Event::ApiKeyRevoked, None, format!("key {id}")).await;
             println!("revoked API key {id}");
         }
         AdminCommand::User {
@@ -712,6 +769,11 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
             anyhow::ensure!(!password.is_empty(), "a password is required");
             accounts::validate(&new, 1024, false)?;
             let (id, _) = accounts::create(db, &parts.secrets, &new).await?;
+            Entry::by(Event::AccountCreated, Origin::ADMIN_CLI)
+                .user_id(id, &user_name)
+                .detail(format!("membership {}", membership.as_str()))
+                .record(db)
+                .await;
             println!("created user {user_name} (id {id})");
         }
         AdminCommand::User {
@@ -734,6 +796,12 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
                 .set_membership(&user_name, membership.as_str(), ends)
                 .await?;
             anyhow::ensure!(done, "no user named {user_name}");
+            let user = named_user(db, &user_name).await?;
+            let detail = match ends {
+                0 => membership.as_str().to_string(),
+                t => format!("{} until {}", membership.as_str(), rfc3339(t)),
+            };
+            audited(db, Event::MembershipChanged, Some(&user), detail).await;
             println!("{user_name}: membership {}", membership.as_str());
         }
         AdminCommand::User {
@@ -752,20 +820,84 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::User {
             command: UserCommand::Disable { user_name },
         } => {
-            let uid = user_id(db, &user_name).await?;
-            db.set_disabled(uid, crate::db::now().max(1)).await?;
+            let user = named_user(db, &user_name).await?;
+            db.set_disabled(user.id, crate::db::now().max(1)).await?;
+            audited(db, Event::AccountDisabled, Some(&user), "its sessions ended").await;
             println!("{user_name}: disabled, its sessions ended");
         }
         AdminCommand::User {
             command: UserCommand::Enable { user_name },
         } => {
-            db.set_disabled(user_id(db, &user_name).await?, 0).await?;
+            let user = named_user(db, &user_name).await?;
+            db.set_disabled(user.id, 0).await?;
+            audited(db, Event::AccountEnabled, Some(&user), "").await;
             println!("{user_name}: enabled");
+        }
+        AdminCommand::User {
+            command: UserCommand::Delete { user_name, yes },
+        } => {
+            let user = named_user(db, &user_name).await?;
+            if !yes {
+                confirm_deletion(&user)?;
+            }
+            anyhow::ensure!(
+                accounts::delete(db, &user, Origin::ADMIN_CLI).await?,
+                "no user named {user_name}"
+            );
+            println!(
+                "{user_name}: deleted with {} bytes of files (the running server removes the blobs)",
+                user.disk_used
+            );
+        }
+        AdminCommand::User {
+            command:
+                UserCommand::ResetPassword {
+                    user_name,
+                    password_stdin,
+                },
+        } => {
+            let user = named_user(db, &user_name).await?;
+            let password = new_password(None, password_stdin)?;
+            accounts::set_password(db, &parts.secrets, &user, &password, Origin::ADMIN_CLI)
+                .await?;
+            println!("{user_name}: new password set, every session ended");
+        }
+        AdminCommand::User {
+            command: UserCommand::EndSessions { user_name },
+        } => {
+            let user = named_user(db, &user_name).await?;
+            let ended = db.end_sessions(user.id).await?;
+            audited(db, Event::SessionsEnded, Some(&user), format!("{ended} sessions")).await;
+            println!("{user_name}: {ended} sessions ended");
         }
         AdminCommand::User {
             command: UserCommand::SetQuota { user_name, quota },
         } => set_quota(db, &named_user(db, &user_name).await?, &quota).await?,
         AdminCommand::Group { command } => group(db, command).await?,
+        AdminCommand::Audit {
+            since,
+            user_name,
+            event,
+            limit,
+            json,
+        } => {
+            let user_id = match user_name {
+                Some(name) => Some(user_id(db, &name).await?),
+                None => None,
+            };
+            let since = match since {
+                Some(s) => parse_since(&s)?,
+                None => 0,
+            };
+            let filter = crate::db::audit::AuditFilter {
+                since,
+                user_id,
+                event_prefix: event,
+                limit,
+            };
+            audit::sweep(db, &cfg).await?;
+            print_audit(&audit::entries(db, &cfg, filter).await?, json)?;
+        }
         AdminCommand::Webhook { command } => webhook(&cfg, &parts, command).await?,
         AdminCommand::Fsck { repair, quick } => {
             let opts = crate::ops::fsck::Options {
@@ -831,6 +963,7 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
                 OnOff::Off => "off",
             };
             db.set_setting("maintenance", value).await?;
+            audited(db, Event::MaintenanceChanged, None, value).await;
             println!("maintenance {value}");
         }
     }
@@ -924,6 +1057,91 @@ fn copied(what: &str, summary: &crate::ops::backup::Summary) -> anyhow::Result<(
     Ok(())
 }
 
+/// Records what the operator did with this command (docs/audit.md).
+async fn audited(db: &Db, event: Event, user: Option<&User>, detail: impl Into<String>) {
+    let mut entry = Entry::by(event, Origin::ADMIN_CLI).detail(detail);
+    if let Some(u) = user {
+        entry = entry.user(u);
+    }
+    entry.record(db).await;
+}
+
+/// `admin user delete` without --yes: the user name typed again.
+fn confirm_deletion(user: &User) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        std::io::stdin().is_terminal(),
+        "no terminal to confirm on: add --yes to delete {} and its files",
+        user.user_name
+    );
+    eprint!(
+        "Delete {} and {} bytes of files for good? Type the user name to confirm: ",
+        user.user_name, user.disk_used
+    );
+    let typed = crate::client_cli::stdin_line()?;
+    anyhow::ensure!(typed.trim() == user.user_name, "not confirmed: nothing deleted");
+    Ok(())
+}
+
+/// `--since`: RFC 3339, or an age with a unit (s, m, h, d) before now.
+fn parse_since(given: &str) -> anyhow::Result<i64> {
+    let given = given.trim();
+    if let Ok(t) = time::OffsetDateTime::parse(given, &time::format_description::well_known::Rfc3339) {
+        return Ok(t.unix_timestamp());
+    }
+    let unit = match given.chars().last() {
+        Some('s') => 1,
+        Some('m') => 60,
+        Some('h') => 3600,
+        Some('d') => 86_400,
+        _ => 0,
+    };
+    // Only after an ASCII unit is the last byte a whole character.
+    let amount = (unit > 0)
+        .then(|| given[..given.len() - 1].parse::<i64>().ok())
+        .flatten();
+    match amount.filter(|a| *a >= 0) {
+        Some(a) => Ok(crate::db::now() - a.saturating_mul(unit)),
+        None => anyhow::bail!("--since takes RFC 3339 or an age such as 30m, 24h or 7d: {given}"),
+    }
+}
+
+/// `admin audit`'s output: tab-separated lines under a header, or JSON.
+fn print_audit(rows: &[crate::db::audit::AuditRow], json: bool) -> anyhow::Result<()> {
+    if json {
+        let entries: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id,
+                    "at": rfc3339(r.at),
+                    "event": r.event,
+                    "user_id": r.user_id,
+                    "user_name": r.user_name,
+                    "actor": r.actor,
+                    "address": r.address,
+                    "detail": r.detail,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&entries)?);
+        return Ok(());
+    }
+    let dash = |s: &str| if s.is_empty() { "-".to_string() } else { s.to_string() };
+    println!("TIME\tEVENT\tUSER\tACTOR\tADDRESS\tDETAIL");
+    for r in rows {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            rfc3339(r.at),
+            r.event,
+            dash(&r.user_name),
+            r.actor,
+            dash(&r.address),
+            dash(&r.detail)
+        );
+    }
+    Ok(())
+}
+
 async fn named_user(db: &Db, user_name: &str) -> anyhow::Result<User> {
     db.user_by_name(user_name)
         .await?
@@ -974,6 +1192,7 @@ async fn set_quota(db: &Db, user: &User, quota: &str) -> anyhow::Result<()> {
         Some(-1) => "unlimited".into(),
         Some(q) => format!("{q} bytes"),
     };
+    audited(db, Event::QuotaChanged, Some(user), &shown).await;
     println!("{}: disk quota {shown}", user.user_name);
     Ok(())
 }
@@ -1026,6 +1245,8 @@ async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyh
             };
             let (key, secret) =
                 credentials::create_credential(db, &parts.secrets, uid, &options).await?;
+            let user = named_user(db, &user_name).await?;
+            audited(db, Event::CredentialsCreated, Some(&user), format!("key {key}")).await;
             println!("{key} {secret}");
         }
         CredentialsCommand::Set {
@@ -1056,6 +1277,7 @@ async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyh
                 .await?,
                 "no active key {api_key}"
             );
+            audited(db, Event::CredentialsChanged, None, format!("key {api_key}")).await;
             println!("updated {api_key}");
         }
         CredentialsCommand::List { user_name } => {
@@ -1079,6 +1301,7 @@ async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyh
                 credentials::revoke_credential(db, api_key.trim()).await?,
                 "no active key {api_key}"
             );
+            audited(db, Event::CredentialsRevoked, None, format!("key {api_key}")).await;
             println!("revoked {api_key}");
         }
     }

@@ -377,6 +377,11 @@ pub struct Limits {
     pub download_log_retention_days: i64,
     /// Days a file_send delivery receipt stays fetchable (docs/receipts.md).
     pub receipt_retention_days: i64,
+    /// Days an audit log entry is kept (docs/audit.md); 0 or less keeps
+    /// them all.
+    pub audit_retention_days: i64,
+    /// App passwords one account may have (docs/accounts.md).
+    pub max_app_passwords: i64,
     /// Failed logins per account allowed before each further try must wait.
     pub login_failures_per_account: i64,
     /// Failed logins per client address allowed before each further try must wait.
@@ -500,6 +505,8 @@ impl Default for Limits {
             download_claim_lease_secs: 60,
             download_log_retention_days: 90,
             receipt_retention_days: 365,
+            audit_retention_days: 365,
+            max_app_passwords: 20,
             login_failures_per_account: 5,
             login_failures_per_address: 20,
             login_delay_secs: 20,
@@ -1138,6 +1145,8 @@ mod tests {
         let d = Config::default();
         assert_eq!(d.limits.download_log_retention_days, 90);
         assert_eq!(d.limits.receipt_retention_days, 365);
+        assert_eq!(d.limits.audit_retention_days, 365);
+        assert_eq!(d.limits.max_app_passwords, 20);
         let fig = Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(
             "[limits]\ndownload_log_retention_days = 7\nreceipt_retention_days = 30\n",
         ));

@@ -4,9 +4,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use common::transfer::*;
 use common::web::Visitor;
 use common::*;
@@ -185,34 +182,18 @@ dual!(
     a_new_account_s_password_can_come_from_standard_input,
     |b| async move {
         let s = Server::start(b).await;
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dropspace"));
-        cmd.args([
-            "admin",
-            "user",
-            "create",
-            "--user-name",
-            "pia",
-            "--email",
-            "pia@example.com",
-            "--password-stdin",
-        ]);
-        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("DROPSPACE_")) {
-            cmd.env_remove(k);
-        }
-        cmd.envs(s.env.iter().map(|(k, v)| (k, v)));
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run admin");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(b"a passphrase from a pipe\n")
-            .expect("write the password");
-        let out = child.wait_with_output().expect("admin finished");
+        let out = s.admin_stdin(
+            &[
+                "user",
+                "create",
+                "--user-name",
+                "pia",
+                "--email",
+                "pia@example.com",
+                "--password-stdin",
+            ],
+            "a passphrase from a pipe\n",
+        );
         assert!(
             out.status.success(),
             "{}",

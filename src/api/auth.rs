@@ -24,6 +24,7 @@ pub async fn register(c: &Ctx<'_>) -> ApiResult<Reply> {
         full_name: p.get("full_name").unwrap_or(""),
         email: p.get("email").unwrap_or("").trim(),
         password: p.get("password").unwrap_or(""),
+        address: c.client_ip,
     };
     accounts::register(c.app, &r).await?;
     Ok(Reply::status_ok())

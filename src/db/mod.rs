@@ -7,6 +7,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub mod api_keys;
+pub mod app_passwords;
+pub mod audit;
 pub mod bandwidth;
 pub mod bundles;
 pub mod cache;

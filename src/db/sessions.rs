@@ -30,6 +30,8 @@ pub struct NewSession<'a> {
     pub key_hash: &'a str,
     pub user_id: i64,
     pub api_version: &'a str,
+    /// The client's address, for the owner's sessions page.
+    pub address: &'a str,
     pub now: i64,
     /// Sessions last seen before this are idle: removed, and not counted.
     pub idle_cutoff: i64,
@@ -45,6 +47,25 @@ pub struct WebSessionRow {
 }
 
 read_row!(WebSessionRow { user_id, expires });
+
+/// One of an account's sessions as its sessions page shows it. `handle`
+/// names it there: the first characters of its stored hash, never the
+/// key or token itself.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionInfo {
+    /// "api" or "web".
+    pub kind: String,
+    pub handle: String,
+    pub created: i64,
+    /// API: its last call; web: when its expiry was last pushed back.
+    pub last_used: i64,
+    pub address: String,
+    /// The API version it speaks ('' for web).
+    pub api_version: String,
+}
+
+/// Characters of a session's stored hash that name it on the sessions page.
+pub const HANDLE_LEN: usize = 16;
 
 impl Db {
     /// Stores a login token, after removing expired ones.
@@ -102,8 +123,8 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         let inserted = sqlx::query(
-            "INSERT INTO sessions (key_hash, user_id, api_version, created, last_seen) \
-             SELECT $1, $2, $3, $4, $4 \
+            "INSERT INTO sessions (key_hash, user_id, api_version, created, last_seen, address) \
+             SELECT $1, $2, $3, $4, $4, $7 \
              WHERE (SELECT COUNT(*) FROM sessions WHERE user_id = $2 AND last_seen >= $5) < $6",
         )
         .bind(s.key_hash)
@@ -112,6 +133,7 @@ impl Db {
         .bind(s.now)
         .bind(s.idle_cutoff)
         .bind(s.max_per_user)
+        .bind(s.address)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -193,6 +215,7 @@ impl Db {
         &self,
         token_hash: &str,
         user_id: i64,
+        address: &str,
         now: i64,
         expires: i64,
     ) -> sqlx::Result<()> {
@@ -201,12 +224,14 @@ impl Db {
             .execute(&self.pool)
             .await?;
         sqlx::query(
-            "INSERT INTO web_sessions (token_hash, user_id, created, expires) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO web_sessions (token_hash, user_id, created, expires, address) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash)
         .bind(user_id)
         .bind(now)
         .bind(expires)
+        .bind(address)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -235,5 +260,49 @@ impl Db {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// An account's live sessions of both kinds, most recently used first.
+    /// `web_lifetime`: a browser login's idle lifetime, to tell its last
+    /// use from its expiry.
+    pub async fn sessions_of(
+        &self,
+        user_id: i64,
+        web_lifetime: i64,
+    ) -> sqlx::Result<Vec<SessionInfo>> {
+        sqlx::query_as(&format!(
+            "SELECT 'api' AS kind, SUBSTR(key_hash, 1, {HANDLE_LEN}) AS handle, created, \
+             last_seen AS last_used, address, api_version FROM sessions WHERE user_id = $1 \
+             UNION ALL \
+             SELECT 'web', SUBSTR(token_hash, 1, {HANDLE_LEN}), created, expires - $2, address, '' \
+             FROM web_sessions WHERE user_id = $1 \
+             ORDER BY last_used DESC"
+        ))
+        .bind(user_id)
+        .bind(web_lifetime)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Ends one of an account's sessions by its handle; false when it has
+    /// none by that handle.
+    pub async fn end_session(&self, user_id: i64, kind: &str, handle: &str) -> sqlx::Result<bool> {
+        if handle.len() != HANDLE_LEN || !handle.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(false);
+        }
+        let (table, column) = match kind {
+            "api" => ("sessions", "key_hash"),
+            "web" => ("web_sessions", "token_hash"),
+            _ => return Ok(false),
+        };
+        let done = sqlx::query(&format!(
+            "DELETE FROM {table} WHERE user_id = $1 AND SUBSTR({column}, 1, {HANDLE_LEN}) = $2"
+        ))
+        .bind(user_id)
+        .bind(handle)
+        .execute(&self.pool)
+        .await?;
+        self.cache.changed(user_id);
+        Ok(done.rows_affected() > 0)
     }
 }

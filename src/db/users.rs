@@ -245,13 +245,68 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         if at != 0 {
-            for table in ["sessions", "web_sessions"] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            end_sessions_in(&mut tx, user_id).await?;
         }
+        tx.commit().await?;
+        self.cache.changed(user_id);
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends every API and browser session of an account; how many.
+    pub async fn end_sessions(&self, user_id: i64) -> sqlx::Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let ended = end_sessions_in(&mut tx, user_id).await?;
+        tx.commit().await?;
+        self.cache.changed(user_id);
+        Ok(ended)
+    }
+
+    /// Sets a new password (argon2 hash, sealed md5) and ends every
+    /// session of the account, in one transaction. False: no such account.
+    pub async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        md5_sealed: &str,
+    ) -> sqlx::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1, md5_sealed = $2 WHERE id = $3")
+            .bind(password_hash)
+            .bind(md5_sealed)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        end_sessions_in(&mut tx, user_id).await?;
+        tx.commit().await?;
+        self.cache.changed(user_id);
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Deletes an account and everything it owns, in one transaction: the
+    /// blobs of its files and trash are queued for removal (due at `at`,
+    /// so the sweeper removes them even if this process stops now), its
+    /// file requests go, and the rest goes with the account's row (foreign
+    /// keys cascade). False: no such account.
+    pub async fn delete_user(&self, user_id: i64, at: i64) -> sqlx::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO deleted_blobs (blob_key, delete_after) \
+             SELECT blob_key, $2 FROM (SELECT blob_key FROM files WHERE user_id = $1 \
+             UNION SELECT blob_key FROM trash WHERE user_id = $1) AS owned WHERE true \
+             ON CONFLICT (blob_key) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM file_requests WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         self.cache.changed(user_id);
         Ok(done.rows_affected() == 1)
@@ -350,4 +405,17 @@ mod tests {
         assert_eq!(unlimited.diskspace_left(&cfg), -1);
         assert_eq!(bandwidth_period(0), 197001);
     }
+}
+
+/// Ends an account's API and browser sessions inside `tx`; how many.
+async fn end_sessions_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, user_id: i64) -> sqlx::Result<u64> {
+    let mut ended = 0;
+    for table in ["sessions", "web_sessions"] {
+        ended += sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    }
+    Ok(ended)
 }

@@ -1,8 +1,10 @@
 //! Accounts: the registration rules, creating an account (`auth.register`
-//! and `admin user create`) and activating it by its mailed link.
+//! and `admin user create`), activating it by its mailed link, its
+//! password and app passwords (docs/accounts.md), deleting it.
 
-use crate::db::users::NewUserRow;
+use crate::db::users::{NewUserRow, User};
 use crate::db::{now, Db};
+use crate::library::audit::{Actor, Entry, Event, Origin};
 use crate::library::{Error, Library, Result};
 use crate::mail::{valid_email, Mail};
 use crate::secrets::{hash_password, hash_secret, md5_hex, random_string, Secrets, LOWER_ALNUM};
@@ -116,6 +118,8 @@ pub struct Registration<'a> {
     pub email: &'a str,
     /// Empty: one is generated and mailed.
     pub password: &'a str,
+    /// Where the request came from (for the audit log).
+    pub address: std::net::IpAddr,
 }
 
 /// `auth.register`: a lite account waiting for its activation link, which
@@ -143,7 +147,12 @@ pub async fn register(lib: &Library, r: &Registration<'_>) -> Result<()> {
         ..new
     };
     validate(&check, 20, true)?;
-    let (_, activation) = create(&lib.db, &lib.secrets, &new).await?;
+    let (id, activation) = create(&lib.db, &lib.secrets, &new).await?;
+    Entry::by(Event::AccountCreated, Origin::user(r.address))
+        .user_id(id, new.user_name)
+        .detail("registered; waits for its activation link")
+        .record(&lib.db)
+        .await;
     let link = lib.url(&format!("/activate/{}", activation.unwrap_or_default()));
     let mut text = format!(
         "Hello {},\n\nyour dropspace account {} was created. Activate it by opening this link:\n\n{}\n",
@@ -170,4 +179,125 @@ pub async fn register(lib: &Library, r: &Registration<'_>) -> Result<()> {
 /// unknown or already used token (it is cleared on first use).
 pub async fn activate(db: &Db, token: &str) -> Result<Option<String>> {
     Ok(db.activate_user(&hash_secret(token.trim())).await?)
+}
+
+/// Longest name of an app password.
+const MAX_APP_PASSWORD_NAME: usize = 100;
+/// Characters of an app password kept in clear to tell them apart.
+const APP_PASSWORD_PREFIX: usize = 4;
+
+/// A new app password (docs/accounts.md) for `user`, named after the
+/// client it is for: its id and the password itself, shown only now. Four
+/// groups of four lowercase letters and digits (82 bits), easy to type.
+pub async fn create_app_password(
+    lib: &Library,
+    user: &User,
+    name: &str,
+    by: Origin,
+) -> Result<(i64, String)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_APP_PASSWORD_NAME {
+        return Err(Error::Invalid(
+            format!("An app password needs a name of 1 to {MAX_APP_PASSWORD_NAME} characters")
+                .into(),
+        ));
+    }
+    let held = lib.db.app_passwords(user.id).await?.len();
+    if i64::try_from(held).unwrap_or(i64::MAX) >= lib.cfg.limits.max_app_passwords {
+        return Err(Error::Invalid(
+            format!(
+                "An account may hold {} app passwords: revoke one first",
+                lib.cfg.limits.max_app_passwords
+            )
+            .into(),
+        ));
+    }
+    let raw = random_string(16, LOWER_ALNUM);
+    let password = raw
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-");
+    let prefix = &password[..APP_PASSWORD_PREFIX];
+    let id = lib
+        .db
+        .insert_app_password(
+            user.id,
+            name,
+            prefix,
+            &lib.secrets.seal(&md5_hex(&password)),
+            now(),
+        )
+        .await?;
+    Entry::by(Event::AppPasswordCreated, by)
+        .user(user)
+        .detail(format!("{name} ({prefix}…)"))
+        .record(&lib.db)
+        .await;
+    Ok((id, password))
+}
+
+/// Revokes one of `user`'s app passwords; false when it has no such one.
+pub async fn revoke_app_password(lib: &Library, user: &User, id: i64, by: Origin) -> Result<bool> {
+    let Some(p) = lib
+        .db
+        .app_passwords(user.id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+    else {
+        return Ok(false);
+    };
+    if !lib.db.delete_app_password(user.id, id).await? {
+        return Ok(false);
+    }
+    Entry::by(Event::AppPasswordRevoked, by)
+        .user(user)
+        .detail(format!("{} ({}…)", p.name, p.prefix))
+        .record(&lib.db)
+        .await;
+    Ok(true)
+}
+
+/// Sets a new password and ends every session of the account (the caller
+/// opens a new one for the browser that asked, if any).
+pub async fn set_password(
+    db: &Db,
+    secrets: &Secrets,
+    user: &User,
+    password: &str,
+    by: Origin,
+) -> Result<()> {
+    let owned = password.to_string();
+    let phc = tokio::task::spawn_blocking(move || hash_password(&owned))
+        .await
+        .map_err(Error::internal)??;
+    db.set_password(user.id, &phc, &secrets.seal(&md5_hex(password)))
+        .await?;
+    let detail = match by.actor {
+        Actor::AdminCli => "set by the operator; every session ended",
+        _ => "every other session ended",
+    };
+    Entry::by(Event::PasswordChanged, by)
+        .user(user)
+        .detail(detail)
+        .record(db)
+        .await;
+    Ok(())
+}
+
+/// Deletes an account with its files, folders, trash, links and keys;
+/// the blobs are removed by the sweeper of any node (queued in the same
+/// transaction). False when it is gone already.
+pub async fn delete(db: &Db, user: &User, by: Origin) -> Result<bool> {
+    if !db.delete_user(user.id, now()).await? {
+        return Ok(false);
+    }
+    Entry::by(Event::AccountDeleted, by)
+        .user(user)
+        .detail(format!("{} bytes of files", user.disk_used))
+        .record(db)
+        .await;
+    Ok(true)
 }

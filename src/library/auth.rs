@@ -6,6 +6,7 @@
 use std::net::IpAddr;
 
 use crate::db::sessions::{NewSession, SessionRow};
+use crate::library::audit::{Actor, Entry, Event};
 use crate::db::throttle::Counter;
 use crate::db::users::User;
 use crate::db::{now, Db};
@@ -161,8 +162,10 @@ pub struct LoggedIn {
 
 /// `auth.login`: the token is consumed whatever the outcome (throttled
 /// tries included); then throttling, the token's validity, the
-/// `tokened_password` (md5(token + md5(password))) settled against the
-/// throttle, activation, and the per-user session cap.
+/// `tokened_password` (md5(token + md5(password))) — of the account's
+/// password or one of its app passwords — settled against the throttle,
+/// activation, and the per-user session cap. Tries with a valid token
+/// are audited.
 pub async fn login(
     lib: &Library,
     user_name: &str,
@@ -172,41 +175,75 @@ pub async fn login(
 ) -> Result<LoggedIn> {
     let version = lib.db.take_token(&hash_secret(token), now()).await?;
     let (user, account) = find_login(&lib.db, user_name).await?;
+    let failed = |why: &'static str| audit_login(lib, user.as_ref(), ip, "api", Some(why));
     // No work for a throttled try; `login_settle` decides for tries that
     // pass this check together.
     if let Some(wait) = login_wait(&lib.db, &account, ip).await? {
+        if version.is_some() {
+            failed("throttled").await;
+        }
         return Err(wait_text(wait));
     }
     let version = version.ok_or(Error::SessionBad)?;
 
     let given = tokened_password.trim().to_ascii_lowercase();
+    let tokened = |md5_pw: &str| md5_hex(&format!("{token}{md5_pw}"));
     let password_ok = match &user {
         Some(u) => match lib.secrets.open(&u.md5_sealed) {
-            Some(md5_pw) => ct_eq(&md5_hex(&format!("{token}{md5_pw}")), &given),
+            Some(md5_pw) => ct_eq(&tokened(&md5_pw), &given),
             None => false,
         },
         None => {
             // Same work for unknown names, so timing does not tell them apart.
-            let _ = ct_eq(&md5_hex(&format!("{token}{}", md5_hex(""))), &given);
+            let _ = ct_eq(&tokened(&md5_hex("")), &given);
             false
         }
     };
-    let user = user.filter(|_| password_ok);
-    if let Some(wait) = login_settle(lib, &account, ip, user.is_some()).await? {
+    let app_password = match &user {
+        Some(u) if !password_ok => {
+            let mut found = None;
+            for p in lib.db.app_passwords(u.id).await? {
+                let ok = lib
+                    .secrets
+                    .open(&p.md5_sealed)
+                    .is_some_and(|md5_pw| ct_eq(&tokened(&md5_pw), &given));
+                if ok && found.is_none() {
+                    found = Some(p);
+                }
+            }
+            found
+        }
+        _ => None,
+    };
+    let known = password_ok || app_password.is_some();
+    if let Some(wait) = login_settle(lib, &account, ip, user.is_some() && known).await? {
+        failed("throttled").await;
         return Err(wait_text(wait));
     }
-    let user = user.ok_or(Error::LoginFailed(None))?;
+    let Some(user) = user.as_ref().filter(|_| known) else {
+        failed("wrong password").await;
+        return Err(Error::LoginFailed(None));
+    };
     if user.disabled != 0 {
+        failed("account disabled").await;
         return Err(Error::LoginFailed(Some(
             "This account is disabled: ask the server's operator".into(),
         )));
     }
     if !user.is_active() {
+        failed("account not activated").await;
         return Err(Error::LoginFailed(Some(
             "Account not activated yet: follow the link in the activation email first".into(),
         )));
     }
-
+    let user = user.clone();
+    let via = match &app_password {
+        Some(p) => {
+            lib.db.touch_app_password(p.id, now()).await?;
+            format!("api, app password {} ({}…)", p.name, p.prefix)
+        }
+        None => "api".to_string(),
+    };
     let session_key = random_string(32, LOWER_ALNUM);
     let limits = &lib.cfg.limits;
     let t = now();
@@ -216,6 +253,7 @@ pub async fn login(
             key_hash: &hash_secret(&session_key),
             user_id: user.id,
             api_version: &version,
+            address: &ip.to_string(),
             now: t,
             idle_cutoff: t - limits.session_idle_secs,
             max_per_user: limits.max_sessions_per_user,
@@ -224,6 +262,7 @@ pub async fn login(
     if !opened {
         return Err(Error::TooManySessions);
     }
+    audit_login(lib, Some(&user), ip, &via, None).await;
     Ok(LoggedIn { session_key, user })
 }
 
@@ -296,6 +335,7 @@ pub async fn password_login(
     user_name: &str,
     password: &str,
     ip: IpAddr,
+    via: &str,
 ) -> Result<PasswordLogin> {
     let (user, account) = find_login(&lib.db, user_name).await?;
     if let Some(wait) = login_wait(&lib.db, &account, ip).await? {
@@ -308,28 +348,61 @@ pub async fn password_login(
         tokio::task::spawn_blocking(move || verify_password_or_dummy(&password, hash.as_deref()))
             .await
             .unwrap_or(false);
-    let user = user.filter(|u| ok && u.is_active());
-    if let Some(wait) = login_settle(lib, &account, ip, user.is_some()).await? {
-        return Ok(PasswordLogin::Wait(wait));
-    }
-    Ok(match user {
-        Some(u) => PasswordLogin::Ok(Box::new(u)),
-        None => PasswordLogin::Wrong,
+    let why = match &user {
+        Some(u) if ok && u.is_active() => None,
+        Some(u) if ok && u.disabled != 0 => Some("account disabled"),
+        Some(_) if ok => Some("account not activated"),
+        _ => Some("wrong password"),
+    };
+    let settled = login_settle(lib, &account, ip, why.is_none()).await?;
+    let why = if settled.is_some() { Some("throttled") } else { why };
+    audit_login(lib, user.as_ref(), ip, via, why).await;
+    Ok(match (settled, user) {
+        (Some(wait), _) => PasswordLogin::Wait(wait),
+        (None, Some(u)) if why.is_none() => PasswordLogin::Ok(Box::new(u)),
+        _ => PasswordLogin::Wrong,
     })
 }
 
+/// Audits a login try: `why` it failed, or None when it succeeded. Tries
+/// for names no account has are recorded without the name (it may be a
+/// password typed into the wrong field).
+async fn audit_login(
+    lib: &Library,
+    user: Option<&User>,
+    ip: IpAddr,
+    via: &str,
+    why: Option<&str>,
+) {
+    let (event, detail) = match why {
+        None => (Event::LoginOk, via.to_string()),
+        Some(why) => (Event::LoginFailed, format!("{via}: {why}")),
+    };
+    let mut entry = Entry::new(event, Actor::User).from(ip).detail(detail);
+    if let Some(u) = user {
+        entry = entry.user(u);
+    }
+    entry.record(&lib.db).await;
+}
+
 /// How long a web login lasts without use (the API's session idle time).
-fn web_lifetime(lib: &Library) -> i64 {
+pub fn web_lifetime(lib: &Library) -> i64 {
     lib.cfg.limits.session_idle_secs.max(60)
 }
 
 /// Starts a browser login; its token (the cookie's value; only its hash
 /// is stored).
-pub async fn open_web_login(lib: &Library, user_id: i64) -> Result<String> {
+pub async fn open_web_login(lib: &Library, user_id: i64, ip: IpAddr) -> Result<String> {
     let token = random_string(40, LOWER_ALNUM);
     let t = now();
     lib.db
-        .insert_web_session(&hash_secret(&token), user_id, t, t + web_lifetime(lib))
+        .insert_web_session(
+            &hash_secret(&token),
+            user_id,
+            &ip.to_string(),
+            t,
+            t + web_lifetime(lib),
+        )
         .await?;
     Ok(token)
 }

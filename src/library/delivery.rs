@@ -7,6 +7,7 @@
 use crate::db::download_log::Download;
 use crate::db::files::File;
 use crate::db::now;
+use crate::library::audit::{Actor, Entry, Event};
 use crate::library::{files, Error, Library, Result};
 
 /// How many log rows an owner is shown per file, bundle or send.
@@ -65,6 +66,14 @@ pub async fn completed(lib: &Library, d: &Delivery<'_>) {
     };
     crate::library::webhooks::download_completed(lib, &file, d.copies, d.downloads).await;
     let (send_id, recipient) = d.who.recipient.clone().unwrap_or_default();
+    if send_id > 0 {
+        Entry::new(Event::SentFileDownloaded, Actor::Visitor)
+            .account(file.user_id.unwrap_or(0))
+            .from(&d.who.client_ip)
+            .detail(format!("file {} ({}) by {recipient}", file.id, file.name))
+            .record(&lib.db)
+            .await;
+    }
     let row = Download {
         id: 0,
         file_id: file.id.clone(),

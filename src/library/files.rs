@@ -10,6 +10,7 @@ use crate::db::throttle::Counter;
 use crate::db::trash::{self, TrashReason};
 use crate::db::users::User;
 use crate::db::{now, Db};
+use crate::library::audit::{Actor, Entry, Event};
 use crate::library::{folders, id_from_url_or_id, limits, Error, Library, Result, MAX_NAME};
 
 /// Longest time limit in seconds: a century is plenty and keeps
@@ -146,23 +147,35 @@ pub async fn update(
 /// there was no such file (already deleted counts as that). For
 /// `files.delete`, My files and the delete pages.
 pub async fn delete_file(lib: &Library, file_id: &str, owner: Option<i64>) -> Result<bool> {
-    match delete_file_row(lib, file_id, owner, TrashReason::Deleted).await? {
-        Deleted::Blob(blob_key) => {
+    let gone = match delete_file_row(lib, file_id, owner, TrashReason::Deleted).await? {
+        Deleted::Blob(blob_key, file) => {
             remove_blob(lib, &blob_key).await;
-            Ok(true)
+            file
         }
-        Deleted::Trashed => Ok(true),
-        Deleted::NoSuchFile => Ok(false),
-    }
+        Deleted::Trashed(file) => file,
+        Deleted::NoSuchFile => return Ok(false),
+    };
+    // Without an owner given, it was deleted through its delete link.
+    let actor = if owner.is_some() {
+        Actor::User
+    } else {
+        Actor::Visitor
+    };
+    Entry::new(Event::FileDeleted, actor)
+        .account(gone.user_id.unwrap_or(0))
+        .detail(format!("file {} ({})", gone.id, gone.name))
+        .record(&lib.db)
+        .await;
+    Ok(true)
 }
 
 /// What deleting a file's row left to do.
 pub(crate) enum Deleted {
     NoSuchFile,
     /// In its owner's trash: the blob stays until the trash is purged.
-    Trashed,
+    Trashed(Box<File>),
     /// Gone: this blob is to be removed.
-    Blob(String),
+    Blob(String, Box<File>),
 }
 
 /// The row and quota half of `delete_file`: a file of an account whose
@@ -190,11 +203,11 @@ pub(crate) async fn delete_file_row(
         Some(uid) if keep_secs > 0 => {
             trash::trash_file_row(&mut lock, file_id, uid, reason, t, t + keep_secs)
                 .await?
-                .map(|_| Deleted::Trashed)
+                .map(|_| Deleted::Trashed(Box::new(file.clone())))
         }
         _ => rows::delete_file_row(&mut lock, file_id, file.user_id)
             .await?
-            .map(Deleted::Blob),
+            .map(|blob_key| Deleted::Blob(blob_key, Box::new(file.clone()))),
     };
     match done {
         Some(deleted) => {

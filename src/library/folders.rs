@@ -9,6 +9,7 @@ use crate::db::folders::{self as rows, Totals};
 use crate::db::folders::{Folder, ROOT};
 use crate::db::users::User;
 use crate::db::{now, Db};
+use crate::library::audit::{Actor, Entry, Event};
 use crate::library::{id_from_url_or_id, Error, Library, Result};
 
 /// The root as a folder: no name, never shared, no parent.
@@ -103,7 +104,24 @@ pub async fn create(
         }
     };
     lock.commit().await?;
+    if shared {
+        audit_share(lib, &folder, true).await;
+    }
     Ok(folder)
+}
+
+/// Audits a folder's sharing turned on or off.
+async fn audit_share(lib: &Library, folder: &Folder, shared: bool) {
+    let event = if shared {
+        Event::FolderShared
+    } else {
+        Event::FolderUnshared
+    };
+    Entry::new(event, Actor::User)
+        .account(folder.user_id)
+        .detail(format!("folder {} ({})", folder.id, folder.name))
+        .record(&lib.db)
+        .await;
 }
 
 /// The name the root goes by in the full listing: clients built against
@@ -185,6 +203,9 @@ pub async fn set_info(lib: &Library, folder: &Folder, changes: &FolderChanges) -
                 changes.shared,
             )
             .await?;
+    }
+    if let Some(shared) = changes.shared.filter(|s| *s != (folder.shared != 0)) {
+        audit_share(lib, folder, shared).await;
     }
     own(&lib.db, folder.user_id, &folder.id).await
 }

@@ -206,7 +206,7 @@ async fn apply_limit_action(lib: &Library, file: &File) -> Result<()> {
     match file.action() {
         LimitAction::Delete => {
             // A file of an account goes to its trash (docs/expiry.md).
-            if let files::Deleted::Blob(blob_key) =
+            if let files::Deleted::Blob(blob_key, _) =
                 files::delete_file_row(lib, &file.id, None, TrashReason::Expired).await?
             {
                 files::remove_blob_later(lib, &blob_key, lib.cfg.limits.deleted_blob_grace_secs)

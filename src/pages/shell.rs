@@ -272,7 +272,7 @@ fn account_html(account: &Account) -> String {
                 .as_deref()
                 .map(|n| {
                     format!(
-                        "<span class=\"who\">{} <b id=\"whoami\">{}</b></span>",
+                        "<span class=\"who\">{} <a href=\"/account\" id=\"whoami\"><b>{}</b></a></span>",
                         esc(&t("shell-logged-in-as")),
                         esc(n)
                     )
@@ -400,7 +400,7 @@ mod tests {
         let html = render(&frame, Theme::Dark, &frame.account, "/x?\"><script>");
         assert!(html.contains("data-theme=\"dark\""));
         assert!(html.contains("<h1>&lt;b&gt;x&lt;/b&gt;</h1>"));
-        assert!(html.contains("<b id=\"whoami\">&lt;i&gt;</b>"));
+        assert!(html.contains("<a href=\"/account\" id=\"whoami\"><b>&lt;i&gt;</b></a>"));
         assert!(!html.contains("<script>"));
         assert!(!html.contains("style=") && !html.contains("<style"));
     }

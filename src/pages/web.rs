@@ -75,6 +75,13 @@ impl Visitor {
         resp
     }
 
+    /// This browser's login as the sessions page names it.
+    pub fn session_handle(&self) -> Option<&str> {
+        self.token_hash
+            .as_deref()
+            .and_then(|h| h.get(..crate::db::sessions::HANDLE_LEN))
+    }
+
     /// The header's account part (the shell draws it: `pages::shell`).
     pub fn account(&self) -> Account {
         match &self.user {
@@ -271,7 +278,7 @@ async fn login(
             Some(&t("login-form-expired")),
         );
     }
-    let user = match password_login(&app, field("user_name"), field("password"), ip).await {
+    let user = match password_login(&app, field("user_name"), field("password"), ip, "web").await {
         Ok(PasswordLogin::Ok(u)) => *u,
         Ok(PasswordLogin::Wait(wait)) => {
             return form_page(
@@ -289,7 +296,7 @@ async fn login(
             return try_later(&t("login-unavailable"));
         }
     };
-    let token = match auth::open_web_login(&app, user.id).await {
+    let token = match auth::open_web_login(&app, user.id, ip).await {
         Ok(token) => token,
         Err(e) => {
             tracing::error!(error = %e, "storing a web login");
@@ -297,13 +304,15 @@ async fn login(
         }
     };
     let mut resp = redirect(&next);
-    // The database decides when the login ends (idle time); the cookie
-    // only has to outlive it.
-    add_cookie(
-        &mut resp,
-        &cookie(&app, SESSION_COOKIE, &token, COOKIE_MAX_AGE),
-    );
+    set_login_cookie(&app, &mut resp, &token);
     resp
+}
+
+/// Hands the browser its login (`open_web_login`'s token). The database
+/// decides when the login ends (idle time); the cookie only has to
+/// outlive it.
+pub(crate) fn set_login_cookie(app: &AppState, resp: &mut Response, token: &str) {
+    add_cookie(resp, &cookie(app, SESSION_COOKIE, token, COOKIE_MAX_AGE));
 }
 
 /// `POST /logout`: ends the login in the database and clears the cookie.

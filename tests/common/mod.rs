@@ -79,8 +79,8 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}{:x}_{n:016x}", std::process::id())
 }
 
-/// Runs `dropspace admin …` with exactly this configuration.
-pub fn admin_with(env: &[(String, String)], args: &[&str]) -> std::process::Output {
+/// `dropspace admin …` with exactly this configuration, not yet run.
+fn admin_command(env: &[(String, String)], args: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.arg("admin").args(args);
     for (k, _) in std::env::vars() {
@@ -91,7 +91,12 @@ pub fn admin_with(env: &[(String, String)], args: &[&str]) -> std::process::Outp
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("run admin")
+    cmd
+}
+
+/// Runs `dropspace admin …` with exactly this configuration.
+pub fn admin_with(env: &[(String, String)], args: &[&str]) -> std::process::Output {
+    admin_command(env, args).output().expect("run admin")
 }
 
 /// A fresh PostgreSQL schema for one test; the URL selects it.
@@ -294,6 +299,25 @@ impl Server {
     /// Runs `dropspace admin …` with this server's configuration.
     pub fn admin(&self, args: &[&str]) -> std::process::Output {
         admin_with(&self.env, args)
+    }
+
+    /// `admin`, with `input` on its standard input (not a terminal).
+    pub fn admin_stdin(&self, args: &[&str], input: &str) -> std::process::Output {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut child = admin_command(&self.env, args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run admin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write to admin");
+        child.wait_with_output().expect("admin finished")
     }
 
     /// A server on a configuration of the test's making (e.g. a deployment

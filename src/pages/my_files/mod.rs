@@ -7,6 +7,7 @@
 //! (POST, `csrf`, 303 back); `/static/my-files.js` only adds the copy-link
 //! buttons and a select-all box.
 
+mod account;
 mod actions;
 mod edit;
 mod listing;
@@ -41,6 +42,17 @@ const SCRIPTS: &[&str] = &["/static/my-files.js"];
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/files", get(listing::show))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route(
+            "/account/app-passwords",
+            post(account::create_app_password),
+        )
+        .route(
+            "/account/app-passwords/revoke",
+            post(account::revoke_app_password),
+        )
+        .route("/account/sessions/end", post(account::end_sessions))
         .route(
             "/files/delete",
             get(actions::confirm_delete).post(actions::delete),

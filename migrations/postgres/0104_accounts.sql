@@ -1,0 +1,37 @@
+-- The audit log (docs/audit.md): one row per security-relevant event, kept
+-- for limits.audit_retention_days. user_id/user_name: the account it is
+-- about (0 and '' for none); the name is kept so entries outlive the
+-- account. actor: who did it ('user', 'admin-cli', 'system', 'visitor');
+-- address: the client's address ('' when there is none, as for the CLI).
+-- detail: a short plain text, never a password, token or key.
+CREATE TABLE audit_log (
+    id BIGSERIAL PRIMARY KEY,
+    at BIGINT NOT NULL,
+    event TEXT NOT NULL,
+    user_id BIGINT NOT NULL,
+    user_name TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    address TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+CREATE INDEX audit_log_user ON audit_log(user_id, at);
+
+-- App passwords (docs/accounts.md): per-client passwords for sendspace
+-- clients' auth.login. The login scheme needs md5(password) on the server,
+-- so it is kept sealed under the server key, like the account password's;
+-- prefix: its first characters in clear, so the owner can tell them apart.
+CREATE TABLE app_passwords (
+    id BIGSERIAL PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    md5_sealed TEXT NOT NULL,
+    created BIGINT NOT NULL,
+    last_used BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX app_passwords_user ON app_passwords(user_id);
+
+-- The sessions page (docs/accounts.md) shows where each session was opened.
+ALTER TABLE sessions ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE web_sessions ADD COLUMN address TEXT NOT NULL DEFAULT '';

@@ -1,0 +1,349 @@
+//! `/account`: the signed-in user's own account (docs/accounts.md) — a new
+//! password (the old one re-entered; every other session ends), app
+//! passwords for sendspace clients (shown once, revocable), and the
+//! account's web and API sessions with where and when they were used,
+//! ended one by one or all but this one at once.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use super::{error_page, first, hidden, pipeline, see_other, to_login, Posted};
+use crate::api::error::ApiError;
+use crate::db::users::User;
+use crate::http::html::{esc, time_tag};
+use crate::http::ClientIp;
+use crate::library::accounts;
+use crate::library::audit::{Entry, Event, Origin};
+use crate::library::auth::{self, password_login, PasswordLogin};
+use crate::pages::i18n::{t, t_args};
+use crate::pages::web::{self, visitor, Visitor};
+use crate::state::{App, AppState};
+
+/// Shortest new password the page accepts (the API's registration keeps
+/// the guide's 4 to 20 characters).
+pub const MIN_PASSWORD: usize = 8;
+/// Longest password any form takes.
+const MAX_PASSWORD: usize = 1024;
+
+/// `GET /account[?done=…]`
+pub(super) async fn show(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let v = visitor(&app, &headers).await;
+    let Some(user) = v.user.clone() else {
+        return to_login("/account");
+    };
+    let notice = match q.get("done").map(String::as_str) {
+        Some("password") => ok_notice(&t("account-password-changed")),
+        Some("revoked") => ok_notice(&t("account-app-password-revoked")),
+        Some("ended") => ok_notice(&t("account-session-ended")),
+        Some("ended-all") => ok_notice(&t("account-sessions-ended")),
+        _ => String::new(),
+    };
+    render(&app, &v, &user, StatusCode::OK, &notice).await
+}
+
+fn ok_notice(text: &str) -> String {
+    format!(
+        "<p class=\"notice notice-ok\" id=\"done\" role=\"status\">{}</p>",
+        esc(text)
+    )
+}
+
+fn error_notice(text: &str) -> String {
+    format!(
+        "<p class=\"notice notice-error\" id=\"error\" role=\"alert\">{}</p>",
+        esc(text)
+    )
+}
+
+/// `POST /account/password` (`csrf`, `current`, `new`, `again`): the old
+/// password is checked like a login (throttled, audited); the browser that
+/// asked gets a new login, every other session ends.
+pub(super) async fn change_password(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    Posted { v, user, form }: Posted,
+) -> Response {
+    let field = |k: &str| first(&form, k).unwrap_or("");
+    let (new, again) = (field("new"), field("again"));
+    let refusal = if new.chars().count() < MIN_PASSWORD || new.len() > MAX_PASSWORD {
+        Some((StatusCode::BAD_REQUEST, t("account-password-too-short")))
+    } else if new != again {
+        Some((StatusCode::BAD_REQUEST, t("account-password-mismatch")))
+    } else {
+        match password_login(&app, &user.user_name, field("current"), ip, "password change").await {
+            Ok(PasswordLogin::Ok(_)) => None,
+            Ok(PasswordLogin::Wait(wait)) => Some((
+                StatusCode::TOO_MANY_REQUESTS,
+                t_args("login-wait", &[("seconds", wait.into())]),
+            )),
+            Ok(PasswordLogin::Wrong) => Some((StatusCode::FORBIDDEN, t("account-password-wrong"))),
+            Err(e) => return error_page(&v, &ApiError::from(e)),
+        }
+    };
+    if let Some((status, text)) = refusal {
+        return render(&app, &v, &user, status, &error_notice(&text)).await;
+    }
+    let changed = async {
+        pipeline(&app, ip, &user, true).await?;
+        accounts::set_password(&app.db, &app.secrets, &user, new, Origin::user(ip)).await?;
+        auth::open_web_login(&app, user.id, ip).await
+    };
+    match changed.await {
+        Ok(token) => {
+            let mut resp = see_other("/account?done=password#password");
+            web::set_login_cookie(&app, &mut resp, &token);
+            resp
+        }
+        Err(e) => error_page(&v, &ApiError::from(e)),
+    }
+}
+
+/// `POST /account/app-passwords` (`csrf`, `name`): the new password is on
+/// this answer only (never stored in clear, never shown again).
+pub(super) async fn create_app_password(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    Posted { v, user, form }: Posted,
+) -> Response {
+    let name = first(&form, "name").unwrap_or("").to_string();
+    let created = async {
+        pipeline(&app, ip, &user, true).await?;
+        accounts::create_app_password(&app, &user, &name, Origin::user(ip)).await
+    };
+    match created.await {
+        Ok((_, password)) => {
+            let notice = format!(
+                "<div class=\"notice notice-ok\" id=\"new-app-password\" role=\"status\">\
+                 <p>{}</p><p><code class=\"secret\" id=\"app-password\">{}</code></p><p>{}</p></div>",
+                esc(&t_args("account-app-password-created", &[("name", name.trim().into())])),
+                esc(&password),
+                esc(&t("account-app-password-once")),
+            );
+            render(&app, &v, &user, StatusCode::OK, &notice).await
+        }
+        Err(crate::library::Error::Invalid(text)) => {
+            render(&app, &v, &user, StatusCode::BAD_REQUEST, &error_notice(&text)).await
+        }
+        Err(e) => error_page(&v, &ApiError::from(e)),
+    }
+}
+
+/// `POST /account/app-passwords/revoke` (`csrf`, `id`)
+pub(super) async fn revoke_app_password(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    Posted { v, user, form }: Posted,
+) -> Response {
+    let id = first(&form, "id").and_then(|s| s.trim().parse::<i64>().ok());
+    let revoked = async {
+        pipeline(&app, ip, &user, true).await?;
+        match id {
+            Some(id) => accounts::revoke_app_password(&app, &user, id, Origin::user(ip)).await,
+            None => Ok(false),
+        }
+    };
+    match revoked.await {
+        Ok(true) => see_other("/account?done=revoked#app-passwords"),
+        Ok(false) => render(
+            &app,
+            &v,
+            &user,
+            StatusCode::NOT_FOUND,
+            &error_notice(&t("account-app-password-unknown")),
+        )
+        .await,
+        Err(e) => error_page(&v, &ApiError::from(e)),
+    }
+}
+
+/// `POST /account/sessions/end` (`csrf`, and `kind` + `handle` for one
+/// session, or `all=1` for every one but this browser's).
+pub(super) async fn end_sessions(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    Posted { v, user, form }: Posted,
+) -> Response {
+    let all = first(&form, "all") == Some("1");
+    let ended = async {
+        pipeline(&app, ip, &user, true).await?;
+        let ended = if all {
+            let mut n = 0;
+            for s in app.db.sessions_of(user.id, auth::web_lifetime(&app)).await? {
+                if !(s.kind == "web" && Some(s.handle.as_str()) == v.session_handle()) {
+                    n += u64::from(app.db.end_session(user.id, &s.kind, &s.handle).await?);
+                }
+            }
+            n
+        } else {
+            let (kind, handle) = (first(&form, "kind"), first(&form, "handle"));
+            u64::from(
+                app.db
+                    .end_session(user.id, kind.unwrap_or(""), handle.unwrap_or(""))
+                    .await?,
+            )
+        };
+        if ended > 0 {
+            Entry::by(Event::SessionsEnded, Origin::user(ip))
+                .user(&user)
+                .detail(format!("{ended} sessions, by the account's owner"))
+                .record(&app.db)
+                .await;
+        }
+        Ok::<_, crate::library::Error>(ended)
+    };
+    match ended.await {
+        Ok(_) if all => see_other("/account?done=ended-all#sessions"),
+        Ok(_) => see_other("/account?done=ended#sessions"),
+        Err(e) => error_page(&v, &ApiError::from(e)),
+    }
+}
+
+/// The account page with `notice` on top.
+async fn render(
+    app: &AppState,
+    v: &Visitor,
+    user: &User,
+    status: StatusCode,
+    notice: &str,
+) -> Response {
+    let lists = async {
+        let passwords = app.db.app_passwords(user.id).await?;
+        let sessions = app.db.sessions_of(user.id, auth::web_lifetime(app)).await?;
+        Ok::<_, crate::library::Error>((passwords, sessions))
+    };
+    let (passwords, sessions) = match lists.await {
+        Ok(lists) => lists,
+        Err(e) => return error_page(v, &ApiError::from(e)),
+    };
+    let csrf = hidden("csrf", &v.csrf);
+    let never = esc(&t("account-never"));
+    let password_rows: String = passwords
+        .iter()
+        .map(|p| {
+            format!(
+                "<tr data-id=\"{id}\"><td>{name}</td><td><code>{prefix}…</code></td><td>{created}</td>\
+                 <td>{used}</td><td class=\"row-actions\">\
+                 <form method=\"post\" action=\"/account/app-passwords/revoke\" class=\"inline\">{csrf}{fid}\
+                 <button class=\"btn btn-danger btn-sm revoke\" type=\"submit\" aria-label=\"{label}\">{revoke}</button>\
+                 </form></td></tr>",
+                id = p.id,
+                name = esc(&p.name),
+                prefix = esc(&p.prefix),
+                created = time_tag(p.created),
+                used = if p.last_used > 0 { time_tag(p.last_used) } else { never.clone() },
+                fid = hidden("id", &p.id.to_string()),
+                label = esc(&t_args("account-revoke-named", &[("name", p.name.clone().into())])),
+                revoke = esc(&t("account-revoke")),
+            )
+        })
+        .collect();
+    let password_table = if passwords.is_empty() {
+        format!(
+            "<p class=\"empty\" id=\"no-app-passwords\">{}</p>",
+            esc(&t("account-app-passwords-none"))
+        )
+    } else {
+        format!(
+            "<table class=\"files\" id=\"app-password-list\"><thead><tr><th scope=\"col\">{}</th>\
+             <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th></th></tr>\
+             </thead><tbody>{password_rows}</tbody></table>",
+            esc(&t("account-name")),
+            esc(&t("account-starts-with")),
+            esc(&t("account-created")),
+            esc(&t("account-last-used")),
+        )
+    };
+    let session_rows: String = sessions
+        .iter()
+        .map(|s| {
+            let this = s.kind == "web" && Some(s.handle.as_str()) == v.session_handle();
+            let kind = if s.kind == "web" {
+                t("account-session-web")
+            } else {
+                t_args("account-session-api", &[("version", s.api_version.clone().into())])
+            };
+            let action = if this {
+                format!("<span class=\"muted\">{}</span>", esc(&t("account-this-browser")))
+            } else {
+                format!(
+                    "<form method=\"post\" action=\"/account/sessions/end\" class=\"inline\">{csrf}{kind_field}{handle}\
+                     <button class=\"btn btn-secondary btn-sm end\" type=\"submit\">{end}</button></form>",
+                    kind_field = hidden("kind", &s.kind),
+                    handle = hidden("handle", &s.handle),
+                    end = esc(&t("account-end")),
+                )
+            };
+            format!(
+                "<tr data-kind=\"{}\"{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"row-actions\">{action}</td></tr>",
+                esc(&s.kind),
+                if this { " class=\"this-session\"" } else { "" },
+                esc(&kind),
+                time_tag(s.created),
+                time_tag(s.last_used),
+                esc(if s.address.is_empty() { "-" } else { &s.address }),
+            )
+        })
+        .collect();
+    let body = format!(
+        "<p><a class=\"btn btn-secondary btn-sm\" href=\"/files\" id=\"back\">&larr; {my_files}</a></p>{notice}\
+         <p id=\"who\">{who}</p>\
+         <form method=\"post\" action=\"/account/password\" class=\"card\" id=\"password\">\
+         <h2>{pw_heading}</h2>{csrf}<div class=\"grid-2\">\
+         <div class=\"field\"><label for=\"current\">{current}</label>\
+         <input id=\"current\" name=\"current\" type=\"password\" autocomplete=\"current-password\" required></div>\
+         <div class=\"field\"><label for=\"new\">{new} <span class=\"muted\">{min}</span></label>\
+         <input id=\"new\" name=\"new\" type=\"password\" autocomplete=\"new-password\" minlength=\"{min_len}\" maxlength=\"{max_len}\" required></div>\
+         <div class=\"field\"><label for=\"again\">{again}</label>\
+         <input id=\"again\" name=\"again\" type=\"password\" autocomplete=\"new-password\" minlength=\"{min_len}\" maxlength=\"{max_len}\" required></div>\
+         </div><p class=\"muted\">{pw_note}</p>\
+         <div class=\"actions\"><button class=\"btn\" type=\"submit\">{pw_submit}</button></div></form>\
+         <section class=\"card\" id=\"app-passwords\"><h2>{ap_heading}</h2><p>{ap_intro}</p>{password_table}\
+         <form method=\"post\" action=\"/account/app-passwords\" id=\"new-app-password-form\">{csrf}\
+         <div class=\"field\"><label for=\"app-name\">{ap_name}</label>\
+         <input id=\"app-name\" name=\"name\" required maxlength=\"100\" placeholder=\"{ap_placeholder}\"></div>\
+         <div class=\"actions\"><button class=\"btn\" type=\"submit\">{ap_create}</button></div></form></section>\
+         <section class=\"card\" id=\"sessions\"><h2>{s_heading}</h2>\
+         <table class=\"files\" id=\"session-list\"><thead><tr><th scope=\"col\">{s_kind}</th><th scope=\"col\">{s_opened}</th>\
+         <th scope=\"col\">{s_used}</th><th scope=\"col\">{s_address}</th><th></th></tr></thead><tbody>{session_rows}</tbody></table>\
+         <form method=\"post\" action=\"/account/sessions/end\" id=\"end-all\">{csrf}{all}\
+         <div class=\"actions\"><button class=\"btn btn-danger\" type=\"submit\">{s_end_all}</button></div></form></section>",
+        my_files = esc(&t("my-files-title")),
+        who = esc(&t_args(
+            "account-who",
+            &[
+                ("name", user.user_name.clone().into()),
+                ("email", user.email.clone().into()),
+                ("membership", user.membership.clone().into()),
+            ]
+        )),
+        pw_heading = esc(&t("account-password-heading")),
+        current = esc(&t("account-password-current")),
+        new = esc(&t("account-password-new")),
+        min = esc(&t_args("account-password-min", &[("count", MIN_PASSWORD.into())])),
+        min_len = MIN_PASSWORD,
+        max_len = MAX_PASSWORD,
+        again = esc(&t("account-password-again")),
+        pw_note = esc(&t("account-password-note")),
+        pw_submit = esc(&t("account-password-submit")),
+        ap_heading = esc(&t("account-app-passwords-heading")),
+        ap_intro = esc(&t("account-app-passwords-intro")),
+        ap_name = esc(&t("account-app-password-name")),
+        ap_placeholder = esc(&t("account-app-password-placeholder")),
+        ap_create = esc(&t("account-app-password-create")),
+        s_heading = esc(&t("account-sessions-heading")),
+        s_kind = esc(&t("account-session-kind")),
+        s_opened = esc(&t("account-session-opened")),
+        s_used = esc(&t("account-last-used")),
+        s_address = esc(&t("account-session-address")),
+        all = hidden("all", "1"),
+        s_end_all = esc(&t("account-end-all")),
+    );
+    v.page(status, &t("account-title"), &body, &[])
+}
