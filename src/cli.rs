@@ -707,7 +707,13 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         } => {
             let key = server::create_api_key(db, &name, &min_app_version).await?;
             let shown = if name.is_empty() { "-" } else { &name };
-            audited(db, Event::ApiKeyCreated, None, format!("{shown} ({}…)", &key[..4])).await;
+            audited(
+                db,
+                Event::ApiKeyCreated,
+                None,
+                format!("{shown} ({}…)", &key[..4]),
+            )
+            .await;
             println!("{key}");
         }
         AdminCommand::ApiKey {
@@ -822,7 +828,13 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         } => {
             let user = named_user(db, &user_name).await?;
             db.set_disabled(user.id, crate::db::now().max(1)).await?;
-            audited(db, Event::AccountDisabled, Some(&user), "its sessions ended").await;
+            audited(
+                db,
+                Event::AccountDisabled,
+                Some(&user),
+                "its sessions ended",
+            )
+            .await;
             println!("{user_name}: disabled, its sessions ended");
         }
         AdminCommand::User {
@@ -858,8 +870,7 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         } => {
             let user = named_user(db, &user_name).await?;
             let password = new_password(None, password_stdin)?;
-            accounts::set_password(db, &parts.secrets, &user, &password, Origin::ADMIN_CLI)
-                .await?;
+            accounts::set_password(db, &parts.secrets, &user, &password, Origin::ADMIN_CLI).await?;
             println!("{user_name}: new password set, every session ended");
         }
         AdminCommand::User {
@@ -867,7 +878,13 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         } => {
             let user = named_user(db, &user_name).await?;
             let ended = db.end_sessions(user.id).await?;
-            audited(db, Event::SessionsEnded, Some(&user), format!("{ended} sessions")).await;
+            audited(
+                db,
+                Event::SessionsEnded,
+                Some(&user),
+                format!("{ended} sessions"),
+            )
+            .await;
             println!("{user_name}: {ended} sessions ended");
         }
         AdminCommand::User {
@@ -1078,14 +1095,19 @@ fn confirm_deletion(user: &User) -> anyhow::Result<()> {
         user.user_name, user.disk_used
     );
     let typed = crate::client_cli::stdin_line()?;
-    anyhow::ensure!(typed.trim() == user.user_name, "not confirmed: nothing deleted");
+    anyhow::ensure!(
+        typed.trim() == user.user_name,
+        "not confirmed: nothing deleted"
+    );
     Ok(())
 }
 
 /// `--since`: RFC 3339, or an age with a unit (s, m, h, d) before now.
 fn parse_since(given: &str) -> anyhow::Result<i64> {
     let given = given.trim();
-    if let Ok(t) = time::OffsetDateTime::parse(given, &time::format_description::well_known::Rfc3339) {
+    if let Ok(t) =
+        time::OffsetDateTime::parse(given, &time::format_description::well_known::Rfc3339)
+    {
         return Ok(t.unix_timestamp());
     }
     let unit = match given.chars().last() {
@@ -1126,7 +1148,13 @@ fn print_audit(rows: &[crate::db::audit::AuditRow], json: bool) -> anyhow::Resul
         println!("{}", serde_json::to_string_pretty(&entries)?);
         return Ok(());
     }
-    let dash = |s: &str| if s.is_empty() { "-".to_string() } else { s.to_string() };
+    let dash = |s: &str| {
+        if s.is_empty() {
+            "-".to_string()
+        } else {
+            s.to_string()
+        }
+    };
     println!("TIME\tEVENT\tUSER\tACTOR\tADDRESS\tDETAIL");
     for r in rows {
         println!(
@@ -1246,7 +1274,13 @@ async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyh
             let (key, secret) =
                 credentials::create_credential(db, &parts.secrets, uid, &options).await?;
             let user = named_user(db, &user_name).await?;
-            audited(db, Event::CredentialsCreated, Some(&user), format!("key {key}")).await;
+            audited(
+                db,
+                Event::CredentialsCreated,
+                Some(&user),
+                format!("key {key}"),
+            )
+            .await;
             println!("{key} {secret}");
         }
         CredentialsCommand::Set {
@@ -1277,7 +1311,13 @@ async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyh
                 .await?,
                 "no active key {api_key}"
             );
-            audited(db, Event::CredentialsChanged, None, format!("key {api_key}")).await;
+            audited(
+                db,
+                Event::CredentialsChanged,
+                None,
+                format!("key {api_key}"),
+            )
+            .await;
             println!("updated {api_key}");
         }
         CredentialsCommand::List { user_name } => {
@@ -1301,7 +1341,13 @@ async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyh
                 credentials::revoke_credential(db, api_key.trim()).await?,
                 "no active key {api_key}"
             );
-            audited(db, Event::CredentialsRevoked, None, format!("key {api_key}")).await;
+            audited(
+                db,
+                Event::CredentialsRevoked,
+                None,
+                format!("key {api_key}"),
+            )
+            .await;
             println!("revoked {api_key}");
         }
     }

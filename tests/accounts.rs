@@ -56,7 +56,10 @@ dual!(
         // Listed with its first characters and a last use; never shown again.
         let html = web.get("/account").await.text().await.unwrap();
         assert!(html.contains("laptop uploader"), "{html}");
-        assert!(html.contains(&format!("<code>{}…</code>", &password[..4])), "{html}");
+        assert!(
+            html.contains(&format!("<code>{}…</code>", &password[..4])),
+            "{html}"
+        );
         assert!(!html.contains(&password), "shown again");
         let used = s
             .db_i64("SELECT last_used FROM app_passwords WHERE name = 'laptop uploader'")
@@ -88,7 +91,10 @@ dual!(
         // Another account cannot revoke it: it is not theirs.
         s.create_user("bob", "secret123");
         let made = web
-            .post("/account/app-passwords", &[("csrf", &csrf), ("name", "cli")])
+            .post(
+                "/account/app-passwords",
+                &[("csrf", &csrf), ("name", "cli")],
+            )
             .await;
         shown_password(&made.text().await.unwrap());
         let id = s
@@ -117,118 +123,118 @@ dual!(
     }
 );
 
-dual!(
-    app_passwords_per_account_are_capped,
-    |b| async move {
-        let s = Server::start_with(b, &[("DROPSPACE_LIMITS__MAX_APP_PASSWORDS", "2")]).await;
-        s.create_user("cap", "secret123");
-        let mut web = Visitor::new(&s);
-        web.login("cap", "secret123").await;
-        let csrf = web.csrf("/account").await;
-        for name in ["one", "two"] {
-            let made = web
-                .post("/account/app-passwords", &[("csrf", &csrf), ("name", name)])
-                .await;
-            assert_eq!(made.status(), 200);
-        }
-        let third = web
-            .post("/account/app-passwords", &[("csrf", &csrf), ("name", "three")])
+dual!(app_passwords_per_account_are_capped, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_LIMITS__MAX_APP_PASSWORDS", "2")]).await;
+    s.create_user("cap", "secret123");
+    let mut web = Visitor::new(&s);
+    web.login("cap", "secret123").await;
+    let csrf = web.csrf("/account").await;
+    for name in ["one", "two"] {
+        let made = web
+            .post("/account/app-passwords", &[("csrf", &csrf), ("name", name)])
             .await;
-        assert_eq!(third.status(), 400);
-        assert!(third.text().await.unwrap().contains("revoke one first"));
-        let unnamed = web
-            .post("/account/app-passwords", &[("csrf", &csrf), ("name", "  ")])
-            .await;
-        assert_eq!(unnamed.status(), 400);
-        assert_eq!(s.db_i64("SELECT COUNT(*) FROM app_passwords").await, 2);
+        assert_eq!(made.status(), 200);
     }
-);
+    let third = web
+        .post(
+            "/account/app-passwords",
+            &[("csrf", &csrf), ("name", "three")],
+        )
+        .await;
+    assert_eq!(third.status(), 400);
+    assert!(third.text().await.unwrap().contains("revoke one first"));
+    let unnamed = web
+        .post("/account/app-passwords", &[("csrf", &csrf), ("name", "  ")])
+        .await;
+    assert_eq!(unnamed.status(), 400);
+    assert_eq!(s.db_i64("SELECT COUNT(*) FROM app_passwords").await, 2);
+});
 
-dual!(
-    a_new_password_ends_every_other_session,
-    |b| async move {
-        let s = Server::start(b).await;
-        s.create_user("cleo", "secret123");
-        let api = s.login("cleo", "secret123").await;
-        let mut here = Visitor::new(&s);
-        here.login("cleo", "secret123").await;
-        let mut elsewhere = Visitor::new(&s);
-        elsewhere.login("cleo", "secret123").await;
-        let csrf = here.csrf("/account").await;
-        let change = |current: &str, new: &str, again: &str| {
-            [
-                ("csrf", csrf.clone()),
-                ("current", current.to_string()),
-                ("new", new.to_string()),
-                ("again", again.to_string()),
-            ]
-        };
-        for (form, status) in [
-            (change("wrong-one", "a new long one", "a new long one"), 403),
-            (change("secret123", "a new long one", "another one!"), 400),
-            (change("secret123", "short", "short"), 400),
-        ] {
-            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let resp = here.post("/account/password", &form).await;
-            assert_eq!(resp.status(), status);
-        }
-        check_session(&s, &api).await.assert_ok();
-
-        let form = change("secret123", "a new long one", "a new long one");
+dual!(a_new_password_ends_every_other_session, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("cleo", "secret123");
+    let api = s.login("cleo", "secret123").await;
+    let mut here = Visitor::new(&s);
+    here.login("cleo", "secret123").await;
+    let mut elsewhere = Visitor::new(&s);
+    elsewhere.login("cleo", "secret123").await;
+    let csrf = here.csrf("/account").await;
+    let change = |current: &str, new: &str, again: &str| {
+        [
+            ("csrf", csrf.clone()),
+            ("current", current.to_string()),
+            ("new", new.to_string()),
+            ("again", again.to_string()),
+        ]
+    };
+    for (form, status) in [
+        (change("wrong-one", "a new long one", "a new long one"), 403),
+        (change("secret123", "a new long one", "another one!"), 400),
+        (change("secret123", "short", "short"), 400),
+    ] {
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let resp = here.post("/account/password", &form).await;
-        assert_eq!(resp.status(), 303);
-        // This browser stays in; the other one and the API session are out.
-        assert_eq!(here.get("/account").await.status(), 200);
-        assert_eq!(elsewhere.get("/account").await.status(), 303);
-        check_session(&s, &api).await.assert_error(6);
-        s.try_login("cleo", "secret123", "1.0").await.assert_error(8);
-        s.login("cleo", "a new long one").await;
-        let entries = s.admin_ok(&["audit", "--user-name", "cleo", "--event", "password."]);
-        assert!(entries.contains("password.changed"), "{entries}");
+        assert_eq!(resp.status(), status);
     }
-);
+    check_session(&s, &api).await.assert_ok();
 
-dual!(
-    the_sessions_page_lists_and_ends_sessions,
-    |b| async move {
-        let s = Server::start(b).await;
-        s.create_user("dev", "secret123");
-        let one = s.login_v("dev", "secret123", "1.2").await;
-        let two = s.login("dev", "secret123").await;
-        let mut web = Visitor::new(&s);
-        web.login("dev", "secret123").await;
-        let html = web.get("/account").await.text().await.unwrap();
-        assert_eq!(html.matches("data-kind=\"api\"").count(), 2, "{html}");
-        assert!(html.contains("class=\"this-session\""), "{html}");
-        assert!(html.contains("127.0.0.1"), "{html}");
-        assert!(html.contains("1.2"), "{html}");
+    let form = change("secret123", "a new long one", "a new long one");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let resp = here.post("/account/password", &form).await;
+    assert_eq!(resp.status(), 303);
+    // This browser stays in; the other one and the API session are out.
+    assert_eq!(here.get("/account").await.status(), 200);
+    assert_eq!(elsewhere.get("/account").await.status(), 303);
+    check_session(&s, &api).await.assert_error(6);
+    s.try_login("cleo", "secret123", "1.0")
+        .await
+        .assert_error(8);
+    s.login("cleo", "a new long one").await;
+    let entries = s.admin_ok(&["audit", "--user-name", "cleo", "--event", "password."]);
+    assert!(entries.contains("password.changed"), "{entries}");
+});
 
-        // The first API session's handle is the start of its stored hash.
-        let handle: String = {
-            use sha2::Digest;
-            hex::encode(sha2::Sha256::digest(one.as_bytes()))[..16].to_string()
-        };
-        assert!(html.contains(&handle), "{html}");
-        let csrf = csrf_in(&html);
-        let ended = web
-            .post(
-                "/account/sessions/end",
-                &[("csrf", &csrf), ("kind", "api"), ("handle", &handle)],
-            )
-            .await;
-        assert_eq!(ended.status(), 303);
-        check_session(&s, &one).await.assert_error(6);
-        check_session(&s, &two).await.assert_ok();
+dual!(the_sessions_page_lists_and_ends_sessions, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("dev", "secret123");
+    let one = s.login_v("dev", "secret123", "1.2").await;
+    let two = s.login("dev", "secret123").await;
+    let mut web = Visitor::new(&s);
+    web.login("dev", "secret123").await;
+    let html = web.get("/account").await.text().await.unwrap();
+    assert_eq!(html.matches("data-kind=\"api\"").count(), 2, "{html}");
+    assert!(html.contains("class=\"this-session\""), "{html}");
+    assert!(html.contains("127.0.0.1"), "{html}");
+    assert!(html.contains("1.2"), "{html}");
 
-        let ended = web
-            .post("/account/sessions/end", &[("csrf", &csrf), ("all", "1")])
-            .await;
-        assert_eq!(ended.status(), 303);
-        check_session(&s, &two).await.assert_error(6);
-        assert_eq!(web.get("/account").await.status(), 200, "this browser stays");
-    }
-);
+    // The first API session's handle is the start of its stored hash.
+    let handle: String = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(one.as_bytes()))[..16].to_string()
+    };
+    assert!(html.contains(&handle), "{html}");
+    let csrf = csrf_in(&html);
+    let ended = web
+        .post(
+            "/account/sessions/end",
+            &[("csrf", &csrf), ("kind", "api"), ("handle", &handle)],
+        )
+        .await;
+    assert_eq!(ended.status(), 303);
+    check_session(&s, &one).await.assert_error(6);
+    check_session(&s, &two).await.assert_ok();
+
+    let ended = web
+        .post("/account/sessions/end", &[("csrf", &csrf), ("all", "1")])
+        .await;
+    assert_eq!(ended.status(), 303);
+    check_session(&s, &two).await.assert_error(6);
+    assert_eq!(
+        web.get("/account").await.status(),
+        200,
+        "this browser stays"
+    );
+});
 
 dual!(
     an_operator_deletes_an_account_with_its_files,
@@ -245,7 +251,11 @@ dual!(
         let out = s.admin(&["user", "delete", "--user-name", "eve"]);
         assert!(!out.status.success());
         assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
-        assert_eq!(s.db_i64("SELECT COUNT(*) FROM users WHERE user_name = 'eve'").await, 1);
+        assert_eq!(
+            s.db_i64("SELECT COUNT(*) FROM users WHERE user_name = 'eve'")
+                .await,
+            1
+        );
 
         let out = s.admin_ok(&["user", "delete", "--user-name", "eve", "--yes"]);
         assert!(out.contains("deleted"), "{out}");
@@ -277,10 +287,20 @@ dual!(
         let s = Server::start(b).await;
         let session = s.user_session("gus").await;
         let out = s.admin_stdin(
-            &["user", "reset-password", "--user-name", "gus", "--password-stdin"],
+            &[
+                "user",
+                "reset-password",
+                "--user-name",
+                "gus",
+                "--password-stdin",
+            ],
             "a fresh passphrase\n",
         );
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         eventually("the old session refused", async || {
             check_session(&s, &session).await.error_code() == 6
         })

@@ -28,7 +28,9 @@ dual!(
     |b| async move {
         let s = Server::start(b).await;
         s.create_user("hal", "secret123");
-        s.try_login("hal", "wrong-guess", "1.0").await.assert_error(8);
+        s.try_login("hal", "wrong-guess", "1.0")
+            .await
+            .assert_error(8);
         s.try_login("nobody", "typed-in-the-wrong-field", "1.0")
             .await
             .assert_error(8);
@@ -64,10 +66,19 @@ dual!(
 
         // A name no account has is not kept: it may be a password.
         let logins = entries(&s, &["--event", "login."]);
-        assert_eq!(events(&logins), ["login.ok", "login.failed", "login.failed"]);
+        assert_eq!(
+            events(&logins),
+            ["login.ok", "login.failed", "login.failed"]
+        );
         assert_eq!(logins[1]["user_name"], "");
         let everything = s.admin_ok(&["audit", "--json", "--limit", "0"]);
-        for secret in ["secret123", "wrong-guess", "typed-in-the-wrong-field", &session, &s.api_key] {
+        for secret in [
+            "secret123",
+            "wrong-guess",
+            "typed-in-the-wrong-field",
+            &session,
+            &s.api_key,
+        ] {
             assert!(!everything.contains(secret), "{secret} in {everything}");
         }
         let all = events(&entries(&s, &["--limit", "0"]));
@@ -81,7 +92,10 @@ dual!(
         let text = s.admin_ok(&["audit", "--user-name", "hal", "--limit", "1"]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "TIME\tEVENT\tUSER\tACTOR\tADDRESS\tDETAIL");
-        assert!(lines[1].contains("\taccount.enabled\thal\tadmin-cli\t-\t"), "{text}");
+        assert!(
+            lines[1].contains("\taccount.enabled\thal\tadmin-cli\t-\t"),
+            "{text}"
+        );
         let bad = s.admin(&["audit", "--since", "yesterday"]);
         assert!(!bad.status.success());
         assert!(String::from_utf8_lossy(&bad.stderr).contains("--since"));
@@ -117,7 +131,13 @@ dual!(
         let names = events(&ida);
         assert_eq!(
             &names[..5],
-            ["login.ok", "login.failed", "file.deleted", "folder.unshared", "folder.shared"],
+            [
+                "login.ok",
+                "login.failed",
+                "file.deleted",
+                "folder.unshared",
+                "folder.shared"
+            ],
             "{ida:?}"
         );
         // Sharing an already shared folder is no event.
@@ -128,32 +148,30 @@ dual!(
     }
 );
 
-dual!(
-    entries_past_their_retention_are_swept,
-    |b| async move {
-        let s = Server::start_with(b, &[("DROPSPACE_LIMITS__AUDIT_RETENTION_DAYS", "30")]).await;
-        let day = 86_400;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64;
-        for (at, what) in [(now - 31 * day, "old"), (now - 29 * day, "recent")] {
-            s.db_i64(&format!(
-                "INSERT INTO audit_log (at, event, user_id, user_name, actor, address, detail) \
+dual!(entries_past_their_retention_are_swept, |b| async move {
+    let s = Server::start_with(b, &[("DROPSPACE_LIMITS__AUDIT_RETENTION_DAYS", "30")]).await;
+    let day = 86_400;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    for (at, what) in [(now - 31 * day, "old"), (now - 29 * day, "recent")] {
+        s.db_i64(&format!(
+            "INSERT INTO audit_log (at, event, user_id, user_name, actor, address, detail) \
                  VALUES ({at}, 'login.ok', 0, '', 'user', '', '{what}') RETURNING id"
-            ))
-            .await;
-        }
-        let details: Vec<String> = entries(&s, &["--limit", "0"])
-            .iter()
-            .map(|e| e["detail"].as_str().unwrap_or("").to_string())
-            .collect();
-        assert!(details.contains(&"recent".to_string()), "{details:?}");
-        assert!(!details.contains(&"old".to_string()), "{details:?}");
-        assert_eq!(
-            s.db_i64("SELECT COUNT(*) FROM audit_log WHERE detail = 'old'").await,
-            0,
-            "swept"
-        );
+        ))
+        .await;
     }
-);
+    let details: Vec<String> = entries(&s, &["--limit", "0"])
+        .iter()
+        .map(|e| e["detail"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(details.contains(&"recent".to_string()), "{details:?}");
+    assert!(!details.contains(&"old".to_string()), "{details:?}");
+    assert_eq!(
+        s.db_i64("SELECT COUNT(*) FROM audit_log WHERE detail = 'old'")
+            .await,
+        0,
+        "swept"
+    );
+});

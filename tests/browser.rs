@@ -1274,7 +1274,10 @@ dual!(web_login_by_email, |b| async move {
     assert_eq!(resp.status(), 303);
     assert!(set_cookies(&resp).iter().any(|c| c.starts_with("ds_web=")));
     let html = v.get("/files").await.text().await.expect("page");
-    assert!(html.contains("<a href=\"/account\" id=\"whoami\"><b>ivy</b></a>"), "{html}");
+    assert!(
+        html.contains("<a href=\"/account\" id=\"whoami\"><b>ivy</b></a>"),
+        "{html}"
+    );
     let mut w = Visitor::new(&s);
     assert_eq!(w.login("ivy@example.com", "pw-wrong-1").await.status(), 403);
 });
@@ -1668,7 +1671,10 @@ dual!(every_page_has_the_shell, |b| async move {
         );
     }
     let html = shell_of(&mut v, "/files", 200).await;
-    assert!(html.contains("<a href=\"/account\" id=\"whoami\"><b>olga</b></a>"), "{html}");
+    assert!(
+        html.contains("<a href=\"/account\" id=\"whoami\"><b>olga</b></a>"),
+        "{html}"
+    );
     assert!(html.contains("<a href=\"/files\" aria-current=\"page\">"));
 
     // The page rate's 429 (its default; the harness turns it off) is drawn

@@ -270,12 +270,13 @@ impl Db {
         md5_sealed: &str,
     ) -> sqlx::Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE users SET password_hash = $1, md5_sealed = $2 WHERE id = $3")
-            .bind(password_hash)
-            .bind(md5_sealed)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        let done =
+            sqlx::query("UPDATE users SET password_hash = $1, md5_sealed = $2 WHERE id = $3")
+                .bind(password_hash)
+                .bind(md5_sealed)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
         end_sessions_in(&mut tx, user_id).await?;
         tx.commit().await?;
         self.cache.changed(user_id);
@@ -334,6 +335,22 @@ impl Db {
             .fetch_all(&self.pool)
             .await
     }
+}
+
+/// Ends an account's API and browser sessions inside `tx`; how many.
+async fn end_sessions_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+) -> sqlx::Result<u64> {
+    let mut ended = 0;
+    for table in ["sessions", "web_sessions"] {
+        ended += sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    }
+    Ok(ended)
 }
 
 #[cfg(test)]
@@ -405,17 +422,4 @@ mod tests {
         assert_eq!(unlimited.diskspace_left(&cfg), -1);
         assert_eq!(bandwidth_period(0), 197001);
     }
-}
-
-/// Ends an account's API and browser sessions inside `tx`; how many.
-async fn end_sessions_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, user_id: i64) -> sqlx::Result<u64> {
-    let mut ended = 0;
-    for table in ["sessions", "web_sessions"] {
-        ended += sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
-            .bind(user_id)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-    }
-    Ok(ended)
 }

@@ -249,7 +249,15 @@ pub async fn login(
             Some(&t("login-form-expired")),
         );
     }
-    let user = match password_login(&app, field("user_name"), field("password"), ip, "file_send recipient page").await {
+    let user = match password_login(
+        &app,
+        field("user_name"),
+        field("password"),
+        ip,
+        "file_send recipient page",
+    )
+    .await
+    {
         Ok(PasswordLogin::Ok(u)) => *u,
         Ok(PasswordLogin::Wait(wait)) => {
             return login_form(

@@ -6,10 +6,10 @@
 use std::net::IpAddr;
 
 use crate::db::sessions::{NewSession, SessionRow};
-use crate::library::audit::{Actor, Entry, Event};
 use crate::db::throttle::Counter;
 use crate::db::users::User;
 use crate::db::{now, Db};
+use crate::library::audit::{Actor, Entry, Event};
 use crate::library::{Error, Library, Result};
 use crate::secrets::{
     ct_eq, hash_secret, md5_hex, random_string, verify_password_or_dummy, LOWER_ALNUM,
@@ -355,7 +355,11 @@ pub async fn password_login(
         _ => Some("wrong password"),
     };
     let settled = login_settle(lib, &account, ip, why.is_none()).await?;
-    let why = if settled.is_some() { Some("throttled") } else { why };
+    let why = if settled.is_some() {
+        Some("throttled")
+    } else {
+        why
+    };
     audit_login(lib, user.as_ref(), ip, via, why).await;
     Ok(match (settled, user) {
         (Some(wait), _) => PasswordLogin::Wait(wait),
@@ -367,13 +371,7 @@ pub async fn password_login(
 /// Audits a login try: `why` it failed, or None when it succeeded. Tries
 /// for names no account has are recorded without the name (it may be a
 /// password typed into the wrong field).
-async fn audit_login(
-    lib: &Library,
-    user: Option<&User>,
-    ip: IpAddr,
-    via: &str,
-    why: Option<&str>,
-) {
+async fn audit_login(lib: &Library, user: Option<&User>, ip: IpAddr, via: &str, why: Option<&str>) {
     let (event, detail) = match why {
         None => (Event::LoginOk, via.to_string()),
         Some(why) => (Event::LoginFailed, format!("{via}: {why}")),

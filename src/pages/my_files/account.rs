@@ -77,7 +77,15 @@ pub(super) async fn change_password(
     } else if new != again {
         Some((StatusCode::BAD_REQUEST, t("account-password-mismatch")))
     } else {
-        match password_login(&app, &user.user_name, field("current"), ip, "password change").await {
+        match password_login(
+            &app,
+            &user.user_name,
+            field("current"),
+            ip,
+            "password change",
+        )
+        .await
+        {
             Ok(PasswordLogin::Ok(_)) => None,
             Ok(PasswordLogin::Wait(wait)) => Some((
                 StatusCode::TOO_MANY_REQUESTS,
@@ -129,7 +137,14 @@ pub(super) async fn create_app_password(
             render(&app, &v, &user, StatusCode::OK, &notice).await
         }
         Err(crate::library::Error::Invalid(text)) => {
-            render(&app, &v, &user, StatusCode::BAD_REQUEST, &error_notice(&text)).await
+            render(
+                &app,
+                &v,
+                &user,
+                StatusCode::BAD_REQUEST,
+                &error_notice(&text),
+            )
+            .await
         }
         Err(e) => error_page(&v, &ApiError::from(e)),
     }
@@ -151,14 +166,16 @@ pub(super) async fn revoke_app_password(
     };
     match revoked.await {
         Ok(true) => see_other("/account?done=revoked#app-passwords"),
-        Ok(false) => render(
-            &app,
-            &v,
-            &user,
-            StatusCode::NOT_FOUND,
-            &error_notice(&t("account-app-password-unknown")),
-        )
-        .await,
+        Ok(false) => {
+            render(
+                &app,
+                &v,
+                &user,
+                StatusCode::NOT_FOUND,
+                &error_notice(&t("account-app-password-unknown")),
+            )
+            .await
+        }
         Err(e) => error_page(&v, &ApiError::from(e)),
     }
 }
@@ -175,7 +192,11 @@ pub(super) async fn end_sessions(
         pipeline(&app, ip, &user, true).await?;
         let ended = if all {
             let mut n = 0;
-            for s in app.db.sessions_of(user.id, auth::web_lifetime(&app)).await? {
+            for s in app
+                .db
+                .sessions_of(user.id, auth::web_lifetime(&app))
+                .await?
+            {
                 if !(s.kind == "web" && Some(s.handle.as_str()) == v.session_handle()) {
                     n += u64::from(app.db.end_session(user.id, &s.kind, &s.handle).await?);
                 }

@@ -44,10 +44,7 @@ pub fn routes() -> Router<App> {
         .route("/files", get(listing::show))
         .route("/account", get(account::show))
         .route("/account/password", post(account::change_password))
-        .route(
-            "/account/app-passwords",
-            post(account::create_app_password),
-        )
+        .route("/account/app-passwords", post(account::create_app_password))
         .route(
             "/account/app-passwords/revoke",
             post(account::revoke_app_password),
