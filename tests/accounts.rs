@@ -52,6 +52,18 @@ dual!(
         // like the account's password.
         let session = s.login("amy", &password).await;
         check_session(&s, &session).await.assert_ok();
+        // As other clients send it: the e-mail address for the name,
+        // upper-case hex, a form POST.
+        let token = s.token("1.0").await;
+        let tp = tokened_password(&token, &password).to_uppercase();
+        s.post(&[
+            ("method", "auth.login"),
+            ("token", &token),
+            ("user_name", "AMY@example.com"),
+            ("tokened_password", &tp),
+        ])
+        .await
+        .assert_ok();
         s.login("amy", "secret123").await;
         // Listed with its first characters and a last use; never shown again.
         let html = web.get("/account").await.text().await.unwrap();
