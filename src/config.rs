@@ -382,6 +382,14 @@ pub struct Limits {
     pub audit_retention_days: i64,
     /// App passwords one account may have (docs/accounts.md).
     pub max_app_passwords: i64,
+    /// Seconds a mailed password-reset or e-mail confirmation link works.
+    pub account_link_ttl_secs: i64,
+    /// Password-reset and e-mail confirmation mails per client address
+    /// per hour (docs/accounts.md).
+    pub account_mails_per_hour_per_address: i64,
+    /// The same, per account: more requests are answered alike but send
+    /// nothing.
+    pub account_mails_per_hour_per_account: i64,
     /// Failed logins per account allowed before each further try must wait.
     pub login_failures_per_account: i64,
     /// Failed logins per client address allowed before each further try must wait.
@@ -507,6 +515,9 @@ impl Default for Limits {
             receipt_retention_days: 365,
             audit_retention_days: 365,
             max_app_passwords: 20,
+            account_link_ttl_secs: 3600,
+            account_mails_per_hour_per_address: 10,
+            account_mails_per_hour_per_account: 3,
             login_failures_per_account: 5,
             login_failures_per_address: 20,
             login_delay_secs: 20,
@@ -1147,6 +1158,9 @@ mod tests {
         assert_eq!(d.limits.receipt_retention_days, 365);
         assert_eq!(d.limits.audit_retention_days, 365);
         assert_eq!(d.limits.max_app_passwords, 20);
+        assert_eq!(d.limits.account_link_ttl_secs, 3600);
+        assert_eq!(d.limits.account_mails_per_hour_per_address, 10);
+        assert_eq!(d.limits.account_mails_per_hour_per_account, 3);
         let fig = Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(
             "[limits]\ndownload_log_retention_days = 7\nreceipt_retention_days = 30\n",
         ));

@@ -328,3 +328,294 @@ dual!(
         .await;
     }
 );
+
+/// A mailed link's token: the path segment after `prefix`.
+fn token_in(mail: &str, prefix: &str) -> String {
+    let link = link_in(mail, prefix).unwrap_or_else(|| panic!("no {prefix} link in {mail}"));
+    let start = link.find(prefix).expect("prefix") + prefix.len();
+    link[start..].to_string()
+}
+
+dual!(
+    people_sign_up_on_the_web_with_the_api_s_rules,
+    |b| async move {
+        let s = Server::start_with(b, &[("DROPSPACE_REGISTRATION", "true")]).await;
+        let mut web = Visitor::new(&s);
+        let login = web.get("/login").await.text().await.unwrap();
+        assert!(login.contains("href=\"/signup\""), "{login}");
+        assert!(login.contains("href=\"/reset\""), "{login}");
+        let csrf = web.csrf("/signup").await;
+        let form = |name: &'static str, again: &'static str| {
+            [
+                ("csrf", csrf.clone()),
+                ("user_name", name.to_string()),
+                ("full_name", "Kim Lee".to_string()),
+                ("email", "kim@example.com".to_string()),
+                ("password", "pass1234".to_string()),
+                ("again", again.to_string()),
+            ]
+        };
+        for (fields, status, says) in [
+            (form("kim", "other123"), 400, "differ"),
+            (form("k m", "pass1234"), 400, "User name must be"),
+        ] {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let resp = web.post("/signup", &fields).await;
+            assert_eq!(resp.status(), status);
+            let html = resp.text().await.unwrap();
+            assert!(html.contains(says), "{html}");
+            // What was typed stays; the passwords do not.
+            assert!(html.contains("value=\"kim@example.com\""), "{html}");
+            assert!(!html.contains("pass1234"), "{html}");
+        }
+        let fields = form("kim", "pass1234");
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let resp = web.post("/signup", &fields).await;
+        assert_eq!(resp.status(), 200);
+        assert!(resp.text().await.unwrap().contains("activation link"));
+        s.try_login("kim", "pass1234", "1.0").await.assert_error(8);
+        let mail = s.wait_mail(|m| m.contains("kim@example.com")).await;
+        let activate = link_in(&mail, "/activate/").expect("activation link");
+        assert_eq!(s.http.get(&activate).send().await.unwrap().status(), 200);
+        s.login("kim", "pass1234").await;
+        let audit = s.admin_ok(&["audit", "--user-name", "kim", "--event", "account."]);
+        assert!(audit.contains("127.0.0.1"), "{audit}");
+
+        let closed = Server::start_with(b, &[("DROPSPACE_REGISTRATION", "false")]).await;
+        let mut web = Visitor::new(&closed);
+        assert_eq!(web.get("/signup").await.status(), 404);
+        let login = web.get("/login").await.text().await.unwrap();
+        assert!(!login.contains("href=\"/signup\""), "{login}");
+    }
+);
+
+dual!(
+    a_forgotten_password_is_reset_by_a_single_use_link,
+    |b| async move {
+        let s = Server::start(b).await;
+        let session = s.user_session("lou").await;
+        let mut web = Visitor::new(&s);
+        let csrf = web.csrf("/reset").await;
+        // The same answer for an account and for no account.
+        let known = web
+            .post(
+                "/reset",
+                &[("csrf", &csrf), ("user_name", "LOU@example.com")],
+            )
+            .await;
+        assert_eq!(known.status(), 200);
+        let known = known.text().await.unwrap();
+        let unknown = web
+            .post("/reset", &[("csrf", &csrf), ("user_name", "nobody")])
+            .await;
+        assert_eq!(unknown.status(), 200);
+        let done = |html: &str| {
+            let start = html.find("id=\"done\"").expect("notice");
+            let end = html[start..].find("</p>").expect("end") + start;
+            html[start..end].to_string()
+        };
+        assert_eq!(done(&known), done(&unknown.text().await.unwrap()));
+
+        let mail = s.wait_mail(|m| m.contains("/reset/")).await;
+        let token = token_in(&mail, "/reset/");
+        let path = format!("/reset/{token}");
+        assert_eq!(web.get(&path).await.status(), 200);
+        let csrf = web.csrf(&path).await;
+        // A refused password leaves the link usable.
+        let short = web
+            .post(
+                &path,
+                &[("csrf", &csrf), ("password", "short"), ("again", "short")],
+            )
+            .await;
+        assert_eq!(short.status(), 400);
+        let set = web
+            .post(
+                &path,
+                &[
+                    ("csrf", &csrf),
+                    ("password", "brand new pw"),
+                    ("again", "brand new pw"),
+                ],
+            )
+            .await;
+        assert_eq!(set.status(), 200);
+        s.call(&[("method", "auth.checkSession"), ("session_key", &session)])
+            .await
+            .assert_error(6);
+        s.try_login("lou", "secret123", "1.0").await.assert_error(8);
+        s.login("lou", "brand new pw").await;
+        // Used up.
+        assert_eq!(web.get(&path).await.status(), 404);
+        let again = web
+            .post(
+                &path,
+                &[
+                    ("csrf", &csrf),
+                    ("password", "third pw!!"),
+                    ("again", "third pw!!"),
+                ],
+            )
+            .await;
+        assert_eq!(again.status(), 404);
+        s.login("lou", "brand new pw").await;
+        assert_eq!(web.get("/reset/not-a-token").await.status(), 404);
+        let audit = s.admin_ok(&["audit", "--user-name", "lou", "--event", "password."]);
+        assert!(audit.contains("password.reset_requested"), "{audit}");
+        assert!(audit.contains("password.changed"), "{audit}");
+        assert!(!audit.contains(&token), "{audit}");
+    }
+);
+
+dual!(
+    reset_links_expire_and_their_mails_are_rationed,
+    |b| async move {
+        let s = Server::start_with(
+            b,
+            &[
+                ("DROPSPACE_LIMITS__ACCOUNT_LINK_TTL_SECS", "1"),
+                ("DROPSPACE_LIMITS__ACCOUNT_MAILS_PER_HOUR_PER_ACCOUNT", "2"),
+                ("DROPSPACE_LIMITS__ACCOUNT_MAILS_PER_HOUR_PER_ADDRESS", "4"),
+            ],
+        )
+        .await;
+        s.create_user("max", "secret123");
+        s.create_user("ned", "secret123");
+        let mut web = Visitor::new(&s);
+        let csrf = web.csrf("/reset").await;
+        let asked = std::time::SystemTime::now();
+        for _ in 0..3 {
+            let resp = web
+                .post("/reset", &[("csrf", &csrf), ("user_name", "max")])
+                .await;
+            assert_eq!(resp.status(), 200);
+        }
+        // The account's third is answered alike but sends nothing: once
+        // ned's mail (asked for later) is out, max has two.
+        let resp = web
+            .post("/reset", &[("csrf", &csrf), ("user_name", "ned")])
+            .await;
+        assert_eq!(resp.status(), 200);
+        s.wait_mail(|m| m.contains("ned@example.com")).await;
+        let to_max = s
+            .outbox()
+            .iter()
+            .filter(|m| m.contains("max@example.com"))
+            .count();
+        assert_eq!(to_max, 2);
+        // The address's fifth is told to wait.
+        let resp = web
+            .post("/reset", &[("csrf", &csrf), ("user_name", "ned")])
+            .await;
+        assert_eq!(resp.status(), 429);
+
+        let mail = s.wait_mail(|m| m.contains("max@example.com")).await;
+        let path = format!("/reset/{}", token_in(&mail, "/reset/"));
+        wait_secs_since(asked, 2.0).await;
+        assert_eq!(web.get(&path).await.status(), 404, "expired");
+        let late = web
+            .post(
+                &path,
+                &[
+                    ("csrf", &csrf),
+                    ("password", "too late!!"),
+                    ("again", "too late!!"),
+                ],
+            )
+            .await;
+        assert_eq!(late.status(), 404);
+        s.login("max", "secret123").await;
+    }
+);
+
+dual!(a_new_e_mail_address_is_confirmed_by_mail, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("ona", "secret123");
+    s.create_user("pat", "secret123");
+    let mut web = Visitor::new(&s);
+    web.login("ona", "secret123").await;
+    let csrf = web.csrf("/account").await;
+    let ask = |email: &'static str, current: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("email", email.into()),
+            ("current", current.into()),
+        ]
+    };
+    for (fields, status) in [
+        (ask("new@example.com", "wrong-one"), 403),
+        (ask("pat@example.com", "secret123"), 400),
+        (ask("not an address", "secret123"), 400),
+    ] {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(web.post("/account/email", &fields).await.status(), status);
+    }
+    let fields = ask("new@example.com", "secret123");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(web.post("/account/email", &fields).await.status(), 200);
+    let mail = s.wait_mail(|m| m.contains("To: new@example.com")).await;
+    let path = format!("/account/email/{}", token_in(&mail, "/account/email/"));
+    // Opening the link changes nothing; the button does.
+    assert_eq!(web.get(&path).await.status(), 200);
+    s.try_login("new@example.com", "secret123", "1.0")
+        .await
+        .assert_error(8);
+    let confirmed = s.http.post(s.url(&path)).send().await.unwrap();
+    assert_eq!(confirmed.status(), 200);
+    s.login("new@example.com", "secret123").await;
+    s.wait_mail(|m| m.contains("To: ona@example.com") && m.contains("was changed"))
+        .await;
+    let again = s.http.post(s.url(&path)).send().await.unwrap();
+    assert_eq!(again.status(), 404);
+});
+
+dual!(people_delete_their_own_account, |b| async move {
+    let s = Server::start(b).await;
+    let session = s.user_session("quin").await;
+    let file = upload(&s, &session, "mine.bin", pattern(1000, 5)).await;
+    let mut web = Visitor::new(&s);
+    web.login("quin", "secret123").await;
+    let csrf = web.csrf("/account").await;
+    let unticked = web
+        .post(
+            "/account/delete",
+            &[("csrf", &csrf), ("current", "secret123")],
+        )
+        .await;
+    assert_eq!(unticked.status(), 400);
+    let wrong = web
+        .post(
+            "/account/delete",
+            &[("csrf", &csrf), ("current", "nope-nope"), ("confirm", "1")],
+        )
+        .await;
+    assert_eq!(wrong.status(), 403);
+    assert_eq!(
+        s.db_i64("SELECT COUNT(*) FROM users WHERE user_name = 'quin'")
+            .await,
+        1
+    );
+    let gone = web
+        .post(
+            "/account/delete",
+            &[("csrf", &csrf), ("current", "secret123"), ("confirm", "1")],
+        )
+        .await;
+    assert_eq!(gone.status(), 200);
+    assert!(common::web::set_cookies(&gone)
+        .iter()
+        .any(|c| c.starts_with("ds_web=;")));
+    assert_eq!(
+        s.db_i64("SELECT COUNT(*) FROM users WHERE user_name = 'quin'")
+            .await,
+        0
+    );
+    assert_eq!(
+        s.db_i64(&format!("SELECT COUNT(*) FROM files WHERE id = '{file}'"))
+            .await,
+        0
+    );
+    s.try_login("quin", "secret123", "1.0")
+        .await
+        .assert_error(8);
+});

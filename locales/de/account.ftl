@@ -40,3 +40,22 @@ account-end = Abmelden
 account-end-all = Überall sonst abmelden
 account-session-ended = Die Sitzung wurde beendet.
 account-sessions-ended = Alle anderen Sitzungen wurden beendet.
+account-mail-wait = Von hier wurden zu viele Mails angefordert; warten Sie { $seconds ->
+        [one] { $seconds } Sekunde
+       *[other] { $seconds } Sekunden
+    }.
+account-email-heading = E-Mail-Adresse
+account-email-now = Ihre Adresse ist { $email }. Eine neue gilt, sobald Sie dem Link folgen, der an sie geschickt wird.
+account-email-new = Neue E-Mail-Adresse
+account-email-submit = Bestätigungslink senden
+account-email-sent = Ein Link wurde an { $email } geschickt: Folgen Sie ihm, um sie zu Ihrer Adresse zu machen.
+account-email-title = Neue E-Mail-Adresse
+account-email-confirm-text = Soll dies die E-Mail-Adresse Ihres Kontos werden?
+account-email-confirm = Bestätigen
+account-email-changed = Ihre E-Mail-Adresse ist jetzt { $email }.
+account-delete-heading = Konto löschen
+account-delete-text = Ihr Konto wird mit allen Dateien, Ordnern, dem Papierkorb, Links, App-Passwörtern und Sitzungen gelöscht. Das lässt sich nicht rückgängig machen.
+account-delete-confirm = Mir ist klar, dass meine Dateien endgültig gelöscht werden.
+account-delete-submit = Mein Konto löschen
+account-delete-unconfirmed = Setzen Sie das Häkchen, um das Löschen zu bestätigen.
+account-deleted = Ihr Konto und seine Dateien wurden gelöscht.

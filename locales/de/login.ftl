@@ -14,3 +14,5 @@ login-logout-unavailable = Die Abmeldung ist gerade nicht möglich.
 login-not-logged-out = Nicht abgemeldet
 login-refused-title = Anfrage abgelehnt
 login-refused-text = Das Formular ist abgelaufen oder stammt nicht von dieser Website; laden Sie die Seite neu und versuchen Sie es erneut.
+login-forgot = Passwort vergessen?
+login-signup = Konto erstellen

@@ -40,3 +40,22 @@ account-end = Sign out
 account-end-all = Sign out everywhere else
 account-session-ended = The session was ended.
 account-sessions-ended = Every other session was ended.
+account-mail-wait = Too many mails asked for from here; wait { $seconds ->
+        [one] { $seconds } second
+       *[other] { $seconds } seconds
+    }.
+account-email-heading = E-mail address
+account-email-now = Your address is { $email }. A new one is used once you follow the link mailed to it.
+account-email-new = New e-mail address
+account-email-submit = Send the confirmation link
+account-email-sent = A link was sent to { $email }: follow it to make it your address.
+account-email-title = New e-mail address
+account-email-confirm-text = Make this the e-mail address of your account?
+account-email-confirm = Confirm
+account-email-changed = Your e-mail address is now { $email }.
+account-delete-heading = Delete account
+account-delete-text = Your account goes with all its files, folders, trash, links, app passwords and sessions. This cannot be undone.
+account-delete-confirm = I understand that my files are deleted for good.
+account-delete-submit = Delete my account
+account-delete-unconfirmed = Tick the box to confirm the deletion.
+account-deleted = Your account and its files were deleted.

@@ -14,3 +14,5 @@ login-logout-unavailable = Logging out is not possible right now.
 login-not-logged-out = Not logged out
 login-refused-title = Request refused
 login-refused-text = The form expired or did not come from this site; reload the page and try again.
+login-forgot = Forgot your password?
+login-signup = Create an account

@@ -40,3 +40,22 @@ account-end = Cerrar sesión
 account-end-all = Cerrar sesión en todos los demás sitios
 account-session-ended = Se ha cerrado la sesión.
 account-sessions-ended = Se han cerrado todas las demás sesiones.
+account-mail-wait = Se han pedido demasiados correos desde aquí; espera { $seconds ->
+        [one] { $seconds } segundo
+       *[other] { $seconds } segundos
+    }.
+account-email-heading = Correo electrónico
+account-email-now = Tu dirección es { $email }. Una nueva se usa en cuanto sigues el enlace que se le envía.
+account-email-new = Nueva dirección de correo
+account-email-submit = Enviar el enlace de confirmación
+account-email-sent = Se ha enviado un enlace a { $email }: síguelo para que sea tu dirección.
+account-email-title = Nueva dirección de correo
+account-email-confirm-text = ¿Hacer de esta la dirección de correo de tu cuenta?
+account-email-confirm = Confirmar
+account-email-changed = Tu dirección de correo ahora es { $email }.
+account-delete-heading = Eliminar la cuenta
+account-delete-text = Tu cuenta se elimina con todos sus archivos, carpetas, papelera, enlaces, contraseñas de aplicación y sesiones. No se puede deshacer.
+account-delete-confirm = Entiendo que mis archivos se eliminan para siempre.
+account-delete-submit = Eliminar mi cuenta
+account-delete-unconfirmed = Marca la casilla para confirmar la eliminación.
+account-deleted = Se han eliminado tu cuenta y sus archivos.

@@ -14,3 +14,5 @@ login-logout-unavailable = No es posible cerrar la sesión en este momento.
 login-not-logged-out = Sesión no cerrada
 login-refused-title = Solicitud rechazada
 login-refused-text = El formulario ha caducado o no procede de este sitio; recargue la página e inténtelo de nuevo.
+login-forgot = ¿Olvidaste tu contraseña?
+login-signup = Crear una cuenta

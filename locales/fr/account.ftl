@@ -40,3 +40,22 @@ account-end = Déconnecter
 account-end-all = Déconnecter partout ailleurs
 account-session-ended = La session a été fermée.
 account-sessions-ended = Toutes les autres sessions ont été fermées.
+account-mail-wait = Trop de messages demandés depuis cette adresse ; attendez { $seconds ->
+        [one] { $seconds } seconde
+       *[other] { $seconds } secondes
+    }.
+account-email-heading = Adresse e-mail
+account-email-now = Votre adresse est { $email }. Une nouvelle adresse est utilisée dès que vous suivez le lien qui lui est envoyé.
+account-email-new = Nouvelle adresse e-mail
+account-email-submit = Envoyer le lien de confirmation
+account-email-sent = Un lien a été envoyé à { $email } : suivez-le pour en faire votre adresse.
+account-email-title = Nouvelle adresse e-mail
+account-email-confirm-text = Faire de cette adresse l'adresse e-mail de votre compte ?
+account-email-confirm = Confirmer
+account-email-changed = Votre adresse e-mail est maintenant { $email }.
+account-delete-heading = Supprimer le compte
+account-delete-text = Votre compte est supprimé avec tous ses fichiers, dossiers, sa corbeille, ses liens, mots de passe d'application et sessions. C'est définitif.
+account-delete-confirm = Je comprends que mes fichiers sont supprimés définitivement.
+account-delete-submit = Supprimer mon compte
+account-delete-unconfirmed = Cochez la case pour confirmer la suppression.
+account-deleted = Votre compte et ses fichiers ont été supprimés.

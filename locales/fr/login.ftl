@@ -14,3 +14,5 @@ login-logout-unavailable = La déconnexion est impossible pour le moment.
 login-not-logged-out = Non déconnecté
 login-refused-title = Requête refusée
 login-refused-text = Le formulaire a expiré ou ne provient pas de ce site ; rechargez la page et réessayez.
+login-forgot = Mot de passe oublié ?
+login-signup = Créer un compte

@@ -35,3 +35,17 @@ CREATE INDEX app_passwords_user ON app_passwords(user_id);
 -- The sessions page (docs/accounts.md) shows where each session was opened.
 ALTER TABLE sessions ADD COLUMN address TEXT NOT NULL DEFAULT '';
 ALTER TABLE web_sessions ADD COLUMN address TEXT NOT NULL DEFAULT '';
+
+-- Single-use links mailed to an account's owner (docs/accounts.md): a
+-- password reset (purpose 'reset') or a new e-mail address to confirm
+-- ('email', value: the new address). Only the token's SHA-256 is kept.
+CREATE TABLE account_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    purpose TEXT NOT NULL,
+    value TEXT NOT NULL,
+    created BIGINT NOT NULL,
+    expires BIGINT NOT NULL
+);
+CREATE INDEX account_tokens_user ON account_tokens(user_id);
+CREATE INDEX account_tokens_expires ON account_tokens(expires);

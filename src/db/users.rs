@@ -213,6 +213,28 @@ impl Db {
         .inspect(|_| self.cache.changed_all())
     }
 
+    /// A new e-mail address; false when there is no such account or the
+    /// address is another account's by now (the unique index decides).
+    pub async fn set_email(&self, user_id: i64, email: &str) -> sqlx::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE users SET email = $1, email_lower = $2 WHERE id = $3 \
+             AND NOT EXISTS (SELECT 1 FROM users WHERE email_lower = $2 AND id <> $3)",
+        )
+        .bind(email)
+        .bind(email.to_lowercase())
+        .bind(user_id)
+        .execute(&self.pool)
+        .await;
+        match done {
+            Ok(d) => {
+                self.cache.changed(user_id);
+                Ok(d.rows_affected() == 1)
+            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Sets an account's membership and its end (0: none); false when
     /// there is no such account.
     pub async fn set_membership(

@@ -2,6 +2,9 @@
 //! and `admin user create`), activating it by its mailed link, its
 //! password and app passwords (docs/accounts.md), deleting it.
 
+use std::net::IpAddr;
+
+use crate::db::account_tokens::Purpose;
 use crate::db::users::{NewUserRow, User};
 use crate::db::{now, Db};
 use crate::library::audit::{Actor, Entry, Event, Origin};
@@ -300,4 +303,243 @@ pub async fn delete(db: &Db, user: &User, by: Origin) -> Result<bool> {
         .record(db)
         .await;
     Ok(true)
+}
+
+/// Shortest new password the web pages take (the API's registration keeps
+/// the guide's 4 to 20 characters).
+pub const MIN_PASSWORD: usize = 8;
+/// Longest password any form takes.
+pub const MAX_PASSWORD: usize = 1024;
+
+/// The rule for a password chosen on a page (a change or a reset).
+pub fn check_new_password(password: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD || password.len() > MAX_PASSWORD {
+        return Err(Error::Invalid(
+            format!("A password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters").into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Counts one account mail (reset, e-mail confirmation) against the
+/// address's hourly rate (`TooFast` when spent) and, when there is an
+/// account, against its own; false when the account's is spent (the
+/// caller then sends nothing and says nothing different).
+async fn take_account_mail(lib: &Library, ip: IpAddr, user_id: Option<i64>) -> Result<bool> {
+    let limits = &lib.cfg.limits;
+    let address = [(
+        format!("account-mail-addr:{ip}"),
+        limits.account_mails_per_hour_per_address,
+    )];
+    if let Some(wait) = lib.db.mail_rate_take(&address, 1).await? {
+        return Err(Error::TooFast(u64::try_from(wait).unwrap_or(1)));
+    }
+    let Some(uid) = user_id else {
+        return Ok(true);
+    };
+    let account = [(
+        format!("account-mail-user:{uid}"),
+        limits.account_mails_per_hour_per_account,
+    )];
+    Ok(lib.db.mail_rate_take(&account, 1).await?.is_none())
+}
+
+/// A new single-use link for `user` (its token; only the hash is kept).
+async fn new_account_link(
+    lib: &Library,
+    user: &User,
+    purpose: Purpose,
+    value: &str,
+) -> Result<String> {
+    let token = random_string(40, LOWER_ALNUM);
+    let t = now();
+    lib.db
+        .insert_account_token(
+            &hash_secret(&token),
+            user.id,
+            purpose,
+            value,
+            t,
+            t + lib.cfg.limits.account_link_ttl_secs,
+        )
+        .await?;
+    Ok(token)
+}
+
+/// An unknown, used or expired link.
+fn link_gone() -> Error {
+    Error::denied("This link has expired or was used already")
+}
+
+fn minutes(secs: i64) -> i64 {
+    (secs + 59) / 60
+}
+
+/// "Forgot your password": mails a reset link to the account named by
+/// `given` (user name or e-mail address) if there is an active one. The
+/// answer is the same whether or not there is (no account enumeration);
+/// only the address's hourly rate is told (`TooFast`).
+pub async fn request_password_reset(lib: &Library, given: &str, ip: IpAddr) -> Result<()> {
+    let user = lib
+        .db
+        .user_by_login(given.trim())
+        .await?
+        .filter(User::is_active);
+    if !take_account_mail(lib, ip, user.as_ref().map(|u| u.id)).await? {
+        return Ok(());
+    }
+    let Some(user) = user else {
+        return Ok(());
+    };
+    let token = new_account_link(lib, &user, Purpose::Reset, "").await?;
+    let text = format!(
+        "Hello {},\n\nsomeone (probably you) asked to reset the password of your dropspace account {} \
+         from {ip}. To choose a new password, open this link within {} minutes:\n\n{}\n\n\
+         It works once. If you did not ask for it, ignore this message: your password stays as it is.\n",
+        user.full_name,
+        user.user_name,
+        minutes(lib.cfg.limits.account_link_ttl_secs),
+        lib.url(&format!("/reset/{token}")),
+    );
+    lib.mail
+        .send(Mail {
+            to: user.email.clone(),
+            subject: "Reset your dropspace password".into(),
+            text,
+            html: None,
+            reply_to: None,
+            from_name: None,
+        })
+        .await?;
+    Entry::by(Event::PasswordResetRequested, Origin::user(ip))
+        .user(&user)
+        .record(&lib.db)
+        .await;
+    Ok(())
+}
+
+/// The account a live reset link is for (the link stays usable).
+pub async fn reset_link_user(lib: &Library, token: &str) -> Result<Option<User>> {
+    let found = lib
+        .db
+        .account_token(&hash_secret(token.trim()), Purpose::Reset, now())
+        .await?;
+    match found {
+        Some((uid, _)) => Ok(lib.db.user_by_id(uid).await?.filter(User::is_active)),
+        None => Ok(None),
+    }
+}
+
+/// Uses a reset link: the new password (checked first, so a refused one
+/// leaves the link usable) replaces the old, every session ends, and the
+/// account's other reset links die. a denial for an unknown, used or
+/// expired link.
+pub async fn reset_password(
+    lib: &Library,
+    token: &str,
+    password: &str,
+    ip: IpAddr,
+) -> Result<User> {
+    check_new_password(password)?;
+    let (uid, _) = lib
+        .db
+        .take_account_token(&hash_secret(token.trim()), Purpose::Reset, now())
+        .await?
+        .ok_or_else(link_gone)?;
+    let user = lib
+        .db
+        .user_by_id(uid)
+        .await?
+        .filter(User::is_active)
+        .ok_or_else(link_gone)?;
+    set_password(&lib.db, &lib.secrets, &user, password, Origin::user(ip)).await?;
+    lib.db.delete_account_tokens(uid, Purpose::Reset).await?;
+    Ok(user)
+}
+
+/// Mails a confirmation link to the new address; the address changes only
+/// when it is followed (`confirm_email`).
+pub async fn request_email_change(
+    lib: &Library,
+    user: &User,
+    email: &str,
+    ip: IpAddr,
+) -> Result<()> {
+    let email = email.trim();
+    if !valid_email(email) {
+        return Err(Error::InvalidEmail);
+    }
+    if email.eq_ignore_ascii_case(&user.email) {
+        return Err(Error::Invalid("That is already your address".into()));
+    }
+    if lib.db.user_id_by_email(email).await?.is_some() {
+        return Err(Error::Invalid(EMAIL_TAKEN.into()));
+    }
+    if !take_account_mail(lib, ip, Some(user.id)).await? {
+        return Err(Error::TooFast(crate::db::mail_rate::WINDOW_SECS as u64));
+    }
+    let token = new_account_link(lib, user, Purpose::Email, email).await?;
+    let text = format!(
+        "Hello {},\n\nto make {email} the address of your dropspace account {}, open this link \
+         within {} minutes:\n\n{}\n\nIf you did not ask for it, ignore this message.\n",
+        user.full_name,
+        user.user_name,
+        minutes(lib.cfg.limits.account_link_ttl_secs),
+        lib.url(&format!("/account/email/{token}")),
+    );
+    lib.mail
+        .send(Mail {
+            to: email.to_string(),
+            subject: "Confirm your new dropspace e-mail address".into(),
+            text,
+            html: None,
+            reply_to: None,
+            from_name: None,
+        })
+        .await?;
+    Entry::by(Event::EmailChangeRequested, Origin::user(ip))
+        .user(user)
+        .detail(format!("to {email}"))
+        .record(&lib.db)
+        .await;
+    Ok(())
+}
+
+/// Follows a confirmation link: the account's new address, after which
+/// the old address is told. a denial for an unknown, used or expired
+/// link; an address another account took meanwhile is refused.
+pub async fn confirm_email(lib: &Library, token: &str, ip: IpAddr) -> Result<String> {
+    let (uid, email) = lib
+        .db
+        .take_account_token(&hash_secret(token.trim()), Purpose::Email, now())
+        .await?
+        .ok_or_else(link_gone)?;
+    let user = lib.db.user_by_id(uid).await?.ok_or_else(link_gone)?;
+    if !lib.db.set_email(uid, &email).await? {
+        return Err(Error::Invalid(EMAIL_TAKEN.into()));
+    }
+    lib.db.delete_account_tokens(uid, Purpose::Email).await?;
+    Entry::by(Event::EmailChanged, Origin::user(ip))
+        .user(&user)
+        .detail(format!("from {} to {email}", user.email))
+        .record(&lib.db)
+        .await;
+    if valid_email(&user.email) {
+        let text = format!(
+            "Hello {},\n\nthe e-mail address of your dropspace account {} was changed to {email}. \
+             If that was not you, ask the server's operator for help at once.\n",
+            user.full_name, user.user_name,
+        );
+        lib.mail
+            .send(Mail {
+                to: user.email.clone(),
+                subject: "Your dropspace e-mail address was changed".into(),
+                text,
+                html: None,
+                reply_to: None,
+                from_name: None,
+            })
+            .await?;
+    }
+    Ok(email)
 }

@@ -449,6 +449,7 @@ pub async fn sweep_expired(lib: &Library) -> Result<()> {
         .await?;
     lib.db.throttle_sweep(t - 3600).await?;
     lib.db.mail_rate_sweep(t).await?;
+    lib.db.sweep_account_tokens(t).await?;
     Ok(())
 }
 

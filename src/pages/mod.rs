@@ -13,5 +13,6 @@ pub mod preview;
 pub mod request;
 pub mod rss;
 pub mod shell;
+pub mod signup;
 pub mod upload;
 pub mod web;

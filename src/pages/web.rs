@@ -212,7 +212,13 @@ fn safe_next(next: Option<&String>) -> String {
 
 /// The login form; `error` (plain text) is shown under the fields, which
 /// are then marked invalid.
-fn form_page(v: &Visitor, status: StatusCode, next: &str, error: Option<&str>) -> Response {
+fn form_page(
+    app: &AppState,
+    v: &Visitor,
+    status: StatusCode,
+    next: &str,
+    error: Option<&str>,
+) -> Response {
     let (invalid, error) = match error {
         Some(text) => (
             " aria-invalid=\"true\" aria-describedby=\"error\"",
@@ -232,12 +238,22 @@ fn form_page(v: &Visitor, status: StatusCode, next: &str, error: Option<&str>) -
          <div class=\"field\"><label for=\"password\">{password_label}</label>\
          <input type=\"password\" name=\"password\" id=\"password\" autocomplete=\"current-password\" required{invalid}>\
          {error}</div>\
-         <div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"login-submit\">{submit}</button></div></form>",
+         <div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"login-submit\">{submit}</button></div>\
+         <p class=\"muted\"><a href=\"/reset\" id=\"forgot\">{forgot}</a>{signup}</p></form>",
         esc(&v.csrf),
         esc(next),
         user_label = esc(&t("login-user-name")),
         password_label = esc(&t("login-password")),
         submit = esc(&t("login-submit")),
+        forgot = esc(&t("login-forgot")),
+        signup = if app.cfg.registration {
+            format!(
+                " · <a href=\"/signup\" id=\"signup\">{}</a>",
+                esc(&t("login-signup"))
+            )
+        } else {
+            String::new()
+        },
     );
     v.page(status, &t("login-title"), &body, &[])
 }
@@ -253,7 +269,7 @@ async fn login_form(
     if v.user.is_some() {
         return redirect(&next);
     }
-    form_page(&v, StatusCode::OK, &next, None)
+    form_page(&app, &v, StatusCode::OK, &next, None)
 }
 
 fn redirect(to: &str) -> Response {
@@ -272,6 +288,7 @@ async fn login(
     let next = safe_next(form.get("next"));
     if !v.csrf_ok(field("csrf")) {
         return form_page(
+            &app,
             &v,
             StatusCode::FORBIDDEN,
             &next,
@@ -282,6 +299,7 @@ async fn login(
         Ok(PasswordLogin::Ok(u)) => *u,
         Ok(PasswordLogin::Wait(wait)) => {
             return form_page(
+                &app,
                 &v,
                 StatusCode::TOO_MANY_REQUESTS,
                 &next,
@@ -289,7 +307,13 @@ async fn login(
             )
         }
         Ok(PasswordLogin::Wrong) => {
-            return form_page(&v, StatusCode::FORBIDDEN, &next, Some(&t("login-wrong")))
+            return form_page(
+                &app,
+                &v,
+                StatusCode::FORBIDDEN,
+                &next,
+                Some(&t("login-wrong")),
+            )
         }
         Err(e) => {
             tracing::error!(error = %e, "web login");
@@ -306,6 +330,11 @@ async fn login(
     let mut resp = redirect(&next);
     set_login_cookie(&app, &mut resp, &token);
     resp
+}
+
+/// Makes the browser forget its login.
+pub(crate) fn clear_login_cookie(app: &AppState, resp: &mut Response) {
+    add_cookie(resp, &cookie(app, SESSION_COOKIE, "", 0));
 }
 
 /// Hands the browser its login (`open_web_login`'s token). The database
@@ -328,7 +357,7 @@ async fn logout(
         // it, `account_hint`) goes.
         let mut resp = redirect("/");
         if cookies(&headers, SESSION_COOKIE).next().is_some() {
-            add_cookie(&mut resp, &cookie(&app, SESSION_COOKIE, "", 0));
+            clear_login_cookie(&app, &mut resp);
         }
         return resp;
     };
@@ -348,7 +377,7 @@ async fn logout(
         return try_later(&t("login-logout-unavailable"));
     }
     let mut resp = redirect("/");
-    add_cookie(&mut resp, &cookie(&app, SESSION_COOKIE, "", 0));
+    clear_login_cookie(&app, &mut resp);
     resp
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
@@ -15,18 +15,12 @@ use crate::api::error::ApiError;
 use crate::db::users::User;
 use crate::http::html::{esc, time_tag};
 use crate::http::ClientIp;
-use crate::library::accounts;
+use crate::library::accounts::{self, MAX_PASSWORD, MIN_PASSWORD};
 use crate::library::audit::{Entry, Event, Origin};
 use crate::library::auth::{self, password_login, PasswordLogin};
 use crate::pages::i18n::{t, t_args};
 use crate::pages::web::{self, visitor, Visitor};
 use crate::state::{App, AppState};
-
-/// Shortest new password the page accepts (the API's registration keeps
-/// the guide's 4 to 20 characters).
-pub const MIN_PASSWORD: usize = 8;
-/// Longest password any form takes.
-const MAX_PASSWORD: usize = 1024;
 
 /// `GET /account[?done=…]`
 pub(super) async fn show(
@@ -72,28 +66,12 @@ pub(super) async fn change_password(
 ) -> Response {
     let field = |k: &str| first(&form, k).unwrap_or("");
     let (new, again) = (field("new"), field("again"));
-    let refusal = if new.chars().count() < MIN_PASSWORD || new.len() > MAX_PASSWORD {
+    let refusal = if accounts::check_new_password(new).is_err() {
         Some((StatusCode::BAD_REQUEST, t("account-password-too-short")))
     } else if new != again {
         Some((StatusCode::BAD_REQUEST, t("account-password-mismatch")))
     } else {
-        match password_login(
-            &app,
-            &user.user_name,
-            field("current"),
-            ip,
-            "password change",
-        )
-        .await
-        {
-            Ok(PasswordLogin::Ok(_)) => None,
-            Ok(PasswordLogin::Wait(wait)) => Some((
-                StatusCode::TOO_MANY_REQUESTS,
-                t_args("login-wait", &[("seconds", wait.into())]),
-            )),
-            Ok(PasswordLogin::Wrong) => Some((StatusCode::FORBIDDEN, t("account-password-wrong"))),
-            Err(e) => return error_page(&v, &ApiError::from(e)),
-        }
+        current_refused(&app, &user, field("current"), ip, "password change").await
     };
     if let Some((status, text)) = refusal {
         return render(&app, &v, &user, status, &error_notice(&text)).await;
@@ -107,6 +85,149 @@ pub(super) async fn change_password(
         Ok(token) => {
             let mut resp = see_other("/account?done=password#password");
             web::set_login_cookie(&app, &mut resp, &token);
+            resp
+        }
+        Err(e) => error_page(&v, &ApiError::from(e)),
+    }
+}
+
+/// Checks the account's current password like a login (throttled,
+/// audited as `via`): None when right, else the status and text to show.
+async fn current_refused(
+    app: &AppState,
+    user: &User,
+    given: &str,
+    ip: std::net::IpAddr,
+    via: &str,
+) -> Option<(StatusCode, String)> {
+    match password_login(app, &user.user_name, given, ip, via).await {
+        Ok(PasswordLogin::Ok(_)) => None,
+        Ok(PasswordLogin::Wait(wait)) => Some((
+            StatusCode::TOO_MANY_REQUESTS,
+            t_args("login-wait", &[("seconds", wait.into())]),
+        )),
+        Ok(PasswordLogin::Wrong) => Some((StatusCode::FORBIDDEN, t("account-password-wrong"))),
+        Err(e) => {
+            ApiError::from(e).log("account page");
+            Some((StatusCode::SERVICE_UNAVAILABLE, t("login-unavailable")))
+        }
+    }
+}
+
+/// `POST /account/email` (`csrf`, `email`, `current`): mails a link to the
+/// new address; the address changes when it is followed.
+pub(super) async fn change_email(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    Posted { v, user, form }: Posted,
+) -> Response {
+    let email = first(&form, "email").unwrap_or("").trim().to_string();
+    let current = first(&form, "current").unwrap_or("");
+    if let Some((status, text)) = current_refused(&app, &user, current, ip, "e-mail change").await {
+        return render(&app, &v, &user, status, &error_notice(&text)).await;
+    }
+    let requested = async {
+        pipeline(&app, ip, &user, true).await?;
+        accounts::request_email_change(&app, &user, &email, ip).await
+    };
+    match requested.await {
+        Ok(()) => {
+            let text = t_args("account-email-sent", &[("email", email.into())]);
+            render(&app, &v, &user, StatusCode::OK, &ok_notice(&text)).await
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            let status = match e.code {
+                crate::api::error::Code::SystemMaintenance => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            render(&app, &v, &user, status, &error_notice(e.text())).await
+        }
+    }
+}
+
+/// `GET /account/email/{token}`: a button to confirm (a mail scanner
+/// fetching the link confirms nothing).
+pub(super) async fn confirm_email_form(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    let v = visitor(&app, &headers).await;
+    let body = format!(
+        "<form method=\"post\" action=\"/account/email/{token}\" class=\"card narrow\" id=\"confirm-email\">\
+         <p>{text}</p><div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"confirm\">{button}</button></div></form>",
+        token = esc(&token),
+        text = esc(&t("account-email-confirm-text")),
+        button = esc(&t("account-email-confirm")),
+    );
+    v.page(StatusCode::OK, &t("account-email-title"), &body, &[])
+}
+
+/// `POST /account/email/{token}`: the link is the proof; no login needed.
+pub(super) async fn confirm_email(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    let v = visitor(&app, &headers).await;
+    let confirmed = async {
+        crate::http::pipeline::Pipeline::new(&app, ip).address()?;
+        accounts::confirm_email(&app, &token, ip).await
+    };
+    let (status, notice) = match confirmed.await {
+        Ok(email) => (
+            StatusCode::OK,
+            ok_notice(&t_args("account-email-changed", &[("email", email.into())])),
+        ),
+        Err(e) => {
+            let e = ApiError::from(e);
+            e.log("e-mail confirmation");
+            (StatusCode::NOT_FOUND, error_notice(e.text()))
+        }
+    };
+    v.page(status, &t("account-email-title"), &notice, &[])
+}
+
+/// `POST /account/delete` (`csrf`, `current`, `confirm=1`): the account
+/// with everything it holds, like `admin user delete`; the browser is
+/// logged out.
+pub(super) async fn delete_account(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    Posted { v, user, form }: Posted,
+) -> Response {
+    if first(&form, "confirm") != Some("1") {
+        let text = t("account-delete-unconfirmed");
+        return render(
+            &app,
+            &v,
+            &user,
+            StatusCode::BAD_REQUEST,
+            &error_notice(&text),
+        )
+        .await;
+    }
+    let current = first(&form, "current").unwrap_or("");
+    if let Some((status, text)) =
+        current_refused(&app, &user, current, ip, "account deletion").await
+    {
+        return render(&app, &v, &user, status, &error_notice(&text)).await;
+    }
+    let deleted = async {
+        pipeline(&app, ip, &user, true).await?;
+        accounts::delete(&app.db, &user, Origin::user(ip)).await
+    };
+    match deleted.await {
+        Ok(_) => {
+            let mut resp = v.page(
+                StatusCode::OK,
+                &t("account-title"),
+                &ok_notice(&t("account-deleted")),
+                &[],
+            );
+            web::clear_login_cookie(&app, &mut resp);
             resp
         }
         Err(e) => error_page(&v, &ApiError::from(e)),
@@ -325,6 +446,13 @@ async fn render(
          <input id=\"again\" name=\"again\" type=\"password\" autocomplete=\"new-password\" minlength=\"{min_len}\" maxlength=\"{max_len}\" required></div>\
          </div><p class=\"muted\">{pw_note}</p>\
          <div class=\"actions\"><button class=\"btn\" type=\"submit\">{pw_submit}</button></div></form>\
+         <form method=\"post\" action=\"/account/email\" class=\"card\" id=\"email\">\
+         <h2>{em_heading}</h2>{csrf}<p>{em_now}</p><div class=\"grid-2\">\
+         <div class=\"field\"><label for=\"new-email\">{em_new}</label>\
+         <input id=\"new-email\" name=\"email\" type=\"email\" autocomplete=\"email\" required></div>\
+         <div class=\"field\"><label for=\"email-current\">{current}</label>\
+         <input id=\"email-current\" name=\"current\" type=\"password\" autocomplete=\"current-password\" required></div>\
+         </div><div class=\"actions\"><button class=\"btn\" type=\"submit\">{em_submit}</button></div></form>\
          <section class=\"card\" id=\"app-passwords\"><h2>{ap_heading}</h2><p>{ap_intro}</p>{password_table}\
          <form method=\"post\" action=\"/account/app-passwords\" id=\"new-app-password-form\">{csrf}\
          <div class=\"field\"><label for=\"app-name\">{ap_name}</label>\
@@ -334,7 +462,14 @@ async fn render(
          <table class=\"files\" id=\"session-list\"><thead><tr><th scope=\"col\">{s_kind}</th><th scope=\"col\">{s_opened}</th>\
          <th scope=\"col\">{s_used}</th><th scope=\"col\">{s_address}</th><th></th></tr></thead><tbody>{session_rows}</tbody></table>\
          <form method=\"post\" action=\"/account/sessions/end\" id=\"end-all\">{csrf}{all}\
-         <div class=\"actions\"><button class=\"btn btn-danger\" type=\"submit\">{s_end_all}</button></div></form></section>",
+         <div class=\"actions\"><button class=\"btn btn-danger\" type=\"submit\">{s_end_all}</button></div></form></section>\
+         <form method=\"post\" action=\"/account/delete\" class=\"card\" id=\"delete-account\">\
+         <h2>{del_heading}</h2>{csrf}<p>{del_text}</p>\
+         <div class=\"field\"><label for=\"delete-current\">{current}</label>\
+         <input id=\"delete-current\" name=\"current\" type=\"password\" autocomplete=\"current-password\" required></div>\
+         <p class=\"check\"><input type=\"checkbox\" id=\"delete-confirm\" name=\"confirm\" value=\"1\" required> \
+         <label for=\"delete-confirm\">{del_confirm}</label></p>\
+         <div class=\"actions\"><button class=\"btn btn-danger\" type=\"submit\">{del_submit}</button></div></form>",
         my_files = esc(&t("my-files-title")),
         who = esc(&t_args(
             "account-who",
@@ -365,6 +500,14 @@ async fn render(
         s_address = esc(&t("account-session-address")),
         all = hidden("all", "1"),
         s_end_all = esc(&t("account-end-all")),
+        em_heading = esc(&t("account-email-heading")),
+        em_now = esc(&t_args("account-email-now", &[("email", user.email.clone().into())])),
+        em_new = esc(&t("account-email-new")),
+        em_submit = esc(&t("account-email-submit")),
+        del_heading = esc(&t("account-delete-heading")),
+        del_text = esc(&t("account-delete-text")),
+        del_confirm = esc(&t("account-delete-confirm")),
+        del_submit = esc(&t("account-delete-submit")),
     );
     v.page(status, &t("account-title"), &body, &[])
 }

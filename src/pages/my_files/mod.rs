@@ -50,6 +50,12 @@ pub fn routes() -> Router<App> {
             post(account::revoke_app_password),
         )
         .route("/account/sessions/end", post(account::end_sessions))
+        .route("/account/email", post(account::change_email))
+        .route(
+            "/account/email/{token}",
+            get(account::confirm_email_form).post(account::confirm_email),
+        )
+        .route("/account/delete", post(account::delete_account))
         .route(
             "/files/delete",
             get(actions::confirm_delete).post(actions::delete),
