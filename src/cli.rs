@@ -476,6 +476,20 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Give an account the admin role (the admin console), or take it.
+    #[command(after_help = "Example:\n  dropspace admin user set-admin --user-name ann on")]
+    SetAdmin {
+        #[arg(long)]
+        user_name: String,
+        state: OnOff,
+    },
+    /// Turn an account's two-factor login off (its owner lost the app and
+    /// the recovery codes); it can set it up again after logging in.
+    #[command(after_help = "Example:\n  dropspace admin user disable-two-factor --user-name ann")]
+    DisableTwoFactor {
+        #[arg(long)]
+        user_name: String,
+    },
     /// End every API and browser session of an account at once.
     #[command(after_help = "Example:\n  dropspace admin user end-sessions --user-name ann")]
     EndSessions {
@@ -874,6 +888,31 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
             println!("{user_name}: new password set, every session ended");
         }
         AdminCommand::User {
+            command: UserCommand::SetAdmin { user_name, state },
+        } => {
+            let user = named_user(db, &user_name).await?;
+            let admin = matches!(state, OnOff::On);
+            db.set_admin(user.id, admin).await?;
+            let event = if admin {
+                Event::AdminGranted
+            } else {
+                Event::AdminRevoked
+            };
+            audited(db, event, Some(&user), "").await;
+            println!("{user_name}: admin {}", if admin { "on" } else { "off" });
+        }
+        AdminCommand::User {
+            command: UserCommand::DisableTwoFactor { user_name },
+        } => {
+            let user = named_user(db, &user_name).await?;
+            anyhow::ensure!(
+                user.totp_enabled != 0,
+                "{user_name} has no two-factor login"
+            );
+            crate::library::two_factor::disable(db, &user, Origin::ADMIN_CLI).await?;
+            println!("{user_name}: two-factor login off");
+        }
+        AdminCommand::User {
             command: UserCommand::EndSessions { user_name },
         } => {
             let user = named_user(db, &user_name).await?;
@@ -1249,6 +1288,11 @@ fn show_user(cfg: &Config, u: &User) {
     println!("email: {}", u.email);
     println!("status: {status}");
     println!("membership: {}{ends}", u.membership);
+    println!("admin: {}", if u.is_admin != 0 { "yes" } else { "no" });
+    match u.totp_enabled {
+        0 => println!("two-factor login: off"),
+        t => println!("two-factor login: on since {}", rfc3339(t)),
+    }
     println!("disk used: {} bytes", u.disk_used);
     println!("disk quota: {quota}");
     match u.bandwidth_left(cfg) {

@@ -52,6 +52,7 @@ pub struct Config {
     pub scan: ScanConfig,
     pub preview: PreviewConfig,
     pub web: WebConfig,
+    pub auth: AuthConfig,
     pub webhooks: WebhooksConfig,
     pub expiry: ExpiryConfig,
 }
@@ -135,6 +136,24 @@ impl Default for WebConfig {
             expiry_choices_secs: vec![3600, 86_400, 7 * 86_400, 30 * 86_400, 0],
         }
     }
+}
+
+/// Logging in (docs/accounts.md).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthConfig {
+    /// Whose web logins need a second factor: `off` (whoever turned it
+    /// on), `admins`, or `everyone`; those without one enrol at login.
+    pub require_two_factor: RequireTwoFactor,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RequireTwoFactor {
+    #[default]
+    Off,
+    Admins,
+    Everyone,
 }
 
 /// Previews, thumbnails and QR codes of the web pages (docs/web.md,
@@ -273,6 +292,7 @@ impl Default for Config {
             scan: ScanConfig::default(),
             preview: PreviewConfig::default(),
             web: WebConfig::default(),
+            auth: AuthConfig::default(),
             webhooks: WebhooksConfig::default(),
             expiry: ExpiryConfig::default(),
         }
@@ -1168,5 +1188,21 @@ mod tests {
         let c: Config = fig.extract().expect("valid");
         assert_eq!(c.limits.download_log_retention_days, 7);
         assert_eq!(c.limits.receipt_retention_days, 30);
+    }
+
+    #[test]
+    fn two_factor_policy() {
+        assert_eq!(
+            Config::default().auth.require_two_factor,
+            RequireTwoFactor::Off
+        );
+        let fig = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string("[auth]\nrequire_two_factor = \"admins\"\n"));
+        refuse_unknown_keys(&fig).expect("known");
+        let c: Config = fig.extract().expect("valid");
+        assert_eq!(c.auth.require_two_factor, RequireTwoFactor::Admins);
+        let bad = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string("[auth]\nrequire_two_factor = \"sometimes\"\n"));
+        assert!(bad.extract::<Config>().is_err());
     }
 }

@@ -12,3 +12,4 @@ recipient-size = Größe
 recipient-other-title = Nicht für dieses Konto
 recipient-other = Diese Dateien wurden an einen anderen Benutzer gesendet. Nur dieser kann den Link öffnen.
 recipient-download-unavailable = Diese Datei kann gerade nicht heruntergeladen werden.
+recipient-two-factor = Dieses Konto meldet sich mit zweitem Faktor an: Melden Sie sich zuerst auf der Anmeldeseite an und öffnen Sie dann diesen Link erneut.

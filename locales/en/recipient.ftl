@@ -12,3 +12,4 @@ recipient-size = Size
 recipient-other-title = Not for this account
 recipient-other = These files were sent to another user. Only that user can open this link.
 recipient-download-unavailable = This file cannot be downloaded right now.
+recipient-two-factor = This account logs in with two-factor login: log in on the login page first, then open this link again.

@@ -12,3 +12,4 @@ recipient-size = Tamaño
 recipient-other-title = No es para esta cuenta
 recipient-other = Estos archivos se enviaron a otro usuario. Solo ese usuario puede abrir este enlace.
 recipient-download-unavailable = Este archivo no se puede descargar en este momento.
+recipient-two-factor = Esta cuenta inicia sesión con doble factor: inicia sesión primero en la página de inicio de sesión y vuelve a abrir este enlace.

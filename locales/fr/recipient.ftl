@@ -12,3 +12,4 @@ recipient-size = Taille
 recipient-other-title = Pas pour ce compte
 recipient-other = Ces fichiers ont été envoyés à un autre utilisateur. Seul celui-ci peut ouvrir ce lien.
 recipient-download-unavailable = Ce fichier ne peut pas être téléchargé pour le moment.
+recipient-two-factor = Ce compte se connecte avec la double authentification : connectez-vous d'abord sur la page de connexion, puis rouvrez ce lien.

@@ -49,3 +49,21 @@ CREATE TABLE account_tokens (
 );
 CREATE INDEX account_tokens_user ON account_tokens(user_id);
 CREATE INDEX account_tokens_expires ON account_tokens(expires);
+
+-- Two-factor login (docs/accounts.md). totp_sealed: the TOTP secret
+-- (base32) sealed under the server key ('' none); totp_enabled: when it was
+-- turned on (0: off, or enrolment not finished); totp_last_step: the last
+-- 30-second step a code was accepted for, so each code works once.
+-- is_admin: the account may use the admin console.
+ALTER TABLE users ADD COLUMN totp_sealed TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_enabled BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN is_admin BIGINT NOT NULL DEFAULT 0;
+
+-- One-time recovery codes of two-factor login: SHA-256 of each; a used
+-- code's row is deleted.
+CREATE TABLE recovery_codes (
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    PRIMARY KEY (user_id, code_hash)
+);

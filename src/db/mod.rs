@@ -35,6 +35,7 @@ pub mod settings;
 pub mod throttle;
 pub mod trash;
 pub mod tus;
+pub mod two_factor;
 pub mod uploads;
 pub mod users;
 pub mod webhooks;

@@ -22,6 +22,10 @@ pub struct User {
     pub disabled: i64,
     /// The account's own disk quota, in place of its tier's.
     pub diskspace_override: Option<i64>,
+    /// When two-factor login was turned on; 0: it is off.
+    pub totp_enabled: i64,
+    /// Not 0: the account may use the admin console.
+    pub is_admin: i64,
 }
 
 read_row!(User {
@@ -39,12 +43,14 @@ read_row!(User {
     bandwidth_period,
     disabled,
     diskspace_override,
+    totp_enabled,
+    is_admin,
 });
 
 pub const USER_COLUMNS: &str =
     "id, user_name, full_name, email, password_hash, md5_sealed, membership, \
      membership_ends, activated, disk_used, bandwidth_used, bandwidth_period, disabled, \
-     diskspace_override";
+     diskspace_override, totp_enabled, is_admin";
 
 /// The calendar month a bandwidth allowance is counted in, as YYYYMM.
 pub fn bandwidth_period(unix: i64) -> i64 {
@@ -395,6 +401,8 @@ mod tests {
             bandwidth_period: bandwidth_period(now()),
             disabled: 0,
             diskspace_override: None,
+            totp_enabled: 0,
+            is_admin: 0,
         }
     }
 

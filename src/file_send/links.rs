@@ -103,7 +103,12 @@ async fn open(
 ) -> Result<(Link, Send), Response> {
     let (link, send) = load(app, token).await?;
     if send.require_login() && !logged_in(app, &link, headers) {
-        return Err(login_form(app, &link, token, locked, None));
+        // The recipient's browser login to this server counts too (the
+        // only way in for accounts with two-factor login).
+        let web = crate::pages::web::visitor(app, headers).await;
+        if web.user.is_none() || web.user.map(|u| u.id) != link.user_id {
+            return Err(login_form(app, &link, token, locked, None));
+        }
     }
     Ok((link, send))
 }
@@ -282,6 +287,15 @@ pub async fn login(
             return try_later(&t("login-unavailable"));
         }
     };
+    if crate::library::two_factor::needed(&app.cfg, &user) {
+        return login_form(
+            &app,
+            &link,
+            &token,
+            StatusCode::FORBIDDEN,
+            Some(&t("recipient-two-factor")),
+        );
+    }
     if link.user_id != Some(user.id) {
         return page(
             StatusCode::FORBIDDEN,

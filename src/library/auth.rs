@@ -215,13 +215,25 @@ pub async fn login(
         }
         _ => None,
     };
+    // An account with a second factor takes app passwords only: its own
+    // password is refused like a wrong one (not to confirm it to a guesser).
+    let second_factor = user
+        .as_ref()
+        .is_some_and(|u| super::two_factor::needed(&lib.cfg, u));
+    let refused_for_second_factor = password_ok && second_factor;
+    let password_ok = password_ok && !second_factor;
     let known = password_ok || app_password.is_some();
     if let Some(wait) = login_settle(lib, &account, ip, user.is_some() && known).await? {
         failed("throttled").await;
         return Err(wait_text(wait));
     }
     let Some(user) = user.as_ref().filter(|_| known) else {
-        failed("wrong password").await;
+        failed(if refused_for_second_factor {
+            "account password refused: two-factor login is on, app passwords only"
+        } else {
+            "wrong password"
+        })
+        .await;
         return Err(Error::LoginFailed(None));
     };
     if user.disabled != 0 {
@@ -360,12 +372,26 @@ pub async fn password_login(
     } else {
         why
     };
+    // A browser login of an account with a second factor is not done yet.
+    let via = match &user {
+        Some(u) if via == "web" && why.is_none() && super::two_factor::needed(&lib.cfg, u) => {
+            "web: password right, second factor next"
+        }
+        _ => via,
+    };
     audit_login(lib, user.as_ref(), ip, via, why).await;
     Ok(match (settled, user) {
         (Some(wait), _) => PasswordLogin::Wait(wait),
         (None, Some(u)) if why.is_none() => PasswordLogin::Ok(Box::new(u)),
         _ => PasswordLogin::Wrong,
     })
+}
+
+/// Audits the second step of a browser login (a code from the app or a
+/// recovery code).
+pub async fn audit_second_factor(lib: &Library, user: &User, ip: IpAddr, ok: bool) {
+    let why = (!ok).then_some("wrong second factor");
+    audit_login(lib, Some(user), ip, "web, second factor", why).await;
 }
 
 /// Audits a login try: `why` it failed, or None when it succeeded. Tries

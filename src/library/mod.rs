@@ -28,6 +28,7 @@ pub mod resumable;
 pub mod scan;
 pub mod thumbs;
 pub mod trash;
+pub mod two_factor;
 pub mod uploads;
 pub mod webhooks;
 pub mod zip;

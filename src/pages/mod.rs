@@ -14,5 +14,6 @@ pub mod request;
 pub mod rss;
 pub mod shell;
 pub mod signup;
+pub mod two_factor;
 pub mod upload;
 pub mod web;

@@ -8,6 +8,7 @@
 //! SameSite=Lax; Path=/`, plus `Secure` when `public_url` is https.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -203,7 +204,7 @@ pub(crate) fn local_path(next: &str) -> bool {
 }
 
 /// Where to go after logging in: `next` when it is local, else `/files`.
-fn safe_next(next: Option<&String>) -> String {
+pub(crate) fn safe_next(next: Option<&String>) -> String {
     match next {
         Some(n) if local_path(n) => n.to_string(),
         _ => "/files".to_string(),
@@ -272,7 +273,7 @@ async fn login_form(
     form_page(&app, &v, StatusCode::OK, &next, None)
 }
 
-fn redirect(to: &str) -> Response {
+pub(crate) fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
@@ -320,15 +321,24 @@ async fn login(
             return try_later(&t("login-unavailable"));
         }
     };
-    let token = match auth::open_web_login(&app, user.id, ip).await {
+    if crate::library::two_factor::needed(&app.cfg, &user) {
+        return super::two_factor::challenge(&app, &user, &next);
+    }
+    finish_login(&app, user.id, ip, &next).await
+}
+
+/// Opens the browser login of an account whose login went through, and
+/// goes on to `next`.
+pub(crate) async fn finish_login(app: &AppState, user_id: i64, ip: IpAddr, next: &str) -> Response {
+    let token = match auth::open_web_login(app, user_id, ip).await {
         Ok(token) => token,
         Err(e) => {
             tracing::error!(error = %e, "storing a web login");
             return try_later(&t("login-unavailable"));
         }
     };
-    let mut resp = redirect(&next);
-    set_login_cookie(&app, &mut resp, &token);
+    let mut resp = redirect(next);
+    set_login_cookie(app, &mut resp, &token);
     resp
 }
 

@@ -18,7 +18,9 @@ use crate::http::ClientIp;
 use crate::library::accounts::{self, MAX_PASSWORD, MIN_PASSWORD};
 use crate::library::audit::{Entry, Event, Origin};
 use crate::library::auth::{self, password_login, PasswordLogin};
+use crate::library::two_factor;
 use crate::pages::i18n::{t, t_args};
+use crate::pages::two_factor as two_factor_page;
 use crate::pages::web::{self, visitor, Visitor};
 use crate::state::{App, AppState};
 
@@ -232,6 +234,162 @@ pub(super) async fn delete_account(
         }
         Err(e) => error_page(&v, &ApiError::from(e)),
     }
+}
+
+/// `POST /account/2fa/setup`: the QR code and the first code's field.
+pub(super) async fn two_factor_setup(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    Posted { v, user, .. }: Posted,
+) -> Response {
+    let started = async {
+        pipeline(&app, ip, &user, true).await?;
+        two_factor::enrolment(&app, &user).await
+    };
+    match started.await {
+        Ok(enrolment) => {
+            let form = two_factor_page::setup_form(&enrolment, &v.csrf, "/account/2fa/enable");
+            render(&app, &v, &user, StatusCode::OK, &form).await
+        }
+        Err(e) => error_page(&v, &ApiError::from(e)),
+    }
+}
+
+/// `POST /account/2fa/enable` (`csrf`, `code`): on, with the recovery
+/// codes shown once.
+pub(super) async fn two_factor_enable(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    Posted { v, user, form }: Posted,
+) -> Response {
+    let code = first(&form, "code").unwrap_or("");
+    let enabled = async {
+        pipeline(&app, ip, &user, true).await?;
+        two_factor::enable(&app, &user, code, Origin::user(ip)).await
+    };
+    match enabled.await {
+        Ok(codes) => {
+            let user = app
+                .db
+                .user_by_id(user.id)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(user);
+            let notice = two_factor_page::codes_block(&codes);
+            render(&app, &v, &user, StatusCode::OK, &notice).await
+        }
+        Err(crate::library::Error::Invalid(text)) => {
+            render(
+                &app,
+                &v,
+                &user,
+                StatusCode::BAD_REQUEST,
+                &error_notice(&text),
+            )
+            .await
+        }
+        Err(e) => error_page(&v, &ApiError::from(e)),
+    }
+}
+
+/// `POST /account/2fa/recovery` (`csrf`, `code`) and `/account/2fa/disable`
+/// (`csrf`, `current`, `code`): new recovery codes, or two-factor off —
+/// each after a code (and off after the password too).
+pub(super) async fn two_factor_change(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    Posted { v, user, form }: Posted,
+) -> Response {
+    let off = uri.path().ends_with("/disable");
+    if off && two_factor::required(&app.cfg, &user) {
+        let text = t("account-two-factor-required");
+        return render(&app, &v, &user, StatusCode::FORBIDDEN, &error_notice(&text)).await;
+    }
+    if off {
+        let current = first(&form, "current").unwrap_or("");
+        if let Some((status, text)) =
+            current_refused(&app, &user, current, ip, "two-factor change").await
+        {
+            return render(&app, &v, &user, status, &error_notice(&text)).await;
+        }
+    }
+    let code = first(&form, "code").unwrap_or("");
+    let changed = async {
+        pipeline(&app, ip, &user, true).await?;
+        if !two_factor::verify(&app.db, &app.secrets, &user, code, Origin::user(ip)).await? {
+            return Ok(None);
+        }
+        if off {
+            two_factor::disable(&app.db, &user, Origin::user(ip)).await?;
+            Ok(Some(Vec::new()))
+        } else {
+            two_factor::renew_recovery_codes(&app, &user, Origin::user(ip))
+                .await
+                .map(Some)
+        }
+    };
+    match changed.await {
+        Ok(None) => {
+            let text = t("two-factor-wrong");
+            render(&app, &v, &user, StatusCode::FORBIDDEN, &error_notice(&text)).await
+        }
+        Ok(Some(codes)) => {
+            let user = app
+                .db
+                .user_by_id(user.id)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(user);
+            let notice = if off {
+                ok_notice(&t("account-two-factor-off"))
+            } else {
+                two_factor_page::codes_block(&codes)
+            };
+            render(&app, &v, &user, StatusCode::OK, &notice).await
+        }
+        Err(e) => error_page(&v, &ApiError::from(e)),
+    }
+}
+
+/// The two-factor section: set up, or (when on) new recovery codes and off.
+async fn two_factor_section(app: &AppState, csrf: &str, user: &User) -> String {
+    let heading = esc(&t("account-two-factor-heading"));
+    if user.totp_enabled == 0 {
+        return format!(
+            "<form method=\"post\" action=\"/account/2fa/setup\" class=\"card\" id=\"two-factor\">\
+             <h2>{heading}</h2>{csrf}<p>{text}</p>\
+             <div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"two-factor-start\">{start}</button></div></form>",
+            text = esc(&t("account-two-factor-intro")),
+            start = esc(&t("account-two-factor-start")),
+        );
+    }
+    let left = app.db.recovery_codes_left(user.id).await.unwrap_or(0);
+    let code_field = |id: &str| {
+        format!(
+            "<div class=\"field\"><label for=\"{id}\">{}</label>\
+             <input id=\"{id}\" name=\"code\" autocomplete=\"one-time-code\" inputmode=\"numeric\" required></div>",
+            esc(&t("two-factor-code"))
+        )
+    };
+    format!(
+        "<section class=\"card\" id=\"two-factor\"><h2>{heading}</h2>\
+         <p id=\"two-factor-on\">{on}</p>\
+         <form method=\"post\" action=\"/account/2fa/recovery\" id=\"renew-codes\">{csrf}{renew_code}\
+         <div class=\"actions\"><button class=\"btn btn-secondary\" type=\"submit\">{renew}</button></div></form>\
+         <form method=\"post\" action=\"/account/2fa/disable\" id=\"two-factor-off\">{csrf}\
+         <div class=\"field\"><label for=\"off-current\">{current}</label>\
+         <input id=\"off-current\" name=\"current\" type=\"password\" autocomplete=\"current-password\" required></div>{off_code}\
+         <div class=\"actions\"><button class=\"btn btn-danger\" type=\"submit\">{off}</button></div></form></section>",
+        on = esc(&t_args("account-two-factor-status", &[("left", left.into())])),
+        renew_code = code_field("renew-code"),
+        renew = esc(&t("account-two-factor-renew")),
+        current = esc(&t("account-password-current")),
+        off_code = code_field("off-code"),
+        off = esc(&t("account-two-factor-disable")),
+    )
 }
 
 /// `POST /account/app-passwords` (`csrf`, `name`): the new password is on
@@ -453,6 +611,7 @@ async fn render(
          <div class=\"field\"><label for=\"email-current\">{current}</label>\
          <input id=\"email-current\" name=\"current\" type=\"password\" autocomplete=\"current-password\" required></div>\
          </div><div class=\"actions\"><button class=\"btn\" type=\"submit\">{em_submit}</button></div></form>\
+         {two_factor}\
          <section class=\"card\" id=\"app-passwords\"><h2>{ap_heading}</h2><p>{ap_intro}</p>{password_table}\
          <form method=\"post\" action=\"/account/app-passwords\" id=\"new-app-password-form\">{csrf}\
          <div class=\"field\"><label for=\"app-name\">{ap_name}</label>\
@@ -500,6 +659,7 @@ async fn render(
         s_address = esc(&t("account-session-address")),
         all = hidden("all", "1"),
         s_end_all = esc(&t("account-end-all")),
+        two_factor = two_factor_section(app, &csrf, user).await,
         em_heading = esc(&t("account-email-heading")),
         em_now = esc(&t_args("account-email-now", &[("email", user.email.clone().into())])),
         em_new = esc(&t("account-email-new")),

@@ -56,6 +56,10 @@ pub fn routes() -> Router<App> {
             get(account::confirm_email_form).post(account::confirm_email),
         )
         .route("/account/delete", post(account::delete_account))
+        .route("/account/2fa/setup", post(account::two_factor_setup))
+        .route("/account/2fa/enable", post(account::two_factor_enable))
+        .route("/account/2fa/recovery", post(account::two_factor_change))
+        .route("/account/2fa/disable", post(account::two_factor_change))
         .route(
             "/files/delete",
             get(actions::confirm_delete).post(actions::delete),

@@ -1,0 +1,22 @@
+# Anmeldung mit zweitem Faktor (src/pages/two_factor.rs, src/pages/my_files/account.rs, docs/accounts.md).
+two-factor-title = Anmeldung mit zweitem Faktor
+two-factor-intro = { $name }, geben Sie den Code ein, den Ihre Authenticator-App gerade zeigt, oder einen Ihrer Wiederherstellungscodes.
+two-factor-code = Code
+two-factor-submit = Anmelden
+two-factor-required = Dieser Server verlangt für Ihr Konto einen zweiten Faktor. Richten Sie ihn jetzt ein, um die Anmeldung abzuschließen.
+two-factor-scan = Scannen Sie diesen QR-Code mit einer Authenticator-App (etwa Aegis, Google Authenticator oder 1Password).
+two-factor-qr = QR-Code zum Scannen mit einer Authenticator-App
+two-factor-type-secret = Oder geben Sie diesen Schlüssel in der App ein:
+two-factor-first-code = Der Code, den die App gerade zeigt
+two-factor-enable = Einschalten
+two-factor-codes = Der zweite Faktor ist eingeschaltet. Bewahren Sie diese Wiederherstellungscodes sicher auf: Jeder erlaubt eine Anmeldung ohne App. Sie werden nicht noch einmal angezeigt.
+two-factor-wrong = Dieser Code stimmt nicht (oder wurde schon verwendet).
+two-factor-continue = Weiter
+account-two-factor-heading = Anmeldung mit zweitem Faktor
+account-two-factor-intro = Nach dem Passwort wird bei der Anmeldung im Web ein Code aus einer Authenticator-App verlangt. Sendspace-Programme melden sich dann mit App-Passwörtern an.
+account-two-factor-start = Zweiten Faktor einrichten
+account-two-factor-status = Der zweite Faktor ist eingeschaltet. Verbleibende Wiederherstellungscodes: { $left }.
+account-two-factor-renew = Neue Wiederherstellungscodes
+account-two-factor-disable = Zweiten Faktor ausschalten
+account-two-factor-off = Der zweite Faktor ist ausgeschaltet.
+account-two-factor-required = Dieser Server verlangt für Ihr Konto einen zweiten Faktor: Er kann nicht ausgeschaltet werden.

@@ -1,0 +1,22 @@
+# Two-factor login (src/pages/two_factor.rs, src/pages/my_files/account.rs, docs/accounts.md).
+two-factor-title = Two-factor login
+two-factor-intro = { $name }, enter the code your authenticator app shows now, or one of your recovery codes.
+two-factor-code = Code
+two-factor-submit = Log in
+two-factor-required = This server asks your account to use two-factor login. Set it up now to finish logging in.
+two-factor-scan = Scan this QR code with an authenticator app (such as Aegis, Google Authenticator or 1Password).
+two-factor-qr = QR code to scan with an authenticator app
+two-factor-type-secret = Or type this key into the app:
+two-factor-first-code = The code the app shows now
+two-factor-enable = Turn on
+two-factor-codes = Two-factor login is on. Keep these recovery codes somewhere safe: each lets you log in once without your app. They are not shown again.
+two-factor-wrong = That code is not right (or was used already).
+two-factor-continue = Continue
+account-two-factor-heading = Two-factor login
+account-two-factor-intro = Ask for a code from an authenticator app after your password when you log in on the web. Sendspace clients then log in with app passwords.
+account-two-factor-start = Set up two-factor login
+account-two-factor-status = Two-factor login is on. Recovery codes left: { $left }.
+account-two-factor-renew = New recovery codes
+account-two-factor-disable = Turn off two-factor login
+account-two-factor-off = Two-factor login is off.
+account-two-factor-required = This server requires two-factor login for your account: it cannot be turned off.

@@ -1,0 +1,22 @@
+# Inicio de sesión con doble factor (src/pages/two_factor.rs, src/pages/my_files/account.rs, docs/accounts.md).
+two-factor-title = Inicio de sesión con doble factor
+two-factor-intro = { $name }, escribe el código que muestra ahora tu aplicación de autenticación, o uno de tus códigos de recuperación.
+two-factor-code = Código
+two-factor-submit = Iniciar sesión
+two-factor-required = Este servidor pide el doble factor para tu cuenta. Configúralo ahora para terminar de iniciar sesión.
+two-factor-scan = Escanea este código QR con una aplicación de autenticación (como Aegis, Google Authenticator o 1Password).
+two-factor-qr = Código QR para escanear con una aplicación de autenticación
+two-factor-type-secret = O escribe esta clave en la aplicación:
+two-factor-first-code = El código que muestra ahora la aplicación
+two-factor-enable = Activar
+two-factor-codes = El doble factor está activado. Guarda estos códigos de recuperación en un lugar seguro: cada uno permite iniciar sesión una vez sin la aplicación. No se volverán a mostrar.
+two-factor-wrong = Ese código no es correcto (o ya se usó).
+two-factor-continue = Continuar
+account-two-factor-heading = Inicio de sesión con doble factor
+account-two-factor-intro = Al iniciar sesión en la web se pide, tras la contraseña, un código de una aplicación de autenticación. Los programas de sendspace inician sesión entonces con contraseñas de aplicación.
+account-two-factor-start = Configurar el doble factor
+account-two-factor-status = El doble factor está activado. Códigos de recuperación restantes: { $left }.
+account-two-factor-renew = Nuevos códigos de recuperación
+account-two-factor-disable = Desactivar el doble factor
+account-two-factor-off = El doble factor está desactivado.
+account-two-factor-required = Este servidor exige el doble factor para tu cuenta: no se puede desactivar.

@@ -1,0 +1,22 @@
+# Double authentification (src/pages/two_factor.rs, src/pages/my_files/account.rs, docs/accounts.md).
+two-factor-title = Double authentification
+two-factor-intro = { $name }, saisissez le code que votre application d'authentification affiche maintenant, ou l'un de vos codes de récupération.
+two-factor-code = Code
+two-factor-submit = Se connecter
+two-factor-required = Ce serveur demande la double authentification pour votre compte. Configurez-la maintenant pour terminer la connexion.
+two-factor-scan = Scannez ce code QR avec une application d'authentification (comme Aegis, Google Authenticator ou 1Password).
+two-factor-qr = Code QR à scanner avec une application d'authentification
+two-factor-type-secret = Ou saisissez cette clé dans l'application :
+two-factor-first-code = Le code que l'application affiche maintenant
+two-factor-enable = Activer
+two-factor-codes = La double authentification est activée. Gardez ces codes de récupération en lieu sûr : chacun permet une connexion sans l'application. Ils ne seront plus affichés.
+two-factor-wrong = Ce code n'est pas le bon (ou a déjà été utilisé).
+two-factor-continue = Continuer
+account-two-factor-heading = Double authentification
+account-two-factor-intro = Un code d'une application d'authentification est demandé après votre mot de passe lors de la connexion sur le web. Les logiciels sendspace se connectent alors avec des mots de passe d'application.
+account-two-factor-start = Configurer la double authentification
+account-two-factor-status = La double authentification est activée. Codes de récupération restants : { $left }.
+account-two-factor-renew = Nouveaux codes de récupération
+account-two-factor-disable = Désactiver la double authentification
+account-two-factor-off = La double authentification est désactivée.
+account-two-factor-required = Ce serveur exige la double authentification pour votre compte : elle ne peut pas être désactivée.
