@@ -12,6 +12,7 @@ use crate::config::{Config, LogFormat, Overrides};
 use crate::db::users::User;
 use crate::db::Db;
 use crate::library::accounts::{self, NewUser};
+use crate::library::admin;
 use crate::library::audit::{self, Entry, Event, Origin};
 use crate::library::webhooks::rfc3339;
 use crate::server;
@@ -719,15 +720,7 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
                     min_app_version,
                 },
         } => {
-            let key = server::create_api_key(db, &name, &min_app_version).await?;
-            let shown = if name.is_empty() { "-" } else { &name };
-            audited(
-                db,
-                Event::ApiKeyCreated,
-                None,
-                format!("{shown} ({}…)", &key[..4]),
-            )
-            .await;
+            let key = admin::create_api_key(db, &name, &min_app_version, BY).await?;
             println!("{key}");
         }
         AdminCommand::ApiKey {
@@ -755,14 +748,7 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::ApiKey {
             command: ApiKeyCommand::Revoke { id },
         } => {
-            let keys = db.list_api_keys().await?;
-            anyhow::ensure!(keys.iter().any(|k| k.id == id), "no API key with id {id}");
-            anyhow::ensure!(
-                keys.len() > 1,
-                "key {id} is the last one: create another first (`dropspace admin api-key create`)"
-            );
-            db.delete_api_key(id).await?;
-            audited(db, Event::ApiKeyRevoked, None, format!("key {id}")).await;
+            admin::revoke_api_key(db, id, BY).await?;
             println!("revoked API key {id}");
         }
         AdminCommand::User {
@@ -812,16 +798,8 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
                 }
                 None => 0,
             };
-            let done = db
-                .set_membership(&user_name, membership.as_str(), ends)
-                .await?;
-            anyhow::ensure!(done, "no user named {user_name}");
             let user = named_user(db, &user_name).await?;
-            let detail = match ends {
-                0 => membership.as_str().to_string(),
-                t => format!("{} until {}", membership.as_str(), rfc3339(t)),
-            };
-            audited(db, Event::MembershipChanged, Some(&user), detail).await;
+            admin::set_membership(db, &user, membership.as_str(), ends, BY).await?;
             println!("{user_name}: membership {}", membership.as_str());
         }
         AdminCommand::User {
@@ -840,23 +818,13 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::User {
             command: UserCommand::Disable { user_name },
         } => {
-            let user = named_user(db, &user_name).await?;
-            db.set_disabled(user.id, crate::db::now().max(1)).await?;
-            audited(
-                db,
-                Event::AccountDisabled,
-                Some(&user),
-                "its sessions ended",
-            )
-            .await;
+            admin::set_disabled(db, &named_user(db, &user_name).await?, true, BY).await?;
             println!("{user_name}: disabled, its sessions ended");
         }
         AdminCommand::User {
             command: UserCommand::Enable { user_name },
         } => {
-            let user = named_user(db, &user_name).await?;
-            db.set_disabled(user.id, 0).await?;
-            audited(db, Event::AccountEnabled, Some(&user), "").await;
+            admin::set_disabled(db, &named_user(db, &user_name).await?, false, BY).await?;
             println!("{user_name}: enabled");
         }
         AdminCommand::User {
@@ -890,16 +858,9 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::User {
             command: UserCommand::SetAdmin { user_name, state },
         } => {
-            let user = named_user(db, &user_name).await?;
-            let admin = matches!(state, OnOff::On);
-            db.set_admin(user.id, admin).await?;
-            let event = if admin {
-                Event::AdminGranted
-            } else {
-                Event::AdminRevoked
-            };
-            audited(db, event, Some(&user), "").await;
-            println!("{user_name}: admin {}", if admin { "on" } else { "off" });
+            let on = matches!(state, OnOff::On);
+            admin::set_admin(db, &named_user(db, &user_name).await?, on, BY).await?;
+            println!("{user_name}: admin {}", if on { "on" } else { "off" });
         }
         AdminCommand::User {
             command: UserCommand::DisableTwoFactor { user_name },
@@ -915,15 +876,7 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::User {
             command: UserCommand::EndSessions { user_name },
         } => {
-            let user = named_user(db, &user_name).await?;
-            let ended = db.end_sessions(user.id).await?;
-            audited(
-                db,
-                Event::SessionsEnded,
-                Some(&user),
-                format!("{ended} sessions"),
-            )
-            .await;
+            let ended = admin::end_sessions(db, &named_user(db, &user_name).await?, BY).await?;
             println!("{user_name}: {ended} sessions ended");
         }
         AdminCommand::User {
@@ -1014,13 +967,9 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
             println!("{told}");
         }
         AdminCommand::Maintenance { state } => {
-            let value = match state {
-                OnOff::On => "on",
-                OnOff::Off => "off",
-            };
-            db.set_setting("maintenance", value).await?;
-            audited(db, Event::MaintenanceChanged, None, value).await;
-            println!("maintenance {value}");
+            let on = matches!(state, OnOff::On);
+            admin::set_maintenance(db, on, BY).await?;
+            println!("maintenance {}", if on { "on" } else { "off" });
         }
     }
     Ok(())
@@ -1113,14 +1062,8 @@ fn copied(what: &str, summary: &crate::ops::backup::Summary) -> anyhow::Result<(
     Ok(())
 }
 
-/// Records what the operator did with this command (docs/audit.md).
-async fn audited(db: &Db, event: Event, user: Option<&User>, detail: impl Into<String>) {
-    let mut entry = Entry::by(event, Origin::ADMIN_CLI).detail(detail);
-    if let Some(u) = user {
-        entry = entry.user(u);
-    }
-    entry.record(db).await;
-}
+/// Who the audit log says did what these commands do.
+const BY: Origin = Origin::ADMIN_CLI;
 
 /// `admin user delete` without --yes: the user name typed again.
 fn confirm_deletion(user: &User) -> anyhow::Result<()> {
@@ -1244,22 +1187,7 @@ fn new_password(given: Option<String>, from_stdin: bool) -> anyhow::Result<Strin
 /// `admin user set-quota`: bytes with an optional K, M or G suffix, `0`,
 /// `unlimited` (or -1), or `tier` for the tier's quota again.
 async fn set_quota(db: &Db, user: &User, quota: &str) -> anyhow::Result<()> {
-    let quota = match quota.trim() {
-        "tier" => None,
-        "unlimited" | "-1" => Some(-1),
-        "0" => Some(0),
-        q => Some(
-            i64::try_from(crate::client_cli::parse_size(q).map_err(anyhow::Error::msg)?)
-                .map_err(|_| anyhow::anyhow!("{q} is too large"))?,
-        ),
-    };
-    db.set_diskspace_override(user.id, quota).await?;
-    let shown = match quota {
-        None => format!("the {} tier's", user.membership),
-        Some(-1) => "unlimited".into(),
-        Some(q) => format!("{q} bytes"),
-    };
-    audited(db, Event::QuotaChanged, Some(user), &shown).await;
+    let shown = admin::set_quota(db, user, admin::parse_quota(quota)?, BY).await?;
     println!("{}: disk quota {shown}", user.user_name);
     Ok(())
 }
@@ -1318,9 +1246,10 @@ async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyh
             let (key, secret) =
                 credentials::create_credential(db, &parts.secrets, uid, &options).await?;
             let user = named_user(db, &user_name).await?;
-            audited(
+            audit::note(
                 db,
                 Event::CredentialsCreated,
+                BY,
                 Some(&user),
                 format!("key {key}"),
             )
@@ -1355,9 +1284,10 @@ async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyh
                 .await?,
                 "no active key {api_key}"
             );
-            audited(
+            audit::note(
                 db,
                 Event::CredentialsChanged,
+                BY,
                 None,
                 format!("key {api_key}"),
             )
@@ -1385,9 +1315,10 @@ async fn credentials(parts: &server::Parts, command: CredentialsCommand) -> anyh
                 credentials::revoke_credential(db, api_key.trim()).await?,
                 "no active key {api_key}"
             );
-            audited(
+            audit::note(
                 db,
                 Event::CredentialsRevoked,
+                BY,
                 None,
                 format!("key {api_key}"),
             )

@@ -27,28 +27,7 @@ pub(crate) fn stdin_line() -> std::io::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-/// A byte count with an optional K, M or G suffix (powers of 1024).
-pub(crate) fn parse_size(raw: &str) -> Result<u64, String> {
-    let raw = raw.trim();
-    let (digits, unit) = match raw.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => (&raw[..i], c.to_ascii_uppercase()),
-        _ => (raw, 'B'),
-    };
-    let shift = match unit {
-        'B' => 0,
-        'K' => 10,
-        'M' => 20,
-        'G' => 30,
-        _ => return Err(format!("unknown unit in {raw:?} (use K, M or G)")),
-    };
-    let n: u64 = digits
-        .trim()
-        .parse()
-        .map_err(|_| format!("not a size: {raw:?}"))?;
-    n.checked_shl(shift)
-        .filter(|v| *v > 0 && v >> shift == n)
-        .ok_or_else(|| format!("not a usable size: {raw:?}"))
-}
+pub(crate) use dropspace_proto::size::parse_size;
 
 /// The session's API version: 1.2 answers `delete_url` in `files.getInfo`.
 const API_VERSION: &str = "1.2";

@@ -92,6 +92,9 @@ pub enum Actor {
     AdminCli,
     /// Someone without an account: a link's recipient.
     Visitor,
+    /// An admin (this account id) in the admin console; recorded as
+    /// `admin:NAME`.
+    Admin(i64),
 }
 
 impl Actor {
@@ -100,6 +103,7 @@ impl Actor {
             Actor::User => "user",
             Actor::AdminCli => "admin-cli",
             Actor::Visitor => "visitor",
+            Actor::Admin(_) => "admin",
         }
     }
 }
@@ -118,6 +122,14 @@ impl Origin {
         address: None,
     };
 
+    /// An admin in the console, signed in from `address`.
+    pub fn admin(admin: &User, address: std::net::IpAddr) -> Origin {
+        Origin {
+            actor: Actor::Admin(admin.id),
+            address: Some(address),
+        }
+    }
+
     /// The account's owner, signed in from `address`.
     pub fn user(address: std::net::IpAddr) -> Origin {
         Origin {
@@ -130,6 +142,7 @@ impl Origin {
 /// One entry to record.
 pub struct Entry {
     row: AuditRow,
+    admin: Option<i64>,
 }
 
 impl Entry {
@@ -144,6 +157,10 @@ impl Entry {
                 actor: actor.name().into(),
                 address: String::new(),
                 detail: String::new(),
+            },
+            admin: match actor {
+                Actor::Admin(id) => Some(id),
+                _ => None,
             },
         }
     }
@@ -189,6 +206,11 @@ impl Entry {
     /// Writes it; a failure is logged (the event itself has happened).
     pub async fn record(mut self, db: &Db) {
         self.row.at = now();
+        if let Some(id) = self.admin {
+            if let Ok(Some(admin)) = db.user_by_id(id).await {
+                self.row.actor = format!("admin:{}", admin.user_name);
+            }
+        }
         if self.row.user_id > 0 && self.row.user_name.is_empty() {
             if let Ok(Some(u)) = db.user_by_id(self.row.user_id).await {
                 self.row.user_name = u.user_name;
@@ -198,6 +220,21 @@ impl Entry {
             tracing::warn!(event = %self.row.event, error = %e, "audit log: recording");
         }
     }
+}
+
+/// Records what `by` did, about `user` if any.
+pub async fn note(
+    db: &Db,
+    event: Event,
+    by: Origin,
+    user: Option<&User>,
+    detail: impl Into<String>,
+) {
+    let mut entry = Entry::by(event, by).detail(detail);
+    if let Some(u) = user {
+        entry = entry.user(u);
+    }
+    entry.record(db).await;
 }
 
 /// The entries matching `filter`, newest first, none past the retention.

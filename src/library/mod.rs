@@ -4,6 +4,7 @@
 //! or of any wire format.
 
 pub mod accounts;
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod bandwidth;

@@ -14,5 +14,6 @@ pub mod html;
 pub mod links;
 pub mod params;
 pub mod range;
+pub mod size;
 pub mod upload;
 pub mod zip;
