@@ -37,6 +37,7 @@ pub mod trash;
 pub mod tus;
 pub mod two_factor;
 pub mod uploads;
+pub mod usage;
 pub mod users;
 pub mod webhooks;
 

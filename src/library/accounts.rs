@@ -543,3 +543,40 @@ pub async fn confirm_email(lib: &Library, token: &str, ip: IpAddr) -> Result<Str
     }
     Ok(email)
 }
+
+/// An account made in the admin console: activated, with a password
+/// nobody knows; its owner is mailed a link to choose one (docs/admin.md).
+/// Its id.
+pub async fn create_by_admin(
+    lib: &Library,
+    user_name: &str,
+    email: &str,
+    membership: &str,
+    by: Origin,
+    ip: IpAddr,
+) -> Result<i64> {
+    if !matches!(membership, "lite" | "pro" | "max") {
+        return Err(Error::Invalid(format!("no tier named {membership}").into()));
+    }
+    let password = generate_password();
+    let new = NewUser {
+        user_name,
+        full_name: "",
+        email,
+        password: &password,
+        membership,
+        membership_ends: 0,
+        activated: true,
+    };
+    validate(&new, MAX_PASSWORD, false)?;
+    let (id, _) = create(&lib.db, &lib.secrets, &new).await?;
+    Entry::by(Event::AccountCreated, by)
+        .user_id(id, user_name)
+        .detail(format!(
+            "membership {membership}; a link to choose a password was mailed"
+        ))
+        .record(&lib.db)
+        .await;
+    request_password_reset(lib, user_name, ip).await?;
+    Ok(id)
+}

@@ -2,6 +2,7 @@
 //! page carries a strict Content-Security-Policy (the frame is `http::html`).
 
 pub mod activate;
+pub mod admin;
 pub mod bundle;
 pub mod delete;
 pub mod download;

@@ -593,7 +593,7 @@ async fn render(
         .collect();
     let body = format!(
         "<p><a class=\"btn btn-secondary btn-sm\" href=\"/files\" id=\"back\">&larr; {my_files}</a></p>{notice}\
-         <p id=\"who\">{who}</p>\
+         <p id=\"who\">{who}{console}</p>\
          <form method=\"post\" action=\"/account/password\" class=\"card\" id=\"password\">\
          <h2>{pw_heading}</h2>{csrf}<div class=\"grid-2\">\
          <div class=\"field\"><label for=\"current\">{current}</label>\
@@ -638,6 +638,14 @@ async fn render(
                 ("membership", user.membership.clone().into()),
             ]
         )),
+        console = if user.is_admin != 0 {
+            format!(
+                " <a class=\"btn btn-secondary btn-sm\" href=\"/admin\" id=\"admin-console\">{}</a>",
+                esc(&t("admin-console-link"))
+            )
+        } else {
+            String::new()
+        },
         pw_heading = esc(&t("account-password-heading")),
         current = esc(&t("account-password-current")),
         new = esc(&t("account-password-new")),
