@@ -53,6 +53,7 @@ pub struct Config {
     pub preview: PreviewConfig,
     pub web: WebConfig,
     pub auth: AuthConfig,
+    pub ldap: LdapConfig,
     pub webhooks: WebhooksConfig,
     pub expiry: ExpiryConfig,
 }
@@ -145,6 +146,62 @@ pub struct AuthConfig {
     /// Whose web logins need a second factor: `off` (whoever turned it
     /// on), `admins`, or `everyone`; those without one enrol at login.
     pub require_two_factor: RequireTwoFactor,
+}
+
+/// Logging in with an LDAP directory's accounts (docs/accounts.md, "LDAP").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LdapConfig {
+    /// `ldap://host:port` or `ldaps://…`; empty: no directory.
+    pub url: String,
+    /// Upgrade an `ldap://` connection with STARTTLS before binding.
+    pub starttls: bool,
+    /// Bind as the user: their DN with `{user}` for the name typed, e.g.
+    /// `uid={user},ou=people,dc=example,dc=org`. Empty: search first.
+    pub user_dn: String,
+    /// Search, then bind: the service account that searches.
+    pub bind_dn: String,
+    pub bind_password: Option<String>,
+    /// Where users are searched (subtree).
+    pub base_dn: String,
+    /// Which entry is the user; `{user}` is the name typed (escaped).
+    pub user_filter: String,
+    /// The user's e-mail address.
+    pub mail_attribute: String,
+    /// Where groups are searched; empty: groups are not read.
+    pub group_base_dn: String,
+    /// Groups of the user; `{dn}` is the user's DN (escaped).
+    pub group_filter: String,
+    /// Members of this group (DN or cn) are admins; empty: the directory
+    /// does not decide the admin role.
+    pub admin_group: String,
+    /// Members of these groups get the pro or max tier; others lite (both
+    /// empty: the directory does not decide tiers).
+    pub pro_group: String,
+    pub max_group: String,
+    /// Seconds for connecting and for each operation.
+    pub timeout_secs: u64,
+}
+
+impl Default for LdapConfig {
+    fn default() -> Self {
+        LdapConfig {
+            url: String::new(),
+            starttls: false,
+            user_dn: String::new(),
+            bind_dn: String::new(),
+            bind_password: None,
+            base_dn: String::new(),
+            user_filter: "(uid={user})".into(),
+            mail_attribute: "mail".into(),
+            group_base_dn: String::new(),
+            group_filter: "(|(member={dn})(uniqueMember={dn}))".into(),
+            admin_group: String::new(),
+            pro_group: String::new(),
+            max_group: String::new(),
+            timeout_secs: 5,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -293,6 +350,7 @@ impl Default for Config {
             preview: PreviewConfig::default(),
             web: WebConfig::default(),
             auth: AuthConfig::default(),
+            ldap: LdapConfig::default(),
             webhooks: WebhooksConfig::default(),
             expiry: ExpiryConfig::default(),
         }
@@ -836,6 +894,7 @@ pub fn effective(cfg: &Config) -> anyhow::Result<String> {
     mask(&mut shown.secret_key);
     mask(&mut shown.metrics_token);
     mask(&mut shown.storage.s3.secret_access_key);
+    mask(&mut shown.ldap.bind_password);
     shown.database_url = Some(crate::db::redact(&cfg.database_url()));
     shown.mail.smtp_url = cfg.mail.smtp_url.as_deref().map(crate::db::redact);
     shown.public_url = Some(cfg.stated_public_url());

@@ -67,3 +67,7 @@ CREATE TABLE recovery_codes (
     code_hash TEXT NOT NULL,
     PRIMARY KEY (user_id, code_hash)
 );
+
+-- Where an account logs in (docs/accounts.md): '' its own password, 'ldap'
+-- the directory (its own password is never used; app passwords are).
+ALTER TABLE users ADD COLUMN auth_source TEXT NOT NULL DEFAULT '';

@@ -26,6 +26,8 @@ pub struct User {
     pub totp_enabled: i64,
     /// Not 0: the account may use the admin console.
     pub is_admin: i64,
+    /// Where it logs in: '' its own password, "ldap" the directory.
+    pub auth_source: String,
 }
 
 read_row!(User {
@@ -45,12 +47,13 @@ read_row!(User {
     diskspace_override,
     totp_enabled,
     is_admin,
+    auth_source,
 });
 
 pub const USER_COLUMNS: &str =
     "id, user_name, full_name, email, password_hash, md5_sealed, membership, \
      membership_ends, activated, disk_used, bandwidth_used, bandwidth_period, disabled, \
-     diskspace_override, totp_enabled, is_admin";
+     diskspace_override, totp_enabled, is_admin, auth_source";
 
 /// The calendar month a bandwidth allowance is counted in, as YYYYMM.
 pub fn bandwidth_period(unix: i64) -> i64 {
@@ -341,6 +344,42 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Brings a directory account's row in line with the directory: its
+    /// e-mail address, tier and admin role (None: left as they are).
+    pub async fn sync_directory_user(
+        &self,
+        user_id: i64,
+        email: &str,
+        membership: Option<&str>,
+        is_admin: Option<bool>,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "UPDATE users SET email = CASE WHEN $1 = '' THEN email ELSE $1 END, \
+             email_lower = CASE WHEN $1 = '' THEN email_lower ELSE $2 END, \
+             membership = COALESCE($3, membership), is_admin = COALESCE($4, is_admin) WHERE id = $5",
+        )
+        .bind(email)
+        .bind(email.to_lowercase())
+        .bind(membership)
+        .bind(is_admin.map(i64::from))
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        self.cache.changed(user_id);
+        Ok(())
+    }
+
+    /// Marks where an account logs in.
+    pub async fn set_auth_source(&self, user_id: i64, source: &str) -> sqlx::Result<()> {
+        sqlx::query("UPDATE users SET auth_source = $1 WHERE id = $2")
+            .bind(source)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        self.cache.changed(user_id);
+        Ok(())
+    }
+
     /// Gives an account its own disk quota (bytes, -1 unlimited), or its
     /// tier's again (None). False: no such account.
     pub async fn set_diskspace_override(
@@ -403,6 +442,7 @@ mod tests {
             diskspace_override: None,
             totp_enabled: 0,
             is_admin: 0,
+            auth_source: String::new(),
         }
     }
 

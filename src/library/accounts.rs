@@ -27,18 +27,23 @@ fn invalid(text: impl Into<crate::library::error::Text>) -> Error {
     Error::Registration(text.into())
 }
 
+/// The guide's rule for user names: `[A-Za-z0-9]{3,20}`.
+pub fn validate_name(n: &str) -> Result<()> {
+    if !(3..=20).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(invalid(
+            "User name must be 3-20 characters of a-z, A-Z and 0-9",
+        ));
+    }
+    Ok(())
+}
+
 /// The guide's rules: user_name `[A-Za-z0-9]{3,20}`, full_name letters and
 /// spaces 3-20, a valid email; password 4-20 chars unless empty.
 /// An empty full name is allowed only where `require_full_name` is false
 /// (the admin CLI), and then the user name stands in for it.
 /// A broken rule is `Error::Registration` with the text of error 27.
 pub fn validate(u: &NewUser<'_>, max_password: usize, require_full_name: bool) -> Result<()> {
-    let n = u.user_name;
-    if !(3..=20).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(invalid(
-            "User name must be 3-20 characters of a-z, A-Z and 0-9",
-        ));
-    }
+    validate_name(u.user_name)?;
     let f = u.full_name;
     let full_name_ok = (3..=20).contains(&f.len())
         && f.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ')
@@ -81,7 +86,7 @@ pub async fn create(db: &Db, secrets: &Secrets, u: &NewUser<'_>) -> Result<(i64,
     if db.user_id_by_name(u.user_name).await?.is_some() {
         return Err(invalid(NAME_TAKEN));
     }
-    if db.user_id_by_email(email).await?.is_some() {
+    if !email.is_empty() && db.user_id_by_email(email).await?.is_some() {
         return Err(invalid(EMAIL_TAKEN));
     }
     let password = u.password.to_string();
@@ -384,7 +389,7 @@ pub async fn request_password_reset(lib: &Library, given: &str, ip: IpAddr) -> R
         .db
         .user_by_login(given.trim())
         .await?
-        .filter(User::is_active);
+        .filter(|u| u.is_active() && u.auth_source.is_empty());
     if !take_account_mail(lib, ip, user.as_ref().map(|u| u.id)).await? {
         return Ok(());
     }

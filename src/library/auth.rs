@@ -219,7 +219,7 @@ pub async fn login(
     // password is refused like a wrong one (not to confirm it to a guesser).
     let second_factor = user
         .as_ref()
-        .is_some_and(|u| super::two_factor::needed(&lib.cfg, u));
+        .is_some_and(|u| super::two_factor::needed(&lib.cfg, u) || u.auth_source == "ldap");
     let refused_for_second_factor = password_ok && second_factor;
     let password_ok = password_ok && !second_factor;
     let known = password_ok || app_password.is_some();
@@ -229,7 +229,7 @@ pub async fn login(
     }
     let Some(user) = user.as_ref().filter(|_| known) else {
         failed(if refused_for_second_factor {
-            "account password refused: two-factor login is on, app passwords only"
+            "account password refused: two-factor or directory login, app passwords only"
         } else {
             "wrong password"
         })
@@ -353,13 +353,25 @@ pub async fn password_login(
     if let Some(wait) = login_wait(&lib.db, &account, ip).await? {
         return Ok(PasswordLogin::Wait(wait));
     }
-    let password = password.to_string();
-    // An unknown name is checked against a dummy hash: same argon2 work.
-    let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let ok =
-        tokio::task::spawn_blocking(move || verify_password_or_dummy(&password, hash.as_deref()))
-            .await
-            .unwrap_or(false);
+    let (user, ok) = if super::directory::asks(&lib.cfg, user.as_ref()) {
+        match super::directory::login(lib, user, user_name, password).await {
+            Ok(found) => found,
+            Err(e) => {
+                audit_login(lib, None, ip, via, Some("directory unavailable")).await;
+                return Err(e);
+            }
+        }
+    } else {
+        let password = password.to_string();
+        // An unknown name is checked against a dummy hash: same argon2 work.
+        let hash = user.as_ref().map(|u| u.password_hash.clone());
+        let ok = tokio::task::spawn_blocking(move || {
+            verify_password_or_dummy(&password, hash.as_deref())
+        })
+        .await
+        .unwrap_or(false);
+        (user, ok)
+    };
     let why = match &user {
         Some(u) if ok && u.is_active() => None,
         Some(u) if ok && u.disabled != 0 => Some("account disabled"),

@@ -13,6 +13,7 @@ pub mod attack;
 pub mod clamd;
 pub mod clients;
 pub mod proxy;
+pub mod slapd;
 pub mod transfer;
 pub mod web;
 #[allow(unused_imports)]
