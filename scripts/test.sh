@@ -8,13 +8,14 @@ cd "$(dirname "$0")/.."
 threads="${TEST_THREADS:-4}"
 
 # The tus project's own clients for tests/tus_clients.rs: tuspy (PyPI) and
-# tus-js-client (npm, pinned in tests/clients/package-lock.json), and axe-core
-# (same lock) for tests/browser.rs. Without python3/pip or npm their tests
+# tus-js-client (npm, pinned in tests/clients/package-lock.json), axe-core
+# (same lock) for tests/browser.rs and oidc-provider for tests/oidc.rs. Without python3/pip or npm their tests
 # are skipped, except in CI.
 if ! python3 -c 'import tusclient' >/dev/null 2>&1; then
     python3 -m pip install --quiet tuspy || echo "(tuspy not installed: its tests skip)"
 fi
-if { [ ! -d tests/clients/node_modules/tus-js-client ] || [ ! -d tests/clients/node_modules/axe-core ]; } \
+if { [ ! -d tests/clients/node_modules/tus-js-client ] || [ ! -d tests/clients/node_modules/axe-core ] \
+    || [ ! -d tests/clients/node_modules/oidc-provider ]; } \
     && command -v npm >/dev/null 2>&1; then
     (cd tests/clients && npm ci --no-audit --no-fund --silent) || echo "(tus-js-client/axe-core not installed: their tests skip)"
 fi

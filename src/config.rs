@@ -54,6 +54,7 @@ pub struct Config {
     pub web: WebConfig,
     pub auth: AuthConfig,
     pub ldap: LdapConfig,
+    pub oidc: OidcConfig,
     pub webhooks: WebhooksConfig,
     pub expiry: ExpiryConfig,
 }
@@ -146,6 +147,52 @@ pub struct AuthConfig {
     /// Whose web logins need a second factor: `off` (whoever turned it
     /// on), `admins`, or `everyone`; those without one enrol at login.
     pub require_two_factor: RequireTwoFactor,
+}
+
+/// Logging in with an OpenID Connect provider (docs/accounts.md, "Single
+/// sign-on").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OidcConfig {
+    /// The provider's issuer URL (discovery at
+    /// `/.well-known/openid-configuration`); empty: no single sign-on.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    /// What the login page's button says.
+    pub button: String,
+    /// Scopes asked for besides `openid`.
+    pub scopes: Vec<String>,
+    /// The claim (ID token or user info) whose groups decide the admin
+    /// role and the tier.
+    pub groups_claim: String,
+    /// Group names (as the claim has them); empty: not decided here.
+    pub admin_group: String,
+    pub pro_group: String,
+    pub max_group: String,
+    /// Seconds the provider's clock may be ahead of ours or behind.
+    pub clock_skew_secs: u64,
+    /// Local passwords off: the web login is single sign-on only, and API
+    /// logins take app passwords only.
+    pub sso_only: bool,
+}
+
+impl Default for OidcConfig {
+    fn default() -> Self {
+        OidcConfig {
+            issuer: String::new(),
+            client_id: String::new(),
+            client_secret: None,
+            button: "Log in with single sign-on".into(),
+            scopes: vec!["email".into(), "profile".into()],
+            groups_claim: "groups".into(),
+            admin_group: String::new(),
+            pro_group: String::new(),
+            max_group: String::new(),
+            clock_skew_secs: 60,
+            sso_only: false,
+        }
+    }
 }
 
 /// Logging in with an LDAP directory's accounts (docs/accounts.md, "LDAP").
@@ -351,6 +398,7 @@ impl Default for Config {
             web: WebConfig::default(),
             auth: AuthConfig::default(),
             ldap: LdapConfig::default(),
+            oidc: OidcConfig::default(),
             webhooks: WebhooksConfig::default(),
             expiry: ExpiryConfig::default(),
         }
@@ -895,6 +943,7 @@ pub fn effective(cfg: &Config) -> anyhow::Result<String> {
     mask(&mut shown.metrics_token);
     mask(&mut shown.storage.s3.secret_access_key);
     mask(&mut shown.ldap.bind_password);
+    mask(&mut shown.oidc.client_secret);
     shown.database_url = Some(crate::db::redact(&cfg.database_url()));
     shown.mail.smtp_url = cfg.mail.smtp_url.as_deref().map(crate::db::redact);
     shown.public_url = Some(cfg.stated_public_url());

@@ -68,6 +68,7 @@ pub fn router(app: App) -> Router {
         .merge(pages::signup::routes())
         .merge(pages::two_factor::routes())
         .merge(pages::admin::routes())
+        .merge(pages::oidc::routes())
         .merge(pages::my_files::routes())
         .merge(pages::shell::routes())
         .merge(pages::preview::routes())

@@ -68,3 +68,4 @@ admin-filter = Filtern
 admin-time = Zeit
 admin-actor = Von
 admin-detail = Einzelheiten
+admin-reauth-sso = Melden Sie sich ab und über die zentrale Anmeldung wieder an, und tun Sie dies dann innerhalb von zehn Minuten.

@@ -68,3 +68,4 @@ admin-filter = Filter
 admin-time = Time
 admin-actor = By
 admin-detail = Detail
+admin-reauth-sso = Log out and in again through single sign-on, then do this within ten minutes.

@@ -68,3 +68,4 @@ admin-filter = Filtrar
 admin-time = Hora
 admin-actor = Por
 admin-detail = Detalle
+admin-reauth-sso = Cierra la sesión y vuelve a entrar con el inicio de sesión único, y hazlo en los diez minutos siguientes.

@@ -68,3 +68,4 @@ admin-filter = Filtrer
 admin-time = Heure
 admin-actor = Par
 admin-detail = Détail
+admin-reauth-sso = Déconnectez-vous puis reconnectez-vous par l'authentification unique, et faites-le ensuite dans les dix minutes.

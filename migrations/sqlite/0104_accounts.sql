@@ -71,3 +71,7 @@ CREATE TABLE recovery_codes (
 -- Where an account logs in (docs/accounts.md): '' its own password, 'ldap'
 -- the directory (its own password is never used; app passwords are).
 ALTER TABLE users ADD COLUMN auth_source TEXT NOT NULL DEFAULT '';
+
+-- The identity an account has at its OpenID provider ('oidc' accounts:
+-- the ID token's `sub`), so a renamed user keeps their account.
+ALTER TABLE users ADD COLUMN external_id TEXT NOT NULL DEFAULT '';

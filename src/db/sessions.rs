@@ -44,9 +44,16 @@ pub struct NewSession<'a> {
 pub struct WebSessionRow {
     pub user_id: i64,
     pub expires: i64,
+    /// When the login was made (a recent one stands for re-entering the
+    /// password where there is none: docs/admin.md).
+    pub created: i64,
 }
 
-read_row!(WebSessionRow { user_id, expires });
+read_row!(WebSessionRow {
+    user_id,
+    expires,
+    created
+});
 
 /// One of an account's sessions as its sessions page shows it. `handle`
 /// names it there: the first characters of its stored hash, never the
@@ -239,7 +246,7 @@ impl Db {
 
     pub async fn web_session(&self, token_hash: &str) -> sqlx::Result<Option<WebSessionRow>> {
         self.read_one(
-            "SELECT user_id, expires FROM web_sessions WHERE token_hash = $1",
+            "SELECT user_id, expires, created FROM web_sessions WHERE token_hash = $1",
             &[Param::Text(token_hash)],
         )
         .await

@@ -344,6 +344,23 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
+    /// The account of an identity at an outside source (`auth_source`,
+    /// `external_id`).
+    pub async fn user_by_external(
+        &self,
+        source: &str,
+        external_id: &str,
+    ) -> sqlx::Result<Option<User>> {
+        sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE auth_source = $1 AND external_id = $2 \
+             AND external_id <> '' ORDER BY id LIMIT 1"
+        ))
+        .bind(source)
+        .bind(external_id)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
     /// Brings a directory account's row in line with the directory: its
     /// e-mail address, tier and admin role (None: left as they are).
     pub async fn sync_directory_user(
@@ -369,10 +386,16 @@ impl Db {
         Ok(())
     }
 
-    /// Marks where an account logs in.
-    pub async fn set_auth_source(&self, user_id: i64, source: &str) -> sqlx::Result<()> {
-        sqlx::query("UPDATE users SET auth_source = $1 WHERE id = $2")
+    /// Marks where an account logs in, and as whom there.
+    pub async fn set_auth_source(
+        &self,
+        user_id: i64,
+        source: &str,
+        external_id: &str,
+    ) -> sqlx::Result<()> {
+        sqlx::query("UPDATE users SET auth_source = $1, external_id = $2 WHERE id = $3")
             .bind(source)
+            .bind(external_id)
             .bind(user_id)
             .execute(&self.pool)
             .await?;

@@ -219,7 +219,8 @@ pub async fn login(
     // password is refused like a wrong one (not to confirm it to a guesser).
     let second_factor = user
         .as_ref()
-        .is_some_and(|u| super::two_factor::needed(&lib.cfg, u) || u.auth_source == "ldap");
+        .is_some_and(|u| super::two_factor::needed(&lib.cfg, u) || !u.auth_source.is_empty())
+        || sso_only(lib);
     let refused_for_second_factor = password_ok && second_factor;
     let password_ok = password_ok && !second_factor;
     let known = password_ok || app_password.is_some();
@@ -229,7 +230,7 @@ pub async fn login(
     }
     let Some(user) = user.as_ref().filter(|_| known) else {
         failed(if refused_for_second_factor {
-            "account password refused: two-factor or directory login, app passwords only"
+            "account password refused: two-factor, directory or single sign-on, app passwords only"
         } else {
             "wrong password"
         })
@@ -353,6 +354,17 @@ pub async fn password_login(
     if let Some(wait) = login_wait(&lib.db, &account, ip).await? {
         return Ok(PasswordLogin::Wait(wait));
     }
+    if sso_only(lib) {
+        audit_login(
+            lib,
+            user.as_ref(),
+            ip,
+            via,
+            Some("local passwords are off (single sign-on only)"),
+        )
+        .await;
+        return Ok(PasswordLogin::Wrong);
+    }
     let (user, ok) = if super::directory::asks(&lib.cfg, user.as_ref()) {
         match super::directory::login(lib, user, user_name, password).await {
             Ok(found) => found,
@@ -397,6 +409,11 @@ pub async fn password_login(
         (None, Some(u)) if why.is_none() => PasswordLogin::Ok(Box::new(u)),
         _ => PasswordLogin::Wrong,
     })
+}
+
+/// Whether local passwords are off: single sign-on only.
+fn sso_only(lib: &Library) -> bool {
+    lib.cfg.oidc.sso_only && super::oidc::enabled(&lib.cfg.oidc)
 }
 
 /// Audits the second step of a browser login (a code from the app or a
@@ -447,6 +464,8 @@ pub async fn open_web_login(lib: &Library, user_id: i64, ip: IpAddr) -> Result<S
 pub struct WebLogin {
     pub user: User,
     pub token_hash: String,
+    /// When the browser logged in.
+    pub created: i64,
 }
 
 /// The account of a live browser login, refreshing its expiry when half
@@ -470,7 +489,11 @@ pub async fn web_login(lib: &Library, token: &str) -> Result<Option<WebLogin>> {
         .user_by_id(row.user_id)
         .await?
         .filter(User::is_active)
-        .map(|user| WebLogin { user, token_hash }))
+        .map(|user| WebLogin {
+            user,
+            token_hash,
+            created: row.created,
+        }))
 }
 
 /// Ends a browser login everywhere.

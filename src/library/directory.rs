@@ -71,7 +71,7 @@ async fn provision(lib: &Library, name: &str, found: &DirectoryUser) -> Result<U
     };
     accounts::validate_name(name)?;
     let (id, _) = accounts::create(&lib.db, &lib.secrets, &new).await?;
-    lib.db.set_auth_source(id, LDAP).await?;
+    lib.db.set_auth_source(id, LDAP, &found.dn).await?;
     Entry::new(Event::AccountCreated, Actor::User)
         .user_id(id, name)
         .detail(format!("from the directory ({})", found.dn))

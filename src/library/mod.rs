@@ -23,6 +23,7 @@ pub mod ldap;
 pub mod limits;
 pub mod links;
 pub mod mail;
+pub mod oidc;
 pub mod preview;
 pub mod progress;
 pub mod receipts;

@@ -72,13 +72,25 @@ async fn admin_post(
     Ok((v, user))
 }
 
+/// Seconds a single sign-on login stands for re-entering the password.
+const RECENT_LOGIN_SECS: i64 = 600;
+
 /// The admin's password again, for destructive actions; None when right.
+/// An admin without a password here (single sign-on) must have logged in
+/// within the last ten minutes instead.
 async fn reauth_refused(
     app: &AppState,
+    v: &Visitor,
     admin: &User,
     form: &Fields,
     ip: std::net::IpAddr,
 ) -> Option<String> {
+    if admin.auth_source == crate::library::oidc::OIDC
+        || (app.cfg.oidc.sso_only && crate::library::oidc::enabled(&app.cfg.oidc))
+    {
+        return (v.logged_in_at < crate::db::now() - RECENT_LOGIN_SECS)
+            .then(|| t("admin-reauth-sso"));
+    }
     match password_login(
         app,
         &admin.user_name,
@@ -267,7 +279,7 @@ async fn maintenance(
     };
     let on = field(&form, "state") == "on";
     if on {
-        if let Some(text) = reauth_refused(&app, &me, &form, ip).await {
+        if let Some(text) = reauth_refused(&app, &v, &me, &form, ip).await {
             return page(
                 &v,
                 StatusCode::FORBIDDEN,
@@ -562,7 +574,7 @@ async fn user_action(
                 &notice(false, &t("admin-delete-unconfirmed")),
             );
         }
-        if let Some(text) = reauth_refused(&app, &me, &form, ip).await {
+        if let Some(text) = reauth_refused(&app, &v, &me, &form, ip).await {
             return page(
                 &v,
                 StatusCode::FORBIDDEN,
@@ -715,7 +727,7 @@ async fn revoke_key(
         Ok(found) => found,
         Err(resp) => return resp,
     };
-    if let Some(text) = reauth_refused(&app, &me, &form, ip).await {
+    if let Some(text) = reauth_refused(&app, &v, &me, &form, ip).await {
         return page(
             &v,
             StatusCode::FORBIDDEN,

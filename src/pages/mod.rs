@@ -10,6 +10,7 @@ pub mod extend;
 pub mod folder;
 pub mod i18n;
 pub mod my_files;
+pub mod oidc;
 pub mod preview;
 pub mod request;
 pub mod rss;

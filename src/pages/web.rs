@@ -39,6 +39,8 @@ pub fn routes() -> Router<App> {
 /// the request had none.
 pub struct Visitor {
     pub user: Option<User>,
+    /// When this browser logged in (0: it did not).
+    pub logged_in_at: i64,
     token_hash: Option<String>,
     pub csrf: String,
     /// Logged in: the token of the visitor cookie the browser still has,
@@ -160,10 +162,15 @@ pub async fn visitor(app: &AppState, headers: &HeaderMap) -> Visitor {
     let visitor_csrf = |id: &str| app.secrets.sign(&format!("csrf:visitor:{id}"));
     for token in cookies(headers, SESSION_COOKIE) {
         match auth::web_login(app, token).await {
-            Ok(Some(auth::WebLogin { user, token_hash })) => {
+            Ok(Some(auth::WebLogin {
+                user,
+                token_hash,
+                created,
+            })) => {
                 let csrf = app.secrets.sign(&format!("csrf:web:{token_hash}"));
                 return Visitor {
                     user: Some(user),
+                    logged_in_at: created,
                     token_hash: Some(token_hash),
                     csrf,
                     before_login: visitor_id.map(visitor_csrf),
@@ -184,11 +191,23 @@ pub async fn visitor(app: &AppState, headers: &HeaderMap) -> Visitor {
     };
     Visitor {
         user: None,
+        logged_in_at: 0,
         token_hash: None,
         csrf: visitor_csrf(&id),
         before_login: None,
         set_cookie,
     }
+}
+
+fn error_line(error: Option<&str>) -> String {
+    error
+        .map(|text| {
+            format!(
+                "<p class=\"field-error\" id=\"error\" role=\"alert\">{}</p>",
+                esc(text)
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// Whether `next` is a path of this site (never another site): an
@@ -220,6 +239,7 @@ fn form_page(
     next: &str,
     error: Option<&str>,
 ) -> Response {
+    let error_text = error;
     let (invalid, error) = match error {
         Some(text) => (
             " aria-invalid=\"true\" aria-describedby=\"error\"",
@@ -256,6 +276,21 @@ fn form_page(
             String::new()
         },
     );
+    let cfg = &app.cfg.oidc;
+    if !crate::library::oidc::enabled(cfg) {
+        return v.page(status, &t("login-title"), &body, &[]);
+    }
+    let next_q: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    let sso = format!(
+        "<div class=\"card narrow\" id=\"sso\">{error}<a class=\"btn\" id=\"sso-login\" href=\"/oidc/login?next={next_q}\">{}</a></div>",
+        esc(&cfg.button),
+        error = if cfg.sso_only { error_line(error_text) } else { String::new() },
+    );
+    let body = if cfg.sso_only {
+        sso
+    } else {
+        format!("{sso}{body}")
+    };
     v.page(status, &t("login-title"), &body, &[])
 }
 

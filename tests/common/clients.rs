@@ -36,3 +36,12 @@ pub fn tus_js() -> bool {
             .args(["-e", "import('tus-js-client')"]),
     )
 }
+
+pub fn oidc_provider() -> bool {
+    installed(
+        "oidc-provider (npm ci in tests/clients)",
+        std::process::Command::new("node")
+            .current_dir(clients_dir())
+            .args(["-e", "import('oidc-provider')"]),
+    )
+}

@@ -68,7 +68,7 @@ pub(super) async fn change_password(
 ) -> Response {
     let field = |k: &str| first(&form, k).unwrap_or("");
     let (new, again) = (field("new"), field("again"));
-    let refusal = if user.auth_source == crate::library::directory::LDAP {
+    let refusal = if !user.auth_source.is_empty() {
         Some((StatusCode::BAD_REQUEST, t("account-password-directory")))
     } else if accounts::check_new_password(new).is_err() {
         Some((StatusCode::BAD_REQUEST, t("account-password-too-short")))
