@@ -2,7 +2,7 @@
 // with its development login and consent pages (any password is taken for
 // the accounts below) and one confidential client. Usage:
 //   node oidc_provider.mjs PORT REDIRECT_URI [CLOCK_OFFSET_SECS]
-// Prints "ready" once it listens. CLOCK_OFFSET_SECS moves the provider's
+// Prints "ready" once it listens; `sub` is the login typed. CLOCK_OFFSET_SECS moves the provider's
 // clock (the tests of clock skew).
 import Provider from 'oidc-provider';
 
