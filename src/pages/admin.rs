@@ -7,9 +7,10 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
@@ -59,17 +60,41 @@ async fn admin_visitor(
     }
 }
 
-/// A console POST: an admin's, with its CSRF token.
-async fn admin_post(
-    app: &AppState,
-    headers: &HeaderMap,
-    form: &Fields,
-) -> Result<(Visitor, User), Response> {
-    let (v, user) = admin_visitor(app, headers, "/admin").await?;
-    if !v.csrf_ok(field(form, "csrf")) {
-        return Err(forbidden(&v));
+/// A console GET: an admin's (else the login, or a 404).
+struct Admin {
+    v: Visitor,
+}
+
+impl FromRequestParts<App> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Response> {
+        let (v, _) = admin_visitor(app, &parts.headers, parts.uri.path()).await?;
+        Ok(Admin { v })
     }
-    Ok((v, user))
+}
+
+/// A console POST: an admin's, its form, its CSRF token checked.
+struct AdminForm {
+    v: Visitor,
+    me: User,
+    form: Fields,
+}
+
+impl FromRequest<App> for AdminForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, app: &App) -> Result<Self, Response> {
+        let headers = req.headers().clone();
+        let Form(form) = Form::<Fields>::from_request(req, app)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let (v, me) = admin_visitor(app, &headers, "/admin").await?;
+        if !v.csrf_ok(field(&form, "csrf")) {
+            return Err(forbidden(&v));
+        }
+        Ok(AdminForm { v, me, form })
+    }
 }
 
 /// Seconds a single sign-on login stands for re-entering the password.
@@ -178,13 +203,9 @@ fn done_query(q: &HashMap<String, String>) -> String {
 /// `GET /admin`: totals, maintenance mode, the biggest files.
 async fn overview(
     State(app): State<App>,
-    headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
+    Admin { v, .. }: Admin,
 ) -> Response {
-    let (v, _) = match admin_visitor(&app, &headers, "/admin").await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let period = bandwidth_period(crate::db::now());
     let read = async {
         let totals = app.db.totals(period).await?;
@@ -270,13 +291,8 @@ fn error(v: &Visitor, e: crate::library::Error) -> Response {
 async fn maintenance(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Fields>,
+    AdminForm { v, me, form }: AdminForm,
 ) -> Response {
-    let (v, me) = match admin_post(&app, &headers, &form).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let on = field(&form, "state") == "on";
     if on {
         if let Some(text) = reauth_refused(&app, &v, &me, &form, ip).await {
@@ -308,13 +324,9 @@ fn status_of(u: &crate::db::usage::AccountUse) -> String {
 /// the form for a new one.
 async fn users(
     State(app): State<App>,
-    headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
+    Admin { v, .. }: Admin,
 ) -> Response {
-    let (v, _) = match admin_visitor(&app, &headers, "/admin/users").await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let query = q.get("q").map(String::as_str).unwrap_or("");
     let list = match app
         .db
@@ -390,13 +402,8 @@ async fn users(
 async fn create_user(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Fields>,
+    AdminForm { v, me, form }: AdminForm,
 ) -> Response {
-    let (v, me) = match admin_post(&app, &headers, &form).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let created = accounts::create_by_admin(
         &app,
         field(&form, "user_name").trim(),
@@ -414,14 +421,10 @@ async fn create_user(
 /// `GET /admin/users/{id}`: one account and what can be done to it.
 async fn user_page(
     State(app): State<App>,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
+    Admin { v, .. }: Admin,
 ) -> Response {
-    let (v, _) = match admin_visitor(&app, &headers, &format!("/admin/users/{id}")).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let user = match app.db.user_by_id(id).await {
         Ok(Some(u)) => u,
         Ok(None) => return not_found(),
@@ -550,14 +553,9 @@ async fn user_page(
 async fn user_action(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(form): Form<Fields>,
+    AdminForm { v, me, form }: AdminForm,
 ) -> Response {
-    let (v, me) = match admin_post(&app, &headers, &form).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let user = match app.db.user_by_id(id).await {
         Ok(Some(u)) => u,
         Ok(None) => return not_found(),
@@ -624,13 +622,9 @@ async fn user_action(
 /// `GET /admin/keys`: the API keys and the form for a new one.
 async fn keys(
     State(app): State<App>,
-    headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
+    Admin { v, .. }: Admin,
 ) -> Response {
-    let (v, _) = match admin_visitor(&app, &headers, "/admin/keys").await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let list = match app.db.list_api_keys().await {
         Ok(list) => list,
         Err(e) => return error(&v, e.into()),
@@ -686,13 +680,8 @@ fn keys_page(
 async fn create_key(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Fields>,
+    AdminForm { v, me, form }: AdminForm,
 ) -> Response {
-    let (v, me) = match admin_post(&app, &headers, &form).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let made = async {
         let key = admin::create_api_key(
             &app.db,
@@ -720,13 +709,8 @@ async fn create_key(
 async fn revoke_key(
     State(app): State<App>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<Fields>,
+    AdminForm { v, me, form }: AdminForm,
 ) -> Response {
-    let (v, me) = match admin_post(&app, &headers, &form).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     if let Some(text) = reauth_refused(&app, &v, &me, &form, ip).await {
         return page(
             &v,
@@ -745,13 +729,9 @@ async fn revoke_key(
 /// `GET /admin/audit[?user=&event=&since=]`: the audit log, newest first.
 async fn audit_log(
     State(app): State<App>,
-    headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
+    Admin { v, .. }: Admin,
 ) -> Response {
-    let (v, _) = match admin_visitor(&app, &headers, "/admin/audit").await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
     let get = |k: &str| q.get(k).map(|s| s.trim()).unwrap_or("");
     let days = get("days").parse::<i64>().unwrap_or(0).max(0);
     let read = async {

@@ -269,30 +269,18 @@ pub(super) async fn two_factor_enable(
         pipeline(&app, ip, &user, true).await?;
         two_factor::enable(&app, &user, code, Origin::user(ip)).await
     };
-    match enabled.await {
-        Ok(codes) => {
-            let user = app
-                .db
-                .user_by_id(user.id)
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or(user);
-            let notice = two_factor_page::codes_block(&codes);
-            render(&app, &v, &user, StatusCode::OK, &notice).await
-        }
-        Err(crate::library::Error::Invalid(text)) => {
-            render(
-                &app,
-                &v,
-                &user,
-                StatusCode::BAD_REQUEST,
-                &error_notice(&text),
-            )
-            .await
-        }
-        Err(e) => error_page(&v, &ApiError::from(e)),
-    }
+    let shown = enabled
+        .await
+        .map(|codes| two_factor_page::codes_block(&codes));
+    // Its row changed: the page shows two-factor on.
+    let user = app
+        .db
+        .user_by_id(user.id)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(user);
+    answer(&app, &v, &user, shown).await
 }
 
 /// `POST /account/2fa/recovery` (`csrf`, `code`) and `/account/2fa/disable`
@@ -406,28 +394,35 @@ pub(super) async fn create_app_password(
         pipeline(&app, ip, &user, true).await?;
         accounts::create_app_password(&app, &user, &name, Origin::user(ip)).await
     };
-    match created.await {
-        Ok((_, password)) => {
-            let notice = format!(
-                "<div class=\"notice notice-ok\" id=\"new-app-password\" role=\"status\">\
-                 <p>{}</p><p><code class=\"secret\" id=\"app-password\">{}</code></p><p>{}</p></div>",
-                esc(&t_args("account-app-password-created", &[("name", name.trim().into())])),
-                esc(&password),
-                esc(&t("account-app-password-once")),
-            );
-            render(&app, &v, &user, StatusCode::OK, &notice).await
-        }
+    let shown = created.await.map(|(_, password)| {
+        format!(
+            "<div class=\"notice notice-ok\" id=\"new-app-password\" role=\"status\">\
+             <p>{}</p><p><code class=\"secret\" id=\"app-password\">{}</code></p><p>{}</p></div>",
+            esc(&t_args(
+                "account-app-password-created",
+                &[("name", name.trim().into())]
+            )),
+            esc(&password),
+            esc(&t("account-app-password-once")),
+        )
+    });
+    answer(&app, &v, &user, shown).await
+}
+
+/// The account page after an action: with `shown` on top when it went
+/// through, with the domain's reason when it was refused (400).
+async fn answer(
+    app: &AppState,
+    v: &Visitor,
+    user: &User,
+    shown: crate::library::Result<String>,
+) -> Response {
+    match shown {
+        Ok(notice) => render(app, v, user, StatusCode::OK, &notice).await,
         Err(crate::library::Error::Invalid(text)) => {
-            render(
-                &app,
-                &v,
-                &user,
-                StatusCode::BAD_REQUEST,
-                &error_notice(&text),
-            )
-            .await
+            render(app, v, user, StatusCode::BAD_REQUEST, &error_notice(&text)).await
         }
-        Err(e) => error_page(&v, &ApiError::from(e)),
+        Err(e) => error_page(v, &ApiError::from(e)),
     }
 }
 
