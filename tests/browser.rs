@@ -910,6 +910,87 @@ async fn login_upload_list_and_delete_in_the_browser() {
 
 // ---------------------------------------------------------------- HTTP
 
+/// Waits for the element `css` (a page loaded after a submit).
+async fn appears(c: &Client, css: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"));
+}
+
+// An admin in the browser: the account page, two-factor set up from the
+// QR code's key (the code made as an authenticator app makes it), the
+// recovery codes, then the admin console's overview, users and audit log —
+// each page screenshotted and checked with axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sets_up_two_factor_and_opens_the_console() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let axe = axe_source();
+    let s = Server::start(Backend::Sqlite).await;
+    s.create_user("root", "correct horse");
+    s.admin_ok(&["user", "set-admin", "--user-name", "root", "on"]);
+    let session = s.user_session("dana").await;
+    upload(&s, &session, "quarterly report.pdf", pattern(300_000, 9)).await;
+
+    c.goto(&s.url("/login")).await.expect("login page");
+    fill(&c, "#user_name", "root").await;
+    fill(&c, "#password", "correct horse").await;
+    press(&c, "#login-submit").await;
+    appears(&c, "#whoami").await;
+    press(&c, "#whoami").await;
+    appears(&c, "#two-factor-start").await;
+    screenshot(&c, "account.png").await;
+    if let Some(axe) = &axe {
+        axe_check(&c, axe, "account page").await;
+    }
+    press(&c, "#two-factor-start").await;
+    appears(&c, "#totp-qr svg").await;
+    screenshot(&c, "two-factor-setup.png").await;
+    if let Some(axe) = &axe {
+        axe_check(&c, axe, "two-factor set-up").await;
+    }
+    let secret = text_of(&c, "#totp-secret").await;
+    let app = totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(&secret).expect("base32"))
+        .build()
+        .expect("an RFC 6238 key");
+    fill(&c, "#code", &app.generate_current().to_string()).await;
+    press(&c, "#enable").await;
+    appears(&c, "#recovery-codes").await;
+    assert_eq!(
+        c.find_all(Locator::Css("#recovery-codes code"))
+            .await
+            .expect("codes")
+            .len(),
+        10
+    );
+    assert!(text_of(&c, "#two-factor-on").await.contains("10"));
+
+    c.goto(&s.url("/admin")).await.expect("console");
+    appears(&c, "#totals").await;
+    assert!(text_of(&c, "#biggest").await.contains("quarterly report.pdf"));
+    screenshot(&c, "admin-console.png").await;
+    if let Some(axe) = &axe {
+        axe_check(&c, axe, "admin console").await;
+    }
+    c.goto(&s.url("/admin/users")).await.expect("users");
+    appears(&c, "tr[data-user=dana]").await;
+    screenshot(&c, "admin-users.png").await;
+    if let Some(axe) = &axe {
+        axe_check(&c, axe, "admin users").await;
+    }
+    c.goto(&s.url("/admin/audit?user=root")).await.expect("audit");
+    appears(&c, "#audit-list").await;
+    assert!(text_of(&c, "#audit-list").await.contains("two_factor.enabled"));
+    screenshot(&c, "admin-audit.png").await;
+    if let Some(axe) = &axe {
+        axe_check(&c, axe, "audit log").await;
+    }
+}
+
 async fn json(resp: reqwest::Response) -> serde_json::Value {
     let text = resp.text().await.expect("body");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))

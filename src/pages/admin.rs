@@ -247,10 +247,10 @@ async fn overview(
         String::new()
     };
     let body = format!(
-        "{done}<section class=\"card\" id=\"totals\"><h2>{usage}</h2><table class=\"files\">{stats}</table></section>\
+        "{done}<section class=\"card\" id=\"totals\"><h2>{usage}</h2><table class=\"files console\">{stats}</table></section>\
          <form method=\"post\" action=\"/admin/maintenance\" class=\"card\" id=\"maintenance\"><h2>{m_heading}</h2>\
          {csrf}{state}<p>{m_state}</p>{reauth}<div class=\"actions\"><button class=\"{button_class}\" type=\"submit\">{m_button}</button></div></form>\
-         <section class=\"card\" id=\"biggest\"><h2>{big_heading}</h2><table class=\"files\"><thead><tr>\
+         <section class=\"card\" id=\"biggest\"><h2>{big_heading}</h2><table class=\"files console\"><thead><tr>\
          <th scope=\"col\">{c_name}</th><th scope=\"col\">{c_size}</th><th scope=\"col\">{c_owner}</th></tr></thead><tbody>{rows}</tbody></table></section>",
         done = done_query(&q),
         usage = esc(&t("admin-usage")),
@@ -370,7 +370,7 @@ async fn users(
         "{done}<form method=\"get\" action=\"/admin/users\" class=\"card\" id=\"search\" role=\"search\">\
          <div class=\"field\"><label for=\"q\">{search}</label><input id=\"q\" name=\"q\" value=\"{query}\"></div>\
          <div class=\"actions\"><button class=\"btn btn-secondary\" type=\"submit\">{search_button}</button></div></form>\
-         <table class=\"files\" id=\"user-list\"><thead><tr><th scope=\"col\">{c_name}</th><th scope=\"col\">{c_email}</th>\
+         <table class=\"files console\" id=\"user-list\"><thead><tr><th scope=\"col\">{c_name}</th><th scope=\"col\">{c_email}</th>\
          <th scope=\"col\">{c_membership}</th><th scope=\"col\">{c_status}</th><th scope=\"col\"></th><th scope=\"col\">{c_files}</th>\
          <th scope=\"col\">{c_disk}</th><th scope=\"col\">{c_bandwidth}</th></tr></thead><tbody>{rows}</tbody></table>\
          <form method=\"post\" action=\"/admin/users\" class=\"card\" id=\"new-user\"><h2>{new}</h2>{csrf}<div class=\"grid-2\">\
@@ -456,7 +456,7 @@ async fn user_page(
         })
         .collect();
     let facts = format!(
-        "<table class=\"files\" id=\"facts\">{}</table>",
+        "<table class=\"files console\" id=\"facts\">{}</table>",
         [
             ("signup-email", esc(&user.email)),
             ("admin-membership", esc(&user.membership)),
@@ -659,7 +659,7 @@ fn keys_page(
         })
         .collect();
     let body = format!(
-        "{top}<table class=\"files\" id=\"key-list\"><thead><tr><th scope=\"col\">#</th><th scope=\"col\">{c_name}</th>\
+        "{top}<table class=\"files console\" id=\"key-list\"><thead><tr><th scope=\"col\">#</th><th scope=\"col\">{c_name}</th>\
          <th scope=\"col\">{c_key}</th><th scope=\"col\">{c_min}</th><th scope=\"col\">{c_created}</th><th></th></tr></thead><tbody>{rows}</tbody></table>\
          <form method=\"post\" action=\"/admin/keys\" class=\"card\" id=\"new-key\"><h2>{new}</h2>{csrf}<div class=\"grid-2\">\
          <div class=\"field\"><label for=\"key-name\">{c_name}</label><input id=\"key-name\" name=\"name\" maxlength=\"100\"></div>\
@@ -775,7 +775,7 @@ async fn audit_log(
          <div class=\"field\"><label for=\"event\">{c_event}</label><input id=\"event\" name=\"event\" value=\"{event}\" placeholder=\"login.\"></div>\
          <div class=\"field\"><label for=\"days\">{c_days}</label><input id=\"days\" name=\"days\" type=\"number\" min=\"0\" value=\"{days_value}\"></div>\
          </div><div class=\"actions\"><button class=\"btn btn-secondary\" type=\"submit\">{filter}</button></div></form>\
-         <table class=\"files\" id=\"audit-list\"><thead><tr><th scope=\"col\">{c_time}</th><th scope=\"col\">{c_event}</th>\
+         <table class=\"files console\" id=\"audit-list\"><thead><tr><th scope=\"col\">{c_time}</th><th scope=\"col\">{c_event}</th>\
          <th scope=\"col\">{c_user}</th><th scope=\"col\">{c_actor}</th><th scope=\"col\">{c_address}</th><th scope=\"col\">{c_detail}</th></tr></thead>\
          <tbody>{rows}</tbody></table>",
         c_user = esc(&t("signup-user-name")),

@@ -548,7 +548,7 @@ async fn render(
         )
     } else {
         format!(
-            "<table class=\"files\" id=\"app-password-list\"><thead><tr><th scope=\"col\">{}</th>\
+            "<table class=\"files console\" id=\"app-password-list\"><thead><tr><th scope=\"col\">{}</th>\
              <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th></th></tr>\
              </thead><tbody>{password_rows}</tbody></table>",
             esc(&t("account-name")),
@@ -615,7 +615,7 @@ async fn render(
          <input id=\"app-name\" name=\"name\" required maxlength=\"100\" placeholder=\"{ap_placeholder}\"></div>\
          <div class=\"actions\"><button class=\"btn\" type=\"submit\">{ap_create}</button></div></form></section>\
          <section class=\"card\" id=\"sessions\"><h2>{s_heading}</h2>\
-         <table class=\"files\" id=\"session-list\"><thead><tr><th scope=\"col\">{s_kind}</th><th scope=\"col\">{s_opened}</th>\
+         <table class=\"files console\" id=\"session-list\"><thead><tr><th scope=\"col\">{s_kind}</th><th scope=\"col\">{s_opened}</th>\
          <th scope=\"col\">{s_used}</th><th scope=\"col\">{s_address}</th><th></th></tr></thead><tbody>{session_rows}</tbody></table>\
          <form method=\"post\" action=\"/account/sessions/end\" id=\"end-all\">{csrf}{all}\
          <div class=\"actions\"><button class=\"btn btn-danger\" type=\"submit\">{s_end_all}</button></div></form></section>\
