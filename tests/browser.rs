@@ -971,7 +971,9 @@ async fn an_admin_sets_up_two_factor_and_opens_the_console() {
 
     c.goto(&s.url("/admin")).await.expect("console");
     appears(&c, "#totals").await;
-    assert!(text_of(&c, "#biggest").await.contains("quarterly report.pdf"));
+    assert!(text_of(&c, "#biggest")
+        .await
+        .contains("quarterly report.pdf"));
     screenshot(&c, "admin-console.png").await;
     if let Some(axe) = &axe {
         axe_check(&c, axe, "admin console").await;
@@ -982,9 +984,13 @@ async fn an_admin_sets_up_two_factor_and_opens_the_console() {
     if let Some(axe) = &axe {
         axe_check(&c, axe, "admin users").await;
     }
-    c.goto(&s.url("/admin/audit?user=root")).await.expect("audit");
+    c.goto(&s.url("/admin/audit?user=root"))
+        .await
+        .expect("audit");
     appears(&c, "#audit-list").await;
-    assert!(text_of(&c, "#audit-list").await.contains("two_factor.enabled"));
+    assert!(text_of(&c, "#audit-list")
+        .await
+        .contains("two_factor.enabled"));
     screenshot(&c, "admin-audit.png").await;
     if let Some(axe) = &axe {
         axe_check(&c, axe, "audit log").await;

@@ -59,4 +59,4 @@ account-delete-confirm = Mir ist klar, dass meine Dateien endgültig gelöscht w
 account-delete-submit = Mein Konto löschen
 account-delete-unconfirmed = Setzen Sie das Häkchen, um das Löschen zu bestätigen.
 account-deleted = Ihr Konto und seine Dateien wurden gelöscht.
-account-password-directory = Ihr Passwort wird im Verzeichnis Ihrer Organisation verwaltet: Ändern Sie es dort.
+account-password-directory = Ihr Passwort wird vom Verzeichnis oder Anmeldedienst Ihrer Organisation verwaltet: Ändern Sie es dort.

@@ -59,4 +59,4 @@ account-delete-confirm = I understand that my files are deleted for good.
 account-delete-submit = Delete my account
 account-delete-unconfirmed = Tick the box to confirm the deletion.
 account-deleted = Your account and its files were deleted.
-account-password-directory = Your password is kept by your organisation's directory: change it there.
+account-password-directory = Your password is kept by your organisation's directory or sign-on service: change it there.

@@ -59,4 +59,4 @@ account-delete-confirm = Entiendo que mis archivos se eliminan para siempre.
 account-delete-submit = Eliminar mi cuenta
 account-delete-unconfirmed = Marca la casilla para confirmar la eliminación.
 account-deleted = Se han eliminado tu cuenta y sus archivos.
-account-password-directory = Tu contraseña la gestiona el directorio de tu organización: cámbiala allí.
+account-password-directory = Tu contraseña la gestiona el directorio o el servicio de inicio de sesión de tu organización: cámbiala allí.

@@ -59,4 +59,4 @@ account-delete-confirm = Je comprends que mes fichiers sont supprimés définiti
 account-delete-submit = Supprimer mon compte
 account-delete-unconfirmed = Cochez la case pour confirmer la suppression.
 account-deleted = Votre compte et ses fichiers ont été supprimés.
-account-password-directory = Votre mot de passe est géré par l'annuaire de votre organisation : changez-le là-bas.
+account-password-directory = Votre mot de passe est géré par l'annuaire ou le service d'authentification de votre organisation : changez-le là-bas.

@@ -362,7 +362,8 @@ impl Db {
     }
 
     /// Brings a directory account's row in line with the directory: its
-    /// e-mail address, tier and admin role (None: left as they are).
+    /// e-mail address (kept when another account has the new one), tier
+    /// and admin role (None: left as they are).
     pub async fn sync_directory_user(
         &self,
         user_id: i64,
@@ -370,6 +371,12 @@ impl Db {
         membership: Option<&str>,
         is_admin: Option<bool>,
     ) -> sqlx::Result<()> {
+        let taken = !email.is_empty()
+            && self
+                .user_id_by_email(email)
+                .await?
+                .is_some_and(|id| id != user_id);
+        let email = if taken { "" } else { email };
         sqlx::query(
             "UPDATE users SET email = CASE WHEN $1 = '' THEN email ELSE $1 END, \
              email_lower = CASE WHEN $1 = '' THEN email_lower ELSE $2 END, \
