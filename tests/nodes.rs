@@ -272,6 +272,7 @@ async fn a_node_killed_mid_upload_leaves_nothing_half_visible() {
     .await;
     let session = a.user_session("alice").await;
     // 20 uploads into A, throttled so that all are running when A dies.
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
     let mut sent = Vec::new();
     for i in 0..20u8 {
@@ -280,6 +281,7 @@ async fn a_node_killed_mid_upload_leaves_nothing_half_visible() {
         let data = pattern(200_000 + i as usize, i);
         sent.push(data.clone());
         let http = a.http.clone();
+        let answered = answered.clone();
         tasks.push(tokio::spawn(async move {
             let resp = http
                 .post(&info.url)
@@ -287,15 +289,21 @@ async fn a_node_killed_mid_upload_leaves_nothing_half_visible() {
                 .body(info.raw(&format!("k{i}.bin"), &data).1)
                 .send()
                 .await;
-            match resp {
+            let answer = match resp {
                 Ok(r) => kv(&r.text().await.unwrap_or_default()),
                 Err(_) => Vec::new(),
+            };
+            if !answer.is_empty() {
+                answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             }
+            answer
         }));
     }
-    // Let the quick ones finish, then kill A hard.
+    // Let the quick ones finish and be answered (a row stored but not yet
+    // answered when A dies would be visible yet unacknowledged), then kill
+    // A hard.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while count(&b, "SELECT COUNT(*) FROM files").await < 5 {
+    while answered.load(std::sync::atomic::Ordering::SeqCst) < 5 {
         assert!(
             Instant::now() < deadline,
             "the unthrottled uploads never finished"
