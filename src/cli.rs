@@ -950,18 +950,15 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
             );
             let told = parts
                 .mail
-                .send_now(crate::mail::Mail {
-                    to: address,
-                    subject: "dropspace test message".into(),
-                    text: format!(
+                .send_now(crate::mail::Mail::text(
+                    address,
+                    "dropspace test message",
+                    format!(
                         "This is a test message from the dropspace server at {}.\n\
                          If you can read it, mail from dropspace reaches this address.\n",
                         cfg.stated_public_url()
                     ),
-                    html: None,
-                    reply_to: None,
-                    from_name: None,
-                })
+                ))
                 .await
                 .context("sending the test message")?;
             println!("{told}");

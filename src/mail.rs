@@ -29,6 +29,24 @@ pub struct Mail {
     pub from_name: Option<String>,
 }
 
+impl Mail {
+    /// A plain-text message from the server.
+    pub fn text(
+        to: impl Into<String>,
+        subject: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Mail {
+        Mail {
+            to: to.into(),
+            subject: subject.into(),
+            text: text.into(),
+            html: None,
+            reply_to: None,
+            from_name: None,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Mailer {
     db: Db,

@@ -216,6 +216,20 @@ pub fn time_tag(unix: i64) -> String {
     format!("<time datetime=\"{at}\" title=\"{text}\">{text}</time>")
 }
 
+/// A page's notice line: done (`ok`, `#done`, a status) or refused
+/// (`#error`, an alert), its text escaped.
+pub fn notice(ok: bool, text: &str) -> String {
+    let (class, id, role) = if ok {
+        ("notice-ok", "done", "status")
+    } else {
+        ("notice-error", "error", "alert")
+    };
+    format!(
+        "<p class=\"notice {class}\" id=\"{id}\" role=\"{role}\">{}</p>",
+        esc(text)
+    )
+}
+
 /// Unix seconds as `YYYY-MM-DD HH:MM UTC`.
 pub fn date(unix: i64) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");

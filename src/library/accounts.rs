@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use crate::db::account_tokens::Purpose;
 use crate::db::users::{NewUserRow, User};
 use crate::db::{now, Db};
-use crate::library::audit::{Actor, Entry, Event, Origin};
+use crate::library::audit::{self, Actor, Entry, Event, Origin};
 use crate::library::{Error, Library, Result};
 use crate::mail::{valid_email, Mail};
 use crate::secrets::{hash_password, hash_secret, md5_hex, random_string, Secrets, LOWER_ALNUM};
@@ -171,14 +171,7 @@ pub async fn register(lib: &Library, r: &Registration<'_>) -> Result<()> {
     if r.password.is_empty() {
         text.push_str(&format!("\nYour password: {password}\n"));
     }
-    let mail = Mail {
-        to: new.email.to_string(),
-        subject: "Activate your dropspace account".into(),
-        text,
-        html: None,
-        reply_to: None,
-        from_name: None,
-    };
+    let mail = Mail::text(new.email, "Activate your dropspace account", text);
     lib.mail.send(mail).await?;
     Ok(())
 }
@@ -238,11 +231,14 @@ pub async fn create_app_password(
             now(),
         )
         .await?;
-    Entry::by(Event::AppPasswordCreated, by)
-        .user(user)
-        .detail(format!("{name} ({prefix}…)"))
-        .record(&lib.db)
-        .await;
+    audit::note(
+        &lib.db,
+        Event::AppPasswordCreated,
+        by,
+        Some(user),
+        format!("{name} ({prefix}…)"),
+    )
+    .await;
     Ok((id, password))
 }
 
@@ -260,11 +256,14 @@ pub async fn revoke_app_password(lib: &Library, user: &User, id: i64, by: Origin
     if !lib.db.delete_app_password(user.id, id).await? {
         return Ok(false);
     }
-    Entry::by(Event::AppPasswordRevoked, by)
-        .user(user)
-        .detail(format!("{} ({}…)", p.name, p.prefix))
-        .record(&lib.db)
-        .await;
+    audit::note(
+        &lib.db,
+        Event::AppPasswordRevoked,
+        by,
+        Some(user),
+        format!("{} ({}…)", p.name, p.prefix),
+    )
+    .await;
     Ok(true)
 }
 
@@ -287,11 +286,7 @@ pub async fn set_password(
         Actor::AdminCli => "set by the operator; every session ended",
         _ => "every other session ended",
     };
-    Entry::by(Event::PasswordChanged, by)
-        .user(user)
-        .detail(detail)
-        .record(db)
-        .await;
+    audit::note(db, Event::PasswordChanged, by, Some(user), detail).await;
     Ok(())
 }
 
@@ -302,11 +297,14 @@ pub async fn delete(db: &Db, user: &User, by: Origin) -> Result<bool> {
     if !db.delete_user(user.id, now()).await? {
         return Ok(false);
     }
-    Entry::by(Event::AccountDeleted, by)
-        .user(user)
-        .detail(format!("{} bytes of files", user.disk_used))
-        .record(db)
-        .await;
+    audit::note(
+        db,
+        Event::AccountDeleted,
+        by,
+        Some(user),
+        format!("{} bytes of files", user.disk_used),
+    )
+    .await;
     Ok(true)
 }
 
@@ -376,8 +374,9 @@ fn link_gone() -> Error {
     Error::denied("This link has expired or was used already")
 }
 
-fn minutes(secs: i64) -> i64 {
-    (secs + 59) / 60
+/// How long a mailed link works, in whole minutes (as mails and pages say).
+pub fn link_minutes(lib: &Library) -> i64 {
+    (lib.cfg.limits.account_link_ttl_secs + 59) / 60
 }
 
 /// "Forgot your password": mails a reset link to the account named by
@@ -403,23 +402,24 @@ pub async fn request_password_reset(lib: &Library, given: &str, ip: IpAddr) -> R
          It works once. If you did not ask for it, ignore this message: your password stays as it is.\n",
         user.full_name,
         user.user_name,
-        minutes(lib.cfg.limits.account_link_ttl_secs),
+        link_minutes(lib),
         lib.url(&format!("/reset/{token}")),
     );
     lib.mail
-        .send(Mail {
-            to: user.email.clone(),
-            subject: "Reset your dropspace password".into(),
+        .send(Mail::text(
+            user.email.clone(),
+            "Reset your dropspace password",
             text,
-            html: None,
-            reply_to: None,
-            from_name: None,
-        })
+        ))
         .await?;
-    Entry::by(Event::PasswordResetRequested, Origin::user(ip))
-        .user(&user)
-        .record(&lib.db)
-        .await;
+    audit::note(
+        &lib.db,
+        Event::PasswordResetRequested,
+        Origin::user(ip),
+        Some(&user),
+        "",
+    )
+    .await;
     Ok(())
 }
 
@@ -437,8 +437,8 @@ pub async fn reset_link_user(lib: &Library, token: &str) -> Result<Option<User>>
 
 /// Uses a reset link: the new password (checked first, so a refused one
 /// leaves the link usable) replaces the old, every session ends, and the
-/// account's other reset links die. a denial for an unknown, used or
-/// expired link.
+/// account's other reset links die. An unknown, used or expired link is
+/// denied.
 pub async fn reset_password(
     lib: &Library,
     token: &str,
@@ -489,30 +489,30 @@ pub async fn request_email_change(
          within {} minutes:\n\n{}\n\nIf you did not ask for it, ignore this message.\n",
         user.full_name,
         user.user_name,
-        minutes(lib.cfg.limits.account_link_ttl_secs),
+        link_minutes(lib),
         lib.url(&format!("/account/email/{token}")),
     );
     lib.mail
-        .send(Mail {
-            to: email.to_string(),
-            subject: "Confirm your new dropspace e-mail address".into(),
+        .send(Mail::text(
+            email,
+            "Confirm your new dropspace e-mail address",
             text,
-            html: None,
-            reply_to: None,
-            from_name: None,
-        })
+        ))
         .await?;
-    Entry::by(Event::EmailChangeRequested, Origin::user(ip))
-        .user(user)
-        .detail(format!("to {email}"))
-        .record(&lib.db)
-        .await;
+    audit::note(
+        &lib.db,
+        Event::EmailChangeRequested,
+        Origin::user(ip),
+        Some(user),
+        format!("to {email}"),
+    )
+    .await;
     Ok(())
 }
 
 /// Follows a confirmation link: the account's new address, after which
-/// the old address is told. a denial for an unknown, used or expired
-/// link; an address another account took meanwhile is refused.
+/// the old address is told. An unknown, used or expired link is denied;
+/// an address another account took meanwhile is refused.
 pub async fn confirm_email(lib: &Library, token: &str, ip: IpAddr) -> Result<String> {
     let (uid, email) = lib
         .db
@@ -524,11 +524,14 @@ pub async fn confirm_email(lib: &Library, token: &str, ip: IpAddr) -> Result<Str
         return Err(Error::Invalid(EMAIL_TAKEN.into()));
     }
     lib.db.delete_account_tokens(uid, Purpose::Email).await?;
-    Entry::by(Event::EmailChanged, Origin::user(ip))
-        .user(&user)
-        .detail(format!("from {} to {email}", user.email))
-        .record(&lib.db)
-        .await;
+    audit::note(
+        &lib.db,
+        Event::EmailChanged,
+        Origin::user(ip),
+        Some(&user),
+        format!("from {} to {email}", user.email),
+    )
+    .await;
     if valid_email(&user.email) {
         let text = format!(
             "Hello {},\n\nthe e-mail address of your dropspace account {} was changed to {email}. \
@@ -536,14 +539,11 @@ pub async fn confirm_email(lib: &Library, token: &str, ip: IpAddr) -> Result<Str
             user.full_name, user.user_name,
         );
         lib.mail
-            .send(Mail {
-                to: user.email.clone(),
-                subject: "Your dropspace e-mail address was changed".into(),
+            .send(Mail::text(
+                user.email.clone(),
+                "Your dropspace e-mail address was changed",
                 text,
-                html: None,
-                reply_to: None,
-                from_name: None,
-            })
+            ))
             .await?;
     }
     Ok(email)
@@ -560,9 +560,6 @@ pub async fn create_by_admin(
     by: Origin,
     ip: IpAddr,
 ) -> Result<i64> {
-    if !matches!(membership, "lite" | "pro" | "max") {
-        return Err(Error::Invalid(format!("no tier named {membership}").into()));
-    }
     let password = generate_password();
     let new = NewUser {
         user_name,

@@ -9,7 +9,7 @@ use crate::db::sessions::{NewSession, SessionRow};
 use crate::db::throttle::Counter;
 use crate::db::users::User;
 use crate::db::{now, Db};
-use crate::library::audit::{Actor, Entry, Event};
+use crate::library::audit::{self, Event, Origin};
 use crate::library::{Error, Library, Result};
 use crate::secrets::{
     ct_eq, hash_secret, md5_hex, random_string, verify_password_or_dummy, LOWER_ALNUM,
@@ -416,26 +416,21 @@ fn sso_only(lib: &Library) -> bool {
     lib.cfg.oidc.sso_only && super::oidc::enabled(&lib.cfg.oidc)
 }
 
-/// Audits the second step of a browser login (a code from the app or a
-/// recovery code).
-pub async fn audit_second_factor(lib: &Library, user: &User, ip: IpAddr, ok: bool) {
-    let why = (!ok).then_some("wrong second factor");
-    audit_login(lib, Some(user), ip, "web, second factor", why).await;
-}
-
 /// Audits a login try: `why` it failed, or None when it succeeded. Tries
 /// for names no account has are recorded without the name (it may be a
 /// password typed into the wrong field).
-async fn audit_login(lib: &Library, user: Option<&User>, ip: IpAddr, via: &str, why: Option<&str>) {
+pub async fn audit_login(
+    lib: &Library,
+    user: Option<&User>,
+    ip: IpAddr,
+    via: &str,
+    why: Option<&str>,
+) {
     let (event, detail) = match why {
         None => (Event::LoginOk, via.to_string()),
         Some(why) => (Event::LoginFailed, format!("{via}: {why}")),
     };
-    let mut entry = Entry::new(event, Actor::User).from(ip).detail(detail);
-    if let Some(u) = user {
-        entry = entry.user(u);
-    }
-    entry.record(&lib.db).await;
+    audit::note(&lib.db, event, Origin::user(ip), user, detail).await;
 }
 
 /// How long a web login lasts without use (the API's session idle time).

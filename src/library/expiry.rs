@@ -191,14 +191,11 @@ pub async fn warn(lib: &Library, w: &Warning) -> Result<()> {
         }
     }
     lib.mail
-        .send(Mail {
-            to: w.owner.email.clone(),
-            subject: format!("\"{}\" expires on {when}", w.name),
+        .send(Mail::text(
+            w.owner.email.clone(),
+            format!("\"{}\" expires on {when}", w.name),
             text,
-            html: None,
-            reply_to: None,
-            from_name: None,
-        })
+        ))
         .await
         .map_err(|e| Error::Internal(e.context("queueing an expiry warning")))?;
     let (kind, id, link) = match &w.item {

@@ -578,10 +578,10 @@ async fn receipt(
     let Ok(Some(sender)) = lib.db.user_by_id(send.user_id).await else {
         return;
     };
-    let mail = Mail {
-        to: sender.email,
-        subject: format!("{} downloaded {}", link.email, file.name),
-        text: format!(
+    let mail = Mail::text(
+        sender.email,
+        format!("{} downloaded {}", link.email, file.name),
+        format!(
             "Hello,\n\n{} downloaded {} ({size}) for the first time.\n{}",
             link.email,
             file.name,
@@ -591,10 +591,7 @@ async fn receipt(
                 send.id, file.id
             )),
         ),
-        html: None,
-        reply_to: None,
-        from_name: None,
-    };
+    );
     if let Err(e) = lib.mail.send(mail).await {
         tracing::warn!(error = %format!("{e:#}"), "queueing a download receipt");
     }

@@ -28,28 +28,10 @@ pub struct DirectoryUser {
 }
 
 impl DirectoryUser {
-    fn member_of(&self, group: &str) -> bool {
+    /// Whether it is in `group` (a DN or cn, any case).
+    pub fn member_of(&self, group: &str) -> bool {
         let group = group.trim().to_lowercase();
         !group.is_empty() && self.groups.contains(&group)
-    }
-
-    /// The admin role the directory gives; None when it does not decide.
-    pub fn admin(&self, cfg: &LdapConfig) -> Option<bool> {
-        (!cfg.admin_group.is_empty()).then(|| self.member_of(&cfg.admin_group))
-    }
-
-    /// The tier the directory gives; None when it does not decide.
-    pub fn membership(&self, cfg: &LdapConfig) -> Option<&'static str> {
-        if cfg.pro_group.is_empty() && cfg.max_group.is_empty() {
-            return None;
-        }
-        Some(if self.member_of(&cfg.max_group) {
-            "max"
-        } else if self.member_of(&cfg.pro_group) {
-            "pro"
-        } else {
-            "lite"
-        })
     }
 }
 

@@ -21,8 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::OidcConfig;
 use crate::db::users::User;
-use crate::library::accounts::{self, NewUser};
-use crate::library::audit::{Actor, Entry, Event};
+use crate::library::directory::{self, sync, Outsider, Roles};
 use crate::library::{Error, Library, Result};
 use crate::secrets::ct_eq;
 
@@ -211,21 +210,12 @@ pub async fn finish(
         },
     };
     let cfg = &lib.cfg.oidc;
-    let member = |g: &str| !g.is_empty() && groups.iter().any(|x| x == g);
-    let admin = (!cfg.admin_group.is_empty()).then(|| member(&cfg.admin_group));
-    let membership = (!cfg.pro_group.is_empty() || !cfg.max_group.is_empty()).then(|| {
-        if member(&cfg.max_group) {
-            "max"
-        } else if member(&cfg.pro_group) {
-            "pro"
-        } else {
-            "lite"
-        }
+    let roles = Roles::from_groups([&cfg.admin_group, &cfg.pro_group, &cfg.max_group], |g| {
+        groups.iter().any(|x| x == g)
     });
-    lib.db
-        .sync_directory_user(user.id, &email, membership, admin)
-        .await?;
-    let user = lib.db.user_by_id(user.id).await?.ok_or(Error::SessionBad)?;
+    let user = sync(lib, &user, &email, roles)
+        .await?
+        .ok_or(Error::SessionBad)?;
     Ok(Ok((user, pending.next)))
 }
 
@@ -308,22 +298,15 @@ async fn free_name(lib: &Library, preferred: &str, email: &str) -> Result<String
 
 async fn provision(lib: &Library, subject: &str, preferred: &str, email: &str) -> Result<User> {
     let name = free_name(lib, preferred, email).await?;
-    let password = accounts::generate_password();
-    let new = NewUser {
-        user_name: &name,
-        full_name: "",
-        email,
-        password: &password,
-        membership: "lite",
-        membership_ends: 0,
-        activated: true,
-    };
-    let (id, _) = accounts::create(&lib.db, &lib.secrets, &new).await?;
-    lib.db.set_auth_source(id, OIDC, subject).await?;
-    Entry::new(Event::AccountCreated, Actor::User)
-        .user_id(id, &name)
-        .detail(format!("from single sign-on (sub {subject})"))
-        .record(&lib.db)
-        .await;
-    lib.db.user_by_id(id).await?.ok_or(Error::SessionBad)
+    directory::provision(
+        lib,
+        &Outsider {
+            source: OIDC,
+            external_id: subject,
+            name: &name,
+            email,
+            came_from: format!("from single sign-on (sub {subject})"),
+        },
+    )
+    .await
 }

@@ -313,20 +313,17 @@ pub async fn received(lib: &Library, request_id: &str, file_id: &str, name: &str
     let Ok(Some(owner)) = lib.db.user_by_id(r.user_id).await else {
         return;
     };
-    let mail = Mail {
-        to: owner.email,
-        subject: format!("New file for \"{}\": {name}", r.title),
-        text: format!(
+    let mail = Mail::text(
+        owner.email,
+        format!("New file for \"{}\": {name}", r.title),
+        format!(
             "Hello,\n\nSomeone uploaded {name} ({size} bytes) through your file request \"{}\".\n\n\
              The file: {}\nThe request: {}\n",
             r.title,
             lib.url(&format!("/file/{file_id}")),
             url(lib, &r),
         ),
-        html: None,
-        reply_to: None,
-        from_name: None,
-    };
+    );
     if let Err(e) = lib.mail.send(mail).await {
         tracing::warn!(error = %format!("{e:#}"), "queueing a file request mail");
     }

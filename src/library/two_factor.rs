@@ -11,7 +11,7 @@ use totp_rs::{Secret, Totp};
 use crate::config::{Config, RequireTwoFactor};
 use crate::db::users::User;
 use crate::db::{now, Db};
-use crate::library::audit::{Entry, Event, Origin};
+use crate::library::audit::{self, Event, Origin};
 use crate::library::{Error, Library, Result};
 use crate::secrets::{hash_secret, random_string, Secrets, LOWER_ALNUM};
 
@@ -79,7 +79,7 @@ fn unix_now() -> u64 {
 pub async fn enrolment(lib: &Library, user: &User) -> Result<Enrolment> {
     let (sealed, enabled) = lib.db.totp_secret(user.id).await?.unwrap_or_default();
     if enabled != 0 {
-        return Err(Error::Invalid("Two-factor login is on already".into()));
+        return Err(already_on());
     }
     let secret = match lib.secrets.open(&sealed) {
         Some(s) if !sealed.is_empty() => s,
@@ -92,7 +92,7 @@ pub async fn enrolment(lib: &Library, user: &User) -> Result<Enrolment> {
                 .set_pending_totp(user.id, &lib.secrets.seal(&secret))
                 .await?
             {
-                return Err(Error::Invalid("Two-factor login is on already".into()));
+                return Err(already_on());
             }
             secret
         }
@@ -122,7 +122,7 @@ pub async fn enable(lib: &Library, user: &User, code: &str, by: Origin) -> Resul
     let (sealed, enabled) = lib.db.totp_secret(user.id).await?.unwrap_or_default();
     let secret = lib.secrets.open(&sealed).filter(|_| enabled == 0);
     let Some(secret) = secret else {
-        return Err(Error::Invalid("Start the set-up again".into()));
+        return Err(start_again());
     };
     let step = check_at(
         &totp(&secret, &user.user_name, &issuer(lib))?,
@@ -136,13 +136,19 @@ pub async fn enable(lib: &Library, user: &User, code: &str, by: Origin) -> Resul
         .enable_totp(user.id, &sealed, now().max(1), step, &hashes)
         .await?
     {
-        return Err(Error::Invalid("Start the set-up again".into()));
+        return Err(start_again());
     }
-    Entry::by(Event::TwoFactorEnabled, by)
-        .user(user)
-        .record(&lib.db)
-        .await;
+    audit::note(&lib.db, Event::TwoFactorEnabled, by, Some(user), "").await;
     Ok(codes)
+}
+
+fn already_on() -> Error {
+    Error::Invalid("Two-factor login is on already".into())
+}
+
+/// The pending key changed or went (another tab, the operator).
+fn start_again() -> Error {
+    Error::Invalid("Start the set-up again".into())
 }
 
 fn wrong_code() -> Error {
@@ -169,11 +175,14 @@ pub async fn verify(
             .await?;
         if used {
             let left = db.recovery_codes_left(user.id).await?;
-            Entry::by(Event::RecoveryCodeUsed, by)
-                .user(user)
-                .detail(format!("{left} left"))
-                .record(db)
-                .await;
+            audit::note(
+                db,
+                Event::RecoveryCodeUsed,
+                by,
+                Some(user),
+                format!("{left} left"),
+            )
+            .await;
         }
         return Ok(used);
     }
@@ -192,20 +201,14 @@ pub async fn verify(
 pub async fn renew_recovery_codes(lib: &Library, user: &User, by: Origin) -> Result<Vec<String>> {
     let (codes, hashes) = new_codes();
     lib.db.replace_recovery_codes(user.id, &hashes).await?;
-    Entry::by(Event::RecoveryCodesRenewed, by)
-        .user(user)
-        .record(&lib.db)
-        .await;
+    audit::note(&lib.db, Event::RecoveryCodesRenewed, by, Some(user), "").await;
     Ok(codes)
 }
 
 /// Turns two-factor off (the owner, after a code; or the operator).
 pub async fn disable(db: &Db, user: &User, by: Origin) -> Result<()> {
     db.disable_totp(user.id).await?;
-    Entry::by(Event::TwoFactorDisabled, by)
-        .user(user)
-        .record(db)
-        .await;
+    audit::note(db, Event::TwoFactorDisabled, by, Some(user), "").await;
     Ok(())
 }
 

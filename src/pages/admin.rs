@@ -18,7 +18,7 @@ use super::web::{forbidden, redirect, visitor, Visitor};
 use crate::api::error::ApiError;
 use crate::db::audit::AuditFilter;
 use crate::db::users::{bandwidth_period, User};
-use crate::http::html::{esc, human_size, not_found, time_tag};
+use crate::http::html::{esc, human_size, not_found, notice, time_tag};
 use crate::http::ClientIp;
 use crate::library::audit::Origin;
 use crate::library::auth::{password_login, PasswordLogin};
@@ -133,18 +133,6 @@ async fn reauth_refused(
             Some(t("login-unavailable"))
         }
     }
-}
-
-fn notice(ok: bool, text: &str) -> String {
-    let (class, id, role) = if ok {
-        ("notice-ok", "done", "status")
-    } else {
-        ("notice-error", "error", "alert")
-    };
-    format!(
-        "<p class=\"notice {class}\" id=\"{id}\" role=\"{role}\">{}</p>",
-        esc(text)
-    )
 }
 
 fn hidden(name: &str, value: &str) -> String {
@@ -310,10 +298,22 @@ async fn maintenance(
     }
 }
 
-fn status_of(u: &crate::db::usage::AccountUse) -> String {
-    if u.disabled != 0 {
+/// The tiers as `<option>`s, `selected` chosen.
+fn membership_options(selected: &str) -> String {
+    ["lite", "pro", "max"]
+        .iter()
+        .map(|m| {
+            let mark = if *m == selected { " selected" } else { "" };
+            format!("<option value=\"{m}\"{mark}>{m}</option>")
+        })
+        .collect()
+}
+
+/// An account's status as the console says it.
+fn status_text(disabled: i64, activated: i64) -> String {
+    if disabled != 0 {
         t("admin-status-disabled")
-    } else if u.activated == 0 {
+    } else if activated == 0 {
         t("admin-status-inactive")
     } else {
         t("admin-status-active")
@@ -354,7 +354,7 @@ async fn users(
                 name = esc(&u.user_name),
                 email = esc(&u.email),
                 membership = esc(&u.membership),
-                status = esc(&status_of(u)),
+                status = esc(&status_text(u.disabled, u.activated)),
                 marks = esc(&marks),
                 files = u.files,
                 disk = esc(&human_size(u.disk_used)),
@@ -362,10 +362,7 @@ async fn users(
             )
         })
         .collect();
-    let options: String = ["lite", "pro", "max"]
-        .iter()
-        .map(|m| format!("<option value=\"{m}\">{m}</option>"))
-        .collect();
+    let options = membership_options("lite");
     let body = format!(
         "{done}<form method=\"get\" action=\"/admin/users\" class=\"card\" id=\"search\" role=\"search\">\
          <div class=\"field\"><label for=\"q\">{search}</label><input id=\"q\" name=\"q\" value=\"{query}\"></div>\
@@ -444,17 +441,7 @@ async fn user_page(
         Some(-1) => "unlimited".to_string(),
         Some(q) => q.to_string(),
     };
-    let options: String = ["lite", "pro", "max"]
-        .iter()
-        .map(|m| {
-            let selected = if *m == user.membership {
-                " selected"
-            } else {
-                ""
-            };
-            format!("<option value=\"{m}\"{selected}>{m}</option>")
-        })
-        .collect();
+    let options = membership_options(&user.membership);
     let facts = format!(
         "<table class=\"files console\" id=\"facts\">{}</table>",
         [
@@ -473,13 +460,7 @@ async fn user_page(
             ),
             (
                 "admin-status",
-                esc(&if user.disabled != 0 {
-                    t("admin-status-disabled")
-                } else if user.activated == 0 {
-                    t("admin-status-inactive")
-                } else {
-                    t("admin-status-active")
-                })
+                esc(&status_text(user.disabled, user.activated))
             ),
             (
                 "admin-mark-2fa",

@@ -12,14 +12,15 @@ use axum::routing::get;
 use axum::Router;
 
 use super::web::{add_cookie, cookie, cookies, finish_login, redirect, safe_next, visitor};
-use crate::http::html::{esc, not_found, try_later};
+use crate::http::html::{esc, not_found, notice, try_later};
 use crate::http::ClientIp;
-use crate::library::audit::{Actor, Entry, Event};
-use crate::library::oidc;
+use crate::library::{auth, oidc};
 use crate::pages::i18n::t;
 use crate::state::App;
 
 const FLOW_COOKIE: &str = "ds_oidc";
+/// How the audit log names these logins.
+const SSO: &str = "single sign-on";
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -72,9 +73,8 @@ async fn callback(
             StatusCode::FORBIDDEN,
             &t("login-title"),
             &format!(
-                "<p class=\"notice notice-error\" id=\"error\" role=\"alert\">{}</p>\
-                 <p><a class=\"btn\" href=\"/login\">{}</a></p>",
-                esc(&why),
+                "{}<p><a class=\"btn\" href=\"/login\">{}</a></p>",
+                notice(false, &why),
                 esc(&t("login-submit"))
             ),
             &[],
@@ -85,11 +85,8 @@ async fn callback(
     let (user, next) = match outcome {
         Ok(Ok(found)) => found,
         Ok(Err(why)) => {
-            Entry::new(Event::LoginFailed, Actor::User)
-                .from(ip)
-                .detail(format!("single sign-on: {why}"))
-                .record(&app.db)
-                .await;
+            let why_text = why.to_string();
+            auth::audit_login(&app, None, ip, SSO, Some(&why_text)).await;
             return refused(why.to_string());
         }
         Err(e) => {
@@ -98,20 +95,10 @@ async fn callback(
         }
     };
     if !user.is_active() {
-        Entry::new(Event::LoginFailed, Actor::User)
-            .user(&user)
-            .from(ip)
-            .detail("single sign-on: account disabled")
-            .record(&app.db)
-            .await;
+        auth::audit_login(&app, Some(&user), ip, SSO, Some("account disabled")).await;
         return refused(t("login-wrong"));
     }
-    Entry::new(Event::LoginOk, Actor::User)
-        .user(&user)
-        .from(ip)
-        .detail("single sign-on")
-        .record(&app.db)
-        .await;
+    auth::audit_login(&app, Some(&user), ip, SSO, None).await;
     let mut resp = finish_login(&app, user.id, ip, &next).await;
     add_cookie(&mut resp, &cookie(&app, FLOW_COOKIE, "", 0));
     resp

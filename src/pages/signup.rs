@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 
 use crate::api::error::ApiError;
-use crate::http::html::esc;
+use crate::http::html::{esc, notice};
 use crate::http::pipeline::Pipeline;
 use crate::http::ClientIp;
 use crate::library::accounts::{self, Registration, MAX_PASSWORD, MIN_PASSWORD};
@@ -34,23 +34,8 @@ fn field<'a>(form: &'a Fields, name: &str) -> &'a str {
     form.get(name).map(String::as_str).unwrap_or("")
 }
 
-fn error_line(text: &str) -> String {
-    format!(
-        "<p class=\"notice notice-error\" id=\"error\" role=\"alert\">{}</p>",
-        esc(text)
-    )
-}
-
 fn done_page(v: &Visitor, title: &str, text: &str) -> Response {
-    v.page(
-        StatusCode::OK,
-        title,
-        &format!(
-            "<p class=\"notice notice-ok\" id=\"done\" role=\"status\">{}</p>",
-            esc(text)
-        ),
-        &[],
-    )
+    v.page(StatusCode::OK, title, &notice(true, text), &[])
 }
 
 /// The text a refusal shows: the domain's own words (a rule broken, a rate
@@ -104,7 +89,7 @@ fn signup_page(v: &Visitor, status: StatusCode, form: &Fields, error: Option<&st
          <input id=\"again\" name=\"again\" type=\"password\" autocomplete=\"new-password\" minlength=\"4\" maxlength=\"20\" required></div>\
          <div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"signup-submit\">{submit}</button></div>\
          <p class=\"muted\"><a href=\"/login\">{have}</a></p></form>",
-        error = error.map(error_line).unwrap_or_default(),
+        error = error.map(|e| notice(false, e)).unwrap_or_default(),
         csrf = esc(&v.csrf),
         name_label = esc(&t("signup-user-name")),
         name_hint = esc(&t("signup-user-name-hint")),
@@ -126,7 +111,7 @@ fn closed(v: &Visitor) -> Response {
     v.page(
         StatusCode::NOT_FOUND,
         &t("signup-title"),
-        &error_line(&t("signup-closed")),
+        &notice(false, &t("signup-closed")),
         &[],
     )
 }
@@ -195,7 +180,7 @@ fn reset_page(v: &Visitor, status: StatusCode, error: Option<&str>) -> Response 
          <div class=\"field\"><label for=\"user_name\">{label}</label>\
          <input id=\"user_name\" name=\"user_name\" autocomplete=\"username\" required></div>\
          <div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"reset-submit\">{submit}</button></div></form>",
-        error = error.map(error_line).unwrap_or_default(),
+        error = error.map(|e| notice(false, e)).unwrap_or_default(),
         intro = esc(&t("reset-intro")),
         csrf = esc(&v.csrf),
         label = esc(&t("login-user-name")),
@@ -231,10 +216,7 @@ async fn reset_request(
             &t("reset-title"),
             &t_args(
                 "reset-sent",
-                &[(
-                    "minutes",
-                    ((app.cfg.limits.account_link_ttl_secs + 59) / 60).into(),
-                )],
+                &[("minutes", accounts::link_minutes(&app).into())],
             ),
         ),
         Err(e) => {
@@ -254,7 +236,7 @@ fn new_password_page(
         "{error}<form method=\"post\" action=\"/reset/{token}\" class=\"card narrow\" id=\"new-password-form\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">{fields}\
          <div class=\"actions\"><button class=\"btn\" type=\"submit\" id=\"new-password-submit\">{submit}</button></div></form>",
-        error = error.map(error_line).unwrap_or_default(),
+        error = error.map(|e| notice(false, e)).unwrap_or_default(),
         token = esc(token),
         csrf = esc(&v.csrf),
         fields = password_fields(MIN_PASSWORD),
@@ -269,7 +251,7 @@ fn link_gone_page(v: &Visitor) -> Response {
         &t("reset-title"),
         &format!(
             "{}<p><a class=\"btn btn-secondary\" href=\"/reset\">{}</a></p>",
-            error_line(&t("reset-link-gone")),
+            notice(false, &t("reset-link-gone")),
             esc(&t("reset-again"))
         ),
         &[],
@@ -289,7 +271,7 @@ async fn new_password_form(
         Ok(None) => link_gone_page(&v),
         Err(e) => {
             let (status, text) = refusal(e);
-            v.page(status, &t("reset-title"), &error_line(&text), &[])
+            v.page(status, &t("reset-title"), &notice(false, &text), &[])
         }
     }
 }

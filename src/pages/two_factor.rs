@@ -23,7 +23,7 @@ use super::web::{
 };
 use crate::db::now;
 use crate::db::users::User;
-use crate::http::html::esc;
+use crate::http::html::{esc, notice};
 use crate::http::ClientIp;
 use crate::library::audit::Origin;
 use crate::library::{auth, two_factor};
@@ -95,14 +95,7 @@ async fn pending(app: &AppState, headers: &HeaderMap) -> Option<(User, String)> 
 }
 
 fn page(v: &Visitor, user: &User, status: StatusCode, error: Option<&str>) -> Response {
-    let error = error
-        .map(|e| {
-            format!(
-                "<p class=\"notice notice-error\" id=\"error\" role=\"alert\">{}</p>",
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
+    let error = error.map(|e| notice(false, e)).unwrap_or_default();
     let body = format!(
         "{error}<form method=\"post\" action=\"/login/2fa\" class=\"card narrow\" id=\"code-form\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><p>{intro}</p>\
@@ -132,14 +125,7 @@ async fn enrol_page(
             return crate::http::html::try_later(&t("login-unavailable"));
         }
     };
-    let error = error
-        .map(|e| {
-            format!(
-                "<p class=\"notice notice-error\" id=\"error\" role=\"alert\">{}</p>",
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
+    let error = error.map(|e| notice(false, e)).unwrap_or_default();
     let body = format!(
         "{error}<p class=\"notice notice-warn\">{required}</p>{setup}",
         required = esc(&t("two-factor-required")),
@@ -259,7 +245,8 @@ async fn submit(
         }
     };
     let settled = auth::login_settle(&app, &user.user_name, ip, ok).await;
-    auth::audit_second_factor(&app, &user, ip, ok).await;
+    let why = (!ok).then_some("wrong second factor");
+    auth::audit_login(&app, Some(&user), ip, "web, second factor", why).await;
     if let Ok(Some(wait)) = settled {
         return refuse(
             StatusCode::TOO_MANY_REQUESTS,

@@ -13,10 +13,10 @@ use axum::response::Response;
 use super::{error_page, first, hidden, pipeline, see_other, to_login, Posted};
 use crate::api::error::ApiError;
 use crate::db::users::User;
-use crate::http::html::{esc, time_tag};
+use crate::http::html::{esc, notice, time_tag};
 use crate::http::ClientIp;
 use crate::library::accounts::{self, MAX_PASSWORD, MIN_PASSWORD};
-use crate::library::audit::{Entry, Event, Origin};
+use crate::library::audit::{self, Event, Origin};
 use crate::library::auth::{self, password_login, PasswordLogin};
 use crate::library::two_factor;
 use crate::pages::i18n::{t, t_args};
@@ -35,27 +35,13 @@ pub(super) async fn show(
         return to_login("/account");
     };
     let notice = match q.get("done").map(String::as_str) {
-        Some("password") => ok_notice(&t("account-password-changed")),
-        Some("revoked") => ok_notice(&t("account-app-password-revoked")),
-        Some("ended") => ok_notice(&t("account-session-ended")),
-        Some("ended-all") => ok_notice(&t("account-sessions-ended")),
+        Some("password") => notice(true, &t("account-password-changed")),
+        Some("revoked") => notice(true, &t("account-app-password-revoked")),
+        Some("ended") => notice(true, &t("account-session-ended")),
+        Some("ended-all") => notice(true, &t("account-sessions-ended")),
         _ => String::new(),
     };
     render(&app, &v, &user, StatusCode::OK, &notice).await
-}
-
-fn ok_notice(text: &str) -> String {
-    format!(
-        "<p class=\"notice notice-ok\" id=\"done\" role=\"status\">{}</p>",
-        esc(text)
-    )
-}
-
-fn error_notice(text: &str) -> String {
-    format!(
-        "<p class=\"notice notice-error\" id=\"error\" role=\"alert\">{}</p>",
-        esc(text)
-    )
 }
 
 /// `POST /account/password` (`csrf`, `current`, `new`, `again`): the old
@@ -78,7 +64,7 @@ pub(super) async fn change_password(
         current_refused(&app, &user, field("current"), ip, "password change").await
     };
     if let Some((status, text)) = refusal {
-        return render(&app, &v, &user, status, &error_notice(&text)).await;
+        return render(&app, &v, &user, status, &notice(false, &text)).await;
     }
     let changed = async {
         pipeline(&app, ip, &user, true).await?;
@@ -128,7 +114,7 @@ pub(super) async fn change_email(
     let email = first(&form, "email").unwrap_or("").trim().to_string();
     let current = first(&form, "current").unwrap_or("");
     if let Some((status, text)) = current_refused(&app, &user, current, ip, "e-mail change").await {
-        return render(&app, &v, &user, status, &error_notice(&text)).await;
+        return render(&app, &v, &user, status, &notice(false, &text)).await;
     }
     let requested = async {
         pipeline(&app, ip, &user, true).await?;
@@ -137,7 +123,7 @@ pub(super) async fn change_email(
     match requested.await {
         Ok(()) => {
             let text = t_args("account-email-sent", &[("email", email.into())]);
-            render(&app, &v, &user, StatusCode::OK, &ok_notice(&text)).await
+            render(&app, &v, &user, StatusCode::OK, &notice(true, &text)).await
         }
         Err(e) => {
             let e = ApiError::from(e);
@@ -145,7 +131,7 @@ pub(super) async fn change_email(
                 crate::api::error::Code::SystemMaintenance => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::BAD_REQUEST,
             };
-            render(&app, &v, &user, status, &error_notice(e.text())).await
+            render(&app, &v, &user, status, &notice(false, e.text())).await
         }
     }
 }
@@ -183,12 +169,15 @@ pub(super) async fn confirm_email(
     let (status, notice) = match confirmed.await {
         Ok(email) => (
             StatusCode::OK,
-            ok_notice(&t_args("account-email-changed", &[("email", email.into())])),
+            notice(
+                true,
+                &t_args("account-email-changed", &[("email", email.into())]),
+            ),
         ),
         Err(e) => {
             let e = ApiError::from(e);
             e.log("e-mail confirmation");
-            (StatusCode::NOT_FOUND, error_notice(e.text()))
+            (StatusCode::NOT_FOUND, notice(false, e.text()))
         }
     };
     v.page(status, &t("account-email-title"), &notice, &[])
@@ -209,7 +198,7 @@ pub(super) async fn delete_account(
             &v,
             &user,
             StatusCode::BAD_REQUEST,
-            &error_notice(&text),
+            &notice(false, &text),
         )
         .await;
     }
@@ -217,7 +206,7 @@ pub(super) async fn delete_account(
     if let Some((status, text)) =
         current_refused(&app, &user, current, ip, "account deletion").await
     {
-        return render(&app, &v, &user, status, &error_notice(&text)).await;
+        return render(&app, &v, &user, status, &notice(false, &text)).await;
     }
     let deleted = async {
         pipeline(&app, ip, &user, true).await?;
@@ -228,7 +217,7 @@ pub(super) async fn delete_account(
             let mut resp = v.page(
                 StatusCode::OK,
                 &t("account-title"),
-                &ok_notice(&t("account-deleted")),
+                &notice(true, &t("account-deleted")),
                 &[],
             );
             web::clear_login_cookie(&app, &mut resp);
@@ -295,14 +284,21 @@ pub(super) async fn two_factor_change(
     let off = uri.path().ends_with("/disable");
     if off && two_factor::required(&app.cfg, &user) {
         let text = t("account-two-factor-required");
-        return render(&app, &v, &user, StatusCode::FORBIDDEN, &error_notice(&text)).await;
+        return render(
+            &app,
+            &v,
+            &user,
+            StatusCode::FORBIDDEN,
+            &notice(false, &text),
+        )
+        .await;
     }
     if off {
         let current = first(&form, "current").unwrap_or("");
         if let Some((status, text)) =
             current_refused(&app, &user, current, ip, "two-factor change").await
         {
-            return render(&app, &v, &user, status, &error_notice(&text)).await;
+            return render(&app, &v, &user, status, &notice(false, &text)).await;
         }
     }
     let code = first(&form, "code").unwrap_or("");
@@ -323,7 +319,14 @@ pub(super) async fn two_factor_change(
     match changed.await {
         Ok(None) => {
             let text = t("two-factor-wrong");
-            render(&app, &v, &user, StatusCode::FORBIDDEN, &error_notice(&text)).await
+            render(
+                &app,
+                &v,
+                &user,
+                StatusCode::FORBIDDEN,
+                &notice(false, &text),
+            )
+            .await
         }
         Ok(Some(codes)) => {
             let user = app
@@ -334,7 +337,7 @@ pub(super) async fn two_factor_change(
                 .flatten()
                 .unwrap_or(user);
             let notice = if off {
-                ok_notice(&t("account-two-factor-off"))
+                notice(true, &t("account-two-factor-off"))
             } else {
                 two_factor_page::codes_block(&codes)
             };
@@ -420,7 +423,7 @@ async fn answer(
     match shown {
         Ok(notice) => render(app, v, user, StatusCode::OK, &notice).await,
         Err(crate::library::Error::Invalid(text)) => {
-            render(app, v, user, StatusCode::BAD_REQUEST, &error_notice(&text)).await
+            render(app, v, user, StatusCode::BAD_REQUEST, &notice(false, &text)).await
         }
         Err(e) => error_page(v, &ApiError::from(e)),
     }
@@ -448,7 +451,7 @@ pub(super) async fn revoke_app_password(
                 &v,
                 &user,
                 StatusCode::NOT_FOUND,
-                &error_notice(&t("account-app-password-unknown")),
+                &notice(false, &t("account-app-password-unknown")),
             )
             .await
         }
@@ -487,11 +490,14 @@ pub(super) async fn end_sessions(
             )
         };
         if ended > 0 {
-            Entry::by(Event::SessionsEnded, Origin::user(ip))
-                .user(&user)
-                .detail(format!("{ended} sessions, by the account's owner"))
-                .record(&app.db)
-                .await;
+            audit::note(
+                &app.db,
+                Event::SessionsEnded,
+                Origin::user(ip),
+                Some(&user),
+                format!("{ended} sessions, by the account's owner"),
+            )
+            .await;
         }
         Ok::<_, crate::library::Error>(ended)
     };

@@ -151,10 +151,7 @@ fn error_notice(e: &ApiError) -> String {
             ("code", e.code.number().into()),
         ],
     );
-    format!(
-        "<p class=\"notice notice-error\" id=\"error\" role=\"alert\">{}</p>",
-        esc(&text)
-    )
+    crate::http::html::notice(false, &text)
 }
 
 /// A failure as a page: the API's text and number, with a fitting status.

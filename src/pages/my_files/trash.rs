@@ -11,7 +11,7 @@ use axum::response::Response;
 use super::{error_page, first, hidden, pipeline, see_other, to_login, Posted};
 use crate::api::error::ApiError;
 use crate::db::trash::TrashReason;
-use crate::http::html::{esc, human_size, time_tag};
+use crate::http::html::{esc, human_size, notice, time_tag};
 use crate::http::ClientIp;
 use crate::library::{expiry, trash};
 use crate::pages::i18n::t;
@@ -60,12 +60,7 @@ pub(super) async fn show(
         Some("purged") => Some("trash-purged"),
         _ => None,
     }
-    .map(|key| {
-        format!(
-            "<p class=\"notice notice-ok\" id=\"done\" role=\"status\">{}</p>",
-            esc(&t(key))
-        )
-    })
+    .map(|key| notice(true, &t(key)))
     .unwrap_or_default();
     let csrf = hidden("csrf", &v.csrf);
     let rows: String = items
@@ -161,9 +156,8 @@ async fn act(
             StatusCode::BAD_REQUEST,
             &t("trash-title"),
             &format!(
-                "<p class=\"notice notice-error\" id=\"error\" role=\"alert\">{}</p>\
-                 <p><a class=\"btn btn-secondary\" href=\"/files/trash\">{}</a></p>",
-                esc(&t("trash-over-quota")),
+                "{}<p><a class=\"btn btn-secondary\" href=\"/files/trash\">{}</a></p>",
+                notice(false, &t("trash-over-quota")),
                 esc(&t("trash-title")),
             ),
             &[],
