@@ -215,21 +215,22 @@ pub async fn login(
         }
         _ => None,
     };
-    // An account with a second factor takes app passwords only: its own
-    // password is refused like a wrong one (not to confirm it to a guesser).
-    let second_factor = user
+    // An account with a second factor, a directory or single sign-on (or
+    // any, in SSO-only mode) takes app passwords only: its own password is
+    // refused like a wrong one (not to confirm it to a guesser).
+    let app_passwords_only = user
         .as_ref()
         .is_some_and(|u| super::two_factor::needed(&lib.cfg, u) || !u.auth_source.is_empty())
         || sso_only(lib);
-    let refused_for_second_factor = password_ok && second_factor;
-    let password_ok = password_ok && !second_factor;
+    let refused_for_app_passwords_only = password_ok && app_passwords_only;
+    let password_ok = password_ok && !app_passwords_only;
     let known = password_ok || app_password.is_some();
     if let Some(wait) = login_settle(lib, &account, ip, user.is_some() && known).await? {
         failed("throttled").await;
         return Err(wait_text(wait));
     }
     let Some(user) = user.as_ref().filter(|_| known) else {
-        failed(if refused_for_second_factor {
+        failed(if refused_for_app_passwords_only {
             "account password refused: two-factor, directory or single sign-on, app passwords only"
         } else {
             "wrong password"
