@@ -158,6 +158,25 @@ pub enum AdminCommand {
     /// Maintenance mode: every method that writes answers error 15.
     #[command(after_help = "Example:\n  dropspace admin maintenance on")]
     Maintenance { state: OnOff },
+    /// The anonymous-upload policy every node follows: printed, or set over
+    /// the configuration's `tiers.anonymous` (as the console does).
+    #[command(
+        after_help = "Examples:\n  dropspace admin anonymous\n  dropspace admin anonymous --uploads off\n  dropspace admin anonymous --max-file-size 100M --max-expiry 7d\n  dropspace admin anonymous --reset"
+    )]
+    Anonymous {
+        /// Whether visitors without an account may upload.
+        #[arg(long)]
+        uploads: Option<OnOff>,
+        /// The largest file: bytes with K, M or G, or `unlimited`.
+        #[arg(long, value_name = "SIZE")]
+        max_file_size: Option<String>,
+        /// The longest expiry: seconds, or with m, h or d, or `none`.
+        #[arg(long, value_name = "DURATION")]
+        max_expiry: Option<String>,
+        /// Follow the configuration again.
+        #[arg(long, conflicts_with_all = ["uploads", "max_file_size", "max_expiry"])]
+        reset: bool,
+    },
     /// User groups, the file_send API's `user_group_ids`.
     Group {
         #[command(subcommand)]
@@ -968,6 +987,39 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
             admin::set_maintenance(db, on, BY).await?;
             println!("maintenance {}", if on { "on" } else { "off" });
         }
+        AdminCommand::Anonymous {
+            uploads,
+            max_file_size,
+            max_expiry,
+            reset,
+        } => {
+            use crate::library::anonymous;
+            let policy = if reset {
+                anonymous::reset(db, &cfg, BY).await?
+            } else if uploads.is_some() || max_file_size.is_some() || max_expiry.is_some() {
+                let change = anonymous::Change {
+                    enabled: uploads.map(|u| matches!(u, OnOff::On)),
+                    max_file_size: max_file_size.as_deref(),
+                    max_expiry: max_expiry.as_deref(),
+                };
+                anonymous::change(db, &cfg, change, BY).await?
+            } else {
+                anonymous::current(db, &cfg).await?
+            };
+            let t = &policy.tier;
+            let limit = |n: i64| if n > 0 { n.to_string() } else { "none".into() };
+            println!("uploads\t{}", if t.enabled { "on" } else { "off" });
+            println!("max_file_size\t{}", limit(t.max_file_size));
+            println!("max_expiry_secs\t{}", limit(t.max_time_limit_secs));
+            println!(
+                "set_by\t{}",
+                if policy.from_console {
+                    "admin"
+                } else {
+                    "configuration"
+                }
+            );
+        }
     }
     Ok(())
 }
@@ -1089,20 +1141,9 @@ fn parse_since(given: &str) -> anyhow::Result<i64> {
     {
         return Ok(t.unix_timestamp());
     }
-    let unit = match given.chars().last() {
-        Some('s') => 1,
-        Some('m') => 60,
-        Some('h') => 3600,
-        Some('d') => 86_400,
-        _ => 0,
-    };
-    // Only after an ASCII unit is the last byte a whole character.
-    let amount = (unit > 0)
-        .then(|| given[..given.len() - 1].parse::<i64>().ok())
-        .flatten();
-    match amount.filter(|a| *a >= 0) {
-        Some(a) => Ok(crate::db::now() - a.saturating_mul(unit)),
-        None => anyhow::bail!("--since takes RFC 3339 or an age such as 30m, 24h or 7d: {given}"),
+    match dropspace_proto::size::parse_duration(given) {
+        Ok(age) => Ok(crate::db::now() - age),
+        Err(_) => anyhow::bail!("--since takes RFC 3339 or an age such as 30m, 24h or 7d: {given}"),
     }
 }
 

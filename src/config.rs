@@ -740,6 +740,8 @@ impl Default for Tier {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AnonymousTier {
+    /// Whether visitors without an account may upload at all.
+    pub enabled: bool,
     pub max_file_size: i64,
     /// As a tier's `max_time_limit_secs`, for anonymous uploads.
     pub max_time_limit_secs: i64,
@@ -750,6 +752,7 @@ pub struct AnonymousTier {
 impl Default for AnonymousTier {
     fn default() -> Self {
         AnonymousTier {
+            enabled: true,
             max_file_size: 300 * MIB,
             max_time_limit_secs: -1,
             default_time_limit_secs: -1,

@@ -298,3 +298,129 @@ dual!(
         assert!(audit.contains("admin:root"), "{audit}");
     }
 );
+
+/// `anonymous.uploadGetInfo`'s answer on `s`.
+async fn anonymous_offer(s: &Server) -> Xml {
+    s.call(&[
+        ("method", "anonymous.uploadGetInfo"),
+        ("api_key", &s.api_key),
+        ("api_version", "1.0"),
+    ])
+    .await
+}
+
+dual!(
+    the_anonymous_upload_policy_holds_on_every_node,
+    |b| async move {
+        let s = Server::start(b).await;
+        let other = s.another_node().await;
+        let mut root = admin_visitor(&s).await;
+        let files = "SELECT COUNT(*) FROM files";
+        // Handed out while uploads are on, used after they are turned off.
+        let early = anon_info(&s).await;
+
+        let csrf = root.csrf("/admin").await;
+        let off = root
+            .post(
+                "/admin/anonymous",
+                &[
+                    ("csrf", &csrf),
+                    ("max_file_size", "300M"),
+                    ("max_expiry", "none"),
+                ],
+            )
+            .await;
+        assert_eq!(off.status(), 303);
+        for node in [&s, &other] {
+            let x = anonymous_offer(node).await;
+            x.assert_error(11);
+            assert!(x.error_text().contains("turned off"), "{}", x.raw);
+            let page = Visitor::new(node)
+                .get("/upload")
+                .await
+                .text()
+                .await
+                .unwrap();
+            assert!(page.contains("id=\"uploads-closed\""), "{page}");
+        }
+        let before = s.db_i64(files).await;
+        let resp = post_form(
+            &other,
+            &early.url,
+            early.form(&[], "late.txt", b"late".to_vec()),
+        )
+        .await;
+        let text = resp.text().await.unwrap();
+        assert!(text.contains("fail"), "{text}");
+        assert_eq!(s.db_i64(files).await, before, "nothing stored");
+        // Accounts upload as before.
+        let session = s.user_session("acct").await;
+        upload(&other, &session, "mine.txt", b"mine".to_vec()).await;
+
+        // On again from the CLI, with a smaller file and a shorter expiry.
+        let out = s.admin_ok(&[
+            "anonymous",
+            "--uploads",
+            "on",
+            "--max-file-size",
+            "1K",
+            "--max-expiry",
+            "1h",
+        ]);
+        assert!(out.contains("max_file_size\t1024"), "{out}");
+        assert!(out.contains("set_by\tadmin"), "{out}");
+        let info = anon_info(&other).await;
+        assert_eq!(info.max_file_size, "1024");
+        let long = post_form(
+            &other,
+            &info.url,
+            info.form(&[("time_limit", "7200")], "long.txt", b"x".to_vec()),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+        assert!(long.contains("fail"), "{long}");
+        let page = Visitor::new(&other)
+            .get("/upload")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!page.contains("id=\"uploads-closed\""), "{page}");
+        assert!(page.contains("<option value=\"3600\""), "{page}");
+        assert!(!page.contains("<option value=\"0\""), "no 'never': {page}");
+        let overview = root.get("/admin").await.text().await.unwrap();
+        assert!(overview.contains("value=\"1K\""), "{overview}");
+        assert!(overview.contains("value=\"1h\""), "{overview}");
+
+        // Mistyped: refused, nothing changed.
+        let csrf = csrf_in(&overview);
+        let bad = root
+            .post(
+                "/admin/anonymous",
+                &[
+                    ("csrf", &csrf),
+                    ("uploads", "on"),
+                    ("max_file_size", "lots"),
+                    ("max_expiry", "1h"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status(), 400);
+        assert_eq!(anon_info(&s).await.max_file_size, "1024");
+
+        // Back to the configuration's (300 MiB, anonymous uploads on).
+        let reset = root
+            .post("/admin/anonymous", &[("csrf", &csrf), ("reset", "1")])
+            .await;
+        assert_eq!(reset.status(), 303);
+        assert_eq!(anon_info(&other).await.max_file_size, "314572800");
+        let out = s.admin_ok(&["anonymous"]);
+        assert!(out.contains("set_by\tconfiguration"), "{out}");
+        let changes = s
+            .db_i64("SELECT COUNT(*) FROM audit_log WHERE event = 'policy.anonymous_uploads'")
+            .await;
+        assert_eq!(changes, 3);
+    }
+);

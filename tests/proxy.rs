@@ -18,6 +18,7 @@ dual!(
         if s3_mode() {
             return;
         }
+        let _one = ONE_AT_A_TIME.lock().await;
         // `first` owns the data directory every restarted server shares.
         let Some((mut first, proxy)) = behind_nginx(b).await else {
             return;
@@ -46,8 +47,9 @@ dual!(
             .expect("client output");
         assert!(
             out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+            "{}\nserver log:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            log_tail(&s)
         );
         let done: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
         let file_id = done[0]["file_id"].as_str().expect("file id").to_string();
@@ -59,6 +61,9 @@ dual!(
             SIZE
         );
         std::fs::remove_file(&path).expect("remove");
+        // Its stored copy is checked: room for the second run's files.
+        std::fs::remove_file(s.data_dir.join("blobs").join(blob_key(&s, &file_id).await))
+            .expect("remove the stored copy");
 
         // tuspy, 50 MB chunks, retrying while the server is away.
         if !common::clients::tuspy() {
@@ -95,8 +100,9 @@ dual!(
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
+            "{stdout}\n{}\nserver log:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            log_tail(&s)
         );
         let done: serde_json::Value =
             serde_json::from_str(stdout.lines().last().unwrap_or_default()).expect("JSON");

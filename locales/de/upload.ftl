@@ -2,6 +2,8 @@
 upload-title = Hochladen
 upload-to-account = Die Dateien werden in Ihrem Konto { $name } gespeichert.
 upload-anonymous = Sie sind nicht angemeldet: Dateien werden anonym hochgeladen, jede mit einem eigenen Löschlink.
+upload-anonymous-off = Hochladen ohne Konto ist auf diesem Server abgeschaltet: Melden Sie sich an, um hochzuladen.
+upload-unavailable = Die Upload-Seite kann gerade nicht angezeigt werden. Bitte versuchen Sie es gleich noch einmal.
 upload-needs-js = Zum Hochladen benötigt diese Seite JavaScript.
 upload-drop = Dateien hier ablegen
 upload-or = oder

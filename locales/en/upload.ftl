@@ -3,6 +3,8 @@ upload-title = Upload
 # $name is the account's name, in bold.
 upload-to-account = Files go to your account, { $name }.
 upload-anonymous = You are not logged in: files are uploaded anonymously, each with its own delete link.
+upload-anonymous-off = Uploads without an account are turned off on this server: log in to upload.
+upload-unavailable = The upload page cannot be shown right now. Please try again in a moment.
 upload-needs-js = This page needs JavaScript to upload.
 upload-drop = Drop files here
 upload-or = or

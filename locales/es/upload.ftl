@@ -2,6 +2,8 @@
 upload-title = Subir
 upload-to-account = Los archivos se guardan en su cuenta, { $name }.
 upload-anonymous = No ha iniciado sesión: los archivos se suben de forma anónima, cada uno con su propio enlace de eliminación.
+upload-anonymous-off = En este servidor no se puede subir sin cuenta: inicie sesión para subir archivos.
+upload-unavailable = La página de subida no se puede mostrar ahora. Inténtelo de nuevo en un momento.
 upload-needs-js = Esta página necesita JavaScript para subir archivos.
 upload-drop = Suelte los archivos aquí
 upload-or = o

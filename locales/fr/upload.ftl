@@ -2,6 +2,8 @@
 upload-title = Envoyer
 upload-to-account = Les fichiers vont dans votre compte, { $name }.
 upload-anonymous = Vous n'êtes pas connecté : les fichiers sont envoyés anonymement, chacun avec son propre lien de suppression.
+upload-anonymous-off = Le dépôt sans compte est désactivé sur ce serveur : connectez-vous pour envoyer des fichiers.
+upload-unavailable = La page d'envoi ne peut pas être affichée pour le moment. Veuillez réessayer dans un instant.
 upload-needs-js = Cette page a besoin de JavaScript pour envoyer des fichiers.
 upload-drop = Déposez des fichiers ici
 upload-or = ou

@@ -60,10 +60,10 @@ pub fn link_valid(lib: &Library, item: &Item, expires: i64, sig: &str) -> bool {
 /// Seconds an extension gives from now: the owner's tier default time
 /// limit, else `expiry.extend_secs`, within the tier's maximum.
 pub fn extension_secs(cfg: &Config, user: &User) -> i64 {
-    let secs = limits::default_time_limit(cfg, Some(user))
+    let secs = limits::default_time_limit(cfg, limits::Uploader::Account(user))
         .unwrap_or(cfg.expiry.extend_secs)
         .max(60);
-    match limits::max_time_limit(cfg, Some(user)) {
+    match limits::max_time_limit(cfg, limits::Uploader::Account(user)) {
         Some(max) => secs.min(max),
         None => secs,
     }

@@ -66,7 +66,7 @@ pub async fn prepare(lib: &Library, user: &User, info: &SetInfo) -> Result<FileU
     // (0) would be forever (docs/api-notes.md).
     if let (Some(secs), Some(max)) = (
         info.time_limit,
-        limits::max_time_limit(&lib.cfg, Some(user)),
+        limits::max_time_limit(&lib.cfg, limits::Uploader::Account(user)),
     ) {
         if secs == 0 || secs > max {
             return Err(limits::too_long(max));

@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use crate::config::Config;
+use crate::config::{AnonymousTier, Config};
 use crate::db::downloads::{Credited, Reservation, Reserved};
 use crate::db::files::File;
 pub use crate::db::files::LimitAction;
@@ -297,7 +297,7 @@ impl AskedLimits {
     /// Within the uploader's tier: a file without a time limit gets the
     /// tier's default (`default_time_limit_secs`, else its longest), a
     /// longer one than the longest is refused.
-    pub fn within(self, cfg: &Config, user: Option<&User>) -> Result<AskedLimits> {
+    pub fn within(self, cfg: &Config, user: Uploader) -> Result<AskedLimits> {
         if let Some(max) = max_time_limit(cfg, user) {
             if self.time_limit > max {
                 return Err(too_long(max));
@@ -313,12 +313,20 @@ impl AskedLimits {
     }
 }
 
+/// Whose limits apply: an account's tier's, or the anonymous-upload
+/// policy in force (`library::anonymous`).
+#[derive(Clone, Copy)]
+pub enum Uploader<'a> {
+    Account(&'a User),
+    Anonymous(&'a AnonymousTier),
+}
+
 /// The longest time limit the tier allows, None when it has no maximum
 /// (`max_time_limit_secs` of -1 or 0).
-pub fn max_time_limit(cfg: &Config, user: Option<&User>) -> Option<i64> {
+pub fn max_time_limit(cfg: &Config, user: Uploader) -> Option<i64> {
     let max = match user {
-        Some(u) => cfg.tiers.get(&u.membership).max_time_limit_secs,
-        None => cfg.tiers.anonymous.max_time_limit_secs,
+        Uploader::Account(u) => cfg.tiers.get(&u.membership).max_time_limit_secs,
+        Uploader::Anonymous(tier) => tier.max_time_limit_secs,
     };
     (max > 0).then_some(max)
 }
@@ -326,10 +334,10 @@ pub fn max_time_limit(cfg: &Config, user: Option<&User>) -> Option<i64> {
 /// The time limit a file uploaded without one gets: the tier's
 /// `default_time_limit_secs` within its maximum, else the maximum; None:
 /// the file keeps until deleted (docs/expiry.md).
-pub fn default_time_limit(cfg: &Config, user: Option<&User>) -> Option<i64> {
+pub fn default_time_limit(cfg: &Config, user: Uploader) -> Option<i64> {
     let default = match user {
-        Some(u) => cfg.tiers.get(&u.membership).default_time_limit_secs,
-        None => cfg.tiers.anonymous.default_time_limit_secs,
+        Uploader::Account(u) => cfg.tiers.get(&u.membership).default_time_limit_secs,
+        Uploader::Anonymous(tier) => tier.default_time_limit_secs,
     };
     let max = max_time_limit(cfg, user);
     match (default > 0).then_some(default) {
@@ -341,7 +349,7 @@ pub fn default_time_limit(cfg: &Config, user: Option<&User>) -> Option<i64> {
 /// The expiry times (seconds; 0: never) the upload page offers `user`:
 /// those of `web.expiry_choices_secs` within the tier's longest time limit,
 /// "never" only where there is none, and the tier's default.
-pub fn expiry_choices(cfg: &Config, user: Option<&User>) -> Vec<i64> {
+pub fn expiry_choices(cfg: &Config, user: Uploader) -> Vec<i64> {
     let max = max_time_limit(cfg, user);
     let mut choices: Vec<i64> = cfg
         .web
@@ -414,21 +422,28 @@ pub fn gone(file: &File) -> Option<Gone> {
 mod tests {
     use super::*;
 
+    fn anon(cfg: &Config) -> Uploader<'_> {
+        Uploader::Anonymous(&cfg.tiers.anonymous)
+    }
+
     #[test]
     fn expiry_choices_keep_within_the_tier() {
         let mut cfg = Config::default();
         cfg.web.expiry_choices_secs = vec![3600, 86_400, 604_800, 0];
-        assert_eq!(expiry_choices(&cfg, None), [3600, 86_400, 604_800, 0]);
+        assert_eq!(expiry_choices(&cfg, anon(&cfg)), [3600, 86_400, 604_800, 0]);
         cfg.tiers.anonymous.max_time_limit_secs = 86_400;
-        assert_eq!(expiry_choices(&cfg, None), [3600, 86_400]);
+        assert_eq!(expiry_choices(&cfg, anon(&cfg)), [3600, 86_400]);
         // A maximum below every choice still leaves one: the maximum.
         cfg.tiers.anonymous.max_time_limit_secs = 600;
-        assert_eq!(expiry_choices(&cfg, None), [600]);
+        assert_eq!(expiry_choices(&cfg, anon(&cfg)), [600]);
         let limits = AskedLimits::parse("", "2", "2").expect("parse");
-        assert_eq!(limits.within(&cfg, None).expect("within").time_limit, 600);
+        assert_eq!(
+            limits.within(&cfg, anon(&cfg)).expect("within").time_limit,
+            600
+        );
         assert!(AskedLimits::parse("601", "", "")
             .expect("parse")
-            .within(&cfg, None)
+            .within(&cfg, anon(&cfg))
             .is_err());
     }
 
@@ -437,22 +452,28 @@ mod tests {
         let mut cfg = Config::default();
         cfg.web.expiry_choices_secs = vec![3600, 86_400, 0];
         // Unset: nothing changes (no default, no maximum).
-        assert_eq!(default_time_limit(&cfg, None), None);
+        assert_eq!(default_time_limit(&cfg, anon(&cfg)), None);
         let none = AskedLimits::parse("", "", "").expect("parse");
-        assert_eq!(none.within(&cfg, None).expect("within").time_limit, 0);
+        assert_eq!(none.within(&cfg, anon(&cfg)).expect("within").time_limit, 0);
         // A default alone: given to files without one, offered, no maximum.
         cfg.tiers.anonymous.default_time_limit_secs = 7200;
-        assert_eq!(none.within(&cfg, None).expect("within").time_limit, 7200);
-        assert_eq!(expiry_choices(&cfg, None), [3600, 7200, 86_400, 0]);
+        assert_eq!(
+            none.within(&cfg, anon(&cfg)).expect("within").time_limit,
+            7200
+        );
+        assert_eq!(expiry_choices(&cfg, anon(&cfg)), [3600, 7200, 86_400, 0]);
         // A maximum below the default caps it.
         cfg.tiers.anonymous.max_time_limit_secs = 5000;
-        assert_eq!(default_time_limit(&cfg, None), Some(5000));
-        assert_eq!(expiry_choices(&cfg, None), [3600, 5000]);
+        assert_eq!(default_time_limit(&cfg, anon(&cfg)), Some(5000));
+        assert_eq!(expiry_choices(&cfg, anon(&cfg)), [3600, 5000]);
         // A maximum above it leaves it.
         cfg.tiers.anonymous.max_time_limit_secs = 86_400;
-        assert_eq!(none.within(&cfg, None).expect("within").time_limit, 7200);
+        assert_eq!(
+            none.within(&cfg, anon(&cfg)).expect("within").time_limit,
+            7200
+        );
         let long = AskedLimits::parse("86401", "", "").expect("parse");
-        assert!(long.within(&cfg, None).is_err());
+        assert!(long.within(&cfg, anon(&cfg)).is_err());
     }
 
     #[test]

@@ -408,10 +408,17 @@ async fn copy_join(lib: &Library, parts: &[Upload], blob_key: &str, total: u64) 
 }
 
 /// The largest upload a caller may create: the tier limit of the
-/// identifier it names, else the anonymous tier's; None when unlimited.
+/// identifier it names, else the anonymous-upload policy's; None when
+/// unlimited.
 pub async fn max_size(lib: &Library, upload_identifier: &str) -> Result<Option<i64>> {
     let max = match upload_identifier {
-        "" => lib.cfg.tiers.anonymous.max_file_size,
+        // Off or not, OPTIONS answers (it is also the CORS preflight).
+        "" => {
+            crate::library::anonymous::current(&lib.db, &lib.cfg)
+                .await?
+                .tier
+                .max_file_size
+        }
         id => match uploads::get(lib, id).await? {
             Some(ident) => ident.max_file_size,
             None => return Err(uploads::unknown_identifier()),

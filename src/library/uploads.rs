@@ -10,7 +10,8 @@ use crate::blobs::Written;
 use crate::db::uploads::{Claim, CommitError, NewIdent};
 use crate::db::users::User;
 use crate::db::{now, now_ms};
-use crate::library::limits::AskedLimits;
+use crate::library::anonymous;
+use crate::library::limits::{AskedLimits, Uploader};
 use crate::library::mail::{self, Link, Sender};
 use crate::library::{Error, Library, Result, MAX_NAME, MAX_TEXT};
 use crate::secrets::{hash_secret, random_string, LOWER_ALNUM};
@@ -106,9 +107,10 @@ async fn offer_into(
     Ok(offer(lib, id, offered))
 }
 
-/// A new anonymous identifier, up to the anonymous tier's file size.
+/// A new anonymous identifier, up to the anonymous-upload policy's file
+/// size; refused while anonymous uploads are off.
 pub async fn offer_anonymous(lib: &Library, api_version: &str, speed_limit: i64) -> Result<Offer> {
-    let max = lib.cfg.tiers.anonymous.max_file_size;
+    let max = anonymous::open_tier(lib).await?.max_file_size;
     let id = create(lib, None, api_version, speed_limit, max, "").await?;
     Ok(offer(lib, id, max))
 }
@@ -383,7 +385,20 @@ pub async fn check_limits(lib: &Library, user_id: Option<i64>, limits: AskedLimi
         Some(uid) => Some(lib.db.user_by_id(uid).await?.ok_or(Error::SessionBad)?),
         None => None,
     };
-    limits.within(&lib.cfg, user.as_ref()).map(|_| ())
+    within(lib, user.as_ref(), limits).await.map(|_| ())
+}
+
+/// `limits` within the account's tier, or within the anonymous-upload
+/// policy in force — refused whole while anonymous uploads are off, so an
+/// identifier handed out before they were turned off stores nothing.
+async fn within(lib: &Library, user: Option<&User>, limits: AskedLimits) -> Result<AskedLimits> {
+    match user {
+        Some(u) => limits.within(&lib.cfg, Uploader::Account(u)),
+        None => {
+            let tier = anonymous::open_tier(lib).await?;
+            limits.within(&lib.cfg, Uploader::Anonymous(&tier))
+        }
+    }
 }
 
 /// The lengths of the texts an upload may carry.
@@ -415,7 +430,7 @@ pub async fn store(
     let ident = up.ident;
     check_folder(lib, ident.user_id, &asked.folder_id).await?;
     check_texts(asked)?;
-    let limits = asked.limits.within(&lib.cfg, up.user)?;
+    let limits = within(lib, up.user, asked.limits).await?;
     let recipients = recipients(lib, ident.user_id.is_none(), &asked.recipient_email)?;
     // Before anything is counted or kept: an infected file is refused here
     // and its front end removes its bytes (docs/scanning.md).

@@ -22,7 +22,7 @@ use crate::http::html::{esc, human_size, not_found, notice, time_tag};
 use crate::http::ClientIp;
 use crate::library::audit::Origin;
 use crate::library::auth::{password_login, PasswordLogin};
-use crate::library::{accounts, admin, audit, two_factor};
+use crate::library::{accounts, admin, anonymous, audit, two_factor};
 use crate::pages::i18n::{t, t_args};
 use crate::state::{App, AppState};
 
@@ -30,6 +30,7 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/admin", get(overview))
         .route("/admin/maintenance", post(maintenance))
+        .route("/admin/anonymous", post(anonymous_policy))
         .route("/admin/users", get(users).post(create_user))
         .route("/admin/users/{id}", get(user_page).post(user_action))
         .route("/admin/keys", get(keys).post(create_key))
@@ -181,9 +182,10 @@ fn page(v: &Visitor, status: StatusCode, title: &str, body: &str) -> Response {
 
 fn done_query(q: &HashMap<String, String>) -> String {
     match q.get("done").map(String::as_str) {
-        Some(key @ ("maintenance" | "created" | "saved" | "revoked" | "deleted" | "mailed")) => {
-            notice(true, &t(&format!("admin-done-{key}")))
-        }
+        Some(
+            key @ ("maintenance" | "policy" | "created" | "saved" | "revoked" | "deleted"
+            | "mailed"),
+        ) => notice(true, &t(&format!("admin-done-{key}"))),
         _ => String::new(),
     }
 }
@@ -199,9 +201,10 @@ async fn overview(
         let totals = app.db.totals(period).await?;
         let big = app.db.biggest_files(10).await?;
         let maintenance = app.db.maintenance().await?;
-        Ok::<_, crate::library::Error>((totals, big, maintenance))
+        let policy = anonymous::current(&app.db, &app.cfg).await?;
+        Ok::<_, crate::library::Error>((totals, big, maintenance, policy))
     };
-    let (totals, big, maintenance) = match read.await {
+    let (totals, big, maintenance, policy) = match read.await {
         Ok(r) => r,
         Err(e) => return error(&v, e),
     };
@@ -238,6 +241,7 @@ async fn overview(
         "{done}<section class=\"card\" id=\"totals\"><h2>{usage}</h2><table class=\"files console\">{stats}</table></section>\
          <form method=\"post\" action=\"/admin/maintenance\" class=\"card\" id=\"maintenance\"><h2>{m_heading}</h2>\
          {csrf}{state}<p>{m_state}</p>{reauth}<div class=\"actions\"><button class=\"{button_class}\" type=\"submit\">{m_button}</button></div></form>\
+         {anonymous}\
          <section class=\"card\" id=\"biggest\"><h2>{big_heading}</h2><table class=\"files console\"><thead><tr>\
          <th scope=\"col\">{c_name}</th><th scope=\"col\">{c_size}</th><th scope=\"col\">{c_owner}</th></tr></thead><tbody>{rows}</tbody></table></section>",
         done = done_query(&q),
@@ -255,6 +259,7 @@ async fn overview(
         state = hidden("state", next),
         m_state = esc(&t(state_key)),
         m_button = esc(&t(if next == "on" { "admin-maintenance-turn-on" } else { "admin-maintenance-turn-off" })),
+        anonymous = anonymous_form(&v, &policy),
         big_heading = esc(&t("admin-biggest")),
         c_name = esc(&t("account-name")),
         c_size = esc(&t("trash-size")),
@@ -294,6 +299,87 @@ async fn maintenance(
     }
     match admin::set_maintenance(&app.db, on, Origin::admin(&me, ip)).await {
         Ok(()) => redirect("/admin?done=maintenance"),
+        Err(e) => error(&v, e),
+    }
+}
+
+/// The anonymous-upload policy's form: on or off, largest file, longest
+/// expiry (as typed: `300M`, `7d`), and back to the configuration's.
+fn anonymous_form(v: &Visitor, policy: &anonymous::Policy) -> String {
+    let tier = &policy.tier;
+    let typed_size = match tier.max_file_size {
+        n if n <= 0 => "unlimited".to_string(),
+        n => [(30, "G"), (20, "M"), (10, "K")]
+            .iter()
+            .find(|(shift, _)| n % (1i64 << shift) == 0)
+            .map_or(n.to_string(), |(shift, unit)| {
+                format!("{}{unit}", n >> shift)
+            }),
+    };
+    let typed_expiry = match tier.max_time_limit_secs {
+        n if n <= 0 => "none".to_string(),
+        n => [(86_400, "d"), (3600, "h"), (60, "m")]
+            .iter()
+            .find(|(secs, _)| n % secs == 0)
+            .map_or(n.to_string(), |(secs, unit)| format!("{}{unit}", n / secs)),
+    };
+    let (source, reset) = if policy.from_console {
+        (
+            t("admin-anonymous-from-console"),
+            format!(
+                "<button class=\"btn btn-secondary\" type=\"submit\" name=\"reset\" value=\"1\">{}</button>",
+                esc(&t("admin-anonymous-reset"))
+            ),
+        )
+    } else {
+        (t("admin-anonymous-from-config"), String::new())
+    };
+    format!(
+        "<form method=\"post\" action=\"/admin/anonymous\" class=\"card\" id=\"anonymous-uploads\"><h2>{heading}</h2>{csrf}\
+         <p class=\"muted\">{source}</p>\
+         <p class=\"check\"><input type=\"checkbox\" id=\"anonymous-on\" name=\"uploads\" value=\"on\"{checked}> \
+         <label for=\"anonymous-on\">{enabled}</label></p>\
+         <div class=\"grid-2\">\
+         <div class=\"field\"><label for=\"anonymous-size\">{size}</label>\
+         <input id=\"anonymous-size\" name=\"max_file_size\" value=\"{typed_size}\" required aria-describedby=\"anonymous-size-hint\">\
+         <span class=\"hint\" id=\"anonymous-size-hint\">{size_hint}</span></div>\
+         <div class=\"field\"><label for=\"anonymous-expiry\">{expiry}</label>\
+         <input id=\"anonymous-expiry\" name=\"max_expiry\" value=\"{typed_expiry}\" required aria-describedby=\"anonymous-expiry-hint\">\
+         <span class=\"hint\" id=\"anonymous-expiry-hint\">{expiry_hint}</span></div></div>\
+         <div class=\"actions\"><button class=\"btn\" type=\"submit\">{save}</button> {reset}</div></form>",
+        heading = esc(&t("admin-anonymous-heading")),
+        csrf = hidden("csrf", &v.csrf),
+        source = esc(&source),
+        checked = if tier.enabled { " checked" } else { "" },
+        enabled = esc(&t("admin-anonymous-enabled")),
+        size = esc(&t("admin-anonymous-max-size")),
+        size_hint = esc(&t("admin-anonymous-max-size-hint")),
+        expiry = esc(&t("admin-anonymous-max-expiry")),
+        expiry_hint = esc(&t("admin-anonymous-max-expiry-hint")),
+        save = esc(&t("admin-anonymous-save")),
+    )
+}
+
+/// `POST /admin/anonymous`: the policy as the form gives it, or
+/// (`reset`) the configuration's again.
+async fn anonymous_policy(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    AdminForm { v, me, form }: AdminForm,
+) -> Response {
+    let by = Origin::admin(&me, ip);
+    let done = if field(&form, "reset") == "1" {
+        anonymous::reset(&app.db, &app.cfg, by).await
+    } else {
+        let change = anonymous::Change {
+            enabled: Some(field(&form, "uploads") == "on"),
+            max_file_size: Some(field(&form, "max_file_size")),
+            max_expiry: Some(field(&form, "max_expiry")),
+        };
+        anonymous::change(&app.db, &app.cfg, change, by).await
+    };
+    match done {
+        Ok(_) => redirect("/admin?done=policy#anonymous-uploads"),
         Err(e) => error(&v, e),
     }
 }

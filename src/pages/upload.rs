@@ -26,11 +26,12 @@ use crate::api::lists;
 use crate::db::files::is_id;
 use crate::db::folders::ROOT;
 use crate::db::users::User;
-use crate::http::html::esc;
+use crate::http::html::{esc, try_later};
 use crate::http::params::Params;
 use crate::http::pipeline::{Gate, Pipeline};
 use crate::http::ClientIp;
-use crate::library::{folders, limits, uploads};
+use crate::library::limits::Uploader;
+use crate::library::{anonymous, folders, limits, uploads};
 use crate::pages::i18n::{t, t_args, t_html};
 use crate::state::App;
 
@@ -70,6 +71,21 @@ fn script(text: &'static str) -> Response {
 /// `GET /` and `GET /upload`
 async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
     let v = visitor(&app, &headers).await;
+    let tier;
+    let uploader = match &v.user {
+        Some(u) => Uploader::Account(u),
+        None => match anonymous::current(&app.db, &app.cfg).await {
+            Ok(policy) if policy.tier.enabled => {
+                tier = policy.tier;
+                Uploader::Anonymous(&tier)
+            }
+            Ok(_) => return log_in_to_upload(&v),
+            Err(e) => {
+                ApiError::from(e).log("upload page");
+                return try_later(&t("upload-unavailable"));
+            }
+        },
+    };
     let whose = match &v.user {
         Some(u) => t_html(
             "upload-to-account",
@@ -126,8 +142,8 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
         csrf = esc(&v.csrf),
         chunk = app.cfg.tus.chunk_bytes.max(MIN_CHUNK),
         expiry = expiry_options(
-            &limits::expiry_choices(&app.cfg, v.user.as_ref()),
-            limits::default_time_limit(&app.cfg, v.user.as_ref()),
+            &limits::expiry_choices(&app.cfg, uploader),
+            limits::default_time_limit(&app.cfg, uploader),
         ),
         folder = folder_field(&app, v.user.as_ref()).await,
         account = u8::from(v.user.is_some()),
@@ -138,6 +154,18 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
         &body,
         &["/static/tus.min.js", "/static/upload.js"],
     )
+}
+
+/// The upload page for visitors while anonymous uploads are off: log in
+/// (or sign up, where accounts are open).
+fn log_in_to_upload(v: &Visitor) -> Response {
+    let body = format!(
+        "<div class=\"card\" id=\"uploads-closed\"><p class=\"lead\">{lead}</p>\
+         <div class=\"actions\"><a class=\"btn\" href=\"/login?next=%2Fupload\">{log_in}</a></div></div>",
+        lead = esc(&t("upload-anonymous-off")),
+        log_in = esc(&t("login-submit")),
+    );
+    v.page(StatusCode::OK, &t("upload-title"), &body, &[])
 }
 
 /// The expiry choices as `<option>`s, the tier's default preselected,

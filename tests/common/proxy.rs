@@ -127,6 +127,18 @@ pub async fn stored_checksum(s: &Server, file_id: &str) -> String {
     hasher.finalize().to_hex().to_string()
 }
 
+/// One 2 GiB run at a time: each keeps up to three such files on disk
+/// (source, partial upload, stored blob) and a disk that fills answers
+/// every write with 503.
+pub static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The server's log without its per-request lines: what a failed run shows.
+pub fn log_tail(s: &Server) -> String {
+    let log = s.log();
+    let lines: Vec<&str> = log.lines().filter(|l| !l.contains(" request ")).collect();
+    lines[lines.len().saturating_sub(40)..].join("\n")
+}
+
 /// A server whose public URL is the proxy's, and the proxy (None: skip).
 pub async fn behind_nginx(b: Backend) -> Option<(Server, Nginx)> {
     let port = free_port();

@@ -171,7 +171,7 @@ fn file_form(
     } else {
         esc(&t("my-files-expiry-now-never"))
     };
-    let expiry: String = limits::expiry_choices(&app.cfg, Some(user))
+    let expiry: String = limits::expiry_choices(&app.cfg, limits::Uploader::Account(user))
         .into_iter()
         .map(|secs| {
             format!(
