@@ -72,6 +72,11 @@ pub enum Command {
     Admin {
         #[command(flatten)]
         config: ConfigArg,
+        /// The server's data directory; above `data_dir` of the file and
+        /// DROPSPACE_DATA_DIR. One that does not exist is refused (a
+        /// restore excepted): it holds no deployment.
+        #[arg(long, global = true, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
         #[command(subcommand)]
         command: AdminCommand,
     },
@@ -634,9 +639,19 @@ pub fn main() -> ExitCode {
             },
             true,
         ),
-        Command::Admin { ref config, .. } | Command::Config { ref config, .. } => {
-            (config.config.clone(), Overrides::default(), false)
-        }
+        Command::Admin {
+            ref config,
+            ref data_dir,
+            ..
+        } => (
+            config.config.clone(),
+            Overrides {
+                data_dir: data_dir.clone(),
+                ..Overrides::default()
+            },
+            false,
+        ),
+        Command::Config { ref config, .. } => (config.config.clone(), Overrides::default(), false),
     };
     let file = file.or(cli.config);
     let cfg = match Config::load_with(file.as_deref(), &over) {
@@ -718,18 +733,17 @@ async fn admin(cfg: Config, command: AdminCommand) -> anyhow::Result<()> {
         let summary = crate::ops::backup::restore(&cfg, dir).await?;
         return copied("restored", &summary);
     }
-    let fresh = !cfg.data_dir.exists();
-    let parts = server::open(&cfg).await?;
-    if fresh {
-        // An admin command run from the wrong directory would otherwise
-        // work on a store nobody serves (docs/configuration.md).
+    if !cfg.data_dir.exists() {
+        // Run from the wrong directory, a command would otherwise make a new
+        // deployment nobody serves (docs/configuration.md).
         let at = std::path::absolute(&cfg.data_dir).unwrap_or_else(|_| cfg.data_dir.clone());
-        eprintln!(
-            "note: no data directory was at {}: created a new, empty deployment there. \
-             If the server keeps its data elsewhere, pass --config FILE or set DROPSPACE_DATA_DIR.",
+        anyhow::bail!(
+            "no data directory at {}: the server keeps its data elsewhere, or has never run. \
+             Pass --data-dir DIR or --config FILE (or set DROPSPACE_DATA_DIR), or run `dropspace serve` once first",
             at.display()
         );
     }
+    let parts = server::open(&cfg).await?;
     let db = &parts.db;
     match command {
         AdminCommand::ApiKey {

@@ -616,6 +616,7 @@ fn an_unreachable_database_is_named_quickly() {
     let dir = tempfile::tempdir().expect("tempdir");
     let port = common::proxy::free_port();
     let url = format!("postgres://postgres@127.0.0.1:{port}/test");
+    std::fs::create_dir(dir.path().join("data")).expect("data dir");
     let started = Instant::now();
     let (ok, _, err) = run_in(
         dir.path(),
@@ -635,25 +636,48 @@ fn an_unreachable_database_is_named_quickly() {
     assert!(err.to_lowercase().contains("refused"), "{err}");
 }
 
-// An admin command in a directory with no deployment says it made one.
+// An admin command where no data directory exists refuses, names the
+// directory and says where to point it; nothing is created. `--data-dir`
+// points it at the server's.
 #[test]
-fn an_admin_command_without_a_data_directory_says_so() {
+fn an_admin_command_without_a_data_directory_refuses() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (ok, _, err) = run_in(dir.path(), &["admin", "maintenance", "off"], &[]);
-    assert!(ok, "{err}");
+    assert!(!ok, "{err}");
     let at = std::fs::canonicalize(dir.path())
         .expect("path")
         .join("data");
-    assert!(err.contains("no data directory was at"), "{err}");
+    assert!(err.contains("no data directory at"), "{err}");
     assert!(
         err.contains(&at.display().to_string())
             || err.contains(&dir.path().join("data").display().to_string()),
         "{err}"
     );
-    let (ok, _, err) = run_in(dir.path(), &["admin", "maintenance", "off"], &[]);
+    assert!(err.contains("--data-dir"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!dir.path().join("data").exists(), "nothing created");
+    let elsewhere = dir.path().join("srv");
+    std::fs::create_dir(&elsewhere).expect("mkdir");
+    let given = elsewhere.to_str().expect("utf-8");
+    let (ok, _, err) = run_in(
+        dir.path(),
+        &["admin", "--data-dir", given, "maintenance", "off"],
+        &[],
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = run_in(
+        dir.path(),
+        &["admin", "maintenance", "on", "--data-dir", given],
+        &[],
+    );
+    assert!(ok, "{err}");
     assert!(
-        ok && !err.contains("no data directory"),
-        "the second time: {err}"
+        elsewhere.join("dropspace.db").exists(),
+        "the deployment is there"
+    );
+    assert!(
+        !dir.path().join("data").exists(),
+        "the default stays untouched"
     );
 }
 
@@ -661,6 +685,7 @@ fn an_admin_command_without_a_data_directory_says_so() {
 #[test]
 fn admin_mail_test_says_where_the_mail_went() {
     let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("data")).expect("data dir");
     let (ok, out, err) = run_in(
         dir.path(),
         &["admin", "mail", "test", "ops@example.com"],
