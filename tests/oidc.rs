@@ -2,9 +2,10 @@
 //! under node (tests/clients/oidc_provider.mjs) — through its own login and
 //! consent pages (docs/accounts.md, "Single sign-on"): the account made at
 //! the first login and found again by `sub`, groups giving the admin role
-//! and the tier, a wrong `state` or a missing flow cookie refused, the
-//! provider's clock within and beyond the allowed skew, SSO-only mode
-//! turning local passwords off.
+//! and the tier, a wrong `state` or a missing flow cookie refused, an ID
+//! token whose claims were changed after signing refused, the provider's
+//! clock within and beyond the allowed skew, SSO-only mode turning local
+//! passwords off.
 
 mod common;
 
@@ -35,12 +36,18 @@ fn free_port() -> u16 {
 }
 
 async fn start_op(port: u16, redirect: &str, clock_offset: i64) -> Op {
+    start_op_in(port, redirect, clock_offset, "").await
+}
+
+/// The provider in `mode` (tests/clients/oidc_provider.mjs).
+async fn start_op_in(port: u16, redirect: &str, clock_offset: i64, mode: &str) -> Op {
     let child = Command::new("node")
         .current_dir(clients_dir())
         .arg("oidc_provider.mjs")
         .arg(port.to_string())
         .arg(redirect)
         .arg(clock_offset.to_string())
+        .arg(mode)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -362,3 +369,32 @@ dual!(sso_only_turns_local_passwords_off, |b| async move {
     let (url, _) = sso_login(&s, &mut sso, "carol").await;
     assert_eq!(url, s.url("/files"));
 });
+
+dual!(
+    an_id_token_changed_after_signing_is_refused,
+    |b| async move {
+        if !oidc_provider() {
+            return;
+        }
+        let port = free_port();
+        let s = server(b, port, &[]).await;
+        let _op = start_op_in(port, &s.url("/oidc/callback"), 0, "forge-claims").await;
+        let mut web = Browser::default();
+        // carol logs in; on its way back her token is made to say alice.
+        let (url, page) = sso_login(&s, &mut web, "carol").await;
+        assert_eq!(page.status(), 403, "{url}");
+        assert!(page
+            .text()
+            .await
+            .unwrap()
+            .contains("ID token was not accepted"));
+        assert!(web.cookie(&s.base, "ds_web").is_none());
+        assert_eq!(
+            s.db_i64("SELECT COUNT(*) FROM users WHERE auth_source = 'oidc'")
+                .await,
+            0
+        );
+        let audit = s.admin_ok(&["audit", "--event", "login.failed"]);
+        assert!(audit.contains("Signature verification failed"), "{audit}");
+    }
+);
