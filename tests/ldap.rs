@@ -162,3 +162,38 @@ dual!(a_directory_that_is_down_is_a_clear_error, |b| async move {
     let audit = s.admin_ok(&["audit", "--event", "login.failed"]);
     assert!(audit.contains("directory unavailable"), "{audit}");
 });
+
+dual!(
+    starttls_and_ldaps_trust_only_the_configured_ca,
+    |b| async move {
+        let Some(slapd) = Slapd::start_tls().await else {
+            return;
+        };
+        let ca = slapd.ca_file().display().to_string();
+        let with = |url: String, starttls: &str, ca: Option<&str>| {
+            let mut env = search_mode(&slapd);
+            env.retain(|(k, _)| k != "DROPSPACE_LDAP__URL");
+            env.push(("DROPSPACE_LDAP__URL".into(), url));
+            env.push(("DROPSPACE_LDAP__STARTTLS".into(), starttls.into()));
+            // The system's trust store does not hold the test CA;
+            // SSL_CERT_FILE puts it there (docs/accounts.md, "LDAP").
+            if let Some(ca) = ca {
+                env.push(("SSL_CERT_FILE".into(), ca.into()));
+            }
+            env
+        };
+        for (url, starttls) in [(slapd.url(), "true"), (slapd.ldaps_url(), "false")] {
+            let s = start(b, &with(url.clone(), starttls, Some(&ca))).await;
+            let ok = web_login(&s, "alice", "wonderland").await;
+            assert_eq!(ok.status(), 303, "{url} starttls={starttls}");
+            assert_eq!(web_login(&s, "alice", "nope").await.status(), 403);
+            // Without the CA, the directory's certificate is not trusted:
+            // nothing is sent to it.
+            let s = start(b, &with(url.clone(), starttls, None)).await;
+            let refused = web_login(&s, "alice", "wonderland").await;
+            assert_eq!(refused.status(), 503, "{url} starttls={starttls}");
+            let audit = s.admin_ok(&["audit", "--event", "login.failed"]);
+            assert!(audit.contains("directory unavailable"), "{audit}");
+        }
+    }
+);
