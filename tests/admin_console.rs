@@ -114,10 +114,30 @@ dual!(admins_manage_accounts_from_the_browser, |b| async move {
         .await;
     let path = format!("/admin/users/{vera}");
     let act = |what: &'static str| [("csrf", csrf.clone()), ("do", what.to_string())];
+    // Her session, in use on another node too (which keeps a copy).
+    let other = s.another_node().await;
+    for node in [&s, &other] {
+        node.call(&[("method", "auth.checkSession"), ("session_key", &session)])
+            .await
+            .assert_ok();
+    }
     let form = act("disable");
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(root.post(&path, &form).await.status(), 303);
+    // Ended at once here, and on the other node as soon as its copy is
+    // older than `limits.session_cache_ms` (docs/architecture.md).
     s.call(&[("method", "auth.checkSession"), ("session_key", &session)])
+        .await
+        .assert_error(6);
+    eventually("the session ended on the other node", async || {
+        !other
+            .call(&[("method", "auth.checkSession"), ("session_key", &session)])
+            .await
+            .is_ok()
+    })
+    .await;
+    other
+        .call(&[("method", "auth.checkSession"), ("session_key", &session)])
         .await
         .assert_error(6);
     let plan = root
