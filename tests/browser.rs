@@ -971,10 +971,18 @@ async fn an_admin_sets_up_two_factor_and_opens_the_console() {
 
     c.goto(&s.url("/admin")).await.expect("console");
     appears(&c, "#totals").await;
+    appears(&c, "#anonymous-uploads").await;
     assert!(text_of(&c, "#biggest")
         .await
         .contains("quarterly report.pdf"));
     screenshot(&c, "admin-console.png").await;
+    c.execute(
+        "document.getElementById('anonymous-uploads').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .expect("scroll");
+    screenshot(&c, "admin-anonymous.png").await;
     if let Some(axe) = &axe {
         axe_check(&c, axe, "admin console").await;
     }
