@@ -28,3 +28,5 @@ download-expired = This file has expired: it could be downloaded until { $date }
 download-limit-reached = This file can no longer be downloaded: its download limit has been reached.
 download-not-found-title = File not found
 download-not-found-text = No file has this link. It may have been deleted by its owner, or the link may be incomplete.
+download-encrypted = End-to-end encrypted
+download-encrypted-how = The server cannot read this file. Decrypt it after the download with age: `age -d -i key.txt` (or the passphrase), or with `dropspace client download` and the link you were given.

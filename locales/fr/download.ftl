@@ -28,3 +28,5 @@ download-expired = Ce fichier a expiré : il pouvait être téléchargé jusqu'a
 download-limit-reached = Ce fichier ne peut plus être téléchargé : sa limite de téléchargements est atteinte.
 download-not-found-title = Fichier introuvable
 download-not-found-text = Aucun fichier ne correspond à ce lien. Il a peut-être été supprimé par son propriétaire, ou le lien est incomplet.
+download-encrypted = Chiffré de bout en bout
+download-encrypted-how = Le serveur ne peut pas lire ce fichier. Déchiffrez-le après le téléchargement avec age : `age -d -i key.txt` (ou la phrase secrète), ou avec `dropspace client download` et le lien que vous avez reçu.

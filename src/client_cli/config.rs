@@ -161,14 +161,23 @@ fn read_json<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
-/// Writes `value` as JSON atomically (a temporary file created 0600, then
-/// renamed), so it is never readable by others, not even for a moment.
+/// Writes `value` as JSON atomically and privately (`write_private_bytes`).
 fn write_private(path: &std::path::Path, value: &impl Serialize) -> Result<(), Failure> {
+    let mut json = serde_json::to_vec_pretty(value).map_err(|e| Failure::Io(e.to_string()))?;
+    json.push(b'\n');
+    write_private_bytes(path, &json)
+}
+
+/// Writes `bytes` atomically (a temporary file created 0600, synced, then
+/// renamed), so it is never readable by others, not even for a moment.
+pub fn write_private_bytes(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
     let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", path.display()));
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         create_private_dir(dir).map_err(io)?;
     }
-    let tmp = path.with_extension("json.tmp");
+    let mut tmp = path.as_os_str().to_os_string();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -184,14 +193,12 @@ fn write_private(path: &std::path::Path, value: &impl Serialize) -> Result<(), F
         file.set_permissions(std::fs::Permissions::from_mode(0o600))
             .map_err(io)?;
     }
-    let json = serde_json::to_vec_pretty(value).map_err(|e| Failure::Io(e.to_string()))?;
-    file.write_all(&json).map_err(io)?;
-    file.write_all(b"\n").map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
     file.sync_all().map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)
 }
 
-fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     let mut b = std::fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]

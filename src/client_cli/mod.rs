@@ -7,6 +7,7 @@
 
 mod commands;
 mod config;
+mod encryption;
 mod human;
 mod transfer;
 
@@ -129,6 +130,20 @@ pub enum ClientCommand {
         /// (parts of at least 1 MiB).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=64))]
         parallel: u64,
+        /// Encrypt each file end-to-end with age before it leaves
+        /// (docs/encryption.md); it is sent as NAME.age. To the
+        /// --to-recipient keys, to a passphrase, or — neither given — to a
+        /// new key that the printed link carries after `#key=`.
+        #[arg(long)]
+        encrypt: bool,
+        /// An age public key (age1…) to encrypt to; repeat for several
+        /// recipients. Implies --encrypt.
+        #[arg(long = "to-recipient", value_name = "AGE_PUBKEY")]
+        to_recipient: Vec<String>,
+        /// Encrypt to a passphrase: DROPSPACE_PASSPHRASE, else asked twice
+        /// on the terminal. Implies --encrypt.
+        #[arg(long, conflicts_with = "to_recipient")]
+        passphrase: bool,
     },
     /// Download a file by id, page URL or direct URL — or, with `--zip`, a
     /// shared folder (id or page URL) or a bundle (page URL) as one zip.
@@ -153,6 +168,19 @@ pub enum ClientCommand {
         /// The file's download password.
         #[arg(long)]
         password: Option<String>,
+        /// Decrypt an encrypted file with the identities in this file (as
+        /// `age-keygen` writes them); a link's `#key=` needs nothing.
+        #[arg(short = 'i', long, value_name = "FILE")]
+        identity: Option<PathBuf>,
+        /// Decrypt an encrypted file with a passphrase:
+        /// DROPSPACE_PASSPHRASE, else asked.
+        #[arg(long, conflicts_with = "identity")]
+        passphrase: bool,
+        /// Only these bytes, START-END (both included) or START-: of the
+        /// decrypted file when it is decrypted (only the chunks they fall
+        /// in are fetched).
+        #[arg(long, value_name = "START-END", conflicts_with = "zip")]
+        range: Option<String>,
     },
     /// List a folder (default: the root, 0).
     #[command(after_help = "Examples:\n  dropspace client ls\n  dropspace client ls 4kd9 --json")]
@@ -724,6 +752,9 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
             chunk_size,
             no_resume,
             parallel,
+            encrypt,
+            to_recipient,
+            passphrase,
         } => {
             let options = dropspace_client::UploadOptions {
                 description,
@@ -752,6 +783,13 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
                 resume: !no_resume && speed_limit == 0,
                 chunk_size,
                 parallel,
+                sealing: if passphrase {
+                    Some(encryption::Sealing::Passphrase)
+                } else if !to_recipient.is_empty() {
+                    Some(encryption::Sealing::Recipients(to_recipient))
+                } else {
+                    encrypt.then_some(encryption::Sealing::NewKey)
+                },
             };
             transfer::upload(&ctx, job).await
         }
@@ -761,12 +799,23 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
             output,
             force,
             password,
+            identity,
+            passphrase,
+            range,
         } => {
             let to = transfer::Target { output, force };
             if zip {
                 transfer::download_zip(&ctx, &target, to).await
             } else {
-                transfer::download(&ctx, &target, to, password.as_deref()).await
+                let opening = transfer::Opening {
+                    unlock: encryption::unlock(&target, identity.as_deref(), passphrase)?,
+                    range: range
+                        .as_deref()
+                        .map(transfer::parse_range)
+                        .transpose()
+                        .map_err(Failure::Usage)?,
+                };
+                transfer::download(&ctx, &target, to, password.as_deref(), opening).await
             }
         }
         ClientCommand::Ls { folder } => commands::ls(&ctx, &folder).await,

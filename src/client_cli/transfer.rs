@@ -16,7 +16,9 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
 use super::config::{PartOf, Partials, Pending, Unfinished};
+use super::encryption::{self, Sealing};
 use super::{human, Ctx, Failure};
+use dropspace_client::encryption::{self as encryption_age, Unlock};
 
 fn bar(ctx: &Ctx, len: Option<u64>, label: &str) -> ProgressBar {
     if !ctx.out.bars {
@@ -56,6 +58,8 @@ pub struct UploadJob<'a> {
     pub resume: bool,
     pub chunk_size: Option<u64>,
     pub parallel: u64,
+    /// `--encrypt`: whom each file is encrypted to.
+    pub sealing: Option<Sealing>,
 }
 
 fn is_stdin(path: &Path) -> bool {
@@ -107,13 +111,28 @@ pub async fn upload(ctx: &Ctx, job: UploadJob<'_>) -> Result<(), Failure> {
             ),
         });
     }
+    if job.sealing.is_some() && from_stdin.is_some() {
+        return Err(Failure::Usage(
+            "--encrypt reads files, not standard input: write it to a file first".into(),
+        ));
+    }
     let mut results = Vec::new();
     for path in job.files {
         let sent = match &from_stdin {
             Some(name) if is_stdin(path) => upload_stdin(ctx, &job, name).await?,
             _ => upload_file(ctx, &job, path).await?,
         };
-        let Sent { name, size, done } = sent;
+        let Sent {
+            name,
+            size,
+            done,
+            sealed,
+        } = sent;
+        // A new key travels in the link, after `#`: never to the server.
+        let keyed = |url: String| match &sealed {
+            Some(s) => s.link(&url),
+            None => url,
+        };
         let mut limited = None;
         if let Some(changes) = &job.limits {
             let set = super::commands::set_limits(ctx, &done.file_id, changes).await;
@@ -136,6 +155,7 @@ pub async fn upload(ctx: &Ctx, job: UploadJob<'_>) -> Result<(), Failure> {
             }
             (None, false) => (done.download_url.clone(), done.delete_url.clone()),
         };
+        let download_url = download_url.map(keyed);
         if !ctx.out.json {
             println!(
                 "{name}\t{}\t{}",
@@ -159,6 +179,9 @@ pub async fn upload(ctx: &Ctx, job: UploadJob<'_>) -> Result<(), Failure> {
             "download_url": download_url,
             "delete_url": delete_url,
         });
+        if sealed.is_some() {
+            v["encrypted"] = json!(true);
+        }
         if let Some((f, expires)) = &limited {
             v["limits"] = json!({
                 "time_limit": f.time_limit,
@@ -176,25 +199,36 @@ pub async fn upload(ctx: &Ctx, job: UploadJob<'_>) -> Result<(), Failure> {
     Ok(())
 }
 
-/// One file up: its name on the server, its size and the answer.
+/// One file up: its name on the server, its size and the answer (and,
+/// encrypted, the copy that was sent).
 struct Sent {
     name: String,
     size: u64,
     done: Uploaded,
+    sealed: Option<encryption::Sealed>,
 }
 
-async fn upload_file(ctx: &Ctx, job: &UploadJob<'_>, path: &Path) -> Result<Sent, Failure> {
-    let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", path.display()));
-    let file = tokio::fs::File::open(path).await.map_err(io)?;
-    let meta = file.metadata().await.map_err(io)?;
-    if !meta.is_file() {
-        return Err(Failure::Io(format!("{}: not a file", path.display())));
+async fn upload_file(ctx: &Ctx, job: &UploadJob<'_>, given: &Path) -> Result<Sent, Failure> {
+    let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", given.display()));
+    if !std::fs::metadata(given).map_err(io)?.is_file() {
+        return Err(Failure::Io(format!("{}: not a file", given.display())));
     }
-    let size = meta.len();
-    let name = path
+    let name = given
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "upload".into());
+    // Encrypted, what is sent is the encrypted copy, as NAME.age.
+    let sealed = match &job.sealing {
+        Some(how) => Some(encryption::seal(given, &name, how).await?),
+        None => None,
+    };
+    let (path, name) = match &sealed {
+        Some(s) => (s.path.as_path(), s.name.clone()),
+        None => (given, name),
+    };
+    let file = tokio::fs::File::open(path).await.map_err(io)?;
+    let meta = file.metadata().await.map_err(io)?;
+    let size = meta.len();
     let pb = bar(ctx, Some(size), &name);
     let shown = pb.clone();
     let progress = move |sent| shown.set_position(sent);
@@ -224,10 +258,15 @@ async fn upload_file(ctx: &Ctx, job: &UploadJob<'_>, path: &Path) -> Result<Sent
         }
     };
     pb.finish_and_clear();
+    let done = done?;
+    if let Some(s) = &sealed {
+        s.remove();
+    }
     Ok(Sent {
         name,
         size,
-        done: done?,
+        done,
+        sealed,
     })
 }
 
@@ -371,6 +410,7 @@ async fn upload_stdin(ctx: &Ctx, job: &UploadJob<'_>, name: &str) -> Result<Sent
         name: name.to_string(),
         size: seen.load(Ordering::Relaxed),
         done: done.map_err(failed)?,
+        sealed: None,
     })
 }
 
@@ -615,12 +655,37 @@ fn destination(
         .ok_or_else(|| Failure::Usage(format!("no free name for {}", first.display())))
 }
 
+/// How a download is opened: what decrypts it, and `--range`.
+pub struct Opening {
+    pub unlock: Option<Unlock>,
+    /// Bytes `start..end` (None: to the end).
+    pub range: Option<(u64, Option<u64>)>,
+}
+
+/// `--range START-END` (both included) or `START-`.
+pub fn parse_range(text: &str) -> Result<(u64, Option<u64>), String> {
+    let bad = || format!("{text}: a range is START-END or START- (bytes, END included)");
+    let (start, end) = text.trim().split_once('-').ok_or_else(bad)?;
+    let start: u64 = start.trim().parse().map_err(|_| bad())?;
+    let end = match end.trim() {
+        "" => None,
+        e => Some(e.parse::<u64>().map_err(|_| bad())?),
+    };
+    match end {
+        Some(e) if e < start => Err(bad()),
+        _ => Ok((start, end.map(|e| e + 1))),
+    }
+}
+
 pub async fn download(
     ctx: &Ctx,
     target: &str,
     to: Target,
     password: Option<&str>,
+    opening: Opening,
 ) -> Result<(), Failure> {
+    // A link's `#key=…` is for this client only; never sent anywhere.
+    let target = target.split('#').next().unwrap_or(target);
     let src = if target.contains("/dl/") {
         // A direct URL: fetch it as it is.
         Source {
@@ -642,7 +707,135 @@ pub async fn download(
     } else {
         from_page(ctx, target, password).await?
     };
-    fetch(ctx, src, to).await
+    if let Some(range) = opening.range {
+        return fetch_range(ctx, src, to, opening.unlock, range).await;
+    }
+    let Some(unlock) = opening.unlock else {
+        let got = fetch(ctx, src, to).await?;
+        report(ctx, &got, None);
+        return Ok(());
+    };
+    // Decrypted, the file gets its name without `.age`; an `--output`
+    // file is the decrypted one, its encrypted bytes gather beside it.
+    let plain_at = to.output.clone().filter(|p| !p.is_dir());
+    let cipher_to = match &plain_at {
+        Some(p) => Target {
+            output: Some(with_suffix(p, ".age")),
+            force: to.force,
+        },
+        None => to,
+    };
+    let got = fetch(ctx, src, cipher_to).await?;
+    let is_age = encryption_age::file_is_age(&got.path)
+        .map_err(|e| Failure::Io(format!("{}: {e}", got.path.display())))?;
+    if !is_age {
+        // Not encrypted: it stays as it came.
+        report(ctx, &got, None);
+        return Ok(());
+    }
+    let plain = match plain_at {
+        Some(p) => p,
+        None => {
+            let dir = got.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let name = encryption::plain_name(&got.name);
+            let partials = Partials::load()?;
+            let none = PartOf {
+                source: String::new(),
+                size: None,
+            };
+            let here = Target {
+                output: Some(if dir.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    dir
+                }),
+                force: false,
+            };
+            destination(&here, &name, &partials, &none)?
+        }
+    };
+    let n = encryption::open_download(unlock, &got.path, &plain).await?;
+    report(ctx, &got, Some((&plain, n)));
+    Ok(())
+}
+
+/// `path` with `suffix` added to its name.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// `download --range`: bytes `start..end` of the file — of its plaintext
+/// when `unlock` opens it, reading only the encrypted chunks they fall in
+/// — written to the destination through `NAME.part`.
+async fn fetch_range(
+    ctx: &Ctx,
+    src: Source,
+    to: Target,
+    unlock: Option<Unlock>,
+    (start, end): (u64, Option<u64>),
+) -> Result<(), Failure> {
+    let size = match src.size {
+        Some(n) => n,
+        None => ctx.client.remote_size(&src.url).await?,
+    };
+    let name = match &unlock {
+        Some(_) => encryption::plain_name(&safe_name(&src.name)),
+        None => safe_name(&src.name),
+    };
+    let partials = Partials::load()?;
+    let none = PartOf {
+        source: String::new(),
+        size: None,
+    };
+    let path = destination(&to, &name, &partials, &none)?;
+    let part = part_of(&path);
+    let remote = ctx
+        .client
+        .remote_file(&src.url, size, tokio::runtime::Handle::current());
+    let written = {
+        let part = part.clone();
+        tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&part)?);
+            let n = match unlock {
+                Some(unlock) => {
+                    let end = end.unwrap_or(u64::MAX);
+                    encryption_age::decrypt_range(&unlock, remote, start..end, &mut out)?
+                }
+                None => {
+                    let mut remote = remote;
+                    std::io::Seek::seek(&mut remote, std::io::SeekFrom::Start(start))?;
+                    let want = end.unwrap_or(size).saturating_sub(start);
+                    std::io::copy(&mut std::io::Read::take(remote, want), &mut out)?
+                }
+            };
+            std::io::Write::flush(&mut out)?;
+            out.get_ref().sync_all()?;
+            Ok(n)
+        })
+        .await
+        .map_err(|e| Failure::Io(e.to_string()))?
+    };
+    let n = match written {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = std::fs::remove_file(&part);
+            return Err(Failure::Io(format!("{}: {e}", src.name)));
+        }
+    };
+    std::fs::rename(&part, &path).map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?;
+    ctx.out.emit(
+        json!({
+            "path": path.display().to_string(),
+            "name": src.name,
+            "file_id": src.file_id,
+            "range_start": start,
+            "size": n,
+        }),
+        || println!("{}\t{} from byte {start}", path.display(), human::size(n)),
+    );
+    Ok(())
 }
 
 /// `download --zip`: a shared folder (id or page URL) or a bundle (page
@@ -727,7 +920,9 @@ pub async fn download_zip(ctx: &Ctx, target: &str, to: Target) -> Result<(), Fai
         size: header("content-length").parse().ok(),
         validator: header("etag"),
     };
-    fetch(ctx, src, to).await
+    let got = fetch(ctx, src, to).await?;
+    report(ctx, &got, None);
+    Ok(())
 }
 
 /// The name in `Content-Disposition`'s `filename*=UTF-8''…`.
@@ -740,9 +935,17 @@ fn disposition_name(value: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// A finished download: where it is and what it took.
+struct Fetched {
+    path: PathBuf,
+    name: String,
+    file_id: String,
+    done: dropspace_client::Downloaded,
+}
+
 /// Fetches `src` into its destination through `NAME.part`, continuing
 /// this client's own unfinished `.part` of the same source.
-async fn fetch(ctx: &Ctx, src: Source, to: Target) -> Result<(), Failure> {
+async fn fetch(ctx: &Ctx, src: Source, to: Target) -> Result<Fetched, Failure> {
     let name = safe_name(&src.name);
     let this = PartOf {
         source: match (src.file_id.as_str(), src.validator.as_str()) {
@@ -789,27 +992,47 @@ async fn fetch(ctx: &Ctx, src: Source, to: Target) -> Result<(), Failure> {
     std::fs::rename(&part, &path).map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?;
     partials.downloads.remove(&key);
     partials.save()?;
-    let v = json!({
+    Ok(Fetched {
+        path,
+        name: src.name,
+        file_id: src.file_id,
+        done,
+    })
+}
+
+/// Tells where a download went (`decrypted`: the decrypted file and its
+/// size, which replaced the encrypted one).
+fn report(ctx: &Ctx, got: &Fetched, decrypted: Option<(&Path, u64)>) {
+    let done = &got.done;
+    let (path, size) = decrypted.unwrap_or((&got.path, done.size));
+    let mut v = json!({
         "path": path.display().to_string(),
-        "name": src.name,
-        "file_id": src.file_id,
-        "size": done.size,
+        "name": got.name,
+        "file_id": got.file_id,
+        "size": size,
         "resumed_from": done.resumed_from,
         "fetched": done.fetched,
     });
+    if decrypted.is_some() {
+        v["decrypted"] = json!(true);
+    }
     ctx.out.emit(v, || {
+        let mark = if decrypted.is_some() {
+            " (decrypted)"
+        } else {
+            ""
+        };
         if done.resumed_from > 0 {
             println!(
-                "{}\t{} (resumed at {})",
+                "{}\t{}{mark} (resumed at {})",
                 path.display(),
-                human::size(done.size),
+                human::size(size),
                 human::size(done.resumed_from)
             );
         } else {
-            println!("{}\t{}", path.display(), human::size(done.size));
+            println!("{}\t{}{mark}", path.display(), human::size(size));
         }
     });
-    Ok(())
 }
 
 /// Without a session `download.getInfo` is not available: the file's

@@ -14,6 +14,7 @@ pub mod contacts;
 pub mod content;
 pub mod delivery;
 pub mod directory;
+pub mod encryption;
 pub mod error;
 pub mod expiry;
 pub mod file_send;

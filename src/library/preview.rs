@@ -6,7 +6,7 @@
 //! covers the same parts as a direct download URL's under another prefix,
 //! so neither can stand in for the other.
 
-use super::{Library, Result};
+use super::{encryption, Library, Result};
 use crate::config::Config;
 use crate::db::files::{is_id, File};
 use crate::db::now;
@@ -166,10 +166,10 @@ pub fn sniff_image(head: &[u8]) -> Option<&'static str> {
 
 /// How `file` is previewed on its download page, if at all. Never a file
 /// with a download limit: a preview is not counted, so it would get round
-/// the limit. Media, images and PDFs over `preview.max_bytes` get none; a
+/// the limit, nor an encrypted one. Media, images and PDFs over `preview.max_bytes` get none; a
 /// text shows only its first `preview.text_bytes` whatever its size.
 pub fn previewable(cfg: &Config, file: &File) -> Option<Kind> {
-    if cfg.preview.max_bytes <= 0 || file.download_limit > 0 {
+    if cfg.preview.max_bytes <= 0 || file.download_limit > 0 || encryption::is_encrypted(file) {
         return None;
     }
     let kind = kind(&file.name)?;
@@ -182,6 +182,9 @@ pub fn previewable(cfg: &Config, file: &File) -> Option<Kind> {
 /// Whether a preview URL of `file` may serve it now: it is previewable, or
 /// renamed since to a name not listed (then shown as capped plain text).
 pub fn may_serve(cfg: &Config, file: &File) -> bool {
+    if encryption::is_encrypted(file) {
+        return false;
+    }
     match kind(&file.name) {
         Some(_) => previewable(cfg, file).is_some(),
         None => cfg.preview.max_bytes > 0 && cfg.preview.text_bytes > 0 && file.download_limit <= 0,

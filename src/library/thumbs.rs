@@ -26,13 +26,14 @@ pub fn key(blob_key: &str) -> String {
 
 /// Whether `file` gets a thumbnail: an image by name, small enough, and
 /// neither password-protected nor limited (its page shows it or counts it;
-/// a thumbnail would do neither).
+/// a thumbnail would do neither), nor encrypted.
 pub fn eligible(cfg: &Config, file: &File) -> bool {
     cfg.preview.thumb_source_max_bytes > 0
         && file.size > 0
         && file.size <= cfg.preview.thumb_source_max_bytes
         && file.password_sealed.is_empty()
         && file.download_limit <= 0
+        && !super::encryption::is_encrypted(file)
         && preview::kind(&file.name) == Some(Kind::Image)
 }
 

@@ -447,9 +447,7 @@ pub async fn store(
     let file = NewFile {
         user_id: ident.user_id,
         folder_id,
-        content_type: mime_guess::from_path(name)
-            .first_or_octet_stream()
-            .to_string(),
+        content_type: crate::library::encryption::content_type(name, written.sums.age),
         name: name.to_string(),
         description: asked.description.clone(),
         password_sealed: if asked.password.is_empty() {

@@ -8,7 +8,7 @@ use dropspace_proto::zip::{safe_names, Entry, Layout};
 use super::content;
 use super::folders;
 use super::limits::gone;
-use super::{bundles, Error, Library, Result};
+use super::{bundles, encryption, Error, Library, Result};
 use crate::db::files::File;
 
 /// An archive ready to serve: its layout and, by entry, the file whose
@@ -88,7 +88,11 @@ pub async fn of_paths(lib: &Library, name: &str, items: Vec<(String, File)>) -> 
 
 async fn build(lib: &Library, name: &str, items: Vec<(String, File)>) -> Result<Archive> {
     let listed = items.len();
-    let mut items: Vec<(String, File)> = items.into_iter().filter(|(_, f)| zippable(f)).collect();
+    let mut items: Vec<(String, File)> = items
+        .into_iter()
+        .filter(|(_, f)| zippable(f))
+        .map(|(path, f)| (encryption::zip_path(path, &f), f))
+        .collect();
     let left_out = listed - items.len();
     // Oldest first: the order a reader expects, and the same every time.
     items.sort_by(|a, b| (a.1.uploaded, &a.1.id).cmp(&(b.1.uploaded, &b.1.id)));

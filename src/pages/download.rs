@@ -208,6 +208,15 @@ fn details(file: &File) -> String {
         )
     };
     let limits = limit_rows(file);
+    let encrypted = if crate::library::encryption::is_encrypted(file) {
+        format!(
+            "<tr><th>{}</th><td id=\"encrypted\">{}</td></tr>",
+            esc(&t("download-encrypted")),
+            esc(&t("download-encrypted-how"))
+        )
+    } else {
+        String::new()
+    };
     // Checked by `b3sum` after the download (rows from before checksums
     // were kept have none until `admin fsck --repair`).
     let checksum = if file.checksum.is_empty() {
@@ -223,7 +232,7 @@ fn details(file: &File) -> String {
     format!(
         "<div class=\"box\"><table class=\"details\"><tr><th>{}</th><td class=\"named\">{icon}<span id=\"name\">{}</span></td></tr>\
          <tr><th>{}</th><td id=\"size\">{}</td></tr>{description}\
-         <tr><th>{}</th><td>{}</td></tr>{limits}{checksum}</table></div>",
+         <tr><th>{}</th><td>{}</td></tr>{encrypted}{limits}{checksum}</table></div>",
         esc(&t("download-name")),
         esc(&file.name),
         esc(&t("download-size")),

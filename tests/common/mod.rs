@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 pub mod attack;
 pub mod clamd;
+pub mod client;
 pub mod clients;
 pub mod proxy;
 pub mod slapd;
@@ -655,6 +656,65 @@ impl Server {
             .fetch_one(&mut conn)
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    pub async fn db_text(&self, sql: &str) -> String {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.db_url)
+            .await
+            .expect("connect to the test database");
+        sqlx::query_scalar::<_, String>(sql)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Everything the database holds, as text: the SQLite files (with the
+    /// write-ahead log), or `pg_dump` of the test's schema.
+    pub fn db_dump(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => {
+                let path = self
+                    .db_url
+                    .trim_start_matches("sqlite://")
+                    .split('?')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                let mut all = Vec::new();
+                for p in [path.clone(), format!("{path}-wal")] {
+                    all.extend(std::fs::read(&p).unwrap_or_default());
+                }
+                String::from_utf8_lossy(&all).into_owned()
+            }
+            Backend::Postgres => {
+                let schema = self
+                    .db_url
+                    .split("search_path%3D")
+                    .nth(1)
+                    .expect("the test's schema");
+                let out = Command::new("pg_dump")
+                    .args([
+                        "-h",
+                        "127.0.0.1",
+                        "-U",
+                        "postgres",
+                        "-d",
+                        "test",
+                        "-n",
+                        schema,
+                    ])
+                    .output()
+                    .expect("pg_dump");
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                String::from_utf8_lossy(&out.stdout).into_owned()
+            }
+        }
     }
 
     /// GET /rest/ answered in JSON.

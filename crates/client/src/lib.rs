@@ -118,6 +118,7 @@
     rustdoc::unescaped_backticks
 )]
 
+pub mod encryption;
 mod error;
 mod file_send;
 mod resumable;
@@ -130,6 +131,7 @@ pub use file_send::{
     sign, signing_key, FileRequest, FileSend, FileSendClient, NewFileRequest, SentFile, UserInfo,
 };
 pub use resumable::{tus_endpoint, Resume, Standing};
+pub use transfer::RemoteFile;
 pub use types::*;
 
 use md5::{Digest, Md5};

@@ -346,3 +346,135 @@ mod tests {
         assert_eq!(e.code(), Some(ErrorCode::ParameterBadValue));
     }
 }
+
+/// A file behind a direct URL read as a seekable source — what
+/// [`encryption::decrypt_range`](crate::encryption::decrypt_range) needs
+/// to read an encrypted file's header and then only the chunks a range
+/// falls in. Each stretch of reads is one `Range` request; a seek away
+/// from where the current one stands starts another. Blocking: use it
+/// off the async runtime (`spawn_blocking`), with that runtime's handle.
+pub struct RemoteFile {
+    http: reqwest::Client,
+    url: String,
+    len: u64,
+    pos: u64,
+    runtime: tokio::runtime::Handle,
+    /// The answer being read and the offset its next byte has.
+    body: Option<(reqwest::Response, u64)>,
+    /// Bytes of it received and not read yet.
+    left: bytes::Bytes,
+}
+
+impl Client {
+    /// `url` (a direct download URL) as a [`RemoteFile`] of `len` bytes.
+    pub fn remote_file(&self, url: &str, len: u64, runtime: tokio::runtime::Handle) -> RemoteFile {
+        RemoteFile {
+            http: self.http.clone(),
+            url: url.to_string(),
+            len,
+            pos: 0,
+            runtime,
+            body: None,
+            left: bytes::Bytes::new(),
+        }
+    }
+}
+
+impl RemoteFile {
+    fn request(&mut self) -> std::io::Result<()> {
+        let resp = self
+            .runtime
+            .block_on(
+                self.http
+                    .get(&self.url)
+                    .header(RANGE, format!("bytes={}-", self.pos))
+                    .send(),
+            )
+            .map_err(std::io::Error::other)?;
+        match resp.status() {
+            StatusCode::PARTIAL_CONTENT => {
+                let (first, _) = content_range(&resp).map_err(std::io::Error::other)?;
+                if first != self.pos {
+                    return Err(std::io::Error::other(format!(
+                        "asked for bytes from {}, got from {first}",
+                        self.pos
+                    )));
+                }
+            }
+            StatusCode::OK if self.pos == 0 => {}
+            status => {
+                return Err(std::io::Error::other(format!(
+                    "HTTP status {status} from {}",
+                    strip_query(&self.url)
+                )))
+            }
+        }
+        self.body = Some((resp, self.pos));
+        self.left = bytes::Bytes::new();
+        Ok(())
+    }
+}
+
+impl std::io::Read for RemoteFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos >= self.len || buf.is_empty() {
+            return Ok(0);
+        }
+        if !matches!(&self.body, Some((_, at)) if *at == self.pos) {
+            self.request()?;
+        }
+        while self.left.is_empty() {
+            let Some((resp, _)) = self.body.as_mut() else {
+                return Ok(0);
+            };
+            match self.runtime.block_on(resp.chunk()) {
+                Ok(Some(chunk)) => self.left = chunk,
+                Ok(None) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the answer ended early",
+                    ))
+                }
+                Err(e) => return Err(std::io::Error::other(e)),
+            }
+        }
+        let n = buf.len().min(self.left.len());
+        buf[..n].copy_from_slice(&self.left.split_to(n));
+        self.pos += n as u64;
+        if let Some((_, at)) = self.body.as_mut() {
+            *at = self.pos;
+        }
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for RemoteFile {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            std::io::SeekFrom::Start(n) => Some(n),
+            std::io::SeekFrom::End(d) => self.len.checked_add_signed(d),
+            std::io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        }
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before 0"))?;
+        self.pos = target;
+        Ok(target)
+    }
+}
+
+impl Client {
+    /// The length of the file behind a direct URL (a `HEAD` request).
+    pub async fn remote_size(&self, url: &str) -> Result<u64> {
+        let resp = self.http.head(url).send().await?;
+        if !resp.status().is_success() {
+            return Err(Error::Status {
+                status: resp.status().as_u16(),
+                url: strip_query(url),
+            });
+        }
+        resp.headers()
+            .get(reqwest::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| Error::Malformed("no Content-Length".into()))
+    }
+}

@@ -1,0 +1,238 @@
+//! End-to-end encryption through `dropspace client` (docs/encryption.md):
+//! files encrypted before they leave — to a new key the link carries after
+//! `#key=`, to a passphrase, to age public keys — stored as ciphertext and
+//! marked encrypted (no preview), decrypted on download (whole, and a range
+//! from the middle reading only its chunks); interoperable with the stock
+//! `age` tool both ways; no key or passphrase in any request, log line or
+//! database row. On SQLite and PostgreSQL.
+
+mod common;
+use common::client::*;
+use common::transfer::*;
+use common::*;
+
+use std::process::Command;
+
+/// The `age` and `age-keygen` tools (Debian's `age`); in CI their absence
+/// fails the test (`.ci/run` installs them).
+fn age_tools() -> bool {
+    let found = Command::new("age").arg("--version").output().is_ok();
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "age is missing: .ci/run installs it"
+        );
+        eprintln!("skipping the interoperability half: apt-get install age");
+    }
+    found
+}
+
+/// Everything the server keeps as text: its database and its log.
+fn server_side_text(s: &Server) -> String {
+    format!("{}\n{}", s.db_dump(), s.log())
+}
+
+dual!(
+    encrypted_uploads_round_trip_and_leave_no_key_behind,
+    |b| async move {
+        let s = Server::start(b).await;
+        let cli = Cli::new(&s);
+        let plain = pattern(300_000, 7);
+        std::fs::write(cli.path("report.pdf"), &plain).expect("write");
+
+        // A new key, carried by the link.
+        let up = cli
+            .run(&["--json", "upload", "--encrypt", "report.pdf"])
+            .json();
+        let link = up[0]["download_url"].as_str().expect("link").to_string();
+        let file_id = up[0]["file_id"].as_str().expect("id").to_string();
+        assert_eq!(up[0]["name"], "report.pdf.age");
+        assert_eq!(up[0]["encrypted"], true);
+        let (page, key) = link.split_once("#key=").expect("the key in the fragment");
+        assert!(key.starts_with("AGE-SECRET-KEY-1"), "{link}");
+        assert_eq!(
+            s.db_text(&format!(
+                "SELECT content_type FROM files WHERE id = '{file_id}'"
+            ))
+            .await,
+            "application/age"
+        );
+        let stored = std::fs::read(s.data_dir.join("blobs").join(blob_key(&s, &file_id).await))
+            .expect("blob");
+        assert!(stored.starts_with(b"age-encryption.org/v1\n"));
+        assert!(
+            !stored.windows(64).any(|w| w == &plain[1000..1064]),
+            "plaintext stored"
+        );
+        // The page says so and previews nothing.
+        let html = reqwest::get(page).await.unwrap().text().await.unwrap();
+        assert!(html.contains("id=\"encrypted\""), "{html}");
+        assert!(!html.contains("/preview/"), "{html}");
+
+        // Downloaded with the link: decrypted, named without `.age`.
+        let down = cli.run(&["--json", "download", &link]).json();
+        assert_eq!(down["decrypted"], true);
+        assert_eq!(std::fs::read(cli.path("report.pdf")).expect("plain"), plain);
+        assert!(
+            !cli.path("report.pdf.age").exists(),
+            "the ciphertext is gone"
+        );
+        // Only the middle: the chunks it falls in.
+        let out = cli.path("middle.bin");
+        let out_arg = out.display().to_string();
+        cli.run(&[
+            "download",
+            &link,
+            "--range",
+            "100000-169999",
+            "-o",
+            &out_arg,
+        ])
+        .ok();
+        assert_eq!(std::fs::read(&out).expect("range"), plain[100_000..170_000]);
+        // Without the key: the ciphertext, as it came.
+        let bare = cli.path("bare");
+        std::fs::create_dir(&bare).expect("mkdir");
+        cli.run(&["download", page, "-o", &bare.display().to_string()])
+            .ok();
+        assert_eq!(
+            std::fs::read(bare.join("report.pdf.age")).expect("cipher"),
+            stored
+        );
+        // A wrong key: refused, the ciphertext kept.
+        let (_, other) = dropspace_client::encryption::To::new_key();
+        let wrong = dropspace_client::encryption::link_with_key(page, &other);
+        let wrong_dir = cli.path("wrong");
+        std::fs::create_dir(&wrong_dir).expect("mkdir");
+        let run = cli.run(&["download", &wrong, "-o", &wrong_dir.display().to_string()]);
+        assert_eq!(run.code, 4, "{}", run.stderr);
+        assert!(run.stderr.contains("cannot decrypt"), "{}", run.stderr);
+        assert!(wrong_dir.join("report.pdf.age").exists());
+        assert!(!wrong_dir.join("report.pdf").exists());
+
+        // A passphrase.
+        let with_pass = |args: &[&str]| {
+            cli.run_env(
+                args,
+                Input::Null,
+                &[
+                    ("DROPSPACE_SERVER", &cli.server),
+                    ("DROPSPACE_API_KEY", &cli.api_key),
+                    ("DROPSPACE_PASSPHRASE", "correct horse battery"),
+                ],
+            )
+        };
+        std::fs::write(cli.path("notes.txt"), &plain[..5000]).expect("write");
+        let up = with_pass(&["--json", "upload", "--passphrase", "notes.txt"]).json();
+        let link = up[0]["download_url"].as_str().expect("link").to_string();
+        assert!(!link.contains('#'), "{link}");
+        let into = cli.path("pass");
+        std::fs::create_dir(&into).expect("mkdir");
+        with_pass(&[
+            "download",
+            &link,
+            "--passphrase",
+            "-o",
+            &into.display().to_string(),
+        ])
+        .ok();
+        assert_eq!(
+            std::fs::read(into.join("notes.txt")).expect("plain"),
+            plain[..5000]
+        );
+
+        // Nothing secret reached the server.
+        let text = server_side_text(&s);
+        assert!(!text.contains(key), "the link's key on the server");
+        assert!(
+            !text.contains("correct horse"),
+            "the passphrase on the server"
+        );
+        assert!(!text.contains("AGE-SECRET-KEY"), "a key on the server");
+    }
+);
+
+dual!(
+    the_stock_age_tool_reads_and_writes_what_dropspace_serves,
+    |b| async move {
+        if !age_tools() {
+            return;
+        }
+        let s = Server::start(b).await;
+        let cli = Cli::new(&s);
+        let keygen = Command::new("age-keygen")
+            .arg("-o")
+            .arg(cli.path("key.txt"))
+            .output()
+            .expect("age-keygen");
+        assert!(keygen.status.success());
+        let public = String::from_utf8_lossy(&keygen.stderr)
+            .split_whitespace()
+            .last()
+            .expect("public key")
+            .to_string();
+        assert!(public.starts_with("age1"), "{public}");
+        let plain = pattern(200_000, 9);
+        std::fs::write(cli.path("photo.jpg"), &plain).expect("write");
+
+        // dropspace encrypts to the public key; `age -d` decrypts.
+        let up = cli
+            .run(&["--json", "upload", "--to-recipient", &public, "photo.jpg"])
+            .json();
+        let link = up[0]["download_url"].as_str().expect("link").to_string();
+        assert!(!link.contains('#'), "{link}");
+        let got = cli.path("got");
+        std::fs::create_dir(&got).expect("mkdir");
+        cli.run(&["download", &link, "-o", &got.display().to_string()])
+            .ok();
+        let out = Command::new("age")
+            .args(["-d", "-i"])
+            .arg(cli.path("key.txt"))
+            .arg(got.join("photo.jpg.age"))
+            .output()
+            .expect("age -d");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.stdout, plain);
+
+        // `age -r` encrypts; uploaded as any file, the server tells it is
+        // encrypted, and dropspace decrypts it with the identity file.
+        let sealed = cli.path("made-by-age.bin.age");
+        let made = Command::new("age")
+            .args(["-r", &public, "-o"])
+            .arg(&sealed)
+            .arg(cli.path("photo.jpg"))
+            .output()
+            .expect("age -r");
+        assert!(made.status.success());
+        let up = cli
+            .run(&["--json", "upload", &sealed.display().to_string()])
+            .json();
+        let id = up[0]["file_id"].as_str().expect("id").to_string();
+        assert_eq!(
+            s.db_text(&format!("SELECT content_type FROM files WHERE id = '{id}'"))
+                .await,
+            "application/age"
+        );
+        let link = up[0]["download_url"].as_str().expect("link").to_string();
+        let back = cli.path("back");
+        std::fs::create_dir(&back).expect("mkdir");
+        let key = cli.path("key.txt").display().to_string();
+        cli.run(&[
+            "download",
+            &link,
+            "-i",
+            &key,
+            "-o",
+            &back.display().to_string(),
+        ])
+        .ok();
+        assert_eq!(
+            std::fs::read(back.join("made-by-age.bin")).expect("plain"),
+            plain
+        );
+    }
+);
