@@ -236,3 +236,52 @@ dual!(
         );
     }
 );
+
+// A client killed mid-way through an encrypted upload continues the same
+// upload of the same ciphertext when the command runs again (its
+// encrypted copy and new key were kept for it); then both are gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_encrypted_upload_resumes_after_the_client_dies() {
+    let s = Server::start(Backend::Sqlite).await;
+    let cli = Cli::new(&s);
+    let plain = pattern(8 << 20, 3);
+    std::fs::write(cli.path("big.bin"), &plain).expect("write");
+    let args = [
+        "--json",
+        "upload",
+        "--encrypt",
+        "big.bin",
+        "--chunk-size",
+        "16K",
+    ];
+    let mut first = cli.spawn(&args);
+    eventually("the first chunks acknowledged", async || {
+        tus_offset(&s).await > 0
+    })
+    .await;
+    first.kill().expect("kill client");
+    first.wait().expect("reap");
+    let cut = tus_offset(&s).await;
+    let total = s.db_i64("SELECT upload_length FROM tus_uploads").await;
+    assert!(cut < total, "finished before the kill");
+
+    let v = cli.run(&args).json();
+    assert_eq!(
+        s.db_i64("SELECT COUNT(*) FROM tus_uploads").await,
+        1,
+        "one upload, continued"
+    );
+    let link = v[0]["download_url"].as_str().expect("link");
+    assert!(link.contains("#key=AGE-SECRET-KEY-1"), "{link}");
+    let into = cli.path("into");
+    std::fs::create_dir(&into).expect("mkdir");
+    cli.run(&["download", link, "-o", &into.display().to_string()])
+        .ok();
+    assert_eq!(std::fs::read(into.join("big.bin")).expect("plain"), plain);
+    let sealed = cli.config().with_file_name("sealed");
+    assert_eq!(
+        std::fs::read_dir(&sealed).expect("sealed dir").count(),
+        0,
+        "the encrypted copy and its key are removed"
+    );
+}
