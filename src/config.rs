@@ -508,6 +508,8 @@ pub struct Limits {
     pub audit_retention_days: i64,
     /// App passwords one account may have (docs/accounts.md).
     pub max_app_passwords: i64,
+    /// Most age public keys one account publishes (docs/encryption.md).
+    pub max_age_keys: i64,
     /// Seconds a mailed password-reset or e-mail confirmation link works.
     pub account_link_ttl_secs: i64,
     /// Password-reset and e-mail confirmation mails per client address
@@ -641,6 +643,7 @@ impl Default for Limits {
             receipt_retention_days: 365,
             audit_retention_days: 365,
             max_app_passwords: 20,
+            max_age_keys: 10,
             account_link_ttl_secs: 3600,
             account_mails_per_hour_per_address: 10,
             account_mails_per_hour_per_account: 3,
@@ -1289,6 +1292,7 @@ mod tests {
         assert_eq!(d.limits.receipt_retention_days, 365);
         assert_eq!(d.limits.audit_retention_days, 365);
         assert_eq!(d.limits.max_app_passwords, 20);
+        assert_eq!(d.limits.max_age_keys, 10);
         assert_eq!(d.limits.account_link_ttl_secs, 3600);
         assert_eq!(d.limits.account_mails_per_hour_per_address, 10);
         assert_eq!(d.limits.account_mails_per_hour_per_account, 3);

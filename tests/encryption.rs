@@ -252,7 +252,7 @@ async fn an_encrypted_upload_resumes_after_the_client_dies() {
         "--encrypt",
         "big.bin",
         "--chunk-size",
-        "16K",
+        "64K",
     ];
     let mut first = cli.spawn(&args);
     eventually("the first chunks acknowledged", async || {
@@ -285,3 +285,113 @@ async fn an_encrypted_upload_resumes_after_the_client_dies() {
         "the encrypted copy and its key are removed"
     );
 }
+
+/// A new age identity in `path` (as `age-keygen` writes it); its public key.
+fn identity_file(path: &std::path::Path) -> String {
+    use dropspace_client::encryption::{identity_text, To};
+    let (to, key) = To::new_key();
+    let To::Recipients(public) = to else {
+        unreachable!("a new key is a recipient")
+    };
+    std::fs::write(path, format!("# test\n{}\n", identity_text(&key))).expect("identity file");
+    public[0].to_string()
+}
+
+dual!(
+    accounts_publish_keys_and_each_recipient_decrypts_with_their_own,
+    |b| async move {
+        let s = Server::start_with(b, &[("DROPSPACE_LIMITS__MAX_AGE_KEYS", "2")]).await;
+        let people: Vec<Cli> = ["alice", "bob", "carol"]
+            .iter()
+            .map(|name| {
+                s.create_user(name, "secret123");
+                let cli = Cli::new(&s);
+                cli.login(name, "secret123").ok();
+                cli
+            })
+            .collect();
+        let (alice, bob, carol) = (&people[0], &people[1], &people[2]);
+        let bob_key = identity_file(&bob.path("key.txt"));
+        let carol_key = identity_file(&carol.path("key.txt"));
+        let added = bob
+            .run(&["--json", "keys", "add", &bob_key, "--label", "laptop"])
+            .json();
+        assert_eq!(added["public_key"], bob_key.as_str());
+        carol.run(&["keys", "add", &carol_key]).ok();
+        let spare = identity_file(&carol.path("spare.txt"));
+        carol.run(&["keys", "add", &spare]).ok();
+        // At most two each here: the third is refused.
+        let third = identity_file(&carol.path("third.txt"));
+        carol.run(&["keys", "add", &third]).api_error(11);
+        bob.run(&["keys", "add", "age1notakey"]).api_error(21);
+        bob.run(&["keys", "add", &bob_key]).api_error(21);
+        let listed = carol.run(&["--json", "keys", "list"]).json();
+        assert_eq!(listed.as_array().map(Vec::len), Some(2));
+
+        // alice encrypts to bob and carol (by address): three keys at once.
+        let plain = pattern(150_000, 4);
+        std::fs::write(alice.path("plan.odt"), &plain).expect("write");
+        let up = alice
+            .run(&[
+                "--json",
+                "upload",
+                "--to-user",
+                "bob,carol@example.com",
+                "plan.odt",
+            ])
+            .json();
+        let link = up[0]["download_url"].as_str().expect("link").to_string();
+        assert!(!link.contains('#'), "no link secret: {link}");
+        for (who, key) in [(bob, "key.txt"), (carol, "key.txt"), (carol, "spare.txt")] {
+            let into = who.path(&format!("from-alice-{key}"));
+            std::fs::create_dir(&into).expect("mkdir");
+            let identity = who.path(key).display().to_string();
+            who.run(&[
+                "download",
+                &link,
+                "-i",
+                &identity,
+                "-o",
+                &into.display().to_string(),
+            ])
+            .ok();
+            assert_eq!(std::fs::read(into.join("plan.odt")).expect("plain"), plain);
+        }
+        // alice's own key (none published) opens nothing.
+        identity_file(&alice.path("mine.txt"));
+        let into = alice.path("mine");
+        std::fs::create_dir(&into).expect("mkdir");
+        let mine = alice.path("mine.txt").display().to_string();
+        let run = alice.run(&[
+            "download",
+            &link,
+            "-i",
+            &mine,
+            "-o",
+            &into.display().to_string(),
+        ]);
+        assert_eq!(run.code, 4, "{}", run.stderr);
+
+        // Someone without keys (or without an account): said plainly, nothing sent.
+        let before = s.db_i64("SELECT COUNT(*) FROM files").await;
+        let run = alice.run(&["upload", "--to-user", "bob,nobody", "plan.odt"]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("nobody publishes no age key"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(s.db_i64("SELECT COUNT(*) FROM files").await, before);
+
+        // Removed, a key is no longer looked up.
+        let id = added["id"].as_i64().expect("id").to_string();
+        bob.run(&["keys", "remove", &id]).ok();
+        let run = alice.run(&["upload", "--to-user", "bob", "plan.odt"]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        let audit = s.admin_ok(&["audit", "--event", "age_key."]);
+        assert!(
+            audit.contains("age_key.added") && audit.contains("age_key.removed"),
+            "{audit}"
+        );
+    }
+);

@@ -10,6 +10,7 @@ pub mod envelope;
 pub mod error;
 pub mod files;
 pub mod folders;
+pub mod keys;
 pub mod lists;
 pub mod nodes;
 pub mod trash;
@@ -108,10 +109,14 @@ pub enum Method {
     TrashList,
     TrashRestore,
     TrashPurge,
+    KeysAdd,
+    KeysList,
+    KeysDelete,
+    KeysLookup,
 }
 
 impl Method {
-    pub const ALL: [Method; 35] = [
+    pub const ALL: [Method; 39] = [
         Method::AuthRegister,
         Method::AuthCreateToken,
         Method::AuthLogin,
@@ -147,6 +152,10 @@ impl Method {
         Method::TrashList,
         Method::TrashRestore,
         Method::TrashPurge,
+        Method::KeysAdd,
+        Method::KeysList,
+        Method::KeysDelete,
+        Method::KeysLookup,
     ];
 
     pub fn spec(self) -> &'static MethodSpec {
@@ -227,6 +236,11 @@ impl Method {
         static TRASH_LIST: MethodSpec = m("trash.list", true, false, &[]);
         static TRASH_RESTORE: MethodSpec = m("trash.restore", true, true, &["file_id"]);
         static TRASH_PURGE: MethodSpec = m("trash.purge", true, true, &["file_id"]);
+        // dropspace extensions (docs/encryption.md, "Account keys").
+        static KEYS_ADD: MethodSpec = m("keys.add", true, true, &["public_key"]);
+        static KEYS_LIST: MethodSpec = m("keys.list", true, false, &[]);
+        static KEYS_DELETE: MethodSpec = m("keys.delete", true, true, &["key_id"]);
+        static KEYS_LOOKUP: MethodSpec = m("keys.lookup", true, false, &["users"]);
         match self {
             AuthRegister => &AUTH_REGISTER,
             AuthCreateToken => &AUTH_CREATE_TOKEN,
@@ -263,6 +277,10 @@ impl Method {
             TrashList => &TRASH_LIST,
             TrashRestore => &TRASH_RESTORE,
             TrashPurge => &TRASH_PURGE,
+            KeysAdd => &KEYS_ADD,
+            KeysList => &KEYS_LIST,
+            KeysDelete => &KEYS_DELETE,
+            KeysLookup => &KEYS_LOOKUP,
         }
     }
 
@@ -522,5 +540,9 @@ async fn dispatch(method: Method, c: &Ctx<'_>) -> ApiResult<Reply> {
         TrashList => trash::list(c).await,
         TrashRestore => trash::restore(c).await,
         TrashPurge => trash::purge(c).await,
+        KeysAdd => keys::add(c).await,
+        KeysList => keys::list(c).await,
+        KeysDelete => keys::delete(c).await,
+        KeysLookup => keys::lookup(c).await,
     }
 }

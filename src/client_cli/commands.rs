@@ -10,7 +10,8 @@ use serde_json::json;
 
 use super::human;
 use super::{
-    stdin_line, ContactsCommand, Ctx, Failure, RequestCommand, TrashCommand, WebhookCommand,
+    stdin_line, ContactsCommand, Ctx, Failure, KeysCommand, RequestCommand, TrashCommand,
+    WebhookCommand,
 };
 
 fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
@@ -533,6 +534,32 @@ pub async fn request(ctx: &Ctx, command: RequestCommand) -> Result<(), Failure> 
 }
 
 /// `client webhook …`: the account's endpoints (docs/webhooks.md).
+pub async fn keys(ctx: &Ctx, command: KeysCommand) -> Result<(), Failure> {
+    ctx.need_session()?;
+    match command {
+        KeysCommand::List => {
+            let list = ctx.client.age_keys().await?;
+            ctx.out.emit(to_json(&list), || {
+                for k in &list {
+                    println!("{}\t{}\t{}", k.id, k.public_key, k.label);
+                }
+            });
+        }
+        KeysCommand::Add { public_key, label } => {
+            let k = ctx.client.add_age_key(&public_key, &label).await?;
+            ctx.out.emit(to_json(&k), || {
+                println!("added key {}: {}", k.id, k.public_key)
+            });
+        }
+        KeysCommand::Remove { id } => {
+            ctx.client.delete_age_key(id).await?;
+            ctx.out
+                .emit(json!({ "removed": id }), || println!("removed key {id}"));
+        }
+    }
+    Ok(())
+}
+
 pub async fn webhook(ctx: &Ctx, command: WebhookCommand) -> Result<(), Failure> {
     ctx.need_session()?;
     match command {

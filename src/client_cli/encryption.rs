@@ -44,6 +44,25 @@ pub fn passphrase(confirm: bool) -> Result<SecretString, Failure> {
     Ok(SecretString::from(first))
 }
 
+/// Every age key the accounts `users` publish (`keys.lookup`); refused
+/// when one of them publishes none.
+pub async fn keys_of(ctx: &super::Ctx, users: &[String]) -> Result<Vec<String>, Failure> {
+    ctx.need_session()?;
+    let named: Vec<&str> = users
+        .iter()
+        .map(|u| u.trim())
+        .filter(|u| !u.is_empty())
+        .collect();
+    let found = ctx.client.lookup_age_keys(&named).await?;
+    if let Some(none) = named.iter().find(|u| !found.iter().any(|k| k.user == **u)) {
+        return Err(Failure::Usage(format!(
+            "{none} publishes no age key (or has no account here): ask them to add one \
+             (`dropspace client keys add`), or use --passphrase"
+        )));
+    }
+    Ok(found.into_iter().map(|k| k.public_key).collect())
+}
+
 /// Whom `upload --encrypt` encrypts to, as its options say.
 pub enum Sealing {
     Recipients(Vec<String>),

@@ -142,8 +142,13 @@ pub enum ClientCommand {
         to_recipient: Vec<String>,
         /// Encrypt to a passphrase: DROPSPACE_PASSPHRASE, else asked twice
         /// on the terminal. Implies --encrypt.
-        #[arg(long, conflicts_with = "to_recipient")]
+        #[arg(long, conflicts_with_all = ["to_recipient", "to_user"])]
         passphrase: bool,
+        /// Encrypt to every age key these accounts publish (user names or
+        /// e-mail addresses, comma-separated; `client keys`). Implies
+        /// --encrypt.
+        #[arg(long = "to-user", value_name = "USERS", value_delimiter = ',')]
+        to_user: Vec<String>,
     },
     /// Download a file by id, page URL or direct URL — or, with `--zip`, a
     /// shared folder (id or page URL) or a bundle (page URL) as one zip.
@@ -324,6 +329,29 @@ pub enum ClientCommand {
         #[command(subcommand)]
         command: WebhookCommand,
     },
+    /// The age public keys your account publishes: senders encrypt to them
+    /// with `upload --to-user` (dropspace servers; docs/encryption.md).
+    #[command(
+        after_help = "Examples:\n  age-keygen -o ~/.config/age/key.txt\n  dropspace client keys add age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p --label laptop\n  dropspace client keys list\n  dropspace client keys remove 2"
+    )]
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Every key the account publishes.
+    List,
+    /// Publish a public key (age1…).
+    Add {
+        public_key: String,
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// Stop publishing a key.
+    Remove { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -589,7 +617,7 @@ impl Ctx {
         self.client.session_key().is_some()
     }
 
-    fn need_session(&self) -> Result<(), Failure> {
+    pub fn need_session(&self) -> Result<(), Failure> {
         if self.logged_in() {
             Ok(())
         } else {
@@ -753,9 +781,13 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
             no_resume,
             parallel,
             encrypt,
-            to_recipient,
+            mut to_recipient,
             passphrase,
+            to_user,
         } => {
+            if !to_user.is_empty() {
+                to_recipient.extend(encryption::keys_of(&ctx, &to_user).await?);
+            }
             let options = dropspace_client::UploadOptions {
                 description,
                 password,
@@ -852,6 +884,7 @@ async fn run(args: ClientArgs) -> Result<(), Failure> {
         ClientCommand::Contacts { command } => commands::contacts(&ctx, command).await,
         ClientCommand::Request { command } => commands::request(&ctx, command).await,
         ClientCommand::Webhook { command } => commands::webhook(&ctx, command).await,
+        ClientCommand::Keys { command } => commands::keys(&ctx, command).await,
         ClientCommand::Extend { id, days } => commands::extend(&ctx, &id, days).await,
         ClientCommand::Trash { command } => commands::trash(&ctx, command).await,
     }

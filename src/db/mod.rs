@@ -7,6 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub mod account_tokens;
+pub mod age_keys;
 pub mod api_keys;
 pub mod app_passwords;
 pub mod audit;

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod age_keys;
 pub mod anonymous;
 pub mod audit;
 pub mod auth;

@@ -791,6 +791,41 @@ impl Client {
             .await?;
         Ok(())
     }
+
+    // ---- age public keys (dropspace's extension) ----
+
+    /// `keys.list`: the age public keys the account publishes.
+    pub async fn age_keys(&self) -> Result<Vec<AgeKey>> {
+        let r = self.call("keys.list", true, &[]).await?;
+        Ok(r.all("key").map(AgeKey::from_element).collect())
+    }
+
+    /// `keys.add`: publishes an age public key (`age1…`).
+    pub async fn add_age_key(&self, public_key: &str, label: &str) -> Result<AgeKey> {
+        let r = self
+            .call(
+                "keys.add",
+                true,
+                &[("public_key", public_key), ("label", label)],
+            )
+            .await?;
+        first(&r, "key").map(AgeKey::from_element)
+    }
+
+    /// `keys.delete`.
+    pub async fn delete_age_key(&self, id: i64) -> Result<()> {
+        self.call("keys.delete", true, &[("key_id", &id.to_string())])
+            .await?;
+        Ok(())
+    }
+
+    /// `keys.lookup`: the keys of the accounts named (user names or
+    /// e-mail addresses); `user` says whose each is, as named.
+    pub async fn lookup_age_keys(&self, users: &[&str]) -> Result<Vec<AgeKey>> {
+        let users = users.join(",");
+        let r = self.call("keys.lookup", true, &[("users", &users)]).await?;
+        Ok(r.all("key").map(AgeKey::from_element).collect())
+    }
 }
 
 /// The first `name` child of an answer, or a malformed-answer error.

@@ -310,6 +310,29 @@ impl Contact {
     }
 }
 
+/// An age public key an account publishes (dropspace's `keys.*`).
+#[derive(Clone, Debug, Serialize)]
+pub struct AgeKey {
+    pub id: i64,
+    pub public_key: String,
+    pub label: String,
+    pub created: String,
+    /// Whose it is, as the lookup named them (`keys.lookup` only).
+    pub user: String,
+}
+
+impl AgeKey {
+    pub(crate) fn from_element(e: &Element) -> AgeKey {
+        AgeKey {
+            id: e.int("id"),
+            public_key: e.attr("public_key").to_string(),
+            label: e.attr("label").to_string(),
+            created: e.attr("created").to_string(),
+            user: e.attr("user").to_string(),
+        }
+    }
+}
+
 /// A webhook endpoint of the account (dropspace's `webhooks.*`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Webhook {
