@@ -395,3 +395,41 @@ dual!(
         );
     }
 );
+
+dual!(keys_are_published_on_the_account_page, |b| async move {
+    let s = Server::start(b).await;
+    s.create_user("dana", "secret123");
+    let mut web = common::web::Visitor::new(&s);
+    web.login("dana", "secret123").await;
+    let csrf = web.csrf("/account").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let public = identity_file(&dir.path().join("key.txt"));
+    let added = web
+        .post(
+            "/account/keys",
+            &[("csrf", &csrf), ("public_key", &public), ("label", "phone")],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    let page = web.get("/account").await.text().await.unwrap();
+    assert!(page.contains(&public) && page.contains("phone"), "{page}");
+    let bad = web
+        .post(
+            "/account/keys",
+            &[("csrf", &csrf), ("public_key", "ssh-ed25519 AAAA")],
+        )
+        .await;
+    assert_eq!(bad.status(), 400);
+    assert!(bad.text().await.unwrap().contains("not an age public key"));
+    // No CSRF token, no key.
+    let forged = web
+        .post("/account/keys", &[("public_key", &public), ("label", "x")])
+        .await;
+    assert_eq!(forged.status(), 403);
+    let id = s.db_i64("SELECT id FROM age_keys").await.to_string();
+    let removed = web
+        .post("/account/keys/remove", &[("csrf", &csrf), ("id", &id)])
+        .await;
+    assert_eq!(removed.status(), 303);
+    assert_eq!(s.db_i64("SELECT COUNT(*) FROM age_keys").await, 0);
+});

@@ -2,7 +2,8 @@
 //! password (the old one re-entered; every other session ends), app
 //! passwords for sendspace clients (shown once, revocable), and the
 //! account's web and API sessions with where and when they were used,
-//! ended one by one or all but this one at once.
+//! ended one by one or all but this one at once, and the age public keys
+//! it publishes for senders to encrypt to (docs/encryption.md).
 
 use std::collections::HashMap;
 
@@ -18,7 +19,7 @@ use crate::http::ClientIp;
 use crate::library::accounts::{self, MAX_PASSWORD, MIN_PASSWORD};
 use crate::library::audit::{self, Event, Origin};
 use crate::library::auth::{self, password_login, PasswordLogin};
-use crate::library::two_factor;
+use crate::library::{age_keys, two_factor};
 use crate::pages::i18n::{t, t_args};
 use crate::pages::two_factor as two_factor_page;
 use crate::pages::web::{self, visitor, Visitor};
@@ -39,6 +40,8 @@ pub(super) async fn show(
         Some("revoked") => notice(true, &t("account-app-password-revoked")),
         Some("ended") => notice(true, &t("account-session-ended")),
         Some("ended-all") => notice(true, &t("account-sessions-ended")),
+        Some("key-added") => notice(true, &t("account-key-added")),
+        Some("key-removed") => notice(true, &t("account-key-removed")),
         _ => String::new(),
     };
     render(&app, &v, &user, StatusCode::OK, &notice).await
@@ -420,9 +423,11 @@ async fn answer(
     user: &User,
     shown: crate::library::Result<String>,
 ) -> Response {
+    use crate::library::Error;
     match shown {
         Ok(notice) => render(app, v, user, StatusCode::OK, &notice).await,
-        Err(crate::library::Error::Invalid(text)) => {
+        Err(e @ (Error::Invalid(_) | Error::BadValueText(_) | Error::Denied(Some(_)))) => {
+            let text = ApiError::from(e).text().to_string();
             render(app, v, user, StatusCode::BAD_REQUEST, &notice(false, &text)).await
         }
         Err(e) => error_page(v, &ApiError::from(e)),
@@ -457,6 +462,104 @@ pub(super) async fn revoke_app_password(
         }
         Err(e) => error_page(&v, &ApiError::from(e)),
     }
+}
+
+/// `POST /account/keys` (`csrf`, `public_key`, `label`): publishes an age
+/// public key (docs/encryption.md, "Account keys").
+pub(super) async fn add_age_key(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    Posted { v, user, form }: Posted,
+) -> Response {
+    let added = async {
+        pipeline(&app, ip, &user, true).await?;
+        let key = first(&form, "public_key").unwrap_or("");
+        let label = first(&form, "label").unwrap_or("");
+        age_keys::add(&app, &user, label, key, Origin::user(ip)).await
+    };
+    match added.await {
+        Ok(_) => see_other("/account?done=key-added#age-keys"),
+        Err(e) => answer(&app, &v, &user, Err(e)).await,
+    }
+}
+
+/// `POST /account/keys/remove` (`csrf`, `id`)
+pub(super) async fn remove_age_key(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    Posted { v, user, form }: Posted,
+) -> Response {
+    let id = first(&form, "id").and_then(|s| s.trim().parse::<i64>().ok());
+    let removed = async {
+        pipeline(&app, ip, &user, true).await?;
+        match id {
+            Some(id) => age_keys::remove(&app, &user, id, Origin::user(ip)).await,
+            None => Ok(false),
+        }
+    };
+    match removed.await {
+        Ok(true) => see_other("/account?done=key-removed#age-keys"),
+        Ok(false) => {
+            let text = t("account-key-unknown");
+            render(
+                &app,
+                &v,
+                &user,
+                StatusCode::NOT_FOUND,
+                &notice(false, &text),
+            )
+            .await
+        }
+        Err(e) => error_page(&v, &ApiError::from(e)),
+    }
+}
+
+/// The age public keys the account publishes, and the form for another.
+fn age_keys_section(csrf: &str, keys: &[crate::db::age_keys::AgeKey]) -> String {
+    let rows: String = keys
+        .iter()
+        .map(|k| {
+            format!(
+                "<tr data-id=\"{id}\"><td>{label}</td><td><code class=\"hash\">{key}</code></td><td>{added}</td>\
+                 <td class=\"row-actions\"><form method=\"post\" action=\"/account/keys/remove\" class=\"inline\">{csrf}{fid}\
+                 <button class=\"btn btn-danger btn-sm\" type=\"submit\">{remove}</button></form></td></tr>",
+                id = k.id,
+                label = esc(&k.label),
+                key = esc(&k.public_key),
+                added = time_tag(k.created),
+                fid = hidden("id", &k.id.to_string()),
+                remove = esc(&t("account-key-remove")),
+            )
+        })
+        .collect();
+    let list = if keys.is_empty() {
+        format!(
+            "<p class=\"empty\" id=\"no-age-keys\">{}</p>",
+            esc(&t("account-keys-none"))
+        )
+    } else {
+        format!(
+            "<table class=\"files console\" id=\"age-key-list\"><thead><tr><th scope=\"col\">{}</th>\
+             <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th></th></tr></thead><tbody>{rows}</tbody></table>",
+            esc(&t("account-key-label")),
+            esc(&t("account-key-public")),
+            esc(&t("account-created")),
+        )
+    };
+    format!(
+        "<section class=\"card\" id=\"age-keys\"><h2>{heading}</h2><p>{intro}</p>{list}\
+         <form method=\"post\" action=\"/account/keys\" id=\"new-age-key-form\">{csrf}<div class=\"grid-2\">\
+         <div class=\"field\"><label for=\"age-key\">{public}</label>\
+         <input id=\"age-key\" name=\"public_key\" required spellcheck=\"false\" placeholder=\"age1…\"></div>\
+         <div class=\"field\"><label for=\"age-key-label\">{label}</label>\
+         <input id=\"age-key-label\" name=\"label\" maxlength=\"100\"></div></div>\
+         <div class=\"actions\"><button class=\"btn\" type=\"submit\">{add}</button></div></form></section>",
+        heading = esc(&t("account-keys-heading")),
+        intro = esc(&t("account-keys-intro")),
+        public = esc(&t("account-key-public")),
+        label = esc(&t("account-key-label")),
+        add = esc(&t("account-key-add")),
+    )
 }
 
 /// `POST /account/sessions/end` (`csrf`, and `kind` + `handle` for one
@@ -519,9 +622,10 @@ async fn render(
     let lists = async {
         let passwords = app.db.app_passwords(user.id).await?;
         let sessions = app.db.sessions_of(user.id, auth::web_lifetime(app)).await?;
-        Ok::<_, crate::library::Error>((passwords, sessions))
+        let keys = age_keys::list(&app.db, user.id).await?;
+        Ok::<_, crate::library::Error>((passwords, sessions, keys))
     };
-    let (passwords, sessions) = match lists.await {
+    let (passwords, sessions, keys) = match lists.await {
         Ok(lists) => lists,
         Err(e) => return error_page(v, &ApiError::from(e)),
     };
@@ -620,6 +724,7 @@ async fn render(
          <div class=\"field\"><label for=\"app-name\">{ap_name}</label>\
          <input id=\"app-name\" name=\"name\" required maxlength=\"100\" placeholder=\"{ap_placeholder}\"></div>\
          <div class=\"actions\"><button class=\"btn\" type=\"submit\">{ap_create}</button></div></form></section>\
+         {age_keys}\
          <section class=\"card\" id=\"sessions\"><h2>{s_heading}</h2>\
          <table class=\"files console\" id=\"session-list\"><thead><tr><th scope=\"col\">{s_kind}</th><th scope=\"col\">{s_opened}</th>\
          <th scope=\"col\">{s_used}</th><th scope=\"col\">{s_address}</th><th></th></tr></thead><tbody>{session_rows}</tbody></table>\
@@ -671,6 +776,7 @@ async fn render(
         all = hidden("all", "1"),
         s_end_all = esc(&t("account-end-all")),
         two_factor = two_factor_section(app, &csrf, user).await,
+        age_keys = age_keys_section(&csrf, &keys),
         em_heading = esc(&t("account-email-heading")),
         em_now = esc(&t_args("account-email-now", &[("email", user.email.clone().into())])),
         em_new = esc(&t("account-email-new")),

@@ -50,6 +50,8 @@ pub fn routes() -> Router<App> {
             post(account::revoke_app_password),
         )
         .route("/account/sessions/end", post(account::end_sessions))
+        .route("/account/keys", post(account::add_age_key))
+        .route("/account/keys/remove", post(account::remove_age_key))
         .route("/account/email", post(account::change_email))
         .route(
             "/account/email/{token}",
