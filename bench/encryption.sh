@@ -19,6 +19,7 @@ RUNS="${BENCH_RUNS:-3}"
 
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
+make_source
 
 start fs
 client() {

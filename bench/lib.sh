@@ -1,9 +1,9 @@
 # Shared by the benchmarks that run dropspace alone (bench/tus.sh,
-# bench/encryption.sh): a release build, a scratch directory removed at
-# exit with every server started, and `start NAME [ENV…]`, which starts a
-# server (anonymous uploads of any size, abuse limits off) and sets BASE,
-# KEY and DIR; SRC, a file of SIZE_MIB random MiB. Sourced from the
-# repository's root, SIZE_MIB set.
+# bench/encryption.sh, bench/zip.sh): a release build, a scratch directory
+# (WORK) removed at exit with every server in PIDS, `start NAME [ENV…]`,
+# which starts a server (anonymous uploads of any size, abuse limits off)
+# and sets BASE, KEY and DIR, and `make_source`. Sourced from the
+# repository's root.
 cargo build --release --quiet
 BIN="$PWD/target/release/dropspace"
 WORK="$(mktemp -d "${BENCH_DIR:-/var/tmp}/dropspace-bench.XXXXXX")"
@@ -20,9 +20,12 @@ attr() { grep -o " $1=\"[^\"]*\"" | head -1 | cut -d'"' -f2; }
 now() { date +%s.%N; }
 best_mbps() { python3 -c "import sys; print(f'{int(sys.argv[1])*1048576/min(map(float, sys.argv[2:]))/1e6:.1f}')" "$@"; }
 
-echo "== test data: $SIZE_MIB MiB" >&2
-SRC="$WORK/source.bin"
-head -c "$((SIZE_MIB * 1048576))" /dev/urandom >"$SRC"
+# SRC: a file of SIZE_MIB random MiB.
+make_source() {
+    echo "== test data: $SIZE_MIB MiB" >&2
+    SRC="$WORK/source.bin"
+    head -c "$((SIZE_MIB * 1048576))" /dev/urandom >"$SRC"
+}
 
 # Starts a server on a store (extra env: its storage settings); sets BASE,
 # KEY and DIR. Anonymous uploads of any size, abuse limits off.

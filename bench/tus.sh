@@ -26,6 +26,7 @@ RUNS="${BENCH_RUNS:-3}"
 
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
+make_source
 
 form_secs() {
     local info url ident extra out

@@ -19,21 +19,10 @@ FILES="${BENCH_FILES:-1000}"
 SIZE_MIB="${BENCH_SIZE_MIB:-1024}"
 RUNS="${BENCH_RUNS:-9}"
 
-cargo build --release --quiet
-BIN="$PWD/target/release/dropspace"
-WORK="$(mktemp -d "${BENCH_DIR:-/var/tmp}/dropspace-zip-bench.XXXXXX")"
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 md5() { printf '%s' "$1" | md5sum | cut -d' ' -f1; }
 xml_text() { sed -n "s:.*<$1>\([^<]*\)</$1>.*:\1:p"; }
-attr() { grep -o " $1=\"[^\"]*\"" | head -1 | cut -d'"' -f2; }
 get_secs() { curl -s -o /dev/null -w '%{time_total}' "$1"; }
 
 DIR="$WORK/server"
