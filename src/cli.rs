@@ -89,7 +89,7 @@ pub enum Command {
     },
     /// A client of any sendspace-compatible server: log in, upload,
     /// download, manage files and folders (docs/cli.md).
-    Client(crate::client_cli::ClientArgs),
+    Client(Box<crate::client_cli::ClientArgs>),
     /// Signed delivery receipts of file_send links (docs/receipts.md).
     Receipt {
         #[command(subcommand)]
@@ -607,7 +607,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let (file, over, serving) = match cli.command {
         // Its own exit codes, and no server configuration to load.
-        Command::Client(args) => return crate::client_cli::main(args),
+        Command::Client(args) => return crate::client_cli::main(*args),
         Command::Receipt {
             command: ReceiptCommand::Verify { file, key, server },
         } => return verify_receipt(&file, key.as_deref(), server.as_deref()),
