@@ -173,30 +173,6 @@ pub fn unlock(
     Unlock::from_link(target).map_err(|e| Failure::Usage(format!("the link's key: {e}")))
 }
 
-/// Decrypts the downloaded age file `cipher` into `plain` (through
-/// `plain.part`, renamed once whole), then removes `cipher`; the
-/// plaintext bytes.
-pub async fn open_download(unlock: Unlock, cipher: &Path, plain: &Path) -> Result<u64, Failure> {
-    let part = {
-        let mut name = plain.file_name().unwrap_or_default().to_os_string();
-        name.push(".part");
-        plain.with_file_name(name)
-    };
-    let (c, p) = (cipher.to_path_buf(), part.clone());
-    let n = tokio::task::spawn_blocking(move || age::decrypt_file(&unlock, &c, &p))
-        .await
-        .map_err(|e| Failure::Io(e.to_string()))?
-        .map_err(|e| {
-            Failure::Io(format!(
-                "{}: {e} (the encrypted file is kept as it came)",
-                cipher.display()
-            ))
-        })?;
-    std::fs::rename(&part, plain).map_err(io(plain))?;
-    let _ = std::fs::remove_file(cipher);
-    Ok(n)
-}
-
 /// The name a decrypted file gets: without `.age`.
 pub fn plain_name(name: &str) -> String {
     match name.strip_suffix(".age") {

@@ -715,55 +715,121 @@ pub async fn download(
         report(ctx, &got, None);
         return Ok(());
     };
-    // Decrypted, the file gets its name without `.age`; an `--output`
-    // file is the decrypted one, its encrypted bytes gather beside it.
-    let plain_at = to.output.clone().filter(|p| !p.is_dir());
-    let cipher_to = match &plain_at {
-        Some(p) => Target {
-            output: Some(with_suffix(p, ".age")),
-            force: to.force,
-        },
-        None => to,
+    fetch_decrypted(ctx, src, to, unlock).await
+}
+
+/// What a `.part` of `src` is the start of (docs/cli.md): the file id, or
+/// the URL without its query (and a zip's `ETag`).
+fn part_source(src: &Source) -> String {
+    match (src.file_id.as_str(), src.validator.as_str()) {
+        ("", "") => src.url.split('?').next().unwrap_or_default().to_string(),
+        ("", validator) => format!("{} {validator}", src.url),
+        (id, _) => id.to_string(),
+    }
+}
+
+/// An encrypted file decrypted as it arrives, in one pass
+/// (docs/encryption.md): `NAME.part` (NAME without `.age`) only ever holds
+/// plaintext that age has authenticated, and an interrupted download
+/// continues from its length — age's chunks open from any offset. A file
+/// that is not an age file is fetched as it is.
+async fn fetch_decrypted(
+    ctx: &Ctx,
+    src: Source,
+    to: Target,
+    unlock: Unlock,
+) -> Result<(), Failure> {
+    let size = match src.size {
+        Some(n) => n,
+        None => ctx.client.remote_size(&src.url).await?,
     };
-    let got = fetch(ctx, src, cipher_to).await?;
-    let is_age = encryption_age::file_is_age(&got.path)
-        .map_err(|e| Failure::Io(format!("{}: {e}", got.path.display())))?;
-    if !is_age {
-        // Not encrypted: it stays as it came.
+    let blocking = |e: tokio::task::JoinError| Failure::Io(e.to_string());
+    let mut head =
+        ctx.client
+            .remote_file(&src.url, size.min(34), tokio::runtime::Handle::current());
+    let head = tokio::task::spawn_blocking(move || {
+        let mut h = Vec::new();
+        std::io::Read::read_to_end(&mut head, &mut h).map(|_| h)
+    })
+    .await
+    .map_err(blocking)?
+    .map_err(|e| Failure::Io(format!("{}: {e}", src.name)))?;
+    if !encryption_age::is_age(&head) {
+        let got = fetch(ctx, src, to).await?;
         report(ctx, &got, None);
         return Ok(());
     }
-    let plain = match plain_at {
-        Some(p) => p,
-        None => {
-            let dir = got.path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let name = encryption::plain_name(&got.name);
-            let partials = Partials::load()?;
-            let none = PartOf {
-                source: String::new(),
-                size: None,
-            };
-            let here = Target {
-                output: Some(if dir.as_os_str().is_empty() {
-                    PathBuf::from(".")
-                } else {
-                    dir
-                }),
-                force: false,
-            };
-            destination(&here, &name, &partials, &none)?
+    let name = encryption::plain_name(&safe_name(&src.name));
+    let this = PartOf {
+        source: format!("{} decrypted", part_source(&src)),
+        size: None,
+    };
+    let mut partials = Partials::load()?;
+    let path = destination(&to, &name, &partials, &this)?;
+    let part = part_of(&path);
+    let key = Partials::key(&part);
+    let from = if partials.holds(&part, &this) {
+        std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0)
+    } else {
+        let _ = std::fs::remove_file(&part);
+        partials.downloads.insert(key.clone(), this);
+        partials.save()?;
+        0
+    };
+    let pb = bar(ctx, None, &name);
+    let remote = ctx
+        .client
+        .remote_file(&src.url, size, tokio::runtime::Handle::current());
+    let written = {
+        let part = part.clone();
+        tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
+            use std::io::{Seek, Write};
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .truncate(false)
+                .open(&part)?;
+            file.set_len(from)?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, &file);
+            out.seek(std::io::SeekFrom::Start(from))?;
+            let n = encryption_age::decrypt_range(&unlock, remote, from..u64::MAX, &mut out)?;
+            out.flush()?;
+            drop(out);
+            file.sync_all()?;
+            Ok(n)
+        })
+        .await
+        .map_err(blocking)?
+    };
+    pb.finish_and_clear();
+    let fetched = match written {
+        Ok(n) => n,
+        Err(e) => {
+            if from == 0 {
+                // Nothing decrypted (a wrong key): nothing kept.
+                let _ = std::fs::remove_file(&part);
+                partials.downloads.remove(&key);
+                partials.save()?;
+            }
+            return Err(Failure::Io(format!("{}: {e}", src.name)));
         }
     };
-    let n = encryption::open_download(unlock, &got.path, &plain).await?;
-    report(ctx, &got, Some((&plain, n)));
+    std::fs::rename(&part, &path).map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?;
+    partials.downloads.remove(&key);
+    partials.save()?;
+    let size = from + fetched;
+    let got = Fetched {
+        path,
+        name: src.name,
+        file_id: src.file_id,
+        done: dropspace_client::Downloaded {
+            size,
+            resumed_from: from,
+            fetched,
+        },
+    };
+    report(ctx, &got, Some((&got.path, size)));
     Ok(())
-}
-
-/// `path` with `suffix` added to its name.
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    path.with_file_name(name)
 }
 
 /// `download --range`: bytes `start..end` of the file — of its plaintext
@@ -948,11 +1014,7 @@ struct Fetched {
 async fn fetch(ctx: &Ctx, src: Source, to: Target) -> Result<Fetched, Failure> {
     let name = safe_name(&src.name);
     let this = PartOf {
-        source: match (src.file_id.as_str(), src.validator.as_str()) {
-            ("", "") => src.url.split('?').next().unwrap_or_default().to_string(),
-            ("", validator) => format!("{} {validator}", src.url),
-            (id, _) => id.to_string(),
-        },
+        source: part_source(&src),
         size: src.size,
     };
     let mut partials = Partials::load()?;
