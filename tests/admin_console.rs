@@ -338,6 +338,7 @@ dual!(
         let files = "SELECT COUNT(*) FROM files";
         // Handed out while uploads are on, used after they are turned off.
         let early = anon_info(&s).await;
+        let early_tus = anon_info(&s).await;
 
         let csrf = root.csrf("/admin").await;
         let off = root
@@ -372,6 +373,24 @@ dual!(
         .await;
         let text = resp.text().await.unwrap();
         assert!(text.contains("fail"), "{text}");
+        let resumable = other
+            .http
+            .post(other.url("/tus/"))
+            .header("tus-resumable", "1.0.0")
+            .header("upload-length", "4")
+            .header(
+                "upload-metadata",
+                tus_metadata(&[
+                    ("upload_identifier", early_tus.ident.as_str()),
+                    ("extra_info", early_tus.extra.as_str()),
+                    ("filename", "late.txt"),
+                ]),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resumable.status(), 403);
+        assert_eq!(s.db_i64("SELECT COUNT(*) FROM tus_uploads").await, 0);
         assert_eq!(s.db_i64(files).await, before, "nothing stored");
         // Accounts upload as before.
         let session = s.user_session("acct").await;
