@@ -307,46 +307,6 @@ pub(crate) fn parse_upload_answer(body: &str) -> Result<Uploaded> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn session_answer() {
-        let u = parse_upload_answer(
-            "upload_status=ok\nfile_id=abc123\nbandwidth_left=-1\ndiskspace_left=100\n",
-        )
-        .expect("ok");
-        assert_eq!(u.file_id, "abc123");
-        assert_eq!(u.bandwidth_left, Some(-1));
-        assert_eq!(u.diskspace_left, Some(100));
-    }
-
-    #[test]
-    fn session_failure_with_code() {
-        let e = parse_upload_answer("upload_status=fail\nerror=Folder not found\nerror_code=10\n")
-            .expect_err("fail");
-        assert_eq!(e.code(), Some(ErrorCode::FolderNotFound));
-        let e = parse_upload_answer("upload_status=fail\nerror=nope\n").expect_err("fail");
-        assert!(matches!(e, Error::Upload(t) if t == "nope"));
-    }
-
-    #[test]
-    fn anonymous_answers() {
-        let u = parse_upload_answer(
-            "<upload_done><status>ok</status><download_url>http://h/file/abc123</download_url>\
-             <delete_url>http://h/delete/abc123/x</delete_url><file_id>abc123</file_id></upload_done>",
-        )
-        .expect("ok");
-        assert_eq!(u.download_url.as_deref(), Some("http://h/file/abc123"));
-        let e = parse_upload_answer(
-            "<upload_done><status>fail</status><error code=\"21\" text=\"too large\"/></upload_done>",
-        )
-        .expect_err("fail");
-        assert_eq!(e.code(), Some(ErrorCode::ParameterBadValue));
-    }
-}
-
 /// A file behind a direct URL read as a seekable source — what
 /// [`encryption::decrypt_range`](crate::encryption::decrypt_range) needs
 /// to read an encrypted file's header and then only the chunks a range
@@ -476,5 +436,45 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| Error::Malformed("no Content-Length".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_answer() {
+        let u = parse_upload_answer(
+            "upload_status=ok\nfile_id=abc123\nbandwidth_left=-1\ndiskspace_left=100\n",
+        )
+        .expect("ok");
+        assert_eq!(u.file_id, "abc123");
+        assert_eq!(u.bandwidth_left, Some(-1));
+        assert_eq!(u.diskspace_left, Some(100));
+    }
+
+    #[test]
+    fn session_failure_with_code() {
+        let e = parse_upload_answer("upload_status=fail\nerror=Folder not found\nerror_code=10\n")
+            .expect_err("fail");
+        assert_eq!(e.code(), Some(ErrorCode::FolderNotFound));
+        let e = parse_upload_answer("upload_status=fail\nerror=nope\n").expect_err("fail");
+        assert!(matches!(e, Error::Upload(t) if t == "nope"));
+    }
+
+    #[test]
+    fn anonymous_answers() {
+        let u = parse_upload_answer(
+            "<upload_done><status>ok</status><download_url>http://h/file/abc123</download_url>\
+             <delete_url>http://h/delete/abc123/x</delete_url><file_id>abc123</file_id></upload_done>",
+        )
+        .expect("ok");
+        assert_eq!(u.download_url.as_deref(), Some("http://h/file/abc123"));
+        let e = parse_upload_answer(
+            "<upload_done><status>fail</status><error code=\"21\" text=\"too large\"/></upload_done>",
+        )
+        .expect_err("fail");
+        assert_eq!(e.code(), Some(ErrorCode::ParameterBadValue));
     }
 }
