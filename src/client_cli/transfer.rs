@@ -718,6 +718,14 @@ pub async fn download(
     fetch_decrypted(ctx, src, to, unlock).await
 }
 
+/// The length of `src`: as its source said, else a `HEAD` request's.
+async fn size_of(ctx: &Ctx, src: &Source) -> Result<u64, Failure> {
+    match src.size {
+        Some(n) => Ok(n),
+        None => Ok(ctx.client.remote_size(&src.url).await?),
+    }
+}
+
 /// What a `.part` of `src` is the start of (docs/cli.md): the file id, or
 /// the URL without its query (and a zip's `ETag`).
 fn part_source(src: &Source) -> String {
@@ -739,10 +747,7 @@ async fn fetch_decrypted(
     to: Target,
     unlock: Unlock,
 ) -> Result<(), Failure> {
-    let size = match src.size {
-        Some(n) => n,
-        None => ctx.client.remote_size(&src.url).await?,
-    };
+    let size = size_of(ctx, &src).await?;
     let blocking = |e: tokio::task::JoinError| Failure::Io(e.to_string());
     let mut head =
         ctx.client
@@ -842,10 +847,7 @@ async fn fetch_range(
     unlock: Option<Unlock>,
     (start, end): (u64, Option<u64>),
 ) -> Result<(), Failure> {
-    let size = match src.size {
-        Some(n) => n,
-        None => ctx.client.remote_size(&src.url).await?,
-    };
+    let size = size_of(ctx, &src).await?;
     let name = match &unlock {
         Some(_) => encryption::plain_name(&safe_name(&src.name)),
         None => safe_name(&src.name),

@@ -37,13 +37,6 @@ pub fn is_age(head: &[u8]) -> bool {
     HEADERS.iter().any(|h| head.starts_with(h))
 }
 
-/// Whether the file at `path` is an age file.
-pub fn file_is_age(path: &Path) -> io::Result<bool> {
-    let mut head = Vec::with_capacity(34);
-    std::fs::File::open(path)?.take(34).read_to_end(&mut head)?;
-    Ok(is_age(&head))
-}
-
 /// Whom an upload is encrypted to.
 pub enum To {
     /// These X25519 public keys (`age1…`); each holder of one of their
