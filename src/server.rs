@@ -64,6 +64,7 @@ pub fn router(app: App) -> Router {
         .merge(pages::folder::routes())
         .merge(pages::rss::routes())
         .merge(pages::upload::routes())
+        .merge(pages::encryption::routes())
         .merge(pages::web::routes())
         .merge(pages::signup::routes())
         .merge(pages::two_factor::routes())
@@ -97,6 +98,7 @@ fn page_kind(route: &str) -> Option<PageKind> {
         | "/extend/{kind}/{id}/{expires}/{sig}"
         | "/s/{token}"
         | "/s/{token}/login"
+        | "/s/{token}/d/{file_id}"
         | "/file/{id}/qr.svg"
         | "/folder/{id}/qr.svg"
         | "/b/{id}"

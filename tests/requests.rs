@@ -666,3 +666,103 @@ dual!(my_files_manages_requests, |b| async move {
         open
     );
 });
+
+// An encrypted request (docs/encryption.md, "Encrypted file requests"):
+// made only by an owner with an age key; its page carries the owner's
+// keys; an upload into it that is not an age file is refused when it
+// finishes and nothing of it is kept, an age file is taken.
+dual!(an_encrypted_request_keeps_only_age_files, |b| async move {
+    use dropspace_client::encryption::{encrypt, To};
+    let s = Server::start(b).await;
+    s.create_user("alice", "secret123");
+    let api = api_of(&s, "alice");
+    let ask = NewFileRequest {
+        title: "Tax papers".into(),
+        encrypted: true,
+        ..Default::default()
+    };
+    let refused = api.file_request_create(&ask).await.expect_err("no key yet");
+    assert!(
+        refused.to_string().contains("publish an age key"),
+        "{refused}"
+    );
+    let (to, _identity) = To::new_key();
+    let To::Recipients(ref public) = to else {
+        unreachable!("a new key is a recipient")
+    };
+    let public = public[0].to_string();
+    let cli = common::client::Cli::new(&s);
+    cli.login("alice", "secret123").ok();
+    cli.run(&["keys", "add", &public]).ok();
+    // (Other parameters: a signature is good for one call.)
+    let ask = NewFileRequest {
+        title: "Tax papers, encrypted".into(),
+        ..ask
+    };
+    let r = api.file_request_create(&ask).await.expect("created");
+    assert_eq!(r.encrypted, "1");
+
+    let mut v = Visitor::new(&s);
+    let page = v
+        .get(&format!("/r/{}", r.request_id))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains(&format!("data-recipients=\"{public}\"")),
+        "{page}"
+    );
+    assert!(page.contains("id=\"request-encrypted\""));
+
+    // Plain bytes: refused at the end, nothing kept, the caps given back.
+    let plain = pattern(100_000, 3);
+    let (_, plain_offer) = offer(&mut v, &r.request_id, "").await;
+    let created = tus_create(&s, &plain_offer, "papers.pdf", plain.len(), &[]).await;
+    assert_eq!(created.status(), 201);
+    let done = tus_patch(&s, &location(&created), plain.clone()).await;
+    assert_eq!(done.status(), 403);
+    let text = done.text().await.expect("body");
+    assert!(text.contains("encrypted to its owner's keys"), "{text}");
+    assert_eq!(count(&s, "SELECT COUNT(*) FROM files").await, 0);
+    assert_eq!(
+        count(&s, "SELECT files_taken FROM file_requests").await,
+        0,
+        "the refused file gave its place back"
+    );
+
+    // Its ciphertext: taken.
+    let mut sealed = Vec::new();
+    encrypt(&to, &plain[..], &mut sealed).expect("encrypt");
+    let (_, age_offer) = offer(&mut v, &r.request_id, "").await;
+    let created = tus_create(&s, &age_offer, "papers.pdf.age", sealed.len(), &[]).await;
+    let done = tus_patch(&s, &location(&created), sealed).await;
+    assert_eq!(done.status(), 204);
+    assert_eq!(
+        s.db_text("SELECT content_type FROM files").await,
+        "application/age"
+    );
+
+    // Every key removed: the request takes nothing, plain or not.
+    let keys = cli.run(&["--json", "keys", "list"]).json();
+    let id = keys[0]["id"].as_i64().expect("id").to_string();
+    cli.run(&["keys", "remove", &id]).ok();
+    let csrf = csrf_in(&page);
+    let page = v
+        .get(&format!("/r/{}", r.request_id))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(!page.contains("id=\"upload-form\""), "{page}");
+    assert!(page.contains("its owner has no key now"), "{page}");
+    let resp = v
+        .post(
+            &format!("/r/{}/new", r.request_id),
+            &[("csrf", &csrf), ("pass", "")],
+        )
+        .await;
+    assert_ne!(resp.status(), 200);
+    let answer = resp.text().await.expect("body");
+    assert!(answer.contains("no key now"), "{answer}");
+});

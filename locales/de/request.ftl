@@ -57,4 +57,6 @@ requests-field-max-files = Höchstens Dateien
 requests-field-max-mb = Höchstens MB insgesamt
 requests-field-max-file-mb = Höchstens MB pro Datei
 requests-field-notify = Mir jede eingehende Datei mailen
+requests-field-encrypted = Uploads an meine Schlüssel verschlüsseln (Ende-zu-Ende)
+requests-field-encrypted-hint = Die Browser der Hochladenden verschlüsseln jede Datei an die age-Schlüssel Ihrer Kontoseite; nur Sie können sie öffnen.
 requests-create = Anfrage erstellen

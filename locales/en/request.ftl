@@ -57,4 +57,6 @@ requests-field-max-files = Most files
 requests-field-max-mb = Most MB in all
 requests-field-max-file-mb = Most MB per file
 requests-field-notify = Mail me each file that arrives
+requests-field-encrypted = Encrypt uploads to my keys (end-to-end)
+requests-field-encrypted-hint = Uploaders' browsers encrypt each file to the age keys on your account page; only you can open them.
 requests-create = Create the request

@@ -57,4 +57,6 @@ requests-field-max-files = Máximo de archivos
 requests-field-max-mb = Máximo de MB en total
 requests-field-max-file-mb = Máximo de MB por archivo
 requests-field-notify = Enviarme un correo por cada archivo recibido
+requests-field-encrypted = Cifrar las subidas para mis claves (de extremo a extremo)
+requests-field-encrypted-hint = El navegador de quien sube cifra cada archivo para las claves age de su página de cuenta; solo usted puede abrirlos.
 requests-create = Crear la solicitud

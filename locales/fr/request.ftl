@@ -57,4 +57,6 @@ requests-field-max-files = Nombre de fichiers maximal
 requests-field-max-mb = Mo au total au maximum
 requests-field-max-file-mb = Mo par fichier au maximum
 requests-field-notify = M’envoyer un courriel à chaque fichier reçu
+requests-field-encrypted = Chiffrer les envois pour mes clés (de bout en bout)
+requests-field-encrypted-hint = Le navigateur de chaque expéditeur chiffre les fichiers pour les clés age de votre page de compte ; vous seul pouvez les ouvrir.
 requests-create = Créer la demande

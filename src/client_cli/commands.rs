@@ -500,6 +500,7 @@ pub async fn request(ctx: &Ctx, command: RequestCommand) -> Result<(), Failure> 
             max_size,
             max_file_size,
             notify,
+            encrypted,
         } => {
             let password = if password_stdin {
                 stdin_line()?
@@ -517,6 +518,7 @@ pub async fn request(ctx: &Ctx, command: RequestCommand) -> Result<(), Failure> 
                     max_bytes: max_size.unwrap_or(0),
                     max_file_size: max_file_size.unwrap_or(0),
                     notify,
+                    encrypted,
                 })
                 .await?;
             ctx.out.emit(to_json(&r), || println!("{}", r.url));

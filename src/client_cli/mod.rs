@@ -384,6 +384,10 @@ pub enum RequestCommand {
         /// Mail me each file that arrives.
         #[arg(long)]
         notify: bool,
+        /// Uploads are encrypted in the uploader's browser to the age keys
+        /// the account publishes (`client keys add` first).
+        #[arg(long)]
+        encrypted: bool,
     },
     /// Every request of the account, newest first.
     List,

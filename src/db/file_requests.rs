@@ -26,9 +26,15 @@ pub struct FileRequest {
     pub files_taken: i64,
     pub bytes_taken: i64,
     pub created: i64,
+    encrypted: i64,
 }
 
 impl FileRequest {
+    /// Uploads into it must be age files encrypted to the owner's keys.
+    pub fn encrypted(&self) -> bool {
+        self.encrypted != 0
+    }
+
     pub fn notify(&self) -> bool {
         self.notify != 0
     }
@@ -39,7 +45,7 @@ impl FileRequest {
 }
 
 const COLUMNS: &str = "id, user_id, folder_id, title, message, password_sealed, expires, \
-    max_files, max_bytes, max_file_size, notify, closed, files_taken, bytes_taken, created";
+    max_files, max_bytes, max_file_size, notify, closed, files_taken, bytes_taken, created, encrypted";
 
 /// A new request's row.
 pub struct NewRequest<'a> {
@@ -54,6 +60,7 @@ pub struct NewRequest<'a> {
     pub max_bytes: i64,
     pub max_file_size: i64,
     pub notify: bool,
+    pub encrypted: bool,
     pub created: i64,
 }
 
@@ -76,8 +83,8 @@ impl Db {
     pub async fn insert_file_request(&self, r: &NewRequest<'_>) -> sqlx::Result<bool> {
         let done = sqlx::query(
             "INSERT INTO file_requests (id, user_id, folder_id, title, message, password_sealed, \
-             expires, max_files, max_bytes, max_file_size, notify, created) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
+             expires, max_files, max_bytes, max_file_size, notify, created, encrypted) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
         )
         .bind(r.id)
         .bind(r.user_id)
@@ -91,6 +98,7 @@ impl Db {
         .bind(r.max_file_size)
         .bind(i64::from(r.notify))
         .bind(r.created)
+        .bind(i64::from(r.encrypted))
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)

@@ -18,13 +18,14 @@ use axum::Form;
 
 use crate::db::file_send::{Send, SendLink as Link};
 use crate::db::now;
-use crate::http::html::{esc, human_size, not_found, page, try_later};
+use crate::http::html::{esc, human_size, not_found, page, page_as, try_later, Account};
 use crate::http::i18n::{in_lang, t, t_args, Lang};
 use crate::http::ClientIp;
 use crate::library;
 use crate::library::auth::{password_login, PasswordLogin};
 use crate::library::delivery::Downloader;
 use crate::library::file_send::{self, LinkState};
+use crate::pages::encryption;
 use crate::state::{App, AppState};
 use crate::transfer::zip::{FileHook, ZipTaker};
 
@@ -178,8 +179,19 @@ pub async fn show(
     };
     let mut rows = String::new();
     for (path, f) in &files {
+        // An end-to-end encrypted file also opens in the browser.
+        let decrypt = if library::encryption::is_encrypted(f) {
+            format!(
+                " <a class=\"btn btn-secondary btn-sm decrypt\" href=\"/s/{}/d/{}\">{}</a>",
+                esc(&token),
+                esc(&f.id),
+                esc(&t("decrypt-title"))
+            )
+        } else {
+            String::new()
+        };
         rows.push_str(&format!(
-            "<tr><td><a href=\"/s/{}/f/{}\">{}{}</a></td><td>{}</td></tr>\n",
+            "<tr><td><a href=\"/s/{}/f/{}\">{}{}</a>{decrypt}</td><td>{}</td></tr>\n",
             esc(&token),
             esc(&f.id),
             esc(path),
@@ -329,6 +341,43 @@ pub async fn login(
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }
     resp
+}
+
+/// `GET /s/{token}/d/{file_id}`: an encrypted file of this send,
+/// decrypted in the recipient's browser from the link's own download (so
+/// it counts and is receipted as that download is).
+pub async fn decrypt(
+    State(app): State<App>,
+    Path((token, file_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let (_, send) = match open(&app, &token, &headers, StatusCode::FORBIDDEN).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
+    };
+    let file = match file_send::sent_file(&app.db, &send, &file_id).await {
+        Ok(Some(f)) if library::encryption::is_encrypted(&f) => f,
+        Ok(_) => return not_found(),
+        Err(e) => {
+            tracing::error!(error = %e, "recipient decrypt page");
+            return try_later(&t("recipient-download-unavailable"));
+        }
+    };
+    let url = format!("/s/{token}/f/{file_id}");
+    let body = format!(
+        "{}<p><a class=\"btn btn-secondary\" id=\"download\" href=\"{}\">{}</a></p>",
+        encryption::decrypt_card(&file, &url),
+        esc(&url),
+        esc(&t("download-button-encrypted")),
+    );
+    let resp = page_as(
+        StatusCode::OK,
+        encryption::plain_name(&file.name),
+        &body,
+        encryption::DECRYPT_SCRIPTS,
+        Account::Unknown,
+    );
+    encryption::allow_decrypted_pictures(crate::pages::preview::allow_preview(resp))
 }
 
 /// `GET|HEAD /s/{token}/f/{file_id}`: a file of this send.

@@ -43,6 +43,7 @@ pub fn routes() -> Router<App> {
         .route("/s/{token}", get(links::show))
         .route("/s/{token}/login", post(links::login))
         .route("/s/{token}/f/{file_id}", get(links::download))
+        .route("/s/{token}/d/{file_id}", get(links::decrypt))
         .route("/s/{token}/zip", get(links::zip))
         .route(
             "/.well-known/dropspace-receipt-key",

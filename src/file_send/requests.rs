@@ -31,6 +31,7 @@ pub async fn create(c: &Call<'_>) -> FsResult<Answer> {
         max_bytes: count(c, "max_bytes")?,
         max_file_size: count(c, "max_file_size")?,
         notify: flag(c, "notify")?,
+        encrypted: flag(c, "encrypted")?,
     };
     let r = requests::create(c.app, &c.user, &new).await?;
     Ok(Answer {
@@ -86,6 +87,7 @@ fn node(c: &Call<'_>, r: &FileRequest) -> Node {
         .child(Node::text("maxBytes", r.max_bytes))
         .child(Node::text("maxFileSize", r.max_file_size))
         .child(Node::text("notify", u8::from(r.notify())))
+        .child(Node::text("encrypted", u8::from(r.encrypted())))
         .child(Node::text("filesReceived", r.files_taken))
         .child(Node::text("bytesReceived", r.bytes_taken))
         .child(Node::text("created", r.created))

@@ -32,6 +32,9 @@ pub struct New {
     pub max_bytes: i64,
     pub max_file_size: i64,
     pub notify: bool,
+    /// Uploads are encrypted in the uploader's browser to the owner's age
+    /// keys (docs/encryption.md); the owner must publish one first.
+    pub encrypted: bool,
 }
 
 /// Where a request stands for an outsider.
@@ -100,6 +103,11 @@ pub async fn create(lib: &Library, user: &User, new: &New) -> Result<FileRequest
             lib.cfg.limits.file_requests_per_account
         )));
     }
+    if new.encrypted && lib.db.age_keys(user.id).await?.is_empty() {
+        return Err(Error::BadValueText(
+            "Invalid value for parameter encrypted: publish an age key first (keys.add)".into(),
+        ));
+    }
     let folder_id = match new.folder_id.trim() {
         "" => crate::db::folders::ROOT,
         id => id,
@@ -127,6 +135,7 @@ pub async fn create(lib: &Library, user: &User, new: &New) -> Result<FileRequest
             max_bytes: new.max_bytes,
             max_file_size: new.max_file_size,
             notify: new.notify,
+            encrypted: new.encrypted,
             created,
         };
         if lib.db.insert_file_request(&row).await? {
@@ -204,6 +213,8 @@ pub async fn offer(lib: &Library, r: &FileRequest, api_version: &str) -> Result<
         State::Open => {}
         other => return Err(refused(other)),
     }
+    // An encrypted request whose owner has no key now takes nothing.
+    recipients(lib, r).await?;
     let owner = lib.db.user_by_id(r.user_id).await?.ok_or_else(unknown)?;
     let mut offer = uploads::offer_for_request(lib, &owner, &r.id, api_version).await?;
     let caps = [
@@ -326,5 +337,43 @@ pub async fn received(lib: &Library, request_id: &str, file_id: &str, name: &str
     );
     if let Err(e) = lib.mail.send(mail).await {
         tracing::warn!(error = %format!("{e:#}"), "queueing a file request mail");
+    }
+}
+
+/// The owner's age public keys an upload into `r` is encrypted to: empty
+/// for a request that is not encrypted. An encrypted request whose owner
+/// has since removed every key takes nothing (`Denied`) rather than plain
+/// files.
+pub async fn recipients(lib: &Library, r: &FileRequest) -> Result<Vec<String>> {
+    if !r.encrypted() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<String> = lib
+        .db
+        .age_keys(r.user_id)
+        .await?
+        .into_iter()
+        .map(|k| k.public_key)
+        .collect();
+    if keys.is_empty() {
+        return Err(Error::denied(
+            "This file request takes encrypted files only, and its owner has no key now",
+        ));
+    }
+    Ok(keys)
+}
+
+/// Refuses a finished upload into an encrypted request that is not an age
+/// file (a page without its script, or a client that ignored the request's
+/// keys): nothing unencrypted is kept where the owner asked for ciphertext.
+pub async fn check_encrypted(lib: &Library, request_id: &str, age: bool) -> Result<()> {
+    if age {
+        return Ok(());
+    }
+    match lib.db.file_request(request_id).await? {
+        Some(r) if r.encrypted() => Err(Error::denied(
+            "This file request takes only files encrypted to its owner's keys",
+        )),
+        _ => Ok(()),
     }
 }

@@ -430,6 +430,9 @@ pub async fn store(
     let ident = up.ident;
     check_folder(lib, ident.user_id, &asked.folder_id).await?;
     check_texts(asked)?;
+    if !ident.request_id.is_empty() {
+        crate::library::requests::check_encrypted(lib, &ident.request_id, written.sums.age).await?;
+    }
     let limits = within(lib, up.user, asked.limits).await?;
     let recipients = recipients(lib, ident.user_id.is_none(), &asked.recipient_email)?;
     // Before anything is counted or kept: an infected file is refused here

@@ -21,6 +21,7 @@ use crate::http::ClientIp;
 use crate::library;
 use crate::library::thumbs;
 use crate::library::{links, Error, Gone};
+use crate::pages::encryption;
 use crate::pages::i18n::{t, t_args};
 use crate::pages::web;
 use crate::state::{App, AppState};
@@ -119,15 +120,28 @@ async fn render(
     let v = web::visitor(app, headers).await;
     let account = v.user.as_ref().map_or(0, |u| u.id);
     let url = links::direct_url(app, &file, account);
+    let encrypted = library::encryption::is_encrypted(&file);
     // Preview and QR code: docs/web.md, "Previews, thumbnails and QR codes".
     let extras = crate::pages::preview::download_extras(app, &file, account);
     let body = format!(
-        "{details}<p><a class=\"btn\" id=\"download\" href=\"{}\" rel=\"nofollow\">{}</a></p>{extras}",
+        "{details}{decrypt}<p><a class=\"btn{secondary}\" id=\"download\" href=\"{}\" rel=\"nofollow\">{}</a></p>{extras}",
         esc(&url),
-        esc(&t("download-button"))
+        esc(&t(if encrypted { "download-button-encrypted" } else { "download-button" })),
+        decrypt = if encrypted { encryption::decrypt_card(&file, &url) } else { String::new() },
+        secondary = if encrypted { " btn-secondary" } else { "" },
     );
-    let resp = v.page(StatusCode::OK, &file.name, &body, &[]);
-    crate::pages::preview::allow_preview(with_meta(resp, link_preview(app, &file)))
+    let scripts = if encrypted {
+        encryption::DECRYPT_SCRIPTS
+    } else {
+        &[]
+    };
+    let resp = v.page(StatusCode::OK, &file.name, &body, scripts);
+    let resp = crate::pages::preview::allow_preview(with_meta(resp, link_preview(app, &file)));
+    if encrypted {
+        encryption::allow_decrypted_pictures(resp)
+    } else {
+        resp
+    }
 }
 
 /// What a chat app's link preview shows (docs/web.md, "Link previews"):

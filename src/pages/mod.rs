@@ -6,6 +6,7 @@ pub mod admin;
 pub mod bundle;
 pub mod delete;
 pub mod download;
+pub mod encryption;
 pub mod extend;
 pub mod folder;
 pub mod i18n;

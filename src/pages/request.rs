@@ -19,6 +19,7 @@ use serde_json::json;
 
 use super::upload::{api_error, checked_visitor, drop_zone, json_error, results_area, MIN_CHUNK};
 use super::web::{visitor, Visitor};
+use crate::api::error::ApiError;
 use crate::db::file_requests::FileRequest;
 use crate::http::html::{esc, human_size, page, time_tag, try_later};
 use crate::http::pipeline::{Gate, Pipeline};
@@ -68,7 +69,7 @@ async fn show(State(app): State<App>, Path(token): Path<String>, headers: Header
     let body = if requests::has_password(&r) {
         password_form(&v, None)
     } else {
-        upload_form(&app, &v, &r, "")
+        upload_form(&app, &v, &r, "").await
     };
     answer(&app, &v, &r, &body).await
 }
@@ -92,7 +93,7 @@ async fn unlock(
     }
     let given = form.get("password").map(String::as_str).unwrap_or("");
     let body = match requests::unlock(&app, &r, given, ip).await {
-        Ok(pass) => upload_form(&app, &v, &r, &pass),
+        Ok(pass) => upload_form(&app, &v, &r, &pass).await,
         Err(Error::BadPassword) => password_form(&v, Some(t("request-wrong-password"))),
         Err(Error::PasswordWait(secs)) => password_form(
             &v,
@@ -153,7 +154,7 @@ async fn answer(app: &App, v: &Visitor, r: &FileRequest, body: &str) -> Response
         status,
         &t("request-page-title"),
         &body,
-        &["/static/tus.min.js", "/static/upload.js"],
+        super::encryption::UPLOAD_SCRIPTS,
     )
 }
 
@@ -219,12 +220,41 @@ fn password_form(v: &Visitor, error: Option<String>) -> String {
     )
 }
 
+/// The request's owner's user name, for the page's words ('' if gone).
+async fn owner_name(app: &App, r: &FileRequest) -> String {
+    match app.db.user_by_id(r.user_id).await {
+        Ok(Some(u)) => u.user_name,
+        _ => String::new(),
+    }
+}
+
 /// The upload form of the request page; `pass` proves the password.
-fn upload_form(app: &App, v: &Visitor, r: &FileRequest, pass: &str) -> String {
+async fn upload_form(app: &App, v: &Visitor, r: &FileRequest, pass: &str) -> String {
+    // An encrypted request's page encrypts to its owner's keys
+    // (docs/encryption.md, "Encrypted file requests").
+    let (recipients, encrypted) = match requests::recipients(app, r).await {
+        Ok(keys) if keys.is_empty() => (String::new(), String::new()),
+        Ok(keys) => (
+            format!(" data-recipients=\"{}\"", esc(&keys.join(","))),
+            format!(
+                "<p class=\"notice\" id=\"request-encrypted\">{}</p>",
+                esc(&t_args(
+                    "request-encrypted",
+                    &[("name", owner_name(app, r).await.into())]
+                ))
+            ),
+        ),
+        Err(e) => {
+            return format!(
+                "<p class=\"notice notice-error\" id=\"request-closed\">{}</p>",
+                esc(ApiError::from(e).text())
+            )
+        }
+    };
     format!(
         "<noscript><p class=\"notice notice-error\">{needs_js}</p></noscript>\
          <form id=\"upload-form\" class=\"card\" data-csrf=\"{csrf}\" data-chunk=\"{chunk}\" \
-         data-account=\"0\" data-request=\"{id}\" data-pass=\"{pass}\">{drop_zone}\
+         data-account=\"0\" data-request=\"{id}\" data-pass=\"{pass}\"{recipients}>{encrypted}{drop_zone}\
          <div class=\"field\"><label for=\"description\">{note} <span class=\"muted\">{optional}</span></label>\
          <textarea id=\"description\" rows=\"2\" maxlength=\"10000\"></textarea></div>\
          <div class=\"actions\"><button class=\"btn\" id=\"start\" type=\"submit\">{start}</button>\

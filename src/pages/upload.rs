@@ -20,6 +20,7 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use serde_json::json;
 
+use super::encryption;
 use super::web::{visitor, Visitor};
 use crate::api::error::{ApiError, Code};
 use crate::api::lists;
@@ -50,7 +51,7 @@ pub fn routes() -> Router<App> {
         .route("/static/tus.min.js", get(|| async { script(TUS_JS) }))
 }
 
-fn script(text: &'static str) -> Response {
+pub(super) fn script(text: &'static str) -> Response {
     (
         [
             (
@@ -119,7 +120,7 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
          {folder}\
          </div>\
          <p class=\"check\"><input type=\"checkbox\" id=\"bundle\" checked> \
-         <label for=\"bundle\">{bundle}</label></p>\
+         <label for=\"bundle\">{bundle}</label></p>{encrypt}\
          <div class=\"actions\"><button class=\"btn\" id=\"start\" type=\"submit\">{start}</button>\
          <span id=\"status\" class=\"status\" role=\"status\"></span></div>\
          </form>{results}",
@@ -147,12 +148,13 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
         ),
         folder = folder_field(&app, v.user.as_ref()).await,
         account = u8::from(v.user.is_some()),
+        encrypt = encryption::upload_choice(v.user.is_some()),
     );
     v.page(
         StatusCode::OK,
         &t("upload-title"),
         &body,
-        &["/static/tus.min.js", "/static/upload.js"],
+        encryption::UPLOAD_SCRIPTS,
     )
 }
 
@@ -283,6 +285,12 @@ fn script_messages() -> String {
         ("upload-js-choose-first", &[]),
         ("upload-js-folder-name", &["when"]),
         ("upload-js-bundle-failed", &["reason"]),
+        ("upload-js-encrypting", &[]),
+        ("upload-js-passphrase-short", &[]),
+        ("upload-js-to-nobody", &[]),
+        ("upload-js-link-key", &[]),
+        ("upload-js-copy-key", &["name"]),
+        ("upload-js-copied-key", &["name"]),
         ("size-kb", &["value"]),
         ("size-mb", &["value"]),
         ("size-gb", &["value"]),

@@ -10,6 +10,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub mod attack;
+pub mod browser;
 pub mod clamd;
 pub mod client;
 pub mod clients;

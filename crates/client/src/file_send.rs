@@ -98,6 +98,9 @@ pub struct FileRequest {
     pub max_bytes: String,
     pub max_file_size: String,
     pub notify: String,
+    /// `1`: uploads are encrypted to the owner's age keys.
+    #[serde(default)]
+    pub encrypted: String,
     pub files_received: String,
     pub bytes_received: String,
     pub created: String,
@@ -118,6 +121,8 @@ pub struct NewFileRequest {
     pub max_file_size: u64,
     /// Mail the owner on each upload.
     pub notify: bool,
+    /// Uploads are encrypted to the owner's age keys (it must publish one).
+    pub encrypted: bool,
 }
 
 #[derive(Deserialize)]
@@ -155,6 +160,9 @@ impl FileSendClient {
             ("max_file_size", new.max_file_size.to_string()),
             ("notify", u8::from(new.notify).to_string()),
         ];
+        if new.encrypted {
+            params.push(("encrypted", "1".into()));
+        }
         if !new.password.is_empty() {
             params.push(("password", new.password.clone()));
         }

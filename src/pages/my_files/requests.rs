@@ -154,6 +154,8 @@ fn create_form(v: &Visitor, all: &[crate::db::folders::Folder]) -> String {
          {max_files}{max_mb}{max_file_mb}</div>\
          <p class=\"check\"><input type=\"checkbox\" id=\"notify\" name=\"notify\" value=\"1\" checked> \
          <label for=\"notify\">{notify}</label></p>\
+         <p class=\"check\"><input type=\"checkbox\" id=\"encrypted\" name=\"encrypted\" value=\"1\" aria-describedby=\"encrypted-hint\"> \
+         <label for=\"encrypted\">{encrypted}</label> <span class=\"hint\" id=\"encrypted-hint\">{encrypted_hint}</span></p>\
          <div class=\"actions\"><button class=\"btn\" type=\"submit\">{create}</button></div></form>",
         heading = esc(&t("requests-new")),
         csrf = hidden("csrf", &v.csrf),
@@ -168,6 +170,8 @@ fn create_form(v: &Visitor, all: &[crate::db::folders::Folder]) -> String {
         max_mb = number("max_mb", "requests-field-max-mb"),
         max_file_mb = number("max_file_mb", "requests-field-max-file-mb"),
         notify = esc(&t("requests-field-notify")),
+        encrypted = esc(&t("requests-field-encrypted")),
+        encrypted_hint = esc(&t("requests-field-encrypted-hint")),
         create = esc(&t("requests-create")),
     )
 }
@@ -203,6 +207,7 @@ pub(super) async fn create(
             max_bytes: whole(&form, "max_mb")?.saturating_mul(MB),
             max_file_size: whole(&form, "max_file_mb")?.saturating_mul(MB),
             notify: first(&form, "notify") == Some("1"),
+            encrypted: first(&form, "encrypted") == Some("1"),
         };
         requests::create(&app, &user, &new).await
     }

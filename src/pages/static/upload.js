@@ -14,6 +14,11 @@
 // (docs/web.md, "Bundles"): an account's go into a new shared folder made
 // first, an anonymous upload's are bundled once stored. Its words come from
 // the page's #i18n data block, in the page's language (docs/languages.md).
+// With "Encrypt in this browser" (docs/encryption.md, "In the browser")
+// each file is encrypted with age (the vendored age-encryption, global
+// `age`) as tus-js-client reads it, and sent as NAME.age: to a new key
+// that only the link's fragment carries, to a passphrase, or to accounts'
+// published keys; a file request's page encrypts to its owner's keys.
 'use strict';
 
 (function () {
@@ -31,6 +36,11 @@
     : ['/upload/new', {}];
   const resumable = Boolean(window.tus && window.tus.isSupported);
   const chunkSize = Number(form.dataset.chunk) || 50 * 1024 * 1024;
+  // An encrypted file is read as a stream, and tus-js-client keeps each
+  // chunk in memory until it is acknowledged: smaller chunks, flat memory.
+  const sealedChunkSize = Math.min(chunkSize, 16 * 1024 * 1024);
+  // A file request whose owner encrypts: their public keys.
+  const requestRecipients = (form.dataset.recipients || '').split(',').filter(Boolean);
   const endpoint = new URL('/tus/', window.location.href).href;
   // Retried for about five minutes: long enough for a server to restart and
   // for the lock of a request that died with it to lapse.
@@ -133,6 +143,105 @@
     showPicked();
   });
 
+  // The encryption choice shows its options only when chosen.
+  const encrypt = document.getElementById('encrypt');
+  function showEncryptOptions() {
+    const how = (document.querySelector('input[name="encrypt-with"]:checked') || {}).value;
+    document.getElementById('encrypt-options').hidden = !encrypt.checked;
+    document.getElementById('encrypt-passphrase-field').hidden = how !== 'passphrase';
+    const to = document.getElementById('encrypt-to-field');
+    if (to) {
+      to.hidden = how !== 'users';
+    }
+  }
+  if (encrypt) {
+    encrypt.addEventListener('change', showEncryptOptions);
+    for (const radio of document.querySelectorAll('input[name="encrypt-with"]')) {
+      radio.addEventListener('change', showEncryptOptions);
+    }
+  }
+
+  // How this batch is encrypted: null (not), or the recipients or
+  // passphrase, with the new identity a link carries. Throws what to fix.
+  async function sealFor() {
+    if (requestRecipients.length > 0) {
+      return { recipients: requestRecipients };
+    }
+    if (!encrypt || !encrypt.checked) {
+      return null;
+    }
+    const how = document.querySelector('input[name="encrypt-with"]:checked').value;
+    if (how === 'passphrase') {
+      const passphrase = document.getElementById('encrypt-passphrase').value;
+      if (passphrase.length < 10) {
+        throw new Error(tr('passphrase-short'));
+      }
+      return { passphrase: passphrase };
+    }
+    if (how === 'users') {
+      const names = document.getElementById('encrypt-to').value.trim();
+      if (names === '') {
+        throw new Error(tr('to-nobody'));
+      }
+      const found = await post('/upload/keys', { names: names });
+      return { recipients: found.recipients };
+    }
+    // One new key for the batch, kept only in this page and its links.
+    const identity = await window.age.generateX25519Identity();
+    return { identity: identity, recipients: [await window.age.identityToRecipient(identity)] };
+  }
+
+  // The file as age ciphertext: a stream reader for tus-js-client, its
+  // exact size (age's chunking fixes it) and its name.
+  async function sealed(file, seal) {
+    const e = new window.age.Encrypter();
+    if (seal.passphrase) {
+      e.setPassphrase(seal.passphrase);
+    } else {
+      seal.recipients.forEach((r) => e.addRecipient(r));
+    }
+    const stream = await e.encrypt(file.stream());
+    return {
+      reader: blocks(stream, sealedChunkSize),
+      size: stream.size(file.size),
+      name: file.name + '.age',
+    };
+  }
+
+  // A stream read in blocks of `size` bytes (the last one shorter):
+  // tus-js-client then takes each chunk in one read instead of joining
+  // many small pieces, copying them over and over.
+  function blocks(stream, size) {
+    const reader = stream.getReader();
+    let rest = new Uint8Array(0);
+    return {
+      async read() {
+        const out = new Uint8Array(size);
+        let used = 0;
+        while (used < size) {
+          if (rest.length === 0) {
+            const { value, done } = await reader.read();
+            if (done) {
+              break;
+            }
+            rest = value;
+          }
+          const n = Math.min(size - used, rest.length);
+          out.set(rest.subarray(0, n), used);
+          used += n;
+          rest = rest.subarray(n);
+        }
+        if (used === 0) {
+          return { value: undefined, done: true };
+        }
+        return { value: used < size ? out.subarray(0, used) : out, done: false };
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    };
+  }
+
   async function copy(text, button, told) {
     try {
       await navigator.clipboard.writeText(text);
@@ -152,11 +261,13 @@
 
   // A link with its copy button, named for the file ("Copy download link
   // for report.pdf") so that each button of the page has its own name.
-  // `kind`: download, delete or bundle.
+  // `kind`: download, key (a download link with its key), delete, bundle or receipt.
   function linkRow(kind, url, fileName) {
     const row = el('div', { class: 'link-row' });
     row.appendChild(el('span', { class: 'label' }, tr('link-' + kind)));
-    row.appendChild(el('a', { class: kind, href: url, target: '_blank', rel: 'noopener' }, url));
+    // A link with its key is still the download link.
+    const cls = kind === 'key' ? 'download key' : kind;
+    row.appendChild(el('a', { class: cls, href: url, target: '_blank', rel: 'noopener' }, url));
     const b = el('button', {
       type: 'button',
       class: 'copy btn btn-secondary btn-sm',
@@ -355,14 +466,19 @@
 
   // Sends a file through /tus/, continuing an upload of the same file left
   // unfinished earlier; resolves with its links. `ui.cancel` ends it.
-  function sendResumable(offer, file, ui, folderId) {
+  // `sealed`: the file's ciphertext (a stream: not resumed after a
+  // reload, but continued across retries, since tus-js-client keeps the
+  // unacknowledged chunk).
+  function sendResumable(offer, file, ui, folderId, sealed) {
     return new Promise((resolve, reject) => {
       const tick = meter(ui.speed);
-      const upload = new window.tus.Upload(file, {
+      const upload = new window.tus.Upload(sealed ? sealed.reader : file, {
         endpoint: endpoint,
-        chunkSize: chunkSize,
+        chunkSize: sealed ? sealedChunkSize : chunkSize,
+        uploadSize: sealed ? sealed.size : null,
+        storeFingerprintForResuming: !sealed,
         retryDelays: retryDelays,
-        metadata: metadata(offer, file, folderId),
+        metadata: metadata(offer, sealed || file, folderId),
         removeFingerprintOnSuccess: true,
         onProgress(sent, total) {
           showProgress(ui.bar, ui.pct, sent, total);
@@ -398,6 +514,10 @@
         // Terminates the upload on the server: its bytes and space go.
         upload.abort(true).finally(() => reject(new Error('Cancelled')));
       });
+      if (sealed) {
+        upload.start();
+        return;
+      }
       upload.findPreviousUploads().then((previous) => {
         if (previous.length > 0) {
           upload.resumeFromPreviousUpload(previous[0]);
@@ -435,7 +555,7 @@
 
   // Uploads one file into `folderId` (empty: the form's choice); its links,
   // or null when it failed.
-  async function uploadOne(file, folderId) {
+  async function uploadOne(file, folderId, seal) {
     const n = counter++;
     const box = el('div', { class: 'result', id: 'result-' + n });
     const head = el('div', { class: 'head' });
@@ -463,12 +583,19 @@
     box.scrollIntoView({ block: 'nearest' });
     try {
       const offer = await post(newUpload[0], newUpload[1]);
+      let sealedFile = null;
+      if (seal) {
+        msg.textContent = tr('encrypting');
+        sealedFile = await sealed(file, seal);
+      }
       const max = Number(offer.max_file_size);
-      if (max >= 0 && file.size > max) {
+      if (max >= 0 && (sealedFile ? sealedFile.size : file.size) > max) {
         throw new Error(tr('too-large', { max: human(max) }));
       }
       let links;
-      if (resumable && (file.size > 0 || request)) {
+      if (sealedFile) {
+        links = await sendResumable(offer, file, { bar, pct, speed, msg, cancel }, folderId, sealedFile);
+      } else if (resumable && (file.size > 0 || request)) {
         links = await sendResumable(offer, file, { bar, pct, speed, msg, cancel }, folderId);
       } else {
         links = await outcome(offer, await send(offer, file, bar, pct, folderId));
@@ -482,7 +609,10 @@
         : tr('done');
       msg.className = 'msg ok';
       announce(file.name + ': ' + msg.textContent);
-      if (links.download_url) {
+      if (links.download_url && seal && seal.identity) {
+        // The key after '#': browsers never send it to the server.
+        box.append(linkRow('key', links.download_url + '#key=' + seal.identity, file.name));
+      } else if (links.download_url) {
         box.append(linkRow('download', links.download_url, file.name));
       }
       if (links.delete_url) {
@@ -553,8 +683,19 @@
     picked = [];
     input.value = '';
     showPicked();
+    let seal = null;
+    try {
+      seal = await sealFor();
+    } catch (err) {
+      status.textContent = tr('failed', { reason: err.message });
+      picked = files;
+      showPicked();
+      start.disabled = false;
+      return;
+    }
     const bundleBox = document.getElementById('bundle');
-    const together = files.length > 1 && Boolean(bundleBox && bundleBox.checked);
+    // Encrypted files each get their own link (with its key).
+    const together = files.length > 1 && !seal && Boolean(bundleBox && bundleBox.checked);
     let folderId = chosenFolder();
     let bundle = null;
     try {
@@ -575,7 +716,7 @@
     startBatch(files);
     const first = results.children.length;
     for (const f of files) {
-      const links = await uploadOne(f, folderId);
+      const links = await uploadOne(f, folderId, seal);
       if (links) {
         done.push(links);
       } else {

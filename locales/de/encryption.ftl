@@ -1,0 +1,36 @@
+# Ende-zu-Ende-Verschlüsselung im Browser (docs/encryption.md, "In the browser").
+encrypt-choice = In diesem Browser verschlüsseln (Ende-zu-Ende)
+encrypt-choice-hint = Der Server speichert nur Chiffretext und sieht den Schlüssel nie. Dateien werden als NAME.age gesendet.
+encrypt-how = Wie verschlüsseln
+encrypt-with-link = Mit einem neuen Schlüssel im Link (wer den ganzen Link hat, kann sie öffnen)
+encrypt-with-passphrase = Mit einer Passphrase (sagen Sie sie dem Empfänger auf anderem Weg)
+encrypt-passphrase = Passphrase
+encrypt-passphrase-hint = Mindestens 10 Zeichen. Eine vergessene Passphrase kann niemand wiederherstellen.
+encrypt-with-users = An die veröffentlichten Schlüssel von Konten (jeder öffnet sie mit der eigenen Identität)
+encrypt-to = Konten
+encrypt-to-hint = Benutzernamen oder E-Mail-Adressen, durch Kommas getrennt.
+encrypt-to-nobody = Nennen Sie mindestens ein Konto, an das verschlüsselt wird.
+encrypt-to-keyless = { $name } veröffentlicht keinen Schlüssel: nichts wurde gesendet.
+upload-js-encrypting = Wird in diesem Browser verschlüsselt…
+upload-js-passphrase-short = Die Passphrase braucht mindestens 10 Zeichen.
+upload-js-to-nobody = Nennen Sie mindestens ein Konto, an das verschlüsselt wird.
+upload-js-link-key = Link mit Schlüssel
+upload-js-copy-key = Link mit Schlüssel für { $name } kopieren
+upload-js-copied-key = Link mit Schlüssel für { $name } kopiert
+request-encrypted = Dateien, die Sie hier hochladen, werden in Ihrem Browser an die Schlüssel von { $name } verschlüsselt: nur { $name } kann sie öffnen.
+download-button-encrypted = Verschlüsselte Datei herunterladen (.age)
+decrypt-title = In diesem Browser entschlüsseln
+decrypt-lead = Diese Datei ({ $size }) ist Ende-zu-Ende-verschlüsselt. Ihr Browser entschlüsselt sie beim Speichern; der Schlüssel verlässt diese Seite nie.
+decrypt-secret = Passphrase oder age-Identität
+decrypt-secret-hint = Nicht nötig, wenn der geöffnete Link auf #key=… endet. Eine Identität beginnt mit AGE-SECRET-KEY-1.
+decrypt-save = Entschlüsseln und speichern
+decrypt-show = Hier anzeigen
+decrypt-progress = Fortschritt der Entschlüsselung
+decrypt-js-checking = Schlüssel wird geprüft…
+decrypt-js-saving = { $name } wird entschlüsselt…
+decrypt-js-saved = Entschlüsselt und als { $name } gespeichert.
+decrypt-js-wrong-key = Dieser Schlüssel oder diese Passphrase öffnet die Datei nicht.
+decrypt-js-need-secret = Geben Sie zuerst die Passphrase oder Ihre Identität ein.
+decrypt-js-failed = Entschlüsselung fehlgeschlagen: { $reason }
+decrypt-js-in-memory = Dieser Browser kann nicht direkt auf die Festplatte schreiben: Entschlüsselung im Speicher.
+decrypt-js-preview-alt = { $name }, entschlüsselt

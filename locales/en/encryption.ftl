@@ -1,0 +1,36 @@
+# End-to-end encryption in the browser (docs/encryption.md, "In the browser").
+encrypt-choice = Encrypt in this browser (end-to-end)
+encrypt-choice-hint = The server stores only ciphertext and never sees the key. Files are sent as NAME.age.
+encrypt-how = How to encrypt
+encrypt-with-link = With a new key in the link (anyone with the whole link can open it)
+encrypt-with-passphrase = With a passphrase (tell it to the recipient another way)
+encrypt-passphrase = Passphrase
+encrypt-passphrase-hint = At least 10 characters. Nobody can recover a forgotten passphrase.
+encrypt-with-users = To accounts' published keys (each opens it with their own identity)
+encrypt-to = Accounts
+encrypt-to-hint = User names or e-mail addresses, separated by commas.
+encrypt-to-nobody = Name at least one account to encrypt to.
+encrypt-to-keyless = { $name } publishes no encryption key: nothing was sent.
+upload-js-encrypting = Encrypting in this browser…
+upload-js-passphrase-short = The passphrase needs at least 10 characters.
+upload-js-to-nobody = Name at least one account to encrypt to.
+upload-js-link-key = Link with key
+upload-js-copy-key = Copy link with key for { $name }
+upload-js-copied-key = Link with key for { $name } copied
+request-encrypted = Files you upload here are encrypted in your browser to { $name }'s keys: only { $name } can open them.
+download-button-encrypted = Download the encrypted file (.age)
+decrypt-title = Decrypt in this browser
+decrypt-lead = This file ({ $size }) is end-to-end encrypted. Your browser decrypts it while saving it; the key never leaves this page.
+decrypt-secret = Passphrase or age identity
+decrypt-secret-hint = Not needed when the link you opened ends with #key=…. An identity starts with AGE-SECRET-KEY-1.
+decrypt-save = Decrypt and save
+decrypt-show = Show it here
+decrypt-progress = Decryption progress
+decrypt-js-checking = Checking the key…
+decrypt-js-saving = Decrypting { $name }…
+decrypt-js-saved = Decrypted and saved as { $name }.
+decrypt-js-wrong-key = This key or passphrase does not open the file.
+decrypt-js-need-secret = Enter the passphrase or your identity first.
+decrypt-js-failed = Decryption failed: { $reason }
+decrypt-js-in-memory = This browser cannot stream to disk: decrypting in memory.
+decrypt-js-preview-alt = { $name }, decrypted

@@ -1,0 +1,36 @@
+# Cifrado de extremo a extremo en el navegador (docs/encryption.md, "In the browser").
+encrypt-choice = Cifrar en este navegador (de extremo a extremo)
+encrypt-choice-hint = El servidor solo guarda texto cifrado y nunca ve la clave. Los archivos se envían como NOMBRE.age.
+encrypt-how = Cómo cifrar
+encrypt-with-link = Con una clave nueva en el enlace (quien tenga el enlace completo puede abrirlo)
+encrypt-with-passphrase = Con una frase de contraseña (dígasela al destinatario por otra vía)
+encrypt-passphrase = Frase de contraseña
+encrypt-passphrase-hint = Al menos 10 caracteres. Nadie puede recuperar una frase olvidada.
+encrypt-with-users = A las claves publicadas por cuentas (cada una lo abre con su propia identidad)
+encrypt-to = Cuentas
+encrypt-to-hint = Nombres de usuario o direcciones de correo, separados por comas.
+encrypt-to-nobody = Indique al menos una cuenta a la que cifrar.
+encrypt-to-keyless = { $name } no publica ninguna clave: no se envió nada.
+upload-js-encrypting = Cifrando en este navegador…
+upload-js-passphrase-short = La frase de contraseña necesita al menos 10 caracteres.
+upload-js-to-nobody = Indique al menos una cuenta a la que cifrar.
+upload-js-link-key = Enlace con clave
+upload-js-copy-key = Copiar el enlace con clave de { $name }
+upload-js-copied-key = Enlace con clave de { $name } copiado
+request-encrypted = Los archivos que suba aquí se cifran en su navegador para las claves de { $name }: solo { $name } puede abrirlos.
+download-button-encrypted = Descargar el archivo cifrado (.age)
+decrypt-title = Descifrar en este navegador
+decrypt-lead = Este archivo ({ $size }) está cifrado de extremo a extremo. Su navegador lo descifra al guardarlo; la clave nunca sale de esta página.
+decrypt-secret = Frase de contraseña o identidad age
+decrypt-secret-hint = No hace falta si el enlace abierto termina en #key=…. Una identidad empieza por AGE-SECRET-KEY-1.
+decrypt-save = Descifrar y guardar
+decrypt-show = Mostrar aquí
+decrypt-progress = Progreso del descifrado
+decrypt-js-checking = Comprobando la clave…
+decrypt-js-saving = Descifrando { $name }…
+decrypt-js-saved = Descifrado y guardado como { $name }.
+decrypt-js-wrong-key = Esta clave o frase no abre el archivo.
+decrypt-js-need-secret = Escriba primero la frase de contraseña o su identidad.
+decrypt-js-failed = Error al descifrar: { $reason }
+decrypt-js-in-memory = Este navegador no puede escribir directamente en el disco: descifrando en memoria.
+decrypt-js-preview-alt = { $name }, descifrado

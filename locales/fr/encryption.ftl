@@ -1,0 +1,36 @@
+# Chiffrement de bout en bout dans le navigateur (docs/encryption.md, "In the browser").
+encrypt-choice = Chiffrer dans ce navigateur (de bout en bout)
+encrypt-choice-hint = Le serveur ne garde que le texte chiffré et ne voit jamais la clé. Les fichiers sont envoyés sous le nom NOM.age.
+encrypt-how = Comment chiffrer
+encrypt-with-link = Avec une nouvelle clé dans le lien (quiconque a le lien entier peut l’ouvrir)
+encrypt-with-passphrase = Avec une phrase secrète (donnez-la au destinataire par un autre moyen)
+encrypt-passphrase = Phrase secrète
+encrypt-passphrase-hint = Au moins 10 caractères. Personne ne peut retrouver une phrase secrète oubliée.
+encrypt-with-users = Aux clés publiées par des comptes (chacun l’ouvre avec sa propre identité)
+encrypt-to = Comptes
+encrypt-to-hint = Noms d’utilisateur ou adresses e-mail, séparés par des virgules.
+encrypt-to-nobody = Indiquez au moins un compte destinataire.
+encrypt-to-keyless = { $name } ne publie aucune clé : rien n’a été envoyé.
+upload-js-encrypting = Chiffrement dans ce navigateur…
+upload-js-passphrase-short = La phrase secrète doit compter au moins 10 caractères.
+upload-js-to-nobody = Indiquez au moins un compte destinataire.
+upload-js-link-key = Lien avec clé
+upload-js-copy-key = Copier le lien avec clé de { $name }
+upload-js-copied-key = Lien avec clé de { $name } copié
+request-encrypted = Les fichiers envoyés ici sont chiffrés dans votre navigateur pour les clés de { $name } : seul { $name } peut les ouvrir.
+download-button-encrypted = Télécharger le fichier chiffré (.age)
+decrypt-title = Déchiffrer dans ce navigateur
+decrypt-lead = Ce fichier ({ $size }) est chiffré de bout en bout. Votre navigateur le déchiffre en l’enregistrant ; la clé ne quitte jamais cette page.
+decrypt-secret = Phrase secrète ou identité age
+decrypt-secret-hint = Inutile quand le lien ouvert se termine par #key=…. Une identité commence par AGE-SECRET-KEY-1.
+decrypt-save = Déchiffrer et enregistrer
+decrypt-show = Afficher ici
+decrypt-progress = Progression du déchiffrement
+decrypt-js-checking = Vérification de la clé…
+decrypt-js-saving = Déchiffrement de { $name }…
+decrypt-js-saved = Déchiffré et enregistré sous { $name }.
+decrypt-js-wrong-key = Cette clé ou phrase secrète n’ouvre pas le fichier.
+decrypt-js-need-secret = Saisissez d’abord la phrase secrète ou votre identité.
+decrypt-js-failed = Échec du déchiffrement : { $reason }
+decrypt-js-in-memory = Ce navigateur ne peut pas écrire directement sur le disque : déchiffrement en mémoire.
+decrypt-js-preview-alt = { $name }, déchiffré
