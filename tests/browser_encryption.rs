@@ -21,12 +21,13 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 
-/// The large file's size: 200 MiB, or `DROPSPACE_TEST_E2E_MIB`.
+/// The large file's size: 2 GiB (what the issue asks of CI), or
+/// `DROPSPACE_TEST_E2E_MIB` for a quicker run.
 fn big_size() -> u64 {
     std::env::var("DROPSPACE_TEST_E2E_MIB")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(200u64)
+        .unwrap_or(2048u64)
         << 20
 }
 
@@ -301,10 +302,37 @@ dual!(
         let s = first.kill_and_restart().await;
         assert!(cut < size, "the download finished before the kill");
         decrypt_state(&c, "done", 600).await;
-        let path = saved(&into, "film.mkv", size, 120).await;
-        assert_eq!(blake3_of(&path), want, "decrypted bytes differ");
+        let saved_path = saved(&into, "film.mkv", size, 120).await;
+        assert_eq!(blake3_of(&saved_path), want, "decrypted bytes differ");
+        c.execute("window.scrollTo(0, 280);", vec![]).await.expect("scroll");
         screenshot(&c, "decrypted.png").await;
-        std::fs::remove_file(&path).expect("remove");
+        std::fs::remove_file(&saved_path).expect("remove");
+
+        // A ranged download of the middle through the CLI, decrypting only
+        // its chunks, continued across another kill.
+        let mut first = s;
+        let cli = Cli::new(&first);
+        let (from, to) = (size / 4, size / 2 - 1);
+        let range = format!("{from}-{to}");
+        let part_dir = dir.path().join("range");
+        std::fs::create_dir(&part_dir).expect("mkdir");
+        let out = part_dir.display().to_string();
+        let mut ranged = cli.spawn(&["download", &link, "--range", &range, "-o", &out]);
+        eventually("the ranged download under way", async || {
+            std::fs::metadata(part_dir.join("film.mkv.part")).is_ok_and(|m| m.len() > 0)
+        })
+        .await;
+        let s = first.kill_and_restart().await;
+        let cut = std::fs::metadata(part_dir.join("film.mkv.part")).map_or(0, |m| m.len());
+        assert!(cut < to + 1 - from, "the range was whole before the kill");
+        assert!(ranged.wait().expect("the CLI").success(), "the ranged download failed");
+        let got = std::fs::read(part_dir.join("film.mkv")).expect("the range");
+        assert_eq!(got.len() as u64, to + 1 - from);
+        let mut source = std::fs::File::open(&path).expect("source");
+        std::io::Seek::seek(&mut source, std::io::SeekFrom::Start(from)).expect("seek");
+        let mut want_range = vec![0; got.len()];
+        std::io::Read::read_exact(&mut source, &mut want_range).expect("read");
+        assert!(got == want_range, "the decrypted range differs");
 
         // Nothing the server keeps holds the key.
         let kept = format!("{}\n{}\n{}", s.db_dump(), s.log(), first.log());
@@ -535,6 +563,12 @@ dual!(
             .await
             .expect("text");
         assert_eq!(shown, serde_json::json!(notes));
+        c.execute(
+            "document.getElementById('decrypt').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .expect("scroll");
         screenshot(&c, "decrypted-preview.png").await;
         // The stock tool opens it with the same passphrase? (age asks on a
         // terminal only: checked by the CLI tests with the Rust crate.)

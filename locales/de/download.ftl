@@ -29,4 +29,4 @@ download-limit-reached = Diese Datei kann nicht mehr heruntergeladen werden: Ihr
 download-not-found-title = Datei nicht gefunden
 download-not-found-text = Zu diesem Link gibt es keine Datei. Vielleicht wurde sie von ihrem Besitzer gelöscht, oder der Link ist unvollständig.
 download-encrypted = Ende-zu-Ende-verschlüsselt
-download-encrypted-how = Der Server kann diese Datei nicht lesen. Entschlüsseln Sie sie nach dem Herunterladen mit age: `age -d -i key.txt` (oder der Passphrase), oder mit `dropspace client download` und dem Link, den Sie erhalten haben.
+download-encrypted-how = Der Server kann diese Datei nicht lesen. Entschlüsseln Sie sie unten in diesem Browser oder nach dem Herunterladen mit age: `age -d -i key.txt` (oder der Passphrase), oder mit `dropspace client download` und dem Link, den Sie erhalten haben.

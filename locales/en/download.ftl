@@ -29,4 +29,4 @@ download-limit-reached = This file can no longer be downloaded: its download lim
 download-not-found-title = File not found
 download-not-found-text = No file has this link. It may have been deleted by its owner, or the link may be incomplete.
 download-encrypted = End-to-end encrypted
-download-encrypted-how = The server cannot read this file. Decrypt it after the download with age: `age -d -i key.txt` (or the passphrase), or with `dropspace client download` and the link you were given.
+download-encrypted-how = The server cannot read this file. Decrypt it below in this browser, or after downloading it with age: `age -d -i key.txt` (or the passphrase), or with `dropspace client download` and the link you were given.

@@ -29,4 +29,4 @@ download-limit-reached = Este archivo ya no se puede descargar: se ha alcanzado 
 download-not-found-title = Archivo no encontrado
 download-not-found-text = Ningún archivo tiene este enlace. Puede que su propietario lo haya eliminado o que el enlace esté incompleto.
 download-encrypted = Cifrado de extremo a extremo
-download-encrypted-how = El servidor no puede leer este archivo. Descífrelo tras la descarga con age: `age -d -i key.txt` (o la frase de contraseña), o con `dropspace client download` y el enlace que recibió.
+download-encrypted-how = El servidor no puede leer este archivo. Descífrelo abajo en este navegador, o tras la descarga con age: `age -d -i key.txt` (o la frase de contraseña), o con `dropspace client download` y el enlace que recibió.

@@ -29,4 +29,4 @@ download-limit-reached = Ce fichier ne peut plus être téléchargé : sa limite
 download-not-found-title = Fichier introuvable
 download-not-found-text = Aucun fichier ne correspond à ce lien. Il a peut-être été supprimé par son propriétaire, ou le lien est incomplet.
 download-encrypted = Chiffré de bout en bout
-download-encrypted-how = Le serveur ne peut pas lire ce fichier. Déchiffrez-le après le téléchargement avec age : `age -d -i key.txt` (ou la phrase secrète), ou avec `dropspace client download` et le lien que vous avez reçu.
+download-encrypted-how = Le serveur ne peut pas lire ce fichier. Déchiffrez-le ci-dessous dans ce navigateur, ou après le téléchargement avec age : `age -d -i key.txt` (ou la phrase secrète), ou avec `dropspace client download` et le lien que vous avez reçu.

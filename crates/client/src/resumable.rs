@@ -99,7 +99,7 @@ async fn refusal(resp: reqwest::Response) -> Error {
 /// Retries of a resumable upload's requests: a pause doubling from 250 ms
 /// to 5 s between attempts, given up once failures have lasted `retry_for`
 /// with no progress in between.
-struct Retry {
+pub(crate) struct Retry {
     retry_for: Duration,
     failing_since: Option<Instant>,
     pause: Duration,
@@ -109,7 +109,7 @@ impl Retry {
     const FIRST: Duration = Duration::from_millis(250);
     const LONGEST: Duration = Duration::from_secs(5);
 
-    fn new(retry_for: Duration) -> Retry {
+    pub(crate) fn new(retry_for: Duration) -> Retry {
         Retry {
             retry_for,
             failing_since: None,
@@ -125,7 +125,7 @@ impl Retry {
 
     /// Waits before the next attempt, or hands `e` back once failures have
     /// lasted too long.
-    async fn failed(&mut self, e: Error) -> Result<(), Error> {
+    pub(crate) async fn failed(&mut self, e: Error) -> Result<(), Error> {
         let since = *self.failing_since.get_or_insert_with(Instant::now);
         if since.elapsed() >= self.retry_for {
             return Err(e);

@@ -340,8 +340,34 @@ impl Client {
     }
 }
 
+/// How long a [`RemoteFile`] read keeps retrying a failing server (a
+/// restart, a cut connection) before it gives up.
+const REMOTE_RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// A failed read of a [`RemoteFile`], and whether asking again may help.
+struct ReadFailure {
+    error: std::io::Error,
+    transient: bool,
+}
+
+impl ReadFailure {
+    fn transient(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> ReadFailure {
+        ReadFailure {
+            error: std::io::Error::other(error),
+            transient: true,
+        }
+    }
+
+    fn last(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> ReadFailure {
+        ReadFailure {
+            error: std::io::Error::other(error),
+            transient: false,
+        }
+    }
+}
+
 impl RemoteFile {
-    fn request(&mut self) -> std::io::Result<()> {
+    fn request(&mut self) -> std::result::Result<(), ReadFailure> {
         let resp = self
             .runtime
             .block_on(
@@ -350,12 +376,12 @@ impl RemoteFile {
                     .header(RANGE, format!("bytes={}-", self.pos))
                     .send(),
             )
-            .map_err(std::io::Error::other)?;
+            .map_err(ReadFailure::transient)?;
         match resp.status() {
             StatusCode::PARTIAL_CONTENT => {
-                let (first, _) = content_range(&resp).map_err(std::io::Error::other)?;
+                let (first, _) = content_range(&resp).map_err(ReadFailure::last)?;
                 if first != self.pos {
-                    return Err(std::io::Error::other(format!(
+                    return Err(ReadFailure::last(format!(
                         "asked for bytes from {}, got from {first}",
                         self.pos
                     )));
@@ -363,39 +389,58 @@ impl RemoteFile {
             }
             StatusCode::OK if self.pos == 0 => {}
             status => {
-                return Err(std::io::Error::other(format!(
-                    "HTTP status {status} from {}",
-                    strip_query(&self.url)
-                )))
+                let text = format!("HTTP status {status} from {}", strip_query(&self.url));
+                return Err(if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+                    ReadFailure::transient(text)
+                } else {
+                    ReadFailure::last(text)
+                });
             }
         }
         self.body = Some((resp, self.pos));
         self.left = bytes::Bytes::new();
         Ok(())
     }
-}
 
-impl std::io::Read for RemoteFile {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.pos >= self.len || buf.is_empty() {
-            return Ok(0);
-        }
+    /// Makes `left` hold the bytes at `pos`, asking the server from `pos`
+    /// when no answer under way reaches there.
+    fn fill(&mut self) -> std::result::Result<(), ReadFailure> {
         if !matches!(&self.body, Some((_, at)) if *at == self.pos) {
             self.request()?;
         }
         while self.left.is_empty() {
             let Some((resp, _)) = self.body.as_mut() else {
-                return Ok(0);
+                return Ok(());
             };
             match self.runtime.block_on(resp.chunk()) {
                 Ok(Some(chunk)) => self.left = chunk,
-                Ok(None) => {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "the answer ended early",
-                    ))
+                Ok(None) => return Err(ReadFailure::transient("the answer ended early")),
+                Err(e) => return Err(ReadFailure::transient(e)),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::io::Read for RemoteFile {
+    /// A cut connection or a restarting server is asked again from the
+    /// current offset, for up to two minutes of failures.
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos >= self.len || buf.is_empty() {
+            return Ok(0);
+        }
+        let mut retry = crate::resumable::Retry::new(REMOTE_RETRY_FOR);
+        loop {
+            match self.fill() {
+                Ok(()) => break,
+                Err(f) if f.transient => {
+                    self.body = None;
+                    self.left = bytes::Bytes::new();
+                    self.runtime
+                        .block_on(retry.failed(Error::Io(f.error)))
+                        .map_err(std::io::Error::other)?;
                 }
-                Err(e) => return Err(std::io::Error::other(e)),
+                Err(f) => return Err(f.error),
             }
         }
         let n = buf.len().min(self.left.len());
