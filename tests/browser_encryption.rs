@@ -304,7 +304,9 @@ dual!(
         decrypt_state(&c, "done", 600).await;
         let saved_path = saved(&into, "film.mkv", size, 120).await;
         assert_eq!(blake3_of(&saved_path), want, "decrypted bytes differ");
-        c.execute("window.scrollTo(0, 280);", vec![]).await.expect("scroll");
+        c.execute("window.scrollTo(0, 280);", vec![])
+            .await
+            .expect("scroll");
         screenshot(&c, "decrypted.png").await;
         std::fs::remove_file(&saved_path).expect("remove");
 
@@ -325,7 +327,10 @@ dual!(
         let s = first.kill_and_restart().await;
         let cut = std::fs::metadata(part_dir.join("film.mkv.part")).map_or(0, |m| m.len());
         assert!(cut < to + 1 - from, "the range was whole before the kill");
-        assert!(ranged.wait().expect("the CLI").success(), "the ranged download failed");
+        assert!(
+            ranged.wait().expect("the CLI").success(),
+            "the ranged download failed"
+        );
         let got = std::fs::read(part_dir.join("film.mkv")).expect("the range");
         assert_eq!(got.len() as u64, to + 1 - from);
         let mut source = std::fs::File::open(&path).expect("source");

@@ -4,13 +4,17 @@
 //!
 //! An upload encrypts its file into a copy beside the saved login
 //! (`sealed/`, private), named by the source file, and sends that copy
-//! resumably; a run cut off and started again finds the same copy (and the
-//! same new key) and continues it, so the server's bytes stay one
-//! ciphertext. The copy and its key are removed once the upload is done.
+//! resumably while it is being made (each request waits for its bytes); a
+//! run cut off and started again finds the same whole copy (and the same
+//! new key) and continues its upload, so the server's bytes stay one
+//! ciphertext. A copy left unfinished cannot be continued (age draws a new
+//! file key each time): it is made again, and sent as a new upload. The
+//! copy and its key are removed once the upload is done.
 
 use std::path::{Path, PathBuf};
 
 use dropspace_client::encryption::{self as age, x25519, SecretString, To, Unlock};
+use dropspace_client::Written;
 use sha2::{Digest, Sha256};
 
 use super::config::{create_private_dir, write_private_bytes, Pending};
@@ -71,13 +75,19 @@ pub enum Sealing {
     NewKey,
 }
 
-/// An encrypted copy ready to send: where it is, its name on the server
-/// (`NAME.age`) and the key its link carries (a new key only).
+/// An encrypted copy to send: where it is, its length, its name on the
+/// server (`NAME.age`) and the key its link carries (a new key only);
+/// `making` while it is still being written.
 pub struct Sealed {
     pub path: PathBuf,
+    pub size: u64,
     pub name: String,
     pub key: Option<x25519::Identity>,
+    pub making: Option<dropspace_client::Growing>,
+    /// Its key in the pending uploads: the same for every run.
+    pub pending_key: String,
     key_path: PathBuf,
+    whole_mark: PathBuf,
 }
 
 impl Sealed {
@@ -89,10 +99,20 @@ impl Sealed {
         }
     }
 
+    /// Waits until the copy is whole (for a way of sending that reads it
+    /// once from its start).
+    pub async fn whole(&self) -> Result<(), Failure> {
+        match &self.making {
+            Some(g) => g.reach(self.size).await.map_err(Failure::from),
+            None => Ok(()),
+        }
+    }
+
     /// Removes the copy and its key (the upload is done).
     pub fn remove(&self) {
-        let _ = std::fs::remove_file(&self.path);
-        let _ = std::fs::remove_file(&self.key_path);
+        for p in [&self.path, &self.key_path, &self.whole_mark] {
+            let _ = std::fs::remove_file(p);
+        }
     }
 }
 
@@ -100,58 +120,89 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Failure + '_ {
     move |e| Failure::Io(format!("{}: {e}", path.display()))
 }
 
-/// The encrypted copy of `src` (made now, or found from a run that was
-/// cut off), to send as `name`.age.
+/// The encrypted copy of `src` to send as `name`.age: found whole from a
+/// run that was cut off, or made now, in the background, as it is sent.
 pub async fn seal(src: &Path, name: &str, how: &Sealing) -> Result<Sealed, Failure> {
     let meta = std::fs::metadata(src).map_err(io(src))?;
     let id = hex::encode(Sha256::digest(Pending::key(src, &meta).as_bytes()));
     let dir = super::config::path()?.with_file_name("sealed");
     create_private_dir(&dir).map_err(io(&dir))?;
     let path = dir.join(format!("{id}.age"));
-    let key_path = dir.join(format!("{id}.key"));
-    let name = format!("{name}.age");
-    let saved_key = std::fs::read_to_string(&key_path)
+    let mut sealed = Sealed {
+        size: 0,
+        name: format!("{name}.age"),
+        key: None,
+        making: None,
+        pending_key: format!("sealed:{id}"),
+        key_path: dir.join(format!("{id}.key")),
+        whole_mark: dir.join(format!("{id}.whole")),
+        path,
+    };
+    let saved_key = std::fs::read_to_string(&sealed.key_path)
         .ok()
         .and_then(|k| age::parse_identity(&k).ok());
-    let done = path.exists() && (saved_key.is_some() || !matches!(how, Sealing::NewKey));
-    if done {
-        return Ok(Sealed {
-            path,
-            name,
-            key: saved_key,
-            key_path,
-        });
+    let whole =
+        sealed.whole_mark.exists() && (saved_key.is_some() || !matches!(how, Sealing::NewKey));
+    if whole {
+        sealed.size = std::fs::metadata(&sealed.path)
+            .map_err(io(&sealed.path))?
+            .len();
+        sealed.key = saved_key;
+        return Ok(sealed);
     }
-    let (to, key) = match how {
+    // Unfinished or never made: made afresh, so an upload of an earlier
+    // copy cannot be continued with different bytes.
+    sealed.remove();
+    super::transfer::forget_pending(&sealed.pending_key)?;
+    let to = match how {
         Sealing::Recipients(keys) => {
             let keys: Result<Vec<_>, String> = keys.iter().map(|k| age::recipient(k)).collect();
-            (To::Recipients(keys.map_err(Failure::Usage)?), None)
+            To::Recipients(keys.map_err(Failure::Usage)?)
         }
-        Sealing::Passphrase => (To::Passphrase(passphrase(true)?), None),
+        Sealing::Passphrase => To::Passphrase(passphrase(true)?),
         Sealing::NewKey => {
             let (to, identity) = To::new_key();
-            (to, Some(identity))
+            write_private_bytes(&sealed.key_path, age::identity_text(&identity).as_bytes())?;
+            sealed.key = Some(identity);
+            to
         }
     };
-    // The copy is made under a temporary name: a copy found later is whole.
-    let tmp = dir.join(format!("{id}.age.tmp"));
-    let made = {
-        let (src, tmp) = (src.to_path_buf(), tmp.clone());
-        tokio::task::spawn_blocking(move || age::encrypt_file(&to, &src, &tmp))
-            .await
-            .map_err(|e| Failure::Io(e.to_string()))?
+    let (tx, growing) = dropspace_client::Growing::channel();
+    let (sized_tx, sized) = tokio::sync::oneshot::channel();
+    let (src, dest, mark) = (
+        src.to_path_buf(),
+        sealed.path.clone(),
+        sealed.whole_mark.clone(),
+    );
+    tokio::task::spawn_blocking(move || {
+        let made = age::encrypt_file_as_sent(
+            &to,
+            &src,
+            &dest,
+            |len| {
+                let _ = sized_tx.send(len);
+            },
+            |n| {
+                tx.send_replace(Written::Upto(n));
+            },
+        )
+        .and_then(|_| std::fs::write(&mark, b""));
+        if let Err(e) = made {
+            tx.send_replace(Written::Failed(format!("{}: {e}", src.display())));
+        }
+    });
+    sealed.size = match sized.await {
+        Ok(len) => len,
+        // The copy failed before its header: say why.
+        Err(_) => {
+            return Err(match growing.reach(u64::MAX).await {
+                Err(e) => Failure::from(e),
+                Ok(()) => Failure::Io("the encrypted copy could not be made".into()),
+            })
+        }
     };
-    made.map_err(io(src))?;
-    if let Some(k) = &key {
-        write_private_bytes(&key_path, age::identity_text(k).as_bytes())?;
-    }
-    std::fs::rename(&tmp, &path).map_err(io(&path))?;
-    Ok(Sealed {
-        path,
-        name,
-        key,
-        key_path,
-    })
+    sealed.making = Some(growing);
+    Ok(sealed)
 }
 
 /// What opens a download, from its options and its link: an identity

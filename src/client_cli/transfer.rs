@@ -226,18 +226,27 @@ async fn upload_file(ctx: &Ctx, job: &UploadJob<'_>, given: &Path) -> Result<Sen
         Some(s) => (s.path.as_path(), s.name.clone()),
         None => (given, name),
     };
+    let resume = job.resume && (sealed.is_some() || std::fs::metadata(path).map_err(io)?.len() > 0);
+    if let Some(s) = sealed.as_ref().filter(|_| !resume) {
+        // The form reads the file once from its start: the whole copy.
+        s.whole().await?;
+    }
     let file = tokio::fs::File::open(path).await.map_err(io)?;
     let meta = file.metadata().await.map_err(io)?;
-    let size = meta.len();
+    let size = sealed.as_ref().map_or(meta.len(), |s| s.size);
     let pb = bar(ctx, Some(size), &name);
     let shown = pb.clone();
     let progress = move |sent| shown.set_position(sent);
     let how = Resume {
         chunk_size: job.chunk_size.unwrap_or(FILE_CHUNK),
+        growing: sealed.as_ref().and_then(|s| s.making.clone()),
         ..Default::default()
     };
-    let done = if job.resume && size > 0 {
-        let key = Pending::key(path, &meta);
+    let done = if resume {
+        let key = match &sealed {
+            Some(s) => s.pending_key.clone(),
+            None => Pending::key(path, &meta),
+        };
         let one = Resumable {
             path,
             key: &key,
@@ -487,6 +496,9 @@ async fn resumable(
         None => {
             let info = fresh_info(ctx, speed_limit).await?;
             if !ctx.client.resumable_offered(&info).await? {
+                if let Some(growing) = &job.how.growing {
+                    growing.reach(job.size).await?;
+                }
                 return Ok(ctx
                     .client
                     .upload(&info, job.name, Some(job.size), file, options, progress)
@@ -561,6 +573,11 @@ async fn resumable(
 fn split(size: u64, n: u64) -> Vec<std::ops::Range<u64>> {
     let n = n.max(1);
     (0..n).map(|i| size * i / n..size * (i + 1) / n).collect()
+}
+
+/// Drops the pending upload saved under `key`, if any.
+pub fn forget_pending(key: &str) -> Result<(), Failure> {
+    forget(&mut Pending::load()?, key)
 }
 
 fn forget(pending: &mut Pending, key: &str) -> Result<(), Failure> {

@@ -149,6 +149,72 @@ pub fn encrypt_file(to: &To, src: &Path, dest: &Path) -> io::Result<u64> {
     Ok(n)
 }
 
+/// The length of the age file of `plaintext` bytes whose header, with the
+/// payload's nonce, is `header` bytes: each 64 KiB chunk adds a 16-byte tag
+/// (an empty file has one chunk).
+pub fn encrypted_len(header: u64, plaintext: u64) -> u64 {
+    const CHUNK: u64 = 64 * 1024;
+    header + plaintext + 16 * plaintext.div_ceil(CHUNK).max(1)
+}
+
+/// [`encrypt_file`] for a copy that is sent while it is made: `sized` gets
+/// the copy's final length as soon as its header is written, `written` the
+/// bytes in the file after each write.
+pub fn encrypt_file_as_sent(
+    to: &To,
+    src: &Path,
+    dest: &Path,
+    sized: impl FnOnce(u64),
+    written: impl FnMut(u64),
+) -> io::Result<u64> {
+    let input = std::fs::File::open(src)?;
+    let plain = input.metadata()?.len();
+    let out = std::fs::File::create(dest)?;
+    let count = std::cell::Cell::new(0);
+    let counted = Reporting {
+        inner: &out,
+        n: &count,
+        report: written,
+    };
+    let mut writer = encryptor(to)?.wrap_output(counted)?;
+    // The header and nonce are written: the rest of the length follows.
+    let header = count.get();
+    sized(encrypted_len(header, plain));
+    let n = io::copy(
+        &mut BufReader::with_capacity(1 << 20, input).take(plain),
+        &mut writer,
+    )?;
+    writer.finish()?.flush()?;
+    if n != plain {
+        return Err(io::Error::other(format!(
+            "{} changed while it was encrypted",
+            src.display()
+        )));
+    }
+    out.sync_all()?;
+    Ok(n)
+}
+
+/// A writer that reports how many bytes have gone through it.
+struct Reporting<'a, W, F> {
+    inner: W,
+    n: &'a std::cell::Cell<u64>,
+    report: F,
+}
+
+impl<W: Write, F: FnMut(u64)> Write for Reporting<'_, W, F> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.n.set(self.n.get() + n as u64);
+        (self.report)(self.n.get());
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// The plaintext reader of an age file.
 fn open<R: Read>(input: R, unlock: &Unlock) -> io::Result<age::stream::StreamReader<R>> {
     unlocked(age::Decryptor::new(input).map_err(refused)?, unlock)

@@ -130,7 +130,7 @@ pub use error::{Error, ErrorCode, Result};
 pub use file_send::{
     sign, signing_key, FileRequest, FileSend, FileSendClient, NewFileRequest, SentFile, UserInfo,
 };
-pub use resumable::{tus_endpoint, Resume, Standing};
+pub use resumable::{tus_endpoint, Growing, Resume, Standing, Written};
 pub use transfer::RemoteFile;
 pub use types::*;
 

@@ -33,6 +33,9 @@ pub struct Resume {
     /// restarting server, a lock still held by a dead request) before
     /// giving up; the upload can still be resumed later.
     pub retry_for: Duration,
+    /// The file is still being written (an encrypted copy sent as it is
+    /// made): each request waits for its bytes.
+    pub growing: Option<Growing>,
 }
 
 impl Default for Resume {
@@ -40,6 +43,45 @@ impl Default for Resume {
         Resume {
             chunk_size: 50 * 1024 * 1024,
             retry_for: Duration::from_secs(300),
+            growing: None,
+        }
+    }
+}
+
+/// How far a file being written has got, as its writer tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// Its first bytes, this many, are in the file (all of it once it has
+    /// its full length).
+    Upto(u64),
+    /// The writer failed: the file will never be whole.
+    Failed(String),
+}
+
+/// The reading side of a file still being written: [`Growing::channel`]
+/// makes it with its writer's side, which reports each write.
+#[derive(Clone, Debug)]
+pub struct Growing(tokio::sync::watch::Receiver<Written>);
+
+impl Growing {
+    /// The writer's side (`send_replace` after each write) and the reader's.
+    pub fn channel() -> (tokio::sync::watch::Sender<Written>, Growing) {
+        let (tx, rx) = tokio::sync::watch::channel(Written::Upto(0));
+        (tx, Growing(rx))
+    }
+
+    /// Waits until the file holds its first `n` bytes.
+    pub async fn reach(&self, n: u64) -> Result<()> {
+        let mut rx = self.0.clone();
+        loop {
+            match &*rx.borrow_and_update() {
+                Written::Upto(at) if *at >= n => return Ok(()),
+                Written::Failed(why) => return Err(Error::Upload(why.clone())),
+                Written::Upto(_) => {}
+            }
+            if rx.changed().await.is_err() {
+                return Err(Error::Upload("the file being sent stopped growing".into()));
+            }
         }
     }
 }
@@ -605,6 +647,9 @@ impl Client {
         F: Fn(u64) + Send + Sync + 'static,
     {
         let len = how.chunk_size.max(1).min(size.saturating_sub(offset));
+        if let Some(growing) = &how.growing {
+            growing.reach(start + offset + len).await?;
+        }
         let mut file = tokio::fs::File::open(path).await?;
         file.seek(std::io::SeekFrom::Start(start + offset)).await?;
         let mut sent = offset;

@@ -390,11 +390,13 @@ impl RemoteFile {
             StatusCode::OK if self.pos == 0 => {}
             status => {
                 let text = format!("HTTP status {status} from {}", strip_query(&self.url));
-                return Err(if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-                    ReadFailure::transient(text)
-                } else {
-                    ReadFailure::last(text)
-                });
+                return Err(
+                    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+                        ReadFailure::transient(text)
+                    } else {
+                        ReadFailure::last(text)
+                    },
+                );
             }
         }
         self.body = Some((resp, self.pos));
