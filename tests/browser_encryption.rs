@@ -106,18 +106,18 @@ fn identity_of(path: &Path) -> String {
         .to_string()
 }
 
-/// The tools this test needs besides the browser; in CI their absence
-/// fails it (`.ci/run` installs `age`).
-fn have_age() -> bool {
-    if Command::new("age").arg("--version").output().is_ok() {
-        return true;
+/// A browser session, when chromium and the stock `age` tools are there
+/// (None: skip; in CI their absence fails, `.ci/run` installs them).
+async fn browser_and_age() -> Option<(Driver, Client)> {
+    if Command::new("age").arg("--version").output().is_err() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "age is missing: .ci/run installs it"
+        );
+        eprintln!("SKIPPED: apt-get install age");
+        return None;
     }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "age is missing: .ci/run installs it"
-    );
-    eprintln!("SKIPPED: apt-get install age");
-    false
+    browser().await
 }
 
 /// What the page's JavaScript holds now: its heap after a full garbage
@@ -201,12 +201,9 @@ async fn log_in(c: &Client, s: &Server, user: &str, password: &str) {
 dual!(
     a_large_file_is_encrypted_and_decrypted_in_the_browser_across_restarts,
     |b| async move {
-        let Some((_driver, c)) = browser().await else {
+        let Some((_driver, c)) = browser_and_age().await else {
             return;
         };
-        if !have_age() {
-            return;
-        }
         let _one = common::proxy::ONE_AT_A_TIME.lock().await;
         let env = [
             ("DROPSPACE_TUS__CHUNK_BYTES", "4194304"),
@@ -350,12 +347,9 @@ dual!(
 dual!(
     two_accounts_open_one_file_each_with_their_own_key,
     |b| async move {
-        let Some((_driver, c)) = browser().await else {
+        let Some((_driver, c)) = browser_and_age().await else {
             return;
         };
-        if !have_age() {
-            return;
-        }
         let s = Server::start(b).await;
         let dir = tempfile::tempdir().expect("tempdir");
         for name in ["alice", "bob", "carol"] {
@@ -508,7 +502,7 @@ dual!(
         .ok();
         assert!(std::fs::read(&out).expect("part") == plain[1_000_000..2_000_000]);
 
-        let kept = format!("{}\n{}", s.db_dump(), s.log());
+        let kept = format!("{}\n{}\n{}", s.db_dump(), s.log(), s.outbox().join("\n"));
         for name in ["bob", "carol", "stranger"] {
             let id = identity_of(&dir.path().join(format!("{name}.txt")));
             assert!(!kept.contains(&id), "{name}'s identity reached the server");
@@ -520,12 +514,9 @@ dual!(
 dual!(
     passphrases_stock_age_files_previews_and_encrypted_requests,
     |b| async move {
-        let Some((_driver, c)) = browser().await else {
+        let Some((_driver, c)) = browser_and_age().await else {
             return;
         };
-        if !have_age() {
-            return;
-        }
         let s = Server::start(b).await;
         let dir = tempfile::tempdir().expect("tempdir");
         let passphrase = "correct horse battery staple";
@@ -575,8 +566,6 @@ dual!(
         .await
         .expect("scroll");
         screenshot(&c, "decrypted-preview.png").await;
-        // The stock tool opens it with the same passphrase? (age asks on a
-        // terminal only: checked by the CLI tests with the Rust crate.)
 
         // A file the stock tool encrypted, uploaded plainly: the server
         // tells it is age, the page decrypts a picture from it.
@@ -699,7 +688,7 @@ dual!(
                 blake3::hash(&papers).to_hex().to_string()
             );
         }
-        let kept = format!("{}\n{}", s.db_dump(), s.log());
+        let kept = format!("{}\n{}\n{}", s.db_dump(), s.log(), s.outbox().join("\n"));
         assert!(
             !kept.contains(passphrase),
             "the passphrase reached the server"

@@ -436,3 +436,54 @@ dual!(keys_are_published_on_the_account_page, |b| async move {
     assert_eq!(removed.status(), 303);
     assert_eq!(s.db_i64("SELECT COUNT(*) FROM age_keys").await, 0);
 });
+
+// The encrypted copy is never synced (a cache of the sender's): a copy a
+// killed run finished but that no longer matches its mark (a machine that
+// crashed kept less of it) is made again and sent as a new upload, never
+// continued with bytes that would not decrypt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_encrypted_copy_is_made_again() {
+    let s = Server::start(Backend::Sqlite).await;
+    let cli = Cli::new(&s);
+    let plain = pattern(8 << 20, 6);
+    std::fs::write(cli.path("big.bin"), &plain).expect("write");
+    let args = [
+        "--json",
+        "upload",
+        "--encrypt",
+        "big.bin",
+        "--chunk-size",
+        "64K",
+    ];
+    let mut first = cli.spawn(&args);
+    eventually("the first chunks acknowledged", async || {
+        tus_offset(&s).await > 0
+    })
+    .await;
+    first.kill().expect("kill client");
+    first.wait().expect("reap");
+    let sealed = cli.config().with_file_name("sealed");
+    let copy = std::fs::read_dir(&sealed)
+        .expect("sealed dir")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "age"))
+        .expect("the encrypted copy");
+    let mut bytes = std::fs::read(&copy).expect("copy");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&copy, bytes).expect("damage");
+
+    let v = cli.run(&args).json();
+    assert_eq!(
+        s.db_i64("SELECT COUNT(*) FROM tus_uploads").await,
+        2,
+        "a new upload, not the old one continued"
+    );
+    let link = v[0]["download_url"].as_str().expect("link");
+    let into = cli.path("into");
+    std::fs::create_dir(&into).expect("mkdir");
+    cli.run(&["download", link, "-o", &into.display().to_string()])
+        .ok();
+    assert_eq!(std::fs::read(into.join("big.bin")).expect("plain"), plain);
+}

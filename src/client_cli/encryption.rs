@@ -120,6 +120,20 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Failure + '_ {
     move |e| Failure::Io(format!("{}: {e}", path.display()))
 }
 
+/// The length of the copy a cut-off run finished, if it is still the copy
+/// its mark describes (length and BLAKE3): the copy is never synced, so a
+/// machine that crashed may have kept less of it than it wrote.
+fn checked_size(sealed: &Sealed) -> Option<u64> {
+    let mark = std::fs::read_to_string(&sealed.whole_mark).ok()?;
+    let (len, sum) = mark.trim().split_once(' ')?;
+    let size = std::fs::metadata(&sealed.path).ok()?.len();
+    let mut hasher = blake3::Hasher::new();
+    hasher
+        .update_reader(std::fs::File::open(&sealed.path).ok()?)
+        .ok()?;
+    (len.parse() == Ok(size) && hasher.finalize().to_hex().as_str() == sum).then_some(size)
+}
+
 /// The encrypted copy of `src` to send as `name`.age: found whole from a
 /// run that was cut off, or made now, in the background, as it is sent.
 pub async fn seal(src: &Path, name: &str, how: &Sealing) -> Result<Sealed, Failure> {
@@ -141,12 +155,11 @@ pub async fn seal(src: &Path, name: &str, how: &Sealing) -> Result<Sealed, Failu
     let saved_key = std::fs::read_to_string(&sealed.key_path)
         .ok()
         .and_then(|k| age::parse_identity(&k).ok());
-    let whole =
-        sealed.whole_mark.exists() && (saved_key.is_some() || !matches!(how, Sealing::NewKey));
-    if whole {
-        sealed.size = std::fs::metadata(&sealed.path)
-            .map_err(io(&sealed.path))?
-            .len();
+    let whole = (saved_key.is_some() || !matches!(how, Sealing::NewKey))
+        .then(|| checked_size(&sealed))
+        .flatten();
+    if let Some(size) = whole {
+        sealed.size = size;
         sealed.key = saved_key;
         return Ok(sealed);
     }
@@ -175,6 +188,7 @@ pub async fn seal(src: &Path, name: &str, how: &Sealing) -> Result<Sealed, Failu
         sealed.whole_mark.clone(),
     );
     tokio::task::spawn_blocking(move || {
+        let mut hasher = blake3::Hasher::new();
         let made = age::encrypt_file_as_sent(
             &to,
             &src,
@@ -182,11 +196,15 @@ pub async fn seal(src: &Path, name: &str, how: &Sealing) -> Result<Sealed, Failu
             |len| {
                 let _ = sized_tx.send(len);
             },
-            |n| {
+            |bytes, n| {
+                hasher.update(bytes);
                 tx.send_replace(Written::Upto(n));
             },
         )
-        .and_then(|_| std::fs::write(&mark, b""));
+        .and_then(|_| {
+            let n = std::fs::metadata(&dest)?.len();
+            std::fs::write(&mark, format!("{n} {}", hasher.finalize().to_hex()))
+        });
         if let Err(e) = made {
             tx.send_replace(Written::Failed(format!("{}: {e}", src.display())));
         }

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use serde_json::json;
 
-use super::upload::{checked_user, json_error, script};
+use super::upload::{checked_user, json_data, json_error, script};
 use crate::api::error::ApiError;
 use crate::db::files::File;
 use crate::http::html::{esc, human_size};
@@ -143,8 +143,7 @@ pub fn decrypt_card(file: &File, direct: &str) -> String {
     )
 }
 
-/// The words decrypt.js shows, as a JSON data block (not a script: the
-/// CSP stays `script-src 'self'`).
+/// The words decrypt.js shows, as the page's JSON data block.
 fn decrypt_messages() -> String {
     const KEYS: &[&str] = &[
         "decrypt-js-checking",
@@ -164,12 +163,7 @@ fn decrypt_messages() -> String {
             (name.to_string(), t_args(key, &args).into())
         })
         .collect();
-    let json = serde_json::Value::Object(map)
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026");
-    format!("<script type=\"application/json\" id=\"decrypt-i18n\">{json}</script>")
+    json_data("decrypt-i18n", map)
 }
 
 /// The download page's Content-Security-Policy for an encrypted file:

@@ -307,13 +307,20 @@ fn script_messages() -> String {
             (name.to_string(), t_args(key, &args).into())
         })
         .collect();
+    json_data("i18n", map)
+}
+
+/// A script's data as a JSON block of the page (`<script
+/// type="application/json">`): data, not a script, so the CSP stays
+/// `script-src 'self'`.
+pub(super) fn json_data(id: &str, map: serde_json::Map<String, serde_json::Value>) -> String {
     // `<` escaped: nothing in the data can close the element.
     let json = serde_json::Value::Object(map)
         .to_string()
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026");
-    format!("<script type=\"application/json\" id=\"i18n\">{json}</script>")
+    format!("<script type=\"application/json\" id=\"{id}\">{json}</script>")
 }
 
 /// A logged-in user picks the folder the files go to.

@@ -158,14 +158,16 @@ pub fn encrypted_len(header: u64, plaintext: u64) -> u64 {
 }
 
 /// [`encrypt_file`] for a copy that is sent while it is made: `sized` gets
-/// the copy's final length as soon as its header is written, `written` the
-/// bytes in the file after each write.
+/// the copy's final length as soon as its header is written, `written`
+/// each write's bytes and the bytes in the file after it. Not synced: a
+/// copy is a cache of its sender's (who can check it with what `written`
+/// saw).
 pub fn encrypt_file_as_sent(
     to: &To,
     src: &Path,
     dest: &Path,
     sized: impl FnOnce(u64),
-    written: impl FnMut(u64),
+    written: impl FnMut(&[u8], u64),
 ) -> io::Result<u64> {
     let input = std::fs::File::open(src)?;
     let plain = input.metadata()?.len();
@@ -191,7 +193,6 @@ pub fn encrypt_file_as_sent(
             src.display()
         )));
     }
-    out.sync_all()?;
     Ok(n)
 }
 
@@ -202,11 +203,11 @@ struct Reporting<'a, W, F> {
     report: F,
 }
 
-impl<W: Write, F: FnMut(u64)> Write for Reporting<'_, W, F> {
+impl<W: Write, F: FnMut(&[u8], u64)> Write for Reporting<'_, W, F> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.n.set(self.n.get() + n as u64);
-        (self.report)(self.n.get());
+        (self.report)(&buf[..n], self.n.get());
         Ok(n)
     }
 

@@ -319,8 +319,10 @@ pub struct RemoteFile {
     len: u64,
     pos: u64,
     runtime: tokio::runtime::Handle,
-    /// The answer being read and the offset its next byte has.
-    body: Option<(reqwest::Response, u64)>,
+    /// The answer being read (its chunks, fetched ahead by a task of the
+    /// runtime while the caller works on the last ones) and the offset its
+    /// next byte has.
+    body: Option<(tokio::sync::mpsc::Receiver<ChunkRead>, u64)>,
     /// Bytes of it received and not read yet.
     left: bytes::Bytes,
 }
@@ -343,6 +345,12 @@ impl Client {
 /// How long a [`RemoteFile`] read keeps retrying a failing server (a
 /// restart, a cut connection) before it gives up.
 const REMOTE_RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// One chunk of an answer, its end, or why reading it failed.
+type ChunkRead = std::result::Result<Option<bytes::Bytes>, reqwest::Error>;
+
+/// Chunks a [`RemoteFile`] reads ahead of its caller (about 1 MiB).
+const READ_AHEAD: usize = 64;
 
 /// A failed read of a [`RemoteFile`], and whether asking again may help.
 struct ReadFailure {
@@ -399,7 +407,19 @@ impl RemoteFile {
                 );
             }
         }
-        self.body = Some((resp, self.pos));
+        let (tx, rx) = tokio::sync::mpsc::channel(READ_AHEAD);
+        self.runtime.spawn(async move {
+            let mut resp = resp;
+            loop {
+                let chunk = resp.chunk().await;
+                let last = !matches!(chunk, Ok(Some(_)));
+                // Dropped receiver: the reader moved elsewhere.
+                if tx.send(chunk).await.is_err() || last {
+                    break;
+                }
+            }
+        });
+        self.body = Some((rx, self.pos));
         self.left = bytes::Bytes::new();
         Ok(())
     }
@@ -411,13 +431,15 @@ impl RemoteFile {
             self.request()?;
         }
         while self.left.is_empty() {
-            let Some((resp, _)) = self.body.as_mut() else {
+            let Some((chunks, _)) = self.body.as_mut() else {
                 return Ok(());
             };
-            match self.runtime.block_on(resp.chunk()) {
-                Ok(Some(chunk)) => self.left = chunk,
-                Ok(None) => return Err(ReadFailure::transient("the answer ended early")),
-                Err(e) => return Err(ReadFailure::transient(e)),
+            match chunks.blocking_recv() {
+                Some(Ok(Some(chunk))) => self.left = chunk,
+                Some(Ok(None)) | None => {
+                    return Err(ReadFailure::transient("the answer ended early"))
+                }
+                Some(Err(e)) => return Err(ReadFailure::transient(e)),
             }
         }
         Ok(())

@@ -683,14 +683,18 @@
     picked = [];
     input.value = '';
     showPicked();
-    let seal = null;
-    try {
-      seal = await sealFor();
-    } catch (err) {
+    // Nothing sent: the files stay chosen, the reason shown.
+    const giveBack = (err) => {
       status.textContent = tr('failed', { reason: err.message });
       picked = files;
       showPicked();
       start.disabled = false;
+    };
+    let seal = null;
+    try {
+      seal = await sealFor();
+    } catch (err) {
+      giveBack(err);
       return;
     }
     const bundleBox = document.getElementById('bundle');
@@ -705,10 +709,7 @@
         folderId = bundle.folder_id;
       }
     } catch (err) {
-      status.textContent = tr('failed', { reason: err.message });
-      picked = files;
-      showPicked();
-      start.disabled = false;
+      giveBack(err);
       return;
     }
     const failed = [];
