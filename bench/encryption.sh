@@ -11,7 +11,9 @@
 #   bash bench/encryption.sh                 # 1 GiB, 3 rounds: ~2 min on 2 cores
 #   BENCH_SIZE_MIB=256 BENCH_RUNS=1 bash bench/encryption.sh
 #
-# Knobs: BENCH_SIZE_MIB (1024), BENCH_RUNS (3), BENCH_DIR (/var/tmp).
+# Knobs: BENCH_SIZE_MIB (1024), BENCH_RUNS (3), BENCH_DIR (/var/tmp),
+# BENCH_PIN=1: the server on CPU 0 and the client on CPU 1 (taskset), as
+# when they run on machines of their own rather than share both cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MIB="${BENCH_SIZE_MIB:-1024}"
@@ -21,10 +23,15 @@ RUNS="${BENCH_RUNS:-3}"
 source bench/lib.sh
 make_source
 
+CLIENT_PREFIX=()
+if [ "${BENCH_PIN:-0}" = 1 ]; then
+    SERVER_PREFIX=(taskset -c 0)
+    CLIENT_PREFIX=(taskset -c 1)
+fi
 start fs
 client() {
     DROPSPACE_CLIENT_CONFIG="$WORK/client.json" DROPSPACE_SERVER="$BASE" DROPSPACE_API_KEY="$KEY" \
-        "$BIN" client --json "$@"
+        "${CLIENT_PREFIX[@]}" "$BIN" client --json "$@"
 }
 secs() { python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$1" "$2"; }
 field() { python3 -c "import json, sys; print(json.load(sys.stdin)[0][sys.argv[1]])" "$1"; }

@@ -8,6 +8,8 @@ cargo build --release --quiet
 BIN="$PWD/target/release/dropspace"
 WORK="$(mktemp -d "${BENCH_DIR:-/var/tmp}/dropspace-bench.XXXXXX")"
 PIDS=()
+# A command the server runs under (`taskset -c 0`, say); empty: none.
+SERVER_PREFIX=()
 cleanup() {
     for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
@@ -40,7 +42,7 @@ start() { # name env...
         DROPSPACE_TIERS__ANONYMOUS__MAX_FILE_SIZE=-1 \
         DROPSPACE_LIMITS__API_CALLS_PER_ADDRESS=0 DROPSPACE_LIMITS__UPLOAD_STARTS_PER_MINUTE=0 \
         DROPSPACE_LIMITS__OPEN_UPLOADS_PER_ADDRESS=0 DROPSPACE_LIMITS__CONNECTIONS_PER_ADDRESS=0 \
-        "$@" "$BIN" serve >"$dir.out" 2>"$dir.err" &
+        "$@" "${SERVER_PREFIX[@]}" "$BIN" serve >"$dir.out" 2>"$dir.err" &
     PIDS+=("$!")
     BASE="http://127.0.0.1:$port"
     wait_http "$BASE/healthz" || { echo "$name did not start: $(cat "$dir.err")" >&2; exit 1; }
