@@ -1,6 +1,6 @@
 //! End-to-end encryption in the browser (docs/encryption.md, "In the
 //! browser"): the vendored age-encryption bundle, the upload page's choice
-//! of how to encrypt, the download page's decrypting card, its service
+//! of how to encrypt and its script, the download page's decrypting card, its service
 //! worker, and `POST /upload/keys` (the age keys accounts publish). The
 //! server only ever serves code and public keys here: keys and passphrases
 //! stay in the browser.
@@ -27,6 +27,7 @@ use crate::state::App;
 /// script defining the global `age` by scripts/vendor-age.sh (licences
 /// beside it).
 const AGE_JS: &str = include_str!("static/vendor/age-encryption-0.3.1.min.js");
+const ENCRYPT_JS: &str = include_str!("static/encrypt.js");
 const DECRYPT_JS: &str = include_str!("static/decrypt.js");
 const DECRYPT_SW_JS: &str = include_str!("static/decrypt-sw.js");
 
@@ -37,19 +38,19 @@ const PREVIEW_BYTES: i64 = 16 << 20;
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/static/age.min.js", get(|| async { script(AGE_JS) }))
+        .route("/static/encrypt.js", get(|| async { script(ENCRYPT_JS) }))
         .route("/static/decrypt.js", get(|| async { script(DECRYPT_JS) }))
         // At the root so that its scope can be `/decrypt/`.
         .route("/decrypt-sw.js", get(|| async { script(DECRYPT_SW_JS) }))
         .route("/upload/keys", post(keys))
 }
 
-/// The scripts of a page that encrypts or decrypts, before its own.
-pub const UPLOAD_SCRIPTS: &[&str] = &[
-    "/static/tus.min.js",
-    "/static/age.min.js",
-    "/static/upload.js",
-];
-pub const DECRYPT_SCRIPTS: &[&str] = &["/static/age.min.js", "/static/decrypt.js"];
+/// The scripts of the pages that encrypt or decrypt. They load
+/// `/static/age.min.js` (144 KB) — and the upload page `/static/encrypt.js`
+/// — only once encryption is asked for, so that a page stays within its
+/// weight budget (docs/web.md, "Weight").
+pub const UPLOAD_SCRIPTS: &[&str] = &["/static/tus.min.js", "/static/upload.js"];
+pub const DECRYPT_SCRIPTS: &[&str] = &["/static/decrypt.js"];
 
 /// The upload page's choice: not encrypted, or encrypted in the browser to
 /// a new key carried in the link, to a passphrase, or (an account's page)

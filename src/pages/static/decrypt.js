@@ -5,12 +5,13 @@
 // which streams the plaintext to disk as a download (flat memory, resumed
 // across cuts); where no service worker can run, the file is decrypted in
 // memory and saved from there. "Show it here" decrypts a small picture or
-// text into the page. Uses the vendored age-encryption (global `age`).
+// text into the page. Uses the vendored age-encryption (global `age`),
+// loaded when first needed.
 'use strict';
 
 (function () {
   const card = document.getElementById('decrypt');
-  if (!card || !window.age) {
+  if (!card) {
     return;
   }
   const messages = (() => {
@@ -61,6 +62,21 @@
     return s;
   }
 
+  // The age library (144 KB), loaded from this origin the first time it is
+  // needed (docs/web.md, "Weight").
+  function loadAge() {
+    if (window.age) {
+      return Promise.resolve(window.age);
+    }
+    return new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = '/static/age.min.js';
+      script.addEventListener('load', () => resolve(window.age));
+      script.addEventListener('error', () => reject(new Error('age.min.js')));
+      document.head.appendChild(script);
+    });
+  }
+
   function decrypter(s) {
     const d = new window.age.Decrypter();
     const identity = /AGE-SECRET-KEY-1[0-9A-Za-z]+/.exec(s);
@@ -80,6 +96,7 @@
   // The whole plaintext as a Blob (Chromium keeps large Blobs on disk).
   // Throws {wrongKey} when the header does not open.
   async function decryptToBlob(s, type) {
+    await loadAge();
     const resp = await fetch(url, { credentials: 'same-origin' });
     if (!resp.ok) {
       throw new Error('HTTP ' + resp.status);

@@ -16,7 +16,7 @@
 // the page's #i18n data block, in the page's language (docs/languages.md).
 // With "Encrypt in this browser" (docs/encryption.md, "In the browser")
 // each file is encrypted with age (the vendored age-encryption, global
-// `age`) as tus-js-client reads it, and sent as NAME.age: to a new key
+// `age`, loaded when first needed) as tus-js-client reads it, and sent as NAME.age: to a new key
 // that only the link's fragment carries, to a passphrase, or to accounts'
 // published keys; a file request's page encrypts to its owner's keys.
 'use strict';
@@ -161,85 +161,28 @@
     }
   }
 
-  // How this batch is encrypted: null (not), or the recipients or
-  // passphrase, with the new identity a link carries. Throws what to fix.
+  // Encrypting needs the age library (144 KB) and encrypt.js, loaded from
+  // this origin only when a batch is encrypted (docs/web.md, "Weight").
+  function load(src) {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = src;
+      script.addEventListener('load', resolve);
+      script.addEventListener('error', () => reject(new Error(src)));
+      document.head.appendChild(script);
+    });
+  }
+
+  // How this batch is encrypted (encrypt.js's `sealFor`), or null.
   async function sealFor() {
-    if (requestRecipients.length > 0) {
-      return { recipients: requestRecipients };
-    }
-    if (!encrypt || !encrypt.checked) {
+    if (requestRecipients.length === 0 && (!encrypt || !encrypt.checked)) {
       return null;
     }
-    const how = document.querySelector('input[name="encrypt-with"]:checked').value;
-    if (how === 'passphrase') {
-      const passphrase = document.getElementById('encrypt-passphrase').value;
-      if (passphrase.length < 10) {
-        throw new Error(tr('passphrase-short'));
-      }
-      return { passphrase: passphrase };
+    if (!window.dropspaceEncrypt) {
+      await load('/static/age.min.js');
+      await load('/static/encrypt.js');
     }
-    if (how === 'users') {
-      const names = document.getElementById('encrypt-to').value.trim();
-      if (names === '') {
-        throw new Error(tr('to-nobody'));
-      }
-      const found = await post('/upload/keys', { names: names });
-      return { recipients: found.recipients };
-    }
-    // One new key for the batch, kept only in this page and its links.
-    const identity = await window.age.generateX25519Identity();
-    return { identity: identity, recipients: [await window.age.identityToRecipient(identity)] };
-  }
-
-  // The file as age ciphertext: a stream reader for tus-js-client, its
-  // exact size (age's chunking fixes it) and its name.
-  async function sealed(file, seal) {
-    const e = new window.age.Encrypter();
-    if (seal.passphrase) {
-      e.setPassphrase(seal.passphrase);
-    } else {
-      seal.recipients.forEach((r) => e.addRecipient(r));
-    }
-    const stream = await e.encrypt(file.stream());
-    return {
-      reader: blocks(stream, sealedChunkSize),
-      size: stream.size(file.size),
-      name: file.name + '.age',
-    };
-  }
-
-  // A stream read in blocks of `size` bytes (the last one shorter):
-  // tus-js-client then takes each chunk in one read instead of joining
-  // many small pieces, copying them over and over.
-  function blocks(stream, size) {
-    const reader = stream.getReader();
-    let rest = new Uint8Array(0);
-    return {
-      async read() {
-        const out = new Uint8Array(size);
-        let used = 0;
-        while (used < size) {
-          if (rest.length === 0) {
-            const { value, done } = await reader.read();
-            if (done) {
-              break;
-            }
-            rest = value;
-          }
-          const n = Math.min(size - used, rest.length);
-          out.set(rest.subarray(0, n), used);
-          used += n;
-          rest = rest.subarray(n);
-        }
-        if (used === 0) {
-          return { value: undefined, done: true };
-        }
-        return { value: used < size ? out.subarray(0, used) : out, done: false };
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    };
+    return window.dropspaceEncrypt.sealFor(requestRecipients, post, tr);
   }
 
   async function copy(text, button, told) {
@@ -586,7 +529,7 @@
       let sealedFile = null;
       if (seal) {
         msg.textContent = tr('encrypting');
-        sealedFile = await sealed(file, seal);
+        sealedFile = await window.dropspaceEncrypt.sealed(file, seal, sealedChunkSize);
       }
       const max = Number(offer.max_file_size);
       if (max >= 0 && (sealedFile ? sealedFile.size : file.size) > max) {
