@@ -240,15 +240,9 @@ dual!(
     }
 );
 
-// A client killed mid-way through an encrypted upload continues the same
-// upload of the same ciphertext when the command runs again (its
-// encrypted copy and new key were kept for it); then both are gone.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_encrypted_upload_resumes_after_the_client_dies() {
-    let s = Server::start(Backend::Sqlite).await;
-    let cli = Cli::new(&s);
-    let plain = pattern(8 << 20, 3);
-    std::fs::write(cli.path("big.bin"), &plain).expect("write");
+/// `upload --encrypt big.bin` in 64 KiB requests, killed once the server
+/// has acknowledged some of it: the arguments, to run it again.
+async fn encrypted_upload_killed(s: &Server, cli: &Cli) -> [&'static str; 6] {
     let args = [
         "--json",
         "upload",
@@ -259,11 +253,24 @@ async fn an_encrypted_upload_resumes_after_the_client_dies() {
     ];
     let mut first = cli.spawn(&args);
     eventually("the first chunks acknowledged", async || {
-        tus_offset(&s).await > 0
+        tus_offset(s).await > 0
     })
     .await;
     first.kill().expect("kill client");
     first.wait().expect("reap");
+    args
+}
+
+// A client killed mid-way through an encrypted upload continues the same
+// upload of the same ciphertext when the command runs again (its
+// encrypted copy and new key were kept for it); then both are gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_encrypted_upload_resumes_after_the_client_dies() {
+    let s = Server::start(Backend::Sqlite).await;
+    let cli = Cli::new(&s);
+    let plain = pattern(8 << 20, 3);
+    std::fs::write(cli.path("big.bin"), &plain).expect("write");
+    let args = encrypted_upload_killed(&s, &cli).await;
     let cut = tus_offset(&s).await;
     let total = s.db_i64("SELECT upload_length FROM tus_uploads").await;
     assert!(cut < total, "finished before the kill");
@@ -447,21 +454,7 @@ async fn a_damaged_encrypted_copy_is_made_again() {
     let cli = Cli::new(&s);
     let plain = pattern(8 << 20, 6);
     std::fs::write(cli.path("big.bin"), &plain).expect("write");
-    let args = [
-        "--json",
-        "upload",
-        "--encrypt",
-        "big.bin",
-        "--chunk-size",
-        "64K",
-    ];
-    let mut first = cli.spawn(&args);
-    eventually("the first chunks acknowledged", async || {
-        tus_offset(&s).await > 0
-    })
-    .await;
-    first.kill().expect("kill client");
-    first.wait().expect("reap");
+    let args = encrypted_upload_killed(&s, &cli).await;
     let sealed = cli.config().with_file_name("sealed");
     let copy = std::fs::read_dir(&sealed)
         .expect("sealed dir")
