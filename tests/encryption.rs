@@ -241,7 +241,9 @@ dual!(
 );
 
 /// `upload --encrypt big.bin` in 64 KiB requests, killed once the server
-/// has acknowledged some of it: the arguments, to run it again.
+/// has acknowledged some of it and its encrypted copy is whole (the server
+/// paused meanwhile, so that the upload cannot finish first): the
+/// arguments, to run it again.
 async fn encrypted_upload_killed(s: &Server, cli: &Cli) -> [&'static str; 6] {
     let args = [
         "--json",
@@ -256,8 +258,25 @@ async fn encrypted_upload_killed(s: &Server, cli: &Cli) -> [&'static str; 6] {
         tus_offset(s).await > 0
     })
     .await;
+    let signal = |sig: &str| {
+        let sent = Command::new("kill")
+            .args([sig, &s.pid().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success(), "kill {sig}");
+    };
+    signal("-STOP");
+    let sealed = cli.config().with_file_name("sealed");
+    eventually("the encrypted copy whole", async || {
+        std::fs::read_dir(&sealed).is_ok_and(|d| {
+            d.flatten()
+                .any(|e| e.path().extension().is_some_and(|x| x == "whole"))
+        })
+    })
+    .await;
     first.kill().expect("kill client");
     first.wait().expect("reap");
+    signal("-CONT");
     args
 }
 
@@ -268,7 +287,7 @@ async fn encrypted_upload_killed(s: &Server, cli: &Cli) -> [&'static str; 6] {
 async fn an_encrypted_upload_resumes_after_the_client_dies() {
     let s = Server::start(Backend::Sqlite).await;
     let cli = Cli::new(&s);
-    let plain = pattern(8 << 20, 3);
+    let plain = pattern(16 << 20, 3);
     std::fs::write(cli.path("big.bin"), &plain).expect("write");
     let args = encrypted_upload_killed(&s, &cli).await;
     let cut = tus_offset(&s).await;
@@ -452,7 +471,7 @@ dual!(keys_are_published_on_the_account_page, |b| async move {
 async fn a_damaged_encrypted_copy_is_made_again() {
     let s = Server::start(Backend::Sqlite).await;
     let cli = Cli::new(&s);
-    let plain = pattern(8 << 20, 6);
+    let plain = pattern(16 << 20, 6);
     std::fs::write(cli.path("big.bin"), &plain).expect("write");
     let args = encrypted_upload_killed(&s, &cli).await;
     let sealed = cli.config().with_file_name("sealed");
