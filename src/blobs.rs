@@ -616,7 +616,8 @@ impl BlobWriter {
                 if inner.abort().await.is_ok() {
                     return;
                 }
-                wait = (wait * 2).min(Duration::from_secs(60));
+                // At most 10 s apart: cleaned up soon after the store is back.
+                wait = (wait * 2).min(Duration::from_secs(10));
             }
             tracing::warn!("an unfinished blob write could not be aborted; see docs/deployment.md");
         });
