@@ -191,6 +191,21 @@ async fn choose_encryption(c: &Client, how: &str) {
     press(c, &format!("#encrypt-{how}")).await;
 }
 
+/// Accounts alice, bob and carol (password `secret123`); bob and carol
+/// publish keys the stock `age-keygen` made, their identities in
+/// `dir/bob.txt` and `dir/carol.txt`.
+fn alice_bob_and_carol(s: &Server, dir: &Path) {
+    for name in ["alice", "bob", "carol"] {
+        s.create_user(name, "secret123");
+    }
+    for name in ["bob", "carol"] {
+        let cli = Cli::new(s);
+        cli.login(name, "secret123").ok();
+        let key = age_keygen(&dir.join(format!("{name}.txt")));
+        cli.run(&["keys", "add", &key]).ok();
+    }
+}
+
 async fn log_in(c: &Client, s: &Server, user: &str, password: &str) {
     c.goto(&s.url("/login")).await.expect("login page");
     fill(c, "#user_name", user).await;
@@ -216,16 +231,7 @@ dual!(
         let size = big_size();
         let path = dir.path().join("film.mkv");
         let want = write_big(&path, size, 9);
-        // bob and carol publish keys the stock tool made.
-        for name in ["alice", "bob", "carol"] {
-            first.create_user(name, "secret123");
-        }
-        for name in ["bob", "carol"] {
-            let cli = Cli::new(&first);
-            cli.login(name, "secret123").ok();
-            let key = age_keygen(&dir.path().join(format!("{name}.txt")));
-            cli.run(&["keys", "add", &key]).ok();
-        }
+        alice_bob_and_carol(&first, dir.path());
 
         // alice encrypts to both accounts' keys while the file streams into
         // the upload; the server killed once the first chunks are in, the
@@ -366,18 +372,7 @@ dual!(
         };
         let s = Server::start(b).await;
         let dir = tempfile::tempdir().expect("tempdir");
-        for name in ["alice", "bob", "carol"] {
-            s.create_user(name, "secret123");
-        }
-        // bob and carol publish keys made by the stock tool.
-        let mut public = Vec::new();
-        for name in ["bob", "carol"] {
-            let cli = Cli::new(&s);
-            cli.login(name, "secret123").ok();
-            let key = age_keygen(&dir.path().join(format!("{name}.txt")));
-            cli.run(&["keys", "add", &key]).ok();
-            public.push(key);
-        }
+        alice_bob_and_carol(&s, dir.path());
 
         // alice encrypts in her browser to both accounts' keys.
         let plain = pattern(3_000_000, 5);
