@@ -90,6 +90,24 @@ dual!(
         ])
         .ok();
         assert_eq!(std::fs::read(&out).expect("range"), plain[100_000..170_000]);
+        // Sent in one form POST (`--no-resume`): the copy is sent once whole.
+        let formed = cli
+            .run(&["--json", "upload", "--encrypt", "--no-resume", "report.pdf"])
+            .json();
+        let formed_link = formed[0]["download_url"].as_str().expect("link");
+        let formed_dir = cli.path("formed");
+        std::fs::create_dir(&formed_dir).expect("mkdir");
+        cli.run(&[
+            "download",
+            formed_link,
+            "-o",
+            &formed_dir.display().to_string(),
+        ])
+        .ok();
+        assert_eq!(
+            std::fs::read(formed_dir.join("report.pdf")).expect("plain"),
+            plain
+        );
         // Without the key: the ciphertext, as it came.
         let bare = cli.path("bare");
         std::fs::create_dir(&bare).expect("mkdir");

@@ -99,15 +99,6 @@ impl Sealed {
         }
     }
 
-    /// Waits until the copy is whole (for a way of sending that reads it
-    /// once from its start).
-    pub async fn whole(&self) -> Result<(), Failure> {
-        match &self.making {
-            Some(g) => g.reach(self.size).await.map_err(Failure::from),
-            None => Ok(()),
-        }
-    }
-
     /// Removes the copy and its key (the upload is done).
     pub fn remove(&self) {
         for p in [&self.path, &self.key_path, &self.whole_mark] {

@@ -226,11 +226,6 @@ async fn upload_file(ctx: &Ctx, job: &UploadJob<'_>, given: &Path) -> Result<Sen
         Some(s) => (s.path.as_path(), s.name.clone()),
         None => (given, name),
     };
-    let resume = job.resume && (sealed.is_some() || std::fs::metadata(path).map_err(io)?.len() > 0);
-    if let Some(s) = sealed.as_ref().filter(|_| !resume) {
-        // The form reads the file once from its start: the whole copy.
-        s.whole().await?;
-    }
     let file = tokio::fs::File::open(path).await.map_err(io)?;
     let meta = file.metadata().await.map_err(io)?;
     let size = sealed.as_ref().map_or(meta.len(), |s| s.size);
@@ -242,7 +237,7 @@ async fn upload_file(ctx: &Ctx, job: &UploadJob<'_>, given: &Path) -> Result<Sen
         growing: sealed.as_ref().and_then(|s| s.making.clone()),
         ..Default::default()
     };
-    let done = if resume {
+    let done = if job.resume && size > 0 {
         let key = match &sealed {
             Some(s) => s.pending_key.clone(),
             None => Pending::key(path, &meta),
@@ -258,11 +253,14 @@ async fn upload_file(ctx: &Ctx, job: &UploadJob<'_>, given: &Path) -> Result<Sen
         resumable(ctx, &one, job.options, job.speed_limit, file, progress).await
     } else {
         match fresh_info(ctx, job.speed_limit).await {
-            Ok(info) => ctx
-                .client
-                .upload(&info, &name, Some(size), file, job.options, progress)
-                .await
-                .map_err(Failure::from),
+            Ok(info) => {
+                let form = Form {
+                    name: &name,
+                    size,
+                    growing: how.growing.as_ref(),
+                };
+                send_form(ctx, &info, &form, file, job.options, progress).await
+            }
             Err(e) => Err(e),
         }
     };
@@ -277,6 +275,33 @@ async fn upload_file(ctx: &Ctx, job: &UploadJob<'_>, given: &Path) -> Result<Sen
         done,
         sealed,
     })
+}
+
+/// A file sent in one form POST: its name on the server, its size, and
+/// whether it is a copy still being made.
+struct Form<'a> {
+    name: &'a str,
+    size: u64,
+    growing: Option<&'a dropspace_client::Growing>,
+}
+
+/// Sends `file` in one form POST — a copy still being made once it is
+/// whole, since the form reads it once from its start.
+async fn send_form(
+    ctx: &Ctx,
+    info: &UploadInfo,
+    form: &Form<'_>,
+    file: tokio::fs::File,
+    options: &UploadOptions,
+    progress: impl Fn(u64) + Send + Sync + 'static,
+) -> Result<Uploaded, Failure> {
+    if let Some(growing) = form.growing {
+        growing.reach(form.size).await?;
+    }
+    Ok(ctx
+        .client
+        .upload(info, form.name, Some(form.size), file, options, progress)
+        .await?)
 }
 
 /// A reader that counts what passes through it.
@@ -496,13 +521,12 @@ async fn resumable(
         None => {
             let info = fresh_info(ctx, speed_limit).await?;
             if !ctx.client.resumable_offered(&info).await? {
-                if let Some(growing) = &job.how.growing {
-                    growing.reach(job.size).await?;
-                }
-                return Ok(ctx
-                    .client
-                    .upload(&info, job.name, Some(job.size), file, options, progress)
-                    .await?);
+                let form = Form {
+                    name: job.name,
+                    size: job.size,
+                    growing: job.how.growing.as_ref(),
+                };
+                return send_form(ctx, &info, &form, file, options, progress).await;
             }
             let n = job.parallel.min(job.size / MIN_PART).max(1);
             let u = if n == 1 {
@@ -802,27 +826,10 @@ async fn fetch_decrypted(
     let remote = ctx
         .client
         .remote_file(&src.url, size, tokio::runtime::Handle::current());
-    let written = {
-        let part = part.clone();
-        tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
-            use std::io::{Seek, Write};
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .write(true)
-                .truncate(false)
-                .open(&part)?;
-            file.set_len(from)?;
-            let mut out = std::io::BufWriter::with_capacity(1 << 20, &file);
-            out.seek(std::io::SeekFrom::Start(from))?;
-            let n = encryption_age::decrypt_range(&unlock, remote, from..u64::MAX, &mut out)?;
-            out.flush()?;
-            drop(out);
-            file.sync_all()?;
-            Ok(n)
-        })
-        .await
-        .map_err(blocking)?
-    };
+    let written = write_part(&part, from, move |out| {
+        encryption_age::decrypt_range(&unlock, remote, from..u64::MAX, out)
+    })
+    .await?;
     pb.finish_and_clear();
     let fetched = match written {
         Ok(n) => n,
@@ -854,6 +861,36 @@ async fn fetch_decrypted(
     Ok(())
 }
 
+/// Writes `part` from byte `from` on (anything past it cut away) with what
+/// `fill` writes, then syncs it — off the async runtime, since `fill`
+/// blocks (it reads a [`dropspace_client::RemoteFile`]). The bytes `fill`
+/// wrote, or why writing failed.
+async fn write_part(
+    part: &Path,
+    from: u64,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<u64> + Send + 'static,
+) -> Result<std::io::Result<u64>, Failure> {
+    let part = part.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Seek, Write};
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(false)
+            .open(&part)?;
+        file.set_len(from)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, &file);
+        out.seek(std::io::SeekFrom::Start(from))?;
+        let n = fill(&mut out)?;
+        out.flush()?;
+        drop(out);
+        file.sync_all()?;
+        Ok(n)
+    })
+    .await
+    .map_err(|e| Failure::Io(e.to_string()))
+}
+
 /// `download --range`: bytes `start..end` of the file — of its plaintext
 /// when `unlock` opens it, reading only the encrypted chunks they fall in
 /// — written to the destination through `NAME.part`.
@@ -879,29 +916,19 @@ async fn fetch_range(
     let remote = ctx
         .client
         .remote_file(&src.url, size, tokio::runtime::Handle::current());
-    let written = {
-        let part = part.clone();
-        tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
-            let mut out = std::io::BufWriter::new(std::fs::File::create(&part)?);
-            let n = match unlock {
-                Some(unlock) => {
-                    let end = end.unwrap_or(u64::MAX);
-                    encryption_age::decrypt_range(&unlock, remote, start..end, &mut out)?
-                }
-                None => {
-                    let mut remote = remote;
-                    std::io::Seek::seek(&mut remote, std::io::SeekFrom::Start(start))?;
-                    let want = end.unwrap_or(size).saturating_sub(start);
-                    std::io::copy(&mut std::io::Read::take(remote, want), &mut out)?
-                }
-            };
-            std::io::Write::flush(&mut out)?;
-            out.get_ref().sync_all()?;
-            Ok(n)
-        })
-        .await
-        .map_err(|e| Failure::Io(e.to_string()))?
-    };
+    let written = write_part(&part, 0, move |out| match unlock {
+        Some(unlock) => {
+            let end = end.unwrap_or(u64::MAX);
+            encryption_age::decrypt_range(&unlock, remote, start..end, out)
+        }
+        None => {
+            let mut remote = remote;
+            std::io::Seek::seek(&mut remote, std::io::SeekFrom::Start(start))?;
+            let want = end.unwrap_or(size).saturating_sub(start);
+            std::io::copy(&mut std::io::Read::take(remote, want), out)
+        }
+    })
+    .await?;
     let n = match written {
         Ok(n) => n,
         Err(e) => {

@@ -22,6 +22,21 @@ pub const CSP_SCRIPT: &str = "default-src 'none'; script-src 'self'; connect-src
      style-src 'self'; img-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 
+/// `resp` with its Content-Security-Policy rewritten by `widen` (a page
+/// that needs more than the strict default: previews, decrypted pictures).
+pub fn widen_csp(mut resp: Response, widen: impl FnOnce(&str) -> String) -> Response {
+    let h = resp.headers_mut();
+    if let Some(csp) = h
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+    {
+        if let Ok(v) = HeaderValue::from_str(&widen(csp)) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    resp
+}
+
 /// The colour theme of the `ds_theme` cookie; `Auto` follows the system.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Theme {

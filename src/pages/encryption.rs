@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
@@ -17,7 +17,7 @@ use serde_json::json;
 use super::upload::{checked_user, json_data, json_error, script};
 use crate::api::error::ApiError;
 use crate::db::files::File;
-use crate::http::html::{esc, human_size};
+use crate::http::html::{esc, human_size, widen_csp};
 use crate::library::age_keys;
 use crate::library::preview::{self, Kind};
 use crate::pages::i18n::{t, t_args};
@@ -169,18 +169,10 @@ fn decrypt_messages() -> String {
 
 /// The download page's Content-Security-Policy for an encrypted file:
 /// pictures decrypted in the page are shown from `blob:` URLs.
-pub fn allow_decrypted_pictures(mut resp: Response) -> Response {
-    let h = resp.headers_mut();
-    if let Some(csp) = h
-        .get(header::CONTENT_SECURITY_POLICY)
-        .and_then(|v| v.to_str().ok())
-    {
-        let wider = csp.replacen("img-src 'self'", "img-src 'self' blob:", 1);
-        if let Ok(v) = HeaderValue::from_str(&wider) {
-            h.insert(header::CONTENT_SECURITY_POLICY, v);
-        }
-    }
-    resp
+pub fn allow_decrypted_pictures(resp: Response) -> Response {
+    widen_csp(resp, |csp| {
+        csp.replacen("img-src 'self'", "img-src 'self' blob:", 1)
+    })
 }
 
 /// `POST /upload/keys` (fields `csrf`, `names`: user names or e-mail

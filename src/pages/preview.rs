@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::db::files::{is_id, File};
-use crate::http::html::{esc, not_found, try_later};
+use crate::http::html::{esc, not_found, try_later, widen_csp};
 use crate::library::preview::{self, Kind};
 use crate::library::thumbs::{self, Thumb};
 use crate::library::{self, Error};
@@ -242,18 +242,10 @@ pub fn folder_qr_img(id: &str, name: &str) -> String {
 
 /// The download page's Content-Security-Policy, opened for the preview's
 /// `<video>`/`<audio>` and `<iframe>` (this origin only).
-pub fn allow_preview(mut resp: Response) -> Response {
-    let h = resp.headers_mut();
-    if let Some(csp) = h
-        .get(header::CONTENT_SECURITY_POLICY)
-        .and_then(|v| v.to_str().ok())
-    {
-        let wider = format!("{csp}; media-src 'self'; frame-src 'self'");
-        if let Ok(v) = HeaderValue::from_str(&wider) {
-            h.insert(header::CONTENT_SECURITY_POLICY, v);
-        }
-    }
-    resp
+pub fn allow_preview(resp: Response) -> Response {
+    widen_csp(resp, |csp| {
+        format!("{csp}; media-src 'self'; frame-src 'self'")
+    })
 }
 
 /// A small picture for a file in the shared folder listing: its thumbnail,

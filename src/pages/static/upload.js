@@ -536,10 +536,9 @@
         throw new Error(tr('too-large', { max: human(max) }));
       }
       let links;
-      if (sealedFile) {
-        links = await sendResumable(offer, file, { bar, pct, speed, msg, cancel }, folderId, sealedFile);
-      } else if (resumable && (file.size > 0 || request)) {
-        links = await sendResumable(offer, file, { bar, pct, speed, msg, cancel }, folderId);
+      if (sealedFile || (resumable && (file.size > 0 || request))) {
+        const ui = { bar, pct, speed, msg, cancel };
+        links = await sendResumable(offer, file, ui, folderId, sealedFile);
       } else {
         links = await outcome(offer, await send(offer, file, bar, pct, folderId));
       }
